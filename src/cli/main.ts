@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// capsim's command line (DESIGN §1). Exit codes: 0 success, 1 simulation failed, 2 invalid input.
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { runCommand } from './run.ts';
+import { validateCommand } from './validate.ts';
+import { initCommand } from './init.ts';
+import { catalogCommand } from './catalog.ts';
+import { schemaCommand } from './schema.ts';
+import { VERSION } from '../version.ts';
+import { EXIT_INPUT } from './exit.ts';
+
+await yargs(hideBin(process.argv))
+  .scriptName('capsim')
+  .usage('$0 <command> [options]\n\nDeterministic discrete-event capacity-planning simulator for Kubernetes.')
+  .command(runCommand)
+  .command(validateCommand)
+  .command(initCommand)
+  .command(catalogCommand)
+  .command(schemaCommand)
+  .demandCommand(1, 'Name a command: run, validate, init or catalog.')
+  .strict()
+  .recommendCommands()
+  .version(VERSION)
+  .alias('h', 'help')
+  .epilogue('Scenario format, outputs and examples: README.md and DESIGN.md.')
+  .wrap(Math.min(110, process.stdout.columns || 100))
+  .fail((message, error, y) => {
+    if (error) throw error;
+    process.stderr.write(`capsim: ${message}\n\nRun 'capsim --help' or 'capsim <command> --help' for usage.\n`);
+    process.exit(EXIT_INPUT);
+    return y;
+  })
+  .parseAsync();

@@ -1,0 +1,87 @@
+// capsim run: simulate a scenario and write its outputs.
+import path from 'node:path';
+import cliProgress from 'cli-progress';
+import type { ArgumentsCamelCase, CommandModule } from 'yargs';
+import { loadScenario } from '../scenario/load.ts';
+import { runScenario } from '../run.ts';
+import { formatDuration } from '../duration.ts';
+import { EXIT_OK, reportError } from './exit.ts';
+import { scenarioOptions } from './options.ts';
+
+interface RunArgs {
+  scenario: string;
+  out?: string;
+  seed?: number;
+  set?: string[];
+  quiet?: boolean;
+}
+
+/** A progress bar appears only for runs that take longer than this, and only on a terminal. */
+const PROGRESS_AFTER_MS = 1000;
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run <scenario>',
+  describe: 'Simulate a scenario and write summary.json and CSV time series',
+  builder: (y) =>
+    y
+      .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (YAML or JSON)' })
+      .options({
+        ...scenarioOptions,
+        out: { type: 'string', describe: 'Output directory (default: reports/<scenario name>/)' },
+        quiet: { type: 'boolean', default: false, describe: 'Print only errors' },
+      })
+      .example('$0 run scenarios/quickstart.yaml', 'Run the built-in quickstart')
+      .example('$0 run scenarios/quickstart.yaml --seed 7 --out /tmp/qs7', 'Another seed, elsewhere')
+      .example("$0 run my.yaml --set 'spec.cluster.nodePools[0].count=6'", 'Try six nodes') as never,
+  handler: async (args: ArgumentsCamelCase<RunArgs>) => {
+    process.exitCode = await run(args);
+  },
+};
+
+async function run(args: RunArgs): Promise<number> {
+  try {
+    const scenario = await loadScenario(args.scenario, { set: args.set, seed: args.seed });
+    const outDir = args.out ?? path.join('reports', scenario.name);
+    const progress = progressBar(args.quiet ?? false);
+    const result = await runScenario(scenario, { outDir, onProgress: progress.update });
+    progress.stop();
+    if (!args.quiet) {
+      for (const notice of result.notices) process.stderr.write(`capsim: note: ${notice}\n`);
+      const s = result.summary;
+      const seconds = result.wallMs / 1000;
+      process.stderr.write(
+        `capsim: ${scenario.name}: ${formatDuration(scenario.durationMs)} simulated in ${seconds.toFixed(2)} s ` +
+          `(${result.eventsProcessed.toLocaleString('en-US')} events, ${Math.round(result.eventsProcessed / Math.max(seconds, 1e-6)).toLocaleString('en-US')} events/s)\n`,
+      );
+      process.stdout.write(
+        `${scenario.name}: $${s.cost.totalUsd.toFixed(2)} total ($${s.cost.monthlyRunRateUsd.toFixed(2)}/month), ` +
+          `${s.nodes.max} nodes at peak, cpu requested ${s.utilization.cpuRequestedPct}%, memory requested ${s.utilization.memoryRequestedPct}%, ` +
+          `${s.pods.scheduled} pods scheduled, ${s.pods.unschedulable} pending at the end\n` +
+          `Results: ${path.relative(process.cwd(), result.outDir) || '.'}/ (summary.json, timeseries.csv, workloads.csv, nodes.csv, events.csv)\n`,
+      );
+    }
+    return EXIT_OK;
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+function progressBar(quiet: boolean): { update: (done: number, total: number) => void; stop: () => void } {
+  if (quiet || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
+  const started = performance.now();
+  let bar: cliProgress.SingleBar | null = null;
+  return {
+    update: (done, total) => {
+      if (!bar && performance.now() - started < PROGRESS_AFTER_MS) return;
+      if (!bar) {
+        bar = new cliProgress.SingleBar(
+          { stream: process.stderr, format: 'simulating [{bar}] {percentage}% | ETA {eta}s', hideCursor: true },
+          cliProgress.Presets.shades_classic,
+        );
+        bar.start(total, done);
+      }
+      bar.update(done);
+    },
+    stop: () => bar?.stop(),
+  };
+}

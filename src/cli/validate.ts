@@ -1,0 +1,37 @@
+// capsim validate: check a scenario and everything it references, print every problem.
+import type { ArgumentsCamelCase, CommandModule } from 'yargs';
+import { loadScenario } from '../scenario/load.ts';
+import { formatDuration } from '../duration.ts';
+import { EXIT_OK, reportError } from './exit.ts';
+import { scenarioOptions } from './options.ts';
+
+interface ValidateArgs {
+  scenario: string;
+  set?: string[];
+  seed?: number;
+}
+
+export const validateCommand: CommandModule<object, ValidateArgs> = {
+  command: 'validate <scenario>',
+  describe: 'Check a scenario without running it; exit 0, or print every problem and exit 2',
+  builder: (y) =>
+    y
+      .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file' })
+      .options(scenarioOptions)
+      .example('$0 validate scenarios/quickstart.yaml', '') as never,
+  handler: async (args: ArgumentsCamelCase<ValidateArgs>) => {
+    try {
+      const s = await loadScenario(args.scenario, { set: args.set, seed: args.seed });
+      const kinds = new Map<string, number>();
+      for (const o of s.objects) kinds.set(o.kind, (kinds.get(o.kind) ?? 0) + 1);
+      const objects = [...kinds].map(([k, n]) => `${n} ${k}`).join(', ') || 'no objects';
+      process.stdout.write(
+        `ok: ${s.name}: ${formatDuration(s.durationMs)}, ${s.cluster.nodePools.length} node pool(s), ${objects}, ${s.events.length} scripted event(s)\n`,
+      );
+      for (const notice of s.notices) process.stdout.write(`note: ${notice}\n`);
+      process.exitCode = EXIT_OK;
+    } catch (error) {
+      process.exitCode = reportError(error);
+    }
+  },
+};

@@ -1,0 +1,98 @@
+// The kubelets' part of the pod lifecycle: start the containers of a bound pod, report Ready
+// after the startup delay, finish a graceful termination, and stop acting while the node is
+// down. (Usage, throttling and OOM kills join here with the resource-physics work.)
+import type { EventHandle } from '../engine/simulation.ts';
+import type { Node } from '../model/node.ts';
+import type { Pod } from '../model/pod.ts';
+import { Phase } from './phases.ts';
+import type { ClusterListener, ClusterState } from './state.ts';
+
+export interface PodTiming {
+  /** Container start -> Ready. */
+  startupDelayMs(pod: Pod): number;
+  /** deletionTimestamp -> containers stopped and the pod gone (at most the grace period). */
+  shutdownDelayMs(pod: Pod): number;
+}
+
+/** Default timing: Ready after the longest readinessProbe initialDelaySeconds (0 without probes);
+ *  termination takes the whole terminationGracePeriodSeconds, the upper bound upstream allows. */
+export const manifestTiming: PodTiming = {
+  startupDelayMs: (pod) => 1000 * Math.max(0, ...pod.spec.containers.map((c) => c.readinessDelaySeconds ?? 0)),
+  shutdownDelayMs: (pod) => 1000 * pod.spec.terminationGracePeriodSeconds,
+};
+
+export class Kubelet implements ClusterListener {
+  private readonly timers = new Map<number, EventHandle>();
+
+  constructor(
+    private readonly cluster: ClusterState,
+    private readonly timing: PodTiming,
+  ) {
+    cluster.addListener(this);
+  }
+
+  podBound(pod: Pod): void {
+    if (kubeletRunning(pod.node)) this.start(pod);
+  }
+
+  podTerminating(pod: Pod): void {
+    this.clearTimer(pod);
+    if (kubeletRunning(pod.node)) this.finishTermination(pod);
+  }
+
+  podRemoved(pod: Pod): void {
+    this.clearTimer(pod);
+  }
+
+  /** A node back from NotReady: its kubelet resumes what it had to do. */
+  nodeUpdated(node: Node): void {
+    if (!kubeletRunning(node)) {
+      for (const pod of node.info.pods) this.clearTimer(pod);
+      return;
+    }
+    for (const pod of node.info.pods.slice()) {
+      if (this.timers.has(pod.uid)) continue;
+      if (pod.deletionMs >= 0) this.finishTermination(pod);
+      else if (pod.startedMs < 0) this.start(pod);
+      else if (!pod.ready) this.cluster.setPodReady(pod, true);
+    }
+  }
+
+  private start(pod: Pod): void {
+    this.cluster.markPodStarted(pod);
+    const delay = this.timing.startupDelayMs(pod);
+    this.setTimer(pod, delay, () => this.cluster.setPodReady(pod, true));
+  }
+
+  private finishTermination(pod: Pod): void {
+    const grace = pod.deletionGraceSeconds ?? pod.spec.terminationGracePeriodSeconds;
+    const delay = Math.min(this.timing.shutdownDelayMs(pod), 1000 * grace);
+    this.setTimer(pod, delay, () => this.cluster.removePod(pod));
+  }
+
+  private setTimer(pod: Pod, delayMs: number, action: () => void): void {
+    this.clearTimer(pod);
+    const handle = this.cluster.sim.after(delayMs, Phase.Kubelet, () => {
+      this.timers.delete(pod.uid);
+      action();
+    });
+    this.timers.set(pod.uid, handle);
+  }
+
+  /** The machine failed: every container on it stops at once, whatever the API still shows. */
+  nodeDown(node: Node): void {
+    for (const pod of node.info.pods) this.clearTimer(pod);
+  }
+
+  private clearTimer(pod: Pod): void {
+    const handle = this.timers.get(pod.uid);
+    if (handle !== undefined) {
+      this.cluster.sim.cancel(handle);
+      this.timers.delete(pod.uid);
+    }
+  }
+}
+
+function kubeletRunning(node: Node | null): boolean {
+  return node !== null && node.state === 'Ready' && !node.down;
+}

@@ -1,0 +1,52 @@
+// Which pods belong to which workload, and how many each wants: what the recorder samples per
+// workload and what PDBs and the scheduler's default spreading ask of controllers.
+import type { ClusterListener } from '../cluster/state.ts';
+import type { LabelSelector } from '../model/api.ts';
+import type { Pod } from '../model/pod.ts';
+
+export interface WorkloadEntry {
+  /** "Kind/namespace/name" */
+  ref: string;
+  kind: string;
+  desiredReplicas: () => number;
+  pods: Set<Pod>;
+}
+
+export class Workloads implements ClusterListener {
+  private readonly entries = new Map<string, WorkloadEntry>();
+  /** Selector of a pod's direct owner (ReplicaSet or StatefulSet), for default spreading. */
+  readonly ownerSelectors = new Map<string, LabelSelector>();
+
+  register(ref: string, kind: string, desiredReplicas: () => number): WorkloadEntry {
+    const entry: WorkloadEntry = { ref, kind, desiredReplicas, pods: new Set() };
+    this.entries.set(ref, entry);
+    return entry;
+  }
+
+  get(ref: string): WorkloadEntry | undefined {
+    return this.entries.get(ref);
+  }
+
+  /** In declaration order. */
+  all(): WorkloadEntry[] {
+    return [...this.entries.values()];
+  }
+
+  podCreated(pod: Pod): void {
+    if (pod.workload) this.entries.get(pod.workload)?.pods.add(pod);
+  }
+
+  podRemoved(pod: Pod): void {
+    if (pod.workload) this.entries.get(pod.workload)?.pods.delete(pod);
+  }
+
+  ownerSelector(pod: Pod): LabelSelector | null {
+    if (!pod.owner || (pod.owner.kind !== 'ReplicaSet' && pod.owner.kind !== 'StatefulSet')) return null;
+    return this.ownerSelectors.get(`${pod.owner.kind}/${pod.namespace}/${pod.owner.name}`) ?? null;
+  }
+
+  replicasOf(pod: Pod): number | null {
+    const entry = pod.workload ? this.entries.get(pod.workload) : undefined;
+    return entry ? entry.desiredReplicas() : null;
+  }
+}

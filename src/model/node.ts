@@ -1,0 +1,84 @@
+// A node: what kube-scheduler's NodeInfo holds (labels, taints, allocatable, bound pods and their
+// summed requests) plus capsim's pool, price and lifecycle.
+import type { Taint } from './api.ts';
+import type { ResourceList } from './resources.ts';
+import { addInto, emptyResources } from './resources.ts';
+import type { Pod } from './pod.ts';
+
+export type NodeState = 'Provisioning' | 'Ready' | 'NotReady' | 'Removed';
+export type CapacityType = 'on-demand' | 'spot';
+
+export interface Node {
+  readonly index: number;
+  readonly name: string;
+  labels: Record<string, string>;
+  taints: Taint[];
+  unschedulable: boolean;
+  capacity: ResourceList;
+  allocatable: ResourceList;
+  /** status.allocatable.pods (kubelet maxPods, default 110). */
+  allocatablePods: number;
+
+  pool: string | null;
+  zone: string | null;
+  instanceType: string | null;
+  capacityType: CapacityType;
+  priceUsdPerHour: number;
+
+  state: NodeState;
+  /** The machine or its kubelet is down (failure, zone outage); the API learns it only when the
+   *  node controller marks the node NotReady after node-monitor-grace-period. */
+  down?: boolean;
+  createdMs: number;
+  readyMs: number;
+  removedMs: number;
+
+  /** Pods bound to this node that still hold resources (running, starting or terminating). */
+  info: NodeInfo;
+}
+
+/** framework.NodeInfo: the pods on a node and their summed requests. Preemption works on clones. */
+export class NodeInfo {
+  readonly pods: Pod[] = [];
+  readonly requested: ResourceList = emptyResources();
+  nonZeroCpuMilli = 0;
+  nonZeroMemoryBytes = 0;
+  /** Pods on this node with required pod anti-affinity terms (InterPodAffinity fast path). */
+  podsWithRequiredAntiAffinity = 0;
+  /** Pods on this node with any pod affinity or anti-affinity term. */
+  podsWithAffinity = 0;
+
+  constructor(readonly node: Node) {}
+
+  addPod(pod: Pod): void {
+    this.pods.push(pod);
+    this.account(pod, 1);
+  }
+
+  removePod(pod: Pod): boolean {
+    const i = this.pods.indexOf(pod);
+    if (i < 0) return false;
+    this.pods.splice(i, 1);
+    this.account(pod, -1);
+    return true;
+  }
+
+  clone(): NodeInfo {
+    const copy = new NodeInfo(this.node);
+    for (const pod of this.pods) copy.addPod(pod);
+    return copy;
+  }
+
+  private account(pod: Pod, sign: 1 | -1): void {
+    addInto(this.requested, pod.requests, sign);
+    this.nonZeroCpuMilli += sign * pod.nonZeroCpuMilli;
+    this.nonZeroMemoryBytes += sign * pod.nonZeroMemoryBytes;
+    const affinity = pod.spec.affinity;
+    if (affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length) this.podsWithRequiredAntiAffinity += sign;
+    if (affinity?.podAffinity || affinity?.podAntiAffinity) this.podsWithAffinity += sign;
+  }
+}
+
+export function nodeObjectRef(node: Node): string {
+  return `Node/-/${node.name}`;
+}

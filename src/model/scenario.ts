@@ -1,0 +1,118 @@
+// A validated scenario: what the simulation reads. Produced by src/scenario/ from the YAML
+// (DESIGN.md §2); durations are milliseconds, quantities integers, defaults filled in.
+import type { Taint } from './api.ts';
+import type { KubeObject } from './objects.ts';
+import type { ResourceMap } from './resources.ts';
+import type { CapacityType } from './node.ts';
+
+export interface Scenario {
+  name: string;
+  description: string;
+  /** Path of the scenario file as given on the command line. */
+  file: string;
+  seed: number;
+  /** spec.start as Unix epoch milliseconds (UTC). */
+  startEpochMs: number;
+  durationMs: number;
+  sampleEveryMs: number;
+  cluster: {
+    nodePools: NodePool[];
+    autoscaler: AutoscalerSpec | null;
+  };
+  /** Every object from manifests and the workloads shorthand, in declaration order. */
+  objects: KubeObject[];
+  behavior: Behavior[];
+  events: ScriptedEvent[];
+  /** One-line notices for the user (e.g. "skipped 3 objects of kinds Service, ConfigMap"). */
+  notices: string[];
+  /** The scenario document with every default filled in (written as scenario.resolved.yaml). */
+  resolved: Record<string, unknown>;
+}
+
+export interface NodePool {
+  name: string;
+  /** "aws/m5.xlarge" when taken from the catalog, else null. */
+  instanceType: string | null;
+  /** Node capacity: cpu (milli), memory (bytes), pods, and any extended resources. */
+  capacity: ResourceMap;
+  capacityType: CapacityType;
+  /** Price of one node-hour at this pool's capacity type (the spot price for spot pools). */
+  priceUsdPerHour: number;
+  spot: { interruptionsPerNodeDay: number; noticeSeconds: number } | null;
+  kubeReserved: ResourceMap;
+  systemReserved: ResourceMap;
+  /** evictionHard memory.available, resolved to bytes against the capacity. */
+  evictionHardMemoryBytes: number;
+  labels: Record<string, string>;
+  taints: Taint[];
+  zones: string[];
+  count: number;
+  min: number;
+  max: number;
+  provisioningDelayMs: number;
+}
+
+export interface AutoscalerSpec {
+  expander: string[];
+  scanIntervalMs: number;
+  scaleDownUtilizationThreshold: number;
+  scaleDownUnneededTimeMs: number;
+  scaleDownDelayAfterAddMs: number;
+  scaleDownDelayAfterDeleteMs: number;
+  scaleDownDelayAfterFailureMs: number;
+  maxNodesTotal: number;
+  maxNodeProvisionTimeMs: number;
+  /** Any further settings, validated, for the cluster-autoscaler issue. */
+  extra: Record<string, unknown>;
+}
+
+/** How a workload is loaded and uses resources (DESIGN §2 `behavior:`). Demand and usage are
+ *  validated now and simulated by the resource-physics work. */
+export interface Behavior {
+  /** "Kind/namespace/name" of a declared workload. */
+  target: string;
+  demand: DemandPattern[];
+  usage: Record<string, ContainerUsage>;
+  startup: { delayMs: number | null };
+  shutdown: { delayMs: number | null };
+  arrivals: { cron: string } | { poissonPerHour: number } | null;
+  run: { duration: RunDuration } | null;
+}
+
+export type DemandPattern =
+  | { constant: number }
+  | { daily: { amplitude: number; peakAt: string } }
+  | { weekly: { weekendFactor: number } }
+  | { growth: { perDay: number } }
+  | { spike: { atMs: number; durationMs: number; factor: number } }
+  | { noise: { cv: number } }
+  | { trace: { file: string; time: string; value: string } };
+
+export interface ContainerUsage {
+  cpu: { baseMilli: number; perUnitMilli: number };
+  memory: { baseBytes: number; perUnitBytes: number; leakBytesPerHour: number; noise: number };
+}
+
+export type RunDuration =
+  | { fixedMs: number }
+  | { exponential: { meanMs: number } }
+  | { lognormal: { medianMs: number; sigma: number } };
+
+/** Which nodes a scripted event acts on. `count` picks the first nodes in creation order that
+ *  match and are not already gone. */
+export interface NodeSelection {
+  node?: string;
+  pool?: string;
+  zone?: string;
+  count: number;
+}
+
+export type ScriptedEvent =
+  | { atMs: number; type: 'drain'; drain: NodeSelection & { gracePeriodSeconds: number | null; timeoutMs: number | null; deleteNodes: boolean } }
+  | { atMs: number; type: 'cordon'; cordon: NodeSelection }
+  | { atMs: number; type: 'uncordon'; uncordon: NodeSelection }
+  | { atMs: number; type: 'nodeFailure'; nodeFailure: NodeSelection & { durationMs: number | null } }
+  | { atMs: number; type: 'zoneOutage'; zoneOutage: { zone: string; durationMs: number } }
+  | { atMs: number; type: 'spotInterruption'; spotInterruption: { pool: string; count: number } }
+  | { atMs: number; type: 'rollout'; rollout: { target: string } }
+  | { atMs: number; type: 'scale'; scale: { target: string; replicas: number } };

@@ -1,0 +1,188 @@
+// Exact time integrals of the cluster's totals: updated at every change, not at samples, so
+// node-hours, cost, utilization and pending pod-seconds are exact whatever sampleEvery is.
+import type { ClusterListener } from '../cluster/state.ts';
+import type { Node } from '../model/node.ts';
+import type { Pod } from '../model/pod.ts';
+import type { NodeRates } from '../cost/allocation.ts';
+import { allocatedCostUsd, nodeRates } from '../cost/allocation.ts';
+
+export interface NodeAccount {
+  node: Node;
+  rates: NodeRates;
+  /** Ready time and ∫requested dt over it, for nodes.csv means. */
+  readyMs: number;
+  cpuRequestedMilliMs: number;
+  memoryRequestedByteMs: number;
+  cpuRequestedMilli: number;
+  memoryRequestedBytes: number;
+  countedReady: boolean;
+  lastMs: number;
+}
+
+export class Accounting implements ClusterListener {
+  // Current totals.
+  liveNodes = 0;
+  readyNodes = 0;
+  costUsdPerHour = 0;
+  cpuAllocatableMilli = 0;
+  memoryAllocatableBytes = 0;
+  cpuRequestedMilli = 0;
+  memoryRequestedBytes = 0;
+  pending = 0;
+  maxPending = 0;
+  running = 0;
+  // Integrals up to lastMs.
+  nodeMs = 0;
+  costUsd = 0;
+  cpuAllocatableMilliMs = 0;
+  memoryAllocatableByteMs = 0;
+  cpuRequestedMilliMs = 0;
+  memoryRequestedByteMs = 0;
+  pendingPodMs = 0;
+  minNodes = Infinity;
+  maxNodes = 0;
+  /** Cost allocated to pods by namespace (OpenCost rule on requests). */
+  readonly costByNamespace = new Map<string, number>();
+  readonly costByPool = new Map<string, number>();
+  readonly nodeAccounts: NodeAccount[] = [];
+  private lastMs = 0;
+
+  constructor(private readonly now: () => number) {}
+
+  /** Brings every integral up to now; call before any total changes. */
+  integrate(): void {
+    const now = this.now();
+    const dt = now - this.lastMs;
+    if (dt <= 0) return;
+    // Extremes count only states that lasted: a burst of creations at one instant is not a peak.
+    this.minNodes = Math.min(this.minNodes, this.liveNodes);
+    this.maxNodes = Math.max(this.maxNodes, this.liveNodes);
+    this.maxPending = Math.max(this.maxPending, this.pending);
+    this.nodeMs += this.liveNodes * dt;
+    this.costUsd += (this.costUsdPerHour * dt) / 3_600_000;
+    this.cpuAllocatableMilliMs += this.cpuAllocatableMilli * dt;
+    this.memoryAllocatableByteMs += this.memoryAllocatableBytes * dt;
+    this.cpuRequestedMilliMs += this.cpuRequestedMilli * dt;
+    this.memoryRequestedByteMs += this.memoryRequestedBytes * dt;
+    this.pendingPodMs += this.pending * dt;
+    this.lastMs = now;
+  }
+
+  nodeAdded(node: Node): void {
+    this.integrate();
+    this.liveNodes++;
+    this.costUsdPerHour += node.priceUsdPerHour;
+    this.nodeAccounts[node.index] = {
+      node,
+      rates: nodeRates(node.priceUsdPerHour, node.allocatable.cpuMilli, node.allocatable.memoryBytes),
+      readyMs: 0,
+      cpuRequestedMilliMs: 0,
+      memoryRequestedByteMs: 0,
+      cpuRequestedMilli: 0,
+      memoryRequestedBytes: 0,
+      countedReady: false,
+      lastMs: this.now(),
+    };
+  }
+
+  nodeUpdated(node: Node): void {
+    const account = this.nodeAccounts[node.index];
+    const ready = node.state === 'Ready';
+    if (account.countedReady === ready) return;
+    this.integrate();
+    this.integrateNode(account);
+    const sign = ready ? 1 : -1;
+    this.readyNodes += sign;
+    this.cpuAllocatableMilli += sign * node.allocatable.cpuMilli;
+    this.memoryAllocatableBytes += sign * node.allocatable.memoryBytes;
+    account.countedReady = ready;
+  }
+
+  nodeRemoved(node: Node): void {
+    this.nodeUpdated(node);
+    this.integrate();
+    this.liveNodes--;
+    this.costUsdPerHour -= node.priceUsdPerHour;
+    this.addPoolCost(node, this.now());
+  }
+
+  podCreated(pod: Pod): void {
+    if (pod.node) return;
+    this.integrate();
+    this.pending++;
+  }
+
+  podBound(pod: Pod): void {
+    this.integrate();
+    this.pending--;
+    this.holdRequests(pod, 1);
+  }
+
+  podStarted(): void {
+    this.running++;
+  }
+
+  podTerminating(pod: Pod): void {
+    if (pod.startedMs >= 0) this.running--;
+  }
+
+  podRemoved(pod: Pod): void {
+    this.integrate();
+    if (!pod.node) {
+      this.pending--;
+      return;
+    }
+    this.holdRequests(pod, -1);
+    this.chargePod(pod, this.now());
+  }
+
+  /** At the end of the run: charge the pods still holding resources and the live nodes. */
+  finish(livePods: Iterable<Pod>): void {
+    this.integrate();
+    if (this.minNodes === Infinity) {
+      // A run of zero duration: the state at its only instant is all there is.
+      this.minNodes = this.maxNodes = this.liveNodes;
+      this.maxPending = this.pending;
+    }
+    const now = this.now();
+    for (const account of this.nodeAccounts) if (account) this.integrateNode(account);
+    for (const pod of livePods) if (pod.node) this.chargePod(pod, now);
+    for (const account of this.nodeAccounts) if (account && account.node.state !== 'Removed') this.addPoolCost(account.node, now);
+  }
+
+  nodeCostUsd(node: Node, endMs: number): number {
+    const until = node.removedMs >= 0 ? node.removedMs : endMs;
+    return (node.priceUsdPerHour * (until - node.createdMs)) / 3_600_000;
+  }
+
+  private addPoolCost(node: Node, endMs: number): void {
+    const key = node.pool ?? '(manifest nodes)';
+    this.costByPool.set(key, (this.costByPool.get(key) ?? 0) + this.nodeCostUsd(node, endMs));
+  }
+
+  private holdRequests(pod: Pod, sign: 1 | -1): void {
+    this.cpuRequestedMilli += sign * pod.requests.cpuMilli;
+    this.memoryRequestedBytes += sign * pod.requests.memoryBytes;
+    const account = this.nodeAccounts[pod.node!.index];
+    this.integrateNode(account);
+    account.cpuRequestedMilli += sign * pod.requests.cpuMilli;
+    account.memoryRequestedBytes += sign * pod.requests.memoryBytes;
+  }
+
+  private chargePod(pod: Pod, untilMs: number): void {
+    const account = this.nodeAccounts[pod.node!.index];
+    const cost = allocatedCostUsd(account.rates, pod.requests.cpuMilli, pod.requests.memoryBytes, untilMs - pod.boundMs);
+    this.costByNamespace.set(pod.namespace, (this.costByNamespace.get(pod.namespace) ?? 0) + cost);
+  }
+
+  private integrateNode(account: NodeAccount): void {
+    const now = this.now();
+    const dt = now - account.lastMs;
+    if (dt > 0 && account.countedReady) {
+      account.readyMs += dt;
+      account.cpuRequestedMilliMs += account.cpuRequestedMilli * dt;
+      account.memoryRequestedByteMs += account.memoryRequestedBytes * dt;
+    }
+    account.lastMs = now;
+  }
+}

@@ -1,0 +1,39 @@
+// One CSV file written as it grows (fast-csv), so a long run never holds its series in memory.
+// The simulation runs in chunks and awaits drain() between them when the stream is full.
+import fs from 'node:fs';
+import { format } from 'fast-csv';
+import type { CsvFormatterStream, FormatterRow as Row } from 'fast-csv';
+
+export class CsvSink {
+  private readonly csv: CsvFormatterStream<Row, Row>;
+  private readonly file: fs.WriteStream;
+  private full = false;
+  private readonly finished: Promise<void>;
+
+  constructor(path: string, readonly headers: readonly string[]) {
+    this.csv = format({ headers: headers as string[], writeHeaders: true, includeEndRowDelimiter: true });
+    this.file = fs.createWriteStream(path);
+    this.finished = new Promise((resolve, reject) => {
+      this.file.on('finish', resolve);
+      this.file.on('error', reject);
+      this.csv.on('error', reject);
+    });
+    this.csv.pipe(this.file);
+  }
+
+  write(row: readonly (string | number)[]): void {
+    if (!this.csv.write(row as unknown as Row)) this.full = true;
+  }
+
+  /** Resolves once buffered rows have been handed to the file. */
+  async drain(): Promise<void> {
+    if (!this.full) return;
+    this.full = false;
+    await new Promise<void>((resolve) => this.csv.once('drain', resolve));
+  }
+
+  async close(): Promise<void> {
+    this.csv.end();
+    await this.finished;
+  }
+}

@@ -1,0 +1,200 @@
+// `behavior:` (how each workload is loaded and uses resources) and `events:` (scripted what-ifs)
+// -> model Behavior[] and ScriptedEvent[], with their references checked against what the
+// scenario declares.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Behavior, ContainerUsage, DemandPattern, NodePool, RunDuration, ScriptedEvent } from '../model/scenario.ts';
+import type { KubeObject } from '../model/objects.ts';
+import { LABEL_ZONE } from '../model/api.ts';
+import { formatDuration, parseDuration } from '../duration.ts';
+import { parseBytes, parseCpuMilli } from '../quantity.ts';
+import { cronProblem } from './cron.ts';
+import { didYouMean, type Problems, type Site } from './problems.ts';
+import type { BehaviorDocument, EventDocument } from './schema.ts';
+import type { Declared } from './manifests.ts';
+import type { PathPart } from './source.ts';
+
+/** What references are checked against. */
+export interface Declarations {
+  /** Every declared object (valid or not), by "Kind/namespace/name". */
+  declared: Map<string, Declared>;
+  /** The converted objects, by "Kind/namespace/name". */
+  objects: Map<string, KubeObject>;
+  pools: NodePool[];
+  /** Pool names as written (also those whose conversion failed). */
+  poolNames: string[];
+  durationMs: number;
+  /** Directory of the scenario file, for relative trace files. */
+  baseDir: string;
+}
+
+const BEHAVIOR_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod'];
+
+/** Container names of a workload's pod template (init containers included). */
+function containerNames(o: KubeObject): string[] {
+  const spec =
+    o.kind === 'Pod' ? o.spec
+    : o.kind === 'CronJob' ? o.spec.jobTemplate.spec.template.spec
+    : o.kind === 'Deployment' || o.kind === 'StatefulSet' || o.kind === 'DaemonSet' || o.kind === 'Job' ? o.spec.template.spec
+    : undefined;
+  return spec ? [...spec.containers, ...spec.initContainers].map((c) => c.name) : [];
+}
+
+/**
+ * Checks a "Kind/namespace/name" reference to a declared object of one of `kinds`. Reports a
+ * problem with the closest declared reference and returns undefined when there is none.
+ */
+export function checkTarget(target: string, kinds: readonly string[], decl: Declarations, site: Site, at: PathPart[], problems: Problems): string | undefined {
+  const candidates = [...decl.declared.keys()].filter((ref) => kinds.includes(ref.slice(0, ref.indexOf('/'))));
+  const parts = target.split('/');
+  if (parts.length !== 3 || parts.some((p) => p === '')) {
+    const guess = parts.length === 2 ? candidates.find((c) => c.startsWith(`${parts[0]}/`) && c.endsWith(`/${parts[1]}`)) : undefined;
+    problems.add(site, at, `invalid target "${target}": expected Kind/namespace/name`, guess ? `did you mean "${guess}"?` : `e.g. Deployment/default/web`);
+    return undefined;
+  }
+  if (!decl.declared.has(target) || !kinds.includes(parts[0])) {
+    const close = didYouMean(target, candidates);
+    const which = kinds.length === 1 ? `${kinds[0]}` : 'workload';
+    const hint = close ?? (candidates.length ? `declared: ${candidates.slice(0, 8).join(', ')}${candidates.length > 8 ? ', ...' : ''}` : `declare the ${which} under spec.workloads or spec.manifests`);
+    problems.add(site, at, kinds.includes(parts[0]) ? `no ${which} "${target}" is declared` : `a target here must be a ${kinds.join(', ')}, not ${parts[0]}`, hint);
+    return undefined;
+  }
+  return target;
+}
+
+export function convertBehavior(docs: BehaviorDocument[], decl: Declarations, site: Site, problems: Problems): Behavior[] {
+  const out: Behavior[] = [];
+  const seen = new Map<string, number>();
+  docs.forEach((b, i) => {
+    const at = ['spec', 'behavior', i];
+    const target = checkTarget(b.target, BEHAVIOR_KINDS, decl, site, [...at, 'target'], problems);
+    if (target !== undefined) {
+      const first = seen.get(target);
+      if (first !== undefined) problems.add(site, [...at, 'target'], `a second behavior for ${target}`, `merge it into spec.behavior[${first}]`);
+      else seen.set(target, i);
+    }
+    const kind = b.target.split('/')[0];
+    const object = target ? decl.objects.get(target) : undefined;
+    if (object) {
+      const names = containerNames(object);
+      for (const name of Object.keys(b.usage)) {
+        if (!names.includes(name)) problems.add(site, [...at, 'usage', name], `${target} has no container "${name}"`, didYouMean(name, names) ?? `its containers: ${names.join(', ')}`, { key: true });
+      }
+    }
+    if (b.arrivals && kind !== 'Job') problems.add(site, [...at, 'arrivals'], `arrivals apply to Job targets, not ${kind}`, kind === 'CronJob' ? 'a CronJob\'s schedule decides when its jobs start' : undefined, { key: true });
+    if (b.run && !['Job', 'CronJob', 'Pod'].includes(kind)) problems.add(site, [...at, 'run'], `run applies to Job, CronJob and Pod targets, not ${kind}`, undefined, { key: true });
+    if (b.arrivals?.cron !== undefined) {
+      const problem = cronProblem(b.arrivals.cron);
+      if (problem) problems.add(site, [...at, 'arrivals', 'cron'], `invalid schedule "${b.arrivals.cron}": ${problem}`);
+    }
+    out.push({
+      target: b.target,
+      demand: b.demand.map((d, j) => toDemand(d, decl, site, [...at, 'demand', j], problems)),
+      usage: Object.fromEntries(Object.entries(b.usage).map(([name, u]) => [name, toUsage(u)])),
+      startup: { delayMs: b.startup?.delay !== undefined ? parseDuration(b.startup.delay) : null },
+      shutdown: { delayMs: b.shutdown?.delay !== undefined ? parseDuration(b.shutdown.delay) : null },
+      arrivals: b.arrivals ? (b.arrivals.cron !== undefined ? { cron: b.arrivals.cron } : { poissonPerHour: b.arrivals.poissonPerHour! }) : null,
+      run: b.run ? { duration: toRunDuration(b.run.duration) } : null,
+    });
+  });
+  return out;
+}
+
+function toDemand(d: BehaviorDocument['demand'][number], decl: Declarations, site: Site, at: PathPart[], problems: Problems): DemandPattern {
+  if (d.constant !== undefined) return { constant: d.constant };
+  if (d.daily) return { daily: { amplitude: d.daily.amplitude, peakAt: d.daily.peakAt } };
+  if (d.weekly) return { weekly: { weekendFactor: d.weekly.weekendFactor } };
+  if (d.growth) return { growth: { perDay: d.growth.perDay } };
+  if (d.spike) {
+    const atMs = parseDuration(d.spike.at);
+    if (atMs >= decl.durationMs) problems.add(site, [...at, 'spike', 'at'], `the spike at ${d.spike.at} starts after the scenario ends (duration ${formatDuration(decl.durationMs)})`);
+    return { spike: { atMs, durationMs: parseDuration(d.spike.duration), factor: d.spike.factor } };
+  }
+  if (d.noise) return { noise: { cv: d.noise.cv } };
+  const trace = d.trace!;
+  const file = path.resolve(decl.baseDir, trace.file);
+  if (!existsSync(file)) problems.add(site, [...at, 'trace', 'file'], `trace file not found: ${trace.file}`, `paths are relative to the scenario file's directory (${path.relative(process.cwd(), decl.baseDir) || '.'})`);
+  return { trace: { file: path.relative(process.cwd(), file), time: trace.time, value: trace.value } };
+}
+
+function toUsage(u: BehaviorDocument['usage'][string]): ContainerUsage {
+  return {
+    cpu: { baseMilli: parseCpuMilli(u.cpu.base), perUnitMilli: parseCpuMilli(u.cpu.perUnit) },
+    memory: { baseBytes: parseBytes(u.memory.base), perUnitBytes: parseBytes(u.memory.perUnit), leakBytesPerHour: parseBytes(u.memory.leakPerHour), noise: u.memory.noise },
+  };
+}
+
+function toRunDuration(d: NonNullable<BehaviorDocument['run']>['duration']): RunDuration {
+  if (typeof d === 'string' || typeof d === 'number') return { fixedMs: parseDuration(d) };
+  if (d.lognormal) return { lognormal: { medianMs: parseDuration(d.lognormal.median), sigma: d.lognormal.sigma } };
+  return { exponential: { meanMs: parseDuration(d.exponential!.mean) } };
+}
+
+// --- events ----------------------------------------------------------------------------------
+
+export function convertEvents(docs: EventDocument[], decl: Declarations, site: Site, problems: Problems): ScriptedEvent[] {
+  const zones = new Set<string>(decl.pools.flatMap((p) => p.zones));
+  const nodeNames = new Set<string>();
+  for (const d of decl.declared.values()) if (d.kind === 'Node') nodeNames.add(d.name);
+  for (const o of decl.objects.values()) if (o.kind === 'Node' && o.metadata.labels[LABEL_ZONE]) zones.add(o.metadata.labels[LABEL_ZONE]);
+
+  const checkPool = (name: string | undefined, at: PathPart[]) => {
+    if (name === undefined || decl.poolNames.includes(name)) return;
+    problems.add(site, at, `no node pool "${name}"`, didYouMean(name, decl.poolNames) ?? (decl.poolNames.length ? `pools: ${decl.poolNames.join(', ')}` : 'declare it under spec.cluster.nodePools'));
+  };
+  const checkZone = (zone: string | undefined, at: PathPart[]) => {
+    if (zone === undefined || zones.size === 0 || zones.has(zone)) return;
+    problems.add(site, at, `no node pool or node is in zone "${zone}"`, didYouMean(zone, [...zones]) ?? `zones: ${[...zones].join(', ')}`);
+  };
+  const checkNode = (node: string | undefined, at: PathPart[]) => {
+    // Pool nodes are named when they are created; only nodes from manifests can be checked.
+    if (node === undefined || decl.pools.length > 0 || nodeNames.has(node)) return;
+    problems.add(site, at, `no node "${node}" is declared`, didYouMean(node, [...nodeNames]));
+  };
+
+  const out: ScriptedEvent[] = [];
+  docs.forEach((e, i) => {
+    const at = ['spec', 'events', i];
+    const atMs = parseDuration(e.at);
+    if (atMs > decl.durationMs) problems.add(site, [...at, 'at'], `at ${e.at} is after the end of the scenario (duration ${formatDuration(decl.durationMs)})`, `use an "at" within 0s..${formatDuration(decl.durationMs)}, or lengthen spec.duration`);
+    const selection = (s: { node?: string; pool?: string; zone?: string; count: number }, key: string) => {
+      checkPool(s.pool, [...at, key, 'pool']);
+      checkZone(s.zone, [...at, key, 'zone']);
+      checkNode(s.node, [...at, key, 'node']);
+      const out: { node?: string; pool?: string; zone?: string; count: number } = { count: s.count };
+      if (s.node !== undefined) out.node = s.node;
+      if (s.pool !== undefined) out.pool = s.pool;
+      if (s.zone !== undefined) out.zone = s.zone;
+      return out;
+    };
+    if (e.drain) {
+      const d = e.drain;
+      out.push({
+        atMs, type: 'drain',
+        drain: { ...selection(d, 'drain'), gracePeriodSeconds: d.gracePeriod !== undefined ? Math.ceil(parseDuration(d.gracePeriod) / 1000) : null, timeoutMs: d.timeout !== undefined ? parseDuration(d.timeout) : null, deleteNodes: d.deleteNodes },
+      });
+    } else if (e.cordon) {
+      out.push({ atMs, type: 'cordon', cordon: selection(e.cordon, 'cordon') });
+    } else if (e.uncordon) {
+      out.push({ atMs, type: 'uncordon', uncordon: selection(e.uncordon, 'uncordon') });
+    } else if (e.nodeFailure) {
+      out.push({ atMs, type: 'nodeFailure', nodeFailure: { ...selection(e.nodeFailure, 'nodeFailure'), durationMs: e.nodeFailure.duration !== undefined ? parseDuration(e.nodeFailure.duration) : null } });
+    } else if (e.zoneOutage) {
+      checkZone(e.zoneOutage.zone, [...at, 'zoneOutage', 'zone']);
+      out.push({ atMs, type: 'zoneOutage', zoneOutage: { zone: e.zoneOutage.zone, durationMs: parseDuration(e.zoneOutage.duration) } });
+    } else if (e.spotInterruption) {
+      const { pool, count } = e.spotInterruption;
+      checkPool(pool, [...at, 'spotInterruption', 'pool']);
+      const p = decl.pools.find((x) => x.name === pool);
+      if (p && p.capacityType !== 'spot') problems.add(site, [...at, 'spotInterruption', 'pool'], `node pool "${pool}" is on-demand; only spot nodes are interrupted`, 'set capacityType: spot on the pool, or use nodeFailure');
+      out.push({ atMs, type: 'spotInterruption', spotInterruption: { pool, count } });
+    } else if (e.rollout) {
+      checkTarget(e.rollout.target, ['Deployment', 'StatefulSet', 'DaemonSet'], decl, site, [...at, 'rollout', 'target'], problems);
+      out.push({ atMs, type: 'rollout', rollout: { target: e.rollout.target } });
+    } else if (e.scale) {
+      checkTarget(e.scale.target, ['Deployment', 'StatefulSet'], decl, site, [...at, 'scale', 'target'], problems);
+      out.push({ atMs, type: 'scale', scale: { target: e.scale.target, replicas: e.scale.replicas } });
+    }
+  });
+  return out;
+}

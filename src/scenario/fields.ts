@@ -1,0 +1,147 @@
+// zod field types shared by the scenario schema and the Kubernetes object schemas: quantities,
+// resource maps, durations, int-or-percent, names. Each check reports in upstream's words.
+import { z } from 'zod';
+import { isNegative, parseQuantity, QuantityError } from '../quantity.ts';
+import { DurationError, parseDuration } from '../duration.ts';
+import { didYouMean } from './problems.ts';
+
+type CheckContext = z.core.ParsePayload<unknown>;
+
+function push(ctx: CheckContext, message: string, hint?: string, path: PropertyKey[] = [], key = false): void {
+  ctx.issues.push({ code: 'custom', message, input: ctx.value, path, params: { hint, key }, continue: true });
+}
+
+/** Splits "message; hint: text" as QuantityError and DurationError build it. */
+export function messageAndHint(error: { message: string; hint?: string }): { message: string; hint?: string } {
+  const suffix = error.hint ? `; hint: ${error.hint}` : '';
+  const message = suffix && error.message.endsWith(suffix) ? error.message.slice(0, -suffix.length) : error.message;
+  return { message, hint: error.hint };
+}
+
+/** What is wrong with a quantity (undefined when nothing). Memoised: manifests repeat the same
+ *  few values thousands of times. */
+const quantityVerdicts = new Map<unknown, { message: string; hint?: string } | null>();
+
+function quantityVerdict(value: unknown, allowNegative: boolean): { message: string; hint?: string } | null {
+  const key = allowNegative ? value : typeof value === 'string' ? `+${value}` : value;
+  let verdict = allowNegative ? undefined : quantityVerdicts.get(key);
+  if (verdict !== undefined) return verdict;
+  try {
+    const q = parseQuantity(value as string | number);
+    verdict = !allowNegative && isNegative(q) ? { message: 'must be greater than or equal to 0' } : null;
+  } catch (error) {
+    if (!(error instanceof QuantityError)) throw error;
+    verdict = messageAndHint(error);
+  }
+  if (!allowNegative) {
+    if (quantityVerdicts.size > 100_000) quantityVerdicts.clear();
+    quantityVerdicts.set(key, verdict);
+  }
+  return verdict;
+}
+
+function checkQuantity(ctx: CheckContext, value: unknown, path: PropertyKey[], allowNegative: boolean): void {
+  const verdict = quantityVerdict(value, allowNegative);
+  if (verdict) push(ctx, verdict.message, verdict.hint, path);
+}
+
+/** A Kubernetes quantity: "100m", "0.5", "1Gi", 2. Non-negative. */
+export const quantity = z.union([z.string(), z.number()]).check((ctx) => checkQuantity(ctx, ctx.value, [], false));
+
+/** A quantity that may be negative (none in the API capsim reads; kept for completeness). */
+export const signedQuantity = z.union([z.string(), z.number()]).check((ctx) => checkQuantity(ctx, ctx.value, [], true));
+
+export const STANDARD_RESOURCES = ['cpu', 'memory', 'ephemeral-storage'] as const;
+
+/** Names valid as a container resource: the standard ones, hugepages-<size>, or an extended
+ *  resource with a domain prefix (nvidia.com/gpu). `extra` adds e.g. "pods" for node capacity. */
+export function checkResourceName(name: string, extra: readonly string[] = []): string | undefined {
+  if ((STANDARD_RESOURCES as readonly string[]).includes(name) || extra.includes(name)) return undefined;
+  if (/^hugepages-[0-9]/.test(name)) return undefined;
+  if (/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name)) return undefined;
+  return `unknown resource "${name}"`;
+}
+
+/** requests / limits / capacity: resource name -> quantity. */
+export function resourceMap(extraNames: readonly string[] = []) {
+  return z.record(z.string(), quantity).check((ctx) => {
+    const known = [...STANDARD_RESOURCES, ...extraNames];
+    for (const name of Object.keys(ctx.value as Record<string, unknown>)) {
+      const problem = checkResourceName(name, extraNames);
+      if (problem) {
+        push(ctx, problem, didYouMean(name, known) ?? `valid names: ${known.join(', ')}, hugepages-<size>, or an extended resource with a domain prefix such as nvidia.com/gpu`, [name], true);
+      }
+    }
+  });
+}
+
+/** A quantity, or a percentage such as "5%" (kubelet eviction thresholds). */
+export const percentOrQuantity = z.union([z.string(), z.number()]).check((ctx) => {
+  const v = ctx.value;
+  if (typeof v === 'string' && v.endsWith('%')) {
+    const n = Number(v.slice(0, -1));
+    if (v.length === 1 || Number.isNaN(n) || n < 0 || n > 100) push(ctx, `invalid percentage ${JSON.stringify(v)}`, 'e.g. "5%" or 100Mi');
+    return;
+  }
+  checkQuantity(ctx, v, [], false);
+});
+
+/** A duration: "30s", "15m", "1d12h"; a number means seconds. */
+export const duration = z.union([z.string(), z.number()]).check((ctx) => {
+  try {
+    parseDuration(ctx.value as string | number);
+  } catch (error) {
+    if (!(error instanceof DurationError)) throw error;
+    const { message, hint } = messageAndHint(error);
+    push(ctx, message, hint);
+  }
+});
+
+/** intstr.IntOrString as used by maxSurge / maxUnavailable / minAvailable: 1 or "25%". */
+export const intOrPercent = z.union([z.number(), z.string()]).check((ctx) => {
+  const v = ctx.value;
+  if (typeof v === 'number') {
+    if (!Number.isInteger(v)) push(ctx, 'must be an integer or a percentage such as "25%"');
+    else if (v < 0) push(ctx, 'must be greater than or equal to 0');
+  } else if (!/^[0-9]+%$/.test(v as string)) {
+    const hint = /^[0-9]+$/.test(v as string) ? `write ${v} without quotes, or "${v}%"` : 'e.g. 1 or "25%"';
+    push(ctx, `a valid percent string must be a numeric string followed by an ending '%' (got ${JSON.stringify(v)})`, hint);
+  }
+});
+
+/** A non-negative int32 such as replicas or seconds fields. */
+export const count = z.number().int().min(0);
+export const int32 = z.number().int().min(-2147483648).max(2147483647);
+
+export const stringMap = z.record(z.string(), z.string());
+
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function dnsHint(name: string): string | undefined {
+  const fixed = name.toLowerCase().replace(/[^-a-z0-9.]+/g, '-').replace(/^[-.]+|[-.]+$/g, '');
+  return fixed && fixed !== name ? `e.g. "${fixed}"` : undefined;
+}
+
+/** metadata.name of most kinds (RFC 1123 subdomain). */
+export const objectName = z.string().check((ctx) => {
+  const name = ctx.value as string;
+  if (name.length === 0) push(ctx, 'must not be empty');
+  else if (name.length > 253) push(ctx, 'must be no more than 253 characters');
+  else if (!DNS1123_SUBDOMAIN.test(name)) {
+    push(ctx, `invalid name ${JSON.stringify(name)}: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`, dnsHint(name));
+  }
+});
+
+/** A namespace name or a node pool name (RFC 1123 label). */
+export const labelName = z.string().check((ctx) => {
+  const name = ctx.value as string;
+  if (name.length === 0) push(ctx, 'must not be empty');
+  else if (name.length > 63) push(ctx, 'must be no more than 63 characters');
+  else if (!DNS1123_LABEL.test(name)) {
+    push(ctx, `invalid name ${JSON.stringify(name)}: a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character`, dnsHint(name));
+  }
+});
+
+/** A loose object for parts of the API capsim does not read but whose field names are checked. */
+export const anything = z.unknown();

@@ -1,0 +1,24 @@
+// The JSON Schema of the scenario file, generated from the zod schema the loader validates with
+// (input side: what a user may write, defaults shown), so editors can complete and check it.
+// Shipped as schema/scenario.schema.json (`npm run schema`).
+import { z } from 'zod';
+import { scenarioSchema } from './schema.ts';
+
+export const SCENARIO_SCHEMA_ID = 'https://capsim.dev/schema/scenario.schema.json';
+
+export function scenarioJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(scenarioSchema, {
+    io: 'input',
+    target: 'draft-2020-12',
+    // Checks written as functions (quantity syntax, cron, ...) have no JSON Schema form; the
+    // type they refine is still described.
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
+  return {
+    $schema: schema.$schema,
+    $id: SCENARIO_SCHEMA_ID,
+    title: 'capsim Scenario',
+    description: 'A capsim/v1 Scenario: node pools, Kubernetes manifests or the workloads shorthand, behavior and scripted events (DESIGN.md §2).',
+    ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')),
+  };
+}

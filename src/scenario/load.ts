@@ -1,0 +1,289 @@
+// loadScenario: scenario file -> validated model (DESIGN.md §2). Reads the scenario and every
+// manifest it lists, applies --set and --seed, validates everything, converts, checks references
+// and throws one InputError with every problem found in every file.
+import { readFile, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { glob, isDynamicPattern } from 'tinyglobby';
+import type { AutoscalerSpec, Scenario } from '../model/scenario.ts';
+import { objectRef } from '../model/objects.ts';
+import { formatDuration, parseDuration } from '../duration.ts';
+import { InputError, type Problem } from './errors.ts';
+import { didYouMean, Problems, validate, type Override, type Site } from './problems.ts';
+import { YamlSource } from './source.ts';
+import { applyOverrides } from './overrides.ts';
+import { scenarioSchema, type AutoscalerDocument, type ScenarioDocument } from './schema.ts';
+import { convertPools } from './pools.ts';
+import { ManifestReader } from './manifests.ts';
+import { KINDS, SKIPPED_KINDS } from './kube/kinds.ts';
+import { expandWorkload } from './shorthand.ts';
+import { checkReferences } from './references.ts';
+import { convertBehavior, convertEvents, type Declarations } from './behavior.ts';
+
+export interface LoadOptions {
+  /** `--set path=value` overrides, applied in order before validation. */
+  set?: string[];
+  /** `--seed`: replaces spec.seed. */
+  seed?: number;
+}
+
+/** Reads, validates and converts a scenario. Throws InputError carrying EVERY problem found (all files). */
+export async function loadScenario(file: string, options: LoadOptions = {}): Promise<Scenario> {
+  const problems = new Problems();
+  const source = await readSource(path.resolve(file), file, problems.list);
+  if (!source) throw new InputError(problems.list);
+  const doc = scenarioDocument(source, problems);
+  if (!doc) throw new InputError(sortProblems(problems.list));
+
+  const overrides: Override[] = applyOverrides(doc, options.set ?? [], problems.list);
+  if (options.seed !== undefined) {
+    if (doc.spec === undefined || doc.spec === null) doc.spec = {};
+    if (typeof doc.spec === 'object' && !Array.isArray(doc.spec)) {
+      (doc.spec as Record<string, unknown>).seed = options.seed;
+      overrides.push({ path: ['spec', 'seed'], flag: `--seed ${options.seed}` });
+    }
+  }
+
+  const site: Site = { source, file, doc: 0, prefix: [], overrides };
+  const baseDir = path.dirname(path.resolve(file));
+  const parsed = validate(scenarioSchema, doc, site, problems);
+  const reader = new ManifestReader(problems);
+
+  // Manifests are read even when the scenario document has problems, so that every file's
+  // problems are reported in one go.
+  const manifests = parsed ? parsed.spec.manifests : rawManifests(doc);
+  await readManifests(manifests, baseDir, site, reader, problems);
+  if (!parsed) throw new InputError(sortProblems(problems.list));
+
+  const spec = parsed.spec;
+  const durationMs = parseDuration(spec.duration);
+  const sampleEveryMs = parseDuration(spec.sampleEvery);
+  if (durationMs <= 0) problems.add(site, ['spec', 'duration'], 'must be greater than 0');
+  if (sampleEveryMs <= 0) problems.add(site, ['spec', 'sampleEvery'], 'must be greater than 0');
+  else if (sampleEveryMs > durationMs && durationMs > 0) problems.add(site, ['spec', 'sampleEvery'], `is longer than the scenario (${spec.duration})`, `use at most ${formatDuration(durationMs)}`);
+
+  const pools = convertPools(spec.cluster.nodePools, site, problems);
+  const autoscaler = spec.cluster.autoscaler ? toAutoscaler(spec.cluster.autoscaler, site, problems) : null;
+
+  spec.workloads.forEach((w, i) => {
+    for (const g of expandWorkload(w)) {
+      reader.read(g.manifest, { ...site, prefix: ['spec', 'workloads', i], generated: { kind: g.kind, mapPath: g.mapPath } });
+    }
+  });
+
+  const objects = reader.objects;
+  checkReferences(objects, reader.siteOf, reader.declared, problems);
+  const decl: Declarations = {
+    declared: reader.declared,
+    objects: new Map(objects.map((o) => [objectRef(o), o])),
+    pools: pools.pools,
+    poolNames: spec.cluster.nodePools.map((p) => p.name),
+    durationMs,
+    baseDir,
+  };
+  const behavior = convertBehavior(spec.behavior, decl, site, problems);
+  const events = convertEvents(spec.events, decl, site, problems);
+  if (problems.length > 0) throw new InputError(sortProblems(problems.list));
+
+  const name = parsed.metadata.name ?? path.basename(file).replace(/\.(ya?ml|json)$/i, '');
+  const notices: string[] = [];
+  const skipped = reader.skippedNotice();
+  if (skipped) notices.push(skipped);
+
+  return {
+    name,
+    description: parsed.metadata.description,
+    file,
+    seed: spec.seed,
+    startEpochMs: Date.parse(spec.start),
+    durationMs,
+    sampleEveryMs,
+    cluster: { nodePools: pools.pools, autoscaler },
+    objects,
+    behavior,
+    events,
+    notices,
+    resolved: resolvedDocument(parsed, name, pools.resolved),
+  };
+}
+
+async function readSource(absolute: string, file: string, problems: Problem[]): Promise<YamlSource | undefined> {
+  let text: string;
+  try {
+    text = await readFile(absolute, 'utf8');
+  } catch (error) {
+    problems.push(await fileProblem(error, absolute, file, { file, line: 0, column: 0, path: '' }));
+    return undefined;
+  }
+  const source = new YamlSource(file, text);
+  if (source.problem) {
+    problems.push(source.problem);
+    return undefined;
+  }
+  return source;
+}
+
+/** A missing or unreadable file, with the closest file name in its directory. */
+async function fileProblem(error: unknown, absolute: string, shown: string, where: Omit<Problem, 'message'>): Promise<Problem> {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') {
+    const siblings = await readdir(path.dirname(absolute)).catch(() => [] as string[]);
+    const close = didYouMean(path.basename(absolute), siblings);
+    return { ...where, message: `file not found: ${shown}`, hint: close };
+  }
+  if (code === 'EISDIR') return { ...where, message: `${shown} is a directory, not a file` };
+  return { ...where, message: `cannot read ${shown}: ${(error as Error).message}` };
+}
+
+/** The one Scenario document of the file, as a mutable plain object. */
+function scenarioDocument(source: YamlSource, problems: Problems): Record<string, unknown> | undefined {
+  const present = source.documents.map((d, i) => [d, i] as const).filter(([d]) => d !== null && d !== undefined);
+  const site: Site = { source, file: source.file, doc: present[0]?.[1] ?? 0, prefix: [] };
+  if (present.length === 0) {
+    problems.add(site, [], 'the scenario file is empty', 'start from `capsim init`, or see DESIGN.md §2: apiVersion: capsim/v1, kind: Scenario, spec: ...');
+    return undefined;
+  }
+  for (const [, i] of present.slice(1)) {
+    problems.add({ ...site, doc: i }, [], 'a scenario file holds one document', 'put Kubernetes objects in their own file and list it under spec.manifests (or inline them there)');
+  }
+  const [doc] = present[0];
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    problems.add(site, [], 'expected a Scenario (a mapping with apiVersion: capsim/v1 and kind: Scenario)');
+    return undefined;
+  }
+  const kind = (doc as Record<string, unknown>).kind;
+  if (typeof kind === 'string' && (kind in KINDS || SKIPPED_KINDS.has(kind))) {
+    problems.add(site, ['kind'], `expected kind: Scenario, got ${kind}`, `a Kubernetes manifest goes under spec.manifests of a Scenario (apiVersion: capsim/v1, kind: Scenario)`);
+    return undefined;
+  }
+  if (present.length > 1) return undefined;
+  const copy = structuredClone(doc) as Record<string, unknown>;
+  dropEmptySections(copy);
+  return copy;
+}
+
+/** A section left with only comments (`manifests:` and nothing under it) reads as null in YAML;
+ *  treat it as absent, so the default applies. (`autoscaler:` null keeps meaning "disabled".) */
+function dropEmptySections(doc: Record<string, unknown>): void {
+  const drop = (o: unknown, keys: string[]) => {
+    if (o === null || typeof o !== 'object' || Array.isArray(o)) return;
+    for (const k of keys) if ((o as Record<string, unknown>)[k] === null) delete (o as Record<string, unknown>)[k];
+  };
+  drop(doc, ['metadata', 'spec']);
+  const spec = doc.spec as Record<string, unknown> | undefined;
+  drop(spec, ['cluster', 'manifests', 'workloads', 'behavior', 'events']);
+  drop(spec?.cluster, ['nodePools']);
+}
+
+/** spec.manifests from a document that failed validation: whatever entries look usable. */
+function rawManifests(doc: Record<string, unknown>): (string | Record<string, unknown>)[] {
+  const spec = doc.spec as Record<string, unknown> | undefined;
+  const list = spec && typeof spec === 'object' ? spec.manifests : undefined;
+  if (!Array.isArray(list)) return [];
+  return list.map((m) => (typeof m === 'string' || (m !== null && typeof m === 'object' && !Array.isArray(m)) ? m : ''));
+}
+
+const MANIFEST_EXTENSIONS = /\.(ya?ml|json)$/i;
+
+async function readManifests(entries: (string | Record<string, unknown>)[], baseDir: string, site: Site, reader: ManifestReader, problems: Problems): Promise<void> {
+  const seen = new Set<string>();
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i];
+    const at = ['spec', 'manifests', i];
+    if (typeof entry !== 'string') {
+      reader.read(entry, { ...site, prefix: at });
+      continue;
+    }
+    if (entry === '') continue;
+    const files = await expandEntry(entry, baseDir, site, at, problems);
+    for (const absolute of files) {
+      if (seen.has(absolute)) continue;
+      seen.add(absolute);
+      const shown = path.relative(process.cwd(), absolute) || absolute;
+      const source = await readSource(absolute, shown, problems.list);
+      if (!source) continue;
+      source.documents.forEach((doc, d) => reader.read(doc, { source, file: shown, doc: d, prefix: [] }));
+    }
+  }
+}
+
+/** A manifests entry -> absolute file paths: a glob (sorted), a directory (its YAML and JSON
+ *  files, like kubectl apply -f DIR), or one file. */
+async function expandEntry(entry: string, baseDir: string, site: Site, at: (string | number)[], problems: Problems): Promise<string[]> {
+  if (isDynamicPattern(entry)) {
+    const files = (await glob(entry, { cwd: baseDir, absolute: true, onlyFiles: true })).map((f) => path.resolve(f)).sort();
+    if (files.length === 0) problems.add(site, at, `"${entry}" matches no files`, `patterns are relative to the scenario file's directory (${path.relative(process.cwd(), baseDir) || '.'})`);
+    return files;
+  }
+  const absolute = path.resolve(baseDir, entry);
+  try {
+    const info = await stat(absolute);
+    if (!info.isDirectory()) return [absolute];
+    const names = (await readdir(absolute)).filter((n) => MANIFEST_EXTENSIONS.test(n)).sort();
+    if (names.length === 0) problems.add(site, at, `directory "${entry}" has no .yaml, .yml or .json files`);
+    return names.map((n) => path.join(absolute, n));
+  } catch (error) {
+    const p = await fileProblem(error, absolute, entry, { file: site.file, line: 0, column: 0, path: '' });
+    problems.add(site, at, p.message, p.hint ?? `paths are relative to the scenario file's directory (${path.relative(process.cwd(), baseDir) || '.'})`);
+    return [];
+  }
+}
+
+const AUTOSCALER_MAIN = new Set(['expander', 'scanInterval', 'scaleDownUtilizationThreshold', 'scaleDownUnneededTime', 'scaleDownDelayAfterAdd', 'scaleDownDelayAfterDelete', 'scaleDownDelayAfterFailure', 'maxNodesTotal', 'maxNodeProvisionTime']);
+const AUTOSCALER_EXTRA_DURATIONS = new Set(['scaleDownUnreadyTime', 'newPodScaleUpDelay', 'maxPodEvictionTime', 'nodeDeleteDelayAfterTaint', 'unremovableNodeRecheckTimeout', 'initialNodeGroupBackoffDuration', 'maxNodeGroupBackoffDuration', 'nodeGroupBackoffResetTimeout']);
+
+function toAutoscaler(a: AutoscalerDocument, site: Site, problems: Problems): AutoscalerSpec {
+  const extra: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(a)) {
+    if (AUTOSCALER_MAIN.has(key) || value === undefined) continue;
+    if (AUTOSCALER_EXTRA_DURATIONS.has(key)) extra[`${key}Ms`] = parseDuration(value as string | number);
+    else extra[key] = value;
+  }
+  for (const [priority, patterns] of Object.entries(a.priorities ?? {})) {
+    patterns.forEach((p, i) => {
+      try {
+        new RegExp(p);
+      } catch (error) {
+        problems.add(site, ['spec', 'cluster', 'autoscaler', 'priorities', priority, i], `invalid regular expression: ${(error as Error).message}`);
+      }
+    });
+  }
+  return {
+    expander: a.expander.split(',').map((s) => s.trim()),
+    scanIntervalMs: parseDuration(a.scanInterval),
+    scaleDownUtilizationThreshold: a.scaleDownUtilizationThreshold,
+    scaleDownUnneededTimeMs: parseDuration(a.scaleDownUnneededTime),
+    scaleDownDelayAfterAddMs: parseDuration(a.scaleDownDelayAfterAdd),
+    scaleDownDelayAfterDeleteMs: parseDuration(a.scaleDownDelayAfterDelete),
+    scaleDownDelayAfterFailureMs: parseDuration(a.scaleDownDelayAfterFailure),
+    maxNodesTotal: a.maxNodesTotal,
+    maxNodeProvisionTimeMs: parseDuration(a.maxNodeProvisionTime),
+    extra,
+  };
+}
+
+/** The scenario as validated, with every default filled in (scenario.resolved.yaml). */
+function resolvedDocument(parsed: ScenarioDocument, name: string, pools: Record<string, unknown>[]): Record<string, unknown> {
+  const spec = parsed.spec;
+  const workloads = spec.workloads.map((w) => ({
+    ...w,
+    ...(w.kind === 'Deployment' || w.kind === 'StatefulSet' ? { replicas: w.replicas ?? 1 } : {}),
+  }));
+  const resolved = {
+    apiVersion: parsed.apiVersion,
+    kind: parsed.kind,
+    metadata: { name, description: parsed.metadata.description },
+    spec: { ...spec, cluster: { ...spec.cluster, nodePools: pools }, workloads },
+  };
+  // Plain JSON data: no undefined members, no shared references.
+  return JSON.parse(JSON.stringify(resolved)) as Record<string, unknown>;
+}
+
+/** Problems grouped by file (in the order files were first met), then by position. */
+function sortProblems(list: Problem[]): Problem[] {
+  const order = new Map<string, number>();
+  for (const p of list) if (!order.has(p.file)) order.set(p.file, order.size);
+  return list
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => order.get(a.p.file)! - order.get(b.p.file)! || a.p.line - b.p.line || a.p.column - b.p.column || a.i - b.i)
+    .map(({ p }) => p);
+}

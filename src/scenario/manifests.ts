@@ -1,0 +1,123 @@
+// Kubernetes manifests -> model objects: dispatch on kind and apiVersion, flatten Lists,
+// validate with the kind's schema, convert, and keep track of what was declared (for duplicate
+// and reference checks) and what was skipped (for the one notice).
+import type { KubeObject, SourceRef } from '../model/objects.ts';
+import { objectRef } from '../model/objects.ts';
+import { problemAt, validate, didYouMean, describe, type Problems, type Site } from './problems.ts';
+import { KINDS, KNOWN_KIND_NAMES, SKIPPED_KINDS, isBuiltInGroup, type KindSpec } from './kube/kinds.ts';
+import type { Convert } from './kube/convert.ts';
+
+export interface Declared {
+  kind: string;
+  namespace: string;
+  name: string;
+  source: SourceRef;
+}
+
+export class ManifestReader {
+  readonly objects: KubeObject[] = [];
+  /** "Kind/namespace/name" -> where it was first declared, valid or not. */
+  readonly declared = new Map<string, Declared>();
+  /** Where each object came from, for problems found after conversion. */
+  readonly siteOf = new Map<KubeObject, Site>();
+  private readonly skipped = new Map<string, number>();
+
+  constructor(private readonly problems: Problems) {}
+
+  /** Reads one document value (an object, a List, or null for an empty document). */
+  read(value: unknown, site: Site): void {
+    if (value === null || value === undefined) return;
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      this.problems.add(site, [], `expected a Kubernetes object (a mapping with apiVersion and kind), got ${describe(value)}`);
+      return;
+    }
+    const raw = value as Record<string, unknown>;
+    const { kind, apiVersion } = raw;
+    if (typeof kind !== 'string' || kind === '') {
+      this.problems.add(site, ['kind'], kind === undefined ? 'missing required field "kind"' : `expected a string, got ${describe(kind)}`, 'every object needs apiVersion and kind, e.g. apiVersion: apps/v1, kind: Deployment');
+      return;
+    }
+    if (isList(kind, raw)) {
+      if (!Array.isArray(raw.items)) {
+        this.problems.add(site, ['items'], raw.items === undefined ? 'missing required field "items"' : `expected a list, got ${describe(raw.items)}`);
+        return;
+      }
+      raw.items.forEach((item, i) => this.read(item, { ...site, prefix: [...site.prefix, 'items', i] }));
+      return;
+    }
+    if (kind === 'Scenario') {
+      this.problems.add(site, ['kind'], 'a Scenario cannot be listed in manifests', 'manifests are Kubernetes objects; give the Scenario file itself to capsim');
+      return;
+    }
+    const spec = KINDS[kind];
+    if (spec) {
+      this.readKind(spec, raw, site);
+      return;
+    }
+    if (SKIPPED_KINDS.has(kind) || (typeof apiVersion === 'string' && !isBuiltInGroup(apiVersion))) {
+      this.skipped.set(kind, (this.skipped.get(kind) ?? 0) + 1);
+      return;
+    }
+    const close = didYouMean(kind, KNOWN_KIND_NAMES);
+    this.problems.add(site, ['kind'], `no kind "${kind}" is registered for version "${String(apiVersion ?? '')}"`, close ?? `capsim reads ${Object.keys(KINDS).join(', ')}`);
+  }
+
+  private readKind(spec: KindSpec, raw: Record<string, unknown>, site: Site): void {
+    const source = this.sourceOf(site);
+    const declared = this.declare(spec, raw, site, source);
+    const apiVersion = raw.apiVersion;
+    const version = typeof apiVersion === 'string' ? spec.versions[apiVersion] : undefined;
+    if (!version) {
+      const served = `${spec.kind} is served at apiVersion ${Object.keys(spec.versions).join(' or ')}`;
+      if (apiVersion === undefined) {
+        this.problems.add(site, ['apiVersion'], 'missing required field "apiVersion"', served);
+      } else {
+        const removedIn = typeof apiVersion === 'string' ? spec.removed?.[apiVersion] : undefined;
+        const hint = removedIn ? `${served} (${apiVersion} was removed in ${/^\d/.test(removedIn) ? 'Kubernetes ' : ''}${removedIn})` : served;
+        this.problems.add(site, ['apiVersion'], `no kind "${spec.kind}" is registered for version "${String(apiVersion)}"`, hint);
+      }
+      return;
+    }
+    const valid = validate(version.schema, raw, site, this.problems);
+    if (valid === undefined || !declared) return;
+    const problems = this.problems;
+    const cv: Convert = {
+      source,
+      problem: (path, message, hint) => problems.list.push(problemAt(site, path, message, hint)),
+    };
+    const object = version.convert(valid, cv);
+    this.objects.push(object);
+    this.siteOf.set(object, site);
+  }
+
+  /** Records Kind/namespace/name; a second declaration is a problem. Returns false then. */
+  private declare(spec: KindSpec, raw: Record<string, unknown>, site: Site, source: SourceRef): boolean {
+    const meta = raw.metadata as { name?: unknown; namespace?: unknown } | undefined;
+    if (!meta || typeof meta !== 'object' || typeof meta.name !== 'string') return true; // the schema reports it
+    const namespace = spec.namespaced ? (typeof meta.namespace === 'string' ? meta.namespace : 'default') : '';
+    const ref = objectRef({ kind: spec.kind, metadata: { namespace, name: meta.name } });
+    const first = this.declared.get(ref);
+    if (first) {
+      this.problems.add(site, ['metadata', 'name'], `duplicate ${spec.kind} "${namespace ? `${namespace}/` : ''}${meta.name}"`, `first declared at ${first.source.file}:${first.source.line}`);
+      return false;
+    }
+    this.declared.set(ref, { kind: spec.kind, namespace, name: meta.name, source });
+    return true;
+  }
+
+  private sourceOf(site: Site): SourceRef {
+    return { file: site.file, line: site.source ? site.source.line(site.doc, site.prefix) : 0 };
+  }
+
+  /** `skipped 3 objects capsim does not simulate: Service (2), ConfigMap (1)`, or null. */
+  skippedNotice(): string | null {
+    if (this.skipped.size === 0) return null;
+    const entries = [...this.skipped].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    const total = entries.reduce((n, [, c]) => n + c, 0);
+    return `skipped ${total} object${total === 1 ? '' : 's'} capsim does not simulate: ${entries.map(([k, c]) => `${k} (${c})`).join(', ')}`;
+  }
+}
+
+function isList(kind: string, raw: Record<string, unknown>): boolean {
+  return kind === 'List' || (kind.endsWith('List') && 'items' in raw && !(kind in KINDS));
+}

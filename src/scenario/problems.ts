@@ -1,0 +1,226 @@
+// Turning what went wrong into Problems: where (file:line:column from the YAML source), which
+// field, what was expected and a hint. zod issues are translated here, so every schema reports
+// in the same words (upstream kubectl/apiserver phrasing where there is one).
+import { distance } from 'fastest-levenshtein';
+import type { z } from 'zod';
+import { formatPath, suggest, type Problem } from './errors.ts';
+import type { PathPart, YamlSource } from './source.ts';
+
+/** Custom issue params a schema check may set. */
+export interface IssueParams {
+  hint?: string;
+  /** The problem is about a mapping key (point at the key, not its value). */
+  key?: boolean;
+}
+
+/** A value set by `--set path=value`: problems under `path` are reported against the flag. */
+export interface Override {
+  path: PathPart[];
+  flag: string;
+}
+
+/** Where a value lives: a YAML document (or a generated object standing for a source entry). */
+export interface Site {
+  /** The YAML the value came from; null when there is no text (generated, --set). */
+  source: YamlSource | null;
+  /** Name for messages. */
+  file: string;
+  doc: number;
+  /** Path of the value inside its document, e.g. ["items", 3] or ["spec", "manifests", 0]. */
+  prefix: PathPart[];
+  /** Set for objects generated from the workloads shorthand (`prefix` is the shorthand entry):
+   *  the generated kind, and where a path of the generated object comes from in the entry. */
+  generated?: { kind: string; mapPath(path: readonly PathPart[]): PathPart[] | undefined };
+  overrides?: Override[];
+}
+
+/** Collects problems for one site (or several); the loader merges them. */
+export class Problems {
+  readonly list: Problem[] = [];
+
+  add(site: Site, path: readonly PathPart[], message: string, hint?: string, options: { key?: boolean } = {}): void {
+    this.list.push(problemAt(site, path, message, hint, options));
+  }
+
+  addAll(problems: Iterable<Problem>): void {
+    for (const p of problems) this.list.push(p);
+  }
+
+  get length(): number {
+    return this.list.length;
+  }
+}
+
+export function problemAt(site: Site, path: readonly PathPart[], message: string, hint?: string, options: { key?: boolean } = {}): Problem {
+  if (site.generated) {
+    const mapped = site.generated.mapPath(path);
+    if (mapped) return problemAt({ ...site, generated: undefined }, mapped, message, hint, options);
+    const where = path.length ? `${formatPath(path)}: ` : '';
+    const pos = site.source ? site.source.position(site.doc, site.prefix) : { line: 0, column: 0 };
+    return { file: site.file, line: pos.line, column: pos.column, path: formatPath(site.prefix), message: `in the generated ${site.generated.kind}, ${where}${message}`, hint };
+  }
+  const full = [...site.prefix, ...path];
+  const override = site.overrides?.find((o) => startsWith(full, o.path));
+  if (override) return { file: '--set', line: 0, column: 0, path: formatPath(full), message: `${message} (from --set ${override.flag})`, hint };
+  const pos = site.source ? site.source.position(site.doc, full, { key: options.key }) : { line: 0, column: 0 };
+  return { file: site.file, line: pos.line, column: pos.column, path: formatPath(full), message, hint };
+}
+
+function startsWith(path: readonly PathPart[], prefix: readonly PathPart[]): boolean {
+  if (prefix.length > path.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (String(path[i]) !== String(prefix[i])) return false;
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// zod issues -> Problems
+
+const KNOWN_KEYS = '\u0000known:';
+
+/** Parse options for every schema: keeps the input on issues and names the valid keys of a
+ *  strict object so an unknown key can be matched to the closest one. */
+export const PARSE_OPTIONS = {
+  reportInput: true,
+  error: (issue: z.core.$ZodRawIssue): string | undefined => {
+    if (issue.code !== 'unrecognized_keys') return undefined;
+    const shape = (issue.inst as { _zod?: { def?: { shape?: Record<string, unknown> } } } | undefined)?._zod?.def?.shape;
+    return KNOWN_KEYS + JSON.stringify(shape ? Object.keys(shape) : []);
+  },
+};
+
+/** Validates `value` with `schema`, adding a Problem for every issue. Returns the parsed value
+ *  or undefined when there was any issue. */
+export function validate<S extends z.ZodType>(schema: S, value: unknown, site: Site, problems: Problems): z.output<S> | undefined {
+  const result = schema.safeParse(value, PARSE_OPTIONS);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) translateIssue(issue as z.core.$ZodIssue, site, problems);
+  return undefined;
+}
+
+export function translateIssue(issue: z.core.$ZodIssue, site: Site, problems: Problems): void {
+  const path = issue.path as PathPart[];
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const known: string[] = issue.message.startsWith(KNOWN_KEYS) ? JSON.parse(issue.message.slice(KNOWN_KEYS.length)) : [];
+      for (const key of issue.keys) {
+        problems.add(site, [...path, key], `unknown field "${key}"`, didYouMean(key, known), { key: true });
+      }
+      return;
+    }
+    case 'invalid_type': {
+      const last = path[path.length - 1];
+      if (issue.input === undefined && typeof last === 'string') {
+        problems.add(site, path, `missing required field "${last}"`);
+        return;
+      }
+      problems.add(site, path, `expected ${article(issue.expected)}, got ${describe(issue.input)}`, typeHint(issue.expected, issue.input));
+      return;
+    }
+    case 'invalid_value': {
+      const values = issue.values.map((v) => JSON.stringify(v));
+      const got = issue.input === undefined ? 'a missing value' : JSON.stringify(issue.input);
+      if (issue.input === undefined) {
+        problems.add(site, path, `missing required field "${String(path[path.length - 1])}"`, `supported values: ${values.join(', ')}`);
+        return;
+      }
+      const close = typeof issue.input === 'string' ? suggest(issue.input, issue.values.map(String)) : undefined;
+      const supported = values.length === 1 ? `expected ${values[0]}` : `supported values: ${values.join(', ')}`;
+      problems.add(site, path, `unsupported value ${got}`, close ? `did you mean "${close}"? ${supported}` : supported);
+      return;
+    }
+    case 'too_small': {
+      if (issue.origin === 'array') problems.add(site, path, `must have at least ${issue.minimum} item${issue.minimum === 1 ? '' : 's'}`);
+      else if (issue.origin === 'string') problems.add(site, path, issue.minimum === 1 ? 'must not be empty' : `must be at least ${issue.minimum} characters long`);
+      else problems.add(site, path, `must be greater than ${issue.inclusive ? 'or equal to ' : ''}${issue.minimum}`);
+      return;
+    }
+    case 'too_big': {
+      if (issue.origin === 'array') problems.add(site, path, `must have at most ${issue.maximum} items`);
+      else if (issue.origin === 'string') problems.add(site, path, `must be no more than ${issue.maximum} characters`);
+      else problems.add(site, path, `must be less than ${issue.inclusive ? 'or equal to ' : ''}${issue.maximum}`);
+      return;
+    }
+    case 'invalid_union': {
+      translateUnion(issue, site, problems);
+      return;
+    }
+    case 'custom': {
+      const params = (issue.params ?? {}) as IssueParams;
+      problems.add(site, path, issue.message, params.hint, { key: params.key });
+      return;
+    }
+    default:
+      problems.add(site, path, issue.message);
+  }
+}
+
+/** A union failed: if every branch failed on the value's type, say which types are accepted;
+ *  otherwise report the issues of the branch that got furthest. */
+function translateUnion(issue: z.core.$ZodIssueInvalidUnion, site: Site, problems: Problems): void {
+  const path = issue.path as PathPart[];
+  const branches = issue.errors;
+  const typeOnly = branches.every((b) => b.length === 1 && b[0].code === 'invalid_type' && b[0].path.length === 0);
+  if (typeOnly || branches.length === 0) {
+    if (issue.input === undefined) {
+      problems.add(site, path, `missing required field "${String(path[path.length - 1])}"`);
+      return;
+    }
+    const expected = [...new Set(branches.map((b) => (b[0] as z.core.$ZodIssueInvalidType).expected))];
+    problems.add(site, path, `expected ${expected.map(article).join(' or ')}, got ${describe(issue.input)}`);
+    return;
+  }
+  // The branch whose issues are deepest matched the value's shape best.
+  const depth = (b: z.core.$ZodIssue[]) => Math.max(...b.map((i) => i.path.length)) - b.length / 1000;
+  const best = branches.filter((b) => !(b.length === 1 && b[0].code === 'invalid_type' && b[0].path.length === 0)).sort((a, b) => depth(b) - depth(a))[0];
+  for (const inner of best) translateIssue({ ...inner, path: [...path, ...inner.path] } as z.core.$ZodIssue, site, problems);
+}
+
+/** `did you mean "requests"?`, naming both candidates when two are equally close
+ *  (`maxAvailable` -> `maxUnavailable` or `minAvailable`). */
+export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
+  const best = suggest(word, candidates);
+  if (!best) return undefined;
+  const lower = word.toLowerCase();
+  const d = distance(lower, best.toLowerCase());
+  const tie = candidates.find((c) => c !== best && distance(lower, c.toLowerCase()) === d);
+  return tie ? `did you mean "${best}" or "${tie}"?` : `did you mean "${best}"?`;
+}
+
+const ARTICLES: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'an integer',
+  boolean: 'a boolean (true or false)',
+  object: 'a mapping',
+  record: 'a mapping',
+  array: 'a list',
+  null: 'null',
+};
+
+function article(expected: string): string {
+  return ARTICLES[expected] ?? expected;
+}
+
+/** "number 1", "a list", "a mapping", "null", "string \"abc\"" */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `string ${JSON.stringify(value)}`;
+  if (typeof value === 'number' && !Number.isInteger(value)) return `number ${value}`;
+  return `${typeof value} ${String(value)}`;
+}
+
+function typeHint(expected: string, input: unknown): string | undefined {
+  if (expected === 'string' && (typeof input === 'number' || typeof input === 'boolean')) {
+    return `YAML reads ${String(input)} as a ${typeof input}; quote it: "${String(input)}"`;
+  }
+  if (expected === 'string' && input === null) return 'an empty value is null in YAML; write "" for an empty string';
+  if ((expected === 'object' || expected === 'record') && Array.isArray(input)) return 'remove the "- " list markers to make a mapping';
+  if (expected === 'array' && input !== null && typeof input === 'object') return 'start each item with "- " to make a list';
+  if (expected === 'int' && typeof input === 'number') return 'use a whole number';
+  if ((expected === 'int' || expected === 'number') && typeof input === 'string' && input.trim() !== '' && !Number.isNaN(Number(input))) {
+    return `write the number without quotes: ${input}`;
+  }
+  return undefined;
+}

@@ -1,0 +1,307 @@
+// The capsim/v1 Scenario document (DESIGN.md §2) as a zod schema: strict (an unknown key is a
+// problem with the closest valid name), with every default of the format, so that parsing it
+// yields the resolved document. Conversion to the model is in load.ts and the files it calls.
+import { z } from 'zod';
+import { count, duration, intOrPercent, labelName, objectName, percentOrQuantity, quantity, resourceMap, stringMap } from './fields.ts';
+import { affinity, taint, topologySpreadConstraint, toleration } from './kube/meta.ts';
+import { container } from './kube/pod.ts';
+import { WORKLOAD_KINDS } from './kube/kinds.ts';
+
+type CheckContext = z.core.ParsePayload<unknown>;
+
+/** Exactly one of `keys` must be set on the checked object (a one-of such as an event's action). */
+function exactlyOne(keys: readonly string[], what: string) {
+  return (ctx: CheckContext) => {
+    const value = ctx.value as Record<string, unknown>;
+    const set = keys.filter((k) => value[k] !== undefined);
+    if (set.length === 1) return;
+    const list = keys.map((k) => `"${k}"`).join(', ');
+    const message = set.length === 0 ? `${what} needs one of ${list}` : `${what} takes exactly one of ${list}, got ${set.map((k) => `"${k}"`).join(' and ')}`;
+    ctx.issues.push({ code: 'custom', message, input: value, continue: true, params: { hint: set.length > 1 ? 'split it into separate entries' : undefined } });
+  };
+}
+
+const percent = z.number().min(0).max(1);
+
+// --- cluster ---------------------------------------------------------------------------------
+
+export const EXPANDERS = ['random', 'most-pods', 'least-nodes', 'least-waste', 'price', 'priority'] as const;
+
+const expander = z.string().check((ctx) => {
+  for (const name of (ctx.value as string).split(',').map((s) => s.trim())) {
+    if (!(EXPANDERS as readonly string[]).includes(name)) {
+      ctx.issues.push({ code: 'custom', message: `unknown expander "${name}"`, input: ctx.value, continue: true, params: { hint: `expanders: ${EXPANDERS.join(', ')} (a comma-separated chain such as "priority,least-waste" is allowed)` } });
+    }
+  }
+});
+
+/** cluster-autoscaler settings; defaults from reference/k8s-algorithms.md §3 (flags.go). */
+export const autoscalerSchema = z.strictObject({
+  expander: expander.default('least-waste'),
+  scanInterval: duration.default('10s'),
+  scaleDownUtilizationThreshold: percent.default(0.5),
+  scaleDownUnneededTime: duration.default('10m'),
+  scaleDownDelayAfterAdd: duration.default('10m'),
+  scaleDownDelayAfterDelete: duration.default('0s'),
+  scaleDownDelayAfterFailure: duration.default('3m'),
+  maxNodesTotal: count.default(0),
+  maxNodeProvisionTime: duration.default('15m'),
+  // Further flags, kept in AutoscalerSpec.extra (durations as <name>Ms).
+  scaleDownEnabled: z.boolean().default(true),
+  scaleDownUnreadyTime: duration.default('20m'),
+  scaleDownGpuUtilizationThreshold: percent.default(0.5),
+  ignoreDaemonsetsUtilization: z.boolean().default(false),
+  skipNodesWithLocalStorage: z.boolean().default(true),
+  skipNodesWithSystemPods: z.boolean().default(true),
+  skipNodesWithCustomControllerPods: z.boolean().default(true),
+  expendablePodsPriorityCutoff: z.number().int().default(-10),
+  newPodScaleUpDelay: duration.default('0s'),
+  maxNodesPerScaleUp: z.number().int().min(1).default(1000),
+  balanceSimilarNodeGroups: z.boolean().default(false),
+  maxScaleDownParallelism: z.number().int().min(1).default(10),
+  maxDrainParallelism: z.number().int().min(1).default(1),
+  maxGracefulTerminationSec: count.default(600),
+  maxPodEvictionTime: duration.default('2m'),
+  nodeDeleteDelayAfterTaint: duration.default('5s'),
+  unremovableNodeRecheckTimeout: duration.default('5m'),
+  initialNodeGroupBackoffDuration: duration.default('5m'),
+  maxNodeGroupBackoffDuration: duration.default('30m'),
+  nodeGroupBackoffResetTimeout: duration.default('3h'),
+  okTotalUnreadyCount: count.default(3),
+  maxTotalUnreadyPercentage: z.number().min(0).max(100).default(45),
+  /** The priority expander's ConfigMap: priority -> regexes over node pool names. */
+  priorities: z.record(z.string().regex(/^-?[0-9]+$/, 'priorities are integers'), z.array(z.string())).optional(),
+});
+
+export const nodePoolSchema = z.strictObject({
+  name: labelName,
+  instanceType: z.string().min(1).optional(),
+  capacity: resourceMap(['pods']).optional(),
+  price: z.strictObject({ onDemandPerHour: z.number().min(0) }).optional(),
+  capacityType: z.enum(['on-demand', 'spot']).default('on-demand'),
+  spot: z
+    .strictObject({
+      interruptionsPerNodeDay: z.number().min(0).default(0),
+      noticeSeconds: count.default(120),
+      pricePerHour: z.number().min(0).optional(),
+    })
+    .optional(),
+  kubeReserved: resourceMap().default({}),
+  systemReserved: resourceMap().default({}),
+  evictionHard: z.strictObject({ 'memory.available': percentOrQuantity }).default({ 'memory.available': '100Mi' }),
+  labels: stringMap.default({}),
+  taints: z.array(taint).default([]),
+  zones: z.array(z.string().min(1)).min(1).default(['zone-a']),
+  count: count.optional(),
+  min: count.optional(),
+  max: count.optional(),
+  provisioningDelay: duration.default('90s'),
+});
+
+// --- workloads shorthand ---------------------------------------------------------------------
+
+const hpaMetricShorthand = z
+  .strictObject({
+    resource: z.string().min(1).optional(),
+    container: z.string().min(1).optional(),
+    averageUtilization: z.number().int().min(1).optional(),
+    averageValue: quantity.optional(),
+    value: quantity.optional(),
+    pods: z.strictObject({ name: z.string().min(1), averageValue: quantity }).optional(),
+    external: z.strictObject({ name: z.string().min(1), value: quantity.optional(), averageValue: quantity.optional() }).check(exactlyOne(['value', 'averageValue'], 'an external metric')).optional(),
+  })
+  .check(exactlyOne(['resource', 'pods', 'external'], 'an HPA metric'))
+  .check((ctx) => {
+    const m = ctx.value as { resource?: string; averageUtilization?: number; averageValue?: unknown; value?: unknown };
+    if (m.resource === undefined) return;
+    exactlyOne(['averageUtilization', 'averageValue'], `a ${m.resource} metric`)(ctx);
+    if (m.value !== undefined) ctx.issues.push({ code: 'custom', message: 'a resource metric takes averageUtilization or averageValue', input: m, path: ['value'], continue: true });
+  });
+
+export const workloadSchema = z
+  .strictObject({
+    name: objectName,
+    namespace: labelName.default('default'),
+    kind: z.enum(WORKLOAD_KINDS).default('Deployment'),
+    replicas: count.optional(),
+    labels: stringMap.default({}),
+    annotations: stringMap.optional(),
+    containers: z.array(container).min(1),
+    initContainers: z.array(container).optional(),
+    priorityClassName: z.string().optional(),
+    nodeSelector: stringMap.optional(),
+    tolerations: z.array(toleration).optional(),
+    affinity: affinity.optional(),
+    topologySpreadConstraints: z.array(topologySpreadConstraint).optional(),
+    terminationGracePeriodSeconds: count.optional(),
+    strategy: z
+      .strictObject({
+        type: z.enum(['RollingUpdate', 'Recreate', 'OnDelete']).optional(),
+        rollingUpdate: z.strictObject({ maxSurge: intOrPercent.optional(), maxUnavailable: intOrPercent.optional(), partition: count.optional() }).optional(),
+      })
+      .optional(),
+    schedule: z.string().min(1).optional(),
+    concurrencyPolicy: z.enum(['Allow', 'Forbid', 'Replace']).optional(),
+    parallelism: count.optional(),
+    completions: count.optional(),
+    backoffLimit: count.optional(),
+    restartPolicy: z.enum(['OnFailure', 'Never']).optional(),
+    hpa: z
+      .strictObject({
+        minReplicas: z.number().int().min(1).default(1),
+        maxReplicas: z.number().int().min(1),
+        metrics: z.array(hpaMetricShorthand).default([{ resource: 'cpu', averageUtilization: 80 }]),
+        behavior: z.record(z.string(), z.unknown()).optional(),
+      })
+      .optional(),
+    vpa: z
+      .strictObject({
+        updateMode: z.enum(['Off', 'Initial', 'Recreate', 'Auto', 'InPlaceOrRecreate']).default('Auto'),
+        minReplicas: z.number().int().min(1).optional(),
+        containerPolicies: z.array(z.record(z.string(), z.unknown())).optional(),
+      })
+      .optional(),
+    pdb: z
+      .strictObject({
+        minAvailable: intOrPercent.optional(),
+        maxUnavailable: intOrPercent.optional(),
+        unhealthyPodEvictionPolicy: z.enum(['IfHealthyBudget', 'AlwaysAllow']).optional(),
+      })
+      .check(exactlyOne(['minAvailable', 'maxUnavailable'], 'a pdb'))
+      .optional(),
+  })
+  .check((ctx) => {
+    const w = ctx.value as { kind?: string; schedule?: string; replicas?: number; hpa?: unknown; parallelism?: unknown; completions?: unknown; backoffLimit?: unknown; restartPolicy?: unknown };
+    const kind = w.kind ?? 'Deployment';
+    const only = (field: keyof typeof w, kinds: string[]) => {
+      if (w[field] !== undefined && !kinds.includes(kind)) {
+        ctx.issues.push({ code: 'custom', message: `"${field}" does not apply to kind ${kind}`, input: w, path: [field], continue: true, params: { hint: `it applies to ${kinds.join(', ')}`, key: true } });
+      }
+    };
+    if (kind === 'CronJob' && w.schedule === undefined) ctx.issues.push({ code: 'custom', message: 'a CronJob needs a schedule', input: w, continue: true, params: { hint: 'e.g. schedule: "0 2 * * *"' } });
+    only('schedule', ['CronJob']);
+    only('replicas', ['Deployment', 'StatefulSet']);
+    only('hpa', ['Deployment', 'StatefulSet']);
+    for (const f of ['parallelism', 'completions', 'backoffLimit', 'restartPolicy'] as const) only(f, ['Job', 'CronJob']);
+  });
+
+// --- behavior --------------------------------------------------------------------------------
+
+const clockTime = z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'expected a time of day as "HH:MM" (24-hour)');
+
+const demandPattern = z
+  .strictObject({
+    constant: z.number().min(0).optional(),
+    daily: z.strictObject({ amplitude: percent, peakAt: clockTime.default('12:00') }).optional(),
+    weekly: z.strictObject({ weekendFactor: z.number().min(0) }).optional(),
+    growth: z.strictObject({ perDay: z.number().gt(-1) }).optional(),
+    spike: z.strictObject({ at: duration, duration, factor: z.number().min(0) }).optional(),
+    noise: z.strictObject({ cv: z.number().min(0) }).optional(),
+    trace: z.strictObject({ file: z.string().min(1), time: z.string().min(1), value: z.string().min(1) }).optional(),
+  })
+  .check(exactlyOne(['constant', 'daily', 'weekly', 'growth', 'spike', 'noise', 'trace'], 'a demand pattern'));
+
+const containerUsage = z.strictObject({
+  cpu: z.strictObject({ base: quantity.default('0'), perUnit: quantity.default('0') }).prefault({}),
+  memory: z
+    .strictObject({ base: quantity.default('0'), perUnit: quantity.default('0'), leakPerHour: quantity.default('0'), noise: z.number().min(0).default(0) })
+    .prefault({}),
+});
+
+const runDuration = z.union([
+  duration,
+  z
+    .strictObject({
+      lognormal: z.strictObject({ median: duration, sigma: z.number().min(0) }).optional(),
+      exponential: z.strictObject({ mean: duration }).optional(),
+    })
+    .check(exactlyOne(['lognormal', 'exponential'], 'a run duration')),
+]);
+
+export const behaviorSchema = z.strictObject({
+  target: z.string().min(1),
+  demand: z.array(demandPattern).default([]),
+  usage: z.record(z.string(), containerUsage).default({}),
+  startup: z.strictObject({ delay: duration.optional() }).optional(),
+  shutdown: z.strictObject({ delay: duration.optional() }).optional(),
+  arrivals: z
+    .strictObject({ cron: z.string().min(1).optional(), poissonPerHour: z.number().gt(0).optional() })
+    .check(exactlyOne(['cron', 'poissonPerHour'], 'arrivals'))
+    .optional(),
+  run: z.strictObject({ duration: runDuration }).optional(),
+});
+
+// --- events ----------------------------------------------------------------------------------
+
+const selection = {
+  node: z.string().min(1).optional(),
+  pool: z.string().min(1).optional(),
+  zone: z.string().min(1).optional(),
+  count: z.number().int().min(1).default(1),
+};
+
+export const EVENT_ACTIONS = ['drain', 'cordon', 'uncordon', 'nodeFailure', 'zoneOutage', 'spotInterruption', 'rollout', 'scale'] as const;
+
+export const eventSchema = z
+  .strictObject({
+    at: duration,
+    drain: z.strictObject({ ...selection, gracePeriod: duration.optional(), timeout: duration.optional(), deleteNodes: z.boolean().default(false) }).optional(),
+    cordon: z.strictObject(selection).optional(),
+    uncordon: z.strictObject(selection).optional(),
+    nodeFailure: z.strictObject({ ...selection, duration: duration.optional() }).optional(),
+    zoneOutage: z.strictObject({ zone: z.string().min(1), duration }).optional(),
+    spotInterruption: z.strictObject({ pool: z.string().min(1), count: z.number().int().min(1).default(1) }).optional(),
+    rollout: z.strictObject({ target: z.string().min(1) }).optional(),
+    scale: z.strictObject({ target: z.string().min(1), replicas: count }).optional(),
+  })
+  .check(exactlyOne(EVENT_ACTIONS, 'an event'));
+
+// --- the document ----------------------------------------------------------------------------
+
+const isoUtc = z.string().check((ctx) => {
+  const text = ctx.value as string;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z$/.test(text) || Number.isNaN(Date.parse(text))) {
+    ctx.issues.push({ code: 'custom', message: `invalid start time ${JSON.stringify(text)}: expected an ISO-8601 UTC time`, input: text, continue: true, params: { hint: 'e.g. "2026-01-05T00:00:00Z" (quote it; the Z means UTC)' } });
+  }
+});
+
+/** A manifests entry: a path or glob (relative to the scenario file), or an inline object. */
+const manifestEntry = z.union([z.string().min(1), z.record(z.string(), z.unknown())]);
+
+export const DEFAULT_START = '2026-01-05T00:00:00Z';
+
+export const scenarioSchema = z.strictObject({
+  apiVersion: z.literal('capsim/v1'),
+  kind: z.literal('Scenario'),
+  metadata: z
+    .strictObject({
+      name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a scenario name is used as a directory name: letters, digits, ".", "_" and "-"').optional(),
+      description: z.string().default(''),
+    })
+    .prefault({}),
+  spec: z
+    .strictObject({
+      seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1),
+      start: isoUtc.default(DEFAULT_START),
+      duration: duration.default('1d'),
+      sampleEvery: duration.default('1m'),
+      cluster: z
+        .strictObject({
+          nodePools: z.array(nodePoolSchema).default([]),
+          autoscaler: autoscalerSchema.nullable().default(null),
+        })
+        .prefault({}),
+      manifests: z.array(manifestEntry).default([]),
+      workloads: z.array(workloadSchema).default([]),
+      behavior: z.array(behaviorSchema).default([]),
+      events: z.array(eventSchema).default([]),
+    })
+    .prefault({}),
+});
+
+export type ScenarioDocument = z.output<typeof scenarioSchema>;
+export type NodePoolDocument = z.output<typeof nodePoolSchema>;
+export type WorkloadDocument = z.output<typeof workloadSchema>;
+export type BehaviorDocument = z.output<typeof behaviorSchema>;
+export type EventDocument = z.output<typeof eventSchema>;
+export type AutoscalerDocument = z.output<typeof autoscalerSchema>;

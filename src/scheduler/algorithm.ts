@@ -1,0 +1,130 @@
+// One scheduling cycle for one pod (schedule_one.go, reference §4.3-4.5): PreFilter, find
+// feasible nodes from nextStartNodeIndex until enough are found, score them, pick the best with a
+// seeded reservoir tie-break. Pure over a snapshot: binding is the caller's job.
+import type { NodeInfo } from '../model/node.ts';
+import type { Pod } from '../model/pod.ts';
+import type { RandomStream } from '../engine/random.ts';
+import type { CycleState, FilterFailure, FilterPlugin, ScorePlugin, Snapshot } from './framework.ts';
+
+export interface WeightedScorePlugin {
+  plugin: ScorePlugin;
+  weight: number;
+}
+
+export interface Profile {
+  filters: FilterPlugin[];
+  scores: WeightedScorePlugin[];
+  /** 0 = adaptive (numFeasibleNodesToFind), else a fixed percentage. */
+  percentageOfNodesToScore: number;
+}
+
+export interface CycleResult {
+  node: NodeInfo | null;
+  /** Per examined node that failed, the first failing filter's verdict. */
+  failures: Map<NodeInfo, FilterFailure>;
+  /** Filters that ran for this pod (PreFilter did not skip them). */
+  activeFilters: FilterPlugin[];
+  state: CycleState;
+}
+
+/** numFeasibleNodesToFind with the adaptive percentage (reference §4.3). */
+export function numFeasibleNodesToFind(numAllNodes: number, percentageOfNodesToScore: number): number {
+  const minFeasibleNodesToFind = 100;
+  if (numAllNodes < minFeasibleNodesToFind) return numAllNodes;
+  let pct = percentageOfNodesToScore;
+  if (pct === 0) {
+    pct = 50 - Math.trunc(numAllNodes / 125);
+    if (pct < 5) pct = 5;
+  }
+  const found = Math.trunc((numAllNodes * pct) / 100);
+  return found < minFeasibleNodesToFind ? minFeasibleNodesToFind : found;
+}
+
+export class SchedulingAlgorithm {
+  /** Round-robin start of the feasible-node search (nextStartNodeIndex). */
+  private nextStartNodeIndex = 0;
+
+  constructor(
+    readonly profile: Profile,
+    private readonly tieBreak: RandomStream,
+  ) {}
+
+  schedule(pod: Pod, snapshot: Snapshot, state: CycleState): CycleResult {
+    const activeFilters = this.profile.filters.filter((f) => !f.preFilter || f.preFilter(state, pod, snapshot));
+    const failures = new Map<NodeInfo, FilterFailure>();
+    const nodes = snapshot.nodeInfos;
+    const result = (node: NodeInfo | null): CycleResult => ({ node, failures, activeFilters, state });
+    if (nodes.length === 0) return result(null);
+
+    if (pod.nominatedNodeName) {
+      const nominated = nodes.find((n) => n.node.name === pod.nominatedNodeName);
+      if (nominated && runFilters(activeFilters, state, pod, nominated) === null) return result(nominated);
+    }
+
+    const toFind = numFeasibleNodesToFind(nodes.length, this.profile.percentageOfNodesToScore);
+    const feasible: NodeInfo[] = [];
+    const start = this.nextStartNodeIndex % nodes.length;
+    let processed = 0;
+    for (let i = 0; i < nodes.length && feasible.length < toFind; i++) {
+      const nodeInfo = nodes[(start + i) % nodes.length];
+      processed++;
+      const failure = runFilters(activeFilters, state, pod, nodeInfo);
+      if (failure) failures.set(nodeInfo, failure);
+      else feasible.push(nodeInfo);
+    }
+    this.nextStartNodeIndex = (start + processed) % nodes.length;
+
+    if (feasible.length === 0) return result(null);
+    if (feasible.length === 1) return result(feasible[0]);
+    const scores = this.prioritize(pod, feasible, snapshot, state);
+    return result(feasible[this.selectHost(scores)]);
+  }
+
+  /** Weighted sum of every score plugin's normalised scores (RunScorePlugins). */
+  prioritize(pod: Pod, feasible: readonly NodeInfo[], snapshot: Snapshot, state: CycleState): number[] {
+    const totals = new Array<number>(feasible.length).fill(0);
+    const raw = new Array<number>(feasible.length);
+    for (const { plugin, weight } of this.profile.scores) {
+      if (plugin.preScore && !plugin.preScore(state, pod, feasible, snapshot)) continue;
+      for (let i = 0; i < feasible.length; i++) raw[i] = plugin.score(state, pod, feasible[i]);
+      plugin.normalize?.(state, pod, raw, feasible);
+      for (let i = 0; i < feasible.length; i++) totals[i] += raw[i] * weight;
+    }
+    return totals;
+  }
+
+  /** Highest total wins; ties by reservoir sampling (selectHost), seeded. */
+  private selectHost(scores: readonly number[]): number {
+    let selected = 0;
+    let best = scores[0];
+    let ties = 1;
+    for (let i = 1; i < scores.length; i++) {
+      if (scores[i] > best) {
+        best = scores[i];
+        selected = i;
+        ties = 1;
+      } else if (scores[i] === best) {
+        ties++;
+        if (this.tieBreak.int(ties) === 0) selected = i;
+      }
+    }
+    return selected;
+  }
+}
+
+/** Runs filters in profile order and stops at the first failure, as upstream does. */
+export function runFilters(filters: readonly FilterPlugin[], state: CycleState, pod: Pod, nodeInfo: NodeInfo): FilterFailure | null {
+  for (let i = 0; i < filters.length; i++) {
+    const failure = filters[i].filter(state, pod, nodeInfo);
+    if (failure) return failure;
+  }
+  return null;
+}
+
+/** "0/3 nodes are available: 1 node(s) were unschedulable, 2 Insufficient memory." (FitError). */
+export function fitErrorMessage(numAllNodes: number, failures: Iterable<FilterFailure>): string {
+  const histogram = new Map<string, number>();
+  for (const failure of failures) for (const reason of failure.reasons) histogram.set(reason, (histogram.get(reason) ?? 0) + 1);
+  const parts = [...histogram].map(([reason, count]) => `${count} ${reason}`).sort();
+  return `0/${numAllNodes} nodes are available: ${parts.join(', ')}.`;
+}

@@ -1,0 +1,30 @@
+// NodeResourcesBalancedAllocation (noderesources/balanced_allocation.go): favours nodes whose cpu
+// and memory would be equally used. Real requests, fractions capped at 1,
+// score = int((1 - std) * 100); with two resources std = |f1 - f2| / 2 (reference §4.4).
+import type { NodeInfo } from '../../model/node.ts';
+import type { Pod } from '../../model/pod.ts';
+import type { CycleState, ScorePlugin } from '../framework.ts';
+import { MAX_NODE_SCORE } from '../framework.ts';
+
+export class NodeResourcesBalancedAllocation implements ScorePlugin {
+  readonly name = 'NodeResourcesBalancedAllocation';
+
+  score(_state: CycleState, pod: Pod, nodeInfo: NodeInfo): number {
+    const alloc = nodeInfo.node.allocatable;
+    const fractions: number[] = [];
+    if (alloc.cpuMilli > 0) fractions.push(Math.min(1, (nodeInfo.requested.cpuMilli + pod.requests.cpuMilli) / alloc.cpuMilli));
+    if (alloc.memoryBytes > 0) fractions.push(Math.min(1, (nodeInfo.requested.memoryBytes + pod.requests.memoryBytes) / alloc.memoryBytes));
+    return balancedScore(fractions);
+  }
+}
+
+export function balancedScore(fractions: readonly number[]): number {
+  let std = 0;
+  if (fractions.length === 2) {
+    std = Math.abs((fractions[0] - fractions[1]) / 2);
+  } else if (fractions.length > 2) {
+    const mean = fractions.reduce((a, b) => a + b, 0) / fractions.length;
+    std = Math.sqrt(fractions.reduce((a, f) => a + (f - mean) * (f - mean), 0) / fractions.length);
+  }
+  return Math.trunc((1 - std) * MAX_NODE_SCORE);
+}

@@ -1,0 +1,250 @@
+// kube-scheduler: watches for pods without a node, runs a scheduling cycle per pod in queue
+// order, binds, or records FailedScheduling, tries preemption and requeues (reference §4).
+import type { ClusterListener, ClusterState } from '../cluster/state.ts';
+import { Phase } from '../cluster/phases.ts';
+import type { LabelSelector } from '../model/api.ts';
+import type { Node } from '../model/node.ts';
+import type { Pod } from '../model/pod.ts';
+import { podObjectRef } from '../model/pod.ts';
+import type { EventHandle } from '../engine/simulation.ts';
+import type { Profile } from './algorithm.ts';
+import { SchedulingAlgorithm, fitErrorMessage } from './algorithm.ts';
+import type { CycleState, Snapshot } from './framework.ts';
+import type { DisruptionBudgets } from './preemption.ts';
+import { DefaultPreemption } from './preemption.ts';
+import { NOMINATED_STATE, NodeResourcesFit } from './plugins/nodeResourcesFit.ts';
+import type { NominatedPods } from './plugins/nodeResourcesFit.ts';
+import { SchedulingQueue } from './queue.ts';
+
+/** How often leftover unschedulable pods are checked (flushUnschedulablePodsLeftover). */
+const LEFTOVER_FLUSH_PERIOD_MS = 30_000;
+
+/** Plugins whose failures a freed resource or a removed pod can resolve (queueing hints). */
+const HELPED_BY_POD_REMOVAL = new Set(['NodeResourcesFit', 'PodTopologySpread', 'InterPodAffinity']);
+/** Plugins whose failures a newly placed pod can resolve (affinity, spread minimum). */
+const HELPED_BY_POD_ADDED = new Set(['PodTopologySpread', 'InterPodAffinity']);
+
+export interface SchedulerOptions {
+  profile: Profile;
+  budgets: DisruptionBudgets;
+  /** The selector of a pod's controller, for default topology spreading. */
+  ownerSelector: (pod: Pod) => LabelSelector | null;
+}
+
+export class Scheduler implements ClusterListener {
+  readonly queue = new SchedulingQueue();
+  private readonly algorithm: SchedulingAlgorithm;
+  private readonly preemption: DefaultPreemption;
+  private readonly nominated: NominatedPods = new Map();
+  private readonly lastFailure = new Map<number, string>();
+  private readonly directFit = new NodeResourcesFit();
+  private cycleHandle: EventHandle | null = null;
+  private backoffHandle: EventHandle | null = null;
+  private backoffAtMs = Infinity;
+  private leftoverHandle: EventHandle | null = null;
+  private podsWithRequiredAntiAffinity = 0;
+  private podsWithAffinity = 0;
+  /** Pods bound so far (pods.scheduled), and scheduling attempts made. */
+  scheduledCount = 0;
+  attempts = 0;
+
+  constructor(
+    private readonly cluster: ClusterState,
+    private readonly options: SchedulerOptions,
+  ) {
+    this.algorithm = new SchedulingAlgorithm(options.profile, cluster.random.stream('scheduler'));
+    this.preemption = new DefaultPreemption(options.budgets, cluster.random.stream('preemption'));
+    cluster.addListener(this);
+  }
+
+  /** Pods created but not bound (waiting in any queue). */
+  get pendingCount(): number {
+    return this.queue.activeCount + this.queue.unschedulableCount;
+  }
+
+  // ---- cluster events ------------------------------------------------------------------------
+
+  podCreated(pod: Pod): void {
+    if (pod.node) return;
+    if (pod.spec.nodeName) {
+      this.cluster.sim.schedule(this.cluster.nowMs, Phase.Scheduler, () => this.bindDirectly(pod));
+      return;
+    }
+    this.queue.add(pod);
+    this.requestCycle();
+  }
+
+  /** A pod that names its node never enters the scheduler: the kubelet admits it if it fits
+   *  (kubelet admission's resource check), else the pod fails with OutOf<resource>. */
+  private bindDirectly(pod: Pod): void {
+    if (pod.node || pod.deletionMs >= 0) return;
+    const node = this.cluster.node(pod.spec.nodeName!);
+    if (!node || node.state === 'Removed') return; // stays Pending, as upstream, until the node exists
+    const misfit = this.directFit.filter(new Map(), pod, node.info);
+    if (misfit) {
+      const resource = misfit.reasons[0].replace(/^Insufficient /, '');
+      this.cluster.deletePod(pod, 'Failed', `Pod was rejected: Node didn't have enough resource: ${resource} (OutOf${resource})`);
+      return;
+    }
+    this.scheduledCount++;
+    this.cluster.bindPod(pod, node);
+  }
+
+  podBound(pod: Pod): void {
+    const affinity = pod.spec.affinity;
+    if (affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length) this.podsWithRequiredAntiAffinity++;
+    if (affinity?.podAffinity || affinity?.podAntiAffinity) this.podsWithAffinity++;
+    this.moveOnEvent((failed) => intersects(failed, HELPED_BY_POD_ADDED));
+  }
+
+  podTerminating(pod: Pod): void {
+    if (!pod.node) this.forget(pod);
+  }
+
+  podRemoved(pod: Pod): void {
+    this.forget(pod);
+    if (!pod.node) return;
+    const affinity = pod.spec.affinity;
+    if (affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length) this.podsWithRequiredAntiAffinity--;
+    if (affinity?.podAffinity || affinity?.podAntiAffinity) this.podsWithAffinity--;
+    this.moveOnEvent((failed) => intersects(failed, HELPED_BY_POD_REMOVAL));
+  }
+
+  nodeUpdated(_node: Node): void {
+    this.moveOnEvent(() => true);
+  }
+
+  nodeRemoved(node: Node): void {
+    this.nominated.delete(node.name);
+    for (const entry of this.queue.waiting()) if (entry.pod.nominatedNodeName === node.name) entry.pod.nominatedNodeName = null;
+  }
+
+  // ---- the scheduling loop -------------------------------------------------------------------
+
+  private requestCycle(): void {
+    if (this.cycleHandle !== null) return;
+    this.cycleHandle = this.cluster.sim.schedule(this.cluster.nowMs, Phase.Scheduler, () => this.runCycle());
+  }
+
+  private moveOnEvent(interested: (failed: ReadonlySet<string>) => boolean): void {
+    if (this.queue.unschedulableCount === 0) return;
+    const nextBackoff = this.queue.moveOnEvent(interested, this.cluster.nowMs);
+    if (this.queue.activeCount > 0) this.requestCycle();
+    this.armBackoff(nextBackoff);
+  }
+
+  private runCycle(): void {
+    this.cycleHandle = null;
+    const snapshot = this.snapshot();
+    for (let entry = this.queue.pop(); entry; entry = this.queue.pop()) {
+      const pod = entry.pod;
+      if (pod.node || pod.deletionMs >= 0 || pod.removedMs >= 0) {
+        this.queue.done(entry);
+        continue;
+      }
+      this.attempts++;
+      const state: CycleState = new Map([[NOMINATED_STATE, this.nominated]]);
+      const result = this.algorithm.schedule(pod, snapshot, state);
+      if (result.node) {
+        this.queue.done(entry);
+        this.unnominate(pod);
+        this.lastFailure.delete(pod.uid);
+        this.scheduledCount++;
+        this.cluster.bindPod(pod, result.node.node);
+        continue;
+      }
+      let message = fitErrorMessage(snapshot.nodeInfos.length, result.failures.values());
+      if (snapshot.nodeInfos.length === 0) message = 'no nodes available to schedule pods';
+      else {
+        const outcome = this.preemption.preempt(pod, snapshot.nodeInfos, result.failures, result.activeFilters, state);
+        if (outcome.kind === 'failed') message += ` ${outcome.message}`;
+        else this.nominate(pod, outcome.candidate.nodeInfo.node, outcome.candidate.victims);
+      }
+      this.reportFailure(pod, message);
+      this.queue.failed(entry, new Set([...result.failures.values()].map((f) => f.plugin)), this.cluster.nowMs);
+    }
+    this.armBackoff(this.queue.flushBackoff(this.cluster.nowMs));
+    this.armLeftoverFlush();
+  }
+
+  private nominate(pod: Pod, node: Node, victims: readonly Pod[]): void {
+    this.unnominate(pod);
+    pod.nominatedNodeName = node.name;
+    const list = this.nominated.get(node.name) ?? [];
+    list.push(pod);
+    this.nominated.set(node.name, list);
+    for (const victim of victims) {
+      this.cluster.deletePod(victim, 'Preempted', `Preempted by pod ${pod.key} on node ${node.name}`);
+    }
+  }
+
+  private unnominate(pod: Pod): void {
+    if (!pod.nominatedNodeName) return;
+    const list = this.nominated.get(pod.nominatedNodeName);
+    if (list) {
+      const i = list.indexOf(pod);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) this.nominated.delete(pod.nominatedNodeName);
+    }
+    pod.nominatedNodeName = null;
+  }
+
+  /** Repeated identical messages are folded into one event, as kubectl's event series shows. */
+  private reportFailure(pod: Pod, message: string): void {
+    if (this.lastFailure.get(pod.uid) === message) return;
+    this.lastFailure.set(pod.uid, message);
+    this.cluster.emit('FailedScheduling', podObjectRef(pod), '', message);
+  }
+
+  private forget(pod: Pod): void {
+    this.queue.remove(pod);
+    this.unnominate(pod);
+    this.lastFailure.delete(pod.uid);
+  }
+
+  private armBackoff(atMs: number): void {
+    if (atMs === Infinity || atMs >= this.backoffAtMs) return;
+    this.cluster.sim.cancel(this.backoffHandle);
+    this.backoffAtMs = atMs;
+    this.backoffHandle = this.cluster.sim.schedule(atMs, Phase.Scheduler, () => {
+      this.backoffHandle = null;
+      this.backoffAtMs = Infinity;
+      const next = this.queue.flushBackoff(this.cluster.nowMs);
+      if (this.queue.activeCount > 0) this.requestCycle();
+      this.armBackoff(next);
+    });
+  }
+
+  private armLeftoverFlush(): void {
+    if (this.leftoverHandle !== null || this.queue.unschedulableCount === 0) return;
+    this.leftoverHandle = this.cluster.sim.after(LEFTOVER_FLUSH_PERIOD_MS, Phase.Scheduler, () => {
+      this.leftoverHandle = null;
+      this.queue.flushLeftover(this.cluster.nowMs);
+      if (this.queue.activeCount > 0) this.requestCycle();
+      this.armLeftoverFlush();
+    });
+  }
+
+  private snapshot(): Snapshot {
+    const cluster = this.cluster;
+    const self = this;
+    return {
+      get nodeInfos() {
+        return cluster.schedulerNodes();
+      },
+      namespaceLabels: (namespace) => cluster.namespaceLabels.get(namespace) ?? {},
+      get anyRequiredAntiAffinity() {
+        return self.podsWithRequiredAntiAffinity > 0;
+      },
+      get anyPodAffinity() {
+        return self.podsWithAffinity > 0;
+      },
+      ownerSelector: this.options.ownerSelector,
+    };
+  }
+}
+
+function intersects(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  for (const x of a) if (b.has(x)) return true;
+  return false;
+}

@@ -1,0 +1,174 @@
+// Builds one simulated cluster from a validated scenario: the engine, the cluster state, the
+// kubelets, the scheduler and the controllers, wired through the cluster's notifications, with
+// the scenario's objects created at t = 0 and its scripted events on the clock.
+import { Simulation } from './engine/simulation.ts';
+import { RandomStreams } from './engine/random.ts';
+import { ClusterState } from './cluster/state.ts';
+import { Kubelet, manifestTiming } from './cluster/kubelet.ts';
+import type { PodTiming } from './cluster/kubelet.ts';
+import { Phase } from './cluster/phases.ts';
+import { DaemonSetController } from './controllers/daemonSet.ts';
+import { DeploymentController } from './controllers/deployment.ts';
+import { DisruptionController } from './controllers/disruption.ts';
+import { NodeLifecycle } from './controllers/nodeLifecycle.ts';
+import { ReplicaSetController } from './controllers/replicaSet.ts';
+import { Workloads } from './controllers/workloads.ts';
+import type { Behavior, Scenario, ScriptedEvent } from './model/scenario.ts';
+import { objectRef } from './model/objects.ts';
+import type { KubeObject } from './model/objects.ts';
+import { Accounting } from './record/accounting.ts';
+import { Scheduler } from './scheduler/scheduler.ts';
+import { defaultProfile } from './scheduler/profile.ts';
+
+/** Kinds that are validated but whose controllers arrive with later work. */
+const NOT_YET_SIMULATED = new Set(['StatefulSet', 'Job', 'CronJob', 'HorizontalPodAutoscaler', 'VerticalPodAutoscaler']);
+
+export class World {
+  readonly sim = new Simulation();
+  readonly random: RandomStreams;
+  readonly cluster: ClusterState;
+  readonly accounting: Accounting;
+  readonly workloads = new Workloads();
+  readonly kubelet: Kubelet;
+  readonly disruption: DisruptionController;
+  readonly scheduler: Scheduler;
+  readonly replicaSets: ReplicaSetController;
+  readonly deployments: DeploymentController;
+  readonly daemonSets: DaemonSetController;
+  readonly nodes: NodeLifecycle;
+  /** Messages for the user about what this run does not simulate. */
+  readonly notices: string[] = [];
+
+  constructor(readonly scenario: Scenario) {
+    this.random = new RandomStreams(scenario.seed);
+    this.cluster = new ClusterState(this.sim, this.random);
+    this.accounting = new Accounting(() => this.sim.nowMs);
+    this.cluster.addListener(this.accounting);
+    this.cluster.addListener(this.workloads);
+    this.kubelet = new Kubelet(this.cluster, behaviorTiming(scenario.behavior));
+    this.disruption = new DisruptionController(this.cluster, (pod) => this.workloads.replicasOf(pod));
+    this.scheduler = new Scheduler(this.cluster, {
+      profile: defaultProfile(),
+      budgets: this.disruption,
+      ownerSelector: (pod) => this.workloads.ownerSelector(pod),
+    });
+    this.replicaSets = new ReplicaSetController(this.cluster);
+    this.replicaSets.onAdded = (rs) => this.workloads.ownerSelectors.set(`ReplicaSet/${rs.namespace}/${rs.name}`, rs.selector);
+    this.deployments = new DeploymentController(this.cluster, this.replicaSets);
+    this.daemonSets = new DaemonSetController(this.cluster);
+    this.nodes = new NodeLifecycle(this.cluster, this.kubelet, this.disruption);
+  }
+
+  /** Creates everything the scenario declares, at t = 0, and puts its events on the clock. */
+  setup(): void {
+    const { scenario, cluster } = this;
+    const skipped: string[] = [];
+    for (const obj of scenario.objects) {
+      if (obj.kind === 'Namespace') cluster.ensureNamespace(obj.metadata.name, obj.metadata.labels);
+      else if (obj.kind === 'PriorityClass') cluster.addPriorityClass(obj);
+    }
+    for (const obj of scenario.objects) if (obj.kind === 'Node') this.nodes.addManifestNode(obj);
+    for (const pool of scenario.cluster.nodePools) for (let i = 0; i < pool.count; i++) this.nodes.addPoolNode(pool, 0);
+    for (const obj of scenario.objects) {
+      if (obj.kind === 'LimitRange') cluster.addLimitRange(obj);
+      else if (obj.kind === 'ResourceQuota') cluster.addResourceQuota(obj);
+      else if (obj.kind === 'PodDisruptionBudget') this.disruption.add(obj);
+    }
+    for (const obj of scenario.objects) this.createWorkload(obj, skipped);
+    if (skipped.length > 0) {
+      this.notices.push(`not simulated yet (validated only): ${skipped.join(', ')}`);
+    }
+    for (const event of scenario.events) this.sim.schedule(event.atMs, Phase.Script, () => this.runScripted(event));
+  }
+
+  private createWorkload(obj: KubeObject, skipped: string[]): void {
+    const ref = objectRef(obj);
+    switch (obj.kind) {
+      case 'Deployment': {
+        const d = this.deployments.add(obj);
+        this.workloads.register(ref, obj.kind, () => d.replicas);
+        return;
+      }
+      case 'DaemonSet': {
+        this.daemonSets.add(obj);
+        this.workloads.register(ref, obj.kind, () => this.daemonSets.desiredNumberScheduled(ref));
+        return;
+      }
+      case 'Pod': {
+        const result = this.cluster.createPod({
+          name: obj.metadata.name,
+          namespace: obj.metadata.namespace,
+          labels: obj.metadata.labels,
+          annotations: obj.metadata.annotations,
+          owner: null,
+          spec: obj.spec,
+        });
+        if ('error' in result) this.cluster.emit('FailedCreate', ref, '', `Error creating: ${result.error}`);
+        return;
+      }
+      default:
+        if (NOT_YET_SIMULATED.has(obj.kind)) skipped.push(ref);
+    }
+  }
+
+  private runScripted(event: ScriptedEvent): void {
+    const nodes = this.nodes;
+    switch (event.type) {
+      case 'drain': {
+        const { gracePeriodSeconds, timeoutMs, deleteNodes } = event.drain;
+        for (const node of nodes.select(event.drain)) {
+          nodes.drain(node, { gracePeriodSeconds, timeoutMs, deleteNode: deleteNodes, reason: 'scenario drain' });
+        }
+        return;
+      }
+      case 'cordon':
+        for (const node of nodes.select(event.cordon)) nodes.cordon(node);
+        return;
+      case 'uncordon':
+        for (const node of nodes.select(event.uncordon)) nodes.uncordon(node);
+        return;
+      case 'nodeFailure':
+        for (const node of nodes.select(event.nodeFailure, (n) => !n.down)) nodes.fail(node, event.nodeFailure.durationMs, 'node failure');
+        return;
+      case 'zoneOutage': {
+        const { zone, durationMs } = event.zoneOutage;
+        for (const node of nodes.select({ zone, count: Infinity }, (n) => !n.down)) nodes.fail(node, durationMs, `zone ${zone} outage`);
+        return;
+      }
+      case 'spotInterruption': {
+        const pool = this.scenario.cluster.nodePools.find((p) => p.name === event.spotInterruption.pool);
+        const notice = pool?.spot?.noticeSeconds ?? 120;
+        for (const node of nodes.select({ pool: event.spotInterruption.pool, count: event.spotInterruption.count })) nodes.interruptSpot(node, notice);
+        return;
+      }
+      case 'rollout': {
+        const d = this.deployments.get(event.rollout.target);
+        if (d) this.deployments.restart(d);
+        else if (this.daemonSets.get(event.rollout.target)) this.daemonSets.restart(event.rollout.target);
+        else this.cluster.emit('Ignored', event.rollout.target, '', 'rollout: this kind is not simulated yet');
+        return;
+      }
+      case 'scale': {
+        const d = this.deployments.get(event.scale.target);
+        if (d) this.deployments.scale(d, event.scale.replicas, 'Scaled by scenario event');
+        else this.cluster.emit('Ignored', event.scale.target, '', 'scale: this kind is not simulated yet');
+        return;
+      }
+    }
+  }
+}
+
+/** Startup and shutdown delays from `behavior:` where given, else from the manifests. */
+function behaviorTiming(behaviors: readonly Behavior[]): PodTiming {
+  const byTarget = new Map(behaviors.map((b) => [b.target, b]));
+  return {
+    startupDelayMs: (pod) => {
+      const delay = pod.workload ? byTarget.get(pod.workload)?.startup.delayMs : undefined;
+      return delay ?? manifestTiming.startupDelayMs(pod);
+    },
+    shutdownDelayMs: (pod) => {
+      const delay = pod.workload ? byTarget.get(pod.workload)?.shutdown.delayMs : undefined;
+      return delay ?? manifestTiming.shutdownDelayMs(pod);
+    },
+  };
+}
