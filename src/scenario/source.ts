@@ -1,12 +1,15 @@
-// YAML (and JSON, which is YAML) read fast, with positions. js-yaml's event stream gives the
-// values and, for every node, its offset in the text; positions are only computed for the paths
-// that need them (an object's start line, a problem), by walking the events of one document.
+// YAML (and JSON, which is YAML) read fast, with positions when needed. Values come from js-yaml's
+// loadAll; each document's first line from a scan of the text. Only when a position inside a
+// document is needed (a problem, the items of a List) is the text parsed again into js-yaml's
+// event stream, which carries the offset of every node, and the path walked there.
 import { readFileSync } from 'node:fs';
 import {
   CORE_SCHEMA,
   EVENT_ID,
+  SCALAR_STYLE,
   constructFromEvents,
   getScalarValue,
+  loadAll,
   parseEvents,
   type Event,
   type ScalarEvent,
@@ -28,26 +31,48 @@ export class YamlSource {
   /** A syntax error or duplicate key: the file has no usable documents. */
   readonly problem: Problem | null = null;
 
-  private readonly events: Event[] = [];
+  private events: Event[] | null = null;
   /** Index in `events` of each document's root node. */
-  private readonly roots: number[] = [];
+  private roots: number[] = [];
+  /** 1-based line where each document's content starts, from a scan of the text. */
+  private readonly documentLines: number[] | null = null;
   private lineStarts: number[] | null = null;
 
   /** `file` is the name used in messages (relative to the working directory). */
   constructor(readonly file: string, readonly text: string) {
     try {
-      this.events = parseEvents(text, { filename: file });
-      this.documents = constructFromEvents(this.events, { source: text, filename: file, schema: CORE_SCHEMA });
-      for (let i = 0; i < this.events.length; i++) if (this.events[i].type === EVENT_ID.DOCUMENT) this.roots.push(i + 1);
+      if (/^kind:\s*\w*List\b/m.test(text)) {
+        // Lists need the positions of their items: parse once into events and build from them.
+        this.parseEvents();
+        this.documents = constructFromEvents(this.events!, { source: text, filename: file, schema: CORE_SCHEMA });
+      } else {
+        this.documents = loadAll(text, { filename: file, schema: CORE_SCHEMA });
+        const lines = scanDocumentLines(text);
+        if (lines.length === this.documents.length) this.documentLines = lines;
+      }
     } catch (error) {
-      this.events = [];
       this.documents = [];
+      this.events = [];
       this.problem = syntaxProblem(file, text, error);
     }
   }
 
   static read(path: string, file: string): YamlSource {
     return new YamlSource(file, readFileSync(path, 'utf8'));
+  }
+
+  private parseEvents(): Event[] {
+    if (this.events) return this.events;
+    this.events = parseEvents(this.text, { filename: this.file });
+    this.roots = [];
+    for (let i = 0; i < this.events.length; i++) if (this.events![i].type === EVENT_ID.DOCUMENT) this.roots.push(i + 1);
+    return this.events;
+  }
+
+  /** 1-based line of the node at `path` in document `doc` (the document itself by default). */
+  line(doc: number, path: readonly PathPart[] = []): number {
+    if (path.length === 0 && this.documentLines) return this.documentLines[doc] ?? 1;
+    return this.position(doc, path).line;
   }
 
   /**
@@ -60,25 +85,21 @@ export class YamlSource {
     return this.lineColumn(offset < 0 ? 0 : offset);
   }
 
-  /** 1-based line of the node at `path` in document `doc`. */
-  line(doc: number, path: readonly PathPart[] = []): number {
-    return this.position(doc, path).line;
-  }
-
   private offset(doc: number, path: readonly PathPart[], key: boolean): number {
+    this.parseEvents();
     let node = this.roots[doc];
     if (node === undefined) return 0;
     let found = this.nodeOffset(node);
     for (let p = 0; p < path.length; p++) {
       const part = path[p];
-      const event = this.events[node];
+      const event = this.events![node];
       let next = -1;
       let keyEvent = -1;
       if (event.type === EVENT_ID.MAPPING) {
         let i = node + 1;
-        while (this.events[i].type !== EVENT_ID.POP) {
+        while (this.events![i].type !== EVENT_ID.POP) {
           const valueIndex = this.skip(i);
-          const k = this.events[i];
+          const k = this.events![i];
           if (k.type === EVENT_ID.SCALAR && getScalarValue(this.text, k) === String(part)) {
             next = valueIndex;
             keyEvent = i;
@@ -88,8 +109,8 @@ export class YamlSource {
         }
       } else if (event.type === EVENT_ID.SEQUENCE && typeof part === 'number') {
         let i = node + 1;
-        for (let n = 0; n < part && this.events[i].type !== EVENT_ID.POP; n++) i = this.skip(i);
-        if (this.events[i].type !== EVENT_ID.POP) next = i;
+        for (let n = 0; n < part && this.events![i].type !== EVENT_ID.POP; n++) i = this.skip(i);
+        if (this.events![i].type !== EVENT_ID.POP) next = i;
       }
       if (next < 0) return found;
       if (key && p === path.length - 1 && keyEvent >= 0) return this.nodeOffset(keyEvent);
@@ -101,18 +122,18 @@ export class YamlSource {
 
   /** Index of the event after the node starting at `i`. */
   private skip(i: number): number {
-    const type = this.events[i].type;
+    const type = this.events![i].type;
     if (type !== EVENT_ID.MAPPING && type !== EVENT_ID.SEQUENCE) return i + 1;
     let depth = 0;
     for (;;) {
-      const t = this.events[i++].type;
+      const t = this.events![i++].type;
       if (t === EVENT_ID.MAPPING || t === EVENT_ID.SEQUENCE) depth++;
       else if (t === EVENT_ID.POP && --depth === 0) return i;
     }
   }
 
   private nodeOffset(i: number): number {
-    const e = this.events[i];
+    const e = this.events![i];
     switch (e.type) {
       case EVENT_ID.MAPPING:
       case EVENT_ID.SEQUENCE:
@@ -142,10 +163,52 @@ export class YamlSource {
 function scalarStart(e: ScalarEvent): number {
   if (e.valueStart < 0) return e.tagStart >= 0 ? e.tagStart : e.anchorStart;
   // Quoted scalars report the first character inside the quotes.
-  const quoted = e.style === 2 || e.style === 3;
+  const quoted = e.style === SCALAR_STYLE.SINGLE_QUOTED || e.style === SCALAR_STYLE.DOUBLE_QUOTED;
   const start = quoted ? e.valueStart - 1 : e.valueStart;
   const prefix = [e.anchorStart, e.tagStart].filter((x) => x >= 0);
   return prefix.length ? Math.min(start, ...prefix) : start;
+}
+
+/**
+ * The line where each document's content starts: documents are separated by "---" lines (which
+ * cannot occur inside a block at column 0); the first content line after the separator is the
+ * object's line. Comment-only text before the first separator is not a document.
+ */
+function scanDocumentLines(text: string): number[] {
+  const lines: number[] = [];
+  let open = false; // a document has started whose first content line is not yet seen
+  let openLine = 0; // the separator line of that document
+  let any = false; // a document has been seen
+  let lineNo = 0;
+  for (let start = 0; start <= text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    lineNo++;
+    const first = text.charCodeAt(start);
+    if (first === 45 /* - */ && text.startsWith('---', start) && (end === start + 3 || text[start + 3] === ' ' || text[start + 3] === '\t' || text[start + 3] === '\r')) {
+      if (open) lines.push(openLine); // an empty document: point at its separator
+      const rest = text.slice(start + 3, end).trim();
+      if (rest && !rest.startsWith('#')) {
+        lines.push(lineNo);
+        open = false;
+      } else {
+        open = true;
+        openLine = lineNo;
+      }
+      any = true;
+    } else if (first !== 35 /* # */ && first !== 37 /* % */ && text.slice(start, end).trim() !== '' && !text.startsWith('...', start)) {
+      if (open) {
+        lines.push(lineNo);
+        open = false;
+      } else if (!any) {
+        lines.push(lineNo);
+        any = true;
+      }
+    }
+    start = end + 1;
+  }
+  if (open) lines.push(openLine);
+  return lines;
 }
 
 function lineStarts(text: string): number[] {

@@ -1,0 +1,128 @@
+// npm run bench: engine throughput against a bare heap loop, then every scenario (scenarios/,
+// bench/ and a generated large one) with wall time, events/s, pods scheduled/s and peak memory,
+// and the k8s-sims clusters beside the published figures of the other simulators.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { EventQueue } from '../src/engine/eventQueue.ts';
+import { Simulation } from '../src/engine/simulation.ts';
+import { writeLargeScenario } from './large.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const SHARED = path.resolve(ROOT, '..', 'shared', 'data', 'k8s-sims');
+const PENDING = 100_000;
+const OPS = 3_000_000;
+
+/** A deterministic stream of event delays (xorshift), identical for both loops. */
+function delays(n: number): Uint32Array {
+  const out = new Uint32Array(n);
+  let x = 2463534242;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = (x >>> 0) % 1_000_000;
+  }
+  return out;
+}
+
+function bareHeapEventsPerSecond(): number {
+  const d = delays(PENDING + OPS);
+  const q = new EventQueue(PENDING * 2);
+  for (let i = 0; i < PENDING; i++) q.push(d[i], 0, i);
+  const t0 = performance.now();
+  let now = 0;
+  for (let i = 0; i < OPS; i++) {
+    now = q.peekTime();
+    const slot = q.pop();
+    q.push(now + d[PENDING + i], 0, slot);
+  }
+  return OPS / ((performance.now() - t0) / 1000);
+}
+
+function engineEventsPerSecond(): number {
+  const d = delays(PENDING + OPS);
+  const sim = new Simulation();
+  let i = 0;
+  const handler = () => {
+    if (i < OPS) sim.after(d[PENDING + i++], 0, handler);
+  };
+  for (let k = 0; k < PENDING; k++) sim.schedule(d[k], 0, handler);
+  const t0 = performance.now();
+  sim.runUntil(Infinity);
+  return sim.eventsProcessed / ((performance.now() - t0) / 1000);
+}
+
+interface Measured {
+  name: string;
+  loadMs: number;
+  simMs: number;
+  events: number;
+  podsScheduled: number;
+  unschedulable: number;
+  simulatedHours: number;
+  maxRssMB: number;
+  processMs: number;
+}
+
+function measure(file: string): Measured | null {
+  const t0 = performance.now();
+  const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'one.ts'), file], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24 });
+  const processMs = performance.now() - t0;
+  if (child.status !== 0) {
+    process.stderr.write(`bench: ${file} failed:\n${child.stderr}\n`);
+    return null;
+  }
+  return { ...JSON.parse(child.stdout.trim().split('\n').pop()!), processMs };
+}
+
+/** Published k8s-sims results (seconds, GB, unscheduled pods) for a node count. */
+function published(nodes: number): { sim: string; seconds: number; gb: number; unscheduled: number }[] {
+  const dir = path.join(SHARED, 'results');
+  if (!fs.existsSync(dir)) return [];
+  const out: { sim: string; seconds: number; gb: number; unscheduled: number }[] = [];
+  for (const file of fs.readdirSync(dir).sort()) {
+    if (!file.startsWith('big-all-')) continue;
+    const [header, ...lines] = fs.readFileSync(path.join(dir, file), 'utf8').trim().split('\n');
+    const cols = header.split('|');
+    const rows = lines.map((l) => Object.fromEntries(l.split('|').map((v, i) => [cols[i], Number(v)]))).filter((r) => r.node_count === nodes);
+    if (rows.length === 0) continue;
+    const mean = (k: string) => rows.reduce((s, r) => s + r[k], 0) / rows.length;
+    out.push({ sim: file.replace(/^big-all-|\.csv$/g, ''), seconds: mean('run_time'), gb: mean('memory_peak_gb'), unscheduled: mean('unscheduled_pods') });
+  }
+  return out;
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+console.log(`capsim bench on ${process.version}, ${(await import('node:os')).cpus().length} cores\n`);
+const bare = bareHeapEventsPerSecond();
+const engine = engineEventsPerSecond();
+console.log(`event loop, ${fmt(PENDING)} pending, ${fmt(OPS)} events:`);
+console.log(`  bare typed-array heap loop   ${fmt(bare / 1e6, 2)} M events/s`);
+console.log(`  capsim engine (handlers)     ${fmt(engine / 1e6, 2)} M events/s   ratio engine/bare = ${fmt(engine / bare, 2)}\n`);
+
+const files = [
+  ...fs.readdirSync(path.join(ROOT, 'scenarios')).filter((f) => f.endsWith('.yaml')).sort().map((f) => path.join('scenarios', f)),
+  ...(fs.existsSync(SHARED) ? fs.readdirSync(path.join(ROOT, 'bench')).filter((f) => f.endsWith('.yaml')).sort().map((f) => path.join('bench', f)) : []),
+];
+if (!process.argv.includes('--quick')) files.push(path.relative(ROOT, await writeLargeScenario(path.join(ROOT, '.bench'))));
+
+console.log('scenario                         load s   sim s  process s  events/s     pods/s   sim h/wall s  peak MB  scheduled  unschedulable');
+for (const file of files) {
+  const m = measure(file);
+  if (!m) continue;
+  const simSeconds = m.simMs / 1000;
+  console.log(
+    `${m.name.padEnd(32)} ${fmt(m.loadMs / 1000, 2).padStart(6)} ${fmt(simSeconds, 2).padStart(7)} ${fmt(m.processMs / 1000, 2).padStart(10)} ` +
+      `${fmt(m.events / simSeconds).padStart(9)} ${fmt(m.podsScheduled / simSeconds).padStart(10)} ${fmt(m.simulatedHours / simSeconds, 0).padStart(13)} ` +
+      `${fmt(m.maxRssMB).padStart(8)} ${fmt(m.podsScheduled).padStart(10)} ${fmt(m.unschedulable).padStart(14)}`,
+  );
+  const sizeMatch = /k8s-sims-\w+-(\d+)/.exec(m.name);
+  if (sizeMatch) {
+    const nodes = Number(sizeMatch[1]);
+    for (const p of published(nodes)) {
+      console.log(`    published ${p.sim.padEnd(12)} ${fmt(p.seconds, 0).padStart(6)} s wall  ${fmt(p.gb * 1000).padStart(6)} MB  ${fmt(p.unscheduled, 1).padStart(5)} unscheduled`);
+    }
+  }
+}
