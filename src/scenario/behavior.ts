@@ -62,10 +62,11 @@ export function checkTarget(target: string, kinds: readonly string[], decl: Decl
   return target;
 }
 
-export function convertBehavior(docs: BehaviorDocument[], decl: Declarations, site: Site, problems: Problems): Behavior[] {
+export function convertBehavior(docs: (BehaviorDocument | undefined)[], decl: Declarations, site: Site, problems: Problems): Behavior[] {
   const out: Behavior[] = [];
   const seen = new Map<string, number>();
   docs.forEach((b, i) => {
+    if (!b) return; // invalid: already reported
     const at = ['spec', 'behavior', i];
     const target = checkTarget(b.target, BEHAVIOR_KINDS, decl, site, [...at, 'target'], problems);
     if (target !== undefined) {
@@ -132,7 +133,7 @@ function toRunDuration(d: NonNullable<BehaviorDocument['run']>['duration']): Run
 
 // --- events ----------------------------------------------------------------------------------
 
-export function convertEvents(docs: EventDocument[], decl: Declarations, site: Site, problems: Problems): ScriptedEvent[] {
+export function convertEvents(docs: (EventDocument | undefined)[], decl: Declarations, site: Site, problems: Problems): ScriptedEvent[] {
   const zones = new Set<string>(decl.pools.flatMap((p) => p.zones));
   const nodeNames = new Set<string>();
   for (const d of decl.declared.values()) if (d.kind === 'Node') nodeNames.add(d.name);
@@ -154,6 +155,7 @@ export function convertEvents(docs: EventDocument[], decl: Declarations, site: S
 
   const out: ScriptedEvent[] = [];
   docs.forEach((e, i) => {
+    if (!e) return; // invalid: already reported
     const at = ['spec', 'events', i];
     const atMs = parseDuration(e.at);
     if (atMs > decl.durationMs) problems.add(site, [...at, 'at'], `at ${e.at} is after the end of the scenario (duration ${formatDuration(decl.durationMs)})`, `use an "at" within 0s..${formatDuration(decl.durationMs)}, or lengthen spec.duration`);

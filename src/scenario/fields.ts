@@ -46,7 +46,10 @@ function checkQuantity(ctx: CheckContext, value: unknown, path: PropertyKey[], a
 }
 
 /** A Kubernetes quantity: "100m", "0.5", "1Gi", 2. Non-negative. */
-export const quantity = z.union([z.string(), z.number()]).check((ctx) => checkQuantity(ctx, ctx.value, [], false));
+export const quantity = z
+  .union([z.string(), z.number()])
+  .check((ctx) => checkQuantity(ctx, ctx.value, [], false))
+  .meta({ id: 'Quantity', description: 'A Kubernetes quantity: 100m, 0.5, 2, 512Mi, 1.5Gi, 1G, 1e3', examples: ['250m', '2', '512Mi'] });
 
 /** A quantity that may be negative (none in the API capsim reads; kept for completeness). */
 export const signedQuantity = z.union([z.string(), z.number()]).check((ctx) => checkQuantity(ctx, ctx.value, [], true));
@@ -95,7 +98,7 @@ export const duration = z.union([z.string(), z.number()]).check((ctx) => {
     const { message, hint } = messageAndHint(error);
     push(ctx, message, hint);
   }
-});
+}).meta({ id: 'Duration', description: 'A duration: 30s, 15m, 6h, 7d, 4w, 1d12h, 500ms; a plain number means seconds', examples: ['30s', '15m', '1d'] });
 
 /** intstr.IntOrString as used by maxSurge / maxUnavailable / minAvailable: 1 or "25%". */
 export const intOrPercent = z.union([z.number(), z.string()]).check((ctx) => {
@@ -107,7 +110,7 @@ export const intOrPercent = z.union([z.number(), z.string()]).check((ctx) => {
     const hint = /^[0-9]+$/.test(v as string) ? `write ${v} without quotes, or "${v}%"` : 'e.g. 1 or "25%"';
     push(ctx, `a valid percent string must be a numeric string followed by an ending '%' (got ${JSON.stringify(v)})`, hint);
   }
-});
+}).meta({ id: 'IntOrPercent', description: 'A count (1) or a percentage ("25%")' });
 
 /** A non-negative int32 such as replicas or seconds fields. */
 export const count = z.number().int().min(0);

@@ -4,8 +4,6 @@
 import { z } from 'zod';
 import { scenarioSchema } from './schema.ts';
 
-export const SCENARIO_SCHEMA_ID = 'https://capsim.dev/schema/scenario.schema.json';
-
 export function scenarioJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(scenarioSchema, {
     io: 'input',
@@ -16,7 +14,6 @@ export function scenarioJsonSchema(): Record<string, unknown> {
   }) as Record<string, unknown>;
   return {
     $schema: schema.$schema,
-    $id: SCENARIO_SCHEMA_ID,
     title: 'capsim Scenario',
     description: 'A capsim/v1 Scenario: node pools, Kubernetes manifests or the workloads shorthand, behavior and scripted events (DESIGN.md §2).',
     ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')),

@@ -11,7 +11,7 @@ import { InputError, type Problem } from './errors.ts';
 import { didYouMean, Problems, validate, type Override, type Site } from './problems.ts';
 import { YamlSource } from './source.ts';
 import { applyOverrides } from './overrides.ts';
-import { scenarioSchema, type AutoscalerDocument, type ScenarioDocument } from './schema.ts';
+import { scenarioSchema, sections, type AutoscalerDocument, type ScenarioDocument } from './schema.ts';
 import { convertPools } from './pools.ts';
 import { ManifestReader } from './manifests.ts';
 import { KINDS, SKIPPED_KINDS } from './kube/kinds.ts';
@@ -46,28 +46,28 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
   const site: Site = { source, file, doc: 0, prefix: [], overrides };
   const baseDir = path.dirname(path.resolve(file));
   const parsed = validate(scenarioSchema, doc, site, problems);
+  // When the document has problems, the entries that are valid are still converted and checked,
+  // and every manifest file is still read, so that all problems are reported in one go.
+  const spec = sections(parsed, doc);
   const reader = new ManifestReader(problems);
+  await readManifests(parsed ? parsed.spec.manifests : rawManifests(doc), baseDir, site, reader, problems);
 
-  // Manifests are read even when the scenario document has problems, so that every file's
-  // problems are reported in one go.
-  const manifests = parsed ? parsed.spec.manifests : rawManifests(doc);
-  await readManifests(manifests, baseDir, site, reader, problems);
-  if (!parsed) throw new InputError(sortProblems(problems.list));
-
-  const spec = parsed.spec;
-  const durationMs = parseDuration(spec.duration);
-  const sampleEveryMs = parseDuration(spec.sampleEvery);
+  const durationMs = spec.duration === undefined ? NaN : parseDuration(spec.duration);
+  const sampleEveryMs = spec.sampleEvery === undefined ? NaN : parseDuration(spec.sampleEvery);
   if (durationMs <= 0) problems.add(site, ['spec', 'duration'], 'must be greater than 0');
   if (sampleEveryMs <= 0) problems.add(site, ['spec', 'sampleEvery'], 'must be greater than 0');
-  else if (sampleEveryMs > durationMs && durationMs > 0) problems.add(site, ['spec', 'sampleEvery'], `is longer than the scenario (${spec.duration})`, `use at most ${formatDuration(durationMs)}`);
+  else if (sampleEveryMs > durationMs) problems.add(site, ['spec', 'sampleEvery'], `is longer than the scenario (${formatDuration(durationMs)})`, `use at most ${formatDuration(durationMs)}`);
 
-  const pools = convertPools(spec.cluster.nodePools, site, problems);
-  const autoscaler = spec.cluster.autoscaler ? toAutoscaler(spec.cluster.autoscaler, site, problems) : null;
+  const pools = convertPools(spec.nodePools, site, problems);
+  const autoscaler = spec.autoscaler ? toAutoscaler(spec.autoscaler, site, problems) : null;
 
   spec.workloads.forEach((w, i) => {
-    for (const g of expandWorkload(w)) {
-      reader.read(g.manifest, { ...site, prefix: ['spec', 'workloads', i], generated: { kind: g.kind, mapPath: g.mapPath } });
+    const at = ['spec', 'workloads', i];
+    if (!w) {
+      reader.declareRaw(spec.rawWorkloads[i], { file, line: source.line(0, at) });
+      return;
     }
+    for (const g of expandWorkload(w)) reader.read(g.manifest, { ...site, prefix: at, generated: { kind: g.kind, mapPath: g.mapPath } });
   });
 
   const objects = reader.objects;
@@ -76,13 +76,13 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     declared: reader.declared,
     objects: new Map(objects.map((o) => [objectRef(o), o])),
     pools: pools.pools,
-    poolNames: spec.cluster.nodePools.map((p) => p.name),
+    poolNames: spec.poolNames,
     durationMs,
     baseDir,
   };
   const behavior = convertBehavior(spec.behavior, decl, site, problems);
   const events = convertEvents(spec.events, decl, site, problems);
-  if (problems.length > 0) throw new InputError(sortProblems(problems.list));
+  if (!parsed || problems.length > 0) throw new InputError(sortProblems(problems.list));
 
   const name = parsed.metadata.name ?? path.basename(file).replace(/\.(ya?ml|json)$/i, '');
   const notices: string[] = [];
@@ -93,8 +93,8 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     name,
     description: parsed.metadata.description,
     file,
-    seed: spec.seed,
-    startEpochMs: Date.parse(spec.start),
+    seed: parsed.spec.seed,
+    startEpochMs: Date.parse(parsed.spec.start),
     durationMs,
     sampleEveryMs,
     cluster: { nodePools: pools.pools, autoscaler },

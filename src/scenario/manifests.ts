@@ -105,6 +105,17 @@ export class ManifestReader {
     return true;
   }
 
+  /** Declares the workload an invalid shorthand entry stands for, so that references to it do
+   *  not add "not declared" problems to the ones already reported. */
+  declareRaw(entry: unknown, source: SourceRef): void {
+    const w = (entry ?? {}) as { name?: unknown; namespace?: unknown; kind?: unknown };
+    if (typeof w.name !== 'string') return;
+    const kind = typeof w.kind === 'string' ? w.kind : 'Deployment';
+    const namespace = typeof w.namespace === 'string' ? w.namespace : 'default';
+    const ref = `${kind}/${namespace}/${w.name}`;
+    if (!this.declared.has(ref)) this.declared.set(ref, { kind, namespace, name: w.name, source });
+  }
+
   private sourceOf(site: Site): SourceRef {
     return { file: site.file, line: site.source ? site.source.line(site.doc, site.prefix) : 0 };
   }

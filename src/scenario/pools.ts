@@ -18,11 +18,12 @@ export interface PoolsResult {
   resolved: Record<string, unknown>[];
 }
 
-export function convertPools(docs: NodePoolDocument[], site: Site, problems: Problems): PoolsResult {
+export function convertPools(docs: (NodePoolDocument | undefined)[], site: Site, problems: Problems): PoolsResult {
   const pools: NodePool[] = [];
   const resolved: Record<string, unknown>[] = [];
   const seen = new Map<string, number>();
   docs.forEach((doc, i) => {
+    if (!doc) return; // invalid: already reported
     const path = ['spec', 'cluster', 'nodePools', i];
     const first = seen.get(doc.name);
     if (first !== undefined) problems.add(site, [...path, 'name'], `duplicate node pool name "${doc.name}"`, `already used by spec.cluster.nodePools[${first}]`);

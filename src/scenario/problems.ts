@@ -5,6 +5,7 @@ import { distance } from 'fastest-levenshtein';
 import type { z } from 'zod';
 import { formatPath, suggest, type Problem } from './errors.ts';
 import type { PathPart, YamlSource } from './source.ts';
+import { fastCheck } from './fastCheck.ts';
 
 /** Custom issue params a schema check may set. */
 export interface IssueParams {
@@ -91,6 +92,8 @@ export const PARSE_OPTIONS = {
 /** Validates `value` with `schema`, adding a Problem for every issue. Returns the parsed value
  *  or undefined when there was any issue. */
 export function validate<S extends z.ZodType>(schema: S, value: unknown, site: Site, problems: Problems): z.output<S> | undefined {
+  const fast = fastCheck(schema);
+  if (fast && fast(value)) return value as z.output<S>;
   const result = schema.safeParse(value, PARSE_OPTIONS);
   if (result.success) return result.data;
   for (const issue of result.error.issues) translateIssue(issue as z.core.$ZodIssue, site, problems);

@@ -6,18 +6,19 @@ import { count, duration, intOrPercent, labelName, objectName, percentOrQuantity
 import { affinity, taint, topologySpreadConstraint, toleration } from './kube/meta.ts';
 import { container } from './kube/pod.ts';
 import { WORKLOAD_KINDS } from './kube/kinds.ts';
+import { listInstanceTypes } from '../cost/catalog.ts';
 
 type CheckContext = z.core.ParsePayload<unknown>;
 
 /** Exactly one of `keys` must be set on the checked object (a one-of such as an event's action). */
-function exactlyOne(keys: readonly string[], what: string) {
+function exactlyOne(keys: readonly string[], what: string, tooMany = 'keep one of them') {
   return (ctx: CheckContext) => {
     const value = ctx.value as Record<string, unknown>;
     const set = keys.filter((k) => value[k] !== undefined);
     if (set.length === 1) return;
     const list = keys.map((k) => `"${k}"`).join(', ');
     const message = set.length === 0 ? `${what} needs one of ${list}` : `${what} takes exactly one of ${list}, got ${set.map((k) => `"${k}"`).join(' and ')}`;
-    ctx.issues.push({ code: 'custom', message, input: value, continue: true, params: { hint: set.length > 1 ? 'split it into separate entries' : undefined } });
+    ctx.issues.push({ code: 'custom', message, input: value, continue: true, params: { hint: set.length > 1 ? tooMany : undefined } });
   };
 }
 
@@ -37,15 +38,15 @@ const expander = z.string().check((ctx) => {
 
 /** cluster-autoscaler settings; defaults from reference/k8s-algorithms.md §3 (flags.go). */
 export const autoscalerSchema = z.strictObject({
-  expander: expander.default('least-waste'),
-  scanInterval: duration.default('10s'),
-  scaleDownUtilizationThreshold: percent.default(0.5),
-  scaleDownUnneededTime: duration.default('10m'),
-  scaleDownDelayAfterAdd: duration.default('10m'),
-  scaleDownDelayAfterDelete: duration.default('0s'),
-  scaleDownDelayAfterFailure: duration.default('3m'),
-  maxNodesTotal: count.default(0),
-  maxNodeProvisionTime: duration.default('15m'),
+  expander: expander.default('least-waste').describe('cluster-autoscaler --expander: random, most-pods, least-nodes, least-waste, price, priority, or a comma-separated chain'),
+  scanInterval: duration.default('10s').describe('--scan-interval'),
+  scaleDownUtilizationThreshold: percent.default(0.5).describe('--scale-down-utilization-threshold: a node whose requests are at most this share of allocatable is unneeded'),
+  scaleDownUnneededTime: duration.default('10m').describe('--scale-down-unneeded-time'),
+  scaleDownDelayAfterAdd: duration.default('10m').describe('--scale-down-delay-after-add'),
+  scaleDownDelayAfterDelete: duration.default('0s').describe('--scale-down-delay-after-delete'),
+  scaleDownDelayAfterFailure: duration.default('3m').describe('--scale-down-delay-after-failure'),
+  maxNodesTotal: count.default(0).describe('--max-nodes-total; 0 means no limit'),
+  maxNodeProvisionTime: duration.default('15m').describe('--max-node-provision-time: a scale-up not Ready by then is given up and backed off'),
   // Further flags, kept in AutoscalerSpec.extra (durations as <name>Ms).
   scaleDownEnabled: z.boolean().default(true),
   scaleDownUnreadyTime: duration.default('20m'),
@@ -75,10 +76,10 @@ export const autoscalerSchema = z.strictObject({
 
 export const nodePoolSchema = z.strictObject({
   name: labelName,
-  instanceType: z.string().min(1).optional(),
-  capacity: resourceMap(['pods']).optional(),
-  price: z.strictObject({ onDemandPerHour: z.number().min(0) }).optional(),
-  capacityType: z.enum(['on-demand', 'spot']).default('on-demand'),
+  instanceType: z.string().min(1).optional().describe('A built-in instance type, provider/name (`capsim catalog` lists them); or give capacity and price').meta({ examples: listInstanceTypes().map((t) => t.id) }),
+  capacity: resourceMap(['pods']).optional().describe('Node capacity (cpu, memory, pods, extended resources); overrides the instance type\'s values'),
+  price: z.strictObject({ onDemandPerHour: z.number().min(0).describe('USD per node-hour') }).optional().describe('Required with an explicit capacity; defaults to the catalog price'),
+  capacityType: z.enum(['on-demand', 'spot']).default('on-demand').describe('Spot nodes cost spot.pricePerHour (or the catalog spot price) and may be interrupted'),
   spot: z
     .strictObject({
       interruptionsPerNodeDay: z.number().min(0).default(0),
@@ -86,16 +87,16 @@ export const nodePoolSchema = z.strictObject({
       pricePerHour: z.number().min(0).optional(),
     })
     .optional(),
-  kubeReserved: resourceMap().default({}),
-  systemReserved: resourceMap().default({}),
-  evictionHard: z.strictObject({ 'memory.available': percentOrQuantity }).default({ 'memory.available': '100Mi' }),
+  kubeReserved: resourceMap().default({}).describe('kubelet --kube-reserved, subtracted from capacity'),
+  systemReserved: resourceMap().default({}).describe('kubelet --system-reserved, subtracted from capacity'),
+  evictionHard: z.strictObject({ 'memory.available': percentOrQuantity }).default({ 'memory.available': '100Mi' }).describe('kubelet --eviction-hard memory.available (a quantity or a percentage of capacity), subtracted from allocatable'),
   labels: stringMap.default({}),
   taints: z.array(taint).default([]),
-  zones: z.array(z.string().min(1)).min(1).default(['zone-a']),
-  count: count.optional(),
-  min: count.optional(),
-  max: count.optional(),
-  provisioningDelay: duration.default('90s'),
+  zones: z.array(z.string().min(1)).min(1).default(['zone-a']).describe('Zones the pool\'s nodes are spread over (label topology.kubernetes.io/zone)'),
+  count: count.optional().describe('Nodes at start (default: min, else 0 when max is given, else 1)'),
+  min: count.optional().describe('Smallest size the cluster autoscaler keeps (default: count)'),
+  max: count.optional().describe('Largest size the cluster autoscaler grows to (default: max(count, min))'),
+  provisioningDelay: duration.default('90s').describe('From scale-up decision to node Ready'),
 });
 
 // --- workloads shorthand ---------------------------------------------------------------------
@@ -199,7 +200,7 @@ const demandPattern = z
     noise: z.strictObject({ cv: z.number().min(0) }).optional(),
     trace: z.strictObject({ file: z.string().min(1), time: z.string().min(1), value: z.string().min(1) }).optional(),
   })
-  .check(exactlyOne(['constant', 'daily', 'weekly', 'growth', 'spike', 'noise', 'trace'], 'a demand pattern'));
+  .check(exactlyOne(['constant', 'daily', 'weekly', 'growth', 'spike', 'noise', 'trace'], 'a demand pattern', 'write one pattern per list item; the patterns multiply'));
 
 const containerUsage = z.strictObject({
   cpu: z.strictObject({ base: quantity.default('0'), perUnit: quantity.default('0') }).prefault({}),
@@ -219,7 +220,7 @@ const runDuration = z.union([
 ]);
 
 export const behaviorSchema = z.strictObject({
-  target: z.string().min(1),
+  target: z.string().min(1).describe('Kind/namespace/name of a declared workload, e.g. Deployment/shop/web'),
   demand: z.array(demandPattern).default([]),
   usage: z.record(z.string(), containerUsage).default({}),
   startup: z.strictObject({ delay: duration.optional() }).optional(),
@@ -254,7 +255,7 @@ export const eventSchema = z
     rollout: z.strictObject({ target: z.string().min(1) }).optional(),
     scale: z.strictObject({ target: z.string().min(1), replicas: count }).optional(),
   })
-  .check(exactlyOne(EVENT_ACTIONS, 'an event'));
+  .check(exactlyOne(EVENT_ACTIONS, 'an event', 'write one action per event (several events may share the same "at")'));
 
 // --- the document ----------------------------------------------------------------------------
 
@@ -281,20 +282,20 @@ export const scenarioSchema = z.strictObject({
     .prefault({}),
   spec: z
     .strictObject({
-      seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1),
-      start: isoUtc.default(DEFAULT_START),
-      duration: duration.default('1d'),
-      sampleEvery: duration.default('1m'),
+      seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1).describe('Seed of every random stream; same scenario and seed give identical outputs'),
+      start: isoUtc.default(DEFAULT_START).describe('Wall-clock time of t=0 (ISO-8601 UTC): anchors daily/weekly patterns and the outputs\' time column'),
+      duration: duration.default('1d').describe('Simulated time'),
+      sampleEvery: duration.default('1m').describe('Resolution of usage sampling and of the time-series outputs'),
       cluster: z
         .strictObject({
           nodePools: z.array(nodePoolSchema).default([]),
-          autoscaler: autoscalerSchema.nullable().default(null),
+          autoscaler: autoscalerSchema.nullable().default(null).describe('cluster-autoscaler settings; omit (or null) to disable it'),
         })
         .prefault({}),
-      manifests: z.array(manifestEntry).default([]),
-      workloads: z.array(workloadSchema).default([]),
-      behavior: z.array(behaviorSchema).default([]),
-      events: z.array(eventSchema).default([]),
+      manifests: z.array(manifestEntry).default([]).describe('Kubernetes manifests: file paths, directories or globs relative to this file, or inline objects'),
+      workloads: z.array(workloadSchema).default([]).describe('Inline shorthand; each entry becomes a Deployment/StatefulSet/DaemonSet/Job/CronJob (plus its HPA, VPA, PDB)'),
+      behavior: z.array(behaviorSchema).default([]).describe('How each workload is loaded (demand) and uses resources (usage)'),
+      events: z.array(eventSchema).default([]).describe('Scripted what-ifs: drain, cordon, uncordon, nodeFailure, zoneOutage, spotInterruption, rollout, scale'),
     })
     .prefault({}),
 });
@@ -305,3 +306,60 @@ export type WorkloadDocument = z.output<typeof workloadSchema>;
 export type BehaviorDocument = z.output<typeof behaviorSchema>;
 export type EventDocument = z.output<typeof eventSchema>;
 export type AutoscalerDocument = z.output<typeof autoscalerSchema>;
+
+// --- salvage: the usable parts of a document that failed validation -----------------------------
+
+/** A scenario's sections, where an entry that failed validation is a hole (undefined) so the
+ *  others keep their index, and a top-level value that failed is undefined. */
+export interface ScenarioSections {
+  seed: number | undefined;
+  duration: string | number | undefined;
+  sampleEvery: string | number | undefined;
+  nodePools: (NodePoolDocument | undefined)[];
+  /** Pool names as written, valid pools or not (for references). */
+  poolNames: string[];
+  autoscaler: AutoscalerDocument | null | undefined;
+  workloads: (WorkloadDocument | undefined)[];
+  /** The raw workload entries (to declare the names of the invalid ones). */
+  rawWorkloads: unknown[];
+  behavior: (BehaviorDocument | undefined)[];
+  events: (EventDocument | undefined)[];
+}
+
+function pick<S extends z.ZodType>(schema: S, value: unknown): z.output<S> | undefined {
+  const result = schema.safeParse(value);
+  return result.success ? result.data : undefined;
+}
+
+function asObject(v: unknown): Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+function asList(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+/** The sections of a parsed document, or of a raw one whose validation failed. */
+export function sections(parsed: ScenarioDocument | undefined, raw: Record<string, unknown>): ScenarioSections {
+  const rawSpec = asObject(raw.spec);
+  const rawCluster = asObject(rawSpec.cluster);
+  const rawPools = asList(rawCluster.nodePools);
+  const poolNames = rawPools.map((p) => asObject(p).name).filter((n): n is string => typeof n === 'string');
+  const rawWorkloads = asList(rawSpec.workloads);
+  if (parsed) {
+    const s = parsed.spec;
+    return { seed: s.seed, duration: s.duration, sampleEvery: s.sampleEvery, nodePools: s.cluster.nodePools, poolNames, autoscaler: s.cluster.autoscaler, workloads: s.workloads, rawWorkloads, behavior: s.behavior, events: s.events };
+  }
+  return {
+    seed: pick(scenarioSchema.shape.spec.unwrap().shape.seed, rawSpec.seed),
+    duration: pick(duration.default('1d'), rawSpec.duration),
+    sampleEvery: pick(duration.default('1m'), rawSpec.sampleEvery),
+    nodePools: rawPools.map((p) => pick(nodePoolSchema, p)),
+    poolNames,
+    autoscaler: pick(autoscalerSchema.nullable().default(null), rawCluster.autoscaler),
+    workloads: rawWorkloads.map((w) => pick(workloadSchema, w)),
+    rawWorkloads,
+    behavior: asList(rawSpec.behavior).map((b) => pick(behaviorSchema, b)),
+    events: asList(rawSpec.events).map((e) => pick(eventSchema, e)),
+  };
+}

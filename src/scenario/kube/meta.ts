@@ -45,7 +45,7 @@ export const labelSelectorRequirement = z.strictObject({
 export const labelSelector = z.strictObject({
   matchLabels: stringMap.optional(),
   matchExpressions: z.array(labelSelectorRequirement).optional(),
-});
+}).meta({ id: 'LabelSelector' });
 
 const nodeSelectorRequirement = z.strictObject({
   key: z.string(),
@@ -85,7 +85,7 @@ export const affinity = z.strictObject({
   nodeAffinity: nodeAffinity.optional(),
   podAffinity: podAffinity.optional(),
   podAntiAffinity: podAffinity.optional(),
-});
+}).meta({ id: 'Affinity', description: 'core/v1 Affinity' });
 
 export const taintEffect = z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']);
 
@@ -94,7 +94,7 @@ export const taint = z.strictObject({
   value: z.string().optional(),
   effect: taintEffect,
   timeAdded: z.string().nullable().optional(),
-});
+}).meta({ id: 'Taint' });
 
 export const toleration = z.strictObject({
   key: z.string().optional(),
@@ -102,7 +102,7 @@ export const toleration = z.strictObject({
   value: z.string().optional(),
   effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute', '']).optional(),
   tolerationSeconds: z.number().int().optional(),
-});
+}).meta({ id: 'Toleration' });
 
 export const topologySpreadConstraint = z.strictObject({
   maxSkew: z.number().int().min(1),
@@ -113,7 +113,7 @@ export const topologySpreadConstraint = z.strictObject({
   nodeAffinityPolicy: z.enum(['Honor', 'Ignore']).optional(),
   nodeTaintsPolicy: z.enum(['Honor', 'Ignore']).optional(),
   matchLabelKeys: z.array(z.string()).optional(),
-});
+}).meta({ id: 'TopologySpreadConstraint' });
 
 /** autoscaling CrossVersionObjectReference (HPA scaleTargetRef, VPA targetRef). */
 export const crossVersionObjectReference = z.strictObject({

@@ -34,7 +34,7 @@ const probe = z.strictObject({
   successThreshold: z.number().int().min(1).optional(),
   failureThreshold: z.number().int().min(1).optional(),
   terminationGracePeriodSeconds: z.number().int().min(1).optional(),
-});
+}).meta({ id: 'Probe', description: 'core/v1 Probe' });
 
 const lifecycleHandler = z.strictObject({
   exec: execAction.optional(),
@@ -91,7 +91,7 @@ export const resourceRequirements = z.strictObject({
   limits: resourceMap().optional(),
   requests: resourceMap().optional(),
   claims: z.array(z.strictObject({ name: z.string(), request: z.string().optional() })).optional(),
-});
+}).meta({ id: 'ResourceRequirements', description: 'core/v1 ResourceRequirements: requests and limits by resource name (cpu, memory, ephemeral-storage, hugepages-<size>, or an extended resource such as nvidia.com/gpu)' });
 
 const securityContext = z.strictObject({
   capabilities: anything.optional(),
@@ -134,7 +134,7 @@ export const container = z.strictObject({
   stdin: z.boolean().optional(),
   stdinOnce: z.boolean().optional(),
   tty: z.boolean().optional(),
-});
+}).meta({ id: 'Container', description: 'core/v1 Container (capsim reads name, resources and readinessProbe; the other upstream fields are accepted)' });
 
 // --- Volumes: every volume source name; only emptyDir and hostPath matter to capsim ----------
 

@@ -1,0 +1,75 @@
+// Runs a scenario (a file, or YAML text written to a scratch directory) end to end and reads
+// back its outputs, for end-to-end tests.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadScenario } from '../../src/scenario/load.ts';
+import type { LoadOptions } from '../../src/scenario/load.ts';
+import { runScenario } from '../../src/run.ts';
+
+export interface RunOutput {
+  dir: string;
+  summary: any;
+  csv(name: string): Record<string, string>[];
+  events(type?: string): Record<string, string>[];
+}
+
+export function scratchDir(prefix = 'capsim-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function writeScenario(yaml: string, dir = scratchDir()): string {
+  const file = path.join(dir, 'scenario.yaml');
+  fs.writeFileSync(file, yaml);
+  return file;
+}
+
+export async function runFile(file: string, options: LoadOptions = {}, outDir = path.join(scratchDir(), 'out')): Promise<RunOutput> {
+  const scenario = await loadScenario(file, options);
+  await runScenario(scenario, { outDir });
+  return readRun(outDir);
+}
+
+export async function runYaml(yaml: string, options: LoadOptions = {}): Promise<RunOutput> {
+  return runFile(writeScenario(yaml), options);
+}
+
+export function readRun(dir: string): RunOutput {
+  const csv = (name: string) => parseCsv(fs.readFileSync(path.join(dir, name), 'utf8'));
+  return {
+    dir,
+    summary: JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')),
+    csv,
+    events: (type) => csv('events.csv').filter((e) => !type || e.type === type),
+  };
+}
+
+/** Minimal RFC 4180 reader for our own output (quoted fields with commas and "" escapes). */
+export function parseCsv(text: string): Record<string, string>[] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  if (field || row.length) rows.push([...row, field]);
+  const [header, ...body] = rows;
+  return body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
+}
