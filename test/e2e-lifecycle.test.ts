@@ -204,3 +204,35 @@ test('a high-priority pod preempts a lower one; it is placed once the victim has
   assert.equal(run.summary.pods.preemptions, 1);
   assert.equal(run.events('ScaledUp')[0].message, 'Scaled by scenario event from 0 to 1');
 });
+
+test('a spot interruption: notice, cordon and drain, then the node is gone at the end of the notice', async () => {
+  const run = await runYaml(`${header('spot')}
+  cluster:
+    nodePools:
+      - {name: od, capacity: {cpu: "4", memory: 8Gi}, price: {onDemandPerHour: 0.2}, count: 1}
+      - {name: spot, capacity: {cpu: "4", memory: 8Gi}, capacityType: spot, spot: {pricePerHour: 0.06, noticeSeconds: 120}, count: 1}
+  workloads:
+    - name: web
+      replicas: 2
+      containers: [{name: web, resources: {requests: {cpu: 1, memory: 1Gi}}}]
+      affinity:
+        podAntiAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+            - {topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app: web}}}
+  events:
+    - {at: 10m, spotInterruption: {pool: spot, count: 1}}
+`);
+  assert.deepEqual(run.events('SpotInterrupted').map((e) => [e.t, e.node]), [['600', 'spot-001']]);
+  assert.equal(run.events('NodeCordoned')[0].t, '600');
+  assert.deepEqual(run.events('Evicted').map((e) => [e.t, e.node]), [['600', 'spot-001']]);
+  // Evicted at 600 with a 30 s grace: the pod is gone at 630. The drain polls every 5 s and its
+  // 630 poll runs before the kubelet's (node phase first), so the drain completes at 635.
+  assert.deepEqual(run.events('NodeRemoved').map((e) => [e.t, e.node, e.message]), [['635', 'spot-001', 'Removed after drain (spot interruption notice)']]);
+  const removed = run.events('NodeRemoved')[0];
+  // The replacement cannot join its sibling on od-001 (anti-affinity): it waits, Pending.
+  assert.equal(run.summary.pods.unschedulable, 1);
+  // Spot node billed at the spot price for its life: $0.06 x t/3600.
+  const spot = run.csv('nodes.csv').find((n) => n.node === 'spot-001')!;
+  assert.equal(spot.capacity_type, 'spot');
+  assert.equal(Number(spot.cost_usd), Number(((0.06 * Number(removed.t)) / 3600).toFixed(6)));
+});

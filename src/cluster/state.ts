@@ -260,13 +260,15 @@ export class ClusterState {
     const name = request.name ?? this.generateName(request.namespace, request.generateName ?? 'pod-');
     const shownName = request.name ?? request.generateName ?? name;
     if (this.podsByKey.has(`${request.namespace}/${name}`)) return { error: `pods "${name}" already exists` };
-    const spec = structuredClone(request.spec);
     const forbidden = (why: string) => ({ error: `pods "${shownName}" is forbidden: ${why}` });
+    const ranges = this.limitRanges.get(request.namespace) ?? [];
+    // Specs are shared with the template that made them and never mutated, except by LimitRange
+    // defaulting, which gets its own copy.
+    const spec = ranges.length > 0 ? structuredClone(request.spec) : request.spec;
 
     const priority = this.resolvePriority(spec);
     if ('error' in priority) return forbidden(priority.error);
 
-    const ranges = this.limitRanges.get(request.namespace) ?? [];
     applyLimitRangeDefaults(spec, ranges);
     const violations = limitRangeViolations(spec, ranges);
     if (violations.length === 1) return forbidden(violations[0]);

@@ -43,6 +43,7 @@ export function numFeasibleNodesToFind(numAllNodes: number, percentageOfNodesToS
 export class SchedulingAlgorithm {
   /** Round-robin start of the feasible-node search (nextStartNodeIndex). */
   private nextStartNodeIndex = 0;
+  private raw: number[] = [];
 
   constructor(
     readonly profile: Profile,
@@ -83,11 +84,17 @@ export class SchedulingAlgorithm {
   /** Weighted sum of every score plugin's normalised scores (RunScorePlugins). */
   prioritize(pod: Pod, feasible: readonly NodeInfo[], snapshot: Snapshot, state: CycleState): number[] {
     const totals = new Array<number>(feasible.length).fill(0);
-    const raw = new Array<number>(feasible.length);
+    // One scratch array for raw scores, reused across pods (normalize rewrites it in place).
+    if (this.raw.length < feasible.length) this.raw = new Array<number>(feasible.length).fill(0);
+    const raw = this.raw;
     for (const { plugin, weight } of this.profile.scores) {
       if (plugin.preScore && !plugin.preScore(state, pod, feasible, snapshot)) continue;
       for (let i = 0; i < feasible.length; i++) raw[i] = plugin.score(state, pod, feasible[i]);
-      plugin.normalize?.(state, pod, raw, feasible);
+      if (plugin.normalize) {
+        const scores = raw.length === feasible.length ? raw : raw.slice(0, feasible.length);
+        plugin.normalize(state, pod, scores, feasible);
+        if (scores !== raw) for (let i = 0; i < feasible.length; i++) raw[i] = scores[i];
+      }
       for (let i = 0; i < feasible.length; i++) totals[i] += raw[i] * weight;
     }
     return totals;
