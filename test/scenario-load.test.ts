@@ -261,6 +261,17 @@ test('Job and CronJob defaults follow upstream (completions stay unset for a wor
   assert.equal(sts.metadata.namespace, 'default');
 });
 
+test('JSON is YAML: a JSON scenario and a JSON manifest (E24 db-backup Job)', async () => {
+  const s = await loadScenario(`${FIXTURES}/scenario.json`);
+  assert.equal(s.name, 'from-json');
+  assert.equal(s.durationMs, 2 * 3600_000);
+  assert.deepEqual(s.cluster.nodePools[0].capacity, { cpu: 2000, memory: 8 * GiB, pods: 110 });
+  const job = find(s.objects, 'Job', 'db-backup');
+  assert.equal(job.spec.backoffLimit, 3);
+  assert.equal(job.spec.template.spec.restartPolicy, 'Never');
+  assert.deepEqual(job.source, { file: 'test/fixtures/scenario/k8s/40-batch.json', line: 1 });
+});
+
 test('--set overrides any field, parsed as YAML; --seed replaces spec.seed', async () => {
   const s = await loadScenario(`${FIXTURES}/full.yaml`, {
     set: ['spec.seed=7', 'spec.cluster.nodePools[0].instanceType=aws/c5.2xlarge', 'spec.cluster.nodePools[0].labels={a: b}', 'spec.cluster.autoscaler.maxNodesTotal=5'],

@@ -18,41 +18,34 @@ export function messageAndHint(error: { message: string; hint?: string }): { mes
   return { message, hint: error.hint };
 }
 
-/** What is wrong with a quantity (undefined when nothing). Memoised: manifests repeat the same
- *  few values thousands of times. */
+/** What is wrong with a quantity (null when nothing): a parse error, or a negative amount.
+ *  Memoised: manifests repeat the same few values thousands of times. */
 const quantityVerdicts = new Map<unknown, { message: string; hint?: string } | null>();
 
-function quantityVerdict(value: unknown, allowNegative: boolean): { message: string; hint?: string } | null {
-  const key = allowNegative ? value : typeof value === 'string' ? `+${value}` : value;
-  let verdict = allowNegative ? undefined : quantityVerdicts.get(key);
+function quantityVerdict(value: unknown): { message: string; hint?: string } | null {
+  let verdict = quantityVerdicts.get(value);
   if (verdict !== undefined) return verdict;
   try {
-    const q = parseQuantity(value as string | number);
-    verdict = !allowNegative && isNegative(q) ? { message: 'must be greater than or equal to 0' } : null;
+    verdict = isNegative(parseQuantity(value as string | number)) ? { message: 'must be greater than or equal to 0' } : null;
   } catch (error) {
     if (!(error instanceof QuantityError)) throw error;
     verdict = messageAndHint(error);
   }
-  if (!allowNegative) {
-    if (quantityVerdicts.size > 100_000) quantityVerdicts.clear();
-    quantityVerdicts.set(key, verdict);
-  }
+  if (quantityVerdicts.size > 100_000) quantityVerdicts.clear();
+  quantityVerdicts.set(value, verdict);
   return verdict;
 }
 
-function checkQuantity(ctx: CheckContext, value: unknown, path: PropertyKey[], allowNegative: boolean): void {
-  const verdict = quantityVerdict(value, allowNegative);
-  if (verdict) push(ctx, verdict.message, verdict.hint, path);
+function checkQuantity(ctx: CheckContext): void {
+  const verdict = quantityVerdict(ctx.value);
+  if (verdict) push(ctx, verdict.message, verdict.hint);
 }
 
 /** A Kubernetes quantity: "100m", "0.5", "1Gi", 2. Non-negative. */
 export const quantity = z
   .union([z.string(), z.number()])
-  .check((ctx) => checkQuantity(ctx, ctx.value, [], false))
+  .check(checkQuantity)
   .meta({ id: 'Quantity', description: 'A Kubernetes quantity: 100m, 0.5, 2, 512Mi, 1.5Gi, 1G, 1e3', examples: ['250m', '2', '512Mi'] });
-
-/** A quantity that may be negative (none in the API capsim reads; kept for completeness). */
-export const signedQuantity = z.union([z.string(), z.number()]).check((ctx) => checkQuantity(ctx, ctx.value, [], true));
 
 export const STANDARD_RESOURCES = ['cpu', 'memory', 'ephemeral-storage'] as const;
 
@@ -86,7 +79,7 @@ export const percentOrQuantity = z.union([z.string(), z.number()]).check((ctx) =
     if (v.length === 1 || Number.isNaN(n) || n < 0 || n > 100) push(ctx, `invalid percentage ${JSON.stringify(v)}`, 'e.g. "5%" or 100Mi');
     return;
   }
-  checkQuantity(ctx, v, [], false);
+  checkQuantity(ctx);
 });
 
 /** A duration: "30s", "15m", "1d12h"; a number means seconds. */

@@ -39,7 +39,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     if (doc.spec === undefined || doc.spec === null) doc.spec = {};
     if (typeof doc.spec === 'object' && !Array.isArray(doc.spec)) {
       (doc.spec as Record<string, unknown>).seed = options.seed;
-      overrides.push({ path: ['spec', 'seed'], flag: `--seed ${options.seed}` });
+      overrides.push({ path: ['spec', 'seed'], file: '--seed', flag: `--seed ${options.seed}` });
     }
   }
 
@@ -139,11 +139,8 @@ function scenarioDocument(source: YamlSource, problems: Problems): Record<string
   const present = source.documents.map((d, i) => [d, i] as const).filter(([d]) => d !== null && d !== undefined);
   const site: Site = { source, file: source.file, doc: present[0]?.[1] ?? 0, prefix: [] };
   if (present.length === 0) {
-    problems.add(site, [], 'the scenario file is empty', 'start from `capsim init`, or see DESIGN.md §2: apiVersion: capsim/v1, kind: Scenario, spec: ...');
+    problems.add(site, [], 'the scenario file is empty', 'a scenario starts with apiVersion: capsim/v1 and kind: Scenario; `capsim init` writes a commented example');
     return undefined;
-  }
-  for (const [, i] of present.slice(1)) {
-    problems.add({ ...site, doc: i }, [], 'a scenario file holds one document', 'put Kubernetes objects in their own file and list it under spec.manifests (or inline them there)');
   }
   const [doc] = present[0];
   if (typeof doc !== 'object' || Array.isArray(doc)) {
@@ -154,6 +151,9 @@ function scenarioDocument(source: YamlSource, problems: Problems): Record<string
   if (typeof kind === 'string' && (kind in KINDS || SKIPPED_KINDS.has(kind))) {
     problems.add(site, ['kind'], `expected kind: Scenario, got ${kind}`, `a Kubernetes manifest goes under spec.manifests of a Scenario (apiVersion: capsim/v1, kind: Scenario)`);
     return undefined;
+  }
+  for (const [, i] of present.slice(1)) {
+    problems.add({ ...site, doc: i }, [], 'a scenario file holds one document', 'put Kubernetes objects in their own file and list it under spec.manifests (or inline them there)');
   }
   if (present.length > 1) return undefined;
   const copy = structuredClone(doc) as Record<string, unknown>;

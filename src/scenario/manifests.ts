@@ -66,7 +66,7 @@ export class ManifestReader {
     const source = this.sourceOf(site);
     const declared = this.declare(spec, raw, site, source);
     const apiVersion = raw.apiVersion;
-    const version = typeof apiVersion === 'string' ? spec.versions[apiVersion] : undefined;
+    let version = typeof apiVersion === 'string' ? spec.versions[apiVersion] : undefined;
     if (!version) {
       const served = `${spec.kind} is served at apiVersion ${Object.keys(spec.versions).join(' or ')}`;
       if (apiVersion === undefined) {
@@ -76,7 +76,8 @@ export class ManifestReader {
         const hint = removedIn ? `${served} (${apiVersion} was removed in ${/^\d/.test(removedIn) ? 'Kubernetes ' : ''}${removedIn})` : served;
         this.problems.add(site, ['apiVersion'], `no kind "${spec.kind}" is registered for version "${String(apiVersion)}"`, hint);
       }
-      return;
+      // Check the rest against the served version too, so every problem is reported at once.
+      version = spec.versions[spec.preferred];
     }
     const valid = validate(version.schema, raw, site, this.problems);
     if (valid === undefined || !declared) return;
@@ -85,6 +86,8 @@ export class ManifestReader {
       source,
       problem: (path, message, hint) => problems.list.push(problemAt(site, path, message, hint)),
     };
+    // Kept even when conversion found problems (the load fails anyway), so that references to
+    // and from it are still checked.
     const object = version.convert(valid, cv);
     this.objects.push(object);
     this.siteOf.set(object, site);

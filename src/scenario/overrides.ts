@@ -80,7 +80,7 @@ export function applyOverrides(doc: Record<string, unknown>, sets: readonly stri
     }
     const problem = setAt(doc, path, value, flag);
     if (problem) problems.push(problem);
-    else applied.push({ path, flag });
+    else applied.push({ path, file: FLAG_FILE, flag: `--set ${flag}` });
   }
   return applied;
 }

@@ -14,9 +14,12 @@ export interface IssueParams {
   key?: boolean;
 }
 
-/** A value set by `--set path=value`: problems under `path` are reported against the flag. */
+/** A value set on the command line: problems under `path` are reported against the flag. */
 export interface Override {
   path: PathPart[];
+  /** "--set" or "--seed": the Problem's file. */
+  file: string;
+  /** The flag as given, e.g. "--set spec.seed=7". */
   flag: string;
 }
 
@@ -43,10 +46,6 @@ export class Problems {
     this.list.push(problemAt(site, path, message, hint, options));
   }
 
-  addAll(problems: Iterable<Problem>): void {
-    for (const p of problems) this.list.push(p);
-  }
-
   get length(): number {
     return this.list.length;
   }
@@ -62,7 +61,7 @@ export function problemAt(site: Site, path: readonly PathPart[], message: string
   }
   const full = [...site.prefix, ...path];
   const override = site.overrides?.find((o) => startsWith(full, o.path));
-  if (override) return { file: '--set', line: 0, column: 0, path: formatPath(full), message: `${message} (from --set ${override.flag})`, hint };
+  if (override) return { file: override.file, line: 0, column: 0, path: formatPath(full), message: `${message} (from ${override.flag})`, hint };
   const pos = site.source ? site.source.position(site.doc, full, { key: options.key }) : { line: 0, column: 0 };
   return { file: site.file, line: pos.line, column: pos.column, path: formatPath(full), message, hint };
 }
@@ -145,6 +144,12 @@ export function translateIssue(issue: z.core.$ZodIssue, site: Site, problems: Pr
     }
     case 'invalid_union': {
       translateUnion(issue, site, problems);
+      return;
+    }
+    case 'invalid_key': {
+      const key = path[path.length - 1];
+      const why = issue.issues.map((i) => i.message).join('; ');
+      problems.add(site, path, `invalid key ${JSON.stringify(String(key))}: ${why}`, undefined, { key: true });
       return;
     }
     case 'custom': {

@@ -312,7 +312,6 @@ export type AutoscalerDocument = z.output<typeof autoscalerSchema>;
 /** A scenario's sections, where an entry that failed validation is a hole (undefined) so the
  *  others keep their index, and a top-level value that failed is undefined. */
 export interface ScenarioSections {
-  seed: number | undefined;
   duration: string | number | undefined;
   sampleEvery: string | number | undefined;
   nodePools: (NodePoolDocument | undefined)[];
@@ -348,10 +347,9 @@ export function sections(parsed: ScenarioDocument | undefined, raw: Record<strin
   const rawWorkloads = asList(rawSpec.workloads);
   if (parsed) {
     const s = parsed.spec;
-    return { seed: s.seed, duration: s.duration, sampleEvery: s.sampleEvery, nodePools: s.cluster.nodePools, poolNames, autoscaler: s.cluster.autoscaler, workloads: s.workloads, rawWorkloads, behavior: s.behavior, events: s.events };
+    return { duration: s.duration, sampleEvery: s.sampleEvery, nodePools: s.cluster.nodePools, poolNames, autoscaler: s.cluster.autoscaler, workloads: s.workloads, rawWorkloads, behavior: s.behavior, events: s.events };
   }
   return {
-    seed: pick(scenarioSchema.shape.spec.unwrap().shape.seed, rawSpec.seed),
     duration: pick(duration.default('1d'), rawSpec.duration),
     sampleEvery: pick(duration.default('1m'), rawSpec.sampleEvery),
     nodePools: rawPools.map((p) => pick(nodePoolSchema, p)),

@@ -32,6 +32,10 @@ function clean<T extends Record<string, unknown>>(o: T): T {
 }
 
 export function expandWorkload(w: WorkloadDocument): Generated[] {
+  return build(w).map((g) => ({ ...g, manifest: structuredClone(g.manifest) })); // no shared parts between objects
+}
+
+function build(w: WorkloadDocument): Generated[] {
   const labels = { app: w.name, ...w.labels };
   const metadata = (extra: Record<string, unknown> = {}) => clean({ name: w.name, namespace: w.namespace, labels, annotations: w.annotations, ...extra });
   const podSpec = clean({

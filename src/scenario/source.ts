@@ -2,7 +2,6 @@
 // loadAll; each document's first line from a scan of the text. Only when a position inside a
 // document is needed (a problem, the items of a List) is the text parsed again into js-yaml's
 // event stream, which carries the offset of every node, and the path walked there.
-import { readFileSync } from 'node:fs';
 import {
   CORE_SCHEMA,
   EVENT_ID,
@@ -57,10 +56,6 @@ export class YamlSource {
     }
   }
 
-  static read(path: string, file: string): YamlSource {
-    return new YamlSource(file, readFileSync(path, 'utf8'));
-  }
-
   private parseEvents(): Event[] {
     if (this.events) return this.events;
     this.events = parseEvents(this.text, { filename: this.file });
@@ -92,25 +87,21 @@ export class YamlSource {
     let found = this.nodeOffset(node);
     for (let p = 0; p < path.length; p++) {
       const part = path[p];
-      const event = this.events![node];
+      const type = this.events![node].type;
+      const children = this.children(node);
       let next = -1;
       let keyEvent = -1;
-      if (event.type === EVENT_ID.MAPPING) {
-        let i = node + 1;
-        while (this.events![i].type !== EVENT_ID.POP) {
-          const valueIndex = this.skip(i);
-          const k = this.events![i];
+      if (type === EVENT_ID.MAPPING) {
+        for (let c = 0; c < children.length; c += 2) {
+          const k = this.events![children[c]];
           if (k.type === EVENT_ID.SCALAR && getScalarValue(this.text, k) === String(part)) {
-            next = valueIndex;
-            keyEvent = i;
+            keyEvent = children[c];
+            next = children[c + 1];
             break;
           }
-          i = this.skip(valueIndex);
         }
-      } else if (event.type === EVENT_ID.SEQUENCE && typeof part === 'number') {
-        let i = node + 1;
-        for (let n = 0; n < part && this.events![i].type !== EVENT_ID.POP; n++) i = this.skip(i);
-        if (this.events![i].type !== EVENT_ID.POP) next = i;
+      } else if (type === EVENT_ID.SEQUENCE && typeof part === 'number' && part < children.length) {
+        next = children[part];
       }
       if (next < 0) return found;
       if (key && p === path.length - 1 && keyEvent >= 0) return this.nodeOffset(keyEvent);
@@ -118,6 +109,22 @@ export class YamlSource {
       found = this.nodeOffset(node);
     }
     return found;
+  }
+
+  private readonly childCache = new Map<number, number[]>();
+
+  /** Event indexes of a collection's children (key, value, key, value... for a mapping),
+   *  cached so that looking up every item of a long List stays linear. */
+  private children(node: number): number[] {
+    let list = this.childCache.get(node);
+    if (list) return list;
+    list = [];
+    const type = this.events![node].type;
+    if (type === EVENT_ID.MAPPING || type === EVENT_ID.SEQUENCE) {
+      for (let i = node + 1; this.events![i].type !== EVENT_ID.POP; i = this.skip(i)) list.push(i);
+    }
+    this.childCache.set(node, list);
+    return list;
   }
 
   /** Index of the event after the node starting at `i`. */
@@ -184,8 +191,7 @@ function scanDocumentLines(text: string): number[] {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     lineNo++;
-    const first = text.charCodeAt(start);
-    if (first === 45 /* - */ && text.startsWith('---', start) && (end === start + 3 || text[start + 3] === ' ' || text[start + 3] === '\t' || text[start + 3] === '\r')) {
+    if (text.charCodeAt(start) === 45 /* - */ && text.startsWith('---', start) && (end === start + 3 || /[ \t\r]/.test(text[start + 3]))) {
       if (open) lines.push(openLine); // an empty document: point at its separator
       const rest = text.slice(start + 3, end).trim();
       if (rest && !rest.startsWith('#')) {
@@ -196,19 +202,27 @@ function scanDocumentLines(text: string): number[] {
         openLine = lineNo;
       }
       any = true;
-    } else if (first !== 35 /* # */ && first !== 37 /* % */ && text.slice(start, end).trim() !== '' && !text.startsWith('...', start)) {
-      if (open) {
-        lines.push(lineNo);
-        open = false;
-      } else if (!any) {
-        lines.push(lineNo);
-        any = true;
-      }
+    } else if ((open || !any) && isContentLine(text, start, end)) {
+      lines.push(lineNo);
+      open = false;
+      any = true;
     }
     start = end + 1;
   }
   if (open) lines.push(openLine);
   return lines;
+}
+
+/** Not blank, not a comment, not a directive (%YAML) or document end marker (...). */
+function isContentLine(text: string, start: number, end: number): boolean {
+  const first = text.charCodeAt(start);
+  if (first === 37 /* % */ || text.startsWith('...', start)) return false;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 13) continue;
+    return c !== 35 /* # */;
+  }
+  return false;
 }
 
 function lineStarts(text: string): number[] {

@@ -2,7 +2,7 @@
 // affinity, tolerations, taints, topology spread. Strict: an unknown key is a problem with the
 // closest valid name.
 import { z } from 'zod';
-import { anything, count, int32, labelName, objectName, stringMap } from '../fields.ts';
+import { anything, labelName, objectName, stringMap } from '../fields.ts';
 
 const ownerReference = z.strictObject({
   apiVersion: z.string(),
@@ -122,7 +122,6 @@ export const crossVersionObjectReference = z.strictObject({
   name: z.string().min(1),
 });
 
-export { count, int32 };
 
 /** A top-level API object: apiVersion, kind, metadata, the kind's own fields, and a status
  *  (written by the cluster, accepted and ignored unless the kind reads it). */
