@@ -48,7 +48,7 @@ export class World {
     this.kubelet = new Kubelet(this.cluster, behaviorTiming(scenario.behavior));
     this.disruption = new DisruptionController(this.cluster, (pod) => this.workloads.replicasOf(pod));
     this.scheduler = new Scheduler(this.cluster, {
-      profile: defaultProfile(),
+      profile: defaultProfile(scenario.cluster.scheduler),
       budgets: this.disruption,
       ownerSelector: (pod) => this.workloads.ownerSelector(pod),
     });

@@ -45,3 +45,11 @@ test('E27: the 600m pod lands on the node with 1,800m free', async () => {
   // The pinned fillers bypass the scheduler (spec.nodeName) and stay where they were put.
   assert.equal(run.events('Scheduled').find((e) => e.object === 'Pod/default/filler-a')?.node, 'node-a');
 });
+
+test('E27 with MostAllocated selected in the scenario: the fuller node wins by one point', async () => {
+  // MostAllocated: node-a cpu 1700/2000 -> 85, memory 1536/4096 -> 37, (85+37)/2 = 61;
+  //                node-b cpu 800/2000 -> 40, memory 37, (40+37)/2 = 38.
+  // BalancedAllocation 76 vs 98, TaintToleration 300 each: node-a 437, node-b 436.
+  const run = await runFile('scenarios/e27-scheduler-scoring.yaml', { set: ['spec.cluster.scheduler.scoringStrategy=MostAllocated'] });
+  assert.equal(run.events('Scheduled').find((e) => e.object === 'Pod/default/web')?.node, 'node-a');
+});

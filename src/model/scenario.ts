@@ -18,6 +18,7 @@ export interface Scenario {
   cluster: {
     nodePools: NodePool[];
     autoscaler: AutoscalerSpec | null;
+    scheduler: SchedulerSpec;
   };
   /** Every object from manifests and the workloads shorthand, in declaration order. */
   objects: KubeObject[];
@@ -50,6 +51,12 @@ export interface NodePool {
   min: number;
   max: number;
   provisioningDelayMs: number;
+}
+
+export interface SchedulerSpec {
+  scoringStrategy: 'LeastAllocated' | 'MostAllocated';
+  /** 0 = adaptive (numFeasibleNodesToFind). */
+  percentageOfNodesToScore: number;
 }
 
 export interface AutoscalerSpec {

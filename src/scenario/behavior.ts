@@ -1,6 +1,7 @@
 // `behavior:` (how each workload is loaded and uses resources) and `events:` (scripted what-ifs)
 // -> model Behavior[] and ScriptedEvent[], with their references checked against what the
 // scenario declares.
+import { displayPath } from './paths.ts';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Behavior, ContainerUsage, DemandPattern, NodePool, RunDuration, ScriptedEvent } from '../model/scenario.ts';
@@ -114,8 +115,8 @@ function toDemand(d: BehaviorDocument['demand'][number], decl: Declarations, sit
   if (d.noise) return { noise: { cv: d.noise.cv } };
   const trace = d.trace!;
   const file = path.resolve(decl.baseDir, trace.file);
-  if (!existsSync(file)) problems.add(site, [...at, 'trace', 'file'], `trace file not found: ${trace.file}`, `paths are relative to the scenario file's directory (${path.relative(process.cwd(), decl.baseDir) || '.'})`);
-  return { trace: { file: path.relative(process.cwd(), file), time: trace.time, value: trace.value } };
+  if (!existsSync(file)) problems.add(site, [...at, 'trace', 'file'], `trace file not found: ${trace.file}`, `paths are relative to the scenario file's directory (${displayPath(decl.baseDir)})`);
+  return { trace: { file: displayPath(file), time: trace.time, value: trace.value } };
 }
 
 function toUsage(u: BehaviorDocument['usage'][string]): ContainerUsage {

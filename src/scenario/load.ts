@@ -1,6 +1,7 @@
 // loadScenario: scenario file -> validated model (DESIGN.md §2). Reads the scenario and every
 // manifest it lists, applies --set and --seed, validates everything, converts, checks references
 // and throws one InputError with every problem found in every file.
+import { displayPath } from './paths.ts';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
@@ -97,7 +98,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     startEpochMs: Date.parse(parsed.spec.start),
     durationMs,
     sampleEveryMs,
-    cluster: { nodePools: pools.pools, autoscaler },
+    cluster: { nodePools: pools.pools, autoscaler, scheduler: parsed.spec.cluster.scheduler },
     objects,
     behavior,
     events,
@@ -198,7 +199,7 @@ async function readManifests(entries: (string | Record<string, unknown>)[], base
     for (const absolute of files) {
       if (seen.has(absolute)) continue;
       seen.add(absolute);
-      const shown = path.relative(process.cwd(), absolute) || absolute;
+      const shown = displayPath(absolute);
       const source = await readSource(absolute, shown, problems.list);
       if (!source) continue;
       source.documents.forEach((doc, d) => reader.read(doc, { source, file: shown, doc: d, prefix: [] }));
@@ -211,7 +212,7 @@ async function readManifests(entries: (string | Record<string, unknown>)[], base
 async function expandEntry(entry: string, baseDir: string, site: Site, at: (string | number)[], problems: Problems): Promise<string[]> {
   if (isDynamicPattern(entry)) {
     const files = (await glob(entry, { cwd: baseDir, absolute: true, onlyFiles: true })).map((f) => path.resolve(f)).sort();
-    if (files.length === 0) problems.add(site, at, `"${entry}" matches no files`, `patterns are relative to the scenario file's directory (${path.relative(process.cwd(), baseDir) || '.'})`);
+    if (files.length === 0) problems.add(site, at, `"${entry}" matches no files`, `patterns are relative to the scenario file's directory (${displayPath(baseDir)})`);
     return files;
   }
   const absolute = path.resolve(baseDir, entry);
@@ -223,7 +224,7 @@ async function expandEntry(entry: string, baseDir: string, site: Site, at: (stri
     return names.map((n) => path.join(absolute, n));
   } catch (error) {
     const p = await fileProblem(error, absolute, entry, { file: site.file, line: 0, column: 0, path: '' });
-    problems.add(site, at, p.message, p.hint ?? `paths are relative to the scenario file's directory (${path.relative(process.cwd(), baseDir) || '.'})`);
+    problems.add(site, at, p.message, p.hint ?? `paths are relative to the scenario file's directory (${displayPath(baseDir)})`);
     return [];
   }
 }
@@ -287,3 +288,4 @@ function sortProblems(list: Problem[]): Problem[] {
     .sort((a, b) => order.get(a.p.file)! - order.get(b.p.file)! || a.p.line - b.p.line || a.p.column - b.p.column || a.i - b.i)
     .map(({ p }) => p);
 }
+

@@ -36,6 +36,21 @@ const expander = z.string().check((ctx) => {
   }
 });
 
+/** kube-scheduler settings (KubeSchedulerConfiguration; reference/k8s-algorithms.md §4.3-4.4). */
+export const schedulerSchema = z.strictObject({
+  scoringStrategy: z
+    .enum(['LeastAllocated', 'MostAllocated'])
+    .default('LeastAllocated')
+    .describe('NodeResourcesFit scoring: LeastAllocated spreads (the default), MostAllocated bin-packs'),
+  percentageOfNodesToScore: z
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .default(0)
+    .describe('Share of nodes to find feasible before scoring; 0 = adaptive (50% - nodes/125, at least 5%, at least 100 nodes)'),
+});
+
 /** cluster-autoscaler settings; defaults from reference/k8s-algorithms.md §3 (flags.go). */
 export const autoscalerSchema = z.strictObject({
   expander: expander.default('least-waste').describe('cluster-autoscaler --expander: random, most-pods, least-nodes, least-waste, price, priority, or a comma-separated chain'),
@@ -290,6 +305,7 @@ export const scenarioSchema = z.strictObject({
         .strictObject({
           nodePools: z.array(nodePoolSchema).default([]),
           autoscaler: autoscalerSchema.nullable().default(null).describe('cluster-autoscaler settings; omit (or null) to disable it'),
+          scheduler: schedulerSchema.prefault({}).describe('kube-scheduler profile settings'),
         })
         .prefault({}),
       manifests: z.array(manifestEntry).default([]).describe('Kubernetes manifests: file paths, directories or globs relative to this file, or inline objects'),
