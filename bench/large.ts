@@ -11,7 +11,10 @@ export async function writeLargeScenario(dir: string): Promise<string> {
     replicas: 50,
     containers: [{ name: 'app', resources: { requests: { cpu: `${100 + (i % 5) * 50}m`, memory: `${256 + (i % 4) * 128}Mi` }, limits: { memory: '1Gi' } } }],
   }));
-  const events = Array.from({ length: 30 }, (_, day) => ({ at: `${day}d12h`, rollout: { target: `Deployment/team-${day % 20}/svc-${String(day * 7 % 200).padStart(3, '0')}` } }));
+  const events = Array.from({ length: 30 }, (_, day) => {
+    const i = (day * 7) % 200;
+    return { at: `${day}d12h`, rollout: { target: `Deployment/team-${i % 20}/svc-${String(i).padStart(3, '0')}` } };
+  });
   const scenario = {
     apiVersion: 'capsim/v1',
     kind: 'Scenario',

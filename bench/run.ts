@@ -70,7 +70,7 @@ function measure(file: string): Measured | null {
   const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'one.ts'), file], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24 });
   const processMs = performance.now() - t0;
   if (child.status !== 0) {
-    process.stderr.write(`bench: ${file} failed:\n${child.stderr}\n`);
+    process.stderr.write(`bench: ${file} failed:\n${child.stderr.split('\n').slice(0, 12).join('\n')}\n`);
     return null;
   }
   return { ...JSON.parse(child.stdout.trim().split('\n').pop()!), processMs };

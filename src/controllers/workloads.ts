@@ -10,6 +10,11 @@ export interface WorkloadEntry {
   kind: string;
   desiredReplicas: () => number;
   pods: Set<Pod>;
+  /** Kept current from pod notifications, so sampling never walks the pods. */
+  readyPods: number;
+  /** Requests of the workload's pods that hold a node. */
+  cpuRequestedMilli: number;
+  memoryRequestedBytes: number;
 }
 
 export class Workloads implements ClusterListener {
@@ -18,7 +23,7 @@ export class Workloads implements ClusterListener {
   readonly ownerSelectors = new Map<string, LabelSelector>();
 
   register(ref: string, kind: string, desiredReplicas: () => number): WorkloadEntry {
-    const entry: WorkloadEntry = { ref, kind, desiredReplicas, pods: new Set() };
+    const entry: WorkloadEntry = { ref, kind, desiredReplicas, pods: new Set(), readyPods: 0, cpuRequestedMilli: 0, memoryRequestedBytes: 0 };
     this.entries.set(ref, entry);
     return entry;
   }
@@ -36,8 +41,26 @@ export class Workloads implements ClusterListener {
     if (pod.workload) this.entries.get(pod.workload)?.pods.add(pod);
   }
 
+  podBound(pod: Pod): void {
+    const entry = pod.workload ? this.entries.get(pod.workload) : undefined;
+    if (!entry) return;
+    entry.cpuRequestedMilli += pod.requests.cpuMilli;
+    entry.memoryRequestedBytes += pod.requests.memoryBytes;
+  }
+
+  podReadyChanged(pod: Pod): void {
+    const entry = pod.workload ? this.entries.get(pod.workload) : undefined;
+    if (entry) entry.readyPods += pod.ready ? 1 : -1;
+  }
+
   podRemoved(pod: Pod): void {
-    if (pod.workload) this.entries.get(pod.workload)?.pods.delete(pod);
+    const entry = pod.workload ? this.entries.get(pod.workload) : undefined;
+    if (!entry) return;
+    entry.pods.delete(pod);
+    if (pod.node) {
+      entry.cpuRequestedMilli -= pod.requests.cpuMilli;
+      entry.memoryRequestedBytes -= pod.requests.memoryBytes;
+    }
   }
 
   ownerSelector(pod: Pod): LabelSelector | null {

@@ -83,17 +83,7 @@ export class Recorder {
       money(a.costUsdPerHour), money(a.costUsd),
     ]);
     for (const w of this.parts.workloads.all()) {
-      let ready = 0;
-      let cpu = 0;
-      let memory = 0;
-      for (const pod of w.pods) {
-        if (pod.ready) ready++;
-        if (pod.node) {
-          cpu += pod.requests.cpuMilli;
-          memory += pod.requests.memoryBytes;
-        }
-      }
-      this.workloadRows.write([seconds(t), time, w.ref, 0, 0, w.desiredReplicas(), ready, cpu, 0, memory, 0, 0, 0]);
+      this.workloadRows.write([seconds(t), time, w.ref, 0, 0, w.desiredReplicas(), w.readyPods, w.cpuRequestedMilli, 0, w.memoryRequestedBytes, 0, 0, 0]);
     }
   }
 
