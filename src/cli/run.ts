@@ -5,6 +5,7 @@ import type { ArgumentsCamelCase, CommandModule } from 'yargs';
 import { loadScenario } from '../scenario/load.ts';
 import { runScenario } from '../run.ts';
 import { formatDuration } from '../duration.ts';
+import { displayPath } from '../scenario/paths.ts';
 import { EXIT_OK, reportError } from './exit.ts';
 import { scenarioOptions } from './options.ts';
 
@@ -57,7 +58,7 @@ async function run(args: RunArgs): Promise<number> {
         `${scenario.name}: $${s.cost.totalUsd.toFixed(2)} total ($${s.cost.monthlyRunRateUsd.toFixed(2)}/month), ` +
           `${s.nodes.max} nodes at peak, cpu requested ${s.utilization.cpuRequestedPct}%, memory requested ${s.utilization.memoryRequestedPct}%, ` +
           `${s.pods.scheduled} pods scheduled, ${s.pods.unschedulable} pending at the end\n` +
-          `Results: ${path.relative(process.cwd(), result.outDir) || '.'}/ (summary.json, timeseries.csv, workloads.csv, nodes.csv, events.csv)\n`,
+          `Results: ${displayPath(result.outDir)}/ (summary.json, timeseries.csv, workloads.csv, nodes.csv, events.csv)\n`,
       );
     }
     return EXIT_OK;
