@@ -12,6 +12,9 @@ export interface PodTiming {
   startupDelayMs(pod: Pod): number;
   /** deletionTimestamp -> containers stopped and the pod gone (at most the grace period). */
   shutdownDelayMs(pod: Pod): number;
+  /** How long a run-to-completion pod (a Job's) runs once started; null for pods that serve
+   *  until deleted. Drawn again at every (re)start. */
+  runDurationMs?(pod: Pod): number | null;
 }
 
 /** Default timing: Ready after the longest readinessProbe initialDelaySeconds (0 without probes);
@@ -23,6 +26,8 @@ export const manifestTiming: PodTiming = {
 
 export class Kubelet implements ClusterListener {
   private readonly timers = new Map<number, EventHandle>();
+  /** When a Job pod's containers exit successfully. */
+  private readonly completions = new Map<number, EventHandle>();
 
   constructor(
     private readonly cluster: ClusterState,
@@ -38,6 +43,10 @@ export class Kubelet implements ClusterListener {
   podTerminating(pod: Pod): void {
     this.clearTimer(pod);
     if (kubeletRunning(pod.node)) this.finishTermination(pod);
+  }
+
+  podFinished(pod: Pod): void {
+    this.clearTimer(pod);
   }
 
   podRemoved(pod: Pod): void {
@@ -62,6 +71,14 @@ export class Kubelet implements ClusterListener {
     this.cluster.markPodStarted(pod);
     const delay = this.timing.startupDelayMs(pod);
     this.setTimer(pod, delay, () => this.cluster.setPodReady(pod, true));
+    const runMs = this.timing.runDurationMs?.(pod) ?? null;
+    if (runMs !== null) {
+      const handle = this.cluster.sim.after(runMs, Phase.Kubelet, () => {
+        this.completions.delete(pod.uid);
+        this.cluster.finishPod(pod, 'Succeeded', `Completed after ${Math.round(runMs / 1000)}s`);
+      });
+      this.completions.set(pod.uid, handle);
+    }
   }
 
   private finishTermination(pod: Pod): void {
@@ -85,6 +102,11 @@ export class Kubelet implements ClusterListener {
   }
 
   private clearTimer(pod: Pod): void {
+    const completion = this.completions.get(pod.uid);
+    if (completion !== undefined) {
+      this.cluster.sim.cancel(completion);
+      this.completions.delete(pod.uid);
+    }
     const handle = this.timers.get(pod.uid);
     if (handle !== undefined) {
       this.cluster.sim.cancel(handle);

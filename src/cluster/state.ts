@@ -32,6 +32,9 @@ export interface ClusterListener {
   podReadyChanged?(pod: Pod): void;
   /** deletionTimestamp was set: the pod no longer counts as a replica but may hold resources. */
   podTerminating?(pod: Pod): void;
+  /** The pod ran to completion (Succeeded) or failed for good (Failed): its resources are free,
+   *  the object stays until something deletes it (Job TTL, history limits). */
+  podFinished?(pod: Pod): void;
   /** The pod is gone and its resources are free. */
   podRemoved?(pod: Pod): void;
   nodeAdded?(node: Node): void;
@@ -349,6 +352,21 @@ export class ClusterState {
     this.notify('podReadyChanged', pod);
   }
 
+  /** The pod reached a terminal phase: Succeeded (type `Completed`) or Failed. The scheduler and
+   *  the kubelet stop counting it on its node, and quotas release it, as upstream. */
+  finishPod(pod: Pod, phase: 'Succeeded' | 'Failed', message: string): void {
+    if (pod.phase === 'Succeeded' || pod.phase === 'Failed' || pod.removedMs >= 0) return;
+    pod.phase = phase;
+    if (pod.ready) {
+      pod.ready = false;
+      this.notify('podReadyChanged', pod);
+    }
+    if (pod.node) pod.node.info.removePod(pod);
+    if (pod.deletionMs < 0) this.releaseQuota(pod);
+    this.emit(phase === 'Succeeded' ? 'Completed' : 'Failed', podObjectRef(pod), pod.node?.name ?? '', message);
+    this.notify('podFinished', pod);
+  }
+
   /** Sets the deletionTimestamp. The kubelet finishes the termination (removePod) after the
    *  grace period; a pod that was never bound goes at once. */
   deletePod(pod: Pod, type: string, message: string, gracePeriodSeconds?: number): void {
@@ -356,7 +374,8 @@ export class ClusterState {
     if (gracePeriodSeconds !== undefined) pod.deletionGraceSeconds = gracePeriodSeconds;
     this.emit(type, podObjectRef(pod), pod.node?.name ?? '', message);
     this.markTerminating(pod);
-    if (!pod.node) this.removePod(pod);
+    // Nothing runs for an unbound or finished pod: the object goes at once.
+    if (!pod.node || pod.phase === 'Succeeded' || pod.phase === 'Failed') this.removePod(pod);
   }
 
   private markTerminating(pod: Pod): void {
@@ -365,7 +384,7 @@ export class ClusterState {
       pod.ready = false;
       this.notify('podReadyChanged', pod);
     }
-    this.releaseQuota(pod);
+    if (pod.phase !== 'Succeeded' && pod.phase !== 'Failed') this.releaseQuota(pod);
     this.notify('podTerminating', pod);
   }
 
@@ -374,7 +393,7 @@ export class ClusterState {
     if (pod.removedMs >= 0) return;
     if (pod.deletionMs < 0) this.markTerminating(pod);
     pod.removedMs = this.nowMs;
-    pod.node?.info.removePod(pod);
+    if (pod.phase !== 'Succeeded' && pod.phase !== 'Failed') pod.node?.info.removePod(pod);
     this.pods.delete(pod.uid);
     this.podsByKey.delete(pod.key);
     this.notify('podRemoved', pod);

@@ -53,11 +53,18 @@ export class Workloads implements ClusterListener {
     if (entry) entry.readyPods += pod.ready ? 1 : -1;
   }
 
+  podFinished(pod: Pod): void {
+    const entry = pod.workload ? this.entries.get(pod.workload) : undefined;
+    if (!entry || !pod.node) return;
+    entry.cpuRequestedMilli -= pod.requests.cpuMilli;
+    entry.memoryRequestedBytes -= pod.requests.memoryBytes;
+  }
+
   podRemoved(pod: Pod): void {
     const entry = pod.workload ? this.entries.get(pod.workload) : undefined;
     if (!entry) return;
     entry.pods.delete(pod);
-    if (pod.node) {
+    if (pod.node && pod.phase !== 'Succeeded' && pod.phase !== 'Failed') {
       entry.cpuRequestedMilli -= pod.requests.cpuMilli;
       entry.memoryRequestedBytes -= pod.requests.memoryBytes;
     }

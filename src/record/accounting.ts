@@ -123,7 +123,15 @@ export class Accounting implements ClusterListener {
   }
 
   podTerminating(pod: Pod): void {
-    if (pod.startedMs >= 0) this.running--;
+    if (pod.startedMs >= 0 && pod.phase === 'Running') this.running--;
+  }
+
+  podFinished(pod: Pod): void {
+    this.integrate();
+    if (pod.deletionMs < 0 && pod.startedMs >= 0) this.running--;
+    if (!pod.node) return;
+    this.holdRequests(pod, -1);
+    this.chargePod(pod, this.now());
   }
 
   podRemoved(pod: Pod): void {
@@ -132,6 +140,7 @@ export class Accounting implements ClusterListener {
       this.pending--;
       return;
     }
+    if (pod.phase === 'Succeeded' || pod.phase === 'Failed') return; // released when it finished
     this.holdRequests(pod, -1);
     this.chargePod(pod, this.now());
   }
@@ -146,7 +155,7 @@ export class Accounting implements ClusterListener {
     }
     const now = this.now();
     for (const account of this.nodeAccounts) if (account) this.integrateNode(account);
-    for (const pod of livePods) if (pod.node) this.chargePod(pod, now);
+    for (const pod of livePods) if (pod.node && pod.phase !== 'Succeeded' && pod.phase !== 'Failed') this.chargePod(pod, now);
     for (const account of this.nodeAccounts) if (account && account.node.state !== 'Removed') this.addPoolCost(account.node, now);
   }
 

@@ -110,6 +110,11 @@ export class Scheduler implements ClusterListener {
     this.moveOnEvent((failed) => intersects(failed, HELPED_BY_POD_REMOVAL));
   }
 
+  /** A finished pod frees its node's resources just as a removed one does. */
+  podFinished(pod: Pod): void {
+    if (pod.node) this.moveOnEvent((failed) => intersects(failed, HELPED_BY_POD_REMOVAL));
+  }
+
   nodeUpdated(_node: Node): void {
     this.moveOnEvent(() => true);
   }
