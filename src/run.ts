@@ -37,6 +37,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     const world = new World(scenario);
     const recorder = new Recorder(tmpDir, world);
     world.setup();
+    world.usage.start(scenario.sampleEveryMs, scenario.durationMs);
     recorder.start();
     const { sim } = world;
     for (let untilMs = 0; ; untilMs = Math.min(untilMs + CHUNK_MS, scenario.durationMs)) {

@@ -18,6 +18,9 @@ import { objectRef } from './model/objects.ts';
 import type { KubeObject } from './model/objects.ts';
 import { Accounting } from './record/accounting.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
+import { UsageEngine } from './cluster/usageEngine.ts';
+import type { WorkloadInputs } from './cluster/usageEngine.ts';
+import { buildDemand } from './workload/demand.ts';
 import { defaultProfile } from './scheduler/profile.ts';
 
 /** Kinds that are validated but whose controllers arrive with later work. */
@@ -36,6 +39,7 @@ export class World {
   readonly deployments: DeploymentController;
   readonly daemonSets: DaemonSetController;
   readonly nodes: NodeLifecycle;
+  readonly usage: UsageEngine;
   /** Messages for the user about what this run does not simulate. */
   readonly notices: string[] = [];
 
@@ -57,6 +61,22 @@ export class World {
     this.deployments = new DeploymentController(this.cluster, this.replicaSets);
     this.daemonSets = new DaemonSetController(this.cluster);
     this.nodes = new NodeLifecycle(this.cluster, this.kubelet, this.disruption);
+    const evictionHard = new Map(scenario.cluster.nodePools.map((p) => [p.name, p.evictionHardMemoryBytes]));
+    this.usage = new UsageEngine(
+      this.cluster,
+      this.kubelet,
+      (ref) => this.usageInputs(ref),
+      (node) => (node.pool !== null ? evictionHard.get(node.pool) : undefined) ?? 100 * 1024 * 1024,
+    );
+  }
+
+  /** Demand and usage of a workload (or bare pod) from its `behavior:` entry. */
+  private usageInputs(ref: string): WorkloadInputs {
+    const behavior = this.scenario.behavior.find((b) => b.target === ref);
+    const demand = behavior && behavior.demand.length > 0
+      ? buildDemand(behavior.demand, { startEpochMs: this.scenario.startEpochMs, durationMs: this.scenario.durationMs, noise: this.random.stream(`demand-noise/${ref}`) })
+      : null;
+    return { demand, usage: behavior?.usage ?? {}, noise: this.random.stream(`memory-noise/${ref}`) };
   }
 
   /** Creates everything the scenario declares, at t = 0, and puts its events on the clock. */

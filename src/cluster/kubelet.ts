@@ -5,6 +5,7 @@ import type { EventHandle } from '../engine/simulation.ts';
 import type { Node } from '../model/node.ts';
 import type { Pod } from '../model/pod.ts';
 import { Phase } from './phases.ts';
+import { RestartBackoff } from './backoff.ts';
 import type { ClusterListener, ClusterState } from './state.ts';
 
 export interface PodTiming {
@@ -26,6 +27,12 @@ export const manifestTiming: PodTiming = {
 
 export class Kubelet implements ClusterListener {
   private readonly timers = new Map<number, EventHandle>();
+  private readonly backoff = new RestartBackoff();
+  /** Containers restarted so far (summary pods.restarts). */
+  restarts = 0;
+  /** The usage model's hooks: a container (re)started; a machine went down. */
+  onContainerStarted: (pod: Pod, containerIndex: number) => void = () => {};
+  onNodeDown: (node: Node) => void = () => {};
   /** When a Job pod's containers exit successfully. */
   private readonly completions = new Map<number, EventHandle>();
 
@@ -69,6 +76,11 @@ export class Kubelet implements ClusterListener {
 
   private start(pod: Pod): void {
     this.cluster.markPodStarted(pod);
+    this.afterStart(pod);
+  }
+
+  /** Readiness after the startup delay, and a Job pod's run to completion. */
+  private afterStart(pod: Pod): void {
     const delay = this.timing.startupDelayMs(pod);
     this.setTimer(pod, delay, () => this.cluster.setPodReady(pod, true));
     const runMs = this.timing.runDurationMs?.(pod) ?? null;
@@ -99,6 +111,33 @@ export class Kubelet implements ClusterListener {
   /** The machine failed: every container on it stops at once, whatever the API still shows. */
   nodeDown(node: Node): void {
     for (const pod of node.info.pods) this.clearTimer(pod);
+    this.onNodeDown(node);
+  }
+
+  /** A container died (OOMKilled). restartPolicy Never: the pod fails. Otherwise it restarts in
+   *  place after the CrashLoopBackOff delay and the pod is Ready again after its startup delay. */
+  containerExited(pod: Pod, containerIndex: number, containerName: string, reason: string): void {
+    this.clearTimer(pod);
+    this.cluster.setPodReady(pod, false);
+    if (pod.spec.restartPolicy === 'Never') {
+      this.cluster.finishPod(pod, 'Failed', `Container ${containerName} terminated: ${reason}`);
+      return;
+    }
+    const key = `${pod.uid}/${containerName}`;
+    const failedAt = this.cluster.nowMs;
+    const delay = this.backoff.delayAfterFailure(key, failedAt);
+    if (delay > 0) {
+      this.cluster.emit('BackOff', `Pod/${pod.namespace}/${pod.name}`, pod.node?.name ?? '', `Back-off ${delay / 1000}s restarting failed container ${containerName} in pod ${pod.name}`);
+    }
+    this.setTimer(pod, delay, () => {
+      if (pod.deletionMs >= 0 || !kubeletRunning(pod.node)) return;
+      this.backoff.restarted(key, failedAt, this.cluster.nowMs);
+      pod.restarts++;
+      this.restarts++;
+      this.cluster.emit('Started', `Pod/${pod.namespace}/${pod.name}`, pod.node?.name ?? '', `Restarted container ${containerName} (restart ${pod.restarts})`);
+      this.onContainerStarted(pod, containerIndex);
+      this.afterStart(pod);
+    });
   }
 
   private clearTimer(pod: Pod): void {

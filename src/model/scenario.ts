@@ -93,7 +93,9 @@ export type DemandPattern =
   | { growth: { perDay: number } }
   | { spike: { atMs: number; durationMs: number; factor: number } }
   | { noise: { cv: number } }
-  | { trace: { file: string; time: string; value: string } };
+  /** A measured series, read from the CSV when the scenario is loaded: times in ms since spec.start,
+   *  increasing; values >= 0. `file` (as shown to the user) is kept for messages. */
+  | { trace: { file: string; timesMs: number[]; values: number[] } };
 
 export interface ContainerUsage {
   cpu: { baseMilli: number; perUnitMilli: number };

@@ -8,6 +8,8 @@ import type { Workloads } from '../controllers/workloads.ts';
 import type { Scenario } from '../model/scenario.ts';
 import type { Scheduler } from '../scheduler/scheduler.ts';
 import type { Accounting } from './accounting.ts';
+import type { UsageEngine } from '../cluster/usageEngine.ts';
+import type { Kubelet } from '../cluster/kubelet.ts';
 import { CsvSink } from './csvSink.ts';
 import { isoTime, money, pct, round, seconds } from './format.ts';
 
@@ -31,6 +33,8 @@ export interface RecorderParts {
   scheduler: Scheduler;
   workloads: Workloads;
   accounting: Accounting;
+  usage: UsageEngine;
+  kubelet: Kubelet;
 }
 
 export class Recorder {
@@ -39,6 +43,8 @@ export class Recorder {
   private readonly events: CsvSink;
   readonly eventCounts = new Map<string, number>();
   private hpaScaleEvents = 0;
+  /** OOM kills per workload already reported, so each row shows the kills since the last. */
+  private readonly oomReported = new Map<string, number>();
 
   constructor(
     private readonly dir: string,
@@ -72,25 +78,38 @@ export class Recorder {
   }
 
   private sample(): void {
-    const { cluster, scenario, accounting: a } = this.parts;
+    const { cluster, scenario, accounting: a, usage } = this.parts;
     a.integrate();
     const t = cluster.nowMs;
     const time = isoTime(scenario.startEpochMs, t);
+    const used = usage.totals();
     this.timeseries.write([
       seconds(t), time, a.liveNodes, a.running, a.pending,
-      a.cpuAllocatableMilli, a.cpuRequestedMilli, 0,
-      a.memoryAllocatableBytes, a.memoryRequestedBytes, 0,
+      a.cpuAllocatableMilli, a.cpuRequestedMilli, Math.round(used.cpuUsedMilli),
+      a.memoryAllocatableBytes, a.memoryRequestedBytes, Math.round(used.memoryUsedBytes),
       money(a.costUsdPerHour), money(a.costUsd),
     ]);
+    usage.recordHistory();
     for (const w of this.parts.workloads.all()) {
-      this.workloadRows.write([seconds(t), time, w.ref, 0, 0, w.desiredReplicas(), w.readyPods, w.cpuRequestedMilli, 0, w.memoryRequestedBytes, 0, 0, 0]);
+      const run = usage.workload(w.ref);
+      const oom = run ? run.oomKills - (this.oomReported.get(w.ref) ?? 0) : 0;
+      if (run) this.oomReported.set(w.ref, run.oomKills);
+      this.workloadRows.write([
+        seconds(t), time, w.ref,
+        round(run?.demandRate ?? 0, 4), round(run?.servedRate ?? 0, 4),
+        w.desiredReplicas(), w.readyPods, w.cpuRequestedMilli, Math.round(run?.cpuUsedMilli ?? 0),
+        w.memoryRequestedBytes, Math.round(run ? run.memoryAt(t) : 0),
+        run && run.cpuWantMilli > 0 ? pct(run.cpuThrottledMilli / run.cpuWantMilli) : 0,
+        oom,
+      ]);
     }
   }
 
   /** Writes nodes.csv and summary.json and closes every stream. */
   async finish(): Promise<Summary> {
-    const { cluster, scenario, accounting: a, scheduler } = this.parts;
+    const { cluster, scenario, accounting: a, scheduler, usage, kubelet } = this.parts;
     a.finish(cluster.pods.values());
+    usage.finish();
     const endMs = cluster.nowMs;
     const nodes = new CsvSink(path.join(this.dir, 'nodes.csv'), NODE_HEADERS);
     for (const account of a.nodeAccounts) {
@@ -100,13 +119,13 @@ export class Recorder {
         node.name, node.pool ?? '', node.instanceType ?? '', node.capacityType, node.zone ?? '',
         seconds(node.createdMs), node.removedMs >= 0 ? seconds(node.removedMs) : '',
         money(a.nodeCostUsd(node, endMs)),
-        meanOf(account.cpuRequestedMilliMs, node.allocatable.cpuMilli), 0,
-        meanOf(account.memoryRequestedByteMs, node.allocatable.memoryBytes), 0,
+        meanOf(account.cpuRequestedMilliMs, node.allocatable.cpuMilli), meanOf(usage.nodeIntegrals(node).cpuUsedMilliMs, node.allocatable.cpuMilli),
+        meanOf(account.memoryRequestedByteMs, node.allocatable.memoryBytes), meanOf(usage.nodeIntegrals(node).memoryByteMs, node.allocatable.memoryBytes),
       ]);
     }
     await Promise.all([nodes.close(), this.timeseries.close(), this.workloadRows.close(), this.events.close()]);
 
-    const summary = buildSummary(scenario, a, scheduler, this.eventCounts, this.hpaScaleEvents, endMs);
+    const summary = buildSummary(scenario, a, scheduler, usage, kubelet.restarts, this.parts.workloads, this.eventCounts, this.hpaScaleEvents, endMs);
     await fs.writeFile(path.join(this.dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
     return summary;
   }
@@ -114,7 +133,24 @@ export class Recorder {
 
 export type Summary = ReturnType<typeof buildSummary>;
 
-function buildSummary(scenario: Scenario, a: Accounting, scheduler: Scheduler, counts: Map<string, number>, hpaScaleEvents: number, endMs: number) {
+function buildSummary(
+  scenario: Scenario,
+  a: Accounting,
+  scheduler: Scheduler,
+  usage: UsageEngine,
+  restarts: number,
+  workloads: Workloads,
+  counts: Map<string, number>,
+  hpaScaleEvents: number,
+  endMs: number,
+) {
+  let demand = 0;
+  let served = 0;
+  for (const w of workloads.all()) {
+    const run = usage.workload(w.ref);
+    demand += run?.demandUnitMs ?? 0;
+    served += run?.servedUnitMs ?? 0;
+  }
   const totalUsd = a.costUsd;
   const allocated = [...a.costByNamespace.values()].reduce((s, v) => s + v, 0);
   const hours = endMs / 3_600_000;
@@ -134,9 +170,9 @@ function buildSummary(scenario: Scenario, a: Accounting, scheduler: Scheduler, c
     },
     utilization: {
       cpuRequestedPct: ratio(a.cpuRequestedMilliMs, a.cpuAllocatableMilliMs),
-      cpuUsedPct: 0,
+      cpuUsedPct: ratio(usage.cpuUsedMilliMs, a.cpuAllocatableMilliMs),
       memoryRequestedPct: ratio(a.memoryRequestedByteMs, a.memoryAllocatableByteMs),
-      memoryUsedPct: 0,
+      memoryUsedPct: ratio(usage.memoryUsedByteMs, a.memoryAllocatableByteMs),
     },
     nodes: {
       min: a.minNodes === Infinity ? 0 : a.minNodes,
@@ -147,14 +183,15 @@ function buildSummary(scenario: Scenario, a: Accounting, scheduler: Scheduler, c
     pods: {
       scheduled: scheduler.scheduledCount,
       unschedulable: scheduler.pendingCount,
-      oomKills: count('OOMKilled'),
+      oomKills: usage.oomKills,
       evictions: count('Evicted'),
       preemptions: count('Preempted'),
-      restarts: 0,
+      restarts,
       pendingPodSeconds: round(a.pendingPodMs / 1000, 3),
       maxPending: a.maxPending,
     },
-    demand: { servedPct: null as number | null },
+    /** Served share of all demand offered (null when no workload has demand). */
+    demand: { servedPct: demand > 0 ? round((100 * served) / demand, 4) : (null as number | null) },
     autoscaling: {
       hpaScaleEvents,
       nodeScaleUps: count('NodeScaleUp'),

@@ -10,7 +10,8 @@ import { LABEL_ZONE } from '../model/api.ts';
 import { formatDuration, parseDuration } from '../duration.ts';
 import { parseBytes, parseCpuMilli } from '../quantity.ts';
 import { cronProblem } from './cron.ts';
-import { didYouMean, type Problems, type Site } from './problems.ts';
+import { didYouMean, problemAt, type Problems, type Site } from './problems.ts';
+import { readTrace } from '../workload/trace.ts';
 import type { BehaviorDocument, EventDocument } from './schema.ts';
 import type { Declared } from './manifests.ts';
 import type { PathPart } from './source.ts';
@@ -25,6 +26,8 @@ export interface Declarations {
   /** Pool names as written (also those whose conversion failed). */
   poolNames: string[];
   durationMs: number;
+  /** spec.start as Unix epoch ms (NaN when it is invalid): trace timestamps are relative to it. */
+  startEpochMs: number;
   /** Directory of the scenario file, for relative trace files. */
   baseDir: string;
 }
@@ -63,11 +66,12 @@ export function checkTarget(target: string, kinds: readonly string[], decl: Decl
   return target;
 }
 
-export function convertBehavior(docs: (BehaviorDocument | undefined)[], decl: Declarations, site: Site, problems: Problems): Behavior[] {
+/** Async because trace files are read (in entry order, so problems come in a stable order). */
+export async function convertBehavior(docs: (BehaviorDocument | undefined)[], decl: Declarations, site: Site, problems: Problems): Promise<Behavior[]> {
   const out: Behavior[] = [];
   const seen = new Map<string, number>();
-  docs.forEach((b, i) => {
-    if (!b) return; // invalid: already reported
+  for (const [i, b] of docs.entries()) {
+    if (!b) continue; // invalid: already reported
     const at = ['spec', 'behavior', i];
     const target = checkTarget(b.target, BEHAVIOR_KINDS, decl, site, [...at, 'target'], problems);
     if (target !== undefined) {
@@ -89,20 +93,22 @@ export function convertBehavior(docs: (BehaviorDocument | undefined)[], decl: De
       const problem = cronProblem(b.arrivals.cron);
       if (problem) problems.add(site, [...at, 'arrivals', 'cron'], `invalid schedule "${b.arrivals.cron}": ${problem}`);
     }
+    const demand: DemandPattern[] = [];
+    for (const [j, d] of b.demand.entries()) demand.push(await toDemand(d, decl, site, [...at, 'demand', j], problems));
     out.push({
       target: b.target,
-      demand: b.demand.map((d, j) => toDemand(d, decl, site, [...at, 'demand', j], problems)),
+      demand,
       usage: Object.fromEntries(Object.entries(b.usage).map(([name, u]) => [name, toUsage(u)])),
       startup: { delayMs: b.startup?.delay !== undefined ? parseDuration(b.startup.delay) : null },
       shutdown: { delayMs: b.shutdown?.delay !== undefined ? parseDuration(b.shutdown.delay) : null },
       arrivals: b.arrivals ? (b.arrivals.cron !== undefined ? { cron: b.arrivals.cron } : { poissonPerHour: b.arrivals.poissonPerHour! }) : null,
       run: b.run ? { duration: toRunDuration(b.run.duration) } : null,
     });
-  });
+  }
   return out;
 }
 
-function toDemand(d: BehaviorDocument['demand'][number], decl: Declarations, site: Site, at: PathPart[], problems: Problems): DemandPattern {
+async function toDemand(d: BehaviorDocument['demand'][number], decl: Declarations, site: Site, at: PathPart[], problems: Problems): Promise<DemandPattern> {
   if (d.constant !== undefined) return { constant: d.constant };
   if (d.daily) return { daily: { amplitude: d.daily.amplitude, peakAt: d.daily.peakAt } };
   if (d.weekly) return { weekly: { weekendFactor: d.weekly.weekendFactor } };
@@ -113,10 +119,34 @@ function toDemand(d: BehaviorDocument['demand'][number], decl: Declarations, sit
     return { spike: { atMs, durationMs: parseDuration(d.spike.duration), factor: d.spike.factor } };
   }
   if (d.noise) return { noise: { cv: d.noise.cv } };
-  const trace = d.trace!;
+  return { trace: await toTrace(d.trace!, decl, site, [...at, 'trace'], problems) };
+}
+
+/** Reads a trace CSV (src/workload/trace.ts). Its problems name the CSV file and row, with the
+ *  path of the scenario's trace field they concern. */
+async function toTrace(trace: { file: string; time: string; value: string }, decl: Declarations, site: Site, at: PathPart[], problems: Problems): Promise<Extract<DemandPattern, { trace: unknown }>['trace']> {
   const file = path.resolve(decl.baseDir, trace.file);
-  if (!existsSync(file)) problems.add(site, [...at, 'trace', 'file'], `trace file not found: ${trace.file}`, `paths are relative to the scenario file's directory (${displayPath(decl.baseDir)})`);
-  return { trace: { file: displayPath(file), time: trace.time, value: trace.value } };
+  const shown = displayPath(file);
+  const empty = { file: shown, timesMs: [], values: [] };
+  if (!existsSync(file)) {
+    problems.add(site, [...at, 'file'], `trace file not found: ${trace.file}`, `paths are relative to the scenario file's directory (${displayPath(decl.baseDir)})`);
+    return empty;
+  }
+  let read: Awaited<ReturnType<typeof readTrace>>;
+  try {
+    read = await readTrace(file, trace, decl.startEpochMs);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    problems.add(site, [...at, 'file'], code === 'EISDIR' ? `trace file ${trace.file} is a directory` : `cannot read trace file ${trace.file}: ${(error as Error).message}`);
+    return empty;
+  }
+  for (const p of read.problems) {
+    const close = p.columns && p.field ? didYouMean(trace[p.field], p.columns) : undefined;
+    const hint = close && p.hint ? `${close} ${p.hint}` : (close ?? p.hint);
+    const inScenario = problemAt(site, [...at, p.field ?? 'file'], p.message, hint);
+    problems.list.push({ ...inScenario, file: shown, line: p.line, column: p.column });
+  }
+  return { file: shown, ...read.points };
 }
 
 function toUsage(u: BehaviorDocument['usage'][string]): ContainerUsage {

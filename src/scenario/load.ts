@@ -79,9 +79,10 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     pools: pools.pools,
     poolNames: spec.poolNames,
     durationMs,
+    startEpochMs: parsed ? Date.parse(parsed.spec.start) : NaN,
     baseDir,
   };
-  const behavior = convertBehavior(spec.behavior, decl, site, problems);
+  const behavior = await convertBehavior(spec.behavior, decl, site, problems);
   const events = convertEvents(spec.events, decl, site, problems);
   if (!parsed || problems.length > 0) throw new InputError(sortProblems(problems.list));
 

@@ -1,0 +1,669 @@
+// The kubelet's resource side: what every running container uses, what it gets, and what that
+// does to it (reference §5.2-5.6). Demand reaches a workload's Ready pods evenly (Service
+// semantics); each container's CPU is capped by its limit (throttling) and, when its node is
+// short, shared by cpu.shares; memory over the limit is an OOM kill at the exact crossing time,
+// and a node running out of memory evicts pods in the kubelet's order, then the kernel kills by
+// oom_score. What a pod cannot serve for lack of CPU, and demand that finds no Ready pod, is
+// unserved.
+//
+// Pods of one workload on one node with the same containers form a group: they see the same load
+// and differ only in when their containers started, so every quantity is computed per group
+// (memory as a linear function of time), never per pod per sample.
+import type { Demand } from '../workload/demand.ts';
+import type { RandomStream } from '../engine/random.ts';
+import type { EventHandle } from '../engine/simulation.ts';
+import type { Node } from '../model/node.ts';
+import type { Pod } from '../model/pod.ts';
+import { podObjectRef } from '../model/pod.ts';
+import type { ContainerUsage } from '../model/scenario.ts';
+import type { ContainerModel } from '../workload/usage.ts';
+import { containerModel, cpuWant, memoryAtLoad, servingCapacity } from '../workload/usage.ts';
+import { formatBytes } from '../quantity.ts';
+import type { CpuClass } from './cpu.ts';
+import { shareCpu } from './cpu.ts';
+import type { Kubelet } from './kubelet.ts';
+import { oomBadness, oomScoreAdj } from './oomScore.ts';
+import { Phase } from './phases.ts';
+import type { ClusterListener, ClusterState } from './state.ts';
+
+/** Physics runs after the controllers and the scheduler, before the instant is sampled. */
+const PHYSICS_PHASE = 8;
+/** The kubelet's eviction manager monitoring period. */
+const EVICTION_PERIOD_MS = 10_000;
+const DEFAULT_EVICTION_THRESHOLD = 100 * 1024 * 1024;
+
+export interface WorkloadInputs {
+  demand: Demand | null;
+  usage: Record<string, ContainerUsage>;
+  noise: RandomStream;
+}
+
+interface PodRun {
+  pod: Pod;
+  group: Group;
+  /** Container start times (ms); -1 while the container is not running. */
+  starts: number[];
+  cls: 'ready' | 'idle' | 'dead';
+}
+
+class Group {
+  readonly pods = new Set<PodRun>();
+  ready = 0;
+  dead = 0;
+  /** Per container: idle pods whose container runs, running containers, Σ their start times. */
+  readonly idleRunning: number[];
+  readonly running: number[];
+  readonly sumStart: number[];
+  readonly readyGot: number[];
+  readonly idleGot: number[];
+  readonly memLoadReady: number[];
+  readonly memLoadIdle: number[];
+  oomHandle: EventHandle | null = null;
+
+  constructor(
+    readonly w: WorkloadRun,
+    readonly node: NodeRun,
+    readonly models: ContainerModel[],
+  ) {
+    const n = models.length;
+    this.idleRunning = new Array(n).fill(0);
+    this.running = new Array(n).fill(0);
+    this.sumStart = new Array(n).fill(0);
+    this.readyGot = new Array(n).fill(0);
+    this.idleGot = new Array(n).fill(0);
+    this.memLoadReady = new Array(n).fill(0);
+    this.memLoadIdle = new Array(n).fill(0);
+  }
+
+  /** Memory of the group at time t: Σ per-pod load memory + leak x (running x t - Σ starts). */
+  memoryAt(t: number): number {
+    let total = 0;
+    for (let c = 0; c < this.models.length; c++) {
+      const m = this.models[c];
+      total += this.ready * this.memLoadReady[c] + this.idleRunning[c] * this.memLoadIdle[c];
+      if (m.leakBytesPerMs > 0) total += m.leakBytesPerMs * (this.running[c] * t - this.sumStart[c]);
+    }
+    return total;
+  }
+}
+
+export class WorkloadRun {
+  readonly groups = new Set<Group>();
+  /** Pods the Service would route to: Ready in the API (those on a dead node included). */
+  endpoints = 0;
+  load = 0;
+  demandRate = 0;
+  servedRate = 0;
+  cpuUsedMilli = 0;
+  cpuWantMilli = 0;
+  cpuThrottledMilli = 0;
+  noiseFactor = 1;
+  oomKills = 0;
+  // Integrals since t = 0 (units x ms, millicores x ms).
+  demandUnitMs = 0;
+  servedUnitMs = 0;
+  cpuWantMilliMs = 0;
+  cpuThrottledMilliMs = 0;
+  /** Per container: mean CPU per running pod and peak memory per pod at each sample (for HPA/VPA). */
+  readonly history: { tMs: number[]; cpuMilli: number[][]; memoryBytes: number[][] } = { tMs: [], cpuMilli: [], memoryBytes: [] };
+
+  constructor(
+    readonly ref: string,
+    readonly inputs: WorkloadInputs,
+  ) {}
+
+  memoryAt(t: number): number {
+    let total = 0;
+    for (const g of this.groups) total += g.memoryAt(t);
+    return total;
+  }
+}
+
+class NodeRun {
+  readonly groups = new Set<Group>();
+  cpuUsedMilli = 0;
+  cpuUsedMilliMs = 0;
+  memoryByteMs = 0;
+  lastMemory = 0;
+  pressureHandle: EventHandle | null = null;
+  underPressure = false;
+
+  constructor(readonly node: Node) {}
+
+  get cpuCapacityMilli(): number {
+    return this.node.allocatable.cpuMilli;
+  }
+
+  /** Physical memory: capacity, or allocatable plus the default threshold for bare Node manifests. */
+  get memoryCapacityBytes(): number {
+    return this.node.capacity.memoryBytes > 0 ? this.node.capacity.memoryBytes : this.node.allocatable.memoryBytes + DEFAULT_EVICTION_THRESHOLD;
+  }
+
+  get evictionThresholdBytes(): number {
+    const reserved = this.node.capacity.memoryBytes - this.node.allocatable.memoryBytes;
+    return this.node.capacity.memoryBytes > 0 && reserved >= 0 ? Math.min(reserved, DEFAULT_EVICTION_THRESHOLD) || DEFAULT_EVICTION_THRESHOLD : DEFAULT_EVICTION_THRESHOLD;
+  }
+
+  memoryAt(t: number): number {
+    let total = 0;
+    for (const g of this.groups) total += g.memoryAt(t);
+    return total;
+  }
+}
+
+export class UsageEngine implements ClusterListener {
+  private readonly workloads = new Map<string, WorkloadRun>();
+  private readonly nodes: NodeRun[] = [];
+  private readonly runs = new Map<number, PodRun>();
+  private readonly dirtyWorkloads = new Set<WorkloadRun>();
+  private readonly dirtyNodes = new Set<NodeRun>();
+  private flushHandle: EventHandle | null = null;
+  private lastIntegratedMs = 0;
+  /** Cluster totals: used CPU (piecewise constant) and its integral; memory integral. */
+  cpuUsedMilliMs = 0;
+  memoryUsedByteMs = 0;
+  oomKills = 0;
+
+  constructor(
+    private readonly cluster: ClusterState,
+    private readonly kubelet: Kubelet,
+    /** Demand and usage of a workload ref ("Kind/ns/name"), or of a bare pod ("Pod/ns/name"). */
+    private readonly inputsOf: (ref: string) => WorkloadInputs,
+    private readonly evictionThresholdOf: (node: Node) => number,
+  ) {
+    cluster.addListener(this);
+    kubelet.onContainerStarted = (pod, index) => this.containerStarted(pod, index);
+    kubelet.onNodeDown = (node) => this.nodeDown(node);
+  }
+
+  /** Sample ticks: time-varying demand and memory noise move at sampleEvery resolution. */
+  start(sampleEveryMs: number, durationMs: number): void {
+    const sim = this.cluster.sim;
+    const tick = () => {
+      for (const w of this.workloads.values()) {
+        let changed = w.inputs.demand !== null && !w.inputs.demand.constant;
+        if (Object.values(w.inputs.usage).some((u) => u.memory.noise > 0)) {
+          w.noiseFactor = 1 + w.inputs.noise.normal() * Math.max(...Object.values(w.inputs.usage).map((u) => u.memory.noise));
+          changed = true;
+        }
+        if (changed) this.markWorkload(w);
+      }
+      this.flush();
+      if (sim.nowMs + sampleEveryMs <= durationMs) sim.after(sampleEveryMs, PHYSICS_PHASE, tick);
+    };
+    sim.schedule(0, PHYSICS_PHASE, tick);
+  }
+
+  workload(ref: string): WorkloadRun | undefined {
+    return this.workloads.get(ref);
+  }
+
+  /** Current cluster CPU use (millicores) and memory use (bytes). */
+  totals(): { cpuUsedMilli: number; memoryUsedBytes: number } {
+    const t = this.cluster.nowMs;
+    let cpu = 0;
+    let memory = 0;
+    for (const n of this.nodes) {
+      if (!n) continue;
+      cpu += n.cpuUsedMilli;
+      memory += n.memoryAt(t);
+    }
+    return { cpuUsedMilli: cpu, memoryUsedBytes: memory };
+  }
+
+  nodeIntegrals(node: Node): { cpuUsedMilliMs: number; memoryByteMs: number } {
+    const n = this.nodes[node.index];
+    return n ? { cpuUsedMilliMs: n.cpuUsedMilliMs, memoryByteMs: n.memoryByteMs } : { cpuUsedMilliMs: 0, memoryByteMs: 0 };
+  }
+
+  /** Records the per-container history of every workload (called at each sample). */
+  recordHistory(): void {
+    const t = this.cluster.nowMs;
+    for (const w of this.workloads.values()) {
+      const h = w.history;
+      h.tMs.push(t);
+      const models = [...w.groups][0]?.models ?? [];
+      models.forEach((m, c) => {
+        (h.cpuMilli[c] ??= []).push(this.perPodCpu(w, c));
+        (h.memoryBytes[c] ??= []).push(this.peakPodMemory(w, c, t));
+      });
+    }
+  }
+
+  // ---- pod notifications ---------------------------------------------------------------------
+
+  podStarted(pod: Pod): void {
+    if (!pod.node || this.runs.has(pod.uid)) return;
+    const group = this.groupFor(pod, pod.node);
+    const run: PodRun = { pod, group, starts: group.models.map(() => this.cluster.nowMs), cls: 'idle' };
+    this.runs.set(pod.uid, run);
+    group.pods.add(run);
+    for (let c = 0; c < group.models.length; c++) this.addContainer(group, c, run.starts[c], 'idle', 1);
+    this.markGroup(group);
+    this.reclassify(run);
+  }
+
+  podReadyChanged(pod: Pod): void {
+    const run = this.runs.get(pod.uid);
+    if (run) this.reclassify(run);
+  }
+
+  podFinished(pod: Pod): void {
+    this.drop(pod);
+  }
+
+  podRemoved(pod: Pod): void {
+    this.drop(pod);
+  }
+
+  nodeUpdated(node: Node): void {
+    if (node.state !== 'Ready' || node.down) return;
+    // A machine back from an outage starts its pods' containers afresh.
+    for (const run of this.runs.values()) {
+      if (run.group.node.node !== node || run.cls !== 'dead') continue;
+      for (let c = 0; c < run.starts.length; c++) if (run.starts[c] < 0) this.containerStarted(run.pod, c);
+      this.reclassify(run);
+    }
+  }
+
+  private nodeDown(node: Node): void {
+    for (const run of this.runs.values()) {
+      if (run.group.node.node !== node) continue;
+      for (let c = 0; c < run.starts.length; c++) this.stopContainer(run, c);
+      this.reclassify(run);
+    }
+  }
+
+  private containerStarted(pod: Pod, index: number): void {
+    const run = this.runs.get(pod.uid);
+    if (!run || run.starts[index] >= 0) return;
+    run.starts[index] = this.cluster.nowMs;
+    this.addContainer(run.group, index, run.starts[index], run.cls === 'ready' ? 'ready' : 'idle', 1);
+    this.markGroup(run.group);
+  }
+
+  private drop(pod: Pod): void {
+    const run = this.runs.get(pod.uid);
+    if (!run) return;
+    this.integrate();
+    this.setClass(run, 'idle');
+    for (let c = 0; c < run.starts.length; c++) this.stopContainer(run, c);
+    run.group.pods.delete(run);
+    this.runs.delete(pod.uid);
+    if (run.group.pods.size === 0) this.removeGroup(run.group);
+    else this.markGroup(run.group);
+  }
+
+  // ---- groups and classes --------------------------------------------------------------------
+
+  private groupFor(pod: Pod, node: Node): Group {
+    const ref = pod.workload ?? `Pod/${pod.namespace}/${pod.name}`;
+    let w = this.workloads.get(ref);
+    if (!w) {
+      w = new WorkloadRun(ref, this.inputsOf(ref));
+      this.workloads.set(ref, w);
+    }
+    const n = (this.nodes[node.index] ??= new NodeRun(node));
+    const models = pod.spec.containers.map((c) => containerModel(c, w!.inputs.usage[c.name]));
+    const key = JSON.stringify(models);
+    for (const g of w.groups) if (g.node === n && JSON.stringify(g.models) === key) return g;
+    const g = new Group(w, n, models);
+    w.groups.add(g);
+    n.groups.add(g);
+    return g;
+  }
+
+  private removeGroup(g: Group): void {
+    this.cluster.sim.cancel(g.oomHandle);
+    g.w.groups.delete(g);
+    g.node.groups.delete(g);
+    this.markWorkload(g.w);
+    this.markNode(g.node);
+  }
+
+  /** ready: Ready in the API with every container running; dead: Ready in the API on a machine
+   *  that is down (gets traffic, serves nothing); idle: running without traffic. */
+  private reclassify(run: PodRun): void {
+    const allRunning = run.starts.every((s) => s >= 0);
+    const cls = run.pod.ready ? (run.group.node.node.down ? 'dead' : allRunning ? 'ready' : 'idle') : 'idle';
+    this.setClass(run, cls);
+  }
+
+  private setClass(run: PodRun, cls: PodRun['cls']): void {
+    if (run.cls === cls) return;
+    this.integrate();
+    const g = run.group;
+    for (let c = 0; c < run.starts.length; c++) {
+      if (run.starts[c] < 0) continue;
+      if (run.cls === 'idle') g.idleRunning[c]--;
+      if (cls === 'idle') g.idleRunning[c]++;
+    }
+    if (run.cls === 'ready') g.ready--;
+    if (run.cls === 'dead') g.dead--;
+    if (cls === 'ready') g.ready++;
+    if (cls === 'dead') g.dead++;
+    run.cls = cls;
+    this.markGroup(g);
+  }
+
+  private addContainer(g: Group, c: number, start: number, cls: 'ready' | 'idle', sign: 1 | -1): void {
+    this.integrate();
+    g.running[c] += sign;
+    g.sumStart[c] += sign * start;
+    if (cls === 'idle') g.idleRunning[c] += sign;
+  }
+
+  private stopContainer(run: PodRun, c: number): void {
+    if (run.starts[c] < 0) return;
+    this.addContainer(run.group, c, run.starts[c], run.cls === 'idle' ? 'idle' : 'ready', -1);
+    run.starts[c] = -1;
+    this.markGroup(run.group);
+  }
+
+  // ---- recomputation -------------------------------------------------------------------------
+
+  private markGroup(g: Group): void {
+    this.markWorkload(g.w);
+    this.markNode(g.node);
+  }
+
+  private markWorkload(w: WorkloadRun): void {
+    this.dirtyWorkloads.add(w);
+    this.requestFlush();
+  }
+
+  private markNode(n: NodeRun): void {
+    this.dirtyNodes.add(n);
+    this.requestFlush();
+  }
+
+  private requestFlush(): void {
+    if (this.flushHandle === null) this.flushHandle = this.cluster.sim.schedule(this.cluster.nowMs, PHYSICS_PHASE, () => this.flush());
+  }
+
+  /** Brings every integral up to now at the rates that held since the last change. */
+  private integrate(): void {
+    const now = this.cluster.nowMs;
+    const dt = now - this.lastIntegratedMs;
+    if (dt <= 0) return;
+    for (const w of this.workloads.values()) {
+      w.demandUnitMs += w.demandRate * dt;
+      w.servedUnitMs += w.servedRate * dt;
+      w.cpuWantMilliMs += w.cpuWantMilli * dt;
+      w.cpuThrottledMilliMs += w.cpuThrottledMilli * dt;
+    }
+    for (const n of this.nodes) {
+      if (!n) continue;
+      n.cpuUsedMilliMs += n.cpuUsedMilli * dt;
+      this.cpuUsedMilliMs += n.cpuUsedMilli * dt;
+      // Memory is linear between changes: the trapezoid is exact.
+      const memoryNow = n.memoryAt(now);
+      const area = ((n.lastMemory + memoryNow) / 2) * dt;
+      n.memoryByteMs += area;
+      this.memoryUsedByteMs += area;
+      n.lastMemory = memoryNow;
+    }
+    this.lastIntegratedMs = now;
+  }
+
+  /** Ends the run: integrals up to the end. */
+  finish(): void {
+    this.integrate();
+  }
+
+  private flush(): void {
+    this.flushHandle = null;
+    this.integrate();
+    const now = this.cluster.nowMs;
+    const workloads = [...this.dirtyWorkloads];
+    this.dirtyWorkloads.clear();
+    for (const w of workloads) this.updateLoad(w, now);
+    const nodes = [...this.dirtyNodes];
+    this.dirtyNodes.clear();
+    const affected = new Set(workloads);
+    for (const n of nodes) {
+      this.shareNodeCpu(n);
+      n.lastMemory = n.memoryAt(now);
+      for (const g of n.groups) affected.add(g.w);
+    }
+    for (const w of affected) this.updateOutcome(w, now);
+    for (const n of nodes) this.watchNodeMemory(n, now);
+  }
+
+  private updateLoad(w: WorkloadRun, now: number): void {
+    let endpoints = 0;
+    for (const g of w.groups) endpoints += g.ready + g.dead;
+    w.endpoints = endpoints;
+    w.demandRate = w.inputs.demand ? w.inputs.demand.at(now) : 0;
+    w.load = endpoints > 0 ? w.demandRate / endpoints : 0;
+    for (const g of w.groups) {
+      for (let c = 0; c < g.models.length; c++) {
+        g.memLoadReady[c] = memoryAtLoad(g.models[c], w.load, w.noiseFactor);
+        g.memLoadIdle[c] = memoryAtLoad(g.models[c], 0, w.noiseFactor);
+      }
+      this.dirtyNodes.add(g.node);
+    }
+  }
+
+  /** CPU on one node: limits first, then weighted sharing of what the node has. */
+  private shareNodeCpu(n: NodeRun): void {
+    const classes: { cls: CpuClass; g: Group; c: number; ready: boolean }[] = [];
+    for (const g of n.groups) {
+      for (let c = 0; c < g.models.length; c++) {
+        const m = g.models[c];
+        classes.push({ cls: { count: g.ready, wantMilli: Math.min(cpuWant(m, g.w.load), m.cpuLimitMilli), shares: m.shares, gotMilli: 0 }, g, c, ready: true });
+        classes.push({ cls: { count: g.idleRunning[c], wantMilli: Math.min(cpuWant(m, 0), m.cpuLimitMilli), shares: m.shares, gotMilli: 0 }, g, c, ready: false });
+      }
+    }
+    shareCpu(classes.map((x) => x.cls), n.node.down ? 0 : n.cpuCapacityMilli);
+    let used = 0;
+    for (const x of classes) {
+      if (x.ready) x.g.readyGot[x.c] = x.cls.gotMilli;
+      else x.g.idleGot[x.c] = x.cls.gotMilli;
+      used += x.cls.count * x.cls.gotMilli;
+    }
+    n.cpuUsedMilli = used;
+  }
+
+  /** Served demand, CPU use and throttling of a workload, and its next OOM kill. */
+  private updateOutcome(w: WorkloadRun, now: number): void {
+    let served = 0;
+    let cpuUsed = 0;
+    let cpuWanted = 0;
+    let throttled = 0;
+    for (const g of w.groups) {
+      let perPod = w.load;
+      for (let c = 0; c < g.models.length; c++) {
+        const m = g.models[c];
+        perPod = Math.min(perPod, servingCapacity(m, g.readyGot[c]));
+        const wantReady = cpuWant(m, w.load);
+        const wantIdle = cpuWant(m, 0);
+        cpuUsed += g.ready * g.readyGot[c] + g.idleRunning[c] * g.idleGot[c];
+        cpuWanted += g.ready * wantReady + g.idleRunning[c] * wantIdle;
+        throttled += g.ready * Math.max(0, wantReady - m.cpuLimitMilli) + g.idleRunning[c] * Math.max(0, wantIdle - m.cpuLimitMilli);
+      }
+      served += g.ready * perPod;
+      this.scheduleOom(g, now);
+    }
+    w.servedRate = Math.min(served, w.demandRate);
+    w.cpuUsedMilli = cpuUsed;
+    w.cpuWantMilli = cpuWanted;
+    w.cpuThrottledMilli = throttled;
+  }
+
+  // ---- memory: limits, node pressure, the kernel ---------------------------------------------
+
+  /** The earliest moment a container of the group reaches its memory limit. */
+  private scheduleOom(g: Group, now: number): void {
+    this.cluster.sim.cancel(g.oomHandle);
+    g.oomHandle = null;
+    let at = Infinity;
+    for (const run of g.pods) {
+      if (run.cls === 'dead') continue;
+      for (let c = 0; c < g.models.length; c++) {
+        const m = g.models[c];
+        if (run.starts[c] < 0 || m.memLimitBytes === Infinity) continue;
+        const base = run.cls === 'ready' ? g.memLoadReady[c] : g.memLoadIdle[c];
+        // The cgroup OOM-kills when usage would exceed the limit: at once if it already does,
+        // else at the first whole millisecond the leak takes it there (slack absorbs float noise).
+        let crossing: number;
+        if (base > m.memLimitBytes) crossing = now;
+        else if (m.leakBytesPerMs > 0) crossing = run.starts[c] + Math.ceil((m.memLimitBytes - base) / m.leakBytesPerMs - 1e-6);
+        else continue;
+        at = Math.min(at, Math.max(now, crossing));
+      }
+    }
+    if (at < Infinity) g.oomHandle = this.cluster.sim.schedule(at, Phase.Kubelet, () => this.killOverLimit(g));
+  }
+
+  /** Kills every container of the group at or above its memory limit now (cgroup OOM). */
+  private killOverLimit(g: Group): void {
+    g.oomHandle = null;
+    const now = this.cluster.nowMs;
+    for (const run of [...g.pods]) {
+      for (let c = 0; c < g.models.length; c++) {
+        const m = g.models[c];
+        if (run.starts[c] < 0 || run.cls === 'dead' || m.memLimitBytes === Infinity) continue;
+        const used = this.containerMemory(run, c, now);
+        const over = m.leakBytesPerMs > 0 ? used >= m.memLimitBytes - 1 : used > m.memLimitBytes;
+        if (over) this.oomKill(run, c, `Memory cgroup out of memory: container ${m.name} used ${formatBytes(Math.round(used))}, limit ${formatBytes(m.memLimitBytes)}`);
+      }
+    }
+    this.markGroup(g);
+  }
+
+  private containerMemory(run: PodRun, c: number, t: number): number {
+    const g = run.group;
+    if (run.starts[c] < 0) return 0;
+    const base = run.cls === 'ready' ? g.memLoadReady[c] : g.memLoadIdle[c];
+    return base + g.models[c].leakBytesPerMs * (t - run.starts[c]);
+  }
+
+  private podMemory(run: PodRun, t: number): number {
+    let total = 0;
+    for (let c = 0; c < run.starts.length; c++) total += this.containerMemory(run, c, t);
+    return total;
+  }
+
+  private oomKill(run: PodRun, c: number, message: string): void {
+    const name = run.group.models[c].name;
+    this.stopContainer(run, c);
+    this.oomKills++;
+    run.group.w.oomKills++;
+    this.cluster.emit('OOMKilled', podObjectRef(run.pod), run.pod.node?.name ?? '', message);
+    this.kubelet.containerExited(run.pod, c, name, 'OOMKilled');
+    this.reclassify(run);
+  }
+
+  /** memory.available = capacity - working set; below evictionHard the kubelet evicts one pod per
+   *  pass (§5.2); above capacity the kernel kills (§5.4). Both crossings are scheduled exactly. */
+  private watchNodeMemory(n: NodeRun, now: number): void {
+    this.cluster.sim.cancel(n.pressureHandle);
+    n.pressureHandle = null;
+    if (n.groups.size === 0 || n.node.state === 'Removed') return;
+    const capacity = n.memoryCapacityBytes;
+    const threshold = this.evictionThresholdOf(n.node);
+    const used = n.memoryAt(now);
+    if (used > capacity) {
+      n.pressureHandle = this.cluster.sim.schedule(now, Phase.Kubelet, () => this.kernelOom(n));
+      return;
+    }
+    if (capacity - used < threshold) {
+      n.pressureHandle = this.cluster.sim.schedule(now, Phase.Kubelet, () => this.evictionPass(n));
+      return;
+    }
+    // Memory grows linearly: find when available falls below the threshold.
+    const slope = n.memoryAt(now + 3_600_000) - used;
+    if (slope <= 0) return;
+    const at = now + Math.ceil(((capacity - threshold - used) / slope) * 3_600_000);
+    n.pressureHandle = this.cluster.sim.schedule(Math.max(now, at), Phase.Kubelet, () => this.evictionPass(n));
+  }
+
+  /** One pass of the eviction manager: rank (over request first, priority, usage above request)
+   *  and evict at most one pod, then look again after the monitoring period. */
+  private evictionPass(n: NodeRun): void {
+    n.pressureHandle = null;
+    const now = this.cluster.nowMs;
+    const capacity = n.memoryCapacityBytes;
+    const threshold = this.evictionThresholdOf(n.node);
+    const available = capacity - n.memoryAt(now);
+    if (available >= threshold || n.node.state === 'Removed') {
+      if (n.underPressure) this.cluster.emit('NodeHasNoMemoryPressure', `Node/-/${n.node.name}`, n.node.name, 'Memory pressure is gone');
+      n.underPressure = false;
+      this.markNode(n);
+      return;
+    }
+    if (!n.underPressure) this.cluster.emit('EvictionThresholdMet', `Node/-/${n.node.name}`, n.node.name, 'Attempting to reclaim memory');
+    n.underPressure = true;
+    const candidates: { run: PodRun; usage: number; request: number }[] = [];
+    for (const g of n.groups) {
+      for (const run of g.pods) {
+        const pod = run.pod;
+        if (pod.deletionMs >= 0 || pod.priority >= 2_000_000_000) continue; // critical pods are never evicted
+        candidates.push({ run, usage: this.podMemory(run, now), request: pod.requests.memoryBytes });
+      }
+    }
+    candidates.sort((a, b) => {
+      const overA = a.usage > a.request ? 0 : 1;
+      const overB = b.usage > b.request ? 0 : 1;
+      if (overA !== overB) return overA - overB;
+      if (a.run.pod.priority !== b.run.pod.priority) return a.run.pod.priority - b.run.pod.priority;
+      return b.usage - b.request - (a.usage - a.request) || a.run.pod.uid - b.run.pod.uid;
+    });
+    const victim = candidates[0];
+    if (victim) {
+      const container = victim.run.group.models[0]?.name ?? '';
+      this.cluster.deletePod(
+        victim.run.pod,
+        'Evicted',
+        `The node was low on resource: memory. Threshold quantity: ${formatBytes(threshold)}, available: ${formatBytes(Math.max(0, Math.round(available)))}. ` +
+          `Container ${container} was using ${formatBytes(Math.round(victim.usage))}, request is ${formatBytes(victim.request)}, has larger consumption of memory.`,
+        1,
+      );
+    }
+    n.pressureHandle = this.cluster.sim.after(EVICTION_PERIOD_MS, Phase.Kubelet, () => this.evictionPass(n));
+  }
+
+  /** The node is out of physical memory: the kernel kills the container with the highest badness. */
+  private kernelOom(n: NodeRun): void {
+    n.pressureHandle = null;
+    const now = this.cluster.nowMs;
+    const capacity = n.memoryCapacityBytes;
+    while (n.memoryAt(now) > capacity) {
+      let worst: { run: PodRun; c: number; score: number } | null = null;
+      for (const g of n.groups) {
+        for (const run of g.pods) {
+          for (let c = 0; c < g.models.length; c++) {
+            if (run.starts[c] < 0) continue;
+            const usage = this.containerMemory(run, c, now);
+            const adj = oomScoreAdj(run.pod.qos, g.models[c].memRequestBytes, capacity, run.pod.priority >= 2_000_001_000);
+            const score = oomBadness(usage, capacity, adj);
+            if (!worst || score > worst.score) worst = { run, c, score };
+          }
+        }
+      }
+      if (!worst) break;
+      this.oomKill(worst.run, worst.c, `System out of memory: the kernel killed container ${worst.run.group.models[worst.c].name} (oom score ${Math.round(worst.score)})`);
+    }
+    this.markNode(n);
+  }
+
+  // ---- per-pod views for the history ---------------------------------------------------------
+
+  private perPodCpu(w: WorkloadRun, c: number): number {
+    let used = 0;
+    let pods = 0;
+    for (const g of w.groups) {
+      if (c >= g.models.length) continue;
+      used += g.ready * g.readyGot[c] + g.idleRunning[c] * g.idleGot[c];
+      pods += g.ready + g.idleRunning[c];
+    }
+    return pods > 0 ? used / pods : 0;
+  }
+
+  private peakPodMemory(w: WorkloadRun, c: number, t: number): number {
+    let peak = 0;
+    for (const g of w.groups) for (const run of g.pods) if (c < run.starts.length) peak = Math.max(peak, this.containerMemory(run, c, t));
+    return peak;
+  }
+}

@@ -1,0 +1,216 @@
+// Demand traces: a measured series (CSV) replayed as a workload's demand (DESIGN §2 `trace:`).
+// readTrace turns the file into points at scenario-load time, with a problem per bad row;
+// traceSeries replays the points during the run (linear between points, flat outside them).
+import { readFile } from 'node:fs/promises';
+import { parseString } from 'fast-csv';
+
+/** A trace's points, times in milliseconds relative to the scenario start, sorted, unique. */
+export interface TracePoints {
+  timesMs: number[];
+  values: number[];
+}
+
+/** What went wrong in a trace file, at a 1-based line and column of the CSV (0 when none). */
+export interface TraceProblem {
+  line: number;
+  column: number;
+  /** Which of the scenario's trace fields the problem is about, when it is one of them. */
+  field?: 'time' | 'value';
+  /** For a missing column: the columns the header has, for a "did you mean" by the caller. */
+  columns?: string[];
+  message: string;
+  hint?: string;
+}
+
+/** Rows with problems reported one by one before the rest are summed up in one more problem. */
+const MAX_ROW_PROBLEMS = 5;
+
+const SECONDS = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/**
+ * Reads a comma-separated trace with a header row. `time` names the column of times: ISO-8601
+ * timestamps ("2026-01-05T14:00:00Z"; without an offset they are UTC, like spec.start), made
+ * relative to `startEpochMs`, or plain numbers of seconds since the start. `value` names the
+ * column of values (numbers >= 0). Blank lines are skipped. Rows must be in increasing time.
+ * Throws only when the file cannot be read (the caller checks it exists).
+ */
+export async function readTrace(file: string, columns: { time: string; value: string }, startEpochMs: number): Promise<{ points: TracePoints; problems: TraceProblem[] }> {
+  const text = await readFile(file, 'utf8');
+  const records = await csvRecords(text);
+  const problems: TraceProblem[] = [];
+  const points: TracePoints = { timesMs: [], values: [] };
+  const header = records.find((r) => r.fields.length > 0);
+  if (!header) {
+    const failed = records.failure;
+    problems.push(failed ? { line: failed.line, column: 1, message: `cannot read the CSV: ${failed.message}` } : { line: 0, column: 0, message: 'the trace file is empty', hint: 'expected a header row (e.g. "time,rps") and one row per point' });
+    return { points, problems };
+  }
+
+  const names = header.fields.map((f) => f.trim());
+  const index = (field: 'time' | 'value'): number => {
+    const name = columns[field];
+    const at = names.indexOf(name);
+    if (at >= 0 && names.indexOf(name, at + 1) >= 0) {
+      problems.push({ line: header.line, column: fieldColumn(text, header, names.indexOf(name, at + 1)), field, message: `column "${name}" appears twice in the header`, hint: 'rename one of them' });
+    } else if (at < 0) {
+      const oneField = names.length === 1 && /[;\t|]/.exec(names[0]);
+      const hint = oneField ? `the header is one column "${names[0]}": separate fields with commas, not "${oneField[0]}"` : `the columns are ${names.map((n) => JSON.stringify(n)).join(', ')}`;
+      problems.push({ line: header.line, column: 1, field, columns: names, message: `the trace has no column "${name}"`, hint });
+    }
+    return at;
+  };
+  const timeAt = index('time');
+  const valueAt = index('value');
+  if (problems.length > 0) return { points, problems };
+
+  let rowProblems = 0;
+  const rowProblem = (p: TraceProblem) => {
+    rowProblems++;
+    if (rowProblems <= MAX_ROW_PROBLEMS) problems.push(p);
+  };
+  let previous: { ms: number; line: number; text: string } | undefined;
+  let ordered = true;
+  for (const record of records.slice(records.indexOf(header) + 1)) {
+    if (record.fields.length === 0 || record.fields.every((f) => f.trim() === '')) continue; // blank line
+    const timeText = (record.fields[timeAt] ?? '').trim();
+    const valueText = (record.fields[valueAt] ?? '').trim();
+    const ms = parseTime(timeText, startEpochMs);
+    const value = SECONDS.test(valueText) ? Number(valueText) : NaN;
+    let ok = true;
+    if (Number.isNaN(ms)) {
+      ok = false;
+      rowProblem({
+        line: record.line, column: fieldColumn(text, record, timeAt), field: 'time',
+        message: timeText === '' ? `no time in column "${columns.time}"` : `time "${timeText}" in column "${columns.time}" is neither an ISO-8601 timestamp nor a number of seconds`,
+        hint: 'e.g. 2026-01-05T14:00:00Z, or 3600 for one hour after the start',
+      });
+    }
+    if (!(value >= 0) || !Number.isFinite(value)) {
+      ok = false;
+      rowProblem({
+        line: record.line, column: fieldColumn(text, record, valueAt), field: 'value',
+        message: valueText === '' ? `no value in column "${columns.value}"` : value < 0 ? `value ${valueText} in column "${columns.value}" is negative` : `value "${valueText}" in column "${columns.value}" is not a number`,
+        hint: 'values are plain numbers >= 0 (units/s, e.g. 120.5)',
+      });
+    }
+    if (!ok) continue;
+    if (ordered && previous && ms <= previous.ms) {
+      ordered = false; // report the first row out of order only: the rest follow from it
+      const same = ms === previous.ms;
+      problems.push({
+        line: record.line, column: fieldColumn(text, record, timeAt), field: 'time',
+        message: same ? `time "${timeText}" repeats the time of line ${previous.line}` : `time "${timeText}" is earlier than "${previous.text}" on line ${previous.line}`,
+        hint: same ? 'keep one row per time' : 'sort the rows by time',
+      });
+    }
+    previous = { ms, line: record.line, text: timeText };
+    points.timesMs.push(ms);
+    points.values.push(value);
+  }
+  if (rowProblems > MAX_ROW_PROBLEMS) {
+    const last = problems[problems.length - 1];
+    problems.push({ line: last.line, column: last.column, message: `and ${rowProblems - MAX_ROW_PROBLEMS} more rows with a bad time or value` });
+  }
+  if (records.failure) problems.push({ line: records.failure.line, column: 1, message: `cannot read the CSV: ${records.failure.message}` });
+  else if (points.timesMs.length === 0 && rowProblems === 0) problems.push({ line: header.line, column: 1, message: 'the trace has a header but no rows', hint: 'add one row per point below the header' });
+  return { points, problems };
+}
+
+/** Milliseconds since the start for a timestamp or a number of seconds; NaN when neither. */
+function parseTime(text: string, startEpochMs: number): number {
+  if (SECONDS.test(text)) return Math.round(Number(text) * 1000);
+  const m = TIMESTAMP.exec(text);
+  if (!m) return NaN;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone = 'Z'] = m;
+  const fields = [Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)] as const;
+  const utc = new Date(Date.UTC(...fields));
+  // Date.UTC rolls 2026-02-30 over to March: a field out of range does not come back unchanged.
+  if (utc.getUTCMonth() !== fields[1] || utc.getUTCDate() !== fields[2] || utc.getUTCHours() !== fields[3] || utc.getUTCMinutes() !== fields[4] || utc.getUTCSeconds() !== fields[5]) return NaN;
+  let offsetMs = 0;
+  if (zone.toUpperCase() !== 'Z') {
+    const sign = zone[0] === '-' ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    offsetMs = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0')) * 60_000;
+  }
+  const fractionMs = frac ? Math.round(Number(`0.${frac}`) * 1000) : 0;
+  return utc.getTime() + fractionMs - offsetMs - startEpochMs;
+}
+
+interface CsvRecord {
+  fields: string[];
+  /** 1-based line where the record starts. */
+  line: number;
+}
+
+/** Every record of the CSV with the line it starts on; `failure` when the parser stopped early
+ *  (e.g. an unterminated quote), at the line after the last record read. */
+async function csvRecords(text: string): Promise<CsvRecord[] & { failure?: { line: number; message: string } }> {
+  const records: CsvRecord[] & { failure?: { line: number; message: string } } = [];
+  let line = 1;
+  await new Promise<void>((resolve) => {
+    parseString(text, { headers: false })
+      .on('data', (fields: string[]) => {
+        records.push({ fields, line });
+        // A record takes one line plus the line breaks inside its quoted fields.
+        line += 1;
+        for (const f of fields) line += f.match(/\r\n|\r|\n/g)?.length ?? 0;
+      })
+      .on('error', (error: Error) => {
+        const unclosed = /missing closing: '"'/.test(error.message);
+        records.failure = { line, message: unclosed ? 'a quoted field starting on this line is never closed' : error.message.replace(/^Parse Error: /, '') };
+        resolve();
+      })
+      .on('end', () => resolve());
+  });
+  return records;
+}
+
+/** 1-based character column where field `index` of a one-line record starts (1 if unknown). */
+function fieldColumn(text: string, record: CsvRecord, index: number): number {
+  const raw = text.split(/\r\n|\r|\n/, record.line)[record.line - 1] ?? '';
+  let field = 0;
+  let quoted = false;
+  for (let i = 0; i < raw.length && field < index; i++) {
+    if (raw[i] === '"') quoted = !quoted;
+    else if (raw[i] === ',' && !quoted) {
+      field++;
+      if (field === index) return i + 2 - (raw.charCodeAt(0) === 0xfeff ? 1 : 0);
+    }
+  }
+  return 1;
+}
+
+/**
+ * The trace's value at time t: linear interpolation between neighbouring points, held flat at
+ * the first value before the first point and at the last value after the last point; 0 for no
+ * points. Lookups in increasing time (the simulation's order) are O(1) amortised through a
+ * cursor; any other order falls back to binary search. Allocates nothing per call.
+ */
+export function traceSeries(points: TracePoints): (tMs: number) => number {
+  const times = Float64Array.from(points.timesMs);
+  const values = Float64Array.from(points.values);
+  const n = times.length;
+  if (n === 0) return () => 0;
+  const last = n - 1;
+  let i = 0; // times[i] <= t < times[i + 1] for the last t looked up
+  return (tMs) => {
+    if (tMs <= times[0]) return values[0];
+    if (tMs >= times[last]) return values[last];
+    if (tMs < times[i] || tMs >= times[i + 1]) {
+      if (tMs >= times[i + 1] && tMs < times[i + 2]) i++;
+      else {
+        let lo = 0;
+        let hi = last; // times[lo] < t < times[hi]
+        while (hi - lo > 1) {
+          const mid = (lo + hi) >>> 1;
+          if (times[mid] <= tMs) lo = mid;
+          else hi = mid;
+        }
+        i = lo;
+      }
+    }
+    const t0 = times[i];
+    return values[i] + ((values[i + 1] - values[i]) * (tMs - t0)) / (times[i + 1] - t0);
+  };
+}

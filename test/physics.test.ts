@@ -1,0 +1,142 @@
+// Resource physics end to end, against numbers worked out by hand (issue 3 test list).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runYaml } from './support/run.ts';
+import { RestartBackoff } from '../src/cluster/backoff.ts';
+import { cpuShares, shareCpu } from '../src/cluster/cpu.ts';
+import { oomScoreAdj } from '../src/cluster/oomScore.ts';
+
+const scenario = (name: string, duration: string, body: string) => `apiVersion: capsim/v1
+kind: Scenario
+metadata: {name: ${name}}
+spec:
+  duration: ${duration}
+  sampleEvery: 1m
+${body}`;
+
+test('leak: 300Mi + 10Mi/h under a 400Mi limit is OOM-killed at exactly 10 h, and 10 h after each restart', async () => {
+  // (400Mi - 300Mi) / (10Mi/h) = 10 h. The container then ran 10 h (> 10 min) since its last
+  // restart, so the back-off entry has expired and every restart is immediate (reference §5.6).
+  const run = await runYaml(scenario('leak', '25h', `  cluster:
+    nodePools: [{name: p, capacity: {cpu: "4", memory: 8Gi}, price: {onDemandPerHour: 0.1}, count: 1}]
+  workloads:
+    - {name: leaky, replicas: 1, containers: [{name: app, resources: {requests: {cpu: 100m, memory: 300Mi}, limits: {memory: 400Mi}}}]}
+  behavior:
+    - target: Deployment/default/leaky
+      usage: {app: {cpu: {base: 50m, perUnit: 0m}, memory: {base: 300Mi, perUnit: 0Mi, leakPerHour: 10Mi}}}
+`));
+  assert.deepEqual(run.events('OOMKilled').map((e) => e.t), ['36000', '72000']);
+  assert.deepEqual(run.events('Started').filter((e) => e.message.startsWith('Restarted')).map((e) => e.t), ['36000', '72000']);
+  assert.equal(run.events('BackOff').length, 0);
+  assert.equal(run.summary.pods.oomKills, 2);
+  assert.equal(run.summary.pods.restarts, 2);
+  // The leak starts from zero after a restart: 2 h after the second restart, 300Mi + 20Mi.
+  const row = run.csv('workloads.csv').find((r) => r.t === String(72000 + 7200))!;
+  assert.equal(row.memory_used_bytes, String((300 + 20) * 1024 * 1024));
+  assert.equal(run.csv('workloads.csv').find((r) => r.t === '36060')!.oom_kills, '0');
+  assert.equal(run.csv('workloads.csv').find((r) => r.t === '36000')!.oom_kills, '1');
+});
+
+test('CrashLoopBackOff: a container that starts above its limit restarts at 0, 10, 30, 70, 150, 310, 610, 910 s', async () => {
+  // First failure: no back-off entry, restart at once; then 10 s doubling to 300 s, each counted
+  // from the failure (kubelet doBackOff + flowcontrol.Backoff, reference §5.6).
+  const run = await runYaml(scenario('crashloop', '16m', `  cluster:
+    nodePools: [{name: p, capacity: {cpu: "4", memory: 8Gi}, price: {onDemandPerHour: 0.1}, count: 1}]
+  workloads:
+    - {name: greedy, replicas: 1, containers: [{name: app, resources: {requests: {memory: 300Mi}, limits: {memory: 400Mi}}}]}
+  behavior:
+    - target: Deployment/default/greedy
+      usage: {app: {cpu: {base: 10m, perUnit: 0m}, memory: {base: 500Mi, perUnit: 0Mi}}}
+`));
+  assert.deepEqual(run.events('OOMKilled').map((e) => Number(e.t)), [0, 0, 10, 30, 70, 150, 310, 610, 910]);
+  assert.deepEqual(run.events('BackOff').map((e) => e.message.match(/Back-off (\d+)s/)![1]), ['10', '20', '40', '80', '160', '300', '300', '300']);
+});
+
+test('throttling: demand needing 600m against a 500m limit is served 5/6, throttled 1/6', async () => {
+  const run = await runYaml(scenario('throttle', '10m', `  cluster:
+    nodePools: [{name: p, capacity: {cpu: "4", memory: 8Gi}, price: {onDemandPerHour: 0.1}, count: 1}]
+  workloads:
+    - {name: api, replicas: 1, containers: [{name: app, resources: {requests: {cpu: 500m, memory: 256Mi}, limits: {cpu: 500m}}}]}
+  behavior:
+    - target: Deployment/default/api
+      demand: [{constant: 100}]
+      usage: {app: {cpu: {base: 0m, perUnit: 6m}, memory: {base: 200Mi, perUnit: 0Mi}}}
+`));
+  const row = run.csv('workloads.csv').find((r) => r.t === '300')!;
+  assert.equal(row.demand, '100');
+  assert.equal(row.served, '83.3333'); // 500m of CPU serves 500/6 = 83.33 units/s
+  assert.equal(row.cpu_used_m, '500');
+  assert.equal(row.cpu_throttled_pct, '16.6667');
+  assert.equal(run.summary.demand.servedPct, 83.3333);
+});
+
+test('contention: requests of 1 and 3 CPU, both wanting 4 CPU on a 4-CPU node, get 1 and 3 CPU', async () => {
+  const run = await runYaml(scenario('contention', '5m', `  cluster:
+    nodePools: [{name: p, capacity: {cpu: "4", memory: 8Gi}, price: {onDemandPerHour: 0.1}, count: 1}]
+  workloads:
+    - {name: small, replicas: 1, containers: [{name: app, resources: {requests: {cpu: "1", memory: 256Mi}}}]}
+    - {name: large, replicas: 1, containers: [{name: app, resources: {requests: {cpu: "3", memory: 256Mi}}}]}
+  behavior:
+    - {target: Deployment/default/small, usage: {app: {cpu: {base: "4", perUnit: 0m}, memory: {base: 100Mi, perUnit: 0Mi}}}}
+    - {target: Deployment/default/large, usage: {app: {cpu: {base: "4", perUnit: 0m}, memory: {base: 100Mi, perUnit: 0Mi}}}}
+`));
+  const at = (w: string) => run.csv('workloads.csv').find((r) => r.t === '60' && r.workload === `Deployment/default/${w}`)!;
+  assert.equal(at('small').cpu_used_m, '1000');
+  assert.equal(at('large').cpu_used_m, '3000');
+  assert.equal(at('small').cpu_throttled_pct, '0'); // starved, not throttled: there is no limit
+  assert.equal(run.csv('timeseries.csv').find((r) => r.t === '60')!.cpu_used_m, '4000');
+});
+
+test('node memory pressure evicts the pod furthest above its request, never the Guaranteed one within its request', async () => {
+  // Capacity 4096Mi, evictionHard 100Mi: pressure once usage passes 3996Mi. Usage = 1024Mi (g,
+  // Guaranteed) + 512Mi + 1Gi/h (b, Burstable, request 512Mi): (3996 - 1536) / 1024 h = 8648.4375 s.
+  const run = await runYaml(scenario('pressure', '4h', `  cluster:
+    nodePools: [{name: p, capacity: {cpu: "4", memory: 4Gi}, price: {onDemandPerHour: 0.1}, count: 1}]
+  workloads:
+    - {name: g, replicas: 1, containers: [{name: app, resources: {requests: {cpu: 500m, memory: 1Gi}, limits: {cpu: 500m, memory: 1Gi}}}]}
+    - {name: b, replicas: 1, containers: [{name: app, resources: {requests: {cpu: 500m, memory: 512Mi}}}]}
+  behavior:
+    - {target: Deployment/default/g, usage: {app: {cpu: {base: 100m, perUnit: 0m}, memory: {base: 1Gi, perUnit: 0Mi}}}}
+    - {target: Deployment/default/b, usage: {app: {cpu: {base: 100m, perUnit: 0m}, memory: {base: 512Mi, perUnit: 0Mi, leakPerHour: 1Gi}}}}
+`));
+  const evicted = run.events('Evicted');
+  assert.ok(evicted.length >= 1);
+  assert.equal(evicted[0].t, '8648.438');
+  assert.match(evicted[0].object, /^Pod\/default\/b-/);
+  assert.match(evicted[0].message, /^The node was low on resource: memory\. Threshold quantity: 100Mi, available: \d+(Ki|Mi)?\. Container app was using \d+.*, request is 512Mi/);
+  assert.ok(evicted.every((e) => e.object.startsWith('Pod/default/b-')), 'the Guaranteed pod within its request is never evicted');
+  assert.equal(run.events('EvictionThresholdMet')[0].t, '8648.438');
+});
+
+test('unit: back-off sequence, CFS shares, water-filling and oom_score_adj', () => {
+  const b = new RestartBackoff();
+  assert.equal(b.delayAfterFailure('c', 0), 0);
+  b.restarted('c', 0, 0);
+  assert.equal(b.delayAfterFailure('c', 5_000), 10_000);
+  b.restarted('c', 5_000, 15_000);
+  assert.equal(b.delayAfterFailure('c', 16_000), 20_000);
+  assert.equal(b.delayAfterFailure('c', 15_000 + 600_001), 0, 'ran more than 10 min: the entry expired');
+  assert.equal(cpuShares(0), 2);
+  assert.equal(cpuShares(250), 256);
+  assert.equal(cpuShares(1000), 1024);
+  const classes = [
+    { count: 1, wantMilli: 4000, shares: 1024, gotMilli: 0 },
+    { count: 1, wantMilli: 4000, shares: 3072, gotMilli: 0 },
+    { count: 2, wantMilli: 100, shares: 2, gotMilli: 0 },
+  ];
+  shareCpu(classes, 4000);
+  // Weights 1024 : 3072 : 2 : 2 (total 4100) and everyone wants more than its share: 4000 x 3072 /
+  // 4100 = 2997, then 1003 x 1024 / 1028 = 999, and the two request-less containers 2m each.
+  assert.deepEqual(classes.map((c) => Math.round(c.gotMilli)), [999, 2997, 2]);
+  // When the small ones want less than their share, the rest is split 1:3.
+  const light = [
+    { count: 1, wantMilli: 4000, shares: 1024, gotMilli: 0 },
+    { count: 1, wantMilli: 4000, shares: 3072, gotMilli: 0 },
+    { count: 2, wantMilli: 1, shares: 2, gotMilli: 0 },
+  ];
+  shareCpu(light, 4000);
+  assert.deepEqual(light.map((c) => c.gotMilli), [999.5, 2998.5, 1]);
+  assert.equal(oomScoreAdj('Guaranteed', 1, 1, false), -997);
+  assert.equal(oomScoreAdj('BestEffort', 0, 1, false), 1000);
+  assert.equal(oomScoreAdj('Burstable', 512 * 2 ** 20, 4 * 2 ** 30, false), 875); // 1000 - 1000*0.125
+});
