@@ -33,3 +33,36 @@ export async function writeLargeScenario(dir: string): Promise<string> {
   await fs.writeFile(file, YAML.stringify(scenario));
   return file;
 }
+
+/** Issue 3's physics bench: 100 nodes, 40 workloads x 50 pods with daily demand, 30 days at
+ *  1-minute samples: every sample moves every workload's load. */
+export async function writeDiurnalScenario(dir: string): Promise<string> {
+  const workloads = Array.from({ length: 40 }, (_, i) => ({
+    name: `web-${String(i).padStart(2, '0')}`,
+    namespace: `team-${i % 8}`,
+    replicas: 50,
+    containers: [{ name: 'app', resources: { requests: { cpu: '200m', memory: '256Mi' }, limits: { cpu: '400m', memory: '512Mi' } } }],
+  }));
+  const behavior = workloads.map((w, i) => ({
+    target: `Deployment/${w.namespace}/${w.name}`,
+    demand: [{ constant: 500 + 20 * i }, { daily: { amplitude: 0.6, peakAt: `${String(10 + (i % 8)).padStart(2, '0')}:00` } }, { noise: { cv: 0.05 } }],
+    usage: { app: { cpu: { base: '20m', perUnit: '0.5m' }, memory: { base: '200Mi', perUnit: '0.2Mi', leakPerHour: i % 10 === 0 ? '2Mi' : '0Mi' } } },
+  }));
+  const scenario = {
+    apiVersion: 'capsim/v1',
+    kind: 'Scenario',
+    metadata: { name: 'diurnal-100-nodes-30d', description: '100 nodes, 40 workloads x 50 pods with daily demand, 30 days at 1-minute samples' },
+    spec: {
+      seed: 11,
+      duration: '30d',
+      sampleEvery: '1m',
+      cluster: { nodePools: [{ name: 'general', instanceType: 'aws/m5.4xlarge', zones: ['us-east-1a', 'us-east-1b', 'us-east-1c'], count: 100 }] },
+      workloads,
+      behavior,
+    },
+  };
+  await fs.mkdir(dir, { recursive: true });
+  const file = path.join(dir, 'diurnal-100-nodes-30d.yaml');
+  await fs.writeFile(file, YAML.stringify(scenario));
+  return file;
+}

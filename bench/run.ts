@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { EventQueue } from '../src/engine/eventQueue.ts';
 import { Simulation } from '../src/engine/simulation.ts';
-import { writeLargeScenario } from './large.ts';
+import { writeDiurnalScenario, writeLargeScenario } from './large.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SHARED = path.resolve(ROOT, '..', 'shared', 'data', 'k8s-sims');
@@ -106,7 +106,10 @@ const files = [
   ...fs.readdirSync(path.join(ROOT, 'scenarios')).filter((f) => f.endsWith('.yaml')).sort().map((f) => path.join('scenarios', f)),
   ...(fs.existsSync(SHARED) ? fs.readdirSync(path.join(ROOT, 'bench')).filter((f) => f.endsWith('.yaml')).sort().map((f) => path.join('bench', f)) : []),
 ];
-if (!process.argv.includes('--quick')) files.push(path.relative(ROOT, await writeLargeScenario(path.join(ROOT, '.bench'))));
+if (!process.argv.includes('--quick')) {
+  files.push(path.relative(ROOT, await writeDiurnalScenario(path.join(ROOT, '.bench'))));
+  files.push(path.relative(ROOT, await writeLargeScenario(path.join(ROOT, '.bench'))));
+}
 
 console.log('scenario                         load s   sim s  process s  events/s     pods/s   sim h/wall s  peak MB  scheduled  unschedulable');
 for (const file of files) {

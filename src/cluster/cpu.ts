@@ -19,12 +19,13 @@ export interface CpuClass {
   gotMilli: number;
 }
 
-/** Weighted max-min fair sharing (water-filling) of `capacityMilli` among the classes. */
-export function shareCpu(classes: CpuClass[], capacityMilli: number): void {
+/** Weighted max-min fair sharing (water-filling) of `capacityMilli` among the classes. Allocates
+ *  nothing unless the node is contended. */
+export function shareCpu(classes: readonly CpuClass[], capacityMilli: number): void {
   let totalWant = 0;
-  for (const c of classes) totalWant += c.count * c.wantMilli;
+  for (let i = 0; i < classes.length; i++) totalWant += classes[i].count * classes[i].wantMilli;
   if (totalWant <= capacityMilli) {
-    for (const c of classes) c.gotMilli = c.wantMilli;
+    for (let i = 0; i < classes.length; i++) classes[i].gotMilli = classes[i].wantMilli;
     return;
   }
   // Classes satisfied first are those wanting least per unit of weight.

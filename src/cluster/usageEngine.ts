@@ -58,7 +58,16 @@ class Group {
   readonly idleGot: number[];
   readonly memLoadReady: number[];
   readonly memLoadIdle: number[];
+  /** CPU classes reused at every recomputation: ready and idle containers per container index. */
+  readonly readyCls: CpuClass[];
+  readonly idleCls: CpuClass[];
+  /** Memory of the whole group as a linear function of time, memA + memB x t (bytes, ms). */
+  memA = 0;
+  memB = 0;
+  /** Earliest running container start per container index (NaN: recompute from the pods). */
+  readonly minStart: number[];
   oomHandle: EventHandle | null = null;
+  oomAt = Infinity;
 
   constructor(
     readonly w: WorkloadRun,
@@ -73,17 +82,38 @@ class Group {
     this.idleGot = new Array(n).fill(0);
     this.memLoadReady = new Array(n).fill(0);
     this.memLoadIdle = new Array(n).fill(0);
+    this.readyCls = models.map((m) => ({ count: 0, wantMilli: 0, shares: m.shares, gotMilli: 0 }));
+    this.idleCls = models.map((m) => ({ count: 0, wantMilli: 0, shares: m.shares, gotMilli: 0 }));
+    this.minStart = new Array(n).fill(Infinity);
   }
 
-  /** Memory of the group at time t: Σ per-pod load memory + leak x (running x t - Σ starts). */
-  memoryAt(t: number): number {
-    let total = 0;
+  /** Σ per-pod load memory + leak x (running x t - Σ starts), kept as memA + memB x t. */
+  refreshMemory(): void {
+    let a = 0;
+    let b = 0;
     for (let c = 0; c < this.models.length; c++) {
-      const m = this.models[c];
-      total += this.ready * this.memLoadReady[c] + this.idleRunning[c] * this.memLoadIdle[c];
-      if (m.leakBytesPerMs > 0) total += m.leakBytesPerMs * (this.running[c] * t - this.sumStart[c]);
+      const leak = this.models[c].leakBytesPerMs;
+      a += this.ready * this.memLoadReady[c] + this.idleRunning[c] * this.memLoadIdle[c];
+      if (leak > 0) {
+        a -= leak * this.sumStart[c];
+        b += leak * this.running[c];
+      }
     }
-    return total;
+    this.memA = a;
+    this.memB = b;
+  }
+
+  memoryAt(t: number): number {
+    return this.memA + this.memB * t;
+  }
+
+  earliestStart(c: number): number {
+    if (Number.isNaN(this.minStart[c])) {
+      let min = Infinity;
+      for (const run of this.pods) if (run.starts[c] >= 0 && run.starts[c] < min) min = run.starts[c];
+      this.minStart[c] = min;
+    }
+    return this.minStart[c];
   }
 }
 
@@ -107,10 +137,15 @@ export class WorkloadRun {
   /** Per container: mean CPU per running pod and peak memory per pod at each sample (for HPA/VPA). */
   readonly history: { tMs: number[]; cpuMilli: number[][]; memoryBytes: number[][] } = { tMs: [], cpuMilli: [], memoryBytes: [] };
 
+  /** The largest memory noise of its containers (one draw per sample serves them all). */
+  readonly noiseCv: number;
+
   constructor(
     readonly ref: string,
     readonly inputs: WorkloadInputs,
-  ) {}
+  ) {
+    this.noiseCv = Math.max(0, ...Object.values(inputs.usage).map((u) => u.memory.noise));
+  }
 
   memoryAt(t: number): number {
     let total = 0;
@@ -126,9 +161,25 @@ class NodeRun {
   memoryByteMs = 0;
   lastMemory = 0;
   pressureHandle: EventHandle | null = null;
+  pressureAt = Infinity;
   underPressure = false;
+  memA = 0;
+  memB = 0;
+  /** Scratch list of the node's CPU classes. */
+  readonly classes: CpuClass[] = [];
 
   constructor(readonly node: Node) {}
+
+  refreshMemory(): void {
+    let a = 0;
+    let b = 0;
+    for (const g of this.groups) {
+      a += g.memA;
+      b += g.memB;
+    }
+    this.memA = a;
+    this.memB = b;
+  }
 
   get cpuCapacityMilli(): number {
     return this.node.allocatable.cpuMilli;
@@ -145,9 +196,7 @@ class NodeRun {
   }
 
   memoryAt(t: number): number {
-    let total = 0;
-    for (const g of this.groups) total += g.memoryAt(t);
-    return total;
+    return this.memA + this.memB * t;
   }
 }
 
@@ -157,6 +206,7 @@ export class UsageEngine implements ClusterListener {
   private readonly runs = new Map<number, PodRun>();
   private readonly dirtyWorkloads = new Set<WorkloadRun>();
   private readonly dirtyNodes = new Set<NodeRun>();
+  private readonly dirtyGroups = new Set<Group>();
   private flushHandle: EventHandle | null = null;
   private lastIntegratedMs = 0;
   /** Cluster totals: used CPU (piecewise constant) and its integral; memory integral. */
@@ -182,8 +232,8 @@ export class UsageEngine implements ClusterListener {
     const tick = () => {
       for (const w of this.workloads.values()) {
         let changed = w.inputs.demand !== null && !w.inputs.demand.constant;
-        if (Object.values(w.inputs.usage).some((u) => u.memory.noise > 0)) {
-          w.noiseFactor = 1 + w.inputs.noise.normal() * Math.max(...Object.values(w.inputs.usage).map((u) => u.memory.noise));
+        if (w.noiseCv > 0) {
+          w.noiseFactor = 1 + w.inputs.noise.normal() * w.noiseCv;
           changed = true;
         }
         if (changed) this.markWorkload(w);
@@ -315,6 +365,8 @@ export class UsageEngine implements ClusterListener {
 
   private removeGroup(g: Group): void {
     this.cluster.sim.cancel(g.oomHandle);
+    g.oomAt = Infinity;
+    this.dirtyGroups.delete(g);
     g.w.groups.delete(g);
     g.node.groups.delete(g);
     this.markWorkload(g.w);
@@ -351,6 +403,8 @@ export class UsageEngine implements ClusterListener {
     g.running[c] += sign;
     g.sumStart[c] += sign * start;
     if (cls === 'idle') g.idleRunning[c] += sign;
+    if (sign > 0 && !Number.isNaN(g.minStart[c])) g.minStart[c] = Math.min(g.minStart[c], start);
+    if (sign < 0 && start <= g.minStart[c]) g.minStart[c] = NaN;
   }
 
   private stopContainer(run: PodRun, c: number): void {
@@ -363,6 +417,7 @@ export class UsageEngine implements ClusterListener {
   // ---- recomputation -------------------------------------------------------------------------
 
   private markGroup(g: Group): void {
+    this.dirtyGroups.add(g);
     this.markWorkload(g.w);
     this.markNode(g.node);
   }
@@ -418,11 +473,14 @@ export class UsageEngine implements ClusterListener {
     const workloads = [...this.dirtyWorkloads];
     this.dirtyWorkloads.clear();
     for (const w of workloads) this.updateLoad(w, now);
+    for (const g of this.dirtyGroups) g.refreshMemory();
+    this.dirtyGroups.clear();
     const nodes = [...this.dirtyNodes];
     this.dirtyNodes.clear();
     const affected = new Set(workloads);
     for (const n of nodes) {
       this.shareNodeCpu(n);
+      n.refreshMemory();
       n.lastMemory = n.memoryAt(now);
       for (const g of n.groups) affected.add(g.w);
     }
@@ -441,26 +499,35 @@ export class UsageEngine implements ClusterListener {
         g.memLoadReady[c] = memoryAtLoad(g.models[c], w.load, w.noiseFactor);
         g.memLoadIdle[c] = memoryAtLoad(g.models[c], 0, w.noiseFactor);
       }
+      this.dirtyGroups.add(g);
       this.dirtyNodes.add(g.node);
     }
   }
 
   /** CPU on one node: limits first, then weighted sharing of what the node has. */
   private shareNodeCpu(n: NodeRun): void {
-    const classes: { cls: CpuClass; g: Group; c: number; ready: boolean }[] = [];
+    const classes = n.classes;
+    classes.length = 0;
     for (const g of n.groups) {
       for (let c = 0; c < g.models.length; c++) {
         const m = g.models[c];
-        classes.push({ cls: { count: g.ready, wantMilli: Math.min(cpuWant(m, g.w.load), m.cpuLimitMilli), shares: m.shares, gotMilli: 0 }, g, c, ready: true });
-        classes.push({ cls: { count: g.idleRunning[c], wantMilli: Math.min(cpuWant(m, 0), m.cpuLimitMilli), shares: m.shares, gotMilli: 0 }, g, c, ready: false });
+        const ready = g.readyCls[c];
+        ready.count = g.ready;
+        ready.wantMilli = Math.min(cpuWant(m, g.w.load), m.cpuLimitMilli);
+        const idle = g.idleCls[c];
+        idle.count = g.idleRunning[c];
+        idle.wantMilli = Math.min(cpuWant(m, 0), m.cpuLimitMilli);
+        classes.push(ready, idle);
       }
     }
-    shareCpu(classes.map((x) => x.cls), n.node.down ? 0 : n.cpuCapacityMilli);
+    shareCpu(classes, n.node.down ? 0 : n.cpuCapacityMilli);
     let used = 0;
-    for (const x of classes) {
-      if (x.ready) x.g.readyGot[x.c] = x.cls.gotMilli;
-      else x.g.idleGot[x.c] = x.cls.gotMilli;
-      used += x.cls.count * x.cls.gotMilli;
+    for (const g of n.groups) {
+      for (let c = 0; c < g.models.length; c++) {
+        g.readyGot[c] = g.readyCls[c].gotMilli;
+        g.idleGot[c] = g.idleCls[c].gotMilli;
+        used += g.ready * g.readyGot[c] + g.idleRunning[c] * g.idleGot[c];
+      }
     }
     n.cpuUsedMilli = used;
   }
@@ -493,32 +560,33 @@ export class UsageEngine implements ClusterListener {
 
   // ---- memory: limits, node pressure, the kernel ---------------------------------------------
 
-  /** The earliest moment a container of the group reaches its memory limit. */
+  /** The earliest moment a container of the group reaches its memory limit. Only an earlier alarm
+   *  replaces the one set: a later one fires early, finds nothing, and plans again, so cancelled
+   *  events never pile up in the queue. */
   private scheduleOom(g: Group, now: number): void {
-    this.cluster.sim.cancel(g.oomHandle);
-    g.oomHandle = null;
     let at = Infinity;
-    for (const run of g.pods) {
-      if (run.cls === 'dead') continue;
-      for (let c = 0; c < g.models.length; c++) {
-        const m = g.models[c];
-        if (run.starts[c] < 0 || m.memLimitBytes === Infinity) continue;
-        const base = run.cls === 'ready' ? g.memLoadReady[c] : g.memLoadIdle[c];
-        // The cgroup OOM-kills when usage would exceed the limit: at once if it already does,
-        // else at the first whole millisecond the leak takes it there (slack absorbs float noise).
-        let crossing: number;
-        if (base > m.memLimitBytes) crossing = now;
-        else if (m.leakBytesPerMs > 0) crossing = run.starts[c] + Math.ceil((m.memLimitBytes - base) / m.leakBytesPerMs - 1e-6);
-        else continue;
+    for (let c = 0; c < g.models.length; c++) {
+      const m = g.models[c];
+      if (m.memLimitBytes === Infinity || g.running[c] === 0) continue;
+      // Ready pods carry load, so they cross first; idle ones matter when none is ready.
+      const base = g.ready > 0 ? Math.max(g.memLoadReady[c], g.memLoadIdle[c]) : g.memLoadIdle[c];
+      if (base > m.memLimitBytes) at = now;
+      else if (m.leakBytesPerMs > 0) {
+        // The first whole millisecond at or after the crossing (a hair of slack absorbs float noise).
+        const crossing = g.earliestStart(c) + Math.ceil((m.memLimitBytes - base) / m.leakBytesPerMs - 1e-6);
         at = Math.min(at, Math.max(now, crossing));
       }
     }
-    if (at < Infinity) g.oomHandle = this.cluster.sim.schedule(at, Phase.Kubelet, () => this.killOverLimit(g));
+    if (at >= g.oomAt) return;
+    this.cluster.sim.cancel(g.oomHandle);
+    g.oomAt = at;
+    g.oomHandle = this.cluster.sim.schedule(at, Phase.Kubelet, () => this.killOverLimit(g));
   }
 
   /** Kills every container of the group at or above its memory limit now (cgroup OOM). */
   private killOverLimit(g: Group): void {
     g.oomHandle = null;
+    g.oomAt = Infinity;
     const now = this.cluster.nowMs;
     for (const run of [...g.pods]) {
       for (let c = 0; c < g.models.length; c++) {
@@ -558,31 +626,40 @@ export class UsageEngine implements ClusterListener {
   /** memory.available = capacity - working set; below evictionHard the kubelet evicts one pod per
    *  pass (§5.2); above capacity the kernel kills (§5.4). Both crossings are scheduled exactly. */
   private watchNodeMemory(n: NodeRun, now: number): void {
-    this.cluster.sim.cancel(n.pressureHandle);
-    n.pressureHandle = null;
     if (n.groups.size === 0 || n.node.state === 'Removed') return;
     const capacity = n.memoryCapacityBytes;
     const threshold = this.evictionThresholdOf(n.node);
     const used = n.memoryAt(now);
-    if (used > capacity) {
-      n.pressureHandle = this.cluster.sim.schedule(now, Phase.Kubelet, () => this.kernelOom(n));
-      return;
-    }
-    if (capacity - used < threshold) {
-      n.pressureHandle = this.cluster.sim.schedule(now, Phase.Kubelet, () => this.evictionPass(n));
-      return;
-    }
-    // Memory grows linearly: find when available falls below the threshold.
-    const slope = n.memoryAt(now + 3_600_000) - used;
-    if (slope <= 0) return;
-    const at = now + Math.ceil(((capacity - threshold - used) / slope) * 3_600_000);
-    n.pressureHandle = this.cluster.sim.schedule(Math.max(now, at), Phase.Kubelet, () => this.evictionPass(n));
+    if (used > capacity) return this.setPressureAlarm(n, now, () => this.kernelOom(n));
+    if (capacity - used < threshold) return this.setPressureAlarm(n, now, () => this.evictionPass(n));
+    // Memory grows linearly until the next change: find when available falls below the threshold.
+    if (n.memB <= 0) return;
+    const at = Math.ceil((capacity - threshold - n.memA) / n.memB - 1e-6);
+    this.setPressureAlarm(n, Math.max(now, at), () => this.evictionPass(n));
+  }
+
+  /** Pods may have come or gone at this instant before the flush: count them now. */
+  private refreshNodeMemory(n: NodeRun): void {
+    for (const g of n.groups) g.refreshMemory();
+    n.refreshMemory();
+  }
+
+  /** Sets the node's memory alarm if it is earlier than the one already set (see scheduleOom). */
+  private setPressureAlarm(n: NodeRun, at: number, action: () => void): void {
+    if (at >= n.pressureAt) return;
+    this.cluster.sim.cancel(n.pressureHandle);
+    n.pressureAt = at;
+    n.pressureHandle = this.cluster.sim.schedule(at, Phase.Kubelet, () => {
+      n.pressureHandle = null;
+      n.pressureAt = Infinity;
+      action();
+    });
   }
 
   /** One pass of the eviction manager: rank (over request first, priority, usage above request)
    *  and evict at most one pod, then look again after the monitoring period. */
   private evictionPass(n: NodeRun): void {
-    n.pressureHandle = null;
+    this.refreshNodeMemory(n);
     const now = this.cluster.nowMs;
     const capacity = n.memoryCapacityBytes;
     const threshold = this.evictionThresholdOf(n.node);
@@ -621,12 +698,12 @@ export class UsageEngine implements ClusterListener {
         1,
       );
     }
-    n.pressureHandle = this.cluster.sim.after(EVICTION_PERIOD_MS, Phase.Kubelet, () => this.evictionPass(n));
+    this.setPressureAlarm(n, now + EVICTION_PERIOD_MS, () => this.evictionPass(n));
   }
 
   /** The node is out of physical memory: the kernel kills the container with the highest badness. */
   private kernelOom(n: NodeRun): void {
-    n.pressureHandle = null;
+    this.refreshNodeMemory(n);
     const now = this.cluster.nowMs;
     const capacity = n.memoryCapacityBytes;
     while (n.memoryAt(now) > capacity) {
@@ -644,6 +721,8 @@ export class UsageEngine implements ClusterListener {
       }
       if (!worst) break;
       this.oomKill(worst.run, worst.c, `System out of memory: the kernel killed container ${worst.run.group.models[worst.c].name} (oom score ${Math.round(worst.score)})`);
+      worst.run.group.refreshMemory();
+      n.refreshMemory();
     }
     this.markNode(n);
   }
@@ -663,7 +742,11 @@ export class UsageEngine implements ClusterListener {
 
   private peakPodMemory(w: WorkloadRun, c: number, t: number): number {
     let peak = 0;
-    for (const g of w.groups) for (const run of g.pods) if (c < run.starts.length) peak = Math.max(peak, this.containerMemory(run, c, t));
+    for (const g of w.groups) {
+      if (c >= g.models.length || g.running[c] === 0) continue;
+      const base = Math.max(g.ready > 0 ? g.memLoadReady[c] : 0, g.idleRunning[c] > 0 ? g.memLoadIdle[c] : 0);
+      peak = Math.max(peak, base + g.models[c].leakBytesPerMs * (t - g.earliestStart(c)));
+    }
     return peak;
   }
 }
