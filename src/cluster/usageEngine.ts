@@ -17,7 +17,7 @@ import type { Pod } from '../model/pod.ts';
 import { podObjectRef } from '../model/pod.ts';
 import type { ContainerUsage } from '../model/scenario.ts';
 import type { ContainerModel } from '../workload/usage.ts';
-import { containerModel, cpuWant, memoryAtLoad, servingCapacity } from '../workload/usage.ts';
+import { containerModel, cpuWant } from '../workload/usage.ts';
 import { formatBytes } from '../quantity.ts';
 import type { CpuClass } from './cpu.ts';
 import { shareCpu } from './cpu.ts';
@@ -68,6 +68,18 @@ class Group {
   readonly minStart: number[];
   oomHandle: EventHandle | null = null;
   oomAt = Infinity;
+  /** What this group last contributed to its workload's and node's totals (for deltas). */
+  cpuUsed = 0;
+  cpuWantCapped = 0;
+  cpuWantRaw = 0;
+  cpuThrottled = 0;
+  served = 0;
+  /** CPU its containers got, per container index, as last added to the workload's totals. */
+  readonly lastCpu: number[];
+  /** Whether any container has a memory limit (only then can it be OOM-killed). */
+  readonly limited: boolean;
+  /** The flush that last recomputed this group. */
+  epoch = 0;
 
   constructor(
     readonly w: WorkloadRun,
@@ -85,24 +97,11 @@ class Group {
     this.readyCls = models.map((m) => ({ count: 0, wantMilli: 0, shares: m.shares, gotMilli: 0 }));
     this.idleCls = models.map((m) => ({ count: 0, wantMilli: 0, shares: m.shares, gotMilli: 0 }));
     this.minStart = new Array(n).fill(Infinity);
+    this.limited = models.some((m) => m.memLimitBytes !== Infinity);
+    this.lastCpu = new Array(n).fill(0);
   }
 
-  /** Σ per-pod load memory + leak x (running x t - Σ starts), kept as memA + memB x t. */
-  refreshMemory(): void {
-    let a = 0;
-    let b = 0;
-    for (let c = 0; c < this.models.length; c++) {
-      const leak = this.models[c].leakBytesPerMs;
-      a += this.ready * this.memLoadReady[c] + this.idleRunning[c] * this.memLoadIdle[c];
-      if (leak > 0) {
-        a -= leak * this.sumStart[c];
-        b += leak * this.running[c];
-      }
-    }
-    this.memA = a;
-    this.memB = b;
-  }
-
+  /** Memory of the whole group: Σ per-pod load memory + leak x (running x t - Σ starts). */
   memoryAt(t: number): number {
     return this.memA + this.memB * t;
   }
@@ -127,6 +126,14 @@ export class WorkloadRun {
   cpuUsedMilli = 0;
   cpuWantMilli = 0;
   cpuThrottledMilli = 0;
+  epoch = 0;
+  /** Σ over groups of what their Ready pods could serve (before capping at the demand). */
+  servedRaw = 0;
+  memA = 0;
+  memB = 0;
+  /** Per container: Σ CPU got and number of running containers (for the history). */
+  readonly cpuByContainer: number[] = [];
+  readonly runningByContainer: number[] = [];
   noiseFactor = 1;
   oomKills = 0;
   // Integrals since t = 0 (units x ms, millicores x ms).
@@ -148,9 +155,7 @@ export class WorkloadRun {
   }
 
   memoryAt(t: number): number {
-    let total = 0;
-    for (const g of this.groups) total += g.memoryAt(t);
-    return total;
+    return this.memA + this.memB * t;
   }
 }
 
@@ -165,21 +170,15 @@ class NodeRun {
   underPressure = false;
   memA = 0;
   memB = 0;
+  /** Σ CPU its containers want, each capped at its limit; above the allocatable it is contended. */
+  cpuWantCapped = 0;
+  contended = false;
+  epoch = 0;
   /** Scratch list of the node's CPU classes. */
   readonly classes: CpuClass[] = [];
 
   constructor(readonly node: Node) {}
 
-  refreshMemory(): void {
-    let a = 0;
-    let b = 0;
-    for (const g of this.groups) {
-      a += g.memA;
-      b += g.memB;
-    }
-    this.memA = a;
-    this.memB = b;
-  }
 
   get cpuCapacityMilli(): number {
     return this.node.allocatable.cpuMilli;
@@ -207,6 +206,9 @@ export class UsageEngine implements ClusterListener {
   private readonly dirtyWorkloads = new Set<WorkloadRun>();
   private readonly dirtyNodes = new Set<NodeRun>();
   private readonly dirtyGroups = new Set<Group>();
+  private epoch = 0;
+  private readonly touchedNodes: NodeRun[] = [];
+  private readonly touchedWorkloads: WorkloadRun[] = [];
   private flushHandle: EventHandle | null = null;
   private lastIntegratedMs = 0;
   /** Cluster totals: used CPU (piecewise constant) and its integral; memory integral. */
@@ -266,8 +268,16 @@ export class UsageEngine implements ClusterListener {
     return n ? { cpuUsedMilliMs: n.cpuUsedMilliMs, memoryByteMs: n.memoryByteMs } : { cpuUsedMilliMs: 0, memoryByteMs: 0 };
   }
 
+  private historyEnabled = false;
+
+  /** Keeps a per-container usage history from now on (the HPA and VPA controllers read it). */
+  enableHistory(): void {
+    this.historyEnabled = true;
+  }
+
   /** Records the per-container history of every workload (called at each sample). */
   recordHistory(): void {
+    if (!this.historyEnabled) return;
     const t = this.cluster.nowMs;
     for (const w of this.workloads.values()) {
       const h = w.history;
@@ -364,6 +374,8 @@ export class UsageEngine implements ClusterListener {
   }
 
   private removeGroup(g: Group): void {
+    // Its pods are gone, so recomputing takes its contributions out of the totals.
+    this.recomputeGroup(g);
     this.cluster.sim.cancel(g.oomHandle);
     g.oomAt = Infinity;
     this.dirtyGroups.delete(g);
@@ -394,6 +406,7 @@ export class UsageEngine implements ClusterListener {
     if (run.cls === 'dead') g.dead--;
     if (cls === 'ready') g.ready++;
     if (cls === 'dead') g.dead++;
+    g.w.endpoints += (cls === 'idle' ? 0 : 1) - (run.cls === 'idle' ? 0 : 1);
     run.cls = cls;
     this.markGroup(g);
   }
@@ -402,6 +415,7 @@ export class UsageEngine implements ClusterListener {
     this.integrate();
     g.running[c] += sign;
     g.sumStart[c] += sign * start;
+    g.w.runningByContainer[c] = (g.w.runningByContainer[c] ?? 0) + sign;
     if (cls === 'idle') g.idleRunning[c] += sign;
     if (sign > 0 && !Number.isNaN(g.minStart[c])) g.minStart[c] = Math.min(g.minStart[c], start);
     if (sign < 0 && start <= g.minStart[c]) g.minStart[c] = NaN;
@@ -466,46 +480,144 @@ export class UsageEngine implements ClusterListener {
     this.integrate();
   }
 
+  /** One pass over what changed: loads of dirty workloads, then their groups (CPU as wanted where
+   *  the node is not contended), then water-filling on the nodes that are, then timers. Totals of
+   *  workloads and nodes move by deltas, so nothing is summed from scratch. */
   private flush(): void {
     this.flushHandle = null;
     this.integrate();
     const now = this.cluster.nowMs;
-    const workloads = [...this.dirtyWorkloads];
-    this.dirtyWorkloads.clear();
-    for (const w of workloads) this.updateLoad(w, now);
-    for (const g of this.dirtyGroups) g.refreshMemory();
-    this.dirtyGroups.clear();
-    const nodes = [...this.dirtyNodes];
-    this.dirtyNodes.clear();
-    const affected = new Set(workloads);
-    for (const n of nodes) {
-      this.shareNodeCpu(n);
-      n.refreshMemory();
-      n.lastMemory = n.memoryAt(now);
-      for (const g of n.groups) affected.add(g.w);
-    }
-    for (const w of affected) this.updateOutcome(w, now);
-    for (const n of nodes) this.watchNodeMemory(n, now);
-  }
-
-  private updateLoad(w: WorkloadRun, now: number): void {
-    let endpoints = 0;
-    for (const g of w.groups) endpoints += g.ready + g.dead;
-    w.endpoints = endpoints;
-    w.demandRate = w.inputs.demand ? w.inputs.demand.at(now) : 0;
-    w.load = endpoints > 0 ? w.demandRate / endpoints : 0;
-    for (const g of w.groups) {
-      for (let c = 0; c < g.models.length; c++) {
-        g.memLoadReady[c] = memoryAtLoad(g.models[c], w.load, w.noiseFactor);
-        g.memLoadIdle[c] = memoryAtLoad(g.models[c], 0, w.noiseFactor);
+    const epoch = ++this.epoch;
+    const nodes = this.touchedNodes;
+    const workloads = this.touchedWorkloads;
+    nodes.length = 0;
+    workloads.length = 0;
+    const touchNode = (n: NodeRun) => {
+      if (n.epoch !== epoch) {
+        n.epoch = epoch;
+        nodes.push(n);
       }
-      this.dirtyGroups.add(g);
-      this.dirtyNodes.add(g.node);
+    };
+    const recompute = (g: Group) => {
+      if (g.epoch === epoch) return;
+      g.epoch = epoch;
+      this.recomputeGroup(g);
+      touchNode(g.node);
+      if (g.w.epoch !== epoch) {
+        g.w.epoch = epoch;
+        workloads.push(g.w);
+      }
+    };
+    for (const w of this.dirtyWorkloads) {
+      w.demandRate = w.inputs.demand ? w.inputs.demand.at(now) : 0;
+      w.load = w.endpoints > 0 ? w.demandRate / w.endpoints : 0;
+      if (w.epoch !== epoch) {
+        w.epoch = epoch;
+        workloads.push(w);
+      }
+      for (const g of w.groups) recompute(g);
+    }
+    for (const g of this.dirtyGroups) recompute(g);
+    for (const n of this.dirtyNodes) touchNode(n);
+    this.dirtyWorkloads.clear();
+    this.dirtyGroups.clear();
+    this.dirtyNodes.clear();
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i];
+      const capacity = n.node.down ? 0 : n.cpuCapacityMilli;
+      const contended = n.cpuWantCapped > capacity + 1e-9;
+      if (!contended && !n.contended) continue;
+      n.contended = contended;
+      if (contended) this.shareNodeCpu(n, capacity);
+      for (const g of n.groups) {
+        this.recomputeGroup(g);
+        if (g.limited) this.scheduleOom(g, now);
+        if (g.w.epoch !== epoch) {
+          g.w.epoch = epoch;
+          workloads.push(g.w);
+        }
+      }
+    }
+    for (let i = 0; i < workloads.length; i++) {
+      const w = workloads[i];
+      w.servedRate = Math.min(w.servedRaw, w.demandRate);
+      for (const g of w.groups) if (g.limited && g.epoch === epoch) this.scheduleOom(g, now);
+    }
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i];
+      n.lastMemory = n.memoryAt(now);
+      this.watchNodeMemory(n, now);
     }
   }
 
-  /** CPU on one node: limits first, then weighted sharing of what the node has. */
-  private shareNodeCpu(n: NodeRun): void {
+  /** A group's CPU, served demand and memory at its workload's current load; contributions to the
+   *  workload's and node's totals are replaced by difference. */
+  private recomputeGroup(g: Group): void {
+    const w = g.w;
+    const n = g.node;
+    const load = w.load;
+    const models = g.models;
+    let wantCapped = 0;
+    let wantRaw = 0;
+    let throttled = 0;
+    let used = 0;
+    let perPod = load;
+    let memA = 0;
+    let memB = 0;
+    for (let c = 0; c < models.length; c++) {
+      const m = models[c];
+      const wantReady = m.cpuBaseMilli + m.cpuPerUnitMilli * load;
+      const wantIdle = m.cpuBaseMilli;
+      const cappedReady = wantReady < m.cpuLimitMilli ? wantReady : m.cpuLimitMilli;
+      const cappedIdle = wantIdle < m.cpuLimitMilli ? wantIdle : m.cpuLimitMilli;
+      if (!n.contended) {
+        g.readyGot[c] = cappedReady;
+        g.idleGot[c] = cappedIdle;
+      }
+      const ready = g.ready;
+      const idle = g.idleRunning[c];
+      wantCapped += ready * cappedReady + idle * cappedIdle;
+      wantRaw += ready * wantReady + idle * wantIdle;
+      throttled += ready * (wantReady - cappedReady) + idle * (wantIdle - cappedIdle);
+      const got = ready * g.readyGot[c] + idle * g.idleGot[c];
+      used += got;
+      w.cpuByContainer[c] = (w.cpuByContainer[c] ?? 0) + got - g.lastCpu[c];
+      g.lastCpu[c] = got;
+      const capacity = m.cpuPerUnitMilli > 0 ? Math.max(0, (g.readyGot[c] - m.cpuBaseMilli) / m.cpuPerUnitMilli) : Infinity;
+      if (capacity < perPod) perPod = capacity;
+      const noise = m.memNoise > 0 ? w.noiseFactor : 1;
+      const memReady = Math.max(0, (m.memBaseBytes + m.memPerUnitBytes * load) * noise);
+      const memIdle = Math.max(0, m.memBaseBytes * noise);
+      g.memLoadReady[c] = memReady;
+      g.memLoadIdle[c] = memIdle;
+      memA += ready * memReady + idle * memIdle;
+      if (m.leakBytesPerMs > 0) {
+        memA -= m.leakBytesPerMs * g.sumStart[c];
+        memB += m.leakBytesPerMs * g.running[c];
+      }
+    }
+    const served = g.ready * perPod;
+    w.cpuUsedMilli += used - g.cpuUsed;
+    w.cpuWantMilli += wantRaw - g.cpuWantRaw;
+    w.cpuThrottledMilli += throttled - g.cpuThrottled;
+    w.servedRaw += served - g.served;
+    w.memA += memA - g.memA;
+    w.memB += memB - g.memB;
+    n.cpuUsedMilli += used - g.cpuUsed;
+    n.cpuWantCapped += wantCapped - g.cpuWantCapped;
+    n.memA += memA - g.memA;
+    n.memB += memB - g.memB;
+    g.cpuUsed = used;
+    g.cpuWantCapped = wantCapped;
+    g.cpuWantRaw = wantRaw;
+    g.cpuThrottled = throttled;
+    g.served = served;
+    g.memA = memA;
+    g.memB = memB;
+  }
+
+  /** Water-filling on a contended node; sets every group's per-pod CPU. */
+  private shareNodeCpu(n: NodeRun, capacity: number): void {
     const classes = n.classes;
     classes.length = 0;
     for (const g of n.groups) {
@@ -520,42 +632,13 @@ export class UsageEngine implements ClusterListener {
         classes.push(ready, idle);
       }
     }
-    shareCpu(classes, n.node.down ? 0 : n.cpuCapacityMilli);
-    let used = 0;
+    shareCpu(classes, capacity);
     for (const g of n.groups) {
       for (let c = 0; c < g.models.length; c++) {
         g.readyGot[c] = g.readyCls[c].gotMilli;
         g.idleGot[c] = g.idleCls[c].gotMilli;
-        used += g.ready * g.readyGot[c] + g.idleRunning[c] * g.idleGot[c];
       }
     }
-    n.cpuUsedMilli = used;
-  }
-
-  /** Served demand, CPU use and throttling of a workload, and its next OOM kill. */
-  private updateOutcome(w: WorkloadRun, now: number): void {
-    let served = 0;
-    let cpuUsed = 0;
-    let cpuWanted = 0;
-    let throttled = 0;
-    for (const g of w.groups) {
-      let perPod = w.load;
-      for (let c = 0; c < g.models.length; c++) {
-        const m = g.models[c];
-        perPod = Math.min(perPod, servingCapacity(m, g.readyGot[c]));
-        const wantReady = cpuWant(m, w.load);
-        const wantIdle = cpuWant(m, 0);
-        cpuUsed += g.ready * g.readyGot[c] + g.idleRunning[c] * g.idleGot[c];
-        cpuWanted += g.ready * wantReady + g.idleRunning[c] * wantIdle;
-        throttled += g.ready * Math.max(0, wantReady - m.cpuLimitMilli) + g.idleRunning[c] * Math.max(0, wantIdle - m.cpuLimitMilli);
-      }
-      served += g.ready * perPod;
-      this.scheduleOom(g, now);
-    }
-    w.servedRate = Math.min(served, w.demandRate);
-    w.cpuUsedMilli = cpuUsed;
-    w.cpuWantMilli = cpuWanted;
-    w.cpuThrottledMilli = throttled;
   }
 
   // ---- memory: limits, node pressure, the kernel ---------------------------------------------
@@ -640,8 +723,7 @@ export class UsageEngine implements ClusterListener {
 
   /** Pods may have come or gone at this instant before the flush: count them now. */
   private refreshNodeMemory(n: NodeRun): void {
-    for (const g of n.groups) g.refreshMemory();
-    n.refreshMemory();
+    for (const g of n.groups) this.recomputeGroup(g);
   }
 
   /** Sets the node's memory alarm if it is earlier than the one already set (see scheduleOom). */
@@ -721,8 +803,7 @@ export class UsageEngine implements ClusterListener {
       }
       if (!worst) break;
       this.oomKill(worst.run, worst.c, `System out of memory: the kernel killed container ${worst.run.group.models[worst.c].name} (oom score ${Math.round(worst.score)})`);
-      worst.run.group.refreshMemory();
-      n.refreshMemory();
+      this.recomputeGroup(worst.run.group);
     }
     this.markNode(n);
   }
@@ -730,14 +811,8 @@ export class UsageEngine implements ClusterListener {
   // ---- per-pod views for the history ---------------------------------------------------------
 
   private perPodCpu(w: WorkloadRun, c: number): number {
-    let used = 0;
-    let pods = 0;
-    for (const g of w.groups) {
-      if (c >= g.models.length) continue;
-      used += g.ready * g.readyGot[c] + g.idleRunning[c] * g.idleGot[c];
-      pods += g.ready + g.idleRunning[c];
-    }
-    return pods > 0 ? used / pods : 0;
+    const pods = w.runningByContainer[c] ?? 0;
+    return pods > 0 ? (w.cpuByContainer[c] ?? 0) / pods : 0;
   }
 
   private peakPodMemory(w: WorkloadRun, c: number, t: number): number {

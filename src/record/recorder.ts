@@ -10,7 +10,7 @@ import type { Scheduler } from '../scheduler/scheduler.ts';
 import type { Accounting } from './accounting.ts';
 import type { UsageEngine } from '../cluster/usageEngine.ts';
 import type { Kubelet } from '../cluster/kubelet.ts';
-import { CsvSink } from './csvSink.ts';
+import { CsvSink, SeriesCsvSink } from './csvSink.ts';
 import { isoTime, money, pct, round, seconds } from './format.ts';
 
 export const TIMESERIES_HEADERS = [
@@ -38,8 +38,8 @@ export interface RecorderParts {
 }
 
 export class Recorder {
-  private readonly timeseries: CsvSink;
-  private readonly workloadRows: CsvSink;
+  private readonly timeseries: SeriesCsvSink;
+  private readonly workloadRows: SeriesCsvSink;
   private readonly events: CsvSink;
   readonly eventCounts = new Map<string, number>();
   private hpaScaleEvents = 0;
@@ -50,8 +50,8 @@ export class Recorder {
     private readonly dir: string,
     private readonly parts: RecorderParts,
   ) {
-    this.timeseries = new CsvSink(path.join(dir, 'timeseries.csv'), TIMESERIES_HEADERS);
-    this.workloadRows = new CsvSink(path.join(dir, 'workloads.csv'), WORKLOAD_HEADERS);
+    this.timeseries = new SeriesCsvSink(path.join(dir, 'timeseries.csv'), TIMESERIES_HEADERS);
+    this.workloadRows = new SeriesCsvSink(path.join(dir, 'workloads.csv'), WORKLOAD_HEADERS);
     this.events = new CsvSink(path.join(dir, 'events.csv'), EVENT_HEADERS);
     parts.cluster.onEvent((e) => this.onEvent(e));
   }
