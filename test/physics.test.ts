@@ -140,3 +140,71 @@ test('unit: back-off sequence, CFS shares, water-filling and oom_score_adj', () 
   assert.equal(oomScoreAdj('BestEffort', 0, 1, false), 1000);
   assert.equal(oomScoreAdj('Burstable', 512 * 2 ** 20, 4 * 2 ** 30, false), 875); // 1000 - 1000*0.125
 });
+
+test('E5 at rising load: throttled from 100 rps (t = 9,060 s), OOM-killed from 312 rps (t = 28,140 s)', async () => {
+  // Load at minute m is 400 x m/600 = 0.6667 m rps. CPU 5m/unit passes the 500m limit first at
+  // m = 151 (100.67 rps: 503.3m wanted, 0.6623% throttled); memory 200Mi + 1Mi/unit passes 512Mi
+  // first at m = 469 (312.67 rps).
+  const { runFile } = await import('./support/run.ts');
+  const run = await runFile('scenarios/e05-rising-load.yaml');
+  const rows = run.csv('workloads.csv');
+  assert.equal(rows.find((r) => r.t === '9000')!.cpu_throttled_pct, '0');
+  assert.equal(rows.find((r) => r.t === '9060')!.cpu_throttled_pct, '0.6623');
+  const at9060 = rows.find((r) => r.t === '9060')!;
+  assert.equal(Number(at9060.served), 100); // 500m serves 100 rps of the 100.67 offered
+  assert.equal(run.events('OOMKilled')[0].t, '28140');
+  assert.ok(run.events('BackOff').length > 0, 'the kubelet backs off between restarts');
+  assert.ok(run.summary.demand.servedPct < 100);
+});
+
+test('property: served never exceeds demand, per sample, whatever the load and the limits', async () => {
+  const fc = (await import('fast-check')).default;
+  await fc.assert(
+    fc.asyncProperty(
+      fc.integer({ min: 0, max: 500 }),
+      fc.integer({ min: 1, max: 12 }),
+      fc.integer({ min: 1, max: 4 }),
+      fc.integer({ min: 100, max: 2000 }),
+      async (rps, perUnitMilli, replicas, limitMilli) => {
+        const run = await runYaml(scenario('prop', '30m', `  cluster:
+    nodePools: [{name: p, capacity: {cpu: "2", memory: 8Gi}, price: {onDemandPerHour: 0.1}, count: 1}]
+  workloads:
+    - {name: w, replicas: ${replicas}, containers: [{name: app, resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {cpu: ${limitMilli}m}}}]}
+  behavior:
+    - target: Deployment/default/w
+      demand: [{constant: ${rps}}, {daily: {amplitude: 0.5, peakAt: "00:10"}}, {noise: {cv: 0.2}}]
+      usage: {app: {cpu: {base: 10m, perUnit: ${perUnitMilli}m}, memory: {base: 32Mi, perUnit: 0Mi}}}
+`));
+        for (const row of run.csv('workloads.csv')) {
+          assert.ok(Number(row.served) <= Number(row.demand) + 1e-4, `served ${row.served} > demand ${row.demand} at ${row.t}`);
+          assert.ok(Number(row.served) >= 0);
+          assert.ok(Number(row.cpu_used_m) <= 2000 + 1, 'a node never gives more CPU than it has');
+        }
+        const pct = run.summary.demand.servedPct;
+        assert.ok(pct === null || (pct >= 0 && pct <= 100));
+      },
+    ),
+    { numRuns: 12 },
+  );
+});
+
+test('same seed, same bytes, with demand and memory noise switched on', async () => {
+  const yaml = scenario('noisy', '2h', `  seed: 9
+  cluster:
+    nodePools: [{name: p, capacity: {cpu: "4", memory: 8Gi}, price: {onDemandPerHour: 0.1}, count: 2}]
+  workloads:
+    - {name: w, replicas: 3, containers: [{name: app, resources: {requests: {cpu: 200m, memory: 256Mi}, limits: {memory: 1Gi}}}]}
+  behavior:
+    - target: Deployment/default/w
+      demand: [{constant: 50}, {noise: {cv: 0.3}}]
+      usage: {app: {cpu: {base: 10m, perUnit: 4m}, memory: {base: 200Mi, perUnit: 2Mi, noise: 0.1}}}
+`);
+  const fs = await import('node:fs');
+  const a = await runYaml(yaml);
+  const b = await runYaml(yaml);
+  for (const f of ['workloads.csv', 'timeseries.csv', 'events.csv', 'summary.json']) {
+    assert.ok(fs.readFileSync(`${a.dir}/${f}`).equals(fs.readFileSync(`${b.dir}/${f}`)), `${f} differs`);
+  }
+  const other = await runYaml(yaml.replace('seed: 9', 'seed: 10'));
+  assert.notEqual(fs.readFileSync(`${other.dir}/workloads.csv`, 'utf8'), fs.readFileSync(`${a.dir}/workloads.csv`, 'utf8'));
+});
