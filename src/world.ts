@@ -7,24 +7,30 @@ import { ClusterState } from './cluster/state.ts';
 import { Kubelet, manifestTiming } from './cluster/kubelet.ts';
 import type { PodTiming } from './cluster/kubelet.ts';
 import { Phase } from './cluster/phases.ts';
+import { CronJobController } from './controllers/cronJob.ts';
 import { DaemonSetController } from './controllers/daemonSet.ts';
 import { DeploymentController } from './controllers/deployment.ts';
 import { DisruptionController } from './controllers/disruption.ts';
+import { JobController } from './controllers/job.ts';
 import { NodeLifecycle } from './controllers/nodeLifecycle.ts';
 import { ReplicaSetController } from './controllers/replicaSet.ts';
+import { StatefulSetController } from './controllers/statefulSet.ts';
 import { Workloads } from './controllers/workloads.ts';
 import type { Behavior, Scenario, ScriptedEvent } from './model/scenario.ts';
 import { objectRef } from './model/objects.ts';
-import type { KubeObject } from './model/objects.ts';
+import type { JobObject, KubeObject } from './model/objects.ts';
 import { Accounting } from './record/accounting.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { UsageEngine } from './cluster/usageEngine.ts';
 import type { WorkloadInputs } from './cluster/usageEngine.ts';
 import { buildDemand } from './workload/demand.ts';
 import { defaultProfile } from './scheduler/profile.ts';
+import { arrivalProcess, scheduleArrivals } from './workload/arrivals.ts';
+import type { ArrivalSpec } from './workload/arrivals.ts';
+import { DEFAULT_RUN_MS, sampleRunDurationMs } from './workload/runDuration.ts';
 
 /** Kinds that are validated but whose controllers arrive with later work. */
-const NOT_YET_SIMULATED = new Set(['StatefulSet', 'Job', 'CronJob', 'HorizontalPodAutoscaler', 'VerticalPodAutoscaler']);
+const NOT_YET_SIMULATED = new Set(['HorizontalPodAutoscaler', 'VerticalPodAutoscaler']);
 
 export class World {
   readonly sim = new Simulation();
@@ -38,6 +44,9 @@ export class World {
   readonly replicaSets: ReplicaSetController;
   readonly deployments: DeploymentController;
   readonly daemonSets: DaemonSetController;
+  readonly statefulSets: StatefulSetController;
+  readonly jobs: JobController;
+  readonly cronJobs: CronJobController;
   readonly nodes: NodeLifecycle;
   readonly usage: UsageEngine;
   /** Messages for the user about what this run does not simulate. */
@@ -49,7 +58,7 @@ export class World {
     this.accounting = new Accounting(() => this.sim.nowMs);
     this.cluster.addListener(this.accounting);
     this.cluster.addListener(this.workloads);
-    this.kubelet = new Kubelet(this.cluster, behaviorTiming(scenario.behavior));
+    this.kubelet = new Kubelet(this.cluster, behaviorTiming(scenario.behavior, this.random));
     this.disruption = new DisruptionController(this.cluster, (pod) => this.workloads.replicasOf(pod));
     this.scheduler = new Scheduler(this.cluster, {
       profile: defaultProfile(scenario.cluster.scheduler),
@@ -60,6 +69,9 @@ export class World {
     this.replicaSets.onAdded = (rs) => this.workloads.ownerSelectors.set(`ReplicaSet/${rs.namespace}/${rs.name}`, rs.selector);
     this.deployments = new DeploymentController(this.cluster, this.replicaSets);
     this.daemonSets = new DaemonSetController(this.cluster);
+    this.statefulSets = new StatefulSetController(this.cluster);
+    this.jobs = new JobController(this.cluster);
+    this.cronJobs = new CronJobController(this.cluster, this.jobs, scenario.startEpochMs);
     this.nodes = new NodeLifecycle(this.cluster, this.kubelet, this.disruption);
     const evictionHard = new Map(scenario.cluster.nodePools.map((p) => [p.name, p.evictionHardMemoryBytes]));
     this.usage = new UsageEngine(
@@ -98,6 +110,8 @@ export class World {
     if (skipped.length > 0) {
       this.notices.push(`not simulated yet (validated only): ${skipped.join(', ')}`);
     }
+    const podRuns = scenario.behavior.filter((b) => b.run && b.target.startsWith('Pod/')).map((b) => b.target);
+    if (podRuns.length > 0) this.notices.push(`run: applies to Job and CronJob pods; bare pods serve until deleted: ${podRuns.join(', ')}`);
     for (const event of scenario.events) this.sim.schedule(event.atMs, Phase.Script, () => this.runScripted(event));
   }
 
@@ -112,6 +126,25 @@ export class World {
       case 'DaemonSet': {
         this.daemonSets.add(obj);
         this.workloads.register(ref, obj.kind, () => this.daemonSets.desiredNumberScheduled(ref));
+        return;
+      }
+      case 'StatefulSet': {
+        const s = this.statefulSets.add(obj);
+        this.workloads.register(ref, obj.kind, () => s.replicas);
+        this.workloads.ownerSelectors.set(ref, obj.spec.selector);
+        return;
+      }
+      case 'Job': {
+        this.workloads.register(ref, obj.kind, () => this.jobs.desiredActive(ref));
+        const arrivals = this.scenario.behavior.find((b) => b.target === ref)?.arrivals;
+        // With arrivals the declared Job is a template: only its copies run, never itself at t=0.
+        if (arrivals) this.startArrivals(obj, arrivals);
+        else this.jobs.add(obj);
+        return;
+      }
+      case 'CronJob': {
+        this.cronJobs.add(obj);
+        this.workloads.register(ref, obj.kind, () => this.jobs.desiredActive(ref));
         return;
       }
       case 'Pod': {
@@ -129,6 +162,19 @@ export class World {
       default:
         if (NOT_YET_SIMULATED.has(obj.kind)) skipped.push(ref);
     }
+  }
+
+  /** A new Job `<name>-<n>` from the declared one at each arrival; its pods aggregate under and
+   *  take behaviour from the declared Job. */
+  private startArrivals(template: JobObject, spec: ArrivalSpec): void {
+    const ref = objectRef(template);
+    const process = arrivalProcess(spec, this.scenario.startEpochMs, this.random.stream(`arrivals/${ref}`));
+    scheduleArrivals(this.sim, process, Phase.Controller, this.scenario.durationMs, (n) => {
+      const name = `${template.metadata.name}-${n}`;
+      const job = this.jobs.add({ ...template, metadata: { ...template.metadata, name } }, { workload: ref });
+      if (job) this.cluster.emit('SuccessfulCreate', ref, '', `Created job ${name}`);
+      else this.cluster.emit('FailedCreate', ref, '', `Error creating: jobs.batch "${name}" already exists`);
+    });
   }
 
   private runScripted(event: ScriptedEvent): void {
@@ -163,14 +209,18 @@ export class World {
       }
       case 'rollout': {
         const d = this.deployments.get(event.rollout.target);
+        const s = this.statefulSets.get(event.rollout.target);
         if (d) this.deployments.restart(d);
+        else if (s) this.statefulSets.restart(s);
         else if (this.daemonSets.get(event.rollout.target)) this.daemonSets.restart(event.rollout.target);
         else this.cluster.emit('Ignored', event.rollout.target, '', 'rollout: this kind is not simulated yet');
         return;
       }
       case 'scale': {
         const d = this.deployments.get(event.scale.target);
+        const s = this.statefulSets.get(event.scale.target);
         if (d) this.deployments.scale(d, event.scale.replicas, 'Scaled by scenario event');
+        else if (s) this.statefulSets.scale(s, event.scale.replicas, 'Scaled by scenario event');
         else this.cluster.emit('Ignored', event.scale.target, '', 'scale: this kind is not simulated yet');
         return;
       }
@@ -178,10 +228,16 @@ export class World {
   }
 }
 
-/** Startup and shutdown delays from `behavior:` where given, else from the manifests. */
-function behaviorTiming(behaviors: readonly Behavior[]): PodTiming {
+/** Startup and shutdown delays from `behavior:` where given, else from the manifests; run
+ *  durations for Job pods (a CronJob's, an arrival's) from `run:`, else DEFAULT_RUN_MS. */
+function behaviorTiming(behaviors: readonly Behavior[], random: RandomStreams): PodTiming {
   const byTarget = new Map(behaviors.map((b) => [b.target, b]));
   return {
+    runDurationMs: (pod) => {
+      if (pod.owner?.kind !== 'Job' || !pod.workload) return null;
+      const run = byTarget.get(pod.workload)?.run;
+      return run ? sampleRunDurationMs(run.duration, random.stream(`run/${pod.workload}`)) : DEFAULT_RUN_MS;
+    },
     startupDelayMs: (pod) => {
       const delay = pod.workload ? byTarget.get(pod.workload)?.startup.delayMs : undefined;
       return delay ?? manifestTiming.startupDelayMs(pod);

@@ -208,3 +208,17 @@ test('same seed, same bytes, with demand and memory noise switched on', async ()
   const other = await runYaml(yaml.replace('seed: 9', 'seed: 10'));
   assert.notEqual(fs.readFileSync(`${other.dir}/workloads.csv`, 'utf8'), fs.readFileSync(`${a.dir}/workloads.csv`, 'utf8'));
 });
+
+test('the web-diurnal scenario shows throttling at peaks, OOM kills from a leak and pressure evictions', async () => {
+  const { runFile } = await import('./support/run.ts');
+  const run = await runFile('scenarios/web-diurnal.yaml');
+  const s = run.summary;
+  assert.ok(s.pods.oomKills >= 15, `oomKills ${s.pods.oomKills}`); // 1Gi - 400Mi at 40Mi/h: about every 15.6 h, two pods
+  assert.ok(s.pods.evictions >= 15, `evictions ${s.pods.evictions}`); // indexer: 2Gi/h until ~16Gi, about every 7 h
+  assert.ok(s.demand.servedPct > 90 && s.demand.servedPct < 100, `servedPct ${s.demand.servedPct}`);
+  const sale = run.csv('workloads.csv').find((r) => r.workload === 'Deployment/shop/storefront' && r.t === String(3.5 * 86400 + 1800))!;
+  assert.ok(Number(sale.cpu_throttled_pct) > 30, 'the flash sale throttles the storefront');
+  assert.ok(Number(sale.served) < Number(sale.demand));
+  assert.match(run.events('Evicted')[0].message, /available: \d+Ki\. Container index was using \d+Ki, request is 2Gi/);
+  assert.ok(s.utilization.cpuUsedPct > 0 && s.utilization.memoryUsedPct > 0);
+});

@@ -117,6 +117,8 @@ export class Kubelet implements ClusterListener {
   /** A container died (OOMKilled). restartPolicy Never: the pod fails. Otherwise it restarts in
    *  place after the CrashLoopBackOff delay and the pod is Ready again after its startup delay. */
   containerExited(pod: Pod, containerIndex: number, containerName: string, reason: string): void {
+    // A pod already terminating is not restarted; its termination timer must keep running.
+    if (pod.deletionMs >= 0) return;
     this.clearTimer(pod);
     this.cluster.setPodReady(pod, false);
     if (pod.spec.restartPolicy === 'Never') {
@@ -132,7 +134,7 @@ export class Kubelet implements ClusterListener {
     this.setTimer(pod, delay, () => {
       if (pod.deletionMs >= 0 || !kubeletRunning(pod.node)) return;
       this.backoff.restarted(key, failedAt, this.cluster.nowMs);
-      pod.restarts++;
+      this.cluster.markPodRestarted(pod);
       this.restarts++;
       this.cluster.emit('Started', `Pod/${pod.namespace}/${pod.name}`, pod.node?.name ?? '', `Restarted container ${containerName} (restart ${pod.restarts})`);
       this.onContainerStarted(pod, containerIndex);

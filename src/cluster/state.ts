@@ -30,6 +30,8 @@ export interface ClusterListener {
   podBound?(pod: Pod): void;
   podStarted?(pod: Pod): void;
   podReadyChanged?(pod: Pod): void;
+  /** The kubelet restarted one of the pod's containers (pod.restarts went up). */
+  podRestarted?(pod: Pod): void;
   /** deletionTimestamp was set: the pod no longer counts as a replica but may hold resources. */
   podTerminating?(pod: Pod): void;
   /** The pod ran to completion (Succeeded) or failed for good (Failed): its resources are free,
@@ -339,6 +341,12 @@ export class ClusterState {
     pod.startedMs = this.nowMs;
     this.emit('Started', podObjectRef(pod), pod.node?.name ?? '', 'Started containers');
     this.notify('podStarted', pod);
+  }
+
+  /** A container of the pod was restarted in place by its kubelet. */
+  markPodRestarted(pod: Pod): void {
+    pod.restarts++;
+    this.notify('podRestarted', pod);
   }
 
   setPodReady(pod: Pod, ready: boolean): void {

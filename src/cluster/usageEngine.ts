@@ -677,7 +677,7 @@ export class UsageEngine implements ClusterListener {
         if (run.starts[c] < 0 || run.cls === 'dead' || m.memLimitBytes === Infinity) continue;
         const used = this.containerMemory(run, c, now);
         const over = m.leakBytesPerMs > 0 ? used >= m.memLimitBytes - 1 : used > m.memLimitBytes;
-        if (over) this.oomKill(run, c, `Memory cgroup out of memory: container ${m.name} used ${formatBytes(Math.round(used))}, limit ${formatBytes(m.memLimitBytes)}`);
+        if (over) this.oomKill(run, c, `Memory cgroup out of memory: container ${m.name} used ${kib(used)}, limit ${formatBytes(m.memLimitBytes)}`);
       }
     }
     this.markGroup(g);
@@ -775,8 +775,8 @@ export class UsageEngine implements ClusterListener {
       this.cluster.deletePod(
         victim.run.pod,
         'Evicted',
-        `The node was low on resource: memory. Threshold quantity: ${formatBytes(threshold)}, available: ${formatBytes(Math.max(0, Math.round(available)))}. ` +
-          `Container ${container} was using ${formatBytes(Math.round(victim.usage))}, request is ${formatBytes(victim.request)}, has larger consumption of memory.`,
+        `The node was low on resource: memory. Threshold quantity: ${formatBytes(threshold)}, available: ${kib(available)}. ` +
+          `Container ${container} was using ${kib(victim.usage)}, request is ${formatBytes(victim.request)}, has larger consumption of memory.`,
         1,
       );
     }
@@ -824,4 +824,9 @@ export class UsageEngine implements ClusterListener {
     }
     return peak;
   }
+}
+
+/** Memory as the kubelet reports it: whole KiB (its stats are Ki-precise), e.g. "102399Ki". */
+function kib(bytes: number): string {
+  return formatBytes(Math.max(0, Math.floor(bytes / 1024)) * 1024);
 }

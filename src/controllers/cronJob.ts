@@ -1,0 +1,254 @@
+// The CronJob controller (pkg/controller/cronjob/cronjob_controllerv2.go, utils.go): creates a Job
+// from jobTemplate at each scheduled time, named `<cronjob>-<scheduled time in minutes since the
+// epoch>` (getJobName), in scenario time (spec.start + t). Each sync, as upstream:
+//  1. cleanupFinishedJobs: delete the oldest finished Jobs beyond successfulJobsHistoryLimit (3)
+//     and failedJobsHistoryLimit (1), with their pods;
+//  2. drop finished Jobs from status.active (event SawCompletedJob);
+//  3. mostRecentScheduleTime since status.lastScheduleTime (or the CronJob's creation), no earlier
+//     than now - startingDeadlineSeconds; a time older than the deadline is a MissSchedule;
+//  4. concurrencyPolicy: Forbid skips while a Job is active (JobAlreadyActive; the missed time
+//     still starts late when the active Job finishes, unless startingDeadlineSeconds forbids it),
+//     Replace deletes the active Jobs first, Allow runs them side by side;
+//  5. create the Job (SuccessfulCreate "Created job NAME") and requeue for the next time.
+// Upstream requeues 100 ms after the scheduled time (nextScheduleDelta) to be sure the clock has
+// passed it; the simulated clock is exact, so Jobs are created at the scheduled instant.
+import { Phase } from '../cluster/phases.ts';
+import type { ClusterState } from '../cluster/state.ts';
+import type { EventHandle } from '../engine/simulation.ts';
+import type { CronJobObject, JobObject } from '../model/objects.ts';
+import { objectRef } from '../model/objects.ts';
+import { CronSchedule } from '../workload/cron.ts';
+import type { JobController, JobState } from './job.ts';
+
+/** More missed times than this since the last schedule draws a TooManyMissedTimes warning. */
+const MANY_MISSED = 100;
+export const SCHEDULED_TIMESTAMP = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
+
+export interface CronJobState {
+  obj: CronJobObject;
+  ref: string;
+  namespace: string;
+  name: string;
+  /** null when the schedule or time zone is unusable (an event says why). */
+  schedule: CronSchedule | null;
+  createdEpochMs: number;
+  /** status.lastScheduleTime (Unix ms), null before the first Job. */
+  lastScheduleEpochMs: number | null;
+  /** status.active */
+  active: JobState[];
+  /** Every Job it created that still exists. */
+  children: JobState[];
+  timer: EventHandle | null;
+}
+
+export class CronJobController {
+  private readonly byRef = new Map<string, CronJobState>();
+  private readonly dirty = new Set<CronJobState>();
+  private handle: EventHandle | null = null;
+
+  constructor(
+    private readonly cluster: ClusterState,
+    private readonly jobs: JobController,
+    /** spec.start: scenario time 0 as Unix ms. */
+    private readonly startEpochMs: number,
+  ) {
+    jobs.onJobChanged = (job) => {
+      const cj = job.cronJob ? this.byRef.get(job.cronJob) : undefined;
+      if (cj) this.enqueue(cj);
+    };
+  }
+
+  get(ref: string): CronJobState | undefined {
+    return this.byRef.get(ref);
+  }
+
+  add(obj: CronJobObject): CronJobState {
+    const cj: CronJobState = {
+      obj,
+      ref: objectRef(obj),
+      namespace: obj.metadata.namespace,
+      name: obj.metadata.name,
+      schedule: null,
+      createdEpochMs: this.epochNow(),
+      lastScheduleEpochMs: null,
+      active: [],
+      children: [],
+      timer: null,
+    };
+    try {
+      cj.schedule = CronSchedule.parse(obj.spec.schedule, obj.spec.timeZone);
+    } catch (error) {
+      const zone = obj.spec.timeZone;
+      if (error instanceof RangeError && zone !== null) this.cluster.emit('UnknownTimeZone', cj.ref, '', `invalid timeZone: "${zone}": unknown time zone ${zone}`);
+      else this.cluster.emit('UnparseableSchedule', cj.ref, '', `unparseable schedule: "${obj.spec.schedule}" : ${(error as Error).message}`);
+    }
+    this.byRef.set(cj.ref, cj);
+    this.enqueue(cj);
+    return cj;
+  }
+
+  private epochNow(): number {
+    return this.startEpochMs + this.cluster.nowMs;
+  }
+
+  private enqueue(cj: CronJobState): void {
+    this.dirty.add(cj);
+    if (this.handle === null) this.handle = this.cluster.sim.schedule(this.cluster.nowMs, Phase.Controller, () => this.syncAll());
+  }
+
+  private syncAll(): void {
+    this.handle = null;
+    const batch = [...this.dirty];
+    this.dirty.clear();
+    for (const cj of batch) this.sync(cj);
+  }
+
+  /** sync: cleanupFinishedJobs, then syncCronJob. */
+  private sync(cj: CronJobState): void {
+    for (const job of cj.children.filter((j) => j.deleted)) {
+      if (cj.active.includes(job)) this.cluster.emit('MissingJob', cj.ref, '', `Active job went missing: ${job.name}`);
+      this.forget(cj, job);
+    }
+    this.cleanupFinishedJobs(cj);
+    for (const job of cj.active.slice()) {
+      if (!job.finished) continue;
+      cj.active.splice(cj.active.indexOf(job), 1);
+      this.cluster.emit('SawCompletedJob', cj.ref, '', `Saw completed job: ${job.name}, status: ${job.finished.type}`);
+    }
+
+    const spec = cj.obj.spec;
+    const schedule = cj.schedule;
+    if (spec.suspend || !schedule) return;
+    const now = this.epochNow();
+    const { recent: scheduled, missed } = this.mostRecentScheduleTime(cj, schedule, now, true);
+    if (scheduled === null) return this.requeue(cj, schedule, now);
+    if (missed > MANY_MISSED) {
+      this.cluster.emit('TooManyMissedTimes', cj.ref, '', 'too many missed start times. Set or decrease .spec.startingDeadlineSeconds or check clock skew');
+    }
+    if (spec.startingDeadlineSeconds !== null && scheduled + spec.startingDeadlineSeconds * 1000 < now) {
+      this.cluster.emit('MissSchedule', cj.ref, '', `Missed scheduled time to start a job: ${rfc1123z(scheduled)}`);
+      return this.requeue(cj, schedule, now);
+    }
+    const name = jobName(cj.name, scheduled);
+    if (cj.active.some((j) => j.name === name) || cj.lastScheduleEpochMs === scheduled) return this.requeue(cj, schedule, now);
+    if (spec.concurrencyPolicy === 'Forbid' && cj.active.length > 0) {
+      this.cluster.emit('JobAlreadyActive', cj.ref, '', 'Not starting job because prior execution is running and concurrency policy is Forbid');
+      return this.requeue(cj, schedule, now);
+    }
+    if (spec.concurrencyPolicy === 'Replace') for (const job of cj.active.slice()) this.deleteJob(cj, job);
+
+    const job = this.jobs.add(this.jobFromTemplate(cj, name, scheduled), { workload: cj.ref, cronJob: cj.ref });
+    if (job) {
+      this.cluster.emit('SuccessfulCreate', cj.ref, '', `Created job ${name}`);
+      cj.active.push(job);
+      cj.children.push(job);
+      cj.lastScheduleEpochMs = scheduled;
+    }
+    this.requeue(cj, schedule, now);
+  }
+
+  /** getJobFromTemplate2: jobTemplate's labels, annotations and spec, plus the scheduled time. */
+  private jobFromTemplate(cj: CronJobState, name: string, scheduledEpochMs: number): JobObject {
+    const template = cj.obj.spec.jobTemplate;
+    return {
+      kind: 'Job',
+      apiVersion: 'batch/v1',
+      metadata: {
+        name,
+        namespace: cj.namespace,
+        labels: { ...template.metadata.labels },
+        annotations: { ...template.metadata.annotations, [SCHEDULED_TIMESTAMP]: new Date(scheduledEpochMs).toISOString().replace('.000Z', 'Z') },
+      },
+      source: cj.obj.source,
+      spec: template.spec,
+    };
+  }
+
+  /** mostRecentScheduleTime: the latest scheduled time in (earliest, now], and roughly how many
+   *  were missed since `earliest` (the last schedule or the creation, or now minus
+   *  startingDeadlineSeconds if later). */
+  private mostRecentScheduleTime(cj: CronJobState, schedule: CronSchedule, now: number, withDeadline: boolean): { earliest: number; recent: number | null; missed: number } {
+    let earliest = cj.lastScheduleEpochMs ?? cj.createdEpochMs;
+    const deadline = cj.obj.spec.startingDeadlineSeconds;
+    if (withDeadline && deadline !== null) earliest = Math.max(earliest, now - deadline * 1000);
+    const t1 = schedule.next(earliest);
+    if (t1 === null || now < t1) return { earliest, recent: null, missed: 0 };
+    const t2 = schedule.next(t1);
+    if (t2 === null || now < t2) return { earliest, recent: t1, missed: 1 };
+    const periodMs = t2 - t1;
+    const missed = Math.floor((now - t1) / periodMs) + 1;
+    // Start a couple of periods before the estimate and walk forward; fall back to t1 when the
+    // schedule is irregular enough that the estimate overshoots.
+    let recent = this.latestUpTo(schedule, Math.max(t1, t1 + (missed - 2) * periodMs - 1), now);
+    if (recent === null) recent = this.latestUpTo(schedule, t1 - 1, now);
+    return { earliest, recent, missed };
+  }
+
+  private latestUpTo(schedule: CronSchedule, from: number, now: number): number | null {
+    let latest: number | null = null;
+    for (let t = schedule.next(from); t !== null && t <= now; t = schedule.next(t)) latest = t;
+    return latest;
+  }
+
+  /** nextScheduleTimeDuration: wake at the next scheduled time after the most recent one. */
+  private requeue(cj: CronJobState, schedule: CronSchedule, now: number): void {
+    const { earliest, recent, missed } = this.mostRecentScheduleTime(cj, schedule, now, false);
+    const base = recent ?? (missed === 0 ? earliest : now);
+    const next = schedule.next(base);
+    this.cluster.sim.cancel(cj.timer);
+    cj.timer = null;
+    if (next === null) return;
+    cj.timer = this.cluster.sim.schedule(Math.max(this.cluster.nowMs, next - this.startEpochMs), Phase.Controller, () => {
+      cj.timer = null;
+      this.enqueue(cj);
+    });
+  }
+
+  /** cleanupFinishedJobs / removeOldestJobs: oldest first by status.startTime, then name. */
+  private cleanupFinishedJobs(cj: CronJobState): void {
+    const limits = { Complete: cj.obj.spec.successfulJobsHistoryLimit, Failed: cj.obj.spec.failedJobsHistoryLimit };
+    for (const type of ['Complete', 'Failed'] as const) {
+      const finished = cj.children.filter((j) => j.finished?.type === type).sort(byStartTime);
+      for (const job of finished.slice(0, Math.max(0, finished.length - limits[type]))) this.deleteJob(cj, job);
+    }
+  }
+
+  /** deleteJob: the Job (and, through garbage collection, its pods) and its active-list entry. */
+  private deleteJob(cj: CronJobState, job: JobState): void {
+    this.forget(cj, job);
+    this.jobs.delete(job, `deleted by CronJob ${cj.name}`);
+    this.cluster.emit('SuccessfulDelete', cj.ref, '', `Deleted job ${job.name}`);
+  }
+
+  private forget(cj: CronJobState, job: JobState): void {
+    const a = cj.active.indexOf(job);
+    if (a >= 0) cj.active.splice(a, 1);
+    const c = cj.children.indexOf(job);
+    if (c >= 0) cj.children.splice(c, 1);
+  }
+}
+
+/** getJobName: `<cronjob>-<scheduled time in minutes since the epoch>` (getTimeHashInMinutes). */
+export function jobName(cronJob: string, scheduledEpochMs: number): string {
+  return `${cronJob}-${Math.floor(scheduledEpochMs / 60_000)}`;
+}
+
+/** byJobStartTime: a Job without a start time sorts last; ties by name. */
+function byStartTime(a: JobState, b: JobState): number {
+  if (a.startMs !== b.startMs) {
+    if (a.startMs < 0) return 1;
+    if (b.startMs < 0) return -1;
+    return a.startMs - b.startMs;
+  }
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** Go's time.RFC1123Z in UTC: "Mon, 05 Jan 2026 00:01:00 +0000". */
+function rfc1123z(epochMs: number): string {
+  const d = new Date(epochMs);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${WEEKDAYS[d.getUTCDay()]}, ${two(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`;
+}
