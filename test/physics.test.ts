@@ -222,3 +222,15 @@ test('the web-diurnal scenario shows throttling at peaks, OOM kills from a leak 
   assert.match(run.events('Evicted')[0].message, /available: \d+Ki\. Container index was using \d+Ki, request is 2Gi/);
   assert.ok(s.utilization.cpuUsedPct > 0 && s.utilization.memoryUsedPct > 0);
 });
+
+test('E24: a Job whose pods are OOM-killed fails at backoffLimit 3 after 10/20/40 s of back-off', async () => {
+  // 100Mi + 60Mi/min reaches the 256Mi limit 156 s after each start. restartPolicy Never: the pod
+  // fails; the Job re-creates it after 10, 20, 40 s. Starts 0, 166, 342, 538; failures 156, 322,
+  // 498, 694; the fourth failure exceeds backoffLimit 3.
+  const { runFile } = await import('./support/run.ts');
+  const run = await runFile('scenarios/e24-job-backoff.yaml');
+  assert.deepEqual(run.events('Scheduled').map((e) => e.t), ['0', '166', '342', '538']);
+  assert.deepEqual(run.events('OOMKilled').map((e) => e.t), ['156', '322', '498', '694']);
+  assert.deepEqual(run.events('JobFailed').map((e) => [e.t, e.message.split(':')[0]]), [['694', 'BackoffLimitExceeded']]);
+  assert.equal(run.summary.pods.restarts, 0); // Never: pods are replaced, not restarted
+});
