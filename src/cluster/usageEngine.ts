@@ -46,6 +46,60 @@ interface PodRun {
   cls: 'ready' | 'idle' | 'dead';
 }
 
+/** The per-pod values shared by every group of a workload with the same containers, computed
+ *  once per load (and memory-noise draw) instead of once per group. */
+class Spec {
+  readonly wantReady: number[];
+  readonly cappedReady: number[];
+  readonly wantIdle: number[];
+  readonly cappedIdle: number[];
+  readonly memReady: number[];
+  readonly memIdle: number[];
+  /** Units/s one Ready pod serves when it gets the CPU it wants (capped at the load). */
+  servedPerPod = 0;
+  private load = NaN;
+  private noise = NaN;
+
+  constructor(
+    readonly key: string,
+    readonly models: ContainerModel[],
+  ) {
+    const n = models.length;
+    this.wantReady = new Array(n).fill(0);
+    this.cappedReady = new Array(n).fill(0);
+    this.wantIdle = new Array(n).fill(0);
+    this.cappedIdle = new Array(n).fill(0);
+    this.memReady = new Array(n).fill(0);
+    this.memIdle = new Array(n).fill(0);
+  }
+
+  update(load: number, noiseFactor: number): void {
+    if (load === this.load && noiseFactor === this.noise) return;
+    this.load = load;
+    this.noise = noiseFactor;
+    let perPod = load;
+    for (let c = 0; c < this.models.length; c++) {
+      const m = this.models[c];
+      const wantReady = m.cpuBaseMilli + m.cpuPerUnitMilli * load;
+      const cappedReady = wantReady < m.cpuLimitMilli ? wantReady : m.cpuLimitMilli;
+      this.wantReady[c] = wantReady;
+      this.cappedReady[c] = cappedReady;
+      this.wantIdle[c] = m.cpuBaseMilli;
+      this.cappedIdle[c] = m.cpuBaseMilli < m.cpuLimitMilli ? m.cpuBaseMilli : m.cpuLimitMilli;
+      if (m.cpuPerUnitMilli > 0) {
+        const capacity = (cappedReady - m.cpuBaseMilli) / m.cpuPerUnitMilli;
+        if (capacity < perPod) perPod = capacity > 0 ? capacity : 0;
+      }
+      const noise = m.memNoise > 0 ? noiseFactor : 1;
+      const memReady = (m.memBaseBytes + m.memPerUnitBytes * load) * noise;
+      this.memReady[c] = memReady > 0 ? memReady : 0;
+      const memIdle = m.memBaseBytes * noise;
+      this.memIdle[c] = memIdle > 0 ? memIdle : 0;
+    }
+    this.servedPerPod = perPod;
+  }
+}
+
 class Group {
   readonly pods = new Set<PodRun>();
   ready = 0;
@@ -81,11 +135,15 @@ class Group {
   /** The flush that last recomputed this group. */
   epoch = 0;
 
+  readonly models: ContainerModel[];
+
   constructor(
     readonly w: WorkloadRun,
     readonly node: NodeRun,
-    readonly models: ContainerModel[],
+    readonly spec: Spec,
   ) {
+    const models = spec.models;
+    this.models = models;
     const n = models.length;
     this.idleRunning = new Array(n).fill(0);
     this.running = new Array(n).fill(0);
@@ -118,6 +176,8 @@ class Group {
 
 export class WorkloadRun {
   readonly groups = new Set<Group>();
+  /** Distinct container sets among its pods (usually one). */
+  readonly specs = new Map<string, Spec>();
   /** Pods the Service would route to: Ready in the API (those on a dead node included). */
   endpoints = 0;
   load = 0;
@@ -366,8 +426,10 @@ export class UsageEngine implements ClusterListener {
     const n = (this.nodes[node.index] ??= new NodeRun(node));
     const models = pod.spec.containers.map((c) => containerModel(c, w!.inputs.usage[c.name]));
     const key = JSON.stringify(models);
-    for (const g of w.groups) if (g.node === n && JSON.stringify(g.models) === key) return g;
-    const g = new Group(w, n, models);
+    let spec = w.specs.get(key);
+    if (!spec) w.specs.set(key, (spec = new Spec(key, models)));
+    for (const g of w.groups) if (g.node === n && g.spec === spec) return g;
+    const g = new Group(w, n, spec);
     w.groups.add(g);
     n.groups.add(g);
     return g;
@@ -492,22 +554,6 @@ export class UsageEngine implements ClusterListener {
     const workloads = this.touchedWorkloads;
     nodes.length = 0;
     workloads.length = 0;
-    const touchNode = (n: NodeRun) => {
-      if (n.epoch !== epoch) {
-        n.epoch = epoch;
-        nodes.push(n);
-      }
-    };
-    const recompute = (g: Group) => {
-      if (g.epoch === epoch) return;
-      g.epoch = epoch;
-      this.recomputeGroup(g);
-      touchNode(g.node);
-      if (g.w.epoch !== epoch) {
-        g.w.epoch = epoch;
-        workloads.push(g.w);
-      }
-    };
     for (const w of this.dirtyWorkloads) {
       w.demandRate = w.inputs.demand ? w.inputs.demand.at(now) : 0;
       w.load = w.endpoints > 0 ? w.demandRate / w.endpoints : 0;
@@ -515,10 +561,15 @@ export class UsageEngine implements ClusterListener {
         w.epoch = epoch;
         workloads.push(w);
       }
-      for (const g of w.groups) recompute(g);
+      for (const g of w.groups) this.recomputeOnce(g, epoch);
     }
-    for (const g of this.dirtyGroups) recompute(g);
-    for (const n of this.dirtyNodes) touchNode(n);
+    for (const g of this.dirtyGroups) this.recomputeOnce(g, epoch);
+    for (const n of this.dirtyNodes) {
+      if (n.epoch !== epoch) {
+        n.epoch = epoch;
+        nodes.push(n);
+      }
+    }
     this.dirtyWorkloads.clear();
     this.dirtyGroups.clear();
     this.dirtyNodes.clear();
@@ -550,53 +601,70 @@ export class UsageEngine implements ClusterListener {
     }
   }
 
+  /** Recomputes a group once per flush and notes its node and workload as touched. */
+  private recomputeOnce(g: Group, epoch: number): void {
+    if (g.epoch === epoch) return;
+    g.epoch = epoch;
+    this.recomputeGroup(g);
+    const n = g.node;
+    if (n.epoch !== epoch) {
+      n.epoch = epoch;
+      this.touchedNodes.push(n);
+    }
+    if (g.w.epoch !== epoch) {
+      g.w.epoch = epoch;
+      this.touchedWorkloads.push(g.w);
+    }
+  }
+
   /** A group's CPU, served demand and memory at its workload's current load; contributions to the
    *  workload's and node's totals are replaced by difference. */
   private recomputeGroup(g: Group): void {
     const w = g.w;
     const n = g.node;
-    const load = w.load;
+    const sp = g.spec;
+    sp.update(w.load, w.noiseFactor);
     const models = g.models;
+    const ready = g.ready;
+    const contended = n.contended;
     let wantCapped = 0;
     let wantRaw = 0;
     let throttled = 0;
     let used = 0;
-    let perPod = load;
+    let perPod = contended ? w.load : sp.servedPerPod;
     let memA = 0;
     let memB = 0;
     for (let c = 0; c < models.length; c++) {
-      const m = models[c];
-      const wantReady = m.cpuBaseMilli + m.cpuPerUnitMilli * load;
-      const wantIdle = m.cpuBaseMilli;
-      const cappedReady = wantReady < m.cpuLimitMilli ? wantReady : m.cpuLimitMilli;
-      const cappedIdle = wantIdle < m.cpuLimitMilli ? wantIdle : m.cpuLimitMilli;
-      if (!n.contended) {
+      const idle = g.idleRunning[c];
+      const cappedReady = sp.cappedReady[c];
+      const cappedIdle = sp.cappedIdle[c];
+      if (!contended) {
         g.readyGot[c] = cappedReady;
         g.idleGot[c] = cappedIdle;
+      } else {
+        const m = models[c];
+        if (m.cpuPerUnitMilli > 0) {
+          const capacity = (g.readyGot[c] - m.cpuBaseMilli) / m.cpuPerUnitMilli;
+          if (capacity < perPod) perPod = capacity > 0 ? capacity : 0;
+        }
       }
-      const ready = g.ready;
-      const idle = g.idleRunning[c];
       wantCapped += ready * cappedReady + idle * cappedIdle;
-      wantRaw += ready * wantReady + idle * wantIdle;
-      throttled += ready * (wantReady - cappedReady) + idle * (wantIdle - cappedIdle);
+      wantRaw += ready * sp.wantReady[c] + idle * sp.wantIdle[c];
+      throttled += ready * (sp.wantReady[c] - cappedReady) + idle * (sp.wantIdle[c] - cappedIdle);
       const got = ready * g.readyGot[c] + idle * g.idleGot[c];
       used += got;
-      w.cpuByContainer[c] = (w.cpuByContainer[c] ?? 0) + got - g.lastCpu[c];
+      w.cpuByContainer[c] = (w.cpuByContainer[c] || 0) + got - g.lastCpu[c];
       g.lastCpu[c] = got;
-      const capacity = m.cpuPerUnitMilli > 0 ? Math.max(0, (g.readyGot[c] - m.cpuBaseMilli) / m.cpuPerUnitMilli) : Infinity;
-      if (capacity < perPod) perPod = capacity;
-      const noise = m.memNoise > 0 ? w.noiseFactor : 1;
-      const memReady = Math.max(0, (m.memBaseBytes + m.memPerUnitBytes * load) * noise);
-      const memIdle = Math.max(0, m.memBaseBytes * noise);
-      g.memLoadReady[c] = memReady;
-      g.memLoadIdle[c] = memIdle;
-      memA += ready * memReady + idle * memIdle;
-      if (m.leakBytesPerMs > 0) {
-        memA -= m.leakBytesPerMs * g.sumStart[c];
-        memB += m.leakBytesPerMs * g.running[c];
+      g.memLoadReady[c] = sp.memReady[c];
+      g.memLoadIdle[c] = sp.memIdle[c];
+      memA += ready * sp.memReady[c] + idle * sp.memIdle[c];
+      const leak = models[c].leakBytesPerMs;
+      if (leak > 0) {
+        memA -= leak * g.sumStart[c];
+        memB += leak * g.running[c];
       }
     }
-    const served = g.ready * perPod;
+    const served = ready * perPod;
     w.cpuUsedMilli += used - g.cpuUsed;
     w.cpuWantMilli += wantRaw - g.cpuWantRaw;
     w.cpuThrottledMilli += throttled - g.cpuThrottled;
