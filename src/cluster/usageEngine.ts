@@ -175,7 +175,8 @@ class Group {
 }
 
 export class WorkloadRun {
-  readonly groups = new Set<Group>();
+  /** An array, not a Set: it is walked every sample, and arrays iterate several times faster. */
+  readonly groups: Group[] = [];
   /** Distinct container sets among its pods (usually one). */
   readonly specs = new Map<string, Spec>();
   /** Pods the Service would route to: Ready in the API (those on a dead node included). */
@@ -430,7 +431,7 @@ export class UsageEngine implements ClusterListener {
     if (!spec) w.specs.set(key, (spec = new Spec(key, models)));
     for (const g of w.groups) if (g.node === n && g.spec === spec) return g;
     const g = new Group(w, n, spec);
-    w.groups.add(g);
+    w.groups.push(g);
     n.groups.add(g);
     return g;
   }
@@ -441,7 +442,9 @@ export class UsageEngine implements ClusterListener {
     this.cluster.sim.cancel(g.oomHandle);
     g.oomAt = Infinity;
     this.dirtyGroups.delete(g);
-    g.w.groups.delete(g);
+    const list = g.w.groups;
+    const i = list.indexOf(g);
+    if (i >= 0) list.splice(i, 1);
     g.node.groups.delete(g);
     this.markWorkload(g.w);
     this.markNode(g.node);

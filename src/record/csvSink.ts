@@ -57,10 +57,8 @@ export class SeriesCsvSink {
     this.buffer = headers.join(',') + '\n';
   }
 
+  /** Text fields must be plain (see needsQuoting); the recorder checks names once, not per row. */
   write(row: readonly (string | number)[]): void {
-    for (const field of row) {
-      if (typeof field === 'string' && /[",\r\n]/.test(field)) throw new Error(`series field needs quoting: ${field}`);
-    }
     this.buffer += row.join(',') + '\n';
     if (this.buffer.length > 1 << 16) this.flushBuffer();
   }
@@ -83,4 +81,8 @@ export class SeriesCsvSink {
     this.file.end();
     await this.finished;
   }
+}
+
+export function needsQuoting(text: string): boolean {
+  return /[",\r\n]/.test(text);
 }

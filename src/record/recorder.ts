@@ -10,7 +10,7 @@ import type { Scheduler } from '../scheduler/scheduler.ts';
 import type { Accounting } from './accounting.ts';
 import type { UsageEngine } from '../cluster/usageEngine.ts';
 import type { Kubelet } from '../cluster/kubelet.ts';
-import { CsvSink, SeriesCsvSink } from './csvSink.ts';
+import { CsvSink, SeriesCsvSink, needsQuoting } from './csvSink.ts';
 import { isoTime, money, pct, round, seconds } from './format.ts';
 
 export const TIMESERIES_HEADERS = [
@@ -58,6 +58,8 @@ export class Recorder {
 
   /** Samples at t = 0, sampleEvery, ... up to and including the duration. */
   start(): void {
+    // Workload refs are validated Kubernetes names; the series writer relies on that.
+    for (const w of this.parts.workloads.all()) if (needsQuoting(w.ref)) throw new Error(`workload name needs CSV quoting: ${w.ref}`);
     const { sampleEveryMs, durationMs } = this.parts.scenario;
     const sim = this.parts.cluster.sim;
     const tick = () => {
