@@ -79,6 +79,7 @@ export class World {
       this.kubelet,
       (ref) => this.usageInputs(ref),
       (node) => (node.pool !== null ? evictionHard.get(node.pool) : undefined) ?? 100 * 1024 * 1024,
+      new Set(scenario.behavior.map((b) => b.target)),
     );
   }
 

@@ -49,6 +49,8 @@ interface PodRun {
 /** The per-pod values shared by every group of a workload with the same containers, computed
  *  once per load (and memory-noise draw) instead of once per group. */
 class Spec {
+  private static nextId = 0;
+  readonly id = Spec.nextId++;
   readonly wantReady: number[];
   readonly cappedReady: number[];
   readonly wantIdle: number[];
@@ -179,6 +181,8 @@ export class WorkloadRun {
   readonly groups: Group[] = [];
   /** Distinct container sets among its pods (usually one). */
   readonly specs = new Map<string, Spec>();
+  /** Groups by "node index:spec id". */
+  readonly groupIndex = new Map<string, Group>();
   /** Pods the Service would route to: Ready in the API (those on a dead node included). */
   endpoints = 0;
   load = 0;
@@ -283,6 +287,8 @@ export class UsageEngine implements ClusterListener {
     /** Demand and usage of a workload ref ("Kind/ns/name"), or of a bare pod ("Pod/ns/name"). */
     private readonly inputsOf: (ref: string) => WorkloadInputs,
     private readonly evictionThresholdOf: (node: Node) => number,
+    /** Refs that have a `behavior:` entry. */
+    private readonly behaviorTargets: ReadonlySet<string> = new Set(),
   ) {
     cluster.addListener(this);
     kubelet.onContainerStarted = (pod, index) => this.containerStarted(pod, index);
@@ -418,7 +424,7 @@ export class UsageEngine implements ClusterListener {
   // ---- groups and classes --------------------------------------------------------------------
 
   private groupFor(pod: Pod, node: Node): Group {
-    const ref = pod.workload ?? `Pod/${pod.namespace}/${pod.name}`;
+    const ref = pod.workload ?? this.barePodRef(pod);
     let w = this.workloads.get(ref);
     if (!w) {
       w = new WorkloadRun(ref, this.inputsOf(ref));
@@ -429,9 +435,12 @@ export class UsageEngine implements ClusterListener {
     const key = JSON.stringify(models);
     let spec = w.specs.get(key);
     if (!spec) w.specs.set(key, (spec = new Spec(key, models)));
-    for (const g of w.groups) if (g.node === n && g.spec === spec) return g;
+    const groupKey = `${node.index}:${spec.id}`;
+    const existing = w.groupIndex.get(groupKey);
+    if (existing) return existing;
     const g = new Group(w, n, spec);
     w.groups.push(g);
+    w.groupIndex.set(groupKey, g);
     n.groups.add(g);
     return g;
   }
@@ -445,9 +454,17 @@ export class UsageEngine implements ClusterListener {
     const list = g.w.groups;
     const i = list.indexOf(g);
     if (i >= 0) list.splice(i, 1);
+    g.w.groupIndex.delete(`${g.node.node.index}:${g.spec.id}`);
     g.node.groups.delete(g);
     this.markWorkload(g.w);
     this.markNode(g.node);
+  }
+
+  /** A bare pod is its own workload when a `behavior:` names it; the others of a namespace share
+   *  one record (no demand, usage = requests), which keeps a snapshot of thousands of pods light. */
+  private barePodRef(pod: Pod): string {
+    const own = `Pod/${pod.namespace}/${pod.name}`;
+    return this.behaviorTargets.has(own) ? own : `Pod/${pod.namespace}/*`;
   }
 
   /** ready: Ready in the API with every container running; dead: Ready in the API on a machine
@@ -495,9 +512,11 @@ export class UsageEngine implements ClusterListener {
 
   // ---- recomputation -------------------------------------------------------------------------
 
+  /** A group changed. Its workload's load (demand / Ready pods) may have moved too, which matters
+   *  only when the workload has demand; otherwise the group alone is recomputed. */
   private markGroup(g: Group): void {
     this.dirtyGroups.add(g);
-    this.markWorkload(g.w);
+    if (g.w.inputs.demand !== null) this.markWorkload(g.w);
     this.markNode(g.node);
   }
 
