@@ -59,6 +59,8 @@ class Spec {
   readonly memIdle: number[];
   /** Units/s one Ready pod serves when it gets the CPU it wants (capped at the load). */
   servedPerPod = 0;
+  /** Whether a container could reach its memory limit (it leaks, or its load memory is over). */
+  mayOom = false;
   private load = NaN;
   private noise = NaN;
 
@@ -99,6 +101,13 @@ class Spec {
       this.memIdle[c] = memIdle > 0 ? memIdle : 0;
     }
     this.servedPerPod = perPod;
+    let mayOom = false;
+    for (let c = 0; c < this.models.length; c++) {
+      const m = this.models[c];
+      if (m.memLimitBytes === Infinity) continue;
+      if (m.leakBytesPerMs > 0 || this.memReady[c] > m.memLimitBytes || this.memIdle[c] > m.memLimitBytes) mayOom = true;
+    }
+    this.mayOom = mayOom;
   }
 }
 
@@ -583,7 +592,8 @@ export class UsageEngine implements ClusterListener {
         w.epoch = epoch;
         workloads.push(w);
       }
-      for (const g of w.groups) this.recomputeOnce(g, epoch);
+      const groups = w.groups;
+      for (let j = 0; j < groups.length; j++) this.recomputeOnce(groups[j], epoch);
     }
     for (const g of this.dirtyGroups) this.recomputeOnce(g, epoch);
     for (const n of this.dirtyNodes) {
@@ -604,7 +614,7 @@ export class UsageEngine implements ClusterListener {
       if (contended) this.shareNodeCpu(n, capacity);
       for (const g of n.groups) {
         this.recomputeGroup(g);
-        if (g.limited) this.scheduleOom(g, now);
+        if (g.spec.mayOom || g.oomAt < Infinity) this.scheduleOom(g, now);
         if (g.w.epoch !== epoch) {
           g.w.epoch = epoch;
           workloads.push(g.w);
@@ -614,7 +624,11 @@ export class UsageEngine implements ClusterListener {
     for (let i = 0; i < workloads.length; i++) {
       const w = workloads[i];
       w.servedRate = Math.min(w.servedRaw, w.demandRate);
-      for (const g of w.groups) if (g.limited && g.epoch === epoch) this.scheduleOom(g, now);
+      const groups = w.groups;
+      for (let j = 0; j < groups.length; j++) {
+        const g = groups[j];
+        if (g.epoch === epoch && (g.spec.mayOom || g.oomAt < Infinity)) this.scheduleOom(g, now);
+      }
     }
     for (let i = 0; i < nodes.length; i++) {
       const n = nodes[i];
