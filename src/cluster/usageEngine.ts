@@ -61,6 +61,14 @@ class Spec {
   servedPerPod = 0;
   /** Whether a container could reach its memory limit (it leaks, or its load memory is over). */
   mayOom = false;
+  /** The pods of this spec on quiet nodes, counted together (see UsageEngine: quiet nodes). */
+  virtual: Group | null = null;
+  /** ∫ per-pod CPU got and load memory since t = 0, per container, for settling quiet groups. */
+  readonly cumCpuReady: number[];
+  readonly cumCpuIdle: number[];
+  readonly cumMemReady: number[];
+  readonly cumMemIdle: number[];
+  private advancedMs = 0;
   private load = NaN;
   private noise = NaN;
 
@@ -75,10 +83,28 @@ class Spec {
     this.cappedIdle = new Array(n).fill(0);
     this.memReady = new Array(n).fill(0);
     this.memIdle = new Array(n).fill(0);
+    this.cumCpuReady = new Array(n).fill(0);
+    this.cumCpuIdle = new Array(n).fill(0);
+    this.cumMemReady = new Array(n).fill(0);
+    this.cumMemIdle = new Array(n).fill(0);
   }
 
-  update(load: number, noiseFactor: number): void {
+  /** Accumulates the per-pod values that held since the last call up to `nowMs`. */
+  advance(nowMs: number): void {
+    const dt = nowMs - this.advancedMs;
+    if (dt <= 0) return;
+    for (let c = 0; c < this.models.length; c++) {
+      this.cumCpuReady[c] += this.cappedReady[c] * dt;
+      this.cumCpuIdle[c] += this.cappedIdle[c] * dt;
+      this.cumMemReady[c] += this.memReady[c] * dt;
+      this.cumMemIdle[c] += this.memIdle[c] * dt;
+    }
+    this.advancedMs = nowMs;
+  }
+
+  update(load: number, noiseFactor: number, nowMs: number): void {
     if (load === this.load && noiseFactor === this.noise) return;
+    this.advance(nowMs);
     this.load = load;
     this.noise = noiseFactor;
     let perPod = load;
@@ -145,6 +171,14 @@ class Group {
   readonly limited: boolean;
   /** The flush that last recomputed this group. */
   epoch = 0;
+  /** On a quiet node its counts are mirrored into spec.virtual and it contributes nothing itself;
+   *  its node's integrals are settled from the spec's cumulative integrals. */
+  quiet = false;
+  readonly ckCpuReady: number[];
+  readonly ckCpuIdle: number[];
+  readonly ckMemReady: number[];
+  readonly ckMemIdle: number[];
+  settledMs = 0;
 
   readonly models: ContainerModel[];
 
@@ -168,6 +202,10 @@ class Group {
     this.minStart = new Array(n).fill(Infinity);
     this.limited = models.some((m) => m.memLimitBytes !== Infinity);
     this.lastCpu = new Array(n).fill(0);
+    this.ckCpuReady = new Array(n).fill(0);
+    this.ckCpuIdle = new Array(n).fill(0);
+    this.ckMemReady = new Array(n).fill(0);
+    this.ckMemIdle = new Array(n).fill(0);
   }
 
   /** Memory of the whole group: Σ per-pod load memory + leak x (running x t - Σ starts). */
@@ -205,6 +243,7 @@ export class WorkloadRun {
   servedRaw = 0;
   memA = 0;
   memB = 0;
+  lastMemory = 0;
   /** Per container: Σ CPU got and number of running containers (for the history). */
   readonly cpuByContainer: number[] = [];
   readonly runningByContainer: number[] = [];
@@ -248,6 +287,13 @@ class NodeRun {
   cpuWantCapped = 0;
   contended = false;
   epoch = 0;
+  /** Σ limits of its running containers, and how many have none: a node whose containers all
+   *  have limits summing under its capacity can be neither CPU-contended nor memory-pressured. */
+  cpuLimitSum = 0;
+  cpuUnlimited = 0;
+  memLimitSum = 0;
+  memUnlimited = 0;
+  quiet = false;
   /** Scratch list of the node's CPU classes. */
   readonly classes: CpuClass[] = [];
 
@@ -281,6 +327,13 @@ export class UsageEngine implements ClusterListener {
   private readonly dirtyNodes = new Set<NodeRun>();
   private readonly dirtyGroups = new Set<Group>();
   private epoch = 0;
+  /** Where virtual groups live: never contended, never pressured, not counted as a node. */
+  private readonly virtualNode = new NodeRun({
+    name: '(virtual)', index: -1, state: 'Ready', capacity: { cpuMilli: Infinity, memoryBytes: Infinity, ephemeralStorageBytes: 0, scalar: {} },
+    allocatable: { cpuMilli: Infinity, memoryBytes: Infinity, ephemeralStorageBytes: 0, scalar: {} },
+  } as unknown as Node);
+  /** Off only to check the quiet-node path against the general one (CAPSIM_NO_QUIET=1). */
+  private readonly quietEnabled = process.env.CAPSIM_NO_QUIET !== '1';
   private readonly touchedNodes: NodeRun[] = [];
   private readonly touchedWorkloads: WorkloadRun[] = [];
   private flushHandle: EventHandle | null = null;
@@ -331,10 +384,9 @@ export class UsageEngine implements ClusterListener {
     const t = this.cluster.nowMs;
     let cpu = 0;
     let memory = 0;
-    for (const n of this.nodes) {
-      if (!n) continue;
-      cpu += n.cpuUsedMilli;
-      memory += n.memoryAt(t);
+    for (const w of this.workloads.values()) {
+      cpu += w.cpuUsedMilli;
+      memory += w.memoryAt(t);
     }
     return { cpuUsedMilli: cpu, memoryUsedBytes: memory };
   }
@@ -455,8 +507,9 @@ export class UsageEngine implements ClusterListener {
   }
 
   private removeGroup(g: Group): void {
-    // Its pods are gone, so recomputing takes its contributions out of the totals.
-    this.recomputeGroup(g);
+    // Its pods are gone: a quiet group settles its last stretch; a loud one recomputes to zero.
+    if (g.quiet) this.settle(g);
+    else this.recomputeGroup(g);
     this.cluster.sim.cancel(g.oomHandle);
     g.oomAt = Infinity;
     this.dirtyGroups.delete(g);
@@ -488,26 +541,47 @@ export class UsageEngine implements ClusterListener {
     if (run.cls === cls) return;
     this.integrate();
     const g = run.group;
-    for (let c = 0; c < run.starts.length; c++) {
-      if (run.starts[c] < 0) continue;
-      if (run.cls === 'idle') g.idleRunning[c]--;
-      if (cls === 'idle') g.idleRunning[c]++;
+    if (g.quiet) this.settle(g);
+    for (const target of this.countTargets(g)) {
+      for (let c = 0; c < run.starts.length; c++) {
+        if (run.starts[c] < 0) continue;
+        if (run.cls === 'idle') target.idleRunning[c]--;
+        if (cls === 'idle') target.idleRunning[c]++;
+      }
+      if (run.cls === 'ready') target.ready--;
+      if (run.cls === 'dead') target.dead--;
+      if (cls === 'ready') target.ready++;
+      if (cls === 'dead') target.dead++;
     }
-    if (run.cls === 'ready') g.ready--;
-    if (run.cls === 'dead') g.dead--;
-    if (cls === 'ready') g.ready++;
-    if (cls === 'dead') g.dead++;
     g.w.endpoints += (cls === 'idle' ? 0 : 1) - (run.cls === 'idle' ? 0 : 1);
     run.cls = cls;
     this.markGroup(g);
   }
 
+  /** The group's own counts, and its spec's virtual group's when it is on a quiet node. */
+  private countTargets(g: Group): Group[] {
+    return g.quiet ? [g, this.virtualOf(g.spec, g.w)] : [g];
+  }
+
+  private virtualOf(spec: Spec, w: WorkloadRun): Group {
+    return (spec.virtual ??= new Group(w, this.virtualNode, spec));
+  }
+
   private addContainer(g: Group, c: number, start: number, cls: 'ready' | 'idle', sign: 1 | -1): void {
     this.integrate();
-    g.running[c] += sign;
-    g.sumStart[c] += sign * start;
+    if (g.quiet) this.settle(g);
+    for (const target of this.countTargets(g)) {
+      target.running[c] += sign;
+      target.sumStart[c] += sign * start;
+      if (cls === 'idle') target.idleRunning[c] += sign;
+    }
     g.w.runningByContainer[c] = (g.w.runningByContainer[c] ?? 0) + sign;
-    if (cls === 'idle') g.idleRunning[c] += sign;
+    const m = g.models[c];
+    const n = g.node;
+    if (m.cpuLimitMilli === Infinity) n.cpuUnlimited += sign;
+    else n.cpuLimitSum += sign * m.cpuLimitMilli;
+    if (m.memLimitBytes === Infinity) n.memUnlimited += sign;
+    else n.memLimitSum += sign * m.memLimitBytes;
     if (sign > 0 && !Number.isNaN(g.minStart[c])) g.minStart[c] = Math.min(g.minStart[c], start);
     if (sign < 0 && start <= g.minStart[c]) g.minStart[c] = NaN;
   }
@@ -517,6 +591,97 @@ export class UsageEngine implements ClusterListener {
     this.addContainer(run.group, c, run.starts[c], run.cls === 'idle' ? 'idle' : 'ready', -1);
     run.starts[c] = -1;
     this.markGroup(run.group);
+  }
+
+  // ---- quiet nodes ---------------------------------------------------------------------------
+
+  /** Could this node's containers ever want more CPU or memory than it has? */
+  private isQuiet(n: NodeRun): boolean {
+    if (!this.quietEnabled || n.node.down || n.node.state === 'Removed') return false;
+    if (n.cpuUnlimited > 0 || n.memUnlimited > 0) return false;
+    return n.cpuLimitSum <= n.cpuCapacityMilli && n.memLimitSum <= n.memoryCapacityBytes - this.evictionThresholdOf(n.node);
+  }
+
+  /** Adds what a quiet group's pods used since it was last settled to its node's integrals. */
+  private settle(g: Group): void {
+    const now = this.cluster.nowMs;
+    const sp = g.spec;
+    sp.advance(now);
+    const dt = now - g.settledMs;
+    let cpu = 0;
+    let memory = 0;
+    for (let c = 0; c < g.models.length; c++) {
+      cpu += g.ready * (sp.cumCpuReady[c] - g.ckCpuReady[c]) + g.idleRunning[c] * (sp.cumCpuIdle[c] - g.ckCpuIdle[c]);
+      memory += g.ready * (sp.cumMemReady[c] - g.ckMemReady[c]) + g.idleRunning[c] * (sp.cumMemIdle[c] - g.ckMemIdle[c]);
+      const leak = g.models[c].leakBytesPerMs;
+      if (leak > 0 && dt > 0) memory += leak * dt * (g.running[c] * (g.settledMs + now) / 2 - g.sumStart[c]);
+      g.ckCpuReady[c] = sp.cumCpuReady[c];
+      g.ckCpuIdle[c] = sp.cumCpuIdle[c];
+      g.ckMemReady[c] = sp.cumMemReady[c];
+      g.ckMemIdle[c] = sp.cumMemIdle[c];
+    }
+    g.node.cpuUsedMilliMs += cpu;
+    g.node.memoryByteMs += memory;
+    g.settledMs = now;
+  }
+
+  /** Moves every group of a node between its own accounting and its spec's virtual group. */
+  private setQuiet(n: NodeRun, quiet: boolean): void {
+    n.quiet = quiet;
+    for (const g of n.groups) {
+      if (g.quiet === quiet) continue;
+      const vg = this.virtualOf(g.spec, g.w);
+      if (quiet) {
+        this.zeroContribution(g);
+        this.moveCounts(g, vg, 1);
+        g.spec.advance(this.cluster.nowMs);
+        for (let c = 0; c < g.models.length; c++) {
+          g.ckCpuReady[c] = g.spec.cumCpuReady[c];
+          g.ckCpuIdle[c] = g.spec.cumCpuIdle[c];
+          g.ckMemReady[c] = g.spec.cumMemReady[c];
+          g.ckMemIdle[c] = g.spec.cumMemIdle[c];
+        }
+        g.settledMs = this.cluster.nowMs;
+        g.quiet = true;
+      } else {
+        this.settle(g);
+        this.moveCounts(g, vg, -1);
+        g.quiet = false;
+        this.dirtyGroups.add(g);
+      }
+      this.dirtyGroups.add(vg);
+    }
+  }
+
+  private moveCounts(from: Group, to: Group, sign: 1 | -1): void {
+    to.ready += sign * from.ready;
+    to.dead += sign * from.dead;
+    for (let c = 0; c < from.models.length; c++) {
+      to.idleRunning[c] += sign * from.idleRunning[c];
+      to.running[c] += sign * from.running[c];
+      to.sumStart[c] += sign * from.sumStart[c];
+    }
+  }
+
+  /** Takes a group's contributions out of its workload's and node's totals. */
+  private zeroContribution(g: Group): void {
+    const w = g.w;
+    const n = g.node;
+    w.cpuUsedMilli -= g.cpuUsed;
+    w.cpuWantMilli -= g.cpuWantRaw;
+    w.cpuThrottledMilli -= g.cpuThrottled;
+    w.servedRaw -= g.served;
+    w.memA -= g.memA;
+    w.memB -= g.memB;
+    n.cpuUsedMilli -= g.cpuUsed;
+    n.cpuWantCapped -= g.cpuWantCapped;
+    n.memA -= g.memA;
+    n.memB -= g.memB;
+    for (let c = 0; c < g.models.length; c++) {
+      w.cpuByContainer[c] = (w.cpuByContainer[c] || 0) - g.lastCpu[c];
+      g.lastCpu[c] = 0;
+    }
+    g.cpuUsed = g.cpuWantCapped = g.cpuWantRaw = g.cpuThrottled = g.served = g.memA = g.memB = 0;
   }
 
   // ---- recomputation -------------------------------------------------------------------------
@@ -553,16 +718,18 @@ export class UsageEngine implements ClusterListener {
       w.servedUnitMs += w.servedRate * dt;
       w.cpuWantMilliMs += w.cpuWantMilli * dt;
       w.cpuThrottledMilliMs += w.cpuThrottledMilli * dt;
+      this.cpuUsedMilliMs += w.cpuUsedMilli * dt;
+      // Memory is linear between changes: the trapezoid is exact.
+      const memoryNow = w.memoryAt(now);
+      this.memoryUsedByteMs += ((w.lastMemory + memoryNow) / 2) * dt;
+      w.lastMemory = memoryNow;
     }
+    // Loud nodes integrate here; quiet ones settle per group (their own totals stay 0).
     for (const n of this.nodes) {
       if (!n) continue;
       n.cpuUsedMilliMs += n.cpuUsedMilli * dt;
-      this.cpuUsedMilliMs += n.cpuUsedMilli * dt;
-      // Memory is linear between changes: the trapezoid is exact.
       const memoryNow = n.memoryAt(now);
-      const area = ((n.lastMemory + memoryNow) / 2) * dt;
-      n.memoryByteMs += area;
-      this.memoryUsedByteMs += area;
+      n.memoryByteMs += ((n.lastMemory + memoryNow) / 2) * dt;
       n.lastMemory = memoryNow;
     }
     this.lastIntegratedMs = now;
@@ -571,6 +738,7 @@ export class UsageEngine implements ClusterListener {
   /** Ends the run: integrals up to the end. */
   finish(): void {
     this.integrate();
+    for (const w of this.workloads.values()) for (const g of w.groups) if (g.quiet) this.settle(g);
   }
 
   /** One pass over what changed: loads of dirty workloads, then their groups (CPU as wanted where
@@ -585,6 +753,10 @@ export class UsageEngine implements ClusterListener {
     const workloads = this.touchedWorkloads;
     nodes.length = 0;
     workloads.length = 0;
+    for (const n of this.dirtyNodes) {
+      const quiet = this.isQuiet(n);
+      if (quiet !== n.quiet) this.setQuiet(n, quiet);
+    }
     for (const w of this.dirtyWorkloads) {
       w.demandRate = w.inputs.demand ? w.inputs.demand.at(now) : 0;
       w.load = w.endpoints > 0 ? w.demandRate / w.endpoints : 0;
@@ -593,9 +765,10 @@ export class UsageEngine implements ClusterListener {
         workloads.push(w);
       }
       const groups = w.groups;
-      for (let j = 0; j < groups.length; j++) this.recomputeOnce(groups[j], epoch);
+      for (let j = 0; j < groups.length; j++) if (!groups[j].quiet) this.recomputeOnce(groups[j], epoch);
+      for (const spec of w.specs.values()) if (spec.virtual) this.recomputeOnce(spec.virtual, epoch);
     }
-    for (const g of this.dirtyGroups) this.recomputeOnce(g, epoch);
+    for (const g of this.dirtyGroups) this.recomputeOnce(g.quiet ? this.virtualOf(g.spec, g.w) : g, epoch);
     for (const n of this.dirtyNodes) {
       if (n.epoch !== epoch) {
         n.epoch = epoch;
@@ -627,7 +800,8 @@ export class UsageEngine implements ClusterListener {
       const groups = w.groups;
       for (let j = 0; j < groups.length; j++) {
         const g = groups[j];
-        if (g.epoch === epoch && (g.spec.mayOom || g.oomAt < Infinity)) this.scheduleOom(g, now);
+        const recomputed = g.quiet ? g.spec.virtual!.epoch === epoch : g.epoch === epoch;
+        if (recomputed && (g.spec.mayOom || g.oomAt < Infinity)) this.scheduleOom(g, now);
       }
     }
     for (let i = 0; i < nodes.length; i++) {
@@ -659,7 +833,7 @@ export class UsageEngine implements ClusterListener {
     const w = g.w;
     const n = g.node;
     const sp = g.spec;
-    sp.update(w.load, w.noiseFactor);
+    sp.update(w.load, w.noiseFactor, this.cluster.nowMs);
     const models = g.models;
     const ready = g.ready;
     const contended = n.contended;
@@ -756,7 +930,7 @@ export class UsageEngine implements ClusterListener {
       const m = g.models[c];
       if (m.memLimitBytes === Infinity || g.running[c] === 0) continue;
       // Ready pods carry load, so they cross first; idle ones matter when none is ready.
-      const base = g.ready > 0 ? Math.max(g.memLoadReady[c], g.memLoadIdle[c]) : g.memLoadIdle[c];
+      const base = g.ready > 0 ? Math.max(g.spec.memReady[c], g.spec.memIdle[c]) : g.spec.memIdle[c];
       if (base > m.memLimitBytes) at = now;
       else if (m.leakBytesPerMs > 0) {
         // The first whole millisecond at or after the crossing (a hair of slack absorbs float noise).
@@ -790,7 +964,7 @@ export class UsageEngine implements ClusterListener {
   private containerMemory(run: PodRun, c: number, t: number): number {
     const g = run.group;
     if (run.starts[c] < 0) return 0;
-    const base = run.cls === 'ready' ? g.memLoadReady[c] : g.memLoadIdle[c];
+    const base = run.cls === 'ready' ? g.spec.memReady[c] : g.spec.memIdle[c];
     return base + g.models[c].leakBytesPerMs * (t - run.starts[c]);
   }
 
@@ -923,7 +1097,7 @@ export class UsageEngine implements ClusterListener {
     let peak = 0;
     for (const g of w.groups) {
       if (c >= g.models.length || g.running[c] === 0) continue;
-      const base = Math.max(g.ready > 0 ? g.memLoadReady[c] : 0, g.idleRunning[c] > 0 ? g.memLoadIdle[c] : 0);
+      const base = Math.max(g.ready > 0 ? g.spec.memReady[c] : 0, g.idleRunning[c] > 0 ? g.spec.memIdle[c] : 0);
       peak = Math.max(peak, base + g.models[c].leakBytesPerMs * (t - g.earliestStart(c)));
     }
     return peak;
