@@ -234,3 +234,66 @@ test('E24: a Job whose pods are OOM-killed fails at backoffLimit 3 after 10/20/4
   assert.deepEqual(run.events('JobFailed').map((e) => [e.t, e.message.split(':')[0]]), [['694', 'BackoffLimitExceeded']]);
   assert.equal(run.summary.pods.restarts, 0); // Never: pods are replaced, not restarted
 });
+
+test('quiet nodes (all limits, under capacity) give what the general path gives', async () => {
+  const { runFile } = await import('./support/run.ts');
+  const fs = await import('node:fs');
+  const quiet = await runFile('scenarios/e05-rising-load.yaml');
+  process.env.CAPSIM_NO_QUIET = '1';
+  try {
+    const general = await runFile('scenarios/e05-rising-load.yaml');
+    for (const f of ['summary.json', 'nodes.csv', 'events.csv', 'timeseries.csv', 'workloads.csv']) {
+      assert.equal(fs.readFileSync(`${quiet.dir}/${f}`, 'utf8'), fs.readFileSync(`${general.dir}/${f}`, 'utf8'), f);
+    }
+  } finally {
+    delete process.env.CAPSIM_NO_QUIET;
+  }
+});
+
+test('the kernel OOM killer: memory past the node faster than the kubelet can evict kills the BestEffort container', async () => {
+  // At 10m demand jumps 0 -> 4000 units/s: hog (BestEffort, 1Gi + 1Mi/unit) needs ~4.9Gi at once on a
+  // 4Gi node. The kernel picks the highest badness: hog (oom_score_adj 1000), not db (Guaranteed, -997).
+  const run = await runYaml(scenario('kernel-oom', '15m', `  cluster:
+    nodePools: [{name: p, capacity: {cpu: "4", memory: 4Gi}, price: {onDemandPerHour: 0.1}, count: 1}]
+  workloads:
+    - {name: db, replicas: 1, containers: [{name: db, resources: {requests: {cpu: 500m, memory: 1Gi}, limits: {cpu: 500m, memory: 1Gi}}}]}
+    - {name: hog, replicas: 1, containers: [{name: hog}]}
+  behavior:
+    - {target: Deployment/default/db, usage: {db: {cpu: {base: 100m, perUnit: 0m}, memory: {base: 900Mi, perUnit: 0Mi}}}}
+    - target: Deployment/default/hog
+      demand: [{constant: 4000}, {spike: {at: 0s, duration: 10m, factor: 0}}]
+      usage: {hog: {cpu: {base: 10m, perUnit: 0m}, memory: {base: 1Gi, perUnit: 1Mi}}}
+`));
+  const killed = run.events('OOMKilled');
+  assert.ok(killed.length >= 1);
+  assert.equal(killed[0].t, '600');
+  assert.match(killed[0].object, /^Pod\/default\/hog-/);
+  assert.match(killed[0].message, /^System out of memory: the kernel killed container hog/);
+  assert.ok(killed.every((e) => e.object.startsWith('Pod/default/hog-')), 'the Guaranteed db is never the victim');
+});
+
+test('a per-container usage history is kept for the autoscalers when asked for', async () => {
+  const { loadScenario } = await import('../src/scenario/load.ts');
+  const { World } = await import('../src/world.ts');
+  const { writeScenario } = await import('./support/run.ts');
+  const file = writeScenario(scenario('history', '10m', `  cluster:
+    nodePools: [{name: p, capacity: {cpu: "4", memory: 8Gi}, price: {onDemandPerHour: 0.1}, count: 1}]
+  workloads:
+    - {name: api, replicas: 2, containers: [{name: app, resources: {requests: {cpu: 100m, memory: 128Mi}}}]}
+  behavior:
+    - target: Deployment/default/api
+      demand: [{constant: 20}]
+      usage: {app: {cpu: {base: 10m, perUnit: 5m}, memory: {base: 100Mi, perUnit: 0Mi, leakPerHour: 60Mi}}}
+`));
+  const world = new World(await loadScenario(file));
+  world.usage.enableHistory();
+  world.setup();
+  world.usage.start(60_000, 600_000);
+  // The recorder records at each sample; here the test samples by hand at 5 minutes.
+  world.sim.runUntil(300_000);
+  world.usage.recordHistory();
+  const history = world.usage.workload('Deployment/default/api')!.history;
+  assert.deepEqual(history.tMs, [300_000]);
+  assert.equal(history.cpuMilli[0][0], 10 + 5 * 10); // 20 units/s over 2 pods: 10 each
+  assert.equal(history.memoryBytes[0][0], 100 * 2 ** 20 + 5 * 2 ** 20); // 100Mi + 60Mi/h x 5 min
+});
