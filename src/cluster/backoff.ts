@@ -1,6 +1,7 @@
 // The kubelet's container restart back-off (kubelet.go + client-go flowcontrol.Backoff,
-// reference §5.6): 10 s doubling to 300 s, no jitter. The first failure restarts at once (no entry
-// yet); each later failure waits the current back-off counted from the failure; an entry whose
+// reference §5.6): 10 s doubling to 300 s, no jitter. The first failure restarts at once: in
+// kuberuntime_manager.go doBackOff, IsInBackOffSince finds no entry for the container, so it starts
+// and backOff.Next opens the 10 s window; each later failure waits the current back-off counted from the failure; an entry whose
 // last restart is more than 2 x 300 s before the failure starts over ("ran 10 min without
 // problems").
 
