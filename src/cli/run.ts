@@ -54,10 +54,13 @@ async function run(args: RunArgs): Promise<number> {
         `capsim: ${scenario.name}: ${formatDuration(scenario.durationMs)} simulated in ${seconds.toFixed(2)} s ` +
           `(${result.eventsProcessed.toLocaleString('en-US')} events, ${Math.round(result.eventsProcessed / Math.max(seconds, 1e-6)).toLocaleString('en-US')} events/s)\n`,
       );
+      const served = s.demand.servedPct === null ? '' : `, demand served ${s.demand.servedPct}%`;
+      const troubles = [s.pods.oomKills && `${s.pods.oomKills} OOM kills`, s.pods.evictions && `${s.pods.evictions} evictions`].filter(Boolean).join(', ');
       process.stdout.write(
         `${scenario.name}: $${s.cost.totalUsd.toFixed(2)} total ($${s.cost.monthlyRunRateUsd.toFixed(2)}/month), ` +
-          `${s.nodes.max} nodes at peak, cpu requested ${s.utilization.cpuRequestedPct}%, memory requested ${s.utilization.memoryRequestedPct}%, ` +
-          `${s.pods.scheduled} pods scheduled, ${s.pods.unschedulable} pending at the end\n` +
+          `${s.nodes.max} nodes at peak, cpu requested ${s.utilization.cpuRequestedPct.toFixed(1)}% / used ${s.utilization.cpuUsedPct.toFixed(1)}%, ` +
+          `memory requested ${s.utilization.memoryRequestedPct.toFixed(1)}% / used ${s.utilization.memoryUsedPct.toFixed(1)}%${served}, ` +
+          `${s.pods.scheduled} pods scheduled, ${s.pods.unschedulable} pending at the end${troubles ? `, ${troubles}` : ''}\n` +
           `Results: ${displayPath(result.outDir)}/ (summary.json, timeseries.csv, workloads.csv, nodes.csv, events.csv)\n`,
       );
     }
