@@ -236,3 +236,31 @@ test('a spot interruption: notice, cordon and drain, then the node is gone at th
   assert.equal(spot.capacity_type, 'spot');
   assert.equal(Number(spot.cost_usd), Number(((0.06 * Number(removed.t)) / 3600).toFixed(6)));
 });
+
+test('traffic to a dead machine is lost until the node is NotReady, then the survivor takes it all', async () => {
+  // 100 rps over two pods in two zones. zone-a fails at 600 s; until the node controller marks
+  // it NotReady at 650 s its pod stays an endpoint: it gets 50 rps and serves none.
+  const run = await runYaml(`${header('dead-endpoints')}
+  cluster:
+    nodePools:
+      - {name: p, capacity: {cpu: "4", memory: 8Gi}, price: {onDemandPerHour: 0.1}, count: 2, zones: [zone-a, zone-b]}
+  workloads:
+    - name: api
+      replicas: 2
+      containers: [{name: api, resources: {requests: {cpu: 500m, memory: 512Mi}}}]
+      topologySpreadConstraints:
+        - {maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: api}}}
+  behavior:
+    - target: Deployment/default/api
+      demand: [{constant: 100}]
+      usage: {api: {cpu: {base: 10m, perUnit: 1m}, memory: {base: 100Mi, perUnit: 0Mi}}}
+  events:
+    - {at: 10m, zoneOutage: {zone: zone-a, duration: 20m}}
+`);
+  const row = (t: number) => run.csv('workloads.csv').find((r) => r.t === String(t))!;
+  assert.deepEqual([row(540).demand, row(540).served], ['100', '100']);
+  assert.deepEqual([row(600).demand, row(600).served], ['100', '50']);
+  assert.deepEqual([row(660).demand, row(660).served, row(660).replicas_ready], ['100', '100', '1']);
+  // Served over the hour: 50 rps lost for 50 s out of 3,600 s of 100 rps = 1 - 2500/360000.
+  assert.equal(run.summary.demand.servedPct, 99.3056);
+});
