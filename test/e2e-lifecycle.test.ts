@@ -264,3 +264,33 @@ test('traffic to a dead machine is lost until the node is NotReady, then the sur
   // Served over the hour: 50 rps lost for 50 s out of 3,600 s of 100 rps = 1 - 2500/360000.
   assert.equal(run.summary.demand.servedPct, 99.3056);
 });
+
+test('minReadySeconds paces a rolling update: each step waits startup 10 s + 60 s available', async () => {
+  // maxSurge 1, maxUnavailable 0 over 4 replicas: one new pod at a time, and an old one goes only
+  // when the new one has been Ready for minReadySeconds: steps at 300, 370, 440, 510, done at 580.
+  const run = await runYaml(`${header('min-ready')}
+  cluster:
+    nodePools: [{name: p, capacity: {cpu: "8", memory: 32Gi}, price: {onDemandPerHour: 0.1}, count: 2}]
+  manifests:
+    - apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web}
+      spec:
+        replicas: 4
+        minReadySeconds: 60
+        selector: {matchLabels: {app: web}}
+        strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
+        template:
+          metadata: {labels: {app: web}}
+          spec:
+            terminationGracePeriodSeconds: 5
+            containers: [{name: web, image: web, resources: {requests: {cpu: 100m, memory: 64Mi}}}]
+  behavior:
+    - {target: Deployment/default/web, startup: {delay: 10s}}
+  events:
+    - {at: 5m, rollout: {target: Deployment/default/web}}
+`);
+  const downs = run.events('ScalingReplicaSet').filter((e) => e.message.startsWith('Scaled down')).map((e) => e.t);
+  assert.deepEqual(downs, ['370', '440', '510', '580']);
+  assert.equal(run.events('RolloutComplete')[0].t, '580');
+});

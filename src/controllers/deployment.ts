@@ -30,6 +30,8 @@ export class DeploymentController {
   private readonly byRef = new Map<string, DeploymentState>();
   private readonly dirty = new Set<DeploymentState>();
   private handle: EventHandle | null = null;
+  /** The earliest pending availability re-check per Deployment (minReadySeconds). */
+  private readonly recheckAt = new Map<DeploymentState, number>();
 
   constructor(
     private readonly cluster: ClusterState,
@@ -287,12 +289,22 @@ export class DeploymentController {
     for (const pod of rs.pods) {
       if (!isActive(pod) || !pod.ready) continue;
       if (now >= pod.readyMs + minReadyMs) count++;
-      else {
-        const d = this.byRef.get(rs.workload);
-        if (d) this.cluster.sim.schedule(pod.readyMs + minReadyMs, Phase.Controller, () => this.enqueue(d));
-      }
+      else this.recheckAvailability(rs.workload, pod.readyMs + minReadyMs);
     }
     return count;
+  }
+
+  /** One re-check at the earliest time a pod becomes available; a later one is planned then. */
+  private recheckAvailability(ref: string, atMs: number): void {
+    const d = this.byRef.get(ref);
+    if (!d) return;
+    const pending = this.recheckAt.get(d);
+    if (pending !== undefined && pending <= atMs) return;
+    this.recheckAt.set(d, atMs);
+    this.cluster.sim.schedule(atMs, Phase.Controller, () => {
+      if (this.recheckAt.get(d) === atMs) this.recheckAt.delete(d);
+      this.enqueue(d);
+    });
   }
 
   private checkComplete(d: DeploymentState, newRS: ReplicaSet, oldRSs: readonly ReplicaSet[]): void {
