@@ -6,6 +6,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import type { Scenario } from './model/scenario.ts';
 import { Recorder } from './record/recorder.ts';
+import { writeRecommendations } from './record/recommendations.ts';
 import type { Summary } from './record/recorder.ts';
 import { World } from './world.ts';
 import { VERSION } from './version.ts';
@@ -47,6 +48,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       if (untilMs >= scenario.durationMs) break;
     }
     const summary = await recorder.finish();
+    await writeRecommendations(tmpDir, world.vpa.rows());
     const wallMs = performance.now() - started;
     await writeResolvedScenario(tmpDir, scenario);
     await writeRunInfo(tmpDir, scenario, world, wallMs);

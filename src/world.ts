@@ -11,6 +11,8 @@ import { CronJobController } from './controllers/cronJob.ts';
 import { DaemonSetController } from './controllers/daemonSet.ts';
 import { DeploymentController } from './controllers/deployment.ts';
 import { DisruptionController } from './controllers/disruption.ts';
+import { HorizontalController } from './controllers/hpa/horizontal.ts';
+import { UsageMetrics } from './controllers/hpa/metrics.ts';
 import { JobController } from './controllers/job.ts';
 import { NodeLifecycle } from './controllers/nodeLifecycle.ts';
 import { ReplicaSetController } from './controllers/replicaSet.ts';
@@ -18,10 +20,13 @@ import { StatefulSetController } from './controllers/statefulSet.ts';
 import { Workloads } from './controllers/workloads.ts';
 import type { Behavior, Scenario, ScriptedEvent } from './model/scenario.ts';
 import { objectRef } from './model/objects.ts';
-import type { JobObject, KubeObject } from './model/objects.ts';
+import type { HpaObject, JobObject, KubeObject } from './model/objects.ts';
 import { Accounting } from './record/accounting.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { UsageEngine } from './cluster/usageEngine.ts';
+import { wireVpa } from './controllers/vpa/controller.ts';
+import type { VpaController } from './controllers/vpa/controller.ts';
+import type { VpaObject } from './model/objects.ts';
 import type { WorkloadInputs } from './cluster/usageEngine.ts';
 import { buildDemand } from './workload/demand.ts';
 import { defaultProfile } from './scheduler/profile.ts';
@@ -30,7 +35,7 @@ import type { ArrivalSpec } from './workload/arrivals.ts';
 import { DEFAULT_RUN_MS, sampleRunDurationMs } from './workload/runDuration.ts';
 
 /** Kinds that are validated but whose controllers arrive with later work. */
-const NOT_YET_SIMULATED = new Set(['HorizontalPodAutoscaler', 'VerticalPodAutoscaler']);
+const NOT_YET_SIMULATED = new Set<string>();
 
 export class World {
   readonly sim = new Simulation();
@@ -49,6 +54,8 @@ export class World {
   readonly cronJobs: CronJobController;
   readonly nodes: NodeLifecycle;
   readonly usage: UsageEngine;
+  readonly vpa: VpaController;
+  readonly hpa: HorizontalController;
   /** Messages for the user about what this run does not simulate. */
   readonly notices: string[] = [];
 
@@ -81,6 +88,26 @@ export class World {
       (node) => (node.pool !== null ? evictionHard.get(node.pool) : undefined) ?? 100 * 1024 * 1024,
       new Set(scenario.behavior.map((b) => b.target)),
     );
+    this.hpa = new HorizontalController(this.cluster, {
+      target: (ref) => {
+        const d = this.deployments.get(ref);
+        if (d) return { get replicas() { return d.replicas; }, scale: (n, cause) => this.deployments.scale(d, n, cause) };
+        const s = this.statefulSets.get(ref);
+        if (s) return { get replicas() { return s.replicas; }, scale: (n, cause) => this.statefulSets.scale(s, n, cause) };
+        return undefined;
+      },
+      pods: (ref) => this.workloads.get(ref)?.pods ?? [],
+      metrics: new UsageMetrics(this.usage, () => this.sim.nowMs),
+    });
+    // Before setup(), so VPA admission sees every pod the scenario creates.
+    this.vpa = wireVpa(
+      this.cluster,
+      this.usage,
+      this.disruption,
+      this.workloads,
+      scenario.objects.filter((o): o is VpaObject => o.kind === 'VerticalPodAutoscaler'),
+      scenario.durationMs,
+    );
   }
 
   /** Demand and usage of a workload (or bare pod) from its `behavior:` entry. */
@@ -108,6 +135,8 @@ export class World {
       else if (obj.kind === 'PodDisruptionBudget') this.disruption.add(obj);
     }
     for (const obj of scenario.objects) this.createWorkload(obj, skipped);
+    for (const obj of scenario.objects) if (obj.kind === 'HorizontalPodAutoscaler') this.addHpa(obj);
+    this.hpa.start(scenario.durationMs);
     if (skipped.length > 0) {
       this.notices.push(`not simulated yet (validated only): ${skipped.join(', ')}`);
     }
@@ -162,6 +191,29 @@ export class World {
       }
       default:
         if (NOT_YET_SIMULATED.has(obj.kind)) skipped.push(ref);
+    }
+  }
+
+  /** An HPA, with a warning when a VPA sizes the same workload on a resource the HPA scales on
+   *  (upstream advice: do not combine them on CPU or memory). */
+  private addHpa(hpa: HpaObject): void {
+    this.hpa.add(hpa);
+    if (hpa.spec.metrics.some((m) => m.type === 'Object')) {
+      this.notices.push(`HorizontalPodAutoscaler/${hpa.metadata.namespace}/${hpa.metadata.name}: Object metrics are not simulated; they count as unavailable`);
+    }
+    const scaledOn = new Set(hpa.spec.metrics.flatMap((m) => (m.type === 'Resource' ? [m.resource.name] : m.type === 'ContainerResource' ? [m.containerResource.name] : [])));
+    const target = hpa.spec.scaleTargetRef;
+    for (const vpa of this.scenario.objects) {
+      if (vpa.kind !== 'VerticalPodAutoscaler' || vpa.metadata.namespace !== hpa.metadata.namespace) continue;
+      if (vpa.spec.targetRef.kind !== target.kind || vpa.spec.targetRef.name !== target.name) continue;
+      const policies = vpa.spec.resourcePolicy.containerPolicies;
+      const controlled = policies.length === 0
+        ? ['cpu', 'memory']
+        : policies.filter((p) => p.mode !== 'Off').flatMap((p) => p.controlledResources ?? ['cpu', 'memory']);
+      const both = ['cpu', 'memory'].filter((r) => scaledOn.has(r) && controlled.includes(r));
+      if (both.length > 0) {
+        this.notices.push(`warning: HorizontalPodAutoscaler/${hpa.metadata.namespace}/${hpa.metadata.name} and VerticalPodAutoscaler/${vpa.metadata.namespace}/${vpa.metadata.name} both act on ${both.join(' and ')} of ${target.kind}/${hpa.metadata.namespace}/${target.name}; they work against each other (scale on a Pods or External metric instead)`);
+      }
     }
   }
 

@@ -20,7 +20,7 @@ test('the quickstart run twice gives byte-identical files (run-info.json aside)'
   assert.equal(capsim('run', 'scenarios/quickstart.yaml', '--out', a, '--quiet').code, 0);
   assert.equal(capsim('run', 'scenarios/quickstart.yaml', '--out', b, '--quiet').code, 0);
   const files = fs.readdirSync(a).sort();
-  assert.deepEqual(files, ['events.csv', 'nodes.csv', 'run-info.json', 'scenario.resolved.yaml', 'summary.json', 'timeseries.csv', 'workloads.csv']);
+  assert.deepEqual(files, ['events.csv', 'nodes.csv', 'recommendations.csv', 'run-info.json', 'scenario.resolved.yaml', 'summary.json', 'timeseries.csv', 'workloads.csv']);
   for (const f of files) {
     if (f === 'run-info.json') continue;
     assert.ok(fs.readFileSync(path.join(a, f)).equals(fs.readFileSync(path.join(b, f))), `${f} differs between identical runs`);

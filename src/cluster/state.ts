@@ -74,6 +74,20 @@ export interface PodCreateRequest {
 
 export type CreateResult = { pod: Pod } | { error: string };
 
+/** What a mutating admission hook sees of a pod being created (a mutating webhook's view). */
+export interface AdmissionRequest {
+  namespace: string;
+  labels: Record<string, string>;
+  owner: OwnerRef | null;
+  workload?: string;
+  /** The spec as submitted; shared with the template that made it, so never mutate it. */
+  spec: PodSpec;
+}
+
+/** A mutating admission hook (e.g. the VPA admission controller): returns a modified copy of the
+ *  spec, or undefined to leave the pod as it is. */
+export type AdmissionHook = (request: AdmissionRequest) => PodSpec | undefined;
+
 /** Lower-case consonants and digits that cannot spell words, as upstream's rand.String. */
 const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
@@ -91,6 +105,7 @@ export class ClusterState {
   private readonly podsByKey = new Map<string, Pod>();
   private readonly listeners: ClusterListener[] = [];
   private readonly eventSinks: ((event: ClusterEvent) => void)[] = [];
+  private readonly admissionHooks: AdmissionHook[] = [];
   private nextUid = 1;
   private schedulableOrder: NodeInfo[] | null = null;
 
@@ -105,6 +120,12 @@ export class ClusterState {
 
   addListener(listener: ClusterListener): void {
     this.listeners.push(listener);
+  }
+
+  /** Runs `hook` on every pod created from now on, in registration order, before LimitRange
+   *  defaulting and quota admission. */
+  addAdmissionHook(hook: AdmissionHook): void {
+    this.admissionHooks.push(hook);
   }
 
   onEvent(sink: (event: ClusterEvent) => void): void {
@@ -266,10 +287,15 @@ export class ClusterState {
     const shownName = request.name ?? request.generateName ?? name;
     if (this.podsByKey.has(`${request.namespace}/${name}`)) return { error: `pods "${name}" already exists` };
     const forbidden = (why: string) => ({ error: `pods "${shownName}" is forbidden: ${why}` });
+    let submitted = request.spec;
+    for (const hook of this.admissionHooks) {
+      const { namespace, labels, owner, workload } = request;
+      submitted = hook({ namespace, labels, owner, workload, spec: submitted }) ?? submitted;
+    }
     const ranges = this.limitRanges.get(request.namespace) ?? [];
     // Specs are shared with the template that made them and never mutated, except by LimitRange
     // defaulting, which gets its own copy.
-    const spec = ranges.length > 0 ? structuredClone(request.spec) : request.spec;
+    const spec = ranges.length > 0 ? structuredClone(submitted) : submitted;
 
     const priority = this.resolvePriority(spec);
     if ('error' in priority) return forbidden(priority.error);

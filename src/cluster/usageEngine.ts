@@ -230,6 +230,9 @@ export class WorkloadRun {
   readonly specs = new Map<string, Spec>();
   /** Groups by "node index:spec id". */
   readonly groupIndex = new Map<string, Group>();
+  /** Groups not on a quiet node, and whether any container of any spec leaks. */
+  loudGroups = 0;
+  leaky = false;
   /** Pods the Service would route to: Ready in the API (those on a dead node included). */
   endpoints = 0;
   load = 0;
@@ -396,6 +399,26 @@ export class UsageEngine implements ClusterListener {
     return n ? { cpuUsedMilliMs: n.cpuUsedMilliMs, memoryByteMs: n.memoryByteMs } : { cpuUsedMilliMs: 0, memoryByteMs: 0 };
   }
 
+  /** What metrics-server would report for one pod now: CPU (millicores) or memory (bytes) of its
+   *  containers, or of the one named. Null when the pod runs on no live node. Read-only; for the
+   *  HPA's metrics source. */
+  podUsage(pod: Pod, resource: 'cpu' | 'memory', container?: string): number | null {
+    const run = this.runs.get(pod.uid);
+    if (!run || run.cls === 'dead') return null;
+    const g = run.group;
+    const sp = g.spec;
+    const ready = run.cls === 'ready';
+    const t = this.cluster.nowMs;
+    let total = 0;
+    for (let c = 0; c < g.models.length; c++) {
+      if (run.starts[c] < 0 || (container !== undefined && g.models[c].name !== container)) continue;
+      if (resource === 'memory') total += this.containerMemory(run, c, t);
+      // A quiet group is never contended: its pods get what they want, capped at the limit.
+      else total += g.quiet ? (ready ? sp.cappedReady[c] : sp.cappedIdle[c]) : ready ? g.readyGot[c] : g.idleGot[c];
+    }
+    return total;
+  }
+
   private historyEnabled = false;
 
   /** Keeps a per-container usage history from now on (the HPA and VPA controllers read it). */
@@ -495,11 +518,15 @@ export class UsageEngine implements ClusterListener {
     const models = pod.spec.containers.map((c) => containerModel(c, w!.inputs.usage[c.name]));
     const key = JSON.stringify(models);
     let spec = w.specs.get(key);
-    if (!spec) w.specs.set(key, (spec = new Spec(key, models)));
+    if (!spec) {
+      w.specs.set(key, (spec = new Spec(key, models)));
+      if (models.some((m) => m.leakBytesPerMs > 0)) w.leaky = true;
+    }
     const groupKey = `${node.index}:${spec.id}`;
     const existing = w.groupIndex.get(groupKey);
     if (existing) return existing;
     const g = new Group(w, n, spec);
+    w.loudGroups++;
     w.groups.push(g);
     w.groupIndex.set(groupKey, g);
     n.groups.add(g);
@@ -509,7 +536,10 @@ export class UsageEngine implements ClusterListener {
   private removeGroup(g: Group): void {
     // Its pods are gone: a quiet group settles its last stretch; a loud one recomputes to zero.
     if (g.quiet) this.settle(g);
-    else this.recomputeGroup(g);
+    else {
+      this.recomputeGroup(g);
+      g.w.loudGroups--;
+    }
     this.cluster.sim.cancel(g.oomHandle);
     g.oomAt = Infinity;
     this.dirtyGroups.delete(g);
@@ -643,10 +673,12 @@ export class UsageEngine implements ClusterListener {
         }
         g.settledMs = this.cluster.nowMs;
         g.quiet = true;
+        g.w.loudGroups--;
       } else {
         this.settle(g);
         this.moveCounts(g, vg, -1);
         g.quiet = false;
+        g.w.loudGroups++;
         this.dirtyGroups.add(g);
       }
       this.dirtyGroups.add(vg);
@@ -1095,13 +1127,28 @@ export class UsageEngine implements ClusterListener {
 
   private peakPodMemory(w: WorkloadRun, c: number, t: number): number {
     let peak = 0;
-    for (const g of w.groups) {
-      if (c >= g.models.length || g.running[c] === 0) continue;
-      const base = Math.max(g.ready > 0 ? g.spec.memReady[c] : 0, g.idleRunning[c] > 0 ? g.spec.memIdle[c] : 0);
-      peak = Math.max(peak, base + g.models[c].leakBytesPerMs * (t - g.earliestStart(c)));
+    // Quiet groups without a leak are all alike: their spec's virtual group stands for them.
+    const groups = w.loudGroups === 0 && !w.leaky ? [] : w.groups;
+    for (let i = 0; i < groups.length; i++) {
+      const g = groups[i];
+      if (g.quiet && !(g.models[c]?.leakBytesPerMs > 0)) continue;
+      peak = Math.max(peak, this.groupPeakMemory(g, c, t));
+    }
+    for (const spec of w.specs.values()) {
+      if (spec.virtual && c < spec.models.length && !(spec.models[c].leakBytesPerMs > 0)) peak = Math.max(peak, this.groupPeakMemory(spec.virtual, c, t));
     }
     return peak;
   }
+
+  /** Memory of the group's biggest pod for container c: the one that started first, if it leaks. */
+  private groupPeakMemory(g: Group, c: number, t: number): number {
+    if (c >= g.models.length || g.running[c] === 0) return 0;
+    const base = Math.max(g.ready > 0 ? g.spec.memReady[c] : 0, g.idleRunning[c] > 0 ? g.spec.memIdle[c] : 0);
+    const leak = g.models[c].leakBytesPerMs;
+    return base + (leak > 0 ? leak * (t - g.earliestStart(c)) : 0);
+  }
+
+
 }
 
 /** Memory as the kubelet reports it: whole KiB (its stats are Ki-precise), e.g. "102399Ki". */

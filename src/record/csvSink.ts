@@ -59,7 +59,12 @@ export class SeriesCsvSink {
 
   /** Text fields must be plain (see needsQuoting); the recorder checks names once, not per row. */
   write(row: readonly (string | number)[]): void {
-    this.buffer += row.join(',') + '\n';
+    this.writeLine(row.join(','));
+  }
+
+  /** One row already joined with commas (the recorder's hot path builds it in one string). */
+  writeLine(line: string): void {
+    this.buffer += line + '\n';
     if (this.buffer.length > 1 << 16) this.flushBuffer();
   }
 

@@ -96,14 +96,14 @@ export class Recorder {
       const run = usage.workload(w.ref);
       const oom = run ? run.oomKills - (this.oomReported.get(w.ref) ?? 0) : 0;
       if (run) this.oomReported.set(w.ref, run.oomKills);
-      this.workloadRows.write([
-        seconds(t), time, w.ref,
-        round(run?.demandRate ?? 0, 4), round(run?.servedRate ?? 0, 4),
-        w.desiredReplicas(), w.readyPods, w.cpuRequestedMilli, Math.round(run?.cpuUsedMilli ?? 0),
-        w.memoryRequestedBytes, Math.round(run ? run.memoryAt(t) : 0),
-        run && run.cpuWantMilli > 0 ? pct(run.cpuThrottledMilli / run.cpuWantMilli) : 0,
-        oom,
-      ]);
+      const demand = round(run?.demandRate ?? 0, 4);
+      const served = round(run?.servedRate ?? 0, 4);
+      const cpuUsed = Math.round(run?.cpuUsedMilli ?? 0);
+      const memoryUsed = Math.round(run ? run.memoryAt(t) : 0);
+      const throttled = run && run.cpuWantMilli > 0 ? pct(run.cpuThrottledMilli / run.cpuWantMilli) : 0;
+      this.workloadRows.writeLine(
+        `${seconds(t)},${time},${w.ref},${demand},${served},${w.desiredReplicas()},${w.readyPods},${w.cpuRequestedMilli},${cpuUsed},${w.memoryRequestedBytes},${memoryUsed},${throttled},${oom}`,
+      );
     }
   }
 

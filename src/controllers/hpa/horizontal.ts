@@ -1,0 +1,211 @@
+// The HorizontalPodAutoscaler controller (autoscaling/v2): every HPA is reconciled on a 15 s
+// tick (reference/k8s-algorithms.md §1.1-1.2, horizontal.go reconcileAutoscaler). It reads its
+// target's scale, asks the replica calculator for a proposal per metric, takes the maximum
+// (§1.5), normalises it (legacy §1.6 or behavior §1.7) and writes the scale subresource.
+import type { ClusterState } from '../../cluster/state.ts';
+import { Phase } from '../../cluster/phases.ts';
+import type { HpaMetric, HpaMetricTarget, HpaObject } from '../../model/objects.ts';
+import type { Pod } from '../../model/pod.ts';
+import { isActive } from '../../model/pod.ts';
+import type { MetricsSource } from './metrics.ts';
+import type { HpaHistory, ResolvedBehavior } from './normalize.ts';
+import { newHistory, normalizeLegacy, normalizeWithBehavior, recordScaleEvent, resolveBehavior } from './normalize.ts';
+import type { CalcContext, CalcResult, PodSample, Tolerances } from './replicaCalculator.ts';
+import {
+  averageValueMetricReplicas,
+  DEFAULT_TOLERANCE,
+  plainMetricReplicas,
+  resourceUtilizationReplicas,
+  valueMetricReplicas,
+} from './replicaCalculator.ts';
+
+/** --horizontal-pod-autoscaler-sync-period. */
+export const HPA_SYNC_PERIOD_MS = 15_000;
+
+/** The scale subresource of a Deployment or StatefulSet. */
+export interface ScaleTarget {
+  readonly replicas: number;
+  scale(replicas: number, cause: string): void;
+}
+
+export interface HpaDeps {
+  /** The scale subresource of "Kind/namespace/name", or undefined when there is no such workload. */
+  target(ref: string): ScaleTarget | undefined;
+  /** Every pod the target's selector selects. */
+  pods(ref: string): Iterable<Pod>;
+  metrics: MetricsSource;
+}
+
+interface HpaState {
+  hpa: HpaObject;
+  name: string;
+  targetRef: string;
+  behavior: ResolvedBehavior | null;
+  tolerances: Tolerances;
+  history: HpaHistory;
+  seen: boolean;
+}
+
+export class HorizontalController {
+  private readonly hpas: HpaState[] = [];
+
+  constructor(
+    private readonly cluster: ClusterState,
+    private readonly deps: HpaDeps,
+  ) {}
+
+  add(hpa: HpaObject): void {
+    const { scaleTargetRef } = hpa.spec;
+    const behavior = hpa.spec.behavior;
+    this.hpas.push({
+      hpa,
+      name: hpa.metadata.name,
+      targetRef: `${scaleTargetRef.kind}/${hpa.metadata.namespace}/${scaleTargetRef.name}`,
+      behavior: behavior ? resolveBehavior(behavior) : null,
+      tolerances: { down: behavior?.scaleDown?.tolerance ?? DEFAULT_TOLERANCE, up: behavior?.scaleUp?.tolerance ?? DEFAULT_TOLERANCE },
+      history: newHistory(),
+      seen: false,
+    });
+  }
+
+  /** Reconciles every HPA at t = 0 (upstream syncs a new HPA at once) and every sync period
+   *  after, up to the end of the run. */
+  start(durationMs: number): void {
+    const sim = this.cluster.sim;
+    const tick = () => {
+      for (const state of this.hpas) this.reconcile(state);
+      if (sim.nowMs + HPA_SYNC_PERIOD_MS <= durationMs) sim.after(HPA_SYNC_PERIOD_MS, Phase.Controller, tick);
+    };
+    if (this.hpas.length > 0) sim.schedule(sim.nowMs, Phase.Controller, tick);
+  }
+
+  /** reconcileAutoscaler (§1.2). */
+  private reconcile(s: HpaState): void {
+    const target = this.deps.target(s.targetRef);
+    if (!target) return;
+    const now = this.cluster.nowMs;
+    const current = target.replicas;
+    const { minReplicas, maxReplicas } = s.hpa.spec;
+    if (!s.seen) {
+      s.seen = true;
+      s.history.recommendations.push({ replicas: current, atMs: now });
+    }
+    if (current === 0 && minReplicas !== 0) return; // autoscaling disabled
+    let desired: number;
+    if (current > maxReplicas) desired = maxReplicas;
+    else if (current < minReplicas) desired = minReplicas;
+    else {
+      const proposal = this.replicasForMetrics(s, current);
+      if (proposal === null) return;
+      const args = { nowMs: now, current, desired: proposal, minReplicas, maxReplicas };
+      desired = s.behavior ? normalizeWithBehavior(s.history, s.behavior, args) : normalizeLegacy(s.history, args);
+    }
+    if (desired === current) return;
+    target.scale(desired, `HPA ${s.name}`);
+    if (s.behavior) recordScaleEvent(s.history, s.behavior, current, desired, now);
+  }
+
+  /** computeReplicasForMetrics (§1.5): the largest proposal; null when every metric failed, or
+   *  when some failed and the rest would scale down. */
+  private replicasForMetrics(s: HpaState, current: number): number | null {
+    const pods = [...this.deps.pods(s.targetRef)];
+    let replicas = 0;
+    let invalid = 0;
+    for (const metric of s.hpa.spec.metrics) {
+      const result = this.replicasForMetric(s, metric, pods, current);
+      if ('error' in result) {
+        invalid++;
+        continue;
+      }
+      if (result.replicas > replicas) replicas = result.replicas;
+    }
+    const metrics = s.hpa.spec.metrics.length;
+    if (invalid >= metrics || (invalid > 0 && replicas < current)) return null;
+    return replicas;
+  }
+
+  private replicasForMetric(s: HpaState, metric: HpaMetric, pods: Pod[], current: number): CalcResult {
+    const now = this.cluster.nowMs;
+    const metrics = this.deps.metrics;
+    const ctx: CalcContext = { nowMs: now, currentReplicas: current, tolerances: s.tolerances, metricWindowMs: metrics.windowMs, metricTimestampMs: now };
+    switch (metric.type) {
+      case 'Resource':
+      case 'ContainerResource': {
+        const { name, target } = metric.type === 'Resource' ? metric.resource : metric.containerResource;
+        const container = metric.type === 'ContainerResource' ? metric.containerResource.container : undefined;
+        return this.resourceReplicas(pods, name, container, target, ctx);
+      }
+      case 'Pods': {
+        const samples = pods.map((pod) => sample(pod, milli(metrics.podDemand(pod))));
+        return plainMetricReplicas(samples, metric.pods.target.averageValueMilli ?? 0, false, ctx);
+      }
+      case 'External': {
+        const value = milli(metrics.totalDemand(s.targetRef));
+        if (value === null) return { error: `unable to get external metric ${metric.external.metric.name}` };
+        return this.externalReplicas(value, metric.external.target, pods, ctx);
+      }
+      case 'Object':
+        return { error: 'Object metrics are not simulated' };
+    }
+  }
+
+  private resourceReplicas(pods: Pod[], resource: string, container: string | undefined, target: HpaMetricTarget, ctx: CalcContext): CalcResult {
+    const cpu = resource === 'cpu';
+    const metrics = this.deps.metrics;
+    if (target.type === 'Utilization') {
+      // A ratio of sums: cpu in millicores, memory in bytes (the factor 1000 of milli-units cancels).
+      const samples = pods.map((pod) => sample(pod, metrics.podResource(pod, resource, container), podRequest(pod, resource, container)));
+      return resourceUtilizationReplicas(samples, target.averageUtilization ?? 0, cpu, ctx);
+    }
+    const toMilli = (v: number | null) => (v === null ? null : cpu ? v : v * 1000);
+    const samples = pods.map((pod) => sample(pod, toMilli(metrics.podResource(pod, resource, container))));
+    return plainMetricReplicas(samples, target.averageValueMilli ?? 0, cpu, ctx);
+  }
+
+  private externalReplicas(valueMilli: number, target: HpaMetricTarget, pods: Pod[], ctx: CalcContext): CalcResult {
+    if (pods.length === 0) return { error: 'no pods returned by selector while calculating replica count' };
+    if (target.type === 'Value') {
+      const readyPods = pods.filter((p) => p.phase === 'Running' && p.ready).length;
+      return valueMetricReplicas(valueMilli, target.valueMilli ?? 0, readyPods, ctx);
+    }
+    const statusReplicas = pods.filter(isActive).length;
+    return averageValueMetricReplicas(valueMilli, target.averageValueMilli ?? 0, statusReplicas, ctx.tolerances);
+  }
+}
+
+/** Units/s -> milli-units, as an adapter would report a quantity. */
+function milli(value: number | null): number | null {
+  return value === null ? null : Math.round(value * 1000);
+}
+
+/** The calculator's view of a pod. The Ready condition's lastTransitionTime is the last time the
+ *  pod became Ready, or its start when it never was (the condition is created False then). */
+function sample(pod: Pod, valueMilli: number | null, requestMilli: number | null = null): PodSample {
+  const transition = pod.startedMs < 0 ? -1 : pod.readyMs >= 0 ? pod.readyMs : pod.startedMs;
+  return {
+    name: pod.name,
+    phase: pod.phase,
+    deleting: pod.deletionMs >= 0,
+    ready: pod.ready,
+    startMs: pod.startedMs,
+    readyTransitionMs: transition,
+    valueMilli,
+    requestMilli,
+  };
+}
+
+/** calculatePodRequests: Σ requests of the containers (one container's when named) and of
+ *  restartable init containers; null when a container has none. CPU in millicores, memory in
+ *  bytes. */
+export function podRequest(pod: Pod, resource: string, container?: string): number | null {
+  let total = 0;
+  for (const list of [pod.spec.containers, pod.spec.initContainers]) {
+    for (const c of list) {
+      if ((list === pod.spec.initContainers && c.restartPolicy !== 'Always') || (container !== undefined && c.name !== container)) continue;
+      const request = c.requests[resource];
+      if (request === undefined) return null;
+      total += request;
+    }
+  }
+  return total;
+}
