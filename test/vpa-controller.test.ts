@@ -208,3 +208,20 @@ test('updater: a quick OOM (killed < 10 min after start) is evicted at once when
   s.vpa.update();
   assert.deepEqual(s.evictions().map((e) => e.object), [`Pod/default/${pods[2].name}`]);
 });
+
+test('VPA admission keeps the recommendation within the namespace LimitRange (capping.go)', async () => {
+  const { capToLimitRanges } = await import('../src/controllers/vpa/controller.ts');
+  const Mi = 2 ** 20;
+  const container = { name: 'app', requests: { cpu: 900, memory: 800 * Mi }, limits: { cpu: 1800, memory: 1600 * Mi } };
+  const range = {
+    kind: 'LimitRange' as const, apiVersion: 'v1', source: { file: 't', line: 1 },
+    metadata: { name: 'lr', namespace: 'shop', labels: {}, annotations: {} },
+    spec: { limits: [{ type: 'Container' as const, max: { memory: 1024 * Mi, cpu: 1000 }, min: { cpu: 100 } }] },
+  };
+  const capped = capToLimitRanges(container, [range]);
+  // memory: request 800Mi stays, limit 1600Mi capped at the 1Gi max; cpu: limit 1800m capped at 1000m.
+  assert.deepEqual(capped.requests, { cpu: 900, memory: 800 * Mi });
+  assert.deepEqual(capped.limits, { cpu: 1000, memory: 1024 * Mi });
+  const small = capToLimitRanges({ name: 'app', requests: { cpu: 20 }, limits: {} }, [range]);
+  assert.deepEqual(small.requests, { cpu: 100 });
+});

@@ -8,16 +8,17 @@
 // - updater, every 1 min (modes Recreate, Auto): evicts pods whose requests are off the
 //   recommendation, through the Eviction API (so PDBs apply), as `VPAEvicted` events.
 //
-// Simplifications (stated, not hidden): LimitRange capping of the recommendation (§2.6 step 1)
-// and a LimitRange default limit in the proportional-limit rule are not applied; an
-// InPlaceOrRecreate VPA behaves as Recreate (capsim has no in-place resize); usage samples come
+// LimitRange capping keeps admitted requests and limits within the namespace's Container min/max.
+// Simplifications (stated, not hidden): a LimitRange default limit is not used in the
+// proportional-limit rule, and maxLimitRequestRatio is not capped; an InPlaceOrRecreate VPA
+// behaves as Recreate (capsim has no in-place resize); usage samples come
 // at the recorder's sampleEvery (one per minute by default), not from metrics-server.
 import type { AdmissionRequest, ClusterEvent, ClusterListener, ClusterState } from '../../cluster/state.ts';
 import type { UsageEngine } from '../../cluster/usageEngine.ts';
 import { Phase } from '../../cluster/phases.ts';
 import { nodeRates } from '../../cost/allocation.ts';
 import type { NodeRates } from '../../cost/allocation.ts';
-import type { VpaContainerPolicy, VpaObject } from '../../model/objects.ts';
+import type { LimitRangeObject, VpaContainerPolicy, VpaObject } from '../../model/objects.ts';
 import type { Container, Pod, PodSpec } from '../../model/pod.ts';
 import { isActive, podObjectRef } from '../../model/pod.ts';
 import type { DisruptionController } from '../disruption.ts';
@@ -230,7 +231,8 @@ export class VpaController implements ClusterListener {
       const policy = containerPolicy(state.vpa, original.name);
       if (!rec || policy?.mode === 'Off') return;
       spec ??= { ...request.spec, containers: request.spec.containers.slice() };
-      spec.containers[i] = applyRecommendation(original, rec, policy?.controlledValues ?? 'RequestsAndLimits');
+      const applied = applyRecommendation(original, rec, policy?.controlledValues ?? 'RequestsAndLimits');
+      spec.containers[i] = capToLimitRanges(applied, this.cluster.limitRanges.get(request.namespace) ?? []);
     });
     return spec;
   }
@@ -344,6 +346,31 @@ export function wireVpa(
 }
 
 // ---- helpers -----------------------------------------------------------------------------------
+
+/** LimitRange capping (capping.go, reference §2.6 step 1): requests and limits set from a
+ *  recommendation stay within the namespace's Container min/max, so admission never refuses them. */
+export function capToLimitRanges(container: Container, ranges: readonly LimitRangeObject[]): Container {
+  const requests = { ...container.requests };
+  const limits = { ...container.limits };
+  for (const range of ranges) {
+    for (const item of range.spec.limits) {
+      if (item.type !== 'Container') continue;
+      for (const name of ['cpu', 'memory'] as const) {
+        const max = item.max?.[name];
+        const min = item.min?.[name];
+        if (max !== undefined) {
+          if (requests[name] !== undefined && requests[name] > max) requests[name] = max;
+          if (limits[name] !== undefined && limits[name] > max) limits[name] = max;
+        }
+        if (min !== undefined) {
+          if (requests[name] !== undefined && requests[name] < min) requests[name] = min;
+          if (limits[name] !== undefined && limits[name] < min) limits[name] = min;
+        }
+      }
+    }
+  }
+  return { ...container, requests, limits };
+}
 
 function containerPolicy(vpa: VpaObject, name: string): VpaContainerPolicy | undefined {
   const policies = vpa.spec.resourcePolicy.containerPolicies;
