@@ -1,14 +1,12 @@
-// The two VPA scenarios, run end to end with the VPA wired by hand as world.ts will wire it
-// (wireVpa before World.setup, writeRecommendations after the recorder finishes).
+// The two VPA scenarios, run end to end; the World wires the VPA (wireVpa before setup) and the
+// recommendations are written after the recorder finishes, as run.ts does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { loadScenario } from '../src/scenario/load.ts';
 import { World } from '../src/world.ts';
 import { Recorder } from '../src/record/recorder.ts';
-import { wireVpa } from '../src/controllers/vpa/controller.ts';
 import { writeRecommendations } from '../src/record/recommendations.ts';
-import type { VpaObject } from '../src/model/objects.ts';
 import { readRun, scratchDir } from './support/run.ts';
 
 const MI = 1024 * 1024;
@@ -17,8 +15,7 @@ async function runWithVpa(file: string) {
   const scenario = await loadScenario(path.join(import.meta.dirname, '..', 'scenarios', file));
   const dir = scratchDir();
   const world = new World(scenario);
-  const vpas = scenario.objects.filter((o): o is VpaObject => o.kind === 'VerticalPodAutoscaler');
-  const vpa = wireVpa(world.cluster, world.usage, world.disruption, world.workloads, vpas, scenario.durationMs);
+  const vpa = world.vpa;
   const recorder = new Recorder(dir, world);
   world.setup();
   world.usage.start(scenario.sampleEveryMs, scenario.durationMs);

@@ -421,7 +421,8 @@ export class UsageEngine implements ClusterListener {
 
   private historyEnabled = false;
 
-  /** Keeps a per-container usage history from now on (the HPA and VPA controllers read it). */
+  /** Keeps a per-container usage history from now on. Its reader (the VPA recommender) consumes
+   *  the entries it has taken in, so the arrays hold only what is not read yet. */
   enableHistory(): void {
     this.historyEnabled = true;
   }

@@ -156,6 +156,8 @@ export class VpaController implements ClusterListener {
   private feed(ref: string): void {
     const history = this.usage.workload(ref)?.history;
     const m = this.model(ref);
+    // Nothing new since the last pass (samples may come less often than the recommender runs).
+    if ((!history || history.tMs.length === 0) && m.pendingOoms.length === 0) return;
     const samples: { tMs: number; container: number; cpuMilli: number; memoryBytes: number }[] = [];
     if (history) {
       const times = history.tMs;
@@ -170,6 +172,14 @@ export class VpaController implements ClusterListener {
           if (memory[seen + i] > 0) samples.push({ tMs: times[firstTime + i], container: c, cpuMilli: cpu[seen + i], memoryBytes: memory[seen + i] });
         }
         m.seenByContainer[c] = seen + Math.max(0, fresh);
+      }
+      // The aggregates now hold what the entries said: consume them, so a month-long run does not
+      // keep (and garbage-collect over) every sample it ever took.
+      times.length = 0;
+      for (let c = 0; c < history.cpuMilli.length; c++) {
+        if (history.cpuMilli[c]) history.cpuMilli[c].length = 0;
+        if (history.memoryBytes[c]) history.memoryBytes[c].length = 0;
+        m.seenByContainer[c] = 0;
       }
     }
     const ooms = m.pendingOoms.splice(0);
