@@ -61,7 +61,7 @@ async function run(args: RunArgs): Promise<number> {
           `${s.nodes.max} nodes at peak, cpu requested ${s.utilization.cpuRequestedPct.toFixed(1)}% / used ${s.utilization.cpuUsedPct.toFixed(1)}%, ` +
           `memory requested ${s.utilization.memoryRequestedPct.toFixed(1)}% / used ${s.utilization.memoryUsedPct.toFixed(1)}%${served}, ` +
           `${s.pods.scheduled} pods scheduled, ${s.pods.unschedulable} pending at the end${troubles ? `, ${troubles}` : ''}\n` +
-          `Results: ${displayPath(result.outDir)}/ (summary.json, timeseries.csv, workloads.csv, nodes.csv, events.csv)\n`,
+          `Results: ${displayPath(result.outDir)}/ (summary.json, timeseries.csv, workloads.csv, nodes.csv, events.csv, recommendations.csv)\n`,
       );
     }
     return EXIT_OK;
