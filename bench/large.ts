@@ -4,12 +4,30 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
 
+/** 1,000 nodes, 200 Deployments x 50 replicas (10,000 pods), a rollout a day, 30 days. */
 export async function writeLargeScenario(dir: string): Promise<string> {
+  return writeThousandNodes(dir, false);
+}
+
+/** DESIGN §6 in full: the same with 200 CPU HPAs following a daily demand (opt-in: minutes). */
+export async function writeDesignScenario(dir: string): Promise<string> {
+  return writeThousandNodes(dir, true);
+}
+
+async function writeThousandNodes(dir: string, withHpa: boolean): Promise<string> {
+  // Each Deployment starts at 50 replicas; with HPAs, a daily demand that a CPU HPA (70 %)
+  // follows between 30 and 80 replicas.
   const workloads = Array.from({ length: 200 }, (_, i) => ({
     name: `svc-${String(i).padStart(3, '0')}`,
     namespace: `team-${i % 20}`,
     replicas: 50,
-    containers: [{ name: 'app', resources: { requests: { cpu: `${100 + (i % 5) * 50}m`, memory: `${256 + (i % 4) * 128}Mi` }, limits: { memory: '1Gi' } } }],
+    containers: [{ name: 'app', resources: { requests: { cpu: '200m', memory: `${256 + (i % 4) * 128}Mi` }, limits: { memory: '1Gi' } } }],
+    ...(withHpa ? { hpa: { minReplicas: 30, maxReplicas: 80, metrics: [{ resource: 'cpu', averageUtilization: 70 }] } } : {}),
+  }));
+  const behavior = !withHpa ? [] : workloads.map((w, i) => ({
+    target: `Deployment/${w.namespace}/${w.name}`,
+    demand: [{ constant: 6000 }, { daily: { amplitude: 0.35, peakAt: `${String(8 + (i % 12)).padStart(2, '0')}:00` } }],
+    usage: { app: { cpu: { base: '20m', perUnit: '1m' }, memory: { base: '200Mi', perUnit: '0Mi' } } },
   }));
   const events = Array.from({ length: 30 }, (_, day) => {
     const i = (day * 7) % 200;
@@ -18,18 +36,22 @@ export async function writeLargeScenario(dir: string): Promise<string> {
   const scenario = {
     apiVersion: 'capsim/v1',
     kind: 'Scenario',
-    metadata: { name: 'large-1000-nodes-30d', description: '1,000 nodes, 200 Deployments x 50 replicas, a rollout a day, 30 days (HPAs join when the HPA controller lands)' },
+    metadata: {
+      name: withHpa ? 'design-1000-nodes-200-hpa-30d' : 'large-1000-nodes-30d',
+      description: `1,000 nodes, 200 Deployments (~10,000 pods)${withHpa ? ' with CPU HPAs and daily demand' : ''}, a rollout a day, 30 days`,
+    },
     spec: {
       seed: 7,
       duration: '30d',
       sampleEvery: '5m',
       cluster: { nodePools: [{ name: 'general', instanceType: 'aws/m5.2xlarge', zones: ['us-east-1a', 'us-east-1b', 'us-east-1c'], count: 1000 }] },
       workloads,
+      behavior,
       events,
     },
   };
   await fs.mkdir(dir, { recursive: true });
-  const file = path.join(dir, 'large-1000-nodes-30d.yaml');
+  const file = path.join(dir, withHpa ? 'design-1000-nodes-200-hpa-30d.yaml' : 'large-1000-nodes-30d.yaml');
   await fs.writeFile(file, YAML.stringify(scenario));
   return file;
 }

@@ -98,6 +98,10 @@ export class World {
       },
       pods: (ref) => this.workloads.get(ref)?.pods ?? [],
       metrics: new UsageMetrics(this.usage, () => this.sim.nowMs),
+      version: (ref) => {
+        const run = this.usage.workload(ref);
+        return `${this.workloads.get(ref)?.version ?? -1}:${run?.version ?? -1}:${run?.demandRate ?? -1}`;
+      },
     });
     // Before setup(), so VPA admission sees every pod the scenario creates.
     this.vpa = wireVpa(

@@ -247,6 +247,8 @@ export class WorkloadRun {
   memA = 0;
   memB = 0;
   lastMemory = 0;
+  /** Bumped whenever any of its groups is recomputed (metrics readers cache against it). */
+  version = 0;
   /** Per container: Σ CPU got and number of running containers (for the history). */
   readonly cpuByContainer: number[] = [];
   readonly runningByContainer: number[] = [];
@@ -864,6 +866,7 @@ export class UsageEngine implements ClusterListener {
    *  workload's and node's totals are replaced by difference. */
   private recomputeGroup(g: Group): void {
     const w = g.w;
+    w.version++;
     const n = g.node;
     const sp = g.spec;
     sp.update(w.load, w.noiseFactor, this.cluster.nowMs);

@@ -15,6 +15,8 @@ export interface WorkloadEntry {
   /** Requests of the workload's pods that hold a node. */
   cpuRequestedMilli: number;
   memoryRequestedBytes: number;
+  /** Bumped on any change of any of its pods (readers cache against it). */
+  version: number;
 }
 
 export class Workloads implements ClusterListener {
@@ -23,7 +25,7 @@ export class Workloads implements ClusterListener {
   readonly ownerSelectors = new Map<string, LabelSelector>();
 
   register(ref: string, kind: string, desiredReplicas: () => number): WorkloadEntry {
-    const entry: WorkloadEntry = { ref, kind, desiredReplicas, pods: new Set(), readyPods: 0, cpuRequestedMilli: 0, memoryRequestedBytes: 0 };
+    const entry: WorkloadEntry = { ref, kind, desiredReplicas, pods: new Set(), readyPods: 0, cpuRequestedMilli: 0, memoryRequestedBytes: 0, version: 0 };
     this.entries.set(ref, entry);
     return entry;
   }
@@ -38,23 +40,47 @@ export class Workloads implements ClusterListener {
   }
 
   podCreated(pod: Pod): void {
-    if (pod.workload) this.entries.get(pod.workload)?.pods.add(pod);
+    const entry = pod.workload ? this.entries.get(pod.workload) : undefined;
+    if (!entry) return;
+    entry.pods.add(pod);
+    entry.version++;
+  }
+
+  podStarted(pod: Pod): void {
+    this.bump(pod);
+  }
+
+  podTerminating(pod: Pod): void {
+    this.bump(pod);
+  }
+
+  podRestarted(pod: Pod): void {
+    this.bump(pod);
+  }
+
+  private bump(pod: Pod): void {
+    const entry = pod.workload ? this.entries.get(pod.workload) : undefined;
+    if (entry) entry.version++;
   }
 
   podBound(pod: Pod): void {
     const entry = pod.workload ? this.entries.get(pod.workload) : undefined;
     if (!entry) return;
+    entry.version++;
     entry.cpuRequestedMilli += pod.requests.cpuMilli;
     entry.memoryRequestedBytes += pod.requests.memoryBytes;
   }
 
   podReadyChanged(pod: Pod): void {
     const entry = pod.workload ? this.entries.get(pod.workload) : undefined;
-    if (entry) entry.readyPods += pod.ready ? 1 : -1;
+    if (!entry) return;
+    entry.readyPods += pod.ready ? 1 : -1;
+    entry.version++;
   }
 
   podFinished(pod: Pod): void {
     const entry = pod.workload ? this.entries.get(pod.workload) : undefined;
+    if (entry) entry.version++;
     if (!entry || !pod.node) return;
     entry.cpuRequestedMilli -= pod.requests.cpuMilli;
     entry.memoryRequestedBytes -= pod.requests.memoryBytes;
@@ -64,6 +90,7 @@ export class Workloads implements ClusterListener {
     const entry = pod.workload ? this.entries.get(pod.workload) : undefined;
     if (!entry) return;
     entry.pods.delete(pod);
+    entry.version++;
     if (pod.node && pod.phase !== 'Succeeded' && pod.phase !== 'Failed') {
       entry.cpuRequestedMilli -= pod.requests.cpuMilli;
       entry.memoryRequestedBytes -= pod.requests.memoryBytes;

@@ -12,6 +12,7 @@ import type { HpaHistory, ResolvedBehavior } from './normalize.ts';
 import { newHistory, normalizeLegacy, normalizeWithBehavior, recordScaleEvent, resolveBehavior } from './normalize.ts';
 import type { CalcContext, CalcResult, PodSample, Tolerances } from './replicaCalculator.ts';
 import {
+  CPU_INITIALIZATION_PERIOD_MS,
   averageValueMetricReplicas,
   DEFAULT_TOLERANCE,
   plainMetricReplicas,
@@ -34,6 +35,9 @@ export interface HpaDeps {
   /** Every pod the target's selector selects. */
   pods(ref: string): Iterable<Pod>;
   metrics: MetricsSource;
+  /** A key that changes whenever the target's pods or their usage change; when given, a
+   *  proposal is reused until it changes (see replicasForMetrics). */
+  version?(ref: string): string;
 }
 
 interface HpaState {
@@ -44,6 +48,10 @@ interface HpaState {
   tolerances: Tolerances;
   history: HpaHistory;
   seen: boolean;
+  /** The last proposal and what it was computed from. */
+  cache: { current: number; version: string; proposal: number | null; timeIndependentFromMs: number } | null;
+  /** Memory metrics move with leaks between recomputations: never cached. */
+  cacheable: boolean;
 }
 
 export class HorizontalController {
@@ -65,6 +73,8 @@ export class HorizontalController {
       tolerances: { down: behavior?.scaleDown?.tolerance ?? DEFAULT_TOLERANCE, up: behavior?.scaleUp?.tolerance ?? DEFAULT_TOLERANCE },
       history: newHistory(),
       seen: false,
+      cache: null,
+      cacheable: hpa.spec.metrics.every((m) => !(m.type === 'Resource' && m.resource.name === 'memory') && !(m.type === 'ContainerResource' && m.containerResource.name === 'memory')),
     });
   }
 
@@ -108,6 +118,32 @@ export class HorizontalController {
   /** computeReplicasForMetrics (§1.5): the largest proposal; null when every metric failed, or
    *  when some failed and the rest would scale down. */
   private replicasForMetrics(s: HpaState, current: number): number | null {
+    // The proposal is a function of the pods, their usage and the replica count, and of time only
+    // while a pod is inside a readiness or metrics window: reuse it when none of that moved.
+    const now = this.cluster.nowMs;
+    const version = s.cacheable ? this.deps.version?.(s.targetRef) : undefined;
+    const c = s.cache;
+    if (version !== undefined && c && c.current === current && c.version === version && now >= c.timeIndependentFromMs) return c.proposal;
+    const proposal = this.computeReplicasForMetrics(s, current);
+    if (version !== undefined) s.cache = { current, version, proposal, timeIndependentFromMs: this.timeIndependentFrom(s.targetRef) };
+    return proposal;
+  }
+
+  /** From when the calculator's time-dependent rules no longer apply to any current pod: the CPU
+   *  initialization period and readiness delay after start, one metrics window after start and
+   *  after becoming Ready. */
+  private timeIndependentFrom(ref: string): number {
+    let from = 0;
+    const window = this.deps.metrics.windowMs;
+    for (const pod of this.deps.pods(ref)) {
+      if (pod.startedMs >= 0) from = Math.max(from, pod.startedMs + CPU_INITIALIZATION_PERIOD_MS, pod.startedMs + window);
+      if (pod.readyMs >= 0) from = Math.max(from, pod.readyMs + window);
+      if (pod.startedMs < 0) return Infinity; // not started: its sample appears later
+    }
+    return from;
+  }
+
+  private computeReplicasForMetrics(s: HpaState, current: number): number | null {
     const pods = [...this.deps.pods(s.targetRef)];
     let replicas = 0;
     let invalid = 0;
