@@ -47,12 +47,21 @@ export class NodeInfo {
   podsWithRequiredAntiAffinity = 0;
   /** Pods on this node with any pod affinity or anti-affinity term. */
   podsWithAffinity = 0;
+  /** Pods by "namespace/pod-template-hash" (ReplicaSet pods): a ReplicaSet selector always
+   *  includes its hash, so spreading counts only need to look at these. */
+  readonly byTemplateHash = new Map<string, Pod[]>();
 
   constructor(readonly node: Node) {}
 
   addPod(pod: Pod): void {
     this.pods.push(pod);
     this.account(pod, 1);
+    const key = templateHashKey(pod);
+    if (key !== null) {
+      const list = this.byTemplateHash.get(key);
+      if (list) list.push(pod);
+      else this.byTemplateHash.set(key, [pod]);
+    }
   }
 
   removePod(pod: Pod): boolean {
@@ -60,6 +69,13 @@ export class NodeInfo {
     if (i < 0) return false;
     this.pods.splice(i, 1);
     this.account(pod, -1);
+    const key = templateHashKey(pod);
+    const list = key === null ? undefined : this.byTemplateHash.get(key);
+    if (list) {
+      const j = list.indexOf(pod);
+      if (j >= 0) list.splice(j, 1);
+      if (list.length === 0) this.byTemplateHash.delete(key!);
+    }
     return true;
   }
 
@@ -77,6 +93,12 @@ export class NodeInfo {
     if (affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length) this.podsWithRequiredAntiAffinity += sign;
     if (affinity?.podAffinity || affinity?.podAntiAffinity) this.podsWithAffinity += sign;
   }
+}
+
+/** "namespace/hash" of a pod carrying pod-template-hash, else null. */
+export function templateHashKey(pod: Pod): string | null {
+  const hash = pod.labels['pod-template-hash'];
+  return hash === undefined ? null : `${pod.namespace}/${hash}`;
 }
 
 export function nodeObjectRef(node: Node): string {

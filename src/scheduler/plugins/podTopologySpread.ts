@@ -59,6 +59,9 @@ export interface SpreadConstraint {
   readonly maxSkew: number;
   readonly topologyKey: string;
   readonly selector: LabelMatcher;
+  /** When the selector requires a pod-template-hash, "namespace/hash": only the pods indexed under
+   *  it (NodeInfo.byTemplateHash) can match, so counting looks at those alone. */
+  readonly hashKey?: string;
   readonly minDomains: number;
   readonly honorNodeAffinity: boolean;
   readonly honorNodeTaints: boolean;
@@ -103,7 +106,16 @@ export function spreadConstraintsFor(pod: Pod, action: Action, snapshot: Snapsho
   const ownerSelector = snapshot.ownerSelector(pod);
   if (!ownerSelector || isEmptyLabelSelector(ownerSelector)) return [];
   const selector = compileLabelSelector(ownerSelector);
-  return defaults.map((c) => ({ ...c, selector }));
+  const hash = ownerSelector.matchLabels?.['pod-template-hash'];
+  const hashKey = hash === undefined ? undefined : `${pod.namespace}/${hash}`;
+  return defaults.map((c) => ({ ...c, selector, hashKey }));
+}
+
+/** Matching pods on one node for a constraint (the hash index when the selector allows it). */
+function countOnNode(nodeInfo: NodeInfo, c: SpreadConstraint, namespace: string): number {
+  if (c.hashKey === undefined) return countPodsMatchSelector(nodeInfo.pods, c.selector, namespace);
+  const candidates = nodeInfo.byTemplateHash.get(c.hashKey);
+  return candidates === undefined ? 0 : countPodsMatchSelector(candidates, c.selector, namespace);
 }
 
 /** nodeLabelsMatchSpreadConstraints: the node carries every constraint's topology key. */
@@ -220,7 +232,7 @@ export class PodTopologySpread implements FilterPlugin, ScorePlugin {
         const c = constraints[i];
         if (!nodeIncluded(c, pod, node, requiredAffinity)) continue;
         const value = node.labels[c.topologyKey];
-        const count = countPodsMatchSelector(nodeInfo.pods, c.selector, pod.namespace);
+        const count = countOnNode(nodeInfo, c, pod.namespace);
         matchNum[i].set(value, (matchNum[i].get(value) ?? 0) + count);
       }
     }
@@ -320,7 +332,7 @@ export class PodTopologySpread implements FilterPlugin, ScorePlugin {
           const current = podCounts[i].get(value);
           if (current === undefined) continue; // hostname, or a domain without feasible nodes
           if (!nodeIncluded(c, pod, node, requiredAffinity)) continue;
-          podCounts[i].set(value, current + countPodsMatchSelector(nodeInfo.pods, c.selector, pod.namespace));
+          podCounts[i].set(value, current + countOnNode(nodeInfo, c, pod.namespace));
         }
       }
     }
@@ -339,7 +351,7 @@ export class PodTopologySpread implements FilterPlugin, ScorePlugin {
       const value = labelOf(node.labels, c.topologyKey);
       if (value === undefined) continue;
       const cnt = c.topologyKey === LABEL_HOSTNAME
-        ? countPodsMatchSelector(nodeInfo.pods, c.selector, pod.namespace)
+        ? countOnNode(nodeInfo, c, pod.namespace)
         : s.podCounts[i].get(value) ?? 0;
       score += cnt * s.normalizingWeight[i] + (c.maxSkew - 1);
     }
