@@ -147,8 +147,6 @@ class Group {
   readonly sumStart: number[];
   readonly readyGot: number[];
   readonly idleGot: number[];
-  readonly memLoadReady: number[];
-  readonly memLoadIdle: number[];
   /** CPU classes reused at every recomputation: ready and idle containers per container index. */
   readonly readyCls: CpuClass[];
   readonly idleCls: CpuClass[];
@@ -195,8 +193,6 @@ class Group {
     this.sumStart = new Array(n).fill(0);
     this.readyGot = new Array(n).fill(0);
     this.idleGot = new Array(n).fill(0);
-    this.memLoadReady = new Array(n).fill(0);
-    this.memLoadIdle = new Array(n).fill(0);
     this.readyCls = models.map((m) => ({ count: 0, wantMilli: 0, shares: m.shares, gotMilli: 0 }));
     this.idleCls = models.map((m) => ({ count: 0, wantMilli: 0, shares: m.shares, gotMilli: 0 }));
     this.minStart = new Array(n).fill(Infinity);
@@ -901,8 +897,6 @@ export class UsageEngine implements ClusterListener {
       used += got;
       w.cpuByContainer[c] = (w.cpuByContainer[c] || 0) + got - g.lastCpu[c];
       g.lastCpu[c] = got;
-      g.memLoadReady[c] = sp.memReady[c];
-      g.memLoadIdle[c] = sp.memIdle[c];
       memA += ready * sp.memReady[c] + idle * sp.memIdle[c];
       const leak = models[c].leakBytesPerMs;
       if (leak > 0) {
