@@ -20,22 +20,18 @@ import { StatefulSetController } from './controllers/statefulSet.ts';
 import { Workloads } from './controllers/workloads.ts';
 import type { Behavior, Scenario, ScriptedEvent } from './model/scenario.ts';
 import { objectRef } from './model/objects.ts';
-import type { HpaObject, JobObject, KubeObject } from './model/objects.ts';
+import type { HpaObject, JobObject, KubeObject, VpaObject } from './model/objects.ts';
 import { Accounting } from './record/accounting.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { UsageEngine } from './cluster/usageEngine.ts';
+import type { WorkloadInputs } from './cluster/usageEngine.ts';
 import { wireVpa } from './controllers/vpa/controller.ts';
 import type { VpaController } from './controllers/vpa/controller.ts';
-import type { VpaObject } from './model/objects.ts';
-import type { WorkloadInputs } from './cluster/usageEngine.ts';
 import { buildDemand } from './workload/demand.ts';
 import { defaultProfile } from './scheduler/profile.ts';
 import { arrivalProcess, scheduleArrivals } from './workload/arrivals.ts';
 import type { ArrivalSpec } from './workload/arrivals.ts';
 import { DEFAULT_RUN_MS, sampleRunDurationMs } from './workload/runDuration.ts';
-
-/** Kinds that are validated but whose controllers arrive with later work. */
-const NOT_YET_SIMULATED = new Set<string>();
 
 export class World {
   readonly sim = new Simulation();
@@ -126,7 +122,6 @@ export class World {
   /** Creates everything the scenario declares, at t = 0, and puts its events on the clock. */
   setup(): void {
     const { scenario, cluster } = this;
-    const skipped: string[] = [];
     for (const obj of scenario.objects) {
       if (obj.kind === 'Namespace') cluster.ensureNamespace(obj.metadata.name, obj.metadata.labels);
       else if (obj.kind === 'PriorityClass') cluster.addPriorityClass(obj);
@@ -138,18 +133,16 @@ export class World {
       else if (obj.kind === 'ResourceQuota') cluster.addResourceQuota(obj);
       else if (obj.kind === 'PodDisruptionBudget') this.disruption.add(obj);
     }
-    for (const obj of scenario.objects) this.createWorkload(obj, skipped);
+    for (const obj of scenario.objects) this.createWorkload(obj);
     for (const obj of scenario.objects) if (obj.kind === 'HorizontalPodAutoscaler') this.addHpa(obj);
     this.hpa.start(scenario.durationMs);
-    if (skipped.length > 0) {
-      this.notices.push(`not simulated yet (validated only): ${skipped.join(', ')}`);
-    }
     const podRuns = scenario.behavior.filter((b) => b.run && b.target.startsWith('Pod/')).map((b) => b.target);
     if (podRuns.length > 0) this.notices.push(`run: applies to Job and CronJob pods; bare pods serve until deleted: ${podRuns.join(', ')}`);
     for (const event of scenario.events) this.sim.schedule(event.atMs, Phase.Script, () => this.runScripted(event));
   }
 
-  private createWorkload(obj: KubeObject, skipped: string[]): void {
+  /** Workload kinds get their controller; policy kinds were taken in above. */
+  private createWorkload(obj: KubeObject): void {
     const ref = objectRef(obj);
     switch (obj.kind) {
       case 'Deployment': {
@@ -193,8 +186,6 @@ export class World {
         if ('error' in result) this.cluster.emit('FailedCreate', ref, '', `Error creating: ${result.error}`);
         return;
       }
-      default:
-        if (NOT_YET_SIMULATED.has(obj.kind)) skipped.push(ref);
     }
   }
 
