@@ -26,6 +26,11 @@ import { oomBadness, oomScoreAdj } from './oomScore.ts';
 import { Phase } from './phases.ts';
 import type { ClusterListener, ClusterState } from './state.ts';
 
+/** A per-container array of zeros. */
+function zeros(n: number): number[] {
+  return new Array<number>(n).fill(0);
+}
+
 /** Physics runs after the controllers and the scheduler, before the instant is sampled. */
 const PHYSICS_PHASE = 8;
 /** The kubelet's eviction manager monitoring period. */
@@ -77,16 +82,16 @@ class Spec {
     readonly models: ContainerModel[],
   ) {
     const n = models.length;
-    this.wantReady = new Array(n).fill(0);
-    this.cappedReady = new Array(n).fill(0);
-    this.wantIdle = new Array(n).fill(0);
-    this.cappedIdle = new Array(n).fill(0);
-    this.memReady = new Array(n).fill(0);
-    this.memIdle = new Array(n).fill(0);
-    this.cumCpuReady = new Array(n).fill(0);
-    this.cumCpuIdle = new Array(n).fill(0);
-    this.cumMemReady = new Array(n).fill(0);
-    this.cumMemIdle = new Array(n).fill(0);
+    this.wantReady = zeros(n);
+    this.cappedReady = zeros(n);
+    this.wantIdle = zeros(n);
+    this.cappedIdle = zeros(n);
+    this.memReady = zeros(n);
+    this.memIdle = zeros(n);
+    this.cumCpuReady = zeros(n);
+    this.cumCpuIdle = zeros(n);
+    this.cumMemReady = zeros(n);
+    this.cumMemIdle = zeros(n);
   }
 
   /** Accumulates the per-pod values that held since the last call up to `nowMs`. */
@@ -188,20 +193,20 @@ class Group {
     const models = spec.models;
     this.models = models;
     const n = models.length;
-    this.idleRunning = new Array(n).fill(0);
-    this.running = new Array(n).fill(0);
-    this.sumStart = new Array(n).fill(0);
-    this.readyGot = new Array(n).fill(0);
-    this.idleGot = new Array(n).fill(0);
+    this.idleRunning = zeros(n);
+    this.running = zeros(n);
+    this.sumStart = zeros(n);
+    this.readyGot = zeros(n);
+    this.idleGot = zeros(n);
     this.readyCls = models.map((m) => ({ count: 0, wantMilli: 0, shares: m.shares, gotMilli: 0 }));
     this.idleCls = models.map((m) => ({ count: 0, wantMilli: 0, shares: m.shares, gotMilli: 0 }));
     this.minStart = new Array(n).fill(Infinity);
     this.limited = models.some((m) => m.memLimitBytes !== Infinity);
-    this.lastCpu = new Array(n).fill(0);
-    this.ckCpuReady = new Array(n).fill(0);
-    this.ckCpuIdle = new Array(n).fill(0);
-    this.ckMemReady = new Array(n).fill(0);
-    this.ckMemIdle = new Array(n).fill(0);
+    this.lastCpu = zeros(n);
+    this.ckCpuReady = zeros(n);
+    this.ckCpuIdle = zeros(n);
+    this.ckMemReady = zeros(n);
+    this.ckMemIdle = zeros(n);
   }
 
   /** Memory of the whole group: Σ per-pod load memory + leak x (running x t - Σ starts). */
