@@ -2,17 +2,11 @@
 // nothing written on bad input, byte-identical outputs for the same scenario and seed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { scratchDir, writeScenario } from './support/run.ts';
+import { capsim, scratchDir, writeScenario } from './support/run.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-
-function capsim(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 test('the quickstart run twice gives byte-identical files (run-info.json aside)', () => {
   const a = path.join(scratchDir(), 'a');

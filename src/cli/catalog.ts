@@ -1,33 +1,101 @@
-// capsim catalog: the built-in instance types and their prices.
+// capsim catalog: the built-in instance types, their prices, and what a pod can have of each
+// under its provider's reserved-resources formula.
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
-import { listInstanceTypes } from '../cost/catalog.ts';
+import { listInstanceTypes, providerOf, type InstanceType } from '../cost/catalog.ts';
+import { allocatableUnder, OFFERING } from '../cloud/reservedResources.ts';
+
+const MiB = 1024 * 1024;
+const FORMATS = ['table', 'csv', 'json'] as const;
 
 interface CatalogArgs {
   provider?: string;
   filter?: string;
+  format: (typeof FORMATS)[number];
+}
+
+/** One type as every format prints it. */
+interface CatalogEntry {
+  id: string;
+  provider: string;
+  region: string;
+  vcpu: number;
+  memoryMiB: number;
+  maxPods: number;
+  gpu: number;
+  arch: string;
+  onDemandUsdPerHour: number;
+  spotUsdPerHour: number | null;
+  /** Under the provider's formula (EKS, GKE, AKS): capacity - kube-reserved - evictionHard. */
+  allocatableCpuMilli: number;
+  allocatableMemoryMiB: number;
+  reservedBy: string;
+  priceDate: string;
+  source: string;
+}
+
+function entryOf(t: InstanceType): CatalogEntry {
+  const allocatable = allocatableUnder(t.provider, { cpuMilli: t.vcpu * 1000, memoryBytes: t.memoryMiB * MiB, maxPods: t.maxPods });
+  return {
+    id: t.id, provider: t.provider, region: t.region, vcpu: t.vcpu, memoryMiB: t.memoryMiB, maxPods: t.maxPods, gpu: t.gpu, arch: t.arch,
+    onDemandUsdPerHour: t.onDemandUsdPerHour, spotUsdPerHour: t.spotUsdPerHour,
+    allocatableCpuMilli: allocatable.cpuMilli, allocatableMemoryMiB: Math.floor(allocatable.memoryBytes / MiB), reservedBy: OFFERING[t.provider],
+    priceDate: t.priceDate, source: t.source,
+  };
+}
+
+function gib(mib: number): string {
+  return `${(mib / 1024).toFixed(mib % 1024 ? 1 : 0)}Gi`;
+}
+
+function table(entries: CatalogEntry[]): string {
+  const rows = [['id', 'vcpu', 'memory', 'max pods', 'gpu', 'arch', 'on-demand $/h', 'spot $/h', 'alloc cpu', 'alloc memory', 'price date']];
+  for (const e of entries) {
+    rows.push([e.id, String(e.vcpu), gib(e.memoryMiB), String(e.maxPods), String(e.gpu), e.arch, String(e.onDemandUsdPerHour), e.spotUsdPerHour === null ? '-' : String(e.spotUsdPerHour), `${e.allocatableCpuMilli}m`, `${e.allocatableMemoryMiB}Mi`, e.priceDate]);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const lines = rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
+  return [
+    ...lines,
+    '',
+    `${entries.length} type(s). alloc = capacity - kube-reserved - evictionHard by the provider's formula`,
+    '(EKS, GKE, AKS 1.29+; src/cloud/reservedResources.ts cites each). Spot: GCE\'s is the legacy',
+    'preemptible price; AWS and Azure publish none. Prices and specs: ../shared/data/prices/README.md;',
+    'each type\'s citation: --format json (source).',
+    '',
+  ].join('\n');
+}
+
+const CSV_COLUMNS: (keyof CatalogEntry)[] = ['id', 'provider', 'region', 'vcpu', 'memoryMiB', 'maxPods', 'gpu', 'arch', 'onDemandUsdPerHour', 'spotUsdPerHour', 'allocatableCpuMilli', 'allocatableMemoryMiB', 'reservedBy', 'priceDate', 'source'];
+
+function csvCell(value: string | number | null): string {
+  const text = value === null ? '' : String(value);
+  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function csv(entries: CatalogEntry[]): string {
+  return [CSV_COLUMNS.join(','), ...entries.map((e) => CSV_COLUMNS.map((c) => csvCell(e[c])).join(','))].join('\n') + '\n';
 }
 
 export const catalogCommand: CommandModule<object, CatalogArgs> = {
   command: 'catalog',
-  describe: 'List built-in instance types with capacity and hourly prices',
+  describe: 'List built-in instance types with capacity, allocatable and hourly prices',
   builder: (y) =>
     y
       .options({
         provider: { type: 'string', choices: ['aws', 'gcp', 'gce', 'azure'], describe: 'Only this provider' },
         filter: { type: 'string', describe: 'Only types whose id contains this text' },
+        format: { choices: FORMATS, default: 'table' as const, describe: 'Output format' },
       })
-      .example('$0 catalog --provider aws --filter m5', '') as never,
+      .example('$0 catalog --provider aws --filter m5', '')
+      .example('$0 catalog --provider gcp --format csv', '') as never,
   handler: (args: ArgumentsCamelCase<CatalogArgs>) => {
-    const provider = args.provider === 'gcp' ? 'gce' : args.provider;
-    const rows = listInstanceTypes().filter(
-      (t) => (!provider || t.provider === provider) && (!args.filter || t.id.toLowerCase().includes(args.filter.toLowerCase())),
-    );
-    const table = [['id', 'vcpu', 'memory', 'max pods', 'gpu', 'arch', 'on-demand $/h', 'spot $/h', 'price date']];
-    for (const t of rows) {
-      table.push([t.id, String(t.vcpu), `${(t.memoryMiB / 1024).toFixed(t.memoryMiB % 1024 ? 1 : 0)}Gi`, String(t.maxPods), String(t.gpu), t.arch, String(t.onDemandUsdPerHour), t.spotUsdPerHour === null ? '-' : String(t.spotUsdPerHour), t.priceDate]);
-    }
-    const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
-    for (const row of table) process.stdout.write(row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd() + '\n');
-    process.stdout.write(`\n${rows.length} type(s). Sources: each type's price_source in src/cost/catalog.ts.\n`);
+    const provider = args.provider === undefined ? undefined : providerOf(args.provider);
+    const filter = args.filter?.toLowerCase();
+    const entries = listInstanceTypes()
+      .filter((t) => (!provider || t.provider === provider) && (!filter || t.id.toLowerCase().includes(filter)))
+      .map(entryOf);
+    if (args.format === 'json') process.stdout.write(JSON.stringify(entries, null, 2) + '\n');
+    else if (args.format === 'csv') process.stdout.write(csv(entries));
+    else process.stdout.write(table(entries));
   },
 };

@@ -19,3 +19,24 @@ export function scenarioJsonSchema(): Record<string, unknown> {
     ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')),
   };
 }
+
+let fieldNames: ReadonlySet<string> | undefined;
+
+/** Every field name the scenario format has, at any depth (computed once, on first use): a key
+ *  `--set` creates is a new field, not a misspelling, when it is one of these. */
+export function scenarioFieldNames(): ReadonlySet<string> {
+  if (fieldNames) return fieldNames;
+  const names = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (node !== null && typeof node === 'object') {
+      for (const [key, child] of Object.entries(node)) {
+        if (key === 'properties' && child !== null && typeof child === 'object') Object.keys(child).forEach((name) => names.add(name));
+        visit(child);
+      }
+    }
+  };
+  visit(scenarioJsonSchema());
+  fieldNames = names;
+  return names;
+}

@@ -12,6 +12,7 @@ import { InputError, type Problem } from './errors.ts';
 import { didYouMean, Problems, validate, type Override, type Site } from './problems.ts';
 import { YamlSource } from './source.ts';
 import { applyOverrides } from './overrides.ts';
+import { scenarioFieldNames } from './jsonSchema.ts';
 import { scenarioSchema, sections, type AutoscalerDocument, type ScenarioDocument } from './schema.ts';
 import { convertPools } from './pools.ts';
 import { ManifestReader } from './manifests.ts';
@@ -35,7 +36,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
   const doc = scenarioDocument(source, problems);
   if (!doc) throw new InputError(sortProblems(problems.list));
 
-  const overrides: Override[] = applyOverrides(doc, options.set ?? [], problems.list);
+  const overrides: Override[] = applyOverrides(doc, options.set ?? [], problems.list, scenarioFieldNames);
   if (options.seed !== undefined) {
     if (doc.spec === undefined || doc.spec === null) doc.spec = {};
     if (typeof doc.spec === 'object' && !Array.isArray(doc.spec)) {

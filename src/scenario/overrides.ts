@@ -55,7 +55,7 @@ function isMapping(v: unknown): v is Record<string, unknown> {
  * Applies every `path=value` to `doc` (mutated). Returns the overrides that were applied (so
  * problems under them are attributed to the flag) and adds a Problem for each that could not be.
  */
-export function applyOverrides(doc: Record<string, unknown>, sets: readonly string[], problems: Problem[]): Override[] {
+export function applyOverrides(doc: Record<string, unknown>, sets: readonly string[], problems: Problem[], knownFields: () => ReadonlySet<string> = () => new Set()): Override[] {
   const applied: Override[] = [];
   for (const flag of sets) {
     const eq = flag.indexOf('=');
@@ -78,14 +78,14 @@ export function applyOverrides(doc: Record<string, unknown>, sets: readonly stri
       problems.push(flagProblem(flag, path, `invalid value: ${reason}`, 'the value is read as YAML; quote the whole flag in the shell, e.g. --set \'path={a: b}\''));
       continue;
     }
-    const problem = setAt(doc, path, value, flag);
+    const problem = setAt(doc, path, value, flag, knownFields);
     if (problem) problems.push(problem);
     else applied.push({ path, file: FLAG_FILE, flag: `--set ${flag}` });
   }
   return applied;
 }
 
-function setAt(doc: Record<string, unknown>, path: PathPart[], value: unknown, flag: string): Problem | undefined {
+function setAt(doc: Record<string, unknown>, path: PathPart[], value: unknown, flag: string, knownFields: () => ReadonlySet<string>): Problem | undefined {
   let node: unknown = doc;
   for (let i = 0; i < path.length; i++) {
     const part = path[i];
@@ -111,8 +111,9 @@ function setAt(doc: Record<string, unknown>, path: PathPart[], value: unknown, f
     }
     if (!(part in node) || node[part] === null || node[part] === undefined) {
       // A missing key: create it, unless the path goes on into a list or the key looks like a
-      // misspelling of one that exists.
-      const close = didYouMean(part, Object.keys(node));
+      // misspelling of one that exists (and is no field of the format: `capacity` next to
+      // `capacityType` is meant).
+      const close = knownFields().has(part) ? undefined : didYouMean(part, Object.keys(node));
       if (close) return flagProblem(flag, here, `no field "${part}" in ${formatPath(path.slice(0, i)) || 'the document'}`, close);
       if (typeof path[i + 1] === 'number') return flagProblem(flag, here, `${formatPath(here)} does not exist, so it has no item [${path[i + 1]}]`);
       node[part] = {};

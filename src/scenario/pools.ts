@@ -3,6 +3,7 @@
 import type { NodePool } from '../model/scenario.ts';
 import type { ResourceMap } from '../model/resources.ts';
 import { findInstanceType, listInstanceTypes, type InstanceType } from '../cost/catalog.ts';
+import { reservedFor, type Reservation } from '../cloud/reservedResources.ts';
 import { parseDuration } from '../duration.ts';
 import { formatBytes, formatCpuMilli, parseQuantity, value } from '../quantity.ts';
 import { didYouMean, type Problems, type Site } from './problems.ts';
@@ -11,6 +12,9 @@ import type { NodePoolDocument } from './schema.ts';
 
 /** kubelet's default maxPods, for pools with an explicit capacity and no `pods`. */
 const DEFAULT_MAX_PODS = 110;
+/** kubelet's default evictionHard memory.available (reference §5.2), for pools without an
+ *  instance type. */
+const DEFAULT_EVICTION_HARD = '100Mi';
 
 export interface PoolsResult {
   pools: NodePool[];
@@ -84,7 +88,16 @@ function convertPool(doc: NodePoolDocument, site: Site, problems: Problems, path
   if (min > count) problems.add(site, [...path, doc.count !== undefined ? 'count' : 'min'], `count (${count}) must be at least min (${min})`);
   if (count > max) problems.add(site, [...path, doc.max !== undefined ? 'max' : 'count'], `count (${count}) must be at most max (${max})`);
 
-  const evictionHard = doc.evictionHard['memory.available'];
+  // Reserved resources: what the pool says, else the provider's formula for a catalog type
+  // (computed on the final capacity, so a capacity override moves it), else the kubelet defaults.
+  let reservation: Reservation | undefined;
+  if (type && capacity.cpu !== undefined && capacity.memory !== undefined) {
+    reservation = reservedFor(type.provider, { cpuMilli: capacity.cpu, memoryBytes: capacity.memory, maxPods: capacity.pods });
+  }
+  const kubeReserved: ResourceMap = doc.kubeReserved !== undefined
+    ? toMap(doc.kubeReserved)
+    : reservation ? { cpu: reservation.kubeReserved.cpuMilli, memory: reservation.kubeReserved.memoryBytes } : {};
+  const evictionHard = doc.evictionHard?.['memory.available'] ?? reservation?.evictionHardMemoryAvailable ?? DEFAULT_EVICTION_HARD;
   const evictionHardMemoryBytes = typeof evictionHard === 'string' && evictionHard.endsWith('%')
     ? Math.floor(((capacity.memory ?? 0) * Number(evictionHard.slice(0, -1))) / 100) // GetThresholdQuantity: percentage of capacity
     : value(parseQuantity(evictionHard));
@@ -97,7 +110,7 @@ function convertPool(doc: NodePoolDocument, site: Site, problems: Problems, path
     capacityType: doc.capacityType,
     priceUsdPerHour: price,
     spot: doc.capacityType === 'spot' ? { interruptionsPerNodeDay: doc.spot?.interruptionsPerNodeDay ?? 0, noticeSeconds: doc.spot?.noticeSeconds ?? 120 } : null,
-    kubeReserved: toMap(doc.kubeReserved),
+    kubeReserved,
     systemReserved: toMap(doc.systemReserved),
     evictionHardMemoryBytes,
     labels: doc.labels,
@@ -112,7 +125,9 @@ function convertPool(doc: NodePoolDocument, site: Site, problems: Problems, path
   const resolved: Record<string, unknown> = {
     ...doc,
     ...(type ? { instanceType: type.id } : {}),
-    capacity: Object.fromEntries(Object.entries(capacity).map(([name, amount]) => [name, formatAmount(name, amount)])),
+    capacity: formatMap(capacity),
+    kubeReserved: formatMap(kubeReserved),
+    evictionHard: { 'memory.available': evictionHard },
     ...(onDemandPerHour !== undefined ? { price: { onDemandPerHour } } : {}),
     count,
     min,
@@ -126,6 +141,10 @@ function toMap(map: Record<string, string | number>): ResourceMap {
   const out: ResourceMap = {};
   for (const [name, amount] of Object.entries(map)) out[name] = resourceAmount(name, amount);
   return out;
+}
+
+function formatMap(map: ResourceMap): Record<string, string | number> {
+  return Object.fromEntries(Object.entries(map).map(([name, amount]) => [name, formatAmount(name, amount)]));
 }
 
 function formatAmount(name: string, amount: number): string | number {

@@ -102,9 +102,9 @@ export const nodePoolSchema = z.strictObject({
       pricePerHour: z.number().min(0).optional(),
     })
     .optional(),
-  kubeReserved: resourceMap().default({}).describe('kubelet --kube-reserved, subtracted from capacity'),
+  kubeReserved: resourceMap().optional().describe('kubelet --kube-reserved, subtracted from capacity. Default: the provider\'s formula (EKS, GKE, AKS) for a catalog instanceType, else nothing; a value given replaces the formula as a whole ({} reserves nothing)'),
   systemReserved: resourceMap().default({}).describe('kubelet --system-reserved, subtracted from capacity'),
-  evictionHard: z.strictObject({ 'memory.available': percentOrQuantity }).default({ 'memory.available': '100Mi' }).describe('kubelet --eviction-hard memory.available (a quantity or a percentage of capacity), subtracted from allocatable'),
+  evictionHard: z.strictObject({ 'memory.available': percentOrQuantity }).optional().describe('kubelet --eviction-hard memory.available (a quantity or a percentage of capacity), subtracted from allocatable. Default: the provider\'s for a catalog instanceType, else the kubelet default 100Mi'),
   labels: stringMap.default({}),
   taints: z.array(taint).default([]),
   zones: z.array(z.string().min(1)).min(1).default(['zone-a']).describe('Zones the pool\'s nodes are spread over (label topology.kubernetes.io/zone)'),

@@ -1,11 +1,20 @@
 // Runs a scenario (a file, or YAML text written to a scratch directory) end to end and reads
 // back its outputs, for end-to-end tests.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadScenario } from '../../src/scenario/load.ts';
 import type { LoadOptions } from '../../src/scenario/load.ts';
 import { runScenario } from '../../src/run.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** Runs the CLI from the checkout, as a user would: exit code, stdout, stderr. */
+export function capsim(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
 
 export interface RunOutput {
   dir: string;

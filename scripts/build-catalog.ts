@@ -1,0 +1,152 @@
+// Writes src/cost/catalogData.ts, the built-in instance catalog, from the shared price table
+// ../shared/data/prices/instance-types.csv (its README explains every column and caveat).
+// The CSV is read, never copied: the generated module holds the facts in capsim's own compact
+// form, one row per type, with each distinct source citation written once as a named constant.
+//
+//   npx tsx scripts/build-catalog.ts [path/to/instance-types.csv]
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const CSV_URL = new URL('../../shared/data/prices/instance-types.csv', import.meta.url);
+const OUT_URL = new URL('../src/cost/catalogData.ts', import.meta.url);
+const HEADER = 'provider,region,instance_type,vcpu,memory_mib,max_pods,gpu,arch,on_demand_usd_per_hour,spot_usd_per_hour,price_source,price_date';
+const PROVIDERS = ['aws', 'azure', 'gce'] as const;
+
+interface CsvRow {
+  provider: string;
+  region: string;
+  name: string;
+  vcpu: number;
+  memoryMiB: number;
+  maxPods: number;
+  gpu: number;
+  arch: string;
+  onDemand: number;
+  spot: number | null;
+  source: string;
+  priceDate: string;
+}
+
+/** The CSV has no quoted fields (checked), so a line splits on commas. */
+export function readInstanceTypesCsv(text: string): CsvRow[] {
+  const lines = text.split(/\r?\n/).filter((line) => line !== '');
+  if (lines[0] !== HEADER) throw new Error(`unexpected header: ${lines[0]}`);
+  return lines.slice(1).map((line, i) => {
+    if (line.includes('"')) throw new Error(`line ${i + 2}: quoted fields are not supported`);
+    const f = line.split(',');
+    if (f.length !== 12) throw new Error(`line ${i + 2}: expected 12 fields, got ${f.length}`);
+    const number = (text: string, what: string): number => {
+      const n = Number(text);
+      if (text === '' || !Number.isFinite(n)) throw new Error(`line ${i + 2}: ${what} "${text}" is not a number`);
+      return n;
+    };
+    return {
+      provider: f[0], region: f[1], name: f[2],
+      vcpu: number(f[3], 'vcpu'), memoryMiB: number(f[4], 'memory_mib'), maxPods: number(f[5], 'max_pods'), gpu: number(f[6], 'gpu'),
+      arch: f[7], onDemand: number(f[8], 'on_demand_usd_per_hour'), spot: f[9] === '' ? null : number(f[9], 'spot_usd_per_hour'),
+      source: f[10], priceDate: f[11],
+    };
+  });
+}
+
+/** A constant name that says which citation it is: AWS_DOCS_PREVIEW, AZURE_DS_V5, GCE_RATIO_3_75. */
+function sourceName(provider: string, source: string): string {
+  const upper = (s: string) => s.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+  const docs = /specs: karpenter docs (\S+)\/reference/.exec(source);
+  if (docs) return `${upper(provider)}_DOCS_${upper(docs[1])}`;
+  const family = /published (\S+) ratio/.exec(source);
+  if (family) return `${upper(provider)}_${upper(family[1])}`;
+  const ratio = /published ratio ([\d.]+) GiB/.exec(source);
+  if (ratio) return `${upper(provider)}_RATIO_${upper(ratio[1])}`;
+  const size = /published size (\d+) GiB/.exec(source);
+  if (size) return `${upper(provider)}_PUBLISHED_SIZE_${size[1]}GIB`;
+  return `${upper(provider)}_SOURCE`;
+}
+
+const CAVEATS: Record<(typeof PROVIDERS)[number], string[]> = {
+  aws: [
+    'AWS us-east-1. No committed public spot table exists, so spot is null. maxPods is the VPC CNI',
+    'value without prefix delegation (eni-max-pods.txt, deleted upstream in March 2026; its last',
+    'version matches newer ENI data). t3/t3a vCPUs are nominal (burstable credits).',
+  ],
+  azure: [
+    'Azure eastus, Linux pay-as-you-go. No public spot table, so spot is null. vCPU and memory are',
+    'DERIVED from the SKU name and the family ratio. maxPods 110 is a default, not a per-type value',
+    '(AKS with Azure CNI Overlay defaults to 250, node-subnet Azure CNI to 30).',
+  ],
+  gce: [
+    'GCE: the source names no region (the prices look like us-central1 list prices) and no date;',
+    'priceDate is when the row last changed upstream (2017-2022). "spot" is the LEGACY PREEMPTIBLE',
+    'price (Spot VM prices are dynamic now); n2d preemptible prices are about 10% of on-demand,',
+    'suspect. vCPU and memory are DERIVED from the name and family ratio. maxPods 110 is the GKE',
+    'Standard default, not a per-type value.',
+  ],
+};
+
+function literal(value: string | number | null): string {
+  return typeof value === 'string' ? `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'` : String(value);
+}
+
+export function renderCatalogData(rows: CsvRow[], csvLabel: string): string {
+  const sources = new Map<string, string>(); // citation -> constant name
+  const names = new Set<string>();
+  for (const row of rows) {
+    if (sources.has(row.source)) continue;
+    const name = sourceName(row.provider, row.source);
+    if (names.has(name)) throw new Error(`two citations would both be named ${name}`);
+    names.add(name);
+    sources.set(row.source, name);
+  }
+
+  const out: string[] = [];
+  out.push(
+    '// GENERATED by scripts/build-catalog.ts — do not edit by hand.',
+    `// From ${csvLabel} (${rows.length} rows); its README`,
+    '// (shared/data/prices/README.md) says where every number comes from and lists the caveats',
+    '// repeated below.',
+    '// Regenerate: npx tsx scripts/build-catalog.ts',
+    '//',
+    '// Prices are compute only, USD per node-hour: no disks, OS licences, network, or committed-use,',
+    '// savings-plan or sustained-use discounts. memoryMiB is nominal instance memory, not allocatable.',
+    '',
+    '/** One instance type: name, vCPU, memory MiB, max pods, GPUs, arch, on-demand $/h, spot $/h or',
+    ' *  null, the citation (one of the source constants below), price date. */',
+    "export type CatalogRow = readonly [name: string, vcpu: number, memoryMiB: number, maxPods: number, gpu: number, arch: 'amd64' | 'arm64', onDemandUsdPerHour: number, spotUsdPerHour: number | null, source: string, priceDate: string];",
+    '',
+    "export interface ProviderTable {",
+    "  provider: 'aws' | 'azure' | 'gce';",
+    '  /** The region the prices are for; empty where the source names none (GCE). */',
+    '  region: string;',
+    '  rows: readonly CatalogRow[];',
+    '}',
+    '',
+    '// Sources: repository@commit:path of the price, of the specs (or how they were derived), and',
+    '// of max_pods, as written in the price_source column.',
+  );
+  for (const [citation, name] of sources) out.push(`export const ${name} =\n  ${literal(citation)};`);
+  out.push('');
+
+  for (const provider of PROVIDERS) {
+    const mine = rows.filter((r) => r.provider === provider);
+    const regions = [...new Set(mine.map((r) => r.region))];
+    if (regions.length !== 1) throw new Error(`${provider}: expected one region, got ${regions.join(', ')}`);
+    const cells = mine.map((r) => [literal(r.name), String(r.vcpu), String(r.memoryMiB), String(r.maxPods), String(r.gpu), literal(r.arch), String(r.onDemand), String(r.spot), sources.get(r.source)!, literal(r.priceDate)]);
+    const widths = cells[0].map((_, i) => Math.max(...cells.map((c) => c[i].length + 1)));
+    out.push(...CAVEATS[provider].map((line) => `// ${line}`));
+    out.push(`export const ${provider.toUpperCase()}: ProviderTable = {`, `  provider: '${provider}',`, `  region: ${literal(regions[0])},`, '  rows: [');
+    for (const c of cells) out.push(`    [${c.map((cell, i) => (i === c.length - 1 ? cell : `${cell},`.padEnd(widths[i] + 1))).join('')}],`);
+    out.push('  ],', '};', '');
+  }
+  out.push(`export const PROVIDER_TABLES: readonly ProviderTable[] = [${PROVIDERS.map((p) => p.toUpperCase()).join(', ')}];`, '');
+  const unknown = rows.filter((r) => !(PROVIDERS as readonly string[]).includes(r.provider));
+  if (unknown.length) throw new Error(`unknown provider ${unknown[0].provider}`);
+  return out.join('\n');
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const csvPath = process.argv[2] ?? fileURLToPath(CSV_URL);
+  const rows = readInstanceTypesCsv(readFileSync(csvPath, 'utf8'));
+  writeFileSync(OUT_URL, renderCatalogData(rows, 'shared/data/prices/instance-types.csv'));
+  const counts = PROVIDERS.map((p) => `${p} ${rows.filter((r) => r.provider === p).length}`).join(', ');
+  process.stdout.write(`wrote src/cost/catalogData.ts: ${rows.length} types (${counts})\n`);
+}
