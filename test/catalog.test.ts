@@ -161,6 +161,9 @@ test('--set reaches capacity, price and kubeReserved of a catalog pool', async (
   assert.deepEqual(eks.capacity, { cpu: 8000, memory: 16384 * MiB, pods: 58 });
   assert.deepEqual(eks.kubeReserved, { cpu: 90, memory: 893 * MiB });
   assert.equal(eks.priceUsdPerHour, 0.5);
+  // `capacity` is a field of the format, not a misspelling of the `capacityType` written beside it.
+  const spot = await loadScenario('test/fixtures/scenario/full.yaml', { set: ['spec.cluster.nodePools[1].capacity.cpu=8'] });
+  assert.equal(spot.cluster.nodePools[1].capacity.cpu, 8000);
   // A kubeReserved given replaces the formula as a whole.
   assert.deepEqual(aks.kubeReserved, { memory: 1024 * MiB });
   assert.deepEqual(allocatableOf(aks), { cpu: 4000, memory: 16384 * MiB - 1024 * MiB - 100 * MiB, pods: 110 });
