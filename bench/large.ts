@@ -88,3 +88,41 @@ export async function writeDiurnalScenario(dir: string): Promise<string> {
   await fs.writeFile(file, YAML.stringify(scenario));
   return file;
 }
+
+/** Issue 5's autoscaling bench: 20 CPU-HPA Deployments whose daily demand swings tenfold, on an
+ *  autoscaled m5.xlarge pool that follows them between about 20 and 200 nodes, for 30 days. */
+export async function writeAutoscalingScenario(dir: string): Promise<string> {
+  const workloads = Array.from({ length: 20 }, (_, i) => ({
+    name: `api-${String(i).padStart(2, '0')}`,
+    namespace: `team-${i % 4}`,
+    replicas: 3,
+    containers: [{ name: 'app', resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { memory: '3Gi' } } }],
+    hpa: { minReplicas: 3, maxReplicas: 40, metrics: [{ resource: 'cpu', averageUtilization: 70 }] },
+  }));
+  const behavior = workloads.map((w, i) => ({
+    target: `Deployment/${w.namespace}/${w.name}`,
+    demand: [{ constant: 1000 }, { daily: { amplitude: 0.82, peakAt: `${13 + (i % 3)}:00` } }, { noise: { cv: 0.03 } }],
+    usage: { app: { cpu: { base: '20m', perUnit: '10m' }, memory: { base: '1Gi', perUnit: '0Mi' } } },
+    startup: { delay: '30s' },
+  }));
+  const scenario = {
+    apiVersion: 'capsim/v1',
+    kind: 'Scenario',
+    metadata: { name: 'autoscaling-20-200-nodes-30d', description: '20 HPA Deployments with a tenfold daily swing on an autoscaled pool (about 20 to 200 nodes), 30 days' },
+    spec: {
+      seed: 5,
+      duration: '30d',
+      sampleEvery: '5m',
+      cluster: {
+        nodePools: [{ name: 'general', instanceType: 'aws/m5.xlarge', zones: ['us-east-1a', 'us-east-1b', 'us-east-1c'], count: 20, min: 20, max: 240, provisioningDelay: '90s' }],
+        autoscaler: { expander: 'least-waste', maxNodesTotal: 250 },
+      },
+      workloads,
+      behavior,
+    },
+  };
+  await fs.mkdir(dir, { recursive: true });
+  const file = path.join(dir, 'autoscaling-20-200-nodes-30d.yaml');
+  await fs.writeFile(file, YAML.stringify(scenario));
+  return file;
+}

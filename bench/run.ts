@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { EventQueue } from '../src/engine/eventQueue.ts';
 import { Simulation } from '../src/engine/simulation.ts';
-import { writeDesignScenario, writeDiurnalScenario, writeLargeScenario } from './large.ts';
+import { writeAutoscalingScenario, writeDesignScenario, writeDiurnalScenario, writeLargeScenario } from './large.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SHARED = path.resolve(ROOT, '..', 'shared', 'data', 'k8s-sims');
@@ -109,6 +109,7 @@ const files = [
 if (!process.argv.includes('--quick')) {
   files.push(path.relative(ROOT, await writeDiurnalScenario(path.join(ROOT, '.bench'))));
   files.push(path.relative(ROOT, await writeLargeScenario(path.join(ROOT, '.bench'))));
+  files.push(path.relative(ROOT, await writeAutoscalingScenario(path.join(ROOT, '.bench'))));
 }
 // DESIGN §6 with its 200 HPAs takes minutes (see README Speed): only on request.
 if (process.argv.includes('--design')) files.push(path.relative(ROOT, await writeDesignScenario(path.join(ROOT, '.bench'))));

@@ -7,6 +7,7 @@ import { ClusterState } from './cluster/state.ts';
 import { Kubelet, manifestTiming } from './cluster/kubelet.ts';
 import type { PodTiming } from './cluster/kubelet.ts';
 import { Phase } from './cluster/phases.ts';
+import { ClusterAutoscaler } from './controllers/clusterAutoscaler/clusterAutoscaler.ts';
 import { CronJobController } from './controllers/cronJob.ts';
 import { DaemonSetController } from './controllers/daemonSet.ts';
 import { DeploymentController } from './controllers/deployment.ts';
@@ -52,6 +53,8 @@ export class World {
   readonly usage: UsageEngine;
   readonly vpa: VpaController;
   readonly hpa: HorizontalController;
+  /** The cluster autoscaler, when the scenario enables it. */
+  readonly autoscaler: ClusterAutoscaler | null;
   /** Messages for the user about what this run does not simulate. */
   readonly notices: string[] = [];
 
@@ -99,6 +102,19 @@ export class World {
         return `${this.workloads.get(ref)?.version ?? -1}:${run?.version ?? -1}:${run?.demandRate ?? -1}`;
       },
     });
+    const ca = scenario.cluster.autoscaler;
+    this.autoscaler = ca && scenario.cluster.nodePools.length > 0
+      ? new ClusterAutoscaler(ca, scenario.cluster.nodePools, {
+          cluster: this.cluster,
+          nodes: this.nodes,
+          disruption: this.disruption,
+          daemonSets: this.daemonSets,
+          unschedulablePods: () => this.scheduler.queue.waiting().map((entry) => entry.pod),
+          filters: defaultProfile(scenario.cluster.scheduler).filters,
+          ownerSelector: (pod) => this.workloads.ownerSelector(pod),
+          random: this.random.stream('cluster-autoscaler/expander'),
+        })
+      : null;
     // Before setup(), so VPA admission sees every pod the scenario creates.
     this.vpa = wireVpa(
       this.cluster,
@@ -136,6 +152,7 @@ export class World {
     for (const obj of scenario.objects) this.createWorkload(obj);
     for (const obj of scenario.objects) if (obj.kind === 'HorizontalPodAutoscaler') this.addHpa(obj);
     this.hpa.start(scenario.durationMs);
+    this.autoscaler?.start(scenario.durationMs);
     const podRuns = scenario.behavior.filter((b) => b.run && b.target.startsWith('Pod/')).map((b) => b.target);
     if (podRuns.length > 0) this.notices.push(`run: applies to Job and CronJob pods; bare pods serve until deleted: ${podRuns.join(', ')}`);
     for (const event of scenario.events) this.sim.schedule(event.atMs, Phase.Script, () => this.runScripted(event));
@@ -255,6 +272,9 @@ export class World {
         for (const node of nodes.select({ pool: event.spotInterruption.pool, count: event.spotInterruption.count })) nodes.interruptSpot(node, notice);
         return;
       }
+      case 'capacityUnavailable':
+        nodes.capacityUnavailable(event.capacityUnavailable.pool, event.atMs + event.capacityUnavailable.durationMs);
+        return;
       case 'rollout': {
         const d = this.deployments.get(event.rollout.target);
         const s = this.statefulSets.get(event.rollout.target);

@@ -89,7 +89,7 @@ test('the full example of DESIGN §2 loads: pools, autoscaler, manifests, shorth
   assert.equal(ca.scaleDownDelayAfterFailureMs, 180_000);
   assert.equal(ca.maxNodesTotal, 100);
   assert.equal(ca.maxNodeProvisionTimeMs, 900_000);
-  assert.equal(ca.extra.scaleDownUnreadyTimeMs, 1_200_000);
+  assert.equal(ca.scaleDownUnreadyTimeMs, 1_200_000);
 
   // Manifests first (glob k8s/*.yaml in sorted order, then the inline Namespace), shorthand after.
   assert.deepEqual(

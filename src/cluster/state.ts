@@ -118,6 +118,9 @@ export class ClusterState {
     return this.sim.nowMs;
   }
 
+  /** Bumped at every change watchers are told of; lets a loop skip work when nothing moved. */
+  changeCount = 0;
+
   addListener(listener: ClusterListener): void {
     this.listeners.push(listener);
   }
@@ -138,6 +141,7 @@ export class ClusterState {
   }
 
   private notify<K extends keyof ClusterListener>(what: K, arg: Parameters<NonNullable<ClusterListener[K]>>[0]): void {
+    this.changeCount++;
     for (const listener of this.listeners) (listener[what] as ((a: typeof arg) => void) | undefined)?.call(listener, arg);
   }
 
@@ -235,6 +239,20 @@ export class ClusterState {
     if (unschedulable) node.taints = node.taints.concat({ key: TAINT_UNSCHEDULABLE, effect: 'NoSchedule' });
     this.notify('nodeUpdated', node);
     this.emit(unschedulable ? 'NodeCordoned' : 'NodeUncordoned', nodeObjectRef(node), node.name, unschedulable ? 'Node marked unschedulable' : 'Node marked schedulable');
+  }
+
+  /** Adds a taint (replacing one with the same key and effect), e.g. the cluster autoscaler's
+   *  ToBeDeletedByClusterAutoscaler. */
+  addTaint(node: Node, taint: Taint): void {
+    if (node.state === 'Removed') return;
+    node.taints = node.taints.filter((t) => t.key !== taint.key || t.effect !== taint.effect).concat(taint);
+    this.notify('nodeUpdated', node);
+  }
+
+  removeTaint(node: Node, key: string): void {
+    if (node.state === 'Removed' || !node.taints.some((t) => t.key === key)) return;
+    node.taints = node.taints.filter((t) => t.key !== key);
+    this.notify('nodeUpdated', node);
   }
 
   /** Deletes the Node object; pod GC then deletes every pod bound to it at once. */
@@ -479,6 +497,7 @@ function zoneKey(node: Node): string {
 }
 
 function describeNode(node: Node): string {
-  const parts = [node.instanceType ?? 'fixed node', node.pool ? `pool ${node.pool}` : '', node.zone ? `zone ${node.zone}` : '', node.capacityType];
+  const size = `${node.capacity.cpuMilli / 1000} CPU, ${Math.round(node.capacity.memoryBytes / 2 ** 20)}Mi`;
+  const parts = [node.instanceType ?? (node.pool ? size : 'fixed node'), node.pool ? `pool ${node.pool}` : '', node.zone ? `zone ${node.zone}` : '', node.capacityType];
   return parts.filter(Boolean).join(', ');
 }

@@ -57,6 +57,23 @@ export class DaemonSetController implements ClusterListener {
     return this.cluster.nodes.filter((n) => (n.state === 'Ready' || n.state === 'NotReady') && this.shouldRun(ds, n)).length;
   }
 
+  /** One running pod of every DaemonSet that should run on `node`: the cluster autoscaler puts
+   *  these on its template nodes, since a new node will run them (reference §3.3). A DaemonSet
+   *  with no pod yet has nothing to copy and is left out. */
+  samplePodsFor(node: Node): Pod[] {
+    const samples: Pod[] = [];
+    for (const ds of this.sets) {
+      if (!this.shouldRun(ds, node)) continue;
+      let sample: Pod | undefined;
+      for (const pods of ds.podsByNode.values()) {
+        sample = pods.find((p) => isActive(p) && p.node !== null);
+        if (sample) break;
+      }
+      if (sample) samples.push(sample);
+    }
+    return samples;
+  }
+
   get(ref: string): DaemonSetState | undefined {
     return this.sets.find((s) => s.ref === ref);
   }

@@ -37,6 +37,8 @@ export interface DrainOptions {
 
 export class NodeLifecycle {
   private readonly poolCounters = new Map<string, number>();
+  private readonly unavailableUntilMs = new Map<string, number>();
+  private readonly interrupted = new WeakSet<Node>();
 
   constructor(
     private readonly cluster: ClusterState,
@@ -73,9 +75,37 @@ export class NodeLifecycle {
     const zone = pool.zones[ordinal % pool.zones.length];
     const name = `${pool.name}-${String(ordinal + 1).padStart(3, '0')}`;
     const node = this.cluster.addNode(poolNodeInit(pool, name, zone));
-    if (provisioningDelayMs <= 0) this.cluster.markNodeReady(node);
+    const unavailableUntil = this.unavailableUntilMs.get(pool.name) ?? -1;
+    if (this.cluster.nowMs < unavailableUntil) {
+      // No capacity: the cloud never delivers this instance; the cluster autoscaler gives up
+      // after max-node-provision-time and removes it.
+    } else if (provisioningDelayMs <= 0) this.cluster.markNodeReady(node);
     else this.cluster.sim.after(provisioningDelayMs, Phase.Node, () => this.cluster.markNodeReady(node));
+    if (pool.spot && pool.spot.interruptionsPerNodeDay > 0) this.armSpotInterruption(node, pool.spot.interruptionsPerNodeDay, pool.spot.noticeSeconds);
     return node;
+  }
+
+  /** The provider has no capacity for the pool until `untilMs` (e.g. a spot stock-out): nodes
+   *  created meanwhile never become Ready. */
+  capacityUnavailable(pool: string, untilMs: number): void {
+    this.unavailableUntilMs.set(pool, untilMs);
+    this.cluster.emit('CapacityUnavailable', `NodeGroup/-/${pool}`, '', `No capacity for pool ${pool} for ${(untilMs - this.cluster.nowMs) / 1000}s: new nodes will not come up`);
+  }
+
+  /** Spot interruptions are a Poisson process per node: the time from launch to the notice is
+   *  exponential with mean 1/rate, drawn from the node's own seeded stream. */
+  private armSpotInterruption(node: Node, perNodeDay: number, noticeSeconds: number): void {
+    const meanMs = 86_400_000 / perNodeDay;
+    const delayMs = Math.max(1, Math.round(this.cluster.random.stream(`spot/${node.name}`).exponential(meanMs)));
+    this.cluster.sim.after(delayMs, Phase.Node, () => {
+      if (node.state !== 'Removed') this.interruptSpot(node, noticeSeconds);
+    });
+  }
+
+  /** The zone of the pool's next node but `offset` (nodes go round-robin over the zones). */
+  nextZone(pool: NodePool, offset = 0): string {
+    const ordinal = (this.poolCounters.get(pool.name) ?? 0) + offset;
+    return pool.zones[ordinal % pool.zones.length];
   }
 
   /** The nodes a scripted event names: by name, or the first `count` live ones of a pool/zone. */
@@ -168,7 +198,8 @@ export class NodeLifecycle {
 
   /** Spot interruption: the notice, during which the node is cordoned and drained, then it goes. */
   interruptSpot(node: Node, noticeSeconds: number): void {
-    if (node.state === 'Removed') return;
+    if (node.state === 'Removed' || this.interrupted.has(node)) return;
+    this.interrupted.add(node);
     this.cluster.emit('SpotInterrupted', nodeObjectRef(node), node.name, `Spot capacity reclaimed; node terminates in ${noticeSeconds}s`);
     this.drain(node, { gracePeriodSeconds: null, timeoutMs: noticeSeconds * 1000, deleteNode: true, reason: 'spot interruption notice' });
     this.cluster.sim.after(noticeSeconds * 1000, Phase.Node, () => this.cluster.removeNode(node, 'Spot instance terminated'));

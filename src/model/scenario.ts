@@ -59,18 +59,42 @@ export interface SchedulerSpec {
   percentageOfNodesToScore: number;
 }
 
+/** cluster-autoscaler flags (reference/k8s-algorithms.md §3); durations in milliseconds. */
 export interface AutoscalerSpec {
+  /** The --expander chain, e.g. ["priority", "least-waste"]. */
   expander: string[];
   scanIntervalMs: number;
+  scaleDownEnabled: boolean;
   scaleDownUtilizationThreshold: number;
+  scaleDownGpuUtilizationThreshold: number;
   scaleDownUnneededTimeMs: number;
+  scaleDownUnreadyTimeMs: number;
   scaleDownDelayAfterAddMs: number;
   scaleDownDelayAfterDeleteMs: number;
   scaleDownDelayAfterFailureMs: number;
+  /** 0 = no limit. */
   maxNodesTotal: number;
   maxNodeProvisionTimeMs: number;
-  /** Any further settings, validated, for the cluster-autoscaler issue. */
-  extra: Record<string, unknown>;
+  ignoreDaemonsetsUtilization: boolean;
+  skipNodesWithLocalStorage: boolean;
+  skipNodesWithSystemPods: boolean;
+  skipNodesWithCustomControllerPods: boolean;
+  expendablePodsPriorityCutoff: number;
+  newPodScaleUpDelayMs: number;
+  maxNodesPerScaleUp: number;
+  maxScaleDownParallelism: number;
+  maxDrainParallelism: number;
+  maxGracefulTerminationSec: number;
+  maxPodEvictionTimeMs: number;
+  nodeDeleteDelayAfterTaintMs: number;
+  unremovableNodeRecheckTimeoutMs: number;
+  initialNodeGroupBackoffDurationMs: number;
+  maxNodeGroupBackoffDurationMs: number;
+  nodeGroupBackoffResetTimeoutMs: number;
+  okTotalUnreadyCount: number;
+  maxTotalUnreadyPercentage: number;
+  /** The priority expander's ConfigMap: tiers of node-pool-name regexes, highest priority first. */
+  priorities: { priority: number; patterns: RegExp[] }[];
 }
 
 /** How a workload is loaded and uses resources (DESIGN §2 `behavior:`). Demand and usage are
@@ -123,5 +147,6 @@ export type ScriptedEvent =
   | { atMs: number; type: 'nodeFailure'; nodeFailure: NodeSelection & { durationMs: number | null } }
   | { atMs: number; type: 'zoneOutage'; zoneOutage: { zone: string; durationMs: number } }
   | { atMs: number; type: 'spotInterruption'; spotInterruption: { pool: string; count: number } }
+  | { atMs: number; type: 'capacityUnavailable'; capacityUnavailable: { pool: string; durationMs: number } }
   | { atMs: number; type: 'rollout'; rollout: { target: string } }
   | { atMs: number; type: 'scale'; scale: { target: string; replicas: number } };

@@ -221,6 +221,9 @@ export function convertEvents(docs: (EventDocument | undefined)[], decl: Declara
       const p = decl.pools.find((x) => x.name === pool);
       if (p && p.capacityType !== 'spot') problems.add(site, [...at, 'spotInterruption', 'pool'], `node pool "${pool}" is on-demand; only spot nodes are interrupted`, 'set capacityType: spot on the pool, or use nodeFailure');
       out.push({ atMs, type: 'spotInterruption', spotInterruption: { pool, count } });
+    } else if (e.capacityUnavailable) {
+      checkPool(e.capacityUnavailable.pool, [...at, 'capacityUnavailable', 'pool']);
+      out.push({ atMs, type: 'capacityUnavailable', capacityUnavailable: { pool: e.capacityUnavailable.pool, durationMs: parseDuration(e.capacityUnavailable.duration) } });
     } else if (e.rollout) {
       checkTarget(e.rollout.target, ['Deployment', 'StatefulSet', 'DaemonSet'], decl, site, [...at, 'rollout', 'target'], problems);
       out.push({ atMs, type: 'rollout', rollout: { target: e.rollout.target } });

@@ -231,36 +231,54 @@ async function expandEntry(entry: string, baseDir: string, site: Site, at: (stri
   }
 }
 
-const AUTOSCALER_MAIN = new Set(['expander', 'scanInterval', 'scaleDownUtilizationThreshold', 'scaleDownUnneededTime', 'scaleDownDelayAfterAdd', 'scaleDownDelayAfterDelete', 'scaleDownDelayAfterFailure', 'maxNodesTotal', 'maxNodeProvisionTime']);
-const AUTOSCALER_EXTRA_DURATIONS = new Set(['scaleDownUnreadyTime', 'newPodScaleUpDelay', 'maxPodEvictionTime', 'nodeDeleteDelayAfterTaint', 'unremovableNodeRecheckTimeout', 'initialNodeGroupBackoffDuration', 'maxNodeGroupBackoffDuration', 'nodeGroupBackoffResetTimeout']);
-
 function toAutoscaler(a: AutoscalerDocument, site: Site, problems: Problems): AutoscalerSpec {
-  const extra: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(a)) {
-    if (AUTOSCALER_MAIN.has(key) || value === undefined) continue;
-    if (AUTOSCALER_EXTRA_DURATIONS.has(key)) extra[`${key}Ms`] = parseDuration(value as string | number);
-    else extra[key] = value;
-  }
+  const priorities: AutoscalerSpec['priorities'] = [];
   for (const [priority, patterns] of Object.entries(a.priorities ?? {})) {
+    const compiled: RegExp[] = [];
     patterns.forEach((p, i) => {
       try {
-        new RegExp(p);
+        // The priority expander matches node-group ids with Go's regexp MatchString: unanchored.
+        compiled.push(new RegExp(p));
       } catch (error) {
         problems.add(site, ['spec', 'cluster', 'autoscaler', 'priorities', priority, i], `invalid regular expression: ${(error as Error).message}`);
       }
     });
+    priorities.push({ priority: Number(priority), patterns: compiled });
   }
+  priorities.sort((x, y) => y.priority - x.priority);
+  const ms = parseDuration;
   return {
     expander: a.expander.split(',').map((s) => s.trim()),
-    scanIntervalMs: parseDuration(a.scanInterval),
+    scanIntervalMs: ms(a.scanInterval),
+    scaleDownEnabled: a.scaleDownEnabled,
     scaleDownUtilizationThreshold: a.scaleDownUtilizationThreshold,
-    scaleDownUnneededTimeMs: parseDuration(a.scaleDownUnneededTime),
-    scaleDownDelayAfterAddMs: parseDuration(a.scaleDownDelayAfterAdd),
-    scaleDownDelayAfterDeleteMs: parseDuration(a.scaleDownDelayAfterDelete),
-    scaleDownDelayAfterFailureMs: parseDuration(a.scaleDownDelayAfterFailure),
+    scaleDownGpuUtilizationThreshold: a.scaleDownGpuUtilizationThreshold,
+    scaleDownUnneededTimeMs: ms(a.scaleDownUnneededTime),
+    scaleDownUnreadyTimeMs: ms(a.scaleDownUnreadyTime),
+    scaleDownDelayAfterAddMs: ms(a.scaleDownDelayAfterAdd),
+    scaleDownDelayAfterDeleteMs: ms(a.scaleDownDelayAfterDelete),
+    scaleDownDelayAfterFailureMs: ms(a.scaleDownDelayAfterFailure),
     maxNodesTotal: a.maxNodesTotal,
-    maxNodeProvisionTimeMs: parseDuration(a.maxNodeProvisionTime),
-    extra,
+    maxNodeProvisionTimeMs: ms(a.maxNodeProvisionTime),
+    ignoreDaemonsetsUtilization: a.ignoreDaemonsetsUtilization,
+    skipNodesWithLocalStorage: a.skipNodesWithLocalStorage,
+    skipNodesWithSystemPods: a.skipNodesWithSystemPods,
+    skipNodesWithCustomControllerPods: a.skipNodesWithCustomControllerPods,
+    expendablePodsPriorityCutoff: a.expendablePodsPriorityCutoff,
+    newPodScaleUpDelayMs: ms(a.newPodScaleUpDelay),
+    maxNodesPerScaleUp: a.maxNodesPerScaleUp,
+    maxScaleDownParallelism: a.maxScaleDownParallelism,
+    maxDrainParallelism: a.maxDrainParallelism,
+    maxGracefulTerminationSec: a.maxGracefulTerminationSec,
+    maxPodEvictionTimeMs: ms(a.maxPodEvictionTime),
+    nodeDeleteDelayAfterTaintMs: ms(a.nodeDeleteDelayAfterTaint),
+    unremovableNodeRecheckTimeoutMs: ms(a.unremovableNodeRecheckTimeout),
+    initialNodeGroupBackoffDurationMs: ms(a.initialNodeGroupBackoffDuration),
+    maxNodeGroupBackoffDurationMs: ms(a.maxNodeGroupBackoffDuration),
+    nodeGroupBackoffResetTimeoutMs: ms(a.nodeGroupBackoffResetTimeout),
+    okTotalUnreadyCount: a.okTotalUnreadyCount,
+    maxTotalUnreadyPercentage: a.maxTotalUnreadyPercentage,
+    priorities,
   };
 }
 

@@ -62,7 +62,7 @@ export const autoscalerSchema = z.strictObject({
   scaleDownDelayAfterFailure: duration.default('3m').describe('--scale-down-delay-after-failure'),
   maxNodesTotal: count.default(0).describe('--max-nodes-total; 0 means no limit'),
   maxNodeProvisionTime: duration.default('15m').describe('--max-node-provision-time: a scale-up not Ready by then is given up and backed off'),
-  // Further flags, kept in AutoscalerSpec.extra (durations as <name>Ms).
+  // Further flags of flags.go, with their upstream defaults.
   scaleDownEnabled: z.boolean().default(true),
   scaleDownUnreadyTime: duration.default('20m'),
   scaleDownGpuUtilizationThreshold: percent.default(0.5),
@@ -256,7 +256,7 @@ const selection = {
   count: z.number().int().min(1).default(1),
 };
 
-export const EVENT_ACTIONS = ['drain', 'cordon', 'uncordon', 'nodeFailure', 'zoneOutage', 'spotInterruption', 'rollout', 'scale'] as const;
+export const EVENT_ACTIONS = ['drain', 'cordon', 'uncordon', 'nodeFailure', 'zoneOutage', 'spotInterruption', 'capacityUnavailable', 'rollout', 'scale'] as const;
 
 export const eventSchema = z
   .strictObject({
@@ -267,6 +267,7 @@ export const eventSchema = z
     nodeFailure: z.strictObject({ ...selection, duration: duration.optional() }).optional(),
     zoneOutage: z.strictObject({ zone: z.string().min(1), duration }).optional(),
     spotInterruption: z.strictObject({ pool: z.string().min(1), count: z.number().int().min(1).default(1) }).optional(),
+    capacityUnavailable: z.strictObject({ pool: z.string().min(1), duration }).optional().describe('The cloud has no capacity for the pool (e.g. a spot stock-out): its new nodes never become Ready for this long'),
     rollout: z.strictObject({ target: z.string().min(1) }).optional(),
     scale: z.strictObject({ target: z.string().min(1), replicas: count }).optional(),
   })
@@ -311,7 +312,7 @@ export const scenarioSchema = z.strictObject({
       manifests: z.array(manifestEntry).default([]).describe('Kubernetes manifests: file paths, directories or globs relative to this file, or inline objects'),
       workloads: z.array(workloadSchema).default([]).describe('Inline shorthand; each entry becomes a Deployment/StatefulSet/DaemonSet/Job/CronJob (plus its HPA, VPA, PDB)'),
       behavior: z.array(behaviorSchema).default([]).describe('How each workload is loaded (demand) and uses resources (usage)'),
-      events: z.array(eventSchema).default([]).describe('Scripted what-ifs: drain, cordon, uncordon, nodeFailure, zoneOutage, spotInterruption, rollout, scale'),
+      events: z.array(eventSchema).default([]).describe('Scripted what-ifs: drain, cordon, uncordon, nodeFailure, zoneOutage, spotInterruption, capacityUnavailable, rollout, scale'),
     })
     .prefault({}),
 });

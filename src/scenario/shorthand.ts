@@ -50,7 +50,8 @@ function build(w: WorkloadDocument): Generated[] {
     // kubectl create job sets Never, kubectl create cronjob OnFailure; capsim does the same.
     restartPolicy: w.kind === 'Job' ? w.restartPolicy ?? 'Never' : w.kind === 'CronJob' ? w.restartPolicy ?? 'OnFailure' : undefined,
   } as Record<string, unknown>);
-  const template = { metadata: { labels }, spec: podSpec };
+  // Labels and annotations go on the pods too (e.g. cluster-autoscaler.kubernetes.io/safe-to-evict).
+  const template = { metadata: clean({ labels, annotations: w.annotations }), spec: podSpec };
   const selector = { matchLabels: labels };
   const common: [PathPart[], PathPart[]][] = [
     [['metadata', 'name'], ['name']],

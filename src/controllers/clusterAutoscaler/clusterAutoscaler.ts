@@ -1,0 +1,156 @@
+// The cluster autoscaler (reference/k8s-algorithms.md §3, core/static_autoscaler.go RunOnce):
+// every scan interval it adds nodes for pods the scheduler could not place, by simulating each
+// node group's template node, and removes nodes whose pods fit elsewhere once they have been
+// unneeded long enough. Node groups are the scenario's pools; nodes from Node manifests are not
+// autoscaled.
+import { Phase } from '../../cluster/phases.ts';
+import type { ClusterState } from '../../cluster/state.ts';
+import type { RandomStream } from '../../engine/random.ts';
+import type { LabelSelector } from '../../model/api.ts';
+import type { Node } from '../../model/node.ts';
+import type { Pod } from '../../model/pod.ts';
+import type { AutoscalerSpec, NodePool } from '../../model/scenario.ts';
+import type { FilterPlugin } from '../../scheduler/framework.ts';
+import type { DaemonSetController } from '../daemonSet.ts';
+import type { DisruptionController } from '../disruption.ts';
+import type { NodeLifecycle } from '../nodeLifecycle.ts';
+import { ClusterSnapshot } from './clusterSnapshot.ts';
+import type { SnapshotContext } from './clusterSnapshot.ts';
+import { NodeGroup, backOff, newNodeGroup } from './nodeGroups.ts';
+import { ScaleDown } from './scaleDown.ts';
+import { scaleUp } from './scaleUp.ts';
+
+export interface AutoscalerParts {
+  cluster: ClusterState;
+  nodes: NodeLifecycle;
+  disruption: DisruptionController;
+  daemonSets: DaemonSetController;
+  /** Pods kube-scheduler has tried and failed to place (PodScheduled=False, Unschedulable). */
+  unschedulablePods: () => Pod[];
+  /** A fresh set of the scheduler's Filter plugins, for the autoscaler's own simulations. */
+  filters: FilterPlugin[];
+  ownerSelector: (pod: Pod) => LabelSelector | null;
+  random: RandomStream;
+}
+
+export class ClusterAutoscaler {
+  readonly groups: NodeGroup[];
+  private readonly byPool = new Map<string, NodeGroup>();
+  private readonly scaleDown: ScaleDown;
+  lastScaleUpMs = -Infinity;
+  lastScaleDownDeleteMs = -Infinity;
+  lastScaleDownFailMs = -Infinity;
+  /** Last NotTriggerScaleUp message per pod, to fold repeats as the event recorder does. */
+  private readonly lastNoScaleUp = new Map<number, string>();
+  private unhealthy = false;
+
+  constructor(
+    readonly spec: AutoscalerSpec,
+    pools: readonly NodePool[],
+    readonly parts: AutoscalerParts,
+  ) {
+    this.groups = pools.map(newNodeGroup);
+    for (const g of this.groups) this.byPool.set(g.pool.name, g);
+    this.scaleDown = new ScaleDown(this);
+    parts.cluster.addListener({
+      nodeAdded: (node) => this.byPool.get(node.pool ?? '')?.nodes.push(node),
+      nodeRemoved: (node) => this.forgetNode(node),
+      podRemoved: (pod) => this.lastNoScaleUp.delete(pod.uid),
+    });
+  }
+
+  get cluster(): ClusterState {
+    return this.parts.cluster;
+  }
+
+  group(pool: string | null): NodeGroup | undefined {
+    return pool === null ? undefined : this.byPool.get(pool);
+  }
+
+  /** RunOnce every scan interval from t = 0 until the end of the run. */
+  start(durationMs: number): void {
+    const sim = this.cluster.sim;
+    const tick = () => {
+      this.runOnce();
+      if (sim.nowMs + this.spec.scanIntervalMs <= durationMs) sim.after(this.spec.scanIntervalMs, Phase.Controller, tick);
+    };
+    sim.schedule(0, Phase.Controller, tick);
+  }
+
+  snapshotContext(): SnapshotContext {
+    return {
+      filters: this.parts.filters,
+      namespaceLabels: (ns) => this.cluster.namespaceLabels.get(ns) ?? {},
+      ownerSelector: this.parts.ownerSelector,
+    };
+  }
+
+  /** The scheduler's nodes plus the upcoming ones, as the autoscaler's snapshot starts. */
+  snapshot(): ClusterSnapshot {
+    return new ClusterSnapshot(this.snapshotContext(), this.cluster.schedulerNodes());
+  }
+
+  private runOnce(): void {
+    const now = this.cluster.nowMs;
+    this.timeOutScaleUps(now);
+    if (!this.healthy()) return;
+    const scaledUp = scaleUp(this, now);
+    if (scaledUp) {
+      this.lastScaleUpMs = now;
+      return; // no scale-down in a loop that scaled up (static_autoscaler.go)
+    }
+    if (this.spec.scaleDownEnabled) this.scaleDown.run(now);
+  }
+
+  /** Cluster health (clusterstate.IsClusterHealthy): too many unready nodes halt the loop. */
+  private healthy(): boolean {
+    let registered = 0;
+    let unready = 0;
+    for (const info of this.cluster.schedulerNodes()) {
+      registered++;
+      if (info.node.state === 'NotReady') unready++;
+    }
+    const healthy = !(unready > this.spec.okTotalUnreadyCount && unready > (registered * this.spec.maxTotalUnreadyPercentage) / 100);
+    if (healthy !== !this.unhealthy) {
+      this.unhealthy = !healthy;
+      this.cluster.emit(healthy ? 'ClusterHealthy' : 'ClusterUnhealthy', 'ClusterAutoscaler/-/cluster-autoscaler', '', healthy ? 'Cluster is healthy again; autoscaling resumes' : `${unready} of ${registered} nodes are unready; autoscaling halts`);
+    }
+    return healthy;
+  }
+
+  /** A scale-up whose nodes are not Ready within max-node-provision-time is given up: the nodes
+   *  are deleted and the group backs off (reference §3.5). */
+  private timeOutScaleUps(now: number): void {
+    for (const group of this.groups) {
+      const late = group.nodes.filter((n) => n.state === 'Provisioning' && now - n.createdMs >= this.spec.maxNodeProvisionTimeMs);
+      if (late.length === 0) continue;
+      for (const node of late) this.cluster.removeNode(node, `Scale-up timed out: not Ready within ${this.spec.maxNodeProvisionTimeMs / 1000}s`);
+      backOff(group, now, this.spec.initialNodeGroupBackoffDurationMs, this.spec.maxNodeGroupBackoffDurationMs, this.spec.nodeGroupBackoffResetTimeoutMs);
+      this.cluster.emit('ScaleUpTimedOut', groupRef(group), '', `Nodes failed to register within ${this.spec.maxNodeProvisionTimeMs / 1000}s; ${late.length} removed; group backed off for ${group.backoffMs / 1000}s`);
+    }
+  }
+
+  /** NotTriggerScaleUp, folded per pod while its message stays the same. */
+  reportNoScaleUp(pod: Pod, message: string): void {
+    if (this.lastNoScaleUp.get(pod.uid) === message) return;
+    this.lastNoScaleUp.set(pod.uid, message);
+    this.cluster.emit('NotTriggerScaleUp', `Pod/${pod.namespace}/${pod.name}`, '', message);
+  }
+
+  clearNoScaleUp(pod: Pod): void {
+    this.lastNoScaleUp.delete(pod.uid);
+  }
+
+  private forgetNode(node: Node): void {
+    const group = this.group(node.pool);
+    if (!group) return;
+    const i = group.nodes.indexOf(node);
+    if (i >= 0) group.nodes.splice(i, 1);
+    group.deleting.delete(node);
+    this.scaleDown.forget(node);
+  }
+}
+
+export function groupRef(group: NodeGroup): string {
+  return `NodeGroup/-/${group.pool.name}`;
+}

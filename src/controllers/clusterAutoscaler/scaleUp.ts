@@ -1,0 +1,161 @@
+// Scale-up (core/scaleup/orchestrator/orchestrator.go; reference/k8s-algorithms.md §3.2-3.5):
+// pods the scheduler marked unschedulable, minus those that fit on existing or upcoming nodes,
+// are binpacked onto each valid node group's template node; the expander chain picks one
+// option, and the group grows by its node count.
+import type { Node } from '../../model/node.ts';
+import type { Pod, PodSpec } from '../../model/pod.ts';
+import { runFilters } from '../../scheduler/algorithm.ts';
+import type { ClusterAutoscaler } from './clusterAutoscaler.ts';
+import { groupRef } from './clusterAutoscaler.ts';
+import type { ClusterSnapshot } from './clusterSnapshot.ts';
+import type { PodGroup, TemplateSource } from './estimator.ts';
+import { estimate, orderGroups } from './estimator.ts';
+import type { Option } from './expanders/expander.ts';
+import { expand } from './expanders/expander.ts';
+import type { NodeGroup } from './nodeGroups.ts';
+import { backedOff, targetSize, templateNode, upcoming } from './nodeGroups.ts';
+
+/** One loop's scale-up; true when a node group was grown. */
+export function scaleUp(ca: ClusterAutoscaler, now: number): boolean {
+  const spec = ca.spec;
+  const candidates = ca.parts
+    .unschedulablePods()
+    .filter((p) => p.node === null && p.deletionMs < 0 && p.removedMs < 0)
+    .filter((p) => p.priority >= spec.expendablePodsPriorityCutoff && p.owner?.kind !== 'DaemonSet');
+  if (candidates.length === 0) return false;
+  candidates.sort((a, b) => b.priority - a.priority || a.uid - b.uid);
+
+  const snapshot = ca.snapshot();
+  for (const group of ca.groups) for (const node of upcoming(group)) snapshot.addNode(node, ca.parts.daemonSets.samplePodsFor(node));
+  const pending = filterOutSchedulable(snapshot, candidates);
+  if (pending.length === 0) return false;
+  if (pending.every((p) => now - p.createdMs < spec.newPodScaleUpDelayMs)) return false;
+
+  const liveNodes = ca.groups.reduce((n, g) => n + targetSize(g), 0) + manifestNodes(ca);
+  if (spec.maxNodesTotal > 0 && liveNodes >= spec.maxNodesTotal) {
+    for (const pod of pending) ca.reportNoScaleUp(pod, `pod didn't trigger scale-up: max total nodes in cluster reached: ${spec.maxNodesTotal}`);
+    return false;
+  }
+
+  const podGroups = equivalenceGroups(pending);
+  const options: Option[] = [];
+  const skipped = new Map<NodeGroup, string>();
+  for (const group of ca.groups) {
+    const pool = group.pool;
+    const size = targetSize(group);
+    if (size >= pool.max) {
+      skipped.set(group, 'max node group size reached');
+      continue;
+    }
+    if (backedOff(group, now)) {
+      skipped.set(group, 'in backoff after failed scale-up');
+      continue;
+    }
+    let limit = Math.min(pool.max - size, spec.maxNodesPerScaleUp);
+    if (spec.maxNodesTotal > 0) limit = Math.min(limit, spec.maxNodesTotal - liveNodes);
+    const templates = templateSource(ca, group);
+    const template = templates.node(0).node;
+    const result = estimate(snapshot.fork(), orderGroups(podGroups, template), templates, limit);
+    if (result.nodeCount > 0 && result.pods.length > 0) options.push({ pool, nodeCount: result.nodeCount, pods: result.pods, template });
+  }
+
+  const best = expand(spec.expander, options, { random: ca.parts.random, clusterNodes: liveNodes, priorities: spec.priorities });
+  const helped = new Set(best?.pods ?? []);
+  reportNotHelped(ca, podGroups, helped, skipped);
+  if (!best) return false;
+
+  let count = best.nodeCount;
+  if (spec.maxNodesTotal > 0) count = Math.min(count, spec.maxNodesTotal - liveNodes);
+  const group = ca.group(best.pool.name)!;
+  const before = targetSize(group);
+  for (let k = 0; k < count; k++) ca.parts.nodes.addPoolNode(best.pool, best.pool.provisioningDelayMs);
+  const after = targetSize(group);
+  const change = `${best.pool.name} ${before}->${after} (max: ${best.pool.max})`;
+  ca.cluster.emit('NodeScaleUp', groupRef(group), '', `Scale-up: setting group ${best.pool.name} size to ${after} instead of ${before} (max: ${best.pool.max}) for ${best.pods.length} pod(s)`);
+  for (const pod of best.pods) {
+    ca.clearNoScaleUp(pod);
+    ca.cluster.emit('TriggeredScaleUp', `Pod/${pod.namespace}/${pod.name}`, '', `pod triggered scale-up: [{${change}}]`);
+  }
+  return true;
+}
+
+/** filter_out_schedulable: pods that fit on a node that exists or is coming are left to the
+ *  scheduler; each one placed takes its room, so the next is not counted twice. */
+function filterOutSchedulable(snapshot: ClusterSnapshot, pods: readonly Pod[]): Pod[] {
+  const left: Pod[] = [];
+  let hint = 0;
+  for (const pod of pods) {
+    const i = snapshot.firstFit(pod, snapshot.nodeInfos, hint);
+    if (i < 0) {
+      left.push(pod);
+      continue;
+    }
+    snapshot.place(pod, snapshot.nodeInfos[i]);
+    hint = i;
+  }
+  return left;
+}
+
+/** Pods of one owner with one spec are scheduled alike (equivalence groups, §3.3). */
+function equivalenceGroups(pods: readonly Pod[]): PodGroup[] {
+  const groups = new Map<string, PodGroup>();
+  const specIds = new Map<PodSpec, number>();
+  for (const pod of pods) {
+    let id = specIds.get(pod.spec);
+    if (id === undefined) specIds.set(pod.spec, (id = specIds.size));
+    const key = pod.owner ? `${pod.namespace}/${pod.owner.kind}/${pod.owner.name}/${id}` : `pod/${pod.uid}`;
+    const group = groups.get(key);
+    if (group) group.pods.push(pod);
+    else groups.set(key, { pods: [pod] });
+  }
+  return [...groups.values()];
+}
+
+/** The k-th node a group would add: the pool's template in the zone it would get. */
+function templateSource(ca: ClusterAutoscaler, group: NodeGroup): TemplateSource {
+  const made: { node: Node; daemonPods: readonly Pod[] }[] = [];
+  return {
+    node(k) {
+      while (made.length <= k) {
+        const i = made.length;
+        const node = templateNode(group.pool, ca.parts.nodes.nextZone(group.pool, i), `template-node-for-${group.pool.name}-${i}`);
+        made.push({ node, daemonPods: ca.parts.daemonSets.samplePodsFor(node) });
+      }
+      return made[k];
+    },
+  };
+}
+
+/** NotTriggerScaleUp for pods no chosen option helps: per node group, why it could not. */
+function reportNotHelped(ca: ClusterAutoscaler, podGroups: readonly PodGroup[], helped: ReadonlySet<Pod>, skipped: ReadonlyMap<NodeGroup, string>): void {
+  for (const podGroup of podGroups) {
+    const waiting = podGroup.pods.filter((p) => !helped.has(p));
+    if (waiting.length === 0) continue;
+    const reasons = new Map<string, number>();
+    let fitsSomeGroup = false;
+    for (const group of ca.groups) {
+      const reason = skipped.get(group) ?? templateMisfit(ca, group, waiting[0]);
+      if (reason) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+      else fitsSomeGroup = true;
+    }
+    if (fitsSomeGroup || reasons.size === 0) continue; // a later loop can still help it
+    const text = [...reasons].map(([reason, n]) => `${n} ${reason}`).sort().join(', ');
+    for (const pod of waiting) ca.reportNoScaleUp(pod, `pod didn't trigger scale-up: ${text}`);
+  }
+}
+
+/** Why a pod does not fit on an empty template node of the group; null when it does. */
+function templateMisfit(ca: ClusterAutoscaler, group: NodeGroup, pod: Pod): string | null {
+  const snapshot = ca.snapshot();
+  const node = templateNode(group.pool, ca.parts.nodes.nextZone(group.pool), `template-node-for-${group.pool.name}`);
+  const info = snapshot.addNode(node, ca.parts.daemonSets.samplePodsFor(node));
+  const prepared = snapshot.prepare(pod);
+  const failure = runFilters(prepared.filters, prepared.state, pod, info);
+  return failure ? failure.reasons[0] : null;
+}
+
+function manifestNodes(ca: ClusterAutoscaler): number {
+  let n = 0;
+  for (const info of ca.cluster.schedulerNodes()) if (info.node.pool === null) n++;
+  return n;
+}
