@@ -87,13 +87,17 @@ export class World {
       (node) => (node.pool !== null ? evictionHard.get(node.pool) : undefined) ?? 100 * 1024 * 1024,
       new Set(scenario.behavior.map((b) => b.target)),
     );
+    const hpaTargets = new Map<string, { readonly replicas: number; scale(n: number, cause: string): void }>();
     this.hpa = new HorizontalController(this.cluster, {
       target: (ref) => {
+        let target = hpaTargets.get(ref);
+        if (target) return target;
         const d = this.deployments.get(ref);
-        if (d) return { get replicas() { return d.replicas; }, scale: (n, cause) => this.deployments.scale(d, n, cause) };
         const s = this.statefulSets.get(ref);
-        if (s) return { get replicas() { return s.replicas; }, scale: (n, cause) => this.statefulSets.scale(s, n, cause) };
-        return undefined;
+        if (d) target = { get replicas() { return d.replicas; }, scale: (n, cause) => this.deployments.scale(d, n, cause) };
+        else if (s) target = { get replicas() { return s.replicas; }, scale: (n, cause) => this.statefulSets.scale(s, n, cause) };
+        if (target) hpaTargets.set(ref, target);
+        return target;
       },
       pods: (ref) => this.workloads.get(ref)?.pods ?? [],
       metrics: new UsageMetrics(this.usage, () => this.sim.nowMs),

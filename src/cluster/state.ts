@@ -45,6 +45,8 @@ export interface ClusterListener {
   nodeRemoved?(node: Node): void;
 }
 
+const PLACEMENT_CHANGES = new Set<string>(['podBound', 'podFinished', 'podRemoved', 'nodeAdded', 'nodeUpdated', 'nodeRemoved']);
+
 export interface NodeInit {
   name: string;
   labels: Record<string, string>;
@@ -120,6 +122,8 @@ export class ClusterState {
 
   /** Bumped at every change watchers are told of; lets a loop skip work when nothing moved. */
   changeCount = 0;
+  /** Bumped when what is placed where changes: pods bound, finished or removed, nodes changed. */
+  placementChangeCount = 0;
 
   addListener(listener: ClusterListener): void {
     this.listeners.push(listener);
@@ -142,6 +146,7 @@ export class ClusterState {
 
   private notify<K extends keyof ClusterListener>(what: K, arg: Parameters<NonNullable<ClusterListener[K]>>[0]): void {
     this.changeCount++;
+    if (PLACEMENT_CHANGES.has(what)) this.placementChangeCount++;
     for (const listener of this.listeners) (listener[what] as ((a: typeof arg) => void) | undefined)?.call(listener, arg);
   }
 

@@ -70,6 +70,8 @@ export class DefaultPreemption {
   /** SelectVictimsOnNode: remove all lower-priority pods; if the pod then fits, reprieve as many
    *  as possible, highest priority first, PDB-violating ones before the others. */
   selectVictimsOnNode(pod: Pod, nodeInfo: NodeInfo, filters: readonly FilterPlugin[], cycleState: CycleState): Candidate | null {
+    // No lower-priority pod, no victim: skip the clones (most nodes, when priorities are equal).
+    if (!hasLowerPriority(nodeInfo, pod.priority)) return null;
     const state = cloneState(cycleState);
     const clone = nodeInfo.clone();
     const lower = clone.pods.filter((p) => p.priority < pod.priority);
@@ -148,4 +150,9 @@ function preemptionMessage(total: number, noVictims: number, notHelpful: number)
   if (noVictims > 0) parts.push(`${noVictims} No preemption victims found for incoming pod`);
   if (notHelpful > 0) parts.push(`${notHelpful} Preemption is not helpful for scheduling`);
   return `preemption: 0/${total} nodes are available: ${parts.sort().join(', ')}.`;
+}
+
+function hasLowerPriority(nodeInfo: NodeInfo, priority: number): boolean {
+  for (const p of nodeInfo.pods) if (p.priority < priority) return true;
+  return false;
 }

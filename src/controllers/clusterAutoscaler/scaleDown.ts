@@ -73,8 +73,8 @@ export class ScaleDown {
         recheckDue = true;
       }
     }
-    if (cluster.changeCount === this.seenChange && !recheckDue) return;
-    this.seenChange = cluster.changeCount;
+    if (cluster.placementChangeCount === this.seenChange && !recheckDue) return;
+    this.seenChange = cluster.placementChangeCount;
 
     const candidates = this.candidates();
     const next = new Map<Node, Unneeded>();

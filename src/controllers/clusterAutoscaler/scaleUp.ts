@@ -83,10 +83,15 @@ export function scaleUp(ca: ClusterAutoscaler, now: number): boolean {
  *  scheduler; each one placed takes its room, so the next is not counted twice. */
 function filterOutSchedulable(snapshot: ClusterSnapshot, pods: readonly Pod[]): Pod[] {
   const left: Pod[] = [];
+  // A pod like one that found no room finds none either: nothing was freed since (the upstream
+  // filter works on equivalence groups for the same reason).
+  const noRoom = new Set<string>();
   let hint = 0;
   for (const pod of pods) {
-    const i = snapshot.firstFit(pod, snapshot.nodeInfos, hint);
+    const key = equivalenceKey(pod);
+    const i = noRoom.has(key) ? -1 : snapshot.firstFit(pod, snapshot.nodeInfos, hint);
     if (i < 0) {
+      noRoom.add(key);
       left.push(pod);
       continue;
     }
@@ -99,16 +104,23 @@ function filterOutSchedulable(snapshot: ClusterSnapshot, pods: readonly Pod[]): 
 /** Pods of one owner with one spec are scheduled alike (equivalence groups, §3.3). */
 function equivalenceGroups(pods: readonly Pod[]): PodGroup[] {
   const groups = new Map<string, PodGroup>();
-  const specIds = new Map<PodSpec, number>();
   for (const pod of pods) {
-    let id = specIds.get(pod.spec);
-    if (id === undefined) specIds.set(pod.spec, (id = specIds.size));
-    const key = pod.owner ? `${pod.namespace}/${pod.owner.kind}/${pod.owner.name}/${id}` : `pod/${pod.uid}`;
+    const key = equivalenceKey(pod);
     const group = groups.get(key);
     if (group) group.pods.push(pod);
     else groups.set(key, { pods: [pod] });
   }
   return [...groups.values()];
+}
+
+const specIds = new WeakMap<PodSpec, number>();
+let nextSpecId = 0;
+
+/** Same owner, same spec object (pods from one template share it): scheduled alike. */
+function equivalenceKey(pod: Pod): string {
+  let id = specIds.get(pod.spec);
+  if (id === undefined) specIds.set(pod.spec, (id = nextSpecId++));
+  return pod.owner ? `${pod.namespace}/${pod.owner.kind}/${pod.owner.name}/${id}` : `pod/${pod.uid}`;
 }
 
 /** The k-th node a group would add: the pool's template in the zone it would get. */
