@@ -252,3 +252,21 @@ test('random is seeded: the same stream picks the same options', () => {
   const sequence = Array.from({ length: 20 }, () => expand(['random'], opts, context({ random: one }))!.pool.name);
   assert.ok(new Set(sequence).size > 1, 'not always the same option');
 });
+
+test('E30: at least 5 typical pods per node keeps the waste low (the autoscaler sizes each pool)', async () => {
+  // Allocatable under GKE's reservations: n2-standard-2 1930m (1 pod of 1 CPU per node),
+  // n2-standard-8 7910m (7 per node -> 9 nodes), n2-standard-32 31850m (31 per node -> 2 nodes).
+  const at = (type: string) => runFile('scenarios/e30-node-size.yaml', { set: [`spec.cluster.nodePools[0].instanceType=gce/${type}`] });
+  const small = await at('n2-standard-2');
+  const medium = await at('n2-standard-8');
+  const large = await at('n2-standard-32');
+  assert.deepEqual([small.summary.nodes.max, medium.summary.nodes.max, large.summary.nodes.max], [60, 9, 2]);
+  // CPU requested over allocatable while all pods run: 1000/1930, 60000/(9 x 7910), 60000/(2 x 31850);
+  // the run-wide figure also counts the first minutes when nodes are still coming.
+  assert.ok(Math.abs(small.summary.utilization.cpuRequestedPct - (100 * 1000) / 1930) < 0.01);
+  assert.ok(Math.abs(medium.summary.utilization.cpuRequestedPct - (100 * 60000) / (9 * 7910)) < 0.01);
+  assert.ok(Math.abs(large.summary.utilization.cpuRequestedPct - (100 * 60000) / (2 * 31850)) < 0.01);
+  // Cost follows: 60 x $0.0971, 9 x $0.3885, 2 x $1.5539 per hour, minus the first minute or so.
+  assert.ok(small.summary.cost.totalUsd > medium.summary.cost.totalUsd && medium.summary.cost.totalUsd > large.summary.cost.totalUsd);
+  assert.ok(Math.abs(large.summary.cost.totalUsd - 2 * 1.5539 * 24) < 2 * 1.5539 * (3 / 60));
+});
