@@ -43,6 +43,18 @@ export interface WorkloadInputs {
   noise: RandomStream;
 }
 
+/** ∫ CPU used (millicore-ms) and ∫ memory used (byte-ms) of one workload's pods on one node. */
+export interface UsageIntegral {
+  cpuUsedMilliMs: number;
+  memoryByteMs: number;
+}
+
+/** A workload's usage on one node since it was opened there: what its groups have added, and
+ *  the groups still adding. */
+export interface UsageAccount extends UsageIntegral {
+  readonly groups: Group[];
+}
+
 interface PodRun {
   pod: Pod;
   group: Group;
@@ -73,7 +85,8 @@ class Spec {
   readonly cumCpuIdle: number[];
   readonly cumMemReady: number[];
   readonly cumMemIdle: number[];
-  private advancedMs = 0;
+  /** Up to when the cumulative integrals above are summed. */
+  advancedMs = 0;
   private load = NaN;
   private noise = NaN;
 
@@ -182,6 +195,10 @@ class Group {
   readonly ckMemReady: number[];
   readonly ckMemIdle: number[];
   settledMs = 0;
+  /** Where its usage is summed (shared by the groups of its workload on its node), and up to
+   *  when a loud group's current CPU and memory have been added there. */
+  readonly usage: UsageAccount;
+  usageMs = 0;
 
   readonly models: ContainerModel[];
 
@@ -189,6 +206,7 @@ class Group {
     readonly w: WorkloadRun,
     readonly node: NodeRun,
     readonly spec: Spec,
+    nowMs: number,
   ) {
     const models = spec.models;
     this.models = models;
@@ -207,6 +225,9 @@ class Group {
     this.ckCpuIdle = zeros(n);
     this.ckMemReady = zeros(n);
     this.ckMemIdle = zeros(n);
+    this.usage = node.usageOf(w.ref);
+    this.usage.groups.push(this);
+    this.usageMs = nowMs;
   }
 
   /** Memory of the whole group: Σ per-pod load memory + leak x (running x t - Σ starts). */
@@ -302,9 +323,16 @@ class NodeRun {
   quiet = false;
   /** Scratch list of the node's CPU classes. */
   readonly classes: CpuClass[] = [];
+  /** Usage accounts by workload ref, kept after the workload's pods leave until closed. */
+  readonly usageByRef = new Map<string, UsageAccount>();
 
   constructor(readonly node: Node) {}
 
+  usageOf(ref: string): UsageAccount {
+    let u = this.usageByRef.get(ref);
+    if (!u) this.usageByRef.set(ref, (u = { cpuUsedMilliMs: 0, memoryByteMs: 0, groups: [] }));
+    return u;
+  }
 
   get cpuCapacityMilli(): number {
     return this.node.allocatable.cpuMilli;
@@ -400,6 +428,47 @@ export class UsageEngine implements ClusterListener {
   nodeIntegrals(node: Node): { cpuUsedMilliMs: number; memoryByteMs: number } {
     const n = this.nodes[node.index];
     return n ? { cpuUsedMilliMs: n.cpuUsedMilliMs, memoryByteMs: n.memoryByteMs } : { cpuUsedMilliMs: 0, memoryByteMs: 0 };
+  }
+
+  // ---- usage by workload and node, for the cost allocation ------------------------------------
+
+  /** The account of a workload (or bare-pod record, see refOf) on a node: opened by its reader
+   *  when the first pod is bound there (the groups of its pods add to it), closed by closeUsage. */
+  openUsage(node: Node, ref: string): UsageAccount {
+    return (this.nodes[node.index] ??= new NodeRun(node)).usageOf(ref);
+  }
+
+  /** ∫ CPU used and ∫ memory used on the account up to now. Read-only; the object returned is
+   *  reused by the next call. */
+  usageUpToNow(u: UsageAccount): Readonly<UsageIntegral> {
+    const out = this.integralOut;
+    out.cpuUsedMilliMs = u.cpuUsedMilliMs;
+    out.memoryByteMs = u.memoryByteMs;
+    const now = this.cluster.nowMs;
+    for (let i = 0; i < u.groups.length; i++) {
+      const g = u.groups[i];
+      this.loudPending(g, now);
+      out.cpuUsedMilliMs += this.pendingCpu;
+      out.memoryByteMs += this.pendingMemory;
+      if (!g.quiet) continue;
+      this.quietPending(g, now);
+      out.cpuUsedMilliMs += this.pendingCpu;
+      out.memoryByteMs += this.pendingMemory;
+    }
+    return out;
+  }
+
+  private readonly integralOut: UsageIntegral = { cpuUsedMilliMs: 0, memoryByteMs: 0 };
+
+  /** Closes a workload's account on a node once none of its pods run there (a later pod opens a
+   *  new one from zero). False, and nothing closed, while some still run. */
+  closeUsage(node: Node, ref: string): boolean {
+    const n = this.nodes[node.index];
+    const u = n?.usageByRef.get(ref);
+    if (!u) return true;
+    if (u.groups.length > 0) return false;
+    n!.usageByRef.delete(ref);
+    return true;
   }
 
   /** What metrics-server would report for one pod now: CPU (millicores) or memory (bytes) of its
@@ -512,7 +581,7 @@ export class UsageEngine implements ClusterListener {
   // ---- groups and classes --------------------------------------------------------------------
 
   private groupFor(pod: Pod, node: Node): Group {
-    const ref = pod.workload ?? this.barePodRef(pod);
+    const ref = this.refOf(pod);
     let w = this.workloads.get(ref);
     if (!w) {
       w = new WorkloadRun(ref, this.inputsOf(ref));
@@ -529,7 +598,7 @@ export class UsageEngine implements ClusterListener {
     const groupKey = `${node.index}:${spec.id}`;
     const existing = w.groupIndex.get(groupKey);
     if (existing) return existing;
-    const g = new Group(w, n, spec);
+    const g = new Group(w, n, spec, this.cluster.nowMs);
     w.loudGroups++;
     w.groups.push(g);
     w.groupIndex.set(groupKey, g);
@@ -550,10 +619,17 @@ export class UsageEngine implements ClusterListener {
     const list = g.w.groups;
     const i = list.indexOf(g);
     if (i >= 0) list.splice(i, 1);
+    const sharing = g.usage.groups;
+    sharing.splice(sharing.indexOf(g), 1);
     g.w.groupIndex.delete(`${g.node.node.index}:${g.spec.id}`);
     g.node.groups.delete(g);
     this.markWorkload(g.w);
     this.markNode(g.node);
+  }
+
+  /** The record a pod's usage is kept under: its workload's ref, or its bare-pod record. */
+  refOf(pod: Pod): string {
+    return pod.workload ?? this.barePodRef(pod);
   }
 
   /** A bare pod is its own workload when a `behavior:` names it; the others of a namespace share
@@ -598,7 +674,7 @@ export class UsageEngine implements ClusterListener {
   }
 
   private virtualOf(spec: Spec, w: WorkloadRun): Group {
-    return (spec.virtual ??= new Group(w, this.virtualNode, spec));
+    return (spec.virtual ??= new Group(w, this.virtualNode, spec, this.cluster.nowMs));
   }
 
   private addContainer(g: Group, c: number, start: number, cls: 'ready' | 'idle', sign: 1 | -1): void {
@@ -641,22 +717,59 @@ export class UsageEngine implements ClusterListener {
     const now = this.cluster.nowMs;
     const sp = g.spec;
     sp.advance(now);
-    const dt = now - g.settledMs;
-    let cpu = 0;
-    let memory = 0;
+    this.quietPending(g, now);
     for (let c = 0; c < g.models.length; c++) {
-      cpu += g.ready * (sp.cumCpuReady[c] - g.ckCpuReady[c]) + g.idleRunning[c] * (sp.cumCpuIdle[c] - g.ckCpuIdle[c]);
-      memory += g.ready * (sp.cumMemReady[c] - g.ckMemReady[c]) + g.idleRunning[c] * (sp.cumMemIdle[c] - g.ckMemIdle[c]);
-      const leak = g.models[c].leakBytesPerMs;
-      if (leak > 0 && dt > 0) memory += leak * dt * (g.running[c] * (g.settledMs + now) / 2 - g.sumStart[c]);
       g.ckCpuReady[c] = sp.cumCpuReady[c];
       g.ckCpuIdle[c] = sp.cumCpuIdle[c];
       g.ckMemReady[c] = sp.cumMemReady[c];
       g.ckMemIdle[c] = sp.cumMemIdle[c];
     }
-    g.node.cpuUsedMilliMs += cpu;
-    g.node.memoryByteMs += memory;
+    g.node.cpuUsedMilliMs += this.pendingCpu;
+    g.node.memoryByteMs += this.pendingMemory;
+    g.usage.cpuUsedMilliMs += this.pendingCpu;
+    g.usage.memoryByteMs += this.pendingMemory;
     g.settledMs = now;
+  }
+
+  /** ∫ CPU and ∫ memory of a quiet group's pods since it was last settled, into pendingCpu and
+   *  pendingMemory; reads the spec's integrals forward to `now` without advancing them. */
+  private quietPending(g: Group, now: number): void {
+    const sp = g.spec;
+    const ahead = now - sp.advancedMs;
+    const dt = now - g.settledMs;
+    let cpu = 0;
+    let memory = 0;
+    for (let c = 0; c < g.models.length; c++) {
+      cpu += g.ready * (sp.cumCpuReady[c] + sp.cappedReady[c] * ahead - g.ckCpuReady[c]) + g.idleRunning[c] * (sp.cumCpuIdle[c] + sp.cappedIdle[c] * ahead - g.ckCpuIdle[c]);
+      memory += g.ready * (sp.cumMemReady[c] + sp.memReady[c] * ahead - g.ckMemReady[c]) + g.idleRunning[c] * (sp.cumMemIdle[c] + sp.memIdle[c] * ahead - g.ckMemIdle[c]);
+      const leak = g.models[c].leakBytesPerMs;
+      if (leak > 0 && dt > 0) memory += leak * dt * (g.running[c] * (g.settledMs + now) / 2 - g.sumStart[c]);
+    }
+    this.pendingCpu = cpu;
+    this.pendingMemory = memory;
+  }
+
+  /** ∫ CPU and ∫ memory of what a group contributes itself (constant CPU, memory linear in time)
+   *  since usageMs, into pendingCpu and pendingMemory. */
+  private loudPending(g: Group, now: number): void {
+    const dt = now - g.usageMs;
+    this.pendingCpu = g.cpuUsed * dt;
+    this.pendingMemory = (g.memA + (g.memB * (g.usageMs + now)) / 2) * dt;
+  }
+
+  /** Scratch results of quietPending and loudPending. */
+  private pendingCpu = 0;
+  private pendingMemory = 0;
+
+  /** Adds a group's own contribution since it was last accrued to its workload-on-node integral;
+   *  called before that contribution changes. */
+  private accrue(g: Group): void {
+    const now = this.cluster.nowMs;
+    if (now <= g.usageMs) return;
+    this.loudPending(g, now);
+    g.usage.cpuUsedMilliMs += this.pendingCpu;
+    g.usage.memoryByteMs += this.pendingMemory;
+    g.usageMs = now;
   }
 
   /** Moves every group of a node between its own accounting and its spec's virtual group. */
@@ -701,6 +814,7 @@ export class UsageEngine implements ClusterListener {
 
   /** Takes a group's contributions out of its workload's and node's totals. */
   private zeroContribution(g: Group): void {
+    this.accrue(g);
     const w = g.w;
     const n = g.node;
     w.cpuUsedMilli -= g.cpuUsed;
@@ -866,6 +980,7 @@ export class UsageEngine implements ClusterListener {
   /** A group's CPU, served demand and memory at its workload's current load; contributions to the
    *  workload's and node's totals are replaced by difference. */
   private recomputeGroup(g: Group): void {
+    this.accrue(g);
     const w = g.w;
     w.version++;
     const n = g.node;

@@ -54,6 +54,7 @@ export class Recorder {
     this.workloadRows = new SeriesCsvSink(path.join(dir, 'workloads.csv'), WORKLOAD_HEADERS);
     this.events = new CsvSink(path.join(dir, 'events.csv'), EVENT_HEADERS);
     parts.cluster.onEvent((e) => this.onEvent(e));
+    parts.accounting.allocateWith(parts.usage, parts.cluster.sim, parts.scenario.durationMs);
   }
 
   /** Samples at t = 0, sampleEvery, ... up to and including the duration. */
@@ -110,7 +111,7 @@ export class Recorder {
   /** Writes nodes.csv and summary.json and closes every stream. */
   async finish(): Promise<Summary> {
     const { cluster, scenario, accounting: a, scheduler, usage, kubelet } = this.parts;
-    a.finish(cluster.pods.values());
+    a.finish();
     usage.finish();
     const endMs = cluster.nowMs;
     const nodes = new CsvSink(path.join(this.dir, 'nodes.csv'), NODE_HEADERS);
@@ -154,7 +155,6 @@ function buildSummary(
     served += run?.servedUnitMs ?? 0;
   }
   const totalUsd = a.costUsd;
-  const allocated = [...a.costByNamespace.values()].reduce((s, v) => s + v, 0);
   const hours = endMs / 3_600_000;
   const sorted = (m: Map<string, number>) => Object.fromEntries([...m].sort(([x], [y]) => (x < y ? -1 : 1)).map(([k, v]) => [k, money(v)]));
   const ratio = (num: number, den: number) => (den > 0 ? pct(num / den) : 0);
@@ -163,12 +163,19 @@ function buildSummary(
     scenario: scenario.name,
     seed: scenario.seed,
     durationSeconds: seconds(endMs),
+    /** Node cost (price x life, provisioning included) and its OpenCost allocation: max(request,
+     *  usage) per workload per node per hour; idle = total - allocated (negative when bursting
+     *  pods are charged more than the requests left free). */
     cost: {
       totalUsd: money(totalUsd),
       byPool: sorted(a.costByPool),
       byNamespace: sorted(a.costByNamespace),
-      idleUsd: money(totalUsd - allocated),
+      idleUsd: money(totalUsd - a.allocatedUsd),
       monthlyRunRateUsd: hours > 0 ? round((totalUsd / hours) * 730, 2) : 0,
+      allocatedUsd: money(a.allocatedUsd),
+      byInstanceType: sorted(a.costByInstanceType),
+      byCapacityType: sorted(a.costByCapacityType),
+      byWorkload: sorted(a.costByWorkload),
     },
     utilization: {
       cpuRequestedPct: ratio(a.cpuRequestedMilliMs, a.cpuAllocatableMilliMs),
