@@ -55,11 +55,6 @@ export class ScaleDown {
     this.unremovableUntil.delete(node);
   }
 
-  /** Nodes currently unneeded, with when they became so (for tests and reports). */
-  unneededNodes(): { node: Node; sinceMs: number }[] {
-    return [...this.unneeded].map(([node, u]) => ({ node, sinceMs: u.sinceMs }));
-  }
-
   // ---- planning ------------------------------------------------------------------------------
 
   /** Recomputes the unneeded nodes; skipped when nothing in the cluster changed since the last
