@@ -10,18 +10,24 @@ import { writeRecommendations } from './record/recommendations.ts';
 import type { Summary } from './record/recorder.ts';
 import { World } from './world.ts';
 import { VERSION } from './version.ts';
+import type { ReportFormat } from './report/formats.ts';
 
 export interface RunOptions {
   outDir: string;
   /** Called between chunks with simulated progress (ms done, ms total). */
   onProgress?: (doneMs: number, totalMs: number) => void;
+  /** Report files to write from the run's outputs (report.html, charts/*.svg, charts/*.png);
+   *  none when empty. */
+  report?: readonly ReportFormat[];
 }
 
 export interface RunResult {
   outDir: string;
   summary: Summary;
   notices: string[];
+  /** Simulation and its CSV/JSON outputs; the report's rendering is reportMs. */
   wallMs: number;
+  reportMs: number;
   eventsProcessed: number;
 }
 
@@ -51,10 +57,17 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     await writeRecommendations(tmpDir, world.vpa.rows());
     const wallMs = performance.now() - started;
     await writeResolvedScenario(tmpDir, scenario);
-    await writeRunInfo(tmpDir, scenario, world, wallMs);
+    let reportMs = 0;
+    if (options.report && options.report.length > 0) {
+      const reportStarted = performance.now();
+      // Loaded only when wanted: vega takes a few hundred milliseconds to import.
+      await (await import('./report/report.ts')).writeReport(tmpDir, options.report);
+      reportMs = performance.now() - reportStarted;
+    }
+    await writeRunInfo(tmpDir, scenario, world, wallMs, reportMs);
     await fs.rm(outDir, { recursive: true, force: true });
     await fs.rename(tmpDir, outDir);
-    return { outDir, summary, notices: scenario.notices.concat(world.notices), wallMs, eventsProcessed: sim.eventsProcessed };
+    return { outDir, summary, notices: scenario.notices.concat(world.notices), wallMs, reportMs, eventsProcessed: sim.eventsProcessed };
   } catch (error) {
     await fs.rm(tmpDir, { recursive: true, force: true });
     throw error;
@@ -66,7 +79,7 @@ async function writeResolvedScenario(dir: string, scenario: Scenario): Promise<v
   await fs.writeFile(path.join(dir, 'scenario.resolved.yaml'), header + YAML.stringify(scenario.resolved, { lineWidth: 0 }));
 }
 
-async function writeRunInfo(dir: string, scenario: Scenario, world: World, wallMs: number): Promise<void> {
+async function writeRunInfo(dir: string, scenario: Scenario, world: World, wallMs: number, reportMs: number): Promise<void> {
   const events = world.sim.eventsProcessed;
   const info = {
     capsim: VERSION,
@@ -75,6 +88,7 @@ async function writeRunInfo(dir: string, scenario: Scenario, world: World, wallM
     seed: scenario.seed,
     simulatedSeconds: scenario.durationMs / 1000,
     wallSeconds: Number((wallMs / 1000).toFixed(3)),
+    reportSeconds: Number((reportMs / 1000).toFixed(3)),
     eventsProcessed: events,
     eventsPerSecond: Math.round(events / Math.max(wallMs / 1000, 1e-9)),
     simulatedHoursPerWallSecond: Number((scenario.durationMs / 3_600_000 / Math.max(wallMs / 1000, 1e-9)).toFixed(1)),

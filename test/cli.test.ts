@@ -8,13 +8,21 @@ import { capsim, scratchDir, writeScenario } from './support/run.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
-test('the quickstart run twice gives byte-identical files (run-info.json aside)', () => {
+/** Every file under a directory, as paths relative to it, sorted. */
+function filesUnder(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
+}
+
+test('the quickstart run twice gives byte-identical files, report and charts included (run-info.json aside)', () => {
   const a = path.join(scratchDir(), 'a');
   const b = path.join(scratchDir(), 'b');
   assert.equal(capsim('run', 'scenarios/quickstart.yaml', '--out', a, '--quiet').code, 0);
   assert.equal(capsim('run', 'scenarios/quickstart.yaml', '--out', b, '--quiet').code, 0);
-  const files = fs.readdirSync(a).sort();
-  assert.deepEqual(files, ['events.csv', 'nodes.csv', 'recommendations.csv', 'run-info.json', 'scenario.resolved.yaml', 'summary.json', 'timeseries.csv', 'workloads.csv']);
+  const files = filesUnder(a);
+  const charts = ['cost-by-namespace', 'cost', 'cpu', 'memory', 'node-utilization', 'nodes', 'pods', 'timeline', 'waste', 'workloads'].map((c) => `charts/${c}.svg`);
+  assert.deepEqual(files, [
+    ...charts, 'events.csv', 'node-utilization.csv', 'nodes.csv', 'recommendations.csv', 'report.html', 'run-info.json', 'scenario.resolved.yaml', 'summary.json', 'timeseries.csv', 'workloads.csv',
+  ]);
   for (const f of files) {
     if (f === 'run-info.json') continue;
     assert.ok(fs.readFileSync(path.join(a, f)).equals(fs.readFileSync(path.join(b, f))), `${f} differs between identical runs`);
@@ -30,6 +38,7 @@ test('run prints the results path; the resolved scenario re-runs to the same sum
   const first = capsim('run', 'scenarios/quickstart.yaml', '--out', out);
   assert.equal(first.code, 0);
   assert.match(first.stdout, /Results: .*q\/ \(summary\.json/);
+  assert.match(first.stdout, /Report: +.*q\/report\.html\n$/);
   assert.match(first.stderr, /1d simulated in [\d.]+ s/);
   const again = path.join(scratchDir(), 'again');
   // The resolved file names its manifests relative to the original scenario: copy it there.

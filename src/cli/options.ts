@@ -1,5 +1,7 @@
 // Options shared by the commands that read a scenario.
 import type { Options } from 'yargs';
+import { InputError } from '../scenario/errors.ts';
+import { REPORT_FORMATS, type ReportFormat } from '../report/formats.ts';
 
 export const scenarioOptions = {
   set: {
@@ -9,3 +11,23 @@ export const scenarioOptions = {
   },
   seed: { type: 'number', describe: 'Override spec.seed' },
 } satisfies Record<string, Options>;
+
+/** --format html,svg,png: which report files to write ("none": CSV and JSON only). */
+export const formatOption = {
+  format: {
+    type: 'string',
+    default: 'html,svg',
+    describe: 'Report files: html (report.html), svg and png (charts/); comma-separated, or none',
+  },
+} satisfies Record<string, Options>;
+
+/** The formats named by --format, or an input error naming the one not known. */
+export function parseFormats(text: string): ReportFormat[] {
+  const names = text.split(',').map((f) => f.trim().toLowerCase()).filter(Boolean);
+  if (names.length === 1 && names[0] === 'none') return [];
+  const bad = names.filter((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
+  if (bad.length > 0 || names.length === 0) {
+    throw new InputError([{ file: '--format', line: 0, column: 0, path: '', message: `unknown report format ${bad.map((b) => `"${b}"`).join(', ') || '(empty)'}`, hint: `use any of ${REPORT_FORMATS.join(', ')} separated by commas, or none` }]);
+  }
+  return [...new Set(names)] as ReportFormat[];
+}

@@ -7,7 +7,7 @@ import { runScenario } from '../run.ts';
 import { formatDuration } from '../duration.ts';
 import { displayPath } from '../scenario/paths.ts';
 import { EXIT_OK, reportError } from './exit.ts';
-import { scenarioOptions } from './options.ts';
+import { formatOption, parseFormats, scenarioOptions } from './options.ts';
 
 interface RunArgs {
   scenario: string;
@@ -15,6 +15,7 @@ interface RunArgs {
   seed?: number;
   set?: string[];
   quiet?: boolean;
+  format: string;
 }
 
 /** A progress bar appears only for runs that take longer than this, and only on a terminal. */
@@ -22,17 +23,19 @@ const PROGRESS_AFTER_MS = 1000;
 
 export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run <scenario>',
-  describe: 'Simulate a scenario and write summary.json and CSV time series',
+  describe: 'Simulate a scenario and write summary.json, CSV time series, charts and report.html',
   builder: (y) =>
     y
       .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (YAML or JSON)' })
       .options({
         ...scenarioOptions,
+        ...formatOption,
         out: { type: 'string', describe: 'Output directory (default: reports/<scenario name>/)' },
         quiet: { type: 'boolean', default: false, describe: 'Print only errors' },
       })
       .example('$0 run scenarios/quickstart.yaml', 'Run the built-in quickstart')
       .example('$0 run scenarios/quickstart.yaml --seed 7 --out /tmp/qs7', 'Another seed, elsewhere')
+      .example('$0 run scenarios/quickstart.yaml --format html,svg,png', 'Also write charts/*.png')
       .example("$0 run my.yaml --set 'spec.cluster.nodePools[0].count=6'", 'Try six nodes') as never,
   handler: async (args: ArgumentsCamelCase<RunArgs>) => {
     process.exitCode = await run(args);
@@ -41,10 +44,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
 
 async function run(args: RunArgs): Promise<number> {
   try {
+    const report = parseFormats(args.format);
     const scenario = await loadScenario(args.scenario, { set: args.set, seed: args.seed });
     const outDir = args.out ?? path.join('reports', scenario.name);
     const progress = progressBar(args.quiet ?? false);
-    const result = await runScenario(scenario, { outDir, onProgress: progress.update });
+    const result = await runScenario(scenario, { outDir, onProgress: progress.update, report });
     progress.stop();
     if (!args.quiet) {
       for (const notice of result.notices) process.stderr.write(`capsim: note: ${notice}\n`);
@@ -52,7 +56,7 @@ async function run(args: RunArgs): Promise<number> {
       const seconds = result.wallMs / 1000;
       process.stderr.write(
         `capsim: ${scenario.name}: ${formatDuration(scenario.durationMs)} simulated in ${seconds.toFixed(2)} s ` +
-          `(${result.eventsProcessed.toLocaleString('en-US')} events, ${Math.round(result.eventsProcessed / Math.max(seconds, 1e-6)).toLocaleString('en-US')} events/s)\n`,
+          `(${result.eventsProcessed.toLocaleString('en-US')} events, ${Math.round(result.eventsProcessed / Math.max(seconds, 1e-6)).toLocaleString('en-US')} events/s)${result.reportMs > 0 ? `, report in ${(result.reportMs / 1000).toFixed(2)} s` : ''}\n`,
       );
       const served = s.demand.servedPct === null ? '' : `, demand served ${s.demand.servedPct}%`;
       const troubles = [s.pods.oomKills && `${s.pods.oomKills} OOM kills`, s.pods.evictions && `${s.pods.evictions} evictions`].filter(Boolean).join(', ');
@@ -61,7 +65,8 @@ async function run(args: RunArgs): Promise<number> {
           `${s.nodes.max} nodes at peak, cpu requested ${s.utilization.cpuRequestedPct.toFixed(1)}% / used ${s.utilization.cpuUsedPct.toFixed(1)}%, ` +
           `memory requested ${s.utilization.memoryRequestedPct.toFixed(1)}% / used ${s.utilization.memoryUsedPct.toFixed(1)}%${served}, ` +
           `${s.pods.scheduled} pods scheduled, ${s.pods.unschedulable} pending at the end${troubles ? `, ${troubles}` : ''}\n` +
-          `Results: ${displayPath(result.outDir)}/ (summary.json, timeseries.csv, workloads.csv, nodes.csv, events.csv, recommendations.csv)\n`,
+          `Results: ${displayPath(result.outDir)}/ (summary.json, timeseries.csv, workloads.csv, nodes.csv, events.csv, recommendations.csv${report.includes('svg') || report.includes('png') ? ', charts/' : ''})\n` +
+          (report.includes('html') ? `Report:  ${displayPath(path.join(result.outDir, 'report.html'))}\n` : ''),
       );
     }
     return EXIT_OK;

@@ -24,7 +24,15 @@ export const WORKLOAD_HEADERS = [
 export const NODE_HEADERS = [
   'node', 'pool', 'instance_type', 'capacity_type', 'zone', 'created_t', 'removed_t', 'cost_usd',
   'cpu_requested_mean_pct', 'cpu_used_mean_pct', 'memory_requested_mean_pct', 'memory_used_mean_pct',
+  'cpu_allocatable_m', 'memory_allocatable_bytes', 'ready_seconds',
 ] as const;
+export const NODE_UTILIZATION_HEADERS = [
+  't', 'time', 'node', 'cpu_requested_pct', 'cpu_used_pct', 'memory_requested_pct', 'memory_used_pct',
+] as const;
+/** node-utilization.csv holds about this many samples per node whatever the run's length: every
+ *  node at every sample would be millions of rows on a month of a large fleet, and the report's
+ *  heatmap shows no more columns than this. */
+const NODE_UTILIZATION_SAMPLES = 240;
 export const EVENT_HEADERS = ['t', 'time', 'type', 'object', 'node', 'message'] as const;
 
 export interface RecorderParts {
@@ -41,6 +49,10 @@ export class Recorder {
   private readonly timeseries: SeriesCsvSink;
   private readonly workloadRows: SeriesCsvSink;
   private readonly events: CsvSink;
+  private readonly nodeUtilization: SeriesCsvSink;
+  /** node-utilization.csv takes every this-many-th sample. */
+  private readonly nodeSampleStride: number;
+  private samples = 0;
   readonly eventCounts = new Map<string, number>();
   private hpaScaleEvents = 0;
   /** OOM kills per workload already reported, so each row shows the kills since the last. */
@@ -53,6 +65,9 @@ export class Recorder {
     this.timeseries = new SeriesCsvSink(path.join(dir, 'timeseries.csv'), TIMESERIES_HEADERS);
     this.workloadRows = new SeriesCsvSink(path.join(dir, 'workloads.csv'), WORKLOAD_HEADERS);
     this.events = new CsvSink(path.join(dir, 'events.csv'), EVENT_HEADERS);
+    this.nodeUtilization = new SeriesCsvSink(path.join(dir, 'node-utilization.csv'), NODE_UTILIZATION_HEADERS);
+    const { sampleEveryMs, durationMs } = parts.scenario;
+    this.nodeSampleStride = Math.max(1, Math.ceil(durationMs / sampleEveryMs / NODE_UTILIZATION_SAMPLES));
     parts.cluster.onEvent((e) => this.onEvent(e));
     parts.accounting.allocateWith(parts.usage, parts.cluster.sim, parts.scenario.durationMs);
   }
@@ -61,6 +76,7 @@ export class Recorder {
   start(): void {
     // Workload refs are validated Kubernetes names; the series writer relies on that.
     for (const w of this.parts.workloads.all()) if (needsQuoting(w.ref)) throw new Error(`workload name needs CSV quoting: ${w.ref}`);
+    for (const n of this.parts.cluster.nodes) if (needsQuoting(n.name)) throw new Error(`node name needs CSV quoting: ${n.name}`);
     const { sampleEveryMs, durationMs } = this.parts.scenario;
     const sim = this.parts.cluster.sim;
     const tick = () => {
@@ -71,7 +87,7 @@ export class Recorder {
   }
 
   async drain(): Promise<void> {
-    await Promise.all([this.timeseries.drain(), this.workloadRows.drain(), this.events.drain()]);
+    await Promise.all([this.timeseries.drain(), this.workloadRows.drain(), this.events.drain(), this.nodeUtilization.drain()]);
   }
 
   private onEvent(e: ClusterEvent): void {
@@ -106,6 +122,27 @@ export class Recorder {
         `${seconds(t)},${time},${w.ref},${demand},${served},${w.desiredReplicas()},${w.readyPods},${w.cpuRequestedMilli},${cpuUsed},${w.memoryRequestedBytes},${memoryUsed},${throttled},${oom}`,
       );
     }
+    if (this.samples++ % this.nodeSampleStride === 0) this.sampleNodes(seconds(t), time);
+  }
+
+  /** Requests and usage of every node not yet removed, as a share of its allocatable, at this instant. */
+  private sampleNodes(t: number, time: string): void {
+    const { accounting, usage } = this.parts;
+    for (const account of accounting.nodeAccounts) {
+      if (!account || account.node.state === 'Removed') continue;
+      const node = account.node;
+      let cpuUsed = 0;
+      let memoryUsed = 0;
+      for (const pod of node.info.pods) {
+        cpuUsed += usage.podUsage(pod, 'cpu') ?? 0;
+        memoryUsed += usage.podUsage(pod, 'memory') ?? 0;
+      }
+      const share = (amount: number, allocatable: number) => (allocatable > 0 ? pct(amount / allocatable) : 0);
+      const { cpuMilli, memoryBytes } = node.allocatable;
+      this.nodeUtilization.writeLine(
+        `${t},${time},${node.name},${share(account.cpuRequestedMilli, cpuMilli)},${share(cpuUsed, cpuMilli)},${share(account.memoryRequestedBytes, memoryBytes)},${share(memoryUsed, memoryBytes)}`,
+      );
+    }
   }
 
   /** Writes nodes.csv and summary.json and closes every stream. */
@@ -124,9 +161,10 @@ export class Recorder {
         money(a.nodeCostUsd(node, endMs)),
         meanOf(account.cpuRequestedMilliMs, node.allocatable.cpuMilli), meanOf(usage.nodeIntegrals(node).cpuUsedMilliMs, node.allocatable.cpuMilli),
         meanOf(account.memoryRequestedByteMs, node.allocatable.memoryBytes), meanOf(usage.nodeIntegrals(node).memoryByteMs, node.allocatable.memoryBytes),
+        node.allocatable.cpuMilli, node.allocatable.memoryBytes, seconds(account.readyMs),
       ]);
     }
-    await Promise.all([nodes.close(), this.timeseries.close(), this.workloadRows.close(), this.events.close()]);
+    await Promise.all([nodes.close(), this.timeseries.close(), this.workloadRows.close(), this.events.close(), this.nodeUtilization.close()]);
 
     const summary = buildSummary(scenario, a, scheduler, usage, kubelet.restarts, this.parts.workloads, this.eventCounts, this.hpaScaleEvents, endMs);
     await fs.writeFile(path.join(this.dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');

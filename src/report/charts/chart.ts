@@ -1,0 +1,87 @@
+// What every chart shares: a chart is a function from a run's data to a typed vega-lite spec
+// (STYLE: "charts are data"); rendering it to SVG, PNG or an interactive page is render.ts's
+// and html.ts's job, the same for every chart.
+import type { TopLevelSpec } from 'vega-lite';
+import type { RunData } from '../runFiles.ts';
+
+export interface Chart {
+  /** File name without extension (charts/<name>.svg) and the page anchor. */
+  name: string;
+  title: string;
+  /** One sentence under the title: what to look for. */
+  caption: string;
+  spec: TopLevelSpec;
+}
+
+export const WIDTH = 720;
+export const HEIGHT = 220;
+export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+
+/** Chart-wide look; explicit so that server-side SVG and the page draw alike. */
+export const CONFIG = {
+  font: 'DejaVu Sans, Helvetica, Arial, sans-serif',
+  view: { stroke: null },
+  // Per-mark ARIA labels format times in the machine's zone (the same run would draw different
+  // bytes in Paris and Tokyo) and triple the size of a long series; axes keep theirs.
+  mark: { aria: false },
+  axis: { labelFontSize: 11, titleFontSize: 11, titleFontWeight: 'normal', gridColor: '#e6e6e6' },
+  legend: { labelFontSize: 11, titleFontSize: 11, orient: 'bottom', direction: 'horizontal' },
+  title: { fontSize: 14, anchor: 'start', subtitleColor: '#555' },
+} as const;
+
+/** Milliseconds since the epoch of a run time in seconds, for temporal axes. */
+export function epochMs(run: RunData, tSeconds: number): number {
+  return run.startEpochMs + Math.round(tSeconds * 1000);
+}
+
+/** A time axis in UTC: the same labels on every machine, whatever its time zone. */
+export function timeX(field = 'time') {
+  return { field, type: 'temporal' as const, title: null, scale: { type: 'utc' as const }, axis: { labelOverlap: true } };
+}
+
+/** The time of a point in a tooltip, in UTC like the axis. */
+export function timeTooltip(field = 'time') {
+  return { field, type: 'temporal' as const, timeUnit: 'utcyearmonthdatehoursminutes' as const, title: 'time (UTC)', format: '%Y-%m-%d %H:%M' };
+}
+
+/** The bucket a series is drawn at, for subtitles: "5-minute samples", "2-hour means". */
+export function resolutionNote(run: RunData): string {
+  return run.bucketSeconds === run.sampleSeconds ? `sampled every ${durationWords(run.sampleSeconds)}` : `${durationLabel(run.bucketSeconds)} means`;
+}
+
+/** 300 -> "5 minutes", 3600 -> "hour". */
+export function durationWords(seconds: number): string {
+  const [n, unit] = seconds % 86400 === 0 ? [seconds / 86400, 'day'] : seconds % 3600 === 0 ? [seconds / 3600, 'hour'] : seconds % 60 === 0 ? [seconds / 60, 'minute'] : [seconds, 'second'];
+  return n === 1 ? unit : `${n} ${unit}s`;
+}
+
+/** 300 -> "5-minute", as an adjective. */
+export function durationLabel(seconds: number): string {
+  if (seconds % 86400 === 0) return `${seconds / 86400}-day`;
+  if (seconds % 3600 === 0) return `${seconds / 3600}-hour`;
+  if (seconds % 60 === 0) return `${seconds / 60}-minute`;
+  return `${seconds}-second`;
+}
+
+/** A chart with nothing to draw says so in words, so every chart still renders. */
+export function emptyChart(name: string, title: string, caption: string, message: string): Chart {
+  return {
+    name,
+    title,
+    caption,
+    spec: {
+      $schema: SCHEMA,
+      config: CONFIG,
+      width: WIDTH,
+      height: 60,
+      data: { values: [{ message }] },
+      mark: { type: 'text', fontSize: 13, color: '#555' },
+      encoding: { text: { field: 'message', type: 'nominal' } },
+    },
+  };
+}
+
+/** The pool a node belongs to, with a name for nodes from manifests (no pool). */
+export function poolName(pool: string): string {
+  return pool === '' ? '(node manifests)' : pool;
+}

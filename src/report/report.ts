@@ -1,0 +1,57 @@
+// Writes a run's report from its files: charts/<name>.svg (and .png on request) and
+// report.html. `capsim run` calls it on the run's directory before moving it into place, and
+// `capsim report <runDir>` calls it again later: the same files in, the same bytes out.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { VERSION } from '../version.ts';
+import { runCharts } from './charts/index.ts';
+import { renderSvg, svgToPng } from './render.ts';
+import { reportPage } from './reportPage.ts';
+import { loadRun } from './runFiles.ts';
+import type { Chart } from './charts/chart.ts';
+import { DEFAULT_FORMATS, type ReportFormat } from './formats.ts';
+
+export { REPORT_FORMATS, DEFAULT_FORMATS, type ReportFormat } from './formats.ts';
+
+export interface WrittenReport {
+  html: string | null;
+  charts: string[];
+}
+
+export async function writeReport(runDir: string, formats: readonly ReportFormat[] = DEFAULT_FORMATS): Promise<WrittenReport> {
+  const run = await loadRun(runDir);
+  const charts = runCharts(run);
+  const svgs = await renderAll(charts);
+  const html = formats.includes('html') ? reportPage(run, charts, svgs, VERSION) : null;
+  return writeOutputs(run.dir, 'report.html', html, charts, svgs, formats);
+}
+
+export async function renderAll(charts: readonly Chart[]): Promise<string[]> {
+  const svgs: string[] = [];
+  for (const chart of charts) svgs.push(await renderSvg(chart.spec));
+  return svgs;
+}
+
+/** Writes the page and the chart files beside each other, replacing any earlier ones: each file
+ *  goes to a temporary name first, so an interrupted re-render leaves the old report whole. */
+export async function writeOutputs(
+  dir: string,
+  htmlName: string,
+  html: string | null,
+  charts: readonly Chart[],
+  svgs: readonly string[],
+  formats: readonly ReportFormat[],
+): Promise<WrittenReport> {
+  const chartsDir = path.join(dir, 'charts');
+  const files: [string, string | Buffer][] = [];
+  charts.forEach((chart, i) => {
+    if (formats.includes('svg')) files.push([path.join(chartsDir, `${chart.name}.svg`), svgs[i]]);
+    if (formats.includes('png')) files.push([path.join(chartsDir, `${chart.name}.png`), svgToPng(svgs[i])]);
+  });
+  if (html !== null) files.push([path.join(dir, htmlName), html]);
+  if (files.some(([file]) => file.startsWith(chartsDir))) await fs.mkdir(chartsDir, { recursive: true });
+  const suffix = `.tmp-${process.pid}`;
+  await Promise.all(files.map(([file, content]) => fs.writeFile(file + suffix, content)));
+  await Promise.all(files.map(([file]) => fs.rename(file + suffix, file)));
+  return { html: html === null ? null : path.join(dir, htmlName), charts: files.map(([file]) => file).filter((f) => f.startsWith(chartsDir)) };
+}

@@ -1,0 +1,181 @@
+// report.html of one run: headline cards and the run's story in a few sentences, the charts,
+// the rightsizing table, the top events, and the scenario as run.
+import YAML from 'yaml';
+import type { Chart } from './charts/chart.ts';
+import type { Recommendation, RunData } from './runFiles.ts';
+import { cards, escapeHtml, figure, page, table, type Card } from './html.ts';
+import { count, cpu, duration, memory, percent, servedPercent, usd, utcTime } from './units.ts';
+
+/** Rows of the rightsizing and event tables; the CSVs have the rest. */
+const TABLE_ROWS = 50;
+/** The scenario is shown up to this size (a k8s-sims snapshot resolves to megabytes). */
+const SCENARIO_SHOWN_BYTES = 200_000;
+
+export function reportPage(run: RunData, charts: readonly Chart[], svgs: readonly string[], version: string): string {
+  const s = run.summary;
+  const meta = scenarioMeta(run.scenarioYaml);
+  const body = [
+    `<header><h1>${escapeHtml(s.scenario)}</h1>`,
+    meta.description ? `<p>${escapeHtml(meta.description)}</p>` : '',
+    `<p>${escapeHtml(`${duration(s.durationSeconds)} from ${utcTime(run.startEpochMs)}, seed ${s.seed}`)}</p></header>`,
+    cards(headlineCards(run)),
+    `<h2 id="glance">At a glance</h2>`,
+    `<ul class="glance">${glance(run, meta.events).map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>`,
+    `<nav>${charts.map((c) => `<a href="#chart-${escapeHtml(c.name)}">${escapeHtml(c.title)}</a>`).join('')}<a href="#rightsizing">Rightsizing</a><a href="#events">Events</a><a href="#scenario">Scenario</a></nav>`,
+    `<h2 id="charts">Charts</h2>`,
+    charts.map((c, i) => figure(c, svgs[i])).join('\n'),
+    rightsizing(run.recommendations),
+    events(run),
+    scenarioSection(run.scenarioYaml),
+    `<footer>capsim ${escapeHtml(version)} · files beside this page: summary.json, timeseries.csv, workloads.csv, nodes.csv, node-utilization.csv, events.csv, recommendations.csv, charts/</footer>`,
+  ].join('\n');
+  return page({ title: `capsim · ${s.scenario}`, body, charts });
+}
+
+interface ScenarioMeta {
+  description: string;
+  /** The scripted events, as "rollout at 6h". */
+  events: string[];
+}
+
+function scenarioMeta(yamlText: string): ScenarioMeta {
+  try {
+    const doc = YAML.parse(yamlText) as { metadata?: { description?: unknown }; spec?: { events?: unknown } } | null;
+    const description = doc?.metadata?.description;
+    const events = Array.isArray(doc?.spec?.events) ? (doc.spec.events as Record<string, unknown>[]) : [];
+    return {
+      description: typeof description === 'string' ? description : '',
+      events: events.map((e) => `${Object.keys(e).find((k) => k !== 'at') ?? 'event'} at ${String(e.at)}`),
+    };
+  } catch {
+    return { description: '', events: [] };
+  }
+}
+
+export function headlineCards(run: RunData): Card[] {
+  const s = run.summary;
+  const served = s.demand.servedPct;
+  return [
+    { label: 'Monthly run-rate', value: usd(s.cost.monthlyRunRateUsd, 0), note: 'average $/hour × 730' },
+    { label: 'Total cost', value: usd(s.cost.totalUsd), note: `over ${duration(s.durationSeconds)}` },
+    { label: 'CPU requested', value: percent(s.utilization.cpuRequestedPct), note: 'of allocatable, time-weighted' },
+    { label: 'CPU used', value: percent(s.utilization.cpuUsedPct), note: 'of allocatable' },
+    { label: 'Memory requested', value: percent(s.utilization.memoryRequestedPct), note: 'of allocatable' },
+    { label: 'Memory used', value: percent(s.utilization.memoryUsedPct), note: 'of allocatable' },
+    { label: 'OOM kills', value: count(s.pods.oomKills), tone: s.pods.oomKills > 0 ? 'bad' : 'good' },
+    { label: 'Evictions', value: count(s.pods.evictions), tone: s.pods.evictions > 0 ? 'bad' : undefined, note: `${count(s.pods.preemptions)} preemptions` },
+    served === null
+      ? { label: 'Demand served', value: '–', note: 'no workload has demand' }
+      : { label: 'Demand served', value: servedPercent(served), tone: served < 99.9 ? 'bad' : 'good' },
+    { label: 'Peak nodes', value: count(s.nodes.max), note: `mean ${count(s.nodes.mean)}, min ${count(s.nodes.min)}` },
+  ];
+}
+
+/** The run's story in plain sentences, from its figures. */
+export function glance(run: RunData, scripted: readonly string[] = []): string[] {
+  const s = run.summary;
+  const lines: string[] = [];
+  if (scripted.length > 0) {
+    const shown = scripted.slice(0, 12).join(', ');
+    lines.push(`Scripted events: ${shown}${scripted.length > 12 ? `, and ${scripted.length - 12} more` : ''} (see the events timeline).`);
+  }
+  const pools = Object.entries(s.cost.byPool).map(([pool, cost]) => `${pool} ${usd(cost)}`);
+  lines.push(
+    `${count(s.nodes.nodeHours)} node-hours cost ${usd(s.cost.totalUsd)} over ${duration(s.durationSeconds)} (${usd(s.cost.monthlyRunRateUsd, 0)} a month at this rate)${pools.length > 0 ? `: ${pools.join(', ')}` : ''}.`,
+  );
+  if (s.cost.totalUsd > 0) {
+    const idleShare = (100 * s.cost.idleUsd) / s.cost.totalUsd;
+    lines.push(`${usd(s.cost.idleUsd)} (${percent(idleShare, 0)}) of it is idle: capacity that no workload requested or used.`);
+  }
+  lines.push(
+    `Pods requested ${percent(s.utilization.cpuRequestedPct)} of the CPU and used ${percent(s.utilization.cpuUsedPct)}; ` +
+      `they requested ${percent(s.utilization.memoryRequestedPct)} of the memory and used ${percent(s.utilization.memoryUsedPct)}.`,
+  );
+  const saving = run.recommendations.reduce((sum, r) => sum + Math.max(0, r.monthlySavingUsd ?? 0), 0);
+  const under = run.recommendations.filter((r) => (r.monthlySavingUsd ?? 0) < 0).length;
+  if (run.recommendations.length > 0) {
+    lines.push(
+      `Rightsizing requests to the recommended targets would save ${usd(saving)} a month` +
+        (under > 0 ? `; ${under} container${under === 1 ? '' : 's'} ask${under === 1 ? 's' : ''} for less than ${under === 1 ? 'it uses' : 'they use'} and would cost more.` : '.'),
+    );
+  }
+  if (s.demand.servedPct !== null) lines.push(`${servedPercent(s.demand.servedPct)} of the demand was served.`);
+  const trouble = [
+    [s.pods.oomKills, 'OOM kill'],
+    [s.pods.evictions, 'eviction'],
+    [s.pods.preemptions, 'preemption'],
+    [s.pods.restarts, 'container restart'],
+  ]
+    .filter(([n]) => (n as number) > 0)
+    .map(([n, what]) => `${count(n as number)} ${what}${n === 1 ? '' : 's'}`);
+  lines.push(trouble.length > 0 ? `Trouble: ${trouble.join(', ')}; at most ${s.pods.maxPending} pods waited for a node at once.` : `No OOM kills, evictions or preemptions; at most ${s.pods.maxPending} pods waited for a node at once.`);
+  if (s.pods.unschedulable > 0) lines.push(`${s.pods.unschedulable} pods were still pending at the end.`);
+  const scaling = [
+    s.autoscaling.hpaScaleEvents > 0 ? `${count(s.autoscaling.hpaScaleEvents)} HPA scale events` : '',
+    s.autoscaling.nodeScaleUps > 0 ? `${count(s.autoscaling.nodeScaleUps)} node scale-ups` : '',
+    s.autoscaling.nodeScaleDowns > 0 ? `${count(s.autoscaling.nodeScaleDowns)} node scale-downs` : '',
+  ].filter(Boolean);
+  if (scaling.length > 0) lines.push(`Autoscaling: ${scaling.join(', ')}; nodes ranged from ${s.nodes.min} to ${s.nodes.max}.`);
+  return lines;
+}
+
+/** What a recommendation means for the container, in a few words. */
+function verdict(r: Recommendation): string {
+  const notes: string[] = [];
+  if (r.memoryTargetBytes !== null && r.memoryLimitBytes !== null && r.memoryTargetBytes > r.memoryLimitBytes) notes.push('OOM risk: needs more than its memory limit');
+  else if (r.memoryTargetBytes !== null && r.memoryRequestBytes !== null && r.memoryTargetBytes > r.memoryRequestBytes * 1.1) notes.push('memory under-requested');
+  if (r.cpuTargetMilli !== null && r.cpuRequestMilli !== null && r.cpuTargetMilli > r.cpuRequestMilli * 1.1) notes.push('CPU under-requested');
+  if (notes.length === 0 && (r.monthlySavingUsd ?? 0) > 0) notes.push('over-requested');
+  return notes.join('; ');
+}
+
+function rightsizing(recommendations: readonly Recommendation[]): string {
+  const head = `<h2 id="rightsizing">Rightsizing</h2>`;
+  if (recommendations.length === 0) return `${head}<p class="muted">No recommendations in this run.</p>`;
+  const rows = [...recommendations].sort((a, b) => (b.monthlySavingUsd ?? 0) - (a.monthlySavingUsd ?? 0) || (a.workload < b.workload ? -1 : 1));
+  const total = rows.reduce((sum, r) => sum + Math.max(0, r.monthlySavingUsd ?? 0), 0);
+  const shown = rows.slice(0, TABLE_ROWS);
+  const more = rows.length > shown.length ? ` The ${shown.length} largest of ${rows.length}; all are in recommendations.csv.` : '';
+  return `${head}
+<p class="muted">VPA-style targets from each container's usage (lower and upper bounds in brackets), and what setting requests to the target would save a month at this cluster's prices; negative means the container asks for less than it uses. Over-requested containers would save ${escapeHtml(usd(total))} a month.${escapeHtml(more)}</p>
+${table(shown, [
+  { header: 'Workload', cell: (r) => r.workload },
+  { header: 'Container', cell: (r) => r.container },
+  { header: 'CPU request → target', cell: (r) => `${cpu(r.cpuRequestMilli)} → ${cpu(r.cpuTargetMilli)} [${cpu(r.cpuLowerMilli)}–${cpu(r.cpuUpperMilli)}]` },
+  { header: 'CPU limit', cell: (r) => cpu(r.cpuLimitMilli) },
+  { header: 'Memory request → target', cell: (r) => `${memory(r.memoryRequestBytes)} → ${memory(r.memoryTargetBytes)} [${memory(r.memoryLowerBytes)}–${memory(r.memoryUpperBytes)}]` },
+  { header: 'Memory limit', cell: (r) => memory(r.memoryLimitBytes) },
+  { header: 'Saving / month', cell: (r) => (r.monthlySavingUsd === null ? '–' : usd(r.monthlySavingUsd)), numeric: true },
+  { header: 'Note', cell: verdict },
+])}`;
+}
+
+function events(run: RunData): string {
+  const e = run.events;
+  const at = (t: number) => `${utcTime(run.startEpochMs + t * 1000)} (+${duration(t)})`;
+  const more = e.notableTotal > Math.min(e.notable.length, TABLE_ROWS) ? ` The first ${Math.min(e.notable.length, TABLE_ROWS)} of ${count(e.notableTotal)}; every event is in events.csv.` : '';
+  return `<h2 id="events">Events</h2>
+<p class="muted">${escapeHtml(`${count(e.total)} events in all. By type, most frequent first:`)}</p>
+${table(e.byType.slice(0, 25), [
+  { header: 'Type', cell: (c) => c.type },
+  { header: 'Count', cell: (c) => count(c.count), numeric: true },
+  { header: 'First at', cell: (c) => at(c.firstSeconds) },
+  { header: 'First example', cell: (c) => `${c.example.object}${c.example.node ? ` on ${c.example.node}` : ''}: ${c.example.message}` },
+])}
+<h3>Trouble and disruptions, in order</h3>
+<p class="muted">${escapeHtml(e.notableTotal === 0 ? 'None: no kills, evictions, failed scheduling, disruptions or rollouts.' : `OOM kills, evictions, failed scheduling, node disruptions, rollouts and autoscaler trouble.${more}`)}</p>
+${e.notableTotal === 0 ? '' : table(e.notable.slice(0, TABLE_ROWS), [
+  { header: 'Time', cell: (r) => at(r.t) },
+  { header: 'Type', cell: (r) => r.type },
+  { header: 'Object', cell: (r) => r.object },
+  { header: 'Node', cell: (r) => r.node },
+  { header: 'Message', cell: (r) => r.message },
+])}`;
+}
+
+function scenarioSection(yamlText: string): string {
+  const shown = yamlText.length > SCENARIO_SHOWN_BYTES ? `${yamlText.slice(0, SCENARIO_SHOWN_BYTES)}\n# ... (${count(yamlText.length)} characters in all: see scenario.resolved.yaml)` : yamlText;
+  return `<h2 id="scenario">Scenario as run</h2>
+<details><summary>scenario.resolved.yaml: every default filled in, to rerun exactly</summary>
+<pre>${escapeHtml(shown)}</pre></details>`;
+}

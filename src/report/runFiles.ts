@@ -1,0 +1,424 @@
+// A finished run as the report sees it: only the files in its directory (DESIGN §4), never the
+// simulation's objects, so `capsim report <runDir>` redraws exactly what the run drew. Long
+// series are folded into time buckets while the CSVs stream past (see buckets.ts).
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseFile } from 'fast-csv';
+import type { Summary } from '../record/recorder.ts';
+import { InputError } from '../scenario/errors.ts';
+import { displayPath } from '../scenario/paths.ts';
+import { BucketAggregator, bucketSecondsFor } from './buckets.ts';
+
+export interface ClusterPoint {
+  t: number;
+  nodes: number;
+  podsRunning: number;
+  podsPending: number;
+  cpuAllocatableMilli: number;
+  cpuRequestedMilli: number;
+  cpuUsedMilli: number;
+  memoryAllocatableBytes: number;
+  memoryRequestedBytes: number;
+  memoryUsedBytes: number;
+  costUsdPerHour: number;
+  costUsdCumulative: number;
+}
+
+export interface WorkloadPoint {
+  t: number;
+  demand: number;
+  served: number;
+  replicasDesired: number;
+  replicasReady: number;
+  cpuThrottledPct: number;
+  oomKills: number;
+}
+
+export interface WorkloadSeries {
+  ref: string;
+  /** ∫demand and ∫served over the run (units × samples), to rank workloads. */
+  demandTotal: number;
+  servedTotal: number;
+  oomKills: number;
+  points: WorkloadPoint[];
+}
+
+export interface NodeRow {
+  node: string;
+  pool: string;
+  instanceType: string;
+  capacityType: string;
+  zone: string;
+  createdSeconds: number;
+  /** null while the node lived to the end of the run. */
+  removedSeconds: number | null;
+  costUsd: number;
+  cpuRequestedMeanPct: number;
+  cpuUsedMeanPct: number;
+  memoryRequestedMeanPct: number;
+  memoryUsedMeanPct: number;
+  /** Absent (0) in runs from capsim versions before these columns. */
+  cpuAllocatableMilli: number;
+  memoryAllocatableBytes: number;
+  readySeconds: number;
+}
+
+export interface NodeUtilizationPoint {
+  t: number;
+  node: string;
+  cpuRequestedPct: number;
+  cpuUsedPct: number;
+  memoryRequestedPct: number;
+  memoryUsedPct: number;
+}
+
+export interface EventRow {
+  t: number;
+  type: string;
+  object: string;
+  node: string;
+  message: string;
+}
+
+export interface EventTypeCount {
+  type: string;
+  count: number;
+  firstSeconds: number;
+  example: EventRow;
+}
+
+export interface EventDigest {
+  total: number;
+  byType: EventTypeCount[];
+  /** Counts per timeline category per bucket. */
+  timeline: { t: number; category: string; count: number }[];
+  /** The first events of the kinds that mean trouble, in order. */
+  notable: EventRow[];
+  notableTotal: number;
+}
+
+export interface Recommendation {
+  workload: string;
+  container: string;
+  cpuRequestMilli: number | null;
+  cpuLimitMilli: number | null;
+  memoryRequestBytes: number | null;
+  memoryLimitBytes: number | null;
+  cpuTargetMilli: number | null;
+  cpuLowerMilli: number | null;
+  cpuUpperMilli: number | null;
+  memoryTargetBytes: number | null;
+  memoryLowerBytes: number | null;
+  memoryUpperBytes: number | null;
+  monthlySavingUsd: number | null;
+}
+
+export interface RunData {
+  dir: string;
+  /** The run directory's name, used as its label in comparisons. */
+  label: string;
+  summary: Summary;
+  /** Wall-clock time of t = 0 (the scenario's start), for chart axes. */
+  startEpochMs: number;
+  sampleSeconds: number;
+  bucketSeconds: number;
+  cluster: ClusterPoint[];
+  workloads: WorkloadSeries[];
+  nodes: NodeRow[];
+  nodeUtilization: NodeUtilizationPoint[];
+  events: EventDigest;
+  recommendations: Recommendation[];
+  scenarioYaml: string;
+}
+
+/** Timeline categories: what the issue of a run is told by (kills, evictions, preemptions,
+ *  scaling) and what caused it (node disruptions, rollouts). */
+export const TIMELINE_CATEGORIES: Record<string, string> = {
+  OOMKilled: 'OOM kill',
+  Evicted: 'Eviction',
+  VPAEvicted: 'Eviction',
+  Preempted: 'Preemption',
+  ScaledUp: 'Replicas up',
+  ScaledDown: 'Replicas down',
+  NodeScaleUp: 'Node scale-up',
+  NodeScaleDown: 'Node scale-down',
+  SpotInterrupted: 'Node disruption',
+  NodeFailed: 'Node disruption',
+  NodeCordoned: 'Node disruption',
+  RolloutStarted: 'Rollout',
+};
+
+/** Event types a reader of the report should see one by one. */
+const NOTABLE_TYPES = new Set([
+  'OOMKilled', 'Evicted', 'VPAEvicted', 'Preempted', 'FailedScheduling', 'BackOff', 'SpotInterrupted', 'NodeFailed',
+  'NodeNotReady', 'NodeCordoned', 'RolloutStarted', 'ScaleDownFailed', 'ScaleUpTimedOut', 'NotTriggerScaleUp', 'EvictionBlocked',
+  'DrainTimeout', 'CapacityUnavailable', 'FailedCreate', 'JobFailed',
+]);
+const NOTABLE_KEPT = 200;
+
+export async function loadRun(dir: string): Promise<RunData> {
+  const abs = path.resolve(dir);
+  const summary = readSummary(abs);
+  const clusterRaw = await readTimeseries(abs);
+  const sampleSeconds = clusterRaw.length > 1 ? clusterRaw[1].row.t - clusterRaw[0].row.t : summary.durationSeconds || 60;
+  const bucketSeconds = bucketSecondsFor(summary.durationSeconds, sampleSeconds);
+  const startEpochMs = clusterRaw.length > 0 ? Date.parse(clusterRaw[0].time) - clusterRaw[0].row.t * 1000 : 0;
+  return {
+    dir: abs,
+    label: path.basename(abs),
+    summary,
+    startEpochMs,
+    sampleSeconds,
+    bucketSeconds,
+    cluster: foldCluster(clusterRaw.map((r) => r.row), bucketSeconds),
+    workloads: await readWorkloads(abs, bucketSeconds),
+    nodes: await readNodes(abs),
+    nodeUtilization: await readNodeUtilization(abs),
+    events: await readEvents(abs, bucketSeconds),
+    recommendations: await readRecommendations(abs),
+    scenarioYaml: readOptional(abs, 'scenario.resolved.yaml') ?? '',
+  };
+}
+
+function missing(dir: string, file: string): InputError {
+  return new InputError([
+    {
+      file: displayPath(path.join(dir, file)),
+      line: 0,
+      column: 0,
+      path: '',
+      message: 'not found: is this the directory of a finished run?',
+      hint: 'a run directory is what `capsim run` writes, e.g. reports/quickstart/',
+    },
+  ]);
+}
+
+function readSummary(dir: string): Summary {
+  const file = path.join(dir, 'summary.json');
+  if (!fs.existsSync(file)) throw missing(dir, 'summary.json');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new InputError([{ file: displayPath(file), line: 0, column: 0, path: '', message: `not valid JSON: ${(error as Error).message}` }]);
+  }
+  const s = parsed as Partial<Summary>;
+  for (const key of ['cost', 'utilization', 'nodes', 'pods', 'demand', 'autoscaling'] as const) {
+    if (typeof s[key] !== 'object' || s[key] === null) {
+      throw new InputError([{ file: displayPath(file), line: 0, column: 0, path: key, message: 'missing: not a capsim summary', hint: 'rerun the scenario with this capsim' }]);
+    }
+  }
+  return parsed as Summary;
+}
+
+function readOptional(dir: string, file: string): string | null {
+  const p = path.join(dir, file);
+  return fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : null;
+}
+
+/** Streams a CSV's rows as string arrays with a column lookup by header name. A column the file
+ *  lacks reads as the empty string, so runs of older versions still load. */
+function readCsv(dir: string, file: string, onRow: (get: (column: string) => string) => void, required = true): Promise<boolean> {
+  const p = path.join(dir, file);
+  if (!fs.existsSync(p)) {
+    if (required) return Promise.reject(missing(dir, file));
+    return Promise.resolve(false);
+  }
+  return new Promise((resolve, reject) => {
+    let index = new Map<string, number>();
+    let row: string[] = [];
+    const get = (column: string) => {
+      const i = index.get(column);
+      return i === undefined ? '' : (row[i] ?? '');
+    };
+    let line = 0;
+    parseFile<string[], string[]>(p, { headers: false })
+      .on('error', (error) => reject(new InputError([{ file: displayPath(p), line: line + 1, column: 0, path: '', message: `unreadable CSV: ${error.message}` }])))
+      .on('data', (fields: string[]) => {
+        line++;
+        if (line === 1) index = new Map(fields.map((name, i) => [name, i]));
+        else {
+          row = fields;
+          onRow(get);
+        }
+      })
+      .on('end', () => resolve(true));
+  });
+}
+
+const num = (text: string) => (text === '' ? 0 : Number(text));
+const optionalNum = (text: string) => (text === '' ? null : Number(text));
+
+async function readTimeseries(dir: string): Promise<{ row: ClusterPoint; time: string }[]> {
+  const rows: { row: ClusterPoint; time: string }[] = [];
+  await readCsv(dir, 'timeseries.csv', (get) => {
+    rows.push({
+      time: get('time'),
+      row: {
+        t: num(get('t')),
+        nodes: num(get('nodes')),
+        podsRunning: num(get('pods_running')),
+        podsPending: num(get('pods_pending')),
+        cpuAllocatableMilli: num(get('cpu_allocatable_m')),
+        cpuRequestedMilli: num(get('cpu_requested_m')),
+        cpuUsedMilli: num(get('cpu_used_m')),
+        memoryAllocatableBytes: num(get('memory_allocatable_bytes')),
+        memoryRequestedBytes: num(get('memory_requested_bytes')),
+        memoryUsedBytes: num(get('memory_used_bytes')),
+        costUsdPerHour: num(get('cost_usd_per_hour')),
+        costUsdCumulative: num(get('cost_usd_cumulative')),
+      },
+    });
+  });
+  return rows;
+}
+
+const CLUSTER_FIELDS = [
+  'nodes', 'podsRunning', 'podsPending', 'cpuAllocatableMilli', 'cpuRequestedMilli', 'cpuUsedMilli',
+  'memoryAllocatableBytes', 'memoryRequestedBytes', 'memoryUsedBytes', 'costUsdPerHour', 'costUsdCumulative',
+] as const;
+
+function foldCluster(rows: ClusterPoint[], bucketSeconds: number): ClusterPoint[] {
+  const fold = new BucketAggregator(CLUSTER_FIELDS.map((f) => (f === 'costUsdCumulative' ? 'max' : 'mean')), bucketSeconds);
+  for (const r of rows) fold.add(r.t, CLUSTER_FIELDS.map((f) => r[f]));
+  return fold.rows().map(({ t, values }) => {
+    const point = { t } as ClusterPoint;
+    CLUSTER_FIELDS.forEach((f, i) => (point[f] = values[i]));
+    return point;
+  });
+}
+
+async function readWorkloads(dir: string, bucketSeconds: number): Promise<WorkloadSeries[]> {
+  const folds = new Map<string, { fold: BucketAggregator; demand: number; served: number; oom: number }>();
+  await readCsv(dir, 'workloads.csv', (get) => {
+    const ref = get('workload');
+    let w = folds.get(ref);
+    if (!w) folds.set(ref, (w = { fold: new BucketAggregator(['mean', 'mean', 'mean', 'mean', 'mean', 'sum'], bucketSeconds), demand: 0, served: 0, oom: 0 }));
+    const demand = num(get('demand'));
+    const served = num(get('served'));
+    const oom = num(get('oom_kills'));
+    w.demand += demand;
+    w.served += served;
+    w.oom += oom;
+    w.fold.add(num(get('t')), [demand, served, num(get('replicas_desired')), num(get('replicas_ready')), num(get('cpu_throttled_pct')), oom]);
+  });
+  return [...folds].map(([ref, w]) => ({
+    ref,
+    demandTotal: w.demand,
+    servedTotal: w.served,
+    oomKills: w.oom,
+    points: w.fold.rows().map(({ t, values: [demand, served, replicasDesired, replicasReady, cpuThrottledPct, oomKills] }) => ({
+      t, demand, served, replicasDesired, replicasReady, cpuThrottledPct, oomKills,
+    })),
+  }));
+}
+
+async function readNodes(dir: string): Promise<NodeRow[]> {
+  const rows: NodeRow[] = [];
+  await readCsv(dir, 'nodes.csv', (get) => {
+    rows.push({
+      node: get('node'),
+      pool: get('pool'),
+      instanceType: get('instance_type'),
+      capacityType: get('capacity_type'),
+      zone: get('zone'),
+      createdSeconds: num(get('created_t')),
+      removedSeconds: optionalNum(get('removed_t')),
+      costUsd: num(get('cost_usd')),
+      cpuRequestedMeanPct: num(get('cpu_requested_mean_pct')),
+      cpuUsedMeanPct: num(get('cpu_used_mean_pct')),
+      memoryRequestedMeanPct: num(get('memory_requested_mean_pct')),
+      memoryUsedMeanPct: num(get('memory_used_mean_pct')),
+      cpuAllocatableMilli: num(get('cpu_allocatable_m')),
+      memoryAllocatableBytes: num(get('memory_allocatable_bytes')),
+      readySeconds: num(get('ready_seconds')),
+    });
+  });
+  return rows;
+}
+
+async function readNodeUtilization(dir: string): Promise<NodeUtilizationPoint[]> {
+  const rows: NodeUtilizationPoint[] = [];
+  await readCsv(
+    dir,
+    'node-utilization.csv',
+    (get) => {
+      rows.push({
+        t: num(get('t')),
+        node: get('node'),
+        cpuRequestedPct: num(get('cpu_requested_pct')),
+        cpuUsedPct: num(get('cpu_used_pct')),
+        memoryRequestedPct: num(get('memory_requested_pct')),
+        memoryUsedPct: num(get('memory_used_pct')),
+      });
+    },
+    false,
+  );
+  return rows;
+}
+
+async function readEvents(dir: string, bucketSeconds: number): Promise<EventDigest> {
+  const byType = new Map<string, EventTypeCount>();
+  const timeline = new Map<string, { t: number; category: string; count: number }>();
+  const notable: EventRow[] = [];
+  let notableTotal = 0;
+  let total = 0;
+  await readCsv(dir, 'events.csv', (get) => {
+    total++;
+    const type = get('type');
+    const t = num(get('t'));
+    const seen = byType.get(type);
+    if (seen) seen.count++;
+    else byType.set(type, { type, count: 1, firstSeconds: t, example: eventRow(get, t) });
+    const category = TIMELINE_CATEGORIES[type];
+    if (category) {
+      const bucket = Math.floor(t / bucketSeconds) * bucketSeconds;
+      const key = `${bucket}|${category}`;
+      const cell = timeline.get(key);
+      if (cell) cell.count++;
+      else timeline.set(key, { t: bucket, category, count: 1 });
+    }
+    if (NOTABLE_TYPES.has(type)) {
+      notableTotal++;
+      if (notable.length < NOTABLE_KEPT) notable.push(eventRow(get, t));
+    }
+  });
+  return {
+    total,
+    byType: [...byType.values()].sort((a, b) => b.count - a.count || (a.type < b.type ? -1 : 1)),
+    timeline: [...timeline.values()].sort((a, b) => a.t - b.t || (a.category < b.category ? -1 : 1)),
+    notable,
+    notableTotal,
+  };
+}
+
+function eventRow(get: (column: string) => string, t: number): EventRow {
+  return { t, type: get('type'), object: get('object'), node: get('node'), message: get('message') };
+}
+
+async function readRecommendations(dir: string): Promise<Recommendation[]> {
+  const rows: Recommendation[] = [];
+  await readCsv(
+    dir,
+    'recommendations.csv',
+    (get) => {
+      rows.push({
+        workload: get('workload'),
+        container: get('container'),
+        cpuRequestMilli: optionalNum(get('cpu_request_m')),
+        cpuLimitMilli: optionalNum(get('cpu_limit_m')),
+        memoryRequestBytes: optionalNum(get('memory_request_bytes')),
+        memoryLimitBytes: optionalNum(get('memory_limit_bytes')),
+        cpuTargetMilli: optionalNum(get('cpu_target_m')),
+        cpuLowerMilli: optionalNum(get('cpu_lower_m')),
+        cpuUpperMilli: optionalNum(get('cpu_upper_m')),
+        memoryTargetBytes: optionalNum(get('memory_target_bytes')),
+        memoryLowerBytes: optionalNum(get('memory_lower_bytes')),
+        memoryUpperBytes: optionalNum(get('memory_upper_bytes')),
+        monthlySavingUsd: optionalNum(get('monthly_saving_usd')),
+      });
+    },
+    false,
+  );
+  return rows;
+}
