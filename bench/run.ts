@@ -57,6 +57,7 @@ interface Measured {
   name: string;
   loadMs: number;
   simMs: number;
+  reportMs: number;
   events: number;
   podsScheduled: number;
   unschedulable: number;
@@ -114,13 +115,13 @@ if (!process.argv.includes('--quick')) {
 // DESIGN §6 with its 200 HPAs takes minutes (see README Speed): only on request.
 if (process.argv.includes('--design')) files.push(path.relative(ROOT, await writeDesignScenario(path.join(ROOT, '.bench'))));
 
-console.log('scenario                         load s   sim s  process s  events/s     pods/s   sim h/wall s  peak MB  scheduled  unschedulable');
+console.log('scenario                         load s   sim s  report s  process s  events/s     pods/s   sim h/wall s  peak MB  scheduled  unschedulable');
 for (const file of files) {
   const m = measure(file);
   if (!m) continue;
   const simSeconds = m.simMs / 1000;
   console.log(
-    `${m.name.padEnd(32)} ${fmt(m.loadMs / 1000, 2).padStart(6)} ${fmt(simSeconds, 2).padStart(7)} ${fmt(m.processMs / 1000, 2).padStart(10)} ` +
+    `${m.name.padEnd(32)} ${fmt(m.loadMs / 1000, 2).padStart(6)} ${fmt(simSeconds, 2).padStart(7)} ${fmt(m.reportMs / 1000, 2).padStart(9)} ${fmt(m.processMs / 1000, 2).padStart(10)} ` +
       `${fmt(m.events / simSeconds).padStart(9)} ${fmt(m.podsScheduled / simSeconds).padStart(10)} ${fmt(m.simulatedHours / simSeconds, 0).padStart(13)} ` +
       `${fmt(m.maxRssMB).padStart(8)} ${fmt(m.podsScheduled).padStart(10)} ${fmt(m.unschedulable).padStart(14)}`,
   );

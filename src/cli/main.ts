@@ -7,6 +7,8 @@ import { validateCommand } from './validate.ts';
 import { initCommand } from './init.ts';
 import { catalogCommand } from './catalog.ts';
 import { schemaCommand } from './schema.ts';
+import { reportCommand } from './report.ts';
+import { compareCommand } from './compare.ts';
 import { VERSION } from '../version.ts';
 import { EXIT_INPUT } from './exit.ts';
 
@@ -14,11 +16,13 @@ await yargs(hideBin(process.argv))
   .scriptName('capsim')
   .usage('$0 <command> [options]\n\nDeterministic discrete-event capacity-planning simulator for Kubernetes.')
   .command(runCommand)
+  .command(reportCommand)
+  .command(compareCommand)
   .command(validateCommand)
   .command(initCommand)
   .command(catalogCommand)
   .command(schemaCommand)
-  .demandCommand(1, 'Name a command: run, validate, init or catalog.')
+  .demandCommand(1, 'Name a command: run, report, compare, validate, init or catalog.')
   .strict()
   .recommendCommands()
   .version(VERSION)

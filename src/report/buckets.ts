@@ -31,6 +31,10 @@ export type Aggregate = 'mean' | 'sum' | 'max';
 export class BucketAggregator {
   private readonly values = new Map<number, Float64Array>();
   private readonly counts = new Map<number, number>();
+  /** Samples come in time order: the bucket being filled is kept at hand. */
+  private lastBucket = NaN;
+  private last: Float64Array | null = null;
+  private lastCount = 0;
 
   constructor(
     private readonly modes: readonly Aggregate[],
@@ -39,18 +43,28 @@ export class BucketAggregator {
 
   add(t: number, values: readonly number[]): void {
     const b = bucketOf(t, this.bucketSeconds);
-    let acc = this.values.get(b);
-    if (!acc) this.values.set(b, (acc = new Float64Array(this.modes.length).fill(0)));
-    const first = !this.counts.has(b);
+    if (b !== this.lastBucket) this.switchTo(b);
+    const acc = this.last!;
+    const first = this.lastCount === 0;
     for (let i = 0; i < this.modes.length; i++) {
       if (this.modes[i] === 'max') acc[i] = first ? values[i] : Math.max(acc[i], values[i]);
       else acc[i] += values[i];
     }
-    this.counts.set(b, (this.counts.get(b) ?? 0) + 1);
+    this.lastCount++;
+  }
+
+  private switchTo(b: number): void {
+    if (this.last) this.counts.set(this.lastBucket, this.lastCount);
+    let acc = this.values.get(b);
+    if (!acc) this.values.set(b, (acc = new Float64Array(this.modes.length)));
+    this.lastBucket = b;
+    this.last = acc;
+    this.lastCount = this.counts.get(b) ?? 0;
   }
 
   /** One row per bucket in time order: its start in seconds and the folded values. */
   rows(): { t: number; values: number[] }[] {
+    if (this.last) this.counts.set(this.lastBucket, this.lastCount);
     return [...this.values.keys()]
       .sort((a, b) => a - b)
       .map((b) => {

@@ -216,32 +216,61 @@ function readOptional(dir: string, file: string): string | null {
   return fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : null;
 }
 
-/** Streams a CSV's rows as string arrays with a column lookup by header name. A column the file
- *  lacks reads as the empty string, so runs of older versions still load. */
-function readCsv(dir: string, file: string, onRow: (get: (column: string) => string) => void, required = true): Promise<boolean> {
+/** Streams a CSV's rows with a column lookup by header name. A column the file lacks reads as
+ *  the empty string, so runs of older versions still load. Free-text files (events.csv,
+ *  recommendations.csv) go through fast-csv; the series files are read as plain comma-separated
+ *  lines, the counterpart of the recorder's SeriesCsvSink: a month of a large fleet is millions
+ *  of workloads.csv rows, which fast-csv parses at about 10 µs each. */
+function readCsv(dir: string, file: string, onRow: (get: (column: string) => string, fields: readonly string[], column: (name: string) => number) => void, options: { required?: boolean; plain?: boolean } = {}): Promise<boolean> {
   const p = path.join(dir, file);
   if (!fs.existsSync(p)) {
-    if (required) return Promise.reject(missing(dir, file));
+    if (options.required ?? true) return Promise.reject(missing(dir, file));
     return Promise.resolve(false);
   }
+  let index = new Map<string, number>();
+  let row: string[] = [];
+  const get = (column: string) => {
+    const i = index.get(column);
+    return i === undefined ? '' : (row[i] ?? '');
+  };
+  const column = (name: string) => index.get(name) ?? -1;
+  let line = 0;
+  const onFields = (fields: string[]) => {
+    line++;
+    if (line === 1) index = new Map(fields.map((name, i) => [name, i]));
+    else {
+      row = fields;
+      onRow(get, fields, column);
+    }
+  };
+  const unreadable = (message: string) => new InputError([{ file: displayPath(p), line: line + 1, column: 0, path: '', message: `unreadable CSV: ${message}` }]);
   return new Promise((resolve, reject) => {
-    let index = new Map<string, number>();
-    let row: string[] = [];
-    const get = (column: string) => {
-      const i = index.get(column);
-      return i === undefined ? '' : (row[i] ?? '');
-    };
-    let line = 0;
+    if (options.plain) {
+      let rest = '';
+      const stream = fs.createReadStream(p, { encoding: 'utf8', highWaterMark: 1 << 20 });
+      stream
+        .on('error', (error) => reject(unreadable(error.message)))
+        .on('data', (chunk: string | Buffer) => {
+          const lines = (rest + chunk).split('\n');
+          rest = lines.pop()!;
+          for (const text of lines) {
+            if (text.includes('"')) {
+              stream.destroy();
+              reject(unreadable('a quoted field in a series file capsim writes without quotes; was it edited?'));
+              return;
+            }
+            if (text !== '') onFields(text.split(','));
+          }
+        })
+        .on('end', () => {
+          if (rest !== '') onFields(rest.split(','));
+          resolve(true);
+        });
+      return;
+    }
     parseFile<string[], string[]>(p, { headers: false })
-      .on('error', (error) => reject(new InputError([{ file: displayPath(p), line: line + 1, column: 0, path: '', message: `unreadable CSV: ${error.message}` }])))
-      .on('data', (fields: string[]) => {
-        line++;
-        if (line === 1) index = new Map(fields.map((name, i) => [name, i]));
-        else {
-          row = fields;
-          onRow(get);
-        }
-      })
+      .on('error', (error) => reject(unreadable(error.message)))
+      .on('data', onFields)
       .on('end', () => resolve(true));
   });
 }
@@ -269,7 +298,7 @@ async function readTimeseries(dir: string): Promise<{ row: ClusterPoint; time: s
         costUsdCumulative: num(get('cost_usd_cumulative')),
       },
     });
-  });
+  }, { plain: true });
   return rows;
 }
 
@@ -290,18 +319,20 @@ function foldCluster(rows: ClusterPoint[], bucketSeconds: number): ClusterPoint[
 
 async function readWorkloads(dir: string, bucketSeconds: number): Promise<WorkloadSeries[]> {
   const folds = new Map<string, { fold: BucketAggregator; demand: number; served: number; oom: number }>();
-  await readCsv(dir, 'workloads.csv', (get) => {
-    const ref = get('workload');
+  // The hot loop of a large run's report: columns are looked up once, not per row.
+  let c: number[] = [];
+  const values = [0, 0, 0, 0, 0, 0];
+  await readCsv(dir, 'workloads.csv', (_get, fields, column) => {
+    if (c.length === 0) c = ['workload', 't', 'demand', 'served', 'replicas_desired', 'replicas_ready', 'cpu_throttled_pct', 'oom_kills'].map(column);
+    const ref = fields[c[0]] ?? '';
     let w = folds.get(ref);
     if (!w) folds.set(ref, (w = { fold: new BucketAggregator(['mean', 'mean', 'mean', 'mean', 'mean', 'sum'], bucketSeconds), demand: 0, served: 0, oom: 0 }));
-    const demand = num(get('demand'));
-    const served = num(get('served'));
-    const oom = num(get('oom_kills'));
-    w.demand += demand;
-    w.served += served;
-    w.oom += oom;
-    w.fold.add(num(get('t')), [demand, served, num(get('replicas_desired')), num(get('replicas_ready')), num(get('cpu_throttled_pct')), oom]);
-  });
+    for (let i = 0; i < 6; i++) values[i] = num(fields[c[i + 2]] ?? '');
+    w.demand += values[0];
+    w.served += values[1];
+    w.oom += values[5];
+    w.fold.add(num(fields[c[1]] ?? ''), values);
+  }, { plain: true });
   return [...folds].map(([ref, w]) => ({
     ref,
     demandTotal: w.demand,
@@ -352,7 +383,7 @@ async function readNodeUtilization(dir: string): Promise<NodeUtilizationPoint[]>
         memoryUsedPct: num(get('memory_used_pct')),
       });
     },
-    false,
+    { required: false, plain: true },
   );
   return rows;
 }
@@ -418,7 +449,7 @@ async function readRecommendations(dir: string): Promise<Recommendation[]> {
         monthlySavingUsd: optionalNum(get('monthly_saving_usd')),
       });
     },
-    false,
+    { required: false },
   );
   return rows;
 }

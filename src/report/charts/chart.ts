@@ -25,7 +25,7 @@ export const CONFIG = {
   // bytes in Paris and Tokyo) and triple the size of a long series; axes keep theirs.
   mark: { aria: false },
   axis: { labelFontSize: 11, titleFontSize: 11, titleFontWeight: 'normal', gridColor: '#e6e6e6' },
-  legend: { labelFontSize: 11, titleFontSize: 11, orient: 'bottom', direction: 'horizontal' },
+  legend: { labelFontSize: 11, titleFontSize: 11, orient: 'bottom', direction: 'horizontal', labelLimit: 320 },
   title: { fontSize: 14, anchor: 'start', subtitleColor: '#555' },
 } as const;
 

@@ -37,7 +37,7 @@ export function nodesChart(run: RunData): Chart {
       mark: { type: 'area', interpolate: 'step-after', opacity: 0.85 },
       encoding: {
         x: timeX(),
-        y: { field: 'nodes', type: 'quantitative', stack: 'zero', title: 'nodes' },
+        y: { field: 'nodes', type: 'quantitative', stack: 'zero', title: 'nodes', axis: { tickMinStep: 1 } },
         color: { field: 'group', type: 'nominal', title: 'pool · capacity', scale: { scheme: 'tableau10' } },
         order: { field: 'group' },
         tooltip: [

@@ -1,0 +1,42 @@
+// capsim compare <runDir> <runDir> [...]: finished runs side by side, the first as the baseline.
+import type { ArgumentsCamelCase, CommandModule } from 'yargs';
+import { writeComparison } from '../report/compare.ts';
+import { displayPath } from '../scenario/paths.ts';
+import { EXIT_OK, reportError } from './exit.ts';
+import { formatOption, parseFormats } from './options.ts';
+
+interface CompareArgs {
+  runDirs: string[];
+  out?: string;
+  format: string;
+  quiet?: boolean;
+}
+
+export const compareCommand: CommandModule<object, CompareArgs> = {
+  // Optional in yargs' eyes so that one directory, or none, gets capsim's own message and hint.
+  command: 'compare [runDirs..]',
+  describe: 'Compare finished runs: headline figures with deltas, overlaid charts, compare.html',
+  builder: (y) =>
+    y
+      .positional('runDirs', { type: 'string', array: true, default: [], describe: 'Two or more directories written by capsim run; the first is the baseline' })
+      .options({
+        format: { ...formatOption.format, describe: 'Files: html (compare.html), svg and png (charts/); comma-separated, or none' },
+        out: { type: 'string', describe: 'Output directory (default: reports/compare-<run1>-vs-<run2>/)' },
+        quiet: { type: 'boolean', default: false, describe: 'Print only errors' },
+      })
+      .example('$0 compare reports/quickstart reports/web-hpa', 'Two runs, quickstart the baseline')
+      .example('$0 compare base big small --format html,png', 'Three runs; charts also as PNG') as never,
+  handler: async (args: ArgumentsCamelCase<CompareArgs>) => {
+    try {
+      const formats = parseFormats(args.format);
+      const written = await writeComparison(args.runDirs, { out: args.out, formats });
+      if (!args.quiet) {
+        const where = written.html ? displayPath(written.html) : `${displayPath(written.dir)}/ (compare.csv, compare.json${written.charts.length > 0 ? ', charts/' : ''})`;
+        process.stdout.write(`Compared ${written.runs} runs: ${where}\n`);
+      }
+      process.exitCode = EXIT_OK;
+    } catch (error) {
+      process.exitCode = reportError(error);
+    }
+  },
+};
