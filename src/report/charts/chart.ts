@@ -29,6 +29,37 @@ export const CONFIG = {
   title: { fontSize: 14, anchor: 'start', subtitleColor: '#555' },
 } as const;
 
+/** What every single-view chart starts with: schema, look, size and its data inline. */
+export function frame(values: readonly object[], height = HEIGHT, width = WIDTH) {
+  return { $schema: SCHEMA, config: CONFIG, width, height, data: { values: values as object[] } };
+}
+
+/** Step lines of several series over time, from wide rows (time plus one field per series):
+ *  cluster CPU and memory, pods running and pending. */
+export function stepLinesChart(
+  run: RunData,
+  chart: { name: string; title: string; caption: string },
+  rows: readonly Record<string, number>[],
+  series: readonly { name: string; color: string }[],
+  unit: string,
+): Chart {
+  const names = series.map((s) => s.name);
+  return {
+    ...chart,
+    spec: {
+      ...frame(rows),
+      transform: [{ fold: names, as: ['series', 'value'] }],
+      mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.8 },
+      encoding: {
+        x: timeX(),
+        y: { field: 'value', type: 'quantitative', title: unit },
+        color: { field: 'series', type: 'nominal', title: null, scale: { domain: names, range: series.map((s) => s.color) } },
+        tooltip: [timeTooltip(), { field: 'series', type: 'nominal' }, { field: 'value', type: 'quantitative', title: unit, format: ',.2f' }],
+      },
+    },
+  };
+}
+
 /** Milliseconds since the epoch of a run time in seconds, for temporal axes. */
 export function epochMs(run: RunData, tSeconds: number): number {
   return run.startEpochMs + Math.round(tSeconds * 1000);
@@ -70,11 +101,7 @@ export function emptyChart(name: string, title: string, caption: string, message
     title,
     caption,
     spec: {
-      $schema: SCHEMA,
-      config: CONFIG,
-      width: WIDTH,
-      height: 60,
-      data: { values: [{ message }] },
+      ...frame([{ message }], 60),
       mark: { type: 'text', fontSize: 13, color: '#555' },
       encoding: { text: { field: 'message', type: 'nominal' } },
     },

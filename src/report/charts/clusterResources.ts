@@ -1,41 +1,22 @@
 // Cluster CPU and memory over time: allocatable vs requested vs used. The gap between the top
 // two lines is what the scheduler can still place; between the lower two, requests nobody uses.
-import type { RunData } from '../runFiles.ts';
+import type { ClusterPoint, RunData } from '../runFiles.ts';
 import { chartNumber } from '../buckets.ts';
-import { CONFIG, HEIGHT, SCHEMA, WIDTH, epochMs, resolutionNote, timeTooltip, timeX, type Chart } from './chart.ts';
+import { epochMs, resolutionNote, stepLinesChart, type Chart } from './chart.ts';
 
-const SERIES = ['Allocatable', 'Requested', 'Used'];
-const COLORS = ['#9e9e9e', '#4c78a8', '#f58518'];
+const SERIES = [
+  { name: 'Allocatable', color: '#9e9e9e' },
+  { name: 'Requested', color: '#4c78a8' },
+  { name: 'Used', color: '#f58518' },
+];
 
-function resourceChart(run: RunData, name: string, title: string, unit: string, pick: (p: RunData['cluster'][number]) => [number, number, number]): Chart {
-  const values = run.cluster.map((p) => {
+function resourceChart(run: RunData, name: string, title: string, unit: string, pick: (p: ClusterPoint) => [number, number, number]): Chart {
+  const rows = run.cluster.map((p) => {
     const [allocatable, requested, used] = pick(p);
     return { time: epochMs(run, p.t), Allocatable: chartNumber(allocatable), Requested: chartNumber(requested), Used: chartNumber(used) };
   });
-  return {
-    name,
-    title,
-    caption: `Allocatable capacity of Ready nodes, what pods request, and what they use (${resolutionNote(run)}).`,
-    spec: {
-      $schema: SCHEMA,
-      config: CONFIG,
-      width: WIDTH,
-      height: HEIGHT,
-      data: { values },
-      transform: [{ fold: SERIES, as: ['series', 'value'] }],
-      mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.8 },
-      encoding: {
-        x: timeX(),
-        y: { field: 'value', type: 'quantitative', title: unit },
-        color: { field: 'series', type: 'nominal', title: null, scale: { domain: SERIES, range: COLORS } },
-        tooltip: [
-          timeTooltip(),
-          { field: 'series', type: 'nominal' },
-          { field: 'value', type: 'quantitative', title: unit, format: ',.2f' },
-        ],
-      },
-    },
-  };
+  const caption = `Allocatable capacity of Ready nodes, what pods request, and what they use (${resolutionNote(run)}).`;
+  return stepLinesChart(run, { name, title, caption }, rows, SERIES, unit);
 }
 
 export function cpuChart(run: RunData): Chart {

@@ -4,7 +4,7 @@
 import type { RunData, ClusterPoint } from '../runFiles.ts';
 import { chartNumber } from '../buckets.ts';
 import { percent, servedPercent, usd } from '../units.ts';
-import { CONFIG, HEIGHT, SCHEMA, WIDTH, emptyChart, poolName, type Chart } from './chart.ts';
+import { emptyChart, frame, poolName, type Chart } from './chart.ts';
 
 /** A run as the comparison sees it: its data under a label unique among the runs compared. */
 export type LabelledRun = Pick<RunData, 'label' | 'summary' | 'cluster' | 'bucketSeconds' | 'sampleSeconds'>;
@@ -60,11 +60,7 @@ function overlay(runs: readonly LabelledRun[], s: Series): Chart {
     title: s.title,
     caption: s.caption,
     spec: {
-      $schema: SCHEMA,
-      config: CONFIG,
-      width: WIDTH,
-      height: HEIGHT,
-      data: { values },
+      ...frame(values),
       mark: { type: 'line', interpolate: s.at === 'bucket-start' ? 'step-after' : 'linear', strokeWidth: 1.8 },
       encoding: {
         x: hoursX(runs),
@@ -122,11 +118,7 @@ function groupedBars(
 ): Chart['spec'] {
   const { color } = runEncoding(runs);
   return {
-    $schema: SCHEMA,
-    config: CONFIG,
-    width: 560,
-    height: categories.length * (runs.length * 18 + 10),
-    data: { values },
+    ...frame(values, categories.length * (runs.length * 18 + 10), 560),
     encoding: {
       y: { field: 'category', type: 'nominal', title: null, sort: [...categories] },
       yOffset: { field: 'run', type: 'nominal', sort: runs.map((r) => r.label) },

@@ -2,7 +2,7 @@
 // expensive, the running total what the run cost by then.
 import type { RunData } from '../runFiles.ts';
 import { chartNumber } from '../buckets.ts';
-import { CONFIG, HEIGHT, SCHEMA, WIDTH, epochMs, resolutionNote, timeTooltip, timeX, type Chart } from './chart.ts';
+import { epochMs, frame, resolutionNote, timeTooltip, timeX, type Chart } from './chart.ts';
 
 export function costChart(run: RunData): Chart {
   const values = run.cluster.map((p) => ({ time: epochMs(run, p.t), rate: chartNumber(p.costUsdPerHour), cumulative: chartNumber(p.costUsdCumulative, 6) }));
@@ -12,11 +12,7 @@ export function costChart(run: RunData): Chart {
     title: 'Cost',
     caption: `Node cost per hour (area, left axis) and cumulative cost (line, right axis) (${resolutionNote(run)}).`,
     spec: {
-      $schema: SCHEMA,
-      config: CONFIG,
-      width: WIDTH,
-      height: HEIGHT,
-      data: { values },
+      ...frame(values),
       encoding: { x: timeX() },
       layer: [
         {

@@ -1,7 +1,7 @@
 // Cost by namespace (OpenCost's allocation: max(request, usage) per workload per node per hour)
 // with the idle cost, what no workload was charged, as its own bar.
 import type { RunData } from '../runFiles.ts';
-import { CONFIG, SCHEMA, emptyChart, type Chart } from './chart.ts';
+import { emptyChart, frame, type Chart } from './chart.ts';
 
 export const IDLE = '(idle)';
 
@@ -18,11 +18,7 @@ export function costByNamespaceChart(run: RunData): Chart {
     title,
     caption,
     spec: {
-      $schema: SCHEMA,
-      config: CONFIG,
-      width: 560,
-      height: Math.max(40, values.length * 24),
-      data: { values },
+      ...frame(values, Math.max(40, values.length * 24), 560),
       encoding: {
         y: { field: 'namespace', type: 'nominal', title: null, sort: values.map((v) => v.namespace) },
         x: { field: 'usd', type: 'quantitative', title: '$', axis: { format: '$,.2f' } },

@@ -2,7 +2,7 @@
 // sample, for a small fleet; for a large one, the distribution of nodes over utilization bands
 // (how many nodes sit 0–10 % busy, 10–20 %, ...) over time. A select box picks the measure.
 import type { NodeUtilizationPoint, RunData } from '../runFiles.ts';
-import { CONFIG, SCHEMA, WIDTH, durationWords, emptyChart, epochMs, timeTooltip, timeX, type Chart } from './chart.ts';
+import { durationWords, emptyChart, epochMs, frame, timeTooltip, timeX, type Chart } from './chart.ts';
 
 /** Up to this many nodes get a row each; beyond, rows would be thinner than a line of text. */
 export const HEATMAP_NODE_ROWS = 40;
@@ -46,12 +46,8 @@ function perNode(run: RunData, points: NodeUtilizationPoint[], nodes: string[], 
     title: 'Node utilization',
     caption: `Each node’s requests or usage as a share of its allocatable, sampled every ${durationWords(columnSeconds)} (pick the measure above the chart in the page).`,
     spec: {
-      $schema: SCHEMA,
-      config: CONFIG,
-      width: WIDTH,
-      height: Math.max(60, nodes.length * 16),
+      ...frame(values, Math.max(60, nodes.length * 16)),
       params: [measureParam()],
-      data: { values },
       transform: [{ filter: 'datum.measure === measure' }],
       mark: { type: 'rect' },
       encoding: {
@@ -86,12 +82,8 @@ function distribution(run: RunData, points: NodeUtilizationPoint[], nodeCount: n
     title: 'Node utilization',
     caption: `How many of the ${nodeCount} nodes sit in each utilization band, every ${durationWords(columnSeconds)} (pick the measure above the chart in the page).`,
     spec: {
-      $schema: SCHEMA,
-      config: CONFIG,
-      width: WIDTH,
-      height: 200,
+      ...frame([...cells.values()], 200),
       params: [measureParam()],
-      data: { values: [...cells.values()] },
       transform: [{ filter: 'datum.measure === measure' }],
       mark: { type: 'rect' },
       encoding: {

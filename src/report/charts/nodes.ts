@@ -2,7 +2,7 @@
 // provisioning included), so an autoscaled or spot fleet shows which pool grew and when.
 import type { RunData } from '../runFiles.ts';
 import { chartNumber } from '../buckets.ts';
-import { CONFIG, HEIGHT, SCHEMA, WIDTH, epochMs, poolName, resolutionNote, timeTooltip, timeX, type Chart } from './chart.ts';
+import { epochMs, frame, poolName, resolutionNote, timeTooltip, timeX, type Chart } from './chart.ts';
 
 export function nodesChart(run: RunData): Chart {
   const end = run.summary.durationSeconds;
@@ -29,11 +29,7 @@ export function nodesChart(run: RunData): Chart {
     title: 'Nodes',
     caption: `Nodes by pool and capacity type, provisioning included (${resolutionNote(run)}).`,
     spec: {
-      $schema: SCHEMA,
-      config: CONFIG,
-      width: WIDTH,
-      height: HEIGHT,
-      data: { values },
+      ...frame(values),
       mark: { type: 'area', interpolate: 'step-after', opacity: 0.85 },
       encoding: {
         x: timeX(),

@@ -3,7 +3,7 @@
 // area is the number of events in its time bucket.
 import type { RunData } from '../runFiles.ts';
 import { TIMELINE_CATEGORIES } from '../runFiles.ts';
-import { CONFIG, SCHEMA, WIDTH, durationLabel, emptyChart, epochMs, timeTooltip, timeX, type Chart } from './chart.ts';
+import { durationLabel, emptyChart, epochMs, frame, timeTooltip, timeX, type Chart } from './chart.ts';
 
 const CATEGORIES = [...new Set(Object.values(TIMELINE_CATEGORIES))];
 const COLORS: Record<string, string> = {
@@ -29,11 +29,7 @@ export function timelineChart(run: RunData): Chart {
     title,
     caption,
     spec: {
-      $schema: SCHEMA,
-      config: CONFIG,
-      width: WIDTH,
-      height: Math.max(60, present.length * 28),
-      data: { values },
+      ...frame(values, Math.max(60, present.length * 28)),
       mark: { type: 'circle', opacity: 0.8, stroke: '#fff', strokeWidth: 0.5 },
       encoding: {
         x: { ...timeX(), scale: { type: 'utc', domain: [epochMs(run, 0), epochMs(run, run.summary.durationSeconds)] } },
