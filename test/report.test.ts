@@ -148,7 +148,7 @@ test('waste by pool: used, requested but unused, and not requested, in resource-
   assert.deepEqual([memory.used, memory.requestedUnused, memory.notRequested], [80, 0, 80 + 8]);
 });
 
-test('node-utilization.csv: each node as a share of its allocatable, about 240 samples whatever the length', async () => {
+test('node-utilization.csv: each node as a share of its allocatable, about 120 samples whatever the length', async () => {
   const file = writeScenario(`
 apiVersion: capsim/v1
 kind: Scenario
@@ -167,9 +167,9 @@ spec:
   assert.ok(!fs.existsSync(path.join(out, 'report.html')) && !fs.existsSync(path.join(out, 'charts')), '--format none writes no report');
   const rows = fs.readFileSync(path.join(out, 'node-utilization.csv'), 'utf8').trim().split('\n');
   assert.equal(rows[0], 't,time,node,cpu_requested_pct,cpu_used_pct,memory_requested_pct,memory_used_pct');
-  // 2881 samples, every ceil(2881/240... ) -> stride ceil(2880/240) = 12: t = 0, 720, ..., 172800 -> 241 rows.
-  assert.equal(rows.length - 1, 241);
-  assert.equal(rows[2].split(',')[0], '720');
+  // 2,881 samples (every minute for 2 days): every ceil(2880 / 120) = 24th, t = 0, 1440, ..., 172800 -> 121 rows.
+  assert.equal(rows.length - 1, 121);
+  assert.equal(rows[2].split(',')[0], '1440');
   // 1 core of 4 = 25 %; 2 GiB of 8 GiB less the 100Mi eviction threshold.
   const [, , node, cpuRequested, , memoryRequested] = rows[2].split(',');
   assert.equal(node, 'p-001');

@@ -491,6 +491,27 @@ export class UsageEngine implements ClusterListener {
     return total;
   }
 
+  /** What the node's pods use now, CPU (millicores) and memory (bytes): podUsage summed, one
+   *  lookup per pod, for the recorder's per-node samples. */
+  nodeUsage(node: Node): { cpuMilli: number; memoryBytes: number } {
+    const t = this.cluster.nowMs;
+    let cpuMilli = 0;
+    let memoryBytes = 0;
+    for (const pod of node.info.pods) {
+      const run = this.runs.get(pod.uid);
+      if (!run || run.cls === 'dead') continue;
+      const g = run.group;
+      const sp = g.spec;
+      const ready = run.cls === 'ready';
+      for (let c = 0; c < g.models.length; c++) {
+        if (run.starts[c] < 0) continue;
+        memoryBytes += this.containerMemory(run, c, t);
+        cpuMilli += g.quiet ? (ready ? sp.cappedReady[c] : sp.cappedIdle[c]) : ready ? g.readyGot[c] : g.idleGot[c];
+      }
+    }
+    return { cpuMilli, memoryBytes };
+  }
+
   private historyEnabled = false;
 
   /** Keeps a per-container usage history from now on. Its reader (the VPA recommender) consumes

@@ -90,7 +90,7 @@ function distribution(run: RunData, points: NodeUtilizationPoint[], nodeCount: n
         x: timeX(),
         x2: { field: 'end' },
         y: { field: 'band', type: 'ordinal', title: '% of allocatable', sort: [...BAND_LABELS].reverse(), scale: { domain: [...BAND_LABELS].reverse() } },
-        color: { field: 'nodes', type: 'quantitative', title: 'nodes', scale: { scheme: 'blues' } },
+        color: { field: 'nodes', type: 'quantitative', title: 'nodes', scale: { scheme: 'blues', domainMin: 0 }, legend: { format: ',d', tickMinStep: 1 } },
         tooltip: [
           timeTooltip(),
           { field: 'band', type: 'ordinal', title: 'band' },

@@ -34,7 +34,7 @@ export function timelineChart(run: RunData): Chart {
       encoding: {
         x: { ...timeX(), scale: { type: 'utc', domain: [epochMs(run, 0), epochMs(run, run.summary.durationSeconds)] } },
         y: { field: 'category', type: 'nominal', title: null, sort: present },
-        size: { field: 'count', type: 'quantitative', title: 'events', scale: { range: [30, 500] } },
+        size: { field: 'count', type: 'quantitative', title: 'events', scale: { range: [30, 500], domainMin: 0 }, legend: { format: ',d', tickMinStep: 1 } },
         color: { field: 'category', type: 'nominal', legend: null, scale: { domain: present, range: present.map((c) => COLORS[c]) } },
         tooltip: [
           { ...timeTooltip(), title: 'from (UTC)' },

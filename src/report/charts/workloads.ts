@@ -24,7 +24,7 @@ export function workloadsChart(run: RunData): Chart {
   return {
     name: 'workloads',
     title,
-    caption: `Demand offered and served (units/s, solid, left axis) and replicas desired and Ready (dashed, right axis) (${resolutionNote(run)}).${more}`,
+    caption: `Demand offered and served (units/s, solid, left axis) and replicas desired (dashed) and Ready (right axis) (${resolutionNote(run)}).${more}`,
     spec: {
       $schema: SCHEMA,
       config: CONFIG,
@@ -70,10 +70,12 @@ function panel(run: RunData, w: WorkloadSeries): Panel {
         : []),
       {
         transform: [{ fold: ['desired', 'ready'], as: ['series', 'count'] as [string, string] }],
-        mark: { type: 'line' as const, interpolate: 'step-after' as const, strokeWidth: 1.5, strokeDash: [4, 2] },
+        mark: { type: 'line' as const, interpolate: 'step-after' as const, strokeWidth: 1.5 },
         encoding: {
           y: { field: 'count', type: 'quantitative' as const, title: 'replicas', axis: { tickMinStep: 1 } },
           color: { field: 'series', type: 'nominal' as const, title: null, scale: SERIES_COLORS },
+          // Desired dashed over Ready solid: where they agree, both stay visible.
+          strokeDash: { field: 'series', type: 'nominal' as const, legend: null, scale: { domain: ['desired', 'ready'], range: [[5, 3], [1, 0]] } },
           tooltip: [timeTooltip(), { field: 'series', type: 'nominal' as const, title: 'replicas' }, { field: 'count', type: 'quantitative' as const, format: ',.1f' }],
         },
       },
