@@ -89,7 +89,8 @@ export async function checkReportInBrowser(htmlPath: string, screenshotPath: str
     });
     const page: Page = await context.newPage();
     page.on('console', (msg) => {
-      if (msg.type() === 'error') {
+      // Warnings too: vega-lite warns of a chart that draws, but not as its spec says.
+      if (msg.type() === 'error' || msg.type() === 'warning') {
         const loc = msg.location();
         consoleErrors.push(`${msg.text()}${loc.url ? ` (${loc.url}:${loc.lineNumber})` : ''}`);
       }
@@ -150,7 +151,7 @@ export async function checkReportInBrowser(htmlPath: string, screenshotPath: str
     await page.screenshot({ path: screenshotPath, fullPage: true });
 
     // Late messages (after the screenshot) still count.
-    if (consoleErrors.length) problems.push(`console errors:\n    ${consoleErrors.join('\n    ')}`);
+    if (consoleErrors.length) problems.push(`console errors or warnings:\n    ${consoleErrors.join('\n    ')}`);
     if (pageErrors.length) problems.push(`uncaught page errors:\n    ${pageErrors.join('\n    ')}`);
     if (networkRequests.size) problems.push(`the page tried to reach the network (it must be self-contained):\n    ${[...networkRequests].join('\n    ')}`);
     if (dialogs.length) problems.push(`dialogs or popups opened (script injection?):\n    ${dialogs.join('\n    ')}`);

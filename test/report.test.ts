@@ -13,7 +13,7 @@ import { loadRun, type NodeRow, type RunData } from '../src/report/runFiles.ts';
 import { runCharts } from '../src/report/charts/index.ts';
 import { nodesChart } from '../src/report/charts/nodes.ts';
 import { wasteByPool } from '../src/report/charts/waste.ts';
-import { renderSvg, svgToPng } from '../src/report/render.ts';
+import { compileChart, renderSvg, svgToPng } from '../src/report/render.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { runScenario } from '../src/run.ts';
 import { escapeHtml, jsonForScript, scopeSvgIds } from '../src/report/html.ts';
@@ -88,6 +88,7 @@ test('every chart of every scenario in scenarios/ renders to SVG and validates',
     const run = await loadRun(out);
     for (const chart of runCharts(run)) {
       assert.ok(validate(chart.spec), `${file} ${chart.name}: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
+      assert.deepEqual(compileChart(chart.spec).warnings, [], `${file} ${chart.name}: vega-lite warnings`);
       const svg = fs.readFileSync(path.join(out, 'charts', `${chart.name}.svg`), 'utf8');
       assert.ok(svg.length > 500 && svg.includes('</svg>'), `${file} ${chart.name}`);
     }

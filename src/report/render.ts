@@ -5,8 +5,18 @@ import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { Resvg } from '@resvg/resvg-js';
 
+/** A spec compiled to vega, with what vega-lite warned about (a chart should draw with none:
+ *  the tests hold every chart of every scenario to that). */
+export function compileChart(spec: TopLevelSpec): { vega: vega.Spec; warnings: string[] } {
+  const warnings: string[] = [];
+  const logger = vega.logger(vega.Warn, undefined, (_method, _level, input) => {
+    warnings.push(input.map(String).join(' '));
+  });
+  return { vega: compile(spec, { logger }).spec, warnings };
+}
+
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  const view = new vega.View(vega.parse(compileChart(spec).vega), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {

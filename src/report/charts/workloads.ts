@@ -69,13 +69,14 @@ function panel(run: RunData, w: WorkloadSeries): Panel {
           ]
         : []),
       {
-        transform: [{ fold: ['desired', 'ready'], as: ['series', 'count'] as [string, string] }],
+        // The dash reads a copy of the series field: on the same field vega-lite would merge it into the colour legend.
+        transform: [{ fold: ['desired', 'ready'], as: ['series', 'count'] as [string, string] }, { calculate: 'datum.series', as: 'dash' }],
         mark: { type: 'line' as const, interpolate: 'step-after' as const, strokeWidth: 1.5 },
         encoding: {
           y: { field: 'count', type: 'quantitative' as const, title: 'replicas', axis: { tickMinStep: 1 } },
           color: { field: 'series', type: 'nominal' as const, title: null, scale: SERIES_COLORS },
           // Desired dashed over Ready solid: where they agree, both stay visible.
-          strokeDash: { field: 'series', type: 'nominal' as const, legend: null, scale: { domain: ['desired', 'ready'], range: [[5, 3], [1, 0]] } },
+          strokeDash: { field: 'dash', type: 'nominal' as const, legend: null, scale: { domain: ['desired', 'ready'], range: [[5, 3], [1, 0]] } },
           tooltip: [timeTooltip(), { field: 'series', type: 'nominal' as const, title: 'replicas' }, { field: 'count', type: 'quantitative' as const, format: ',.1f' }],
         },
       },
