@@ -9,6 +9,7 @@ import { catalogCommand } from './catalog.ts';
 import { schemaCommand } from './schema.ts';
 import { reportCommand } from './report.ts';
 import { compareCommand } from './compare.ts';
+import { sweepCommand } from './sweep.ts';
 import { VERSION } from '../version.ts';
 import { EXIT_INPUT } from './exit.ts';
 
@@ -18,11 +19,12 @@ await yargs(hideBin(process.argv))
   .command(runCommand)
   .command(reportCommand)
   .command(compareCommand)
+  .command(sweepCommand)
   .command(validateCommand)
   .command(initCommand)
   .command(catalogCommand)
   .command(schemaCommand)
-  .demandCommand(1, 'Name a command: run, report, compare, validate, init or catalog.')
+  .demandCommand(1, 'Name a command: run, report, compare, sweep, validate, init or catalog.')
   .strict()
   .recommendCommands()
   .version(VERSION)

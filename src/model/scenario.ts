@@ -28,6 +28,9 @@ export interface Scenario {
   notices: string[];
   /** The scenario document with every default filled in (written as scenario.resolved.yaml). */
   resolved: Record<string, unknown>;
+  /** Every file the scenario was read from (absolute paths): itself, its manifests, its traces.
+   *  A sweep hashes them to know a scenario's content, and ships them to a cluster. */
+  inputFiles: string[];
 }
 
 export interface NodePool {

@@ -30,6 +30,8 @@ export interface Declarations {
   startEpochMs: number;
   /** Directory of the scenario file, for relative trace files. */
   baseDir: string;
+  /** Every file read (absolute), scenario first: trace files are added as they are read. */
+  inputFiles: string[];
 }
 
 const BEHAVIOR_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod'];
@@ -133,6 +135,7 @@ async function toTrace(trace: { file: string; time: string; value: string }, dec
     return empty;
   }
   let read: Awaited<ReturnType<typeof readTrace>>;
+  decl.inputFiles.push(file);
   try {
     read = await readTrace(file, trace, decl.startEpochMs);
   } catch (error) {

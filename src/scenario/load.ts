@@ -52,7 +52,8 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
   // and every manifest file is still read, so that all problems are reported in one go.
   const spec = sections(parsed, doc);
   const reader = new ManifestReader(problems);
-  await readManifests(parsed ? parsed.spec.manifests : rawManifests(doc), baseDir, site, reader, problems);
+  const inputFiles = [path.resolve(file)];
+  await readManifests(parsed ? parsed.spec.manifests : rawManifests(doc), baseDir, site, reader, problems, inputFiles);
 
   const durationMs = spec.duration === undefined ? NaN : parseDuration(spec.duration);
   const sampleEveryMs = spec.sampleEvery === undefined ? NaN : parseDuration(spec.sampleEvery);
@@ -82,6 +83,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     durationMs,
     startEpochMs: parsed ? Date.parse(parsed.spec.start) : NaN,
     baseDir,
+    inputFiles,
   };
   const behavior = await convertBehavior(spec.behavior, decl, site, problems);
   const events = convertEvents(spec.events, decl, site, problems);
@@ -106,6 +108,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     events,
     notices,
     resolved: resolvedDocument(parsed, name, pools.resolved),
+    inputFiles: [...new Set(inputFiles)],
   };
 }
 
@@ -187,7 +190,14 @@ function rawManifests(doc: Record<string, unknown>): (string | Record<string, un
 
 const MANIFEST_EXTENSIONS = /\.(ya?ml|json)$/i;
 
-async function readManifests(entries: (string | Record<string, unknown>)[], baseDir: string, site: Site, reader: ManifestReader, problems: Problems): Promise<void> {
+async function readManifests(
+  entries: (string | Record<string, unknown>)[],
+  baseDir: string,
+  site: Site,
+  reader: ManifestReader,
+  problems: Problems,
+  inputFiles: string[],
+): Promise<void> {
   const seen = new Set<string>();
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i];
@@ -201,6 +211,7 @@ async function readManifests(entries: (string | Record<string, unknown>)[], base
     for (const absolute of files) {
       if (seen.has(absolute)) continue;
       seen.add(absolute);
+      inputFiles.push(absolute);
       const shown = displayPath(absolute);
       const source = await readSource(absolute, shown, problems.list);
       if (!source) continue;

@@ -1,0 +1,49 @@
+// One sweep worker (a worker_thread): runs the scenario for each run it is sent and keeps what
+// the sweep keeps. A run that fails is reported with its error; the worker goes on.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parentPort } from 'node:worker_threads';
+import { loadScenario } from '../scenario/load.ts';
+import { InputError, formatProblem } from '../scenario/errors.ts';
+import { runScenario } from '../run.ts';
+import { DEFAULT_FORMATS } from '../report/formats.ts';
+import { KEPT_FILES, compactTimeseries } from './runStore.ts';
+
+export interface RunJob {
+  scenarioFile: string;
+  sets: string[];
+  seed: number;
+  dir: string;
+  keepAll: boolean;
+}
+
+export type RunReply = { ok: true } | { ok: false; error: string };
+
+export async function runOne(job: RunJob): Promise<RunReply> {
+  try {
+    const scenario = await loadScenario(job.scenarioFile, { set: job.sets, seed: job.seed });
+    await runScenario(scenario, { outDir: job.dir, report: job.keepAll ? DEFAULT_FORMATS : [] });
+    if (!job.keepAll) {
+      for (const file of fs.readdirSync(job.dir)) if (!KEPT_FILES.has(file)) fs.rmSync(path.join(job.dir, file), { recursive: true, force: true });
+      const series = path.join(job.dir, 'timeseries.csv');
+      fs.writeFileSync(series, compactTimeseries(fs.readFileSync(series, 'utf8'), scenario.durationMs / 1000));
+    }
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error: describe(error, job.scenarioFile) };
+  }
+}
+
+/** The error as one line a table can show; the scenario's path is cut to its file name, so the
+ *  same failure reads the same wherever the sweep ran (a shard in a pod, a laptop). */
+function describe(error: unknown, scenarioFile: string): string {
+  const text = error instanceof InputError ? error.problems.map(formatProblem).join('; ') : error instanceof Error ? error.message : String(error);
+  return text.split(scenarioFile).join(path.basename(scenarioFile)).replace(/\s*\n\s*/g, ' ');
+}
+
+if (parentPort) {
+  const port = parentPort;
+  port.on('message', (job: RunJob) => {
+    void runOne(job).then((reply) => port.postMessage(reply));
+  });
+}
