@@ -3,6 +3,7 @@
 // and the k8s-sims clusters beside the published figures of the other simulators.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { EventQueue } from '../src/engine/eventQueue.ts';
 import { Simulation } from '../src/engine/simulation.ts';
@@ -115,7 +116,9 @@ if (!process.argv.includes('--quick')) {
 // DESIGN §6 with its 200 HPAs takes minutes (see README Speed): only on request.
 if (process.argv.includes('--design')) files.push(path.relative(ROOT, await writeDesignScenario(path.join(ROOT, '.bench'))));
 
-console.log('scenario                         load s   sim s  report s  process s  events/s     pods/s   sim h/wall s  peak MB  scheduled  unschedulable');
+const sweepOnly = process.argv.includes('--sweep');
+if (sweepOnly) files.length = 0;
+if (files.length > 0) console.log('scenario                         load s   sim s  report s  process s  events/s     pods/s   sim h/wall s  peak MB  scheduled  unschedulable');
 for (const file of files) {
   const m = measure(file);
   if (!m) continue;
@@ -132,4 +135,30 @@ for (const file of files) {
       console.log(`    published ${p.sim.padEnd(12)} ${fmt(p.seconds, 0).padStart(6)} s wall  ${fmt(p.gb * 1000).padStart(6)} MB  ${fmt(p.unscheduled, 1).padStart(5)} unscheduled`);
     }
   }
+}
+
+/** DESIGN §5 / issue 7: 64 runs of a small scenario (the example study, one day each) on one
+ *  worker and on two, through the CLI as a user runs it. */
+function sweepSeconds(parallel: number): number {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'capsim-bench-sweep-'));
+  const args = [
+    '--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'sweep', 'scenarios/study-web.yaml',
+    '--vary', 'spec.cluster.nodePools[0].instanceType=aws/m5.large,aws/m5.xlarge,aws/c5.xlarge,aws/m5.2xlarge',
+    '--vary', 'spec.workloads[0].containers[0].resources.requests.cpu=250m,500m',
+    '--seeds', '8', '--parallel', String(parallel), '--out', out, '--format', 'none', '--quiet',
+  ];
+  const t0 = performance.now();
+  const child = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
+  const seconds = (performance.now() - t0) / 1000;
+  fs.rmSync(out, { recursive: true, force: true });
+  if (child.status !== 0) throw new Error(`bench: sweep failed:\n${child.stderr}`);
+  return seconds;
+}
+
+if (sweepOnly || !process.argv.includes('--quick')) {
+  const one = sweepSeconds(1);
+  const two = sweepSeconds(2);
+  console.log(`\nsweep, 64 runs of study-web (1 day each), whole command:`);
+  console.log(`  1 worker   ${fmt(one, 1).padStart(6)} s   ${fmt(64 / one, 1)} runs/s`);
+  console.log(`  2 workers  ${fmt(two, 1).padStart(6)} s   ${fmt(64 / two, 1)} runs/s   speed-up ${fmt(one / two, 2)}x`);
 }

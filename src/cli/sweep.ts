@@ -71,7 +71,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         ...formatOption,
         quiet: { type: 'boolean', default: false, describe: 'Print only errors and the result' },
       })
-      .example("$0 sweep scenarios/study.yaml --vary 'spec.cluster.nodePools[0].instanceType=aws/m5.xlarge,aws/m5.2xlarge' --seeds 3", 'Two node types, three seeds each')
+      .example("$0 sweep scenarios/study-web.yaml --vary 'spec.cluster.nodePools[0].instanceType=aws/m5.xlarge,aws/m5.2xlarge' --seeds 3", 'Two node types, three seeds each')
       .example("$0 sweep s.yaml --vary ... --objective cost.totalUsd --constraint 'demand.servedPct>=99.9'", 'The cheapest configuration that serves 99.9%')
       .example('$0 sweep s.yaml --vary ... --emit k8s-job k8s/', 'Manifests to run it as an Indexed Job')
       .example('$0 sweep --merge shard-0 shard-1 --out reports/s-sweep', 'Join the shards') as never,
