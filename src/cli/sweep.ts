@@ -113,7 +113,8 @@ async function sweep(args: SweepArgs): Promise<number> {
     const workers = Math.min(parallel, Math.max(result.ran, 1));
     process.stderr.write(
       `capsim: ${plan.scenarioName}: ${result.total} runs${shard ? ` (shard ${shard.index}/${shard.count} of ${plan.runs.length})` : ''}: ` +
-        `${result.ran} ran, ${result.skipped} already done, ${result.failed} failed, in ${seconds.toFixed(1)} s on ${workers} worker${workers === 1 ? '' : 's'}\n`,
+        `${result.ran} ran, ${result.skipped} already done, ${result.failed} failed, in ${seconds.toFixed(1)} s` +
+        `${result.ran > 0 ? ` on ${workers} worker${workers === 1 ? '' : 's'}` : ''}\n`,
     );
     if (result.analysis) process.stdout.write(`${bestLine(result.analysis, plan)}\n`);
     process.stdout.write(`Results: ${dir}/ (sweep.csv, sweep-summary.csv, sweep.json, runs/)\n` + (formats.includes('html') ? `Report:  ${dir}/sweep.html\n` : ''));
