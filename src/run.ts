@@ -19,6 +19,9 @@ export interface RunOptions {
   /** Report files to write from the run's outputs (report.html, charts/*.svg, charts/*.png);
    *  none when empty. */
   report?: readonly ReportFormat[];
+  /** False for a sweep's runs: summary.json, timeseries.csv and run-info.json only (no
+   *  workloads, nodes, events, node-utilization or recommendations files). Default true. */
+  detail?: boolean;
 }
 
 export interface RunResult {
@@ -42,7 +45,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   await fs.mkdir(tmpDir, { recursive: true });
   try {
     const world = new World(scenario);
-    const recorder = new Recorder(tmpDir, world);
+    const detail = options.detail ?? true;
+    const recorder = new Recorder(tmpDir, world, detail);
     world.setup();
     world.usage.start(scenario.sampleEveryMs, scenario.durationMs);
     recorder.start();
@@ -54,7 +58,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       if (untilMs >= scenario.durationMs) break;
     }
     const summary = await recorder.finish();
-    await writeRecommendations(tmpDir, world.vpa.rows());
+    if (detail) await writeRecommendations(tmpDir, world.vpa.rows());
     const wallMs = performance.now() - started;
     await writeResolvedScenario(tmpDir, scenario);
     let reportMs = 0;

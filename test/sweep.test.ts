@@ -8,6 +8,8 @@ import path from 'node:path';
 import { capsim, scratchDir } from './support/run.ts';
 import { makePlan, parseVary, crossProduct } from '../src/sweep/plan.ts';
 import { compactTimeseries } from '../src/sweep/runStore.ts';
+import { loadScenario } from '../src/scenario/load.ts';
+import { runScenario } from '../src/run.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 /** 2 node types x 2 CPU requests x 2 seeds = 8 runs of three hours each (about 0.1 s apiece). */
@@ -170,4 +172,15 @@ test('compact series: a month sampled every minute keeps at most 200 rows, means
   // cumulative column keeps its largest value in the bucket (sample 239).
   assert.equal(out[1], '0,2026-01-05T00:00:00.000Z,5,239');
   assert.equal(out[2], '14400,2026-01-05T04:00:00.000Z,5,479');
+});
+
+test("a sweep's runs write only the summary and the cluster series, and the summary is the full run's", async () => {
+  for (const file of ['scenarios/fleet-cost.yaml', 'scenarios/vpa-leak.yaml', 'scenarios/quickstart.yaml']) {
+    const full = path.join(scratchDir(), 'full');
+    const light = path.join(scratchDir(), 'light');
+    await runScenario(await loadScenario(path.join(ROOT, file)), { outDir: full });
+    await runScenario(await loadScenario(path.join(ROOT, file)), { outDir: light, detail: false });
+    assert.deepEqual(fs.readdirSync(light).sort(), ['run-info.json', 'scenario.resolved.yaml', 'summary.json', 'timeseries.csv']);
+    sameFiles(light, full, ['summary.json', 'timeseries.csv']);
+  }
 });

@@ -91,3 +91,23 @@ export class SeriesCsvSink {
 export function needsQuoting(text: string): boolean {
   return /[",\r\n]/.test(text);
 }
+
+/** What the recorder writes rows to: a CSV file, or nothing (a sweep keeps only the summary and
+ *  the cluster series of its runs, so their other files are never written). */
+export interface RowSink {
+  write(row: readonly (string | number)[]): void;
+  drain(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A series file's sink also takes rows already joined. */
+export interface LineSink extends RowSink {
+  writeLine(line: string): void;
+}
+
+export const NULL_SINK: LineSink = {
+  write: () => {},
+  writeLine: () => {},
+  drain: async () => {},
+  close: async () => {},
+};

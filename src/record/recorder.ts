@@ -10,7 +10,7 @@ import type { Scheduler } from '../scheduler/scheduler.ts';
 import type { Accounting } from './accounting.ts';
 import type { UsageEngine } from '../cluster/usageEngine.ts';
 import type { Kubelet } from '../cluster/kubelet.ts';
-import { CsvSink, SeriesCsvSink, needsQuoting } from './csvSink.ts';
+import { CsvSink, NULL_SINK, SeriesCsvSink, needsQuoting, type LineSink, type RowSink } from './csvSink.ts';
 import { isoTime, money, pct, round, seconds } from './format.ts';
 
 export const TIMESERIES_HEADERS = [
@@ -47,9 +47,9 @@ export interface RecorderParts {
 
 export class Recorder {
   private readonly timeseries: SeriesCsvSink;
-  private readonly workloadRows: SeriesCsvSink;
-  private readonly events: CsvSink;
-  private readonly nodeUtilization: SeriesCsvSink;
+  private readonly workloadRows: LineSink;
+  private readonly events: RowSink;
+  private readonly nodeUtilization: LineSink;
   /** node-utilization.csv takes every this-many-th sample. */
   private readonly nodeSampleStride: number;
   private samples = 0;
@@ -58,14 +58,17 @@ export class Recorder {
   /** OOM kills per workload already reported, so each row shows the kills since the last. */
   private readonly oomReported = new Map<string, number>();
 
+  /** `detail` false: summary.json and timeseries.csv only (a sweep's runs), no per-workload,
+   *  per-node or per-event files. */
   constructor(
     private readonly dir: string,
     private readonly parts: RecorderParts,
+    private readonly detail = true,
   ) {
     this.timeseries = new SeriesCsvSink(path.join(dir, 'timeseries.csv'), TIMESERIES_HEADERS);
-    this.workloadRows = new SeriesCsvSink(path.join(dir, 'workloads.csv'), WORKLOAD_HEADERS);
-    this.events = new CsvSink(path.join(dir, 'events.csv'), EVENT_HEADERS);
-    this.nodeUtilization = new SeriesCsvSink(path.join(dir, 'node-utilization.csv'), NODE_UTILIZATION_HEADERS);
+    this.workloadRows = detail ? new SeriesCsvSink(path.join(dir, 'workloads.csv'), WORKLOAD_HEADERS) : NULL_SINK;
+    this.events = detail ? new CsvSink(path.join(dir, 'events.csv'), EVENT_HEADERS) : NULL_SINK;
+    this.nodeUtilization = detail ? new SeriesCsvSink(path.join(dir, 'node-utilization.csv'), NODE_UTILIZATION_HEADERS) : NULL_SINK;
     const { sampleEveryMs, durationMs } = parts.scenario;
     this.nodeSampleStride = Math.max(1, Math.ceil(durationMs / sampleEveryMs / NODE_UTILIZATION_SAMPLES));
     parts.cluster.onEvent((e) => this.onEvent(e));
@@ -93,7 +96,7 @@ export class Recorder {
   private onEvent(e: ClusterEvent): void {
     this.eventCounts.set(e.type, (this.eventCounts.get(e.type) ?? 0) + 1);
     if ((e.type === 'ScaledUp' || e.type === 'ScaledDown') && e.message.startsWith('HPA')) this.hpaScaleEvents++;
-    this.events.write([seconds(e.tMs), isoTime(this.parts.scenario.startEpochMs, e.tMs), e.type, e.object, e.node, e.message]);
+    if (this.detail) this.events.write([seconds(e.tMs), isoTime(this.parts.scenario.startEpochMs, e.tMs), e.type, e.object, e.node, e.message]);
   }
 
   private sample(): void {
@@ -109,6 +112,7 @@ export class Recorder {
       money(a.costUsdPerHour), money(a.costUsd),
     ]);
     usage.recordHistory();
+    if (!this.detail) return;
     for (const w of this.parts.workloads.all()) {
       const run = usage.workload(w.ref);
       const oom = run ? run.oomKills - (this.oomReported.get(w.ref) ?? 0) : 0;
@@ -146,7 +150,7 @@ export class Recorder {
     a.finish();
     usage.finish();
     const endMs = cluster.nowMs;
-    const nodes = new CsvSink(path.join(this.dir, 'nodes.csv'), NODE_HEADERS);
+    const nodes: RowSink = this.detail ? new CsvSink(path.join(this.dir, 'nodes.csv'), NODE_HEADERS) : NULL_SINK;
     for (const account of a.nodeAccounts) {
       const node = account.node;
       const meanOf = (integral: number, allocatable: number) => (account.readyMs > 0 && allocatable > 0 ? pct(integral / (allocatable * account.readyMs)) : 0);

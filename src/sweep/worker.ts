@@ -22,7 +22,7 @@ export type RunReply = { ok: true } | { ok: false; error: string };
 export async function runOne(job: RunJob): Promise<RunReply> {
   try {
     const scenario = await loadScenario(job.scenarioFile, { set: job.sets, seed: job.seed });
-    await runScenario(scenario, { outDir: job.dir, report: job.keepAll ? DEFAULT_FORMATS : [] });
+    await runScenario(scenario, { outDir: job.dir, report: job.keepAll ? DEFAULT_FORMATS : [], detail: job.keepAll });
     if (!job.keepAll) {
       for (const file of fs.readdirSync(job.dir)) if (!KEPT_FILES.has(file)) fs.rmSync(path.join(job.dir, file), { recursive: true, force: true });
       const series = path.join(job.dir, 'timeseries.csv');
