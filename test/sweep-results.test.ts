@@ -117,7 +117,7 @@ test('constraint: FIGURE OP NUMBER with the six operators, spaces allowed; anyth
 test('checkKeys: a misspelt figure names the closest one; a group names its figures; every problem at once', () => {
   const sample = summary({ cost: 1, served: null, oom: 0 });
   checkKeys({ objective: parseObjective('cost.totalUsd'), constraints: [SERVED_999, NO_OOM] }, sample); // null served is a figure
-  checkKeys(['cost.byPool.general'], sample);
+  checkKeys({ objective: parseObjective('cost.byPool.general'), constraints: [] }, sample);
   assert.throws(
     () => checkKeys({ objective: parseObjective('cost.total'), constraints: [parseConstraint('pods.oomkill==0'), parseConstraint('cost.byPool<3')] }, sample),
     (e: unknown) => {
@@ -131,7 +131,7 @@ test('checkKeys: a misspelt figure names the closest one; a group names its figu
       return true;
     },
   );
-  inputError(() => checkKeys(['zzz'], sample), /^--objective\/--constraint: zzz is not a number[^]*e\.g\. cost\.totalUsd/);
+  inputError(() => checkKeys({ objective: parseObjective('zzz'), constraints: [] }, sample), /^--objective: zzz is not a number[^]*e\.g\. cost\.totalUsd/);
 });
 
 // ---------------------------------------------------------------------------------------------

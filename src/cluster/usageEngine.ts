@@ -478,17 +478,22 @@ export class UsageEngine implements ClusterListener {
     const run = this.runs.get(pod.uid);
     if (!run || run.cls === 'dead') return null;
     const g = run.group;
-    const sp = g.spec;
-    const ready = run.cls === 'ready';
     const t = this.cluster.nowMs;
     let total = 0;
     for (let c = 0; c < g.models.length; c++) {
       if (run.starts[c] < 0 || (container !== undefined && g.models[c].name !== container)) continue;
-      if (resource === 'memory') total += this.containerMemory(run, c, t);
-      // A quiet group is never contended: its pods get what they want, capped at the limit.
-      else total += g.quiet ? (ready ? sp.cappedReady[c] : sp.cappedIdle[c]) : ready ? g.readyGot[c] : g.idleGot[c];
+      total += resource === 'memory' ? this.containerMemory(run, c, t) : this.containerCpu(run, c);
     }
     return total;
+  }
+
+  /** CPU a running container gets now (millicores). */
+  private containerCpu(run: PodRun, c: number): number {
+    const g = run.group;
+    const ready = run.cls === 'ready';
+    // A quiet group is never contended: its pods get what they want, capped at the limit.
+    if (g.quiet) return ready ? g.spec.cappedReady[c] : g.spec.cappedIdle[c];
+    return ready ? g.readyGot[c] : g.idleGot[c];
   }
 
   /** What the node's pods use now, CPU (millicores) and memory (bytes): podUsage summed, one
@@ -500,13 +505,10 @@ export class UsageEngine implements ClusterListener {
     for (const pod of node.info.pods) {
       const run = this.runs.get(pod.uid);
       if (!run || run.cls === 'dead') continue;
-      const g = run.group;
-      const sp = g.spec;
-      const ready = run.cls === 'ready';
-      for (let c = 0; c < g.models.length; c++) {
+      for (let c = 0; c < run.group.models.length; c++) {
         if (run.starts[c] < 0) continue;
         memoryBytes += this.containerMemory(run, c, t);
-        cpuMilli += g.quiet ? (ready ? sp.cappedReady[c] : sp.cappedIdle[c]) : ready ? g.readyGot[c] : g.idleGot[c];
+        cpuMilli += this.containerCpu(run, c);
       }
     }
     return { cpuMilli, memoryBytes };

@@ -13,6 +13,7 @@ import { compareCharts } from './charts/compare.ts';
 import { comparePage } from './comparePage.ts';
 import { DEFAULT_FORMATS, renderAll, writeOutputs, type ReportFormat } from './report.ts';
 import { loadRun, type RunData } from './runFiles.ts';
+import { writeAtomically } from '../record/atomicFile.ts';
 
 /** Which way a figure should move: cost and trouble down, served demand up; null when neither
  *  is better in itself (utilization, node counts, scaling activity). */
@@ -225,10 +226,4 @@ export async function writeComparison(dirs: readonly string[], options: CompareO
   writeAtomically(jsonFile, JSON.stringify(json, null, 2) + '\n');
   const written = await writeOutputs(out, 'compare.html', html, charts, svgs, formats);
   return { dir: out, runs: runs.length, html: written.html, csv: csvFile, json: jsonFile, charts: written.charts };
-}
-
-function writeAtomically(file: string, content: string): void {
-  const temporary = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(temporary, content);
-  fs.renameSync(temporary, file);
 }

@@ -10,7 +10,7 @@ import { renderAll, writeOutputs } from '../report/report.ts';
 import { DEFAULT_FORMATS, type ReportFormat } from '../report/formats.ts';
 import { sweepCharts } from '../report/charts/sweep.ts';
 import type { RunOutcome, SweepPlan, Vary } from './plan.ts';
-import { writeAtomically } from './runStore.ts';
+import { writeAtomically } from '../record/atomicFile.ts';
 import { analyse, formatNumber, type Analysis, type Constraint, type Objective, type Stats, type Study } from './study.ts';
 import { sweepPage } from './sweepPage.ts';
 

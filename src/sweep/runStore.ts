@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Summary } from '../record/recorder.ts';
 import { round } from '../record/format.ts';
+import { writeAtomically } from '../record/atomicFile.ts';
 import { BucketAggregator, bucketSecondsFor } from '../report/buckets.ts';
 import type { PlannedRun, RunOutcome, SweepPlan } from './plan.ts';
 
@@ -53,12 +54,6 @@ export function readOutcome(outDir: string, run: PlannedRun): RunOutcome | null 
   const summaryFile = path.join(dir, 'summary.json');
   if (!fs.existsSync(summaryFile)) return null;
   return { run, status: 'ok', summary: JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as Summary, error: null };
-}
-
-export function writeAtomically(file: string, content: string): void {
-  const temporary = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(temporary, content);
-  fs.renameSync(temporary, file);
 }
 
 export function writeRecord(outDir: string, record: RunRecord): void {

@@ -74,14 +74,14 @@ export function parseConstraint(text: string): Constraint {
 }
 
 /** Every figure the study names must be a number (or empty, like demand.servedPct without demand)
- *  in the summaries: checked against one finished run's summary before the study is computed,
- *  so a misspelt key is an input error naming the closest figure. Given the study, each problem
- *  names its flag; given bare keys, "--objective/--constraint". */
-export function checkKeys(keys: readonly string[] | Study, sample: Summary): void {
+ *  in the summaries: checked against one run's summary before the sweep, so a misspelt key is an
+ *  input error naming its flag and the closest figure. */
+export function checkKeys(study: Study, sample: Summary): void {
   const figures = flatten(sample);
-  const named: [flag: string, key: string][] = 'constraints' in keys
-    ? [...(keys.objective ? [['--objective', keys.objective.key] as [string, string]] : []), ...keys.constraints.map((c): [string, string] => ['--constraint', c.key])]
-    : keys.map((key): [string, string] => ['--objective/--constraint', key]);
+  const named: [flag: string, key: string][] = [
+    ...(study.objective ? [['--objective', study.objective.key] as [string, string]] : []),
+    ...study.constraints.map((c): [string, string] => ['--constraint', c.key]),
+  ];
   const problems: Problem[] = [];
   for (const [flag, key] of named) {
     if (figures.has(key)) continue;

@@ -29,12 +29,18 @@ export function nodeHeatmapChart(run: RunData): Chart {
   return nodes.length <= HEATMAP_NODE_ROWS ? perNode(run, points, nodes, columnSeconds) : distribution(run, points, nodes.length, columnSeconds);
 }
 
-function measureParam() {
+/** Both heatmaps: one rectangle per cell, of the measure picked in the page's select box. */
+function rectsOfPickedMeasure() {
   return {
-    name: 'measure',
-    value: MEASURES[0][0],
-    bind: { input: 'select', options: MEASURES.map(([label]) => label), name: 'Show ' },
-  } as const;
+    params: [{ name: 'measure', value: MEASURES[0][0], bind: { input: 'select' as const, options: MEASURES.map(([label]) => label), name: 'Show ' } }],
+    transform: [{ filter: 'datum.measure === measure' }],
+    mark: { type: 'rect' as const },
+  };
+}
+
+/** A cell spans its sample's column: from its time to the next sample's. */
+function timeColumns() {
+  return { x: timeX(), x2: { field: 'end' } };
 }
 
 function perNode(run: RunData, points: NodeUtilizationPoint[], nodes: string[], columnSeconds: number): Chart {
@@ -47,12 +53,9 @@ function perNode(run: RunData, points: NodeUtilizationPoint[], nodes: string[], 
     caption: `Each node’s requests or usage as a share of its allocatable, sampled every ${durationWords(columnSeconds)} (pick the measure above the chart in the page).`,
     spec: {
       ...frame(values, Math.max(60, nodes.length * 16)),
-      params: [measureParam()],
-      transform: [{ filter: 'datum.measure === measure' }],
-      mark: { type: 'rect' },
+      ...rectsOfPickedMeasure(),
       encoding: {
-        x: timeX(),
-        x2: { field: 'end' },
+        ...timeColumns(),
         y: { field: 'node', type: 'nominal', title: null, sort: nodes },
         color: { field: 'pct', type: 'quantitative', title: '% of allocatable', scale: { domain: [0, 100], scheme: 'yelloworangered', clamp: true } },
         tooltip: [
@@ -83,12 +86,9 @@ function distribution(run: RunData, points: NodeUtilizationPoint[], nodeCount: n
     caption: `How many of the ${nodeCount} nodes sit in each utilization band, every ${durationWords(columnSeconds)} (pick the measure above the chart in the page).`,
     spec: {
       ...frame([...cells.values()], 200),
-      params: [measureParam()],
-      transform: [{ filter: 'datum.measure === measure' }],
-      mark: { type: 'rect' },
+      ...rectsOfPickedMeasure(),
       encoding: {
-        x: timeX(),
-        x2: { field: 'end' },
+        ...timeColumns(),
         y: { field: 'band', type: 'ordinal', title: '% of allocatable', sort: [...BAND_LABELS].reverse(), scale: { domain: [...BAND_LABELS].reverse() } },
         color: { field: 'nodes', type: 'quantitative', title: 'nodes', scale: { scheme: 'blues', domainMin: 0 }, legend: { format: ',d', tickMinStep: 1 } },
         tooltip: [
