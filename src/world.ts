@@ -3,29 +3,29 @@
 // the scenario's objects created at t = 0 and its scripted events on the clock.
 import { Simulation } from './engine/simulation.ts';
 import { RandomStreams } from './engine/random.ts';
-import { ClusterState } from './cluster/state.ts';
-import { Kubelet, manifestTiming } from './cluster/kubelet.ts';
-import type { PodTiming } from './cluster/kubelet.ts';
-import { Phase } from './cluster/phases.ts';
+import { ApiServer } from './api/apiServer.ts';
+import { Kubelet, manifestTiming } from './kubelet/kubelet.ts';
+import type { PodTiming } from './kubelet/kubelet.ts';
+import { Phase } from './phases.ts';
 import { ClusterAutoscaler } from './controllers/clusterAutoscaler/clusterAutoscaler.ts';
 import { CronJobController } from './controllers/cronJob.ts';
 import { DaemonSetController } from './controllers/daemonSet.ts';
 import { DeploymentController } from './controllers/deployment.ts';
-import { DisruptionController } from './controllers/disruption.ts';
+import { DisruptionController } from './api/eviction.ts';
 import { HorizontalController } from './controllers/hpa/horizontal.ts';
 import { UsageMetrics } from './controllers/hpa/metrics.ts';
 import { JobController } from './controllers/job.ts';
 import { NodeLifecycle } from './controllers/nodeLifecycle.ts';
 import { ReplicaSetController } from './controllers/replicaSet.ts';
 import { StatefulSetController } from './controllers/statefulSet.ts';
-import { Workloads } from './controllers/workloads.ts';
+import { Workloads } from './api/workloadIndex.ts';
 import type { Behavior, Scenario, ScriptedEvent } from './model/scenario.ts';
 import { objectRef } from './model/objects.ts';
 import type { HpaObject, JobObject, KubeObject, VpaObject } from './model/objects.ts';
 import { Accounting } from './record/accounting.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
-import { UsageEngine } from './cluster/usageEngine.ts';
-import type { WorkloadInputs } from './cluster/usageEngine.ts';
+import { UsageEngine } from './kubelet/usageEngine.ts';
+import type { WorkloadInputs } from './kubelet/usageEngine.ts';
 import { wireVpa } from './controllers/vpa/controller.ts';
 import type { VpaController } from './controllers/vpa/controller.ts';
 import { buildDemand } from './workload/demand.ts';
@@ -37,7 +37,7 @@ import { DEFAULT_RUN_MS, sampleRunDurationMs } from './workload/runDuration.ts';
 export class World {
   readonly sim = new Simulation();
   readonly random: RandomStreams;
-  readonly cluster: ClusterState;
+  readonly cluster: ApiServer;
   readonly accounting: Accounting;
   readonly workloads = new Workloads();
   readonly kubelet: Kubelet;
@@ -60,7 +60,7 @@ export class World {
 
   constructor(readonly scenario: Scenario) {
     this.random = new RandomStreams(scenario.seed);
-    this.cluster = new ClusterState(this.sim, this.random);
+    this.cluster = new ApiServer(this.sim, this.random);
     this.accounting = new Accounting(() => this.sim.nowMs);
     this.cluster.addListener(this.accounting);
     this.cluster.addListener(this.workloads);

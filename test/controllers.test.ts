@@ -4,10 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Simulation } from '../src/engine/simulation.ts';
 import { RandomStreams } from '../src/engine/random.ts';
-import { ClusterState } from '../src/cluster/state.ts';
+import { ApiServer } from '../src/api/apiServer.ts';
 import { compareForDeletion, relatedOnSameNode } from '../src/controllers/replicaSet.ts';
 import { resolveFenceposts } from '../src/controllers/deployment.ts';
-import { DisruptionController } from '../src/controllers/disruption.ts';
+import { DisruptionController } from '../src/api/eviction.ts';
 import type { LimitRangeObject, PdbObject, ResourceQuotaObject } from '../src/model/objects.ts';
 import type { Pod, PodSpec } from '../src/model/pod.ts';
 import { bind, makeNode, makePod } from './support/cluster.ts';
@@ -44,7 +44,7 @@ test('rolling-update fenceposts: surge rounds up, unavailable down, never both z
   assert.deepEqual(resolveFenceposts(2, 3, 2), { surge: 2, unavailable: 2 }); // E22's 3 capped at replicas
 });
 
-function readyPods(cluster: ClusterState, n: number, labels: Record<string, string>): Pod[] {
+function readyPods(cluster: ApiServer, n: number, labels: Record<string, string>): Pod[] {
   const node = makeNode({ name: `node-${n}`, cpu: '64', memory: '256Gi' });
   return Array.from({ length: n }, (_, i) => {
     const pod = bind(makePod({ name: `demo-${i}`, namespace: 'demo', labels }), node);
@@ -62,7 +62,7 @@ function pdb(spec: Partial<PdbObject['spec']>): PdbObject {
 }
 
 test('PDB budgets: minAvailable 3 (E13), maxUnavailable 10% (E14), 50% of 7 rounds up to 4 (E15)', () => {
-  const cluster = new ClusterState(new Simulation(), new RandomStreams(1));
+  const cluster = new ApiServer(new Simulation(), new RandomStreams(1));
   const pods = readyPods(cluster, 7, { app: 'demo' });
   pods.forEach((p) => (p.workload = 'Deployment/demo/demo'));
   const disruption = new DisruptionController(cluster, () => 7);
@@ -75,7 +75,7 @@ test('PDB budgets: minAvailable 3 (E13), maxUnavailable 10% (E14), 50% of 7 roun
 });
 
 test('the Eviction API refuses what a PDB forbids (429) and allows the rest', () => {
-  const cluster = new ClusterState(new Simulation(), new RandomStreams(1));
+  const cluster = new ApiServer(new Simulation(), new RandomStreams(1));
   const pods = readyPods(cluster, 3, { app: 'demo' });
   const disruption = new DisruptionController(cluster, () => 3);
   disruption.add(pdb({ minAvailable: 2 }));
@@ -95,7 +95,7 @@ function spec(resources: PodSpec['containers'][0]['requests'] = {}, limits: PodS
 }
 
 test('E16: the 101st pod is refused with the upstream quota message', () => {
-  const cluster = new ClusterState(new Simulation(), new RandomStreams(1));
+  const cluster = new ApiServer(new Simulation(), new RandomStreams(1));
   const quota: ResourceQuotaObject = { kind: 'ResourceQuota', apiVersion: 'v1', metadata: meta('demo-resourcequota'), source, spec: { hard: { pods: 100 }, scopes: [] } };
   cluster.addResourceQuota(quota);
   for (let i = 0; i < 100; i++) {
@@ -110,7 +110,7 @@ test('E16: the 101st pod is refused with the upstream quota message', () => {
 });
 
 test('quota on compute resources: requests must be given, and sums are shown as quantities', () => {
-  const cluster = new ClusterState(new Simulation(), new RandomStreams(1));
+  const cluster = new ApiServer(new Simulation(), new RandomStreams(1));
   cluster.addResourceQuota({ kind: 'ResourceQuota', apiVersion: 'v1', metadata: meta('compute'), source, spec: { hard: { 'requests.cpu': 1000, 'requests.memory': 1024 * Mi }, scopes: [] } });
   const none = cluster.createPod({ name: 'bare', namespace: 'demo', labels: {}, annotations: {}, owner: null, spec: spec() });
   assert.deepEqual(none, { error: 'pods "bare" is forbidden: failed quota: compute: must specify requests.cpu,requests.memory' });
@@ -120,7 +120,7 @@ test('quota on compute resources: requests must be given, and sums are shown as 
 });
 
 test('E17: LimitRange defaults fill missing requests and limits; max is enforced', () => {
-  const cluster = new ClusterState(new Simulation(), new RandomStreams(1));
+  const cluster = new ApiServer(new Simulation(), new RandomStreams(1));
   const range: LimitRangeObject = {
     kind: 'LimitRange', apiVersion: 'v1', metadata: meta('demo-limitrange'), source,
     spec: { limits: [{ type: 'Container', default: { cpu: 500, memory: 256 * Mi }, defaultRequest: { cpu: 200, memory: 128 * Mi }, max: { cpu: 2000 } }] },

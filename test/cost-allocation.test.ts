@@ -9,7 +9,7 @@ import type { RunOutput } from './support/run.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { World } from '../src/world.ts';
 import { Recorder } from '../src/record/recorder.ts';
-import { Phase } from '../src/cluster/phases.ts';
+import { Phase } from '../src/phases.ts';
 import { nodeRates } from '../src/cost/allocation.ts';
 
 const header = (name: string, duration: string) => `apiVersion: capsim/v1

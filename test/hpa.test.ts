@@ -11,7 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Simulation } from '../src/engine/simulation.ts';
-import type { ClusterState } from '../src/cluster/state.ts';
+import type { ApiServer } from '../src/api/apiServer.ts';
 import type { HpaObject } from '../src/model/objects.ts';
 import type { Pod } from '../src/model/pod.ts';
 import type { CalcContext, PodSample } from '../src/controllers/hpa/replicaCalculator.ts';
@@ -305,7 +305,7 @@ function fakePod(i: number): Pod {
 
 function controllerRun(metrics: HpaObject['spec']['metrics'], source: Partial<MetricsSource>, current = 4): number {
   const sim = new Simulation();
-  const cluster = { sim, get nowMs() { return sim.nowMs; } } as unknown as ClusterState;
+  const cluster = { sim, get nowMs() { return sim.nowMs; } } as unknown as ApiServer;
   let replicas = current;
   const podList = Array.from({ length: current }, (_, i) => fakePod(i));
   const hpa = new HorizontalController(cluster, {

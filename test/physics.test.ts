@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runYaml } from './support/run.ts';
-import { RestartBackoff } from '../src/cluster/backoff.ts';
-import { cpuShares, shareCpu } from '../src/cluster/cpu.ts';
-import { oomScoreAdj } from '../src/cluster/oomScore.ts';
+import { RestartBackoff } from '../src/kubelet/backoff.ts';
+import { cpuShares, shareCpu } from '../src/kubelet/cpu.ts';
+import { oomScoreAdj } from '../src/kubelet/oomScore.ts';
 
 const scenario = (name: string, duration: string, body: string) => `apiVersion: capsim/v1
 kind: Scenario

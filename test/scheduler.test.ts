@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Simulation } from '../src/engine/simulation.ts';
 import { RandomStreams } from '../src/engine/random.ts';
-import { ClusterState } from '../src/cluster/state.ts';
-import { Kubelet, manifestTiming } from '../src/cluster/kubelet.ts';
+import { ApiServer } from '../src/api/apiServer.ts';
+import { Kubelet, manifestTiming } from '../src/kubelet/kubelet.ts';
 import { Scheduler } from '../src/scheduler/scheduler.ts';
 import { defaultProfile } from '../src/scheduler/profile.ts';
 import { SchedulingAlgorithm, fitErrorMessage, numFeasibleNodesToFind } from '../src/scheduler/algorithm.ts';
@@ -136,7 +136,7 @@ test('preemption is not helpful when nodes fail for unresolvable reasons', () =>
 /** A cluster with the real scheduler and kubelets, for end-to-end scheduling checks. */
 function liveCluster(seed: number) {
   const sim = new Simulation();
-  const cluster = new ClusterState(sim, new RandomStreams(seed));
+  const cluster = new ApiServer(sim, new RandomStreams(seed));
   new Kubelet(cluster, manifestTiming);
   const scheduler = new Scheduler(cluster, {
     profile: defaultProfile(),

@@ -3,8 +3,8 @@
 // scale-down, same-name replacement, rolling updates from the highest ordinal down.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Phase } from '../src/cluster/phases.ts';
-import type { ClusterEvent } from '../src/cluster/state.ts';
+import { Phase } from '../src/phases.ts';
+import type { ClusterEvent } from '../src/api/apiServer.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { World } from '../src/world.ts';
 import { runYaml, writeScenario } from './support/run.ts';

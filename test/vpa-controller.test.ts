@@ -5,11 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Simulation } from '../src/engine/simulation.ts';
 import { RandomStreams } from '../src/engine/random.ts';
-import { ClusterState } from '../src/cluster/state.ts';
-import type { ClusterEvent } from '../src/cluster/state.ts';
-import type { UsageEngine } from '../src/cluster/usageEngine.ts';
-import { DisruptionController } from '../src/controllers/disruption.ts';
-import { Workloads } from '../src/controllers/workloads.ts';
+import { ApiServer } from '../src/api/apiServer.ts';
+import type { ClusterEvent } from '../src/api/apiServer.ts';
+import type { UsageEngine } from '../src/kubelet/usageEngine.ts';
+import { DisruptionController } from '../src/api/eviction.ts';
+import { Workloads } from '../src/api/workloadIndex.ts';
 import { VpaController, applyRecommendation, proportionalLimit } from '../src/controllers/vpa/controller.ts';
 import type { PdbObject, VpaObject } from '../src/model/objects.ts';
 import type { PodSpec } from '../src/model/pod.ts';
@@ -44,7 +44,7 @@ const REC: ProcessedRecommendation = {
 
 function setup(opts: { replicas: number; mode?: VpaObject['spec']['updatePolicy']['updateMode']; pdb?: Partial<PdbObject['spec']>; minReplicas?: number }) {
   const sim = new Simulation();
-  const cluster = new ClusterState(sim, new RandomStreams(1));
+  const cluster = new ApiServer(sim, new RandomStreams(1));
   const workloads = new Workloads();
   cluster.addListener(workloads);
   workloads.register(REF, 'Deployment', () => opts.replicas);

@@ -12,8 +12,8 @@
 //  5. create the Job (SuccessfulCreate "Created job NAME") and requeue for the next time.
 // Upstream requeues 100 ms after the scheduled time (nextScheduleDelta) to be sure the clock has
 // passed it; the simulated clock is exact, so Jobs are created at the scheduled instant.
-import { Phase } from '../cluster/phases.ts';
-import type { ClusterState } from '../cluster/state.ts';
+import { Phase } from '../phases.ts';
+import type { ApiServer } from '../api/apiServer.ts';
 import type { EventHandle } from '../engine/simulation.ts';
 import type { CronJobObject, JobObject } from '../model/objects.ts';
 import { objectRef } from '../model/objects.ts';
@@ -47,7 +47,7 @@ export class CronJobController {
   private handle: EventHandle | null = null;
 
   constructor(
-    private readonly cluster: ClusterState,
+    private readonly cluster: ApiServer,
     private readonly jobs: JobController,
     /** spec.start: scenario time 0 as Unix ms. */
     private readonly startEpochMs: number,

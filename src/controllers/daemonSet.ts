@@ -2,8 +2,8 @@
 // (nodeSelector, required node affinity and taints, with the tolerations upstream adds to every
 // daemon pod). The default scheduler places the pod, pinned by a metadata.name node affinity,
 // so a full node leaves it Pending just as in a real cluster.
-import { Phase } from '../cluster/phases.ts';
-import type { ClusterListener, ClusterState } from '../cluster/state.ts';
+import { Phase } from '../phases.ts';
+import type { ClusterListener, ApiServer } from '../api/apiServer.ts';
 import type { EventHandle } from '../engine/simulation.ts';
 import type { Toleration } from '../model/api.ts';
 import type { Node } from '../model/node.ts';
@@ -12,7 +12,7 @@ import { objectRef } from '../model/objects.ts';
 import type { Pod, PodTemplate } from '../model/pod.ts';
 import { isActive } from '../model/pod.ts';
 import { findUntoleratedTaint, matchesNodeSelectorTerms } from '../scheduler/selectors.ts';
-import { resolveIntOrPercent } from './intOrPercent.ts';
+import { resolveIntOrPercent } from '../model/intOrPercent.ts';
 import { templateHash } from './templateHash.ts';
 
 /** util.AddOrUpdateDaemonPodTolerations. */
@@ -39,7 +39,7 @@ export class DaemonSetController implements ClusterListener {
   private readonly sets: DaemonSetState[] = [];
   private handle: EventHandle | null = null;
 
-  constructor(private readonly cluster: ClusterState) {
+  constructor(private readonly cluster: ApiServer) {
     cluster.addListener(this);
   }
 

@@ -1,14 +1,14 @@
 // The Deployment controller (pkg/controller/deployment): owns ReplicaSets, rolls out a changed
 // template with maxSurge/maxUnavailable (rolling.go, reference §6.2) or Recreate, and scales
 // proportionally across ReplicaSets when replicas change mid-rollout (sync.go).
-import { Phase } from '../cluster/phases.ts';
-import type { ClusterState } from '../cluster/state.ts';
+import { Phase } from '../phases.ts';
+import type { ApiServer } from '../api/apiServer.ts';
 import type { EventHandle } from '../engine/simulation.ts';
 import type { DeploymentObject } from '../model/objects.ts';
 import { objectRef } from '../model/objects.ts';
 import type { PodTemplate } from '../model/pod.ts';
 import { isActive } from '../model/pod.ts';
-import { resolveIntOrPercent } from './intOrPercent.ts';
+import { resolveIntOrPercent } from '../model/intOrPercent.ts';
 import type { ReplicaSet, ReplicaSetController } from './replicaSet.ts';
 import { templateHash } from './templateHash.ts';
 
@@ -34,7 +34,7 @@ export class DeploymentController {
   private readonly recheckAt = new Map<DeploymentState, number>();
 
   constructor(
-    private readonly cluster: ClusterState,
+    private readonly cluster: ApiServer,
     private readonly replicaSets: ReplicaSetController,
   ) {
     replicaSets.onPodsChanged = (rs) => {

@@ -22,8 +22,8 @@
 // triggers them (upstream batches pod events for 1 s, syncJobBatchPeriod), and pod replacement
 // follows podReplacementPolicy TerminatingOrFailed (the default without a podFailurePolicy);
 // podFailurePolicy, successPolicy and backoffLimitPerIndex are validated only.
-import { Phase } from '../cluster/phases.ts';
-import type { ClusterListener, ClusterState } from '../cluster/state.ts';
+import { Phase } from '../phases.ts';
+import type { ClusterListener, ApiServer } from '../api/apiServer.ts';
 import type { EventHandle } from '../engine/simulation.ts';
 import type { JobObject, JobSpecModel } from '../model/objects.ts';
 import { objectRef } from '../model/objects.ts';
@@ -101,7 +101,7 @@ export class JobController implements ClusterListener {
   /** Called when a Job finishes or is deleted (the CronJob controller listens). */
   onJobChanged: (job: JobState) => void = () => {};
 
-  constructor(private readonly cluster: ClusterState) {
+  constructor(private readonly cluster: ApiServer) {
     cluster.addListener(this);
   }
 

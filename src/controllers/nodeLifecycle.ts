@@ -4,9 +4,9 @@
 // after node-monitor-grace-period, NoExecute taints, pods evicted after their tolerationSeconds
 // (300 s by DefaultTolerationSeconds), and a lost machine's Node object deleted by the cloud
 // node controller (then pod GC removes its pods).
-import type { Kubelet } from '../cluster/kubelet.ts';
-import { Phase } from '../cluster/phases.ts';
-import type { ClusterState, NodeInit } from '../cluster/state.ts';
+import type { Kubelet } from '../kubelet/kubelet.ts';
+import { Phase } from '../phases.ts';
+import type { ApiServer, NodeInit } from '../api/apiServer.ts';
 import type { Taint } from '../model/api.ts';
 import { LABEL_CAPACITY_TYPE, LABEL_HOSTNAME, LABEL_INSTANCE_TYPE, LABEL_POOL, LABEL_ZONE, TAINT_UNREACHABLE } from '../model/api.ts';
 import type { Node } from '../model/node.ts';
@@ -17,7 +17,7 @@ import { isActive } from '../model/pod.ts';
 import type { ResourceMap } from '../model/resources.ts';
 import { MEMORY, PODS, toResourceList } from '../model/resources.ts';
 import type { NodePool, NodeSelection } from '../model/scenario.ts';
-import type { DisruptionController } from './disruption.ts';
+import type { DisruptionController } from '../api/eviction.ts';
 
 export const NODE_MONITOR_GRACE_MS = 50_000;
 export const DEFAULT_TOLERATION_SECONDS = 300;
@@ -41,7 +41,7 @@ export class NodeLifecycle {
   private readonly interrupted = new WeakSet<Node>();
 
   constructor(
-    private readonly cluster: ClusterState,
+    private readonly cluster: ApiServer,
     private readonly kubelet: Kubelet,
     private readonly disruption: DisruptionController,
   ) {}

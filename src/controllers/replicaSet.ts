@@ -1,8 +1,8 @@
 // The ReplicaSet controller (pkg/controller/replicaset): keeps `replicas` active pods, creating
 // through admission (a refusal such as an exceeded quota is a FailedCreate, retried with
 // back-off) and deleting in upstream's order (ActivePodsWithRanks, reference §6.3).
-import { Phase } from '../cluster/phases.ts';
-import type { ClusterListener, ClusterState } from '../cluster/state.ts';
+import { Phase } from '../phases.ts';
+import type { ClusterListener, ApiServer } from '../api/apiServer.ts';
 import type { EventHandle } from '../engine/simulation.ts';
 import type { LabelSelector } from '../model/api.ts';
 import type { Pod, PodTemplate } from '../model/pod.ts';
@@ -39,7 +39,7 @@ export class ReplicaSetController implements ClusterListener {
   /** Called when a ReplicaSet is created (the workload registry records its selector). */
   onAdded: (rs: ReplicaSet) => void = () => {};
 
-  constructor(private readonly cluster: ClusterState) {
+  constructor(private readonly cluster: ApiServer) {
     cluster.addListener(this);
   }
 

@@ -13,8 +13,8 @@
 // - A pod that Failed or Succeeded is deleted and recreated (RecreatingFailedPod /
 //   RecreatingTerminatedPod).
 // Volume claims are not simulated: a recreated pod is placed by the scheduler like a new one.
-import { Phase } from '../cluster/phases.ts';
-import type { ClusterListener, ClusterState } from '../cluster/state.ts';
+import { Phase } from '../phases.ts';
+import type { ClusterListener, ApiServer } from '../api/apiServer.ts';
 import type { EventHandle } from '../engine/simulation.ts';
 import type { StatefulSetObject } from '../model/objects.ts';
 import { objectRef } from '../model/objects.ts';
@@ -58,7 +58,7 @@ export class StatefulSetController implements ClusterListener {
   private readonly dirty = new Set<StatefulSetState>();
   private handle: EventHandle | null = null;
 
-  constructor(private readonly cluster: ClusterState) {
+  constructor(private readonly cluster: ApiServer) {
     cluster.addListener(this);
   }
 

@@ -17,9 +17,9 @@
 // (CPUCoreHours, RAMByteHours). Usage is the kubelet's (the usage engine's) per workload per node,
 // not per container: replicas of one workload on one node are one line, like a Deployment row of
 // OpenCost aggregated by node.
-import type { ClusterListener } from '../cluster/state.ts';
-import type { UsageAccount, UsageIntegral } from '../cluster/usageEngine.ts';
-import { Phase } from '../cluster/phases.ts';
+import type { ClusterListener } from '../api/apiServer.ts';
+import type { UsageAccount, UsageIntegral } from '../kubelet/usageEngine.ts';
+import { Phase } from '../phases.ts';
 import type { Simulation } from '../engine/simulation.ts';
 import type { Node } from '../model/node.ts';
 import type { Pod } from '../model/pod.ts';

@@ -2,14 +2,14 @@
 // workloads.csv every sampleEvery, then nodes.csv and summary.json at the end (DESIGN §4).
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ClusterEvent, ClusterState } from '../cluster/state.ts';
-import { Phase } from '../cluster/phases.ts';
-import type { Workloads } from '../controllers/workloads.ts';
+import type { ClusterEvent, ApiServer } from '../api/apiServer.ts';
+import { Phase } from '../phases.ts';
+import type { Workloads } from '../api/workloadIndex.ts';
 import type { Scenario } from '../model/scenario.ts';
 import type { Scheduler } from '../scheduler/scheduler.ts';
 import type { Accounting } from './accounting.ts';
-import type { UsageEngine } from '../cluster/usageEngine.ts';
-import type { Kubelet } from '../cluster/kubelet.ts';
+import type { UsageEngine } from '../kubelet/usageEngine.ts';
+import type { Kubelet } from '../kubelet/kubelet.ts';
 import { CsvSink, NULL_SINK, SeriesCsvSink, needsQuoting, type LineSink, type RowSink } from './csvSink.ts';
 import { isoTime, money, pct, round, seconds } from './format.ts';
 
@@ -37,7 +37,7 @@ export const EVENT_HEADERS = ['t', 'time', 'type', 'object', 'node', 'message'] 
 
 export interface RecorderParts {
   scenario: Scenario;
-  cluster: ClusterState;
+  cluster: ApiServer;
   scheduler: Scheduler;
   workloads: Workloads;
   accounting: Accounting;

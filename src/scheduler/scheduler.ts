@@ -1,7 +1,7 @@
 // kube-scheduler: watches for pods without a node, runs a scheduling cycle per pod in queue
 // order, binds, or records FailedScheduling, tries preemption and requeues (reference §4).
-import type { ClusterListener, ClusterState } from '../cluster/state.ts';
-import { Phase } from '../cluster/phases.ts';
+import type { ClusterListener, ApiServer } from '../api/apiServer.ts';
+import { Phase } from '../phases.ts';
 import type { LabelSelector } from '../model/api.ts';
 import type { Node } from '../model/node.ts';
 import type { Pod } from '../model/pod.ts';
@@ -49,7 +49,7 @@ export class Scheduler implements ClusterListener {
   attempts = 0;
 
   constructor(
-    private readonly cluster: ClusterState,
+    private readonly cluster: ApiServer,
     private readonly options: SchedulerOptions,
   ) {
     this.algorithm = new SchedulingAlgorithm(options.profile, cluster.random.stream('scheduler'));

@@ -6,7 +6,7 @@
 // requests (0 where it has none) and does not leak.
 import type { ContainerUsage } from '../model/scenario.ts';
 import type { Container } from '../model/pod.ts';
-import { cpuShares } from '../cluster/cpu.ts';
+import { cpuShares } from '../kubelet/cpu.ts';
 
 export interface ContainerModel {
   name: string;

@@ -3,8 +3,8 @@
 // node group's template node, and removes nodes whose pods fit elsewhere once they have been
 // unneeded long enough. Node groups are the scenario's pools; nodes from Node manifests are not
 // autoscaled.
-import { Phase } from '../../cluster/phases.ts';
-import type { ClusterState } from '../../cluster/state.ts';
+import { Phase } from '../../phases.ts';
+import type { ApiServer } from '../../api/apiServer.ts';
 import type { RandomStream } from '../../engine/random.ts';
 import type { LabelSelector } from '../../model/api.ts';
 import type { Node } from '../../model/node.ts';
@@ -12,7 +12,7 @@ import type { Pod } from '../../model/pod.ts';
 import type { AutoscalerSpec, NodePool } from '../../model/scenario.ts';
 import type { FilterPlugin } from '../../scheduler/framework.ts';
 import type { DaemonSetController } from '../daemonSet.ts';
-import type { DisruptionController } from '../disruption.ts';
+import type { DisruptionController } from '../../api/eviction.ts';
 import type { NodeLifecycle } from '../nodeLifecycle.ts';
 import { ClusterSnapshot } from './clusterSnapshot.ts';
 import type { SnapshotContext } from './clusterSnapshot.ts';
@@ -21,7 +21,7 @@ import { ScaleDown } from './scaleDown.ts';
 import { scaleUp } from './scaleUp.ts';
 
 export interface AutoscalerParts {
-  cluster: ClusterState;
+  cluster: ApiServer;
   nodes: NodeLifecycle;
   disruption: DisruptionController;
   daemonSets: DaemonSetController;
@@ -59,7 +59,7 @@ export class ClusterAutoscaler {
     });
   }
 
-  get cluster(): ClusterState {
+  get cluster(): ApiServer {
     return this.parts.cluster;
   }
 

@@ -4,7 +4,7 @@
 // are unneeded; once unneeded for scale-down-unneeded-time, and outside the cooldowns, they are
 // deleted: empty ones in bulk after a short taint delay, others drained one at a time through
 // the Eviction API.
-import { Phase } from '../../cluster/phases.ts';
+import { Phase } from '../../phases.ts';
 import type { Node } from '../../model/node.ts';
 import type { PdbObject } from '../../model/objects.ts';
 import type { Pod } from '../../model/pod.ts';

@@ -2,8 +2,8 @@
 // tick (reference/k8s-algorithms.md §1.1-1.2, horizontal.go reconcileAutoscaler). It reads its
 // target's scale, asks the replica calculator for a proposal per metric, takes the maximum
 // (§1.5), normalises it (legacy §1.6 or behavior §1.7) and writes the scale subresource.
-import type { ClusterState } from '../../cluster/state.ts';
-import { Phase } from '../../cluster/phases.ts';
+import type { ApiServer } from '../../api/apiServer.ts';
+import { Phase } from '../../phases.ts';
 import type { HpaMetric, HpaMetricTarget, HpaObject } from '../../model/objects.ts';
 import type { Pod } from '../../model/pod.ts';
 import { isActive } from '../../model/pod.ts';
@@ -58,7 +58,7 @@ export class HorizontalController {
   private readonly hpas: HpaState[] = [];
 
   constructor(
-    private readonly cluster: ClusterState,
+    private readonly cluster: ApiServer,
     private readonly deps: HpaDeps,
   ) {}
 

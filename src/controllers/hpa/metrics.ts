@@ -9,7 +9,7 @@
 // last window equals the current value except right after a step. The HPA runs in the
 // controller phase, before the instant's physics, so a demand step at t is first seen at the
 // next sync after t. That is the only latency.
-import type { UsageEngine } from '../../cluster/usageEngine.ts';
+import type { UsageEngine } from '../../kubelet/usageEngine.ts';
 import type { Pod } from '../../model/pod.ts';
 
 export const METRICS_WINDOW_MS = 30_000;

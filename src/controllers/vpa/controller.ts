@@ -13,16 +13,16 @@
 // proportional-limit rule, and maxLimitRequestRatio is not capped; an InPlaceOrRecreate VPA
 // behaves as Recreate (capsim has no in-place resize); usage samples come
 // at the recorder's sampleEvery (one per minute by default), not from metrics-server.
-import type { AdmissionRequest, ClusterEvent, ClusterListener, ClusterState } from '../../cluster/state.ts';
-import type { UsageEngine } from '../../cluster/usageEngine.ts';
-import { Phase } from '../../cluster/phases.ts';
+import type { AdmissionRequest, ClusterEvent, ClusterListener, ApiServer } from '../../api/apiServer.ts';
+import type { UsageEngine } from '../../kubelet/usageEngine.ts';
+import { Phase } from '../../phases.ts';
 import { nodeRates } from '../../cost/allocation.ts';
 import type { NodeRates } from '../../cost/allocation.ts';
 import type { LimitRangeObject, VpaContainerPolicy, VpaObject } from '../../model/objects.ts';
 import type { Container, Pod, PodSpec } from '../../model/pod.ts';
 import { isActive, podObjectRef } from '../../model/pod.ts';
-import type { DisruptionController } from '../disruption.ts';
-import type { Workloads } from '../workloads.ts';
+import type { DisruptionController } from '../../api/eviction.ts';
+import type { Workloads } from '../../api/workloadIndex.ts';
 import { ContainerAggregate, applyPolicy, estimate } from './recommender.ts';
 import type { ContainerPolicyLimits, ProcessedRecommendation } from './recommender.ts';
 
@@ -83,7 +83,7 @@ export class VpaController implements ClusterListener {
   private readonly quickOom = new Set<number>();
 
   constructor(
-    private readonly cluster: ClusterState,
+    private readonly cluster: ApiServer,
     private readonly usage: UsageEngine,
     private readonly disruption: DisruptionController,
     private readonly workloads: Workloads,
@@ -333,7 +333,7 @@ export class VpaController implements ClusterListener {
  *  loop at t = 0. Call before the scenario's objects are created (World.setup) so the admission
  *  hook sees every pod. Every workload gets recommendations, VPA object or not. */
 export function wireVpa(
-  cluster: ClusterState,
+  cluster: ApiServer,
   usage: UsageEngine,
   disruption: DisruptionController,
   workloads: Workloads,

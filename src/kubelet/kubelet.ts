@@ -4,9 +4,9 @@
 import type { EventHandle } from '../engine/simulation.ts';
 import type { Node } from '../model/node.ts';
 import type { Pod } from '../model/pod.ts';
-import { Phase } from './phases.ts';
+import { Phase } from '../phases.ts';
 import { RestartBackoff } from './backoff.ts';
-import type { ClusterListener, ClusterState } from './state.ts';
+import type { ClusterListener, ApiServer } from '../api/apiServer.ts';
 
 export interface PodTiming {
   /** Container start -> Ready. */
@@ -37,7 +37,7 @@ export class Kubelet implements ClusterListener {
   private readonly completions = new Map<number, EventHandle>();
 
   constructor(
-    private readonly cluster: ClusterState,
+    private readonly cluster: ApiServer,
     private readonly timing: PodTiming,
   ) {
     cluster.addListener(this);

@@ -1,6 +1,6 @@
 // Which pods belong to which workload, and how many each wants: what the recorder samples per
 // workload and what PDBs and the scheduler's default spreading ask of controllers.
-import type { ClusterListener } from '../cluster/state.ts';
+import type { ClusterListener } from './apiServer.ts';
 import type { LabelSelector } from '../model/api.ts';
 import type { Pod } from '../model/pod.ts';
 

@@ -1,13 +1,13 @@
 // PodDisruptionBudgets and the Eviction API (pkg/controller/disruption/disruption.go and
 // registry/core/pod/storage/eviction.go, reference §6.4). Every voluntary eviction — drains, and
 // later the cluster autoscaler and the VPA updater — goes through evict().
-import type { ClusterState } from '../cluster/state.ts';
+import type { ApiServer } from './apiServer.ts';
 import type { PdbObject } from '../model/objects.ts';
 import type { Pod } from '../model/pod.ts';
 import { isActive } from '../model/pod.ts';
 import type { DisruptionBudgets } from '../scheduler/preemption.ts';
 import { matchesLabelSelector } from '../scheduler/selectors.ts';
-import { resolveIntOrPercent } from './intOrPercent.ts';
+import { resolveIntOrPercent } from '../model/intOrPercent.ts';
 
 export type EvictionResult =
   | { ok: true }
@@ -24,7 +24,7 @@ export class DisruptionController implements DisruptionBudgets {
   private readonly pdbs: PdbObject[] = [];
 
   constructor(
-    private readonly cluster: ClusterState,
+    private readonly cluster: ApiServer,
     /** spec.replicas of the controller owning a pod (its scale), or null for bare pods. */
     private readonly ownerReplicas: (pod: Pod) => number | null,
   ) {}

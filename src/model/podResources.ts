@@ -1,8 +1,8 @@
 // What a pod asks for, computed once at admission: PodRequests (reference §4.2), the scheduler's
 // non-zero variant, and the QoS class (§5.3).
-import type { Container, PodSpec, QosClass } from '../model/pod.ts';
-import type { ResourceList, ResourceMap } from '../model/resources.ts';
-import { CPU, MEMORY, emptyResources, toResourceList } from '../model/resources.ts';
+import type { Container, PodSpec, QosClass } from './pod.ts';
+import type { ResourceList, ResourceMap } from './resources.ts';
+import { CPU, MEMORY, emptyResources, toResourceList } from './resources.ts';
 
 /** Scheduler defaults for containers without a request (util/pod_resources.go). */
 export const DEFAULT_MILLI_CPU_REQUEST = 100;

@@ -1,11 +1,11 @@
 // ResourceQuota admission and usage (pkg/quota/v1/evaluator/core/pods.go and the quota admission
 // controller): a pod is refused when any tracked resource would exceed `hard`, with upstream's
 // message "exceeded quota: NAME, requested: pods=1, used: pods=100, limited: pods=100".
-import type { ResourceQuotaObject } from '../model/objects.ts';
-import type { Pod, PodSpec } from '../model/pod.ts';
-import type { ResourceMap } from '../model/resources.ts';
-import { formatResource } from '../quantity.ts';
-import { podLimits } from './podResources.ts';
+import type { ResourceQuotaObject } from '../../model/objects.ts';
+import type { Pod, PodSpec } from '../../model/pod.ts';
+import type { ResourceMap } from '../../model/resources.ts';
+import { formatResource } from '../../quantity.ts';
+import { podLimits } from '../../model/podResources.ts';
 
 export class QuotaTracker {
   readonly used: ResourceMap = {};

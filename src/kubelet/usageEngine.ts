@@ -23,16 +23,14 @@ import type { CpuClass } from './cpu.ts';
 import { shareCpu } from './cpu.ts';
 import type { Kubelet } from './kubelet.ts';
 import { oomBadness, oomScoreAdj } from './oomScore.ts';
-import { Phase } from './phases.ts';
-import type { ClusterListener, ClusterState } from './state.ts';
+import { Phase } from '../phases.ts';
+import type { ClusterListener, ApiServer } from '../api/apiServer.ts';
 
 /** A per-container array of zeros. */
 function zeros(n: number): number[] {
   return new Array<number>(n).fill(0);
 }
 
-/** Physics runs after the controllers and the scheduler, before the instant is sampled. */
-const PHYSICS_PHASE = 8;
 /** The kubelet's eviction manager monitoring period. */
 const EVICTION_PERIOD_MS = 10_000;
 const DEFAULT_EVICTION_THRESHOLD = 100 * 1024 * 1024;
@@ -378,7 +376,7 @@ export class UsageEngine implements ClusterListener {
   oomKills = 0;
 
   constructor(
-    private readonly cluster: ClusterState,
+    private readonly cluster: ApiServer,
     private readonly kubelet: Kubelet,
     /** Demand and usage of a workload ref ("Kind/ns/name"), or of a bare pod ("Pod/ns/name"). */
     private readonly inputsOf: (ref: string) => WorkloadInputs,
@@ -404,9 +402,9 @@ export class UsageEngine implements ClusterListener {
         if (changed) this.markWorkload(w);
       }
       this.flush();
-      if (sim.nowMs + sampleEveryMs <= durationMs) sim.after(sampleEveryMs, PHYSICS_PHASE, tick);
+      if (sim.nowMs + sampleEveryMs <= durationMs) sim.after(sampleEveryMs, Phase.Physics, tick);
     };
-    sim.schedule(0, PHYSICS_PHASE, tick);
+    sim.schedule(0, Phase.Physics, tick);
   }
 
   workload(ref: string): WorkloadRun | undefined {
@@ -878,7 +876,7 @@ export class UsageEngine implements ClusterListener {
   }
 
   private requestFlush(): void {
-    if (this.flushHandle === null) this.flushHandle = this.cluster.sim.schedule(this.cluster.nowMs, PHYSICS_PHASE, () => this.flush());
+    if (this.flushHandle === null) this.flushHandle = this.cluster.sim.schedule(this.cluster.nowMs, Phase.Physics, () => this.flush());
   }
 
   /** Brings every integral up to now at the rates that held since the last change. */

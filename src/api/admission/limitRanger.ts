@@ -1,12 +1,12 @@
 // LimitRanger admission (plugin/pkg/admission/limitranger): container defaults, then min/max/
 // ratio validation. Defaulting of the LimitRange object itself follows SetDefaults_LimitRangeItem:
 // max -> default limit, default limit -> default request, min -> default request.
-import type { LimitRangeItem, LimitRangeObject } from '../model/objects.ts';
-import type { Container, PodSpec } from '../model/pod.ts';
-import type { ResourceMap } from '../model/resources.ts';
-import { formatResource } from '../quantity.ts';
-import { podLimits, podRequests } from './podResources.ts';
-import { amountOf } from '../model/resources.ts';
+import type { LimitRangeItem, LimitRangeObject } from '../../model/objects.ts';
+import type { Container, PodSpec } from '../../model/pod.ts';
+import type { ResourceMap } from '../../model/resources.ts';
+import { formatResource } from '../../quantity.ts';
+import { podLimits, podRequests } from '../../model/podResources.ts';
+import { amountOf } from '../../model/resources.ts';
 
 interface EffectiveItem extends LimitRangeItem {
   default: ResourceMap;

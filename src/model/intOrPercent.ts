@@ -1,5 +1,5 @@
 // intstr.GetScaledValueFromIntOrPercent: "25%" of a total, rounded up or down as the caller asks.
-import type { IntOrPercent } from '../model/objects.ts';
+import type { IntOrPercent } from './objects.ts';
 
 export function resolveIntOrPercent(value: IntOrPercent, total: number, roundUp: boolean): number {
   if (typeof value === 'number') return value;

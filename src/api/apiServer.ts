@@ -11,9 +11,9 @@ import type { LimitRangeObject, PriorityClassObject, ResourceQuotaObject } from 
 import type { OwnerRef, Pod, PodSpec } from '../model/pod.ts';
 import { isActive, podObjectRef } from '../model/pod.ts';
 import type { ResourceList } from '../model/resources.ts';
-import { applyLimitRangeDefaults, limitRangeViolations } from './limitRange.ts';
-import { nonZeroRequests, podRequests, qosClass } from './podResources.ts';
-import { QuotaTracker } from './resourceQuota.ts';
+import { applyLimitRangeDefaults, limitRangeViolations } from './admission/limitRanger.ts';
+import { nonZeroRequests, podRequests, qosClass } from '../model/podResources.ts';
+import { QuotaTracker } from './admission/resourceQuota.ts';
 
 export interface ClusterEvent {
   tMs: number;
@@ -93,7 +93,7 @@ export type AdmissionHook = (request: AdmissionRequest) => PodSpec | undefined;
 /** Lower-case consonants and digits that cannot spell words, as upstream's rand.String. */
 const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
-export class ClusterState {
+export class ApiServer {
   /** Every node that ever existed, by index. */
   readonly nodes: Node[] = [];
   /** Live pods (created, not yet removed) by uid, in creation order. */
