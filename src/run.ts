@@ -58,7 +58,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       if (untilMs >= scenario.durationMs) break;
     }
     const summary = await recorder.finish();
-    if (detail) await writeRecommendations(tmpDir, world.vpa.rows());
+    if (detail) await writeRecommendations(tmpDir, world.controllers.get('vertical-pod-autoscaler')!.rows());
     const wallMs = performance.now() - started;
     await writeResolvedScenario(tmpDir, scenario);
     let reportMs = 0;

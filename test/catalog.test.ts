@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { findInstanceType, listInstanceTypes } from '../src/cost/catalog.ts';
 import { aksReserved, allocatableUnder, eksReserved, gkeReserved } from '../src/cloud/reservedResources.ts';
-import { allocatableOf } from '../src/controllers/nodeLifecycle.ts';
+import { allocatableOf } from '../src/cloud/cloudProvider.ts';
 import { readInstanceTypesCsv, renderCatalogData } from '../scripts/build-catalog.ts';
 import { capsim, parseCsv, writeScenario } from './support/run.ts';
 import { loadScenario } from '../src/scenario/load.ts';

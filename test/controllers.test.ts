@@ -7,7 +7,8 @@ import { RandomStreams } from '../src/engine/random.ts';
 import { ApiServer } from '../src/api/apiServer.ts';
 import { compareForDeletion, relatedOnSameNode } from '../src/controllers/replicaSet.ts';
 import { resolveFenceposts } from '../src/controllers/deployment.ts';
-import { DisruptionController } from '../src/api/eviction.ts';
+import { evict, pdbStatus } from '../src/api/eviction.ts';
+import type { Deployment } from '../src/api/workloads.ts';
 import type { LimitRangeObject, PdbObject, ResourceQuotaObject } from '../src/model/objects.ts';
 import type { Pod, PodSpec } from '../src/model/pod.ts';
 import { bind, makeNode, makePod } from './support/cluster.ts';
@@ -61,27 +62,35 @@ function pdb(spec: Partial<PdbObject['spec']>): PdbObject {
   };
 }
 
+/** A Deployment of `replicas` in the API, for the PDB's expected count (its scale). */
+function deployment(cluster: ApiServer, replicas: number): void {
+  cluster.workloads.register('Deployment/demo/demo', 'Deployment');
+  cluster.deployments.add({ kind: 'Deployment', ref: 'Deployment/demo/demo', namespace: 'demo', name: 'demo', replicas } as Deployment);
+}
+
 test('PDB budgets: minAvailable 3 (E13), maxUnavailable 10% (E14), 50% of 7 rounds up to 4 (E15)', () => {
   const cluster = new ApiServer(new Simulation(), new RandomStreams(1));
   const pods = readyPods(cluster, 7, { app: 'demo' });
   pods.forEach((p) => (p.workload = 'Deployment/demo/demo'));
-  const disruption = new DisruptionController(cluster, () => 7);
+  deployment(cluster, 7);
   // E13: minAvailable 3 of 7 healthy -> 4 disruptions allowed
-  assert.deepEqual(disruption.status(pdb({ minAvailable: 3 })), { expectedCount: 7, desiredHealthy: 3, currentHealthy: 7, disruptionsAllowed: 4 });
+  assert.deepEqual(pdbStatus(cluster, pdb({ minAvailable: 3 })), { expectedCount: 7, desiredHealthy: 3, currentHealthy: 7, disruptionsAllowed: 4 });
   // E14: maxUnavailable 10% of 7 = ceil(0.7) = 1 -> desired 6, one disruption allowed
-  assert.equal(disruption.status(pdb({ maxUnavailable: '10%' })).disruptionsAllowed, 1);
+  assert.equal(pdbStatus(cluster, pdb({ maxUnavailable: '10%' })).disruptionsAllowed, 1);
   // E15: 50% of 7 pods "rounds to 4" (upstream rounds percentages up): minAvailable 50% -> 4 must stay
-  assert.equal(disruption.status(pdb({ minAvailable: '50%' })).desiredHealthy, 4);
+  assert.equal(pdbStatus(cluster, pdb({ minAvailable: '50%' })).desiredHealthy, 4);
+  // The expected count is the owner's scale, not the pods that exist: scaled to 10, 10% is one.
+  cluster.deployments.get('Deployment/demo/demo')!.replicas = 10;
+  assert.deepEqual(pdbStatus(cluster, pdb({ maxUnavailable: '10%' })), { expectedCount: 10, desiredHealthy: 9, currentHealthy: 7, disruptionsAllowed: 0 });
 });
 
 test('the Eviction API refuses what a PDB forbids (429) and allows the rest', () => {
   const cluster = new ApiServer(new Simulation(), new RandomStreams(1));
   const pods = readyPods(cluster, 3, { app: 'demo' });
-  const disruption = new DisruptionController(cluster, () => 3);
-  disruption.add(pdb({ minAvailable: 2 }));
-  assert.deepEqual(disruption.evict(pods[0], 'drain'), { ok: true });
+  cluster.podDisruptionBudgets.add(pdb({ minAvailable: 2 }));
+  assert.deepEqual(evict(cluster, pods[0], 'drain'), { ok: true });
   assert.equal(pods[0].deletionMs, 0);
-  const refused = disruption.evict(pods[1], 'drain');
+  const refused = cluster.evict(pods[1], 'drain');
   assert.equal(refused.ok, false);
   assert.ok(!refused.ok && refused.status === 429 && /disruption budget demo-pdb/.test(refused.message));
 });

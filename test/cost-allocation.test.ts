@@ -57,7 +57,7 @@ test('the cost of a run is Σ node-seconds x price, to the cent: a node removed 
     - {at: 30m, nodeFailure: {node: p-001}}
 `, (world) => {
     const pool = world.scenario.cluster.nodePools.find((p) => p.name === 'p')!;
-    world.sim.schedule(45 * 60_000, Phase.Node, () => world.nodes.addPoolNode(pool, 90_000));
+    world.sim.schedule(45 * 60_000, Phase.Node, () => world.cloud.createNode(pool, 90_000));
   });
   const nodes = run.csv('nodes.csv');
   assert.deepEqual(nodes.map((n) => [n.node, n.created_t, n.removed_t]), [
@@ -120,7 +120,7 @@ async function checkMaxRule(run: RunOutput & { world: World }): Promise<void> {
   near(cost.idleUsd, 0.04913025);
   assert.equal(cost.totalUsd, 0.194236);
   // The engine's per-workload integrals add up to the node's own (nodes.csv) integrals.
-  const node = run.world.cluster.nodes[0];
+  const node = run.world.api.nodes[0];
   const whole = run.world.usage.nodeIntegrals(node);
   let cpu = 0;
   let memory = 0;

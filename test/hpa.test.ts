@@ -11,7 +11,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Simulation } from '../src/engine/simulation.ts';
-import type { ApiServer } from '../src/api/apiServer.ts';
 import type { HpaObject } from '../src/model/objects.ts';
 import type { Pod } from '../src/model/pod.ts';
 import type { CalcContext, PodSample } from '../src/controllers/hpa/replicaCalculator.ts';
@@ -24,6 +23,8 @@ import {
 import type { HpaHistory } from '../src/controllers/hpa/normalize.ts';
 import { newHistory, normalizeLegacy, normalizeWithBehavior, recordScaleEvent, resolveBehavior, scaleDownLimit, scaleUpLimit } from '../src/controllers/hpa/normalize.ts';
 import { HorizontalController } from '../src/controllers/hpa/horizontal.ts';
+import { Store } from '../src/api/store.ts';
+import { objectRef } from '../src/model/objects.ts';
 import type { MetricsSource } from '../src/controllers/hpa/metrics.ts';
 
 const NOW = 3_600_000;
@@ -305,18 +306,18 @@ function fakePod(i: number): Pod {
 
 function controllerRun(metrics: HpaObject['spec']['metrics'], source: Partial<MetricsSource>, current = 4): number {
   const sim = new Simulation();
-  const cluster = { sim, get nowMs() { return sim.nowMs; } } as unknown as ApiServer;
   let replicas = current;
   const podList = Array.from({ length: current }, (_, i) => fakePod(i));
-  const hpa = new HorizontalController(cluster, {
+  const hpas = new Store<HpaObject>('HorizontalPodAutoscaler', objectRef);
+  const hpa = new HorizontalController(sim, {
     target: () => ({ get replicas() { return replicas; }, scale: (n) => { replicas = n; } }),
     pods: () => podList,
     metrics: { windowMs: 30_000, podResource: () => null, podDemand: () => null, totalDemand: () => null, ...source },
-  });
-  hpa.add({ kind: 'HorizontalPodAutoscaler', apiVersion: 'autoscaling/v2', metadata: { name: 'h', namespace: 'default', labels: {}, annotations: {} }, source: { file: '', line: 0 },
+  }, hpas, 600_000);
+  hpas.add({ kind: 'HorizontalPodAutoscaler', apiVersion: 'autoscaling/v2', metadata: { name: 'h', namespace: 'default', labels: {}, annotations: {} }, source: { file: '', line: 0 },
     spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 1, maxReplicas: 20, metrics, behavior: null } });
   sim.runUntil(600_000); // so that pods are past their CPU initialization period
-  hpa.start(600_000);
+  hpa.start();
   sim.runUntil(600_000);
   return replicas;
 }

@@ -77,20 +77,20 @@ test('a deleted web-1 comes back as web-1, a new pod under the same name', async
   const scenarioFile = writeScenario(scenario('podManagementPolicy: OrderedReady'));
   const world = new World(await loadScenario(scenarioFile));
   const events: ClusterEvent[] = [];
-  world.cluster.onEvent((e) => events.push(e));
+  world.api.onEvent((e) => events.push(e));
   world.setup();
   let oldUid = -1;
   world.sim.schedule(120_000, Phase.Script, () => {
-    const pod = world.cluster.podByKey('default', 'web-1')!;
+    const pod = world.api.podByKey('default', 'web-1')!;
     oldUid = pod.uid;
-    world.cluster.deletePod(pod, 'Killed', 'kubectl delete pod web-1');
+    world.api.deletePod(pod, 'Killed', 'kubectl delete pod web-1');
   });
   world.sim.runUntil(30 * 60_000);
-  const web1 = world.cluster.podByKey('default', 'web-1')!;
+  const web1 = world.api.podByKey('default', 'web-1')!;
   assert.notEqual(web1.uid, oldUid);
   assert.deepEqual([web1.createdMs, web1.readyMs], [130_000, 150_000]);
   assert.deepEqual(events.filter((e) => e.type === 'Scheduled' && e.object === 'Pod/default/web-1').map((e) => e.tMs), [20_000, 130_000]);
-  assert.deepEqual([...world.cluster.pods.values()].map((p) => p.name).sort(), ['web-0', 'web-1', 'web-2']);
+  assert.deepEqual([...world.api.pods.values()].map((p) => p.name).sort(), ['web-0', 'web-1', 'web-2']);
 });
 
 test('rolling update: web-2, web-1, web-0 in turn, each after the previous replacement is Ready', async () => {
@@ -142,12 +142,12 @@ test('StatefulSet pods carry upstream labels and are registered for default spre
   const world = new World(await loadScenario(writeScenario(scenario('podManagementPolicy: Parallel'))));
   world.setup();
   world.sim.runUntil(60_000);
-  const pod = world.cluster.podByKey('default', 'web-2')!;
+  const pod = world.api.podByKey('default', 'web-2')!;
   assert.equal(pod.labels['statefulset.kubernetes.io/pod-name'], 'web-2');
   assert.equal(pod.labels['apps.kubernetes.io/pod-index'], '2');
   assert.match(pod.labels['controller-revision-hash'], /^web-[a-z0-9]+$/);
   assert.equal(pod.workload, 'StatefulSet/default/web');
   // The scheduler's default PodTopologySpread reads the owner's selector from here.
-  assert.deepEqual(world.workloads.ownerSelector(pod), { matchLabels: { app: 'web' } });
-  assert.equal(world.workloads.replicasOf(pod), 3);
+  assert.deepEqual(world.api.ownerSelector(pod), { matchLabels: { app: 'web' } });
+  assert.equal(world.api.workloads.replicasOf(pod), 3);
 });

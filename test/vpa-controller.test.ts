@@ -8,8 +8,7 @@ import { RandomStreams } from '../src/engine/random.ts';
 import { ApiServer } from '../src/api/apiServer.ts';
 import type { ClusterEvent } from '../src/api/apiServer.ts';
 import type { UsageEngine } from '../src/kubelet/usageEngine.ts';
-import { DisruptionController } from '../src/api/eviction.ts';
-import { Workloads } from '../src/api/workloadIndex.ts';
+import type { Deployment } from '../src/api/workloads.ts';
 import { VpaController, applyRecommendation, proportionalLimit } from '../src/controllers/vpa/controller.ts';
 import type { PdbObject, VpaObject } from '../src/model/objects.ts';
 import type { PodSpec } from '../src/model/pod.ts';
@@ -45,20 +44,17 @@ const REC: ProcessedRecommendation = {
 function setup(opts: { replicas: number; mode?: VpaObject['spec']['updatePolicy']['updateMode']; pdb?: Partial<PdbObject['spec']>; minReplicas?: number }) {
   const sim = new Simulation();
   const cluster = new ApiServer(sim, new RandomStreams(1));
-  const workloads = new Workloads();
-  cluster.addListener(workloads);
-  workloads.register(REF, 'Deployment', () => opts.replicas);
-  const disruption = new DisruptionController(cluster, (pod) => workloads.replicasOf(pod));
+  cluster.workloads.register(REF, 'Deployment');
+  cluster.deployments.add({ kind: 'Deployment', ref: REF, namespace: 'default', name: 'web', replicas: opts.replicas } as Deployment);
   if (opts.pdb) {
-    disruption.add({
+    cluster.podDisruptionBudgets.add({
       kind: 'PodDisruptionBudget', apiVersion: 'policy/v1', metadata: { name: 'web', namespace: 'default', labels: {}, annotations: {} }, source: { file: 'test', line: 1 },
       spec: { selector: { matchLabels: { app: 'web' } }, unhealthyPodEvictionPolicy: 'IfHealthyBudget', ...opts.pdb },
     });
   }
   const noHistory = { workload: () => undefined, enableHistory: () => {} } as unknown as UsageEngine;
-  const vpa = new VpaController(cluster, noHistory, disruption, workloads, [vpaObject(opts.mode ?? 'Auto', opts.minReplicas)]);
-  cluster.addListener(vpa);
-  cluster.addAdmissionHook((r) => vpa.admit(r));
+  const vpa = new VpaController(cluster, sim, noHistory);
+  cluster.verticalPodAutoscalers.add(vpaObject(opts.mode ?? 'Auto', opts.minReplicas));
   const events: ClusterEvent[] = [];
   cluster.onEvent((e) => events.push(e));
   const node = cluster.addNode({

@@ -15,7 +15,7 @@ async function runWithVpa(file: string) {
   const scenario = await loadScenario(path.join(import.meta.dirname, '..', 'scenarios', file));
   const dir = scratchDir();
   const world = new World(scenario);
-  const vpa = world.vpa;
+  const vpa = world.controllers.get('vertical-pod-autoscaler')!;
   const recorder = new Recorder(dir, world);
   world.setup();
   world.usage.start(scenario.sampleEveryMs, scenario.durationMs);
@@ -62,7 +62,7 @@ test('vpa-recommendations: VPA Off recommends per container and changes nothing'
   // Off: no eviction, every pod keeps its written requests.
   assert.equal(run.events('VPAEvicted').length, 0);
   assert.ok(run.events('VPAUpdated').length >= 3);
-  for (const pod of run.world.cluster.pods.values()) if (pod.workload === 'Deployment/shop/api') assert.equal(pod.spec.containers[0].requests.cpu, 1000);
+  for (const pod of run.world.api.pods.values()) if (pod.workload === 'Deployment/shop/api') assert.equal(pod.spec.containers[0].requests.cpu, 1000);
 });
 
 test('vpa-leak: an OOM kill bumps the memory target, the quick-OOM pod is evicted, admission raises request and limit', async () => {
@@ -81,7 +81,7 @@ test('vpa-leak: an OOM kill bumps the memory target, the quick-OOM pod is evicte
   assert.ok(evicted.length >= 6, `evictions: ${evicted.length}`);
   assert.equal(new Set(evicted.map((e) => e.t)).size, evicted.length, 'one eviction per updater pass');
   // Replacements carry the raised request; limit = request in the template, so also in them.
-  const pods = [...run.world.cluster.pods.values()].filter((p) => p.workload === 'Deployment/shop/sessions' && p.deletionMs < 0);
+  const pods = [...run.world.api.pods.values()].filter((p) => p.workload === 'Deployment/shop/sessions' && p.deletionMs < 0);
   assert.equal(pods.length, 3);
   for (const p of pods) {
     const c = p.spec.containers[0];

@@ -1,51 +1,35 @@
-// The one cluster state every controller reads and writes, playing the API server's part:
-// nodes, pods, namespaces, admission, and notifications to whoever watches. Controllers never
-// call each other; they react to these notifications (STYLE: reconcile loops against one API).
+// The API server: every object the simulation knows lives here, in typed stores with watches
+// (kube-apiserver plus the informers every component reads through). Pods and nodes, whose every
+// status transition matters to someone, have their own operations and notifications
+// (ClusterListener); the other kinds are Stores (store.ts). Binding, the scale subresource
+// (scale.ts), the Eviction API with PodDisruptionBudgets (eviction.ts) and admission
+// (admission/) are operations here, so components meet only through this object: controllers
+// never call each other, they read and write the API and react to its notifications.
 import type { Simulation } from '../engine/simulation.ts';
 import type { RandomStreams } from '../engine/random.ts';
 import type { Taint } from '../model/api.ts';
 import { TAINT_UNSCHEDULABLE } from '../model/api.ts';
 import type { CapacityType, Node } from '../model/node.ts';
 import { NodeInfo, nodeObjectRef } from '../model/node.ts';
-import type { LimitRangeObject, PriorityClassObject, ResourceQuotaObject } from '../model/objects.ts';
+import type { HpaObject, LimitRangeObject, PdbObject, PriorityClassObject, ResourceQuotaObject, VpaObject } from '../model/objects.ts';
+import { objectRef } from '../model/objects.ts';
 import type { OwnerRef, Pod, PodSpec } from '../model/pod.ts';
 import { isActive, podObjectRef } from '../model/pod.ts';
 import type { ResourceList } from '../model/resources.ts';
 import { applyLimitRangeDefaults, limitRangeViolations } from './admission/limitRanger.ts';
 import { nonZeroRequests, podRequests, qosClass } from '../model/podResources.ts';
+import { resolvePriority } from './admission/priority.ts';
 import { QuotaTracker } from './admission/resourceQuota.ts';
+import type { LabelSelector } from '../model/api.ts';
+import { Store } from './store.ts';
+import type { ClusterEvent, ClusterListener } from './watch.ts';
+import { PLACEMENT_CHANGES } from './watch.ts';
+import { WorkloadIndex } from './workloadIndex.ts';
+import type { CronJob, DaemonSet, Deployment, Job, ReplicaSet, StatefulSet } from './workloads.ts';
+import type { EvictionResult } from './eviction.ts';
+import { evict } from './eviction.ts';
 
-export interface ClusterEvent {
-  tMs: number;
-  type: string;
-  /** "Kind/namespace/name"; "Node/-/name" for nodes. */
-  object: string;
-  node: string;
-  message: string;
-}
-
-/** Notifications, delivered synchronously in registration order. */
-export interface ClusterListener {
-  podCreated?(pod: Pod): void;
-  podBound?(pod: Pod): void;
-  podStarted?(pod: Pod): void;
-  podReadyChanged?(pod: Pod): void;
-  /** The kubelet restarted one of the pod's containers (pod.restarts went up). */
-  podRestarted?(pod: Pod): void;
-  /** deletionTimestamp was set: the pod no longer counts as a replica but may hold resources. */
-  podTerminating?(pod: Pod): void;
-  /** The pod ran to completion (Succeeded) or failed for good (Failed): its resources are free,
-   *  the object stays until something deletes it (Job TTL, history limits). */
-  podFinished?(pod: Pod): void;
-  /** The pod is gone and its resources are free. */
-  podRemoved?(pod: Pod): void;
-  nodeAdded?(node: Node): void;
-  /** Labels, taints, schedulability or readiness changed. */
-  nodeUpdated?(node: Node): void;
-  nodeRemoved?(node: Node): void;
-}
-
-const PLACEMENT_CHANGES = new Set<string>(['podBound', 'podFinished', 'podRemoved', 'nodeAdded', 'nodeUpdated', 'nodeRemoved']);
+export type { ClusterEvent, ClusterListener } from './watch.ts';
 
 export interface NodeInit {
   name: string;
@@ -90,21 +74,60 @@ export interface AdmissionRequest {
  *  spec, or undefined to leave the pod as it is. */
 export type AdmissionHook = (request: AdmissionRequest) => PodSpec | undefined;
 
+/** A node's Lease in kube-node-lease: the kubelet renews it while its machine runs; the node
+ *  lifecycle controller watches it to notice a node that stopped posting status. */
+export interface NodeLease {
+  readonly node: Node;
+  renewing: boolean;
+}
+
+/** A Namespace: its labels (with kubernetes.io/metadata.name), which namespaceSelectors read. */
+export interface Namespace {
+  readonly name: string;
+  readonly labels: Record<string, string>;
+}
+
 /** Lower-case consonants and digits that cannot spell words, as upstream's rand.String. */
 const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+const ownerRefOf = (namespace: string, owner: OwnerRef) => `${owner.kind}/${namespace}/${owner.name}`;
 
 export class ApiServer {
   /** Every node that ever existed, by index. */
   readonly nodes: Node[] = [];
   /** Live pods (created, not yet removed) by uid, in creation order. */
   readonly pods = new Map<number, Pod>();
-  readonly namespaceLabels = new Map<string, Record<string, string>>();
-  readonly limitRanges = new Map<string, LimitRangeObject[]>();
-  readonly quotas = new Map<string, QuotaTracker[]>();
-  readonly priorityClasses = new Map<string, PriorityClassObject>();
+
+  readonly namespaces = new Store<Namespace>('Namespace', (ns) => `Namespace/-/${ns.name}`);
+  readonly priorityClasses = new Store<PriorityClassObject>('PriorityClass', (pc) => pc.metadata.name);
+  readonly limitRanges = new Store<LimitRangeObject>('LimitRange', objectRef);
+  /** ResourceQuotas with their status.used. */
+  readonly resourceQuotas = new Store<QuotaTracker>('ResourceQuota', (q) => objectRef(q.quota));
+  readonly podDisruptionBudgets = new Store<PdbObject>('PodDisruptionBudget', objectRef);
+  readonly deployments = new Store<Deployment>('Deployment', (d) => d.ref);
+  /** Owned by their Deployment: owned(deploymentRef) lists them in creation order. */
+  readonly replicaSets = new Store<ReplicaSet>('ReplicaSet', (rs) => rs.ref, (rs) => rs.workload);
+  readonly statefulSets = new Store<StatefulSet>('StatefulSet', (s) => s.ref);
+  readonly daemonSets = new Store<DaemonSet>('DaemonSet', (ds) => ds.ref);
+  /** Owned by the CronJob that created them, if any. */
+  readonly jobs = new Store<Job>('Job', (j) => j.ref, (j) => j.cronJob);
+  readonly cronJobs = new Store<CronJob>('CronJob', (cj) => cj.ref);
+  readonly horizontalPodAutoscalers = new Store<HpaObject>('HorizontalPodAutoscaler', objectRef);
+  readonly verticalPodAutoscalers = new Store<VpaObject>('VerticalPodAutoscaler', objectRef);
+  readonly leases = new Store<NodeLease>('Lease', (l) => `Lease/kube-node-lease/${l.node.name}`);
+  /** Pods by workload, with the counts the recorder samples (an index, not a kind). */
+  readonly workloads: WorkloadIndex;
 
   private readonly nodesByName = new Map<string, Node>();
   private readonly podsByKey = new Map<string, Pod>();
+  /** Live pods by their controller owner ("Kind/namespace/name"), in creation order. */
+  private readonly podsByOwner = new Map<string, Set<Pod>>();
+  /** Pods the scheduler has parked as unschedulable (PodScheduled=False, Unschedulable). */
+  private readonly parked = new Set<Pod>();
+  /** LimitRanges and ResourceQuotas by namespace, in creation order: what admission walks. */
+  private readonly limitRangesByNamespace = new Map<string, LimitRangeObject[]>();
+  private readonly quotasByNamespace = new Map<string, QuotaTracker[]>();
+  private readonly priorityClassesByName = new Map<string, PriorityClassObject>();
   private readonly listeners: ClusterListener[] = [];
   private readonly eventSinks: ((event: ClusterEvent) => void)[] = [];
   private readonly admissionHooks: AdmissionHook[] = [];
@@ -114,7 +137,12 @@ export class ApiServer {
   constructor(
     readonly sim: Simulation,
     readonly random: RandomStreams,
-  ) {}
+    /** spec.start: wall-clock Unix ms of simulated time 0 (CronJob schedules, timestamps). */
+    readonly startEpochMs = 0,
+  ) {
+    this.workloads = new WorkloadIndex(this);
+    this.addListener(this.workloads);
+  }
 
   get nowMs(): number {
     return this.sim.nowMs;
@@ -139,8 +167,9 @@ export class ApiServer {
     this.eventSinks.push(sink);
   }
 
-  emit(type: string, object: string, node: string, message: string): void {
-    const event = { tMs: this.sim.nowMs, type, object, node, message };
+  emit(type: string, object: string, node: string, message: string, source?: string): void {
+    const event: ClusterEvent = { tMs: this.sim.nowMs, type, object, node, message };
+    if (source !== undefined) event.source = source;
     for (const sink of this.eventSinks) sink(event);
   }
 
@@ -153,29 +182,92 @@ export class ApiServer {
   // ---- namespaces and policy objects -------------------------------------------------------
 
   ensureNamespace(name: string, labels: Record<string, string> = {}): void {
-    const existing = this.namespaceLabels.get(name);
-    if (existing) Object.assign(existing, labels);
-    else this.namespaceLabels.set(name, { 'kubernetes.io/metadata.name': name, ...labels });
+    const existing = this.namespaces.get(`Namespace/-/${name}`);
+    if (existing) {
+      Object.assign(existing.labels, labels);
+      this.namespaces.update(existing);
+    } else this.namespaces.add({ name, labels: { 'kubernetes.io/metadata.name': name, ...labels } });
+  }
+
+  namespaceLabels(name: string): Record<string, string> {
+    return this.namespaces.get(`Namespace/-/${name}`)?.labels ?? NO_LABELS;
+  }
+
+  /** The namespace's LimitRanges in creation order (what LimitRanger and the VPA cap to). */
+  limitRangesIn(namespace: string): readonly LimitRangeObject[] {
+    return this.limitRangesByNamespace.get(namespace) ?? [];
   }
 
   addLimitRange(range: LimitRangeObject): void {
     this.ensureNamespace(range.metadata.namespace);
-    const list = this.limitRanges.get(range.metadata.namespace) ?? [];
+    if (!this.limitRanges.add(range)) return;
+    const list = this.limitRangesByNamespace.get(range.metadata.namespace) ?? [];
     list.push(range);
-    this.limitRanges.set(range.metadata.namespace, list);
+    this.limitRangesByNamespace.set(range.metadata.namespace, list);
   }
 
   addResourceQuota(quota: ResourceQuotaObject): void {
     this.ensureNamespace(quota.metadata.namespace);
     const tracker = new QuotaTracker(quota);
     for (const pod of this.pods.values()) if (pod.namespace === quota.metadata.namespace && isActive(pod) && tracker.selects(pod)) tracker.charge(pod, 1);
-    const list = this.quotas.get(quota.metadata.namespace) ?? [];
+    if (!this.resourceQuotas.add(tracker)) return;
+    const list = this.quotasByNamespace.get(quota.metadata.namespace) ?? [];
     list.push(tracker);
-    this.quotas.set(quota.metadata.namespace, list);
+    this.quotasByNamespace.set(quota.metadata.namespace, list);
   }
 
   addPriorityClass(pc: PriorityClassObject): void {
-    this.priorityClasses.set(pc.metadata.name, pc);
+    this.priorityClassesByName.set(pc.metadata.name, pc);
+    if (!this.priorityClasses.add(pc)) this.priorityClasses.update(pc);
+  }
+
+  // ---- subresources and indexes ----------------------------------------------------------------
+
+  /** The Eviction API (pods/eviction): deletes the pod unless a PodDisruptionBudget forbids it. */
+  evict(pod: Pod, reason: string): EvictionResult {
+    return evict(this, pod, reason);
+  }
+
+  /** Live pods whose controller is `ownerRef` ("ReplicaSet/ns/name", ...), in creation order. */
+  podsOwnedBy(ownerRef: string): ReadonlySet<Pod> {
+    return this.podsByOwner.get(ownerRef) ?? NO_PODS;
+  }
+
+  /** The selector of a pod's controller (ReplicaSet or StatefulSet), for default spreading. */
+  ownerSelector(pod: Pod): LabelSelector | null {
+    const owner = pod.owner;
+    if (!owner) return null;
+    const ref = ownerRefOf(pod.namespace, owner);
+    if (owner.kind === 'ReplicaSet') return this.replicaSets.get(ref)?.selector ?? null;
+    if (owner.kind === 'StatefulSet') return this.statefulSets.get(ref)?.obj.spec.selector ?? null;
+    return null;
+  }
+
+  /** The scheduler parks a pod it could not place (PodScheduled=False, reason Unschedulable)
+   *  and unparks it when it tries it again. */
+  setPodUnschedulable(pod: Pod, unschedulable: boolean): void {
+    if (unschedulable) this.parked.add(pod);
+    else this.parked.delete(pod);
+  }
+
+  /** Pods parked as unschedulable, oldest first: what the cluster autoscaler lists. capsim's
+   *  scheduler unparks a pod as soon as a cluster event moves it back to its active queue, so a
+   *  pod about to be retried is not counted (upstream keeps the condition until binding). */
+  unschedulablePods(): Pod[] {
+    return [...this.parked].sort((a, b) => a.uid - b.uid);
+  }
+
+  /** The kubelet renews its node's Lease while the machine runs, and stops when it is down. */
+  setLeaseRenewing(node: Node, renewing: boolean): void {
+    const ref = `Lease/kube-node-lease/${node.name}`;
+    const lease = this.leases.get(ref);
+    if (!lease) {
+      this.leases.add({ node, renewing });
+      return;
+    }
+    if (lease.renewing === renewing) return;
+    lease.renewing = renewing;
+    this.leases.update(lease);
   }
 
   // ---- nodes ---------------------------------------------------------------------------------
@@ -315,12 +407,12 @@ export class ApiServer {
       const { namespace, labels, owner, workload } = request;
       submitted = hook({ namespace, labels, owner, workload, spec: submitted }) ?? submitted;
     }
-    const ranges = this.limitRanges.get(request.namespace) ?? [];
+    const ranges = this.limitRangesIn(request.namespace);
     // Specs are shared with the template that made them and never mutated, except by LimitRange
     // defaulting, which gets its own copy.
     const spec = ranges.length > 0 ? structuredClone(submitted) : submitted;
 
-    const priority = this.resolvePriority(spec);
+    const priority = resolvePriority(spec, this.priorityClassesByName);
     if ('error' in priority) return forbidden(priority.error);
 
     applyLimitRangeDefaults(spec, ranges);
@@ -358,7 +450,7 @@ export class ApiServer {
       removedMs: -1,
     };
 
-    const quotas = (this.quotas.get(pod.namespace) ?? []).filter((q) => q.selects(pod));
+    const quotas = (this.quotasByNamespace.get(pod.namespace) ?? []).filter((q) => q.selects(pod));
     for (const quota of quotas) {
       const refusal = quota.check(pod);
       if (refusal) {
@@ -370,6 +462,12 @@ export class ApiServer {
 
     this.pods.set(pod.uid, pod);
     this.podsByKey.set(pod.key, pod);
+    if (pod.owner) {
+      const ref = ownerRefOf(pod.namespace, pod.owner);
+      const owned = this.podsByOwner.get(ref);
+      if (owned) owned.add(pod);
+      else this.podsByOwner.set(ref, new Set([pod]));
+    }
     this.notify('podCreated', pod);
     return { pod };
   }
@@ -453,26 +551,18 @@ export class ApiServer {
     if (pod.phase !== 'Succeeded' && pod.phase !== 'Failed') pod.node?.info.removePod(pod);
     this.pods.delete(pod.uid);
     this.podsByKey.delete(pod.key);
+    this.parked.delete(pod);
+    if (pod.owner) {
+      const ref = ownerRefOf(pod.namespace, pod.owner);
+      const owned = this.podsByOwner.get(ref)!;
+      owned.delete(pod);
+      if (owned.size === 0) this.podsByOwner.delete(ref);
+    }
     this.notify('podRemoved', pod);
   }
 
   private releaseQuota(pod: Pod): void {
-    for (const quota of this.quotas.get(pod.namespace) ?? []) if (quota.selects(pod)) quota.charge(pod, -1);
-  }
-
-  private resolvePriority(spec: PodSpec): { value: number; preemptionPolicy: Pod['preemptionPolicy'] } | { error: string } {
-    const name = spec.priorityClassName;
-    if (name) {
-      const builtin = BUILTIN_PRIORITY_CLASSES[name];
-      const pc = this.priorityClasses.get(name);
-      if (pc) return { value: pc.value, preemptionPolicy: spec.preemptionPolicy ?? pc.preemptionPolicy };
-      if (builtin !== undefined) return { value: builtin, preemptionPolicy: spec.preemptionPolicy ?? 'PreemptLowerPriority' };
-      return { error: `no PriorityClass with name ${name} was found` };
-    }
-    for (const pc of this.priorityClasses.values()) {
-      if (pc.globalDefault) return { value: pc.value, preemptionPolicy: spec.preemptionPolicy ?? pc.preemptionPolicy };
-    }
-    return { value: spec.priority ?? 0, preemptionPolicy: spec.preemptionPolicy ?? 'PreemptLowerPriority' };
+    for (const quota of this.quotasByNamespace.get(pod.namespace) ?? []) if (quota.selects(pod)) quota.charge(pod, -1);
   }
 
   private generateName(namespace: string, prefix: string): string {
@@ -486,10 +576,8 @@ export class ApiServer {
   }
 }
 
-export const BUILTIN_PRIORITY_CLASSES: Record<string, number> = {
-  'system-cluster-critical': 2000000000,
-  'system-node-critical': 2000001000,
-};
+const NO_LABELS: Record<string, string> = {};
+const NO_PODS: ReadonlySet<Pod> = new Set();
 
 function isNodeHealthTaint(t: Taint): boolean {
   return t.key === 'node.kubernetes.io/not-ready' || t.key === 'node.kubernetes.io/unreachable';

@@ -1,8 +1,13 @@
-// Which pods belong to which workload, and how many each wants: what the recorder samples per
-// workload and what PDBs and the scheduler's default spreading ask of controllers.
-import type { ClusterListener } from './apiServer.ts';
-import type { LabelSelector } from '../model/api.ts';
+// Pods by workload: which pods belong to which workload, with the counts kube-state-metrics would
+// show (Ready pods, requests of bound pods) kept current from pod notifications, and how many
+// replicas each workload wants (its scale, read from the API objects). The recorder samples it,
+// PodDisruptionBudgets count expected pods with it, the HPA and VPA find a target's pods in it.
+// A workload is registered by the run that declares it (a Job with `arrivals` is a template that
+// never exists in the API itself, yet its copies' pods aggregate under it).
 import type { Pod } from '../model/pod.ts';
+import type { ApiServer } from './apiServer.ts';
+import type { ClusterListener } from './watch.ts';
+import { desiredNumberScheduled, jobDesiredActive } from './workloads.ts';
 
 export interface WorkloadEntry {
   /** "Kind/namespace/name" */
@@ -19,13 +24,13 @@ export interface WorkloadEntry {
   version: number;
 }
 
-export class Workloads implements ClusterListener {
+export class WorkloadIndex implements ClusterListener {
   private readonly entries = new Map<string, WorkloadEntry>();
-  /** Selector of a pod's direct owner (ReplicaSet or StatefulSet), for default spreading. */
-  readonly ownerSelectors = new Map<string, LabelSelector>();
 
-  register(ref: string, kind: string, desiredReplicas: () => number): WorkloadEntry {
-    const entry: WorkloadEntry = { ref, kind, desiredReplicas, pods: new Set(), readyPods: 0, cpuRequestedMilli: 0, memoryRequestedBytes: 0, version: 0 };
+  constructor(private readonly api: ApiServer) {}
+
+  register(ref: string, kind: string): WorkloadEntry {
+    const entry: WorkloadEntry = { ref, kind, desiredReplicas: () => this.desiredReplicas(ref, kind), pods: new Set(), readyPods: 0, cpuRequestedMilli: 0, memoryRequestedBytes: 0, version: 0 };
     this.entries.set(ref, entry);
     return entry;
   }
@@ -37,6 +42,33 @@ export class Workloads implements ClusterListener {
   /** In declaration order. */
   all(): WorkloadEntry[] {
     return [...this.entries.values()];
+  }
+
+  /** spec.replicas of the workload owning a pod (its scale), or null for bare pods. */
+  replicasOf(pod: Pod): number | null {
+    const entry = pod.workload ? this.entries.get(pod.workload) : undefined;
+    return entry ? entry.desiredReplicas() : null;
+  }
+
+  /** What the workload wants running: spec.replicas of a Deployment or StatefulSet, a
+   *  DaemonSet's desiredNumberScheduled, what its unfinished Jobs want active (Job, CronJob). */
+  private desiredReplicas(ref: string, kind: string): number {
+    const api = this.api;
+    switch (kind) {
+      case 'Deployment':
+        return api.deployments.get(ref)?.replicas ?? 0;
+      case 'StatefulSet':
+        return api.statefulSets.get(ref)?.replicas ?? 0;
+      case 'DaemonSet': {
+        const ds = api.daemonSets.get(ref);
+        return ds ? desiredNumberScheduled(ds, api.nodes) : 0;
+      }
+      default: {
+        let total = 0;
+        for (const job of api.jobs.list()) if (job.workload === ref) total += jobDesiredActive(job, api.podsOwnedBy(job.ref));
+        return total;
+      }
+    }
   }
 
   podCreated(pod: Pod): void {
@@ -95,15 +127,5 @@ export class Workloads implements ClusterListener {
       entry.cpuRequestedMilli -= pod.requests.cpuMilli;
       entry.memoryRequestedBytes -= pod.requests.memoryBytes;
     }
-  }
-
-  ownerSelector(pod: Pod): LabelSelector | null {
-    if (!pod.owner || (pod.owner.kind !== 'ReplicaSet' && pod.owner.kind !== 'StatefulSet')) return null;
-    return this.ownerSelectors.get(`${pod.owner.kind}/${pod.namespace}/${pod.owner.name}`) ?? null;
-  }
-
-  replicasOf(pod: Pod): number | null {
-    const entry = pod.workload ? this.entries.get(pod.workload) : undefined;
-    return entry ? entry.desiredReplicas() : null;
   }
 }

@@ -12,143 +12,113 @@
 //  5. create the Job (SuccessfulCreate "Created job NAME") and requeue for the next time.
 // Upstream requeues 100 ms after the scheduled time (nextScheduleDelta) to be sure the clock has
 // passed it; the simulated clock is exact, so Jobs are created at the scheduled instant.
-import { Phase } from '../phases.ts';
 import type { ApiServer } from '../api/apiServer.ts';
-import type { EventHandle } from '../engine/simulation.ts';
-import type { CronJobObject, JobObject } from '../model/objects.ts';
-import { objectRef } from '../model/objects.ts';
+import { deleteJob } from '../api/garbageCollector.ts';
+import type { CronJob, Job } from '../api/workloads.ts';
+import { newJob } from '../api/workloads.ts';
+import type { EventHandle, Simulation } from '../engine/simulation.ts';
+import type { JobObject } from '../model/objects.ts';
+import { Phase } from '../phases.ts';
 import { CronSchedule } from '../workload/cron.ts';
-import type { JobController, JobState } from './job.ts';
+import type { ControllerContext } from './manager.ts';
+import { WorkQueue } from './workqueue.ts';
 
 /** More missed times than this since the last schedule draws a TooManyMissedTimes warning. */
 const MANY_MISSED = 100;
 export const SCHEDULED_TIMESTAMP = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
 
-export interface CronJobState {
-  obj: CronJobObject;
-  ref: string;
-  namespace: string;
-  name: string;
+/** What the controller keeps of a CronJob besides its object. */
+interface CronJobCache {
   /** null when the schedule or time zone is unusable (an event says why). */
   schedule: CronSchedule | null;
-  createdEpochMs: number;
-  /** status.lastScheduleTime (Unix ms), null before the first Job. */
-  lastScheduleEpochMs: number | null;
-  /** status.active */
-  active: JobState[];
-  /** Every Job it created that still exists. */
-  children: JobState[];
+  /** Every Job it created, until it sees it deleted. */
+  children: Job[];
   timer: EventHandle | null;
 }
 
 export class CronJobController {
-  private readonly byRef = new Map<string, CronJobState>();
-  private readonly dirty = new Set<CronJobState>();
-  private handle: EventHandle | null = null;
+  private readonly api: ApiServer;
+  private readonly clock: Simulation;
+  private readonly queue: WorkQueue<CronJob>;
+  private readonly caches = new Map<CronJob, CronJobCache>();
 
-  constructor(
-    private readonly cluster: ApiServer,
-    private readonly jobs: JobController,
-    /** spec.start: scenario time 0 as Unix ms. */
-    private readonly startEpochMs: number,
-  ) {
-    jobs.onJobChanged = (job) => {
-      const cj = job.cronJob ? this.byRef.get(job.cronJob) : undefined;
-      if (cj) this.enqueue(cj);
+  constructor({ api, clock }: ControllerContext) {
+    this.api = api;
+    this.clock = clock;
+    this.queue = new WorkQueue(clock, (cj) => this.sync(cj));
+    api.cronJobs.watch({ added: (cj) => this.added(cj) });
+    // A Job of its finishing or going away is a reason to look again.
+    const jobChanged = (job: Job) => {
+      const cj = job.cronJob ? api.cronJobs.get(job.cronJob) : undefined;
+      if (cj) this.queue.add(cj);
     };
+    api.jobs.watch({ updated: jobChanged, deleted: jobChanged });
   }
 
-  get(ref: string): CronJobState | undefined {
-    return this.byRef.get(ref);
-  }
-
-  add(obj: CronJobObject): CronJobState {
-    const cj: CronJobState = {
-      obj,
-      ref: objectRef(obj),
-      namespace: obj.metadata.namespace,
-      name: obj.metadata.name,
-      schedule: null,
-      createdEpochMs: this.epochNow(),
-      lastScheduleEpochMs: null,
-      active: [],
-      children: [],
-      timer: null,
-    };
+  private added(cj: CronJob): void {
+    const cache: CronJobCache = { schedule: null, children: [], timer: null };
     try {
-      cj.schedule = CronSchedule.parse(obj.spec.schedule, obj.spec.timeZone);
+      cache.schedule = CronSchedule.parse(cj.obj.spec.schedule, cj.obj.spec.timeZone);
     } catch (error) {
-      const zone = obj.spec.timeZone;
-      if (error instanceof RangeError && zone !== null) this.cluster.emit('UnknownTimeZone', cj.ref, '', `invalid timeZone: "${zone}": unknown time zone ${zone}`);
-      else this.cluster.emit('UnparseableSchedule', cj.ref, '', `unparseable schedule: "${obj.spec.schedule}" : ${(error as Error).message}`);
+      const zone = cj.obj.spec.timeZone;
+      if (error instanceof RangeError && zone !== null) this.api.emit('UnknownTimeZone', cj.ref, '', `invalid timeZone: "${zone}": unknown time zone ${zone}`);
+      else this.api.emit('UnparseableSchedule', cj.ref, '', `unparseable schedule: "${cj.obj.spec.schedule}" : ${(error as Error).message}`);
     }
-    this.byRef.set(cj.ref, cj);
-    this.enqueue(cj);
-    return cj;
+    this.caches.set(cj, cache);
+    this.queue.add(cj);
   }
 
   private epochNow(): number {
-    return this.startEpochMs + this.cluster.nowMs;
-  }
-
-  private enqueue(cj: CronJobState): void {
-    this.dirty.add(cj);
-    if (this.handle === null) this.handle = this.cluster.sim.schedule(this.cluster.nowMs, Phase.Controller, () => this.syncAll());
-  }
-
-  private syncAll(): void {
-    this.handle = null;
-    const batch = [...this.dirty];
-    this.dirty.clear();
-    for (const cj of batch) this.sync(cj);
+    return this.api.startEpochMs + this.clock.nowMs;
   }
 
   /** sync: cleanupFinishedJobs, then syncCronJob. */
-  private sync(cj: CronJobState): void {
-    for (const job of cj.children.filter((j) => j.deleted)) {
-      if (cj.active.includes(job)) this.cluster.emit('MissingJob', cj.ref, '', `Active job went missing: ${job.name}`);
+  private sync(cj: CronJob): void {
+    const cache = this.caches.get(cj)!;
+    for (const job of cache.children.filter((j) => j.deleted)) {
+      if (cj.active.includes(job)) this.api.emit('MissingJob', cj.ref, '', `Active job went missing: ${job.name}`);
       this.forget(cj, job);
     }
     this.cleanupFinishedJobs(cj);
     for (const job of cj.active.slice()) {
       if (!job.finished) continue;
       cj.active.splice(cj.active.indexOf(job), 1);
-      this.cluster.emit('SawCompletedJob', cj.ref, '', `Saw completed job: ${job.name}, status: ${job.finished.type}`);
+      this.api.emit('SawCompletedJob', cj.ref, '', `Saw completed job: ${job.name}, status: ${job.finished.type}`);
     }
 
     const spec = cj.obj.spec;
-    const schedule = cj.schedule;
+    const schedule = cache.schedule;
     if (spec.suspend || !schedule) return;
     const now = this.epochNow();
     const { recent: scheduled, missed } = this.mostRecentScheduleTime(cj, schedule, now, true);
     if (scheduled === null) return this.requeue(cj, schedule, now);
     if (missed > MANY_MISSED) {
-      this.cluster.emit('TooManyMissedTimes', cj.ref, '', 'too many missed start times. Set or decrease .spec.startingDeadlineSeconds or check clock skew');
+      this.api.emit('TooManyMissedTimes', cj.ref, '', 'too many missed start times. Set or decrease .spec.startingDeadlineSeconds or check clock skew');
     }
     if (spec.startingDeadlineSeconds !== null && scheduled + spec.startingDeadlineSeconds * 1000 < now) {
-      this.cluster.emit('MissSchedule', cj.ref, '', `Missed scheduled time to start a job: ${rfc1123z(scheduled)}`);
+      this.api.emit('MissSchedule', cj.ref, '', `Missed scheduled time to start a job: ${rfc1123z(scheduled)}`);
       return this.requeue(cj, schedule, now);
     }
     const name = jobName(cj.name, scheduled);
     if (cj.active.some((j) => j.name === name) || cj.lastScheduleEpochMs === scheduled) return this.requeue(cj, schedule, now);
     if (spec.concurrencyPolicy === 'Forbid' && cj.active.length > 0) {
-      this.cluster.emit('JobAlreadyActive', cj.ref, '', 'Not starting job because prior execution is running and concurrency policy is Forbid');
+      this.api.emit('JobAlreadyActive', cj.ref, '', 'Not starting job because prior execution is running and concurrency policy is Forbid');
       return this.requeue(cj, schedule, now);
     }
     if (spec.concurrencyPolicy === 'Replace') for (const job of cj.active.slice()) this.deleteJob(cj, job);
 
-    const job = this.jobs.add(this.jobFromTemplate(cj, name, scheduled), { workload: cj.ref, cronJob: cj.ref });
-    if (job) {
-      this.cluster.emit('SuccessfulCreate', cj.ref, '', `Created job ${name}`);
+    const job = newJob(this.jobFromTemplate(cj, name, scheduled), { workload: cj.ref, cronJob: cj.ref }, this.clock.nowMs);
+    if (this.api.jobs.add(job)) {
+      this.api.emit('SuccessfulCreate', cj.ref, '', `Created job ${name}`);
       cj.active.push(job);
-      cj.children.push(job);
+      cache.children.push(job);
       cj.lastScheduleEpochMs = scheduled;
     }
     this.requeue(cj, schedule, now);
   }
 
   /** getJobFromTemplate2: jobTemplate's labels, annotations and spec, plus the scheduled time. */
-  private jobFromTemplate(cj: CronJobState, name: string, scheduledEpochMs: number): JobObject {
+  private jobFromTemplate(cj: CronJob, name: string, scheduledEpochMs: number): JobObject {
     const template = cj.obj.spec.jobTemplate;
     return {
       kind: 'Job',
@@ -167,7 +137,7 @@ export class CronJobController {
   /** mostRecentScheduleTime: the latest scheduled time in (earliest, now], and roughly how many
    *  were missed since `earliest` (the last schedule or the creation, or now minus
    *  startingDeadlineSeconds if later). */
-  private mostRecentScheduleTime(cj: CronJobState, schedule: CronSchedule, now: number, withDeadline: boolean): { earliest: number; recent: number | null; missed: number } {
+  private mostRecentScheduleTime(cj: CronJob, schedule: CronSchedule, now: number, withDeadline: boolean): { earliest: number; recent: number | null; missed: number } {
     let earliest = cj.lastScheduleEpochMs ?? cj.createdEpochMs;
     const deadline = cj.obj.spec.startingDeadlineSeconds;
     if (withDeadline && deadline !== null) earliest = Math.max(earliest, now - deadline * 1000);
@@ -191,40 +161,42 @@ export class CronJobController {
   }
 
   /** nextScheduleTimeDuration: wake at the next scheduled time after the most recent one. */
-  private requeue(cj: CronJobState, schedule: CronSchedule, now: number): void {
+  private requeue(cj: CronJob, schedule: CronSchedule, now: number): void {
     const { earliest, recent, missed } = this.mostRecentScheduleTime(cj, schedule, now, false);
     const base = recent ?? (missed === 0 ? earliest : now);
     const next = schedule.next(base);
-    this.cluster.sim.cancel(cj.timer);
-    cj.timer = null;
+    const cache = this.caches.get(cj)!;
+    this.clock.cancel(cache.timer);
+    cache.timer = null;
     if (next === null) return;
-    cj.timer = this.cluster.sim.schedule(Math.max(this.cluster.nowMs, next - this.startEpochMs), Phase.Controller, () => {
-      cj.timer = null;
-      this.enqueue(cj);
+    cache.timer = this.clock.schedule(Math.max(this.clock.nowMs, next - this.api.startEpochMs), Phase.Controller, () => {
+      cache.timer = null;
+      this.queue.add(cj);
     });
   }
 
   /** cleanupFinishedJobs / removeOldestJobs: oldest first by status.startTime, then name. */
-  private cleanupFinishedJobs(cj: CronJobState): void {
+  private cleanupFinishedJobs(cj: CronJob): void {
     const limits = { Complete: cj.obj.spec.successfulJobsHistoryLimit, Failed: cj.obj.spec.failedJobsHistoryLimit };
     for (const type of ['Complete', 'Failed'] as const) {
-      const finished = cj.children.filter((j) => j.finished?.type === type).sort(byStartTime);
+      const finished = this.caches.get(cj)!.children.filter((j) => j.finished?.type === type).sort(byStartTime);
       for (const job of finished.slice(0, Math.max(0, finished.length - limits[type]))) this.deleteJob(cj, job);
     }
   }
 
   /** deleteJob: the Job (and, through garbage collection, its pods) and its active-list entry. */
-  private deleteJob(cj: CronJobState, job: JobState): void {
+  private deleteJob(cj: CronJob, job: Job): void {
     this.forget(cj, job);
-    this.jobs.delete(job, `deleted by CronJob ${cj.name}`);
-    this.cluster.emit('SuccessfulDelete', cj.ref, '', `Deleted job ${job.name}`);
+    deleteJob(this.api, job, `deleted by CronJob ${cj.name}`);
+    this.api.emit('SuccessfulDelete', cj.ref, '', `Deleted job ${job.name}`);
   }
 
-  private forget(cj: CronJobState, job: JobState): void {
+  private forget(cj: CronJob, job: Job): void {
     const a = cj.active.indexOf(job);
     if (a >= 0) cj.active.splice(a, 1);
-    const c = cj.children.indexOf(job);
-    if (c >= 0) cj.children.splice(c, 1);
+    const children = this.caches.get(cj)!.children;
+    const c = children.indexOf(job);
+    if (c >= 0) children.splice(c, 1);
   }
 }
 
@@ -234,7 +206,7 @@ export function jobName(cronJob: string, scheduledEpochMs: number): string {
 }
 
 /** byJobStartTime: a Job without a start time sorts last; ties by name. */
-function byStartTime(a: JobState, b: JobState): number {
+function byStartTime(a: Job, b: Job): number {
   if (a.startMs !== b.startMs) {
     if (a.startMs < 0) return 1;
     if (b.startMs < 0) return -1;

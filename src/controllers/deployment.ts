@@ -1,111 +1,75 @@
 // The Deployment controller (pkg/controller/deployment): owns ReplicaSets, rolls out a changed
 // template with maxSurge/maxUnavailable (rolling.go, reference §6.2) or Recreate, and scales
-// proportionally across ReplicaSets when replicas change mid-rollout (sync.go).
+// proportionally across ReplicaSets when replicas change mid-rollout (sync.go). It watches
+// Deployments (the scale subresource and `kubectl rollout restart` write them) and the pods of
+// the ReplicaSets it owns, and writes ReplicaSets through the API.
 import { Phase } from '../phases.ts';
 import type { ApiServer } from '../api/apiServer.ts';
-import type { EventHandle } from '../engine/simulation.ts';
-import type { DeploymentObject } from '../model/objects.ts';
-import { objectRef } from '../model/objects.ts';
+import type { Deployment, ReplicaSet } from '../api/workloads.ts';
+import type { Simulation } from '../engine/simulation.ts';
 import type { PodTemplate } from '../model/pod.ts';
 import { isActive } from '../model/pod.ts';
 import { resolveIntOrPercent } from '../model/intOrPercent.ts';
-import type { ReplicaSet, ReplicaSetController } from './replicaSet.ts';
+import type { ControllerContext } from './manager.ts';
 import { templateHash } from './templateHash.ts';
-
-export interface DeploymentState {
-  obj: DeploymentObject;
-  ref: string;
-  namespace: string;
-  name: string;
-  /** spec.replicas; the scale subresource (HPA, scripted scale) changes it. */
-  replicas: number;
-  template: PodTemplate;
-  templateHash: string;
-  revision: number;
-  replicaSets: ReplicaSet[];
-  rolloutInProgress: boolean;
-}
+import { WorkQueue } from './workqueue.ts';
 
 export class DeploymentController {
-  private readonly byRef = new Map<string, DeploymentState>();
-  private readonly dirty = new Set<DeploymentState>();
-  private handle: EventHandle | null = null;
+  private readonly api: ApiServer;
+  private readonly clock: Simulation;
+  private readonly queue: WorkQueue<Deployment>;
   /** The earliest pending availability re-check per Deployment (minReadySeconds). */
-  private readonly recheckAt = new Map<DeploymentState, number>();
+  private readonly recheckAt = new Map<Deployment, number>();
+  /** The template each Deployment's templateHash was computed from: another one is a rollout. */
+  private readonly hashed = new Map<Deployment, PodTemplate>();
 
-  constructor(
-    private readonly cluster: ApiServer,
-    private readonly replicaSets: ReplicaSetController,
-  ) {
-    replicaSets.onPodsChanged = (rs) => {
-      const d = this.byRef.get(rs.workload);
-      if (d) this.enqueue(d);
-    };
+  constructor({ api, clock }: ControllerContext) {
+    this.api = api;
+    this.clock = clock;
+    this.queue = new WorkQueue(clock, (d) => this.sync(d));
+    api.deployments.watch({
+      added: (d) => {
+        d.templateHash = templateHash(d.template, 0);
+        this.hashed.set(d, d.template);
+        this.queue.add(d);
+      },
+      updated: (d) => {
+        if (this.hashed.get(d) !== d.template) this.startRollout(d);
+        this.queue.add(d);
+      },
+    });
+    api.addListener({
+      podTerminating: (pod) => this.podChanged(pod.owner?.kind === 'ReplicaSet' ? `ReplicaSet/${pod.namespace}/${pod.owner.name}` : null),
+      podReadyChanged: (pod) => this.podChanged(pod.owner?.kind === 'ReplicaSet' ? `ReplicaSet/${pod.namespace}/${pod.owner.name}` : null),
+      podRemoved: (pod) => this.podChanged(pod.owner?.kind === 'ReplicaSet' ? `ReplicaSet/${pod.namespace}/${pod.owner.name}` : null),
+    });
   }
 
-  get(ref: string): DeploymentState | undefined {
-    return this.byRef.get(ref);
+  /** Readiness of a ReplicaSet's pods moves its Deployment's availability. */
+  private podChanged(rsRef: string | null): void {
+    const rs = rsRef === null ? undefined : this.api.replicaSets.get(rsRef);
+    const d = rs ? this.api.deployments.get(rs.workload) : undefined;
+    if (d) this.queue.add(d);
   }
 
-  all(): DeploymentState[] {
-    return [...this.byRef.values()];
-  }
-
-  add(obj: DeploymentObject): DeploymentState {
-    const template = structuredClone(obj.spec.template);
-    const d: DeploymentState = {
-      obj,
-      ref: objectRef(obj),
-      namespace: obj.metadata.namespace,
-      name: obj.metadata.name,
-      replicas: obj.spec.replicas,
-      template,
-      templateHash: templateHash(template, 0),
-      revision: 1,
-      replicaSets: [],
-      rolloutInProgress: false,
-    };
-    this.byRef.set(d.ref, d);
-    this.enqueue(d);
-    return d;
-  }
-
-  /** The scale subresource: what `kubectl scale` and the HPA write. */
-  scale(d: DeploymentState, replicas: number, cause: string): void {
-    if (d.replicas === replicas) return;
-    const type = replicas > d.replicas ? 'ScaledUp' : 'ScaledDown';
-    this.cluster.emit(type, d.ref, '', `${cause} from ${d.replicas} to ${replicas}`);
-    d.replicas = replicas;
-    this.enqueue(d);
-  }
-
-  /** `kubectl rollout restart`: a template change (restartedAt annotation) starts a rollout. */
-  restart(d: DeploymentState): void {
-    d.template = structuredClone(d.template);
-    d.template.annotations['kubectl.kubernetes.io/restartedAt'] = new Date(this.cluster.nowMs).toISOString();
+  /** A new template (`kubectl rollout restart` sets the restartedAt annotation): a new revision. */
+  private startRollout(d: Deployment): void {
     d.templateHash = templateHash(d.template, d.revision);
     d.revision++;
     d.rolloutInProgress = true;
-    this.cluster.emit('RolloutStarted', d.ref, '', `Rolling out revision ${d.revision} (${d.obj.spec.strategy.type})`);
-    this.enqueue(d);
+    this.hashed.set(d, d.template);
+    this.api.emit('RolloutStarted', d.ref, '', `Rolling out revision ${d.revision} (${d.obj.spec.strategy.type})`);
   }
 
-  enqueue(d: DeploymentState): void {
-    this.dirty.add(d);
-    if (this.handle === null) this.handle = this.cluster.sim.schedule(this.cluster.nowMs, Phase.Controller, () => this.syncAll());
+  private replicaSetsOf(d: Deployment): readonly ReplicaSet[] {
+    return this.api.replicaSets.owned(d.ref);
   }
 
-  private syncAll(): void {
-    this.handle = null;
-    const batch = [...this.dirty];
-    this.dirty.clear();
-    for (const d of batch) this.sync(d);
-  }
-
-  private sync(d: DeploymentState): void {
+  private sync(d: Deployment): void {
     if (d.obj.spec.paused) return;
-    const newRS = d.replicaSets.find((rs) => rs.templateHash === d.templateHash) ?? null;
-    const oldRSs = d.replicaSets.filter((rs) => rs !== newRS);
+    const replicaSets = this.replicaSetsOf(d);
+    const newRS = replicaSets.find((rs) => rs.templateHash === d.templateHash) ?? null;
+    const oldRSs = replicaSets.filter((rs) => rs !== newRS);
     if (this.isScalingEvent(d)) {
       this.scaleProportionally(d, newRS, oldRSs);
     } else if (d.obj.spec.strategy.type === 'Recreate') {
@@ -117,16 +81,16 @@ export class DeploymentController {
   }
 
   /** isScalingEvent: an active ReplicaSet was sized for another replica count. */
-  private isScalingEvent(d: DeploymentState): boolean {
-    return d.replicaSets.some((rs) => rs.replicas > 0 && rs.desiredReplicasAnnotation !== d.replicas);
+  private isScalingEvent(d: Deployment): boolean {
+    return this.replicaSetsOf(d).some((rs) => rs.replicas > 0 && rs.desiredReplicasAnnotation !== d.replicas);
   }
 
-  private maxSurge(d: DeploymentState): number {
+  private maxSurge(d: Deployment): number {
     const s = d.obj.spec.strategy;
     return s.type === 'RollingUpdate' ? resolveFenceposts(s.maxSurge, s.maxUnavailable, d.replicas).surge : 0;
   }
 
-  private rolloutRolling(d: DeploymentState, existingNew: ReplicaSet | null, oldRSs: ReplicaSet[]): void {
+  private rolloutRolling(d: Deployment, existingNew: ReplicaSet | null, oldRSs: ReplicaSet[]): void {
     const newRS = existingNew ?? this.createReplicaSet(d, this.newRSNewReplicas(d, null, oldRSs));
     const all = oldRSs.concat(newRS);
     // reconcileNewReplicaSet
@@ -142,7 +106,7 @@ export class DeploymentController {
   }
 
   /** NewRSNewReplicas for RollingUpdate. */
-  private newRSNewReplicas(d: DeploymentState, newRS: ReplicaSet | null, oldRSs: readonly ReplicaSet[]): number {
+  private newRSNewReplicas(d: Deployment, newRS: ReplicaSet | null, oldRSs: readonly ReplicaSet[]): number {
     const current = oldRSs.reduce((n, rs) => n + rs.replicas, 0) + (newRS?.replicas ?? 0);
     const newReplicas = newRS?.replicas ?? 0;
     const maxTotal = d.replicas + this.maxSurge(d);
@@ -151,7 +115,7 @@ export class DeploymentController {
   }
 
   /** reconcileOldReplicaSets: first unhealthy old replicas, then healthy ones down to minAvailable. */
-  private reconcileOldReplicaSets(d: DeploymentState, all: ReplicaSet[], oldRSs: ReplicaSet[], newRS: ReplicaSet): void {
+  private reconcileOldReplicaSets(d: Deployment, all: ReplicaSet[], oldRSs: ReplicaSet[], newRS: ReplicaSet): void {
     const oldCount = oldRSs.reduce((n, rs) => n + rs.replicas, 0);
     if (oldCount === 0) return;
     const s = d.obj.spec.strategy;
@@ -186,9 +150,9 @@ export class DeploymentController {
     }
   }
 
-  private rolloutRecreate(d: DeploymentState, newRS: ReplicaSet | null, oldRSs: ReplicaSet[]): void {
+  private rolloutRecreate(d: Deployment, newRS: ReplicaSet | null, oldRSs: ReplicaSet[]): void {
     for (const rs of oldRSs) if (rs.replicas > 0) this.scaleReplicaSet(d, rs, 0);
-    const oldPodsRunning = oldRSs.some((rs) => [...rs.pods].some((p) => p.removedMs < 0 && p.phase !== 'Succeeded' && p.phase !== 'Failed'));
+    const oldPodsRunning = oldRSs.some((rs) => [...this.api.podsOwnedBy(rs.ref)].some((p) => p.removedMs < 0 && p.phase !== 'Succeeded' && p.phase !== 'Failed'));
     if (oldPodsRunning) return;
     const target = newRS ?? this.createReplicaSet(d, 0);
     if (target.replicas !== d.replicas) this.scaleReplicaSet(d, target, d.replicas);
@@ -196,10 +160,11 @@ export class DeploymentController {
   }
 
   /** sync.go scale(): proportional scaling while more than one ReplicaSet is active. */
-  private scaleProportionally(d: DeploymentState, newRS: ReplicaSet | null, oldRSs: ReplicaSet[]): void {
-    const active = d.replicaSets.filter((rs) => rs.replicas > 0);
+  private scaleProportionally(d: Deployment, newRS: ReplicaSet | null, oldRSs: ReplicaSet[]): void {
+    const replicaSets = this.replicaSetsOf(d);
+    const active = replicaSets.filter((rs) => rs.replicas > 0);
     if (active.length <= 1) {
-      const target = active[0] ?? newRS ?? d.replicaSets[d.replicaSets.length - 1];
+      const target = active[0] ?? newRS ?? replicaSets[replicaSets.length - 1];
       if (target) {
         this.scaleReplicaSet(d, target, d.replicas);
         return;
@@ -234,31 +199,35 @@ export class DeploymentController {
   }
 
   /** GetProportion / getReplicaSetFraction. */
-  private proportion(d: DeploymentState, rs: ReplicaSet, toAdd: number, added: number, surge: number): number {
+  private proportion(d: Deployment, rs: ReplicaSet, toAdd: number, added: number, surge: number): number {
     if (rs.replicas === 0 || toAdd === 0 || toAdd === added) return 0;
     let fraction: number;
     if (d.replicas === 0) fraction = -rs.replicas;
     else {
       const deploymentReplicas = d.replicas + surge;
-      const annotated = rs.maxReplicasAnnotation > 0 ? rs.maxReplicasAnnotation : d.replicaSets.reduce((n, r) => n + r.replicas, 0);
+      const annotated = rs.maxReplicasAnnotation > 0 ? rs.maxReplicasAnnotation : this.replicaSetsOf(d).reduce((n, r) => n + r.replicas, 0);
       fraction = Math.round((rs.replicas * deploymentReplicas) / annotated) - rs.replicas;
     }
     const allowed = toAdd - added;
     return toAdd > 0 ? Math.min(fraction, allowed) : Math.max(fraction, allowed);
   }
 
-  private scaleReplicaSet(d: DeploymentState, rs: ReplicaSet, replicas: number): void {
+  private scaleReplicaSet(d: Deployment, rs: ReplicaSet, replicas: number): void {
     rs.desiredReplicasAnnotation = d.replicas;
     rs.maxReplicasAnnotation = d.replicas + this.maxSurge(d);
     if (rs.replicas === replicas) return;
     const verb = replicas > rs.replicas ? 'up' : 'down';
-    this.cluster.emit('ScalingReplicaSet', d.ref, '', `Scaled ${verb} replica set ${rs.name} from ${rs.replicas} to ${replicas}`);
-    this.replicaSets.setReplicas(rs, replicas);
+    this.api.emit('ScalingReplicaSet', d.ref, '', `Scaled ${verb} replica set ${rs.name} from ${rs.replicas} to ${replicas}`);
+    rs.replicas = replicas;
+    this.api.replicaSets.update(rs);
   }
 
-  private createReplicaSet(d: DeploymentState, replicas: number): ReplicaSet {
+  private createReplicaSet(d: Deployment, replicas: number): ReplicaSet {
+    const name = `${d.name}-${d.templateHash}`;
     const rs: ReplicaSet = {
-      name: `${d.name}-${d.templateHash}`,
+      kind: 'ReplicaSet',
+      ref: `ReplicaSet/${d.namespace}/${name}`,
+      name,
       namespace: d.namespace,
       workload: d.ref,
       selector: {
@@ -268,25 +237,23 @@ export class DeploymentController {
       template: d.template,
       templateHash: d.templateHash,
       replicas: 0,
-      createdMs: this.cluster.nowMs,
+      createdMs: this.clock.nowMs,
       revision: d.revision,
       desiredReplicasAnnotation: d.replicas,
       maxReplicasAnnotation: d.replicas + this.maxSurge(d),
-      pods: new Set(),
       minReadySeconds: d.obj.spec.minReadySeconds,
     };
-    d.replicaSets.push(rs);
-    this.replicaSets.add(rs);
+    this.api.replicaSets.add(rs);
     if (replicas > 0) this.scaleReplicaSet(d, rs, replicas);
     return rs;
   }
 
   /** Pods Ready for at least minReadySeconds (availableReplicas); arms a re-check for the rest. */
   available(rs: ReplicaSet): number {
-    const now = this.cluster.nowMs;
+    const now = this.clock.nowMs;
     const minReadyMs = rs.minReadySeconds * 1000;
     let count = 0;
-    for (const pod of rs.pods) {
+    for (const pod of this.api.podsOwnedBy(rs.ref)) {
       if (!isActive(pod) || !pod.ready) continue;
       if (now >= pod.readyMs + minReadyMs) count++;
       else this.recheckAvailability(rs.workload, pod.readyMs + minReadyMs);
@@ -296,34 +263,31 @@ export class DeploymentController {
 
   /** One re-check at the earliest time a pod becomes available; a later one is planned then. */
   private recheckAvailability(ref: string, atMs: number): void {
-    const d = this.byRef.get(ref);
+    const d = this.api.deployments.get(ref);
     if (!d) return;
     const pending = this.recheckAt.get(d);
     if (pending !== undefined && pending <= atMs) return;
     this.recheckAt.set(d, atMs);
-    this.cluster.sim.schedule(atMs, Phase.Controller, () => {
+    this.clock.schedule(atMs, Phase.Controller, () => {
       if (this.recheckAt.get(d) === atMs) this.recheckAt.delete(d);
-      this.enqueue(d);
+      this.queue.add(d);
     });
   }
 
-  private checkComplete(d: DeploymentState, newRS: ReplicaSet, oldRSs: readonly ReplicaSet[]): void {
+  private checkComplete(d: Deployment, newRS: ReplicaSet, oldRSs: readonly ReplicaSet[]): void {
     if (!d.rolloutInProgress) return;
-    const oldGone = oldRSs.every((rs) => rs.replicas === 0 && [...rs.pods].every((p) => !isActive(p)));
+    const oldGone = oldRSs.every((rs) => rs.replicas === 0 && [...this.api.podsOwnedBy(rs.ref)].every((p) => !isActive(p)));
     if (oldGone && newRS.replicas === d.replicas && this.available(newRS) === d.replicas) {
       d.rolloutInProgress = false;
-      this.cluster.emit('RolloutComplete', d.ref, '', `Revision ${d.revision} is available with ${d.replicas} replicas`);
+      this.api.emit('RolloutComplete', d.ref, '', `Revision ${d.revision} is available with ${d.replicas} replicas`);
     }
   }
 
   /** Old ReplicaSets beyond revisionHistoryLimit, scaled to 0 and empty, are deleted. */
-  private cleanup(d: DeploymentState): void {
-    const empty = d.replicaSets.filter((rs) => rs.templateHash !== d.templateHash && rs.replicas === 0 && rs.pods.size === 0);
+  private cleanup(d: Deployment): void {
+    const empty = this.replicaSetsOf(d).filter((rs) => rs.templateHash !== d.templateHash && rs.replicas === 0 && this.api.podsOwnedBy(rs.ref).size === 0);
     const excess = empty.length - d.obj.spec.revisionHistoryLimit;
-    for (const rs of empty.slice(0, Math.max(0, excess))) {
-      this.replicaSets.remove(rs);
-      d.replicaSets.splice(d.replicaSets.indexOf(rs), 1);
-    }
+    for (const rs of empty.slice(0, Math.max(0, excess))) this.api.replicaSets.delete(rs);
   }
 }
 

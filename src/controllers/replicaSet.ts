@@ -1,125 +1,71 @@
 // The ReplicaSet controller (pkg/controller/replicaset): keeps `replicas` active pods, creating
 // through admission (a refusal such as an exceeded quota is a FailedCreate, retried with
-// back-off) and deleting in upstream's order (ActivePodsWithRanks, reference §6.3).
-import { Phase } from '../phases.ts';
-import type { ClusterListener, ApiServer } from '../api/apiServer.ts';
-import type { EventHandle } from '../engine/simulation.ts';
-import type { LabelSelector } from '../model/api.ts';
-import type { Pod, PodTemplate } from '../model/pod.ts';
+// back-off) and deleting in upstream's order (ActivePodsWithRanks, reference §6.3). It watches
+// ReplicaSets (the Deployment controller creates, scales and deletes them) and their pods.
+import type { ApiServer } from '../api/apiServer.ts';
+import type { ReplicaSet } from '../api/workloads.ts';
+import type { EventHandle, Simulation } from '../engine/simulation.ts';
+import type { Pod } from '../model/pod.ts';
 import { isActive } from '../model/pod.ts';
-
-export interface ReplicaSet {
-  name: string;
-  namespace: string;
-  /** "Deployment/ns/name" of the owner, used for behaviour lookups and events. */
-  workload: string;
-  selector: LabelSelector;
-  template: PodTemplate;
-  templateHash: string;
-  replicas: number;
-  createdMs: number;
-  revision: number;
-  /** Annotations upstream keeps on the RS for proportional scaling. */
-  desiredReplicasAnnotation: number;
-  maxReplicasAnnotation: number;
-  pods: Set<Pod>;
-  minReadySeconds: number;
-}
+import type { ControllerContext } from './manager.ts';
+import { WorkQueue } from './workqueue.ts';
 
 const INITIAL_RETRY_MS = 5;
 const MAX_RETRY_MS = 1000 * 1000;
 
-export class ReplicaSetController implements ClusterListener {
-  private readonly byKey = new Map<string, ReplicaSet>();
-  private readonly dirty = new Set<ReplicaSet>();
-  private handle: EventHandle | null = null;
+export class ReplicaSetController {
+  private readonly api: ApiServer;
+  private readonly clock: Simulation;
+  private readonly queue: WorkQueue<ReplicaSet>;
   private readonly retry = new Map<ReplicaSet, { delayMs: number; handle: EventHandle; lastError: string }>();
-  /** Called when an RS's pods change state (the Deployment controller listens). */
-  onPodsChanged: (rs: ReplicaSet) => void = () => {};
-  /** Called when a ReplicaSet is created (the workload registry records its selector). */
-  onAdded: (rs: ReplicaSet) => void = () => {};
 
-  constructor(private readonly cluster: ApiServer) {
-    cluster.addListener(this);
-  }
-
-  get(namespace: string, name: string): ReplicaSet | undefined {
-    return this.byKey.get(`${namespace}/${name}`);
-  }
-
-  add(rs: ReplicaSet): void {
-    this.byKey.set(`${rs.namespace}/${rs.name}`, rs);
-    this.onAdded(rs);
-    this.enqueue(rs);
-  }
-
-  remove(rs: ReplicaSet): void {
-    this.byKey.delete(`${rs.namespace}/${rs.name}`);
-    const r = this.retry.get(rs);
-    if (r) this.cluster.sim.cancel(r.handle);
-    this.retry.delete(rs);
-    this.dirty.delete(rs);
-  }
-
-  setReplicas(rs: ReplicaSet, replicas: number): void {
-    if (rs.replicas === replicas) return;
-    rs.replicas = replicas;
-    this.enqueue(rs);
-  }
-
-  // Pod notifications: owned pods going away need replacing; readiness matters to the Deployment.
-  podTerminating(pod: Pod): void {
-    this.podChanged(pod);
-    // Any pod leaving a namespace may free quota for a ReplicaSet waiting on it.
-    for (const [rs, r] of this.retry) if (rs.namespace === pod.namespace && r.lastError.includes('quota')) this.enqueue(rs);
-  }
-  podReadyChanged(pod: Pod): void {
-    this.podChanged(pod);
-  }
-  podRemoved(pod: Pod): void {
-    const rs = this.owner(pod);
-    if (rs) rs.pods.delete(pod);
-    this.podChanged(pod);
+  constructor({ api, clock }: ControllerContext) {
+    this.api = api;
+    this.clock = clock;
+    this.queue = new WorkQueue(clock, (rs) => this.sync(rs), (a, b) => a.createdMs - b.createdMs || (a.name < b.name ? -1 : 1));
+    api.replicaSets.watch({
+      added: (rs) => this.queue.add(rs),
+      updated: (rs) => this.queue.add(rs),
+      deleted: (rs) => {
+        const r = this.retry.get(rs);
+        if (r) clock.cancel(r.handle);
+        this.retry.delete(rs);
+        this.queue.forget(rs);
+      },
+    });
+    api.addListener({
+      // Owned pods going away need replacing.
+      podTerminating: (pod) => {
+        this.podChanged(pod);
+        // Any pod leaving a namespace may free quota for a ReplicaSet waiting on it.
+        for (const [rs, r] of this.retry) if (rs.namespace === pod.namespace && r.lastError.includes('quota')) this.queue.add(rs);
+      },
+      podReadyChanged: (pod) => this.podChanged(pod),
+      podRemoved: (pod) => this.podChanged(pod),
+    });
   }
 
   private podChanged(pod: Pod): void {
-    const rs = this.owner(pod);
-    if (!rs) return;
-    this.enqueue(rs);
-    this.onPodsChanged(rs);
-  }
-
-  private owner(pod: Pod): ReplicaSet | undefined {
-    return pod.owner?.kind === 'ReplicaSet' ? this.byKey.get(`${pod.namespace}/${pod.owner.name}`) : undefined;
-  }
-
-  enqueue(rs: ReplicaSet): void {
-    this.dirty.add(rs);
-    if (this.handle === null) this.handle = this.cluster.sim.schedule(this.cluster.nowMs, Phase.Controller, () => this.syncAll());
-  }
-
-  private syncAll(): void {
-    this.handle = null;
-    const batch = [...this.dirty].sort((a, b) => a.createdMs - b.createdMs || (a.name < b.name ? -1 : 1));
-    this.dirty.clear();
-    for (const rs of batch) if (this.byKey.get(`${rs.namespace}/${rs.name}`) === rs) this.sync(rs);
+    const rs = pod.owner?.kind === 'ReplicaSet' ? this.api.replicaSets.get(`ReplicaSet/${pod.namespace}/${pod.owner.name}`) : undefined;
+    if (rs) this.queue.add(rs);
   }
 
   /** syncReplicaSet / manageReplicas. */
   private sync(rs: ReplicaSet): void {
-    const active = [...rs.pods].filter(isActive);
+    if (this.api.replicaSets.get(rs.ref) !== rs) return;
+    const active = [...this.api.podsOwnedBy(rs.ref)].filter(isActive);
     const diff = active.length - rs.replicas;
     if (diff < 0) this.createPods(rs, -diff);
     else if (diff > 0) {
-      for (const pod of podsToDelete(active, diff, this.cluster.nowMs, relatedOnSameNode(active))) {
-        this.cluster.deletePod(pod, 'Killed', `Deleted by ReplicaSet ${rs.name} (scale down)`);
+      for (const pod of podsToDelete(active, diff, this.clock.nowMs, relatedOnSameNode(active))) {
+        this.api.deletePod(pod, 'Killed', `Deleted by ReplicaSet ${rs.name} (scale down)`);
       }
     }
   }
 
   private createPods(rs: ReplicaSet, count: number): void {
     for (let i = 0; i < count; i++) {
-      const result = this.cluster.createPod({
+      const result = this.api.createPod({
         generateName: `${rs.name}-`,
         namespace: rs.namespace,
         labels: { ...rs.template.labels, 'pod-template-hash': rs.templateHash },
@@ -133,20 +79,19 @@ export class ReplicaSetController implements ClusterListener {
         this.failedCreate(rs, result.error);
         return;
       }
-      rs.pods.add(result.pod);
     }
     const r = this.retry.get(rs);
-    if (r) this.cluster.sim.cancel(r.handle);
+    if (r) this.clock.cancel(r.handle);
     this.retry.delete(rs);
   }
 
   /** Workqueue rate limiting: 5 ms doubling to 1000 s per ReplicaSet. */
   private failedCreate(rs: ReplicaSet, error: string): void {
     const previous = this.retry.get(rs);
-    if (previous) this.cluster.sim.cancel(previous.handle);
-    if (previous?.lastError !== error) this.cluster.emit('FailedCreate', `ReplicaSet/${rs.namespace}/${rs.name}`, '', `Error creating: ${error}`);
+    if (previous) this.clock.cancel(previous.handle);
+    if (previous?.lastError !== error) this.api.emit('FailedCreate', rs.ref, '', `Error creating: ${error}`);
     const delayMs = previous ? Math.min(MAX_RETRY_MS, previous.delayMs * 2) : INITIAL_RETRY_MS;
-    const handle = this.cluster.sim.after(delayMs, Phase.Controller, () => this.enqueue(rs));
+    const handle = this.queue.addAfter(rs, delayMs);
     this.retry.set(rs, { delayMs, handle, lastError: error });
   }
 }

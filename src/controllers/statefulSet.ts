@@ -13,150 +13,101 @@
 // - A pod that Failed or Succeeded is deleted and recreated (RecreatingFailedPod /
 //   RecreatingTerminatedPod).
 // Volume claims are not simulated: a recreated pod is placed by the scheduler like a new one.
-import { Phase } from '../phases.ts';
-import type { ClusterListener, ApiServer } from '../api/apiServer.ts';
-import type { EventHandle } from '../engine/simulation.ts';
-import type { StatefulSetObject } from '../model/objects.ts';
-import { objectRef } from '../model/objects.ts';
-import type { Pod, PodTemplate } from '../model/pod.ts';
+import type { ApiServer } from '../api/apiServer.ts';
+import type { StatefulSet } from '../api/workloads.ts';
+import type { Simulation } from '../engine/simulation.ts';
+import type { Pod } from '../model/pod.ts';
 import { isTerminal } from '../model/pod.ts';
+import type { ControllerContext } from './manager.ts';
 import { templateHash } from './templateHash.ts';
+import { WorkQueue } from './workqueue.ts';
 
 const REVISION_LABEL = 'controller-revision-hash';
 const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
 
-interface Revision {
-  /** ControllerRevision name, `<set>-<hash>`: the pods' controller-revision-hash label. */
-  name: string;
-  template: PodTemplate;
-}
+const API_BACKOFF_MS = 5;
+const API_BACKOFF_MAX_MS = 1000 * 1000;
 
-export interface StatefulSetState {
-  obj: StatefulSetObject;
-  ref: string;
-  namespace: string;
-  name: string;
-  /** spec.replicas; the scale subresource changes it. */
-  replicas: number;
-  currentRevision: Revision;
-  updateRevision: Revision;
-  revisions: number;
+/** What the controller keeps of a StatefulSet besides its object: the pods by ordinal (its
+ *  informer cache) and the create back-off. */
+interface SetCache {
   /** Pod objects that exist (terminating and finished ones included), by ordinal. */
   pods: Map<number, Pod>;
-  rolloutInProgress: boolean;
   createRetryMs: number;
   lastCreateError: string;
 }
 
-const API_BACKOFF_MS = 5;
-const API_BACKOFF_MAX_MS = 1000 * 1000;
+export class StatefulSetController {
+  private readonly api: ApiServer;
+  private readonly clock: Simulation;
+  private readonly queue: WorkQueue<StatefulSet>;
+  private readonly caches = new Map<StatefulSet, SetCache>();
 
-export class StatefulSetController implements ClusterListener {
-  private readonly byRef = new Map<string, StatefulSetState>();
-  private readonly byKey = new Map<string, StatefulSetState>();
-  private readonly dirty = new Set<StatefulSetState>();
-  private handle: EventHandle | null = null;
-
-  constructor(private readonly cluster: ApiServer) {
-    cluster.addListener(this);
+  constructor({ api, clock }: ControllerContext) {
+    this.api = api;
+    this.clock = clock;
+    this.queue = new WorkQueue(clock, (set) => this.sync(set));
+    api.statefulSets.watch({
+      added: (set) => {
+        const revision = { name: `${set.name}-${templateHash(set.template, 0)}`, template: set.template };
+        set.currentRevision = revision;
+        set.updateRevision = revision;
+        this.caches.set(set, { pods: new Map(), createRetryMs: 0, lastCreateError: '' });
+        this.queue.add(set);
+      },
+      updated: (set) => {
+        if (set.template !== set.updateRevision.template) this.newRevision(set);
+        this.queue.add(set);
+      },
+    });
+    // Any change to one of the set's pods re-runs its sync.
+    api.addListener({
+      podTerminating: (pod) => this.podChanged(pod),
+      podReadyChanged: (pod) => this.podChanged(pod),
+      podFinished: (pod) => this.podChanged(pod),
+      podRemoved: (pod) => {
+        const set = this.owner(pod);
+        if (!set) return;
+        const pods = this.caches.get(set)!.pods;
+        const ordinal = ordinalOf(set, pod);
+        if (pods.get(ordinal) === pod) pods.delete(ordinal);
+        this.queue.add(set);
+      },
+    });
   }
 
-  get(ref: string): StatefulSetState | undefined {
-    return this.byRef.get(ref);
-  }
-
-  add(obj: StatefulSetObject): StatefulSetState {
-    const template = structuredClone(obj.spec.template);
-    const revision = { name: `${obj.metadata.name}-${templateHash(template, 0)}`, template };
-    const set: StatefulSetState = {
-      obj,
-      ref: objectRef(obj),
-      namespace: obj.metadata.namespace,
-      name: obj.metadata.name,
-      replicas: obj.spec.replicas,
-      currentRevision: revision,
-      updateRevision: revision,
-      revisions: 1,
-      pods: new Map(),
-      rolloutInProgress: false,
-      createRetryMs: 0,
-      lastCreateError: '',
-    };
-    this.byRef.set(set.ref, set);
-    this.byKey.set(`${set.namespace}/${set.name}`, set);
-    this.enqueue(set);
-    return set;
-  }
-
-  /** The scale subresource: what `kubectl scale` (and an HPA) writes. */
-  scale(set: StatefulSetState, replicas: number, cause: string): void {
-    if (set.replicas === replicas) return;
-    this.cluster.emit(replicas > set.replicas ? 'ScaledUp' : 'ScaledDown', set.ref, '', `${cause} from ${set.replicas} to ${replicas}`);
-    set.replicas = replicas;
-    this.enqueue(set);
-  }
-
-  /** `kubectl rollout restart`: a new template revision (restartedAt annotation). */
-  restart(set: StatefulSetState): void {
-    const template = structuredClone(set.updateRevision.template);
-    template.annotations['kubectl.kubernetes.io/restartedAt'] = new Date(this.cluster.nowMs).toISOString();
-    set.updateRevision = { name: `${set.name}-${templateHash(template, set.revisions)}`, template };
+  /** `kubectl rollout restart` replaced the template: a new update revision. */
+  private newRevision(set: StatefulSet): void {
+    set.updateRevision = { name: `${set.name}-${templateHash(set.template, set.revisions)}`, template: set.template };
     set.revisions++;
     set.rolloutInProgress = true;
-    this.cluster.emit('RolloutStarted', set.ref, '', `Rolling out revision ${set.revisions} (${set.obj.spec.updateStrategy.type})`);
-    this.enqueue(set);
-  }
-
-  // Pod notifications: any change to one of the set's pods re-runs its sync.
-  podTerminating(pod: Pod): void {
-    this.podChanged(pod);
-  }
-  podReadyChanged(pod: Pod): void {
-    this.podChanged(pod);
-  }
-  podFinished(pod: Pod): void {
-    this.podChanged(pod);
-  }
-  podRemoved(pod: Pod): void {
-    const set = this.owner(pod);
-    if (!set) return;
-    const ordinal = ordinalOf(set, pod);
-    if (set.pods.get(ordinal) === pod) set.pods.delete(ordinal);
-    this.enqueue(set);
+    this.api.emit('RolloutStarted', set.ref, '', `Rolling out revision ${set.revisions} (${set.obj.spec.updateStrategy.type})`);
   }
 
   private podChanged(pod: Pod): void {
     const set = this.owner(pod);
-    if (set) this.enqueue(set);
+    if (set) this.queue.add(set);
   }
 
-  private owner(pod: Pod): StatefulSetState | undefined {
-    return pod.owner?.kind === 'StatefulSet' ? this.byKey.get(`${pod.namespace}/${pod.owner.name}`) : undefined;
+  private pods(set: StatefulSet): Map<number, Pod> {
+    return this.caches.get(set)!.pods;
   }
 
-  private enqueue(set: StatefulSetState): void {
-    this.dirty.add(set);
-    if (this.handle === null) this.handle = this.cluster.sim.schedule(this.cluster.nowMs, Phase.Controller, () => this.syncAll());
-  }
-
-  private syncAll(): void {
-    this.handle = null;
-    const batch = [...this.dirty];
-    this.dirty.clear();
-    for (const set of batch) this.sync(set);
+  private owner(pod: Pod): StatefulSet | undefined {
+    return pod.owner?.kind === 'StatefulSet' ? this.api.statefulSets.get(`StatefulSet/${pod.namespace}/${pod.owner.name}`) : undefined;
   }
 
   /** updateStatefulSet. */
-  private sync(set: StatefulSetState): void {
+  private sync(set: StatefulSet): void {
     const monotonic = set.obj.spec.podManagementPolicy === 'OrderedReady';
     const replicaCount = set.replicas;
-    const condemned = [...set.pods.keys()].filter((o) => o >= replicaCount).sort((a, b) => b - a);
+    const condemned = [...this.pods(set).keys()].filter((o) => o >= replicaCount).sort((a, b) => b - a);
 
     // The first unhealthy pod, over the replicas (a missing one counts) and the condemned.
     let firstUnhealthy: number | null = null;
-    for (let o = 0; o < replicaCount && firstUnhealthy === null; o++) if (!this.isHealthy(set.pods.get(o))) firstUnhealthy = o;
-    if (firstUnhealthy === null) for (const o of [...condemned].reverse()) if (!this.isHealthy(set.pods.get(o))) {
+    for (let o = 0; o < replicaCount && firstUnhealthy === null; o++) if (!this.isHealthy(this.pods(set).get(o))) firstUnhealthy = o;
+    if (firstUnhealthy === null) for (const o of [...condemned].reverse()) if (!this.isHealthy(this.pods(set).get(o))) {
       firstUnhealthy = o;
       break;
     }
@@ -167,13 +118,13 @@ export class StatefulSetController implements ClusterListener {
     }
     // processCondemned, from the highest ordinal.
     for (const o of condemned) {
-      const pod = set.pods.get(o)!;
+      const pod = this.pods(set).get(o)!;
       if (pod.deletionMs >= 0) {
         if (monotonic) return;
         continue;
       }
       if (monotonic && o !== firstUnhealthy && !this.isRunningAndAvailable(set, pod)) return;
-      this.cluster.deletePod(pod, 'Killed', `Deleted by StatefulSet ${set.name} (scale down)`);
+      this.api.deletePod(pod, 'Killed', `Deleted by StatefulSet ${set.name} (scale down)`);
       if (monotonic) return;
     }
     if (condemned.length === 0) this.completeRollingUpdate(set);
@@ -182,9 +133,9 @@ export class StatefulSetController implements ClusterListener {
     // Rolling update: the highest ordinal not at the update revision, down to the partition.
     const partition = set.obj.spec.updateStrategy.partition;
     for (let o = replicaCount - 1; o >= partition; o--) {
-      const pod = set.pods.get(o);
+      const pod = this.pods(set).get(o);
       if (pod && pod.labels[REVISION_LABEL] !== set.updateRevision.name && pod.deletionMs < 0) {
-        this.cluster.deletePod(pod, 'Killed', `Deleted by StatefulSet ${set.name} (rolling update)`);
+        this.api.deletePod(pod, 'Killed', `Deleted by StatefulSet ${set.name} (rolling update)`);
         return;
       }
       if (!this.isHealthy(pod)) return;
@@ -192,13 +143,13 @@ export class StatefulSetController implements ClusterListener {
   }
 
   /** processReplica; true when OrderedReady must wait here. */
-  private processReplica(set: StatefulSetState, ordinal: number, monotonic: boolean): boolean {
-    let pod = set.pods.get(ordinal);
+  private processReplica(set: StatefulSet, ordinal: number, monotonic: boolean): boolean {
+    let pod = this.pods(set).get(ordinal);
     if (pod && isTerminal(pod) && pod.deletionMs < 0) {
       const failed = pod.phase === 'Failed';
-      this.cluster.emit(failed ? 'RecreatingFailedPod' : 'RecreatingTerminatedPod', set.ref, '', `StatefulSet ${set.namespace}/${set.name} is recreating ${failed ? 'failed' : 'terminated'} Pod ${pod.name}`);
-      this.cluster.deletePod(pod, 'Killed', `Deleted by StatefulSet ${set.name} (recreating ${failed ? 'failed' : 'terminated'} pod)`);
-      pod = set.pods.get(ordinal); // a finished pod is removed at once
+      this.api.emit(failed ? 'RecreatingFailedPod' : 'RecreatingTerminatedPod', set.ref, '', `StatefulSet ${set.namespace}/${set.name} is recreating ${failed ? 'failed' : 'terminated'} Pod ${pod.name}`);
+      this.api.deletePod(pod, 'Killed', `Deleted by StatefulSet ${set.name} (recreating ${failed ? 'failed' : 'terminated'} pod)`);
+      pod = this.pods(set).get(ordinal); // a finished pod is removed at once
     }
     if (!pod) {
       if (!this.createPod(set, ordinal)) return true;
@@ -208,12 +159,12 @@ export class StatefulSetController implements ClusterListener {
     return !this.isRunningAndAvailable(set, pod);
   }
 
-  private createPod(set: StatefulSetState, ordinal: number): boolean {
+  private createPod(set: StatefulSet, ordinal: number): boolean {
     // newVersionedStatefulSetPod: below the partition, pods keep the current revision.
     const strategy = set.obj.spec.updateStrategy;
     const revision = strategy.type === 'RollingUpdate' && ordinal < strategy.partition ? set.currentRevision : set.updateRevision;
     const name = `${set.name}-${ordinal}`;
-    const result = this.cluster.createPod({
+    const result = this.api.createPod({
       name,
       namespace: set.namespace,
       labels: { ...revision.template.labels, [REVISION_LABEL]: revision.name, [POD_NAME_LABEL]: name, [POD_INDEX_LABEL]: String(ordinal) },
@@ -222,28 +173,29 @@ export class StatefulSetController implements ClusterListener {
       workload: set.ref,
       spec: revision.template.spec,
     });
+    const cache = this.caches.get(set)!;
     if ('error' in result) {
-      if (result.error !== set.lastCreateError) this.cluster.emit('FailedCreate', set.ref, '', `create Pod ${name} in StatefulSet ${set.name} failed error: ${result.error}`);
-      set.lastCreateError = result.error;
-      set.createRetryMs = set.createRetryMs === 0 ? API_BACKOFF_MS : Math.min(API_BACKOFF_MAX_MS, set.createRetryMs * 2);
-      this.cluster.sim.after(set.createRetryMs, Phase.Controller, () => this.enqueue(set));
+      if (result.error !== cache.lastCreateError) this.api.emit('FailedCreate', set.ref, '', `create Pod ${name} in StatefulSet ${set.name} failed error: ${result.error}`);
+      cache.lastCreateError = result.error;
+      cache.createRetryMs = cache.createRetryMs === 0 ? API_BACKOFF_MS : Math.min(API_BACKOFF_MAX_MS, cache.createRetryMs * 2);
+      this.queue.addAfter(set, cache.createRetryMs);
       return false;
     }
-    set.createRetryMs = 0;
-    set.lastCreateError = '';
-    set.pods.set(ordinal, result.pod);
+    cache.createRetryMs = 0;
+    cache.lastCreateError = '';
+    this.pods(set).set(ordinal, result.pod);
     return true;
   }
 
   /** completeRollingUpdate: every replica at the update revision and Ready. */
-  private completeRollingUpdate(set: StatefulSetState): void {
+  private completeRollingUpdate(set: StatefulSet): void {
     if (set.currentRevision === set.updateRevision && !set.rolloutInProgress) return;
     for (let o = 0; o < set.replicas; o++) {
-      const pod = set.pods.get(o);
+      const pod = this.pods(set).get(o);
       if (!pod || pod.labels[REVISION_LABEL] !== set.updateRevision.name || !this.isHealthy(pod)) return;
     }
     set.currentRevision = set.updateRevision;
-    if (set.rolloutInProgress) this.cluster.emit('RolloutComplete', set.ref, '', `Revision ${set.revisions} is available with ${set.replicas} replicas`);
+    if (set.rolloutInProgress) this.api.emit('RolloutComplete', set.ref, '', `Revision ${set.revisions} is available with ${set.replicas} replicas`);
     set.rolloutInProgress = false;
   }
 
@@ -253,15 +205,15 @@ export class StatefulSetController implements ClusterListener {
   }
 
   /** isRunningAndAvailable: Running and Ready for minReadySeconds; arms a re-check otherwise. */
-  private isRunningAndAvailable(set: StatefulSetState, pod: Pod): boolean {
+  private isRunningAndAvailable(set: StatefulSet, pod: Pod): boolean {
     if (pod.phase !== 'Running' || !pod.ready) return false;
     const availableAtMs = pod.readyMs + set.obj.spec.minReadySeconds * 1000;
-    if (this.cluster.nowMs >= availableAtMs) return true;
-    this.cluster.sim.schedule(availableAtMs, Phase.Controller, () => this.enqueue(set));
+    if (this.clock.nowMs >= availableAtMs) return true;
+    this.queue.addAt(set, availableAtMs);
     return false;
   }
 }
 
-function ordinalOf(set: StatefulSetState, pod: Pod): number {
+function ordinalOf(set: StatefulSet, pod: Pod): number {
   return Number(pod.name.slice(set.name.length + 1));
 }

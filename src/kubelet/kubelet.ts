@@ -1,6 +1,7 @@
 // The kubelets' part of the pod lifecycle: start the containers of a bound pod, report Ready
 // after the startup delay, finish a graceful termination, and stop acting while the node is
-// down. (Usage, throttling and OOM kills join here with the resource-physics work.)
+// down. Usage, throttling, OOM kills and evictions are the resource side (resourceUsage and the
+// modules beside it).
 import type { EventHandle } from '../engine/simulation.ts';
 import type { Node } from '../model/node.ts';
 import type { Pod } from '../model/pod.ts';
@@ -108,10 +109,20 @@ export class Kubelet implements ClusterListener {
     this.timers.set(pod.uid, handle);
   }
 
-  /** The machine failed: every container on it stops at once, whatever the API still shows. */
+  /** The machine failed: every container on it stops at once, whatever the API still shows, and
+   *  the node's Lease is no longer renewed. */
   nodeDown(node: Node): void {
     for (const pod of node.info.pods) this.clearTimer(pod);
     this.onNodeDown(node);
+    this.cluster.setLeaseRenewing(node, false);
+  }
+
+  /** The machine is back: the kubelet renews its Lease again and posts Ready if the node was
+   *  marked NotReady; back before anyone noticed, it just resumes what it had to do. */
+  nodeUp(node: Node): void {
+    this.cluster.setLeaseRenewing(node, true);
+    if (node.state === 'NotReady') this.cluster.markNodeReady(node);
+    else this.nodeUpdated(node);
   }
 
   /** A container died (OOMKilled). restartPolicy Never: the pod fails. Otherwise it restarts in

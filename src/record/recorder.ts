@@ -4,7 +4,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ClusterEvent, ApiServer } from '../api/apiServer.ts';
 import { Phase } from '../phases.ts';
-import type { Workloads } from '../api/workloadIndex.ts';
+import type { WorkloadIndex } from '../api/workloadIndex.ts';
+import { HPA_SOURCE } from '../api/scale.ts';
 import type { Scenario } from '../model/scenario.ts';
 import type { Scheduler } from '../scheduler/scheduler.ts';
 import type { Accounting } from './accounting.ts';
@@ -37,9 +38,8 @@ export const EVENT_HEADERS = ['t', 'time', 'type', 'object', 'node', 'message'] 
 
 export interface RecorderParts {
   scenario: Scenario;
-  cluster: ApiServer;
+  api: ApiServer;
   scheduler: Scheduler;
-  workloads: Workloads;
   accounting: Accounting;
   usage: UsageEngine;
   kubelet: Kubelet;
@@ -71,17 +71,17 @@ export class Recorder {
     this.nodeUtilization = detail ? new SeriesCsvSink(path.join(dir, 'node-utilization.csv'), NODE_UTILIZATION_HEADERS) : NULL_SINK;
     const { sampleEveryMs, durationMs } = parts.scenario;
     this.nodeSampleStride = Math.max(1, Math.ceil(durationMs / sampleEveryMs / NODE_UTILIZATION_SAMPLES));
-    parts.cluster.onEvent((e) => this.onEvent(e));
-    parts.accounting.allocateWith(parts.usage, parts.cluster.sim, parts.scenario.durationMs);
+    parts.api.onEvent((e) => this.onEvent(e));
+    parts.accounting.allocateWith(parts.usage, parts.api.sim, parts.scenario.durationMs);
   }
 
   /** Samples at t = 0, sampleEvery, ... up to and including the duration. */
   start(): void {
     // Workload refs are validated Kubernetes names; the series writer relies on that.
-    for (const w of this.parts.workloads.all()) if (needsQuoting(w.ref)) throw new Error(`workload name needs CSV quoting: ${w.ref}`);
-    for (const n of this.parts.cluster.nodes) if (needsQuoting(n.name)) throw new Error(`node name needs CSV quoting: ${n.name}`);
+    for (const w of this.parts.api.workloads.all()) if (needsQuoting(w.ref)) throw new Error(`workload name needs CSV quoting: ${w.ref}`);
+    for (const n of this.parts.api.nodes) if (needsQuoting(n.name)) throw new Error(`node name needs CSV quoting: ${n.name}`);
     const { sampleEveryMs, durationMs } = this.parts.scenario;
-    const sim = this.parts.cluster.sim;
+    const sim = this.parts.api.sim;
     const tick = () => {
       this.sample();
       if (sim.nowMs + sampleEveryMs <= durationMs) sim.after(sampleEveryMs, Phase.Sample, tick);
@@ -95,14 +95,14 @@ export class Recorder {
 
   private onEvent(e: ClusterEvent): void {
     this.eventCounts.set(e.type, (this.eventCounts.get(e.type) ?? 0) + 1);
-    if ((e.type === 'ScaledUp' || e.type === 'ScaledDown') && e.message.startsWith('HPA')) this.hpaScaleEvents++;
+    if ((e.type === 'ScaledUp' || e.type === 'ScaledDown') && e.source === HPA_SOURCE) this.hpaScaleEvents++;
     if (this.detail) this.events.write([seconds(e.tMs), isoTime(this.parts.scenario.startEpochMs, e.tMs), e.type, e.object, e.node, e.message]);
   }
 
   private sample(): void {
-    const { cluster, scenario, accounting: a, usage } = this.parts;
+    const { api, scenario, accounting: a, usage } = this.parts;
     a.integrate();
-    const t = cluster.nowMs;
+    const t = api.nowMs;
     const time = isoTime(scenario.startEpochMs, t);
     const used = usage.totals();
     this.timeseries.write([
@@ -113,7 +113,7 @@ export class Recorder {
     ]);
     usage.recordHistory();
     if (!this.detail) return;
-    for (const w of this.parts.workloads.all()) {
+    for (const w of this.parts.api.workloads.all()) {
       const run = usage.workload(w.ref);
       const oom = run ? run.oomKills - (this.oomReported.get(w.ref) ?? 0) : 0;
       if (run) this.oomReported.set(w.ref, run.oomKills);
@@ -146,10 +146,10 @@ export class Recorder {
 
   /** Writes nodes.csv and summary.json and closes every stream. */
   async finish(): Promise<Summary> {
-    const { cluster, scenario, accounting: a, scheduler, usage, kubelet } = this.parts;
+    const { api, scenario, accounting: a, scheduler, usage, kubelet } = this.parts;
     a.finish();
     usage.finish();
-    const endMs = cluster.nowMs;
+    const endMs = api.nowMs;
     const nodes: RowSink = this.detail ? new CsvSink(path.join(this.dir, 'nodes.csv'), NODE_HEADERS) : NULL_SINK;
     for (const account of a.nodeAccounts) {
       const node = account.node;
@@ -165,7 +165,7 @@ export class Recorder {
     }
     await Promise.all([nodes.close(), this.timeseries.close(), this.workloadRows.close(), this.events.close(), this.nodeUtilization.close()]);
 
-    const summary = buildSummary(scenario, a, scheduler, usage, kubelet.restarts, this.parts.workloads, this.eventCounts, this.hpaScaleEvents, endMs);
+    const summary = buildSummary(scenario, a, scheduler, usage, kubelet.restarts, api.workloads, this.eventCounts, this.hpaScaleEvents, endMs);
     await fs.writeFile(path.join(this.dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
     return summary;
   }
@@ -179,7 +179,7 @@ function buildSummary(
   scheduler: Scheduler,
   usage: UsageEngine,
   restarts: number,
-  workloads: Workloads,
+  workloads: WorkloadIndex,
   counts: Map<string, number>,
   hpaScaleEvents: number,
   endMs: number,

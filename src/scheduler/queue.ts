@@ -34,6 +34,12 @@ export class SchedulingQueue {
   private readonly backingOff = new Map<number, QueuedPod>();
   private seq = 0;
 
+  constructor(
+    /** Told when a pod enters the unschedulable or backoff pools (parked) and when it leaves them:
+     *  the scheduler writes that to the pod's PodScheduled condition. */
+    private readonly onParked: (pod: Pod, parked: boolean) => void = () => {},
+  ) {}
+
   get activeCount(): number {
     return this.active.length;
   }
@@ -58,8 +64,7 @@ export class SchedulingQueue {
     const entry = this.byUid.get(pod.uid);
     if (!entry) return;
     this.byUid.delete(pod.uid);
-    this.unschedulable.delete(pod.uid);
-    this.backingOff.delete(pod.uid);
+    if (this.unschedulable.delete(pod.uid) || this.backingOff.delete(pod.uid)) this.onParked(pod, false);
     const i = this.active.indexOf(entry);
     if (i >= 0) {
       // Rare (a pending pod deleted while queued); rebuild keeps the heap simple.
@@ -92,6 +97,7 @@ export class SchedulingQueue {
     entry.lastFailureMs = nowMs;
     entry.backoffUntilMs = nowMs + Math.min(MAX_BACKOFF_MS, INITIAL_BACKOFF_MS * 2 ** (entry.attempts - 1));
     this.unschedulable.set(entry.pod.uid, entry);
+    this.onParked(entry.pod, true);
   }
 
   /** A cluster event happened: pods it could help (by their failed plugins) move to the active
@@ -134,6 +140,7 @@ export class SchedulingQueue {
   }
 
   private requeue(entry: QueuedPod): void {
+    this.onParked(entry.pod, false);
     entry.seq = this.seq++;
     this.pushActive(entry);
   }

@@ -32,7 +32,7 @@ export interface SchedulerOptions {
 }
 
 export class Scheduler implements ClusterListener {
-  readonly queue = new SchedulingQueue();
+  readonly queue: SchedulingQueue;
   private readonly algorithm: SchedulingAlgorithm;
   private readonly preemption: DefaultPreemption;
   private readonly nominated: NominatedPods = new Map();
@@ -52,6 +52,7 @@ export class Scheduler implements ClusterListener {
     private readonly cluster: ApiServer,
     private readonly options: SchedulerOptions,
   ) {
+    this.queue = new SchedulingQueue((pod, parked) => cluster.setPodUnschedulable(pod, parked));
     this.algorithm = new SchedulingAlgorithm(options.profile, cluster.random.stream('scheduler'));
     this.preemption = new DefaultPreemption(options.budgets, cluster.random.stream('preemption'));
     cluster.addListener(this);
@@ -237,7 +238,7 @@ export class Scheduler implements ClusterListener {
       get nodeInfos() {
         return cluster.schedulerNodes();
       },
-      namespaceLabels: (namespace) => cluster.namespaceLabels.get(namespace) ?? {},
+      namespaceLabels: (namespace) => cluster.namespaceLabels(namespace),
       get anyRequiredAntiAffinity() {
         return self.podsWithRequiredAntiAffinity > 0;
       },

@@ -5,15 +5,13 @@
 // autoscaled.
 import { Phase } from '../../phases.ts';
 import type { ApiServer } from '../../api/apiServer.ts';
+import type { CloudProvider } from '../../cloud/cloudProvider.ts';
 import type { RandomStream } from '../../engine/random.ts';
-import type { LabelSelector } from '../../model/api.ts';
+import type { Simulation } from '../../engine/simulation.ts';
 import type { Node } from '../../model/node.ts';
 import type { Pod } from '../../model/pod.ts';
 import type { AutoscalerSpec, NodePool } from '../../model/scenario.ts';
 import type { FilterPlugin } from '../../scheduler/framework.ts';
-import type { DaemonSetController } from '../daemonSet.ts';
-import type { DisruptionController } from '../../api/eviction.ts';
-import type { NodeLifecycle } from '../nodeLifecycle.ts';
 import { ClusterSnapshot } from './clusterSnapshot.ts';
 import type { SnapshotContext } from './clusterSnapshot.ts';
 import { NodeGroup, backOff, newNodeGroup } from './nodeGroups.ts';
@@ -21,16 +19,15 @@ import { ScaleDown } from './scaleDown.ts';
 import { scaleUp } from './scaleUp.ts';
 
 export interface AutoscalerParts {
-  cluster: ApiServer;
-  nodes: NodeLifecycle;
-  disruption: DisruptionController;
-  daemonSets: DaemonSetController;
-  /** Pods kube-scheduler has tried and failed to place (PodScheduled=False, Unschedulable). */
-  unschedulablePods: () => Pod[];
+  api: ApiServer;
+  clock: Simulation;
+  /** The node groups' provider: it grows a group (IncreaseSize) and names the next zone. */
+  cloud: CloudProvider;
   /** A fresh set of the scheduler's Filter plugins, for the autoscaler's own simulations. */
   filters: FilterPlugin[];
-  ownerSelector: (pod: Pod) => LabelSelector | null;
   random: RandomStream;
+  /** The loop stops after this time (the run's end). */
+  durationMs: number;
 }
 
 export class ClusterAutoscaler {
@@ -52,15 +49,19 @@ export class ClusterAutoscaler {
     this.groups = pools.map(newNodeGroup);
     for (const g of this.groups) this.byPool.set(g.pool.name, g);
     this.scaleDown = new ScaleDown(this);
-    parts.cluster.addListener({
+    parts.api.addListener({
       nodeAdded: (node) => this.byPool.get(node.pool ?? '')?.nodes.push(node),
       nodeRemoved: (node) => this.forgetNode(node),
       podRemoved: (pod) => this.lastNoScaleUp.delete(pod.uid),
     });
   }
 
-  get cluster(): ApiServer {
-    return this.parts.cluster;
+  get api(): ApiServer {
+    return this.parts.api;
+  }
+
+  get clock(): Simulation {
+    return this.parts.clock;
   }
 
   group(pool: string | null): NodeGroup | undefined {
@@ -68,8 +69,9 @@ export class ClusterAutoscaler {
   }
 
   /** RunOnce every scan interval from t = 0 until the end of the run. */
-  start(durationMs: number): void {
-    const sim = this.cluster.sim;
+  start(): void {
+    const sim = this.clock;
+    const durationMs = this.parts.durationMs;
     const tick = () => {
       this.runOnce();
       if (sim.nowMs + this.spec.scanIntervalMs <= durationMs) sim.after(this.spec.scanIntervalMs, Phase.Controller, tick);
@@ -80,18 +82,18 @@ export class ClusterAutoscaler {
   snapshotContext(): SnapshotContext {
     return {
       filters: this.parts.filters,
-      namespaceLabels: (ns) => this.cluster.namespaceLabels.get(ns) ?? {},
-      ownerSelector: this.parts.ownerSelector,
+      namespaceLabels: (ns) => this.api.namespaceLabels(ns),
+      ownerSelector: (pod) => this.api.ownerSelector(pod),
     };
   }
 
   /** The scheduler's nodes plus the upcoming ones, as the autoscaler's snapshot starts. */
   snapshot(): ClusterSnapshot {
-    return new ClusterSnapshot(this.snapshotContext(), this.cluster.schedulerNodes());
+    return new ClusterSnapshot(this.snapshotContext(), this.api.schedulerNodes());
   }
 
   private runOnce(): void {
-    const now = this.cluster.nowMs;
+    const now = this.api.nowMs;
     this.timeOutScaleUps(now);
     if (!this.healthy()) return;
     const scaledUp = scaleUp(this, now);
@@ -106,14 +108,14 @@ export class ClusterAutoscaler {
   private healthy(): boolean {
     let registered = 0;
     let unready = 0;
-    for (const info of this.cluster.schedulerNodes()) {
+    for (const info of this.api.schedulerNodes()) {
       registered++;
       if (info.node.state === 'NotReady') unready++;
     }
     const healthy = !(unready > this.spec.okTotalUnreadyCount && unready > (registered * this.spec.maxTotalUnreadyPercentage) / 100);
     if (healthy !== !this.unhealthy) {
       this.unhealthy = !healthy;
-      this.cluster.emit(healthy ? 'ClusterHealthy' : 'ClusterUnhealthy', 'ClusterAutoscaler/-/cluster-autoscaler', '', healthy ? 'Cluster is healthy again; autoscaling resumes' : `${unready} of ${registered} nodes are unready; autoscaling halts`);
+      this.api.emit(healthy ? 'ClusterHealthy' : 'ClusterUnhealthy', 'ClusterAutoscaler/-/cluster-autoscaler', '', healthy ? 'Cluster is healthy again; autoscaling resumes' : `${unready} of ${registered} nodes are unready; autoscaling halts`);
     }
     return healthy;
   }
@@ -124,9 +126,9 @@ export class ClusterAutoscaler {
     for (const group of this.groups) {
       const late = group.nodes.filter((n) => n.state === 'Provisioning' && now - n.createdMs >= this.spec.maxNodeProvisionTimeMs);
       if (late.length === 0) continue;
-      for (const node of late) this.cluster.removeNode(node, `Scale-up timed out: not Ready within ${this.spec.maxNodeProvisionTimeMs / 1000}s`);
+      for (const node of late) this.api.removeNode(node, `Scale-up timed out: not Ready within ${this.spec.maxNodeProvisionTimeMs / 1000}s`);
       backOff(group, now, this.spec.initialNodeGroupBackoffDurationMs, this.spec.maxNodeGroupBackoffDurationMs, this.spec.nodeGroupBackoffResetTimeoutMs);
-      this.cluster.emit('ScaleUpTimedOut', groupRef(group), '', `Nodes failed to register within ${this.spec.maxNodeProvisionTimeMs / 1000}s; ${late.length} removed; group backed off for ${group.backoffMs / 1000}s`);
+      this.api.emit('ScaleUpTimedOut', groupRef(group), '', `Nodes failed to register within ${this.spec.maxNodeProvisionTimeMs / 1000}s; ${late.length} removed; group backed off for ${group.backoffMs / 1000}s`);
     }
   }
 
@@ -134,7 +136,7 @@ export class ClusterAutoscaler {
   reportNoScaleUp(pod: Pod, message: string): void {
     if (this.lastNoScaleUp.get(pod.uid) === message) return;
     this.lastNoScaleUp.set(pod.uid, message);
-    this.cluster.emit('NotTriggerScaleUp', `Pod/${pod.namespace}/${pod.name}`, '', message);
+    this.api.emit('NotTriggerScaleUp', `Pod/${pod.namespace}/${pod.name}`, '', message);
   }
 
   clearNoScaleUp(pod: Pod): void {

@@ -4,7 +4,7 @@
 import type { Node } from '../../model/node.ts';
 import { NodeInfo } from '../../model/node.ts';
 import type { NodePool } from '../../model/scenario.ts';
-import { poolNodeInit } from '../nodeLifecycle.ts';
+import { poolNodeInit } from '../../cloud/cloudProvider.ts';
 
 export interface NodeGroup {
   pool: NodePool;

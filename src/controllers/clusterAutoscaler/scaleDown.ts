@@ -4,6 +4,7 @@
 // are unneeded; once unneeded for scale-down-unneeded-time, and outside the cooldowns, they are
 // deleted: empty ones in bulk after a short taint delay, others drained one at a time through
 // the Eviction API.
+import { matchingPdbs, pdbStatus } from '../../api/eviction.ts';
 import { Phase } from '../../phases.ts';
 import type { Node } from '../../model/node.ts';
 import type { PdbObject } from '../../model/objects.ts';
@@ -60,7 +61,7 @@ export class ScaleDown {
   /** Recomputes the unneeded nodes; skipped when nothing in the cluster changed since the last
    *  loop and no unremovable node is due a re-check (the result would be the same). */
   private updateUnneeded(now: number): void {
-    const cluster = this.ca.cluster;
+    const api = this.ca.api;
     let recheckDue = false;
     for (const [node, until] of this.unremovableUntil) {
       if (until <= now) {
@@ -68,8 +69,8 @@ export class ScaleDown {
         recheckDue = true;
       }
     }
-    if (cluster.placementChangeCount === this.seenChange && !recheckDue) return;
-    this.seenChange = cluster.placementChangeCount;
+    if (api.placementChangeCount === this.seenChange && !recheckDue) return;
+    this.seenChange = api.placementChangeCount;
 
     const candidates = this.candidates();
     const next = new Map<Node, Unneeded>();
@@ -161,22 +162,22 @@ export class ScaleDown {
   }
 
   private deleteEmpty(group: NodeGroup, node: Node, u: Unneeded): void {
-    const cluster = this.ca.cluster;
+    const api = this.ca.api;
     this.startDeletion(group, node, `Scale-down: removing empty node ${node.name} (utilization ${u.utilization.toFixed(3)})`);
-    cluster.sim.after(this.ca.spec.nodeDeleteDelayAfterTaintMs, Phase.Controller, () => {
-      cluster.removeNode(node, 'Removed by the cluster autoscaler: empty node');
+    this.ca.clock.after(this.ca.spec.nodeDeleteDelayAfterTaintMs, Phase.Controller, () => {
+      api.removeNode(node, 'Removed by the cluster autoscaler: empty node');
     });
   }
 
   /** Taint, evict through the Eviction API (retrying refused evictions every 10 s for up to
    *  max-pod-eviction-time), wait for the pods to go, delete the node. */
   private deleteWithDrain(group: NodeGroup, node: Node, u: Unneeded): void {
-    const cluster = this.ca.cluster;
+    const api = this.ca.api;
     const spec = this.ca.spec;
     const names = u.plan.toMove.map((p) => p.key).join(', ');
     this.startDeletion(group, node, `Scale-down: removing node ${node.name}, utilization ${u.utilization.toFixed(3)}, pods to reschedule: ${names}`);
     this.drainsInProgress++;
-    const startedMs = cluster.nowMs;
+    const startedMs = api.nowMs;
     const grace = (pod: Pod) => Math.min(pod.spec.terminationGracePeriodSeconds, spec.maxGracefulTerminationSec);
     const evictStep = () => {
       if (node.state === 'Removed') return this.drainEnded();
@@ -184,35 +185,35 @@ export class ScaleDown {
       let longestGraceS = 0;
       for (const pod of node.info.pods.slice()) {
         if (!isActive(pod)) continue;
-        const result = this.ca.parts.disruption.evict(pod, `Evicted by the cluster autoscaler: scale-down of node ${node.name}`);
+        const result = this.ca.api.evict(pod, `Evicted by the cluster autoscaler: scale-down of node ${node.name}`);
         if (result.ok) {
           pod.deletionGraceSeconds = grace(pod);
           longestGraceS = Math.max(longestGraceS, grace(pod));
         } else refused ??= `${pod.key}: ${result.message}`;
       }
-      if (refused === null) return waitForPods(cluster.nowMs + longestGraceS * 1000 + POD_EVICTION_HEADROOM_MS);
-      if (cluster.nowMs - startedMs >= spec.maxPodEvictionTimeMs) return this.abort(group, node, `Failed to drain node ${node.name}: ${refused}`);
-      cluster.sim.after(EVICTION_RETRY_MS, Phase.Controller, evictStep);
+      if (refused === null) return waitForPods(api.nowMs + longestGraceS * 1000 + POD_EVICTION_HEADROOM_MS);
+      if (api.nowMs - startedMs >= spec.maxPodEvictionTimeMs) return this.abort(group, node, `Failed to drain node ${node.name}: ${refused}`);
+      this.ca.clock.after(EVICTION_RETRY_MS, Phase.Controller, evictStep);
     };
     const waitForPods = (deadlineMs: number) => {
       if (node.state === 'Removed') return this.drainEnded();
       const left = node.info.pods.some((p) => p.owner?.kind !== 'DaemonSet');
-      if (!left || cluster.nowMs >= deadlineMs) {
+      if (!left || api.nowMs >= deadlineMs) {
         this.drainEnded();
-        cluster.removeNode(node, 'Removed by the cluster autoscaler: drained');
+        api.removeNode(node, 'Removed by the cluster autoscaler: drained');
         return;
       }
-      cluster.sim.after(Math.min(POD_GONE_POLL_MS, deadlineMs - cluster.nowMs), Phase.Controller, () => waitForPods(deadlineMs));
+      this.ca.clock.after(Math.min(POD_GONE_POLL_MS, deadlineMs - api.nowMs), Phase.Controller, () => waitForPods(deadlineMs));
     };
     evictStep();
   }
 
   private startDeletion(group: NodeGroup, node: Node, message: string): void {
-    const cluster = this.ca.cluster;
+    const api = this.ca.api;
     group.deleting.add(node);
     this.unneeded.delete(node);
-    cluster.addTaint(node, { key: TAINT_TO_BE_DELETED, value: String(Math.floor(cluster.nowMs / 1000)), effect: 'NoSchedule' });
-    cluster.emit('NodeScaleDown', `Node/-/${node.name}`, node.name, message);
+    api.addTaint(node, { key: TAINT_TO_BE_DELETED, value: String(Math.floor(api.nowMs / 1000)), effect: 'NoSchedule' });
+    api.emit('NodeScaleDown', `Node/-/${node.name}`, node.name, message);
   }
 
   private drainEnded(): void {
@@ -220,12 +221,12 @@ export class ScaleDown {
   }
 
   private abort(group: NodeGroup, node: Node, message: string): void {
-    const cluster = this.ca.cluster;
+    const api = this.ca.api;
     this.drainEnded();
     group.deleting.delete(node);
-    cluster.removeTaint(node, TAINT_TO_BE_DELETED);
-    this.ca.lastScaleDownFailMs = cluster.nowMs;
-    cluster.emit('ScaleDownFailed', groupRef(group), node.name, message);
+    api.removeTaint(node, TAINT_TO_BE_DELETED);
+    this.ca.lastScaleDownFailMs = api.nowMs;
+    api.emit('ScaleDownFailed', groupRef(group), node.name, message);
   }
 }
 
@@ -285,16 +286,16 @@ class PdbTracker implements PdbBudget {
   constructor(private readonly ca: ClusterAutoscaler) {}
 
   remainingFor(pod: Pod): { name: string; remaining: number }[] {
-    return this.ca.parts.disruption.matching(pod).map((pdb) => ({ name: pdb.metadata.name, remaining: this.left(pdb) }));
+    return matchingPdbs(this.ca.api, pod).map((pdb) => ({ name: pdb.metadata.name, remaining: this.left(pdb) }));
   }
 
   consume(pods: readonly Pod[]): void {
-    for (const pod of pods) for (const pdb of this.ca.parts.disruption.matching(pod)) this.remaining.set(pdb, this.left(pdb) - 1);
+    for (const pod of pods) for (const pdb of matchingPdbs(this.ca.api, pod)) this.remaining.set(pdb, this.left(pdb) - 1);
   }
 
   private left(pdb: PdbObject): number {
     let n = this.remaining.get(pdb);
-    if (n === undefined) this.remaining.set(pdb, (n = this.ca.parts.disruption.status(pdb).disruptionsAllowed));
+    if (n === undefined) this.remaining.set(pdb, (n = pdbStatus(this.ca.api, pdb).disruptionsAllowed));
     return n;
   }
 }

@@ -3,6 +3,7 @@
 // are binpacked onto each valid node group's template node; the expander chain picks one
 // option, and the group grows by its node count.
 import type { Node } from '../../model/node.ts';
+import { daemonSetPodsFor } from './daemonSetPods.ts';
 import type { Pod, PodSpec } from '../../model/pod.ts';
 import { runFilters } from '../../scheduler/algorithm.ts';
 import type { ClusterAutoscaler } from './clusterAutoscaler.ts';
@@ -18,7 +19,7 @@ import { backedOff, targetSize, templateNode, upcoming } from './nodeGroups.ts';
 /** One loop's scale-up; true when a node group was grown. */
 export function scaleUp(ca: ClusterAutoscaler, now: number): boolean {
   const spec = ca.spec;
-  const candidates = ca.parts
+  const candidates = ca.api
     .unschedulablePods()
     .filter((p) => p.node === null && p.deletionMs < 0 && p.removedMs < 0)
     .filter((p) => p.priority >= spec.expendablePodsPriorityCutoff && p.owner?.kind !== 'DaemonSet');
@@ -26,7 +27,7 @@ export function scaleUp(ca: ClusterAutoscaler, now: number): boolean {
   candidates.sort((a, b) => b.priority - a.priority || a.uid - b.uid);
 
   const snapshot = ca.snapshot();
-  for (const group of ca.groups) for (const node of upcoming(group)) snapshot.addNode(node, ca.parts.daemonSets.samplePodsFor(node));
+  for (const group of ca.groups) for (const node of upcoming(group)) snapshot.addNode(node, daemonSetPodsFor(ca.api, node));
   const pending = filterOutSchedulable(snapshot, candidates);
   if (pending.length === 0) return false;
   if (pending.every((p) => now - p.createdMs < spec.newPodScaleUpDelayMs)) return false;
@@ -68,13 +69,13 @@ export function scaleUp(ca: ClusterAutoscaler, now: number): boolean {
   if (spec.maxNodesTotal > 0) count = Math.min(count, spec.maxNodesTotal - liveNodes);
   const group = ca.group(best.pool.name)!;
   const before = targetSize(group);
-  for (let k = 0; k < count; k++) ca.parts.nodes.addPoolNode(best.pool, best.pool.provisioningDelayMs);
+  for (let k = 0; k < count; k++) ca.parts.cloud.createNode(best.pool, best.pool.provisioningDelayMs);
   const after = targetSize(group);
   const change = `${best.pool.name} ${before}->${after} (max: ${best.pool.max})`;
-  ca.cluster.emit('NodeScaleUp', groupRef(group), '', `Scale-up: setting group ${best.pool.name} size to ${after} instead of ${before} (max: ${best.pool.max}) for ${best.pods.length} pod(s)`);
+  ca.api.emit('NodeScaleUp', groupRef(group), '', `Scale-up: setting group ${best.pool.name} size to ${after} instead of ${before} (max: ${best.pool.max}) for ${best.pods.length} pod(s)`);
   for (const pod of best.pods) {
     ca.clearNoScaleUp(pod);
-    ca.cluster.emit('TriggeredScaleUp', `Pod/${pod.namespace}/${pod.name}`, '', `pod triggered scale-up: [{${change}}]`);
+    ca.api.emit('TriggeredScaleUp', `Pod/${pod.namespace}/${pod.name}`, '', `pod triggered scale-up: [{${change}}]`);
   }
   return true;
 }
@@ -130,8 +131,8 @@ function templateSource(ca: ClusterAutoscaler, group: NodeGroup): TemplateSource
     node(k) {
       while (made.length <= k) {
         const i = made.length;
-        const node = templateNode(group.pool, ca.parts.nodes.nextZone(group.pool, i), `template-node-for-${group.pool.name}-${i}`);
-        made.push({ node, daemonPods: ca.parts.daemonSets.samplePodsFor(node) });
+        const node = templateNode(group.pool, ca.parts.cloud.nextZone(group.pool, i), `template-node-for-${group.pool.name}-${i}`);
+        made.push({ node, daemonPods: daemonSetPodsFor(ca.api, node) });
       }
       return made[k];
     },
@@ -159,8 +160,8 @@ function reportNotHelped(ca: ClusterAutoscaler, podGroups: readonly PodGroup[], 
 /** Why a pod does not fit on an empty template node of the group; null when it does. */
 function templateMisfit(ca: ClusterAutoscaler, group: NodeGroup, pod: Pod): string | null {
   const snapshot = ca.snapshot();
-  const node = templateNode(group.pool, ca.parts.nodes.nextZone(group.pool), `template-node-for-${group.pool.name}`);
-  const info = snapshot.addNode(node, ca.parts.daemonSets.samplePodsFor(node));
+  const node = templateNode(group.pool, ca.parts.cloud.nextZone(group.pool), `template-node-for-${group.pool.name}`);
+  const info = snapshot.addNode(node, daemonSetPodsFor(ca.api, node));
   const prepared = snapshot.prepare(pod);
   const failure = runFilters(prepared.filters, prepared.state, pod, info);
   return failure ? failure.reasons[0] : null;
@@ -168,6 +169,6 @@ function templateMisfit(ca: ClusterAutoscaler, group: NodeGroup, pod: Pod): stri
 
 function manifestNodes(ca: ClusterAutoscaler): number {
   let n = 0;
-  for (const info of ca.cluster.schedulerNodes()) if (info.node.pool === null) n++;
+  for (const info of ca.api.schedulerNodes()) if (info.node.pool === null) n++;
   return n;
 }

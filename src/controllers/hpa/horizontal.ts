@@ -3,11 +3,15 @@
 // target's scale, asks the replica calculator for a proposal per metric, takes the maximum
 // (§1.5), normalises it (legacy §1.6 or behavior §1.7) and writes the scale subresource.
 import type { ApiServer } from '../../api/apiServer.ts';
+import { HPA_SOURCE, getScale, setScale } from '../../api/scale.ts';
+import type { Simulation } from '../../engine/simulation.ts';
 import { Phase } from '../../phases.ts';
+import type { ControllerContext } from '../manager.ts';
 import type { HpaMetric, HpaMetricTarget, HpaObject } from '../../model/objects.ts';
 import type { Pod } from '../../model/pod.ts';
 import { isActive } from '../../model/pod.ts';
 import type { MetricsSource } from './metrics.ts';
+import { UsageMetrics } from './metrics.ts';
 import type { HpaHistory, ResolvedBehavior } from './normalize.ts';
 import { newHistory, normalizeLegacy, normalizeWithBehavior, recordScaleEvent, resolveBehavior } from './normalize.ts';
 import type { CalcContext, CalcResult, PodSample, Tolerances } from './replicaCalculator.ts';
@@ -54,15 +58,50 @@ interface HpaState {
   cacheable: boolean;
 }
 
+/** What the controller reads through the API server: the scale subresource, the target's pods
+ *  from the workload index, the metrics API, and the change versions of both. */
+export function apiDeps(api: ApiServer, metrics: MetricsSource & { version(ref: string): string }): HpaDeps {
+  const targets = new Map<string, ScaleTarget>();
+  return {
+    target: (ref) => {
+      let target = targets.get(ref);
+      if (target) return target;
+      if (getScale(api, ref) === undefined) return undefined;
+      target = {
+        get replicas() {
+          return getScale(api, ref)!;
+        },
+        scale: (replicas, cause) => setScale(api, ref, replicas, { source: HPA_SOURCE, message: cause }),
+      };
+      targets.set(ref, target);
+      return target;
+    },
+    pods: (ref) => api.workloads.get(ref)?.pods ?? [],
+    metrics,
+    version: (ref) => `${api.workloads.get(ref)?.version ?? -1}:${metrics.version(ref)}`,
+  };
+}
+
 export class HorizontalController {
   private readonly hpas: HpaState[] = [];
+  private readonly durationMs: number;
 
   constructor(
-    private readonly cluster: ApiServer,
+    private readonly clock: Simulation,
     private readonly deps: HpaDeps,
-  ) {}
+    /** Where HorizontalPodAutoscaler objects appear; every one is reconciled from then on. */
+    hpas: { watch(w: { added?(hpa: HpaObject): void }): void },
+    durationMs: number,
+  ) {
+    this.durationMs = durationMs;
+    hpas.watch({ added: (hpa) => this.add(hpa) });
+  }
 
-  add(hpa: HpaObject): void {
+  static fromContext({ api, clock, usage, run }: ControllerContext): HorizontalController {
+    return new HorizontalController(clock, apiDeps(api, new UsageMetrics(usage, () => clock.nowMs)), api.horizontalPodAutoscalers, run.durationMs);
+  }
+
+  private add(hpa: HpaObject): void {
     const { scaleTargetRef } = hpa.spec;
     const behavior = hpa.spec.behavior;
     this.hpas.push({
@@ -80,8 +119,9 @@ export class HorizontalController {
 
   /** Reconciles every HPA at t = 0 (upstream syncs a new HPA at once) and every sync period
    *  after, up to the end of the run. */
-  start(durationMs: number): void {
-    const sim = this.cluster.sim;
+  start(): void {
+    const sim = this.clock;
+    const durationMs = this.durationMs;
     const tick = () => {
       for (const state of this.hpas) this.reconcile(state);
       if (sim.nowMs + HPA_SYNC_PERIOD_MS <= durationMs) sim.after(HPA_SYNC_PERIOD_MS, Phase.Controller, tick);
@@ -93,7 +133,7 @@ export class HorizontalController {
   private reconcile(s: HpaState): void {
     const target = this.deps.target(s.targetRef);
     if (!target) return;
-    const now = this.cluster.nowMs;
+    const now = this.clock.nowMs;
     const current = target.replicas;
     const { minReplicas, maxReplicas } = s.hpa.spec;
     if (!s.seen) {
@@ -120,7 +160,7 @@ export class HorizontalController {
   private replicasForMetrics(s: HpaState, current: number): number | null {
     // The proposal is a function of the pods, their usage and the replica count, and of time only
     // while a pod is inside a readiness or metrics window: reuse it when none of that moved.
-    const now = this.cluster.nowMs;
+    const now = this.clock.nowMs;
     const version = s.cacheable ? this.deps.version?.(s.targetRef) : undefined;
     const c = s.cache;
     if (version !== undefined && c && c.current === current && c.version === version && now >= c.timeIndependentFromMs) return c.proposal;
@@ -161,7 +201,7 @@ export class HorizontalController {
   }
 
   private replicasForMetric(s: HpaState, metric: HpaMetric, pods: Pod[], current: number): CalcResult {
-    const now = this.cluster.nowMs;
+    const now = this.clock.nowMs;
     const metrics = this.deps.metrics;
     const ctx: CalcContext = { nowMs: now, currentReplicas: current, tolerances: s.tolerances, metricWindowMs: metrics.windowMs, metricTimestampMs: now };
     switch (metric.type) {

@@ -53,4 +53,10 @@ export class UsageMetrics implements MetricsSource {
     const w = this.usage.workload(workloadRef);
     return w ? w.demandRate : null;
   }
+
+  /** Changes whenever the workload's usage or demand does (the controller's cache key). */
+  version(workloadRef: string): string {
+    const w = this.usage.workload(workloadRef);
+    return `${w?.version ?? -1}:${w?.demandRate ?? -1}`;
+  }
 }

@@ -14,15 +14,15 @@
 // behaves as Recreate (capsim has no in-place resize); usage samples come
 // at the recorder's sampleEvery (one per minute by default), not from metrics-server.
 import type { AdmissionRequest, ClusterEvent, ClusterListener, ApiServer } from '../../api/apiServer.ts';
+import type { Simulation } from '../../engine/simulation.ts';
 import type { UsageEngine } from '../../kubelet/usageEngine.ts';
 import { Phase } from '../../phases.ts';
+import type { ControllerContext } from '../manager.ts';
 import { nodeRates } from '../../cost/allocation.ts';
 import type { NodeRates } from '../../cost/allocation.ts';
 import type { LimitRangeObject, VpaContainerPolicy, VpaObject } from '../../model/objects.ts';
 import type { Container, Pod, PodSpec } from '../../model/pod.ts';
 import { isActive, podObjectRef } from '../../model/pod.ts';
-import type { DisruptionController } from '../../api/eviction.ts';
-import type { Workloads } from '../../api/workloadIndex.ts';
 import { ContainerAggregate, applyPolicy, estimate } from './recommender.ts';
 import type { ContainerPolicyLimits, ProcessedRecommendation } from './recommender.ts';
 
@@ -76,25 +76,51 @@ export interface RecommendationRow {
 }
 
 export class VpaController implements ClusterListener {
-  readonly vpas: VpaState[];
+  readonly vpas: VpaState[] = [];
   private readonly models = new Map<string, WorkloadModel>();
   /** Per pod uid: when its containers last (re)started, and whether the last exit was a quick OOM. */
   private readonly containerStartMs = new Map<number, number>();
   private readonly quickOom = new Set<number>();
 
+  /** The VPA's recommender, admission hook and updater against the API. Every workload gets
+   *  recommendations, VPA object or not. */
   constructor(
     private readonly cluster: ApiServer,
+    private readonly clock: Simulation,
     private readonly usage: UsageEngine,
-    private readonly disruption: DisruptionController,
-    private readonly workloads: Workloads,
-    vpas: readonly VpaObject[],
   ) {
-    this.vpas = vpas.map((vpa) => ({
-      vpa,
-      target: `${vpa.spec.targetRef.kind}/${vpa.metadata.namespace}/${vpa.spec.targetRef.name}`,
-      recommendation: new Map(),
-      reported: new Map(),
-    }));
+    usage.enableHistory();
+    cluster.verticalPodAutoscalers.watch({
+      added: (vpa) =>
+        this.vpas.push({
+          vpa,
+          target: `${vpa.spec.targetRef.kind}/${vpa.metadata.namespace}/${vpa.spec.targetRef.name}`,
+          recommendation: new Map(),
+          reported: new Map(),
+        }),
+    });
+    cluster.addListener(this);
+    cluster.onEvent((e) => this.onEvent(e));
+    cluster.addAdmissionHook((request) => this.admit(request));
+  }
+
+  /** The manager makes the VPA before the scenario's objects exist, so its admission hook sees
+   *  every pod, and starts its 1-min loop then, so the loop's first pass comes first at t = 0. */
+  static fromContext({ api, clock, usage, run }: ControllerContext): VpaController {
+    const vpa = new VpaController(api, clock, usage);
+    vpa.loop(run.durationMs);
+    return vpa;
+  }
+
+  /** recommend() then update() now and every minute, up to `durationMs`. */
+  loop(durationMs: number): void {
+    const clock = this.clock;
+    const tick = () => {
+      this.recommend();
+      this.update();
+      if (clock.nowMs + VPA_INTERVAL_MS <= durationMs) clock.after(VPA_INTERVAL_MS, Phase.Controller, tick);
+    };
+    clock.schedule(clock.nowMs, Phase.Controller, tick);
   }
 
   // ---- watching the cluster --------------------------------------------------------------------
@@ -108,11 +134,11 @@ export class VpaController implements ClusterListener {
   }
 
   podStarted(pod: Pod): void {
-    this.containerStartMs.set(pod.uid, this.cluster.nowMs);
+    this.containerStartMs.set(pod.uid, this.clock.nowMs);
   }
 
   podRestarted(pod: Pod): void {
-    this.containerStartMs.set(pod.uid, this.cluster.nowMs);
+    this.containerStartMs.set(pod.uid, this.clock.nowMs);
   }
 
   podRemoved(pod: Pod): void {
@@ -146,7 +172,7 @@ export class VpaController implements ClusterListener {
 
   /** One recommender pass: new samples and OOMs in, VPA statuses out. */
   recommend(): void {
-    for (const entry of this.workloads.all()) this.feed(entry.ref);
+    for (const entry of this.cluster.workloads.all()) this.feed(entry.ref);
     for (const state of this.vpas) this.updateStatus(state);
   }
 
@@ -242,7 +268,7 @@ export class VpaController implements ClusterListener {
       if (!rec || policy?.mode === 'Off') return;
       spec ??= { ...request.spec, containers: request.spec.containers.slice() };
       const applied = applyRecommendation(original, rec, policy?.controlledValues ?? 'RequestsAndLimits');
-      spec.containers[i] = capToLimitRanges(applied, this.cluster.limitRanges.get(request.namespace) ?? []);
+      spec.containers[i] = capToLimitRanges(applied, this.cluster.limitRangesIn(request.namespace));
     });
     return spec;
   }
@@ -253,7 +279,7 @@ export class VpaController implements ClusterListener {
   update(): void {
     for (const state of this.vpas) {
       if (!evicts(state.vpa) || state.recommendation.size === 0) continue;
-      const entry = this.workloads.get(state.target);
+      const entry = this.cluster.workloads.get(state.target);
       if (!entry) continue;
       const groups = new Map<string, Pod[]>();
       for (const pod of entry.pods) {
@@ -272,8 +298,8 @@ export class VpaController implements ClusterListener {
   }
 
   private evictGroup(state: VpaState, pods: Pod[]): void {
-    const now = this.cluster.nowMs;
-    const configured = pods[0].owner?.kind === 'Job' ? pods.length : (this.workloads.replicasOf(pods[0]) ?? pods.length);
+    const now = this.clock.nowMs;
+    const configured = pods[0].owner?.kind === 'Job' ? pods.length : (this.cluster.workloads.replicasOf(pods[0]) ?? pods.length);
     const tolerance = Math.floor(configured * EVICTION_TOLERANCE);
     const running = pods.filter((p) => p.phase === 'Running').length;
     const candidates: { pod: Pod; priority: UpdatePriority }[] = [];
@@ -294,7 +320,7 @@ export class VpaController implements ClusterListener {
         running - evicted > configured - tolerance ||
         (tolerance === 0 && running === configured && evicted === 0);
       if (!canEvict) continue;
-      const result = this.disruption.evict(pod, `Evicted by VerticalPodAutoscaler ${state.vpa.metadata.name}`);
+      const result = this.cluster.evict(pod, `Evicted by VerticalPodAutoscaler ${state.vpa.metadata.name}`);
       if (!result.ok) continue;
       evicted++;
       this.cluster.emit('VPAEvicted', podObjectRef(pod), pod.node?.name ?? '', `${priority.reason}; evicted to apply ${state.vpa.metadata.name}'s recommendation`);
@@ -306,7 +332,7 @@ export class VpaController implements ClusterListener {
   /** One row per container of every workload, in declaration order. */
   rows(): RecommendationRow[] {
     const rows: RecommendationRow[] = [];
-    for (const entry of this.workloads.all()) {
+    for (const entry of this.cluster.workloads.all()) {
       const m = this.models.get(entry.ref);
       if (!m?.spec) continue;
       const state = this.vpas.find((s) => s.target === entry.ref);
@@ -327,32 +353,6 @@ export class VpaController implements ClusterListener {
     }
     return rows;
   }
-}
-
-/** Creates the VPA (recommender, admission hook, updater) for a cluster and starts its 1-min
- *  loop at t = 0. Call before the scenario's objects are created (World.setup) so the admission
- *  hook sees every pod. Every workload gets recommendations, VPA object or not. */
-export function wireVpa(
-  cluster: ApiServer,
-  usage: UsageEngine,
-  disruption: DisruptionController,
-  workloads: Workloads,
-  vpas: readonly VpaObject[],
-  /** The loop stops after this time (the scenario's duration). */
-  durationMs = Infinity,
-): VpaController {
-  usage.enableHistory();
-  const controller = new VpaController(cluster, usage, disruption, workloads, vpas);
-  cluster.addListener(controller);
-  cluster.onEvent((e) => controller.onEvent(e));
-  cluster.addAdmissionHook((request) => controller.admit(request));
-  const tick = () => {
-    controller.recommend();
-    controller.update();
-    if (cluster.nowMs + VPA_INTERVAL_MS <= durationMs) cluster.sim.after(VPA_INTERVAL_MS, Phase.Controller, tick);
-  };
-  cluster.sim.schedule(cluster.nowMs, Phase.Controller, tick);
-  return controller;
 }
 
 // ---- helpers -----------------------------------------------------------------------------------
