@@ -21,7 +21,7 @@ import { Scheduler } from './scheduler/scheduler.ts';
 import { defaultProfile } from './scheduler/profile.ts';
 import { ScriptedEvents } from './scriptedEvents.ts';
 import { buildDemand } from './workload/demand.ts';
-import { startJobArrivals } from './workload/jobArrivals.ts';
+import { startJobArrivals } from './kubectl/jobArrivals.ts';
 import { DEFAULT_RUN_MS, sampleRunDurationMs } from './workload/runDuration.ts';
 
 export class World {

@@ -20,7 +20,7 @@ import type { EventHandle, Simulation } from '../engine/simulation.ts';
 import type { JobObject } from '../model/objects.ts';
 import { Phase } from '../phases.ts';
 import { CronSchedule } from '../workload/cron.ts';
-import type { ControllerContext } from './manager.ts';
+import type { ControllerContext } from './context.ts';
 import { WorkQueue } from './workqueue.ts';
 
 /** More missed times than this since the last schedule draws a TooManyMissedTimes warning. */

@@ -11,7 +11,7 @@ import type { Node } from '../model/node.ts';
 import type { Pod, PodTemplate } from '../model/pod.ts';
 import { isActive } from '../model/pod.ts';
 import { resolveIntOrPercent } from '../model/intOrPercent.ts';
-import type { ControllerContext } from './manager.ts';
+import type { ControllerContext } from './context.ts';
 import { templateHash } from './templateHash.ts';
 import { WorkQueue } from './workqueue.ts';
 

@@ -10,7 +10,7 @@ import type { Simulation } from '../engine/simulation.ts';
 import type { PodTemplate } from '../model/pod.ts';
 import { isActive } from '../model/pod.ts';
 import { resolveIntOrPercent } from '../model/intOrPercent.ts';
-import type { ControllerContext } from './manager.ts';
+import type { ControllerContext } from './context.ts';
 import { templateHash } from './templateHash.ts';
 import { WorkQueue } from './workqueue.ts';
 

@@ -30,7 +30,7 @@ import { isIndexedJob, jobWantActive, succeededCount } from '../api/workloads.ts
 import type { Simulation } from '../engine/simulation.ts';
 import type { Pod } from '../model/pod.ts';
 import { isActive, isTerminal } from '../model/pod.ts';
-import type { ControllerContext } from './manager.ts';
+import type { ControllerContext } from './context.ts';
 import { WorkQueue } from './workqueue.ts';
 
 export const JOB_POD_FAILURE_BACKOFF_MS = 10_000;

@@ -7,12 +7,6 @@
 //
 // The order is part of the simulation: controllers register their watches in it, and watchers
 // are told in registration order, which orders the reconcile passes of one instant.
-import type { ApiServer } from '../api/apiServer.ts';
-import type { CloudProvider } from '../cloud/cloudProvider.ts';
-import type { RandomStreams } from '../engine/random.ts';
-import type { Simulation } from '../engine/simulation.ts';
-import type { UsageEngine } from '../kubelet/usageEngine.ts';
-import type { AutoscalerSpec, NodePool, SchedulerSpec } from '../model/scenario.ts';
 import { defaultProfile } from '../scheduler/profile.ts';
 import { ClusterAutoscaler } from './clusterAutoscaler/clusterAutoscaler.ts';
 import { CronJobController } from './cronJob.ts';
@@ -25,17 +19,9 @@ import { ReplicaSetController } from './replicaSet.ts';
 import { StatefulSetController } from './statefulSet.ts';
 import { TtlAfterFinishedController } from './ttlAfterFinished.ts';
 import { VpaController } from './vpa/controller.ts';
+import type { ControllerContext } from './context.ts';
 
-export interface ControllerContext {
-  api: ApiServer;
-  clock: Simulation;
-  random: RandomStreams;
-  cloud: CloudProvider;
-  /** The kubelets' resource usage, which metrics-server and the VPA's history read. */
-  usage: UsageEngine;
-  run: { durationMs: number };
-  cluster: { nodePools: readonly NodePool[]; autoscaler: AutoscalerSpec | null; scheduler: SchedulerSpec };
-}
+export type { ControllerContext } from './context.ts';
 
 /** What the manager asks of a controller: start() (optional) begins periodic work (sync loops),
  *  once the scenario's objects exist. Watches are registered when it is made. */

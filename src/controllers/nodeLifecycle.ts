@@ -13,7 +13,7 @@ import type { Node } from '../model/node.ts';
 import type { Pod } from '../model/pod.ts';
 import { isActive } from '../model/pod.ts';
 import { Phase } from '../phases.ts';
-import type { ControllerContext } from './manager.ts';
+import type { ControllerContext } from './context.ts';
 
 export const NODE_MONITOR_GRACE_MS = 50_000;
 export const DEFAULT_TOLERATION_SECONDS = 300;

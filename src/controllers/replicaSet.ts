@@ -7,7 +7,7 @@ import type { ReplicaSet } from '../api/workloads.ts';
 import type { EventHandle, Simulation } from '../engine/simulation.ts';
 import type { Pod } from '../model/pod.ts';
 import { isActive } from '../model/pod.ts';
-import type { ControllerContext } from './manager.ts';
+import type { ControllerContext } from './context.ts';
 import { WorkQueue } from './workqueue.ts';
 
 const INITIAL_RETRY_MS = 5;

@@ -18,7 +18,7 @@ import type { StatefulSet } from '../api/workloads.ts';
 import type { Simulation } from '../engine/simulation.ts';
 import type { Pod } from '../model/pod.ts';
 import { isTerminal } from '../model/pod.ts';
-import type { ControllerContext } from './manager.ts';
+import type { ControllerContext } from './context.ts';
 import { templateHash } from './templateHash.ts';
 import { WorkQueue } from './workqueue.ts';
 

@@ -5,7 +5,7 @@ import { deleteJob } from '../api/garbageCollector.ts';
 import type { Job } from '../api/workloads.ts';
 import type { Simulation } from '../engine/simulation.ts';
 import { Phase } from '../phases.ts';
-import type { ControllerContext } from './manager.ts';
+import type { ControllerContext } from './context.ts';
 
 export class TtlAfterFinishedController {
   private readonly api: ApiServer;

@@ -5,32 +5,18 @@
 // autoscaled.
 import { Phase } from '../../phases.ts';
 import type { ApiServer } from '../../api/apiServer.ts';
-import type { CloudProvider } from '../../cloud/cloudProvider.ts';
-import type { RandomStream } from '../../engine/random.ts';
 import type { Simulation } from '../../engine/simulation.ts';
 import type { Node } from '../../model/node.ts';
 import type { Pod } from '../../model/pod.ts';
 import type { AutoscalerSpec, NodePool } from '../../model/scenario.ts';
-import type { FilterPlugin } from '../../scheduler/framework.ts';
 import { ClusterSnapshot } from './clusterSnapshot.ts';
+import type { AutoscalerParts, AutoscalingContext } from './context.ts';
 import type { SnapshotContext } from './clusterSnapshot.ts';
-import { NodeGroup, backOff, newNodeGroup } from './nodeGroups.ts';
+import { NodeGroup, backOff, groupRef, newNodeGroup } from './nodeGroups.ts';
 import { ScaleDown } from './scaleDown.ts';
 import { scaleUp } from './scaleUp.ts';
 
-export interface AutoscalerParts {
-  api: ApiServer;
-  clock: Simulation;
-  /** The node groups' provider: it grows a group (IncreaseSize) and names the next zone. */
-  cloud: CloudProvider;
-  /** A fresh set of the scheduler's Filter plugins, for the autoscaler's own simulations. */
-  filters: FilterPlugin[];
-  random: RandomStream;
-  /** The loop stops after this time (the run's end). */
-  durationMs: number;
-}
-
-export class ClusterAutoscaler {
+export class ClusterAutoscaler implements AutoscalingContext {
   readonly groups: NodeGroup[];
   private readonly byPool = new Map<string, NodeGroup>();
   private readonly scaleDown: ScaleDown;
@@ -151,8 +137,4 @@ export class ClusterAutoscaler {
     group.deleting.delete(node);
     this.scaleDown.forget(node);
   }
-}
-
-export function groupRef(group: NodeGroup): string {
-  return `NodeGroup/-/${group.pool.name}`;
 }

@@ -70,3 +70,7 @@ export function templateNode(pool: NodePool, zone: string, name: string): Node {
   node.info = new NodeInfo(node);
   return node;
 }
+
+export function groupRef(group: NodeGroup): string {
+  return `NodeGroup/-/${group.pool.name}`;
+}

@@ -10,13 +10,12 @@ import type { Node } from '../../model/node.ts';
 import type { PdbObject } from '../../model/objects.ts';
 import type { Pod } from '../../model/pod.ts';
 import { isActive } from '../../model/pod.ts';
-import type { ClusterAutoscaler } from './clusterAutoscaler.ts';
-import { groupRef } from './clusterAutoscaler.ts';
+import type { AutoscalingContext } from './context.ts';
 import type { ClusterSnapshot } from './clusterSnapshot.ts';
 import type { DrainPlan, PdbBudget } from './drainability.ts';
 import { podsToMove } from './drainability.ts';
 import type { NodeGroup } from './nodeGroups.ts';
-import { targetSize } from './nodeGroups.ts';
+import { groupRef, targetSize } from './nodeGroups.ts';
 
 export const TAINT_TO_BE_DELETED = 'ToBeDeletedByClusterAutoscaler';
 const GPU = 'nvidia.com/gpu';
@@ -38,7 +37,7 @@ export class ScaleDown {
   private seenChange = -1;
   private drainsInProgress = 0;
 
-  constructor(private readonly ca: ClusterAutoscaler) {}
+  constructor(private readonly ca: AutoscalingContext) {}
 
   run(now: number): void {
     this.updateUnneeded(now);
@@ -283,7 +282,7 @@ function aboveMin(group: NodeGroup): boolean {
 class PdbTracker implements PdbBudget {
   private readonly remaining = new Map<PdbObject, number>();
 
-  constructor(private readonly ca: ClusterAutoscaler) {}
+  constructor(private readonly ca: AutoscalingContext) {}
 
   remainingFor(pod: Pod): { name: string; remaining: number }[] {
     return matchingPdbs(this.ca.api, pod).map((pdb) => ({ name: pdb.metadata.name, remaining: this.left(pdb) }));

@@ -6,18 +6,17 @@ import type { Node } from '../../model/node.ts';
 import { daemonSetPodsFor } from './daemonSetPods.ts';
 import type { Pod, PodSpec } from '../../model/pod.ts';
 import { runFilters } from '../../scheduler/algorithm.ts';
-import type { ClusterAutoscaler } from './clusterAutoscaler.ts';
-import { groupRef } from './clusterAutoscaler.ts';
+import type { AutoscalingContext } from './context.ts';
 import type { ClusterSnapshot } from './clusterSnapshot.ts';
 import type { PodGroup, TemplateSource } from './estimator.ts';
 import { estimate, orderGroups } from './estimator.ts';
 import type { Option } from './expanders/expander.ts';
 import { expand } from './expanders/expander.ts';
 import type { NodeGroup } from './nodeGroups.ts';
-import { backedOff, targetSize, templateNode, upcoming } from './nodeGroups.ts';
+import { backedOff, groupRef, targetSize, templateNode, upcoming } from './nodeGroups.ts';
 
 /** One loop's scale-up; true when a node group was grown. */
-export function scaleUp(ca: ClusterAutoscaler, now: number): boolean {
+export function scaleUp(ca: AutoscalingContext, now: number): boolean {
   const spec = ca.spec;
   const candidates = ca.api
     .unschedulablePods()
@@ -125,7 +124,7 @@ function equivalenceKey(pod: Pod): string {
 }
 
 /** The k-th node a group would add: the pool's template in the zone it would get. */
-function templateSource(ca: ClusterAutoscaler, group: NodeGroup): TemplateSource {
+function templateSource(ca: AutoscalingContext, group: NodeGroup): TemplateSource {
   const made: { node: Node; daemonPods: readonly Pod[] }[] = [];
   return {
     node(k) {
@@ -140,7 +139,7 @@ function templateSource(ca: ClusterAutoscaler, group: NodeGroup): TemplateSource
 }
 
 /** NotTriggerScaleUp for pods no chosen option helps: per node group, why it could not. */
-function reportNotHelped(ca: ClusterAutoscaler, podGroups: readonly PodGroup[], helped: ReadonlySet<Pod>, skipped: ReadonlyMap<NodeGroup, string>): void {
+function reportNotHelped(ca: AutoscalingContext, podGroups: readonly PodGroup[], helped: ReadonlySet<Pod>, skipped: ReadonlyMap<NodeGroup, string>): void {
   for (const podGroup of podGroups) {
     const waiting = podGroup.pods.filter((p) => !helped.has(p));
     if (waiting.length === 0) continue;
@@ -158,7 +157,7 @@ function reportNotHelped(ca: ClusterAutoscaler, podGroups: readonly PodGroup[], 
 }
 
 /** Why a pod does not fit on an empty template node of the group; null when it does. */
-function templateMisfit(ca: ClusterAutoscaler, group: NodeGroup, pod: Pod): string | null {
+function templateMisfit(ca: AutoscalingContext, group: NodeGroup, pod: Pod): string | null {
   const snapshot = ca.snapshot();
   const node = templateNode(group.pool, ca.parts.cloud.nextZone(group.pool), `template-node-for-${group.pool.name}`);
   const info = snapshot.addNode(node, daemonSetPodsFor(ca.api, node));
@@ -167,7 +166,7 @@ function templateMisfit(ca: ClusterAutoscaler, group: NodeGroup, pod: Pod): stri
   return failure ? failure.reasons[0] : null;
 }
 
-function manifestNodes(ca: ClusterAutoscaler): number {
+function manifestNodes(ca: AutoscalingContext): number {
   let n = 0;
   for (const info of ca.api.schedulerNodes()) if (info.node.pool === null) n++;
   return n;

@@ -6,7 +6,7 @@ import type { ApiServer } from '../../api/apiServer.ts';
 import { HPA_SOURCE, getScale, setScale } from '../../api/scale.ts';
 import type { Simulation } from '../../engine/simulation.ts';
 import { Phase } from '../../phases.ts';
-import type { ControllerContext } from '../manager.ts';
+import type { ControllerContext } from '../context.ts';
 import type { HpaMetric, HpaMetricTarget, HpaObject } from '../../model/objects.ts';
 import type { Pod } from '../../model/pod.ts';
 import { isActive } from '../../model/pod.ts';

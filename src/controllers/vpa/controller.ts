@@ -17,7 +17,7 @@ import type { AdmissionRequest, ClusterEvent, ClusterListener, ApiServer } from 
 import type { Simulation } from '../../engine/simulation.ts';
 import type { UsageEngine } from '../../kubelet/usageEngine.ts';
 import { Phase } from '../../phases.ts';
-import type { ControllerContext } from '../manager.ts';
+import type { ControllerContext } from '../context.ts';
 import { nodeRates } from '../../cost/allocation.ts';
 import type { NodeRates } from '../../cost/allocation.ts';
 import type { LimitRangeObject, VpaContainerPolicy, VpaObject } from '../../model/objects.ts';

@@ -9,8 +9,8 @@ import type { Simulation } from '../engine/simulation.ts';
 import type { JobObject } from '../model/objects.ts';
 import { objectRef } from '../model/objects.ts';
 import { Phase } from '../phases.ts';
-import type { ArrivalSpec } from './arrivals.ts';
-import { arrivalProcess, scheduleArrivals } from './arrivals.ts';
+import type { ArrivalSpec } from '../workload/arrivals.ts';
+import { arrivalProcess, scheduleArrivals } from '../workload/arrivals.ts';
 
 export function startJobArrivals(api: ApiServer, clock: Simulation, template: JobObject, spec: ArrivalSpec, stream: RandomStream, untilMs: number): void {
   const ref = objectRef(template);
