@@ -8,6 +8,7 @@ import type { Workloads } from '../api/workloadIndex.ts';
 import type { Scenario } from '../model/scenario.ts';
 import type { Scheduler } from '../scheduler/scheduler.ts';
 import type { Accounting } from './accounting.ts';
+import { idleCostUsd } from '../cost/allocationWindows.ts';
 import type { UsageEngine } from '../kubelet/usageEngine.ts';
 import type { Kubelet } from '../kubelet/kubelet.ts';
 import { CsvSink, NULL_SINK, SeriesCsvSink, needsQuoting, type LineSink, type RowSink } from './csvSink.ts';
@@ -192,13 +193,13 @@ function buildSummary(
     cost: {
       totalUsd: money(totalUsd),
       byPool: sorted(a.costByPool),
-      byNamespace: sorted(a.costByNamespace),
-      idleUsd: money(totalUsd - a.allocatedUsd),
+      byNamespace: sorted(a.allocation.costByNamespace),
+      idleUsd: money(idleCostUsd(totalUsd, a.allocation.allocatedUsd)),
       monthlyRunRateUsd: hours > 0 ? round((totalUsd / hours) * 730, 2) : 0,
-      allocatedUsd: money(a.allocatedUsd),
+      allocatedUsd: money(a.allocation.allocatedUsd),
       byInstanceType: sorted(a.costByInstanceType),
       byCapacityType: sorted(a.costByCapacityType),
-      byWorkload: sorted(a.costByWorkload),
+      byWorkload: sorted(a.allocation.costByWorkload),
     },
     utilization: {
       cpuRequestedPct: ratio(a.cpuRequestedMilliMs, a.cpuAllocatableMilliMs),
