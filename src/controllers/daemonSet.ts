@@ -11,7 +11,8 @@ import type { DaemonSetObject } from '../model/objects.ts';
 import { objectRef } from '../model/objects.ts';
 import type { Pod, PodTemplate } from '../model/pod.ts';
 import { isActive } from '../model/pod.ts';
-import { findUntoleratedTaint, matchesNodeSelectorTerms } from '../scheduler/selectors.ts';
+import { matchesRequiredNodeAffinity } from '../model/nodeSelector.ts';
+import { doNotScheduleTaints, findUntoleratedTaint } from '../model/taints.ts';
 import { resolveIntOrPercent } from '../model/intOrPercent.ts';
 import { templateHash } from './templateHash.ts';
 
@@ -160,11 +161,8 @@ export class DaemonSetController implements ClusterListener {
 
   /** NodeShouldRunDaemonPod: node affinity/selector and taints, with the daemon tolerations. */
   private shouldRun(ds: DaemonSetState, node: Node): boolean {
-    const spec = ds.template.spec;
-    for (const [k, v] of Object.entries(spec.nodeSelector ?? {})) if (node.labels[k] !== v) return false;
-    const required = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-    if (required && !matchesNodeSelectorTerms(required.nodeSelectorTerms, node)) return false;
-    return !findUntoleratedTaint(node.taints, spec.tolerations, (t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
+    if (!matchesRequiredNodeAffinity(ds.template, node)) return false;
+    return !findUntoleratedTaint(node.taints, ds.template.spec.tolerations, doNotScheduleTaints);
   }
 
   private createPod(ds: DaemonSetState, node: Node): void {

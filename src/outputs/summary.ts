@@ -4,7 +4,7 @@
 //
 // The key order of the file is the order of the object the recorder builds, which is the order
 // below; it is part of the bytes. Money is rounded to 6 decimals, percentages to 4, once, when
-// the file is written (record/format.ts).
+// the file is written (format.ts).
 
 export interface Summary {
   /** metadata.name of the scenario. */
