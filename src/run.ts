@@ -7,7 +7,7 @@ import YAML from 'yaml';
 import type { Scenario } from './model/scenario.ts';
 import { Recorder } from './record/recorder.ts';
 import { writeRecommendations } from './record/recommendations.ts';
-import type { Summary } from './record/recorder.ts';
+import type { Summary } from './outputs/summary.ts';
 import { World } from './world.ts';
 import { VERSION } from './version.ts';
 import type { ReportFormat } from './report/formats.ts';

@@ -3,12 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runFile, runYaml } from './support/run.ts';
-import type { Option } from '../src/controllers/clusterAutoscaler/expanders/expander.ts';
+import type { Option } from '../src/controllers/clusterAutoscaler/expanders/strategy.ts';
 import { expand } from '../src/controllers/clusterAutoscaler/expanders/expander.ts';
 import { wasteScore } from '../src/controllers/clusterAutoscaler/expanders/leastWaste.ts';
 import { priceScore } from '../src/controllers/clusterAutoscaler/expanders/price.ts';
 import { templateNode } from '../src/controllers/clusterAutoscaler/nodeGroups.ts';
 import type { NodePool } from '../src/model/scenario.ts';
+import { EXPANDER_NAMES } from '../src/model/scenario.ts';
 import { RandomStreams } from '../src/engine/random.ts';
 import { makePod } from './support/cluster.ts';
 
@@ -242,6 +243,14 @@ test('priority keeps the highest matching tier, passes everything when nothing m
   const x = option(pool('x', 4, 16, 0.1), 1, 2);
   const y = option(pool('y', 4, 16, 0.1), 1, 3);
   assert.equal(expand(['priority', 'most-pods'], [x, y], context({ priorities }))!.pool.name, 'y');
+});
+
+test('every expander name the scenario accepts picks one of the options', () => {
+  const opts = [option(pool('small', 2, 8, 0.1), 2, 3), option(pool('big', 8, 32, 0.4), 1, 4)];
+  for (const name of EXPANDER_NAMES) {
+    const picked = expand([name], opts, context());
+    assert.ok(picked && opts.includes(picked), name);
+  }
 });
 
 test('random is seeded: the same stream picks the same options', () => {

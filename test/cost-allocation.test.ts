@@ -11,6 +11,9 @@ import { World } from '../src/world.ts';
 import { Recorder } from '../src/record/recorder.ts';
 import { Phase } from '../src/phases.ts';
 import { nodeRates } from '../src/cost/allocation.ts';
+import { CostAllocation, idleCostUsd, type UsageSource } from '../src/cost/allocationWindows.ts';
+import { Simulation } from '../src/engine/simulation.ts';
+import { makeNode, makePod } from './support/cluster.ts';
 
 const header = (name: string, duration: string) => `apiVersion: capsim/v1
 kind: Scenario
@@ -85,6 +88,43 @@ test('a node at the default price splits into the default per-core and per-GB ra
   const rates = nodeRates(0.194236, 4000, 16 * 1024 ** 3);
   near(rates.usdPerCoreHour, 0.031611, 1e-12);
   near(rates.usdPerGbHour, 0.004237, 1e-12);
+});
+
+test('the allocation alone: hourly windows of max(∫request, ∫usage), settled at each hour and at the end; idle apart', () => {
+  // A node at the default rates ($0.031611/core-h, $0.004237/GiB-h; see DEFAULT_PRICED_POOL) for
+  // 2 h. One pod of shop/web requesting 1 core and 1 GiB is bound from 0 to 90 min; it uses
+  // 2 cores in the first hour, 250m for the next half hour and no memory:
+  //   hour 1: max(1, 2) core-h x 0.031611 + max(1, 0) GiB-h x 0.004237         = 0.067459
+  //   hour 2: max(0.5, 0.125) core-h x 0.031611 + max(0.5, 0) GiB-h x 0.004237 = 0.017924
+  // The node cost 2 h x $0.194236 = $0.388472; idle is the rest: 0.388472 - 0.085383 = 0.303089.
+  const H = 3_600_000;
+  const sim = new Simulation();
+  const allocation = new CostAllocation(() => sim.nowMs);
+  const node = makeNode({ name: 'n', cpu: 4, memory: '16Gi', priceUsdPerHour: 0.194236 });
+  const pod = makePod({ name: 'web-1', namespace: 'shop', cpuMilli: 1000, memoryBytes: 1024 ** 3 });
+  pod.node = node;
+  pod.workload = 'Deployment/shop/web';
+  const cpuUsedMilliMs = (t: number) => 2000 * Math.min(t, H) + 250 * Math.max(0, Math.min(t, 1.5 * H) - H);
+  const usage: UsageSource<string> = {
+    refOf: (p) => p.workload!,
+    openUsage: (_node, ref) => ref,
+    usageUpToNow: () => ({ cpuUsedMilliMs: cpuUsedMilliMs(sim.nowMs), memoryByteMs: 0 }),
+    closeUsage: () => true,
+  };
+  allocation.allocateWith(usage, sim, 2 * H);
+  allocation.nodeAdded(node);
+  allocation.holdRequests(pod, 1);
+  sim.schedule(1.5 * H, Phase.Controller, () => allocation.holdRequests(pod, -1));
+  sim.runUntil(H);
+  near(allocation.allocatedUsd, 0.067459, 1e-12);
+  assert.equal(allocation.costByWorkload.size, 0, 'a workload still on its node is added to the breakdowns when it leaves');
+  sim.runUntil(2 * H);
+  allocation.finish();
+  near(allocation.allocatedUsd, 0.085383, 1e-12);
+  assert.deepEqual([...allocation.costByWorkload.keys()], ['Deployment/shop/web']);
+  near(allocation.costByWorkload.get('Deployment/shop/web')!, 0.085383, 1e-12);
+  near(allocation.costByNamespace.get('shop')!, 0.085383, 1e-12);
+  near(idleCostUsd(0.388472, allocation.allocatedUsd), 0.303089, 1e-12);
 });
 
 const MAX_RULE = (name: string) => `${header(name, '1h')}

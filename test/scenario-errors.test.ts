@@ -1,6 +1,9 @@
 // Invalid input: every problem is reported at once, each with file:line:column, the field path,
 // what was expected and a hint. The fixtures reproduce the source documents' own mistakes
 // (reference/seed-notes.md §4 and examples E16-E25).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadScenario, type LoadOptions } from '../src/scenario/load.ts';
@@ -164,6 +167,32 @@ test('a wrong apiVersion does not hide the object\'s other problems (inline mani
   assert.equal(at(problems, 'spec.manifests[0].spec.selector').message, 'missing required field "selector"');
   assert.match(at(problems, 'spec.manifests[0].spec.template.spec.containers[0].resources.limits.memory').hint!, /250M or 250Mi/);
   assert.equal(problems.length, 4, problems.map(formatProblem).join('\n'));
+});
+
+test('a Deployment\'s selector must select its template; one that does not parse is reported once, for its shape', async () => {
+  // Upstream ValidateReplicaSetSpec checks the template against the selector only when
+  // LabelSelectorAsSelector accepts it; an `In` without values is a problem of the selector alone.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'capsim-selector-'));
+  const file = path.join(dir, 'scenario.yaml');
+  const deployment = (name: string, selector: string) => `    - apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: ${name}}
+      spec:
+        selector: ${selector}
+        template:
+          metadata: {labels: {app: web, tier: front}}
+          spec: {containers: [{name: c, resources: {requests: {cpu: 100m}}}]}
+`;
+  fs.writeFileSync(file, `apiVersion: capsim/v1
+kind: Scenario
+metadata: {name: selectors}
+spec:
+  manifests:
+${deployment('matches', '{matchLabels: {app: web}, matchExpressions: [{key: tier, operator: NotIn, values: [back]}]}')}${deployment('other', '{matchLabels: {app: api}}')}${deployment('unparsed', '{matchExpressions: [{key: app, operator: In}]}')}`);
+  const problems = await problemsOf(file);
+  assert.equal(at(problems, 'spec.manifests[1].spec.template.metadata.labels').message, '`selector` does not match template `labels`');
+  assert.match(at(problems, 'spec.manifests[2].spec.selector.matchExpressions[0].values').message, /must be specified/);
+  assert.equal(problems.length, 2, problems.map(formatProblem).join('\n'));
 });
 
 test('YAML syntax: mis-indented metadata (the [000] mistake) and a duplicate key', async () => {

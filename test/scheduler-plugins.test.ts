@@ -7,13 +7,9 @@ import type { PodAffinityTerm, Taint, Toleration } from '../src/model/api.ts';
 import { TAINT_UNSCHEDULABLE } from '../src/model/api.ts';
 import type { Node } from '../src/model/node.ts';
 import type { Pod } from '../src/model/pod.ts';
-import {
-  findUntoleratedTaint,
-  doNotScheduleTaints,
-  matchesLabelSelector,
-  matchesNodeSelectorTerms,
-  toleratesTaint,
-} from '../src/scheduler/selectors.ts';
+import { matchesLabelSelector } from '../src/model/labelSelector.ts';
+import { matchesNodeSelectorTerms } from '../src/model/nodeSelector.ts';
+import { doNotScheduleTaints, findUntoleratedTaint, toleratesTaint } from '../src/model/taints.ts';
 import { nodeAffinity } from '../src/scheduler/plugins/nodeAffinity.ts';
 import { taintToleration } from '../src/scheduler/plugins/taintToleration.ts';
 import {

@@ -10,13 +10,13 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
 import { crossProduct, type PlannedRun, type RunOutcome, type SweepPlan, type Vary } from '../src/sweep/plan.ts';
-import type { Summary } from '../src/record/recorder.ts';
+import type { Summary } from '../src/outputs/summary.ts';
 import { InputError } from '../src/scenario/errors.ts';
 import {
   analyse, bestLine, checkKeys, figureKeys, flatten, paretoFront, parseConstraint, parseObjective, percentile, stats,
 } from '../src/sweep/study.ts';
 import { sweepCsv, sweepJson, sweepSummaryCsv, writeSweepResults } from '../src/sweep/results.ts';
-import { sweepCharts } from '../src/report/charts/sweep.ts';
+import { sweepCharts } from '../src/sweep/sweepCharts.ts';
 import { sweepPage } from '../src/sweep/sweepPage.ts';
 import { compileChart, svgToPng } from '../src/report/render.ts';
 import { renderAll } from '../src/report/report.ts';

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { RECOMMENDATION_HEADERS, monthlySavingUsd, writeRecommendations } from '../src/record/recommendations.ts';
+import { monthlySavingUsd, writeRecommendations } from '../src/record/recommendations.ts';
+import { RECOMMENDATIONS } from '../src/outputs/csvFiles.ts';
 import type { RecommendationRow } from '../src/controllers/vpa/controller.ts';
 import { parseCsv, scratchDir } from './support/run.ts';
 
@@ -42,7 +43,7 @@ test('writeRecommendations: the DESIGN §4 columns, empty cells where a value do
   const dir = scratchDir();
   await writeRecommendations(dir, [row, { ...row, container: 'sidecar', cpuRequestMilli: null, memoryLimitBytes: null, recommendation: null }]);
   const text = fs.readFileSync(path.join(dir, 'recommendations.csv'), 'utf8');
-  assert.equal(text.split('\n')[0], RECOMMENDATION_HEADERS.join(','));
+  assert.equal(text.split('\n')[0], RECOMMENDATIONS.columns.join(','));
   assert.equal(text.split('\n')[0], 'workload,container,cpu_request_m,cpu_limit_m,memory_request_bytes,memory_limit_bytes,cpu_target_m,cpu_lower_m,cpu_upper_m,memory_target_bytes,memory_lower_bytes,memory_upper_bytes,monthly_saving_usd');
   const [a, b] = parseCsv(text);
   assert.deepEqual(a, {

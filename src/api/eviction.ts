@@ -6,7 +6,7 @@
 import type { PdbObject } from '../model/objects.ts';
 import type { Pod } from '../model/pod.ts';
 import { isActive } from '../model/pod.ts';
-import { matchesLabelSelector } from '../scheduler/selectors.ts';
+import { matchesLabelSelector } from '../model/labelSelector.ts';
 import { resolveIntOrPercent } from '../model/intOrPercent.ts';
 import type { ApiServer } from './apiServer.ts';
 

@@ -10,7 +10,8 @@ import { objectRef } from '../model/objects.ts';
 import type { LabelSelector } from '../model/api.ts';
 import type { Pod, PodTemplate } from '../model/pod.ts';
 import { isActive } from '../model/pod.ts';
-import { findUntoleratedTaint, matchesNodeSelectorTerms } from '../scheduler/selectors.ts';
+import { matchesRequiredNodeAffinity } from '../model/nodeSelector.ts';
+import { doNotScheduleTaints, findUntoleratedTaint } from '../model/taints.ts';
 
 interface Meta {
   /** "Kind/namespace/name" */
@@ -222,11 +223,8 @@ export function newCronJob(obj: CronJobObject, createdEpochMs: number): CronJob 
 
 /** NodeShouldRunDaemonPod: node affinity/selector and taints, with the daemon tolerations. */
 export function shouldRunDaemonPod(ds: DaemonSet, node: Node): boolean {
-  const spec = ds.template.spec;
-  for (const [k, v] of Object.entries(spec.nodeSelector ?? {})) if (node.labels[k] !== v) return false;
-  const required = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  if (required && !matchesNodeSelectorTerms(required.nodeSelectorTerms, node)) return false;
-  return !findUntoleratedTaint(node.taints, spec.tolerations, (t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
+  if (!matchesRequiredNodeAffinity(ds.template, node)) return false;
+  return !findUntoleratedTaint(node.taints, ds.template.spec.tolerations, doNotScheduleTaints);
 }
 
 /** status.desiredNumberScheduled: registered nodes that should run the daemon pod. */

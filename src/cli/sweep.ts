@@ -9,7 +9,7 @@ import { InputError } from '../scenario/errors.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { displayPath } from '../scenario/paths.ts';
 import { runScenario } from '../run.ts';
-import type { Summary } from '../record/recorder.ts';
+import type { Summary } from '../outputs/summary.ts';
 import { makePlan, parseShard, type SweepPlan } from '../sweep/plan.ts';
 import { runSweep, type Study, type SweepProgress } from '../sweep/sweep.ts';
 import { mergeShards } from '../sweep/merge.ts';

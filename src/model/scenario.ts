@@ -62,10 +62,15 @@ export interface SchedulerSpec {
   percentageOfNodesToScore: number;
 }
 
+/** cluster-autoscaler's expanders (--expander; reference/k8s-algorithms.md §3.4): the names the
+ *  scenario accepts and the strategies controllers/clusterAutoscaler/expanders/ implements. */
+export const EXPANDER_NAMES = ['random', 'most-pods', 'least-nodes', 'least-waste', 'price', 'priority'] as const;
+export type ExpanderName = (typeof EXPANDER_NAMES)[number];
+
 /** cluster-autoscaler flags (reference/k8s-algorithms.md §3); durations in milliseconds. */
 export interface AutoscalerSpec {
   /** The --expander chain, e.g. ["priority", "least-waste"]. */
-  expander: string[];
+  expander: ExpanderName[];
   scanIntervalMs: number;
   scaleDownEnabled: boolean;
   scaleDownUtilizationThreshold: number;

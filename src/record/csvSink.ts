@@ -1,18 +1,23 @@
 // One CSV file written as it grows (fast-csv), so a long run never holds its series in memory.
 // The simulation runs in chunks and awaits drain() between them when the stream is full.
+// Rows are given by column name (outputs/csvFiles.ts), so a row names every column of its file
+// and no other.
 import fs from 'node:fs';
+import path from 'node:path';
 import { format } from 'fast-csv';
-import type { CsvFormatterStream, FormatterRow as Row } from 'fast-csv';
+import type { CsvFormatterStream, FormatterRow } from 'fast-csv';
+import { rowCells, type CsvFile, type Row } from '../outputs/csvFiles.ts';
 
-export class CsvSink {
-  private readonly csv: CsvFormatterStream<Row, Row>;
+export class CsvSink<C extends string> implements RowSink<C> {
+  private readonly csv: CsvFormatterStream<FormatterRow, FormatterRow>;
   private readonly file: fs.WriteStream;
   private full = false;
   private readonly finished: Promise<void>;
 
-  constructor(path: string, readonly headers: readonly string[]) {
-    this.csv = format({ headers: headers as string[], writeHeaders: true, includeEndRowDelimiter: true });
-    this.file = fs.createWriteStream(path);
+  /** Writes `dir/<file.name>`, its header row first. */
+  constructor(dir: string, private readonly spec: CsvFile<C>) {
+    this.csv = format({ headers: [...spec.columns], writeHeaders: true, includeEndRowDelimiter: true });
+    this.file = fs.createWriteStream(path.join(dir, spec.name));
     this.finished = new Promise((resolve, reject) => {
       this.file.on('finish', resolve);
       this.file.on('error', reject);
@@ -21,8 +26,8 @@ export class CsvSink {
     this.csv.pipe(this.file);
   }
 
-  write(row: readonly (string | number)[]): void {
-    if (!this.csv.write(row as unknown as Row)) this.full = true;
+  write(row: Row<C>): void {
+    if (!this.csv.write(rowCells(this.spec, row) as unknown as FormatterRow)) this.full = true;
   }
 
   /** Resolves once buffered rows have been handed to the file. */
@@ -42,27 +47,29 @@ export class CsvSink {
  *  rows are joined directly. fast-csv scans every field for characters to quote, about 3 µs a
  *  row, which made a 30-day run at 1-minute samples spend seconds on workloads.csv alone; files
  *  with free text (events.csv) keep going through fast-csv. */
-export class SeriesCsvSink {
+export class SeriesCsvSink<C extends string> implements LineSink<C> {
   private readonly file: fs.WriteStream;
   private full = false;
   private readonly finished: Promise<void>;
   private buffer = '';
 
-  constructor(path: string, readonly headers: readonly string[]) {
-    this.file = fs.createWriteStream(path);
+  /** Writes `dir/<file.name>`, its header row first. */
+  constructor(dir: string, private readonly spec: CsvFile<C>) {
+    this.file = fs.createWriteStream(path.join(dir, spec.name));
     this.finished = new Promise((resolve, reject) => {
       this.file.on('finish', resolve);
       this.file.on('error', reject);
     });
-    this.buffer = headers.join(',') + '\n';
+    this.buffer = spec.columns.join(',') + '\n';
   }
 
   /** Text fields must be plain (see needsQuoting); the recorder checks names once, not per row. */
-  write(row: readonly (string | number)[]): void {
-    this.writeLine(row.join(','));
+  write(row: Row<C>): void {
+    this.writeLine(rowCells(this.spec, row).join(','));
   }
 
-  /** One row already joined with commas (the recorder's hot path builds it in one string). */
+  /** One row already joined with commas, its cells in the file's column order (the recorder's
+   *  hot paths build it in one string). */
   writeLine(line: string): void {
     this.buffer += line + '\n';
     if (this.buffer.length > 1 << 16) this.flushBuffer();
@@ -94,18 +101,18 @@ export function needsQuoting(text: string): boolean {
 
 /** What the recorder writes rows to: a CSV file, or nothing (a sweep keeps only the summary and
  *  the cluster series of its runs, so their other files are never written). */
-export interface RowSink {
-  write(row: readonly (string | number)[]): void;
+export interface RowSink<C extends string> {
+  write(row: Row<C>): void;
   drain(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** A series file's sink also takes rows already joined. */
-export interface LineSink extends RowSink {
+export interface LineSink<C extends string> extends RowSink<C> {
   writeLine(line: string): void;
 }
 
-export const NULL_SINK: LineSink = {
+export const NULL_SINK: LineSink<never> = {
   write: () => {},
   writeLine: () => {},
   drain: async () => {},

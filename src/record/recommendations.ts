@@ -2,16 +2,10 @@
 // limits, the VPA recommender's target / lower / upper, and the projected monthly saving of
 // setting requests to the target. Empty cells where a value does not exist (no limit, a
 // resource the VPA does not control, no usage seen).
-import path from 'node:path';
 import type { RecommendationRow } from '../controllers/vpa/controller.ts';
+import { RECOMMENDATIONS, type ColumnOf, type Row } from '../outputs/csvFiles.ts';
 import { CsvSink } from './csvSink.ts';
-import { money } from './format.ts';
-
-export const RECOMMENDATION_HEADERS = [
-  'workload', 'container', 'cpu_request_m', 'cpu_limit_m', 'memory_request_bytes', 'memory_limit_bytes',
-  'cpu_target_m', 'cpu_lower_m', 'cpu_upper_m', 'memory_target_bytes', 'memory_lower_bytes', 'memory_upper_bytes',
-  'monthly_saving_usd',
-] as const;
+import { money } from '../outputs/format.ts';
 
 export const HOURS_PER_MONTH = 730;
 const GB = 1024 ** 3;
@@ -31,22 +25,23 @@ export function monthlySavingUsd(row: RecommendationRow): number | null {
   return perReplicaHour * row.replicas * HOURS_PER_MONTH;
 }
 
-export function recommendationCells(row: RecommendationRow): (string | number)[] {
+function recommendationRow(row: RecommendationRow): Row<ColumnOf<typeof RECOMMENDATIONS>> {
   const cell = (v: number | null | undefined) => (v === null || v === undefined ? '' : v);
   const rec = row.recommendation;
   const saving = monthlySavingUsd(row);
-  return [
-    row.workload, row.container,
-    cell(row.cpuRequestMilli), cell(row.cpuLimitMilli), cell(row.memoryRequestBytes), cell(row.memoryLimitBytes),
-    cell(rec?.target.cpuMilli), cell(rec?.lower.cpuMilli), cell(rec?.upper.cpuMilli),
-    cell(rec?.target.memoryBytes), cell(rec?.lower.memoryBytes), cell(rec?.upper.memoryBytes),
-    saving === null ? '' : money(saving),
-  ];
+  return {
+    workload: row.workload, container: row.container,
+    cpu_request_m: cell(row.cpuRequestMilli), cpu_limit_m: cell(row.cpuLimitMilli),
+    memory_request_bytes: cell(row.memoryRequestBytes), memory_limit_bytes: cell(row.memoryLimitBytes),
+    cpu_target_m: cell(rec?.target.cpuMilli), cpu_lower_m: cell(rec?.lower.cpuMilli), cpu_upper_m: cell(rec?.upper.cpuMilli),
+    memory_target_bytes: cell(rec?.target.memoryBytes), memory_lower_bytes: cell(rec?.lower.memoryBytes), memory_upper_bytes: cell(rec?.upper.memoryBytes),
+    monthly_saving_usd: saving === null ? '' : money(saving),
+  };
 }
 
 /** Writes `dir/recommendations.csv`, one row per container, at the end of a run. */
 export async function writeRecommendations(dir: string, rows: readonly RecommendationRow[]): Promise<void> {
-  const sink = new CsvSink(path.join(dir, 'recommendations.csv'), RECOMMENDATION_HEADERS);
-  for (const row of rows) sink.write(recommendationCells(row));
+  const sink = new CsvSink(dir, RECOMMENDATIONS);
+  for (const row of rows) sink.write(recommendationRow(row));
   await sink.close();
 }

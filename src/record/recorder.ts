@@ -9,32 +9,19 @@ import { HPA_SOURCE } from '../api/scale.ts';
 import type { Scenario } from '../model/scenario.ts';
 import type { Scheduler } from '../scheduler/scheduler.ts';
 import type { Accounting } from './accounting.ts';
+import { idleCostUsd } from '../cost/allocationWindows.ts';
 import type { UsageEngine } from '../kubelet/usageEngine.ts';
 import type { Kubelet } from '../kubelet/kubelet.ts';
 import { CsvSink, NULL_SINK, SeriesCsvSink, needsQuoting, type LineSink, type RowSink } from './csvSink.ts';
-import { isoTime, money, pct, round, seconds } from './format.ts';
+import { isoTime, money, pct, round, seconds } from '../outputs/format.ts';
+import { EVENTS, NODES, NODE_UTILIZATION, TIMESERIES, WORKLOADS, type ColumnOf } from '../outputs/csvFiles.ts';
+import { RUN_FILES } from '../outputs/runDirectory.ts';
+import type { Summary } from '../outputs/summary.ts';
 
-export const TIMESERIES_HEADERS = [
-  't', 'time', 'nodes', 'pods_running', 'pods_pending', 'cpu_allocatable_m', 'cpu_requested_m', 'cpu_used_m',
-  'memory_allocatable_bytes', 'memory_requested_bytes', 'memory_used_bytes', 'cost_usd_per_hour', 'cost_usd_cumulative',
-] as const;
-export const WORKLOAD_HEADERS = [
-  't', 'time', 'workload', 'demand', 'served', 'replicas_desired', 'replicas_ready', 'cpu_requested_m', 'cpu_used_m',
-  'memory_requested_bytes', 'memory_used_bytes', 'cpu_throttled_pct', 'oom_kills',
-] as const;
-export const NODE_HEADERS = [
-  'node', 'pool', 'instance_type', 'capacity_type', 'zone', 'created_t', 'removed_t', 'cost_usd',
-  'cpu_requested_mean_pct', 'cpu_used_mean_pct', 'memory_requested_mean_pct', 'memory_used_mean_pct',
-  'cpu_allocatable_m', 'memory_allocatable_bytes', 'ready_seconds',
-] as const;
-export const NODE_UTILIZATION_HEADERS = [
-  't', 'time', 'node', 'cpu_requested_pct', 'cpu_used_pct', 'memory_requested_pct', 'memory_used_pct',
-] as const;
 /** node-utilization.csv holds about this many samples per node whatever the run's length: every
  *  node at every sample would be millions of rows on a month of a large fleet (and sampling 1,000
  *  nodes costs ~5 ms), and the report's heatmap shows no more columns than this. */
 const NODE_UTILIZATION_SAMPLES = 120;
-export const EVENT_HEADERS = ['t', 'time', 'type', 'object', 'node', 'message'] as const;
 
 export interface RecorderParts {
   scenario: Scenario;
@@ -46,10 +33,10 @@ export interface RecorderParts {
 }
 
 export class Recorder {
-  private readonly timeseries: SeriesCsvSink;
-  private readonly workloadRows: LineSink;
-  private readonly events: RowSink;
-  private readonly nodeUtilization: LineSink;
+  private readonly timeseries: SeriesCsvSink<ColumnOf<typeof TIMESERIES>>;
+  private readonly workloadRows: LineSink<ColumnOf<typeof WORKLOADS>>;
+  private readonly events: RowSink<ColumnOf<typeof EVENTS>>;
+  private readonly nodeUtilization: LineSink<ColumnOf<typeof NODE_UTILIZATION>>;
   /** node-utilization.csv takes every this-many-th sample. */
   private readonly nodeSampleStride: number;
   private samples = 0;
@@ -65,10 +52,10 @@ export class Recorder {
     private readonly parts: RecorderParts,
     private readonly detail = true,
   ) {
-    this.timeseries = new SeriesCsvSink(path.join(dir, 'timeseries.csv'), TIMESERIES_HEADERS);
-    this.workloadRows = detail ? new SeriesCsvSink(path.join(dir, 'workloads.csv'), WORKLOAD_HEADERS) : NULL_SINK;
-    this.events = detail ? new CsvSink(path.join(dir, 'events.csv'), EVENT_HEADERS) : NULL_SINK;
-    this.nodeUtilization = detail ? new SeriesCsvSink(path.join(dir, 'node-utilization.csv'), NODE_UTILIZATION_HEADERS) : NULL_SINK;
+    this.timeseries = new SeriesCsvSink(dir, TIMESERIES);
+    this.workloadRows = detail ? new SeriesCsvSink(dir, WORKLOADS) : NULL_SINK;
+    this.events = detail ? new CsvSink(dir, EVENTS) : NULL_SINK;
+    this.nodeUtilization = detail ? new SeriesCsvSink(dir, NODE_UTILIZATION) : NULL_SINK;
     const { sampleEveryMs, durationMs } = parts.scenario;
     this.nodeSampleStride = Math.max(1, Math.ceil(durationMs / sampleEveryMs / NODE_UTILIZATION_SAMPLES));
     parts.api.onEvent((e) => this.onEvent(e));
@@ -96,7 +83,7 @@ export class Recorder {
   private onEvent(e: ClusterEvent): void {
     this.eventCounts.set(e.type, (this.eventCounts.get(e.type) ?? 0) + 1);
     if ((e.type === 'ScaledUp' || e.type === 'ScaledDown') && e.source === HPA_SOURCE) this.hpaScaleEvents++;
-    if (this.detail) this.events.write([seconds(e.tMs), isoTime(this.parts.scenario.startEpochMs, e.tMs), e.type, e.object, e.node, e.message]);
+    if (this.detail) this.events.write({ t: seconds(e.tMs), time: isoTime(this.parts.scenario.startEpochMs, e.tMs), type: e.type, object: e.object, node: e.node, message: e.message });
   }
 
   private sample(): void {
@@ -105,12 +92,12 @@ export class Recorder {
     const t = api.nowMs;
     const time = isoTime(scenario.startEpochMs, t);
     const used = usage.totals();
-    this.timeseries.write([
-      seconds(t), time, a.liveNodes, a.running, a.pending,
-      a.cpuAllocatableMilli, a.cpuRequestedMilli, Math.round(used.cpuUsedMilli),
-      a.memoryAllocatableBytes, a.memoryRequestedBytes, Math.round(used.memoryUsedBytes),
-      money(a.costUsdPerHour), money(a.costUsd),
-    ]);
+    this.timeseries.write({
+      t: seconds(t), time, nodes: a.liveNodes, pods_running: a.running, pods_pending: a.pending,
+      cpu_allocatable_m: a.cpuAllocatableMilli, cpu_requested_m: a.cpuRequestedMilli, cpu_used_m: Math.round(used.cpuUsedMilli),
+      memory_allocatable_bytes: a.memoryAllocatableBytes, memory_requested_bytes: a.memoryRequestedBytes, memory_used_bytes: Math.round(used.memoryUsedBytes),
+      cost_usd_per_hour: money(a.costUsdPerHour), cost_usd_cumulative: money(a.costUsd),
+    });
     usage.recordHistory();
     if (!this.detail) return;
     for (const w of this.parts.api.workloads.all()) {
@@ -122,6 +109,7 @@ export class Recorder {
       const cpuUsed = Math.round(run?.cpuUsedMilli ?? 0);
       const memoryUsed = Math.round(run ? run.memoryAt(t) : 0);
       const throttled = run && run.cpuWantMilli > 0 ? pct(run.cpuThrottledMilli / run.cpuWantMilli) : 0;
+      // The WORKLOADS columns, in order.
       this.workloadRows.writeLine(
         `${seconds(t)},${time},${w.ref},${demand},${served},${w.desiredReplicas()},${w.readyPods},${w.cpuRequestedMilli},${cpuUsed},${w.memoryRequestedBytes},${memoryUsed},${throttled},${oom}`,
       );
@@ -138,6 +126,7 @@ export class Recorder {
       const used = usage.nodeUsage(node);
       const share = (amount: number, allocatable: number) => (allocatable > 0 ? pct(amount / allocatable) : 0);
       const { cpuMilli, memoryBytes } = node.allocatable;
+      // The NODE_UTILIZATION columns, in order.
       this.nodeUtilization.writeLine(
         `${t},${time},${node.name},${share(account.cpuRequestedMilli, cpuMilli)},${share(used.cpuMilli, cpuMilli)},${share(account.memoryRequestedBytes, memoryBytes)},${share(used.memoryBytes, memoryBytes)}`,
       );
@@ -150,29 +139,30 @@ export class Recorder {
     a.finish();
     usage.finish();
     const endMs = api.nowMs;
-    const nodes: RowSink = this.detail ? new CsvSink(path.join(this.dir, 'nodes.csv'), NODE_HEADERS) : NULL_SINK;
+    const nodes: RowSink<ColumnOf<typeof NODES>> = this.detail ? new CsvSink(this.dir, NODES) : NULL_SINK;
     for (const account of a.nodeAccounts) {
       const node = account.node;
       const meanOf = (integral: number, allocatable: number) => (account.readyMs > 0 && allocatable > 0 ? pct(integral / (allocatable * account.readyMs)) : 0);
-      nodes.write([
-        node.name, node.pool ?? '', node.instanceType ?? '', node.capacityType, node.zone ?? '',
-        seconds(node.createdMs), node.removedMs >= 0 ? seconds(node.removedMs) : '',
-        money(a.nodeCostUsd(node, endMs)),
-        meanOf(account.cpuRequestedMilliMs, node.allocatable.cpuMilli), meanOf(usage.nodeIntegrals(node).cpuUsedMilliMs, node.allocatable.cpuMilli),
-        meanOf(account.memoryRequestedByteMs, node.allocatable.memoryBytes), meanOf(usage.nodeIntegrals(node).memoryByteMs, node.allocatable.memoryBytes),
-        node.allocatable.cpuMilli, node.allocatable.memoryBytes, seconds(account.readyMs),
-      ]);
+      nodes.write({
+        node: node.name, pool: node.pool ?? '', instance_type: node.instanceType ?? '', capacity_type: node.capacityType, zone: node.zone ?? '',
+        created_t: seconds(node.createdMs), removed_t: node.removedMs >= 0 ? seconds(node.removedMs) : '',
+        cost_usd: money(a.nodeCostUsd(node, endMs)),
+        cpu_requested_mean_pct: meanOf(account.cpuRequestedMilliMs, node.allocatable.cpuMilli),
+        cpu_used_mean_pct: meanOf(usage.nodeIntegrals(node).cpuUsedMilliMs, node.allocatable.cpuMilli),
+        memory_requested_mean_pct: meanOf(account.memoryRequestedByteMs, node.allocatable.memoryBytes),
+        memory_used_mean_pct: meanOf(usage.nodeIntegrals(node).memoryByteMs, node.allocatable.memoryBytes),
+        cpu_allocatable_m: node.allocatable.cpuMilli, memory_allocatable_bytes: node.allocatable.memoryBytes, ready_seconds: seconds(account.readyMs),
+      });
     }
     await Promise.all([nodes.close(), this.timeseries.close(), this.workloadRows.close(), this.events.close(), this.nodeUtilization.close()]);
 
     const summary = buildSummary(scenario, a, scheduler, usage, kubelet.restarts, api.workloads, this.eventCounts, this.hpaScaleEvents, endMs);
-    await fs.writeFile(path.join(this.dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+    await fs.writeFile(path.join(this.dir, RUN_FILES.summary), JSON.stringify(summary, null, 2) + '\n');
     return summary;
   }
 }
 
-export type Summary = ReturnType<typeof buildSummary>;
-
+/** summary.json, its keys in the order of outputs/summary.ts. */
 function buildSummary(
   scenario: Scenario,
   a: Accounting,
@@ -183,7 +173,7 @@ function buildSummary(
   counts: Map<string, number>,
   hpaScaleEvents: number,
   endMs: number,
-) {
+): Summary {
   let demand = 0;
   let served = 0;
   for (const w of workloads.all()) {
@@ -200,19 +190,16 @@ function buildSummary(
     scenario: scenario.name,
     seed: scenario.seed,
     durationSeconds: seconds(endMs),
-    /** Node cost (price x life, provisioning included) and its OpenCost allocation: max(request,
-     *  usage) per workload per node per hour; idle = total - allocated (negative when bursting
-     *  pods are charged more than the requests left free). */
     cost: {
       totalUsd: money(totalUsd),
       byPool: sorted(a.costByPool),
-      byNamespace: sorted(a.costByNamespace),
-      idleUsd: money(totalUsd - a.allocatedUsd),
+      byNamespace: sorted(a.allocation.costByNamespace),
+      idleUsd: money(idleCostUsd(totalUsd, a.allocation.allocatedUsd)),
       monthlyRunRateUsd: hours > 0 ? round((totalUsd / hours) * 730, 2) : 0,
-      allocatedUsd: money(a.allocatedUsd),
+      allocatedUsd: money(a.allocation.allocatedUsd),
       byInstanceType: sorted(a.costByInstanceType),
       byCapacityType: sorted(a.costByCapacityType),
-      byWorkload: sorted(a.costByWorkload),
+      byWorkload: sorted(a.allocation.costByWorkload),
     },
     utilization: {
       cpuRequestedPct: ratio(a.cpuRequestedMilliMs, a.cpuAllocatableMilliMs),
@@ -236,8 +223,7 @@ function buildSummary(
       pendingPodSeconds: round(a.pendingPodMs / 1000, 3),
       maxPending: a.maxPending,
     },
-    /** Served share of all demand offered (null when no workload has demand). */
-    demand: { servedPct: demand > 0 ? round((100 * served) / demand, 4) : (null as number | null) },
+    demand: { servedPct: demand > 0 ? round((100 * served) / demand, 4) : null },
     autoscaling: {
       hpaScaleEvents,
       nodeScaleUps: count('NodeScaleUp'),

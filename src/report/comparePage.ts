@@ -1,7 +1,7 @@
 // compare.html: the headline figures of every run side by side with their differences from the
 // baseline (the first run), the overlay charts, and which run is which.
 import type { Chart } from './charts/chart.ts';
-import type { Delta, FigureRow, FigureUnit } from './compare.ts';
+import type { Delta, FigureRow, FigureUnit } from './figures.ts';
 import type { RunData } from './runFiles.ts';
 import { displayPath } from '../scenario/paths.ts';
 import { escapeHtml, figure, page, table } from './html.ts';

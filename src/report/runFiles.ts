@@ -4,7 +4,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseFile } from 'fast-csv';
-import type { Summary } from '../record/recorder.ts';
+import { EVENTS, NODES, NODE_UTILIZATION, RECOMMENDATIONS, TIMESERIES, WORKLOADS, columnIndex, type ColumnIndex, type ColumnOf, type CsvFile } from '../outputs/csvFiles.ts';
+import { RUN_FILES } from '../outputs/runDirectory.ts';
+import { SUMMARY_SECTIONS, type Summary } from '../outputs/summary.ts';
 import { InputError } from '../scenario/errors.ts';
 import { displayPath } from '../scenario/paths.ts';
 import { BucketAggregator, bucketSecondsFor } from './buckets.ts';
@@ -176,7 +178,7 @@ export async function loadRun(dir: string): Promise<RunData> {
     nodeUtilization: await readNodeUtilization(abs),
     events: await readEvents(abs, bucketSeconds),
     recommendations: await readRecommendations(abs),
-    scenarioYaml: readOptional(abs, 'scenario.resolved.yaml') ?? '',
+    scenarioYaml: readOptional(abs, RUN_FILES.resolvedScenario) ?? '',
   };
 }
 
@@ -194,8 +196,8 @@ function missing(dir: string, file: string): InputError {
 }
 
 function readSummary(dir: string): Summary {
-  const file = path.join(dir, 'summary.json');
-  if (!fs.existsSync(file)) throw missing(dir, 'summary.json');
+  const file = path.join(dir, RUN_FILES.summary);
+  if (!fs.existsSync(file)) throw missing(dir, RUN_FILES.summary);
   let parsed: unknown;
   try {
     parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -203,7 +205,7 @@ function readSummary(dir: string): Summary {
     throw new InputError([{ file: displayPath(file), line: 0, column: 0, path: '', message: `not valid JSON: ${(error as Error).message}` }]);
   }
   const s = parsed as Partial<Summary>;
-  for (const key of ['cost', 'utilization', 'nodes', 'pods', 'demand', 'autoscaling'] as const) {
+  for (const key of SUMMARY_SECTIONS) {
     if (typeof s[key] !== 'object' || s[key] === null) {
       throw new InputError([{ file: displayPath(file), line: 0, column: 0, path: key, message: 'missing: not a capsim summary', hint: 'rerun the scenario with this capsim' }]);
     }
@@ -216,32 +218,28 @@ function readOptional(dir: string, file: string): string | null {
   return fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : null;
 }
 
-/** Streams a CSV's rows with a column lookup by header name. A column the file lacks reads as
- *  the empty string, so runs of older versions still load. Free-text files (events.csv,
- *  recommendations.csv) go through fast-csv; the series files are read as plain comma-separated
- *  lines, the counterpart of the recorder's SeriesCsvSink: a month of a large fleet is millions
- *  of workloads.csv rows, which fast-csv parses at about 10 µs each. */
-function readCsv(dir: string, file: string, onRow: (get: (column: string) => string, fields: readonly string[], column: (name: string) => number) => void, options: { required?: boolean; plain?: boolean } = {}): Promise<boolean> {
-  const p = path.join(dir, file);
+/** Streams a CSV's rows with where each of its columns is (outputs/csvFiles.ts): a column the
+ *  file lacks is at -1 and reads as undefined (`cell`), so runs of older versions still load.
+ *  Free-text files (events.csv, recommendations.csv) go through fast-csv; the series files are
+ *  read as plain comma-separated lines, the counterpart of the recorder's SeriesCsvSink: a month
+ *  of a large fleet is millions of workloads.csv rows, which fast-csv parses at about 10 µs each. */
+function readCsv<C extends string>(
+  dir: string,
+  file: CsvFile<C>,
+  onRow: (fields: readonly string[], at: ColumnIndex<C>) => void,
+  options: { required?: boolean; plain?: boolean } = {},
+): Promise<boolean> {
+  const p = path.join(dir, file.name);
   if (!fs.existsSync(p)) {
-    if (options.required ?? true) return Promise.reject(missing(dir, file));
+    if (options.required ?? true) return Promise.reject(missing(dir, file.name));
     return Promise.resolve(false);
   }
-  let index = new Map<string, number>();
-  let row: string[] = [];
-  const get = (column: string) => {
-    const i = index.get(column);
-    return i === undefined ? '' : (row[i] ?? '');
-  };
-  const column = (name: string) => index.get(name) ?? -1;
+  let at: ColumnIndex<C> | null = null;
   let line = 0;
   const onFields = (fields: string[]) => {
     line++;
-    if (line === 1) index = new Map(fields.map((name, i) => [name, i]));
-    else {
-      row = fields;
-      onRow(get, fields, column);
-    }
+    if (at === null) at = columnIndex(file, fields);
+    else onRow(fields, at);
   };
   const unreadable = (message: string) => new InputError([{ file: displayPath(p), line: line + 1, column: 0, path: '', message: `unreadable CSV: ${message}` }]);
   return new Promise((resolve, reject) => {
@@ -275,27 +273,29 @@ function readCsv(dir: string, file: string, onRow: (get: (column: string) => str
   });
 }
 
-const num = (text: string) => (text === '' ? 0 : Number(text));
-const optionalNum = (text: string) => (text === '' ? null : Number(text));
+/** A text cell; '' where the column is missing. */
+const cell = (text: string | undefined) => text ?? '';
+const num = (text: string | undefined) => (text === undefined || text === '' ? 0 : Number(text));
+const optionalNum = (text: string | undefined) => (text === undefined || text === '' ? null : Number(text));
 
 async function readTimeseries(dir: string): Promise<{ row: ClusterPoint; time: string }[]> {
   const rows: { row: ClusterPoint; time: string }[] = [];
-  await readCsv(dir, 'timeseries.csv', (get) => {
+  await readCsv(dir, TIMESERIES, (f, at) => {
     rows.push({
-      time: get('time'),
+      time: cell(f[at.time]),
       row: {
-        t: num(get('t')),
-        nodes: num(get('nodes')),
-        podsRunning: num(get('pods_running')),
-        podsPending: num(get('pods_pending')),
-        cpuAllocatableMilli: num(get('cpu_allocatable_m')),
-        cpuRequestedMilli: num(get('cpu_requested_m')),
-        cpuUsedMilli: num(get('cpu_used_m')),
-        memoryAllocatableBytes: num(get('memory_allocatable_bytes')),
-        memoryRequestedBytes: num(get('memory_requested_bytes')),
-        memoryUsedBytes: num(get('memory_used_bytes')),
-        costUsdPerHour: num(get('cost_usd_per_hour')),
-        costUsdCumulative: num(get('cost_usd_cumulative')),
+        t: num(f[at.t]),
+        nodes: num(f[at.nodes]),
+        podsRunning: num(f[at.pods_running]),
+        podsPending: num(f[at.pods_pending]),
+        cpuAllocatableMilli: num(f[at.cpu_allocatable_m]),
+        cpuRequestedMilli: num(f[at.cpu_requested_m]),
+        cpuUsedMilli: num(f[at.cpu_used_m]),
+        memoryAllocatableBytes: num(f[at.memory_allocatable_bytes]),
+        memoryRequestedBytes: num(f[at.memory_requested_bytes]),
+        memoryUsedBytes: num(f[at.memory_used_bytes]),
+        costUsdPerHour: num(f[at.cost_usd_per_hour]),
+        costUsdCumulative: num(f[at.cost_usd_cumulative]),
       },
     });
   }, { plain: true });
@@ -322,16 +322,16 @@ async function readWorkloads(dir: string, bucketSeconds: number): Promise<Worklo
   // The hot loop of a large run's report: columns are looked up once, not per row.
   let c: number[] = [];
   const values = [0, 0, 0, 0, 0, 0];
-  await readCsv(dir, 'workloads.csv', (_get, fields, column) => {
-    if (c.length === 0) c = ['workload', 't', 'demand', 'served', 'replicas_desired', 'replicas_ready', 'cpu_throttled_pct', 'oom_kills'].map(column);
-    const ref = fields[c[0]] ?? '';
+  await readCsv(dir, WORKLOADS, (fields, at) => {
+    if (c.length === 0) c = [at.demand, at.served, at.replicas_desired, at.replicas_ready, at.cpu_throttled_pct, at.oom_kills];
+    const ref = cell(fields[at.workload]);
     let w = folds.get(ref);
     if (!w) folds.set(ref, (w = { fold: new BucketAggregator(['mean', 'mean', 'mean', 'mean', 'mean', 'sum'], bucketSeconds), demand: 0, served: 0, oom: 0 }));
-    for (let i = 0; i < 6; i++) values[i] = num(fields[c[i + 2]] ?? '');
+    for (let i = 0; i < 6; i++) values[i] = num(fields[c[i]]);
     w.demand += values[0];
     w.served += values[1];
     w.oom += values[5];
-    w.fold.add(num(fields[c[1]] ?? ''), values);
+    w.fold.add(num(fields[at.t]), values);
   }, { plain: true });
   return [...folds].map(([ref, w]) => ({
     ref,
@@ -346,23 +346,23 @@ async function readWorkloads(dir: string, bucketSeconds: number): Promise<Worklo
 
 async function readNodes(dir: string): Promise<NodeRow[]> {
   const rows: NodeRow[] = [];
-  await readCsv(dir, 'nodes.csv', (get) => {
+  await readCsv(dir, NODES, (f, at) => {
     rows.push({
-      node: get('node'),
-      pool: get('pool'),
-      instanceType: get('instance_type'),
-      capacityType: get('capacity_type'),
-      zone: get('zone'),
-      createdSeconds: num(get('created_t')),
-      removedSeconds: optionalNum(get('removed_t')),
-      costUsd: num(get('cost_usd')),
-      cpuRequestedMeanPct: num(get('cpu_requested_mean_pct')),
-      cpuUsedMeanPct: num(get('cpu_used_mean_pct')),
-      memoryRequestedMeanPct: num(get('memory_requested_mean_pct')),
-      memoryUsedMeanPct: num(get('memory_used_mean_pct')),
-      cpuAllocatableMilli: num(get('cpu_allocatable_m')),
-      memoryAllocatableBytes: num(get('memory_allocatable_bytes')),
-      readySeconds: num(get('ready_seconds')),
+      node: cell(f[at.node]),
+      pool: cell(f[at.pool]),
+      instanceType: cell(f[at.instance_type]),
+      capacityType: cell(f[at.capacity_type]),
+      zone: cell(f[at.zone]),
+      createdSeconds: num(f[at.created_t]),
+      removedSeconds: optionalNum(f[at.removed_t]),
+      costUsd: num(f[at.cost_usd]),
+      cpuRequestedMeanPct: num(f[at.cpu_requested_mean_pct]),
+      cpuUsedMeanPct: num(f[at.cpu_used_mean_pct]),
+      memoryRequestedMeanPct: num(f[at.memory_requested_mean_pct]),
+      memoryUsedMeanPct: num(f[at.memory_used_mean_pct]),
+      cpuAllocatableMilli: num(f[at.cpu_allocatable_m]),
+      memoryAllocatableBytes: num(f[at.memory_allocatable_bytes]),
+      readySeconds: num(f[at.ready_seconds]),
     });
   });
   return rows;
@@ -372,15 +372,15 @@ async function readNodeUtilization(dir: string): Promise<NodeUtilizationPoint[]>
   const rows: NodeUtilizationPoint[] = [];
   await readCsv(
     dir,
-    'node-utilization.csv',
-    (get) => {
+    NODE_UTILIZATION,
+    (f, at) => {
       rows.push({
-        t: num(get('t')),
-        node: get('node'),
-        cpuRequestedPct: num(get('cpu_requested_pct')),
-        cpuUsedPct: num(get('cpu_used_pct')),
-        memoryRequestedPct: num(get('memory_requested_pct')),
-        memoryUsedPct: num(get('memory_used_pct')),
+        t: num(f[at.t]),
+        node: cell(f[at.node]),
+        cpuRequestedPct: num(f[at.cpu_requested_pct]),
+        cpuUsedPct: num(f[at.cpu_used_pct]),
+        memoryRequestedPct: num(f[at.memory_requested_pct]),
+        memoryUsedPct: num(f[at.memory_used_pct]),
       });
     },
     { required: false, plain: true },
@@ -394,13 +394,13 @@ async function readEvents(dir: string, bucketSeconds: number): Promise<EventDige
   const notable: EventRow[] = [];
   let notableTotal = 0;
   let total = 0;
-  await readCsv(dir, 'events.csv', (get) => {
+  await readCsv(dir, EVENTS, (f, at) => {
     total++;
-    const type = get('type');
-    const t = num(get('t'));
+    const type = cell(f[at.type]);
+    const t = num(f[at.t]);
     const seen = byType.get(type);
     if (seen) seen.count++;
-    else byType.set(type, { type, count: 1, firstSeconds: t, example: eventRow(get, t) });
+    else byType.set(type, { type, count: 1, firstSeconds: t, example: eventRow(f, at, t) });
     const category = TIMELINE_CATEGORIES[type];
     if (category) {
       const bucket = Math.floor(t / bucketSeconds) * bucketSeconds;
@@ -411,7 +411,7 @@ async function readEvents(dir: string, bucketSeconds: number): Promise<EventDige
     }
     if (NOTABLE_TYPES.has(type)) {
       notableTotal++;
-      if (notable.length < NOTABLE_KEPT) notable.push(eventRow(get, t));
+      if (notable.length < NOTABLE_KEPT) notable.push(eventRow(f, at, t));
     }
   });
   return {
@@ -423,30 +423,30 @@ async function readEvents(dir: string, bucketSeconds: number): Promise<EventDige
   };
 }
 
-function eventRow(get: (column: string) => string, t: number): EventRow {
-  return { t, type: get('type'), object: get('object'), node: get('node'), message: get('message') };
+function eventRow(f: readonly string[], at: ColumnIndex<ColumnOf<typeof EVENTS>>, t: number): EventRow {
+  return { t, type: cell(f[at.type]), object: cell(f[at.object]), node: cell(f[at.node]), message: cell(f[at.message]) };
 }
 
 async function readRecommendations(dir: string): Promise<Recommendation[]> {
   const rows: Recommendation[] = [];
   await readCsv(
     dir,
-    'recommendations.csv',
-    (get) => {
+    RECOMMENDATIONS,
+    (f, at) => {
       rows.push({
-        workload: get('workload'),
-        container: get('container'),
-        cpuRequestMilli: optionalNum(get('cpu_request_m')),
-        cpuLimitMilli: optionalNum(get('cpu_limit_m')),
-        memoryRequestBytes: optionalNum(get('memory_request_bytes')),
-        memoryLimitBytes: optionalNum(get('memory_limit_bytes')),
-        cpuTargetMilli: optionalNum(get('cpu_target_m')),
-        cpuLowerMilli: optionalNum(get('cpu_lower_m')),
-        cpuUpperMilli: optionalNum(get('cpu_upper_m')),
-        memoryTargetBytes: optionalNum(get('memory_target_bytes')),
-        memoryLowerBytes: optionalNum(get('memory_lower_bytes')),
-        memoryUpperBytes: optionalNum(get('memory_upper_bytes')),
-        monthlySavingUsd: optionalNum(get('monthly_saving_usd')),
+        workload: cell(f[at.workload]),
+        container: cell(f[at.container]),
+        cpuRequestMilli: optionalNum(f[at.cpu_request_m]),
+        cpuLimitMilli: optionalNum(f[at.cpu_limit_m]),
+        memoryRequestBytes: optionalNum(f[at.memory_request_bytes]),
+        memoryLimitBytes: optionalNum(f[at.memory_limit_bytes]),
+        cpuTargetMilli: optionalNum(f[at.cpu_target_m]),
+        cpuLowerMilli: optionalNum(f[at.cpu_lower_m]),
+        cpuUpperMilli: optionalNum(f[at.cpu_upper_m]),
+        memoryTargetBytes: optionalNum(f[at.memory_target_bytes]),
+        memoryLowerBytes: optionalNum(f[at.memory_lower_bytes]),
+        memoryUpperBytes: optionalNum(f[at.memory_upper_bytes]),
+        monthlySavingUsd: optionalNum(f[at.monthly_saving_usd]),
       });
     },
     { required: false },

@@ -5,7 +5,7 @@ import { displayPath } from './paths.ts';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
-import type { AutoscalerSpec, Scenario } from '../model/scenario.ts';
+import type { AutoscalerSpec, ExpanderName, Scenario } from '../model/scenario.ts';
 import { objectRef } from '../model/objects.ts';
 import { formatDuration, parseDuration } from '../duration.ts';
 import { InputError, type Problem } from './errors.ts';
@@ -259,7 +259,7 @@ function toAutoscaler(a: AutoscalerDocument, site: Site, problems: Problems): Au
   priorities.sort((x, y) => y.priority - x.priority);
   const ms = parseDuration;
   return {
-    expander: a.expander.split(',').map((s) => s.trim()),
+    expander: a.expander.split(',').map((s) => s.trim()) as ExpanderName[], // each checked by the schema
     scanIntervalMs: ms(a.scanInterval),
     scaleDownEnabled: a.scaleDownEnabled,
     scaleDownUtilizationThreshold: a.scaleDownUtilizationThreshold,

@@ -7,6 +7,7 @@ import { affinity, taint, topologySpreadConstraint, toleration } from './kube/me
 import { container } from './kube/pod.ts';
 import { WORKLOAD_KINDS } from './kube/kinds.ts';
 import { listInstanceTypes } from '../cost/catalog.ts';
+import { EXPANDER_NAMES } from '../model/scenario.ts';
 
 type CheckContext = z.core.ParsePayload<unknown>;
 
@@ -26,12 +27,10 @@ const percent = z.number().min(0).max(1);
 
 // --- cluster ---------------------------------------------------------------------------------
 
-export const EXPANDERS = ['random', 'most-pods', 'least-nodes', 'least-waste', 'price', 'priority'] as const;
-
 const expander = z.string().check((ctx) => {
   for (const name of (ctx.value as string).split(',').map((s) => s.trim())) {
-    if (!(EXPANDERS as readonly string[]).includes(name)) {
-      ctx.issues.push({ code: 'custom', message: `unknown expander "${name}"`, input: ctx.value, continue: true, params: { hint: `expanders: ${EXPANDERS.join(', ')} (a comma-separated chain such as "priority,least-waste" is allowed)` } });
+    if (!(EXPANDER_NAMES as readonly string[]).includes(name)) {
+      ctx.issues.push({ code: 'custom', message: `unknown expander "${name}"`, input: ctx.value, continue: true, params: { hint: `expanders: ${EXPANDER_NAMES.join(', ')} (a comma-separated chain such as "priority,least-waste" is allowed)` } });
     }
   }
 });
@@ -53,7 +52,7 @@ export const schedulerSchema = z.strictObject({
 
 /** cluster-autoscaler settings; defaults from reference/k8s-algorithms.md §3 (flags.go). */
 export const autoscalerSchema = z.strictObject({
-  expander: expander.default('least-waste').describe('cluster-autoscaler --expander: random, most-pods, least-nodes, least-waste, price, priority, or a comma-separated chain'),
+  expander: expander.default('least-waste').describe(`cluster-autoscaler --expander: ${EXPANDER_NAMES.join(', ')}, or a comma-separated chain`),
   scanInterval: duration.default('10s').describe('--scan-interval'),
   scaleDownUtilizationThreshold: percent.default(0.5).describe('--scale-down-utilization-threshold: a node whose requests are at most this share of allocatable is unneeded'),
   scaleDownUnneededTime: duration.default('10m').describe('--scale-down-unneeded-time'),

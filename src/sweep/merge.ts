@@ -9,7 +9,7 @@ import { displayPath } from '../scenario/paths.ts';
 import type { ReportFormat } from '../report/formats.ts';
 import { planFromIdentity, planIdentity, type PlanIdentity, type RunOutcome, type SweepPlan } from './plan.ts';
 import { readOutcome, runDir } from './runStore.ts';
-import { writeAtomically } from '../record/atomicFile.ts';
+import { writeAtomically } from '../outputs/atomicFile.ts';
 import { writeSweepResults } from './results.ts';
 import { parseConstraint, parseObjective, type Analysis } from './study.ts';
 import type { PlanFile, Study } from './sweep.ts';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { InputError, type Problem } from '../scenario/errors.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { VERSION } from '../version.ts';
-import type { Summary } from '../record/recorder.ts';
+import type { Summary } from '../outputs/summary.ts';
 
 export interface Vary {
   /** A --set path: spec.cluster.nodePools[0].instanceType */

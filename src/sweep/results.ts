@@ -8,10 +8,10 @@ import path from 'node:path';
 import { writeToString } from 'fast-csv';
 import { renderAll, writeOutputs } from '../report/report.ts';
 import { DEFAULT_FORMATS, type ReportFormat } from '../report/formats.ts';
-import { sweepCharts } from '../report/charts/sweep.ts';
 import type { RunOutcome, SweepPlan, Vary } from './plan.ts';
-import { writeAtomically } from '../record/atomicFile.ts';
+import { writeAtomically } from '../outputs/atomicFile.ts';
 import { analyse, formatNumber, type Analysis, type Constraint, type Objective, type Stats, type Study } from './study.ts';
+import { sweepCharts } from './sweepCharts.ts';
 import { sweepPage } from './sweepPage.ts';
 
 const mark = (on: boolean | null) => (on === null ? '' : on ? '1' : '0');

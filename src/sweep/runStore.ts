@@ -4,11 +4,16 @@
 // done; shards are merged by reading the same files.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Summary } from '../record/recorder.ts';
-import { round } from '../record/format.ts';
-import { writeAtomically } from '../record/atomicFile.ts';
+import { CUMULATIVE_COLUMNS, TIMESERIES, columnIndex } from '../outputs/csvFiles.ts';
+import { RUN_FILES } from '../outputs/runDirectory.ts';
+import type { Summary } from '../outputs/summary.ts';
+import { round } from '../outputs/format.ts';
+import { writeAtomically } from '../outputs/atomicFile.ts';
 import { BucketAggregator, bucketSecondsFor } from '../report/buckets.ts';
 import type { PlannedRun, RunOutcome, SweepPlan } from './plan.ts';
+
+/** The sweep's record of a run, beside the run's own files. */
+const RUN_FILE = 'run.json';
 
 export interface RunRecord {
   id: string;
@@ -41,7 +46,7 @@ export function runRecord(plan: SweepPlan, run: PlannedRun, status: 'ok' | 'fail
  *  with another key: another scenario content, capsim version, value or seed). */
 export function readOutcome(outDir: string, run: PlannedRun): RunOutcome | null {
   const dir = runDir(outDir, run);
-  const recordFile = path.join(dir, 'run.json');
+  const recordFile = path.join(dir, RUN_FILE);
   if (!fs.existsSync(recordFile)) return null;
   let record: RunRecord;
   try {
@@ -51,7 +56,7 @@ export function readOutcome(outDir: string, run: PlannedRun): RunOutcome | null 
   }
   if (record.key !== run.key) return null;
   if (record.status === 'failed') return { run, status: 'failed', summary: null, error: record.error ?? 'failed' };
-  const summaryFile = path.join(dir, 'summary.json');
+  const summaryFile = path.join(dir, RUN_FILES.summary);
   if (!fs.existsSync(summaryFile)) return null;
   return { run, status: 'ok', summary: JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as Summary, error: null };
 }
@@ -59,7 +64,7 @@ export function readOutcome(outDir: string, run: PlannedRun): RunOutcome | null 
 export function writeRecord(outDir: string, record: RunRecord): void {
   const dir = path.join(outDir, 'runs', record.id);
   fs.mkdirSync(dir, { recursive: true });
-  writeAtomically(path.join(dir, 'run.json'), JSON.stringify(record, null, 2) + '\n');
+  writeAtomically(path.join(dir, RUN_FILE), JSON.stringify(record, null, 2) + '\n');
 }
 
 /** Leftovers of runs cut short (Ctrl-C, a killed pod): runScenario's <dir>.tmp-<pid> folders
@@ -87,7 +92,7 @@ export function removeTemporaries(outDir: string): number {
 }
 
 /** Files of a run kept when --keep-all is not given. */
-export const KEPT_FILES = new Set(['summary.json', 'timeseries.csv', 'run.json']);
+export const KEPT_FILES = new Set<string>([RUN_FILES.summary, RUN_FILES.timeseries, RUN_FILE]);
 
 /** Rows of the compact series at most. */
 const COMPACT_POINTS = 200;
@@ -102,9 +107,9 @@ export function compactTimeseries(text: string, durationSeconds: number): string
   const step = rows.length > 1 ? Number(rows[1][0]) - Number(rows[0][0]) : durationSeconds;
   let bucket = bucketSecondsFor(durationSeconds, step);
   while (durationSeconds / bucket + 1 > COMPACT_POINTS) bucket *= 2;
-  const timeColumn = header.indexOf('time');
+  const timeColumn = columnIndex(TIMESERIES, header).time;
   const numeric = header.map((_, i) => i).filter((i) => i !== 0 && i !== timeColumn);
-  const fold = new BucketAggregator(numeric.map((i) => (header[i] === 'cost_usd_cumulative' ? 'max' : 'mean')), bucket);
+  const fold = new BucketAggregator(numeric.map((i) => (CUMULATIVE_COLUMNS.has(header[i]) ? 'max' : 'mean')), bucket);
   const startMs = Date.parse(rows[0][timeColumn]) - Number(rows[0][0]) * 1000;
   for (const row of rows) fold.add(Number(row[0]), numeric.map((i) => Number(row[i])));
   const out = [header.join(',')];

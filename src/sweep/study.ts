@@ -3,8 +3,8 @@
 // the --objective; and the Pareto fronts of cost against served demand and against OOM kills.
 // Pure functions of (plan, outcomes): a merged set of shards gives the same analysis as one
 // machine, so the same files.
-import type { Summary } from '../record/recorder.ts';
-import { round } from '../record/format.ts';
+import type { Summary, SummaryFigure } from '../outputs/summary.ts';
+import { round } from '../outputs/format.ts';
 import { InputError, suggest, type Problem } from '../scenario/errors.ts';
 import type { Config, RunOutcome, SweepPlan } from './plan.ts';
 
@@ -33,9 +33,9 @@ export interface Study {
 }
 
 /** The figures the fronts and the page are drawn from. */
-export const COST = 'cost.totalUsd';
-export const SERVED = 'demand.servedPct';
-export const OOM = 'pods.oomKills';
+export const COST: SummaryFigure = 'cost.totalUsd';
+export const SERVED: SummaryFigure = 'demand.servedPct';
+export const OOM: SummaryFigure = 'pods.oomKills';
 
 // ---------------------------------------------------------------------------------------------
 // Parsing the flags

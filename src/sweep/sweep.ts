@@ -7,7 +7,7 @@ import type { ReportFormat } from '../report/formats.ts';
 import { configSets, planIdentity, shardRuns, type PlanIdentity, type PlannedRun, type RunOutcome, type SweepPlan } from './plan.ts';
 import { WorkerPool } from './pool.ts';
 import { readOutcome, removeTemporaries, runDir, runRecord, writeRecord } from './runStore.ts';
-import { writeAtomically } from '../record/atomicFile.ts';
+import { writeAtomically } from '../outputs/atomicFile.ts';
 import type { RunJob } from './worker.ts';
 import { writeSweepResults } from './results.ts';
 import type { Analysis, Study } from './study.ts';

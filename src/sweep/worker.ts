@@ -7,6 +7,7 @@ import { loadScenario } from '../scenario/load.ts';
 import { InputError, formatProblem } from '../scenario/errors.ts';
 import { runScenario } from '../run.ts';
 import { DEFAULT_FORMATS } from '../report/formats.ts';
+import { RUN_FILES } from '../outputs/runDirectory.ts';
 import { KEPT_FILES, compactTimeseries } from './runStore.ts';
 
 export interface RunJob {
@@ -25,7 +26,7 @@ export async function runOne(job: RunJob): Promise<RunReply> {
     await runScenario(scenario, { outDir: job.dir, report: job.keepAll ? DEFAULT_FORMATS : [], detail: job.keepAll });
     if (!job.keepAll) {
       for (const file of fs.readdirSync(job.dir)) if (!KEPT_FILES.has(file)) fs.rmSync(path.join(job.dir, file), { recursive: true, force: true });
-      const series = path.join(job.dir, 'timeseries.csv');
+      const series = path.join(job.dir, RUN_FILES.timeseries);
       fs.writeFileSync(series, compactTimeseries(fs.readFileSync(series, 'utf8'), scenario.durationMs / 1000));
     }
     return { ok: true };

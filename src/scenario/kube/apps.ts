@@ -7,7 +7,8 @@ import type { LabelSelector } from '../../model/api.ts';
 import { anything, count, intOrPercent } from '../fields.ts';
 import { kubeObject, labelSelector } from './meta.ts';
 import { podTemplateSpec, toPodTemplate, type PodTemplateInput } from './pod.ts';
-import { checkSelector, isEmptySelector, selectorMatches, toMeta, type Convert } from './convert.ts';
+import { checkSelector, toMeta, type Convert } from './convert.ts';
+import { isEmptyLabelSelector, labelSelectorAsSelector } from '../../model/labelSelector.ts';
 
 const rollingUpdateDeployment = z.strictObject({ maxUnavailable: intOrPercent.optional(), maxSurge: intOrPercent.optional() });
 
@@ -64,9 +65,9 @@ export const daemonSetSchema = kubeObject({
 /** Shared checks of a controller's selector and pod template (ValidatePodTemplateSpecForReplicaSet). */
 export function checkTemplate(selector: LabelSelector, template: PodTemplateInput, cv: Convert, kind: string): void {
   checkSelector(selector, cv, ['spec', 'selector']);
-  if (isEmptySelector(selector)) {
+  if (isEmptyLabelSelector(selector)) {
     cv.problem(['spec', 'selector'], `empty selector is invalid for ${kind.toLowerCase()}`, 'select the pods by a template label, e.g. matchLabels: {app: <name>}');
-  } else if (!selectorMatches(selector, template.metadata?.labels ?? {})) {
+  } else if (labelSelectorAsSelector(selector)?.(template.metadata?.labels ?? {}) === false) {
     cv.problem(['spec', 'template', 'metadata', 'labels'], '`selector` does not match template `labels`', 'every label in spec.selector.matchLabels must appear in spec.template.metadata.labels');
   }
   const restart = template.spec.restartPolicy;

@@ -6,7 +6,8 @@ import { anything, count } from '../fields.ts';
 import { cronProblem } from '../cron.ts';
 import { kubeObject, labelSelector, templateMeta } from './meta.ts';
 import { podTemplateSpec, toPodTemplate } from './pod.ts';
-import { checkSelector, selectorMatches, toMeta, type Convert } from './convert.ts';
+import { checkSelector, toMeta, type Convert } from './convert.ts';
+import { labelSelectorAsSelector } from '../../model/labelSelector.ts';
 import type { PathPart } from '../source.ts';
 
 export const jobSpec = z.strictObject({
@@ -55,7 +56,7 @@ function toJobSpec(spec: JobSpecInput, cv: Convert, path: PathPart[]): JobSpecMo
   } else if (restart === 'Always') {
     cv.problem(restartPath, 'unsupported value "Always"', 'supported values: "OnFailure", "Never"');
   }
-  if (spec.manualSelector && spec.selector && !selectorMatches(spec.selector, spec.template.metadata?.labels ?? {})) {
+  if (spec.manualSelector && spec.selector && labelSelectorAsSelector(spec.selector)?.(spec.template.metadata?.labels ?? {}) === false) {
     cv.problem([...path, 'template', 'metadata', 'labels'], '`selector` does not match template `labels`');
   }
   checkSelector(spec.selector, cv, [...path, 'selector']);

@@ -80,34 +80,6 @@ export function toMeta(meta: MetaInput, namespaced: boolean): ObjectMeta {
   };
 }
 
-/** metav1.LabelSelectorAsSelector(...).Matches(labels). */
-export function selectorMatches(selector: LabelSelector, labels: Record<string, string>): boolean {
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const req of selector.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, req.key);
-    const values = req.values ?? [];
-    switch (req.operator) {
-      case 'In':
-        if (!has || !values.includes(labels[req.key])) return false;
-        break;
-      case 'NotIn':
-        if (has && values.includes(labels[req.key])) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-    }
-  }
-  return true;
-}
-
-export function isEmptySelector(selector: LabelSelector): boolean {
-  return Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
-}
-
 /** Checks a label selector's requirement shapes (In/NotIn need values, Exists/DoesNotExist none). */
 export function checkSelector(selector: LabelSelector | undefined, cv: Convert, path: readonly PathPart[]): void {
   (selector?.matchExpressions ?? []).forEach((req, i) => {

@@ -17,8 +17,8 @@ import { MAX_NODE_SCORE } from '../framework.ts';
 import type { LabelSelectorRequirement, PodAffinityTerm, WeightedPodAffinityTerm } from '../../model/api.ts';
 import type { Node, NodeInfo } from '../../model/node.ts';
 import type { Pod } from '../../model/pod.ts';
-import type { LabelMatcher, Labels } from '../selectors.ts';
-import { compileLabelSelector, labelOf } from '../selectors.ts';
+import type { LabelMatcher, Labels } from '../../model/labelSelector.ts';
+import { compileLabelSelector, labelOf } from '../../model/labelSelector.ts';
 
 export const INTER_POD_AFFINITY = 'InterPodAffinity';
 export const ERR_REASON_AFFINITY_RULES_NOT_MATCH = "node(s) didn't match pod affinity rules";

@@ -5,8 +5,8 @@ import type { CycleState, FilterFailure, FilterPlugin, ScorePlugin } from '../fr
 import { MAX_NODE_SCORE } from '../framework.ts';
 import type { NodeInfo } from '../../model/node.ts';
 import type { Pod } from '../../model/pod.ts';
-import type { NodeMatcher, WeightedNodeMatcher } from '../selectors.ts';
-import { compilePreferredSchedulingTerms, compileRequiredNodeAffinity } from '../selectors.ts';
+import type { NodeMatcher, WeightedNodeMatcher } from '../../model/nodeSelector.ts';
+import { compilePreferredSchedulingTerms, compileRequiredNodeAffinity } from '../../model/nodeSelector.ts';
 
 export const NODE_AFFINITY = 'NodeAffinity';
 export const ERR_REASON_NODE_AFFINITY = "node(s) didn't match Pod's node affinity/selector";

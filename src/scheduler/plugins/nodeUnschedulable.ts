@@ -4,7 +4,7 @@ import type { NodeInfo } from '../../model/node.ts';
 import type { Pod } from '../../model/pod.ts';
 import { TAINT_UNSCHEDULABLE } from '../../model/api.ts';
 import type { CycleState, FilterFailure, FilterPlugin } from '../framework.ts';
-import { toleratesTaint } from '../selectors.ts';
+import { toleratesTaint } from '../../model/taints.ts';
 
 const TAINT = { key: TAINT_UNSCHEDULABLE, effect: 'NoSchedule' as const };
 

@@ -16,15 +16,11 @@ import type { LabelSelectorRequirement, TopologySpreadConstraint } from '../../m
 import { LABEL_HOSTNAME, LABEL_ZONE } from '../../model/api.ts';
 import type { Node, NodeInfo } from '../../model/node.ts';
 import type { Pod } from '../../model/pod.ts';
-import type { LabelMatcher, Labels, NodeMatcher } from '../selectors.ts';
-import {
-  compileLabelSelector,
-  compileRequiredNodeAffinity,
-  doNotScheduleTaints,
-  findUntoleratedTaint,
-  isEmptyLabelSelector,
-  labelOf,
-} from '../selectors.ts';
+import type { LabelMatcher, Labels } from '../../model/labelSelector.ts';
+import { compileLabelSelector, isEmptyLabelSelector, labelOf } from '../../model/labelSelector.ts';
+import type { NodeMatcher } from '../../model/nodeSelector.ts';
+import { compileRequiredNodeAffinity } from '../../model/nodeSelector.ts';
+import { doNotScheduleTaints, findUntoleratedTaint } from '../../model/taints.ts';
 
 export const POD_TOPOLOGY_SPREAD = 'PodTopologySpread';
 export const ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints";

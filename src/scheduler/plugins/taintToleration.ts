@@ -7,7 +7,7 @@ import { MAX_NODE_SCORE } from '../framework.ts';
 import type { Taint, Toleration } from '../../model/api.ts';
 import type { NodeInfo } from '../../model/node.ts';
 import type { Pod } from '../../model/pod.ts';
-import { doNotScheduleTaints, findUntoleratedTaint, toleratesTaint } from '../selectors.ts';
+import { doNotScheduleTaints, findUntoleratedTaint, toleratesTaint } from '../../model/taints.ts';
 import { defaultNormalizeScore } from './nodeAffinity.ts';
 
 export const TAINT_TOLERATION = 'TaintToleration';

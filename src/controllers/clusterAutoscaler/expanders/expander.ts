@@ -1,11 +1,10 @@
-// Expanders (cluster-autoscaler expander/, reference/k8s-algorithms.md §3.4): given the node
-// groups that could help the pending pods, each filter keeps the ones it likes best. --expander
-// is a comma-separated chain; a single survivor is chosen at once, and whatever is left at the
-// end of the chain is decided by the random expander.
-import type { RandomStream } from '../../../engine/random.ts';
-import type { NodePool } from '../../../model/scenario.ts';
-import type { Node } from '../../../model/node.ts';
-import type { Pod } from '../../../model/pod.ts';
+// The --expander chain (cluster-autoscaler expander/factory): a comma-separated list of
+// strategies, each keeping the options it likes best; a single survivor is chosen at once, and
+// whatever is left at the end of the chain is decided by the random expander. The registry is a
+// Record over the scenario's expander names (model/scenario.ts), so a name without a strategy,
+// or a strategy without a name, does not compile.
+import type { ExpanderName } from '../../../model/scenario.ts';
+import type { ExpanderContext, ExpanderFilter, Option } from './strategy.ts';
 import { leastNodes } from './leastNodes.ts';
 import { leastWaste } from './leastWaste.ts';
 import { mostPods } from './mostPods.ts';
@@ -13,26 +12,10 @@ import { price } from './price.ts';
 import { priority } from './priority.ts';
 import { random } from './random.ts';
 
-/** expander.Option: scale `pool` up by `nodeCount` nodes like `template`, which helps `pods`. */
-export interface Option {
-  pool: NodePool;
-  nodeCount: number;
-  pods: readonly Pod[];
-  template: Node;
-}
+/** The interface's Option, for the scale-up that builds the options. */
+export type { Option } from './strategy.ts';
 
-export interface ExpanderContext {
-  random: RandomStream;
-  /** Nodes in the cluster now (the price expander's preferred node size depends on it). */
-  clusterNodes: number;
-  /** The priority expander's tiers, highest first. */
-  priorities: readonly { priority: number; patterns: readonly RegExp[] }[];
-}
-
-/** expander.Filter: the best of the options by one criterion (never empty for a non-empty input). */
-export type ExpanderFilter = (options: readonly Option[], context: ExpanderContext) => Option[];
-
-const FILTERS: Record<string, ExpanderFilter> = {
+const FILTERS: Record<ExpanderName, ExpanderFilter> = {
   random,
   'most-pods': mostPods,
   'least-nodes': leastNodes,
@@ -42,28 +25,12 @@ const FILTERS: Record<string, ExpanderFilter> = {
 };
 
 /** The chain named by --expander (e.g. ["priority", "least-waste"]) picks one option. */
-export function expand(chain: readonly string[], options: readonly Option[], context: ExpanderContext): Option | null {
+export function expand(chain: readonly ExpanderName[], options: readonly Option[], context: ExpanderContext): Option | null {
   let left: readonly Option[] = options;
   for (const name of chain) {
     if (left.length <= 1) break;
-    const filter = FILTERS[name];
-    if (!filter) throw new Error(`unknown expander ${name}`);
-    left = filter(left, context);
+    left = FILTERS[name](left, context);
   }
   if (left.length === 0) return null;
   return left.length === 1 ? left[0] : random(left, context)[0];
-}
-
-/** The options with the lowest score (ties kept together, as the upstream filters do). */
-export function lowest(options: readonly Option[], score: (o: Option) => number): Option[] {
-  let best = Infinity;
-  let kept: Option[] = [];
-  for (const option of options) {
-    const s = score(option);
-    if (s < best) {
-      best = s;
-      kept = [option];
-    } else if (s === best) kept.push(option);
-  }
-  return kept;
 }

@@ -1,7 +1,7 @@
 // expander/waste (least-waste, the default since Jan 2025; reference §3.4): the share of the new
 // nodes' CPU and memory *capacity* the helped pods leave unrequested, summed; the lowest wins.
-import type { ExpanderFilter, Option } from './expander.ts';
-import { lowest } from './expander.ts';
+import type { ExpanderFilter, Option } from './strategy.ts';
+import { lowest } from './strategy.ts';
 
 export const leastWaste: ExpanderFilter = (options) => lowest(options, wasteScore);
 

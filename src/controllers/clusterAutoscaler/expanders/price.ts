@@ -5,8 +5,8 @@
 // Pod prices use the per-vCPU and per-GB rates of GCE's predefined n1 machine types
 // (cluster-autoscaler cloudprovider/gce/gce_price_info.go; the same figures are OpenCost's
 // defaults): only the ratio between node and pod prices matters for the ranking.
-import type { ExpanderFilter, Option } from './expander.ts';
-import { lowest } from './expander.ts';
+import type { ExpanderFilter, Option } from './strategy.ts';
+import { lowest } from './strategy.ts';
 
 const CPU_USD_PER_CORE_HOUR = 0.031611;
 const MEMORY_USD_PER_GB_HOUR = 0.004237;

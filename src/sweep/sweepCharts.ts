@@ -1,11 +1,11 @@
 // The charts of `capsim sweep`: the Pareto front of cost against served demand and against OOM
 // kills (each run a grey dot, each configuration's mean a coloured point, the front of the
 // means joined by a line), and one effect chart per varied path (the objective's mean over all
-// runs with each value, p5 to p95 as a bar). Read from the study only (sweep/study.ts).
-import type { RunOutcome, SweepPlan } from '../../sweep/plan.ts';
-import type { Analysis, ConfigResult } from '../../sweep/study.ts';
-import { COST, OOM, SERVED, configValues, stats } from '../../sweep/study.ts';
-import { CONFIG, SCHEMA, WIDTH, emptyChart, type Chart } from './chart.ts';
+// runs with each value, p5 to p95 as a bar). Read from the study only (study.ts).
+import { CONFIG, SCHEMA, WIDTH, emptyChart, type Chart } from '../report/charts/chart.ts';
+import type { RunOutcome, SweepPlan } from './plan.ts';
+import type { Analysis, ConfigResult } from './study.ts';
+import { COST, OOM, SERVED, configValues, stats } from './study.ts';
 
 /** d3 format of a figure by its unit, read from its name (summary.json keys end in their unit). */
 export function figureFormat(key: string): string {

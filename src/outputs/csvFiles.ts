@@ -1,0 +1,109 @@
+// The CSV files of a run (DESIGN §4): each file's name and its columns, in order. The recorder
+// writes these header rows; the report, compare and sweep find their columns by these names, so
+// every column is named here once and a reader cannot name one that does not exist.
+//
+// Every file has a header row. Timed rows start with t (seconds since the start: an integer, or
+// a decimal for a time between seconds) and time (ISO 8601, UTC). Units are in the names: _m
+// millicores, _bytes bytes, _pct percent, _usd US dollars, _t seconds since the start.
+// Objects are named Kind/namespace/name (Node/-/name for nodes).
+import { RUN_FILES } from './runDirectory.ts';
+
+/** One CSV file of a run directory. */
+export interface CsvFile<C extends string = string> {
+  /** File name in the run directory. */
+  readonly name: string;
+  /** The header row. */
+  readonly columns: readonly C[];
+}
+
+export type ColumnOf<F extends CsvFile> = F['columns'][number];
+
+function csvFile<const C extends string>(name: string, columns: readonly C[]): CsvFile<C> {
+  return { name, columns };
+}
+
+/** One row per sampleEvery: the cluster's totals at that instant. */
+export const TIMESERIES = csvFile(RUN_FILES.timeseries, [
+  't', 'time',
+  'nodes', // nodes that exist: provisioning, Ready, cordoned or draining
+  'pods_running', 'pods_pending', // pending: created and not bound
+  'cpu_allocatable_m', 'cpu_requested_m', 'cpu_used_m', // allocatable of Ready nodes; requests of bound pods
+  'memory_allocatable_bytes', 'memory_requested_bytes', 'memory_used_bytes',
+  'cost_usd_per_hour', // the price of every node that exists
+  'cost_usd_cumulative', // node cost from t = 0 to t: a running total
+]);
+
+/** Columns that are running totals: a series folded into buckets keeps their last value, not a mean. */
+export const CUMULATIVE_COLUMNS: ReadonlySet<string> = new Set<ColumnOf<typeof TIMESERIES>>(['cost_usd_cumulative']);
+
+/** One row per sample and workload. */
+export const WORKLOADS = csvFile(RUN_FILES.workloads, [
+  't', 'time',
+  'workload', // Kind/namespace/name
+  'demand', 'served', // units/s offered to the workload, and what its Ready pods served
+  'replicas_desired', 'replicas_ready',
+  'cpu_requested_m', 'cpu_used_m', 'memory_requested_bytes', 'memory_used_bytes',
+  'cpu_throttled_pct', // share of the CPU the containers wanted that they did not get
+  'oom_kills', // OOM kills since the previous row
+]);
+
+/** One row per node that ever existed, written at the end of the run. */
+export const NODES = csvFile(RUN_FILES.nodes, [
+  'node', 'pool', 'instance_type', 'capacity_type', 'zone', // empty where a manifest node has none
+  'created_t', 'removed_t', // removed_t empty for a node that lived to the end
+  'cost_usd', // price x life, provisioning included
+  // Time-weighted means over the node's Ready time, as a share of its allocatable:
+  'cpu_requested_mean_pct', 'cpu_used_mean_pct', 'memory_requested_mean_pct', 'memory_used_mean_pct',
+  'cpu_allocatable_m', 'memory_allocatable_bytes',
+  'ready_seconds', // time the node was Ready
+]);
+
+/** Requests and usage of every node not yet removed, as a share of its allocatable, at about 120
+ *  samples per run whatever its length (record/recorder.ts NODE_UTILIZATION_SAMPLES). */
+export const NODE_UTILIZATION = csvFile(RUN_FILES.nodeUtilization, [
+  't', 'time', 'node',
+  'cpu_requested_pct', 'cpu_used_pct', 'memory_requested_pct', 'memory_used_pct',
+]);
+
+/** Every notable event, in simulation order (types: DESIGN §4). */
+export const EVENTS = csvFile(RUN_FILES.events, [
+  't', 'time',
+  'type', // Scheduled, OOMKilled, NodeScaleUp, ...
+  'object', // Kind/namespace/name
+  'node', // the node it happened on, or empty
+  'message',
+]);
+
+/** Per container of every workload: its requests and limits, the VPA recommender's target,
+ *  lower and upper bounds, and the monthly saving of setting requests to the target. An empty
+ *  cell where a value does not exist (no limit, no recommendation). */
+export const RECOMMENDATIONS = csvFile(RUN_FILES.recommendations, [
+  'workload', 'container',
+  'cpu_request_m', 'cpu_limit_m', 'memory_request_bytes', 'memory_limit_bytes',
+  'cpu_target_m', 'cpu_lower_m', 'cpu_upper_m', 'memory_target_bytes', 'memory_lower_bytes', 'memory_upper_bytes',
+  'monthly_saving_usd',
+]);
+
+/** Every CSV file a run writes. */
+export const CSV_FILES: readonly CsvFile[] = [TIMESERIES, WORKLOADS, NODES, NODE_UTILIZATION, EVENTS, RECOMMENDATIONS];
+
+export type Cell = string | number;
+
+/** A row by column name: every column, no other. */
+export type Row<C extends string> = { readonly [K in C]: Cell };
+
+/** A row's cells in the file's column order. */
+export function rowCells<C extends string>(file: CsvFile<C>, row: Row<NoInfer<C>>): Cell[] {
+  return file.columns.map((c) => row[c]);
+}
+
+/** Where each column is in a header row: its position (the last, should a name repeat), or -1
+ *  when the file lacks it (a run of an older capsim), so that `fields[at.cpu_used_m]` reads
+ *  undefined. */
+export type ColumnIndex<C extends string> = { readonly [K in C]: number };
+
+export function columnIndex<C extends string>(file: CsvFile<C>, header: readonly string[]): ColumnIndex<C> {
+  const index = {} as Record<C, number>;
+  for (const column of file.columns) index[column] = header.lastIndexOf(column);
+  return index;
+}

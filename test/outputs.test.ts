@@ -1,0 +1,107 @@
+// The written contract of a run's files (src/outputs/) against what a run really writes: every
+// CSV's header row is its declared column list, every row has a cell per column with the timed
+// and named columns where they are declared, and summary.json has exactly the keys of Summary,
+// in its order.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseString } from 'fast-csv';
+import { CSV_FILES, EVENTS, NODES, NODE_UTILIZATION, TIMESERIES, WORKLOADS, columnIndex, rowCells } from '../src/outputs/csvFiles.ts';
+import { RUN_FILES } from '../src/outputs/runDirectory.ts';
+import { SUMMARY_SECTIONS, type Summary } from '../src/outputs/summary.ts';
+import { parseCsv, runFile } from './support/run.ts';
+
+/** Summary's keys, nested as in the type; 'map' for the by-name breakdowns, whose keys depend
+ *  on the run. Typed so that a key missing here or not in Summary does not compile. */
+type Keys<T> = { [K in keyof T]-?: T[K] extends Record<string, number> ? 'map' : T[K] extends object ? Keys<T[K]> : true };
+
+const SUMMARY_KEYS: Keys<Summary> = {
+  scenario: true,
+  seed: true,
+  durationSeconds: true,
+  cost: {
+    totalUsd: true, byPool: 'map', byNamespace: 'map', idleUsd: true, monthlyRunRateUsd: true, allocatedUsd: true,
+    byInstanceType: 'map', byCapacityType: 'map', byWorkload: 'map',
+  },
+  utilization: { cpuRequestedPct: true, cpuUsedPct: true, memoryRequestedPct: true, memoryUsedPct: true },
+  nodes: { min: true, max: true, mean: true, nodeHours: true },
+  pods: { scheduled: true, unschedulable: true, oomKills: true, evictions: true, preemptions: true, restarts: true, pendingPodSeconds: true, maxPending: true },
+  demand: { servedPct: true },
+  autoscaling: { hpaScaleEvents: true, nodeScaleUps: true, nodeScaleDowns: true },
+};
+
+/** The rows of a CSV file as fast-csv reads them: arrays of cells, the header first. */
+function csvRows(text: string): Promise<string[][]> {
+  return new Promise((resolve, reject) => {
+    const rows: string[][] = [];
+    parseString<string[], string[]>(text, { headers: false }).on('data', (r) => rows.push(r)).on('error', reject).on('end', () => resolve(rows));
+  });
+}
+
+/** Dotted keys in order, a map's entries left out. */
+function keyPaths(skeleton: object, prefix = ''): string[] {
+  return Object.entries(skeleton).flatMap(([k, v]) => (typeof v === 'object' ? keyPaths(v, `${prefix}${k}.`) : [`${prefix}${k}`]));
+}
+
+function fileKeyPaths(json: Record<string, unknown>, skeleton: Record<string, unknown>, prefix = ''): string[] {
+  return Object.entries(json).flatMap(([k, v]) =>
+    typeof skeleton[k] === 'object' && v !== null && typeof v === 'object' ? fileKeyPaths(v as Record<string, unknown>, skeleton[k] as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`],
+  );
+}
+
+// The quickstart: demand served, an outage with evictions, VPA recommendations, two pools.
+const run = runFile('scenarios/quickstart.yaml');
+
+test('every CSV a run writes has its declared header row, and a cell per column in every row', async () => {
+  const { dir } = await run;
+  assert.deepEqual(CSV_FILES.map((f) => f.name).sort(), fs.readdirSync(dir).filter((f) => f.endsWith('.csv')).sort());
+  for (const file of CSV_FILES) {
+    const text = fs.readFileSync(path.join(dir, file.name), 'utf8');
+    assert.equal(text.slice(0, text.indexOf('\n')), file.columns.join(','), file.name);
+    const [, ...rows] = await csvRows(text);
+    assert.ok(rows.length > 0, `${file.name} has rows`);
+    for (const row of rows) assert.equal(row.length, file.columns.length, `${file.name}: ${row.join(',')}`);
+  }
+});
+
+test('the timed and named columns hold what their names say, where the lists put them', async () => {
+  const { dir } = await run;
+  const startMs = Date.parse('2026-01-05T00:00:00Z');
+  const csv = (name: string) => parseCsv(fs.readFileSync(path.join(dir, name), 'utf8'));
+  for (const file of [TIMESERIES, WORKLOADS, NODE_UTILIZATION, EVENTS]) {
+    for (const row of csv(file.name)) assert.equal(row.time, new Date(startMs + Number(row.t) * 1000).toISOString(), `${file.name} t=${row.t}`);
+  }
+  const workloads = new Set(csv(WORKLOADS.name).map((r) => r.workload));
+  assert.deepEqual([...workloads].sort(), ['DaemonSet/kube-system/log-agent', 'Deployment/data/search-index', 'Deployment/shop/cart', 'Deployment/shop/catalog', 'Deployment/shop/storefront']);
+  const nodes = new Set(csv(NODES.name).map((r) => r.node));
+  for (const row of csv(NODE_UTILIZATION.name)) assert.ok(nodes.has(row.node), row.node);
+  // Every other cell of the series files is a number: a name or a time out of place is not.
+  const text = new Set(['time', 'workload', 'node']);
+  for (const file of [TIMESERIES, WORKLOADS, NODE_UTILIZATION]) {
+    for (const row of csv(file.name)) {
+      for (const [column, cell] of Object.entries(row)) if (!text.has(column)) assert.ok(cell !== '' && Number.isFinite(Number(cell)), `${file.name} ${column}=${cell}`);
+    }
+  }
+});
+
+test('summary.json has the keys of Summary, in its order, every section an object', async () => {
+  const { dir, summary } = await run;
+  assert.deepEqual(fileKeyPaths(summary, SUMMARY_KEYS), keyPaths(SUMMARY_KEYS));
+  for (const section of SUMMARY_SECTIONS) assert.equal(typeof summary[section], 'object', section);
+  assert.deepEqual(SUMMARY_SECTIONS, Object.entries(SUMMARY_KEYS).filter(([, v]) => typeof v === 'object').map(([k]) => k));
+  for (const key of ['byPool', 'byNamespace', 'byInstanceType', 'byCapacityType', 'byWorkload'] as const) {
+    assert.ok(Object.keys(summary.cost[key]).length > 0, `cost.${key} is populated`);
+    assert.ok(Object.values(summary.cost[key]).every((v) => typeof v === 'number'), `cost.${key} maps names to numbers`);
+  }
+  assert.equal(typeof summary.demand.servedPct, 'number');
+  assert.ok(fs.existsSync(path.join(dir, RUN_FILES.summary)));
+});
+
+test('a reader finds a column by name, and a column a file lacks at -1', () => {
+  const at = columnIndex(NODES, ['node', 'pool', 'cost_usd']);
+  assert.equal(at.cost_usd, 2);
+  assert.equal(at.ready_seconds, -1);
+  const cells = rowCells(EVENTS, { message: 'm', node: 'n', object: 'o', type: 'Scheduled', time: 'x', t: 1 });
+  assert.deepEqual(cells, [1, 'x', 'Scheduled', 'o', 'n', 'm']);
+});
