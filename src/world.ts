@@ -15,7 +15,7 @@ import { UsageEngine } from './kubelet/usageEngine.ts';
 import type { WorkloadInputs } from './kubelet/usageEngine.ts';
 import type { Behavior, Scenario } from './model/scenario.ts';
 import { objectRef } from './model/objects.ts';
-import { Accounting } from './record/accounting.ts';
+import { Accounting } from './cost/accounting.ts';
 import { simulationNotices } from './scenario/notices.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { defaultProfile } from './scheduler/profile.ts';

@@ -8,7 +8,7 @@ import type { WorkloadIndex } from '../api/workloadIndex.ts';
 import { HPA_SOURCE } from '../api/scale.ts';
 import type { Scenario } from '../model/scenario.ts';
 import type { Scheduler } from '../scheduler/scheduler.ts';
-import type { Accounting } from './accounting.ts';
+import type { Accounting } from '../cost/accounting.ts';
 import { idleCostUsd } from '../cost/allocationWindows.ts';
 import type { UsageEngine } from '../kubelet/usageEngine.ts';
 import type { Kubelet } from '../kubelet/kubelet.ts';

@@ -8,7 +8,7 @@ import type { ClusterListener } from '../api/apiServer.ts';
 import type { Simulation } from '../engine/simulation.ts';
 import type { Node } from '../model/node.ts';
 import type { Pod } from '../model/pod.ts';
-import { CostAllocation, addCost, type UsageSource } from '../cost/allocationWindows.ts';
+import { CostAllocation, addCost, type UsageSource } from './allocationWindows.ts';
 
 export interface NodeAccount {
   node: Node;
