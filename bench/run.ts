@@ -142,7 +142,7 @@ for (const file of files) {
 function sweepSeconds(parallel: number): number {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'capsim-bench-sweep-'));
   const args = [
-    '--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'sweep', 'scenarios/study-web.yaml',
+    path.join(ROOT, 'bin/capsim.js'), 'sweep', 'scenarios/study-web.yaml',
     '--vary', 'spec.cluster.nodePools[0].instanceType=aws/m5.large,aws/m5.xlarge,aws/c5.xlarge,aws/m5.2xlarge',
     '--vary', 'spec.workloads[0].containers[0].resources.requests.cpu=250m,500m',
     '--seeds', '8', '--parallel', String(parallel), '--out', out, '--format', 'none', '--quiet',

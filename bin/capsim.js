@@ -1,5 +1,10 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx so `npx capsim` works from a checkout without a build step.
-import { register } from 'tsx/esm/api';
-register();
-await import('../src/cli/main.ts');
+// capsim's command: the compiled CLI in dist/ (built by `npm run build`; npm ci runs it).
+import fs from 'node:fs';
+
+const main = new URL('../dist/cli/main.js', import.meta.url);
+if (!fs.existsSync(main)) {
+  process.stderr.write('capsim: dist/ is not built: run npm run build (npm ci runs it too)\n');
+  process.exit(1);
+}
+await import(main.href);

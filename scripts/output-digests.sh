@@ -16,6 +16,8 @@ out=${1:?usage: scripts/output-digests.sh OUTDIR}
 mkdir -p "$out/runs" "$out/gen"
 out=$(cd "$out" && pwd)
 capsim() { node bin/capsim.js "$@"; }
+# The CLI runs the compiled dist/: build it from this checkout's src/ first.
+npm run --silent build
 
 node --import tsx -e "
   const m = await import('./bench/large.ts');

@@ -1,5 +1,5 @@
 // Regenerates docs/quickstart-report.png, the README's picture of the quickstart report:
-//   npx tsx scripts/readme-screenshot.ts   (needs Debian's chromium: apt-get install -y chromium)
+//   npm run build && npx tsx scripts/readme-screenshot.ts   (needs Debian's chromium: apt-get install -y chromium)
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { chromium } from 'playwright-core';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'capsim-shot-'));
-const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', 'scenarios/quickstart.yaml', '--out', out, '--quiet'], { cwd: ROOT, stdio: 'inherit' });
+const run = spawnSync(process.execPath, ['bin/capsim.js', 'run', 'scenarios/quickstart.yaml', '--out', out, '--quiet'], { cwd: ROOT, stdio: 'inherit' });
 if (run.status !== 0) process.exit(run.status ?? 1);
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
-import { capsim, scratchDir, writeScenario } from './support/run.ts';
+import { capsim, capsimCommand, scratchDir, writeScenario } from './support/run.ts';
 import { BucketAggregator, MAX_POINTS, bucketSecondsFor } from '../src/report/buckets.ts';
 import { loadRun, type NodeRow, type RunData } from '../src/report/runFiles.ts';
 import { runCharts } from '../src/report/charts/index.ts';
@@ -230,7 +230,7 @@ test('capsim report redraws byte for byte what the run drew, in any time zone, a
 
 function spawnReport(dir: string, tz: string): number | null {
   const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
-  return spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'report', dir, '--quiet'], { cwd: ROOT, env: { ...process.env, TZ: tz } }).status;
+  return spawnSync(process.execPath, capsimCommand('report', dir, '--quiet'), { cwd: ROOT, env: { ...process.env, TZ: tz } }).status;
 }
 
 test('report: a directory that is not a run, or a bad --format, is an input error (exit 2)', () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { capsim, scratchDir } from './support/run.ts';
+import { capsim, capsimCommand, scratchDir } from './support/run.ts';
 import { makePlan, parseVary, crossProduct } from '../src/sweep/plan.ts';
 import { compactTimeseries } from '../src/sweep/runStore.ts';
 import { loadScenario } from '../src/scenario/load.ts';
@@ -127,7 +127,7 @@ test('a configuration that fails is recorded with its error; the others run', ()
 
 test('Ctrl-C keeps the finished runs, leaves nothing half-written, and the same command resumes', async () => {
   const out = path.join(scratchDir(), 'interrupted');
-  const args = ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'sweep', ...STUDY.map((a) => (a === 'spec.duration=3h' ? 'spec.duration=1d' : a)), '--parallel', '1', '--out', out, '--format', 'none'];
+  const args = capsimCommand('sweep', ...STUDY.map((a) => (a === 'spec.duration=3h' ? 'spec.duration=1d' : a)), '--parallel', '1', '--out', out, '--format', 'none');
   const child = spawn(process.execPath, args, { cwd: ROOT });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
@@ -142,7 +142,7 @@ test('Ctrl-C keeps the finished runs, leaves nothing half-written, and the same 
   const leftovers = (fs.readdirSync(path.join(out, 'runs'), { recursive: true }) as string[]).filter((f) => f.includes('.tmp-'));
   assert.deepEqual(leftovers, []);
   assert.ok(!fs.existsSync(path.join(out, 'sweep.csv')));
-  const again = capsim('sweep', ...args.slice(4));
+  const again = capsim('sweep', ...args.slice(args.indexOf('sweep') + 1));
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stderr, new RegExp(`8 runs: ${8 - kept} ran, ${kept} already done`));
 });

@@ -1,7 +1,7 @@
 // capsim catalog: the built-in instance types, their prices, and what a pod can have of each
 // under its provider's reserved-resources formula.
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
-import { listInstanceTypes, providerOf, type InstanceType } from '../cost/catalog.ts';
+import type { InstanceType } from '../cost/catalog.ts';
 import { allocatableUnder, OFFERING } from '../cloud/reservedResources.ts';
 
 const MiB = 1024 * 1024;
@@ -88,7 +88,9 @@ export const catalogCommand: CommandModule<object, CatalogArgs> = {
       })
       .example('$0 catalog --provider aws --filter m5', '')
       .example('$0 catalog --provider gcp --format csv', '') as never,
-  handler: (args: ArgumentsCamelCase<CatalogArgs>) => {
+  handler: async (args: ArgumentsCamelCase<CatalogArgs>) => {
+    // The 227 types' data is imported when this command runs, not by every command.
+    const { listInstanceTypes, providerOf } = await import('../cost/catalog.ts');
     const provider = args.provider === undefined ? undefined : providerOf(args.provider);
     const filter = args.filter?.toLowerCase();
     const entries = listInstanceTypes()

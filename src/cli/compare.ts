@@ -1,6 +1,5 @@
 // capsim compare <runDir> <runDir> [...]: finished runs side by side, the first as the baseline.
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
-import { writeComparison } from '../report/compare.ts';
 import { displayPath } from '../scenario/paths.ts';
 import { EXIT_OK, reportError } from './exit.ts';
 import { formatOption, parseFormats } from './options.ts';
@@ -29,6 +28,8 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
   handler: async (args: ArgumentsCamelCase<CompareArgs>) => {
     try {
       const formats = parseFormats(args.format);
+      // vega and vega-lite take a few hundred milliseconds to import: only this command pays it.
+      const { writeComparison } = await import('../report/compare.ts');
       const written = await writeComparison(args.runDirs, { out: args.out, formats });
       if (!args.quiet) {
         const where = written.html ? displayPath(written.html) : `${displayPath(written.dir)}/ (compare.csv, compare.json${written.charts.length > 0 ? ', charts/' : ''})`;

@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 // capsim's command line (DESIGN §1). Exit codes: 0 success, 1 simulation failed, 2 invalid input.
+// Each command module imports only yargs' types and a few small helpers at the top; its handler
+// imports what the command needs, so `capsim --version` or `validate` does not load vega, the
+// simulator or the sweep's worker pool.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { runCommand } from './run.ts';
@@ -29,7 +32,7 @@ await yargs(hideBin(process.argv))
   .recommendCommands()
   .version(VERSION)
   .alias('h', 'help')
-  .epilogue('Scenario format, outputs and examples: README.md and DESIGN.md.')
+  .epilogue('Scenario format: docs/scenario.md. Outputs: docs/outputs.md. Examples: README.md and scenarios/.')
   .wrap(Math.min(110, process.stdout.columns || 100))
   .fail((message, error, y) => {
     if (error) throw error;

@@ -1,7 +1,6 @@
 // capsim report <runDir>: redraws report.html and charts/ from a finished run's files.
 import path from 'node:path';
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
-import { writeReport } from '../report/report.ts';
 import { displayPath } from '../scenario/paths.ts';
 import { EXIT_OK, reportError } from './exit.ts';
 import { formatOption, parseFormats } from './options.ts';
@@ -24,6 +23,8 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
   handler: async (args: ArgumentsCamelCase<ReportArgs>) => {
     try {
       const formats = parseFormats(args.format);
+      // vega and vega-lite take a few hundred milliseconds to import: only this command pays it.
+      const { writeReport } = await import('../report/report.ts');
       const written = await writeReport(args.runDir, formats);
       if (!args.quiet) {
         const charts = written.charts.length > 0 ? `${written.charts.length} chart files in ${displayPath(path.resolve(args.runDir, 'charts'))}/` : '';

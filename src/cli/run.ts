@@ -1,9 +1,8 @@
-// capsim run: simulate a scenario and write its outputs.
+// capsim run: simulate a scenario and write its outputs. The loader, the simulator and the
+// progress bar are imported when the command runs, so that other commands start without them.
 import path from 'node:path';
-import cliProgress from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
-import { loadScenario } from '../scenario/load.ts';
-import { runScenario } from '../run.ts';
 import { formatDuration } from '../duration.ts';
 import { displayPath } from '../scenario/paths.ts';
 import { EXIT_OK, reportError } from './exit.ts';
@@ -45,9 +44,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
 async function run(args: RunArgs): Promise<number> {
   try {
     const report = parseFormats(args.format);
+    const { loadScenario } = await import('../scenario/load.ts');
     const scenario = await loadScenario(args.scenario, { set: args.set, seed: args.seed });
     const outDir = args.out ?? path.join('reports', scenario.name);
-    const progress = progressBar(args.quiet ?? false);
+    const { runScenario } = await import('../run.ts');
+    const progress = await progressBar(args.quiet ?? false);
     const result = await runScenario(scenario, { outDir, onProgress: progress.update, report });
     progress.stop();
     if (!args.quiet) {
@@ -75,10 +76,11 @@ async function run(args: RunArgs): Promise<number> {
   }
 }
 
-function progressBar(quiet: boolean): { update: (done: number, total: number) => void; stop: () => void } {
+async function progressBar(quiet: boolean): Promise<{ update: (done: number, total: number) => void; stop: () => void }> {
   if (quiet || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
+  const { default: cliProgress } = await import('cli-progress');
   const started = performance.now();
-  let bar: cliProgress.SingleBar | null = null;
+  let bar: SingleBar | null = null;
   return {
     update: (done, total) => {
       if (!bar && performance.now() - started < PROGRESS_AFTER_MS) return;

@@ -1,20 +1,16 @@
 // capsim sweep: a study over parameters and seeds (DESIGN §5), on this machine's cores, as one
-// shard of a Kubernetes Indexed Job, or merging the shards of one.
+// shard of a Kubernetes Indexed Job, or merging the shards of one. The sweep's modules (the
+// loader, the simulator, the worker pool) are imported when the command runs, so that other
+// commands start without them.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import cliProgress from 'cli-progress';
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
 import { InputError } from '../scenario/errors.ts';
-import { loadScenario } from '../scenario/load.ts';
 import { displayPath } from '../scenario/paths.ts';
-import { runScenario } from '../run.ts';
 import type { Summary } from '../outputs/summary.ts';
-import { makePlan, parseShard, type SweepPlan } from '../sweep/plan.ts';
-import { runSweep, type Study, type SweepProgress } from '../sweep/sweep.ts';
-import { mergeShards } from '../sweep/merge.ts';
-import { bestLine, checkKeys, parseConstraint, parseObjective } from '../sweep/study.ts';
-import { emitKubernetesJob } from '../sweep/kubernetesJob.ts';
+import type { SweepPlan } from '../sweep/plan.ts';
+import type { Study, SweepProgress } from '../sweep/sweep.ts';
 import { EXIT_OK, EXIT_SIMULATION, reportError } from './exit.ts';
 import { formatOption, parseFormats, scenarioOptions } from './options.ts';
 
@@ -86,6 +82,7 @@ async function sweep(args: SweepArgs): Promise<number> {
     if (args.merge) return await merge(args, formats);
     if (!args.scenario) throw new InputError([{ file: 'capsim sweep', line: 0, column: 0, path: '', message: 'names no scenario', hint: 'capsim sweep <scenario.yaml> --vary PATH=v1,v2 (or --merge DIR...)' }]);
     const sets = [...(args.set ?? []), ...(args.seed !== undefined ? [`spec.seed=${args.seed}`] : [])];
+    const { makePlan, parseShard } = await import('../sweep/plan.ts');
     const plan = await makePlan(args.scenario, { varies: args.vary ?? [], sets, seeds: args.seeds });
     const study = await readStudy(args, plan);
     if (args.emit) return await emit(args, plan);
@@ -94,11 +91,12 @@ async function sweep(args: SweepArgs): Promise<number> {
     const parallel = args.parallel ?? os.availableParallelism();
     if (!Number.isInteger(parallel) || parallel < 1) throw new InputError([{ file: '--parallel', line: 0, column: 0, path: '', message: `must be a whole number of at least 1, not ${parallel}` }]);
 
+    const [{ runSweep }, { bestLine }] = await Promise.all([import('../sweep/sweep.ts'), import('../sweep/study.ts')]);
     const controller = new AbortController();
     const onInterrupt = () => controller.abort();
     process.once('SIGINT', onInterrupt);
     process.once('SIGTERM', onInterrupt);
-    const bar = progressBar(args.quiet);
+    const bar = await progressBar(args.quiet);
     const started = performance.now();
     const result = await runSweep(plan, { out, parallel, keepAll: args.keepAll, shard, study, formats, onProgress: bar.update, signal: controller.signal });
     bar.stop();
@@ -127,8 +125,10 @@ async function sweep(args: SweepArgs): Promise<number> {
 /** The objective and constraints, their keys checked against the figures a run of this scenario
  *  reports (a one-second run of it), so a misspelt key stops the sweep before it starts. */
 async function readStudy(args: SweepArgs, plan: SweepPlan): Promise<Study> {
+  const { checkKeys, parseConstraint, parseObjective } = await import('../sweep/study.ts');
   const study: Study = { objective: args.objective ? parseObjective(args.objective) : null, constraints: (args.constraint ?? []).map(parseConstraint) };
   if (!study.objective && study.constraints.length === 0) return study;
+  const [{ loadScenario }, { runScenario }] = await Promise.all([import('../scenario/load.ts'), import('../run.ts')]);
   const probe = fs.mkdtempSync(path.join(os.tmpdir(), 'capsim-probe-'));
   let summary: Summary | null = null;
   try {
@@ -147,6 +147,7 @@ async function readStudy(args: SweepArgs, plan: SweepPlan): Promise<Study> {
 
 async function merge(args: SweepArgs, formats: ReturnType<typeof parseFormats>): Promise<number> {
   if (!args.out) throw new InputError([{ file: '--out', line: 0, column: 0, path: '', message: 'merging needs --out DIR', hint: 'capsim sweep --merge shard-0 shard-1 ... --out reports/study-sweep' }]);
+  const [{ mergeShards }, { bestLine }] = await Promise.all([import('../sweep/merge.ts'), import('../sweep/study.ts')]);
   const result = await mergeShards(args.merge ?? [], { out: args.out, objective: args.objective, constraints: args.constraint, formats });
   const dir = displayPath(result.outDir);
   process.stderr.write(`capsim: merged ${args.merge!.length} shard directories: ${result.runs} runs, ${result.failed} failed\n`);
@@ -159,6 +160,7 @@ async function emit(args: SweepArgs, plan: SweepPlan): Promise<number> {
   if (kind !== 'k8s-job' || !dir) {
     throw new InputError([{ file: '--emit', line: 0, column: 0, path: '', message: `unknown target "${kind}"`, hint: 'the one target is k8s-job: --emit k8s-job DIR' }]);
   }
+  const { emitKubernetesJob } = await import('../sweep/kubernetesJob.ts');
   const files = await emitKubernetesJob(plan, {
     dir,
     shards: args.shards,
@@ -177,8 +179,9 @@ async function emit(args: SweepArgs, plan: SweepPlan): Promise<number> {
   return EXIT_OK;
 }
 
-function progressBar(quiet: boolean): { update: (p: SweepProgress) => void; stop: () => void } {
+async function progressBar(quiet: boolean): Promise<{ update: (p: SweepProgress) => void; stop: () => void }> {
   if (quiet || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
+  const { default: cliProgress } = await import('cli-progress');
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,

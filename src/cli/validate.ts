@@ -1,6 +1,5 @@
 // capsim validate: check a scenario and everything it references, print every problem.
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
-import { loadScenario } from '../scenario/load.ts';
 import { formatDuration } from '../duration.ts';
 import { EXIT_OK, reportError } from './exit.ts';
 import { scenarioOptions } from './options.ts';
@@ -21,6 +20,8 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
       .example('$0 validate scenarios/quickstart.yaml', '') as never,
   handler: async (args: ArgumentsCamelCase<ValidateArgs>) => {
     try {
+      // Imported here, not above: the other commands start without the loader.
+      const { loadScenario } = await import('../scenario/load.ts');
       const s = await loadScenario(args.scenario, { set: args.set, seed: args.seed });
       const kinds = new Map<string, number>();
       for (const o of s.objects) kinds.set(o.kind, (kinds.get(o.kind) ?? 0) + 1);

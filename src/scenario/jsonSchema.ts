@@ -15,7 +15,7 @@ export function scenarioJsonSchema(): Record<string, unknown> {
   return {
     $schema: schema.$schema,
     title: 'capsim Scenario',
-    description: 'A capsim/v1 Scenario: node pools, Kubernetes manifests or the workloads shorthand, behavior and scripted events (DESIGN.md §2).',
+    description: 'A capsim/v1 Scenario: node pools, Kubernetes manifests or the workloads shorthand, behavior and scripted events (docs/scenario.md).',
     ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')),
   };
 }

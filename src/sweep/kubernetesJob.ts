@@ -42,7 +42,7 @@ export interface EmitOptions {
   keepAll?: boolean;
 }
 
-/** 20 shards: each pod's start (image pull, node and tsx start-up) stays small against its share
+/** 20 shards: each pod's start (image pull, node start-up) stays small against its share
  *  of a study of hundreds of runs, and a shard that has to be retried redoes a twentieth of it. */
 export const DEFAULT_MAX_SHARDS = 20;
 /** Ten pods at a time: a fair share of a shared cluster; raise it on a cluster of your own. */
@@ -434,7 +434,7 @@ Copy the results back (${settings.pvc}:${settings.name}/shard-<index>) and merge
     [[...container, 'env'],
       'The Job controller sets JOB_COMPLETION_INDEX in Indexed Job pods itself; it is defined here from the\n' +
       'same annotation so that $(JOB_COMPLETION_INDEX) in args (expanded from the container\'s env) does\n' +
-      'not depend on that. HOME and the compile cache of tsx go to the writable /tmp.'],
+      'not depend on that. HOME goes to the writable /tmp, where the sweep also writes its scratch files.'],
     [[...container, 'resources'],
       'Memory limit = request: the pod never uses memory the scheduler did not reserve for it.\n' +
       'No CPU limit: a limit throttles the pod to its quota even while the node has idle cores, and the\n' +

@@ -5,7 +5,10 @@
 import { Worker } from 'node:worker_threads';
 import type { RunJob, RunReply } from './worker.ts';
 
-const ENTRY = new URL('./workerEntry.js', import.meta.url);
+/** Compiled (dist/sweep/pool.js), the pool starts the compiled worker. The tests import src/
+ *  through tsx, and a worker does not inherit its parent's loader: from pool.ts the worker
+ *  starts through workerEntry.js, which registers tsx first (tsx is a dev dependency). */
+const ENTRY = import.meta.url.endsWith('.ts') ? new URL('./workerEntry.js', import.meta.url) : new URL('./worker.js', import.meta.url);
 
 export class WorkerPool {
   private readonly workers: Worker[] = [];

@@ -1,6 +1,7 @@
-// The file a sweep's worker_thread starts: capsim runs TypeScript through tsx, and a worker does
-// not inherit the loader its parent registered (neither bin/capsim.js's in-process register()
-// nor `node --import tsx`), so it registers tsx for itself before loading the worker.
+// The worker a sweep starts when its pool runs from the TypeScript sources (the tests import
+// src/ through tsx). A worker does not inherit the loader its parent registered (`node --import
+// tsx`), so this registers tsx before loading the worker. The built CLI never comes here: from
+// dist/ the pool starts dist/sweep/worker.js directly, and tsx is only a dev dependency.
 import { register } from 'tsx/esm/api';
 
 register();

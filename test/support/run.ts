@@ -10,9 +10,23 @@ import { runScenario } from '../../src/run.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
+let built = false;
+
+/** The command that runs the shipped CLI (bin/capsim.js on the compiled dist/), for spawning
+ *  with process.execPath. dist/ is rebuilt first if src/ changed since the last build (`npm test`
+ *  builds before the tests; this covers one test file run on its own after an edit). */
+export function capsimCommand(...args: string[]): string[] {
+  if (!built) {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build.js'), '--if-stale'], { cwd: ROOT, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`scripts/build.js failed:\n${r.stdout}${r.stderr}`);
+    built = true;
+  }
+  return [path.join(ROOT, 'bin/capsim.js'), ...args];
+}
+
 /** Runs the CLI from the checkout, as a user would: exit code, stdout, stderr. */
 export function capsim(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, capsimCommand(...args), { cwd: ROOT, encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
