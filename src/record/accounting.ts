@@ -18,7 +18,7 @@
 // not per container: replicas of one workload on one node are one line, like a Deployment row of
 // OpenCost aggregated by node.
 import type { ClusterListener } from '../api/apiServer.ts';
-import type { UsageAccount, UsageIntegral } from '../kubelet/usageEngine.ts';
+import type { UsageAccount, UsageIntegral } from '../metrics/metricsApi.ts';
 import { Phase } from '../phases.ts';
 import type { Simulation } from '../engine/simulation.ts';
 import type { Node } from '../model/node.ts';

@@ -8,7 +8,7 @@ import type { Workloads } from '../api/workloadIndex.ts';
 import type { Scenario } from '../model/scenario.ts';
 import type { Scheduler } from '../scheduler/scheduler.ts';
 import type { Accounting } from './accounting.ts';
-import type { UsageEngine } from '../kubelet/usageEngine.ts';
+import type { MetricsApi } from '../metrics/metricsApi.ts';
 import type { Kubelet } from '../kubelet/kubelet.ts';
 import { CsvSink, NULL_SINK, SeriesCsvSink, needsQuoting, type LineSink, type RowSink } from './csvSink.ts';
 import { isoTime, money, pct, round, seconds } from './format.ts';
@@ -41,7 +41,7 @@ export interface RecorderParts {
   scheduler: Scheduler;
   workloads: Workloads;
   accounting: Accounting;
-  usage: UsageEngine;
+  usage: MetricsApi;
   kubelet: Kubelet;
 }
 
@@ -177,7 +177,7 @@ function buildSummary(
   scenario: Scenario,
   a: Accounting,
   scheduler: Scheduler,
-  usage: UsageEngine,
+  usage: MetricsApi,
   restarts: number,
   workloads: Workloads,
   counts: Map<string, number>,

@@ -14,7 +14,7 @@
 // behaves as Recreate (capsim has no in-place resize); usage samples come
 // at the recorder's sampleEvery (one per minute by default), not from metrics-server.
 import type { AdmissionRequest, ClusterEvent, ClusterListener, ApiServer } from '../../api/apiServer.ts';
-import type { UsageEngine } from '../../kubelet/usageEngine.ts';
+import type { UsageHistorySource } from '../../metrics/metricsApi.ts';
 import { Phase } from '../../phases.ts';
 import { nodeRates } from '../../cost/allocation.ts';
 import type { NodeRates } from '../../cost/allocation.ts';
@@ -84,7 +84,7 @@ export class VpaController implements ClusterListener {
 
   constructor(
     private readonly cluster: ApiServer,
-    private readonly usage: UsageEngine,
+    private readonly usage: UsageHistorySource,
     private readonly disruption: DisruptionController,
     private readonly workloads: Workloads,
     vpas: readonly VpaObject[],
@@ -334,7 +334,7 @@ export class VpaController implements ClusterListener {
  *  hook sees every pod. Every workload gets recommendations, VPA object or not. */
 export function wireVpa(
   cluster: ApiServer,
-  usage: UsageEngine,
+  usage: UsageHistorySource,
   disruption: DisruptionController,
   workloads: Workloads,
   vpas: readonly VpaObject[],
