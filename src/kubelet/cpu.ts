@@ -11,6 +11,12 @@ export function cpuShares(requestMilli: number): number {
   return Math.max(2, Math.min(262144, Math.trunc((requestMilli * 1024) / 1000)));
 }
 
+/** What a container wanting `wantMilli` gets under its CFS quota (its limit; Infinity: none):
+ *  the rest is throttled. */
+export function cfsQuota(wantMilli: number, limitMilli: number): number {
+  return wantMilli < limitMilli ? wantMilli : limitMilli;
+}
+
 /** A set of identical containers on one node: `count` of them, each wanting `wantMilli`
  *  (already capped at its limit) with weight `shares`. */
 export interface CpuClass {

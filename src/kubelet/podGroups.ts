@@ -16,7 +16,7 @@ import { containerModel, cpuWant, memoryAtLoad, servingCapacity } from '../workl
 import type { UsageAccount, UsageHistory, UsageIntegral, WorkloadUsage } from '../metrics/metricsApi.ts';
 import { ServiceLoadBalancer } from '../service/loadBalancer.ts';
 import type { CpuClass } from './cpu.ts';
-import { cpuShares } from './cpu.ts';
+import { cfsQuota, cpuShares } from './cpu.ts';
 
 /** A per-container array of zeros. */
 function zeros(n: number): number[] {
@@ -116,11 +116,11 @@ export class Spec {
     for (let c = 0; c < this.models.length; c++) {
       const m = this.models[c];
       const wantReady = cpuWant(m, load);
-      const cappedReady = wantReady < m.cpuLimitMilli ? wantReady : m.cpuLimitMilli;
+      const cappedReady = cfsQuota(wantReady, m.cpuLimitMilli);
       this.wantReady[c] = wantReady;
       this.cappedReady[c] = cappedReady;
       this.wantIdle[c] = m.cpuBaseMilli;
-      this.cappedIdle[c] = m.cpuBaseMilli < m.cpuLimitMilli ? m.cpuBaseMilli : m.cpuLimitMilli;
+      this.cappedIdle[c] = cfsQuota(m.cpuBaseMilli, m.cpuLimitMilli);
       perPod = Math.min(perPod, servingCapacity(m, cappedReady));
       this.memReady[c] = memoryAtLoad(m, load, noiseFactor);
       this.memIdle[c] = memoryAtLoad(m, 0, noiseFactor);
