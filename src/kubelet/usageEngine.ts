@@ -31,6 +31,14 @@ import { nodeUsage, podUsage, recordHistory } from './stats.ts';
 
 export type { WorkloadInputs } from './podGroups.ts';
 
+/** What the engine needs of the API server: its notifications, the clock, events; and the
+ *  eviction manager deletes pods through it. */
+export type UsageCluster = Pick<ApiServer, 'addListener' | 'sim' | 'nowMs' | 'emit' | 'deletePod'>;
+
+/** What the engine needs of the kubelet's pod lifecycle: to hear of container (re)starts and
+ *  machines going down, and to tell it a container was OOM-killed. */
+export type UsageKubelet = Pick<Kubelet, 'onContainerStarted' | 'onNodeDown' | 'containerExited'>;
+
 export class UsageEngine implements ClusterListener, MetricsApi {
   private readonly pods: PodGroups;
   private readonly quiet: QuietNodes;
@@ -51,8 +59,8 @@ export class UsageEngine implements ClusterListener, MetricsApi {
   oomKills = 0;
 
   constructor(
-    private readonly cluster: ApiServer,
-    private readonly kubelet: Kubelet,
+    private readonly cluster: UsageCluster,
+    private readonly kubelet: UsageKubelet,
     /** Demand and usage of a workload ref ("Kind/ns/name"), or of a bare pod ("Pod/ns/name"). */
     inputsOf: (ref: string) => WorkloadInputs,
     evictionThresholdOf: (node: Node) => number,
