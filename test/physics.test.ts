@@ -5,6 +5,8 @@ import { runYaml } from './support/run.ts';
 import { RestartBackoff } from '../src/kubelet/backoff.ts';
 import { cpuShares, shareCpu } from '../src/kubelet/cpu.ts';
 import { oomScoreAdj } from '../src/kubelet/oomScore.ts';
+import type { MetricsApi } from '../src/metrics/metricsApi.ts';
+import type { World } from '../src/world.ts';
 
 const scenario = (name: string, duration: string, body: string) => `apiVersion: capsim/v1
 kind: Scenario
@@ -272,11 +274,22 @@ test('the kernel OOM killer: memory past the node faster than the kubelet can ev
   assert.ok(killed.every((e) => e.object.startsWith('Pod/default/hog-')), 'the Guaranteed db is never the victim');
 });
 
-test('a per-container usage history is kept for the autoscalers when asked for', async () => {
+/** A World without a recorder, run up to `untilMs`: the test reads the metrics API itself.
+ *  `before` runs before the scenario's objects are created. */
+async function worldUntil(yaml: string, untilMs: number, before: (world: World) => void = () => {}): Promise<World> {
   const { loadScenario } = await import('../src/scenario/load.ts');
   const { World } = await import('../src/world.ts');
   const { writeScenario } = await import('./support/run.ts');
-  const file = writeScenario(scenario('history', '10m', `  cluster:
+  const world = new World(await loadScenario(writeScenario(yaml)));
+  before(world);
+  world.setup();
+  world.usage.start(world.scenario.sampleEveryMs, world.scenario.durationMs);
+  world.sim.runUntil(untilMs);
+  return world;
+}
+
+test('a per-container usage history is kept for the autoscalers when asked for', async () => {
+  const yaml = scenario('history', '10m', `  cluster:
     nodePools: [{name: p, capacity: {cpu: "4", memory: 8Gi}, price: {onDemandPerHour: 0.1}, count: 1}]
   workloads:
     - {name: api, replicas: 2, containers: [{name: app, resources: {requests: {cpu: 100m, memory: 128Mi}}}]}
@@ -284,13 +297,9 @@ test('a per-container usage history is kept for the autoscalers when asked for',
     - target: Deployment/default/api
       demand: [{constant: 20}]
       usage: {app: {cpu: {base: 10m, perUnit: 5m}, memory: {base: 100Mi, perUnit: 0Mi, leakPerHour: 60Mi}}}
-`));
-  const world = new World(await loadScenario(file));
-  world.usage.enableHistory();
-  world.setup();
-  world.usage.start(60_000, 600_000);
+`);
+  const world = await worldUntil(yaml, 300_000, (w) => w.usage.enableHistory());
   // The recorder records at each sample; here the test samples by hand at 5 minutes.
-  world.sim.runUntil(300_000);
   world.usage.recordHistory();
   const history = world.usage.workload('Deployment/default/api')!.history;
   assert.deepEqual(history.tMs, [300_000]);
@@ -299,13 +308,10 @@ test('a per-container usage history is kept for the autoscalers when asked for',
 });
 
 test('the metrics API agrees with itself: pods sum to their node, nodes to the cluster, on quiet and contended nodes', async () => {
-  const { loadScenario } = await import('../src/scenario/load.ts');
-  const { World } = await import('../src/world.ts');
-  const { writeScenario } = await import('./support/run.ts');
   // api has limits everywhere (a node with only api pods is quiet); hog has none and wants a whole
   // node, so a node with a hog is contended. Memory has no leak and no load term: 3 x 100Mi +
   // 2 x 200Mi = 700Mi whatever the placement.
-  const file = writeScenario(scenario('metrics-api', '10m', `  cluster:
+  const yaml = scenario('metrics-api', '10m', `  cluster:
     nodePools: [{name: p, capacity: {cpu: "4", memory: 8Gi}, price: {onDemandPerHour: 0.1}, count: 3}]
   workloads:
     - {name: api, replicas: 3, containers: [{name: app, resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {cpu: 500m, memory: 512Mi}}}]}
@@ -315,12 +321,9 @@ test('the metrics API agrees with itself: pods sum to their node, nodes to the c
       demand: [{constant: 30}]
       usage: {app: {cpu: {base: 10m, perUnit: 5m}, memory: {base: 100Mi, perUnit: 0Mi}}}
     - {target: Deployment/default/hog, usage: {app: {cpu: {base: "4", perUnit: 0m}, memory: {base: 200Mi, perUnit: 0Mi}}}}
-`));
-  const world = new World(await loadScenario(file));
-  world.setup();
-  world.usage.start(60_000, 600_000);
-  world.sim.runUntil(300_000);
-  const metrics: import('../src/metrics/metricsApi.ts').MetricsApi = world.usage;
+`);
+  const world = await worldUntil(yaml, 300_000);
+  const metrics: MetricsApi = world.usage;
   const totals = metrics.totals();
   assert.equal(totals.memoryUsedBytes, 700 * 2 ** 20);
   let cpu = 0;
