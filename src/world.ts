@@ -63,7 +63,7 @@ export class World {
       clock: this.sim,
       random: this.random,
       cloud: this.cloud,
-      usage: this.usage,
+      metrics: this.usage,
       run: { durationMs: scenario.durationMs },
       cluster: { nodePools: scenario.cluster.nodePools, autoscaler: scenario.cluster.autoscaler ?? null, scheduler: scenario.cluster.scheduler },
     });

@@ -32,7 +32,9 @@ function importsOf(file: string): Import[] {
   const found = new Map<string, boolean>();
   const add = (spec: string, typeOnly: boolean) => {
     if (!spec.startsWith('.') || !/\.(ts|js)$/.test(spec)) return;
-    const target = path.relative(SRC, path.resolve(path.dirname(file), spec));
+    let target = path.relative(SRC, path.resolve(path.dirname(file), spec));
+    // Compiled code names its sibling modules .js (the sweep pool starts dist's worker.js).
+    if (target.endsWith('.js') && !fs.existsSync(path.join(SRC, target))) target = target.replace(/\.js$/, '.ts');
     found.set(target, (found.get(target) ?? true) && typeOnly);
   };
   for (const m of text.matchAll(/^\s*(import|export)\s+(type\s)?[^'"]*?from\s*'([^']+)'/gm)) add(m[3], m[2] !== undefined);

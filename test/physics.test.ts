@@ -5,6 +5,8 @@ import { runYaml } from './support/run.ts';
 import { RestartBackoff } from '../src/kubelet/backoff.ts';
 import { cpuShares, shareCpu } from '../src/kubelet/cpu.ts';
 import { oomScoreAdj } from '../src/kubelet/oomScore.ts';
+import type { MetricsApi } from '../src/metrics/metricsApi.ts';
+import type { World } from '../src/world.ts';
 
 const scenario = (name: string, duration: string, body: string) => `apiVersion: capsim/v1
 kind: Scenario
@@ -272,11 +274,22 @@ test('the kernel OOM killer: memory past the node faster than the kubelet can ev
   assert.ok(killed.every((e) => e.object.startsWith('Pod/default/hog-')), 'the Guaranteed db is never the victim');
 });
 
-test('a per-container usage history is kept for the autoscalers when asked for', async () => {
+/** A World without a recorder, run up to `untilMs`: the test reads the metrics API itself.
+ *  `before` runs before the scenario's objects are created. */
+async function worldUntil(yaml: string, untilMs: number, before: (world: World) => void = () => {}): Promise<World> {
   const { loadScenario } = await import('../src/scenario/load.ts');
   const { World } = await import('../src/world.ts');
   const { writeScenario } = await import('./support/run.ts');
-  const file = writeScenario(scenario('history', '10m', `  cluster:
+  const world = new World(await loadScenario(writeScenario(yaml)));
+  before(world);
+  world.setup();
+  world.usage.start(world.scenario.sampleEveryMs, world.scenario.durationMs);
+  world.sim.runUntil(untilMs);
+  return world;
+}
+
+test('a per-container usage history is kept for the autoscalers when asked for', async () => {
+  const yaml = scenario('history', '10m', `  cluster:
     nodePools: [{name: p, capacity: {cpu: "4", memory: 8Gi}, price: {onDemandPerHour: 0.1}, count: 1}]
   workloads:
     - {name: api, replicas: 2, containers: [{name: app, resources: {requests: {cpu: 100m, memory: 128Mi}}}]}
@@ -284,16 +297,52 @@ test('a per-container usage history is kept for the autoscalers when asked for',
     - target: Deployment/default/api
       demand: [{constant: 20}]
       usage: {app: {cpu: {base: 10m, perUnit: 5m}, memory: {base: 100Mi, perUnit: 0Mi, leakPerHour: 60Mi}}}
-`));
-  const world = new World(await loadScenario(file));
-  world.usage.enableHistory();
-  world.setup();
-  world.usage.start(60_000, 600_000);
+`);
+  const world = await worldUntil(yaml, 300_000, (w) => w.usage.enableHistory());
   // The recorder records at each sample; here the test samples by hand at 5 minutes.
-  world.sim.runUntil(300_000);
   world.usage.recordHistory();
   const history = world.usage.workload('Deployment/default/api')!.history;
   assert.deepEqual(history.tMs, [300_000]);
   assert.equal(history.cpuMilli[0][0], 10 + 5 * 10); // 20 units/s over 2 pods: 10 each
   assert.equal(history.memoryBytes[0][0], 100 * 2 ** 20 + 5 * 2 ** 20); // 100Mi + 60Mi/h x 5 min
+});
+
+test('the metrics API agrees with itself: pods sum to their node, nodes to the cluster, on quiet and contended nodes', async () => {
+  // api has limits everywhere (a node with only api pods is quiet); hog has none and wants a whole
+  // node, so a node with a hog is contended. Memory has no leak and no load term: 3 x 100Mi +
+  // 2 x 200Mi = 700Mi whatever the placement.
+  const yaml = scenario('metrics-api', '10m', `  cluster:
+    nodePools: [{name: p, capacity: {cpu: "4", memory: 8Gi}, price: {onDemandPerHour: 0.1}, count: 3}]
+  workloads:
+    - {name: api, replicas: 3, containers: [{name: app, resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {cpu: 500m, memory: 512Mi}}}]}
+    - {name: hog, replicas: 2, containers: [{name: app, resources: {requests: {cpu: "1", memory: 256Mi}}}]}
+  behavior:
+    - target: Deployment/default/api
+      demand: [{constant: 30}]
+      usage: {app: {cpu: {base: 10m, perUnit: 5m}, memory: {base: 100Mi, perUnit: 0Mi}}}
+    - {target: Deployment/default/hog, usage: {app: {cpu: {base: "4", perUnit: 0m}, memory: {base: 200Mi, perUnit: 0Mi}}}}
+`);
+  const world = await worldUntil(yaml, 300_000);
+  const metrics: MetricsApi = world.usage;
+  const totals = metrics.totals();
+  assert.equal(totals.memoryUsedBytes, 700 * 2 ** 20);
+  let cpu = 0;
+  let memory = 0;
+  for (const node of world.api.nodes) {
+    const used = metrics.nodeUsage(node);
+    let podCpu = 0;
+    for (const pod of node.info.pods) podCpu += metrics.podUsage(pod, 'cpu') ?? 0;
+    assert.ok(Math.abs(podCpu - used.cpuMilli) < 1e-6, `${node.name}: pods ${podCpu} vs node ${used.cpuMilli}`);
+    // A node with a hog gives all its 4 CPU: 60m to its api pod, which wants least per share, and
+    // the other 3940m to the hog.
+    if (node.info.pods.some((p) => p.name.startsWith('hog-'))) assert.ok(Math.abs(used.cpuMilli - 4000) < 1e-6, `${node.name}: ${used.cpuMilli}`);
+    cpu += used.cpuMilli;
+    memory += used.memoryBytes;
+  }
+  assert.ok(Math.abs(cpu - totals.cpuUsedMilli) < 1e-6, `nodes ${cpu} vs cluster ${totals.cpuUsedMilli}`);
+  assert.equal(memory, totals.memoryUsedBytes);
+  // api: 30 units/s over 3 pods, 10m + 5m x 10 = 60m each, under its 500m limit.
+  assert.equal(metrics.workload('Deployment/default/api')!.cpuUsedMilli, 180);
+  assert.equal(metrics.workload('Deployment/default/api')!.load, 10);
+  assert.ok(Math.abs(metrics.workload('Deployment/default/hog')!.cpuUsedMilli - 2 * 3940) < 1e-6);
 });

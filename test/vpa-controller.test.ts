@@ -7,7 +7,7 @@ import { Simulation } from '../src/engine/simulation.ts';
 import { RandomStreams } from '../src/engine/random.ts';
 import { ApiServer } from '../src/api/apiServer.ts';
 import type { ClusterEvent } from '../src/api/apiServer.ts';
-import type { UsageEngine } from '../src/kubelet/usageEngine.ts';
+import type { UsageHistorySource } from '../src/metrics/metricsApi.ts';
 import type { Deployment } from '../src/api/workloads.ts';
 import { VpaController, applyRecommendation, proportionalLimit } from '../src/controllers/vpa/controller.ts';
 import type { PdbObject, VpaObject } from '../src/model/objects.ts';
@@ -52,7 +52,7 @@ function setup(opts: { replicas: number; mode?: VpaObject['spec']['updatePolicy'
       spec: { selector: { matchLabels: { app: 'web' } }, unhealthyPodEvictionPolicy: 'IfHealthyBudget', ...opts.pdb },
     });
   }
-  const noHistory = { workload: () => undefined, enableHistory: () => {} } as unknown as UsageEngine;
+  const noHistory: UsageHistorySource = { workload: () => undefined, enableHistory: () => {} };
   const vpa = new VpaController(cluster, sim, noHistory);
   cluster.verticalPodAutoscalers.add(vpaObject(opts.mode ?? 'Auto', opts.minReplicas));
   const events: ClusterEvent[] = [];

@@ -5,7 +5,7 @@ import type { ApiServer } from '../api/apiServer.ts';
 import type { CloudProvider } from '../cloud/cloudProvider.ts';
 import type { RandomStreams } from '../engine/random.ts';
 import type { Simulation } from '../engine/simulation.ts';
-import type { UsageEngine } from '../kubelet/usageEngine.ts';
+import type { MetricsApi } from '../metrics/metricsApi.ts';
 import type { AutoscalerSpec, NodePool, SchedulerSpec } from '../model/scenario.ts';
 
 export interface ControllerContext {
@@ -13,8 +13,9 @@ export interface ControllerContext {
   clock: Simulation;
   random: RandomStreams;
   cloud: CloudProvider;
-  /** The kubelets' resource usage, which metrics-server and the VPA's history read. */
-  usage: UsageEngine;
+  /** The metrics API (metrics-server, the kubelets' usage history): what the HPA and the VPA's
+   *  recommender read. */
+  metrics: MetricsApi;
   run: { durationMs: number };
   cluster: { nodePools: readonly NodePool[]; autoscaler: AutoscalerSpec | null; scheduler: SchedulerSpec };
 }

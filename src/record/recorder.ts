@@ -10,7 +10,7 @@ import type { Scenario } from '../model/scenario.ts';
 import type { Scheduler } from '../scheduler/scheduler.ts';
 import type { Accounting } from '../cost/accounting.ts';
 import { idleCostUsd } from '../cost/allocationWindows.ts';
-import type { UsageEngine } from '../kubelet/usageEngine.ts';
+import type { MetricsApi } from '../metrics/metricsApi.ts';
 import type { Kubelet } from '../kubelet/kubelet.ts';
 import { CsvSink, NULL_SINK, SeriesCsvSink, needsQuoting, type LineSink, type RowSink } from './csvSink.ts';
 import { isoTime, money, pct, round, seconds } from '../outputs/format.ts';
@@ -28,7 +28,7 @@ export interface RecorderParts {
   api: ApiServer;
   scheduler: Scheduler;
   accounting: Accounting;
-  usage: UsageEngine;
+  usage: MetricsApi;
   kubelet: Kubelet;
 }
 
@@ -167,7 +167,7 @@ function buildSummary(
   scenario: Scenario,
   a: Accounting,
   scheduler: Scheduler,
-  usage: UsageEngine,
+  usage: MetricsApi,
   restarts: number,
   workloads: WorkloadIndex,
   counts: Map<string, number>,

@@ -3,10 +3,10 @@
 //   memory (bytes)    = (base + perUnit x load) x (1 + noise x z) + leakPerHour x hours since the container started
 // where load is the pod's share of its workload's demand (units/s) and z a seeded standard
 // normal drawn per workload and sample. A container without a `usage` entry uses exactly its
-// requests (0 where it has none) and does not leak.
+// requests (0 where it has none) and does not leak. Limits cap what it gets (the kubelet's side:
+// src/kubelet/cpu.ts, src/kubelet/oomKiller.ts), not what it wants.
 import type { ContainerUsage } from '../model/scenario.ts';
 import type { Container } from '../model/pod.ts';
-import { cpuShares } from '../kubelet/cpu.ts';
 
 export interface ContainerModel {
   name: string;
@@ -21,7 +21,6 @@ export interface ContainerModel {
   cpuLimitMilli: number;
   memRequestBytes: number;
   memLimitBytes: number;
-  shares: number;
 }
 
 export function containerModel(container: Container, usage: ContainerUsage | undefined): ContainerModel {
@@ -39,7 +38,6 @@ export function containerModel(container: Container, usage: ContainerUsage | und
     cpuLimitMilli: container.limits.cpu ?? Infinity,
     memRequestBytes: memRequest,
     memLimitBytes: container.limits.memory ?? Infinity,
-    shares: cpuShares(cpuRequest),
   };
 }
 

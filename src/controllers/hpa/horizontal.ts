@@ -97,8 +97,8 @@ export class HorizontalController {
     hpas.watch({ added: (hpa) => this.add(hpa) });
   }
 
-  static fromContext({ api, clock, usage, run }: ControllerContext): HorizontalController {
-    return new HorizontalController(clock, apiDeps(api, new UsageMetrics(usage, () => clock.nowMs)), api.horizontalPodAutoscalers, run.durationMs);
+  static fromContext({ api, clock, metrics, run }: ControllerContext): HorizontalController {
+    return new HorizontalController(clock, apiDeps(api, new UsageMetrics(metrics, () => clock.nowMs)), api.horizontalPodAutoscalers, run.durationMs);
   }
 
   private add(hpa: HpaObject): void {

@@ -1,5 +1,5 @@
 // The HPA's metrics source: what metrics-server (resource metrics) and a custom/external metrics
-// adapter would return, read from the usage model.
+// adapter would return, read from the metrics API.
 //
 // Window and latency: a pod has no sample until it has run for one metrics window,
 // METRICS_WINDOW_MS = 30 s (metrics-server scrapes every 15 s and needs two scrapes for a CPU
@@ -9,7 +9,7 @@
 // last window equals the current value except right after a step. The HPA runs in the
 // controller phase, before the instant's physics, so a demand step at t is first seen at the
 // next sync after t. That is the only latency.
-import type { UsageEngine } from '../../kubelet/usageEngine.ts';
+import type { ResourceMetrics, WorkloadMetrics } from '../../metrics/metricsApi.ts';
 import type { Pod } from '../../model/pod.ts';
 
 export const METRICS_WINDOW_MS = 30_000;
@@ -28,7 +28,7 @@ export interface MetricsSource {
 export class UsageMetrics implements MetricsSource {
   readonly windowMs = METRICS_WINDOW_MS;
 
-  constructor(private readonly usage: UsageEngine, private readonly nowMs: () => number) {}
+  constructor(private readonly usage: ResourceMetrics & WorkloadMetrics, private readonly nowMs: () => number) {}
 
   private hasSample(pod: Pod): boolean {
     return pod.startedMs >= 0 && this.nowMs() - pod.startedMs >= this.windowMs;

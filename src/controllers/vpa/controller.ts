@@ -15,7 +15,7 @@
 // at the recorder's sampleEvery (one per minute by default), not from metrics-server.
 import type { AdmissionRequest, ClusterEvent, ClusterListener, ApiServer } from '../../api/apiServer.ts';
 import type { Simulation } from '../../engine/simulation.ts';
-import type { UsageEngine } from '../../kubelet/usageEngine.ts';
+import type { UsageHistorySource } from '../../metrics/metricsApi.ts';
 import { Phase } from '../../phases.ts';
 import type { ControllerContext } from '../context.ts';
 import { nodeRates } from '../../cost/allocation.ts';
@@ -87,7 +87,7 @@ export class VpaController implements ClusterListener {
   constructor(
     private readonly cluster: ApiServer,
     private readonly clock: Simulation,
-    private readonly usage: UsageEngine,
+    private readonly usage: UsageHistorySource,
   ) {
     usage.enableHistory();
     cluster.verticalPodAutoscalers.watch({
@@ -106,8 +106,8 @@ export class VpaController implements ClusterListener {
 
   /** The manager makes the VPA before the scenario's objects exist, so its admission hook sees
    *  every pod, and starts its 1-min loop then, so the loop's first pass comes first at t = 0. */
-  static fromContext({ api, clock, usage, run }: ControllerContext): VpaController {
-    const vpa = new VpaController(api, clock, usage);
+  static fromContext({ api, clock, metrics, run }: ControllerContext): VpaController {
+    const vpa = new VpaController(api, clock, metrics);
     vpa.loop(run.durationMs);
     return vpa;
   }

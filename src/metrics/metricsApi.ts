@@ -1,0 +1,109 @@
+// The metrics API: what the rest of capsim reads of the containers' usage. It stands for the
+// kubelet's Summary API and cAdvisor (per pod, per container, per node, now), metrics-server's
+// metrics.k8s.io (PodMetrics, NodeMetrics) and the Prometheus series a cost allocator or a VPA
+// recommender would query (integrals, a workload's served demand, per-container history).
+//
+// Readers (the HPA's metrics client, the VPA recommender, the recorder, the cost accounting)
+// see only these types; the kubelet's usage engine (src/kubelet/usageEngine.ts) implements them.
+// Units are in the names: millicores, bytes, units/s of demand, and their integrals over
+// milliseconds (millicore-ms, byte-ms, unit-ms).
+import type { Node } from '../model/node.ts';
+import type { Pod } from '../model/pod.ts';
+
+/** metrics.k8s.io: what metrics-server reports for a pod or a node now. */
+export interface ResourceMetrics {
+  /** CPU (millicores) or memory (bytes) of the pod's running containers, or of the one named.
+   *  Null when the pod runs on no live node. */
+  podUsage(pod: Pod, resource: 'cpu' | 'memory', container?: string): number | null;
+  /** What the node's pods use now: podUsage summed over them. */
+  nodeUsage(node: Node): { cpuMilli: number; memoryBytes: number };
+}
+
+/** Per container index, one entry per sample taken since the reader last consumed them: mean CPU
+ *  per running pod (millicores) and memory of the biggest pod (bytes; 0: none running). A reader
+ *  empties the arrays once it has taken the entries in. */
+export interface UsageHistory {
+  readonly tMs: number[];
+  readonly cpuMilli: number[][];
+  readonly memoryBytes: number[][];
+}
+
+/** A workload's usage and served demand now, and their integrals since t = 0. */
+export interface WorkloadUsage {
+  /** Demand offered to the workload's Service (units/s), what its pods serve of it, and each
+   *  Ready pod's share of it (the Service spreads demand evenly over its endpoints). */
+  readonly demandRate: number;
+  readonly servedRate: number;
+  readonly load: number;
+  /** CPU its containers get, want (before limits), and want above their limits (throttled). */
+  readonly cpuUsedMilli: number;
+  readonly cpuWantMilli: number;
+  readonly cpuThrottledMilli: number;
+  /** Memory of its containers at `tMs` (now or later until the next change: it grows linearly). */
+  memoryAt(tMs: number): number;
+  /** Containers of its pods OOM-killed since t = 0. */
+  readonly oomKills: number;
+  readonly demandUnitMs: number;
+  readonly servedUnitMs: number;
+  /** Changes whenever its pods' usage is recomputed: a reader caching what it derived from the
+   *  usage (the HPA) can key on it, together with demandRate (which moves without pods). */
+  readonly version: number;
+  /** Kept once enableHistory was called (see UsageHistorySource). */
+  readonly history: UsageHistory;
+}
+
+export interface WorkloadMetrics {
+  /** The workload's (or bare-pod record's, see refOf) usage; undefined until a pod of it ran. */
+  workload(ref: string): WorkloadUsage | undefined;
+}
+
+/** ∫ CPU used (millicore-ms) and ∫ memory used (byte-ms). */
+export interface UsageIntegral {
+  cpuUsedMilliMs: number;
+  memoryByteMs: number;
+}
+
+/** The cluster's usage now and since t = 0. */
+export interface ClusterMetrics {
+  totals(): { cpuUsedMilli: number; memoryUsedBytes: number };
+  /** Up to the last change; finish() brings them up to now. */
+  readonly cpuUsedMilliMs: number;
+  readonly memoryUsedByteMs: number;
+  readonly oomKills: number;
+  /** What the node's pods used since t = 0 (up to the last change). */
+  nodeIntegrals(node: Node): UsageIntegral;
+  /** The run ends now: every integral is brought up to now. */
+  finish(): void;
+}
+
+/** One workload's (or bare-pod record's) usage on one node since it was opened: a handle the
+ *  reader gives back to usageUpToNow. */
+export interface UsageAccount {
+  readonly ref: string;
+}
+
+/** What the cost allocation reads (src/record/accounting.ts: UsageSource): usage per workload per
+ *  node, exact, at any moment. */
+export interface UsageAccounts {
+  /** The record a pod's usage is kept under: its workload's ref, or its bare-pod record. */
+  refOf(pod: Pod): string;
+  /** Opens the account of a ref's usage on a node (when its first pod is bound there). */
+  openUsage(node: Node, ref: string): UsageAccount;
+  /** ∫ usage on the account up to now. Read-only; the object returned is reused by the next call. */
+  usageUpToNow(account: UsageAccount): Readonly<UsageIntegral>;
+  /** Closes the account once none of the ref's pods run on the node (a later pod opens a new one
+   *  from zero). False, and nothing closed, while some still run. */
+  closeUsage(node: Node, ref: string): boolean;
+}
+
+/** The per-container usage history, for the VPA recommender. */
+export interface UsageHistorySource extends WorkloadMetrics {
+  /** Keeps workload(ref).history from now on. */
+  enableHistory(): void;
+}
+
+/** Everything above: what the recorder samples. */
+export interface MetricsApi extends ResourceMetrics, WorkloadMetrics, ClusterMetrics, UsageAccounts, UsageHistorySource {
+  /** Appends one entry to every workload's history (the recorder calls it at each sample). */
+  recordHistory(): void;
+}
