@@ -23,8 +23,8 @@ import { allocatedCostUsd, nodeRatesOf } from './allocation.ts';
 /** The allocation window: one hour, aligned to the start of the run. */
 export const ALLOCATION_WINDOW_MS = 3_600_000;
 
-/** What the allocation reads from the kubelet's side (the UsageEngine). `Account` is its handle
- *  on one workload's usage on one node. */
+/** What the allocation reads of usage (the metrics API's usage accounts, kept by the kubelets).
+ *  `Account` is its handle on one workload's usage on one node. */
 export interface UsageSource<Account = unknown> {
   /** The workload (or bare-pod record) a pod's usage is kept under. */
   refOf(pod: Pod): string;

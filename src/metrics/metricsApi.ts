@@ -82,7 +82,7 @@ export interface UsageAccount {
   readonly ref: string;
 }
 
-/** What the cost allocation reads (src/record/accounting.ts: UsageSource): usage per workload per
+/** What the cost allocation reads (src/cost/allocationWindows.ts: UsageSource): usage per workload per
  *  node, exact, at any moment. */
 export interface UsageAccounts {
   /** The record a pod's usage is kept under: its workload's ref, or its bare-pod record. */
