@@ -9,7 +9,7 @@ import type { Simulation } from '../engine/simulation.ts';
 import type { RandomStreams } from '../engine/random.ts';
 import type { Taint } from '../model/api.ts';
 import { TAINT_UNSCHEDULABLE } from '../model/api.ts';
-import type { CapacityType, Node } from '../model/node.ts';
+import type { Node } from '../model/node.ts';
 import { NodeInfo, nodeObjectRef } from '../model/node.ts';
 import type { HpaObject, LimitRangeObject, PdbObject, PriorityClassObject, ResourceQuotaObject, VpaObject } from '../model/objects.ts';
 import { objectRef } from '../model/objects.ts';
@@ -31,20 +31,9 @@ import { evict } from './eviction.ts';
 
 export type { ClusterEvent, ClusterListener } from './watch.ts';
 
-export interface NodeInit {
-  name: string;
-  labels: Record<string, string>;
-  taints: Taint[];
-  unschedulable?: boolean;
-  capacity: ResourceList;
-  allocatable: ResourceList;
-  allocatablePods: number;
-  pool: string | null;
-  zone: string | null;
-  instanceType: string | null;
-  capacityType: CapacityType;
-  priceUsdPerHour: number;
-}
+/** What registers a Node: the Node's own fields, before it has a lifecycle. */
+export type NodeInit = Pick<Node, 'name' | 'labels' | 'taints' | 'capacity' | 'allocatable' | 'allocatablePods' | 'pool' | 'zone' | 'instanceType' | 'capacityType' | 'priceUsdPerHour'> &
+  Partial<Pick<Node, 'unschedulable'>>;
 
 export interface PodCreateRequest {
   /** Exact name (bare pods) or a generateName prefix to which a random suffix is added. */
