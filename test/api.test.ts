@@ -123,9 +123,8 @@ test('kubectl rollout restart replaces the template with one carrying restartedA
   sim.schedule(90_000, Phase.Script, () => assert.equal(rolloutRestart(server, 'Deployment/shop/web'), true));
   sim.runUntil(90_000);
   assert.notEqual(d.template, before);
-  // The annotation holds simulated time as if the run started at the Unix epoch, not spec.start
-  // (2026-01-05): kept so that pod-template hashes, and with them outputs, stay as they were.
-  assert.equal(d.template.annotations['kubectl.kubernetes.io/restartedAt'], '1970-01-01T00:01:30.000Z');
+  // kubectl's clock: spec.start (2026-01-05T00:00Z) + 90 s.
+  assert.equal(d.template.annotations['kubectl.kubernetes.io/restartedAt'], '2026-01-05T00:01:30.000Z');
   assert.deepEqual(before.annotations, {}, 'the old template is left as it was');
   assert.equal(rolloutRestart(server, 'CronJob/shop/report'), false);
 });

@@ -9,7 +9,8 @@ export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 
 /** false when `ref` is not a Deployment, StatefulSet or DaemonSet of the cluster. */
 export function rolloutRestart(api: ApiServer, ref: string): boolean {
-  const restartedAt = new Date(api.nowMs).toISOString();
+  // kubectl writes its own clock's time: the scenario's wall clock, spec.start + t.
+  const restartedAt = new Date(api.startEpochMs + api.nowMs).toISOString();
   return restart(api.deployments, ref, restartedAt) || restart(api.statefulSets, ref, restartedAt) || restart(api.daemonSets, ref, restartedAt);
 }
 
