@@ -168,3 +168,46 @@ spec:
   assert.deepEqual(hpaEvents(run), ['15 HPA db from 1 to 4']);
   assert.equal(run.csv('workloads.csv').at(-1)!.replicas_ready, '4');
 });
+
+test('a pod restarted after an OOM kill counts with its sample while NotReady (groupPods reads the Ready transition)', async () => {
+  // 2 pods, 100m requests, 10m + 4m per rps, 20 rps: 50m each = 50% = the target -> keep 2.
+  // Memory 100Mi + 60Mi/h under a 110Mi limit: both containers are OOM-killed at 600 s and
+  // restarted at once (first failure, no back-off); Ready again after the 20 s startup delay.
+  // Sync 600 s (kubelets act before controllers at an instant): both Running, NotReady since
+  //   600 s (the Ready condition's lastTransitionTime),
+  //   started at 0: past the 5 min CPU initialization period, and NotReady since later than
+  //   start + 30 s, so upstream counts them ("count in an unready pod that was ready after
+  //   initialization period", replica_calculator_test.go TestGroupPods). NotReady pods get no
+  //   demand: 10m each = 10% -> 0.2 x 2 = 0.4 -> 1; no scale-down window: 2 -> 1.
+  //   (Reading the time the pods last became Ready, 20 s, would call them never Ready and drop
+  //   both: no metrics, no change.)
+  // 615 s: the survivor, still NotReady, at 10% -> 0.2 x 1 -> 1: keep 1.
+  // 630 s: the survivor (Ready at 620 s) serves all 20 rps: 90m = 90% -> 1.8 x 1 -> 2: 1 -> 2.
+  // 645 s: the new pod has no sample: missing at 0 -> 90/200 = 45% -> 0.9, within tolerance.
+  // 660 s on: 50m per Ready pod -> 1.0; the new pod is inside its metric window until 680 s.
+  const run = await runYaml(`apiVersion: capsim/v1
+kind: Scenario
+metadata: {name: hpa-oom-restart}
+spec:
+  duration: 11m
+  sampleEvery: 1m
+  cluster:
+    nodePools: [{name: p, capacity: {cpu: "4", memory: 8Gi}, price: {onDemandPerHour: 0.1}, count: 1}]
+  workloads:
+    - name: web
+      replicas: 2
+      containers: [{name: app, resources: {requests: {cpu: 100m, memory: 100Mi}, limits: {memory: 110Mi}}}]
+      hpa:
+        minReplicas: 1
+        maxReplicas: 4
+        metrics: [{resource: cpu, averageUtilization: 50}]
+        behavior: {scaleDown: {stabilizationWindowSeconds: 0}}
+  behavior:
+    - target: Deployment/default/web
+      demand: [{constant: 20}]
+      startup: {delay: 20s}
+      usage: {app: {cpu: {base: 10m, perUnit: 4m}, memory: {base: 100Mi, perUnit: 0Mi, leakPerHour: 60Mi}}}
+`);
+  assert.deepEqual(run.events('OOMKilled').map((e) => e.t), ['600', '600']);
+  assert.deepEqual(hpaEvents(run), ['600 HPA web from 2 to 1', '630 HPA web from 1 to 2']);
+});

@@ -16,6 +16,7 @@ import type { Pod } from '../src/model/pod.ts';
 import type { CalcContext, PodSample } from '../src/controllers/hpa/replicaCalculator.ts';
 import {
   averageValueMetricReplicas,
+  groupPods,
   plainMetricReplicas,
   resourceUtilizationReplicas,
   valueMetricReplicas,
@@ -30,6 +31,7 @@ import type { MetricsSource } from '../src/controllers/hpa/metrics.ts';
 const NOW = 3_600_000;
 const COOL = NOW - 10 * 60_000;
 const HOT = NOW;
+const MIN = 60_000;
 
 interface PodOpts {
   levels: (number | undefined)[];
@@ -99,25 +101,6 @@ test('RC: scale-down with unready, unscheduled and hot pods (TestReplicaCalcScal
   assert.equal(replicas(cpu(5, 50, { levels: [100, 300, 500, 250, 250], start: [COOL, COOL, COOL, HOT, HOT] })), 2); // ...IgnoreHotCpuPods
 });
 
-test('RC: missing metrics (TestReplicaCalcMissingMetrics*, DuringRollingUpdateWithMaxSurge)', () => {
-  // 495/2000 = 24% -> 0.24; two missing pods count at 100% of request on scale-down:
-  // 2495/4000 = 62% -> 0.62 x 4 = 2.48 -> 3.
-  assert.equal(replicas(cpu(4, 100, { levels: [400, 95], count: 4 })), 3);
-  assert.equal(replicas(cpu(2, 100, { levels: [1000], count: 2 })), 2); // ...NoChangeEq
-  assert.equal(replicas(cpu(2, 100, { levels: [1900], count: 2 })), 2); // ...NoChangeGt: 1900/2000 -> 0.95, within tolerance
-  assert.equal(replicas(cpu(2, 100, { levels: [600], count: 2 })), 2); // ...NoChangeLt: 1600/2000 -> 0.8 x 2 = 1.6 -> 2
-  // Missing filled at 100% flips 0.9 to 1.45: the direction changed, keep 3.
-  assert.equal(replicas(cpu(3, 50, { levels: [100, 450], count: 3, ready: [false, true, true] })), 3); // ...UnreadyChange
-  assert.equal(replicas(cpu(3, 50, { levels: [100, 450], count: 3, start: [HOT, COOL, COOL] })), 3); // ...HotCpuNoChange
-  // 2000/1000 = 200% -> 4; unready and missing at 0: 2000/3000 = 66% -> 1.32 x 3 = 3.96 -> 4.
-  assert.equal(replicas(cpu(3, 50, { levels: [100, 2000], count: 3, ready: [false, true, true] })), 4); // ...UnreadyScaleUp
-  assert.equal(replicas(cpu(3, 50, { levels: [100, 2000], count: 3, ready: [false, true, true], start: [HOT, COOL, COOL] })), 4); // ...HotCpuScaleUp
-  // 200/2000 = 10%; missing at 100%: 1200/3000 = 40% -> 0.8 x 3 = 2.4 -> 3.
-  assert.equal(replicas(cpu(4, 50, { levels: [100, 100, 100], count: 4, ready: [false, true, true, true] })), 3); // ...UnreadyScaleDown
-  // A surge pod without metrics would push 2 to 3 on a scale-down ratio: keep 2.
-  assert.equal(replicas(cpu(2, 50, { levels: [100, 100], count: 3 })), 2);
-});
-
 test('RC: tolerance, integer truncation and missing requests', () => {
   // 3060/3000 = 102% vs 100%: within 10% (TestReplicaCalcTolerance).
   assert.equal(replicas(cpu(3, 100, { levels: [1010, 1030, 1020], requests: [900, 1000, 1100] })), 3);
@@ -167,8 +150,6 @@ test('RC: Pods metrics (TestReplicaCalcScaleUpCM*, ScaleDownCM, ToleranceCM)', (
   assert.equal(plain(3, 15000, { levels: [50000, 10000, 30000], ready: [true, true, false], start: [COOL, COOL, HOT] }), 6);
   assert.equal(plain(5, 20000, { levels: [12000, 12000, 12000, 12000, 12000] }), 3);
   assert.equal(plain(3, 20000, { levels: [20000, 21000, 21000] }), 3); // avg 20666 -> 1.033
-  // Hand: one pod missing on scale-down is filled at the target: (10000 + 20000)/2 = 15000 -> 0.75 x 2 = 1.5 -> 2.
-  assert.equal(plain(2, 20000, { levels: [10000], count: 2 }), 2);
 });
 
 test('RC: External metrics, Value and AverageValue (TestReplicaCalc*CMExternal*)', () => {
@@ -183,10 +164,145 @@ test('RC: External metrics, Value and AverageValue (TestReplicaCalc*CMExternal*)
   assert.deepEqual(averageValueMetricReplicas(8600, 2900, 3, t), { replicas: 3, usage: 2867 });
 });
 
+// ---- Missing metrics -----------------------------------------------------------------------------
+// A pod without a sample counts at 100% of its request (max(100, target) percent, or the target
+// of a plain metric) when the others would scale down, at 0 when they would scale up, and is left
+// out at a ratio of exactly 1 (replica_calculator.go GetResourceReplicas, calcPlainMetricReplicas).
+// Upstream's fixtures list one level per pod that has metrics; the pods after them are missing.
+
+const missingCases: { test: string; current: number; target: number; o: PodOpts; expected: number; why: string }[] = [
+  { test: 'TestReplicaCalcMissingMetrics', current: 4, target: 100, o: { levels: [400, 95], count: 4 }, expected: 3,
+    why: '495/2000 = 24% -> 0.24; two missing at 100%: 2495/4000 = 62% -> 0.62 x 4 = 2.48 -> 3' },
+  { test: 'TestReplicaCalcMissingMetricsNoChangeEq', current: 2, target: 100, o: { levels: [1000], count: 2 }, expected: 2,
+    why: '100% -> exactly 1: the missing pod is left out, the ratio stays 1' },
+  { test: 'TestReplicaCalcMissingMetricsNoChangeGt', current: 2, target: 100, o: { levels: [1900], count: 2 }, expected: 2,
+    why: '190% -> 1.9; missing at 0: 1900/2000 = 95% -> within tolerance' },
+  { test: 'TestReplicaCalcMissingMetricsNoChangeLt', current: 2, target: 100, o: { levels: [600], count: 2 }, expected: 2,
+    why: '60% -> 0.6; missing at 100%: 1600/2000 = 80% -> 0.8 x 2 = 1.6 -> 2' },
+  { test: 'TestReplicaCalcMissingMetricsUnreadyChange', current: 3, target: 50, o: { levels: [100, 450], count: 3, ready: [false, true, true] }, expected: 3,
+    why: '450/1000 = 45% -> 0.9; missing at 100%: 1450/2000 = 72% -> 1.45, the direction flips' },
+  { test: 'TestReplicaCalcMissingMetricsHotCpuNoChange', current: 3, target: 50, o: { levels: [100, 450], count: 3, start: [HOT, COOL, COOL] }, expected: 3,
+    why: 'the hot pod is unready: as UnreadyChange' },
+  { test: 'TestReplicaCalcMissingMetricsUnreadyScaleUp', current: 3, target: 50, o: { levels: [100, 2000], count: 3, ready: [false, true, true] }, expected: 4,
+    why: '200% -> 4; unready and missing at 0: 2000/3000 = 66% -> 1.32 x 3 = 3.96 -> 4' },
+  { test: 'TestReplicaCalcMissingMetricsHotCpuScaleUp', current: 3, target: 50, o: { levels: [100, 2000], count: 3, ready: [false, true, true], start: [HOT, COOL, COOL] }, expected: 4,
+    why: 'as UnreadyScaleUp' },
+  { test: 'TestReplicaCalcMissingMetricsUnreadyScaleDown', current: 4, target: 50, o: { levels: [100, 100, 100], count: 4, ready: [false, true, true, true] }, expected: 3,
+    why: '200/2000 = 10% -> 0.2; the unready pod left out, missing at 100%: 1200/3000 = 40% -> 0.8 x 3 = 2.4 -> 3' },
+  { test: 'TestReplicaCalcMissingMetricsScaleDownTargetOver100', current: 4, target: 300, o: { levels: [200, 100, 100], count: 4, ready: [false, true, true, true], requests: [1000, 1000, 2000, 2000] }, expected: 2,
+    why: '200/3000 = 6% -> 0.02; missing at max(100, 300)% of 2000m = 6000m: 6200/5000 = 124% -> 0.413 x 3 = 1.24 -> 2' },
+  { test: 'TestReplicaCalcDuringRollingUpdateWithMaxSurge', current: 2, target: 50, o: { levels: [100, 100], count: 3 }, expected: 2,
+    why: '10% -> 0.2; the surge pod at 100%: 1200/3000 = 40% -> 0.8 x 3 = 2.4 -> 3 > 2 on a scale-down: keep 2' },
+];
+
+test('RC: missing metrics, resource utilization (replica_calculator_test.go TestReplicaCalcMissingMetrics*, DuringRollingUpdateWithMaxSurge)', () => {
+  for (const c of missingCases) assert.equal(replicas(cpu(c.current, c.target, c.o)), c.expected, `${c.test}: ${c.why}`);
+});
+
+test('RC: missing metrics, plain metrics (TestPlainMetricReplicaCalcMissingMetricsNoChangeEq, DuringRollingUpdateWithMaxSurgeCM)', () => {
+  const plain = (current: number, target: number, o: PodOpts, isCpu = false) => replicas(plainMetricReplicas(pods(o), target, isCpu, ctx(current)));
+  // TestPlainMetricReplicaCalcMissingMetricsNoChangeEq: 5 pods, 3 with qps: average 20000 = target
+  // -> exactly 1, the 2 missing pods are left out: keep 5. (Filled at 0 they would give
+  // 60000/5 = 12000 -> 0.6 x 5 = 3.)
+  assert.equal(plain(5, 20000, { levels: [20000, 19000, 21000], count: 5 }), 5);
+  // TestReplicaCalcDuringRollingUpdateWithMaxSurgeCM: 10000 -> 0.588; the surge pod at the target:
+  // 37000/3 = 12333 -> 0.725 x 3 = 2.18 -> 3 > 2 on a scale-down: keep 2.
+  assert.equal(plain(2, 17000, { levels: [10000, 10000], count: 3 }), 2);
+  // Hand, Resource AverageValue 500m (GetRawResourceReplicas, the same plain path with CPU
+  // readiness): one pod at 500m, one without a sample: exactly 1 -> keep 2 (filled at 0: 1).
+  assert.equal(plain(2, 500, { levels: [500], count: 2 }, true), 2);
+  // Hand: on a scale-up the missing pod counts at 0: 1500m -> 3.0; (1500 + 0)/2 = 750 -> 1.5 x 2 = 3.
+  assert.equal(plain(2, 500, { levels: [1500], count: 2 }, true), 3);
+  // Hand: on a scale-down at the target: (10000 + 20000)/2 = 15000 -> 0.75 x 2 = 1.5 -> 2.
+  assert.equal(plain(2, 20000, { levels: [10000], count: 2 }), 2);
+});
+
+// ---- groupPods ----------------------------------------------------------------------------------
+// replica_calculator_test.go TestGroupPods, every case, with upstream's testing flags (CPU
+// initialization period 2 min, initial readiness delay 10 s). Times are relative to "now";
+// a metric without Timestamp and Window is Go's zero time. "No condition" is a pod without a
+// Ready condition (readyTransitionMs -1), "no start" one without status.startTime.
+
+const SEC = 1000;
+const TESTING_READINESS = { cpuInitializationPeriodMs: 2 * 60 * SEC, initialReadinessDelayMs: 10 * SEC };
+
+interface GroupPod {
+  name: string;
+  phase?: PodSample['phase'];
+  deleting?: boolean;
+  /** status.startTime, ago (ms); absent: no start time. */
+  startAgo?: number;
+  /** The Ready condition: status and lastTransitionTime ago; absent: no condition. */
+  ready?: [boolean, number];
+  hasMetric?: boolean;
+}
+
+function groupCase(list: GroupPod[]): PodSample[] {
+  return list.map((p) => ({
+    name: p.name,
+    phase: p.phase ?? 'Succeeded',
+    deleting: p.deleting ?? false,
+    ready: p.ready?.[0] ?? false,
+    startMs: p.startAgo === undefined ? -1 : NOW - p.startAgo,
+    readyTransitionMs: p.ready === undefined ? -1 : NOW - p.ready[1],
+    valueMilli: p.hasMetric === false ? null : 1,
+  }));
+}
+
+test('groupPods: readiness, missing and ignored pods (replica_calculator_test.go TestGroupPods)', () => {
+  const cases: { name: string; pods: GroupPod[]; cpu?: boolean; metric?: { agoMs: number; windowMs: number }; ready: number; unready?: string[]; missing?: string[]; ignored?: string[] }[] = [
+    { name: 'void', pods: [], ready: 0 },
+    { name: 'count in a ready pod - memory', pods: [{ name: 'bentham' }], cpu: false, metric: { agoMs: 0, windowMs: 60 * SEC }, ready: 1 },
+    { name: 'unready a pod without ready condition - CPU', pods: [{ name: 'lucretius', startAgo: 0 }], ready: 0, unready: ['lucretius'] },
+    { name: 'count in a ready pod with fresh metrics during initialization period - CPU',
+      pods: [{ name: 'bentham', startAgo: 60 * SEC, ready: [true, 30 * SEC] }], metric: { agoMs: 0, windowMs: 30 * SEC }, ready: 1 },
+    { name: 'unready a ready pod without fresh metrics during initialization period - CPU',
+      pods: [{ name: 'bentham', startAgo: 60 * SEC, ready: [true, 30 * SEC] }], metric: { agoMs: 0, windowMs: 60 * SEC }, ready: 0, unready: ['bentham'] },
+    { name: 'unready an unready pod during initialization period - CPU',
+      pods: [{ name: 'lucretius', startAgo: 10 * MIN, ready: [false, 9 * MIN + 54 * SEC] }], ready: 0, unready: ['lucretius'] },
+    { name: 'count in a ready pod without fresh metrics after initialization period - CPU',
+      pods: [{ name: 'bentham', startAgo: 3 * MIN, ready: [true, 3 * MIN] }], metric: { agoMs: 2 * MIN, windowMs: 60 * SEC }, ready: 1 },
+    { name: 'count in an unready pod that was ready after initialization period - CPU',
+      pods: [{ name: 'lucretius', startAgo: 10 * MIN, ready: [false, 9 * MIN] }], ready: 1 },
+    { name: 'unready pod that has never been ready after initialization period - CPU',
+      pods: [{ name: 'lucretius', startAgo: 10 * MIN, ready: [false, 9 * MIN + 50 * SEC] }], ready: 1 },
+    { name: 'a missing pod', pods: [{ name: 'epicurus', startAgo: 3 * MIN, hasMetric: false }], ready: 0, missing: ['epicurus'] },
+    { name: 'several pods', pods: [
+      { name: 'lucretius', startAgo: 0 },
+      { name: 'niccolo', startAgo: 3 * MIN, ready: [true, 3 * MIN] },
+      { name: 'epicurus', startAgo: 3 * MIN, hasMetric: false },
+    ], ready: 1, unready: ['lucretius'], missing: ['epicurus'] },
+    { name: 'pending pods are unreadied', pods: [{ name: 'unscheduled', phase: 'Pending', hasMetric: false }], ready: 0, unready: ['unscheduled'] },
+    { name: 'ignore pods with deletion timestamps', pods: [{ name: 'deleted', phase: 'Pending', deleting: true }], ready: 0, ignored: ['deleted'] },
+    { name: 'ignore pods in a failed state', pods: [{ name: 'failed', phase: 'Failed' }], ready: 0, ignored: ['failed'] },
+  ];
+  const names = (ps: PodSample[]) => ps.map((p) => p.name).sort();
+  for (const c of cases) {
+    // Go's zero time: far before every start above.
+    const metric = c.metric ? { metricTimestampMs: NOW - c.metric.agoMs, metricWindowMs: c.metric.windowMs } : { metricTimestampMs: -NOW, metricWindowMs: 0 };
+    const g = groupPods(groupCase(c.pods), c.cpu ?? true, { nowMs: NOW, ...metric, readiness: TESTING_READINESS });
+    assert.equal(g.readyPodCount, c.ready, `${c.name}: readyPodCount`);
+    assert.deepEqual(names(g.unready), (c.unready ?? []).sort(), `${c.name}: unready`);
+    assert.deepEqual(names(g.missing), (c.missing ?? []).sort(), `${c.name}: missing`);
+    assert.deepEqual(names(g.ignored), (c.ignored ?? []).sort(), `${c.name}: ignored`);
+  }
+});
+
+test('groupPods: a pod NotReady after a restart long after start counts; one never Ready since start does not', () => {
+  // Production flags (5 min, 30 s). Started 10 min ago, Ready 20 s after start, OOM-killed and
+  // restarted 10 s ago: the Ready condition is False since 10 s ago, later than start + 30 s, so
+  // the pod counts with its sample ("count in an unready pod that was ready after initialization
+  // period"). Taking the time it last became Ready (start + 20 s) would call it never Ready.
+  const restarted = groupCase([{ name: 'restarted', startAgo: 10 * MIN, ready: [false, 10 * SEC] }]);
+  assert.equal(groupPods(restarted, true, { nowMs: NOW, metricTimestampMs: NOW, metricWindowMs: 30 * SEC }).readyPodCount, 1);
+  // Never Ready: the condition was written False at start and never flipped -> unready.
+  const never = groupCase([{ name: 'never', startAgo: 10 * MIN, ready: [false, 10 * MIN] }]);
+  assert.deepEqual(groupPods(never, true, { nowMs: NOW, metricTimestampMs: NOW, metricWindowMs: 30 * SEC }).unready.map((p) => p.name), ['never']);
+});
+
 // ---- Normalisation: legacy ----------------------------------------------------------------------
 
 const hist = (recs: [number, number][]): HpaHistory => ({ ...newHistory(), recommendations: recs.map(([replicas, agoMs]) => ({ replicas, atMs: NOW - agoMs })) });
-const MIN = 60_000;
 
 test('H: legacy stabilization keeps the largest recommendation of the last 5 min (TestNormalizeDesiredReplicas)', () => {
   const cases: { recs: [number, number][]; desired: number; expected: number; log: number }[] = [
@@ -301,7 +417,7 @@ test('H: scale events: 4 pods or 100% per 15 s, and outdated slots are reused (s
 // ---- The controller: several metrics -----------------------------------------------------------
 
 function fakePod(i: number): Pod {
-  return { uid: i, name: `p${i}`, namespace: 'default', key: `default/p${i}`, phase: 'Running', ready: true, startedMs: 0, readyMs: 0, deletionMs: -1, removedMs: -1, spec: { containers: [{ name: 'app', requests: { cpu: 1000 }, limits: {} }], initContainers: [] } } as unknown as Pod;
+  return { uid: i, name: `p${i}`, namespace: 'default', key: `default/p${i}`, phase: 'Running', ready: true, startedMs: 0, readyMs: 0, readyTransitionMs: 0, deletionMs: -1, removedMs: -1, spec: { containers: [{ name: 'app', requests: { cpu: 1000 }, limits: {} }], initContainers: [] } } as unknown as Pod;
 }
 
 function controllerRun(metrics: HpaObject['spec']['metrics'], source: Partial<MetricsSource>, current = 4): number {

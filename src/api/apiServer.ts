@@ -435,6 +435,7 @@ export class ApiServer {
       boundMs: -1,
       startedMs: -1,
       readyMs: -1,
+      readyTransitionMs: -1,
       deletionMs: -1,
       removedMs: -1,
     };
@@ -475,6 +476,7 @@ export class ApiServer {
   markPodStarted(pod: Pod): void {
     pod.phase = 'Running';
     pod.startedMs = this.nowMs;
+    if (pod.readyTransitionMs < 0) this.setReadyCondition(pod, false);
     this.emit('Started', podObjectRef(pod), pod.node?.name ?? '', 'Started containers');
     this.notify('podStarted', pod);
   }
@@ -488,12 +490,22 @@ export class ApiServer {
   setPodReady(pod: Pod, ready: boolean): void {
     if (pod.ready === ready) return;
     if (ready && (pod.deletionMs >= 0 || pod.node?.state !== 'Ready')) return;
-    pod.ready = ready;
+    this.setReadyCondition(pod, ready);
     if (ready) {
       pod.readyMs = this.nowMs;
       this.emit('Ready', podObjectRef(pod), pod.node?.name ?? '', 'Pod is Ready');
     }
     this.notify('podReadyChanged', pod);
+  }
+
+  /** The Ready condition: its status and lastTransitionTime change together, only here. The
+   *  kubelet stamps a new time when the status flips and when it first writes the condition,
+   *  False, with the pod's start (pkg/kubelet/status/status_manager.go updateLastTransitionTime);
+   *  so does the node lifecycle controller (pkg/controller/util/node/controller_utils.go
+   *  MarkPodsNotReady). */
+  private setReadyCondition(pod: Pod, ready: boolean): void {
+    pod.ready = ready;
+    pod.readyTransitionMs = this.nowMs;
   }
 
   /** The pod reached a terminal phase: Succeeded (type `Completed`) or Failed. The scheduler and
@@ -502,7 +514,7 @@ export class ApiServer {
     if (pod.phase === 'Succeeded' || pod.phase === 'Failed' || pod.removedMs >= 0) return;
     pod.phase = phase;
     if (pod.ready) {
-      pod.ready = false;
+      this.setReadyCondition(pod, false);
       this.notify('podReadyChanged', pod);
     }
     if (pod.node) pod.node.info.removePod(pod);
@@ -525,7 +537,7 @@ export class ApiServer {
   private markTerminating(pod: Pod): void {
     pod.deletionMs = this.nowMs;
     if (pod.ready) {
-      pod.ready = false;
+      this.setReadyCondition(pod, false);
       this.notify('podReadyChanged', pod);
     }
     if (pod.phase !== 'Succeeded' && pod.phase !== 'Failed') this.releaseQuota(pod);

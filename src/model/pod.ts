@@ -81,7 +81,11 @@ export interface Pod {
   createdMs: number;
   boundMs: number;
   startedMs: number;
+  /** When the pod last became Ready (Deployment availability, minReadySeconds, deletion ranking). */
   readyMs: number;
+  /** The Ready condition's lastTransitionTime: when `ready` last flipped either way, or when the
+   *  kubelet first wrote the condition (False, at start); -1 while the pod has no Ready condition. */
+  readyTransitionMs: number;
   /** deletionTimestamp: the pod is terminating from this time. */
   deletionMs: number;
   /** Grace period of the deletion when the deleter overrode the pod's own (drain --grace-period). */

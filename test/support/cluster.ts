@@ -152,6 +152,7 @@ export function makePod(opts: PodOptions): Pod {
     boundMs: -1,
     startedMs: -1,
     readyMs: -1,
+    readyTransitionMs: -1,
     deletionMs: -1,
     removedMs: -1,
   };

@@ -171,13 +171,13 @@ export class HorizontalController {
 
   /** From when the calculator's time-dependent rules no longer apply to any current pod: the CPU
    *  initialization period and readiness delay after start, one metrics window after start and
-   *  after becoming Ready. */
+   *  after the Ready condition's last transition. */
   private timeIndependentFrom(ref: string): number {
     let from = 0;
     const window = this.deps.metrics.windowMs;
     for (const pod of this.deps.pods(ref)) {
       if (pod.startedMs >= 0) from = Math.max(from, pod.startedMs + CPU_INITIALIZATION_PERIOD_MS, pod.startedMs + window);
-      if (pod.readyMs >= 0) from = Math.max(from, pod.readyMs + window);
+      if (pod.readyTransitionMs >= 0) from = Math.max(from, pod.readyTransitionMs + window);
       if (pod.startedMs < 0) return Infinity; // not started: its sample appears later
     }
     return from;
@@ -254,17 +254,15 @@ function milli(value: number | null): number | null {
   return value === null ? null : Math.round(value * 1000);
 }
 
-/** The calculator's view of a pod. The Ready condition's lastTransitionTime is the last time the
- *  pod became Ready, or its start when it never was (the condition is created False then). */
+/** The calculator's view of a pod. */
 function sample(pod: Pod, valueMilli: number | null, requestMilli: number | null = null): PodSample {
-  const transition = pod.startedMs < 0 ? -1 : pod.readyMs >= 0 ? pod.readyMs : pod.startedMs;
   return {
     name: pod.name,
     phase: pod.phase,
     deleting: pod.deletionMs >= 0,
     ready: pod.ready,
     startMs: pod.startedMs,
-    readyTransitionMs: transition,
+    readyTransitionMs: pod.readyTransitionMs,
     valueMilli,
     requestMilli,
   };

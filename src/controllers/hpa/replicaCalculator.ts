@@ -31,6 +31,17 @@ export const DEFAULT_TOLERANCE = 0.1;
 export const CPU_INITIALIZATION_PERIOD_MS = 300_000;
 export const INITIAL_READINESS_DELAY_MS = 30_000;
 
+/** The two kube-controller-manager flags of the CPU readiness rule. */
+export interface ReadinessPeriods {
+  cpuInitializationPeriodMs: number;
+  initialReadinessDelayMs: number;
+}
+
+export const DEFAULT_READINESS_PERIODS: ReadinessPeriods = {
+  cpuInitializationPeriodMs: CPU_INITIALIZATION_PERIOD_MS,
+  initialReadinessDelayMs: INITIAL_READINESS_DELAY_MS,
+};
+
 export interface CalcContext {
   nowMs: number;
   currentReplicas: number;
@@ -39,6 +50,8 @@ export interface CalcContext {
   metricWindowMs: number;
   /** Timestamp of the samples (ms). */
   metricTimestampMs: number;
+  /** The flags' defaults when absent. */
+  readiness?: ReadinessPeriods;
 }
 
 export type CalcResult = { replicas: number; usage: number } | { error: string };
@@ -48,19 +61,26 @@ export function isWithin(t: Tolerances, ratio: number): boolean {
   return 1 - t.down <= ratio && ratio <= 1 + t.up;
 }
 
-interface Groups {
+export interface Groups {
   readyPodCount: number;
   unready: PodSample[];
   missing: PodSample[];
+  /** Deleting and Failed pods: left out of everything. */
+  ignored: PodSample[];
   /** Ready pods with a metric: the ones whose values count. */
   withMetric: PodSample[];
 }
 
-/** groupPods (§1.3 step A). Readiness is checked only for CPU. */
-export function groupPods(pods: readonly PodSample[], cpu: boolean, ctx: Pick<CalcContext, 'nowMs' | 'metricWindowMs' | 'metricTimestampMs'>): Groups {
-  const out: Groups = { readyPodCount: 0, unready: [], missing: [], withMetric: [] };
+/** groupPods (§1.3 step A). Readiness is checked only for CPU; it reads the Ready condition's
+ *  lastTransitionTime, which for a pod that went NotReady is when it did. */
+export function groupPods(pods: readonly PodSample[], cpu: boolean, ctx: Pick<CalcContext, 'nowMs' | 'metricWindowMs' | 'metricTimestampMs' | 'readiness'>): Groups {
+  const out: Groups = { readyPodCount: 0, unready: [], missing: [], ignored: [], withMetric: [] };
+  const { cpuInitializationPeriodMs, initialReadinessDelayMs } = ctx.readiness ?? DEFAULT_READINESS_PERIODS;
   for (const pod of pods) {
-    if (pod.deleting || pod.phase === 'Failed') continue; // ignored
+    if (pod.deleting || pod.phase === 'Failed') {
+      out.ignored.push(pod);
+      continue;
+    }
     if (pod.phase === 'Pending') {
       out.unready.push(pod);
       continue;
@@ -72,10 +92,12 @@ export function groupPods(pods: readonly PodSample[], cpu: boolean, ctx: Pick<Ca
     if (cpu) {
       let unready: boolean;
       if (pod.readyTransitionMs < 0 || pod.startMs < 0) unready = true;
-      else if (pod.startMs + CPU_INITIALIZATION_PERIOD_MS > ctx.nowMs) {
+      else if (pod.startMs + cpuInitializationPeriodMs > ctx.nowMs) {
         unready = !pod.ready || ctx.metricTimestampMs < pod.readyTransitionMs + ctx.metricWindowMs;
       } else {
-        unready = !pod.ready && pod.startMs + INITIAL_READINESS_DELAY_MS > pod.readyTransitionMs;
+        // "never been Ready": NotReady since a transition within the delay after start. A pod that
+        // went NotReady later (a restart, a NotReady node) keeps counting with its metric.
+        unready = !pod.ready && pod.startMs + initialReadinessDelayMs > pod.readyTransitionMs;
       }
       if (unready) {
         out.unready.push(pod);
@@ -148,7 +170,11 @@ export function plainMetricReplicas(pods: readonly PodSample[], targetUsageMilli
     if (isWithin(ctx.tolerances, usageRatio)) return { replicas: ctx.currentReplicas, usage: first.usage };
     return { replicas: Math.ceil(usageRatio * g.readyPodCount), usage: first.usage };
   }
-  if (g.missing.length > 0) for (const _ of g.missing) values.push(usageRatio < 1 ? targetUsageMilli : 0);
+  // calcPlainMetricReplicas, as for resource utilization: at a ratio of exactly 1 missing pods are
+  // left out, so the ratio stays 1 and so do the replicas (replica_calculator_test.go
+  // TestPlainMetricReplicaCalcMissingMetricsNoChangeEq).
+  if (usageRatio < 1) for (const _ of g.missing) values.push(targetUsageMilli);
+  else if (usageRatio > 1) for (const _ of g.missing) values.push(0);
   if (scaleUpWithUnready) for (const _ of g.unready) values.push(0);
   return finishWithFill(usageRatio, ratioOf(values).ratio, values.length, ctx, first.usage);
 }
