@@ -152,6 +152,59 @@ test('aws_nodegroups_test.go TestIsAwsNodeInfoSimilar: EKS and eksctl labels are
   }
 });
 
+test('azure_nodegroups_test.go TestIsAzureNodeInfoSimilar (without the custom ignored label step)', () => {
+  const azure = comparatorFor(['azure/Standard_D4s_v5']);
+  const n1 = buildTestNode('node1', 1000, 2000);
+  n1.labels['test-label'] = 'test-value';
+  n1.labels.character = 'thing';
+  const n2 = buildTestNode('node2', 1000, 2000);
+  n2.labels['test-label'] = 'test-value';
+  // No node-pool labels.
+  assert.equal(azure(n1.info, n2.info), false);
+  // Empty agentpool labels
+  n1.labels.agentpool = '';
+  n2.labels.agentpool = '';
+  assert.equal(azure(n1.info, n2.info), false);
+  // Only one non empty
+  n2.labels.agentpool = 'foo';
+  assert.equal(azure(n1.info, n2.info), false);
+  // Only one present
+  delete n1.labels.agentpool;
+  assert.equal(azure(n1.info, n2.info), false);
+  // Different values
+  n1.labels.agentpool = 'foo1';
+  n2.labels.agentpool = 'foo2';
+  assert.equal(azure(n1.info, n2.info), false);
+  // Same values
+  n1.labels.agentpool = 'foo';
+  n2.labels.agentpool = 'foo';
+  assert.equal(azure(n1.info, n2.info), true);
+  // Same labels except for agentpool
+  delete n1.labels.character;
+  n2.labels.agentpool = 'bar';
+  assert.equal(azure(n1.info, n2.info), true);
+});
+
+test('azure_nodegroups_test.go TestFindSimilarNodeGroupsAzureByLabel', () => {
+  const azure = comparatorFor(['azure/Standard_D4s_v5']);
+  const n1 = buildTestNode('n1', 1000, 1000);
+  const n2 = buildTestNode('n2', 2000, 2000);
+  const templates: Record<string, NodeInfo> = { ng1: n1.info, ng2: n2.info };
+  // Groups with different cpu and mem are not similar.
+  assert.deepEqual(findSimilarNodeGroups('ng1', ['ng1', 'ng2'], (g) => templates[g], azure), []);
+  // Unless we give them nodepool label.
+  n1.labels.agentpool = 'foobar';
+  n2.labels.agentpool = 'foobar';
+  assert.deepEqual(findSimilarNodeGroups('ng1', ['ng1', 'ng2'], (g) => templates[g], azure), ['ng2']);
+  // Groups with the same cpu and mem are similar if they belong to different pools.
+  const n3 = buildTestNode('n1', 1000, 1000);
+  templates.ng3 = n3.info;
+  n1.labels.agentpool = 'foobar1';
+  n2.labels.agentpool = 'foobar2';
+  n3.labels.agentpool = 'foobar3';
+  assert.deepEqual(findSimilarNodeGroups('ng1', ['ng1', 'ng2', 'ng3'], (g) => templates[g], azure), ['ng3']);
+});
+
 // ---- balancing_processor_test.go --------------------------------------------------------------
 
 test('balancing_processor_test.go TestFindSimilarNodeGroups and TestFindSimilarNodeGroupsAwsBasic', () => {
