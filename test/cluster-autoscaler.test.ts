@@ -2,7 +2,9 @@
 // against numbers worked out by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runFile, runYaml } from './support/run.ts';
+import { runFile, runYaml, writeScenario } from './support/run.ts';
+import { loadScenario } from '../src/scenario/load.ts';
+import type { InputError } from '../src/scenario/errors.ts';
 import type { Option } from '../src/controllers/clusterAutoscaler/expanders/strategy.ts';
 import { expand } from '../src/controllers/clusterAutoscaler/expanders/expander.ts';
 import { wasteScore } from '../src/controllers/clusterAutoscaler/expanders/leastWaste.ts';
@@ -189,7 +191,7 @@ test('spot interruptions: Poisson per node, the notice drains the node and the p
 function pool(name: string, cpu: number, memoryGi: number, price: number, extra: Partial<NodePool> = {}): NodePool {
   return {
     name, instanceType: null, capacity: { cpu: cpu * 1000, memory: memoryGi * GI, pods: 110 }, capacityType: 'on-demand', priceUsdPerHour: price, spot: null,
-    kubeReserved: {}, systemReserved: {}, evictionHardMemoryBytes: 100 * MI, labels: {}, taints: [], zones: ['a'], count: 0, min: 0, max: 10, provisioningDelayMs: 0, ...extra,
+    kubeReserved: {}, systemReserved: {}, evictionHardMemoryBytes: 100 * MI, labels: {}, annotations: {}, taints: [], zones: ['a'], count: 0, min: 0, max: 10, provisioningDelayMs: 0, ...extra,
   };
 }
 
@@ -278,4 +280,105 @@ test('E30: at least 5 typical pods per node keeps the waste low (the autoscaler 
   // Cost follows: 60 x $0.0971, 9 x $0.3885, 2 x $1.5539 per hour, minus the first minute or so.
   assert.ok(small.summary.cost.totalUsd > medium.summary.cost.totalUsd && medium.summary.cost.totalUsd > large.summary.cost.totalUsd);
   assert.ok(Math.abs(large.summary.cost.totalUsd - 2 * 1.5539 * 24) < 2 * 1.5539 * (3 / 60));
+});
+
+// ---- balancing similar pools, cluster resource limits, scale-down-disabled -------------------
+
+test('balanceSimilarNodeGroups splits a scale-up over the pools alike to the chosen one, smallest first', async () => {
+  // 6 pods of 1 CPU / 2Gi; a 2 CPU / 4196Mi node (4096Mi allocatable) takes 2 -> 3 nodes.
+  // "b" is "a" in another zone: similar. "tainted" is too, but the pods do not tolerate its taint
+  // (matchingSchedulablePodGroups), and "bigger" has another capacity.
+  const node = `capacity: {cpu: "2", memory: 4196Mi}, price: {onDemandPerHour: 0.1}, count: 0, max: 10, provisioningDelay: 60s`;
+  const pools = `      - {name: a, zones: [zone-a], ${node}}
+      - {name: b, zones: [zone-b], ${node}}
+      - {name: tainted, zones: [zone-c], taints: [{key: dedicated, value: batch, effect: NoSchedule}], ${node}}
+      - {name: bigger, capacity: {cpu: "4", memory: 8292Mi}, price: {onDemandPerHour: 0.2}, count: 0, max: 10}`;
+  const workloads = `    - {name: web, replicas: 6, containers: [{name: app, resources: {requests: {cpu: "1", memory: 2Gi}}}]}`;
+  const autoscaler = 'expander: priority, priorities: {"10": ["^a$"]}';
+  const balanced = await runYaml(scenario({ pools, workloads, autoscaler: `${autoscaler}, balanceSimilarNodeGroups: true`, duration: '30m' }));
+  // BalanceScaleUpBetweenGroups([a 0, b 0], 3): a 1, b 1, then a again (the chosen group first).
+  const up = balanced.events('NodeScaleUp');
+  assert.deepEqual(up.map((e) => [seconds(e), e.message]), [
+    [10, 'Scale-up: setting group a size to 2 instead of 0 (max: 10) for 6 pod(s)'],
+    [10, 'Scale-up: setting group b size to 1 instead of 0 (max: 10) for 6 pod(s)'],
+  ]);
+  const triggered = balanced.events('TriggeredScaleUp');
+  assert.equal(triggered.length, 6);
+  assert.equal(triggered[0].message, 'pod triggered scale-up: [{a 0->2 (max: 10)} {b 0->1 (max: 10)}]');
+  assert.equal(balanced.summary.pods.unschedulable, 0);
+  assert.deepEqual(new Set(balanced.events('Scheduled').map((e) => e.node)), new Set(['a-001', 'a-002', 'b-001']));
+  // The same scenario without balancing grows "a" alone.
+  const single = await runYaml(scenario({ pools, workloads, autoscaler, duration: '30m' }));
+  assert.deepEqual(single.events('NodeScaleUp').map((e) => e.message), ['Scale-up: setting group a size to 3 instead of 0 (max: 10) for 6 pod(s)']);
+});
+
+test('balanceSimilarNodeGroups: the similar pools\' room counts for the estimate, and the smaller pool fills first', async () => {
+  // 1 pod per node (3 CPU of 4). "a" has 1 node (its pod) and max 2, "b" none and max 5: 5 pods
+  // pending. Alone, "a" could add 1 node; with "b" the estimate may use 1 + 5 = 6
+  // (sng_capacity_threshold.go) -> 5 nodes. Balanced over [b 0, a 1] (by size): b 1, b 2, a 2,
+  // b 3; a is full and swapped to the front; b 4. The plan lists a first, as upstream's slice ends.
+  const pools = `      - {name: a, zones: [zone-a], capacity: {cpu: "4", memory: 8Gi}, price: {onDemandPerHour: 0.2}, count: 1, max: 2}
+      - {name: b, zones: [zone-b], capacity: {cpu: "4", memory: 8Gi}, price: {onDemandPerHour: 0.2}, count: 0, max: 5}`;
+  const workloads = `    - {name: batch, replicas: 6, containers: [{name: app, resources: {requests: {cpu: "3"}}}]}`;
+  const run = await runYaml(scenario({ pools, workloads, autoscaler: 'expander: priority, priorities: {"10": ["^a$"]}, balanceSimilarNodeGroups: true', duration: '30m' }));
+  assert.equal(run.events('TriggeredScaleUp')[0].message, 'pod triggered scale-up: [{a 1->2 (max: 2)} {b 0->4 (max: 5)}]');
+  assert.equal(run.summary.pods.unschedulable, 0);
+});
+
+test('coresTotal / memoryTotal max: a scale-up is cut to what fits, then the pools are skipped', async () => {
+  // 1 pod of 3 CPU per 4-CPU / 8Gi node; 1 node, 4 pods: 3 pending -> 3 nodes estimated.
+  const pools = `      - {name: general, capacity: {cpu: "4", memory: 8Gi}, price: {onDemandPerHour: 0.2}, count: 1, max: 10, provisioningDelay: 60s}`;
+  const workloads = `    - {name: batch, replicas: 4, containers: [{name: app, resources: {requests: {cpu: "3"}}}]}`;
+  // cores: 10 - 4 = 6 left -> ApplyLimits: floor(6 / 4) = 1 node. memory: 20 - 8 = 12 GiB left
+  // -> floor(12 / 8) = 1 node.
+  for (const [limit, resource] of [['coresTotal: {max: 10}', 'cpu'], ['memoryTotal: {max: 20}', 'memory']]) {
+    const run = await runYaml(scenario({ pools, workloads, autoscaler: limit, duration: '30m' }));
+    const up = run.events('NodeScaleUp');
+    assert.deepEqual(up.map((e) => [seconds(e), e.message]), [[10, 'Scale-up: setting group general size to 2 instead of 1 (max: 10) for 3 pod(s)']], limit);
+    // At 20s one pod waits for the upcoming node; for the other two the pool's next node would pass
+    // the limit (8 + 4 > 10 cores; 16 + 8 > 20 GiB): IsNodeGroupResourceExceeded.
+    const why = run.events('NotTriggerScaleUp');
+    assert.equal(why.length, 2, limit);
+    assert.equal(why[0].message, `pod didn't trigger scale-up: 1 max cluster ${resource} limit reached`);
+    assert.equal(seconds(why[0]), 20);
+    assert.equal(run.summary.pods.unschedulable, 2);
+  }
+  // Without a limit (the defaults, 320000 cores and 6400000 GiB) all three nodes come at once.
+  const free = await runYaml(scenario({ pools, workloads, duration: '30m' }));
+  assert.match(free.events('NodeScaleUp')[0].message, /size to 4 instead of 1/);
+});
+
+test('coresTotal min: scale-down stops where the cluster would go below it', async () => {
+  // 3 empty 4-core nodes = 12 cores; min 8 leaves room for one removal (TryDecrementBy: 4 <= 4,
+  // then 4 > 0). Unneeded from the scan at 0s, due at 600s.
+  const pools = `      - {name: general, capacity: {cpu: "4", memory: 8Gi}, price: {onDemandPerHour: 0.2}, count: 3, min: 0, max: 5}`;
+  const limited = await runYaml(scenario({ pools, workloads: '    []', autoscaler: 'coresTotal: {min: 8}', duration: '1h' }));
+  assert.deepEqual(limited.events('NodeRemoved').map((e) => [seconds(e), e.node]), [[605, 'general-001']]);
+  assert.equal(limited.summary.nodes.min, 2);
+  // memoryTotal min 9 (GiB) over 24 GiB: 15 GiB may go, one 8Gi node fits it, two do not.
+  const memory = await runYaml(scenario({ pools, workloads: '    []', autoscaler: 'memoryTotal: {min: 9}', duration: '1h' }));
+  assert.equal(memory.events('NodeRemoved').length, 1);
+  // Without a min every empty node goes at once.
+  const free = await runYaml(scenario({ pools, workloads: '    []', duration: '1h' }));
+  assert.deepEqual(free.events('NodeRemoved').map(seconds), [605, 605, 605]);
+});
+
+test('eligibility_test.go TestFilterOutUnremovable "marked no scale down is filtered out": the annotation keeps a node', async () => {
+  // Two empty pools; "pinned" nodes carry scale-down-disabled "true", "off" nodes carry "false"
+  // (only "true" counts, HasNoScaleDownAnnotation).
+  const pools = `      - {name: pinned, capacity: {cpu: "4", memory: 8Gi}, price: {onDemandPerHour: 0.2}, count: 2, min: 0, max: 3, annotations: {cluster-autoscaler.kubernetes.io/scale-down-disabled: "true"}}
+      - {name: off, capacity: {cpu: "4", memory: 8Gi}, price: {onDemandPerHour: 0.2}, count: 2, min: 0, max: 3, annotations: {cluster-autoscaler.kubernetes.io/scale-down-disabled: "false"}}`;
+  const run = await runYaml(scenario({ pools, workloads: '    []', duration: '2h' }));
+  assert.deepEqual(run.events('NodeRemoved').map((e) => e.node).sort(), ['off-001', 'off-002']);
+});
+
+test('coresTotal with max below min is an input error naming the field', async () => {
+  const file = writeScenario(scenario({ pools: '      - {name: general, capacity: {cpu: "4", memory: 8Gi}, price: {onDemandPerHour: 0.2}}', workloads: '    []', autoscaler: 'coresTotal: {min: 10, max: 5}' }));
+  await assert.rejects(loadScenario(file), (error: InputError) => {
+    const p = error.problems.find((x) => x.path === 'spec.cluster.autoscaler.coresTotal.max');
+    assert.ok(p, error.problems.map((x) => `${x.path}: ${x.message}`).join('\n'));
+    assert.equal(p.message, 'max (5) is below min (10)');
+    assert.equal(p.line, 10, 'the autoscaler: line of the scenario');
+    return true;
+  });
 });

@@ -49,6 +49,7 @@ test('a minimal scenario gets every default (DESIGN §2)', async () => {
     systemReserved: {},
     evictionHardMemoryBytes: 100 * MiB,
     labels: {},
+    annotations: {},
     taints: [],
     zones: ['zone-a'],
     count: 1,

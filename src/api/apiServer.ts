@@ -33,7 +33,7 @@ export type { ClusterEvent, ClusterListener } from './watch.ts';
 
 /** What registers a Node: the Node's own fields, before it has a lifecycle. */
 export type NodeInit = Pick<Node, 'name' | 'labels' | 'taints' | 'capacity' | 'allocatable' | 'allocatablePods' | 'pool' | 'zone' | 'instanceType' | 'capacityType' | 'priceUsdPerHour'> &
-  Partial<Pick<Node, 'unschedulable'>>;
+  Partial<Pick<Node, 'unschedulable' | 'annotations'>>;
 
 export interface PodCreateRequest {
   /** Exact name (bare pods) or a generateName prefix to which a random suffix is added. */
@@ -272,6 +272,7 @@ export class ApiServer {
       index: this.nodes.length,
       name: init.name,
       labels: init.labels,
+      annotations: init.annotations ?? {},
       taints: init.taints,
       unschedulable: init.unschedulable ?? false,
       capacity: init.capacity,

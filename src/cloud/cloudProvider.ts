@@ -39,6 +39,7 @@ export class CloudProvider {
     const node = this.api.addNode({
       name: obj.metadata.name,
       labels,
+      annotations: { ...obj.metadata.annotations },
       taints: obj.spec.taints,
       unschedulable: obj.spec.unschedulable,
       capacity: toResourceList(obj.capacity),
@@ -155,6 +156,7 @@ export function poolNodeInit(pool: NodePool, name: string, zone: string): NodeIn
       ...(instance ? { [LABEL_INSTANCE_TYPE]: instance } : {}),
       ...pool.labels,
     },
+    annotations: { ...pool.annotations },
     taints: pool.taints.slice(),
     capacity: toResourceList(pool.capacity),
     allocatable: toResourceList(allocatable),

@@ -12,6 +12,8 @@ export interface Node {
   readonly index: number;
   readonly name: string;
   labels: Record<string, string>;
+  /** metadata.annotations, e.g. cluster-autoscaler.kubernetes.io/scale-down-disabled. */
+  annotations: Record<string, string>;
   taints: Taint[];
   unschedulable: boolean;
   capacity: ResourceList;

@@ -48,6 +48,8 @@ export interface NodePool {
   /** evictionHard memory.available, resolved to bytes against the capacity. */
   evictionHardMemoryBytes: number;
   labels: Record<string, string>;
+  /** Annotations of the pool's nodes (e.g. cluster-autoscaler.kubernetes.io/scale-down-disabled). */
+  annotations: Record<string, string>;
   taints: Taint[];
   zones: string[];
   count: number;
@@ -82,6 +84,12 @@ export interface AutoscalerSpec {
   scaleDownDelayAfterFailureMs: number;
   /** 0 = no limit. */
   maxNodesTotal: number;
+  /** --balance-similar-node-groups. */
+  balanceSimilarNodeGroups: boolean;
+  /** --cores-total: the cluster's cores (capacity, rounded up per node); a max of 0 = no limit. */
+  coresTotal: { min: number; max: number };
+  /** --memory-total, converted from GiB: the cluster's memory capacity; a max of 0 = no limit. */
+  memoryTotalBytes: { min: number; max: number };
   maxNodeProvisionTimeMs: number;
   ignoreDaemonsetsUtilization: boolean;
   skipNodesWithLocalStorage: boolean;

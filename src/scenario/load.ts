@@ -242,6 +242,13 @@ async function expandEntry(entry: string, baseDir: string, site: Site, at: (stri
   }
 }
 
+/** --cores-total and --memory-total default to 0:320000 cores and 0:6400000 GiB
+ *  (config.DefaultMaxClusterCores = 5000 x 64, DefaultMaxClusterMemory = 5000 x 64 x 20); memory
+ *  is given in GiB and converted to bytes (main.go). */
+const DEFAULT_MAX_CORES_TOTAL = 320_000;
+const DEFAULT_MAX_MEMORY_TOTAL_GIB = 6_400_000;
+const GIB = 1024 ** 3;
+
 function toAutoscaler(a: AutoscalerDocument, site: Site, problems: Problems): AutoscalerSpec {
   const priorities: AutoscalerSpec['priorities'] = [];
   for (const [priority, patterns] of Object.entries(a.priorities ?? {})) {
@@ -270,6 +277,9 @@ function toAutoscaler(a: AutoscalerDocument, site: Site, problems: Problems): Au
     scaleDownDelayAfterDeleteMs: ms(a.scaleDownDelayAfterDelete),
     scaleDownDelayAfterFailureMs: ms(a.scaleDownDelayAfterFailure),
     maxNodesTotal: a.maxNodesTotal,
+    balanceSimilarNodeGroups: a.balanceSimilarNodeGroups,
+    coresTotal: { min: a.coresTotal?.min ?? 0, max: a.coresTotal?.max ?? DEFAULT_MAX_CORES_TOTAL },
+    memoryTotalBytes: { min: (a.memoryTotal?.min ?? 0) * GIB, max: (a.memoryTotal?.max ?? DEFAULT_MAX_MEMORY_TOTAL_GIB) * GIB },
     maxNodeProvisionTimeMs: ms(a.maxNodeProvisionTime),
     ignoreDaemonsetsUtilization: a.ignoreDaemonsetsUtilization,
     skipNodesWithLocalStorage: a.skipNodesWithLocalStorage,

@@ -114,6 +114,7 @@ function convertPool(doc: NodePoolDocument, site: Site, problems: Problems, path
     systemReserved: toMap(doc.systemReserved),
     evictionHardMemoryBytes,
     labels: doc.labels,
+    annotations: doc.annotations ?? {},
     taints: doc.taints.map(({ key, value, effect }) => (value === undefined ? { key, effect } : { key, value, effect })),
     zones: doc.zones,
     count,

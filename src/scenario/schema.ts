@@ -50,6 +50,18 @@ export const schedulerSchema = z.strictObject({
     .describe('Share of nodes to find feasible before scoring; 0 = adaptive (50% - nodes/125, at least 5%, at least 100 nodes)'),
 });
 
+/** A --cores-total / --memory-total limit, "<min>:<max>" upstream (main.go parseMinMaxFlag and
+ *  validateMinMaxFlag: min >= 0, max >= min). */
+function minMax(unit: string, defaultMax: number, largest?: number) {
+  const amount = largest === undefined ? count : count.max(largest);
+  return z
+    .strictObject({ min: amount.default(0).describe(`in ${unit}`), max: amount.default(defaultMax).describe(`in ${unit}; 0 = no limit`) })
+    .check((ctx) => {
+      const { min, max } = ctx.value as { min: number; max: number };
+      if (max < min) ctx.issues.push({ code: 'custom', message: `max (${max}) is below min (${min})`, input: ctx.value, path: ['max'], continue: true, params: { hint: 'max must be greater or equal to min' } });
+    });
+}
+
 /** cluster-autoscaler settings; defaults from reference/k8s-algorithms.md §3 (flags.go). */
 export const autoscalerSchema = z.strictObject({
   expander: expander.default('least-waste').describe(`cluster-autoscaler --expander: ${EXPANDER_NAMES.join(', ')}, or a comma-separated chain`),
@@ -72,7 +84,7 @@ export const autoscalerSchema = z.strictObject({
   expendablePodsPriorityCutoff: z.number().int().default(-10),
   newPodScaleUpDelay: duration.default('0s'),
   maxNodesPerScaleUp: z.number().int().min(1).default(1000),
-  balanceSimilarNodeGroups: z.boolean().default(false),
+  balanceSimilarNodeGroups: z.boolean().default(false).describe('--balance-similar-node-groups: split each scale-up over the pools whose nodes are alike (same capacity, labels but zone, hostname and pool), smallest first'),
   maxScaleDownParallelism: z.number().int().min(1).default(10),
   maxDrainParallelism: z.number().int().min(1).default(1),
   maxGracefulTerminationSec: count.default(600),
@@ -84,6 +96,9 @@ export const autoscalerSchema = z.strictObject({
   nodeGroupBackoffResetTimeout: duration.default('3h'),
   okTotalUnreadyCount: count.default(3),
   maxTotalUnreadyPercentage: z.number().min(0).max(100).default(45),
+  coresTotal: minMax('cores', 320_000).optional().describe('--cores-total: the cores (node capacity, rounded up) of the whole cluster stay within min..max; scale-up stops below max, scale-down above min. Default {min: 0, max: 320000}'),
+  // --memory-total at most 2^23 GiB = 2^53 bytes, the largest amount a number holds exactly.
+  memoryTotal: minMax('GiB', 6_400_000, 2 ** 23).optional().describe('--memory-total in GiB: the memory capacity of the whole cluster stays within min..max. Default {min: 0, max: 6400000}'),
   /** The priority expander's ConfigMap: priority -> regexes over node pool names. */
   priorities: z.record(z.string().regex(/^-?[0-9]+$/, 'priorities are integers'), z.array(z.string())).optional(),
 });
@@ -105,6 +120,7 @@ export const nodePoolSchema = z.strictObject({
   systemReserved: resourceMap().default({}).describe('kubelet --system-reserved, subtracted from capacity'),
   evictionHard: z.strictObject({ 'memory.available': percentOrQuantity }).optional().describe('kubelet --eviction-hard memory.available (a quantity or a percentage of capacity), subtracted from allocatable. Default: the provider\'s for a catalog instanceType, else the kubelet default 100Mi'),
   labels: stringMap.default({}),
+  annotations: stringMap.optional().describe('Node annotations, e.g. cluster-autoscaler.kubernetes.io/scale-down-disabled: "true" (the cluster autoscaler never removes such a node)'),
   taints: z.array(taint).default([]),
   zones: z.array(z.string().min(1)).min(1).default(['zone-a']).describe('Zones the pool\'s nodes are spread over (label topology.kubernetes.io/zone)'),
   count: count.optional().describe('Nodes at start (default: min, else 0 when max is given, else 1)'),

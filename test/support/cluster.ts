@@ -66,6 +66,7 @@ export function makeNode(opts: NodeOptions): Node {
     index: nextNodeIndex++,
     name: opts.name,
     labels,
+    annotations: {},
     taints: opts.taints ?? [],
     unschedulable: opts.unschedulable ?? false,
     capacity: toResourceList(resources),

@@ -51,6 +51,7 @@ export function templateNode(pool: NodePool, zone: string, name: string): Node {
     index: -1,
     name,
     labels: init.labels,
+    annotations: init.annotations ?? {},
     taints: init.taints,
     unschedulable: false,
     capacity: init.capacity,

@@ -16,8 +16,11 @@ import type { DrainPlan, PdbBudget } from './drainability.ts';
 import { podsToMove } from './drainability.ts';
 import type { NodeGroup } from './nodeGroups.ts';
 import { groupRef, targetSize } from './nodeGroups.ts';
+import { clusterNodes, coresAndMemory, scaleDownResourcesLeft, totalOf, tryDecrementBy } from './resourceLimits.ts';
 
 export const TAINT_TO_BE_DELETED = 'ToBeDeletedByClusterAutoscaler';
+/** eligibility.ScaleDownDisabledKey: a node annotated "true" is never scaled down. */
+export const SCALE_DOWN_DISABLED = 'cluster-autoscaler.kubernetes.io/scale-down-disabled';
 const GPU = 'nvidia.com/gpu';
 /** Failed evictions are retried this often, up to --max-pod-eviction-time. */
 const EVICTION_RETRY_MS = 10_000;
@@ -105,6 +108,7 @@ export class ScaleDown {
       if (group.pool.min >= group.pool.max) continue; // a fixed-size group never shrinks
       for (const node of group.nodes) {
         if ((node.state !== 'Ready' && node.state !== 'NotReady') || group.deleting.has(node) || this.unremovableUntil.has(node)) continue;
+        if (node.annotations[SCALE_DOWN_DISABLED] === 'true') continue; // HasNoScaleDownAnnotation (eligibility.go)
         const { utilization, threshold } = nodeUtilization(node, spec.ignoreDaemonsetsUtilization, spec.scaleDownUtilizationThreshold, spec.scaleDownGpuUtilizationThreshold);
         if (utilization > threshold) continue;
         list.push({ node, utilization, since: this.unneeded.get(node)?.sinceMs ?? Infinity });
@@ -129,7 +133,8 @@ export class ScaleDown {
   }
 
   /** Budgets (budgets.go): empty nodes first up to the parallelism, then at most
-   *  max-drain-parallelism nodes that need draining; never below a group's minimum. */
+   *  max-drain-parallelism nodes that need draining; never below a group's minimum, nor the
+   *  cluster below --cores-total / --memory-total min (unneeded/nodes.go RemovableAt). */
   private deleteUnneeded(now: number): void {
     const spec = this.ca.spec;
     let parallelism = spec.maxScaleDownParallelism - this.deletionsInProgress;
@@ -139,11 +144,15 @@ export class ScaleDown {
     if (due.length === 0) return;
     const empty = due.filter(([, u]) => u.plan.toMove.length === 0);
     const drain = due.filter(([, u]) => u.plan.toMove.length > 0);
+    // LimitsLeft (only a min above 0 limits): nodes being deleted no longer count.
+    const limited = spec.coresTotal.min > 0 || spec.memoryTotalBytes.min > 0;
+    const resourcesLeft = limited ? scaleDownResourcesLeft(spec, totalOf(clusterNodes(this.ca).filter((n) => !this.ca.group(n.pool)?.deleting.has(n)))) : {};
+    const removable = (group: NodeGroup, node: Node) => aboveMin(group) && tryDecrementBy(resourcesLeft, coresAndMemory(node));
     let started = false;
     for (const [node, u] of empty) {
       if (parallelism <= 0) break;
       const group = this.ca.group(node.pool)!;
-      if (!aboveMin(group)) continue;
+      if (!removable(group, node)) continue;
       parallelism--;
       this.deleteEmpty(group, node, u);
       started = true;
@@ -151,7 +160,7 @@ export class ScaleDown {
     for (const [node, u] of drain) {
       if (parallelism <= 0 || drainBudget <= 0) break;
       const group = this.ca.group(node.pool)!;
-      if (!aboveMin(group)) continue;
+      if (!removable(group, node)) continue;
       parallelism--;
       drainBudget--;
       this.deleteWithDrain(group, node, u);

@@ -1,8 +1,9 @@
 // Scale-up (core/scaleup/orchestrator/orchestrator.go; reference/k8s-algorithms.md §3.2-3.5):
 // pods the scheduler marked unschedulable, minus those that fit on existing or upcoming nodes,
 // are binpacked onto each valid node group's template node; the expander chain picks one
-// option, and the group grows by its node count.
-import type { Node } from '../../model/node.ts';
+// option, and the group grows by its node count, capped by the cluster's limits and, with
+// --balance-similar-node-groups, spread over the groups similar to it.
+import type { Node, NodeInfo } from '../../model/node.ts';
 import { daemonSetPodsFor } from './daemonSetPods.ts';
 import type { Pod, PodSpec } from '../../model/pod.ts';
 import { runFilters } from '../../scheduler/algorithm.ts';
@@ -14,6 +15,15 @@ import type { Option } from './expanders/expander.ts';
 import { expand } from './expanders/expander.ts';
 import type { NodeGroup } from './nodeGroups.ts';
 import { backedOff, groupRef, targetSize, templateNode, upcoming } from './nodeGroups.ts';
+import { balanceScaleUpBetweenGroups, comparatorFor, findSimilarNodeGroups } from './nodeGroupSet.ts';
+import { applyLimits, clusterNodes, coresAndMemory, exceededResources, maxLimitReason, scaleUpResourcesLeft, totalOf } from './resourceLimits.ts';
+
+/** A node group that may grow this loop, with its template nodes. */
+interface Candidate {
+  group: NodeGroup;
+  templates: TemplateSource;
+  template: Node;
+}
 
 /** One loop's scale-up; true when a node group was grown. */
 export function scaleUp(ca: AutoscalingContext, now: number): boolean {
@@ -38,12 +48,12 @@ export function scaleUp(ca: AutoscalingContext, now: number): boolean {
   }
 
   const podGroups = equivalenceGroups(pending);
-  const options: Option[] = [];
+  // Manager.ResourcesLeft: every group's target size of its template, plus the nodes of no group.
+  const resourcesLeft = scaleUpResourcesLeft(spec, totalOf(clusterNodes(ca)));
+  const valid: Candidate[] = [];
   const skipped = new Map<NodeGroup, string>();
   for (const group of ca.groups) {
-    const pool = group.pool;
-    const size = targetSize(group);
-    if (size >= pool.max) {
+    if (targetSize(group) >= group.pool.max) {
       skipped.set(group, 'max node group size reached');
       continue;
     }
@@ -51,12 +61,26 @@ export function scaleUp(ca: AutoscalingContext, now: number): boolean {
       skipped.set(group, 'in backoff after failed scale-up');
       continue;
     }
-    let limit = Math.min(pool.max - size, spec.maxNodesPerScaleUp);
-    if (spec.maxNodesTotal > 0) limit = Math.min(limit, spec.maxNodesTotal - liveNodes);
     const templates = templateSource(ca, group);
     const template = templates.node(0).node;
+    const exceeded = exceededResources(resourcesLeft, coresAndMemory(template));
+    if (exceeded.length > 0) {
+      skipped.set(group, maxLimitReason(exceeded)); // IsNodeGroupResourceExceeded, for one node
+      continue;
+    }
+    valid.push({ group, templates, template });
+  }
+
+  const similar = spec.balanceSimilarNodeGroups ? similarNodeGroups(ca, snapshot, valid, podGroups) : new Map<NodeGroup, NodeGroup[]>();
+  const targets = (group: NodeGroup) => [group, ...(similar.get(group) ?? [])];
+  const options: Option[] = [];
+  for (const { group, templates, template } of valid) {
+    // Binpacking limits: what the group and its similar groups can still take
+    // (sng_capacity_threshold.go), --max-nodes-per-scaleup, and --max-nodes-total.
+    let limit = Math.min(targets(group).reduce((n, g) => n + Math.max(0, g.pool.max - targetSize(g)), 0), spec.maxNodesPerScaleUp);
+    if (spec.maxNodesTotal > 0) limit = Math.min(limit, spec.maxNodesTotal - liveNodes);
     const result = estimate(snapshot.fork(), orderGroups(podGroups, template), templates, limit);
-    if (result.nodeCount > 0 && result.pods.length > 0) options.push({ pool, nodeCount: result.nodeCount, pods: result.pods, template });
+    if (result.nodeCount > 0 && result.pods.length > 0) options.push({ pool: group.pool, nodeCount: result.nodeCount, pods: result.pods, template });
   }
 
   const best = expand(spec.expander, options, { random: ca.parts.random, clusterNodes: liveNodes, priorities: spec.priorities });
@@ -66,17 +90,45 @@ export function scaleUp(ca: AutoscalingContext, now: number): boolean {
 
   let count = best.nodeCount;
   if (spec.maxNodesTotal > 0) count = Math.min(count, spec.maxNodesTotal - liveNodes);
+  count = applyLimits(count, resourcesLeft, coresAndMemory(best.template));
   const group = ca.group(best.pool.name)!;
-  const before = targetSize(group);
-  for (let k = 0; k < count; k++) ca.parts.cloud.createNode(best.pool, best.pool.provisioningDelayMs);
-  const after = targetSize(group);
-  const change = `${best.pool.name} ${before}->${after} (max: ${best.pool.max})`;
-  ca.api.emit('NodeScaleUp', groupRef(group), '', `Scale-up: setting group ${best.pool.name} size to ${after} instead of ${before} (max: ${best.pool.max}) for ${best.pods.length} pod(s)`);
+  const plan = balanceScaleUpBetweenGroups(targets(group).map((g) => ({ group: g, currentSize: targetSize(g), maxSize: g.pool.max })), count);
+  for (const { group: g, currentSize, newSize, maxSize } of plan) {
+    for (let k = currentSize; k < newSize; k++) ca.parts.cloud.createNode(g.pool, g.pool.provisioningDelayMs);
+    ca.api.emit('NodeScaleUp', groupRef(g), '', `Scale-up: setting group ${g.pool.name} size to ${newSize} instead of ${currentSize} (max: ${maxSize}) for ${best.pods.length} pod(s)`);
+  }
+  const change = plan.map((i) => `{${i.group.pool.name} ${i.currentSize}->${i.newSize} (max: ${i.maxSize})}`).join(' ');
   for (const pod of best.pods) {
     ca.clearNoScaleUp(pod);
-    ca.api.emit('TriggeredScaleUp', `Pod/${pod.namespace}/${pod.name}`, '', `pod triggered scale-up: [{${change}}]`);
+    ca.api.emit('TriggeredScaleUp', `Pod/${pod.namespace}/${pod.name}`, '', `pod triggered scale-up: [${change}]`);
   }
   return true;
+}
+
+/** ComputeSimilarNodeGroups for each valid group: the other valid groups whose template node the
+ *  comparator finds alike and on which every pod group that fits this group's template fits too
+ *  (SchedulablePodGroups, matchingSchedulablePodGroups). Groups in backoff or at max size are not
+ *  valid, so never similar. */
+function similarNodeGroups(ca: AutoscalingContext, snapshot: ClusterSnapshot, valid: readonly Candidate[], podGroups: readonly PodGroup[]): Map<NodeGroup, NodeGroup[]> {
+  const comparator = comparatorFor(ca.groups.map((g) => g.pool.instanceType));
+  const infos = new Map<NodeGroup, NodeInfo>();
+  const schedulable = new Map<NodeGroup, Set<PodGroup>>();
+  for (const { group, templates } of valid) {
+    const fork = snapshot.fork();
+    const { node, daemonPods } = templates.node(0);
+    const info = fork.addNode(node, daemonPods);
+    infos.set(group, info);
+    schedulable.set(group, new Set(podGroups.filter((g) => fork.firstFit(g.pods[0], [info]) >= 0)));
+  }
+  const groups = valid.map((c) => c.group);
+  const similar = new Map<NodeGroup, NodeGroup[]>();
+  for (const group of groups) {
+    const mine = [...schedulable.get(group)!];
+    if (mine.length === 0) continue;
+    const alike = findSimilarNodeGroups(group, groups, (g) => infos.get(g)!, comparator);
+    similar.set(group, alike.filter((other) => mine.every((g) => schedulable.get(other)!.has(g))));
+  }
+  return similar;
 }
 
 /** filter_out_schedulable: pods that fit on a node that exists or is coming are left to the
