@@ -1,13 +1,16 @@
 // The user documentation cannot fall behind the code: every YAML example in docs/scenario.md
 // loads (```yaml scenario blocks as scenarios, ```yaml manifest blocks as a manifest file), every
-// field of the scenario's JSON Schema and every kind capsim reads is named there, and
-// docs/outputs.md names every file, column and key a run and a sweep write.
+// field of the scenario's JSON Schema and every kind capsim reads is named there, its list of
+// fields accepted but not simulated is the one capsim reports from, and docs/outputs.md names
+// every file, column and key a run and a sweep write.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadScenario } from '../src/scenario/load.ts';
 import { KINDS } from '../src/scenario/kube/kinds.ts';
+import { notSimulatedMarkdown } from '../src/scenario/fieldSupport.ts';
+import { SCOPE_ORDER } from '../src/scenario/schemaFields.ts';
 import { capsim, scratchDir } from './support/run.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -108,6 +111,16 @@ test('docs/scenario.md names every field of the scenario format and every kind c
   const named = codeNames(SCENARIO_DOC);
   const missing = [...fields, ...Object.keys(KINDS)].filter((name) => !named.has(name));
   assert.deepEqual(missing, [], `docs/scenario.md does not name ${missing.join(', ')}`);
+});
+
+test('docs/scenario.md "Accepted but not simulated" is the list capsim reports from (src/scenario/fieldSupport.ts)', () => {
+  const begin = '<!-- generated from src/scenario/fieldSupport.ts; test/docs.test.ts checks it -->\n';
+  const end = '\n<!-- end of the generated table -->';
+  const from = SCENARIO_DOC.indexOf(begin);
+  const to = SCENARIO_DOC.indexOf(end, from);
+  assert.ok(from >= 0 && to > from, 'docs/scenario.md lost the markers around the generated table');
+  const expected = notSimulatedMarkdown(SCOPE_ORDER);
+  assert.ok(SCENARIO_DOC.slice(from + begin.length, to) === expected, `replace the table between the markers in docs/scenario.md with:\n${expected}`);
 });
 
 /** Dotted paths of every leaf of a JSON value. */

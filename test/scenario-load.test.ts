@@ -103,7 +103,12 @@ test('the full example of DESIGN §2 loads: pools, autoscaler, manifests, shorth
       'Deployment/web', 'HorizontalPodAutoscaler/web', 'VerticalPodAutoscaler/web', 'PodDisruptionBudget/web', 'Job/etl',
     ],
   );
-  assert.deepEqual(s.notices, ['skipped 3 objects capsim does not simulate: Service (2), ConfigMap (1)']);
+  assert.deepEqual(s.notices, [
+    'skipped 3 objects capsim does not simulate: Service (2), ConfigMap (1)',
+    // Fields set that capsim accepts but does not simulate (src/scenario/fieldSupport.ts).
+    'test/fixtures/scenario/k8s/10-apps.yaml:28: Deployment spec.template.spec.containers[].readinessProbe.periodSeconds is accepted but not simulated (a container is Ready as soon as initialDelaySeconds have passed; upstream probes every periodSeconds, so Ready comes at the first probe after that)',
+    'test/fixtures/scenario/k8s/30-policy.yaml:5: ResourceQuota spec.hard: only what pods use is counted (pods, count/pods, cpu, memory, ephemeral-storage, requests.* and limits.* of them and of extended resources); object counts and storage never fill up',
+  ]);
 
   assert.equal(s.behavior.length, 2);
   assert.deepEqual(s.behavior[0].demand[4], { spike: { atMs: 3.5 * 86_400_000, durationMs: 1_800_000, factor: 4 } });

@@ -52,6 +52,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
   // and every manifest file is still read, so that all problems are reported in one go.
   const spec = sections(parsed, doc);
   const reader = new ManifestReader(problems);
+  if (parsed) reader.fieldNotices.record(scenarioSchema, '', doc, site);
   const inputFiles = [path.resolve(file)];
   await readManifests(parsed ? parsed.spec.manifests : rawManifests(doc), baseDir, site, reader, problems, inputFiles);
 
@@ -93,6 +94,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
   const notices: string[] = [];
   const skipped = reader.skippedNotice();
   if (skipped) notices.push(skipped);
+  notices.push(...reader.fieldNotices.lines());
 
   return {
     name,

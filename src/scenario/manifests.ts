@@ -1,11 +1,13 @@
 // Kubernetes manifests -> model objects: dispatch on kind and apiVersion, flatten Lists,
 // validate with the kind's schema, convert, and keep track of what was declared (for duplicate
-// and reference checks) and what was skipped (for the one notice).
+// and reference checks), what was skipped (for the one notice) and which fields set are not
+// simulated (fieldNotices.ts).
 import type { KubeObject, SourceRef } from '../model/objects.ts';
 import { objectRef } from '../model/objects.ts';
 import { problemAt, validate, didYouMean, describe, type Problems, type Site } from './problems.ts';
 import { KINDS, KNOWN_KIND_NAMES, SKIPPED_KINDS, isBuiltInGroup, type KindSpec } from './kube/kinds.ts';
 import type { Convert } from './kube/convert.ts';
+import { FieldNotices } from './fieldNotices.ts';
 
 export interface Declared {
   kind: string;
@@ -20,6 +22,8 @@ export class ManifestReader {
   readonly declared = new Map<string, Declared>();
   /** Where each object came from, for problems found after conversion. */
   readonly siteOf = new Map<KubeObject, Site>();
+  /** Fields set that capsim accepts but does not simulate. */
+  readonly fieldNotices = new FieldNotices();
   private readonly skipped = new Map<string, number>();
 
   constructor(private readonly problems: Problems) {}
@@ -81,6 +85,7 @@ export class ManifestReader {
     }
     const valid = validate(version.schema, raw, site, this.problems);
     if (valid === undefined || !declared) return;
+    this.fieldNotices.record(version.schema, spec.kind, raw, site);
     const problems = this.problems;
     const cv: Convert = {
       source,

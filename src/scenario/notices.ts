@@ -1,6 +1,6 @@
-// What a run of the scenario will not simulate, or will simulate against advice, said before it
-// starts: Object metrics of HPAs, an HPA and a VPA acting on the same resource of one workload,
-// `run:` durations on bare pods.
+// What a run of the scenario will simulate against advice, said before it starts: an HPA and a VPA
+// acting on the same resource of one workload. (What it does not simulate at all, e.g. an HPA's
+// Object metrics or `run:` on a bare pod, the loader reports: fieldSupport.ts.)
 import type { HpaObject, VpaObject } from '../model/objects.ts';
 import type { Scenario } from '../model/scenario.ts';
 
@@ -8,18 +8,13 @@ export function simulationNotices(scenario: Scenario): string[] {
   const notices: string[] = [];
   const vpas = scenario.objects.filter((o): o is VpaObject => o.kind === 'VerticalPodAutoscaler');
   for (const hpa of scenario.objects) if (hpa.kind === 'HorizontalPodAutoscaler') notices.push(...hpaNotices(hpa, vpas));
-  const podRuns = scenario.behavior.filter((b) => b.run && b.target.startsWith('Pod/')).map((b) => b.target);
-  if (podRuns.length > 0) notices.push(`run: applies to Job and CronJob pods; bare pods serve until deleted: ${podRuns.join(', ')}`);
   return notices;
 }
 
-/** Object metrics count as unavailable; a VPA sizing a resource the HPA scales on works against
- *  it (upstream advice: do not combine them on CPU or memory). */
+/** A VPA sizing a resource the HPA scales on works against it (upstream advice: do not combine
+ *  them on CPU or memory). */
 function hpaNotices(hpa: HpaObject, vpas: readonly VpaObject[]): string[] {
   const notices: string[] = [];
-  if (hpa.spec.metrics.some((m) => m.type === 'Object')) {
-    notices.push(`HorizontalPodAutoscaler/${hpa.metadata.namespace}/${hpa.metadata.name}: Object metrics are not simulated; they count as unavailable`);
-  }
   const scaledOn = new Set(hpa.spec.metrics.flatMap((m) => (m.type === 'Resource' ? [m.resource.name] : m.type === 'ContainerResource' ? [m.containerResource.name] : [])));
   const target = hpa.spec.scaleTargetRef;
   for (const vpa of vpas) {

@@ -1,0 +1,177 @@
+// The fields the simulation reads, each with the file that reads it (under src/) and the name it
+// is read by there. Together with fieldSupport.ts (what is accepted but not simulated) this
+// classifies every field of every schema: test/field-support.test.ts fails on a field in neither
+// list, on an entry naming no field, and on a file here that does not contain its name. A new
+// schema field goes in one of the two lists. A field made of objects (spec, containers[], ...)
+// needs no entry of its own: its fields say what is read.
+// `pending` marks fields another branch of issue 13 is making simulated (or adding): they may be
+// missing from the schema, and their file is not checked, until it is merged.
+import { KINDS } from './kube/kinds.ts';
+
+export interface SimulatedField {
+  /** "Scope path", as in fieldSupport.ts. */
+  field: string;
+  /** The file under src/ that reads it. */
+  readBy: string;
+  /** What that file reads it as (the model's name for it). */
+  token: string;
+  pending?: string;
+}
+
+/** `reads(file, scope, paths)`: each path (after `prefix`) is read by `file` under its last name,
+ *  or under the name given as [path, token]. */
+function reads(readBy: string, scope: string, paths: (string | [string, string])[], options: { prefix?: string; pending?: string } = {}): SimulatedField[] {
+  return paths.map((p) => {
+    const [path, token] = typeof p === 'string' ? [p, p.replace(/\[\]|\.\*/g, '').split('.').pop()!] : p;
+    const field = `${scope} ${options.prefix ?? ''}${path}`;
+    return options.pending ? { field, readBy, token, pending: options.pending } : { field, readBy, token };
+  });
+}
+
+const POOL = { prefix: 'spec.cluster.nodePools[].' };
+const CA = { prefix: 'spec.cluster.autoscaler.' };
+const WORKLOAD = { prefix: 'spec.workloads[].' };
+const EVENT = { prefix: 'spec.events[].' };
+const SELECTION = ['drain', 'cordon', 'uncordon', 'nodeFailure'].flatMap((action) => ['node', 'pool', 'zone', 'count'].map((f) => `${action}.${f}`));
+const NODE_AFFINITY_TERMS = [
+  'nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[]',
+  'nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference',
+].flatMap((term) => ['matchExpressions', 'matchFields'].flatMap((list) => ['key', 'operator', 'values'].map((f) => `${term}.${list}[].${f}`)));
+const POD_AFFINITY_TERMS = ['podAffinity', 'podAntiAffinity'].flatMap((a) => [
+  `${a}.requiredDuringSchedulingIgnoredDuringExecution[]`,
+  `${a}.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm`,
+]).flatMap((term) => ['namespaces', 'topologyKey', 'matchLabelKeys', 'mismatchLabelKeys'].map((f) => `${term}.${f}`));
+const HPA_RULES = ['scaleUp', 'scaleDown'].flatMap((d): (string | [string, string])[] => [
+  `spec.behavior.${d}.stabilizationWindowSeconds`, `spec.behavior.${d}.selectPolicy`, [`spec.behavior.${d}.policies[].type`, 'Percent'],
+  `spec.behavior.${d}.policies[].value`, `spec.behavior.${d}.policies[].periodSeconds`,
+]);
+
+export const SIMULATED: readonly SimulatedField[] = [
+  // --- the Scenario ------------------------------------------------------------------------------
+  ...reads('scenario/load.ts', 'Scenario', ['apiVersion', 'kind', ['spec.manifests', 'readManifests']]),
+  ...reads('cli/run.ts', 'Scenario', [['metadata.name', 'scenario.name']]),
+  ...reads('report/reportPage.ts', 'Scenario', ['metadata.description']),
+  ...reads('world.ts', 'Scenario', [['spec.seed', 'scenario.seed'], ['spec.start', 'startEpochMs']]),
+  ...reads('run.ts', 'Scenario', [['spec.duration', 'durationMs'], ['spec.sampleEvery', 'sampleEveryMs']]),
+  ...reads('cloud/cloudProvider.ts', 'Scenario', [
+    ['name', 'pool.name'], 'instanceType', ['capacity', 'pool.capacity'], ['price.onDemandPerHour', 'priceUsdPerHour'], 'capacityType',
+    'spot.interruptionsPerNodeDay', 'spot.noticeSeconds', ['spot.pricePerHour', 'priceUsdPerHour'], 'kubeReserved', 'systemReserved',
+    ['evictionHard.memory.available', 'evictionHardMemoryBytes'], ['labels', 'pool.labels'], ['taints', 'pool.taints'], ['zones', 'pool.zones'],
+    ['provisioningDelay', 'provisioningDelayMs'],
+  ], POOL),
+  ...reads('world.ts', 'Scenario', [['count', 'pool.count']], POOL),
+  ...reads('controllers/clusterAutoscaler/scaleDown.ts', 'Scenario', [['min', 'pool.min']], POOL),
+  ...reads('controllers/clusterAutoscaler/scaleUp.ts', 'Scenario', [['max', 'pool.max']], POOL),
+  ...reads('cloud/cloudProvider.ts', 'Scenario', ['annotations'], { ...POOL, pending: 'f-ca' }),
+  ...reads('kubelet/config.ts', 'Scenario', ['cgroupVersion', ['evictionPressureTransitionPeriod', 'evictionPressureTransitionPeriodMs']], { ...POOL, pending: 'f-kubelet' }),
+  ...reads('controllers/clusterAutoscaler/expanders/strategy.ts', 'Scenario', ['expander', 'priorities'], CA),
+  ...reads('controllers/clusterAutoscaler/clusterAutoscaler.ts', 'Scenario', [
+    ['scanInterval', 'scanIntervalMs'], 'scaleDownEnabled', ['maxNodeProvisionTime', 'maxNodeProvisionTimeMs'],
+    ['initialNodeGroupBackoffDuration', 'initialNodeGroupBackoffDurationMs'], ['maxNodeGroupBackoffDuration', 'maxNodeGroupBackoffDurationMs'],
+    ['nodeGroupBackoffResetTimeout', 'nodeGroupBackoffResetTimeoutMs'], 'okTotalUnreadyCount', 'maxTotalUnreadyPercentage',
+  ], CA),
+  ...reads('controllers/clusterAutoscaler/scaleDown.ts', 'Scenario', [
+    'scaleDownUtilizationThreshold', 'scaleDownGpuUtilizationThreshold', ['scaleDownUnneededTime', 'scaleDownUnneededTimeMs'],
+    ['scaleDownUnreadyTime', 'scaleDownUnreadyTimeMs'], ['scaleDownDelayAfterAdd', 'scaleDownDelayAfterAddMs'], ['scaleDownDelayAfterDelete', 'scaleDownDelayAfterDeleteMs'],
+    ['scaleDownDelayAfterFailure', 'scaleDownDelayAfterFailureMs'], 'ignoreDaemonsetsUtilization', 'maxScaleDownParallelism', 'maxDrainParallelism',
+    'maxGracefulTerminationSec', ['maxPodEvictionTime', 'maxPodEvictionTimeMs'], ['nodeDeleteDelayAfterTaint', 'nodeDeleteDelayAfterTaintMs'],
+    ['unremovableNodeRecheckTimeout', 'unremovableNodeRecheckTimeoutMs'],
+  ], CA),
+  ...reads('controllers/clusterAutoscaler/drainability.ts', 'Scenario', ['skipNodesWithLocalStorage', 'skipNodesWithSystemPods', 'skipNodesWithCustomControllerPods'], CA),
+  ...reads('controllers/clusterAutoscaler/scaleUp.ts', 'Scenario', ['maxNodesTotal', 'expendablePodsPriorityCutoff', ['newPodScaleUpDelay', 'newPodScaleUpDelayMs'], 'maxNodesPerScaleUp'], CA),
+  ...reads('controllers/clusterAutoscaler/scaleUp.ts', 'Scenario', ['balanceSimilarNodeGroups'], { ...CA, pending: 'f-ca' }),
+  ...reads('controllers/clusterAutoscaler/resourceLimits.ts', 'Scenario', ['coresTotal.min', 'coresTotal.max', 'memoryTotal.min', 'memoryTotal.max'], { ...CA, pending: 'f-ca' }),
+  ...reads('scheduler/profile.ts', 'Scenario', ['spec.cluster.scheduler.scoringStrategy', 'spec.cluster.scheduler.percentageOfNodesToScore']),
+  // The shorthand becomes Kubernetes objects, whose fields are classified as the kinds' are.
+  ...reads('scenario/shorthand.ts', 'Scenario', [
+    'name', 'namespace', 'kind', 'replicas', 'labels', 'annotations', 'priorityClassName', 'nodeSelector', 'terminationGracePeriodSeconds', 'strategy.type',
+    ['strategy.rollingUpdate.maxSurge', 'strategy'], ['strategy.rollingUpdate.maxUnavailable', 'strategy'], ['strategy.rollingUpdate.partition', 'rollingUpdate'],
+    'schedule', 'concurrencyPolicy', 'parallelism', 'completions', 'backoffLimit', 'restartPolicy', 'hpa.minReplicas', 'hpa.maxReplicas', 'hpa.metrics[].resource',
+    'hpa.metrics[].container', 'hpa.metrics[].averageUtilization', 'hpa.metrics[].averageValue', 'hpa.metrics[].pods.name', 'hpa.metrics[].pods.averageValue',
+    'hpa.metrics[].external.name', ['hpa.metrics[].external.value', 'm.external.value'], ['hpa.metrics[].external.averageValue', 'm.external.averageValue'],
+    'hpa.behavior', 'vpa.updateMode', 'vpa.minReplicas', 'vpa.containerPolicies', ['pdb.minAvailable', 'w.pdb'], ['pdb.maxUnavailable', 'w.pdb'],
+    ['pdb.unhealthyPodEvictionPolicy', 'w.pdb'],
+  ], WORKLOAD),
+  ...reads('world.ts', 'Scenario', ['spec.behavior[].target', ['spec.behavior[].startup.delay', 'startup.delayMs'], ['spec.behavior[].shutdown.delay', 'shutdown.delayMs']]),
+  ...reads('workload/demand.ts', 'Scenario', [
+    'constant', 'daily.amplitude', 'daily.peakAt', 'weekly.weekendFactor', 'growth.perDay', ['spike.at', 'atMs'], ['spike.duration', 'durationMs'], 'spike.factor', 'noise.cv',
+  ], { prefix: 'spec.behavior[].demand[].' }),
+  ...reads('workload/trace.ts', 'Scenario', [['file', 'file'], ['time', 'timesMs'], ['value', 'values']], { prefix: 'spec.behavior[].demand[].trace.' }),
+  ...reads('workload/usage.ts', 'Scenario', [
+    ['cpu.base', 'baseMilli'], ['cpu.perUnit', 'perUnitMilli'], ['memory.base', 'baseBytes'], ['memory.perUnit', 'perUnitBytes'], ['memory.leakPerHour', 'leakBytesPerHour'], 'memory.noise',
+  ], { prefix: 'spec.behavior[].usage.*.' }),
+  ...reads('workload/arrivals.ts', 'Scenario', ['cron', 'poissonPerHour'], { prefix: 'spec.behavior[].arrivals.' }),
+  ...reads('workload/runDuration.ts', 'Scenario', [
+    ['run', 'RunDuration'], ['run.duration', 'fixedMs'], ['run.duration.lognormal.median', 'medianMs'], 'run.duration.lognormal.sigma', ['run.duration.exponential.mean', 'meanMs'],
+  ], { prefix: 'spec.behavior[].' }),
+  ...reads('scriptedEvents.ts', 'Scenario', [
+    ['at', 'atMs'], ...SELECTION, ['drain.gracePeriod', 'gracePeriodSeconds'], ['drain.timeout', 'timeoutMs'], 'drain.deleteNodes', ['nodeFailure.duration', 'durationMs'],
+    'zoneOutage.zone', ['zoneOutage.duration', 'durationMs'], 'spotInterruption.pool', 'spotInterruption.count', 'capacityUnavailable.pool',
+    ['capacityUnavailable.duration', 'durationMs'], ['rollout.target', 'target'], ['scale.target', 'target'], ['scale.replicas', 'replicas'],
+  ], EVENT),
+
+  // --- every object ------------------------------------------------------------------------------
+  ...Object.keys(KINDS).flatMap((kind) => reads('scenario/manifests.ts', kind, ['apiVersion', 'kind'])),
+  ...reads('api/apply.ts', 'ObjectMeta', ['name', 'namespace', ['labels', 'metadata.labels'], ['annotations', 'metadata.annotations']]),
+
+  // --- pods ----------------------------------------------------------------------------------------
+  ...reads('kubelet/kubelet.ts', 'PodSpec', [['restartPolicy', 'spec.restartPolicy'], 'terminationGracePeriodSeconds']),
+  ...reads('model/nodeSelector.ts', 'PodSpec', ['nodeSelector']),
+  ...reads('scheduler/plugins/nodeName.ts', 'PodSpec', ['nodeName']),
+  ...reads('api/admission/priority.ts', 'PodSpec', ['priorityClassName', ['priority', 'spec.priority'], 'preemptionPolicy']),
+  ...reads('model/podResources.ts', 'PodSpec', ['overhead']),
+  ...reads('controllers/clusterAutoscaler/drainability.ts', 'PodSpec', [['volumes[].emptyDir.medium', 'hasLocalStorage'], ['volumes[].hostPath', 'hasLocalStorage']]),
+  ...reads('scheduler/plugins/nodePorts.ts', 'PodSpec', ['hostNetwork'], { pending: 'f-sched' }),
+  ...reads('kubelet/podGroups.ts', 'Container', [['name', 'usage[c.name]']]),
+  ...reads('model/podResources.ts', 'Container', ['restartPolicy']),
+  ...reads('kubelet/kubelet.ts', 'Container', [['readinessProbe.initialDelaySeconds', 'readinessDelaySeconds']]),
+  ...reads('scheduler/plugins/nodePorts.ts', 'Container', ['ports[].hostPort', 'ports[].hostIP', 'ports[].protocol', 'ports[].containerPort'], { pending: 'f-sched' }),
+  ...reads('model/podResources.ts', 'ResourceRequirements', ['requests', 'limits']),
+  ...reads('model/nodeSelector.ts', 'Affinity', NODE_AFFINITY_TERMS),
+  ...reads('scheduler/plugins/nodeAffinity.ts', 'Affinity', ['nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].weight']),
+  ...reads('scheduler/plugins/interPodAffinity.ts', 'Affinity', [
+    ...POD_AFFINITY_TERMS, 'podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].weight', 'podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[].weight',
+  ]),
+  ...reads('model/taints.ts', 'Toleration', ['key', 'operator', 'value', 'effect']),
+  ...reads('controllers/nodeLifecycle.ts', 'Toleration', ['tolerationSeconds']),
+  ...reads('model/taints.ts', 'Taint', ['key', 'value', 'effect']),
+  ...reads('scheduler/plugins/podTopologySpread.ts', 'TopologySpreadConstraint', ['maxSkew', 'topologyKey', 'whenUnsatisfiable', 'minDomains', 'nodeAffinityPolicy', 'nodeTaintsPolicy', 'matchLabelKeys']),
+  ...reads('model/labelSelector.ts', 'LabelSelector', ['matchLabels', 'matchExpressions[].key', 'matchExpressions[].operator', 'matchExpressions[].values']),
+
+  // --- kinds ---------------------------------------------------------------------------------------
+  ...reads('cloud/cloudProvider.ts', 'Node', [['status.capacity', 'capacity'], ['status.allocatable', 'allocatable'], 'spec.unschedulable', 'spec.taints']),
+  ...reads('controllers/deployment.ts', 'Deployment', [
+    'spec.replicas', ['spec.strategy.type', 'Recreate'], 'spec.strategy.rollingUpdate.maxSurge', 'spec.strategy.rollingUpdate.maxUnavailable', 'spec.minReadySeconds',
+    'spec.revisionHistoryLimit', 'spec.paused',
+  ]),
+  ...reads('controllers/statefulSet.ts', 'StatefulSet', ['spec.replicas', 'spec.podManagementPolicy', ['spec.updateStrategy.type', 'OnDelete'], 'spec.updateStrategy.rollingUpdate.partition', 'spec.minReadySeconds']),
+  ...reads('controllers/daemonSet.ts', 'DaemonSet', [['spec.updateStrategy.type', 'RollingUpdate'], 'spec.updateStrategy.rollingUpdate.maxUnavailable']),
+  ...reads('controllers/job.ts', 'JobSpec', ['parallelism', 'completions', 'activeDeadlineSeconds', 'backoffLimit', 'suspend']),
+  ...reads('api/workloads.ts', 'JobSpec', ['completionMode']),
+  ...reads('controllers/ttlAfterFinished.ts', 'JobSpec', ['ttlSecondsAfterFinished']),
+  ...reads('controllers/cronJob.ts', 'CronJob', [
+    'spec.schedule', 'spec.timeZone', 'spec.startingDeadlineSeconds', 'spec.concurrencyPolicy', 'spec.suspend', 'spec.successfulJobsHistoryLimit', 'spec.failedJobsHistoryLimit',
+  ]),
+  ...reads('controllers/hpa/horizontal.ts', 'HorizontalPodAutoscaler', [
+    'spec.minReplicas', 'spec.maxReplicas', ['spec.metrics[].type', 'metric.type'],
+    ...['resource', 'containerResource'].flatMap((m): (string | [string, string])[] => [
+      [`spec.metrics[].${m}.name`, 'name'], [`spec.metrics[].${m}.target.type`, 'target.type'], `spec.metrics[].${m}.target.averageUtilization`,
+      [`spec.metrics[].${m}.target.averageValue`, 'averageValueMilli'],
+    ]),
+    'spec.metrics[].containerResource.container', ['spec.metrics[].pods.target.type', 'metric.pods.target'], ['spec.metrics[].pods.target.averageValue', 'averageValueMilli'],
+    ['spec.metrics[].external.target.type', 'target.type'], ['spec.metrics[].external.target.value', 'valueMilli'], ['spec.metrics[].external.target.averageValue', 'averageValueMilli'],
+    ['spec.behavior.scaleUp.tolerance', 'scaleUp?.tolerance'], ['spec.behavior.scaleDown.tolerance', 'scaleDown?.tolerance'],
+  ]),
+  ...reads('controllers/hpa/normalize.ts', 'HorizontalPodAutoscaler', HPA_RULES),
+  ...reads('scenario/kube/autoscaling.ts', 'HorizontalPodAutoscaler', ['spec.targetCPUUtilizationPercentage']),
+  ...reads('controllers/hpa/horizontal.ts', 'CrossVersionObjectReference', [['kind', 'scaleTargetRef.kind'], ['name', 'scaleTargetRef.name']]),
+  ...reads('controllers/vpa/controller.ts', 'VerticalPodAutoscaler', [
+    'spec.updatePolicy.updateMode', 'spec.updatePolicy.minReplicas', 'spec.resourcePolicy.containerPolicies[].containerName',
+    ['spec.resourcePolicy.containerPolicies[].mode', 'policy?.mode'], 'spec.resourcePolicy.containerPolicies[].controlledValues',
+  ]),
+  ...reads('controllers/vpa/recommender.ts', 'VerticalPodAutoscaler', ['minAllowed', 'maxAllowed', 'controlledResources'], { prefix: 'spec.resourcePolicy.containerPolicies[].' }),
+  ...reads('api/eviction.ts', 'PodDisruptionBudget', ['spec.minAvailable', 'spec.maxUnavailable', 'spec.unhealthyPodEvictionPolicy']),
+  ...reads('api/admission/priority.ts', 'PriorityClass', [['value', 'pc.value'], 'globalDefault', 'preemptionPolicy']),
+  ...reads('api/admission/limitRanger.ts', 'LimitRange', [['type', 'item.type'], 'max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio'], { prefix: 'spec.limits[].' }),
+  ...reads('api/admission/resourceQuota.ts', 'ResourceQuota', [['spec.hard', 'spec.hard'], ['spec.scopes', 'spec.scopes']]),
+];
