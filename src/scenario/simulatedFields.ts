@@ -62,7 +62,7 @@ export const SIMULATED: readonly SimulatedField[] = [
   ...reads('world.ts', 'Scenario', [['count', 'pool.count']], POOL),
   ...reads('controllers/clusterAutoscaler/scaleDown.ts', 'Scenario', [['min', 'pool.min']], POOL),
   ...reads('controllers/clusterAutoscaler/scaleUp.ts', 'Scenario', [['max', 'pool.max']], POOL),
-  ...reads('cloud/cloudProvider.ts', 'Scenario', ['annotations'], { ...POOL, pending: 'f-ca' }),
+  ...reads('cloud/cloudProvider.ts', 'Scenario', ['annotations'], POOL),
   ...reads('kubelet/config.ts', 'Scenario', ['cgroupVersion', ['evictionPressureTransitionPeriod', 'evictionPressureTransitionPeriodMs']], { ...POOL, pending: 'f-kubelet' }),
   ...reads('controllers/clusterAutoscaler/expanders/strategy.ts', 'Scenario', ['expander', 'priorities'], CA),
   ...reads('controllers/clusterAutoscaler/clusterAutoscaler.ts', 'Scenario', [
@@ -79,8 +79,8 @@ export const SIMULATED: readonly SimulatedField[] = [
   ], CA),
   ...reads('controllers/clusterAutoscaler/drainability.ts', 'Scenario', ['skipNodesWithLocalStorage', 'skipNodesWithSystemPods', 'skipNodesWithCustomControllerPods'], CA),
   ...reads('controllers/clusterAutoscaler/scaleUp.ts', 'Scenario', ['maxNodesTotal', 'expendablePodsPriorityCutoff', ['newPodScaleUpDelay', 'newPodScaleUpDelayMs'], 'maxNodesPerScaleUp'], CA),
-  ...reads('controllers/clusterAutoscaler/scaleUp.ts', 'Scenario', ['balanceSimilarNodeGroups'], { ...CA, pending: 'f-ca' }),
-  ...reads('controllers/clusterAutoscaler/resourceLimits.ts', 'Scenario', ['coresTotal.min', 'coresTotal.max', 'memoryTotal.min', 'memoryTotal.max'], { ...CA, pending: 'f-ca' }),
+  ...reads('controllers/clusterAutoscaler/scaleUp.ts', 'Scenario', ['balanceSimilarNodeGroups'], CA),
+  ...reads('controllers/clusterAutoscaler/resourceLimits.ts', 'Scenario', ['coresTotal.min', 'coresTotal.max', 'memoryTotal.min', 'memoryTotal.max'], CA),
   ...reads('scheduler/profile.ts', 'Scenario', ['spec.cluster.scheduler.scoringStrategy', 'spec.cluster.scheduler.percentageOfNodesToScore']),
   // The shorthand becomes Kubernetes objects, whose fields are classified as the kinds' are.
   ...reads('scenario/shorthand.ts', 'Scenario', [
