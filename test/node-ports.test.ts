@@ -334,4 +334,27 @@ spec:
     assert.equal(free.summary.autoscaling.nodeScaleUps, 1);
     assert.equal(free.events('Scheduled').find((e) => e.object === 'Pod/default/wants')?.node, 'general-002');
   });
+
+  it('the cluster autoscaler\'s drain simulation keeps a node whose pod holds a port taken on every other node', async () => {
+    // Two mostly empty nodes, one ingress pod on each (hostPort 80, spread by LeastAllocated).
+    // Without the port either node could go (its pod fits on the other); with it, neither can.
+    const yaml = (ports: string) => `apiVersion: capsim/v1
+kind: Scenario
+metadata: {name: ca-drain-ports}
+spec:
+  duration: 30m
+  sampleEvery: 1m
+  cluster:
+    nodePools:
+      - {name: general, capacity: {cpu: "4", memory: 8Gi}, price: {onDemandPerHour: 0.2}, count: 2, min: 1, max: 3}
+    autoscaler: {}
+  workloads:
+    - {name: ingress, replicas: 2, containers: [{name: nginx, ${ports}resources: {requests: {cpu: 100m, memory: 128Mi}}}]}
+`;
+    const held = await runYaml(yaml('ports: [{containerPort: 80, hostPort: 80}], '));
+    assert.equal(held.summary.autoscaling.nodeScaleDowns, 0);
+    assert.equal(held.summary.pods.unschedulable, 0);
+    const free = await runYaml(yaml(''));
+    assert.equal(free.summary.autoscaling.nodeScaleDowns, 1);
+  });
 });
