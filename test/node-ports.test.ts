@@ -230,18 +230,23 @@ describe('host ports from the manifest (SetDefaults_ContainerPort, SetDefaults_P
   });
 });
 
+/** A Deployment (a manifests list item) of one container, written as YAML flow. */
+function deployment(name: string, replicas: number, container: string): string {
+  return `    - apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: ${name}}
+      spec:
+        replicas: ${replicas}
+        selector: {matchLabels: {app: ${name}}}
+        template:
+          metadata: {labels: {app: ${name}}}
+          spec:
+            containers: [${container}]`;
+}
+
 describe('host ports end to end', () => {
   it('two pods with the same host port never share a node; the third waits with upstream\'s FailedScheduling text', async () => {
-    const run = await runYaml(scenario(2, `    - apiVersion: apps/v1
-      kind: Deployment
-      metadata: {name: ingress}
-      spec:
-        replicas: 3
-        selector: {matchLabels: {app: ingress}}
-        template:
-          metadata: {labels: {app: ingress}}
-          spec:
-            containers: [{name: nginx, image: nginx, ports: [{containerPort: 80, hostPort: 80}], resources: {requests: {cpu: 100m}}}]`));
+    const run = await runYaml(scenario(2, deployment('ingress', 3, '{name: nginx, image: nginx, ports: [{containerPort: 80, hostPort: 80}], resources: {requests: {cpu: 100m}}}')));
     const scheduled = run.events('Scheduled');
     assert.equal(scheduled.length, 2);
     assert.deepEqual(new Set(scheduled.map((e) => e.node)), new Set(['node-1', 'node-2']));
@@ -264,16 +269,7 @@ describe('host ports end to end', () => {
             hostNetwork: true
             restartPolicy: Never
             containers: [{name: probe, image: x, ports: [{containerPort: 9100}], resources: {requests: {cpu: 100m}}}]
-    - apiVersion: apps/v1
-      kind: Deployment
-      metadata: {name: agent}
-      spec:
-        replicas: 0
-        selector: {matchLabels: {app: agent}}
-        template:
-          metadata: {labels: {app: agent}}
-          spec:
-            containers: [{name: agent, image: x, ports: [{containerPort: 9100, hostPort: 9100}], resources: {requests: {cpu: 100m}}}]`, `  behavior:
+${deployment('agent', 0, '{name: agent, image: x, ports: [{containerPort: 9100, hostPort: 9100}], resources: {requests: {cpu: 100m}}}')}`, `  behavior:
     - {target: Job/default/probe, run: {duration: 2m}}
   events:
     - {at: 30s, scale: {target: Deployment/default/agent, replicas: 1}}
