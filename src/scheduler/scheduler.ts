@@ -12,7 +12,7 @@ import { SchedulingAlgorithm, fitErrorMessage } from './algorithm.ts';
 import type { CycleState, Snapshot } from './framework.ts';
 import type { DisruptionBudgets } from './preemption.ts';
 import { DefaultPreemption } from './preemption.ts';
-import { NOMINATED_STATE, NodeResourcesFit } from './plugins/nodeResourcesFit.ts';
+import { NAME as NODE_RESOURCES_FIT, NOMINATED_STATE, NodeResourcesFit } from './plugins/nodeResourcesFit.ts';
 import type { NominatedPods } from './plugins/nodeResourcesFit.ts';
 import { ERR_REASON as PORTS_IN_USE, NAME as NODE_PORTS, helpedByPodDeleted } from './plugins/nodePorts.ts';
 import { podHostPorts } from '../model/hostPorts.ts';
@@ -107,18 +107,15 @@ export class Scheduler implements ClusterListener {
   }
 
   podTerminating(pod: Pod): void {
-    if (!pod.node) this.forget(pod);
+    if (!pod.node) this.forgetUnbound(pod);
   }
 
   podRemoved(pod: Pod): void {
-    const wasNominated = pod.nominatedNodeName !== null;
-    this.forget(pod);
     if (!pod.node) {
-      // NodePorts' hint also queues for a deleted pod that was only nominated (its ports were
-      // reserved on that node); the other plugins' hints skip unbound pods.
-      if (wasNominated) this.moveOnEvent((failed, waiting) => failed.has(NODE_PORTS) && helpedByPodDeleted(waiting, pod));
+      this.forgetUnbound(pod);
       return;
     }
+    this.forget(pod);
     const affinity = pod.spec.affinity;
     if (affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length) this.podsWithRequiredAntiAffinity--;
     if (affinity?.podAffinity || affinity?.podAntiAffinity) this.podsWithAffinity--;
@@ -214,6 +211,15 @@ export class Scheduler implements ClusterListener {
     if (this.lastFailure.get(pod.uid) === message) return;
     this.lastFailure.set(pod.uid, message);
     this.cluster.emit('FailedScheduling', podObjectRef(pod), '', message);
+  }
+
+  /** An unbound pod is deleted. One only nominated to a node held room there (its requests and
+   *  host ports count for pods of lower priority): NodeResourcesFit's and NodePorts' Pod/Delete
+   *  hints queue on it too (isSchedulableAfterPodEvent, isSchedulableAfterPodDeleted). */
+  private forgetUnbound(pod: Pod): void {
+    const wasNominated = pod.nominatedNodeName !== null;
+    this.forget(pod);
+    if (wasNominated) this.moveOnEvent((failed, waiting) => failed.has(NODE_RESOURCES_FIT) || (failed.has(NODE_PORTS) && helpedByPodDeleted(waiting, pod)));
   }
 
   private forget(pod: Pod): void {
