@@ -219,3 +219,40 @@ test('an unschedulable pod is retried and placed when a node joins', () => {
   assert.equal(scheduler.pendingCount, 0);
   assert.ok(events.includes('20000 Scheduled Successfully assigned default/waiting to late'), events.join('\n'));
 });
+
+test('deleting a pod that was only nominated requeues the pods its reservation kept out (NodeResourcesFit and NodePorts hints)', () => {
+  // "low" (priority 0) holds the node; "high" (100) preempts it and is nominated while low
+  // terminates (30 s grace); "mid" (50) then fails: low still holds the room, and high's
+  // nomination reserves it for pods of higher priority. Deleting high at 5 s must retry mid at
+  // once (fit.go isSchedulableAfterPodEvent and node_ports.go isSchedulableAfterPodDeleted queue
+  // for a deleted pod with a NominatedNodeName), not at low's removal at 30 s.
+  const cases: [string, (spec: PodSpec) => void, number][] = [
+    ['NodeResourcesFit', () => {}, 1500],
+    ['NodePorts', (spec) => (spec.containers[0].hostPorts = [{ hostPort: 80, protocol: 'TCP' }]), 100],
+  ];
+  for (const [plugin, withPort, cpuMilli] of cases) {
+    const { sim, cluster, scheduler } = liveCluster(1);
+    const node = cluster.addNode({
+      name: 'n', labels: {}, taints: [], capacity: toResourceList({ cpu: 2000, memory: 4 * Gi }), allocatable: toResourceList({ cpu: 2000, memory: 4 * Gi }),
+      allocatablePods: 110, pool: null, zone: null, instanceType: null, capacityType: 'on-demand', priceUsdPerHour: 0,
+    });
+    cluster.markNodeReady(node);
+    const create = (name: string, priority: number, cpu: number) => {
+      const spec = podSpec(cpu, Mi);
+      spec.priority = priority;
+      withPort(spec);
+      return cluster.createPod({ name, namespace: 'default', labels: {}, annotations: {}, owner: null, spec });
+    };
+    create('low', 0, cpuMilli);
+    sim.runUntil(0);
+    const high = create('high', 100, cpuMilli);
+    sim.runUntil(500);
+    assert.ok('pod' in high && high.pod.nominatedNodeName === 'n', `${plugin}: high is nominated`);
+    sim.schedule(1000, 1, () => create('mid', 50, 1000));
+    sim.runUntil(4000);
+    const before = scheduler.attempts;
+    sim.schedule(5000, 1, () => 'pod' in high && cluster.deletePod(high.pod, 'Killing', 'deleted by the test'));
+    sim.runUntil(6000);
+    assert.equal(scheduler.attempts, before + 1, `${plugin}: mid is retried when high goes`);
+  }
+});

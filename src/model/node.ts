@@ -1,9 +1,10 @@
-// A node: what kube-scheduler's NodeInfo holds (labels, taints, allocatable, bound pods and their
-// summed requests) plus capsim's pool, price and lifecycle.
+// A node: what kube-scheduler's NodeInfo holds (labels, taints, allocatable, bound pods, their
+// summed requests and used host ports) plus capsim's pool, price and lifecycle.
 import type { Taint } from './api.ts';
 import type { ResourceList } from './resources.ts';
 import { addInto, emptyResources } from './resources.ts';
 import type { Pod } from './pod.ts';
+import { HostPortInfo, podHostPorts } from './hostPorts.ts';
 
 export type NodeState = 'Provisioning' | 'Ready' | 'NotReady' | 'Removed';
 export type CapacityType = 'on-demand' | 'spot';
@@ -39,12 +40,15 @@ export interface Node {
   info: NodeInfo;
 }
 
-/** framework.NodeInfo: the pods on a node and their summed requests. Preemption works on clones. */
+/** framework.NodeInfo: the pods on a node, their summed requests and the host ports they hold.
+ *  Preemption and the cluster autoscaler's simulations work on clones. */
 export class NodeInfo {
   readonly pods: Pod[] = [];
   readonly requested: ResourceList = emptyResources();
   nonZeroCpuMilli = 0;
   nonZeroMemoryBytes = 0;
+  /** UsedPorts (updateUsedPorts): what the NodePorts filter checks. */
+  readonly usedPorts = new HostPortInfo();
   /** Pods on this node with required pod anti-affinity terms (InterPodAffinity fast path). */
   podsWithRequiredAntiAffinity = 0;
   /** Pods on this node with any pod affinity or anti-affinity term. */
@@ -91,6 +95,7 @@ export class NodeInfo {
     addInto(this.requested, pod.requests, sign);
     this.nonZeroCpuMilli += sign * pod.nonZeroCpuMilli;
     this.nonZeroMemoryBytes += sign * pod.nonZeroMemoryBytes;
+    this.usedPorts.addPorts(podHostPorts(pod.spec), sign);
     const affinity = pod.spec.affinity;
     if (affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length) this.podsWithRequiredAntiAffinity += sign;
     if (affinity?.podAffinity || affinity?.podAntiAffinity) this.podsWithAffinity += sign;

@@ -3,6 +3,7 @@
 import type { Affinity, Toleration, TopologySpreadConstraint } from './api.ts';
 import type { ResourceList, ResourceMap } from './resources.ts';
 import type { Node } from './node.ts';
+import type { HostPort } from './hostPorts.ts';
 
 export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
 export type QosClass = 'Guaranteed' | 'Burstable' | 'BestEffort';
@@ -15,6 +16,8 @@ export interface Container {
   limits: ResourceMap;
   /** `Always` marks a restartable init container (sidecar). */
   restartPolicy?: 'Always';
+  /** ports[] entries with a hostPort (with hostNetwork, every containerPort): the NodePorts filter. */
+  hostPorts?: HostPort[];
   /** readinessProbe.initialDelaySeconds, when the manifest has a readiness probe. */
   readinessDelaySeconds?: number;
 }

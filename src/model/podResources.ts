@@ -39,26 +39,23 @@ function addMap(into: ResourceMap, add: ResourceMap): void {
   for (const name of Object.keys(add)) into[name] = (into[name] ?? 0) + add[name];
 }
 
-/** Σ over regular and sidecar containers with the non-zero defaults for missing cpu/memory requests. */
+/** The scheduler's non-zero requests (scoring only): PodRequests with every container's *unset*
+ *  cpu/memory request taken as 100m/200Mi (resourcehelper.PodRequests with
+ *  NonMissingContainerRequests, as noderesources/resource_allocation.go and NodeInfo use it).
+ *  An explicit 0 stays 0 (util/pod_resources.go: "Override if un-set, but not if explicitly set
+ *  to zero"); init containers, sidecars and overhead enter as in podRequests. */
 export function nonZeroRequests(spec: PodSpec): { cpuMilli: number; memoryBytes: number } {
-  let cpuMilli = 0;
-  let memoryBytes = 0;
-  const running = spec.containers.concat(spec.initContainers.filter((c) => c.restartPolicy === 'Always'));
-  for (const c of running) {
-    cpuMilli += c.requests[CPU] ? c.requests[CPU] : DEFAULT_MILLI_CPU_REQUEST;
-    memoryBytes += c.requests[MEMORY] ? c.requests[MEMORY] : DEFAULT_MEMORY_REQUEST;
-  }
-  // Init containers run one at a time; the non-zero variant also takes their max (resource helpers).
-  for (const c of spec.initContainers) {
-    if (c.restartPolicy === 'Always') continue;
-    cpuMilli = Math.max(cpuMilli, c.requests[CPU] || DEFAULT_MILLI_CPU_REQUEST);
-    memoryBytes = Math.max(memoryBytes, c.requests[MEMORY] || DEFAULT_MEMORY_REQUEST);
-  }
-  if (spec.overhead) {
-    cpuMilli += spec.overhead[CPU] ?? 0;
-    memoryBytes += spec.overhead[MEMORY] ?? 0;
-  }
-  return { cpuMilli, memoryBytes };
+  const total = podRequestMap(spec, (c) => withNonMissing(c.requests));
+  return { cpuMilli: total[CPU] ?? 0, memoryBytes: total[MEMORY] ?? 0 };
+}
+
+/** applyNonMissing: the defaults for the cpu/memory keys the container does not set. */
+function withNonMissing(requests: ResourceMap): ResourceMap {
+  if (CPU in requests && MEMORY in requests) return requests;
+  const out: ResourceMap = { ...requests };
+  if (!(CPU in out)) out[CPU] = DEFAULT_MILLI_CPU_REQUEST;
+  if (!(MEMORY in out)) out[MEMORY] = DEFAULT_MEMORY_REQUEST;
+  return out;
 }
 
 /** ComputePodQOS over all containers including init containers (reference §5.3). */

@@ -5,6 +5,7 @@ import type { Profile } from './algorithm.ts';
 import { InterPodAffinity } from './plugins/interPodAffinity.ts';
 import { NodeAffinity } from './plugins/nodeAffinity.ts';
 import { NodeName } from './plugins/nodeName.ts';
+import { NodePorts } from './plugins/nodePorts.ts';
 import { NodeResourcesBalancedAllocation } from './plugins/nodeResourcesBalancedAllocation.ts';
 import type { ScoringStrategy } from './plugins/nodeResourcesFit.ts';
 import { NodeResourcesFit, NodeResourcesFitScore } from './plugins/nodeResourcesFit.ts';
@@ -23,7 +24,7 @@ export function defaultProfile(options: ProfileOptions = {}): Profile {
   const podTopologySpread = new PodTopologySpread();
   const interPodAffinity = new InterPodAffinity();
   return {
-    filters: [new NodeUnschedulable(), new NodeName(), taintToleration, nodeAffinity, new NodeResourcesFit(), podTopologySpread, interPodAffinity],
+    filters: [new NodeUnschedulable(), new NodeName(), taintToleration, nodeAffinity, new NodePorts(), new NodeResourcesFit(), podTopologySpread, interPodAffinity],
     scores: [
       { plugin: taintToleration, weight: 3 },
       { plugin: nodeAffinity, weight: 2 },

@@ -100,11 +100,12 @@ export class SchedulingQueue {
     this.onParked(entry.pod, true);
   }
 
-  /** A cluster event happened: pods it could help (by their failed plugins) move to the active
-   *  queue, or wait out their backoff first. Returns the earliest backoff expiry still pending. */
-  moveOnEvent(interested: (failedPlugins: ReadonlySet<string>) => boolean, nowMs: number): number {
+  /** A cluster event happened: pods it could help (by their failed plugins and the plugins'
+   *  queueing hints) move to the active queue, or wait out their backoff first. Returns the
+   *  earliest backoff expiry still pending. */
+  moveOnEvent(interested: (failedPlugins: ReadonlySet<string>, pod: Pod) => boolean, nowMs: number): number {
     for (const [uid, entry] of this.unschedulable) {
-      if (!interested(entry.failedPlugins)) continue;
+      if (!interested(entry.failedPlugins, entry.pod)) continue;
       this.unschedulable.delete(uid);
       if (entry.backoffUntilMs <= nowMs) this.requeue(entry);
       else this.backingOff.set(uid, entry);

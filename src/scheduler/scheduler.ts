@@ -12,8 +12,10 @@ import { SchedulingAlgorithm, fitErrorMessage } from './algorithm.ts';
 import type { CycleState, Snapshot } from './framework.ts';
 import type { DisruptionBudgets } from './preemption.ts';
 import { DefaultPreemption } from './preemption.ts';
-import { NOMINATED_STATE, NodeResourcesFit } from './plugins/nodeResourcesFit.ts';
+import { NAME as NODE_RESOURCES_FIT, NOMINATED_STATE, NodeResourcesFit } from './plugins/nodeResourcesFit.ts';
 import type { NominatedPods } from './plugins/nodeResourcesFit.ts';
+import { ERR_REASON as PORTS_IN_USE, NAME as NODE_PORTS, helpedByPodDeleted } from './plugins/nodePorts.ts';
+import { podHostPorts } from '../model/hostPorts.ts';
 import { SchedulingQueue } from './queue.ts';
 
 /** How often leftover unschedulable pods are checked (flushUnschedulablePodsLeftover). */
@@ -87,6 +89,12 @@ export class Scheduler implements ClusterListener {
       this.cluster.deletePod(pod, 'Failed', `Pod was rejected: Node didn't have enough resource: ${resource} (OutOf${resource})`);
       return;
     }
+    // AdmissionCheck runs nodeports.Fits after the resource fit; the kubelet reports the first
+    // failure as PredicateFailureError{NodePorts, ErrReason}.
+    if (!node.info.usedPorts.fits(podHostPorts(pod.spec))) {
+      this.cluster.deletePod(pod, 'Failed', `Pod was rejected: Predicate ${NODE_PORTS} failed: ${PORTS_IN_USE} (${NODE_PORTS})`);
+      return;
+    }
     this.scheduledCount++;
     this.cluster.bindPod(pod, node);
   }
@@ -99,21 +107,24 @@ export class Scheduler implements ClusterListener {
   }
 
   podTerminating(pod: Pod): void {
-    if (!pod.node) this.forget(pod);
+    if (!pod.node) this.forgetUnbound(pod);
   }
 
   podRemoved(pod: Pod): void {
+    if (!pod.node) {
+      this.forgetUnbound(pod);
+      return;
+    }
     this.forget(pod);
-    if (!pod.node) return;
     const affinity = pod.spec.affinity;
     if (affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length) this.podsWithRequiredAntiAffinity--;
     if (affinity?.podAffinity || affinity?.podAntiAffinity) this.podsWithAffinity--;
-    this.moveOnEvent((failed) => intersects(failed, HELPED_BY_POD_REMOVAL));
+    this.moveOnEvent((failed, waiting) => helpedByRemoval(failed, waiting, pod));
   }
 
-  /** A finished pod frees its node's resources just as a removed one does. */
+  /** A finished pod frees its node's resources (and host ports) just as a removed one does. */
   podFinished(pod: Pod): void {
-    if (pod.node) this.moveOnEvent((failed) => intersects(failed, HELPED_BY_POD_REMOVAL));
+    if (pod.node) this.moveOnEvent((failed, waiting) => helpedByRemoval(failed, waiting, pod));
   }
 
   nodeUpdated(_node: Node): void {
@@ -132,7 +143,7 @@ export class Scheduler implements ClusterListener {
     this.cycleHandle = this.cluster.sim.schedule(this.cluster.nowMs, Phase.Scheduler, () => this.runCycle());
   }
 
-  private moveOnEvent(interested: (failed: ReadonlySet<string>) => boolean): void {
+  private moveOnEvent(interested: (failed: ReadonlySet<string>, waiting: Pod) => boolean): void {
     if (this.queue.unschedulableCount === 0) return;
     const nextBackoff = this.queue.moveOnEvent(interested, this.cluster.nowMs);
     if (this.queue.activeCount > 0) this.requestCycle();
@@ -202,6 +213,15 @@ export class Scheduler implements ClusterListener {
     this.cluster.emit('FailedScheduling', podObjectRef(pod), '', message);
   }
 
+  /** An unbound pod is deleted. One only nominated to a node held room there (its requests and
+   *  host ports count for pods of lower priority): NodeResourcesFit's and NodePorts' Pod/Delete
+   *  hints queue on it too (isSchedulableAfterPodEvent, isSchedulableAfterPodDeleted). */
+  private forgetUnbound(pod: Pod): void {
+    const wasNominated = pod.nominatedNodeName !== null;
+    this.forget(pod);
+    if (wasNominated) this.moveOnEvent((failed, waiting) => failed.has(NODE_RESOURCES_FIT) || (failed.has(NODE_PORTS) && helpedByPodDeleted(waiting, pod)));
+  }
+
   private forget(pod: Pod): void {
     this.queue.remove(pod);
     this.unnominate(pod);
@@ -248,6 +268,13 @@ export class Scheduler implements ClusterListener {
       ownerSelector: this.options.ownerSelector,
     };
   }
+}
+
+/** Pod/Delete queueing hints: the resource plugins queue on any freed pod; NodePorts only when
+ *  the freed pod held a host port the waiting pod wants (isSchedulableAfterPodDeleted). */
+function helpedByRemoval(failed: ReadonlySet<string>, waiting: Pod, removed: Pod): boolean {
+  if (intersects(failed, HELPED_BY_POD_REMOVAL)) return true;
+  return failed.has(NODE_PORTS) && helpedByPodDeleted(waiting, removed);
 }
 
 function intersects(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {

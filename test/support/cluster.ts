@@ -1,20 +1,19 @@
 // Small factories for tests: nodes, pods, binding and a scheduler Snapshot, fully populated with
-// the same defaults the simulator uses (kubelet maxPods 110, scheduler non-zero requests
-// 100m / 200Mi, times -1 = "has not happened").
+// the same defaults the simulator uses (kubelet maxPods 110, the scheduler's non-zero requests
+// from src/model/podResources.ts, times -1 = "has not happened").
 import type { Snapshot } from '../../src/scheduler/framework.ts';
 import type { Affinity, LabelSelector, Taint, Toleration, TopologySpreadConstraint } from '../../src/model/api.ts';
 import { LABEL_HOSTNAME, LABEL_INSTANCE_TYPE, LABEL_ZONE } from '../../src/model/api.ts';
 import type { Node } from '../../src/model/node.ts';
 import { NodeInfo } from '../../src/model/node.ts';
-import type { OwnerRef, Pod, QosClass } from '../../src/model/pod.ts';
+import type { Container, OwnerRef, Pod, PodSpec, QosClass } from '../../src/model/pod.ts';
+import type { HostPort } from '../../src/model/hostPorts.ts';
 import type { ResourceMap } from '../../src/model/resources.ts';
 import { toResourceList } from '../../src/model/resources.ts';
+import { nonZeroRequests, podRequests } from '../../src/model/podResources.ts';
 
 const MI = 1024 * 1024;
 const GI = 1024 * MI;
-/** Scheduler non-zero defaults (reference/k8s-algorithms.md §4.2). */
-export const DEFAULT_NONZERO_CPU_MILLI = 100;
-export const DEFAULT_NONZERO_MEMORY_BYTES = 200 * MI;
 
 const SUFFIX: Record<string, number> = {
   '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
@@ -97,6 +96,13 @@ export interface PodOptions {
   memoryBytes?: number;
   /** Other requests in base units, e.g. { 'nvidia.com/gpu': 1 }. */
   extraRequests?: ResourceMap;
+  /** Host ports of the single container. */
+  hostPorts?: HostPort[];
+  /** The containers as written (then cpuMilli, memoryBytes, extraRequests and hostPorts are
+   *  ignored): e.g. [] for upstream's st.MakePod().Obj(), or an explicit { cpu: 0 }. */
+  containers?: Container[];
+  initContainers?: Container[];
+  overhead?: ResourceMap;
   affinity?: Affinity;
   tolerations?: Toleration[];
   topologySpreadConstraints?: TopologySpreadConstraint[];
@@ -107,16 +113,34 @@ export interface PodOptions {
   createdMs?: number;
 }
 
-/** A Pending pod with one container requesting `cpuMilli` / `memoryBytes` (no limits). */
+/** A Pending pod with one container requesting `cpuMilli` / `memoryBytes` (no limits), or with
+ *  the given containers; requests and non-zero requests computed as admission does. */
 export function makePod(opts: PodOptions): Pod {
   const namespace = opts.namespace ?? 'default';
   const requests: ResourceMap = { ...(opts.extraRequests ?? {}) };
   if (opts.cpuMilli) requests.cpu = opts.cpuMilli;
   if (opts.memoryBytes) requests.memory = opts.memoryBytes;
-  const list = toResourceList(requests);
-  const qos: QosClass = Object.keys(requests).length === 0 ? 'BestEffort' : 'Burstable';
+  const main: Container = { name: 'main', requests, limits: {} };
+  if (opts.hostPorts) main.hostPorts = opts.hostPorts;
+  const containers = opts.containers ?? [main];
+  const qos: QosClass = containers.some((c) => Object.keys(c.requests).length > 0) ? 'Burstable' : 'BestEffort';
   const priority = opts.priority ?? 0;
   const preemptionPolicy = opts.preemptionPolicy ?? 'PreemptLowerPriority';
+  const spec: PodSpec = {
+    containers,
+    initContainers: opts.initContainers ?? [],
+    nodeSelector: opts.nodeSelector,
+    affinity: opts.affinity,
+    tolerations: opts.tolerations ?? [],
+    topologySpreadConstraints: opts.topologySpreadConstraints ?? [],
+    priority,
+    preemptionPolicy,
+    terminationGracePeriodSeconds: 30,
+    restartPolicy: 'Always',
+    hasLocalStorage: false,
+  };
+  if (opts.overhead) spec.overhead = opts.overhead;
+  const nonZero = nonZeroRequests(spec);
   return {
     uid: nextPodUid++,
     name: opts.name,
@@ -125,25 +149,13 @@ export function makePod(opts: PodOptions): Pod {
     labels: { ...(opts.labels ?? {}) },
     annotations: { ...(opts.annotations ?? {}) },
     owner: opts.owner ?? null,
-    spec: {
-      containers: [{ name: 'main', requests, limits: {} }],
-      initContainers: [],
-      nodeSelector: opts.nodeSelector,
-      affinity: opts.affinity,
-      tolerations: opts.tolerations ?? [],
-      topologySpreadConstraints: opts.topologySpreadConstraints ?? [],
-      priority,
-      preemptionPolicy,
-      terminationGracePeriodSeconds: 30,
-      restartPolicy: 'Always',
-      hasLocalStorage: false,
-    },
+    spec,
     priority,
     preemptionPolicy,
     qos,
-    requests: list,
-    nonZeroCpuMilli: list.cpuMilli || DEFAULT_NONZERO_CPU_MILLI,
-    nonZeroMemoryBytes: list.memoryBytes || DEFAULT_NONZERO_MEMORY_BYTES,
+    requests: podRequests(spec),
+    nonZeroCpuMilli: nonZero.cpuMilli,
+    nonZeroMemoryBytes: nonZero.memoryBytes,
     phase: 'Pending',
     node: null,
     nominatedNodeName: null,

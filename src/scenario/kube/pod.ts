@@ -3,6 +3,7 @@
 // defaults (pkg/apis/core/v1/defaults.go).
 import { z } from 'zod';
 import type { Container, PodSpec, PodTemplate, RestartPolicy } from '../../model/pod.ts';
+import type { HostPort } from '../../model/hostPorts.ts';
 import type { ResourceMap } from '../../model/resources.ts';
 import { anything, count, int32, quantity, resourceMap, stringMap } from '../fields.ts';
 import { affinity, templateMeta, topologySpreadConstraint, toleration } from './meta.ts';
@@ -51,11 +52,11 @@ const lifecycle = z.strictObject({
 
 const containerPort = z.strictObject({
   containerPort: z.number().int().min(1).max(65535),
-  hostPort: z.number().int().optional(),
-  hostIP: z.string().optional(),
+  hostPort: z.number().int().min(0).max(65535).optional().describe('Port claimed on the node: the scheduler (NodePorts) places at most one pod per node on a hostIP/protocol/hostPort; 0 or absent claims none (with hostNetwork, the containerPort)'),
+  hostIP: z.string().optional().describe('Node address the hostPort binds; absent or 0.0.0.0 binds (and conflicts with) every address'),
   name: z.string().optional(),
-  protocol: z.enum(['TCP', 'UDP', 'SCTP']).optional(),
-});
+  protocol: z.enum(['TCP', 'UDP', 'SCTP']).optional().describe('Default TCP'),
+}).meta({ id: 'ContainerPort', description: 'core/v1 ContainerPort; only host ports matter to capsim' });
 
 const keySelector = z.strictObject({ name: z.string().optional(), key: z.string(), optional: z.boolean().optional() });
 const envVar = z.strictObject({
@@ -134,7 +135,7 @@ export const container = z.strictObject({
   stdin: z.boolean().optional(),
   stdinOnce: z.boolean().optional(),
   tty: z.boolean().optional(),
-}).meta({ id: 'Container', description: 'core/v1 Container (capsim reads name, resources and readinessProbe; the other upstream fields are accepted)' });
+}).meta({ id: 'Container', description: 'core/v1 Container (capsim reads name, resources, readinessProbe, restartPolicy and the host ports of ports; the other upstream fields are accepted)' });
 
 // --- Volumes: every volume source name; only emptyDir and hostPath matter to capsim ----------
 
@@ -182,7 +183,7 @@ export const podSpec = z.strictObject({
   serviceAccount: z.string().optional(),
   automountServiceAccountToken: z.boolean().optional(),
   nodeName: z.string().optional(),
-  hostNetwork: z.boolean().optional(),
+  hostNetwork: z.boolean().optional().describe("The pod uses the node's network: every containerPort without a hostPort claims that port on the node"),
   hostPID: z.boolean().optional(),
   hostIPC: z.boolean().optional(),
   shareProcessNamespace: z.boolean().optional(),
@@ -220,6 +221,7 @@ export const podTemplateSpec = z.strictObject({
 export type PodSpecInput = z.output<typeof podSpec>;
 export type PodTemplateInput = z.output<typeof podTemplateSpec>;
 type ContainerInput = z.output<typeof container>;
+type ContainerPortInput = z.output<typeof containerPort>;
 
 // --- Conversion ---------------------------------------------------------------------------
 
@@ -229,8 +231,9 @@ function isExtendedResource(name: string): boolean {
 }
 
 /** Container -> model: requests default to limits per resource (SetDefaults_Pod), quantities
- *  as integers, readiness delay from the readiness probe. */
-function toContainer(c: ContainerInput, cv: Convert, path: (string | number)[]): Container {
+ *  as integers (an explicit 0 is kept: the scheduler's non-zero defaults are for unset requests
+ *  only), readiness delay from the readiness probe, host ports. */
+function toContainer(c: ContainerInput, cv: Convert, path: (string | number)[], hostNetwork: boolean): Container {
   const limits = toResourceMap(c.resources?.limits, cv, [...path, 'resources', 'limits']);
   const requests: ResourceMap = toResourceMap(c.resources?.requests, cv, [...path, 'resources', 'requests']);
   for (const name of Object.keys(limits)) if (!(name in requests)) requests[name] = limits[name];
@@ -248,13 +251,37 @@ function toContainer(c: ContainerInput, cv: Convert, path: (string | number)[]):
   const out: Container = { name: c.name, requests, limits };
   if (c.restartPolicy) out.restartPolicy = c.restartPolicy;
   if (c.readinessProbe) out.readinessDelaySeconds = c.readinessProbe.initialDelaySeconds ?? 0;
+  (c.ports ?? []).forEach((p, i) => {
+    // ValidatePodSpec (validateHostNetwork): with the node's network a port cannot be remapped.
+    if (hostNetwork && p.hostPort && p.hostPort !== p.containerPort) {
+      cv.problem([...path, 'ports', i, 'hostPort'], 'must match `containerPort` when `hostNetwork` is true', `use hostPort: ${p.containerPort}, or leave it out`);
+    }
+  });
+  const hostPorts = toHostPorts(c.ports ?? [], hostNetwork);
+  if (hostPorts.length > 0) out.hostPorts = hostPorts;
+  return out;
+}
+
+/** The ports that claim a port on the node. SetDefaults_ContainerPort makes the protocol TCP;
+ *  with hostNetwork, SetDefaults_Pod (defaultHostNetworkPorts) sets an unset hostPort to the
+ *  containerPort. */
+function toHostPorts(ports: readonly ContainerPortInput[], hostNetwork: boolean): HostPort[] {
+  const out: HostPort[] = [];
+  for (const p of ports) {
+    const hostPort = p.hostPort || (hostNetwork ? p.containerPort : 0);
+    if (hostPort <= 0) continue;
+    const port: HostPort = { hostPort, protocol: p.protocol ?? 'TCP' };
+    if (p.hostIP) port.hostIP = p.hostIP;
+    out.push(port);
+  }
   return out;
 }
 
 export function toPodSpec(spec: PodSpecInput, cv: Convert, path: (string | number)[], defaultRestart: RestartPolicy = 'Always'): PodSpec {
+  const hostNetwork = spec.hostNetwork ?? false;
   const out: PodSpec = {
-    containers: spec.containers.map((c, i) => toContainer(c, cv, [...path, 'containers', i])),
-    initContainers: (spec.initContainers ?? []).map((c, i) => toContainer(c, cv, [...path, 'initContainers', i])),
+    containers: spec.containers.map((c, i) => toContainer(c, cv, [...path, 'containers', i], hostNetwork)),
+    initContainers: (spec.initContainers ?? []).map((c, i) => toContainer(c, cv, [...path, 'initContainers', i], hostNetwork)),
     tolerations: spec.tolerations ?? [],
     topologySpreadConstraints: spec.topologySpreadConstraints ?? [],
     terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds ?? 30,

@@ -1,6 +1,8 @@
 // NodeResourcesBalancedAllocation (noderesources/balanced_allocation.go): favours nodes whose cpu
 // and memory would be equally used. Real requests, fractions capped at 1,
 // score = int((1 - std) * 100); with two resources std = |f1 - f2| / 2 (reference §4.4).
+// A pod requesting no cpu and no memory is not scored at all (PreScore Skip, since v1.33:
+// kubernetes#130260, so best-effort pods do not all pile onto the most balanced node).
 import type { NodeInfo } from '../../model/node.ts';
 import type { Pod } from '../../model/pod.ts';
 import type { CycleState, ScorePlugin } from '../framework.ts';
@@ -8,6 +10,11 @@ import { MAX_NODE_SCORE } from '../framework.ts';
 
 export class NodeResourcesBalancedAllocation implements ScorePlugin {
   readonly name = 'NodeResourcesBalancedAllocation';
+
+  /** isBestEffortPod over the plugin's resources (cpu, memory), real requests. */
+  preScore(_state: CycleState, pod: Pod): boolean {
+    return pod.requests.cpuMilli !== 0 || pod.requests.memoryBytes !== 0;
+  }
 
   score(_state: CycleState, pod: Pod, nodeInfo: NodeInfo): number {
     const alloc = nodeInfo.node.allocatable;
