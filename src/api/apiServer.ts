@@ -8,7 +8,7 @@
 import type { Simulation } from '../engine/simulation.ts';
 import type { RandomStreams } from '../engine/random.ts';
 import type { Taint } from '../model/api.ts';
-import { TAINT_UNSCHEDULABLE } from '../model/api.ts';
+import { TAINT_MEMORY_PRESSURE, TAINT_UNSCHEDULABLE } from '../model/api.ts';
 import type { Node } from '../model/node.ts';
 import { NodeInfo, nodeObjectRef } from '../model/node.ts';
 import type { HpaObject, LimitRangeObject, PdbObject, PriorityClassObject, ResourceQuotaObject, VpaObject } from '../model/objects.ts';
@@ -327,6 +327,17 @@ export class ApiServer {
     this.emit(unschedulable ? 'NodeCordoned' : 'NodeUncordoned', nodeObjectRef(node), node.name, unschedulable ? 'Node marked unschedulable' : 'Node marked schedulable');
   }
 
+  /** The kubelet posts the node's MemoryPressure condition; the node lifecycle controller mirrors it
+   *  as the memory-pressure NoSchedule taint (TaintNodesByCondition: nodeConditionToTaintKeyStatusMap
+   *  in pkg/controller/nodelifecycle), which keeps new pods that do not tolerate it off the node. */
+  setNodeMemoryPressure(node: Node, pressure: boolean): void {
+    if (node.state === 'Removed' || (node.memoryPressure ?? false) === pressure) return;
+    node.memoryPressure = pressure;
+    node.taints = node.taints.filter((t) => t.key !== TAINT_MEMORY_PRESSURE);
+    if (pressure) node.taints = node.taints.concat({ key: TAINT_MEMORY_PRESSURE, effect: 'NoSchedule' });
+    this.notify('nodeUpdated', node);
+  }
+
   /** Adds a taint (replacing one with the same key and effect), e.g. the cluster autoscaler's
    *  ToBeDeletedByClusterAutoscaler. */
   addTaint(node: Node, taint: Taint): void {
@@ -496,9 +507,10 @@ export class ApiServer {
     this.notify('podReadyChanged', pod);
   }
 
-  /** The pod reached a terminal phase: Succeeded (type `Completed`) or Failed. The scheduler and
-   *  the kubelet stop counting it on its node, and quotas release it, as upstream. */
-  finishPod(pod: Pod, phase: 'Succeeded' | 'Failed', message: string): void {
+  /** The pod reached a terminal phase: Succeeded (type `Completed`) or Failed (type `Failed`, or
+   *  the status reason given, e.g. `Evicted`). The scheduler and the kubelet stop counting it on
+   *  its node, and quotas release it, as upstream. */
+  finishPod(pod: Pod, phase: 'Succeeded' | 'Failed', message: string, reason?: string): void {
     if (pod.phase === 'Succeeded' || pod.phase === 'Failed' || pod.removedMs >= 0) return;
     pod.phase = phase;
     if (pod.ready) {
@@ -507,7 +519,7 @@ export class ApiServer {
     }
     if (pod.node) pod.node.info.removePod(pod);
     if (pod.deletionMs < 0) this.releaseQuota(pod);
-    this.emit(phase === 'Succeeded' ? 'Completed' : 'Failed', podObjectRef(pod), pod.node?.name ?? '', message);
+    this.emit(reason ?? (phase === 'Succeeded' ? 'Completed' : 'Failed'), podObjectRef(pod), pod.node?.name ?? '', message);
     this.notify('podFinished', pod);
   }
 
