@@ -9,6 +9,7 @@ import { CloudProvider } from './cloud/cloudProvider.ts';
 import { ControllerManager } from './controllers/manager.ts';
 import { RandomStreams } from './engine/random.ts';
 import { Simulation } from './engine/simulation.ts';
+import { kubeletConfigs } from './kubelet/config.ts';
 import { Kubelet, manifestTiming } from './kubelet/kubelet.ts';
 import type { PodTiming } from './kubelet/kubelet.ts';
 import { UsageEngine } from './kubelet/usageEngine.ts';
@@ -48,12 +49,11 @@ export class World {
       budgets: { splitByBudget: (pods) => splitByBudget(api, pods) },
       ownerSelector: (pod) => api.ownerSelector(pod),
     });
-    const evictionHard = new Map(scenario.cluster.nodePools.map((p) => [p.name, p.evictionHardMemoryBytes]));
     this.usage = new UsageEngine(
       api,
       this.kubelet,
       (ref) => this.usageInputs(ref),
-      (node) => (node.pool !== null ? evictionHard.get(node.pool) : undefined) ?? 100 * 1024 * 1024,
+      kubeletConfigs(scenario.cluster.nodePools),
       new Set(scenario.behavior.map((b) => b.target)),
     );
     this.cloud = new CloudProvider(api, this.sim, this.random, this.kubelet);

@@ -191,7 +191,7 @@ test('spot interruptions: Poisson per node, the notice drains the node and the p
 function pool(name: string, cpu: number, memoryGi: number, price: number, extra: Partial<NodePool> = {}): NodePool {
   return {
     name, instanceType: null, capacity: { cpu: cpu * 1000, memory: memoryGi * GI, pods: 110 }, capacityType: 'on-demand', priceUsdPerHour: price, spot: null,
-    kubeReserved: {}, systemReserved: {}, evictionHardMemoryBytes: 100 * MI, labels: {}, annotations: {}, taints: [], zones: ['a'], count: 0, min: 0, max: 10, provisioningDelayMs: 0, ...extra,
+    kubeReserved: {}, systemReserved: {}, evictionHardMemoryBytes: 100 * MI, evictionPressureTransitionPeriodMs: 300_000, cgroupVersion: 'v2', labels: {}, annotations: {}, taints: [], zones: ['a'], count: 0, min: 0, max: 10, provisioningDelayMs: 0, ...extra,
   };
 }
 

@@ -3,7 +3,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runYaml } from './support/run.ts';
 import { RestartBackoff } from '../src/kubelet/backoff.ts';
-import { cpuShares, shareCpu } from '../src/kubelet/cpu.ts';
 import { oomScoreAdj } from '../src/kubelet/oomScore.ts';
 import type { MetricsApi } from '../src/metrics/metricsApi.ts';
 import type { World } from '../src/world.ts';
@@ -72,9 +71,9 @@ test('throttling: demand needing 600m against a 500m limit is served 5/6, thrott
   assert.equal(run.summary.demand.servedPct, 83.3333);
 });
 
-test('contention: requests of 1 and 3 CPU, both wanting 4 CPU on a 4-CPU node, get 1 and 3 CPU', async () => {
-  const run = await runYaml(scenario('contention', '5m', `  cluster:
-    nodePools: [{name: p, capacity: {cpu: "4", memory: 8Gi}, price: {onDemandPerHour: 0.1}, count: 1}]
+test('contention: requests of 1 and 3 CPU, both wanting 4 CPU on a 4-CPU node, get 1 and 3 CPU on cgroup v1, 0.99 and 3.01 on v2', async () => {
+  const contention = (cgroupVersion: string) => runYaml(scenario('contention', '5m', `  cluster:
+    nodePools: [{name: p, capacity: {cpu: "4", memory: 8Gi}, price: {onDemandPerHour: 0.1}, count: 1, cgroupVersion: ${cgroupVersion}}]
   workloads:
     - {name: small, replicas: 1, containers: [{name: app, resources: {requests: {cpu: "1", memory: 256Mi}}}]}
     - {name: large, replicas: 1, containers: [{name: app, resources: {requests: {cpu: "3", memory: 256Mi}}}]}
@@ -82,35 +81,22 @@ test('contention: requests of 1 and 3 CPU, both wanting 4 CPU on a 4-CPU node, g
     - {target: Deployment/default/small, usage: {app: {cpu: {base: "4", perUnit: 0m}, memory: {base: 100Mi, perUnit: 0Mi}}}}
     - {target: Deployment/default/large, usage: {app: {cpu: {base: "4", perUnit: 0m}, memory: {base: 100Mi, perUnit: 0Mi}}}}
 `));
-  const at = (w: string) => run.csv('workloads.csv').find((r) => r.t === '60' && r.workload === `Deployment/default/${w}`)!;
-  assert.equal(at('small').cpu_used_m, '1000');
-  assert.equal(at('large').cpu_used_m, '3000');
-  assert.equal(at('small').cpu_throttled_pct, '0'); // starved, not throttled: there is no limit
-  assert.equal(run.csv('timeseries.csv').find((r) => r.t === '60')!.cpu_used_m, '4000');
+  // Both pods are Burstable: their cgroups share the burstable cgroup's 4 CPU by weight. v1:
+  // cpu.shares 1024 and 3072.
+  const v1 = await contention('v1');
+  const at = (run: Awaited<typeof v1>, w: string) => run.csv('workloads.csv').find((r) => r.t === '60' && r.workload === `Deployment/default/${w}`)!;
+  assert.equal(at(v1, 'small').cpu_used_m, '1000');
+  assert.equal(at(v1, 'large').cpu_used_m, '3000');
+  assert.equal(at(v1, 'small').cpu_throttled_pct, '0'); // starved, not throttled: there is no limit
+  assert.equal(v1.csv('timeseries.csv').find((r) => r.t === '60')!.cpu_used_m, '4000');
+  // v2: the kubelet's cpu.weight 1 + 1022 x 9999/262142 = 39 and 1 + 3070 x 9999/262142 = 118:
+  // 4000 x 39/157 = 993.6m and 3006.4m.
+  const v2 = await contention('v2');
+  assert.equal(at(v2, 'small').cpu_used_m, '994');
+  assert.equal(at(v2, 'large').cpu_used_m, '3006');
 });
 
-test('node memory pressure evicts the pod furthest above its request, never the Guaranteed one within its request', async () => {
-  // Capacity 4096Mi, evictionHard 100Mi: pressure once usage passes 3996Mi. Usage = 1024Mi (g,
-  // Guaranteed) + 512Mi + 1Gi/h (b, Burstable, request 512Mi): (3996 - 1536) / 1024 h = 8648.4375 s.
-  const run = await runYaml(scenario('pressure', '4h', `  cluster:
-    nodePools: [{name: p, capacity: {cpu: "4", memory: 4Gi}, price: {onDemandPerHour: 0.1}, count: 1}]
-  workloads:
-    - {name: g, replicas: 1, containers: [{name: app, resources: {requests: {cpu: 500m, memory: 1Gi}, limits: {cpu: 500m, memory: 1Gi}}}]}
-    - {name: b, replicas: 1, containers: [{name: app, resources: {requests: {cpu: 500m, memory: 512Mi}}}]}
-  behavior:
-    - {target: Deployment/default/g, usage: {app: {cpu: {base: 100m, perUnit: 0m}, memory: {base: 1Gi, perUnit: 0Mi}}}}
-    - {target: Deployment/default/b, usage: {app: {cpu: {base: 100m, perUnit: 0m}, memory: {base: 512Mi, perUnit: 0Mi, leakPerHour: 1Gi}}}}
-`));
-  const evicted = run.events('Evicted');
-  assert.ok(evicted.length >= 1);
-  assert.equal(evicted[0].t, '8648.438');
-  assert.match(evicted[0].object, /^Pod\/default\/b-/);
-  assert.match(evicted[0].message, /^The node was low on resource: memory\. Threshold quantity: 100Mi, available: \d+(Ki|Mi)?\. Container app was using \d+.*, request is 512Mi/);
-  assert.ok(evicted.every((e) => e.object.startsWith('Pod/default/b-')), 'the Guaranteed pod within its request is never evicted');
-  assert.equal(run.events('EvictionThresholdMet')[0].t, '8648.438');
-});
-
-test('unit: back-off sequence, CFS shares, water-filling and oom_score_adj', () => {
+test('unit: back-off sequence and oom_score_adj', () => {
   const b = new RestartBackoff();
   assert.equal(b.delayAfterFailure('c', 0), 0);
   b.restarted('c', 0, 0);
@@ -118,26 +104,6 @@ test('unit: back-off sequence, CFS shares, water-filling and oom_score_adj', () 
   b.restarted('c', 5_000, 15_000);
   assert.equal(b.delayAfterFailure('c', 16_000), 20_000);
   assert.equal(b.delayAfterFailure('c', 15_000 + 600_001), 0, 'ran more than 10 min: the entry expired');
-  assert.equal(cpuShares(0), 2);
-  assert.equal(cpuShares(250), 256);
-  assert.equal(cpuShares(1000), 1024);
-  const classes = [
-    { count: 1, wantMilli: 4000, shares: 1024, gotMilli: 0 },
-    { count: 1, wantMilli: 4000, shares: 3072, gotMilli: 0 },
-    { count: 2, wantMilli: 100, shares: 2, gotMilli: 0 },
-  ];
-  shareCpu(classes, 4000);
-  // Weights 1024 : 3072 : 2 : 2 (total 4100) and everyone wants more than its share: 4000 x 3072 /
-  // 4100 = 2997, then 1003 x 1024 / 1028 = 999, and the two request-less containers 2m each.
-  assert.deepEqual(classes.map((c) => Math.round(c.gotMilli)), [999, 2997, 2]);
-  // When the small ones want less than their share, the rest is split 1:3.
-  const light = [
-    { count: 1, wantMilli: 4000, shares: 1024, gotMilli: 0 },
-    { count: 1, wantMilli: 4000, shares: 3072, gotMilli: 0 },
-    { count: 2, wantMilli: 1, shares: 2, gotMilli: 0 },
-  ];
-  shareCpu(light, 4000);
-  assert.deepEqual(light.map((c) => c.gotMilli), [999.5, 2998.5, 1]);
   assert.equal(oomScoreAdj('Guaranteed', 1, 1, false), -997);
   assert.equal(oomScoreAdj('BestEffort', 0, 1, false), 1000);
   assert.equal(oomScoreAdj('Burstable', 512 * 2 ** 20, 4 * 2 ** 30, false), 875); // 1000 - 1000*0.125

@@ -48,6 +48,8 @@ test('a minimal scenario gets every default (DESIGN §2)', async () => {
     kubeReserved: { cpu: 80, memory: 893 * MiB },
     systemReserved: {},
     evictionHardMemoryBytes: 100 * MiB,
+    evictionPressureTransitionPeriodMs: 300_000, // kubelet default 5m
+    cgroupVersion: 'v2',
     labels: {},
     annotations: {},
     taints: [],

@@ -1,15 +1,14 @@
 // The kubelet's usage side one component at a time, each through its own narrow interface: the
-// Service load balancer, CFS quota and shares, the cgroup OOM killer's alarm, and the HPA's
-// metrics client over a metrics API. Numbers are worked out by hand in the comments; the same
-// behaviours end to end are in physics.test.ts.
+// Service load balancer, the cgroup OOM killer's alarm, and the HPA's metrics client over a
+// metrics API (CPU sharing is in kubelet-cpu.test.ts). Numbers are worked out by hand in the
+// comments; the same behaviours end to end are in physics.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServiceLoadBalancer } from '../src/service/loadBalancer.ts';
-import { cfsQuota, cpuShares, shareNodeCpu } from '../src/kubelet/cpu.ts';
-import type { CpuClass, CpuSharingGroup } from '../src/kubelet/cpu.ts';
 import { Simulation } from '../src/engine/simulation.ts';
 import { RandomStreams } from '../src/engine/random.ts';
 import { OomKiller } from '../src/kubelet/oomKiller.ts';
+import { DEFAULT_KUBELET_CONFIG } from '../src/kubelet/config.ts';
 import { Group, NodeRun, Spec, WorkloadRun } from '../src/kubelet/podGroups.ts';
 import type { PodRun } from '../src/kubelet/podGroups.ts';
 import type { ContainerModel } from '../src/workload/usage.ts';
@@ -52,28 +51,6 @@ test('Service: 90 units/s over 3 Ready endpoints is 30 each; served is what they
   assert.equal(none.demandRate, 0);
 });
 
-test('CPU: CFS quota caps the want at the limit, then a contended node shares by cpu.shares', () => {
-  assert.equal(cfsQuota(600, 500), 500);
-  assert.equal(cfsQuota(300, Infinity), 300);
-  const group = (requestMilli: number, limitMilli: number, wantMilli: number): CpuSharingGroup => ({
-    models: [model({ cpuBaseMilli: wantMilli, cpuRequestMilli: requestMilli, cpuLimitMilli: limitMilli })],
-    ready: 1, idleRunning: [0], load: 0,
-    readyCls: [{ count: 0, wantMilli: 0, shares: cpuShares(requestMilli), gotMilli: 0 }],
-    idleCls: [{ count: 0, wantMilli: 0, shares: cpuShares(requestMilli), gotMilli: 0 }],
-    readyGot: [0], idleGot: [0],
-  });
-  // Requests 1, 3 and 0.5 CPU, each wanting 4 CPU; the third is limited to 400m. On 4 CPU the
-  // limited one gets its 400m (its fair 4000 x 512/4608 = 444m is more), and the 3600m left goes
-  // 1:3 by shares: 900m and 2700m.
-  const groups = [group(1000, Infinity, 4000), group(3000, Infinity, 4000), group(500, 400, 4000)];
-  const classes: CpuClass[] = [];
-  shareNodeCpu(groups, classes, 4000);
-  assert.deepEqual(groups.map((g) => g.readyGot[0]), [900, 2700, 400]);
-  // On a node with room for all, each gets what it wants under its limit.
-  shareNodeCpu(groups, classes, 10_000);
-  assert.deepEqual(groups.map((g) => g.readyGot[0]), [4000, 4000, 400]);
-});
-
 test('OOM killer: 300Mi + 10Mi/h under a 400Mi limit is killed at 10 h exactly, once, and not after forget', () => {
   const sim = new Simulation();
   const kills: { atMs: number; message: string }[] = [];
@@ -87,8 +64,8 @@ test('OOM killer: 300Mi + 10Mi/h under a 400Mi limit is killed at 10 h exactly, 
   });
   const leaky = (name: string) => {
     const w = new WorkloadRun(`Deployment/default/${name}`, { demand: null, usage: {}, noise: new RandomStreams(1).stream(name) });
-    const node = new NodeRun({ name: 'n1', index: 0, allocatable: { cpuMilli: 4000, memoryBytes: 8192 * MI }, capacity: { cpuMilli: 4000, memoryBytes: 8192 * MI } } as Node);
-    const spec = new Spec(name, [model({ memBaseBytes: 300 * MI, leakBytesPerMs: (10 * MI) / 3_600_000, memLimitBytes: 400 * MI })]);
+    const node = new NodeRun({ name: 'n1', index: 0, allocatable: { cpuMilli: 4000, memoryBytes: 8192 * MI }, capacity: { cpuMilli: 4000, memoryBytes: 8192 * MI } } as Node, DEFAULT_KUBELET_CONFIG);
+    const spec = new Spec(name, [model({ memBaseBytes: 300 * MI, leakBytesPerMs: (10 * MI) / 3_600_000, memLimitBytes: 400 * MI })], 'Burstable', 0);
     spec.update(0, 1, 0);
     const g = new Group(w, node, spec, 0);
     const run: PodRun = { pod: {} as Pod, group: g, starts: [0], cls: 'idle' };

@@ -8,7 +8,7 @@
 import type { Simulation } from '../engine/simulation.ts';
 import type { RandomStreams } from '../engine/random.ts';
 import type { Taint } from '../model/api.ts';
-import { TAINT_UNSCHEDULABLE } from '../model/api.ts';
+import { TAINT_MEMORY_PRESSURE, TAINT_UNSCHEDULABLE } from '../model/api.ts';
 import type { Node } from '../model/node.ts';
 import { NodeInfo, nodeObjectRef } from '../model/node.ts';
 import type { HpaObject, LimitRangeObject, PdbObject, PriorityClassObject, ResourceQuotaObject, VpaObject } from '../model/objects.ts';
@@ -21,6 +21,8 @@ import { nonZeroRequests, podRequests, qosClass } from '../model/podResources.ts
 import { resolvePriority } from './admission/priority.ts';
 import { QuotaTracker } from './admission/resourceQuota.ts';
 import type { LabelSelector } from '../model/api.ts';
+import type { AdmissionHook } from './admission/mutating.ts';
+import type { Namespace, NodeLease } from './core.ts';
 import { Store } from './store.ts';
 import type { ClusterEvent, ClusterListener } from './watch.ts';
 import { PLACEMENT_CHANGES } from './watch.ts';
@@ -49,32 +51,8 @@ export interface PodCreateRequest {
 
 export type CreateResult = { pod: Pod } | { error: string };
 
-/** What a mutating admission hook sees of a pod being created (a mutating webhook's view). */
-export interface AdmissionRequest {
-  namespace: string;
-  labels: Record<string, string>;
-  owner: OwnerRef | null;
-  workload?: string;
-  /** The spec as submitted; shared with the template that made it, so never mutate it. */
-  spec: PodSpec;
-}
-
-/** A mutating admission hook (e.g. the VPA admission controller): returns a modified copy of the
- *  spec, or undefined to leave the pod as it is. */
-export type AdmissionHook = (request: AdmissionRequest) => PodSpec | undefined;
-
-/** A node's Lease in kube-node-lease: the kubelet renews it while its machine runs; the node
- *  lifecycle controller watches it to notice a node that stopped posting status. */
-export interface NodeLease {
-  readonly node: Node;
-  renewing: boolean;
-}
-
-/** A Namespace: its labels (with kubernetes.io/metadata.name), which namespaceSelectors read. */
-export interface Namespace {
-  readonly name: string;
-  readonly labels: Record<string, string>;
-}
+export type { AdmissionHook, AdmissionRequest } from './admission/mutating.ts';
+export type { Namespace, NodeLease } from './core.ts';
 
 /** Lower-case consonants and digits that cannot spell words, as upstream's rand.String. */
 const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -328,6 +306,17 @@ export class ApiServer {
     this.emit(unschedulable ? 'NodeCordoned' : 'NodeUncordoned', nodeObjectRef(node), node.name, unschedulable ? 'Node marked unschedulable' : 'Node marked schedulable');
   }
 
+  /** The kubelet posts the node's MemoryPressure condition; the node lifecycle controller mirrors it
+   *  as the memory-pressure NoSchedule taint (TaintNodesByCondition: nodeConditionToTaintKeyStatusMap
+   *  in pkg/controller/nodelifecycle), which keeps new pods that do not tolerate it off the node. */
+  setNodeMemoryPressure(node: Node, pressure: boolean): void {
+    if (node.state === 'Removed' || (node.memoryPressure ?? false) === pressure) return;
+    node.memoryPressure = pressure;
+    node.taints = node.taints.filter((t) => t.key !== TAINT_MEMORY_PRESSURE);
+    if (pressure) node.taints = node.taints.concat({ key: TAINT_MEMORY_PRESSURE, effect: 'NoSchedule' });
+    this.notify('nodeUpdated', node);
+  }
+
   /** Adds a taint (replacing one with the same key and effect), e.g. the cluster autoscaler's
    *  ToBeDeletedByClusterAutoscaler. */
   addTaint(node: Node, taint: Taint): void {
@@ -509,9 +498,10 @@ export class ApiServer {
     pod.readyTransitionMs = this.nowMs;
   }
 
-  /** The pod reached a terminal phase: Succeeded (type `Completed`) or Failed. The scheduler and
-   *  the kubelet stop counting it on its node, and quotas release it, as upstream. */
-  finishPod(pod: Pod, phase: 'Succeeded' | 'Failed', message: string): void {
+  /** The pod reached a terminal phase: Succeeded (type `Completed`) or Failed (type `Failed`, or
+   *  the status reason given, e.g. `Evicted`). The scheduler and the kubelet stop counting it on
+   *  its node, and quotas release it, as upstream. */
+  finishPod(pod: Pod, phase: 'Succeeded' | 'Failed', message: string, reason?: string): void {
     if (pod.phase === 'Succeeded' || pod.phase === 'Failed' || pod.removedMs >= 0) return;
     pod.phase = phase;
     if (pod.ready) {
@@ -520,7 +510,7 @@ export class ApiServer {
     }
     if (pod.node) pod.node.info.removePod(pod);
     if (pod.deletionMs < 0) this.releaseQuota(pod);
-    this.emit(phase === 'Succeeded' ? 'Completed' : 'Failed', podObjectRef(pod), pod.node?.name ?? '', message);
+    this.emit(reason ?? (phase === 'Succeeded' ? 'Completed' : 'Failed'), podObjectRef(pod), pod.node?.name ?? '', message);
     this.notify('podFinished', pod);
   }
 

@@ -41,6 +41,8 @@ export class ReplicaSetController {
         for (const [rs, r] of this.retry) if (rs.namespace === pod.namespace && r.lastError.includes('quota')) this.queue.add(rs);
       },
       podReadyChanged: (pod) => this.podChanged(pod),
+      // A pod the kubelet refused (admission) ends Failed and is no longer active.
+      podFinished: (pod) => this.podChanged(pod),
       podRemoved: (pod) => this.podChanged(pod),
     });
   }

@@ -1,7 +1,7 @@
-// The kubelets' part of the pod lifecycle: start the containers of a bound pod, report Ready
-// after the startup delay, finish a graceful termination, and stop acting while the node is
-// down. Usage, throttling, OOM kills and evictions are the resource side (resourceUsage and the
-// modules beside it).
+// The kubelets' part of the pod lifecycle: admit a bound pod and start its containers, report
+// Ready after the startup delay, finish a graceful termination, and stop acting while the node is
+// down. Usage, throttling, OOM kills and evictions are the resource side (usageEngine.ts and the
+// modules beside it); its eviction manager is also an admission handler.
 import type { EventHandle } from '../engine/simulation.ts';
 import type { Node } from '../model/node.ts';
 import type { Pod } from '../model/pod.ts';
@@ -26,6 +26,14 @@ export const manifestTiming: PodTiming = {
   shutdownDelayMs: (pod) => 1000 * pod.spec.terminationGracePeriodSeconds,
 };
 
+/** lifecycle.PodAdmitResult: a refused pod fails with this reason and message. */
+export type PodAdmitResult = { admit: true } | { admit: false; reason: string; message: string };
+
+/** lifecycle.PodAdmitHandler: asked before a new pod's containers start on its node. */
+export interface PodAdmitHandler {
+  admit(pod: Pod, node: Node): PodAdmitResult;
+}
+
 export class Kubelet implements ClusterListener {
   private readonly timers = new Map<number, EventHandle>();
   private readonly backoff = new RestartBackoff();
@@ -36,6 +44,7 @@ export class Kubelet implements ClusterListener {
   onNodeDown: (node: Node) => void = () => {};
   /** When a Job pod's containers exit successfully. */
   private readonly completions = new Map<number, EventHandle>();
+  private readonly admitHandlers: PodAdmitHandler[] = [];
 
   constructor(
     private readonly cluster: ApiServer,
@@ -75,7 +84,17 @@ export class Kubelet implements ClusterListener {
     }
   }
 
+  addAdmitHandler(handler: PodAdmitHandler): void {
+    this.admitHandlers.push(handler);
+  }
+
+  /** canAdmitPod, then the containers start; a refused pod fails before it runs (rejectPod:
+   *  phase Failed with the handler's reason), and its controller replaces it. */
   private start(pod: Pod): void {
+    for (const handler of this.admitHandlers) {
+      const result = handler.admit(pod, pod.node!);
+      if (!result.admit) return this.cluster.finishPod(pod, 'Failed', result.message, result.reason);
+    }
     this.cluster.markPodStarted(pod);
     this.afterStart(pod);
   }

@@ -9,22 +9,20 @@ import type { Demand } from '../workload/demand.ts';
 import type { RandomStream } from '../engine/random.ts';
 import type { EventHandle } from '../engine/simulation.ts';
 import type { Node } from '../model/node.ts';
-import type { Pod } from '../model/pod.ts';
+import type { Pod, QosClass } from '../model/pod.ts';
 import type { ContainerUsage } from '../model/scenario.ts';
 import type { ContainerModel } from '../workload/usage.ts';
 import { containerModel, cpuWant, memoryAtLoad, servingCapacity } from '../workload/usage.ts';
 import type { UsageAccount, UsageHistory, UsageIntegral, WorkloadUsage } from '../metrics/metricsApi.ts';
 import { ServiceLoadBalancer } from '../service/loadBalancer.ts';
 import type { CpuClass } from './cpu.ts';
-import { cfsQuota, cpuShares } from './cpu.ts';
+import { CpuTree, cfsQuota, cgroupWeights } from './cpu.ts';
+import type { KubeletConfig } from './config.ts';
 
 /** A per-container array of zeros. */
 function zeros(n: number): number[] {
   return new Array<number>(n).fill(0);
 }
-
-/** evictionHard memory.available default (reference §5.2). */
-export const DEFAULT_EVICTION_THRESHOLD = 100 * 1024 * 1024;
 
 export interface WorkloadInputs {
   demand: Demand | null;
@@ -78,6 +76,9 @@ export class Spec {
   constructor(
     readonly key: string,
     readonly models: ContainerModel[],
+    /** Its pods' QoS class and CPU request (where their cgroups sit, and their weight). */
+    readonly qos: QosClass,
+    readonly podRequestMilli: number,
   ) {
     const n = models.length;
     this.wantReady = zeros(n);
@@ -150,10 +151,12 @@ export class Group {
   readonly sumStart: number[];
   /** Earliest running container start per container index (NaN: recompute from the pods). */
   readonly minStart: number[];
-  // CPU (cpu.ts): what a Ready and an idle pod's containers get, and the classes reused at every
-  // water-filling.
+  // CPU (cpu.ts): what a Ready and an idle pod's containers get, and the cgroup classes (a pod's,
+  // its containers') reused at every water-filling.
   readonly readyGot: number[];
   readonly idleGot: number[];
+  readonly readyPod: CpuClass;
+  readonly idlePod: CpuClass;
   readonly readyCls: CpuClass[];
   readonly idleCls: CpuClass[];
   // What this group last contributed to its workload's and node's totals (groupUsage.ts).
@@ -200,8 +203,12 @@ export class Group {
     this.sumStart = zeros(n);
     this.readyGot = zeros(n);
     this.idleGot = zeros(n);
-    this.readyCls = models.map((m) => ({ count: 0, wantMilli: 0, shares: cpuShares(m.cpuRequestMilli), gotMilli: 0 }));
-    this.idleCls = models.map((m) => ({ count: 0, wantMilli: 0, shares: cpuShares(m.cpuRequestMilli), gotMilli: 0 }));
+    const tree = node.cpuTree;
+    const podWeight = tree.podWeight(spec.qos, spec.podRequestMilli);
+    this.readyPod = { count: 0, wantMilli: 0, weight: podWeight, gotMilli: 0 };
+    this.idlePod = { count: 0, wantMilli: 0, weight: podWeight, gotMilli: 0 };
+    this.readyCls = models.map((m) => ({ count: 0, wantMilli: 0, weight: tree.containerWeight(m.cpuRequestMilli), gotMilli: 0 }));
+    this.idleCls = models.map((m) => ({ count: 0, wantMilli: 0, weight: tree.containerWeight(m.cpuRequestMilli), gotMilli: 0 }));
     this.minStart = new Array(n).fill(Infinity);
     this.lastCpu = zeros(n);
     this.ckCpuReady = zeros(n);
@@ -216,6 +223,14 @@ export class Group {
   /** Each Ready pod's share of its workload's demand (units/s). */
   get load(): number {
     return this.w.service.load;
+  }
+
+  get qos(): QosClass {
+    return this.spec.qos;
+  }
+
+  get podRequestMilli(): number {
+    return this.spec.podRequestMilli;
   }
 
   /** Memory of the whole group: Σ per-pod load memory + leak x (running x t - Σ starts). */
@@ -328,7 +343,15 @@ export class NodeRun {
   /** The memory alarm (evictionManager.ts). */
   pressureHandle: EventHandle | null = null;
   pressureAt = Infinity;
+  /** memory.available was below the threshold at the last eviction pass (passes run), and when
+   *  the next pass is due. */
   underPressure = false;
+  passDueMs = 0;
+  /** The MemoryPressure condition, when the signal was last seen below the threshold, and the
+   *  timer that ends the condition a transition period after that. */
+  memoryPressure = false;
+  pressureObservedMs = -Infinity;
+  conditionHandle: EventHandle | null = null;
   /** Σ CPU its containers want, each capped at its limit; above the allocatable it is contended. */
   cpuWantCapped = 0;
   contended = false;
@@ -340,12 +363,17 @@ export class NodeRun {
   memLimitSum = 0;
   memUnlimited = 0;
   quiet = false;
-  /** Scratch list of the node's CPU classes. */
-  readonly classes: CpuClass[] = [];
+  /** The node's cgroups above the pods (cpu.ts). */
+  readonly cpuTree: CpuTree;
   /** Usage accounts by workload ref, kept after the workload's pods leave until closed. */
   readonly usageByRef = new Map<string, WorkloadAccount>();
 
-  constructor(readonly node: Node) {}
+  constructor(
+    readonly node: Node,
+    readonly config: KubeletConfig,
+  ) {
+    this.cpuTree = new CpuTree(cgroupWeights(config.cgroupVersion));
+  }
 
   usageOf(ref: string): WorkloadAccount {
     let u = this.usageByRef.get(ref);
@@ -357,9 +385,9 @@ export class NodeRun {
     return this.node.allocatable.cpuMilli;
   }
 
-  /** Physical memory: capacity, or allocatable plus the default threshold for bare Node manifests. */
+  /** Physical memory: capacity, or allocatable plus the eviction threshold for bare Node manifests. */
   get memoryCapacityBytes(): number {
-    return this.node.capacity.memoryBytes > 0 ? this.node.capacity.memoryBytes : this.node.allocatable.memoryBytes + DEFAULT_EVICTION_THRESHOLD;
+    return this.node.capacity.memoryBytes > 0 ? this.node.capacity.memoryBytes : this.node.allocatable.memoryBytes + this.config.evictionHardMemoryBytes;
   }
 
   memoryAt(t: number): number {
@@ -380,6 +408,7 @@ export class PodGroups {
     private readonly inputsOf: (ref: string) => WorkloadInputs,
     /** Refs that have a `behavior:` entry. */
     private readonly behaviorTargets: ReadonlySet<string>,
+    private readonly kubeletConfigOf: (node: Node) => KubeletConfig,
   ) {}
 
   /** The record a pod's usage is kept under: its workload's ref, or its bare-pod record. */
@@ -395,7 +424,7 @@ export class PodGroups {
   }
 
   nodeRun(node: Node): NodeRun {
-    return (this.nodes[node.index] ??= new NodeRun(node));
+    return (this.nodes[node.index] ??= new NodeRun(node, this.kubeletConfigOf(node)));
   }
 
   /** The group a pod starting on a node joins, created (with its workload and spec) if new. */
@@ -408,10 +437,11 @@ export class PodGroups {
     }
     const n = this.nodeRun(node);
     const models = pod.spec.containers.map((c) => containerModel(c, w!.inputs.usage[c.name]));
-    const key = JSON.stringify(models);
+    const podRequestMilli = pod.requests.cpuMilli;
+    const key = `${pod.qos}:${podRequestMilli}:${JSON.stringify(models)}`;
     let spec = w.specs.get(key);
     if (!spec) {
-      w.specs.set(key, (spec = new Spec(key, models)));
+      w.specs.set(key, (spec = new Spec(key, models, pod.qos, podRequestMilli)));
       if (models.some((m) => m.leakBytesPerMs > 0)) w.leaky = true;
     }
     const groupKey = `${node.index}:${spec.id}`;

@@ -8,6 +8,7 @@
 // CAPSIM_NO_QUIET=1 turns the path off, to check it against the general one.
 import type { Node } from '../model/node.ts';
 import type { UsageIntegral } from '../metrics/metricsApi.ts';
+import { DEFAULT_KUBELET_CONFIG } from './config.ts';
 import { withdrawGroup } from './groupUsage.ts';
 import type { Spec, WorkloadRun } from './podGroups.ts';
 import { Group, NodeRun } from './podGroups.ts';
@@ -19,17 +20,15 @@ export class QuietNodes {
   private readonly virtualNode = new NodeRun({
     name: '(virtual)', index: -1, state: 'Ready', capacity: { cpuMilli: Infinity, memoryBytes: Infinity, ephemeralStorageBytes: 0, scalar: {} },
     allocatable: { cpuMilli: Infinity, memoryBytes: Infinity, ephemeralStorageBytes: 0, scalar: {} },
-  } as unknown as Node);
+  } as unknown as Node, DEFAULT_KUBELET_CONFIG);
   /** Scratch result of pending, for settle. */
   private readonly settling: UsageIntegral = { cpuUsedMilliMs: 0, memoryByteMs: 0 };
-
-  constructor(private readonly evictionThresholdOf: (node: Node) => number) {}
 
   /** Could this node's containers ever want more CPU or memory than it has? */
   isQuiet(n: NodeRun): boolean {
     if (!this.enabled || n.node.down || n.node.state === 'Removed') return false;
     if (n.cpuUnlimited > 0 || n.memUnlimited > 0) return false;
-    return n.cpuLimitSum <= n.cpuCapacityMilli && n.memLimitSum <= n.memoryCapacityBytes - this.evictionThresholdOf(n.node);
+    return n.cpuLimitSum <= n.cpuCapacityMilli && n.memLimitSum <= n.memoryCapacityBytes - n.config.evictionHardMemoryBytes;
   }
 
   /** The virtual group standing for the spec's pods on quiet nodes. */

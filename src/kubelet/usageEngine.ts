@@ -19,6 +19,8 @@ import { podObjectRef } from '../model/pod.ts';
 import { Phase } from '../phases.ts';
 import type { ClusterListener, ApiServer } from '../api/apiServer.ts';
 import type { MetricsApi, UsageIntegral, WorkloadUsage } from '../metrics/metricsApi.ts';
+import { DEFAULT_KUBELET_CONFIG } from './config.ts';
+import type { KubeletConfig } from './config.ts';
 import { shareNodeCpu } from './cpu.ts';
 import { EvictionManager } from './evictionManager.ts';
 import { loudPending, recomputeGroup } from './groupUsage.ts';
@@ -32,12 +34,13 @@ import { nodeUsage, podUsage, recordHistory } from './stats.ts';
 export type { WorkloadInputs } from './podGroups.ts';
 
 /** What the engine needs of the API server: its notifications, the clock, events; and the
- *  eviction manager deletes pods through it. */
-export type UsageCluster = Pick<ApiServer, 'addListener' | 'sim' | 'nowMs' | 'emit' | 'deletePod'>;
+ *  eviction manager deletes pods and posts the MemoryPressure condition through it. */
+export type UsageCluster = Pick<ApiServer, 'addListener' | 'sim' | 'nowMs' | 'emit' | 'deletePod' | 'setNodeMemoryPressure'>;
 
 /** What the engine needs of the kubelet's pod lifecycle: to hear of container (re)starts and
- *  machines going down, and to tell it a container was OOM-killed. */
-export type UsageKubelet = Pick<Kubelet, 'onContainerStarted' | 'onNodeDown' | 'containerExited'>;
+ *  machines going down, to tell it a container was OOM-killed, and to admit pods through the
+ *  eviction manager. */
+export type UsageKubelet = Pick<Kubelet, 'onContainerStarted' | 'onNodeDown' | 'containerExited' | 'addAdmitHandler'>;
 
 export class UsageEngine implements ClusterListener, MetricsApi {
   private readonly pods: PodGroups;
@@ -63,12 +66,13 @@ export class UsageEngine implements ClusterListener, MetricsApi {
     private readonly kubelet: UsageKubelet,
     /** Demand and usage of a workload ref ("Kind/ns/name"), or of a bare pod ("Pod/ns/name"). */
     inputsOf: (ref: string) => WorkloadInputs,
-    evictionThresholdOf: (node: Node) => number,
+    /** Each node's kubelet flags (eviction threshold, transition period, cgroup version). */
+    kubeletConfigOf: (node: Node) => KubeletConfig = () => DEFAULT_KUBELET_CONFIG,
     /** Refs that have a `behavior:` entry. */
     behaviorTargets: ReadonlySet<string> = new Set(),
   ) {
-    this.pods = new PodGroups(inputsOf, behaviorTargets);
-    this.quiet = new QuietNodes(evictionThresholdOf);
+    this.pods = new PodGroups(inputsOf, behaviorTargets, kubeletConfigOf);
+    this.quiet = new QuietNodes();
     const host = {
       kill: (run: PodRun, c: number, message: string) => this.oomKill(run, c, message),
       groupChanged: (g: Group) => this.markGroup(g),
@@ -77,9 +81,11 @@ export class UsageEngine implements ClusterListener, MetricsApi {
         for (const g of n.groups) recomputeGroup(g, this.cluster.nowMs);
       },
       nodeChanged: (n: NodeRun) => this.markNode(n),
+      nodeRun: (node: Node) => this.pods.nodes[node.index],
     };
     this.oomKiller = new OomKiller(cluster.sim, host);
-    this.evictionManager = new EvictionManager(cluster, evictionThresholdOf, this.oomKiller, host);
+    this.evictionManager = new EvictionManager(cluster, this.oomKiller, host);
+    kubelet.addAdmitHandler(this.evictionManager);
     cluster.addListener(this);
     kubelet.onContainerStarted = (pod, index) => this.containerStarted(pod, index);
     kubelet.onNodeDown = (node) => this.nodeDown(node);
@@ -433,7 +439,7 @@ export class UsageEngine implements ClusterListener, MetricsApi {
       const contended = n.cpuWantCapped > capacity + 1e-9;
       if (!contended && !n.contended) continue;
       n.contended = contended;
-      if (contended) shareNodeCpu(n.groups, n.classes, capacity);
+      if (contended) shareNodeCpu(n.groups, n.cpuTree, capacity);
       for (const g of n.groups) {
         recomputeGroup(g, now);
         if (g.spec.mayOom || g.oomAt < Infinity) this.oomKiller.watch(g, now);

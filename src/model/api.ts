@@ -89,3 +89,4 @@ export const LABEL_POOL = 'capsim.io/pool';
 export const TAINT_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
 export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
 export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
+export const TAINT_MEMORY_PRESSURE = 'node.kubernetes.io/memory-pressure';

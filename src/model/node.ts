@@ -32,6 +32,8 @@ export interface Node {
   /** The machine or its kubelet is down (failure, zone outage); the API learns it only when the
    *  node controller marks the node NotReady after node-monitor-grace-period. */
   down?: boolean;
+  /** status.conditions MemoryPressure is True (the kubelet's eviction manager posts it). */
+  memoryPressure?: boolean;
   createdMs: number;
   readyMs: number;
   removedMs: number;

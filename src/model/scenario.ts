@@ -47,6 +47,11 @@ export interface NodePool {
   systemReserved: ResourceMap;
   /** evictionHard memory.available, resolved to bytes against the capacity. */
   evictionHardMemoryBytes: number;
+  /** kubelet --eviction-pressure-transition-period: how long MemoryPressure stays True after the
+   *  signal was last below the threshold. */
+  evictionPressureTransitionPeriodMs: number;
+  /** The nodes' cgroup hierarchy: v1 weighs CPU by cpu.shares, v2 by cpu.weight. */
+  cgroupVersion: CgroupVersion;
   labels: Record<string, string>;
   /** Annotations of the pool's nodes (e.g. cluster-autoscaler.kubernetes.io/scale-down-disabled). */
   annotations: Record<string, string>;
@@ -57,6 +62,8 @@ export interface NodePool {
   max: number;
   provisioningDelayMs: number;
 }
+
+export type CgroupVersion = 'v1' | 'v2';
 
 export interface SchedulerSpec {
   scoringStrategy: 'LeastAllocated' | 'MostAllocated';

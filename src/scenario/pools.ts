@@ -113,6 +113,8 @@ function convertPool(doc: NodePoolDocument, site: Site, problems: Problems, path
     kubeReserved,
     systemReserved: toMap(doc.systemReserved),
     evictionHardMemoryBytes,
+    evictionPressureTransitionPeriodMs: parseDuration(doc.evictionPressureTransitionPeriod),
+    cgroupVersion: doc.cgroupVersion,
     labels: doc.labels,
     annotations: doc.annotations ?? {},
     taints: doc.taints.map(({ key, value, effect }) => (value === undefined ? { key, effect } : { key, value, effect })),

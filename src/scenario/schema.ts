@@ -119,6 +119,8 @@ export const nodePoolSchema = z.strictObject({
   kubeReserved: resourceMap().optional().describe('kubelet --kube-reserved, subtracted from capacity. Default: the provider\'s formula (EKS, GKE, AKS) for a catalog instanceType, else nothing; a value given replaces the formula as a whole ({} reserves nothing)'),
   systemReserved: resourceMap().default({}).describe('kubelet --system-reserved, subtracted from capacity'),
   evictionHard: z.strictObject({ 'memory.available': percentOrQuantity }).optional().describe('kubelet --eviction-hard memory.available (a quantity or a percentage of capacity), subtracted from allocatable. Default: the provider\'s for a catalog instanceType, else the kubelet default 100Mi'),
+  evictionPressureTransitionPeriod: duration.default('5m').describe('kubelet --eviction-pressure-transition-period: how long the MemoryPressure condition (and its node.kubernetes.io/memory-pressure:NoSchedule taint) stays after memory.available was last below evictionHard'),
+  cgroupVersion: z.enum(['v1', 'v2']).default('v2').describe('The nodes\' cgroup hierarchy. Under CPU contention the kernel shares by cgroup weight: v1 by cpu.shares (1024 per CPU requested), v2 by cpu.weight converted from them (the kubelet\'s linear formula for pod and QoS cgroups, the runtime\'s for containers)'),
   labels: stringMap.default({}),
   annotations: stringMap.optional().describe('Node annotations, e.g. cluster-autoscaler.kubernetes.io/scale-down-disabled: "true" (the cluster autoscaler never removes such a node)'),
   taints: z.array(taint).default([]),

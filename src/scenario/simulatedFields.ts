@@ -63,7 +63,7 @@ export const SIMULATED: readonly SimulatedField[] = [
   ...reads('controllers/clusterAutoscaler/scaleDown.ts', 'Scenario', [['min', 'pool.min']], POOL),
   ...reads('controllers/clusterAutoscaler/scaleUp.ts', 'Scenario', [['max', 'pool.max']], POOL),
   ...reads('cloud/cloudProvider.ts', 'Scenario', ['annotations'], POOL),
-  ...reads('kubelet/config.ts', 'Scenario', ['cgroupVersion', ['evictionPressureTransitionPeriod', 'evictionPressureTransitionPeriodMs']], { ...POOL, pending: 'f-kubelet' }),
+  ...reads('kubelet/config.ts', 'Scenario', ['cgroupVersion', ['evictionPressureTransitionPeriod', 'evictionPressureTransitionPeriodMs']], POOL),
   ...reads('controllers/clusterAutoscaler/expanders/strategy.ts', 'Scenario', ['expander', 'priorities'], CA),
   ...reads('controllers/clusterAutoscaler/clusterAutoscaler.ts', 'Scenario', [
     ['scanInterval', 'scanIntervalMs'], 'scaleDownEnabled', ['maxNodeProvisionTime', 'maxNodeProvisionTimeMs'],
