@@ -14,7 +14,7 @@ import { ContainerState } from '../src/controllers/vpa/containerState.ts';
 import { ContainerAggregate, estimate } from '../src/controllers/vpa/recommender.ts';
 import type { VpaController } from '../src/controllers/vpa/controller.ts';
 import type { Histogram } from '../src/controllers/vpa/histogram.ts';
-import { writeScenario } from './support/run.ts';
+import { runFile, writeScenario } from './support/run.ts';
 
 const MIN = 60_000;
 
@@ -57,6 +57,10 @@ spec:
 interface Reference {
   aggregates: Map<string, ContainerAggregate>;
   ooms: number;
+  /** Instants × running containers whose memory the history read back as the stats showed it,
+   *  and those it did not. */
+  memoryAgreed: number;
+  memoryDiffered: string[];
 }
 
 /** Runs the scenario with the reference fed alongside the VPA; both read at the end. */
@@ -64,7 +68,8 @@ async function runWithReference() {
   const scenario = await loadScenario(writeScenario(YAML));
   const world = new World(scenario);
   const vpa = world.controllers.get('vertical-pod-autoscaler') as VpaController;
-  const ref: Reference = { aggregates: new Map(), ooms: 0 };
+  const ref: Reference = { aggregates: new Map(), ooms: 0, memoryAgreed: 0, memoryDiffered: [] };
+  const history = world.usage.enableHistory(MIN);
   const aggregate = (workload: string, container: string) => {
     const key = `${workload} ${container}`;
     if (!ref.aggregates.has(key)) ref.aggregates.set(key, new ContainerAggregate());
@@ -93,9 +98,13 @@ async function runWithReference() {
       if (!pod.workload) continue;
       for (const c of pod.spec.containers) {
         const memory = world.usage.podUsage(pod, 'memory', c.name);
-        if (memory === null || memory === 0) continue;
+        const read = history.memoryPeak(pod, c.name, sim.nowMs, sim.nowMs);
+        const shown = memory === null || memory === 0 ? null : memory;
+        if ((read?.bytes ?? null) === shown) ref.memoryAgreed++;
+        else ref.memoryDiffered.push(`${pod.name} ${c.name} at ${sim.nowMs}: ${read?.bytes} vs ${shown}`);
+        if (shown === null) continue;
         aggregate(pod.workload, c.name).addCpuSample(world.usage.podUsage(pod, 'cpu', c.name)!, sim.nowMs);
-        state(pod, c.name).addMemorySample(memory, sim.nowMs);
+        state(pod, c.name).addMemorySample(shown, sim.nowMs);
       }
     }
     if (sim.nowMs + MIN <= scenario.durationMs) sim.after(MIN, Phase.Sample, sample);
@@ -124,6 +133,9 @@ function assertSameHistogram(actual: Histogram, expected: Histogram, what: strin
 
 test('the compressed history and lazy feeder give the aggregates of feeding every sample one by one', async () => {
   const { vpa, ref } = await runWithReference();
+  // Every minute, the history reads back each pod's container memory exactly as the stats show it.
+  assert.deepEqual(ref.memoryDiffered.slice(0, 5), []);
+  assert.ok(ref.memoryAgreed > 3000 * 10, `${ref.memoryAgreed} instants × containers`);
   assert.ok(ref.ooms >= 4, `the reference recorded ${ref.ooms} OOMs`);
   assert.equal(ref.aggregates.size, 4);
   for (const [key, expected] of ref.aggregates) {
@@ -137,4 +149,31 @@ test('the compressed history and lazy feeder give the aggregates of feeding ever
     assertSameHistogram(actual.memoryPeaks.histogram, expected.memoryPeaks.histogram, `${key} memory`);
     assert.deepEqual(estimate(actual, 2), estimate(expected, 2), key);
   }
+});
+
+test('end to end: 4 pods at a constant 300m / 500Mi for 3 days give upstream\'s bounds, whatever sampleEvery (1 h here)', async () => {
+  const run = await runFile(writeScenario(`apiVersion: capsim/v1
+kind: Scenario
+metadata: {name: vpa-bounds}
+spec:
+  duration: 3d
+  sampleEvery: 1h
+  cluster:
+    nodePools: [{name: p, capacity: {cpu: "4", memory: 16Gi}, price: {onDemandPerHour: 0.2}, count: 1}]
+  workloads:
+    - {name: api, replicas: 4, containers: [{name: app, resources: {requests: {cpu: "1", memory: 1Gi}}}]}
+  behavior:
+    - {target: Deployment/default/api, usage: {app: {cpu: {base: 300m}, memory: {base: 500Mi}}}}
+`));
+  const [row] = run.csv('recommendations.csv');
+  // Samples: 4 pods × 4321 minutes (t = 0 .. 3 d): confidence = min(3 days, 17284 / 1440 = 12.0) = 3,
+  // so upper × (1 + 1/3) and lower × (1 + 0.001/3)^-2 (logic/recommender.go). One sample an hour of
+  // one mean (capsim before) gave 73 / 1440 = 0.051: upper × 20.7 (7254m), lower × 0.96.
+  // CPU: 0.3 core is bucket floor(ln(0.3 × 5 + 1) / ln 1.05) = 18, whose end is
+  // 0.2 × (1.05^19 − 1) = 0.30539 core → 305m; + trunc(15 %) = 350m; upper trunc(350 × 4/3) = 466m;
+  // lower trunc(350 / 1.000333²) = 349m.
+  assert.deepEqual([row.cpu_target_m, row.cpu_upper_m, row.cpu_lower_m], ['350', '466', '349']);
+  // Memory: one peak per pod per 24 h window, all 500Mi: bucket 26, end 2e8 × (1.05^27 − 1) =
+  // 546691264 B; + 15 % = 628694953; upper trunc(× 4/3) = 838259937; lower = 628276032.
+  assert.deepEqual([row.memory_target_bytes, row.memory_upper_bytes, row.memory_lower_bytes], ['628694953', '838259937', '628276032']);
 });

@@ -53,48 +53,43 @@ class Instants {
 class LoadTimeline extends Instants {
   /** [class][container][entry]: the load memory from at[entry] on. */
   private readonly load: number[][][];
-  /** [class][container][entry]: load + leak × (its last instant's time), once the entry ended. */
-  private readonly key: number[][][];
   /** [class][container][block]: the entry of the block with the largest key (whole blocks). */
   private readonly best: number[][][];
+  /** Per container: leak per instant (bytes). */
+  private readonly leakPerInstant: number[];
 
-  constructor(
-    private readonly models: readonly ContainerModel[],
-    private readonly stepMs: number,
-  ) {
+  constructor(models: readonly ContainerModel[], stepMs: number) {
     super();
     const perClass = () => [0, 1].map(() => models.map((): number[] => []));
     this.load = perClass();
-    this.key = perClass();
     this.best = perClass();
+    this.leakPerInstant = models.map((m) => m.leakBytesPerMs * stepMs);
   }
 
   set(k: number, memReady: readonly number[], memIdle: readonly number[]): void {
     const n = this.at.length;
-    if (this.replacesLast(k)) {
-      for (let c = 0; c < this.models.length; c++) {
-        this.load[0][c][n - 1] = memReady[c];
-        this.load[1][c][n - 1] = memIdle[c];
-      }
-      return;
+    const replace = this.replacesLast(k);
+    if (!replace) this.at.push(k);
+    const j = replace ? n - 1 : n;
+    for (let c = 0; c < this.leakPerInstant.length; c++) {
+      this.load[0][c][j] = memReady[c];
+      this.load[1][c][j] = memIdle[c];
     }
-    this.at.push(k);
-    for (let cls = 0; cls < 2; cls++) {
-      const values = cls === 0 ? memReady : memIdle;
-      for (let c = 0; c < this.models.length; c++) {
-        const load = this.load[cls][c];
-        const key = this.key[cls][c];
-        if (n > 0) key[n - 1] = load[n - 1] + this.models[c].leakBytesPerMs * this.stepMs * (k - 1);
-        load.push(values[c]);
-        key.push(NaN);
-        // Entry n - 1 ended the block it is last of.
-        if (n > 0 && n % BLOCK === 0) {
+    // The new entry ended the block its predecessor is last of.
+    if (!replace && n > 0 && n % BLOCK === 0) {
+      for (let cls = 0; cls < 2; cls++) {
+        for (let c = 0; c < this.leakPerInstant.length; c++) {
           let arg = n - BLOCK;
-          for (let j = arg + 1; j < n; j++) if (key[j] > key[arg]) arg = j;
+          for (let i = arg + 1; i < n; i++) if (this.key(cls, c, i) > this.key(cls, c, arg)) arg = i;
           this.best[cls][c].push(arg);
         }
       }
     }
+  }
+
+  /** load + leak × (the last instant of entry j): where an ended entry's samples peak. */
+  private key(cls: number, c: number, j: number): number {
+    return this.load[cls][c][j] + this.leakPerInstant[c] * this.lastOf(j);
   }
 
   loadAt(ready: boolean, c: number, j: number): number {
@@ -105,9 +100,8 @@ class LoadTimeline extends Instants {
   peak(ready: boolean, c: number, lo: number, hi: number): { entry: number; instant: number } {
     const cls = ready ? 0 : 1;
     const load = this.load[cls][c];
-    const key = this.key[cls][c];
     const best = this.best[cls][c];
-    const perInstant = this.models[c].leakBytesPerMs * this.stepMs;
+    const perInstant = this.leakPerInstant[c];
     const j0 = Math.max(this.head, this.indexAt(lo));
     const j1 = this.indexAt(hi);
     // The first and last entries may hold only partly within [lo, hi]: their last instant there.
@@ -120,14 +114,14 @@ class LoadTimeline extends Instants {
       top = load[j1] + perInstant * hi;
     }
     for (let j = j0 + 1; j < j1; ) {
-      if (j % BLOCK === 0 && j + BLOCK <= j1) {
-        const arg = best[j / BLOCK];
-        if (key[arg] > top) [entry, top] = [arg, key[arg]];
-        j += BLOCK;
-      } else {
-        if (key[j] > top) [entry, top] = [j, key[j]];
-        j++;
+      const whole = j % BLOCK === 0 && j + BLOCK <= j1;
+      const arg = whole ? best[j / BLOCK] : j;
+      const key = this.key(cls, c, arg);
+      if (key > top) {
+        entry = arg;
+        top = key;
       }
+      j += whole ? BLOCK : 1;
     }
     if (entry !== j0 && entry !== j1) instant = this.lastOf(entry);
     return { entry, instant };
@@ -141,7 +135,7 @@ class LoadTimeline extends Instants {
     // Entries stay block-aligned: index i becomes i - cut, block b becomes b - blocks.
     const cut = blocks * BLOCK;
     this.at.splice(0, cut);
-    for (const perClass of [this.load, this.key]) for (const list of perClass) for (const values of list) values.splice(0, cut);
+    for (const list of this.load) for (const values of list) values.splice(0, cut);
     for (const list of this.best) {
       for (const args of list) {
         args.splice(0, blocks);
@@ -179,15 +173,21 @@ class PodTimeline extends Instants {
   }
 }
 
-/** A workload's CPU samples: the open run, and the ended ones not taken yet (columns). */
-interface CpuRecord {
-  version: number;
+/** One instant's CPU samples: per (container name, CPU), how many running containers; the first
+ *  n entries of the arrays (reused, never shortened). */
+interface CpuTriples {
   container: string[];
   cpuMilli: number[];
   count: number[];
+  n: number;
+}
+
+/** A workload's CPU samples: the open run, and the ended ones not taken yet (columns). */
+interface CpuRecord extends CpuTriples {
+  version: number;
   fromMs: number;
   instants: number;
-  ended: { container: string[]; cpuMilli: number[]; count: number[]; fromMs: number[]; instants: number[] };
+  ended: CpuTriples & { fromMs: number[]; instants: number[] };
 }
 
 export class UsageHistoryRecorder implements UsageHistory {
@@ -197,7 +197,7 @@ export class UsageHistoryRecorder implements UsageHistory {
   private readonly pods = new Map<number, PodTimeline>();
   private readonly specs = new Map<Spec, LoadTimeline>();
   /** Scratch for one instant's CPU triples. */
-  private readonly scratch: Pick<CpuRecord, 'container' | 'cpuMilli' | 'count'> = { container: [], cpuMilli: [], count: [] };
+  private readonly scratch: CpuTriples = { container: [], cpuMilli: [], count: [], n: 0 };
 
   constructor(
     private readonly groups: PodGroups,
@@ -218,8 +218,8 @@ export class UsageHistoryRecorder implements UsageHistory {
     for (const w of this.groups.workloads.values()) {
       let r = this.cpu.get(w);
       if (!r) {
-        const ended = { container: [], cpuMilli: [], count: [], fromMs: [], instants: [] };
-        this.cpu.set(w, (r = { version: NaN, container: [], cpuMilli: [], count: [], fromMs: tMs, instants: 0, ended }));
+        const ended = { container: [], cpuMilli: [], count: [], n: 0, fromMs: [], instants: [] };
+        this.cpu.set(w, (r = { version: NaN, container: [], cpuMilli: [], count: [], n: 0, fromMs: tMs, instants: 0, ended }));
       }
       if (r.version !== w.version) {
         r.version = w.version;
@@ -229,8 +229,13 @@ export class UsageHistoryRecorder implements UsageHistory {
           this.endRun(w, r);
           // The scratch becomes the open run's; the old run's arrays the next scratch.
           const { container, cpuMilli, count } = r;
-          [r.container, r.cpuMilli, r.count] = [now.container, now.cpuMilli, now.count];
-          [now.container, now.cpuMilli, now.count] = [container, cpuMilli, count];
+          r.container = now.container;
+          r.cpuMilli = now.cpuMilli;
+          r.count = now.count;
+          r.n = now.n;
+          now.container = container;
+          now.cpuMilli = cpuMilli;
+          now.count = count;
         }
       }
       if (r.instants === 0) r.fromMs = tMs;
@@ -239,14 +244,15 @@ export class UsageHistoryRecorder implements UsageHistory {
   }
 
   private endRun(w: WorkloadRun, r: CpuRecord): void {
-    if (r.instants === 0 || r.count.length === 0) return;
+    if (r.instants === 0 || r.n === 0) return;
     const e = r.ended;
-    for (let i = 0; i < r.count.length; i++) {
-      e.container.push(r.container[i]);
-      e.cpuMilli.push(r.cpuMilli[i]);
-      e.count.push(r.count[i]);
-      e.fromMs.push(r.fromMs);
-      e.instants.push(r.instants);
+    for (let i = 0; i < r.n; i++) {
+      const j = e.n++;
+      e.container[j] = r.container[i];
+      e.cpuMilli[j] = r.cpuMilli[i];
+      e.count[j] = r.count[i];
+      e.fromMs[j] = r.fromMs;
+      e.instants[j] = r.instants;
     }
     this.withEnded.add(w);
     r.instants = 0;
@@ -293,20 +299,43 @@ export class UsageHistoryRecorder implements UsageHistory {
     this.takeEnded(r, visit);
     this.withEnded.delete(w);
     if (r.instants === 0) return;
-    for (let i = 0; i < r.count.length; i++) visit({ container: r.container[i], cpuMilli: r.cpuMilli[i], count: r.count[i], fromMs: r.fromMs, instants: r.instants });
+    const run = this.run;
+    for (let i = 0; i < r.n; i++) {
+      run.container = r.container[i];
+      run.cpuMilli = r.cpuMilli[i];
+      run.count = r.count[i];
+      run.fromMs = r.fromMs;
+      run.instants = r.instants;
+      visit(run);
+    }
     r.fromMs += r.instants * this.stepMs;
     r.instants = 0;
   }
 
-  takeEndedCpu(visit: (ref: string, run: CpuSampleRun) => void): void {
-    for (const w of this.withEnded) this.takeEnded(this.cpu.get(w)!, (run) => visit(w.ref, run));
+  takeEndedCpu(visit: (run: CpuSampleRun, ref: string) => void): void {
+    for (const w of this.withEnded) {
+      this.ref = w.ref;
+      this.takeEnded(this.cpu.get(w)!, visit);
+    }
     this.withEnded.clear();
   }
 
-  private takeEnded(r: CpuRecord, visit: (run: CpuSampleRun) => void): void {
+  /** What takeEnded passes on: a run, reused for every call, and (for takeEndedCpu) its ref. */
+  private readonly run = { container: '', cpuMilli: 0, count: 0, fromMs: 0, instants: 0 };
+  private ref = '';
+
+  private takeEnded(r: CpuRecord, visit: (run: CpuSampleRun, ref: string) => void): void {
     const e = r.ended;
-    for (let i = 0; i < e.count.length; i++) visit({ container: e.container[i], cpuMilli: e.cpuMilli[i], count: e.count[i], fromMs: e.fromMs[i], instants: e.instants[i] });
-    for (const list of Object.values(e)) list.length = 0;
+    const run = this.run;
+    for (let i = 0; i < e.n; i++) {
+      run.container = e.container[i];
+      run.cpuMilli = e.cpuMilli[i];
+      run.count = e.count[i];
+      run.fromMs = e.fromMs[i];
+      run.instants = e.instants[i];
+      visit(run, this.ref);
+    }
+    e.n = 0;
   }
 
   memoryPeak(pod: Pod, container: string, fromMs: number, toMs: number): MemoryPeak | null {
@@ -358,26 +387,14 @@ export class UsageHistoryRecorder implements UsageHistory {
 /** The CPU samples of one instant into `out`: per container name and CPU, how many running
  *  containers. Pods on quiet nodes are counted in their spec's virtual group and get what their
  *  spec gives; the others what their group got. */
-function cpuSamples(w: WorkloadRun, out: Pick<CpuRecord, 'container' | 'cpuMilli' | 'count'>): void {
-  out.container.length = out.cpuMilli.length = out.count.length = 0;
-  const add = (container: string, cpuMilli: number, count: number) => {
-    if (count <= 0) return;
-    for (let i = 0; i < out.count.length; i++) {
-      if (out.cpuMilli[i] === cpuMilli && out.container[i] === container) {
-        out.count[i] += count;
-        return;
-      }
-    }
-    out.container.push(container);
-    out.cpuMilli.push(cpuMilli);
-    out.count.push(count);
-  };
+function cpuSamples(w: WorkloadRun, out: CpuTriples): void {
+  out.n = 0;
   for (const spec of w.specs.values()) {
     const v = spec.virtual;
     if (!v) continue;
     for (let c = 0; c < spec.models.length; c++) {
-      add(spec.models[c].name, spec.cappedReady[c], v.ready);
-      add(spec.models[c].name, spec.cappedIdle[c], v.idleRunning[c]);
+      addTriple(out, spec.models[c].name, spec.cappedReady[c], v.ready);
+      addTriple(out, spec.models[c].name, spec.cappedIdle[c], v.idleRunning[c]);
     }
   }
   if (w.loudGroups === 0) return;
@@ -385,15 +402,29 @@ function cpuSamples(w: WorkloadRun, out: Pick<CpuRecord, 'container' | 'cpuMilli
     if (g.quiet) continue;
     // Ready pods run every container; idle ones those counted in idleRunning.
     for (let c = 0; c < g.models.length; c++) {
-      add(g.models[c].name, containerCpu(g, c, true), g.ready);
-      add(g.models[c].name, containerCpu(g, c, false), g.idleRunning[c]);
+      addTriple(out, g.models[c].name, containerCpu(g, c, true), g.ready);
+      addTriple(out, g.models[c].name, containerCpu(g, c, false), g.idleRunning[c]);
     }
   }
 }
 
-function sameSamples(a: Pick<CpuRecord, 'container' | 'cpuMilli' | 'count'>, b: Pick<CpuRecord, 'container' | 'cpuMilli' | 'count'>): boolean {
-  if (a.count.length !== b.count.length) return false;
-  for (let i = 0; i < a.count.length; i++) {
+function addTriple(out: CpuTriples, container: string, cpuMilli: number, count: number): void {
+  if (count <= 0) return;
+  for (let i = 0; i < out.n; i++) {
+    if (out.cpuMilli[i] === cpuMilli && out.container[i] === container) {
+      out.count[i] += count;
+      return;
+    }
+  }
+  const i = out.n++;
+  out.container[i] = container;
+  out.cpuMilli[i] = cpuMilli;
+  out.count[i] = count;
+}
+
+function sameSamples(a: CpuTriples, b: CpuTriples): boolean {
+  if (a.n !== b.n) return false;
+  for (let i = 0; i < a.n; i++) {
     if (a.container[i] !== b.container[i] || a.cpuMilli[i] !== b.cpuMilli[i] || a.count[i] !== b.count[i]) return false;
   }
   return true;

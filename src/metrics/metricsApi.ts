@@ -31,11 +31,11 @@ export interface UsageHistory {
   readonly stepMs: number;
   /** The last instant sampled so far (-1: none yet). */
   readonly lastSampleMs: number;
-  /** The workload's CPU samples not taken yet, up to lastSampleMs. */
-  takeCpu(ref: string, visit: (run: CpuSampleRun) => void): void;
+  /** The workload's CPU samples not taken yet, up to lastSampleMs (`run` is reused between calls). */
+  takeCpu(ref: string, visit: (run: Readonly<CpuSampleRun>) => void): void;
   /** Of every workload, the samples of runs that ended (later instants saw other values): what a
    *  reader takes regularly so that nothing piles up. */
-  takeEndedCpu(visit: (ref: string, run: CpuSampleRun) => void): void;
+  takeEndedCpu(visit: (run: Readonly<CpuSampleRun>, ref: string) => void): void;
   /** The largest memory of the pod's container at the sample instants in [fromMs, toMs] at which
    *  it ran (metrics-server reports running containers only); null when it ran at none. */
   memoryPeak(pod: Pod, container: string, fromMs: number, toMs: number): MemoryPeak | null;

@@ -75,7 +75,7 @@ export class ClusterFeeder {
   /** One pass (LoadRealTimeMetrics): CPU runs that ended, then the OOMs; once a day every pod's
    *  memory, so that the history can let go of what is read. */
   pass(nowMs: number): void {
-    this.history.takeEndedCpu((ref, run) => this.addCpu(ref, run));
+    this.history.takeEndedCpu(this.addCpu);
     const ooms = this.pendingOoms;
     this.pendingOoms = [];
     for (const oom of ooms) {
@@ -94,7 +94,7 @@ export class ClusterFeeder {
 
   /** The workload's aggregates by container name, with every sample taken so far. */
   current(ref: string): ReadonlyMap<string, ContainerAggregate> | undefined {
-    this.history.takeCpu(ref, (run) => this.addCpu(ref, run));
+    this.history.takeCpu(ref, (run) => this.addCpu(run, ref));
     for (const entry of this.podsByRef.get(ref) ?? []) this.catchUp(entry);
     return this.aggregates.get(ref);
   }
@@ -107,9 +107,9 @@ export class ClusterFeeder {
     return agg;
   }
 
-  private addCpu(ref: string, run: CpuSampleRun): void {
+  private readonly addCpu = (run: Readonly<CpuSampleRun>, ref: string): void => {
     this.aggregateFor(ref, run.container).addCpuSamples(run.cpuMilli, run.count, run.fromMs, this.history.stepMs, run.instants);
-  }
+  };
 
   /** Feeds the pod's memory samples up to the last instant sampled: per container, the largest
    *  sample of each window's unread instants. */

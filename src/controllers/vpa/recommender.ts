@@ -63,12 +63,13 @@ export class ContainerAggregate implements MemoryPeakAggregator {
     this.memoryPeaks.subtractSample(bytes, 1, windowEndMs);
   }
 
-  /** getConfidence: min(history span in days, samples / 1440) — N days of one sample a minute
-   *  is N (estimator.go). */
-  confidence(): number {
-    const lifespanDays = (this.lastSampleMs - this.firstSampleMs) / CONFIDENCE_INTERVAL_MS;
-    const samplesAmount = this.totalSamples / (CONFIDENCE_INTERVAL_MS / 60_000);
-    return this.totalSamples === 0 ? 0 : Math.min(lifespanDays, samplesAmount);
+  /** getConfidence: min(history span, samples at one a minute) in confidence intervals — N days
+   *  of one sample a minute is N (estimator.go). */
+  confidence(intervalMs: number = CONFIDENCE_INTERVAL_MS): number {
+    if (this.totalSamples === 0) return 0;
+    const lifespan = (this.lastSampleMs - this.firstSampleMs) / intervalMs;
+    const samplesAmount = this.totalSamples / (intervalMs / 60_000);
+    return Math.min(lifespan, samplesAmount);
   }
 }
 
@@ -91,23 +92,34 @@ export interface ContainerPolicyLimits {
   controlledResources?: readonly string[];
 }
 
-/** A container's recommendation per §2.5: percentiles, +15 % margin (truncated), confidence
- *  scaling of the bounds, the per-pod minimums split over `containersInPod`. */
+/** WithCPUMargin / WithMemoryMargin: base + ScaleResource(base, fraction). */
+export function withMargin(amount: number, fraction: number = SAFETY_MARGIN_FRACTION): number {
+  return amount + scaleResource(amount, fraction);
+}
+
+/** WithCPUConfidenceMultiplier / WithMemoryConfidenceMultiplier: amount × (1 + multiplier /
+ *  confidence)^exponent — ×∞ (capped) or ×0 with no history. */
+export function withConfidence(amount: number, multiplier: number, exponent: number, confidence: number): number {
+  return scaleResource(amount, (1 + multiplier / confidence) ** exponent);
+}
+
+/** A container's recommendation per §2.5 (logic/recommender.go CreatePodResourceRecommender):
+ *  percentiles, +15 % margin (truncated), confidence scaling of the bounds (upper ×(1 + 1/c),
+ *  lower ×(1 + 0.001/c)^-2), the per-pod minimums split over `containersInPod`. */
 export function estimate(agg: ContainerAggregate, containersInPod: number): Recommendation {
-  const cpuMilli = (p: number) => Math.trunc(agg.cpuCores.percentile(p) * 1000); // CPUAmountFromCores
-  const memoryBytes = (p: number) => Math.trunc(agg.memoryPeaks.percentile(p));
-  const withMargin = (x: number) => x + scaleResource(x, SAFETY_MARGIN_FRACTION);
+  const cpuMilli = (p: number) => withMargin(Math.trunc(agg.cpuCores.percentile(p) * 1000)); // CPUAmountFromCores
+  const memoryBytes = (p: number) => withMargin(Math.trunc(agg.memoryPeaks.percentile(p)));
   const conf = agg.confidence();
-  const upperFactor = (1 + 1 / conf) ** 1;
-  const lowerFactor = (1 + 0.001 / conf) ** -2;
+  const upper = (x: number) => withConfidence(x, 1, 1, conf);
+  const lower = (x: number) => withConfidence(x, 0.001, -2, conf);
   const fraction = 1 / Math.max(1, containersInPod);
   const minCpu = scaleResource(POD_MIN_CPU_MILLI, fraction);
   const minMemory = scaleResource(POD_MIN_MEMORY_BYTES, fraction);
   const bounds = (cpu: number, memory: number): ResourceBounds => ({ cpuMilli: Math.max(cpu, minCpu), memoryBytes: Math.max(memory, minMemory) });
   return {
-    target: bounds(withMargin(cpuMilli(TARGET_PERCENTILE)), withMargin(memoryBytes(TARGET_PERCENTILE))),
-    lower: bounds(scaleResource(withMargin(cpuMilli(LOWER_PERCENTILE)), lowerFactor), scaleResource(withMargin(memoryBytes(LOWER_PERCENTILE)), lowerFactor)),
-    upper: bounds(scaleResource(withMargin(cpuMilli(UPPER_PERCENTILE)), upperFactor), scaleResource(withMargin(memoryBytes(UPPER_PERCENTILE)), upperFactor)),
+    target: bounds(cpuMilli(TARGET_PERCENTILE), memoryBytes(TARGET_PERCENTILE)),
+    lower: bounds(lower(cpuMilli(LOWER_PERCENTILE)), lower(memoryBytes(LOWER_PERCENTILE))),
+    upper: bounds(upper(cpuMilli(UPPER_PERCENTILE)), upper(memoryBytes(UPPER_PERCENTILE))),
   };
 }
 
