@@ -159,7 +159,8 @@ export class VpaController implements ClusterListener {
     // Updater "quick OOM" (§2.8 3b): the container ran less than 10 min before it was killed.
     if (event.tMs - started < EVICT_AFTER_OOM_THRESHOLD_MS) this.quickOom.add(pod.uid);
     else this.quickOom.delete(pod.uid);
-    this.feeder.oomKilled(pod, containerName!, event.tMs, pod.spec.containers[index].requests.memory ?? 0);
+    const container = pod.spec.containers[index];
+    this.feeder.oomKilled(pod, container.name, event.tMs, container.requests.memory ?? 0);
   }
 
   private model(ref: string): WorkloadModel {
