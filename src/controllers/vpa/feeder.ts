@@ -24,8 +24,8 @@ const DAY_MS = 24 * 3_600_000;
 interface PodEntry {
   pod: Pod;
   ref: string;
-  /** By container name. */
-  containers: Map<string, ContainerState>;
+  /** In the pod spec's container order. */
+  containers: ContainerState[];
   /** The first sample instant not read yet. */
   nextMs: number;
 }
@@ -50,7 +50,7 @@ export class ClusterFeeder {
   podStarted(pod: Pod): void {
     if (!pod.workload || this.pods.has(pod.uid)) return;
     const ref = pod.workload;
-    const containers = new Map(pod.spec.containers.map((c) => [c.name, new ContainerState(this.aggregateFor(ref, c.name))]));
+    const containers = pod.spec.containers.map((c) => new ContainerState(this.aggregateFor(ref, c.name)));
     const entry: PodEntry = { pod, ref, containers, nextMs: 0 };
     this.pods.set(pod.uid, entry);
     let list = this.podsByRef.get(ref);
@@ -81,7 +81,7 @@ export class ClusterFeeder {
     for (const oom of ooms) {
       // An OOM of a pod that is gone is dropped (cluster.go RecordOOM: KeyError).
       const entry = this.pods.get(oom.uid);
-      const state = entry?.containers.get(oom.container);
+      const state = entry?.containers[entry.pod.spec.containers.findIndex((c) => c.name === oom.container)];
       if (!entry || !state) continue;
       this.catchUp(entry);
       state.recordOom(oom.tMs, oom.memoryRequestBytes);
@@ -117,7 +117,9 @@ export class ClusterFeeder {
     const untilMs = this.history.lastSampleMs;
     if (untilMs < entry.nextMs) return;
     const interval = MEMORY_AGGREGATION_INTERVAL_MS;
-    for (const [name, state] of entry.containers) {
+    for (let c = 0; c < entry.containers.length; c++) {
+      const state = entry.containers[c];
+      const name = entry.pod.spec.containers[c].name;
       let from = entry.nextMs;
       while (from <= untilMs) {
         let to = untilMs;
