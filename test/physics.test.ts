@@ -254,25 +254,6 @@ async function worldUntil(yaml: string, untilMs: number, before: (world: World) 
   return world;
 }
 
-test('a per-container usage history is kept for the autoscalers when asked for', async () => {
-  const yaml = scenario('history', '10m', `  cluster:
-    nodePools: [{name: p, capacity: {cpu: "4", memory: 8Gi}, price: {onDemandPerHour: 0.1}, count: 1}]
-  workloads:
-    - {name: api, replicas: 2, containers: [{name: app, resources: {requests: {cpu: 100m, memory: 128Mi}}}]}
-  behavior:
-    - target: Deployment/default/api
-      demand: [{constant: 20}]
-      usage: {app: {cpu: {base: 10m, perUnit: 5m}, memory: {base: 100Mi, perUnit: 0Mi, leakPerHour: 60Mi}}}
-`);
-  const world = await worldUntil(yaml, 300_000, (w) => w.usage.enableHistory());
-  // The recorder records at each sample; here the test samples by hand at 5 minutes.
-  world.usage.recordHistory();
-  const history = world.usage.workload('Deployment/default/api')!.history;
-  assert.deepEqual(history.tMs, [300_000]);
-  assert.equal(history.cpuMilli[0][0], 10 + 5 * 10); // 20 units/s over 2 pods: 10 each
-  assert.equal(history.memoryBytes[0][0], 100 * 2 ** 20 + 5 * 2 ** 20); // 100Mi + 60Mi/h x 5 min
-});
-
 test('the metrics API agrees with itself: pods sum to their node, nodes to the cluster, on quiet and contended nodes', async () => {
   // api has limits everywhere (a node with only api pods is quiet); hog has none and wants a whole
   // node, so a node with a hog is contended. Memory has no leak and no load term: 3 x 100Mi +

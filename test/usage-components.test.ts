@@ -92,7 +92,7 @@ test('HPA metrics client: only what the metrics API reports, after one metrics w
   const ref = 'Deployment/default/web';
   const web: WorkloadUsage = {
     demandRate: 50, servedRate: 50, load: 12.5, cpuUsedMilli: 1000, cpuWantMilli: 1000, cpuThrottledMilli: 0, memoryAt: () => 0,
-    oomKills: 0, demandUnitMs: 0, servedUnitMs: 0, version: 1, history: { tMs: [], cpuMilli: [], memoryBytes: [] },
+    oomKills: 0, demandUnitMs: 0, servedUnitMs: 0, version: 1,
   };
   const api: ResourceMetrics & WorkloadMetrics = {
     podUsage: (_pod, resource) => (resource === 'cpu' ? 250.0001 : 100 * MI + 0.4),

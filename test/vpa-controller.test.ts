@@ -52,7 +52,10 @@ function setup(opts: { replicas: number; mode?: VpaObject['spec']['updatePolicy'
       spec: { selector: { matchLabels: { app: 'web' } }, unhealthyPodEvictionPolicy: 'IfHealthyBudget', ...opts.pdb },
     });
   }
-  const noHistory: UsageHistorySource = { workload: () => undefined, enableHistory: () => {} };
+  const noHistory: UsageHistorySource = {
+    workload: () => undefined,
+    enableHistory: (stepMs) => ({ stepMs, lastSampleMs: -1, takeCpu: () => {}, takeEndedCpu: () => {}, memoryPeak: () => null, discardBefore: () => {} }),
+  };
   const vpa = new VpaController(cluster, sim, noHistory);
   cluster.verticalPodAutoscalers.add(vpaObject(opts.mode ?? 'Auto', opts.minReplicas));
   const events: ClusterEvent[] = [];

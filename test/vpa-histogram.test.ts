@@ -73,3 +73,38 @@ test('decay: the reference moves after 100 half-lives; weights rescale, percenti
   close(h.percentile(0.5), 0.2 * (1.05 ** 37 - 1));
   close(h.percentile(0.33), 0.2 * (1.05 ** 26 - 1));
 });
+
+test('histogram.go AddSample only adds weight: n samples of weight w are one sample of weight n × w', () => {
+  // So `count` identical pods are one update of count × 0.1 (the feeder's per-group samples).
+  const one = new Histogram(CPU_BUCKETS);
+  const many = new Histogram(CPU_BUCKETS);
+  one.addSample(0.3, 7 * 0.1);
+  for (let i = 0; i < 7; i++) many.addSample(0.3, 0.1);
+  close(one.totalWeight, many.totalWeight, 1e-15);
+  for (let b = 0; b < one.weights.length; b++) close(one.weights[b], many.weights[b], 1e-15);
+  assert.equal(one.minBucket, many.minBucket);
+  assert.equal(one.maxBucket, many.maxBucket);
+  // Below epsilon (1e-4) either way, the bucket stays empty in both.
+  const tiny = new Histogram(CPU_BUCKETS);
+  tiny.addSample(0.3, 3 * 2e-5);
+  assert.equal(tiny.isEmpty(), true);
+});
+
+test('decaying addSamples: a run of samples a minute apart is their geometric sum, across a reference move too', () => {
+  const MIN = 60_000;
+  for (const from of [0, 99 * DAY + 23 * 3_600_000]) {
+    // 1441 samples (a day of minutes) of 4 pods, one update vs one by one; the second run passes
+    // 100 half-lives, where the reference moves.
+    const batch = new DecayingHistogram(CPU_BUCKETS);
+    const single = new DecayingHistogram(CPU_BUCKETS);
+    batch.addSample(0.02, 1, from - DAY);
+    single.addSample(0.02, 1, from - DAY);
+    batch.addSamples(0.3, 4 * 0.1, from, MIN, 1441);
+    for (let i = 0; i < 1441; i++) single.addSample(0.3, 4 * 0.1, from + i * MIN);
+    assert.equal(batch.referenceMs, single.referenceMs);
+    const scale = single.histogram.totalWeight;
+    close(batch.histogram.totalWeight, scale, 1e-12 * scale);
+    for (let b = 0; b < 176; b++) close(batch.histogram.weights[b], single.histogram.weights[b], 1e-12 * scale);
+    for (const p of [0.5, 0.9, 0.95]) assert.equal(batch.percentile(p), single.percentile(p));
+  }
+});

@@ -47,7 +47,9 @@ test('vpa-recommendations: VPA Off recommends per container and changes nothing'
   assert.equal(api.cpu_target_m, '247');
   assert.equal(Number(api.cpu_target_m), target(0.2, 0.01, 1000));
   assert.equal(Number(api.memory_target_bytes), target(600 * MI, 1e7, 1));
-  // Two days of samples: confidence min(2 days, 2881/1440) = 2, upper = trunc(1.5 × 247).
+  // Two days of samples from 3 pods: confidence min(2 days, 3 × 2881/1440) = 2, upper = trunc(1.5 × 247),
+  // lower = trunc(247 / 1.0005²) = 246.
+  assert.equal(api.cpu_lower_m, '246');
   assert.equal(api.cpu_upper_m, '370');
   assert.equal(api.cpu_request_m, '1000');
   assert.equal(api.memory_limit_bytes, String(4096 * MI));
@@ -88,6 +90,12 @@ test('vpa-leak: an OOM kill bumps the memory target, the quick-OOM pod is evicte
     assert.ok(c.requests.memory! > 356 * MI);
     assert.equal(c.limits.memory, c.requests.memory);
   }
+  // Repeated OOM kills do not compound (container.go RecordOOM, TestRecordOOMDontRunAway): a pod
+  // killed again at the same request bumps its window peak to the same value, so a run of kills
+  // leaves the target where it was.
+  const updates = run.events('VPAUpdated').map((e) => Number(e.t));
+  const killsBetween = updates.slice(1).map((t, i) => ooms.filter((e) => Number(e.t) > updates[i] && Number(e.t) < t).length);
+  assert.ok(Math.max(...killsBetween) >= 6, `OOM kills between target changes: ${killsBetween}`);
   const rec = run.csv('recommendations.csv')[0];
   assert.ok(Number(rec.memory_target_bytes) > 512 * MI, `target ${rec.memory_target_bytes}`);
   // Current requests are what the running pods were admitted with.

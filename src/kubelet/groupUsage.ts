@@ -47,8 +47,6 @@ export function recomputeGroup(g: Group, nowMs: number): void {
     throttled += ready * (sp.wantReady[c] - cappedReady) + idle * (sp.wantIdle[c] - cappedIdle);
     const got = ready * g.readyGot[c] + idle * g.idleGot[c];
     used += got;
-    w.cpuByContainer[c] = (w.cpuByContainer[c] || 0) + got - g.lastCpu[c];
-    g.lastCpu[c] = got;
     memA += ready * sp.memReady[c] + idle * sp.memIdle[c];
     const leak = models[c].leakBytesPerMs;
     if (leak > 0) {
@@ -91,10 +89,6 @@ export function withdrawGroup(g: Group, nowMs: number): void {
   n.cpuWantCapped -= g.cpuWantCapped;
   n.memA -= g.memA;
   n.memB -= g.memB;
-  for (let c = 0; c < g.models.length; c++) {
-    w.cpuByContainer[c] = (w.cpuByContainer[c] || 0) - g.lastCpu[c];
-    g.lastCpu[c] = 0;
-  }
   g.cpuUsed = g.cpuWantCapped = g.cpuWantRaw = g.cpuThrottled = g.served = g.memA = g.memB = 0;
 }
 

@@ -13,7 +13,7 @@ import type { Pod, QosClass } from '../model/pod.ts';
 import type { ContainerUsage } from '../model/scenario.ts';
 import type { ContainerModel } from '../workload/usage.ts';
 import { containerModel, cpuWant, memoryAtLoad, servingCapacity } from '../workload/usage.ts';
-import type { UsageAccount, UsageHistory, UsageIntegral, WorkloadUsage } from '../metrics/metricsApi.ts';
+import type { UsageAccount, UsageIntegral, WorkloadUsage } from '../metrics/metricsApi.ts';
 import { ServiceLoadBalancer } from '../service/loadBalancer.ts';
 import type { CpuClass } from './cpu.ts';
 import { CpuTree, cfsQuota, cgroupWeights } from './cpu.ts';
@@ -70,6 +70,8 @@ export class Spec {
   readonly cumMemIdle: number[];
   /** Up to when the cumulative integrals above are summed. */
   advancedMs = 0;
+  /** Where its per-pod memory is kept for the usage history (usageHistory.ts), once it is on. */
+  memoryTimeline: { record(nowMs: number, memReady: readonly number[], memIdle: readonly number[]): void } | null = null;
   private load = NaN;
   private noise = NaN;
 
@@ -127,6 +129,7 @@ export class Spec {
       this.memIdle[c] = memoryAtLoad(m, 0, noiseFactor);
     }
     this.servedPerPod = perPod;
+    this.memoryTimeline?.record(nowMs, this.memReady, this.memIdle);
     let mayOom = false;
     for (let c = 0; c < this.models.length; c++) {
       const m = this.models[c];
@@ -168,8 +171,6 @@ export class Group {
   cpuWantRaw = 0;
   cpuThrottled = 0;
   served = 0;
-  /** CPU its containers got, per container index, as last added to the workload's totals. */
-  readonly lastCpu: number[];
   /** Where its usage is summed (shared by the groups of its workload on its node), and up to
    *  when a loud group's current CPU and memory have been added there. */
   readonly usage: WorkloadAccount;
@@ -210,7 +211,6 @@ export class Group {
     this.readyCls = models.map((m) => ({ count: 0, wantMilli: 0, weight: tree.containerWeight(m.cpuRequestMilli), gotMilli: 0 }));
     this.idleCls = models.map((m) => ({ count: 0, wantMilli: 0, weight: tree.containerWeight(m.cpuRequestMilli), gotMilli: 0 }));
     this.minStart = new Array(n).fill(Infinity);
-    this.lastCpu = zeros(n);
     this.ckCpuReady = zeros(n);
     this.ckCpuIdle = zeros(n);
     this.ckMemReady = zeros(n);
@@ -284,16 +284,11 @@ export class WorkloadRun implements WorkloadUsage {
   lastMemory = 0;
   /** Bumped whenever any of its groups is recomputed (metrics readers cache against it). */
   version = 0;
-  /** Per container: Σ CPU got and number of running containers (for the history). */
-  readonly cpuByContainer: number[] = [];
-  readonly runningByContainer: number[] = [];
   noiseFactor = 1;
   oomKills = 0;
   // Integrals since t = 0 (millicores x ms).
   cpuWantMilliMs = 0;
   cpuThrottledMilliMs = 0;
-  /** Per container: mean CPU per running pod and peak memory per pod at each sample (for HPA/VPA). */
-  readonly history: UsageHistory = { tMs: [], cpuMilli: [], memoryBytes: [] };
 
   /** The largest memory noise of its containers (one draw per sample serves them all). */
   readonly noiseCv: number;

@@ -18,7 +18,7 @@ import type { Pod } from '../model/pod.ts';
 import { podObjectRef } from '../model/pod.ts';
 import { Phase } from '../phases.ts';
 import type { ClusterListener, ApiServer } from '../api/apiServer.ts';
-import type { MetricsApi, UsageIntegral, WorkloadUsage } from '../metrics/metricsApi.ts';
+import type { MetricsApi, UsageHistory, UsageIntegral, WorkloadUsage } from '../metrics/metricsApi.ts';
 import { DEFAULT_KUBELET_CONFIG } from './config.ts';
 import type { KubeletConfig } from './config.ts';
 import { shareNodeCpu } from './cpu.ts';
@@ -29,7 +29,8 @@ import { OomKiller } from './oomKiller.ts';
 import { PodGroups } from './podGroups.ts';
 import type { Group, NodeRun, PodRun, WorkloadAccount, WorkloadInputs, WorkloadRun } from './podGroups.ts';
 import { QuietNodes } from './quietNodes.ts';
-import { nodeUsage, podUsage, recordHistory } from './stats.ts';
+import { nodeUsage, podUsage } from './stats.ts';
+import { UsageHistoryRecorder } from './usageHistory.ts';
 
 export type { WorkloadInputs } from './podGroups.ts';
 
@@ -55,7 +56,8 @@ export class UsageEngine implements ClusterListener, MetricsApi {
   private readonly touchedWorkloads: WorkloadRun[] = [];
   private flushHandle: EventHandle | null = null;
   private lastIntegratedMs = 0;
-  private historyEnabled = false;
+  /** Kept once a reader asked for it (the VPA recommender). */
+  private history: UsageHistoryRecorder | null = null;
   /** Cluster totals: used CPU (piecewise constant) and its integral; memory integral. */
   cpuUsedMilliMs = 0;
   memoryUsedByteMs = 0;
@@ -107,6 +109,14 @@ export class UsageEngine implements ClusterListener, MetricsApi {
       if (sim.nowMs + sampleEveryMs <= durationMs) sim.after(sampleEveryMs, Phase.Physics, tick);
     };
     sim.schedule(0, Phase.Physics, tick);
+    // The history's instants follow its reader's cadence, not the recorder's sampleEvery.
+    const history = this.history;
+    if (!history) return;
+    const sampleHistory = () => {
+      history.sample(sim.nowMs);
+      if (sim.nowMs + history.stepMs <= durationMs) sim.after(history.stepMs, Phase.Sample, sampleHistory);
+    };
+    sim.schedule(Math.ceil(sim.nowMs / history.stepMs) * history.stepMs, Phase.Sample, sampleHistory);
   }
 
   // ---- the metrics API -----------------------------------------------------------------------
@@ -180,16 +190,10 @@ export class UsageEngine implements ClusterListener, MetricsApi {
     return true;
   }
 
-  /** Its reader (the VPA recommender) consumes the entries it has taken in, so the arrays hold
-   *  only what is not read yet. */
-  enableHistory(): void {
-    this.historyEnabled = true;
-  }
-
-  recordHistory(): void {
-    if (!this.historyEnabled) return;
-    const t = this.cluster.nowMs;
-    for (const w of this.pods.workloads.values()) recordHistory(w, t);
+  /** Called before start(), which puts its sample instants on the clock. */
+  enableHistory(stepMs: number): UsageHistory {
+    this.history ??= new UsageHistoryRecorder(this.pods, stepMs);
+    return this.history;
   }
 
   finish(): void {
@@ -209,6 +213,7 @@ export class UsageEngine implements ClusterListener, MetricsApi {
     for (let c = 0; c < group.models.length; c++) this.addContainer(group, c, run.starts[c], 'idle', 1);
     this.markGroup(group);
     this.reclassify(run);
+    this.history?.podChanged(run, this.cluster.nowMs);
   }
 
   podReadyChanged(pod: Pod): void {
@@ -248,6 +253,7 @@ export class UsageEngine implements ClusterListener, MetricsApi {
     run.starts[index] = this.cluster.nowMs;
     this.addContainer(run.group, index, run.starts[index], run.cls === 'ready' ? 'ready' : 'idle', 1);
     this.markGroup(run.group);
+    this.history?.podChanged(run, this.cluster.nowMs);
   }
 
   private drop(pod: Pod): void {
@@ -258,6 +264,7 @@ export class UsageEngine implements ClusterListener, MetricsApi {
     for (let c = 0; c < run.starts.length; c++) this.stopContainer(run, c);
     run.group.pods.delete(run);
     this.pods.runs.delete(pod.uid);
+    this.history?.podGone(run, this.cluster.nowMs);
     if (run.group.pods.size === 0) this.removeGroup(run.group);
     else this.markGroup(run.group);
   }
@@ -318,6 +325,7 @@ export class UsageEngine implements ClusterListener, MetricsApi {
     g.w.service.endpointsChanged((cls === 'idle' ? 0 : 1) - (run.cls === 'idle' ? 0 : 1));
     run.cls = cls;
     this.markGroup(g);
+    this.history?.podChanged(run, now);
   }
 
   private addContainer(g: Group, c: number, start: number, cls: 'ready' | 'idle', sign: 1 | -1): void {
@@ -329,7 +337,6 @@ export class UsageEngine implements ClusterListener, MetricsApi {
       target.sumStart[c] += sign * start;
       if (cls === 'idle') target.idleRunning[c] += sign;
     }
-    g.w.runningByContainer[c] = (g.w.runningByContainer[c] ?? 0) + sign;
     const m = g.models[c];
     const n = g.node;
     if (m.cpuLimitMilli === Infinity) n.cpuUnlimited += sign;
@@ -345,6 +352,7 @@ export class UsageEngine implements ClusterListener, MetricsApi {
     this.addContainer(run.group, c, run.starts[c], run.cls === 'idle' ? 'idle' : 'ready', -1);
     run.starts[c] = -1;
     this.markGroup(run.group);
+    this.history?.podChanged(run, this.cluster.nowMs);
   }
 
   // ---- recomputation -------------------------------------------------------------------------

@@ -19,13 +19,45 @@ export interface ResourceMetrics {
   nodeUsage(node: Node): { cpuMilli: number; memoryBytes: number };
 }
 
-/** Per container index, one entry per sample taken since the reader last consumed them: mean CPU
- *  per running pod (millicores) and memory of the biggest pod (bytes; 0: none running). A reader
- *  empties the arrays once it has taken the entries in. */
+/** What the kubelet's stats showed at every sample instant (t = 0, stepMs, 2 stepMs, ..., each
+ *  after everything that happened at that instant), for the VPA recommender, which upstream polls
+ *  metrics-server once per `--recommender-interval` and gets one sample per container of every
+ *  pod (recommender/input/cluster_feeder.go LoadRealTimeMetrics). Identical samples are kept
+ *  together, so a month of minutes over thousands of pods is not thousands of millions of
+ *  numbers: CPU as runs of instants with the same per-container values and counts; memory per
+ *  pod as a range read (a Prometheus max_over_time), from the per-spec load memory and each
+ *  pod's class and container start times. */
 export interface UsageHistory {
-  readonly tMs: number[];
-  readonly cpuMilli: number[][];
-  readonly memoryBytes: number[][];
+  readonly stepMs: number;
+  /** The last instant sampled so far (-1: none yet). */
+  readonly lastSampleMs: number;
+  /** The workload's CPU samples not taken yet, up to lastSampleMs (`run` is reused between calls). */
+  takeCpu(ref: string, visit: (run: Readonly<CpuSampleRun>) => void): void;
+  /** Of every workload, the samples of runs that ended (later instants saw other values): what a
+   *  reader takes regularly so that nothing piles up. */
+  takeEndedCpu(visit: (run: Readonly<CpuSampleRun>, ref: string) => void): void;
+  /** The largest memory of the pod's container at the sample instants in [fromMs, toMs] at which
+   *  it ran (metrics-server reports running containers only); null when it ran at none. */
+  memoryPeak(pod: Pod, container: string, fromMs: number, toMs: number): MemoryPeak | null;
+  /** The reader reads no instant before `ms` any more: what only they needed is forgotten. */
+  discardBefore(ms: number): void;
+}
+
+/** `count` running containers named `container` used `cpuMilli` each at `instants` consecutive
+ *  sample instants from `fromMs` (stepMs apart). */
+export interface CpuSampleRun {
+  readonly container: string;
+  readonly fromMs: number;
+  readonly instants: number;
+  readonly cpuMilli: number;
+  readonly count: number;
+}
+
+/** The largest memory sample of a container in a range, and its first and last sample instants. */
+export interface MemoryPeak {
+  readonly bytes: number;
+  readonly firstMs: number;
+  readonly lastMs: number;
 }
 
 /** A workload's usage and served demand now, and their integrals since t = 0. */
@@ -48,8 +80,6 @@ export interface WorkloadUsage {
   /** Changes whenever its pods' usage is recomputed: a reader caching what it derived from the
    *  usage (the HPA) can key on it, together with demandRate (which moves without pods). */
   readonly version: number;
-  /** Kept once enableHistory was called (see UsageHistorySource). */
-  readonly history: UsageHistory;
 }
 
 export interface WorkloadMetrics {
@@ -98,12 +128,9 @@ export interface UsageAccounts {
 
 /** The per-container usage history, for the VPA recommender. */
 export interface UsageHistorySource extends WorkloadMetrics {
-  /** Keeps workload(ref).history from now on. */
-  enableHistory(): void;
+  /** Keeps the history from now on, one sample instant every stepMs until the run's end. */
+  enableHistory(stepMs: number): UsageHistory;
 }
 
 /** Everything above: what the recorder samples. */
-export interface MetricsApi extends ResourceMetrics, WorkloadMetrics, ClusterMetrics, UsageAccounts, UsageHistorySource {
-  /** Appends one entry to every workload's history (the recorder calls it at each sample). */
-  recordHistory(): void;
-}
+export interface MetricsApi extends ResourceMetrics, WorkloadMetrics, ClusterMetrics, UsageAccounts, UsageHistorySource {}

@@ -98,7 +98,6 @@ export class Recorder {
       memory_allocatable_bytes: a.memoryAllocatableBytes, memory_requested_bytes: a.memoryRequestedBytes, memory_used_bytes: Math.round(used.memoryUsedBytes),
       cost_usd_per_hour: money(a.costUsdPerHour), cost_usd_cumulative: money(a.costUsd),
     });
-    usage.recordHistory();
     if (!this.detail) return;
     for (const w of this.parts.api.workloads.all()) {
       const run = usage.workload(w.ref);

@@ -1,8 +1,9 @@
 // The Vertical Pod Autoscaler's three parts against the one cluster state
 // (reference/k8s-algorithms.md §2.1, §2.6-§2.8):
 // - recommender, every 1 min: feeds each (workload, container) aggregate from the usage history
-//   and the OOMKilled events, and estimates target / lower / upper for every workload (with a VPA
-//   object or not, for recommendations.csv); a VPA's status changes are `VPAUpdated` events;
+//   (one sample per container of every pod each minute, feeder.ts) and the OOMKilled events, and
+//   estimates target / lower / upper for every workload (with a VPA object or not, for
+//   recommendations.csv); a VPA's status changes are `VPAUpdated` events;
 // - admission: a mutating admission hook setting requests to the capped target and limits in
 //   proportion (modes Initial, Recreate, Auto);
 // - updater, every 1 min (modes Recreate, Auto): evicts pods whose requests are off the
@@ -11,8 +12,9 @@
 // LimitRange capping keeps admitted requests and limits within the namespace's Container min/max.
 // Simplifications (stated, not hidden): a LimitRange default limit is not used in the
 // proportional-limit rule, and maxLimitRequestRatio is not capped; an InPlaceOrRecreate VPA
-// behaves as Recreate (capsim has no in-place resize); usage samples come
-// at the recorder's sampleEvery (one per minute by default), not from metrics-server.
+// behaves as Recreate (capsim has no in-place resize); a sample is what the kubelet's stats show at
+// the minute (after everything at that instant), read at the next pass, not metrics-server's
+// average over its scrape window.
 import type { AdmissionRequest, ClusterEvent, ClusterListener, ApiServer } from '../../api/apiServer.ts';
 import type { Simulation } from '../../engine/simulation.ts';
 import type { UsageHistorySource } from '../../metrics/metricsApi.ts';
@@ -23,7 +25,9 @@ import type { NodeRates } from '../../cost/allocation.ts';
 import type { LimitRangeObject, VpaContainerPolicy, VpaObject } from '../../model/objects.ts';
 import type { Container, Pod, PodSpec } from '../../model/pod.ts';
 import { isActive, podObjectRef } from '../../model/pod.ts';
-import { ContainerAggregate, applyPolicy, estimate } from './recommender.ts';
+import { ClusterFeeder } from './feeder.ts';
+import { applyPolicy, estimate } from './recommender.ts';
+import type { ContainerAggregate } from './recommender.ts';
 import type { ContainerPolicyLimits, ProcessedRecommendation } from './recommender.ts';
 
 /** `--recommender-interval` and `--updater-interval`. */
@@ -48,12 +52,6 @@ export interface VpaState {
 }
 
 interface WorkloadModel {
-  /** Aggregates by container index of the history (the pod spec's container order). */
-  containers: ContainerAggregate[];
-  /** History entries consumed so far, per container. */
-  seenByContainer: number[];
-  /** OOMs not yet fed in: they are merged with the history samples in time order. */
-  pendingOoms: { tMs: number; container: number; memoryRequestBytes: number; podKey: string }[];
   /** The last admitted spec of its pods: current requests, limits, container names. */
   spec: PodSpec | null;
   /** Rates of the last node one of its pods was bound to. */
@@ -78,6 +76,7 @@ export interface RecommendationRow {
 export class VpaController implements ClusterListener {
   readonly vpas: VpaState[] = [];
   private readonly models = new Map<string, WorkloadModel>();
+  private readonly feeder: ClusterFeeder;
   /** Per pod uid: when its containers last (re)started, and whether the last exit was a quick OOM. */
   private readonly containerStartMs = new Map<number, number>();
   private readonly quickOom = new Set<number>();
@@ -87,9 +86,9 @@ export class VpaController implements ClusterListener {
   constructor(
     private readonly cluster: ApiServer,
     private readonly clock: Simulation,
-    private readonly usage: UsageHistorySource,
+    usage: UsageHistorySource,
   ) {
-    usage.enableHistory();
+    this.feeder = new ClusterFeeder(usage.enableHistory(VPA_INTERVAL_MS));
     cluster.verticalPodAutoscalers.watch({
       added: (vpa) =>
         this.vpas.push({
@@ -135,6 +134,7 @@ export class VpaController implements ClusterListener {
 
   podStarted(pod: Pod): void {
     this.containerStartMs.set(pod.uid, this.clock.nowMs);
+    this.feeder.podStarted(pod);
   }
 
   podRestarted(pod: Pod): void {
@@ -142,6 +142,7 @@ export class VpaController implements ClusterListener {
   }
 
   podRemoved(pod: Pod): void {
+    this.feeder.podRemoved(pod);
     this.containerStartMs.delete(pod.uid);
     this.quickOom.delete(pod.uid);
   }
@@ -158,13 +159,13 @@ export class VpaController implements ClusterListener {
     // Updater "quick OOM" (§2.8 3b): the container ran less than 10 min before it was killed.
     if (event.tMs - started < EVICT_AFTER_OOM_THRESHOLD_MS) this.quickOom.add(pod.uid);
     else this.quickOom.delete(pod.uid);
-    const memoryRequestBytes = pod.spec.containers[index].requests.memory ?? 0;
-    this.model(pod.workload).pendingOoms.push({ tMs: event.tMs, container: index, memoryRequestBytes, podKey: pod.key });
+    const container = pod.spec.containers[index];
+    this.feeder.oomKilled(pod, container.name, event.tMs, container.requests.memory ?? 0);
   }
 
   private model(ref: string): WorkloadModel {
     let m = this.models.get(ref);
-    if (!m) this.models.set(ref, (m = { containers: [], seenByContainer: [], pendingOoms: [], spec: null, lastRates: null }));
+    if (!m) this.models.set(ref, (m = { spec: null, lastRates: null }));
     return m;
   }
 
@@ -172,65 +173,21 @@ export class VpaController implements ClusterListener {
 
   /** One recommender pass: new samples and OOMs in, VPA statuses out. */
   recommend(): void {
-    for (const entry of this.cluster.workloads.all()) this.feed(entry.ref);
+    this.feeder.pass(this.clock.nowMs);
     for (const state of this.vpas) this.updateStatus(state);
   }
 
-  /** Feeds the history entries recorded since the last pass. A container whose series got fewer
-   *  new entries than the time axis had no running pod at the missing samples, taken to be the
-   *  earliest ones (exact when the recorder samples no faster than the recommender runs). */
-  private feed(ref: string): void {
-    const history = this.usage.workload(ref)?.history;
-    const m = this.model(ref);
-    // Nothing new since the last pass (samples may come less often than the recommender runs).
-    if ((!history || history.tMs.length === 0) && m.pendingOoms.length === 0) return;
-    const samples: { tMs: number; container: number; cpuMilli: number; memoryBytes: number }[] = [];
-    if (history) {
-      const times = history.tMs;
-      for (let c = 0; c < history.cpuMilli.length; c++) {
-        const cpu = history.cpuMilli[c] ?? [];
-        const memory = history.memoryBytes[c] ?? [];
-        const seen = m.seenByContainer[c] ?? 0;
-        const fresh = Math.min(cpu.length, memory.length) - seen;
-        const firstTime = times.length - fresh;
-        for (let i = 0; i < fresh; i++) {
-          // A zero memory peak means no running container: no sample, as from metrics-server.
-          if (memory[seen + i] > 0) samples.push({ tMs: times[firstTime + i], container: c, cpuMilli: cpu[seen + i], memoryBytes: memory[seen + i] });
-        }
-        m.seenByContainer[c] = seen + Math.max(0, fresh);
-      }
-      // The aggregates now hold what the entries said: consume them, so a month-long run does not
-      // keep (and garbage-collect over) every sample it ever took.
-      times.length = 0;
-      for (let c = 0; c < history.cpuMilli.length; c++) {
-        if (history.cpuMilli[c]) history.cpuMilli[c].length = 0;
-        if (history.memoryBytes[c]) history.memoryBytes[c].length = 0;
-        m.seenByContainer[c] = 0;
-      }
-    }
-    const ooms = m.pendingOoms.splice(0);
-    let o = 0;
-    samples.sort(bySampleTime);
-    for (const s of samples) {
-      for (; o < ooms.length && ooms[o].tMs < s.tMs; o++) this.aggregate(m, ooms[o].container).recordOom(ooms[o].tMs, ooms[o].memoryRequestBytes, ooms[o].podKey);
-      const agg = this.aggregate(m, s.container);
-      agg.addCpuSample(s.cpuMilli, s.tMs);
-      agg.addMemorySample(s.memoryBytes, s.tMs);
-    }
-    for (; o < ooms.length; o++) this.aggregate(m, ooms[o].container).recordOom(ooms[o].tMs, ooms[o].memoryRequestBytes, ooms[o].podKey);
-  }
-
-  private aggregate(m: WorkloadModel, c: number): ContainerAggregate {
-    return (m.containers[c] ??= new ContainerAggregate());
+  /** The aggregate behind a workload's container's recommendation, with every sample so far. */
+  aggregateOf(ref: string, containerName: string): ContainerAggregate | undefined {
+    return this.feeder.current(ref)?.get(containerName);
   }
 
   /** The processed recommendation of one container of a workload, under a VPA's policy. */
   recommendation(ref: string, containerName: string, policy?: VpaContainerPolicy): ProcessedRecommendation | null {
-    const m = this.models.get(ref);
-    const index = m?.spec?.containers.findIndex((c) => c.name === containerName) ?? -1;
-    const agg = index >= 0 ? m!.containers[index] : undefined;
-    if (!m?.spec || !agg || agg.totalSamples === 0) return null;
-    return applyPolicy(estimate(agg, m.spec.containers.length), policyLimits(policy));
+    const spec = this.models.get(ref)?.spec;
+    const agg = spec?.containers.some((c) => c.name === containerName) ? this.feeder.current(ref)?.get(containerName) : undefined;
+    if (!spec || !agg || agg.totalSamples === 0) return null;
+    return applyPolicy(estimate(agg, spec.containers.length), policyLimits(policy));
   }
 
   private updateStatus(state: VpaState): void {
@@ -507,8 +464,4 @@ export function updatePriority(pod: Pod, state: VpaState): UpdatePriority | null
   }
   if (reasons.length === 0) reasons.push(`requests differ from target by ${Math.round(resourceDiff * 100)}%`);
   return { outsideRange, scaleUp, resourceDiff, reason: reasons.join(', ') };
-}
-
-function bySampleTime(a: { tMs: number; container: number }, b: { tMs: number; container: number }): number {
-  return a.tMs - b.tMs || a.container - b.container;
 }

@@ -137,6 +137,26 @@ export class DecayingHistogram {
     this.histogram.subtractSample(value, weight * this.decayFactor(tMs));
   }
 
+  /** `instants` samples of one value, `stepMs` apart from `fromMs`, in one update: AddSample only
+   *  adds weight to a bucket and to the total (histogram.go), so n samples are one sample of
+   *  their summed weight, here w × 2^((from − ref)/halfLife) × Σ_{i<n} 2^(i × step/halfLife). */
+  addSamples(value: number, weight: number, fromMs: number, stepMs: number, instants: number): void {
+    if (instants <= 0) return;
+    // The reference moves where one sample after another would have moved it (at the first sample
+    // past 100 half-lives), first: rescaling the weights already added is the same as adding them
+    // after the move.
+    const lastMs = fromMs + (instants - 1) * stepMs;
+    for (;;) {
+      const limit = this.referenceMs + MAX_DECAY_EXPONENT * this.halfLifeMs;
+      if (lastMs <= limit) break;
+      const past = stepMs > 0 ? Math.max(fromMs, fromMs + (Math.floor((limit - fromMs) / stepMs) + 1) * stepMs) : fromMs;
+      this.shiftReference(past);
+    }
+    const x = (stepMs / this.halfLifeMs) * Math.LN2;
+    const series = instants === 1 || x === 0 ? instants : Math.expm1(instants * x) / Math.expm1(x);
+    this.histogram.addSample(value, weight * this.decayFactor(fromMs) * series);
+  }
+
   percentile(p: number): number {
     return this.histogram.percentile(p);
   }

@@ -1,24 +1,23 @@
-// The VPA recommender's model and estimator for one container of one workload
-// (reference/k8s-algorithms.md §2.2, §2.4, §2.5; recommender/model/{aggregate_container_state.go,
-// container.go}, recommender/logic/{estimator.go, recommender.go}).
+// The VPA recommender's aggregate and estimator for one container of one workload
+// (reference/k8s-algorithms.md §2.2, §2.4, §2.5; recommender/model/aggregate_container_state.go,
+// recommender/logic/{estimator.go, recommender.go}).
 //
 // capsim keeps one aggregate per (workload, container name): upstream aggregates per (namespace,
-// container, pod label set), which for one workload's identical pods is one aggregate. The usage
-// history gives, per sample, the mean CPU per running pod and the peak memory of any pod, so each
-// sample is one CPU sample and one memory sample of the aggregate (upstream adds one per pod; with
-// identical pods the percentiles are the same).
+// container, pod label set) and merges those of a VPA's pods by container name
+// (AggregateStateByContainerName), which for one workload's pods is the same sums. It is fed one
+// CPU sample per running container of every pod each minute, and one memory peak per pod's
+// container per 24 h window (containerState.ts), as upstream's cluster feeder does (feeder.ts).
 import { CPU_BUCKETS, DecayingHistogram, MEMORY_BUCKETS } from './histogram.ts';
+import type { MemoryPeakAggregator } from './containerState.ts';
+import { scaleResource } from './containerState.ts';
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
+export { scaleResource } from './containerState.ts';
+
+const DAY_MS = 24 * 3_600_000;
 const MI = 1024 * 1024;
 
 /** `minSampleWeight`: every CPU sample's weight (since Feb 2025, commit ca812b36a3). */
 export const CPU_SAMPLE_WEIGHT = 0.1;
-/** `memory-aggregation-interval`: one memory peak per window. */
-export const MEMORY_AGGREGATION_INTERVAL_MS = DAY_MS;
-export const OOM_MIN_BUMP_UP_BYTES = 100 * MI;
-export const OOM_BUMP_UP_RATIO = 1.2;
 
 /** DefaultRecommenderConfig. */
 export const SAFETY_MARGIN_FRACTION = 0.15;
@@ -27,104 +26,50 @@ export const POD_MIN_MEMORY_BYTES = 250 * MI;
 export const TARGET_PERCENTILE = 0.9;
 export const LOWER_PERCENTILE = 0.5;
 export const UPPER_PERCENTILE = 0.95;
-/** MaxResourceAmount: where an infinite upper bound is capped. */
-export const MAX_RESOURCE_AMOUNT = 1e14;
+/** `confidence-interval-cpu` / `-memory`: the history length that counts as one unit of confidence. */
+export const CONFIDENCE_INTERVAL_MS = DAY_MS;
 
-/** ScaleResource: float product truncated to an int64 amount, capped at MaxResourceAmount. */
-export function scaleResource(amount: number, factor: number): number {
-  const scaled = amount * factor;
-  if (Number.isNaN(scaled)) return 0;
-  if (scaled > MAX_RESOURCE_AMOUNT) return MAX_RESOURCE_AMOUNT;
-  return Math.trunc(scaled);
-}
-
-/** AggregateContainerState plus the one ContainerState feeding it (memory window, OOM peak). */
-export class ContainerAggregate {
+/** AggregateContainerState: the CPU usage and memory peak histograms of a set of containers, and
+ *  when its CPU samples started and ended and how many there were (CPU only, as upstream). */
+export class ContainerAggregate implements MemoryPeakAggregator {
   readonly cpuCores = new DecayingHistogram(CPU_BUCKETS);
   readonly memoryPeaks = new DecayingHistogram(MEMORY_BUCKETS);
   firstSampleMs = -1;
   lastSampleMs = -1;
   totalSamples = 0;
-  // ContainerState (container.go)
-  private lastCpuSampleMs = -1;
-  private lastMemorySampleMs = -1;
-  private windowEndMs = -1;
-  private memoryPeak = 0;
-  private oomPeak = 0;
-  /** OOM bump per pod in its window (see recordOom). */
-  private readonly oomPeaks = new Map<string, { windowEndMs: number; bytes: number }>();
 
-  /** A CPU usage sample (millicores) measured at tMs; out-of-order and duplicate samples drop. */
-  addCpuSample(cpuMilli: number, tMs: number): boolean {
-    if (cpuMilli < 0 || tMs <= this.lastCpuSampleMs) return false;
-    this.lastCpuSampleMs = tMs;
-    this.cpuCores.addSample(cpuMilli / 1000, CPU_SAMPLE_WEIGHT, tMs);
-    if (this.firstSampleMs < 0 || tMs < this.firstSampleMs) this.firstSampleMs = tMs;
-    if (tMs > this.lastSampleMs) this.lastSampleMs = tMs;
-    this.totalSamples++;
-    return true;
+  /** addCPUSample: one container's CPU usage (millicores) measured at tMs. */
+  addCpuSample(cpuMilli: number, tMs: number): void {
+    this.addCpuSamples(cpuMilli, 1, tMs, 0, 1);
   }
 
-  /** A memory working-set sample (bytes): one peak per 24 h window, the larger replacing the
-   *  smaller (container.go addMemorySample). */
-  addMemorySample(bytes: number, tMs: number, isOom = false): boolean {
-    if (bytes < 0 || tMs < this.lastMemorySampleMs) return false;
-    this.lastMemorySampleMs = tMs;
-    if (this.windowEndMs < 0) this.windowEndMs = tMs;
-    let addNewPeak = false;
-    if (tMs < this.windowEndMs) {
-      const oldMax = this.maxMemoryPeak();
-      if (oldMax !== 0 && bytes > oldMax) {
-        this.memoryPeaks.subtractSample(oldMax, 1, this.windowEndMs);
-        addNewPeak = true;
-      }
-    } else {
-      // shift = (ts − WindowEnd).Truncate(interval) + interval
-      const interval = MEMORY_AGGREGATION_INTERVAL_MS;
-      this.windowEndMs += Math.floor((tMs - this.windowEndMs) / interval) * interval + interval;
-      this.memoryPeak = 0;
-      this.oomPeak = 0;
-      addNewPeak = true;
-    }
-    if (addNewPeak) {
-      this.memoryPeaks.addSample(bytes, 1, this.windowEndMs);
-      if (isOom) this.oomPeak = bytes;
-      else this.memoryPeak = bytes;
-    }
-    return true;
+  /** `count` containers each using `cpuMilli` at `instants` instants `stepMs` apart from
+   *  `fromMs`: count × instants samples, added as one histogram update (see addSamples). */
+  addCpuSamples(cpuMilli: number, count: number, fromMs: number, stepMs: number, instants: number): void {
+    if (cpuMilli < 0 || count <= 0 || instants <= 0) return;
+    this.cpuCores.addSamples(cpuMilli / 1000, CPU_SAMPLE_WEIGHT * count, fromMs, stepMs, instants);
+    const lastMs = fromMs + (instants - 1) * stepMs;
+    if (this.firstSampleMs < 0 || fromMs < this.firstSampleMs) this.firstSampleMs = fromMs;
+    if (lastMs > this.lastSampleMs) this.lastSampleMs = lastMs;
+    this.totalSamples += count * instants;
   }
 
-  /** RecordOOM: feeds max(used + 100Mi, used × 1.2) with used = max(request, window peak).
-   *  Upstream keeps the window peak per pod, so an OOM bumps from the usage peak and from the
-   *  earlier OOM bumps of the same pod (`podKey`) in this window, never from another pod's:
-   *  three pods killed at once give one bump, one pod killed three times compounds. */
-  recordOom(tMs: number, memoryRequestBytes: number, podKey = ''): boolean {
-    if (this.windowEndMs >= 0 && tMs < this.windowEndMs - MEMORY_AGGREGATION_INTERVAL_MS) return false;
-    const own = this.oomPeaks.get(podKey);
-    const ownPeak = own && own.windowEndMs === this.currentWindowEnd(tMs) ? own.bytes : 0;
-    const used = Math.max(memoryRequestBytes, this.memoryPeak, ownPeak);
-    const needed = Math.max(used + OOM_MIN_BUMP_UP_BYTES, scaleResource(used, OOM_BUMP_UP_RATIO));
-    if (!this.addMemorySample(needed, tMs, true)) return false;
-    this.oomPeaks.set(podKey, { windowEndMs: this.windowEndMs, bytes: needed });
-    return true;
+  /** A container's memory peak of the window ending at windowEndMs (weight 1 at its end). */
+  addMemoryPeak(bytes: number, windowEndMs: number): void {
+    this.memoryPeaks.addSample(bytes, 1, windowEndMs);
   }
 
-  /** The end of the window a sample at tMs falls in. */
-  private currentWindowEnd(tMs: number): number {
-    if (this.windowEndMs < 0 || tMs < this.windowEndMs) return this.windowEndMs;
-    const interval = MEMORY_AGGREGATION_INTERVAL_MS;
-    return this.windowEndMs + Math.floor((tMs - this.windowEndMs) / interval) * interval + interval;
+  subtractMemoryPeak(bytes: number, windowEndMs: number): void {
+    this.memoryPeaks.subtractSample(bytes, 1, windowEndMs);
   }
 
-  maxMemoryPeak(): number {
-    return Math.max(this.memoryPeak, this.oomPeak);
-  }
-
-  /** min(history span in days, samples / 1440) (estimator.go getConfidence). */
-  confidence(): number {
+  /** getConfidence: min(history span, samples at one a minute) in confidence intervals — N days
+   *  of one sample a minute is N (estimator.go). */
+  confidence(intervalMs: number = CONFIDENCE_INTERVAL_MS): number {
     if (this.totalSamples === 0) return 0;
-    const lifespanDays = (this.lastSampleMs - this.firstSampleMs) / DAY_MS;
-    return Math.min(lifespanDays, this.totalSamples / (60 * 24));
+    const lifespan = (this.lastSampleMs - this.firstSampleMs) / intervalMs;
+    const samplesAmount = this.totalSamples / (intervalMs / 60_000);
+    return Math.min(lifespan, samplesAmount);
   }
 }
 
@@ -147,23 +92,34 @@ export interface ContainerPolicyLimits {
   controlledResources?: readonly string[];
 }
 
-/** A container's recommendation per §2.5: percentiles, +15 % margin (truncated), confidence
- *  scaling of the bounds, the per-pod minimums split over `containersInPod`. */
+/** WithCPUMargin / WithMemoryMargin: base + ScaleResource(base, fraction). */
+export function withMargin(amount: number, fraction: number = SAFETY_MARGIN_FRACTION): number {
+  return amount + scaleResource(amount, fraction);
+}
+
+/** WithCPUConfidenceMultiplier / WithMemoryConfidenceMultiplier: amount × (1 + multiplier /
+ *  confidence)^exponent — ×∞ (capped) or ×0 with no history. */
+export function withConfidence(amount: number, multiplier: number, exponent: number, confidence: number): number {
+  return scaleResource(amount, (1 + multiplier / confidence) ** exponent);
+}
+
+/** A container's recommendation per §2.5 (logic/recommender.go CreatePodResourceRecommender):
+ *  percentiles, +15 % margin (truncated), confidence scaling of the bounds (upper ×(1 + 1/c),
+ *  lower ×(1 + 0.001/c)^-2), the per-pod minimums split over `containersInPod`. */
 export function estimate(agg: ContainerAggregate, containersInPod: number): Recommendation {
-  const cpuMilli = (p: number) => Math.trunc(agg.cpuCores.percentile(p) * 1000); // CPUAmountFromCores
-  const memoryBytes = (p: number) => Math.trunc(agg.memoryPeaks.percentile(p));
-  const withMargin = (x: number) => x + scaleResource(x, SAFETY_MARGIN_FRACTION);
+  const cpuMilli = (p: number) => withMargin(Math.trunc(agg.cpuCores.percentile(p) * 1000)); // CPUAmountFromCores
+  const memoryBytes = (p: number) => withMargin(Math.trunc(agg.memoryPeaks.percentile(p)));
   const conf = agg.confidence();
-  const upperFactor = (1 + 1 / conf) ** 1;
-  const lowerFactor = (1 + 0.001 / conf) ** -2;
+  const upper = (x: number) => withConfidence(x, 1, 1, conf);
+  const lower = (x: number) => withConfidence(x, 0.001, -2, conf);
   const fraction = 1 / Math.max(1, containersInPod);
   const minCpu = scaleResource(POD_MIN_CPU_MILLI, fraction);
   const minMemory = scaleResource(POD_MIN_MEMORY_BYTES, fraction);
   const bounds = (cpu: number, memory: number): ResourceBounds => ({ cpuMilli: Math.max(cpu, minCpu), memoryBytes: Math.max(memory, minMemory) });
   return {
-    target: bounds(withMargin(cpuMilli(TARGET_PERCENTILE)), withMargin(memoryBytes(TARGET_PERCENTILE))),
-    lower: bounds(scaleResource(withMargin(cpuMilli(LOWER_PERCENTILE)), lowerFactor), scaleResource(withMargin(memoryBytes(LOWER_PERCENTILE)), lowerFactor)),
-    upper: bounds(scaleResource(withMargin(cpuMilli(UPPER_PERCENTILE)), upperFactor), scaleResource(withMargin(memoryBytes(UPPER_PERCENTILE)), upperFactor)),
+    target: bounds(cpuMilli(TARGET_PERCENTILE), memoryBytes(TARGET_PERCENTILE)),
+    lower: bounds(lower(cpuMilli(LOWER_PERCENTILE)), lower(memoryBytes(LOWER_PERCENTILE))),
+    upper: bounds(upper(cpuMilli(UPPER_PERCENTILE)), upper(memoryBytes(UPPER_PERCENTILE))),
   };
 }
 
