@@ -8,6 +8,7 @@
 // GCE "spot" is the legacy preemptible price and GCE names no region; Azure and GCE maxPods are
 // the 110 default, not a per-type value; AWS maxPods assume the VPC CNI without prefix delegation.
 import { PROVIDER_TABLES } from './catalogData.ts';
+import { own } from '../model/records.ts';
 
 /** As in instance-types.csv's provider column (`gce` for Google Compute Engine). */
 export type Provider = 'aws' | 'gce' | 'azure';
@@ -46,7 +47,7 @@ const PROVIDER_ALIASES: Record<string, Provider> = { gce: 'gce', gcp: 'gce', aws
 
 /** The catalog's provider for a name as a user writes it ("gcp" -> "gce"); undefined if unknown. */
 export function providerOf(name: string): Provider | undefined {
-  return PROVIDER_ALIASES[name.toLowerCase()];
+  return own(PROVIDER_ALIASES, name.toLowerCase());
 }
 
 /** Looks up "aws/m5.xlarge" (case-insensitive; "gcp/..." is accepted for "gce/..."). */

@@ -11,6 +11,7 @@ import type { EventHandle } from '../engine/simulation.ts';
 import type { Node } from '../model/node.ts';
 import type { Pod, QosClass } from '../model/pod.ts';
 import type { ContainerUsage } from '../model/scenario.ts';
+import { own } from '../model/records.ts';
 import type { ContainerModel } from '../workload/usage.ts';
 import { containerModel, cpuWant, memoryAtLoad, servingCapacity } from '../workload/usage.ts';
 import type { UsageAccount, UsageIntegral, WorkloadUsage } from '../metrics/metricsApi.ts';
@@ -431,7 +432,7 @@ export class PodGroups {
       this.workloads.set(ref, w);
     }
     const n = this.nodeRun(node);
-    const models = pod.spec.containers.map((c) => containerModel(c, w!.inputs.usage[c.name]));
+    const models = pod.spec.containers.map((c) => containerModel(c, own(w!.inputs.usage, c.name)));
     const podRequestMilli = pod.requests.cpuMilli;
     const key = `${pod.qos}:${podRequestMilli}:${JSON.stringify(models)}`;
     let spec = w.specs.get(key);

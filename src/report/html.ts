@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import type { Chart } from './charts/chart.ts';
+import { vegaSafe, type Chart } from './charts/chart.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -91,7 +91,7 @@ export interface Page {
 }
 
 export function page(p: Page): string {
-  const specs = Object.fromEntries(p.charts.map((c) => [c.name, c.spec]));
+  const specs = Object.fromEntries(p.charts.map((c) => [c.name, vegaSafe(c.spec)]));
   return `<!doctype html>
 <html lang="en">
 <head>

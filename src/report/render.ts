@@ -4,6 +4,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { Resvg } from '@resvg/resvg-js';
+import { vegaSafe } from './charts/chart.ts';
 
 /** A spec compiled to vega, with what vega-lite warned about (a chart should draw with none:
  *  the tests hold every chart of every scenario to that). */
@@ -12,7 +13,7 @@ export function compileChart(spec: TopLevelSpec): { vega: vega.Spec; warnings: s
   const logger = vega.logger(vega.Warn, undefined, (_method, _level, input) => {
     warnings.push(input.map(String).join(' '));
   });
-  return { vega: compile(spec, { logger }).spec, warnings };
+  return { vega: compile(vegaSafe(spec), { logger }).spec, warnings };
 }
 
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {

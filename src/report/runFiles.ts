@@ -10,6 +10,7 @@ import { SUMMARY_SECTIONS, type Summary } from '../outputs/summary.ts';
 import { InputError } from '../scenario/errors.ts';
 import { displayPath } from '../scenario/paths.ts';
 import { BucketAggregator, bucketSecondsFor } from './buckets.ts';
+import { own } from '../model/records.ts';
 
 export interface ClusterPoint {
   t: number;
@@ -401,7 +402,7 @@ async function readEvents(dir: string, bucketSeconds: number): Promise<EventDige
     const seen = byType.get(type);
     if (seen) seen.count++;
     else byType.set(type, { type, count: 1, firstSeconds: t, example: eventRow(f, at, t) });
-    const category = TIMELINE_CATEGORIES[type];
+    const category = own(TIMELINE_CATEGORIES, type);
     if (category) {
       const bucket = Math.floor(t / bucketSeconds) * bucketSeconds;
       const key = `${bucket}|${category}`;

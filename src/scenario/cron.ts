@@ -27,6 +27,19 @@ export function cronProblem(schedule: string): string | undefined {
   return undefined;
 }
 
+/** What is wrong with a CronJob's spec.timeZone, as the API server's validateTimeZone says it
+ *  (pkg/apis/batch/validation): empty, "Local", or a name the time zone database lacks. */
+export function timeZoneProblem(zone: string): string | undefined {
+  if (zone === '') return 'timeZone must be nil or non-empty string';
+  if (zone.toLowerCase() === 'local') return 'timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return undefined;
+  } catch {
+    return `unknown time zone ${zone}`;
+  }
+}
+
 function fieldProblem(field: string, spec: (typeof FIELDS)[number]): string | undefined {
   for (const item of field.split(',')) {
     const [range, step, extra] = item.split('/');

@@ -1,7 +1,7 @@
 // zod field types shared by the scenario schema and the Kubernetes object schemas: quantities,
 // resource maps, durations, int-or-percent, names. Each check reports in upstream's words.
 import { z } from 'zod';
-import { isNegative, parseQuantity, QuantityError } from '../quantity.ts';
+import { isNegative, milliValue, parseQuantity, QuantityError, value } from '../quantity.ts';
 import { DurationError, parseDuration } from '../duration.ts';
 import { didYouMean } from './problems.ts';
 
@@ -18,34 +18,56 @@ export function messageAndHint(error: { message: string; hint?: string }): { mes
   return { message, hint: error.hint };
 }
 
-/** What is wrong with a quantity (null when nothing): a parse error, or a negative amount.
- *  Memoised: manifests repeat the same few values thousands of times. */
-const quantityVerdicts = new Map<unknown, { message: string; hint?: string } | null>();
+/** How an amount is read into the model: in milli-units (CPU, HPA metric targets) or in whole
+ *  units rounded up (bytes, counts), as upstream's MilliValue() / Value(). Either must come out a
+ *  safe integer: 2^53 - 1 is the most capsim counts exactly. */
+export type QuantityUnit = 'milli' | 'units';
 
-function quantityVerdict(value: unknown): { message: string; hint?: string } | null {
-  let verdict = quantityVerdicts.get(value);
+/** Resource and quota names whose amounts are read in milli-units. */
+export const MILLI_RESOURCE_NAMES: ReadonlySet<string> = new Set(['cpu', 'requests.cpu', 'limits.cpu']);
+
+/** What is wrong with a quantity (null when nothing): a parse error, a negative amount, or an
+ *  amount too large to count in `unit`. Memoised: manifests repeat the same few values
+ *  thousands of times. */
+const quantityVerdicts: Record<QuantityUnit, Map<unknown, { message: string; hint?: string } | null>> = { milli: new Map(), units: new Map() };
+
+function quantityVerdict(input: unknown, unit: QuantityUnit): { message: string; hint?: string } | null {
+  const verdicts = quantityVerdicts[unit];
+  let verdict = verdicts.get(input);
   if (verdict !== undefined) return verdict;
   try {
-    verdict = isNegative(parseQuantity(value as string | number)) ? { message: 'must be greater than or equal to 0' } : null;
+    const q = parseQuantity(input as string | number);
+    if (isNegative(q)) verdict = { message: 'must be greater than or equal to 0' };
+    else {
+      if (unit === 'milli') milliValue(q);
+      else value(q);
+      verdict = null;
+    }
   } catch (error) {
     if (!(error instanceof QuantityError)) throw error;
     verdict = messageAndHint(error);
   }
-  if (quantityVerdicts.size > 100_000) quantityVerdicts.clear();
-  quantityVerdicts.set(value, verdict);
+  if (verdicts.size > 100_000) verdicts.clear();
+  verdicts.set(input, verdict);
   return verdict;
 }
 
-function checkQuantity(ctx: CheckContext): void {
-  const verdict = quantityVerdict(ctx.value);
+function checkQuantity(ctx: CheckContext, unit: QuantityUnit = 'units'): void {
+  const verdict = quantityVerdict(ctx.value, unit);
   if (verdict) push(ctx, verdict.message, verdict.hint);
 }
 
-/** A Kubernetes quantity: "100m", "0.5", "1Gi", 2. Non-negative. */
+/** A Kubernetes quantity: "100m", "0.5", "1Gi", 2. Non-negative, read in whole units (bytes). */
 export const quantity = z
   .union([z.string(), z.number()])
-  .check(checkQuantity)
+  .check((ctx) => checkQuantity(ctx))
   .meta({ id: 'Quantity', description: 'A Kubernetes quantity: 100m, 0.5, 2, 512Mi, 1.5Gi, 1G, 1e3', examples: ['250m', '2', '512Mi'] });
+
+/** A quantity read in milli-units (CPU, HPA metric targets): at most 2^53 - 1 thousandths. */
+export const milliQuantity = z
+  .union([z.string(), z.number()])
+  .check((ctx) => checkQuantity(ctx, 'milli'))
+  .meta({ id: 'MilliQuantity', description: 'A Kubernetes quantity read in thousandths (CPU, metric targets): 100m, 0.5, 2; at most 2^53 - 1 thousandths', examples: ['250m', '2'] });
 
 export const STANDARD_RESOURCES = ['cpu', 'memory', 'ephemeral-storage'] as const;
 
@@ -58,6 +80,17 @@ export function checkResourceName(name: string, extra: readonly string[] = []): 
   return `unknown resource "${name}"`;
 }
 
+/** A CPU amount (cpu, requests.cpu, limits.cpu) must also fit in millicores; the values'
+ *  own check has covered the rest. */
+export function checkMilliAmounts(ctx: CheckContext): void {
+  const map = ctx.value as Record<string, unknown>;
+  for (const name of Object.keys(map)) {
+    if (!MILLI_RESOURCE_NAMES.has(name) || quantityVerdict(map[name], 'units') !== null) continue;
+    const verdict = quantityVerdict(map[name], 'milli');
+    if (verdict) push(ctx, verdict.message, verdict.hint, [name]);
+  }
+}
+
 /** requests / limits / capacity: resource name -> quantity. */
 export function resourceMap(extraNames: readonly string[] = []) {
   return z.record(z.string(), quantity).check((ctx) => {
@@ -68,6 +101,7 @@ export function resourceMap(extraNames: readonly string[] = []) {
         push(ctx, problem, didYouMean(name, known) ?? `valid names: ${known.join(', ')}, hugepages-<size>, or an extended resource with a domain prefix such as nvidia.com/gpu`, [name], true);
       }
     }
+    checkMilliAmounts(ctx);
   });
 }
 
@@ -104,6 +138,10 @@ export const intOrPercent = z.union([z.number(), z.string()]).check((ctx) => {
     push(ctx, `a valid percent string must be a numeric string followed by an ending '%' (got ${JSON.stringify(v)})`, hint);
   }
 }).meta({ id: 'IntOrPercent', description: 'A count (1) or a percentage ("25%")' });
+
+/** A plain number (a price, a rate, a factor): finite, as z.number() always is, and at most
+ *  2^53 - 1 either way, the range in which capsim's integers and sums stay exact. */
+export const number = z.number().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
 
 /** A non-negative int32 such as replicas or seconds fields. */
 export const count = z.number().int().min(0);

@@ -8,6 +8,7 @@ import { glob, isDynamicPattern } from 'tinyglobby';
 import type { AutoscalerSpec, ExpanderName, Scenario } from '../model/scenario.ts';
 import { objectRef } from '../model/objects.ts';
 import { formatDuration, parseDuration } from '../duration.ts';
+import { LATEST_UTC_MS } from '../timestamp.ts';
 import { InputError, type Problem } from './errors.ts';
 import { didYouMean, Problems, validate, type Override, type Site } from './problems.ts';
 import { YamlSource } from './source.ts';
@@ -16,7 +17,7 @@ import { scenarioFieldNames } from './jsonSchema.ts';
 import { scenarioSchema, sections, type AutoscalerDocument, type ScenarioDocument } from './schema.ts';
 import { convertPools } from './pools.ts';
 import { ManifestReader } from './manifests.ts';
-import { KINDS, SKIPPED_KINDS } from './kube/kinds.ts';
+import { kindSpec, SKIPPED_KINDS } from './kube/kinds.ts';
 import { expandWorkload } from './shorthand.ts';
 import { checkReferences } from './references.ts';
 import { convertBehavior, convertEvents, type Declarations } from './behavior.ts';
@@ -61,6 +62,8 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
   if (durationMs <= 0) problems.add(site, ['spec', 'duration'], 'must be greater than 0');
   if (sampleEveryMs <= 0) problems.add(site, ['spec', 'sampleEvery'], 'must be greater than 0');
   else if (sampleEveryMs > durationMs) problems.add(site, ['spec', 'sampleEvery'], `is longer than the scenario (${formatDuration(durationMs)})`, `use at most ${formatDuration(durationMs)}`);
+  const startEpochMs = parsed ? Date.parse(parsed.spec.start) : NaN;
+  if (startEpochMs + durationMs > LATEST_UTC_MS) problems.add(site, ['spec', 'duration'], `the scenario would end after 9999-12-31T23:59:59Z (its start is ${parsed!.spec.start})`, 'the outputs\' times have four-digit years: start earlier or run for less');
 
   const pools = convertPools(spec.nodePools, site, problems);
   const autoscaler = spec.autoscaler ? toAutoscaler(spec.autoscaler, site, problems) : null;
@@ -82,7 +85,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     pools: pools.pools,
     poolNames: spec.poolNames,
     durationMs,
-    startEpochMs: parsed ? Date.parse(parsed.spec.start) : NaN,
+    startEpochMs,
     baseDir,
     inputFiles,
   };
@@ -101,7 +104,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     description: parsed.metadata.description,
     file,
     seed: parsed.spec.seed,
-    startEpochMs: Date.parse(parsed.spec.start),
+    startEpochMs,
     durationMs,
     sampleEveryMs,
     cluster: { nodePools: pools.pools, autoscaler, scheduler: parsed.spec.cluster.scheduler },
@@ -156,7 +159,7 @@ function scenarioDocument(source: YamlSource, problems: Problems): Record<string
     return undefined;
   }
   const kind = (doc as Record<string, unknown>).kind;
-  if (typeof kind === 'string' && (kind in KINDS || SKIPPED_KINDS.has(kind))) {
+  if (typeof kind === 'string' && (kindSpec(kind) || SKIPPED_KINDS.has(kind))) {
     problems.add(site, ['kind'], `expected kind: Scenario, got ${kind}`, `a Kubernetes manifest goes under spec.manifests of a Scenario (apiVersion: capsim/v1, kind: Scenario)`);
     return undefined;
   }

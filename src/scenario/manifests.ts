@@ -5,7 +5,8 @@
 import type { KubeObject, SourceRef } from '../model/objects.ts';
 import { objectRef } from '../model/objects.ts';
 import { problemAt, validate, didYouMean, describe, type Problems, type Site } from './problems.ts';
-import { KINDS, KNOWN_KIND_NAMES, SKIPPED_KINDS, isBuiltInGroup, type KindSpec } from './kube/kinds.ts';
+import { KINDS, KNOWN_KIND_NAMES, SKIPPED_KINDS, isBuiltInGroup, kindSpec, kindVersion, type KindSpec } from './kube/kinds.ts';
+import { own } from '../model/records.ts';
 import type { Convert } from './kube/convert.ts';
 import { FieldNotices } from './fieldNotices.ts';
 
@@ -53,7 +54,7 @@ export class ManifestReader {
       this.problems.add(site, ['kind'], 'a Scenario cannot be listed in manifests', 'manifests are Kubernetes objects; give the Scenario file itself to capsim');
       return;
     }
-    const spec = KINDS[kind];
+    const spec = kindSpec(kind);
     if (spec) {
       this.readKind(spec, raw, site);
       return;
@@ -63,22 +64,25 @@ export class ManifestReader {
       return;
     }
     const close = didYouMean(kind, KNOWN_KIND_NAMES);
-    this.problems.add(site, ['kind'], `no kind "${kind}" is registered for version "${String(apiVersion ?? '')}"`, close ?? `capsim reads ${Object.keys(KINDS).join(', ')}`);
+    const version = typeof apiVersion === 'string' ? ` for version "${apiVersion}"` : '';
+    this.problems.add(site, ['kind'], `no kind "${kind}" is registered${version}`, close ?? `capsim reads ${Object.keys(KINDS).join(', ')}`);
   }
 
   private readKind(spec: KindSpec, raw: Record<string, unknown>, site: Site): void {
     const source = this.sourceOf(site);
     const declared = this.declare(spec, raw, site, source);
     const apiVersion = raw.apiVersion;
-    let version = typeof apiVersion === 'string' ? spec.versions[apiVersion] : undefined;
+    let version = typeof apiVersion === 'string' ? kindVersion(spec, apiVersion) : undefined;
     if (!version) {
       const served = `${spec.kind} is served at apiVersion ${Object.keys(spec.versions).join(' or ')}`;
       if (apiVersion === undefined) {
         this.problems.add(site, ['apiVersion'], 'missing required field "apiVersion"', served);
+      } else if (typeof apiVersion !== 'string') {
+        this.problems.add(site, ['apiVersion'], `expected a string, got ${describe(apiVersion)}`, served);
       } else {
-        const removedIn = typeof apiVersion === 'string' ? spec.removed?.[apiVersion] : undefined;
+        const removedIn = own(spec.removed, apiVersion);
         const hint = removedIn ? `${served} (${apiVersion} was removed in ${/^\d/.test(removedIn) ? 'Kubernetes ' : ''}${removedIn})` : served;
-        this.problems.add(site, ['apiVersion'], `no kind "${spec.kind}" is registered for version "${String(apiVersion)}"`, hint);
+        this.problems.add(site, ['apiVersion'], `no kind "${spec.kind}" is registered for version "${apiVersion}"`, hint);
       }
       // Check the rest against the served version too, so every problem is reported at once.
       version = spec.versions[spec.preferred];
@@ -138,5 +142,5 @@ export class ManifestReader {
 }
 
 function isList(kind: string, raw: Record<string, unknown>): boolean {
-  return kind === 'List' || (kind.endsWith('List') && 'items' in raw && !(kind in KINDS));
+  return kind === 'List' || (kind.endsWith('List') && Object.hasOwn(raw, 'items') && !kindSpec(kind));
 }

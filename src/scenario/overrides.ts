@@ -5,7 +5,7 @@
 import { CORE_SCHEMA, load } from 'js-yaml';
 import { formatPath, type Problem } from './errors.ts';
 import { didYouMean, type Override } from './problems.ts';
-import type { PathPart } from './source.ts';
+import { SELF_REFERENCE, SELF_REFERENCE_HINT, selfReference, type PathPart } from './source.ts';
 
 const FLAG_FILE = '--set';
 
@@ -51,6 +51,12 @@ function isMapping(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/** Sets an own key, as YAML would: `__proto__` or `constructor` is a key like any other, never a
+ *  way to reach (or replace) a prototype. */
+function setOwn(mapping: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(mapping, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
 /**
  * Applies every `path=value` to `doc` (mutated). Returns the overrides that were applied (so
  * problems under them are attributed to the flag) and adds a Problem for each that could not be.
@@ -76,6 +82,10 @@ export function applyOverrides(doc: Record<string, unknown>, sets: readonly stri
     } catch (error) {
       const reason = (error as { reason?: string }).reason ?? (error as Error).message;
       problems.push(flagProblem(flag, path, `invalid value: ${reason}`, 'the value is read as YAML; quote the whole flag in the shell, e.g. --set \'path={a: b}\''));
+      continue;
+    }
+    if (selfReference(value)) {
+      problems.push(flagProblem(flag, path, `invalid value: ${SELF_REFERENCE}`, SELF_REFERENCE_HINT));
       continue;
     }
     const problem = setAt(doc, path, value, flag, knownFields);
@@ -106,17 +116,17 @@ function setAt(doc: Record<string, unknown>, path: PathPart[], value: unknown, f
     }
     if (!isMapping(node)) return flagProblem(flag, here, `${formatPath(path.slice(0, i)) || 'the document'} is not a mapping`);
     if (last) {
-      node[part] = value;
+      setOwn(node, part, value);
       return undefined;
     }
-    if (!(part in node) || node[part] === null || node[part] === undefined) {
+    if (!Object.hasOwn(node, part) || node[part] === null || node[part] === undefined) {
       // A missing key: create it, unless the path goes on into a list or the key looks like a
       // misspelling of one that exists (and is no field of the format: `capacity` next to
       // `capacityType` is meant).
       const close = knownFields().has(part) ? undefined : didYouMean(part, Object.keys(node));
       if (close) return flagProblem(flag, here, `no field "${part}" in ${formatPath(path.slice(0, i)) || 'the document'}`, close);
       if (typeof path[i + 1] === 'number') return flagProblem(flag, here, `${formatPath(here)} does not exist, so it has no item [${path[i + 1]}]`);
-      node[part] = {};
+      setOwn(node, part, {});
     }
     node = node[part];
   }

@@ -2,12 +2,13 @@
 // problem with the closest valid name), with every default of the format, so that parsing it
 // yields the resolved document. Conversion to the model is in load.ts and the files it calls.
 import { z } from 'zod';
-import { count, duration, intOrPercent, labelName, objectName, percentOrQuantity, quantity, resourceMap, stringMap } from './fields.ts';
+import { count, duration, intOrPercent, labelName, milliQuantity, number, objectName, percentOrQuantity, quantity, resourceMap, stringMap } from './fields.ts';
 import { affinity, taint, topologySpreadConstraint, toleration } from './kube/meta.ts';
 import { container } from './kube/pod.ts';
 import { WORKLOAD_KINDS } from './kube/kinds.ts';
 import { listInstanceTypes } from '../cost/catalog.ts';
 import { EXPANDER_NAMES } from '../model/scenario.ts';
+import { calendarProblem } from '../timestamp.ts';
 
 type CheckContext = z.core.ParsePayload<unknown>;
 
@@ -23,7 +24,7 @@ function exactlyOne(keys: readonly string[], what: string, tooMany = 'keep one o
   };
 }
 
-const percent = z.number().min(0).max(1);
+const percent = number.min(0).max(1);
 
 // --- cluster ---------------------------------------------------------------------------------
 
@@ -95,7 +96,7 @@ export const autoscalerSchema = z.strictObject({
   maxNodeGroupBackoffDuration: duration.default('30m'),
   nodeGroupBackoffResetTimeout: duration.default('3h'),
   okTotalUnreadyCount: count.default(3),
-  maxTotalUnreadyPercentage: z.number().min(0).max(100).default(45),
+  maxTotalUnreadyPercentage: number.min(0).max(100).default(45),
   coresTotal: minMax('cores', 320_000).optional().describe('--cores-total: the cores (node capacity, rounded up) of the whole cluster stay within min..max; scale-up stops below max, scale-down above min. Default {min: 0, max: 320000}'),
   // --memory-total at most 2^23 GiB = 2^53 bytes, the largest amount a number holds exactly.
   memoryTotal: minMax('GiB', 6_400_000, 2 ** 23).optional().describe('--memory-total in GiB: the memory capacity of the whole cluster stays within min..max. Default {min: 0, max: 6400000}'),
@@ -107,13 +108,13 @@ export const nodePoolSchema = z.strictObject({
   name: labelName,
   instanceType: z.string().min(1).optional().describe('A built-in instance type, provider/name (`capsim catalog` lists them); or give capacity and price').meta({ examples: listInstanceTypes().map((t) => t.id) }),
   capacity: resourceMap(['pods']).optional().describe('Node capacity (cpu, memory, pods, extended resources); overrides the instance type\'s values'),
-  price: z.strictObject({ onDemandPerHour: z.number().min(0).describe('USD per node-hour') }).optional().describe('Required with an explicit capacity; defaults to the catalog price'),
+  price: z.strictObject({ onDemandPerHour: number.min(0).describe('USD per node-hour') }).optional().describe('Required with an explicit capacity; defaults to the catalog price'),
   capacityType: z.enum(['on-demand', 'spot']).default('on-demand').describe('Spot nodes cost spot.pricePerHour (or the catalog spot price) and may be interrupted'),
   spot: z
     .strictObject({
-      interruptionsPerNodeDay: z.number().min(0).default(0),
+      interruptionsPerNodeDay: number.min(0).default(0),
       noticeSeconds: count.default(120),
-      pricePerHour: z.number().min(0).optional(),
+      pricePerHour: number.min(0).optional(),
     })
     .optional(),
   kubeReserved: resourceMap().optional().describe('kubelet --kube-reserved, subtracted from capacity. Default: the provider\'s formula (EKS, GKE, AKS) for a catalog instanceType, else nothing; a value given replaces the formula as a whole ({} reserves nothing)'),
@@ -138,10 +139,10 @@ const hpaMetricShorthand = z
     resource: z.string().min(1).optional(),
     container: z.string().min(1).optional(),
     averageUtilization: z.number().int().min(1).optional(),
-    averageValue: quantity.optional(),
-    value: quantity.optional(),
-    pods: z.strictObject({ name: z.string().min(1), averageValue: quantity }).optional(),
-    external: z.strictObject({ name: z.string().min(1), value: quantity.optional(), averageValue: quantity.optional() }).check(exactlyOne(['value', 'averageValue'], 'an external metric')).optional(),
+    averageValue: milliQuantity.optional(),
+    value: milliQuantity.optional(),
+    pods: z.strictObject({ name: z.string().min(1), averageValue: milliQuantity }).optional(),
+    external: z.strictObject({ name: z.string().min(1), value: milliQuantity.optional(), averageValue: milliQuantity.optional() }).check(exactlyOne(['value', 'averageValue'], 'an external metric')).optional(),
   })
   .check(exactlyOne(['resource', 'pods', 'external'], 'an HPA metric'))
   .check((ctx) => {
@@ -224,20 +225,20 @@ const clockTime = z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'expected 
 
 const demandPattern = z
   .strictObject({
-    constant: z.number().min(0).optional(),
+    constant: number.min(0).optional(),
     daily: z.strictObject({ amplitude: percent, peakAt: clockTime.default('12:00') }).optional(),
-    weekly: z.strictObject({ weekendFactor: z.number().min(0) }).optional(),
-    growth: z.strictObject({ perDay: z.number().gt(-1) }).optional(),
-    spike: z.strictObject({ at: duration, duration, factor: z.number().min(0) }).optional(),
-    noise: z.strictObject({ cv: z.number().min(0) }).optional(),
+    weekly: z.strictObject({ weekendFactor: number.min(0) }).optional(),
+    growth: z.strictObject({ perDay: number.gt(-1) }).optional(),
+    spike: z.strictObject({ at: duration, duration, factor: number.min(0) }).optional(),
+    noise: z.strictObject({ cv: number.min(0) }).optional(),
     trace: z.strictObject({ file: z.string().min(1), time: z.string().min(1), value: z.string().min(1) }).optional(),
   })
   .check(exactlyOne(['constant', 'daily', 'weekly', 'growth', 'spike', 'noise', 'trace'], 'a demand pattern', 'write one pattern per list item; the patterns multiply'));
 
 const containerUsage = z.strictObject({
-  cpu: z.strictObject({ base: quantity.default('0'), perUnit: quantity.default('0') }).prefault({}),
+  cpu: z.strictObject({ base: milliQuantity.default('0'), perUnit: milliQuantity.default('0') }).prefault({}),
   memory: z
-    .strictObject({ base: quantity.default('0'), perUnit: quantity.default('0'), leakPerHour: quantity.default('0'), noise: z.number().min(0).default(0) })
+    .strictObject({ base: quantity.default('0'), perUnit: quantity.default('0'), leakPerHour: quantity.default('0'), noise: number.min(0).default(0) })
     .prefault({}),
 });
 
@@ -245,7 +246,7 @@ const runDuration = z.union([
   duration,
   z
     .strictObject({
-      lognormal: z.strictObject({ median: duration, sigma: z.number().min(0) }).optional(),
+      lognormal: z.strictObject({ median: duration, sigma: number.min(0) }).optional(),
       exponential: z.strictObject({ mean: duration }).optional(),
     })
     .check(exactlyOne(['lognormal', 'exponential'], 'a run duration')),
@@ -258,7 +259,7 @@ export const behaviorSchema = z.strictObject({
   startup: z.strictObject({ delay: duration.optional() }).optional(),
   shutdown: z.strictObject({ delay: duration.optional() }).optional(),
   arrivals: z
-    .strictObject({ cron: z.string().min(1).optional(), poissonPerHour: z.number().gt(0).optional() })
+    .strictObject({ cron: z.string().min(1).optional(), poissonPerHour: number.gt(0).optional() })
     .check(exactlyOne(['cron', 'poissonPerHour'], 'arrivals'))
     .optional(),
   run: z.strictObject({ duration: runDuration }).optional(),
@@ -292,11 +293,21 @@ export const eventSchema = z
 
 // --- the document ----------------------------------------------------------------------------
 
+const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?Z$/;
+
+/** Why `text` is no ISO-8601 UTC time that exists, or undefined. */
+export function isoUtcProblem(text: string): { message: string; hint?: string } | undefined {
+  const m = ISO_UTC.exec(text);
+  const hint = 'e.g. "2026-01-05T00:00:00Z" (quote it; the Z means UTC)';
+  if (!m) return { message: `invalid start time ${JSON.stringify(text)}: expected an ISO-8601 UTC time`, hint };
+  const [year, month, day, hour, minute, second = 0] = m.slice(1).map((part) => Number(part ?? 0));
+  const problem = calendarProblem({ year, month, day, hour, minute, second });
+  return problem ? { message: `invalid start time ${JSON.stringify(text)}: ${problem}`, hint } : undefined;
+}
+
 const isoUtc = z.string().check((ctx) => {
-  const text = ctx.value as string;
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z$/.test(text) || Number.isNaN(Date.parse(text))) {
-    ctx.issues.push({ code: 'custom', message: `invalid start time ${JSON.stringify(text)}: expected an ISO-8601 UTC time`, input: text, continue: true, params: { hint: 'e.g. "2026-01-05T00:00:00Z" (quote it; the Z means UTC)' } });
-  }
+  const problem = isoUtcProblem(ctx.value as string);
+  if (problem) ctx.issues.push({ code: 'custom', message: problem.message, input: ctx.value, continue: true, params: { hint: problem.hint } });
 });
 
 /** A manifests entry: a path or glob (relative to the scenario file), or an inline object. */

@@ -122,7 +122,7 @@ export const SIMULATED: readonly SimulatedField[] = [
   ...reads('model/podResources.ts', 'PodSpec', ['overhead']),
   ...reads('controllers/clusterAutoscaler/drainability.ts', 'PodSpec', [['volumes[].emptyDir.medium', 'hasLocalStorage'], ['volumes[].hostPath', 'hasLocalStorage']]),
   ...reads('scenario/kube/pod.ts', 'PodSpec', ['hostNetwork']),
-  ...reads('kubelet/podGroups.ts', 'Container', [['name', 'usage[c.name]']]),
+  ...reads('kubelet/podGroups.ts', 'Container', [['name', 'usage, c.name']]),
   ...reads('model/podResources.ts', 'Container', ['restartPolicy']),
   ...reads('kubelet/kubelet.ts', 'Container', [['readinessProbe.initialDelaySeconds', 'readinessDelaySeconds']]),
   ...reads('model/hostPorts.ts', 'Container', ['ports[].hostPort', 'ports[].hostIP', 'ports[].protocol']),

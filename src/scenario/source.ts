@@ -13,7 +13,7 @@ import {
   type Event,
   type ScalarEvent,
 } from 'js-yaml';
-import type { Problem } from './errors.ts';
+import { formatPath, type Problem } from './errors.ts';
 
 export type PathPart = string | number;
 
@@ -53,7 +53,25 @@ export class YamlSource {
       this.documents = [];
       this.events = [];
       this.problem = syntaxProblem(file, text, error);
+      return;
     }
+    // An alias needs a "*": only then can a node contain itself.
+    const selfReferring = text.includes('*') ? this.selfReferenceProblem() : null;
+    if (selfReferring) {
+      this.problem = selfReferring;
+      this.documents = [];
+    }
+  }
+
+  /** `a: &x [*x]` builds a value that contains itself, which no check or conversion can walk. */
+  private selfReferenceProblem(): Problem | null {
+    for (let d = 0; d < this.documents.length; d++) {
+      const at = selfReference(this.documents[d]);
+      if (!at) continue;
+      const { line, column } = this.position(d, at);
+      return { file: this.file, line, column, path: formatPath(at), message: SELF_REFERENCE, hint: SELF_REFERENCE_HINT };
+    }
+    return null;
   }
 
   private parseEvents(): Event[] {
@@ -165,6 +183,38 @@ export class YamlSource {
     }
     return { line: lo + 1, column: offset - starts[lo] + 1 };
   }
+}
+
+export const SELF_REFERENCE = 'an alias refers to a node that contains it, so the value would never end';
+export const SELF_REFERENCE_HINT = 'an alias (*name) repeats a node anchored (&name) elsewhere, not one it is inside';
+
+/** The path to the first node that contains itself (through an alias), if any. Shared nodes that
+ *  do not (the same anchor used twice) are fine. Iterative: a deep document must not overflow. */
+export function selfReference(root: unknown): PathPart[] | undefined {
+  if (root === null || typeof root !== 'object') return undefined;
+  const done = new Set<object>();
+  const onPath = new Set<object>([root]);
+  const stack: { node: object; keys: PathPart[]; next: number; key?: PathPart }[] = [{ node: root, keys: childKeys(root), next: 0 }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    if (top.next === top.keys.length) {
+      stack.pop();
+      onPath.delete(top.node);
+      done.add(top.node);
+      continue;
+    }
+    const key = top.keys[top.next++];
+    const child = (top.node as Record<PathPart, unknown>)[key];
+    if (child === null || typeof child !== 'object' || done.has(child)) continue;
+    if (onPath.has(child)) return [...stack.slice(1).map((f) => f.key!), key];
+    onPath.add(child);
+    stack.push({ node: child, keys: childKeys(child), next: 0, key });
+  }
+  return undefined;
+}
+
+function childKeys(node: object): PathPart[] {
+  return Array.isArray(node) ? node.map((_, i) => i) : Object.keys(node);
 }
 
 function scalarStart(e: ScalarEvent): number {

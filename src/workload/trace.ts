@@ -3,6 +3,7 @@
 // traceSeries replays the points during the run (linear between points, flat outside them).
 import { readFile } from 'node:fs/promises';
 import { parseString } from 'fast-csv';
+import { calendarProblem, utcMs } from '../timestamp.ts';
 
 /** A trace's points, times in milliseconds relative to the scenario start, sorted, unique. */
 export interface TracePoints {
@@ -75,22 +76,23 @@ export async function readTrace(file: string, columns: { time: string; value: st
     if (record.fields.length === 0 || record.fields.every((f) => f.trim() === '')) continue; // blank line
     const timeText = (record.fields[timeAt] ?? '').trim();
     const valueText = (record.fields[valueAt] ?? '').trim();
-    const ms = parseTime(timeText, startEpochMs);
+    const time = parseTime(timeText, startEpochMs);
+    const ms = typeof time === 'number' ? time : NaN;
     const value = SECONDS.test(valueText) ? Number(valueText) : NaN;
     let ok = true;
-    if (Number.isNaN(ms)) {
+    if (typeof time !== 'number') {
       ok = false;
       rowProblem({
         line: record.line, column: fieldColumn(text, record, timeAt), field: 'time',
-        message: timeText === '' ? `no time in column "${columns.time}"` : `time "${timeText}" in column "${columns.time}" is neither an ISO-8601 timestamp nor a number of seconds`,
+        message: timeText === '' ? `no time in column "${columns.time}"` : `time "${timeText}" in column "${columns.time}" ${time.problem}`,
         hint: 'e.g. 2026-01-05T14:00:00Z, or 3600 for one hour after the start',
       });
     }
-    if (!(value >= 0) || !Number.isFinite(value)) {
+    if (!(value >= 0) || !(value <= Number.MAX_SAFE_INTEGER)) {
       ok = false;
       rowProblem({
         line: record.line, column: fieldColumn(text, record, valueAt), field: 'value',
-        message: valueText === '' ? `no value in column "${columns.value}"` : value < 0 ? `value ${valueText} in column "${columns.value}" is negative` : `value "${valueText}" in column "${columns.value}" is not a number`,
+        message: valueText === '' ? `no value in column "${columns.value}"` : value < 0 ? `value ${valueText} in column "${columns.value}" is negative` : value > 0 ? `value ${valueText} in column "${columns.value}" is too large (at most ${Number.MAX_SAFE_INTEGER})` : `value "${valueText}" in column "${columns.value}" is not a number`,
         hint: 'values are plain numbers >= 0 (units/s, e.g. 120.5)',
       });
     }
@@ -117,24 +119,30 @@ export async function readTrace(file: string, columns: { time: string; value: st
   return { points, problems };
 }
 
-/** Milliseconds since the start for a timestamp or a number of seconds; NaN when neither. */
-function parseTime(text: string, startEpochMs: number): number {
-  if (SECONDS.test(text)) return Math.round(Number(text) * 1000);
+/** Milliseconds since the start for a timestamp or a number of seconds; what is wrong otherwise
+ *  (to follow the quoted time in a message). */
+function parseTime(text: string, startEpochMs: number): number | { problem: string } {
+  const neither = { problem: 'is neither an ISO-8601 timestamp nor a number of seconds' };
+  if (SECONDS.test(text)) {
+    const ms = Math.round(Number(text) * 1000);
+    return Number.isSafeInteger(ms) ? ms : { problem: `is too large: ${text} seconds is beyond what the clock can count` };
+  }
   const m = TIMESTAMP.exec(text);
-  if (!m) return NaN;
+  if (!m) return neither;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone = 'Z'] = m;
-  const fields = [Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)] as const;
-  const utc = new Date(Date.UTC(...fields));
-  // Date.UTC rolls 2026-02-30 over to March: a field out of range does not come back unchanged.
-  if (utc.getUTCMonth() !== fields[1] || utc.getUTCDate() !== fields[2] || utc.getUTCHours() !== fields[3] || utc.getUTCMinutes() !== fields[4] || utc.getUTCSeconds() !== fields[5]) return NaN;
+  const calendar = { year: Number(y), month: Number(mo), day: Number(d), hour: Number(h), minute: Number(mi), second: Number(s) };
+  const problem = calendarProblem(calendar);
+  if (problem) return { problem: `does not exist: ${problem}` };
   let offsetMs = 0;
   if (zone.toUpperCase() !== 'Z') {
     const sign = zone[0] === '-' ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
-    offsetMs = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0')) * 60_000;
+    const [hours, minutes] = [Number(digits.slice(0, 2)), Number(digits.slice(2) || '0')];
+    if (hours > 23 || minutes > 59) return { problem: `has no valid UTC offset (${zone})` };
+    offsetMs = sign * (hours * 60 + minutes) * 60_000;
   }
   const fractionMs = frac ? Math.round(Number(`0.${frac}`) * 1000) : 0;
-  return utc.getTime() + fractionMs - offsetMs - startEpochMs;
+  return utcMs(calendar) + fractionMs - offsetMs - startEpochMs;
 }
 
 interface CsvRecord {

@@ -8,6 +8,7 @@ import { LABEL_HOSTNAME, LABEL_POOL, LABEL_REGION, LABEL_ZONE } from '../../mode
 import type { NodeInfo } from '../../model/node.ts';
 import { CPU, MEMORY } from '../../model/resources.ts';
 import type { ResourceList } from '../../model/resources.ts';
+import { own } from '../../model/records.ts';
 
 /** config.NodeGroupDifferenceRatios defaults: --max-allocatable-difference-ratio,
  *  --max-free-difference-ratio and --memory-difference-ratio (config/const.go). */
@@ -93,8 +94,8 @@ function withinTolerance(values: readonly number[], ratio: number): boolean {
 
 /** compareLabels: every label not ignored is on both nodes with the same value. */
 function sameLabels(a: Record<string, string>, b: Record<string, string>, ignored: ReadonlySet<string>): boolean {
-  for (const key in a) if (!ignored.has(key) && b[key] !== a[key]) return false;
-  for (const key in b) if (!ignored.has(key) && !(key in a)) return false;
+  for (const key in a) if (!ignored.has(key) && own(b, key) !== a[key]) return false;
+  for (const key in b) if (!ignored.has(key) && !Object.hasOwn(a, key)) return false;
   return true;
 }
 

@@ -15,6 +15,7 @@ import { UsageMetrics } from './metrics.ts';
 import type { HpaHistory, ResolvedBehavior } from './normalize.ts';
 import { newHistory, normalizeLegacy, normalizeWithBehavior, recordScaleEvent, resolveBehavior } from './normalize.ts';
 import type { CalcContext, CalcResult, PodSample, Tolerances } from './replicaCalculator.ts';
+import { own } from '../../model/records.ts';
 import {
   CPU_INITIALIZATION_PERIOD_MS,
   averageValueMetricReplicas,
@@ -276,7 +277,7 @@ export function podRequest(pod: Pod, resource: string, container?: string): numb
   for (const list of [pod.spec.containers, pod.spec.initContainers]) {
     for (const c of list) {
       if ((list === pod.spec.initContainers && c.restartPolicy !== 'Always') || (container !== undefined && c.name !== container)) continue;
-      const request = c.requests[resource];
+      const request = own(c.requests, resource);
       if (request === undefined) return null;
       total += request;
     }

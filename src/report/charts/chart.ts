@@ -13,6 +13,35 @@ export interface Chart {
   spec: TopLevelSpec;
 }
 
+/** Words vega looks up in plain objects: its expression parser reads the string "constructor"
+ *  as the identifier constructor (legalKeywords[value]) and its scales stumble on them too, so a
+ *  namespace, pool or node named "constructor" would break the chart. */
+const OBJECT_WORDS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+/** Invisible: the label reads the same. */
+const ZERO_WIDTH_SPACE = '\u200b';
+
+/** The spec with every string value that is one of those words given a zero-width space at the
+ *  end, everywhere alike (data, sort orders, domains), so that the chart draws. The spec itself
+ *  when there is none (the usual case: nothing is copied). */
+export function vegaSafe<T>(spec: T): T {
+  if (typeof spec === 'string') return (OBJECT_WORDS.has(spec) ? spec + ZERO_WIDTH_SPACE : spec) as T;
+  if (spec === null || typeof spec !== 'object') return spec;
+  if (Array.isArray(spec)) {
+    let out: unknown[] | undefined;
+    spec.forEach((item, i) => {
+      const safe = vegaSafe(item);
+      if (safe !== item) (out ??= spec.slice())[i] = safe;
+    });
+    return (out ?? spec) as T;
+  }
+  let out: Record<string, unknown> | undefined;
+  for (const [key, value] of Object.entries(spec)) {
+    const safe = vegaSafe(value);
+    if (safe !== value) (out ??= { ...(spec as Record<string, unknown>) })[key] = safe;
+  }
+  return (out ?? spec) as T;
+}
+
 export const WIDTH = 720;
 export const HEIGHT = 220;
 export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';

@@ -5,6 +5,7 @@ import type { RunData, ClusterPoint } from '../runFiles.ts';
 import { chartNumber } from '../buckets.ts';
 import { percent, servedPercent, usd } from '../units.ts';
 import { emptyChart, frame, poolName, type Chart } from './chart.ts';
+import { own } from '../../model/records.ts';
 
 /** A run as the comparison sees it: its data under a label unique among the runs compared. */
 export type LabelledRun = Pick<RunData, 'label' | 'summary' | 'cluster' | 'bucketSeconds' | 'sampleSeconds'>;
@@ -150,7 +151,7 @@ export function costByPoolCompareChart(runs: readonly LabelledRun[]): Chart {
   const caption = 'Node cost of each pool over each whole run, in dollars (runs of different lengths: compare the monthly run-rate in the table).';
   const pools = [...new Set(runs.flatMap((r) => Object.keys(r.summary.cost.byPool)))].sort();
   if (pools.length === 0) return emptyChart(name, title, caption, 'No pool cost in these runs.');
-  const amounts = pools.flatMap((pool) => runs.map((r) => ({ pool, run: r.label, usd: r.summary.cost.byPool[pool] as number | undefined })));
+  const amounts = pools.flatMap((pool) => runs.map((r) => ({ pool, run: r.label, usd: own(r.summary.cost.byPool, pool) })));
   const decimals = Math.max(...amounts.map((a) => Math.abs(a.usd ?? 0))) < 10 ? 3 : 2;
   const values = amounts.map((a) => ({ category: poolName(a.pool), run: a.run, value: a.usd ?? 0, text: a.usd === undefined ? 'no such pool' : usd(a.usd, decimals) }));
   return { name, title, caption, spec: groupedBars(runs, values, pools.map(poolName), { title: '$', axisFormat: '$,.2f' }) };

@@ -2,15 +2,15 @@
 // does) and VerticalPodAutoscaler (autoscaling.k8s.io/v1).
 import { z } from 'zod';
 import type { HpaMetric, HpaMetricTarget, HpaObject, VpaObject } from '../../model/objects.ts';
-import { count, quantity, resourceMap } from '../fields.ts';
+import { count, milliQuantity, resourceMap } from '../fields.ts';
 import { crossVersionObjectReference, kubeObject, labelSelector } from './meta.ts';
 import { checkSelector, toMeta, toMilli, toResourceMap, type Convert } from './convert.ts';
 import type { PathPart } from '../source.ts';
 
 const metricTarget = z.strictObject({
   type: z.enum(['Utilization', 'Value', 'AverageValue']),
-  value: quantity.optional(),
-  averageValue: quantity.optional(),
+  value: milliQuantity.optional(),
+  averageValue: milliQuantity.optional(),
   averageUtilization: z.number().int().min(1).optional(),
 });
 
@@ -31,7 +31,7 @@ const scalingRules = z.strictObject({
   policies: z
     .array(z.strictObject({ type: z.enum(['Pods', 'Percent']), value: z.number().int().min(1), periodSeconds: z.number().int().min(1).max(1800) }))
     .optional(),
-  tolerance: quantity.optional(),
+  tolerance: milliQuantity.optional(),
 });
 
 export const hpaV2Schema = kubeObject({

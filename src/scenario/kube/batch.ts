@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { CronJobObject, JobObject, JobSpecModel } from '../../model/objects.ts';
 import { anything, count } from '../fields.ts';
-import { cronProblem } from '../cron.ts';
+import { cronProblem, timeZoneProblem } from '../cron.ts';
 import { kubeObject, labelSelector, templateMeta } from './meta.ts';
 import { podTemplateSpec, toPodTemplate } from './pod.ts';
 import { checkSelector, toMeta, type Convert } from './convert.ts';
@@ -81,6 +81,8 @@ export function toCronJob(o: z.output<typeof cronJobSchema>, cv: Convert): CronJ
   const spec = o.spec;
   const problem = cronProblem(spec.schedule);
   if (problem) cv.problem(['spec', 'schedule'], `invalid schedule "${spec.schedule}": ${problem}`, 'e.g. "*/15 * * * *" (every 15 minutes) or "0 2 * * *" (02:00 daily)');
+  const zoneProblem = spec.timeZone === undefined ? undefined : timeZoneProblem(spec.timeZone);
+  if (zoneProblem) cv.problem(['spec', 'timeZone'], `invalid timeZone ${JSON.stringify(spec.timeZone)}: ${zoneProblem}`, 'an IANA time zone name, e.g. "Europe/Paris" or "America/New_York"; omit it for UTC');
   return {
     kind: 'CronJob',
     apiVersion: o.apiVersion,

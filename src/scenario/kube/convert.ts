@@ -4,7 +4,7 @@ import type { LabelSelector } from '../../model/api.ts';
 import type { ObjectMeta, SourceRef } from '../../model/objects.ts';
 import type { ResourceMap } from '../../model/resources.ts';
 import { milliValue, parseQuantity, QuantityError, value } from '../../quantity.ts';
-import { messageAndHint } from '../fields.ts';
+import { messageAndHint, MILLI_RESOURCE_NAMES } from '../fields.ts';
 import type { PathPart } from '../source.ts';
 
 /** What a converter gets besides the validated object: a way to report a problem at a path
@@ -14,13 +14,10 @@ export interface Convert {
   source: SourceRef;
 }
 
-/** Names whose amounts are CPU, counted in millicores (resources and quota names). */
-const CPU_NAMES = new Set(['cpu', 'requests.cpu', 'limits.cpu']);
-
 /** cpu (and requests.cpu / limits.cpu) in millicores, everything else in whole base units
  *  rounded up, as upstream's MilliValue() / Value(). */
 export function resourceAmount(name: string, input: string | number): number {
-  const cache = CPU_NAMES.has(name) ? milliCache : valueCache;
+  const cache = MILLI_RESOURCE_NAMES.has(name) ? milliCache : valueCache;
   let amount = cache.get(input);
   if (amount === undefined) {
     const q = parseQuantity(input);

@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import type { KubeObject } from '../../model/objects.ts';
 import type { Convert } from './convert.ts';
+import { own } from '../../model/records.ts';
 import { daemonSetSchema, deploymentSchema, statefulSetSchema, toDaemonSet, toDeployment, toStatefulSet } from './apps.ts';
 import { cronJobSchema, jobSchema, toCronJob, toJob } from './batch.ts';
 import { hpaV1Schema, hpaV2Schema, toHpaV1, toHpaV2, toVpa, vpaSchema } from './autoscaling.ts';
@@ -64,6 +65,16 @@ export const KINDS: Record<string, KindSpec> = {
     removed: { 'scheduling.k8s.io/v1beta1': '1.22', 'scheduling.k8s.io/v1alpha1': '1.22' },
   },
 };
+
+/** The kind's table entry, or undefined for a kind capsim does not read ("constructor" included). */
+export function kindSpec(kind: string): KindSpec | undefined {
+  return own(KINDS, kind);
+}
+
+/** The schema and converter of a kind at an apiVersion, or undefined when it is not served there. */
+export function kindVersion(spec: KindSpec, apiVersion: string): KindVersion | undefined {
+  return own(spec.versions, apiVersion);
+}
 
 /** Real Kubernetes kinds capsim does not simulate: skipped, and counted in one notice. */
 export const SKIPPED_KINDS = new Set([

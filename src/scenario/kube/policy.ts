@@ -2,7 +2,7 @@
 // (scheduling.k8s.io/v1), LimitRange and ResourceQuota (v1).
 import { z } from 'zod';
 import type { LimitRangeObject, PdbObject, PriorityClassObject, ResourceQuotaObject } from '../../model/objects.ts';
-import { anything, int32, intOrPercent, quantity, resourceMap } from '../fields.ts';
+import { anything, checkMilliAmounts, int32, intOrPercent, quantity, resourceMap } from '../fields.ts';
 import { didYouMean } from '../problems.ts';
 import { kubeObject, labelSelector } from './meta.ts';
 import { checkSelector, toMeta, toResourceMap, type Convert } from './convert.ts';
@@ -56,7 +56,7 @@ export const priorityClassSchema = kubeObject({
 
 export function toPriorityClass(o: z.output<typeof priorityClassSchema>, cv: Convert): PriorityClassObject {
   const name = o.metadata.name;
-  if (name in SYSTEM_PRIORITY_CLASSES) {
+  if (Object.hasOwn(SYSTEM_PRIORITY_CLASSES, name)) {
     cv.problem(['metadata', 'name'], `"${name}" is a built-in priority class and cannot be redefined`);
   } else if (name.startsWith('system-')) {
     cv.problem(['metadata', 'name'], 'priority class names with \'system-\' prefix are reserved');
@@ -148,6 +148,7 @@ const quotaHard = z.record(z.string(), quantity).check((ctx) => {
     const problem = quotaResourceProblem(name);
     if (problem) ctx.issues.push({ code: 'custom', message: problem.message, input: name, path: [name], params: { hint: problem.hint, key: true }, continue: true });
   }
+  checkMilliAmounts(ctx);
 });
 
 export const resourceQuotaSchema = kubeObject({

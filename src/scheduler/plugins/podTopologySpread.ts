@@ -227,7 +227,7 @@ export class PodTopologySpread implements FilterPlugin, ScorePlugin {
       for (let i = 0; i < constraints.length; i++) {
         const c = constraints[i];
         if (!nodeIncluded(c, pod, node, requiredAffinity)) continue;
-        const value = node.labels[c.topologyKey];
+        const value = labelOf(node.labels, c.topologyKey)!;
         const count = countOnNode(nodeInfo, c, pod.namespace);
         matchNum[i].set(value, (matchNum[i].get(value) ?? 0) + count);
       }
@@ -276,7 +276,7 @@ export class PodTopologySpread implements FilterPlugin, ScorePlugin {
       const c = s.constraints[i];
       if (!c.selector(updated.labels)) continue;
       if (!nodeIncluded(c, preemptor, node, s.requiredAffinity)) continue;
-      const value = node.labels[c.topologyKey];
+      const value = labelOf(node.labels, c.topologyKey)!;
       const num = (s.matchNum[i].get(value) ?? 0) + delta;
       s.matchNum[i].set(value, num);
       s.criticalPaths[i].update(value, num);
