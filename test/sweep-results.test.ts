@@ -306,6 +306,19 @@ test('sweep.csv of two runs, to the byte; served null and failed figures are emp
   ].join('\n'));
 });
 
+test('sweep.csv and sweep-summary.csv: a varied value or an error a spreadsheet would run is written as text; negative figures stay numbers', async () => {
+  const plan = makePlan([{ path: 'spec.cluster.nodePools[0].zones[0]', values: ['=HYPERLINK("https://example.com/x","open")', 'us-east-1a'] }], 1);
+  const outcomes = [ok(plan.runs[0], { cost: -0.12, served: null, oom: 0 }), failed(plan.runs[1], '@SUM(1+1)*cmd|\' /C calc\'!A0')];
+  const a = analyse(plan, outcomes, null, []);
+  const csv = (await sweepCsv(plan, outcomes, a)).split('\n');
+  assert.equal(csv[1], `c001-s42,c001,"'=HYPERLINK(""https://example.com/x"",""open"")",42,ok,,3600,-0.12,-0.12,,0,3,,1`);
+  assert.equal(csv[2], `c002-s42,c002,us-east-1a,42,failed,"'@SUM(1+1)*cmd|' /C calc'!A0",,,,,,,,`); // fast-csv quotes a "|"
+  const summary = (await sweepSummaryCsv(plan, outcomes, a)).split('\n');
+  assert.equal(summary[1], `c001,"'=HYPERLINK(""https://example.com/x"",""open"")",1,0,1,,1,3600,3600,3600,-0.12,-0.12,-0.12,-0.12,-0.12,-0.12,,,,0,0,0,3,3,3`);
+  // sweep.json keeps the text as it was: JSON is not run by a spreadsheet.
+  assert.equal(sweepJson(plan, outcomes, a).failed[0].error, '@SUM(1+1)*cmd|\' /C calc\'!A0');
+});
+
 test('sweep-summary.csv of the hand-made sweep: means, p5 and p95 over the seeds', async () => {
   const { plan, outcomes } = study();
   const a = analyse(plan, outcomes, parseObjective('cost.totalUsd'), [SERVED_999, NO_OOM]);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { parseFile } from 'fast-csv';
 import { EVENTS, NODES, NODE_UTILIZATION, RECOMMENDATIONS, TIMESERIES, WORKLOADS, columnIndex, type ColumnIndex, type ColumnOf, type CsvFile } from '../outputs/csvFiles.ts';
 import { RUN_FILES } from '../outputs/runDirectory.ts';
+import { readTextCell } from '../outputs/csvCells.ts';
 import { SUMMARY_SECTIONS, type Summary } from '../outputs/summary.ts';
 import { InputError } from '../scenario/errors.ts';
 import { displayPath } from '../scenario/paths.ts';
@@ -274,8 +275,9 @@ function readCsv<C extends string>(
   });
 }
 
-/** A text cell; '' where the column is missing. */
-const cell = (text: string | undefined) => text ?? '';
+/** A text cell as it was before writing (a zone "=x" is written '=x: outputs/csvCells.ts);
+ *  '' where the column is missing. */
+const cell = (text: string | undefined) => (text === undefined ? '' : readTextCell(text));
 const num = (text: string | undefined) => (text === undefined || text === '' ? 0 : Number(text));
 const optionalNum = (text: string | undefined) => (text === undefined || text === '' ? null : Number(text));
 

@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseString } from 'fast-csv';
 import { calendarProblem, utcMs } from '../timestamp.ts';
+import { excerpt, quote } from '../excerpt.ts';
 
 /** A trace's points, times in milliseconds relative to the scenario start, sorted, unique. */
 export interface TracePoints {
@@ -25,6 +26,8 @@ export interface TraceProblem {
 
 /** Rows with problems reported one by one before the rest are summed up in one more problem. */
 const MAX_ROW_PROBLEMS = 5;
+/** Columns named in the hint for a missing column (a file that is not a trace may have thousands). */
+const MAX_LISTED_COLUMNS = 12;
 
 const SECONDS = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
@@ -56,7 +59,8 @@ export async function readTrace(file: string, columns: { time: string; value: st
       problems.push({ line: header.line, column: fieldColumn(text, header, names.indexOf(name, at + 1)), field, message: `column "${name}" appears twice in the header`, hint: 'rename one of them' });
     } else if (at < 0) {
       const oneField = names.length === 1 && /[;\t|]/.exec(names[0]);
-      const hint = oneField ? `the header is one column "${names[0]}": separate fields with commas, not "${oneField[0]}"` : `the columns are ${names.map((n) => JSON.stringify(n)).join(', ')}`;
+      const listed = names.slice(0, MAX_LISTED_COLUMNS).map((n) => quote(n)).join(', ') + (names.length > MAX_LISTED_COLUMNS ? `, ... (${names.length} columns)` : '');
+      const hint = oneField ? `the header is one column ${quote(names[0])}: separate fields with commas, not "${oneField[0]}"` : `the columns are ${listed}`;
       problems.push({ line: header.line, column: 1, field, columns: names, message: `the trace has no column "${name}"`, hint });
     }
     return at;
@@ -84,7 +88,7 @@ export async function readTrace(file: string, columns: { time: string; value: st
       ok = false;
       rowProblem({
         line: record.line, column: fieldColumn(text, record, timeAt), field: 'time',
-        message: timeText === '' ? `no time in column "${columns.time}"` : `time "${timeText}" in column "${columns.time}" ${time.problem}`,
+        message: timeText === '' ? `no time in column "${columns.time}"` : `time ${quote(timeText)} in column "${columns.time}" ${time.problem}`,
         hint: 'e.g. 2026-01-05T14:00:00Z, or 3600 for one hour after the start',
       });
     }
@@ -92,7 +96,7 @@ export async function readTrace(file: string, columns: { time: string; value: st
       ok = false;
       rowProblem({
         line: record.line, column: fieldColumn(text, record, valueAt), field: 'value',
-        message: valueText === '' ? `no value in column "${columns.value}"` : value < 0 ? `value ${valueText} in column "${columns.value}" is negative` : value > 0 ? `value ${valueText} in column "${columns.value}" is too large (at most ${Number.MAX_SAFE_INTEGER})` : `value "${valueText}" in column "${columns.value}" is not a number`,
+        message: valueText === '' ? `no value in column "${columns.value}"` : value < 0 ? `value ${excerpt(valueText)} in column "${columns.value}" is negative` : value > 0 ? `value ${excerpt(valueText)} in column "${columns.value}" is too large (at most ${Number.MAX_SAFE_INTEGER})` : `value ${quote(valueText)} in column "${columns.value}" is not a number`,
         hint: 'values are plain numbers >= 0 (units/s, e.g. 120.5)',
       });
     }
@@ -102,7 +106,7 @@ export async function readTrace(file: string, columns: { time: string; value: st
       const same = ms === previous.ms;
       problems.push({
         line: record.line, column: fieldColumn(text, record, timeAt), field: 'time',
-        message: same ? `time "${timeText}" repeats the time of line ${previous.line}` : `time "${timeText}" is earlier than "${previous.text}" on line ${previous.line}`,
+        message: same ? `time ${quote(timeText)} repeats the time of line ${previous.line}` : `time ${quote(timeText)} is earlier than ${quote(previous.text)} on line ${previous.line}`,
         hint: same ? 'keep one row per time' : 'sort the rows by time',
       });
     }
@@ -125,7 +129,7 @@ function parseTime(text: string, startEpochMs: number): number | { problem: stri
   const neither = { problem: 'is neither an ISO-8601 timestamp nor a number of seconds' };
   if (SECONDS.test(text)) {
     const ms = Math.round(Number(text) * 1000);
-    return Number.isSafeInteger(ms) ? ms : { problem: `is too large: ${text} seconds is beyond what the clock can count` };
+    return Number.isSafeInteger(ms) ? ms : { problem: `is too large: ${excerpt(text)} seconds is beyond what the clock can count` };
   }
   const m = TIMESTAMP.exec(text);
   if (!m) return neither;
