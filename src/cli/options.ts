@@ -1,7 +1,8 @@
-// Options shared by the commands that read a scenario.
+// Options shared by the commands that read a scenario, and the rule for flags given twice.
 import type { Options } from 'yargs';
 import { InputError } from '../scenario/errors.ts';
 import { REPORT_FORMATS, type ReportFormat } from '../report/formats.ts';
+import { excerpt, quote } from '../excerpt.ts';
 
 export const scenarioOptions = {
   set: {
@@ -30,4 +31,80 @@ export function parseFormats(text: string): ReportFormat[] {
     throw new InputError([{ file: '--format', line: 0, column: 0, path: '', message: `unknown report format ${bad.map((b) => `"${b}"`).join(', ') || '(empty)'}`, hint: `use any of ${REPORT_FORMATS.join(', ')} separated by commas, or none` }]);
   }
   return [...new Set(names)] as ReportFormat[];
+}
+
+/** What yargs knows of the command's options, as it hands them to a check. */
+export interface DeclaredOptions {
+  /** Every option's name as declared (kebab-case). */
+  key: Record<string, unknown>;
+  /** The repeatable ones (array: true). */
+  array: string[];
+  /** Values per occurrence (nargs), e.g. --emit k8s-job DIR. */
+  narg: Record<string, number>;
+  string: string[];
+  number: string[];
+}
+
+/** How to ask for several values of a flag that takes one. */
+const SEVERAL: ReadonlyMap<string, string> = new Map([['format', 'several formats go in one comma-separated value: --format html,svg,png']]);
+
+/** Whether `--name` (or `--name=...`, or its camelCase spelling) is among the raw arguments,
+ *  before a `--` that ends the flags. */
+function given(raw: readonly string[], name: string): boolean {
+  const spellings = new Set([name, name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())]);
+  for (const arg of raw) {
+    if (arg === '--') return false;
+    if (!arg.startsWith('--')) continue;
+    const eq = arg.indexOf('=');
+    if (spellings.has(arg.slice(2, eq < 0 ? undefined : eq))) return true;
+  }
+  return false;
+}
+
+/**
+ * The rule for flags given more than once: the repeatable ones (--set, --vary, --constraint,
+ * --merge) add up; any other flag takes one value, and a second one is a usage error rather
+ * than a silent choice between them (a boolean such as --quiet may repeat: it only says yes or
+ * no). A flag given also needs its value: `--out` or `--set` with nothing after it, or `--seed`
+ * with no number, is an error, not a flag quietly ignored. Returns the message for the first
+ * problem, or undefined.
+ */
+export function flagProblem(argv: Record<string, unknown>, options: DeclaredOptions, raw: readonly string[]): string | undefined {
+  for (const name of Object.keys(options.key)) {
+    const isNumber = options.number.includes(name);
+    const isText = options.string.includes(name);
+    if (!Object.hasOwn(argv, name) || argv[name] === undefined) {
+      // yargs drops a number flag with nothing after it.
+      if (isNumber && given(raw, name)) return `--${name} needs a number`;
+      continue;
+    }
+    const value = argv[name];
+    const perUse = Object.hasOwn(options.narg, name) ? options.narg[name] : 1;
+    const repeatable = options.array.includes(name) && perUse === 1;
+    if (Array.isArray(value) && !repeatable && value.length > perUse) {
+      const uses = [];
+      for (let i = 0; i < value.length; i += perUse) uses.push(value.slice(i, i + perUse).join(' '));
+      const several = SEVERAL.has(name) ? `; ${SEVERAL.get(name)}` : '';
+      return `--${name} was given ${uses.length} times (${uses.map((u) => excerpt(u)).join(', ')}); give it once${several}`;
+    }
+    const values = Array.isArray(value) ? value : [value];
+    const flag = given(raw, name);
+    if (Array.isArray(value) && value.length === 0 && flag) return `--${name} needs a value`;
+    // yargs reads `--seed abc` as NaN and `--seed=` as 0.
+    const text = rawValue(raw, name);
+    if (isNumber && (values.some((v) => typeof v !== 'number' || Number.isNaN(v)) || text?.trim() === '')) {
+      return `--${name} needs a number${text ? `, got ${quote(text)}` : ''}`;
+    }
+    if (isText && values.some((t) => typeof t === 'string' && t.trim() === '')) {
+      return `${flag ? `--${name}` : `<${name}>`} needs a value, and got an empty one`;
+    }
+  }
+  return undefined;
+}
+
+/** The text after `--name` (or `--name=`) in the raw arguments, for a message. */
+function rawValue(raw: readonly string[], name: string): string | undefined {
+  const at = raw.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (at < 0) return undefined;
+  return raw[at].includes('=') ? raw[at].slice(raw[at].indexOf('=') + 1) : raw[at + 1];
 }

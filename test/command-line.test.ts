@@ -1,0 +1,160 @@
+// The command line's rule for flags (issue 14): a flag that takes one value, given twice
+// (`--format html --format pdf`, `--out a --out b`), is a usage error naming the flag, exit 2;
+// the repeatable flags (--set, --vary, --constraint, --merge) add up; a flag given without its
+// value is an error too. Checked for every command and every flag through the real parser
+// (src/cli/commandLine.ts), with the handlers replaced by one that records what they got.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import yargs, { type Argv, type CommandModule } from 'yargs';
+import { COMMANDS, UsageError, commandLine } from '../src/cli/commandLine.ts';
+import type { DeclaredOptions } from '../src/cli/options.ts';
+import { capsim } from './support/run.ts';
+
+type Args = Record<string, unknown>;
+
+/** Parses `args` with every command's handler replaced: what a handler got, or the usage error,
+ *  or the text --help / --version printed. */
+async function parse(args: string[]): Promise<{ handled?: Args; usage?: string; output?: string }> {
+  let handled: Args | undefined;
+  const commands = COMMANDS.map((c) => ({ ...c, handler: (a: Args) => void (handled = a) }));
+  let output = '';
+  try {
+    await commandLine(args, { commands, exitProcess: false }).parseAsync(args, {}, (_error: unknown, _argv: unknown, out: string) => {
+      output = out;
+    });
+  } catch (error) {
+    if (error instanceof UsageError) return { usage: error.message };
+    throw error;
+  }
+  return { handled, output };
+}
+
+interface Flag {
+  name: string;
+  kind: 'boolean' | 'number' | 'string';
+  array: boolean;
+  nargs: number;
+  choices?: readonly string[];
+}
+
+/** A command's name, the positionals it needs, and its flags as its builder declares them. */
+function describeCommand(command: CommandModule<object, any>): { name: string; positionals: string[]; flags: Flag[] } {
+  const spec = command.command as string;
+  const [name, ...params] = spec.split(' ');
+  const options = ((command.builder as ((y: Argv) => Argv) | undefined)?.(yargs([])) as unknown as { getOptions(): DeclaredOptions & { boolean: string[]; choices: Record<string, string[]> } } | undefined)?.getOptions();
+  const positionalNames = params.map((p) => p.replace(/[<>[\].]/g, ''));
+  const flags: Flag[] = [];
+  for (const key of Object.keys(options?.key ?? {})) {
+    if (positionalNames.includes(key) || key === 'help' || key === 'version') continue;
+    const kind = options!.boolean.includes(key) ? 'boolean' : options!.number.includes(key) ? 'number' : 'string';
+    flags.push({ name: key, kind, array: options!.array.includes(key), nargs: options!.narg[key] ?? 1, choices: options!.choices[key] });
+  }
+  // A required positional gets a value; an optional one is left out.
+  const positionals = params.filter((p) => p.startsWith('<')).map((p) => `${p.replace(/[<>.]/g, '')}.yaml`);
+  return { name, positionals, flags };
+}
+
+/** One use of a flag: its values (choices when it has them). */
+function use(flag: Flag, i: number): string[] {
+  if (flag.choices) return [flag.choices[i % flag.choices.length]];
+  if (flag.kind === 'number') return [String(i + 2)];
+  if (flag.nargs === 2) return ['k8s-job', `dir${i}`];
+  return [`value${i}`];
+}
+
+const described = COMMANDS.map(describeCommand);
+
+test('every command and every flag is covered: the commands and their flags are as --help lists them', () => {
+  assert.deepEqual(described.map((c) => c.name), ['run', 'report', 'compare', 'sweep', 'validate', 'init', 'catalog', 'schema']);
+  const sweep = described.find((c) => c.name === 'sweep')!;
+  assert.deepEqual(sweep.flags.filter((f) => f.array).map((f) => f.name).sort(), ['constraint', 'emit', 'merge', 'set', 'vary']);
+  assert.equal(sweep.flags.find((f) => f.name === 'emit')!.nargs, 2);
+});
+
+test('a flag that takes one value, given twice, is a usage error naming it, for every command', async () => {
+  let checked = 0;
+  for (const { name, positionals, flags } of described) {
+    for (const flag of flags) {
+      if (flag.kind === 'boolean' || (flag.array && flag.nargs === 1)) continue;
+      const [first, second] = [use(flag, 0), use(flag, 1)];
+      const r = await parse([name, ...positionals, `--${flag.name}`, ...first, `--${flag.name}`, ...second]);
+      assert.equal(r.handled, undefined, `${name} --${flag.name} twice reached the handler`);
+      assert.equal(r.usage?.startsWith(`--${flag.name} was given 2 times (${first.join(' ')}, ${second.join(' ')}); give it once`), true, `${name} --${flag.name}: ${r.usage}`);
+      checked++;
+    }
+  }
+  // run: format, out, seed; report: format; compare: format, out; sweep: 15 (emit among them);
+  // validate: seed; catalog: provider, filter, format.
+  assert.equal(checked, 25);
+});
+
+test('--format html --format pdf says how to ask for several formats; --out a --out b names both', async () => {
+  assert.equal((await parse(['run', 's.yaml', '--format', 'html', '--format', 'pdf'])).usage,
+    '--format was given 2 times (html, pdf); give it once; several formats go in one comma-separated value: --format html,svg,png');
+  assert.equal((await parse(['compare', 'a', 'b', '--out', 'a', '--out', 'b'])).usage, '--out was given 2 times (a, b); give it once');
+  // --out=a and --out b are the same flag.
+  assert.equal((await parse(['run', 's.yaml', '--out=a', '--out', 'b'])).usage, '--out was given 2 times (a, b); give it once');
+});
+
+test('the repeatable flags add up, in order, for every command that has them', async () => {
+  let checked = 0;
+  for (const { name, positionals, flags } of described) {
+    for (const flag of flags.filter((f) => f.array && f.nargs === 1)) {
+      const r = await parse([name, ...positionals, `--${flag.name}`, 'a=1', `--${flag.name}`, 'b=2']);
+      assert.equal(r.usage, undefined, `${name} --${flag.name}: ${r.usage}`);
+      assert.deepEqual(r.handled?.[flag.name], ['a=1', 'b=2'], `${name} --${flag.name}`);
+      checked++;
+    }
+  }
+  // run, validate: set; sweep: vary, set, constraint, merge.
+  assert.equal(checked, 6);
+});
+
+test('a yes-or-no flag may repeat: --quiet --quiet is quiet', async () => {
+  const r = await parse(['run', 's.yaml', '--quiet', '--quiet']);
+  assert.equal(r.handled?.quiet, true);
+});
+
+test('a flag without its value is a usage error, not a flag quietly ignored or read as 0', async () => {
+  const cases: [string[], string][] = [
+    [['run', 's.yaml', '--out'], '--out needs a value, and got an empty one'],
+    [['validate', 's.yaml', '--set'], '--set needs a value'],
+    [['validate', 's.yaml', '--seed'], '--seed needs a number'],
+    // yargs reads --seed= as 0 and --seed abc as NaN.
+    [['validate', 's.yaml', '--seed='], '--seed needs a number'],
+    [['validate', 's.yaml', '--seed', 'abc'], '--seed needs a number, got "abc"'],
+    [['sweep', 's.yaml', '--parallel'], '--parallel needs a number'],
+    [['sweep', '--merge'], '--merge needs a value'],
+  ];
+  for (const [args, message] of cases) assert.equal((await parse(args)).usage, message, args.join(' '));
+});
+
+test('a flag named after an Object.prototype property, or in dot notation, is an unknown argument', async () => {
+  assert.equal((await parse(['validate', 's.yaml', '--constructor', '1'])).usage, 'Unknown argument: constructor');
+  assert.equal((await parse(['validate', 's.yaml', '--toString'])).usage, 'Unknown argument: toString');
+  assert.equal((await parse(['validate', 's.yaml', '--__proto__.x', '1'])).usage, 'Unknown argument: __proto__.x');
+  // --set.x=1 would have made --set an object the loader then iterates.
+  assert.equal((await parse(['validate', 's.yaml', '--set.x', '1'])).usage, 'Unknown argument: set.x');
+  assert.equal(Object.hasOwn(Object.prototype, 'x'), false);
+});
+
+test('--help works for every command, and given twice', async () => {
+  const top = await parse(['--help']);
+  assert.match(top.output!, /capsim run <scenario>/);
+  for (const { name, flags } of described) {
+    for (const args of [[name, '--help'], [name, '--help', '--help'], [name, '-h']]) {
+      const r = await parse(args);
+      assert.equal(r.usage, undefined, `${args.join(' ')}: ${r.usage}`);
+      assert.equal(r.handled, undefined);
+      assert.match(r.output!, new RegExp(`^capsim ${name}`), args.join(' '));
+      for (const flag of flags) assert.match(r.output!, new RegExp(`--${flag.name}\\b`), `${name} --help lists --${flag.name}`);
+    }
+  }
+});
+
+test('the shipped CLI: a flag given twice exits 2 with the message and a pointer to --help', () => {
+  const r = capsim('validate', 'scenarios/quickstart.yaml', '--seed', '1', '--seed', '2');
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, "capsim: --seed was given 2 times (1, 2); give it once\n\nRun 'capsim --help' or 'capsim <command> --help' for usage.\n");
+  assert.equal(r.stdout, '');
+});
