@@ -127,6 +127,18 @@ export const duration = z.union([z.string(), z.number()]).check((ctx) => {
   }
 }).meta({ id: 'Duration', description: 'A duration: 30s, 15m, 6h, 7d, 4w, 1d12h, 500ms; a plain number means seconds', examples: ['30s', '15m', '1d'] });
 
+/** A duration that must be more than zero: a period something repeats at (0 would repeat
+ *  forever without time passing). */
+export const period = duration.check((ctx) => {
+  let ms: number;
+  try {
+    ms = parseDuration(ctx.value as string | number);
+  } catch {
+    return; // reported by the duration check
+  }
+  if (ms === 0) push(ctx, 'must be greater than 0');
+});
+
 /** intstr.IntOrString as used by maxSurge / maxUnavailable / minAvailable: 1 or "25%". */
 export const intOrPercent = z.union([z.number(), z.string()]).check((ctx) => {
   const v = ctx.value;

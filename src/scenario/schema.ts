@@ -2,7 +2,7 @@
 // problem with the closest valid name), with every default of the format, so that parsing it
 // yields the resolved document. Conversion to the model is in load.ts and the files it calls.
 import { z } from 'zod';
-import { count, duration, intOrPercent, labelName, milliQuantity, number, objectName, percentOrQuantity, quantity, resourceMap, stringMap } from './fields.ts';
+import { count, duration, intOrPercent, labelName, milliQuantity, number, objectName, percentOrQuantity, period, quantity, resourceMap, stringMap } from './fields.ts';
 import { affinity, taint, topologySpreadConstraint, toleration } from './kube/meta.ts';
 import { container } from './kube/pod.ts';
 import { WORKLOAD_KINDS } from './kube/kinds.ts';
@@ -66,7 +66,7 @@ function minMax(unit: string, defaultMax: number, largest?: number) {
 /** cluster-autoscaler settings; defaults from reference/k8s-algorithms.md §3 (flags.go). */
 export const autoscalerSchema = z.strictObject({
   expander: expander.default('least-waste').describe(`cluster-autoscaler --expander: ${EXPANDER_NAMES.join(', ')}, or a comma-separated chain`),
-  scanInterval: duration.default('10s').describe('--scan-interval'),
+  scanInterval: period.default('10s').describe('--scan-interval'),
   scaleDownUtilizationThreshold: percent.default(0.5).describe('--scale-down-utilization-threshold: a node whose requests are at most this share of allocatable is unneeded'),
   scaleDownUnneededTime: duration.default('10m').describe('--scale-down-unneeded-time'),
   scaleDownDelayAfterAdd: duration.default('10m').describe('--scale-down-delay-after-add'),
