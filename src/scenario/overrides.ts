@@ -88,15 +88,19 @@ export function applyOverrides(doc: Record<string, unknown>, sets: readonly stri
       problems.push(flagProblem(flag, path, `invalid value: ${SELF_REFERENCE}`, SELF_REFERENCE_HINT));
       continue;
     }
-    const problem = setAt(doc, path, value, flag, knownFields);
-    if (problem) problems.push(problem);
-    else applied.push({ path, file: FLAG_FILE, flag: `--set ${flag}` });
+    const written = setAt(doc, path, value, flag, knownFields);
+    if (!Array.isArray(written)) problems.push(written);
+    else applied.push({ path: written, file: FLAG_FILE, flag: `--set ${flag}` });
   }
   return applied;
 }
 
-function setAt(doc: Record<string, unknown>, path: PathPart[], value: unknown, flag: string, knownFields: () => ReadonlySet<string>): Problem | undefined {
+/** Sets the value at `path`, creating the mappings on the way. Returns what it wrote: the path,
+ *  or the first mapping it created (so that a problem with that key, such as an unknown field,
+ *  is the flag's too); or the problem that stopped it. */
+function setAt(doc: Record<string, unknown>, path: PathPart[], value: unknown, flag: string, knownFields: () => ReadonlySet<string>): PathPart[] | Problem {
   let node: unknown = doc;
+  let created: PathPart[] | undefined;
   for (let i = 0; i < path.length; i++) {
     const part = path[i];
     const last = i === path.length - 1;
@@ -105,7 +109,7 @@ function setAt(doc: Record<string, unknown>, path: PathPart[], value: unknown, f
       if (!Array.isArray(node)) return flagProblem(flag, here, `${formatPath(path.slice(0, i)) || 'the document'} is not a list`);
       if (last && part <= node.length) {
         node[part] = value;
-        return undefined;
+        return created ?? path;
       }
       if (part >= node.length) {
         const n = node.length;
@@ -117,7 +121,7 @@ function setAt(doc: Record<string, unknown>, path: PathPart[], value: unknown, f
     if (!isMapping(node)) return flagProblem(flag, here, `${formatPath(path.slice(0, i)) || 'the document'} is not a mapping`);
     if (last) {
       setOwn(node, part, value);
-      return undefined;
+      return created ?? path;
     }
     if (!Object.hasOwn(node, part) || node[part] === null || node[part] === undefined) {
       // A missing key: create it, unless the path goes on into a list or the key looks like a
@@ -127,8 +131,9 @@ function setAt(doc: Record<string, unknown>, path: PathPart[], value: unknown, f
       if (close) return flagProblem(flag, here, `no field "${part}" in ${formatPath(path.slice(0, i)) || 'the document'}`, close);
       if (typeof path[i + 1] === 'number') return flagProblem(flag, here, `${formatPath(here)} does not exist, so it has no item [${path[i + 1]}]`);
       setOwn(node, part, {});
+      created ??= here;
     }
     node = node[part];
   }
-  return undefined;
+  return created ?? path;
 }

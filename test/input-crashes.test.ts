@@ -1,0 +1,234 @@
+// Issue 14, inputs that used to crash where the promise is a clear message and exit 2: names that
+// are Object.prototype's ("constructor", "toString", "__proto__"), amounts beyond what capsim
+// counts exactly (2^53 - 1), and calendar times that do not exist. The command line's own
+// mistakes (flags given twice) are in command-line.test.ts; the fuzz test (fuzz.test.ts) looks
+// for the classes nobody has thought of yet.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { formatProblem, type Problem } from '../src/scenario/errors.ts';
+import { readTrace } from '../src/workload/trace.ts';
+import { calendarProblem, utcMs } from '../src/timestamp.ts';
+import { loadProblems, runYaml, scratchDir, writeScenario } from './support/run.ts';
+
+/** A scenario around `body` (YAML lines under spec:, indented two spaces). */
+function scenario(body: string, name = 'crash'): string {
+  return [
+    'apiVersion: capsim/v1',
+    'kind: Scenario',
+    `metadata: {name: ${name}}`,
+    'spec:',
+    '  duration: 10m',
+    '  sampleEvery: 5m',
+    body,
+  ].join('\n');
+}
+
+const POOL = [
+  '  cluster:',
+  '    nodePools:',
+  '      - {name: general, capacity: {cpu: "4", memory: 16Gi}, price: {onDemandPerHour: 1}, count: 1}',
+].join('\n');
+
+async function problemsOf(yaml: string, set: string[] = []): Promise<Problem[]> {
+  return loadProblems(writeScenario(yaml), { set });
+}
+
+function at(problems: Problem[], path: string): Problem {
+  const found = problems.filter((p) => p.path === path);
+  assert.equal(found.length, 1, `one problem at ${path}; got:\n${problems.map(formatProblem).join('\n')}`);
+  return found[0];
+}
+
+// ---- 1. names that are Object.prototype's ---------------------------------------------------
+
+test('a manifest whose kind or apiVersion is an Object.prototype name is an unknown kind or version, not a crash', async () => {
+  const problems = await problemsOf(scenario([
+    POOL,
+    '  manifests:',
+    '    - {apiVersion: v1, kind: constructor, metadata: {name: a}}',
+    '    - {apiVersion: v1, kind: toString, metadata: {name: b}}',
+    '    - {apiVersion: v1, kind: __proto__, metadata: {name: c}}',
+    '    - {apiVersion: __proto__, kind: Pod, metadata: {name: d}, spec: {containers: [{name: app}]}}',
+    '    - {apiVersion: constructor, kind: Deployment, metadata: {name: e}}',
+  ].join('\n')));
+  assert.equal(at(problems, 'spec.manifests[0].kind').message, 'no kind "constructor" is registered for version "v1"');
+  assert.equal(at(problems, 'spec.manifests[1].kind').message, 'no kind "toString" is registered for version "v1"');
+  assert.equal(at(problems, 'spec.manifests[2].kind').message, 'no kind "__proto__" is registered for version "v1"');
+  assert.equal(at(problems, 'spec.manifests[3].apiVersion').message, 'no kind "Pod" is registered for version "__proto__"');
+  assert.equal(at(problems, 'spec.manifests[3].apiVersion').hint, 'Pod is served at apiVersion v1');
+  assert.equal(at(problems, 'spec.manifests[4].apiVersion').message, 'no kind "Deployment" is registered for version "constructor"');
+});
+
+test('a container, namespace and pool named "constructor" run like any other name', async () => {
+  // "constructor" is a valid DNS label. Its container uses 300m (behavior usage); the other
+  // container has no usage, so it uses exactly its request, 100m: 2 pods x 400m = 800m.
+  const out = await runYaml(scenario([
+    '  cluster:',
+    '    nodePools:',
+    '      - {name: constructor, capacity: {cpu: "4", memory: 16Gi}, price: {onDemandPerHour: 1}, count: 1}',
+    '  workloads:',
+    '    - name: web',
+    '      namespace: constructor',
+    '      replicas: 2',
+    '      containers:',
+    '        - {name: constructor, resources: {requests: {cpu: 500m, memory: 1Gi}}}',
+    '        - {name: app, resources: {requests: {cpu: 100m, memory: 1Gi}}}',
+    '  behavior:',
+    '    - target: Deployment/constructor/web',
+    '      usage:',
+    '        constructor: {cpu: {base: 300m}}',
+  ].join('\n')));
+  const rows = out.csv('workloads.csv');
+  assert.deepEqual(rows.map((r) => [r.workload, r.cpu_used_m, r.memory_used_bytes]), [
+    ['Deployment/constructor/web', '800', String(2 * 2 ** 30)],
+    ['Deployment/constructor/web', '800', String(2 * 2 ** 30)],
+    ['Deployment/constructor/web', '800', String(2 * 2 ** 30)],
+  ]);
+  // One node at $1/h for 10 minutes, all of it in the pool named constructor.
+  assert.deepEqual(Object.keys(out.summary.cost.byPool), ['constructor']);
+  assert.equal(out.summary.cost.byPool.constructor, 0.166667);
+  assert.equal(typeof out.summary.cost.byNamespace.constructor, 'number');
+});
+
+test('a node selector on a label named "toString" or "hasOwnProperty" matches only a node that has it', async () => {
+  // Pool "labelled" has toString=yes; pool "plain" has no such label. The first Deployment must
+  // land on the labelled node; the second selects a label no node has, so it stays Pending.
+  const out = await runYaml(scenario([
+    '  cluster:',
+    '    nodePools:',
+    '      - {name: plain, capacity: {cpu: "4", memory: 16Gi}, price: {onDemandPerHour: 1}, count: 1}',
+    '      - {name: labelled, capacity: {cpu: "4", memory: 16Gi}, price: {onDemandPerHour: 1}, count: 1, labels: {toString: "yes"}}',
+    '  workloads:',
+    '    - {name: picky, replicas: 1, nodeSelector: {toString: "yes"}, containers: [{name: app, resources: {requests: {cpu: 100m, memory: 64Mi}}}]}',
+    '    - {name: nowhere, replicas: 1, nodeSelector: {hasOwnProperty: "yes"}, containers: [{name: app, resources: {requests: {cpu: 100m, memory: 64Mi}}}]}',
+  ].join('\n')));
+  const scheduled = out.events('Scheduled');
+  assert.equal(scheduled.length, 1);
+  assert.match(scheduled[0].object, /picky/);
+  assert.match(scheduled[0].message, /labelled/);
+  assert.ok(out.events('FailedScheduling').some((e) => /nowhere/.test(e.object)));
+});
+
+test('--set __proto__.x=1 and --set constructor.prototype.x=1 are unknown fields of the flag; Object.prototype is untouched', async () => {
+  const problems = await problemsOf(scenario(POOL), ['__proto__.polluted=1', 'constructor.prototype.polluted=1', 'spec.__proto__.polluted=1']);
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  assert.equal(Object.hasOwn(Object.prototype, 'polluted'), false);
+  for (const [path, flag] of [['__proto__', '__proto__.polluted=1'], ['constructor', 'constructor.prototype.polluted=1'], ['spec.__proto__', 'spec.__proto__.polluted=1']]) {
+    const p = at(problems, path);
+    assert.equal(p.file, '--set');
+    assert.equal(p.message, `unknown field "${path.split('.').pop()}" (from --set ${flag})`);
+  }
+});
+
+// ---- 2. amounts beyond 2^53 - 1 -------------------------------------------------------------
+
+test('a CPU amount over 2^53 - 1 millicores gets the same message in container resources, pool capacity and usage', async () => {
+  // 9007199254741 cores = 9,007,199,254,741,000 millicores, 9 more than 2^53 - 1.
+  const huge = '"9007199254741"';
+  const problems = await problemsOf(scenario([
+    '  cluster:',
+    '    nodePools:',
+    `      - {name: general, capacity: {cpu: ${huge}, memory: 16Gi}, price: {onDemandPerHour: 1}, count: 1}`,
+    '  workloads:',
+    `    - {name: web, replicas: 1, containers: [{name: app, resources: {requests: {cpu: ${huge}}}}]}`,
+    '  behavior:',
+    `    - {target: Deployment/default/web, usage: {app: {cpu: {base: ${huge}, perUnit: ${huge}}}}}`,
+  ].join('\n')));
+  const message = 'invalid quantity "9007199254741": too large: 9007199254741000 milli-units is beyond what capsim can count exactly (9007199254740991)';
+  for (const path of [
+    'spec.cluster.nodePools[0].capacity.cpu',
+    'spec.workloads[0].containers[0].resources.requests.cpu',
+    'spec.behavior[0].usage.app.cpu.base',
+    'spec.behavior[0].usage.app.cpu.perUnit',
+  ]) assert.equal(at(problems, path).message, message, path);
+});
+
+test('memory of 8Pi (2^53 bytes) is refused wherever a quantity is read in bytes; 7Pi is fine', async () => {
+  const problems = await problemsOf(scenario([
+    '  cluster:',
+    '    nodePools:',
+    '      - {name: general, capacity: {cpu: "4", memory: 8Pi}, price: {onDemandPerHour: 1}, count: 1}',
+    '  workloads:',
+    '    - {name: web, replicas: 1, containers: [{name: app, resources: {requests: {memory: 7Pi}}}]}',
+    '  behavior:',
+    '    - {target: Deployment/default/web, usage: {app: {memory: {base: 8Pi, leakPerHour: 8Pi}}}}',
+  ].join('\n')));
+  const message = 'invalid quantity "8Pi": too large: 9007199254740992 units is beyond what capsim can count exactly (9007199254740991)';
+  for (const path of ['spec.cluster.nodePools[0].capacity.memory', 'spec.behavior[0].usage.app.memory.base', 'spec.behavior[0].usage.app.memory.leakPerHour']) {
+    assert.equal(at(problems, path).message, message, path);
+  }
+  assert.equal(problems.filter((p) => p.path.startsWith('spec.workloads')).length, 0);
+});
+
+test('a plain number beyond 2^53 - 1 (a price, a demand) is out of range, not a silently rounded value', async () => {
+  const problems = await problemsOf(scenario([
+    '  cluster:',
+    '    nodePools:',
+    '      - {name: general, capacity: {cpu: "4", memory: 16Gi}, price: {onDemandPerHour: 9007199254740993}, count: 1}',
+    '  workloads:',
+    '    - {name: web, replicas: 1, containers: [{name: app}]}',
+    '  behavior:',
+    '    - {target: Deployment/default/web, demand: [{constant: 1e300}]}',
+  ].join('\n')));
+  const message = 'must be less than or equal to 9007199254740991';
+  assert.equal(at(problems, 'spec.cluster.nodePools[0].price.onDemandPerHour').message, message);
+  assert.equal(at(problems, 'spec.behavior[0].demand[0].constant').message, message);
+});
+
+// ---- 4. calendar times that do not exist ----------------------------------------------------
+
+test('start: 2026-02-30 is refused (Date.UTC would make it 2 March), as are month 13, hour 24 and 2025-02-29', async () => {
+  const cases: [string, string][] = [
+    ['2026-02-30T00:00:00Z', 'February 2026 has 28 days, so there is no day 30'],
+    ['2025-02-29T00:00:00Z', 'February 2025 has 28 days, so there is no day 29'],
+    ['2026-04-31T12:00:00Z', 'April 2026 has 30 days, so there is no day 31'],
+    ['2026-13-01T00:00:00Z', 'there is no month 13 (months go from 01 to 12)'],
+    ['2026-01-05T24:00:00Z', 'there is no hour 24 (hours go from 00 to 23)'],
+    ['2026-01-05T23:60:00Z', 'there is no minute 60 (minutes go from 00 to 59)'],
+  ];
+  for (const [start, why] of cases) {
+    const [p] = await problemsOf(scenario(`  start: "${start}"\n${POOL}`));
+    assert.equal(p.path, 'spec.start');
+    assert.equal(p.message, `invalid start time "${start}": ${why}`);
+  }
+  // A leap day that exists loads.
+  assert.equal(calendarProblem({ year: 2024, month: 2, day: 29, hour: 0, minute: 0, second: 0 }), undefined);
+  assert.equal(utcMs({ year: 2024, month: 2, day: 29, hour: 0, minute: 0, second: 0 }), Date.UTC(2024, 1, 29));
+  // Years 0-99 are those years, not 1900-1999 as Date.UTC would have it.
+  assert.equal(new Date(utcMs({ year: 99, month: 6, day: 1, hour: 0, minute: 0, second: 0 })).getUTCFullYear(), 99);
+});
+
+test('a trace row at 2026-02-30 or at offset +25:00 is a problem of that row; the valid rows are kept', async () => {
+  const dir = scratchDir();
+  const file = path.join(dir, 'trace.csv');
+  fs.writeFileSync(file, ['time,rps', '2026-01-05T00:00:00Z,10', '2026-02-30T00:00:00Z,20', '2026-01-05T01:00:00+25:00,30', '2026-01-05T02:00:00Z,40'].join('\n'));
+  const { points, problems } = await readTrace(file, { time: 'time', value: 'rps' }, Date.UTC(2026, 0, 5));
+  assert.deepEqual(problems.map((p) => [p.line, p.message]), [
+    [3, 'time "2026-02-30T00:00:00Z" in column "time" does not exist: February 2026 has 28 days, so there is no day 30'],
+    [4, 'time "2026-01-05T01:00:00+25:00" in column "time" has no valid UTC offset (+25:00)'],
+  ]);
+  assert.deepEqual(points, { timesMs: [0, 2 * 3600_000], values: [10, 40] });
+});
+
+test('a CronJob timeZone that the time zone database lacks, or "Local", is refused as the API server does', async () => {
+  const cron = (zone: string) => `    - {apiVersion: batch/v1, kind: CronJob, metadata: {name: c${zone.length}}, spec: {schedule: "0 * * * *", timeZone: ${JSON.stringify(zone)}, jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: app}]}}}}}}`;
+  const problems = await problemsOf(scenario([POOL, '  manifests:', cron('Europe/Nowhere'), cron('Local'), cron('Europe/Paris')].join('\n')));
+  assert.equal(at(problems, 'spec.manifests[0].spec.timeZone').message, 'invalid timeZone "Europe/Nowhere": unknown time zone Europe/Nowhere');
+  assert.equal(at(problems, 'spec.manifests[1].spec.timeZone').message, 'invalid timeZone "Local": timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones');
+  assert.equal(problems.length, 2);
+});
+
+// ---- a period of zero -----------------------------------------------------------------------
+
+test('autoscaler scanInterval: 0s is refused: the autoscaler would scan again at the same instant forever', async () => {
+  const problems = await problemsOf(scenario([
+    '  cluster:',
+    '    autoscaler: {scanInterval: 0s}',
+    '    nodePools:',
+    '      - {name: general, instanceType: aws/m5.xlarge, min: 1, max: 3}',
+  ].join('\n')));
+  assert.equal(at(problems, 'spec.cluster.autoscaler.scanInterval').message, 'must be greater than 0');
+  assert.equal(problems.length, 1);
+});
