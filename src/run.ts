@@ -33,6 +33,8 @@ export interface RunOptions {
   /** False when the caller already holds the directory's lock (a sweep holds its --out's while
    *  its workers write runs/). Default true: `<outDir>.lock` is taken while the run writes. */
   lock?: boolean;
+  /** Told what happens besides the simulation (waiting for another host's lock). */
+  onNote?: (note: string) => void;
 }
 
 export interface RunResult {
@@ -53,7 +55,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const outDir = path.resolve(options.outDir);
   const { signal } = options;
   signal?.throwIfAborted();
-  const lock = options.lock === false ? null : lockOutput(outDir, 'capsim run');
+  const lock = options.lock === false ? null : await lockOutput(outDir, 'capsim run', { onWait: options.onNote });
   try {
     // Leftovers of runs into this directory that were killed before they could clean up.
     removeTemporaries(path.dirname(outDir), { targets: [path.basename(outDir)], own: true });

@@ -79,7 +79,7 @@ export function lockedAsInput(error: unknown): unknown {
     path: '',
     message: `is being written by ${who}`,
     hint: elsewhere
-      ? `capsim cannot see processes on ${error.holder!.host}: wait for it to finish, or, if it is gone, delete ${lock}`
+      ? `it refreshes ${lock} as it runs on ${error.holder!.host}: wait for it to finish, or write somewhere else`
       : 'wait for it to finish (or stop it), or write somewhere else; a lock left by a process that is gone is taken over by itself',
   }]);
 }
@@ -92,7 +92,7 @@ export function lockedAsInput(error: unknown): unknown {
 export async function guardedWrite<T>(dir: string, options: { command: string; create: boolean }, write: () => Promise<T>): Promise<T> {
   const abs = path.resolve(dir);
   if (!options.create && !fs.existsSync(abs)) return write();
-  const lock = lockOutput(abs, options.command);
+  const lock = await lockOutput(abs, options.command, { onWait: (message) => process.stderr.write(`capsim: ${message}\n`) });
   const dirs = [abs, path.join(abs, 'charts')];
   const stop = exitOnInterrupt(() => {
     for (const d of dirs) removeTemporaries(d, { own: true });

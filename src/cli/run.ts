@@ -53,7 +53,8 @@ async function run(args: RunArgs): Promise<number> {
     const interrupt = listenForInterrupt();
     let result: Awaited<ReturnType<typeof runScenario>>;
     try {
-      result = await runScenario(scenario, { outDir, onProgress: progress.update, report, signal: interrupt.signal });
+      const onNote = (note: string) => process.stderr.write(`capsim: note: ${note}\n`);
+      result = await runScenario(scenario, { outDir, onProgress: progress.update, report, signal: interrupt.signal, onNote });
     } catch (error) {
       if (!interrupt.signal.aborted) throw error;
       progress.stop();

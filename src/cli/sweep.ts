@@ -149,7 +149,8 @@ async function readStudy(args: SweepArgs, plan: SweepPlan): Promise<Study> {
 async function merge(args: SweepArgs, formats: ReturnType<typeof parseFormats>): Promise<number> {
   if (!args.out) throw new InputError([{ file: '--out', line: 0, column: 0, path: '', message: 'merging needs --out DIR', hint: 'capsim sweep --merge shard-0 shard-1 ... --out reports/study-sweep' }]);
   const [{ mergeShards }, { bestLine }] = await Promise.all([import('../sweep/merge.ts'), import('../sweep/study.ts')]);
-  const result = await mergeShards(args.merge ?? [], { out: args.out, objective: args.objective, constraints: args.constraint, formats });
+  const onNote = (note: string) => process.stderr.write(`capsim: note: ${note}\n`);
+  const result = await mergeShards(args.merge ?? [], { out: args.out, objective: args.objective, constraints: args.constraint, formats, onNote });
   const dir = displayPath(result.outDir);
   process.stderr.write(`capsim: merged ${args.merge!.length} shard directories: ${result.runs} runs, ${result.failed} failed\n`);
   process.stdout.write(`${bestLine(result.analysis, result.plan)}\nResults: ${dir}/ (sweep.csv, sweep-summary.csv, sweep.json, runs/)\n` + (formats.includes('html') ? `Report:  ${dir}/sweep.html\n` : ''));

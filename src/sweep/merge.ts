@@ -22,6 +22,8 @@ export interface MergeOptions {
   objective?: string;
   constraints?: string[];
   formats: readonly ReportFormat[];
+  /** Told what happens besides the merge (waiting for another host's lock). */
+  onNote?: (note: string) => void;
 }
 
 export interface MergeResult {
@@ -111,7 +113,7 @@ export async function mergeShards(dirs: readonly string[], options: MergeOptions
     constraints: (options.constraints ?? first.constraints).map(parseConstraint),
   };
   const outDir = path.resolve(options.out);
-  const lock = lockOutput(outDir, 'capsim sweep --merge');
+  const lock = await lockOutput(outDir, 'capsim sweep --merge', { onWait: options.onNote });
   try {
     return await writeMerged(outDir, plan, found, study, options);
   } finally {

@@ -64,7 +64,7 @@ export interface PlanFile extends PlanIdentity {
 
 export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<SweepResult> {
   const outDir = path.resolve(options.out);
-  const lock = lockOutput(outDir, 'capsim sweep');
+  const lock = await lockOutput(outDir, 'capsim sweep', { onWait: options.onNote });
   try {
     return await sweepLocked(plan, options, outDir);
   } finally {
