@@ -15,8 +15,8 @@ import { lockOutput, OutputLockedError } from '../src/outputs/outputLock.ts';
 import { processStartTicks, removeTemporaries } from '../src/outputs/leftovers.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-/** study-web for a simulated month: about 10 s of work, time enough to interrupt it. */
-const LONG_RUN = ['scenarios/study-web.yaml', '--set', 'spec.duration=30d'];
+/** study-web for a simulated year: a minute of work, far more than the tests need to interrupt it. */
+const LONG_RUN = ['scenarios/study-web.yaml', '--set', 'spec.duration=365d'];
 const SHORT_RUN = ['scenarios/study-web.yaml', '--set', 'spec.duration=1h', '--quiet', '--format', 'none'];
 
 interface Child {

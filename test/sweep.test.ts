@@ -156,6 +156,19 @@ function damagedCopy(name: string): string {
   return out;
 }
 
+test('a run that failed because its worker died (out of memory, say) is run again on resume; a failure of the run is kept', () => {
+  const out = path.join(scratchDir(), 'died');
+  fs.cpSync(referenceSweep(), out, { recursive: true });
+  const fail = (run: string, error: string) => edit(path.join(out, 'runs', run, 'run.json'), (t) => JSON.stringify({ ...JSON.parse(t), status: 'failed', error }));
+  fail('c002-s11', 'worker exited (code 134)');
+  fail('c003-s12', 'simulation failed: boom');
+  const r = capsim('sweep', ...STUDY, '--parallel', '1', '--out', out);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /note: 1 run in runs\/ failed when its worker died \(out of memory\?\): running it again/);
+  assert.match(r.stderr, /8 runs: 1 ran, 7 already done, 1 failed/);
+  assert.match(fs.readFileSync(path.join(out, 'sweep.csv'), 'utf8'), /\nc003-s12,c003,aws\/c5\.xlarge,250m,12,failed,simulation failed: boom,/);
+});
+
 test('damaged results are found, named and run again; the study covers every seed as planned', () => {
   const out = damagedCopy('damaged');
   const r = capsim('sweep', ...STUDY, '--parallel', '2', '--out', out);
@@ -242,8 +255,8 @@ test('Ctrl-C keeps the finished runs, leaves nothing half-written, and the same 
 
 test('two sweeps into one --out at once: the second is refused, naming the first, and so is a run there', async () => {
   const out = path.join(scratchDir(), 'busy');
-  // Two runs of a simulated month on one worker: the sweep is busy for a while.
-  const args = capsimCommand('sweep', 'scenarios/study-web.yaml', '--set', 'spec.duration=30d', '--vary', 'spec.cluster.nodePools[0].count=3,4', '--parallel', '1', '--out', out, '--format', 'none');
+  // Two runs of a simulated year on one worker: the sweep is busy for minutes.
+  const args = capsimCommand('sweep', 'scenarios/study-web.yaml', '--set', 'spec.duration=365d', '--vary', 'spec.cluster.nodePools[0].count=3,4', '--parallel', '1', '--out', out, '--format', 'none');
   const child = spawn(process.execPath, args, { cwd: ROOT });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));

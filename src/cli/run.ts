@@ -58,7 +58,7 @@ async function run(args: RunArgs): Promise<number> {
     } catch (error) {
       if (!interrupt.signal.aborted) throw error;
       progress.stop();
-      process.stderr.write(`capsim: run interrupted (${interrupt.received()}): nothing was written to ${displayPath(path.resolve(outDir))}/; an earlier run there is unchanged.\n`);
+      process.stderr.write(`capsim: run interrupted (${interrupt.received()}): nothing was written to ${displayPath(path.resolve(outDir))}/ (what was there is unchanged).\n`);
       return EXIT_INTERRUPTED;
     } finally {
       interrupt.dispose();

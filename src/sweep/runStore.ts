@@ -46,6 +46,13 @@ export function runRecord(plan: SweepPlan, run: PlannedRun, status: 'ok' | 'fail
   };
 }
 
+/** Why a finished run is not this sweep's result: another key; kept without the files --keep-all
+ *  wants; or failed because its worker died, which says nothing of the run. */
+export type OtherRun = 'another key' | 'kept without --keep-all' | 'worker died';
+
+/** The errors pool.ts records for a run whose worker died under it. */
+const WORKER_DIED = /^worker (crashed|exited)\b/;
+
 /** What a run's directory holds, for a plan's run. */
 export type StoredRun =
   | { state: 'done'; outcome: RunOutcome }
@@ -53,7 +60,7 @@ export type StoredRun =
   | { state: 'absent' }
   /** A finished run, but not this one: another key (another sweep's paths or values, another
    *  scenario content, capsim version or seed), or without the files --keep-all wants. */
-  | { state: 'other'; reason: string }
+  | { state: 'other'; reason: OtherRun }
   /** A file that cannot be what capsim wrote: cut short, edited, or of another run. */
   | { state: 'damaged'; file: string; reason: string };
 
@@ -77,9 +84,15 @@ function parseRecord(text: string): RunRecord | string {
   return wrong.length > 0 ? `${wrong.join(', ')} missing or of the wrong type` : (r as unknown as RunRecord);
 }
 
-/** What `outDir` holds for `run`: its finished outcome, nothing, another run, or damage. With
- *  keepAll, a run that kept only the sweep's files is another run (its files are wanted). */
-export function inspectRun(outDir: string, plan: Pick<SweepPlan, 'scenarioName'>, run: PlannedRun, keepAll = false): StoredRun {
+export interface InspectOptions {
+  /** A run that kept only the sweep's files is not done (its files are wanted). */
+  keepAll?: boolean;
+  /** A run that failed because its worker died is not done (to run again). */
+  retryDied?: boolean;
+}
+
+/** What `outDir` holds for `run`: its finished outcome, nothing, another run, or damage. */
+export function inspectRun(outDir: string, plan: Pick<SweepPlan, 'scenarioName'>, run: PlannedRun, options: InspectOptions = {}): StoredRun {
   const dir = runDir(outDir, run);
   const recordFile = path.join(dir, RUN_FILE);
   if (!fs.existsSync(recordFile)) return { state: 'absent' };
@@ -87,10 +100,14 @@ export function inspectRun(outDir: string, plan: Pick<SweepPlan, 'scenarioName'>
   if (typeof record === 'string') return { state: 'damaged', file: RUN_FILE, reason: record };
   if (record.key !== run.key) return { state: 'other', reason: 'another key' };
   if (record.id !== run.id || record.seed !== run.seed) return { state: 'damaged', file: RUN_FILE, reason: `it records run ${record.id} (seed ${record.seed}), in the directory of ${run.id}` };
-  if (record.status === 'failed') return { state: 'done', outcome: { run, status: 'failed', summary: null, error: record.error ?? 'failed' } };
+  if (record.status === 'failed') {
+    // A worker that died (out of memory, a native crash) says nothing of the run: try it again.
+    if (options.retryDied && WORKER_DIED.test(record.error ?? '')) return { state: 'other', reason: 'worker died' };
+    return { state: 'done', outcome: { run, status: 'failed', summary: null, error: record.error ?? 'failed' } };
+  }
   const summary = readSummary(dir, plan, run);
   if (typeof summary === 'string') return { state: 'damaged', file: RUN_FILES.summary, reason: summary };
-  if (keepAll && !fs.existsSync(path.join(dir, RUN_FILES.events))) return { state: 'other', reason: 'kept without --keep-all' };
+  if (options.keepAll && !fs.existsSync(path.join(dir, RUN_FILES.events))) return { state: 'other', reason: 'kept without --keep-all' };
   return { state: 'done', outcome: { run, status: 'ok', summary, error: null } };
 }
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { ReportFormat } from '../report/formats.ts';
 import { configSets, planIdentity, shardRuns, type PlanIdentity, type PlannedRun, type RunOutcome, type SweepPlan } from './plan.ts';
 import { WorkerPool } from './pool.ts';
-import { damageNote, inspectRun, recordRun, removeSweepTemporaries, runDir } from './runStore.ts';
+import { damageNote, inspectRun, recordRun, removeSweepTemporaries, runDir, type OtherRun } from './runStore.ts';
 import { lockOutput } from '../outputs/outputLock.ts';
 import { writeAtomically } from '../outputs/atomicFile.ts';
 import type { RunJob } from './worker.ts';
@@ -80,9 +80,9 @@ async function sweepLocked(plan: SweepPlan, options: SweepOptions, outDir: strin
 
   const outcomes = new Map<number, RunOutcome>();
   const notes: string[] = [];
-  const others = new Map<string, number>();
+  const others = new Map<OtherRun, number>();
   for (const run of runs) {
-    const stored = inspectRun(outDir, plan, run, options.keepAll);
+    const stored = inspectRun(outDir, plan, run, { keepAll: options.keepAll, retryDied: true });
     if (stored.state === 'done') outcomes.set(run.index, stored.outcome);
     else if (stored.state === 'damaged') notes.push(`${damageNote(run, stored)}: running ${run.id} again`);
     else if (stored.state === 'other') others.set(stored.reason, (others.get(stored.reason) ?? 0) + 1);
@@ -127,11 +127,17 @@ async function sweepLocked(plan: SweepPlan, options: SweepOptions, outDir: strin
   return { ...counts, interrupted: false, analysis };
 }
 
-function otherRunsNote(reason: string, n: number): string {
+function otherRunsNote(reason: OtherRun, n: number): string {
   const runs = `${n} run${n === 1 ? '' : 's'} in runs/`;
-  return reason === 'kept without --keep-all'
-    ? `${runs} kept only the sweep's files: running ${n === 1 ? 'it' : 'them'} again to keep every file (--keep-all)`
-    : `${runs} ${n === 1 ? 'is' : 'are'} of another sweep (other varied paths or values, --set flags, scenario files, seeds or capsim version): running ${n === 1 ? 'it' : 'them'} again`;
+  const them = n === 1 ? 'it' : 'them';
+  switch (reason) {
+    case 'another key':
+      return `${runs} ${n === 1 ? 'is' : 'are'} of another sweep (other varied paths or values, --set flags, scenario files, seeds or capsim version): running ${them} again`;
+    case 'kept without --keep-all':
+      return `${runs} kept only the sweep's files: running ${them} again to keep every file (--keep-all)`;
+    case 'worker died':
+      return `${runs} failed when ${n === 1 ? 'its worker' : 'their workers'} died (out of memory?): running ${them} again`;
+  }
 }
 
 function writePlanFile(outDir: string, plan: SweepPlan, options: SweepOptions, runs: number): void {
