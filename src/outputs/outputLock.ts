@@ -81,10 +81,15 @@ export async function lockOutput(target: string, command: string, options: LockO
   const text = JSON.stringify(mine, null, 2) + '\n';
   const locked = (holder: LockHolder | null) => new OutputLockedError(file, path.resolve(target), holder);
   let watched = null as { text: string; mtimeMs: number; sinceMs: number } | null;
-  for (let takeovers = 0; ; ) {
+  for (let takeovers = 0, vanished = 0; ; ) {
     if (createExclusively(file, text)) return held(file, text, options.heartbeatMs ?? HEARTBEAT_MS);
     const seen = readLock(file);
-    if (seen === null) continue; // released meanwhile: try again
+    if (seen === null) {
+      // Released meanwhile: try again; something there that cannot be read (a directory) is not
+      // a lock to wait for.
+      if (++vanished > 10) throw locked(null);
+      continue;
+    }
     const verdict = judge(seen);
     if (verdict === 'alive') throw locked(seen.holder);
     if (verdict === 'remote') {
