@@ -14,7 +14,7 @@ import { parseCsv, runFile } from './support/run.ts';
 
 /** Summary's keys, nested as in the type; 'map' for the by-name breakdowns, whose keys depend
  *  on the run. Typed so that a key missing here or not in Summary does not compile. */
-type Keys<T> = { [K in keyof T]-?: T[K] extends Record<string, number> ? 'map' : T[K] extends object ? Keys<T[K]> : true };
+type Keys<T> = { [K in keyof T]-?: T[K] extends Record<string, number> ? 'map' : NonNullable<T[K]> extends unknown[] ? true : T[K] extends object ? Keys<T[K]> : true };
 
 const SUMMARY_KEYS: Keys<Summary> = {
   scenario: true,
@@ -29,6 +29,7 @@ const SUMMARY_KEYS: Keys<Summary> = {
   pods: { scheduled: true, unschedulable: true, oomKills: true, evictions: true, preemptions: true, restarts: true, pendingPodSeconds: true, maxPending: true },
   demand: { servedPct: true },
   autoscaling: { hpaScaleEvents: true, nodeScaleUps: true, nodeScaleDowns: true },
+  warnings: true,
 };
 
 /** The rows of a CSV file as fast-csv reads them: arrays of cells, the header first. */
