@@ -132,8 +132,8 @@ export class RunFlags {
       const bare = ref.endsWith('/*') ? ` (${g.pods.slice(0, 5).join(', ')}${n > 5 ? ` and ${n - 5} more` : ''})` : '';
       // The most common reason, the first met on a tie (Map order).
       const [reason, count] = [...g.reasons].reduce((best, r) => (r[1] > best[1] ? r : best));
-      const which = count === n ? '' : ` For ${count} of them (the others' are in events.csv)`;
-      const text = which ? `.${which}, ${reason}` : `: ${reason}`;
+      const which = count === n ? '' : `. On ${count === 1 ? 'the first' : `${count} of them`} (every pod's is in events.csv)`;
+      const text = which ? `${which}, ${reason}` : `: ${reason}`;
       return {
         code: 'pods-pending' as const,
         title: 'pods pending at the end',
