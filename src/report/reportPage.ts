@@ -144,7 +144,7 @@ function fromRequests(list: readonly RunWarning[]): ReadonlySet<string> {
 
 /** What a recommendation means for the container, in a few words. */
 function verdict(r: Recommendation, unmodelled: ReadonlySet<string>): string {
-  if (unmodelled.has(r.workload)) return 'no usage model: the target is its requests plus margin, not a measurement';
+  if (unmodelled.has(r.workload)) return 'no usage model (for cpu or memory): that target is the request plus margin, not a measurement';
   const notes: string[] = [];
   if (r.memoryTargetBytes !== null && r.memoryLimitBytes !== null && r.memoryTargetBytes > r.memoryLimitBytes) notes.push('OOM risk: needs more than its memory limit');
   else if (r.memoryTargetBytes !== null && r.memoryRequestBytes !== null && r.memoryTargetBytes > r.memoryRequestBytes * 1.1) notes.push('memory under-requested');
