@@ -114,12 +114,14 @@ export function glance(run: RunData, scripted: readonly string[] = []): string[]
   ]
     .filter(([n]) => (n as number) > 0)
     .map(([n, what]) => `${count(n as number)} ${what}${n === 1 ? '' : 's'}`);
-  lines.push(trouble.length > 0 ? `Trouble: ${trouble.join(', ')}; at most ${s.pods.maxPending} pods waited for a node at once.` : `No OOM kills, evictions or preemptions; at most ${s.pods.maxPending} pods waited for a node at once.`);
-  if (s.pods.unschedulable > 0) lines.push(`${s.pods.unschedulable} pods were still pending at the end.`);
+  const waited = s.pods.maxPending === 1 ? 'at most 1 pod waited' : `at most ${count(s.pods.maxPending)} pods waited`;
+  lines.push(trouble.length > 0 ? `Trouble: ${trouble.join(', ')}; ${waited} for a node at once.` : `No OOM kills, evictions or preemptions; ${waited} for a node at once.`);
+  if (s.pods.unschedulable > 0) lines.push(s.pods.unschedulable === 1 ? '1 pod was still pending at the end.' : `${count(s.pods.unschedulable)} pods were still pending at the end.`);
+  const times = (n: number, what: string) => (n > 0 ? `${count(n)} ${what}${n === 1 ? '' : 's'}` : '');
   const scaling = [
-    s.autoscaling.hpaScaleEvents > 0 ? `${count(s.autoscaling.hpaScaleEvents)} HPA scale events` : '',
-    s.autoscaling.nodeScaleUps > 0 ? `${count(s.autoscaling.nodeScaleUps)} node scale-ups` : '',
-    s.autoscaling.nodeScaleDowns > 0 ? `${count(s.autoscaling.nodeScaleDowns)} node scale-downs` : '',
+    times(s.autoscaling.hpaScaleEvents, 'HPA scale event'),
+    times(s.autoscaling.nodeScaleUps, 'node scale-up'),
+    times(s.autoscaling.nodeScaleDowns, 'node scale-down'),
   ].filter(Boolean);
   if (scaling.length > 0) lines.push(`Autoscaling: ${scaling.join(', ')}; nodes ranged from ${s.nodes.min} to ${s.nodes.max}.`);
   return lines;
