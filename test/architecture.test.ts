@@ -136,7 +136,7 @@ const LAYERS: string[][] = [
   ['kubelet', 'metrics', 'scheduler'],
   ['cost', 'kubectl', 'cloud'],
   ['controllers'],
-  ['scriptedEvents.ts', 'world.ts'],
+  ['scriptedEvents.ts', 'world.ts', 'preflight.ts'],
   ['record'],
   ['report'],
   ['run.ts'],

@@ -5,8 +5,10 @@ import type { SingleBar } from 'cli-progress';
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
 import { formatDuration } from '../duration.ts';
 import { displayPath } from '../scenario/paths.ts';
+import { warningBrief } from '../outputs/summary.ts';
 import { EXIT_OK, reportError } from './exit.ts';
 import { formatOption, parseFormats, scenarioOptions } from './options.ts';
+import { EXIT_INTERRUPTED, listenForInterrupt, lockedAsInput } from './outputGuard.ts';
 
 interface RunArgs {
   scenario: string;
@@ -49,10 +51,23 @@ async function run(args: RunArgs): Promise<number> {
     const outDir = args.out ?? path.join('reports', scenario.name);
     const { runScenario } = await import('../run.ts');
     const progress = await progressBar(args.quiet ?? false);
-    const result = await runScenario(scenario, { outDir, onProgress: progress.update, report });
+    const interrupt = listenForInterrupt();
+    let result: Awaited<ReturnType<typeof runScenario>>;
+    try {
+      const onNote = (note: string) => process.stderr.write(`capsim: note: ${note}\n`);
+      result = await runScenario(scenario, { outDir, onProgress: progress.update, report, signal: interrupt.signal, onNote });
+    } catch (error) {
+      if (!interrupt.signal.aborted) throw error;
+      progress.stop();
+      process.stderr.write(`capsim: run interrupted (${interrupt.received()}): nothing was written to ${displayPath(path.resolve(outDir))}/ (what was there is unchanged).\n`);
+      return EXIT_INTERRUPTED;
+    } finally {
+      interrupt.dispose();
+    }
     progress.stop();
     if (!args.quiet) {
       for (const notice of result.notices) process.stderr.write(`capsim: note: ${notice}\n`);
+      for (const w of result.warnings) process.stderr.write(`capsim: warning: ${w.title}: ${w.message}\n`);
       const s = result.summary;
       const seconds = result.wallMs / 1000;
       process.stderr.write(
@@ -61,18 +76,19 @@ async function run(args: RunArgs): Promise<number> {
       );
       const served = s.demand.servedPct === null ? '' : `, demand served ${s.demand.servedPct}%`;
       const troubles = [s.pods.oomKills && `${s.pods.oomKills} OOM kills`, s.pods.evictions && `${s.pods.evictions} evictions`].filter(Boolean).join(', ');
+      const warned = result.warnings.length === 0 ? '' : `; ${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'}: ${result.warnings.map(warningBrief).join(', ')}`;
       process.stdout.write(
         `${scenario.name}: $${s.cost.totalUsd.toFixed(2)} total ($${s.cost.monthlyRunRateUsd.toFixed(2)}/month), ` +
           `${s.nodes.max} nodes at peak, cpu requested ${s.utilization.cpuRequestedPct.toFixed(1)}% / used ${s.utilization.cpuUsedPct.toFixed(1)}%, ` +
           `memory requested ${s.utilization.memoryRequestedPct.toFixed(1)}% / used ${s.utilization.memoryUsedPct.toFixed(1)}%${served}, ` +
-          `${s.pods.scheduled} pods scheduled, ${s.pods.unschedulable} pending at the end${troubles ? `, ${troubles}` : ''}\n` +
+          `${s.pods.scheduled} pods scheduled, ${s.pods.unschedulable} pending at the end${troubles ? `, ${troubles}` : ''}${warned}\n` +
           `Results: ${displayPath(result.outDir)}/ (summary.json, timeseries.csv, workloads.csv, nodes.csv, events.csv, recommendations.csv${report.includes('svg') || report.includes('png') ? ', charts/' : ''})\n` +
           (report.includes('html') ? `Report:  ${displayPath(path.join(result.outDir, 'report.html'))}\n` : ''),
       );
     }
     return EXIT_OK;
   } catch (error) {
-    return reportError(error);
+    return reportError(lockedAsInput(error));
   }
 }
 

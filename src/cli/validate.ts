@@ -30,6 +30,10 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
         `ok: ${s.name}: ${formatDuration(s.durationMs)}, ${s.cluster.nodePools.length} node pool(s), ${objects}, ${s.events.length} scripted event(s)\n`,
       );
       for (const notice of s.notices) process.stdout.write(`note: ${notice}\n`);
+      const { simulationNotices } = await import('../scenario/notices.ts');
+      for (const notice of simulationNotices(s)) process.stdout.write(`note: ${notice}\n`);
+      const { preflightWarnings } = await import('../preflight.ts');
+      for (const w of preflightWarnings(s)) process.stdout.write(`warning: ${w.title}: ${w.message}\n`);
       process.exitCode = EXIT_OK;
     } catch (error) {
       process.exitCode = reportError(error);

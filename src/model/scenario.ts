@@ -144,9 +144,10 @@ export type DemandPattern =
    *  increasing; values >= 0. `file` (as shown to the user) is kept for messages. */
   | { trace: { file: string; timesMs: number[]; values: number[] } };
 
+/** A container's usage model; a resource that is null is used at exactly its request. */
 export interface ContainerUsage {
-  cpu: { baseMilli: number; perUnitMilli: number };
-  memory: { baseBytes: number; perUnitBytes: number; leakBytesPerHour: number; noise: number };
+  cpu: { baseMilli: number; perUnitMilli: number } | null;
+  memory: { baseBytes: number; perUnitBytes: number; leakBytesPerHour: number; noise: number } | null;
 }
 
 export type RunDuration =

@@ -235,11 +235,17 @@ const demandPattern = z
   })
   .check(exactlyOne(['constant', 'daily', 'weekly', 'growth', 'spike', 'noise', 'trace'], 'a demand pattern', 'write one pattern per list item; the patterns multiply'));
 
+// A resource left out of a container's usage is used at exactly its request, as for a container
+// without `usage:` at all (src/workload/usage.ts containerModel).
 const containerUsage = z.strictObject({
-  cpu: z.strictObject({ base: milliQuantity.default('0'), perUnit: milliQuantity.default('0') }).prefault({}),
+  cpu: z
+    .strictObject({ base: milliQuantity.default('0'), perUnit: milliQuantity.default('0') })
+    .optional()
+    .describe('CPU wanted: base + perUnit x load; without it the container uses exactly its CPU request'),
   memory: z
     .strictObject({ base: quantity.default('0'), perUnit: quantity.default('0'), leakPerHour: quantity.default('0'), noise: number.min(0).default(0) })
-    .prefault({}),
+    .optional()
+    .describe('Memory used: (base + perUnit x load) x (1 + noise x z) + leak; without it the container uses exactly its memory request'),
 });
 
 const runDuration = z.union([

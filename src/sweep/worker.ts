@@ -24,7 +24,8 @@ export type RunReply = { ok: true } | { ok: false; error: string };
 export async function runOne(job: RunJob): Promise<RunReply> {
   try {
     const scenario = await loadScenario(job.scenarioFile, { set: job.sets, seed: job.seed });
-    await runScenario(scenario, { outDir: job.dir, report: job.keepAll ? DEFAULT_FORMATS : [], detail: job.keepAll });
+    // The sweep holds its directory's lock while its workers write runs/.
+    await runScenario(scenario, { outDir: job.dir, report: job.keepAll ? DEFAULT_FORMATS : [], detail: job.keepAll, lock: false });
     if (!job.keepAll) {
       for (const file of fs.readdirSync(job.dir)) if (!KEPT_FILES.has(file)) fs.rmSync(path.join(job.dir, file), { recursive: true, force: true });
       const series = path.join(job.dir, RUN_FILES.timeseries);

@@ -34,10 +34,11 @@ const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\
 
 /**
  * Reads a comma-separated trace with a header row. `time` names the column of times: ISO-8601
- * timestamps ("2026-01-05T14:00:00Z"; without an offset they are UTC, like spec.start), made
- * relative to `startEpochMs`, or plain numbers of seconds since the start. `value` names the
- * column of values (numbers >= 0). Blank lines are skipped. Rows must be in increasing time.
- * Throws only when the file cannot be read (the caller checks it exists).
+ * timestamps ("2026-01-05T14:00:00Z"; without an offset they are UTC, like spec.start), Unix
+ * epoch seconds or milliseconds (a Prometheus export), both made relative to `startEpochMs`, or
+ * plain numbers of seconds since the start (see parseTime for how a number is read). `value`
+ * names the column of values (numbers >= 0). Blank lines are skipped. Rows must be in
+ * increasing time. Throws only when the file cannot be read (the caller checks it exists).
  */
 export async function readTrace(file: string, columns: { time: string; value: string }, startEpochMs: number): Promise<{ points: TracePoints; problems: TraceProblem[] }> {
   const text = await readFile(file, 'utf8');
@@ -89,7 +90,7 @@ export async function readTrace(file: string, columns: { time: string; value: st
       rowProblem({
         line: record.line, column: fieldColumn(text, record, timeAt), field: 'time',
         message: timeText === '' ? `no time in column "${columns.time}"` : `time ${quote(timeText)} in column "${columns.time}" ${time.problem}`,
-        hint: 'e.g. 2026-01-05T14:00:00Z, or 3600 for one hour after the start',
+        hint: 'e.g. 2026-01-05T14:00:00Z, 1767621600 (Unix seconds), or 3600 for one hour after the start',
       });
     }
     if (!(value >= 0) || !(value <= Number.MAX_SAFE_INTEGER)) {
@@ -123,13 +124,22 @@ export async function readTrace(file: string, columns: { time: string; value: st
   return { points, problems };
 }
 
-/** Milliseconds since the start for a timestamp or a number of seconds; what is wrong otherwise
- *  (to follow the quoted time in a message). */
-function parseTime(text: string, startEpochMs: number): number | { problem: string } {
+/** A number of at least this is a Unix time in seconds (2001-09-09T01:46:40Z), not seconds since
+ *  the start: no run is 31 years long. */
+export const EPOCH_SECONDS_FROM = 1e9;
+/** A number of at least this is a Unix time in milliseconds (the same instant, 2001-09-09). */
+export const EPOCH_MILLISECONDS_FROM = 1e12;
+
+/** Milliseconds since the start for a time of a trace, or what is wrong with it (to follow the
+ *  quoted time in a message). A number below 10^9 is seconds since the start; from 10^9 it is
+ *  Unix epoch seconds, from 10^12 Unix epoch milliseconds (Prometheus exports either); anything
+ *  else must be an ISO-8601 timestamp of a calendar time that exists. */
+export function parseTime(text: string, startEpochMs: number): number | { problem: string } {
   const neither = { problem: 'is neither an ISO-8601 timestamp nor a number of seconds' };
   if (SECONDS.test(text)) {
-    const ms = Math.round(Number(text) * 1000);
-    return Number.isSafeInteger(ms) ? ms : { problem: `is too large: ${excerpt(text)} seconds is beyond what the clock can count` };
+    const n = Number(text);
+    const ms = n >= EPOCH_MILLISECONDS_FROM ? Math.round(n) - startEpochMs : n >= EPOCH_SECONDS_FROM ? Math.round(n * 1000) - startEpochMs : Math.round(n * 1000);
+    return Number.isSafeInteger(ms) ? ms : { problem: `is too large: ${excerpt(text)} is beyond what the clock can count` };
   }
   const m = TIMESTAMP.exec(text);
   if (!m) return neither;
