@@ -10,6 +10,8 @@ import path from 'node:path';
 import { formatProblem, type Problem } from '../src/scenario/errors.ts';
 import { readTrace } from '../src/workload/trace.ts';
 import { calendarProblem, utcMs } from '../src/timestamp.ts';
+import { InputError } from '../src/scenario/errors.ts';
+import { loadRun } from '../src/report/runFiles.ts';
 import { loadProblems, runYaml, scratchDir, writeScenario } from './support/run.ts';
 
 /** A scenario around `body` (YAML lines under spec:, indented two spaces). */
@@ -62,8 +64,10 @@ test('a manifest whose kind or apiVersion is an Object.prototype name is an unkn
 });
 
 test('a container, namespace and pool named "constructor" run like any other name', async () => {
-  // "constructor" is a valid DNS label. Its container uses 300m (behavior usage); the other
-  // container has no usage, so it uses exactly its request, 100m: 2 pods x 400m = 800m.
+  // "constructor" is a valid DNS label. The container of that name has no usage, so it uses
+  // exactly its requests, 500m and 1Gi (its name looked up in the usage map found
+  // Object.prototype.constructor); the other uses 300m and 256Mi (behavior usage): 2 pods x 800m
+  // = 1600m of CPU and 2 x 1280Mi of memory.
   const out = await runYaml(scenario([
     '  cluster:',
     '    nodePools:',
@@ -78,13 +82,13 @@ test('a container, namespace and pool named "constructor" run like any other nam
     '  behavior:',
     '    - target: Deployment/constructor/web',
     '      usage:',
-    '        constructor: {cpu: {base: 300m}}',
+    '        app: {cpu: {base: 300m}, memory: {base: 256Mi}}',
   ].join('\n')));
   const rows = out.csv('workloads.csv');
   assert.deepEqual(rows.map((r) => [r.workload, r.cpu_used_m, r.memory_used_bytes]), [
-    ['Deployment/constructor/web', '800', String(2 * 2 ** 30)],
-    ['Deployment/constructor/web', '800', String(2 * 2 ** 30)],
-    ['Deployment/constructor/web', '800', String(2 * 2 ** 30)],
+    ['Deployment/constructor/web', '1600', String(2 * 1280 * 2 ** 20)],
+    ['Deployment/constructor/web', '1600', String(2 * 1280 * 2 ** 20)],
+    ['Deployment/constructor/web', '1600', String(2 * 1280 * 2 ** 20)],
   ]);
   // One node at $1/h for 10 minutes, all of it in the pool named constructor.
   assert.deepEqual(Object.keys(out.summary.cost.byPool), ['constructor']);
@@ -92,9 +96,10 @@ test('a container, namespace and pool named "constructor" run like any other nam
   assert.equal(typeof out.summary.cost.byNamespace.constructor, 'number');
 });
 
-test('a node selector on a label named "toString" or "hasOwnProperty" matches only a node that has it', async () => {
+test('a node selector or affinity on a label named "toString" or "hasOwnProperty" matches only a node that has it', async () => {
   // Pool "labelled" has toString=yes; pool "plain" has no such label. The first Deployment must
-  // land on the labelled node; the second selects a label no node has, so it stays Pending.
+  // land on the labelled node; the second needs a label hasOwnProperty to exist, which no node
+  // has (every object inherits a property of that name), so it stays Pending.
   const out = await runYaml(scenario([
     '  cluster:',
     '    nodePools:',
@@ -102,7 +107,10 @@ test('a node selector on a label named "toString" or "hasOwnProperty" matches on
     '      - {name: labelled, capacity: {cpu: "4", memory: 16Gi}, price: {onDemandPerHour: 1}, count: 1, labels: {toString: "yes"}}',
     '  workloads:',
     '    - {name: picky, replicas: 1, nodeSelector: {toString: "yes"}, containers: [{name: app, resources: {requests: {cpu: 100m, memory: 64Mi}}}]}',
-    '    - {name: nowhere, replicas: 1, nodeSelector: {hasOwnProperty: "yes"}, containers: [{name: app, resources: {requests: {cpu: 100m, memory: 64Mi}}}]}',
+    '    - name: nowhere',
+    '      replicas: 1',
+    '      containers: [{name: app, resources: {requests: {cpu: 100m, memory: 64Mi}}}]',
+    '      affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: hasOwnProperty, operator: Exists}]}]}}}',
   ].join('\n')));
   const scheduled = out.events('Scheduled');
   assert.equal(scheduled.length, 1);
@@ -231,4 +239,63 @@ test('autoscaler scanInterval: 0s is refused: the autoscaler would scan again at
   ].join('\n')));
   assert.equal(at(problems, 'spec.cluster.autoscaler.scanInterval').message, 'must be greater than 0');
   assert.equal(problems.length, 1);
+});
+
+// ---- files read back: a run directory (capsim report, compare) ---------------------------------
+
+/** The problems loadRun reports for a copy of `run` changed by `change`. */
+async function runDirProblems(run: string, change: (dir: string) => void): Promise<Problem[]> {
+  const dir = path.join(scratchDir(), 'damaged');
+  fs.cpSync(run, dir, { recursive: true });
+  change(dir);
+  try {
+    await loadRun(dir);
+  } catch (error) {
+    assert.ok(error instanceof InputError, `expected an InputError, got ${String(error)}`);
+    return error.problems;
+  }
+  assert.fail('the damaged run loaded');
+}
+
+test('a run directory with a directory where a file belongs, or a cell that is not a number, is refused with the file and line', async () => {
+  const { dir } = await runYaml(scenario(POOL, 'read-back'));
+  const replaceLine = (file: string, line: number, f: (cells: string[]) => void) => {
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    const cells = lines[line - 1].split(',');
+    f(cells);
+    lines[line - 1] = cells.join(',');
+    fs.writeFileSync(file, lines.join('\n'));
+  };
+  const asDirectory = (name: string) => (d: string) => {
+    fs.rmSync(path.join(d, name));
+    fs.mkdirSync(path.join(d, name));
+  };
+  const cases: [change: (dir: string) => void, file: string, line: number, message: string][] = [
+    [asDirectory('summary.json'), 'summary.json', 0, 'cannot be read: a directory, not a file'],
+    [asDirectory('events.csv'), 'events.csv', 0, 'cannot be read: a directory, not a file'],
+    [asDirectory('scenario.resolved.yaml'), 'scenario.resolved.yaml', 0, 'cannot be read: a directory, not a file'],
+    // The time of an event read as NaN made the report's "First at" column throw RangeError.
+    [(d) => replaceLine(path.join(d, 'events.csv'), 2, (c) => (c[0] = '*}')), 'events.csv', 2, 'unreadable CSV: "*}" where a number belongs'],
+    [(d) => replaceLine(path.join(d, 'events.csv'), 2, (c) => (c[0] = '1e300')), 'events.csv', 2, 'unreadable CSV: time 1e+300 s is outside the run (0 to 600 s)'],
+    [(d) => replaceLine(path.join(d, 'nodes.csv'), 2, (c) => (c[c.length - 1] = 'NaN')), 'nodes.csv', 2, 'unreadable CSV: "NaN" where a number belongs'],
+    [(d) => replaceLine(path.join(d, 'timeseries.csv'), 2, (c) => (c[1] = 'yesterday')), 'timeseries.csv', 2, 'unreadable CSV: the time of the first row, "yesterday", is no ISO-8601 time a run of 600 s can start at'],
+  ];
+  for (const [change, file, line, message] of cases) {
+    const [p] = await runDirProblems(dir, change);
+    assert.deepEqual([path.basename(p.file), p.line, p.message], [file, line, message]);
+  }
+});
+
+test('a sweep shard whose run.json is a directory: merging names it as damaged, not EISDIR', async () => {
+  const { inspectRun, runRecord, writeRecord, runDir } = await import('../src/sweep/runStore.ts');
+  const { planFromIdentity } = await import('../src/sweep/plan.ts');
+  const plan = planFromIdentity({ capsim: 'test', scenarioName: 's', scenarioSeed: 1, contentHash: 'x', sets: [], varies: [{ path: 'spec.seed', values: ['1'] }], seeds: 1 });
+  const [run] = plan.runs;
+  const out = scratchDir();
+  writeRecord(out, runRecord(plan, run, 'ok', null));
+  fs.mkdirSync(path.join(runDir(out, run), 'summary.json'));
+  assert.deepEqual(inspectRun(out, plan, run), { state: 'damaged', file: 'summary.json', reason: 'a directory, not a file' });
+  fs.rmSync(path.join(runDir(out, run), 'run.json'));
+  fs.mkdirSync(path.join(runDir(out, run), 'run.json'));
+  assert.deepEqual(inspectRun(out, plan, run), { state: 'damaged', file: 'run.json', reason: 'a directory, not a file' });
 });

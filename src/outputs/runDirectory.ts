@@ -1,5 +1,7 @@
 // The files of a run directory (DESIGN §4), by name. The CSVs' columns are in csvFiles.ts,
 // summary.json's keys in summary.ts.
+import fs from 'node:fs';
+
 export const RUN_FILES = {
   /** The headline figures (summary.ts). */
   summary: 'summary.json',
@@ -22,3 +24,33 @@ export const RUN_FILES = {
   /** The self-contained report page; its charts are in charts/. */
   report: 'report.html',
 } as const;
+
+/** A file of a run directory read back (by capsim report, compare, a sweep resuming or merging):
+ *  its text; or `absent`; or why it cannot be read, when something else is in its place (a
+ *  directory) or it may not be read. */
+export type RunFileText = { text: string } | { absent: true } | { unreadable: string };
+
+export function readRunFile(file: string): RunFileText {
+  try {
+    return { text: fs.readFileSync(file, 'utf8') };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { absent: true };
+    return { unreadable: unreadableReason(error) };
+  }
+}
+
+/** Whether a file of a run directory can be read ('file'), is not there ('absent'), or why it
+ *  cannot be read: for files streamed rather than read whole. */
+export function runFileState(file: string): 'file' | 'absent' | { unreadable: string } {
+  try {
+    return fs.statSync(file).isFile() ? 'file' : { unreadable: 'a directory, not a file' };
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'absent' : { unreadable: unreadableReason(error) };
+  }
+}
+
+function unreadableReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'EISDIR' ? 'a directory, not a file' : `cannot be read (${code ?? (error as Error).message})`;
+}

@@ -5,12 +5,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseFile } from 'fast-csv';
 import { EVENTS, NODES, NODE_UTILIZATION, RECOMMENDATIONS, TIMESERIES, WORKLOADS, columnIndex, type ColumnIndex, type ColumnOf, type CsvFile } from '../outputs/csvFiles.ts';
-import { RUN_FILES } from '../outputs/runDirectory.ts';
+import { RUN_FILES, readRunFile, runFileState } from '../outputs/runDirectory.ts';
 import { readTextCell } from '../outputs/csvCells.ts';
 import type { Summary } from '../outputs/summary.ts';
 import { parseSummary } from '../outputs/summaryCheck.ts';
 import { InputError } from '../scenario/errors.ts';
 import { displayPath } from '../scenario/paths.ts';
+import { quote } from '../excerpt.ts';
 import { BucketAggregator, bucketSecondsFor } from './buckets.ts';
 import { own } from '../model/records.ts';
 
@@ -164,10 +165,18 @@ const NOTABLE_KEPT = 200;
 export async function loadRun(dir: string): Promise<RunData> {
   const abs = path.resolve(dir);
   const summary = readSummary(abs);
-  const clusterRaw = await readTimeseries(abs);
+  const run = summary.durationSeconds;
+  const clusterRaw = await readTimeseries(abs, run);
   const sampleSeconds = clusterRaw.length > 1 ? clusterRaw[1].row.t - clusterRaw[0].row.t : summary.durationSeconds || 60;
   const bucketSeconds = bucketSecondsFor(summary.durationSeconds, sampleSeconds);
   const startEpochMs = clusterRaw.length > 0 ? Date.parse(clusterRaw[0].time) - clusterRaw[0].row.t * 1000 : 0;
+  // Every time the report prints is startEpochMs + seconds: the run must lie within what a Date holds.
+  if (!(Math.abs(startEpochMs) <= MAX_DATE_MS && Math.abs(startEpochMs + run * 1000) <= MAX_DATE_MS)) {
+    const first = clusterRaw[0];
+    throw new InputError([first
+      ? { file: displayPath(path.join(abs, TIMESERIES.name)), line: 2, column: 0, path: '', message: `unreadable CSV: the time of the first row, ${quote(first.time)}, is no ISO-8601 time a run of ${run} s can start at`, hint: DAMAGED_HINT }
+      : { file: displayPath(path.join(abs, RUN_FILES.summary)), line: 0, column: 0, path: 'durationSeconds', message: `${run} s is longer than any run`, hint: DAMAGED_HINT }]);
+  }
   return {
     dir: abs,
     label: path.basename(abs),
@@ -176,10 +185,10 @@ export async function loadRun(dir: string): Promise<RunData> {
     sampleSeconds,
     bucketSeconds,
     cluster: foldCluster(clusterRaw.map((r) => r.row), bucketSeconds),
-    workloads: await readWorkloads(abs, bucketSeconds),
-    nodes: await readNodes(abs),
-    nodeUtilization: await readNodeUtilization(abs),
-    events: await readEvents(abs, bucketSeconds),
+    workloads: await readWorkloads(abs, bucketSeconds, run),
+    nodes: await readNodes(abs, run),
+    nodeUtilization: await readNodeUtilization(abs, run),
+    events: await readEvents(abs, bucketSeconds, run),
     recommendations: await readRecommendations(abs),
     scenarioYaml: readOptional(abs, RUN_FILES.resolvedScenario) ?? '',
   };
@@ -198,10 +207,21 @@ function missing(dir: string, file: string): InputError {
   ]);
 }
 
+/** The largest |milliseconds| a Date holds (±100,000,000 days around 1970). */
+const MAX_DATE_MS = 8.64e15;
+const DAMAGED_HINT = 'the file is damaged: run the scenario again (capsim run) to write it whole';
+
+/** A file of the run that is there but cannot be read as one (a directory in its place). */
+function unreadableFile(file: string, reason: string): InputError {
+  return new InputError([{ file: displayPath(file), line: 0, column: 0, path: '', message: `cannot be read: ${reason}`, hint: DAMAGED_HINT }]);
+}
+
 function readSummary(dir: string): Summary {
   const file = path.join(dir, RUN_FILES.summary);
-  if (!fs.existsSync(file)) throw missing(dir, RUN_FILES.summary);
-  const { summary, problems } = parseSummary(fs.readFileSync(file, 'utf8'));
+  const read = readRunFile(file);
+  if ('absent' in read) throw missing(dir, RUN_FILES.summary);
+  if ('unreadable' in read) throw unreadableFile(file, read.unreadable);
+  const { summary, problems } = parseSummary(read.text);
   if (summary) return summary;
   throw new InputError(problems.slice(0, 5).map((p) => ({
     file: displayPath(file),
@@ -215,8 +235,13 @@ function readSummary(dir: string): Summary {
 
 function readOptional(dir: string, file: string): string | null {
   const p = path.join(dir, file);
-  return fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : null;
+  const read = readRunFile(p);
+  if ('unreadable' in read) throw unreadableFile(p, read.unreadable);
+  return 'text' in read ? read.text : null;
 }
+
+/** A cell that is not what its column holds; readCsv reports it with its file and line. */
+class CellError extends Error {}
 
 /** Streams a CSV's rows with where each of its columns is (outputs/csvFiles.ts): a column the
  *  file lacks is at -1 and reads as undefined (`cell`), so runs of older versions still load.
@@ -230,15 +255,17 @@ function readCsv<C extends string>(
   options: { required?: boolean; plain?: boolean } = {},
 ): Promise<boolean> {
   const p = path.join(dir, file.name);
-  if (!fs.existsSync(p)) {
+  const state = runFileState(p);
+  if (state === 'absent') {
     if (options.required ?? true) return Promise.reject(missing(dir, file.name));
     return Promise.resolve(false);
   }
+  if (state !== 'file') return Promise.reject(unreadableFile(p, state.unreadable));
   let at: ColumnIndex<C> | null = null;
   let columns = 0;
   let line = 0;
   const unreadable = (message: string, lineNo = line + 1) =>
-    new InputError([{ file: displayPath(p), line: lineNo, column: 0, path: '', message: `unreadable CSV: ${message}`, hint: 'the file is damaged: run the scenario again (capsim run) to write it whole' }]);
+    new InputError([{ file: displayPath(p), line: lineNo, column: 0, path: '', message: `unreadable CSV: ${message}`, hint: DAMAGED_HINT }]);
   // A row with another number of cells than the header is a file cut short or edited: read on,
   // it would give zeros for the cells it lacks.
   let short: InputError | null = null;
@@ -248,9 +275,22 @@ function readCsv<C extends string>(
       at = columnIndex(file, fields);
       columns = fields.length;
     } else if (fields.length !== columns) short ??= unreadable(`${fields.length} cells where the header has ${columns}`, line);
-    else onRow(fields, at);
+    else {
+      try {
+        onRow(fields, at);
+      } catch (error) {
+        if (!(error instanceof CellError)) throw error;
+        short ??= unreadable(error.message, line);
+      }
+    }
   };
-  const cutShort = lastByte(p) !== '\n' ? unreadable('the file does not end with a newline, as capsim ends every row: cut short?', 0) : null;
+  let last: string;
+  try {
+    last = lastByte(p);
+  } catch (error) {
+    return Promise.reject(unreadableFile(p, (error as Error).message));
+  }
+  const cutShort = last !== '\n' ? unreadable('the file does not end with a newline, as capsim ends every row: cut short?', 0) : null;
   if (cutShort) return Promise.reject(cutShort);
   const settle = (resolve: (v: boolean) => void, reject: (e: unknown) => void) => (short ? reject(short) : resolve(true));
   return new Promise((resolve, reject) => {
@@ -302,16 +342,28 @@ function lastByte(file: string): string {
 /** A text cell as it was before writing (a zone "=x" is written '=x: outputs/csvCells.ts);
  *  '' where the column is missing. */
 const cell = (text: string | undefined) => (text === undefined ? '' : readTextCell(text));
-const num = (text: string | undefined) => (text === undefined || text === '' ? 0 : Number(text));
-const optionalNum = (text: string | undefined) => (text === undefined || text === '' ? null : Number(text));
+/** A number cell; empty (a column an older version did not write) reads as 0. */
+const num = (text: string | undefined): number => {
+  if (text === undefined || text === '') return 0;
+  const n = Number(text);
+  if (Number.isFinite(n)) return n;
+  throw new CellError(`${quote(text)} where a number belongs`);
+};
+const optionalNum = (text: string | undefined): number | null => (text === undefined || text === '' ? null : num(text));
+/** Seconds since the start of the run: within the run (0 to its duration). */
+const seconds = (text: string | undefined, runSeconds: number): number => {
+  const t = num(text);
+  if (t >= 0 && t <= runSeconds) return t;
+  throw new CellError(`time ${t} s is outside the run (0 to ${runSeconds} s)`);
+};
 
-async function readTimeseries(dir: string): Promise<{ row: ClusterPoint; time: string }[]> {
+async function readTimeseries(dir: string, runSeconds: number): Promise<{ row: ClusterPoint; time: string }[]> {
   const rows: { row: ClusterPoint; time: string }[] = [];
   await readCsv(dir, TIMESERIES, (f, at) => {
     rows.push({
       time: cell(f[at.time]),
       row: {
-        t: num(f[at.t]),
+        t: seconds(f[at.t], runSeconds),
         nodes: num(f[at.nodes]),
         podsRunning: num(f[at.pods_running]),
         podsPending: num(f[at.pods_pending]),
@@ -344,7 +396,7 @@ function foldCluster(rows: ClusterPoint[], bucketSeconds: number): ClusterPoint[
   });
 }
 
-async function readWorkloads(dir: string, bucketSeconds: number): Promise<WorkloadSeries[]> {
+async function readWorkloads(dir: string, bucketSeconds: number, runSeconds: number): Promise<WorkloadSeries[]> {
   const folds = new Map<string, { fold: BucketAggregator; demand: number; served: number; oom: number }>();
   // The hot loop of a large run's report: columns are looked up once, not per row.
   let c: number[] = [];
@@ -358,7 +410,7 @@ async function readWorkloads(dir: string, bucketSeconds: number): Promise<Worklo
     w.demand += values[0];
     w.served += values[1];
     w.oom += values[5];
-    w.fold.add(num(fields[at.t]), values);
+    w.fold.add(seconds(fields[at.t], runSeconds), values);
   }, { plain: true });
   return [...folds].map(([ref, w]) => ({
     ref,
@@ -371,7 +423,7 @@ async function readWorkloads(dir: string, bucketSeconds: number): Promise<Worklo
   }));
 }
 
-async function readNodes(dir: string): Promise<NodeRow[]> {
+async function readNodes(dir: string, runSeconds: number): Promise<NodeRow[]> {
   const rows: NodeRow[] = [];
   await readCsv(dir, NODES, (f, at) => {
     rows.push({
@@ -380,8 +432,8 @@ async function readNodes(dir: string): Promise<NodeRow[]> {
       instanceType: cell(f[at.instance_type]),
       capacityType: cell(f[at.capacity_type]),
       zone: cell(f[at.zone]),
-      createdSeconds: num(f[at.created_t]),
-      removedSeconds: optionalNum(f[at.removed_t]),
+      createdSeconds: seconds(f[at.created_t], runSeconds),
+      removedSeconds: f[at.removed_t] ? seconds(f[at.removed_t], runSeconds) : null,
       costUsd: num(f[at.cost_usd]),
       cpuRequestedMeanPct: num(f[at.cpu_requested_mean_pct]),
       cpuUsedMeanPct: num(f[at.cpu_used_mean_pct]),
@@ -395,14 +447,14 @@ async function readNodes(dir: string): Promise<NodeRow[]> {
   return rows;
 }
 
-async function readNodeUtilization(dir: string): Promise<NodeUtilizationPoint[]> {
+async function readNodeUtilization(dir: string, runSeconds: number): Promise<NodeUtilizationPoint[]> {
   const rows: NodeUtilizationPoint[] = [];
   await readCsv(
     dir,
     NODE_UTILIZATION,
     (f, at) => {
       rows.push({
-        t: num(f[at.t]),
+        t: seconds(f[at.t], runSeconds),
         node: cell(f[at.node]),
         cpuRequestedPct: num(f[at.cpu_requested_pct]),
         cpuUsedPct: num(f[at.cpu_used_pct]),
@@ -415,7 +467,7 @@ async function readNodeUtilization(dir: string): Promise<NodeUtilizationPoint[]>
   return rows;
 }
 
-async function readEvents(dir: string, bucketSeconds: number): Promise<EventDigest> {
+async function readEvents(dir: string, bucketSeconds: number, runSeconds: number): Promise<EventDigest> {
   const byType = new Map<string, EventTypeCount>();
   const timeline = new Map<string, { t: number; category: string; count: number }>();
   const notable: EventRow[] = [];
@@ -424,7 +476,7 @@ async function readEvents(dir: string, bucketSeconds: number): Promise<EventDige
   await readCsv(dir, EVENTS, (f, at) => {
     total++;
     const type = cell(f[at.type]);
-    const t = num(f[at.t]);
+    const t = seconds(f[at.t], runSeconds);
     const seen = byType.get(type);
     if (seen) seen.count++;
     else byType.set(type, { type, count: 1, firstSeconds: t, example: eventRow(f, at, t) });

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CUMULATIVE_COLUMNS, TIMESERIES, columnIndex } from '../outputs/csvFiles.ts';
-import { RUN_FILES } from '../outputs/runDirectory.ts';
+import { RUN_FILES, readRunFile } from '../outputs/runDirectory.ts';
 import type { Summary } from '../outputs/summary.ts';
 import { formatFieldProblems, parseSummary } from '../outputs/summaryCheck.ts';
 import { round } from '../outputs/format.ts';
@@ -94,9 +94,9 @@ export interface InspectOptions {
 /** What `outDir` holds for `run`: its finished outcome, nothing, another run, or damage. */
 export function inspectRun(outDir: string, plan: Pick<SweepPlan, 'scenarioName'>, run: PlannedRun, options: InspectOptions = {}): StoredRun {
   const dir = runDir(outDir, run);
-  const recordFile = path.join(dir, RUN_FILE);
-  if (!fs.existsSync(recordFile)) return { state: 'absent' };
-  const record = parseRecord(fs.readFileSync(recordFile, 'utf8'));
+  const read = readRunFile(path.join(dir, RUN_FILE));
+  if ('absent' in read) return { state: 'absent' };
+  const record = 'unreadable' in read ? read.unreadable : parseRecord(read.text);
   if (typeof record === 'string') return { state: 'damaged', file: RUN_FILE, reason: record };
   if (record.key !== run.key) return { state: 'other', reason: 'another key' };
   if (record.id !== run.id || record.seed !== run.seed) return { state: 'damaged', file: RUN_FILE, reason: `it records run ${record.id} (seed ${record.seed}), in the directory of ${run.id}` };
@@ -114,9 +114,10 @@ export function inspectRun(outDir: string, plan: Pick<SweepPlan, 'scenarioName'>
 /** The run's summary.json, checked against the Summary contract and against the run (its
  *  scenario and seed); what is wrong with it otherwise. */
 function readSummary(dir: string, plan: Pick<SweepPlan, 'scenarioName'>, run: PlannedRun): Summary | string {
-  const file = path.join(dir, RUN_FILES.summary);
-  if (!fs.existsSync(file)) return 'missing';
-  const { summary, problems } = parseSummary(fs.readFileSync(file, 'utf8'));
+  const read = readRunFile(path.join(dir, RUN_FILES.summary));
+  if ('absent' in read) return 'missing';
+  if ('unreadable' in read) return read.unreadable;
+  const { summary, problems } = parseSummary(read.text);
   if (!summary) return formatFieldProblems(problems);
   if (summary.seed !== run.seed || summary.scenario !== plan.scenarioName) return `a summary of ${summary.scenario} seed ${summary.seed}, not of ${plan.scenarioName} seed ${run.seed}`;
   return summary;
