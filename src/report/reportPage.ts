@@ -41,7 +41,8 @@ interface ScenarioMeta {
 
 function scenarioMeta(yamlText: string): ScenarioMeta {
   try {
-    const doc = YAML.parse(yamlText) as { metadata?: { description?: unknown }; spec?: { events?: unknown } } | null;
+    // A damaged file is read as far as it goes, without warnings on the terminal (an unknown tag).
+    const doc = YAML.parse(yamlText, { logLevel: 'error' }) as { metadata?: { description?: unknown }; spec?: { events?: unknown } } | null;
     const description = doc?.metadata?.description;
     const events = Array.isArray(doc?.spec?.events) ? (doc.spec.events as Record<string, unknown>[]) : [];
     return {

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { formatDuration } from '../duration.ts';
 import { formatBytes, formatCpuMilli } from '../quantity.ts';
 import { podSpecOf } from './references.ts';
+import { own } from '../model/records.ts';
 
 /** The HPA's default tolerance (replica_calculator.go; controllers/hpa DEFAULT_TOLERANCE). */
 const HPA_TOLERANCE = 0.1;
@@ -55,7 +56,7 @@ class UsageModels {
 
   /** Whether the container's usage of a resource is modelled (else it is its request). */
   modelled(ref: string, container: string, resource: Resource): boolean {
-    return Boolean(this.behaviors.get(ref)?.usage[container]?.[resource]);
+    return Boolean(own(this.behaviors.get(ref)?.usage, container)?.[resource]);
   }
 
   hasDemand(ref: string): boolean {
