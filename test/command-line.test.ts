@@ -129,6 +129,12 @@ test('a flag without its value is a usage error, not a flag quietly ignored or r
   for (const [args, message] of cases) assert.equal((await parse(args)).usage, message, args.join(' '));
 });
 
+test('a repeatable flag before the scenario takes it as a value: the missing scenario is explained', async () => {
+  assert.equal((await parse(['validate', '--set', 'a=1', 's.yaml'])).usage,
+    'Not enough non-option arguments: got 0, need at least 1 (--set takes every value after it up to the next flag: put the file or directory first, as in capsim validate <file> --set ...)');
+  assert.deepEqual((await parse(['validate', 's.yaml', '--set', 'a=1'])).handled?.set, ['a=1']);
+});
+
 test('a flag named after an Object.prototype property, or in dot notation, is an unknown argument', async () => {
   assert.equal((await parse(['validate', 's.yaml', '--constructor', '1'])).usage, 'Unknown argument: constructor');
   assert.equal((await parse(['validate', 's.yaml', '--toString'])).usage, 'Unknown argument: toString');

@@ -52,6 +52,18 @@ export function commandLine(args: readonly string[], options: CommandLineOptions
     .fail((message, error) => {
       // A usage problem comes as a message, or as yargs' own YError, or as the check's text.
       if (error && !(typeof error === 'string' || error.name === 'YError')) throw error;
-      throw new UsageError(message ?? String(error));
+      throw new UsageError(withHint(message ?? String(error), args));
     });
+}
+
+/** Flags that take every value after them, up to the next flag. */
+const REPEATABLE = ['--set', '--vary', '--constraint', '--merge'];
+
+/** `capsim validate --set a=1 s.yaml` reads s.yaml as a second value of --set, and yargs says
+ *  only that the scenario is missing: say why. */
+function withHint(message: string, args: readonly string[]): string {
+  const greedy = args.find((a) => REPEATABLE.includes(a));
+  if (!greedy || !message.startsWith('Not enough non-option arguments')) return message;
+  const command = args.find((a) => !a.startsWith('-')) ?? '<command>';
+  return `${message} (${greedy} takes every value after it up to the next flag: put the file or directory first, as in capsim ${command} <file> ${greedy} ...)`;
 }
