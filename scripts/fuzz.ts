@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { checkCase, scenarioCase, stopRuns, baseScenarios } from '../test/support/fuzz.ts';
-import { FuzzFailure, failureClass } from '../test/support/fuzzChecks.ts';
+import { FuzzFailure, failureClass, removeScratch } from '../test/support/fuzzChecks.ts';
 import { baseRunDir, checkCommandLine, checkRunDir, checkSet, checkShard, checkSweepFlag, checkTrace, commandArgs, fileDamage, setCase, sweepFlag, traceCase } from '../test/support/fuzzReaders.ts';
 
 function flag(name: string): string | undefined {
@@ -80,5 +80,6 @@ for (const reader of READERS) {
   for (const [key, f] of failures) console.log(`  FAILURE (${f.count}x) ${key}\n${f.example.split('\n').map((l) => `    ${l}`).join('\n')}`);
 }
 await stopRuns();
+removeScratch();
 console.log(`capsim fuzz: ${total} inputs, ${failed} exceptions, ${((performance.now() - started) / 1000).toFixed(0)} s`);
 process.exitCode = failed > 0 ? 1 : 0;

@@ -14,11 +14,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { baseScenarios, checkCase, scenarioCase, stopRuns } from './support/fuzz.ts';
+import { removeScratch } from './support/fuzzChecks.ts';
 import { baseRunDir, checkCommandLine, checkRunDir, checkSet, checkShard, checkSweepFlag, checkTrace, commandArgs, fileDamage, setCase, sweepFlag, traceCase } from './support/fuzzReaders.ts';
 
 const seed = Number(process.env.FUZZ_SEED ?? 14);
 
-after(() => stopRuns());
+after(async () => {
+  await stopRuns();
+  removeScratch();
+});
 
 /** Runs `check` on `numRuns` inputs; returns how often each outcome came. A broken promise fails
  *  the test with the case that broke it (shrunk by fast-check). */

@@ -299,3 +299,20 @@ test('a sweep shard whose run.json is a directory: merging names it as damaged, 
   fs.mkdirSync(path.join(runDir(out, run), 'run.json'));
   assert.deepEqual(inspectRun(out, plan, run), { state: 'damaged', file: 'run.json', reason: 'a directory, not a file' });
 });
+
+test('a shard whose sweep-plan.json was edited to 10^8 seeds is refused before its runs are laid out (it ran out of memory)', async () => {
+  const { runRecord, writeRecord } = await import('../src/sweep/runStore.ts');
+  const { planFromIdentity } = await import('../src/sweep/plan.ts');
+  const { mergeShards } = await import('../src/sweep/merge.ts');
+  const identity = { capsim: 'test', scenarioName: 's', scenarioSeed: 1, contentHash: 'x', sets: [], varies: [{ path: 'spec.seed', values: ['1', '2'] }], seeds: 1 };
+  const shard = scratchDir();
+  const plan = planFromIdentity(identity);
+  for (const run of plan.runs) writeRecord(shard, runRecord(plan, run, 'failed', 'test'));
+  // 2 values x 10^8 seeds = 2 x 10^8 runs; the shard holds the directories of 2.
+  fs.writeFileSync(path.join(shard, 'sweep-plan.json'), JSON.stringify({ ...identity, seeds: 1e8, shard: null, runs: 2, objective: null, constraints: [] }));
+  await assert.rejects(mergeShards([shard], { out: path.join(scratchDir(), 'merged'), formats: [] }), (error: unknown) => {
+    assert.ok(error instanceof InputError);
+    assert.equal(error.problems[0].message, 'the sweep has 200000000 runs and these directories hold 2');
+    return true;
+  });
+});

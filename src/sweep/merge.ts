@@ -65,6 +65,15 @@ function readPlanFile(dir: string): PlanFile {
   return p as unknown as PlanFile;
 }
 
+/** How many directories runs/ of a shard holds (0 without one). */
+function runDirectories(dir: string): number {
+  try {
+    return fs.readdirSync(path.join(dir, 'runs'), { withFileTypes: true }).filter((e) => e.isDirectory()).length;
+  } catch {
+    return 0;
+  }
+}
+
 const IDENTITY_KEYS = ['capsim', 'scenarioName', 'scenarioSeed', 'contentHash', 'sets', 'varies', 'seeds'] as const;
 
 export async function mergeShards(dirs: readonly string[], options: MergeOptions): Promise<MergeResult> {
@@ -81,6 +90,13 @@ export async function mergeShards(dirs: readonly string[], options: MergeOptions
   });
   if (problems.length > 0) throw new InputError(problems);
   const identity: PlanIdentity = Object.fromEntries(IDENTITY_KEYS.map((k) => [k, first[k]])) as unknown as PlanIdentity;
+  // Counted before the runs are laid out: an edited plan (seeds: 100000000) would lay out more
+  // runs than memory holds, and every run needs a directory of its own in one of the shards.
+  const planned = identity.varies.reduce((n, v) => n * v.values.length, 1) * identity.seeds;
+  const held = dirs.reduce((n, d) => n + runDirectories(path.resolve(d)), 0);
+  if (planned > held) {
+    throw new InputError([problem(displayPath(path.resolve(dirs[0], 'sweep-plan.json')), `the sweep has ${planned} runs and these directories hold ${held}`, 'merge every shard (shard-0 ... shard-<N-1>); if the plan was edited, run the sweep again')]);
+  }
   const plan = planFromIdentity(identity);
 
   const found = new Map<number, { outcome: RunOutcome; dir: string }>();

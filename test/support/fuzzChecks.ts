@@ -73,6 +73,12 @@ export function scratchDir(): string {
   return scratch;
 }
 
+/** Removes the scratch directory (at the end of a test file or a fuzz run). */
+export function removeScratch(): void {
+  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  scratch = undefined;
+}
+
 /** The first lines of a failure's message and stack: what tells one crash class from another. */
 export function failureClass(message: string): string {
   const lines = message.split('\n');
