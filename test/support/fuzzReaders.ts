@@ -255,7 +255,7 @@ export function damageFile(dir: string, files: readonly string[], d: FileDamage)
       return;
     case 'directory':
       fs.rmSync(file, { recursive: true, force: true });
-      fs.mkdirSync(file);
+      fs.mkdirSync(file, { recursive: true });
       return;
     case 'text':
       fs.writeFileSync(file, damage(text, d.damage));
