@@ -308,11 +308,12 @@ test('a shard whose sweep-plan.json was edited to 10^8 seeds is refused before i
   const shard = scratchDir();
   const plan = planFromIdentity(identity);
   for (const run of plan.runs) writeRecord(shard, runRecord(plan, run, 'failed', 'test'));
-  // 2 values x 10^8 seeds = 2 x 10^8 runs; the shard holds the directories of 2.
+  // 2 values x 10^8 seeds = 2 x 10^8 runs; the shard holds the directories of 2, c001-s1 and
+  // c002-s1: the first absent ones are c001-s2, c001-s3, ...
   fs.writeFileSync(path.join(shard, 'sweep-plan.json'), JSON.stringify({ ...identity, seeds: 1e8, shard: null, runs: 2, objective: null, constraints: [] }));
   await assert.rejects(mergeShards([shard], { out: path.join(scratchDir(), 'merged'), formats: [] }), (error: unknown) => {
     assert.ok(error instanceof InputError);
-    assert.equal(error.problems[0].message, 'the sweep has 200000000 runs and these directories hold 2');
+    assert.equal(error.problems[0].message, '199999998 of 200000000 runs have no result in these directories: c001-s2, c001-s3, c001-s4, c001-s5, c001-s6, c001-s7, c001-s8, c001-s9, c001-s10, c001-s11, ...');
     return true;
   });
 });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { InputError, type Problem } from '../scenario/errors.ts';
 import { displayPath } from '../scenario/paths.ts';
 import type { ReportFormat } from '../report/formats.ts';
-import { planFromIdentity, planIdentity, type PlanIdentity, type RunOutcome, type SweepPlan, type Vary } from './plan.ts';
+import { planFromIdentity, planIdentity, runId, type PlanIdentity, type RunOutcome, type SweepPlan, type Vary } from './plan.ts';
 import { inspectRun, removeSweepTemporaries, runDir } from './runStore.ts';
 import { lockOutput } from '../outputs/outputLock.ts';
 import { temporaryName } from '../outputs/leftovers.ts';
@@ -65,13 +65,40 @@ function readPlanFile(dir: string): PlanFile {
   return p as unknown as PlanFile;
 }
 
-/** How many directories runs/ of a shard holds (0 without one). */
-function runDirectories(dir: string): number {
-  try {
-    return fs.readdirSync(path.join(dir, 'runs'), { withFileTypes: true }).filter((e) => e.isDirectory()).length;
-  } catch {
-    return 0;
+/** Absent runs named in a problem at most. */
+const SHOWN_ABSENT = 10;
+
+function absentProblem(count: number, planned: number, shown: readonly string[]): Problem {
+  return problem('--merge', `${count} of ${planned} runs have no result in these directories: ${shown.join(', ')}${count > shown.length ? ', ...' : ''}`, 'merge every shard (shard-0 ... shard-<N-1>), or rerun the missing ones with the same sweep command');
+}
+
+/** The plan's runs that have no directory in any shard: how many of how many, and the first few
+ *  ids, found from the ids alone (configuration-major, as planFromIdentity lays them out). */
+function absentRuns(identity: PlanIdentity, dirs: readonly string[]): { count: number; planned: number; first: string[] } {
+  const configs = identity.varies.reduce((n, v) => n * v.values.length, 1);
+  const planned = configs * identity.seeds;
+  const held = new Set<string>();
+  for (const dir of dirs) {
+    try {
+      for (const e of fs.readdirSync(path.join(path.resolve(dir), 'runs'), { withFileTypes: true })) if (e.isDirectory()) held.add(e.name);
+    } catch {
+      // no runs/: every run of this shard is absent
+    }
   }
+  let present = 0;
+  for (const name of held) {
+    const m = /^c(\d+)-s(\d+)$/.exec(name);
+    const [config, seed] = m ? [Number(m[1]) - 1, Number(m[2])] : [-1, -1];
+    if (config >= 0 && config < configs && seed >= identity.scenarioSeed && seed < identity.scenarioSeed + identity.seeds && runId(config, seed) === name) present++;
+  }
+  const first: string[] = [];
+  for (let c = 0; c < configs && first.length < SHOWN_ABSENT && present < planned; c++) {
+    for (let s = 0; s < identity.seeds && first.length < SHOWN_ABSENT; s++) {
+      const id = runId(c, identity.scenarioSeed + s);
+      if (!held.has(id)) first.push(id);
+    }
+  }
+  return { count: planned - present, planned, first };
 }
 
 const IDENTITY_KEYS = ['capsim', 'scenarioName', 'scenarioSeed', 'contentHash', 'sets', 'varies', 'seeds'] as const;
@@ -90,13 +117,10 @@ export async function mergeShards(dirs: readonly string[], options: MergeOptions
   });
   if (problems.length > 0) throw new InputError(problems);
   const identity: PlanIdentity = Object.fromEntries(IDENTITY_KEYS.map((k) => [k, first[k]])) as unknown as PlanIdentity;
-  // Counted before the runs are laid out: an edited plan (seeds: 100000000) would lay out more
-  // runs than memory holds, and every run needs a directory of its own in one of the shards.
-  const planned = identity.varies.reduce((n, v) => n * v.values.length, 1) * identity.seeds;
-  const held = dirs.reduce((n, d) => n + runDirectories(path.resolve(d)), 0);
-  if (planned > held) {
-    throw new InputError([problem(displayPath(path.resolve(dirs[0], 'sweep-plan.json')), `the sweep has ${planned} runs and these directories hold ${held}`, 'merge every shard (shard-0 ... shard-<N-1>); if the plan was edited, run the sweep again')]);
-  }
+  // Runs without a directory in any shard are counted before the plan is laid out: an edited plan
+  // (seeds: 100000000) would lay out more runs than memory holds.
+  const unheld = absentRuns(identity, dirs);
+  if (unheld.count > 0) throw new InputError([absentProblem(unheld.count, unheld.planned, unheld.first)]);
   const plan = planFromIdentity(identity);
 
   const found = new Map<number, { outcome: RunOutcome; dir: string }>();
@@ -117,11 +141,7 @@ export async function mergeShards(dirs: readonly string[], options: MergeOptions
     // A run whose only copies are damaged is named with its files; the others are missing.
     const broken = missing.flatMap((r) => damaged.get(r.index) ?? []);
     const absent = missing.filter((r) => !damaged.has(r.index));
-    const shown = absent.slice(0, 10).map((r) => r.id).join(', ');
-    throw new InputError([
-      ...broken,
-      ...(absent.length > 0 ? [problem('--merge', `${absent.length} of ${plan.runs.length} runs have no result in these directories: ${shown}${absent.length > 10 ? ', ...' : ''}`, 'merge every shard (shard-0 ... shard-<N-1>), or rerun the missing ones with the same sweep command')] : []),
-    ]);
+    throw new InputError([...broken, ...(absent.length > 0 ? [absentProblem(absent.length, plan.runs.length, absent.slice(0, SHOWN_ABSENT).map((r) => r.id))] : [])]);
   }
 
   const study: Study = {

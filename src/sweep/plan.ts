@@ -114,11 +114,21 @@ function splitValues(text: string): string[] {
   return out;
 }
 
+/** c001, c002, ...: a configuration's id, from its 0-based index. */
+export function configId(index: number): string {
+  return `c${String(index + 1).padStart(3, '0')}`;
+}
+
+/** c001-s11: a run's id (its directory under runs/). */
+export function runId(configIndex: number, seed: number): string {
+  return `${configId(configIndex)}-s${seed}`;
+}
+
 /** Every combination of the varied values, the first --vary changing slowest. */
 export function crossProduct(varies: readonly Vary[]): Config[] {
   let combos: string[][] = [[]];
   for (const v of varies) combos = combos.flatMap((combo) => v.values.map((value) => [...combo, value]));
-  return combos.map((values, index) => ({ index, id: `c${String(index + 1).padStart(3, '0')}`, values }));
+  return combos.map((values, index) => ({ index, id: configId(index), values }));
 }
 
 /** The --set flags of one configuration: the fixed ones, then its varied values. */
@@ -185,7 +195,7 @@ export function planFromIdentity(identity: PlanIdentity): SweepPlan {
   for (const config of configs) {
     for (let s = 0; s < identity.seeds; s++) {
       const seed = identity.scenarioSeed + s;
-      runs.push({ index: runs.length, config: config.index, seedIndex: s, seed, id: `${config.id}-s${seed}`, key: runKey(identity, config.values, seed) });
+      runs.push({ index: runs.length, config: config.index, seedIndex: s, seed, id: runId(config.index, seed), key: runKey(identity, config.values, seed) });
     }
   }
   return { ...identity, scenarioFile: '', inputFiles: [], configs, runs };
