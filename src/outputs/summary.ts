@@ -62,6 +62,10 @@ export const SCENARIO_WARNING_CODES = [
   'pod-fits-no-node',
   /** A workload's pods are refused by admission (LimitRange, PriorityClass): none is ever created. */
   'pod-refused',
+  /** Node manifests that cost $0: no instance-type label, a type not in the catalog, or a name two clouds share. */
+  'node-price-unknown',
+  /** Node manifests priced approximately: a spot node at the on-demand price, a pool of another type, another region's prices. */
+  'node-price-approximate',
 ] as const;
 
 /** From the run: */

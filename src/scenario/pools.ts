@@ -109,6 +109,7 @@ function convertPool(doc: NodePoolDocument, site: Site, problems: Problems, path
     capacity,
     capacityType: doc.capacityType,
     priceUsdPerHour: price,
+    ...(type?.region && !(doc.capacityType === 'spot' ? doc.spot?.pricePerHour !== undefined : doc.price?.onDemandPerHour !== undefined) ? { catalogPriceRegion: type.region } : {}),
     spot: doc.capacityType === 'spot' ? { interruptionsPerNodeDay: doc.spot?.interruptionsPerNodeDay ?? 0, noticeSeconds: doc.spot?.noticeSeconds ?? 120 } : null,
     kubeReserved,
     systemReserved: toMap(doc.systemReserved),
