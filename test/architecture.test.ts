@@ -141,6 +141,7 @@ const LAYERS: string[][] = [
   ['report'],
   ['run.ts'],
   ['sweep'],
+  ['import'],
   ['cli'],
 ];
 
