@@ -28,7 +28,7 @@ const clusterCommand: CommandModule<object, ImportClusterArgs> = {
   describe: 'Write a scenario directory from `kubectl get ... -o yaml|json` output: scenario.yaml, cleaned manifests/, import-report.md',
   builder: (y) =>
     y
-      .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'Files, directories (their *.yaml, *.yml, *.json, recursively) or - for standard input' })
+      .positional('inputs', { type: 'string', array: true, describe: 'Files, directories (their *.yaml, *.yml, *.json, recursively) or - for standard input (read after the files)' })
       .options({
         out: { type: 'string', demandOption: true, describe: 'The scenario directory to write (new, or empty)' },
         placement: { choices: ['asDumped', 'reschedule'] as const, default: 'asDumped' as const, describe: 'asDumped: pods start on the nodes they ran on; reschedule: the workloads are packed from scratch' },
@@ -42,7 +42,9 @@ const clusterCommand: CommandModule<object, ImportClusterArgs> = {
           'Secrets and the kinds capsim does not simulate are never written. Exit 2 on bad input, with file, line and field; nothing is written then.',
       ) as never,
   handler: async (args: ArgumentsCamelCase<ImportClusterArgs>) => {
-    process.exitCode = await importCluster(args);
+    // yargs drops a bare "-" from positionals: standard input is read after the files named.
+    const stdin = process.argv.slice(2).includes('-') && !args.inputs.includes('-');
+    process.exitCode = await importCluster({ ...args, inputs: stdin ? [...args.inputs, '-'] : args.inputs });
   },
 };
 
@@ -52,6 +54,22 @@ export const importCommand: CommandModule = {
   builder: (y: Argv) => y.command(clusterCommand).demandCommand(1, 'Name what to import: cluster.'),
   handler: () => {},
 };
+
+/** Problems of the written scenario printed after an import; the rest are counted. */
+const SHOWN = 10;
+
+/** The problems loading `file` finds, formatted as the CLI prints them; none when it loads. */
+async function loadProblems(file: string): Promise<string[]> {
+  const { loadScenario } = await import('../scenario/load.ts');
+  const { InputError, formatProblem } = await import('../scenario/errors.ts');
+  try {
+    await loadScenario(file);
+    return [];
+  } catch (error) {
+    if (error instanceof InputError) return error.problems.map(formatProblem);
+    throw error;
+  }
+}
 
 async function importCluster(args: ImportClusterArgs): Promise<number> {
   const interrupt = listenForInterrupt();
@@ -74,6 +92,12 @@ async function importCluster(args: ImportClusterArgs): Promise<number> {
     );
     const todo = plan.pools.flatMap((p) => p.todo.map((t) => `pool ${p.name}: ${t}`));
     for (const t of todo) process.stdout.write(`EDIT ${path.join(shown, 'scenario.yaml')}: ${t}\n`);
+    // What `capsim validate` would say of the result: the loader reads more than the import does.
+    const problems = await loadProblems(path.join(shown, 'scenario.yaml'));
+    if (problems.length > 0) {
+      process.stdout.write(`capsim validate finds ${problems.length} problem${problems.length === 1 ? '' : 's'} in the scenario as written${problems.length > SHOWN ? ` (the first ${SHOWN})` : ''}; fix ${problems.length === 1 ? 'it' : 'them'} before running:\n`);
+      for (const p of problems.slice(0, SHOWN)) process.stdout.write(`${p}\n`);
+    }
     process.stdout.write(`Next: read ${path.join(shown, 'import-report.md')}, then capsim run ${path.join(shown, 'scenario.yaml')}\n`);
     return EXIT_OK;
   } catch (error) {

@@ -66,7 +66,7 @@ export function cleanObject(raw: Record<string, unknown>, tally: CleaningTally):
   const out: Record<string, unknown> = { apiVersion: raw.apiVersion, kind, metadata: cleanMeta(raw.metadata as Record<string, unknown>, tally) };
   for (const [key, value] of Object.entries(raw)) {
     if (key === 'apiVersion' || key === 'kind' || key === 'metadata' || key === 'status') continue;
-    out[key] = structuredClone(value);
+    out[key] = withoutNulls(value, tally);
   }
   if (kind === 'Node') cleanNodeSpec(out, tally);
   const status = raw.status;
@@ -74,6 +74,22 @@ export function cleanObject(raw: Record<string, unknown>, tally: CleaningTally):
     const kept = keptStatus(kind, status);
     if (kept) out.status = kept;
     if (!kept || Object.keys(kept).length < Object.keys(status as object).length) tally.count(kept ? `status trimmed to what capsim reads (${kind})` : 'status');
+  }
+  return out;
+}
+
+/** A copy without null members: `annotations: null` (a Helm template's empty value) means unset
+ *  to the API server, which stores nothing; `kubectl get` never prints one. In lists, kept. */
+function withoutNulls(value: unknown, tally: CleaningTally): unknown {
+  if (Array.isArray(value)) return value.map((v) => withoutNulls(v, tally));
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (v === null) {
+      tally.count('null fields (unset, as the API server stores them)');
+      continue;
+    }
+    out[key] = withoutNulls(v, tally);
   }
   return out;
 }

@@ -51,6 +51,16 @@ function kindLabel(kind: string, apiVersion: string): string {
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** Custom kinds written that live in a namespace (Karpenter's are cluster-scoped). */
+const NAMESPACED_CUSTOM = new Set(['argoproj.io/Rollout', 'keda.sh/ScaledObject', 'keda.sh/ScaledJob']);
+
+/** Whether objects of the kind live in a namespace: one without metadata.namespace is in
+ *  "default", as the API server (and capsim's loader) would put it. */
+function isNamespaced(kind: string, apiVersion: string): boolean {
+  if (kind in KINDS) return KINDS[kind].namespaced;
+  return kind === 'ReplicaSet' || NAMESPACED_CUSTOM.has(`${apiGroup(apiVersion)}/${kind}`);
+}
+
 export function planImport(dump: Dump, options: PlanOptions): ImportPlan {
   const tally = new CleaningTally();
   const written: { obj: Record<string, unknown>; label: string; namespace: string; name: string }[] = [];
@@ -64,7 +74,7 @@ export function planImport(dump: Dump, options: PlanOptions): ImportPlan {
     const apiVersion = o.raw.apiVersion as string;
     const meta = o.raw.metadata as Record<string, unknown>;
     const name = meta.name as string;
-    const namespace = typeof meta.namespace === 'string' ? meta.namespace : '';
+    const namespace = typeof meta.namespace === 'string' ? meta.namespace : isNamespaced(kind, apiVersion) ? 'default' : '';
     const label = kindLabel(kind, apiVersion);
     const shown = namespace ? `${namespace}/${name}` : name;
     const fate = fateOf(kind, apiVersion);
@@ -108,7 +118,7 @@ export function planImport(dump: Dump, options: PlanOptions): ImportPlan {
   const manifestFiles = [...byFile.keys()].sort((a, b) => fileRank(a) - fileRank(b) || compare(a, b));
 
   const files = new Map<string, string>();
-  files.set('scenario.yaml', scenarioYaml({ name: options.name, sources: options.sources, start, pools, ungrouped, placement: options.placement, placementField: options.placementField }));
+  files.set('scenario.yaml', scenarioYaml({ name: options.name, sources: options.sources, start, pools, ungrouped, placement: options.placement, placementField: options.placementField, manifests: manifestFiles.length > 0 }));
   const allFiles = ['scenario.yaml', ...manifestFiles, 'import-report.md'];
   const kinds = new Map<string, KindCount>();
   for (const w of written) {

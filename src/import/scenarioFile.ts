@@ -19,6 +19,8 @@ export interface ScenarioFileInput {
   placement: Placement;
   /** Whether this capsim reads spec.placement (the loader's field); when not, it is a comment. */
   placementField: boolean;
+  /** Whether any manifest file is written. */
+  manifests: boolean;
 }
 
 export function scenarioYaml(input: ScenarioFileInput): string {
@@ -47,7 +49,7 @@ export function scenarioYaml(input: ScenarioFileInput): string {
     comment(`${input.ungrouped.length} node${input.ungrouped.length === 1 ? ' has' : 's have'} no node group and no instance type (${shortList(input.ungrouped)}): ${input.ungrouped.length === 1 ? 'it stays a Node manifest' : 'they stay Node manifests'} in manifests/nodes.yaml, priced $0 (warning node-price-unknown). Label ${input.ungrouped.length === 1 ? 'it' : 'them'} with node.kubernetes.io/instance-type, or with a node-group label and a pool of that name here.`, '    ');
   }
   comment('The cleaned objects of the dump (import-report.md lists them).', '  ');
-  lines.push('  manifests: [manifests/*.yaml]');
+  lines.push(input.manifests ? '  manifests: [manifests/*.yaml]' : '  manifests: []   # the dump holds nothing capsim reads');
   return `${lines.join('\n')}\n`;
 }
 
@@ -60,15 +62,15 @@ function poolLines(pool: ImportedPool): string[] {
   say(`${from}: ${pool.nodes.length} node${pool.nodes.length === 1 ? '' : 's'}${price}. They are Node manifests that join this pool; count is their number, and min and max default to it.`);
   for (const note of pool.notes) say(note);
   for (const todo of pool.todo) say(`EDIT: ${todo}`);
-  const body = YAML.stringify([pool.doc], { lineWidth: 0 }).trimEnd().split('\n').map((l) => `${indent.slice(2)}${l}`);
+  const body = YAML.stringify([pool.doc], { lineWidth: 0 }).trimEnd().split('\n').map((l) => `${indent}${l}`);
   if (!pool.complete) {
-    out.push(...body.map((l) => `${indent.slice(2)}# ${l.slice(indent.length - 2)}`));
+    out.push(...body.map((l) => `${indent}# ${l.slice(indent.length)}`));
     return out;
   }
   for (const line of body) {
     out.push(line);
     // A spot price the catalog lacks: the line to complete, where it goes.
-    if (line.trim() === 'capacityType: spot' && pool.priceUsdPerHour === undefined) out.push(`${indent}# spot: {pricePerHour: 0.0}   EDIT: what a node-hour costs you; capsim refuses a spot pool without a price`);
+    if (line.trim() === 'capacityType: spot' && pool.priceUsdPerHour === undefined) out.push(`${indent}  # spot: {pricePerHour: 0.0}   EDIT: what a node-hour costs you; capsim refuses a spot pool without a price`);
   }
   return out;
 }
