@@ -154,6 +154,30 @@ test('eks-shop: --placement reschedule is written into the scenario and the repo
   assert.match(read(dir, 'import-report.md'), /`reschedule`: the workloads create their pods from scratch/);
 });
 
+test('a node group of a type the catalog lacks is a commented pool with its nodes\' capacity and kubeReserved; priced and uncommented, its nodes join it', async () => {
+  const node = (name: string) => `- apiVersion: v1
+  kind: Node
+  metadata: {name: ${name}, labels: {eks.amazonaws.com/nodegroup: tiny, node.kubernetes.io/instance-type: t3.small, topology.kubernetes.io/zone: us-east-1a}}
+  spec: {providerID: "aws:///us-east-1a/i-${name}"}
+  status: {allocatable: {cpu: 1930m, memory: 1455720Ki, pods: "11"}, capacity: {cpu: "2", memory: 2006632Ki, pods: "11"}}`;
+  const file = path.join(scratchDir(), 't3.yaml');
+  fs.writeFileSync(file, `apiVersion: v1\nkind: List\nitems:\n${node('n1')}\n${node('n2')}\n`);
+  const dir = await imported([file]);
+  const text = read(dir, 'scenario.yaml');
+  const unwrapped = text.replace(/\n *# (?! )/g, ' '); // comment lines joined (the comments wrap at 96 characters)
+  assert.match(unwrapped, /EDIT: "t3\.small" is not in the catalog's aws types: its capacity and kubeReserved are its nodes'; give it a price \(price\.onDemandPerHour\), then uncomment it/);
+  // 2006632Ki - 1455720Ki - 100Mi (the default evictionHard, 102400Ki) = 448512Ki = 438Mi; 2000m - 1930m = 70m.
+  assert.match(text, /# {3}kubeReserved:\n {6}# {5}cpu: 70m\n {6}# {5}memory: 438Mi\n/);
+  // The user's edit: uncomment the pool and give its price.
+  const edited = text.replace(/^( {6})# (( {2}|- ).*)$/gm, '$1$2').replace('onDemandPerHour: "?"', 'onDemandPerHour: 0.0208');
+  fs.writeFileSync(path.join(dir, 'scenario.yaml'), edited);
+  const out = await runFile(path.join(dir, 'scenario.yaml'), { set: ['spec.duration=1h'] });
+  assert.deepEqual(out.csv('nodes.csv').map((r) => [r.node, r.pool, r.cpu_allocatable_m, r.memory_allocatable_bytes, r.cost_usd]), [
+    ['n1', 'tiny', '1930', String(1455720 * 1024), '0.0208'],
+    ['n2', 'tiny', '1930', String(1455720 * 1024), '0.0208'],
+  ]);
+});
+
 // --- real dumps from public repositories -------------------------------------------------------
 
 test('kubernetes kubectl testdata (rc-managedfields-lastapplied.yaml): bookkeeping removed; a ReplicationController is skipped and said so', async () => {

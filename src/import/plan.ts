@@ -175,8 +175,10 @@ function nodeFacts(obj: Record<string, unknown>): NodeFacts {
   const taints = Array.isArray(spec.taints)
     ? spec.taints.filter((t): t is { key: string; value?: string; effect: string } => t !== null && typeof t === 'object' && typeof (t as { key?: unknown }).key === 'string' && typeof (t as { effect?: unknown }).effect === 'string')
     : [];
-  const allocatable = (status.allocatable ?? status.capacity ?? {}) as Record<string, unknown>;
-  return { name: meta.name as string, labels, taints, ...(typeof spec.providerID === 'string' ? { providerID: spec.providerID } : {}), allocatable: typeof allocatable === 'object' && allocatable !== null ? allocatable : {} };
+  const map = (v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+  const capacity = map(status.capacity) ?? map(status.allocatable) ?? {};
+  const allocatable = map(status.allocatable) ?? capacity;
+  return { name: meta.name as string, labels, taints, ...(typeof spec.providerID === 'string' ? { providerID: spec.providerID } : {}), allocatable, capacity };
 }
 
 function isStringMap(v: unknown): v is Record<string, string> {

@@ -29,6 +29,7 @@ export interface NodeFacts {
   taints: { key: string; value?: string; effect: string }[];
   providerID?: string;
   allocatable: Record<string, unknown>;
+  capacity: Record<string, unknown>;
 }
 
 /** One node group of the dump, as a pool. */
@@ -125,9 +126,10 @@ function poolOf(name: string, labelUsed: string | null, nodes: NodeFacts[]): Imp
     const why = !typeName ? 'its nodes have no node.kubernetes.io/instance-type label'
       : match && 'candidates' in match ? `"${typeName}" is ${match.candidates.map((t) => t.id).join(' and ')} in the catalog and nothing says which cloud`
       : `"${typeName}" is not in the catalog${provider ? `'s ${provider} types` : ''}`;
-    pool.todo.push(`${why}: give the pool a capacity (cpu, memory, pods) and a price (price.onDemandPerHour${capacityType === 'spot' ? ' and spot.pricePerHour' : ''}), then uncomment it; until then its nodes cost $0 (warning node-price-unknown)`);
-    const allocatable = uniformAllocatable(nodes);
-    doc.capacity = allocatable ?? { cpu: '?', memory: '?' };
+    const shape = explicitShape(nodes);
+    const price = `price.onDemandPerHour${capacityType === 'spot' ? ' and spot.pricePerHour' : ''}`;
+    pool.todo.push(`${why}: ${shape ? `its capacity and kubeReserved are its nodes'; give it a price (${price})` : `its nodes differ: give it a capacity (cpu, memory, pods) and a price (${price})`}, then uncomment it; until then its nodes cost $0 (warning node-price-unknown)`);
+    Object.assign(doc, shape ?? { capacity: { cpu: '?', memory: '?', pods: '?' } });
     doc.price = { onDemandPerHour: '?' };
     return pool;
   }
@@ -170,8 +172,12 @@ interface Allocatable {
 }
 
 function allocatableOfNode(n: NodeFacts): Allocatable | undefined {
+  return amounts(n.allocatable);
+}
+
+/** cpu, memory and pods of a status.capacity or status.allocatable; undefined if unreadable. */
+function amounts(a: Record<string, unknown>): Allocatable | undefined {
   try {
-    const a = n.allocatable;
     if (a.cpu === undefined || a.memory === undefined) return undefined;
     return { cpu: resourceAmount('cpu', a.cpu as string), memory: resourceAmount('memory', a.memory as string), pods: a.pods === undefined ? 110 : resourceAmount('pods', a.pods as string) };
   } catch {
@@ -179,12 +185,26 @@ function allocatableOfNode(n: NodeFacts): Allocatable | undefined {
   }
 }
 
-/** The allocatable all the nodes share (as quantities to write), or undefined. */
-function uniformAllocatable(nodes: readonly NodeFacts[]): Record<string, string | number> | undefined {
-  const all = nodes.map(allocatableOfNode);
-  const first = all[0];
-  if (!first || !all.every((a) => a && a.cpu === first.cpu && a.memory === first.memory && a.pods === first.pods)) return undefined;
-  return { cpu: formatCpuMilli(first.cpu), memory: formatBytes(first.memory), pods: first.pods };
+/** kubelet's default evictionHard memory.available, which a pool without an instance type gets
+ *  (scenario/pools.ts). */
+const DEFAULT_EVICTION_HARD_BYTES = 100 * 1024 * 1024;
+
+/** For a pool without a catalog type: the capacity all its nodes share and the kubeReserved that
+ *  leaves their allocatable (capacity - kubeReserved - the default evictionHard), or undefined
+ *  when the nodes differ. */
+function explicitShape(nodes: readonly NodeFacts[]): Record<string, unknown> | undefined {
+  const shapes = nodes.map((n) => ({ capacity: amounts(n.capacity), allocatable: amounts(n.allocatable) }));
+  const [first] = shapes;
+  const same = (a?: Allocatable, b?: Allocatable) => a && b && a.cpu === b.cpu && a.memory === b.memory && a.pods === b.pods;
+  if (!first.capacity || !first.allocatable || !shapes.every((s) => same(s.capacity, first.capacity) && same(s.allocatable, first.allocatable))) return undefined;
+  const { capacity, allocatable } = first as { capacity: Allocatable; allocatable: Allocatable };
+  return {
+    capacity: { cpu: formatCpuMilli(capacity.cpu), memory: formatBytes(capacity.memory), pods: capacity.pods },
+    kubeReserved: {
+      cpu: formatCpuMilli(Math.max(0, capacity.cpu - allocatable.cpu)),
+      memory: formatBytes(Math.max(0, capacity.memory - allocatable.memory - DEFAULT_EVICTION_HARD_BYTES)),
+    },
+  };
 }
 
 /** The Node manifests keep their status.allocatable. The nodes capsim launches for the pool get

@@ -43,7 +43,8 @@ export function scenarioYaml(input: ScenarioFileInput): string {
   lines.push('  cluster:');
   comment('No cluster autoscaler: a dump does not say whether one runs, nor its bounds. To simulate one, add `autoscaler: {}` here and min/max to each pool.', '    ');
   const complete = input.pools.filter((p) => p.complete);
-  lines.push(complete.length > 0 ? '    nodePools:' : '    nodePools: []');
+  // Only commented pools: `nodePools:` alone reads as none, and uncommenting one makes it a list.
+  lines.push(complete.length > 0 || input.pools.length > 0 ? '    nodePools:' : '    nodePools: []');
   for (const pool of input.pools) lines.push(...poolLines(pool));
   if (input.ungrouped.length > 0) {
     comment(`${input.ungrouped.length} node${input.ungrouped.length === 1 ? ' has' : 's have'} no node group and no instance type (${shortList(input.ungrouped)}): ${input.ungrouped.length === 1 ? 'it stays a Node manifest' : 'they stay Node manifests'} in manifests/nodes.yaml, priced $0 (warning node-price-unknown). Label ${input.ungrouped.length === 1 ? 'it' : 'them'} with node.kubernetes.io/instance-type, or with a node-group label and a pool of that name here.`, '    ');
