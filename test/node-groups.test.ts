@@ -171,3 +171,12 @@ test('a Node joining a pool of another type is priced as the pool, and warned of
   const warnings = await warningsOf(scenario(node('ip-1', { 'eks.amazonaws.com/nodegroup': 'general', 'node.kubernetes.io/instance-type': 'm5a.xlarge' }), pools));
   assert.match(warnings.find((w) => w.code === 'node-price-approximate')!.message, /ip-1 \(m5a\.xlarge nodes joined a pool of aws\/m5\.xlarge and are priced as that\)/);
 });
+
+test('Nodes joining a pool priced from the catalog in another region are warned of; a pool given its own price is not', async () => {
+  const eu = node('ip-eu', { 'eks.amazonaws.com/nodegroup': 'general', 'node.kubernetes.io/instance-type': 'm5.xlarge', 'topology.kubernetes.io/region': 'eu-west-1' });
+  const catalog = await warningsOf(scenario(eu, `[{name: general, instanceType: aws/m5.xlarge, count: 1}]`));
+  assert.match(catalog.find((w) => w.code === 'node-price-approximate')!.message, /ip-eu \(aws\/m5\.xlarge is priced at us-east-1 prices \(the catalog's\), the nodes are in eu-west-1\)/);
+  // Eu-west-1's m5.xlarge as the user pays it: $0.214/h; no warning then.
+  const own = await warningsOf(scenario(eu, `[{name: general, instanceType: aws/m5.xlarge, price: {onDemandPerHour: 0.214}, count: 1}]`));
+  assert.equal(own.some((w) => w.code.startsWith('node-price')), false);
+});

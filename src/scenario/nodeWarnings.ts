@@ -28,24 +28,15 @@ export function nodePriceWarnings(scenario: Scenario): RunWarning[] {
     into.set(cause, [...(into.get(cause) ?? []), o.metadata.name]);
   }
   const out: RunWarning[] = [];
-  if (unpriced.size > 0) {
-    const nodes = [...unpriced.values()].flat();
-    out.push({
-      code: 'node-price-unknown',
-      title: 'nodes without a price',
-      objects: nodes.map((name) => objectRef({ kind: 'Node', metadata: { namespace: '', name } })),
-      message: `${count(nodes.length)} cost${nodes.length === 1 ? 's' : ''} $0 in this run, so the cost figures leave ${nodes.length === 1 ? 'it' : 'them'} out: ${causes(unpriced)}. Label each Node with node.kubernetes.io/instance-type naming a type of \`capsim catalog\` (its cloud from spec.providerID or its labels), or list a node pool whose name is the Node's node group (its eks.amazonaws.com/nodegroup, cloud.google.com/gke-nodepool, kubernetes.azure.com/agentpool or karpenter.sh/nodepool label) with a price.`,
-    });
-  }
-  if (approximate.size > 0) {
-    const nodes = [...approximate.values()].flat();
-    out.push({
-      code: 'node-price-approximate',
-      title: 'node prices approximate',
-      objects: nodes.map((name) => objectRef({ kind: 'Node', metadata: { namespace: '', name } })),
-      message: `${count(nodes.length)} ${nodes.length === 1 ? 'is' : 'are'} priced from what capsim has, not what ${nodes.length === 1 ? 'it costs' : 'they cost'}: ${causes(approximate)}. Give the pool its price (price.onDemandPerHour, spot.pricePerHour) to count what you pay.`,
-    });
-  }
+  const warn = (code: RunWarning['code'], title: string, byCause: Map<string, string[]>, message: (n: number) => string) => {
+    if (byCause.size === 0) return;
+    const nodes = [...byCause.values()].flat();
+    out.push({ code, title, objects: nodes.map((name) => objectRef({ kind: 'Node', metadata: { namespace: '', name } })), message: message(nodes.length) });
+  };
+  warn('node-price-unknown', 'nodes without a price', unpriced, (n) =>
+    `${count(n)} cost${n === 1 ? 's' : ''} $0 in this run, so the cost figures leave ${n === 1 ? 'it' : 'them'} out: ${causes(unpriced)}. Label each Node with node.kubernetes.io/instance-type naming a type of \`capsim catalog\` (its cloud from spec.providerID or its labels), or list a node pool whose name is the Node's node group (its eks.amazonaws.com/nodegroup, cloud.google.com/gke-nodepool, kubernetes.azure.com/agentpool or karpenter.sh/nodepool label) with a price.`);
+  warn('node-price-approximate', 'node prices approximate', approximate, (n) =>
+    `${count(n)} ${n === 1 ? 'is' : 'are'} priced from what capsim has, not what ${n === 1 ? 'it costs' : 'they cost'}: ${causes(approximate)}. Give the pool its price (price.onDemandPerHour, spot.pricePerHour) to count what you pay.`);
   return out;
 }
 
