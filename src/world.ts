@@ -6,6 +6,7 @@ import { apply } from './api/apply.ts';
 import { ApiServer } from './api/apiServer.ts';
 import { splitByBudget } from './api/eviction.ts';
 import { CloudProvider } from './cloud/cloudProvider.ts';
+import { joinedNodeCounts } from './cloud/manifestNodes.ts';
 import { ControllerManager } from './controllers/manager.ts';
 import { RandomStreams } from './engine/random.ts';
 import { Simulation } from './engine/simulation.ts';
@@ -85,8 +86,11 @@ export class World {
     const { scenario, api } = this;
     const objects = scenario.objects;
     for (const obj of objects) if (obj.kind === 'Namespace' || obj.kind === 'PriorityClass') apply(api, obj);
-    for (const obj of objects) if (obj.kind === 'Node') this.cloud.registerNode(obj);
-    for (const pool of scenario.cluster.nodePools) for (let i = 0; i < pool.count; i++) this.cloud.createNode(pool, 0);
+    const pools = scenario.cluster.nodePools;
+    for (const obj of objects) if (obj.kind === 'Node') this.cloud.registerNode(obj, pools);
+    // A pool's count includes the Node manifests that joined it: capsim launches the rest.
+    const joined = joinedNodeCounts(objects, pools);
+    for (const pool of pools) for (let i = joined.get(pool.name) ?? 0; i < pool.count; i++) this.cloud.createNode(pool, 0);
     for (const obj of objects) {
       if (obj.kind === 'LimitRange' || obj.kind === 'ResourceQuota' || obj.kind === 'PodDisruptionBudget' || obj.kind === 'VerticalPodAutoscaler') apply(api, obj);
     }

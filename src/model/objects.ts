@@ -29,7 +29,8 @@ interface Base<K extends string> {
 }
 
 export interface NodeObject extends Base<'Node'> {
-  spec: { unschedulable: boolean; taints: Taint[] };
+  /** providerID ("aws:///us-east-1a/i-0abc..."): which cloud runs it, for its price. */
+  spec: { unschedulable: boolean; taints: Taint[]; providerID?: string };
   /** status.capacity / status.allocatable; allocatable falls back to capacity. */
   capacity: ResourceMap;
   allocatable: ResourceMap;

@@ -42,6 +42,9 @@ export interface NodePool {
   capacityType: CapacityType;
   /** Price of one node-hour at this pool's capacity type (the spot price for spot pools). */
   priceUsdPerHour: number;
+  /** The region of the catalog price it was given ("us-east-1"); absent when the scenario gave
+   *  the price, or the catalog's price names no region (GCE). */
+  catalogPriceRegion?: string;
   spot: { interruptionsPerNodeDay: number; noticeSeconds: number } | null;
   kubeReserved: ResourceMap;
   systemReserved: ResourceMap;

@@ -155,7 +155,7 @@ export const NOT_SIMULATED: readonly NotSimulatedField[] = [
   ...['phase', 'conditions', 'addresses', 'daemonEndpoints', 'nodeInfo', 'volumesInUse', 'volumesAttached', 'config', 'runtimeHandlers', 'features'].map((f) => ({
     field: `Node status.${f}`, reason: 'reported by the kubelet: capsim\'s nodes are Ready from the start and fail only by scripted events', notice: never,
   })),
-  ...['podCIDR', 'podCIDRs', 'providerID', 'configSource', 'externalID'].map((f) => ({ field: `Node spec.${f}`, reason: 'addressing and cloud bookkeeping', notice: never })),
+  ...['podCIDR', 'podCIDRs', 'configSource', 'externalID'].map((f) => ({ field: `Node spec.${f}`, reason: 'addressing and cloud bookkeeping', notice: never })),
 ];
 
 /** Quota names a pod is charged for (src/api/admission/resourceQuota.ts usageOf). */

@@ -19,6 +19,7 @@ import { ManifestReader } from './manifests.ts';
 import { KINDS, SKIPPED_KINDS } from './kube/kinds.ts';
 import { expandWorkload } from './shorthand.ts';
 import { checkReferences } from './references.ts';
+import { checkJoinedNodes } from './nodeManifests.ts';
 import { convertBehavior, convertEvents, type Declarations } from './behavior.ts';
 
 export interface LoadOptions {
@@ -76,6 +77,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
 
   const objects = reader.objects;
   checkReferences(objects, reader.siteOf, reader.declared, problems);
+  checkJoinedNodes(objects, pools.pools, spec.nodePools, site, problems);
   const decl: Declarations = {
     declared: reader.declared,
     objects: new Map(objects.map((o) => [objectRef(o), o])),

@@ -142,6 +142,7 @@ export const SIMULATED: readonly SimulatedField[] = [
 
   // --- kinds ---------------------------------------------------------------------------------------
   ...reads('cloud/cloudProvider.ts', 'Node', [['status.capacity', 'capacity'], ['status.allocatable', 'allocatable'], 'spec.unschedulable', 'spec.taints']),
+  ...reads('cloud/manifestNodes.ts', 'Node', [['spec.providerID', 'providerID']]),
   ...reads('controllers/deployment.ts', 'Deployment', [
     'spec.replicas', ['spec.strategy.type', 'Recreate'], 'spec.strategy.rollingUpdate.maxSurge', 'spec.strategy.rollingUpdate.maxUnavailable', 'spec.minReadySeconds',
     'spec.revisionHistoryLimit', 'spec.paused',

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { formatDuration } from '../duration.ts';
 import { formatBytes, formatCpuMilli } from '../quantity.ts';
 import { podSpecOf } from './references.ts';
+import { nodePriceWarnings } from './nodeWarnings.ts';
 
 /** The HPA's default tolerance (replica_calculator.go; controllers/hpa DEFAULT_TOLERANCE). */
 const HPA_TOLERANCE = 0.1;
@@ -23,7 +24,7 @@ const NAMED = 6;
 type Resource = 'cpu' | 'memory';
 
 /** Every warning about the scenario's model, in a stable order: autoscalers, then workloads,
- *  then traces. */
+ *  then traces, then the prices of Node manifests. */
 export function scenarioWarnings(scenario: Scenario): RunWarning[] {
   const model = new UsageModels(scenario);
   const warnings: RunWarning[] = [];
@@ -31,6 +32,7 @@ export function scenarioWarnings(scenario: Scenario): RunWarning[] {
   for (const o of scenario.objects) if (o.kind === 'VerticalPodAutoscaler') warnings.push(...vpaWarnings(o, model));
   warnings.push(...workloadWarnings(scenario, model));
   warnings.push(...traceWarnings(scenario));
+  warnings.push(...nodePriceWarnings(scenario));
   return warnings;
 }
 

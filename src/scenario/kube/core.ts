@@ -64,7 +64,11 @@ export function toNode(o: z.output<typeof nodeSchema>, cv: Convert): NodeObject 
     apiVersion: o.apiVersion,
     metadata: toMeta(o.metadata, false),
     source: cv.source,
-    spec: { unschedulable: o.spec?.unschedulable ?? false, taints: (o.spec?.taints ?? []).map(({ key, value, effect }) => (value === undefined ? { key, effect } : { key, value, effect })) },
+    spec: {
+      unschedulable: o.spec?.unschedulable ?? false,
+      taints: (o.spec?.taints ?? []).map(({ key, value, effect }) => (value === undefined ? { key, effect } : { key, value, effect })),
+      ...(o.spec?.providerID ? { providerID: o.spec.providerID } : {}),
+    },
     capacity,
     allocatable,
   };
