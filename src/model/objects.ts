@@ -111,6 +111,9 @@ export interface ReplicaSetObject extends Base<'ReplicaSet'> {
 }
 
 export interface DaemonSetObject extends Base<'DaemonSet'> {
+  /** Set by the loader for a cluster's DaemonSet: the controller-revision-hash of its newest pod,
+   *  the revision its pods are at (a DaemonSet's status does not name it). */
+  revisionHash?: string;
   spec: {
     selector: LabelSelector;
     template: PodTemplate;

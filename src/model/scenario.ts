@@ -2,6 +2,7 @@
 // (DESIGN.md §2); durations are milliseconds, quantities integers, defaults filled in.
 import type { Taint } from './api.ts';
 import type { KubeObject, SourceRef } from './objects.ts';
+import type { RunWarning } from '../outputs/summary.ts';
 import type { ResourceMap } from './resources.ts';
 import type { CapacityType } from './node.ts';
 
@@ -70,8 +71,13 @@ export interface StateEntry {
 
 export interface ClusterStateReport {
   placement: Placement;
-  /** One entry per object the decisions are about, in declaration order. */
+  /** One entry per object of the cluster's state, in the order the decisions were made. */
   entries: StateEntry[];
+  /** What the decisions leave the results unable to say (pods nothing manages, kinds not
+   *  simulated, HPAs held, nodes overcommitted): part of the scenario's warnings. */
+  warnings: RunWarning[];
+  /** Pods that start Running on their node at t = 0. */
+  runningPods: number;
 }
 
 export interface NodePool {

@@ -62,6 +62,15 @@ export const SCENARIO_WARNING_CODES = [
   'pod-fits-no-node',
   /** A workload's pods are refused by admission (LimitRange, PriorityClass): none is ever created. */
   'pod-refused',
+  /** An HPA of a cluster's state reads only what the scenario does not model: it holds its replicas. */
+  'hpa-held',
+  /** Pods of a cluster's state whose controller capsim does not simulate (or that would count twice). */
+  'pods-unmanaged',
+  /** An object of a cluster's state that changes capacity and is not simulated (Karpenter, a
+   *  ScaledObject without its HPA, a ReplicaSet without its Deployment, a Rollout). */
+  'kind-not-simulated',
+  /** Pods of a cluster's state that exceed their node's allocatable at the start. */
+  'node-overcommitted',
 ] as const;
 
 /** From the run: */
