@@ -54,12 +54,13 @@ export class DeploymentController {
   }
 
   /** A new Deployment's template hash: its own, or, when a cluster's state gave it ReplicaSets
-   *  already, the one of the set whose template is its template (FindNewReplicaSet, which
-   *  compares templates with EqualIgnoreHash), so that set is its new ReplicaSet and is not made
-   *  again. With sets and none of them current, the first sync makes one: a rollout from them. */
+   *  already, the one of its new ReplicaSet (FindNewReplicaSet: the set whose template is its
+   *  template; the loader names it, reading the revisions), so that set is not made again. With
+   *  sets and none of them current, the first sync makes one: a rollout from them. */
   private adopt(d: Deployment): void {
     const adopted = this.replicaSetsOf(d);
-    const current = adopted.find((rs) => equalIgnoringHash(rs.template, d.template));
+    const named = d.obj.currentReplicaSet;
+    const current = named !== undefined ? adopted.find((rs) => rs.name === named) : adopted.find((rs) => equalIgnoringHash(rs.template, d.template));
     d.templateHash = current ? current.templateHash : templateHash(d.template, 0);
     if (adopted.length === 0) return;
     d.revision = Math.max(...adopted.map((rs) => rs.revision)) + (current ? 0 : 1);

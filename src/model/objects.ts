@@ -67,6 +67,9 @@ export interface PodState {
 }
 
 export interface DeploymentObject extends Base<'Deployment'> {
+  /** Set by the loader for a Deployment of a cluster's state that has ReplicaSets there: the name
+   *  of its current one (its new ReplicaSet), or null when none is (a rollout starts at t = 0). */
+  currentReplicaSet?: string | null;
   spec: {
     replicas: number;
     selector: LabelSelector;

@@ -137,6 +137,7 @@ class StatePass implements StateContext {
     convertScaledObjects(this);
     notSimulatedKinds(this);
     this.replicaSets();
+    this.currentReplicaSets();
     this.jobs();
     this.pods();
     if (this.entries.length > 0) this.workloads();
@@ -190,6 +191,27 @@ class StatePass implements StateContext {
           message: `${ref} wants ${rs.spec.replicas} replica${rs.spec.replicas === 1 ? '' : 's'}, but ${why}; capsim runs a ReplicaSet only under its Deployment, so nothing keeps its replicas running. Declare its Deployment (include deployments in the dump), or declare the workload as a Deployment.`,
         });
       }
+    }
+  }
+
+  /** Each Deployment's current ReplicaSet among those it adopted (the new one, in the
+   *  Deployment controller's words). The Deployment controller writes the new set's revision
+   *  annotation on the Deployment, so the set with the Deployment's revision is it, if its
+   *  template is the Deployment's (FindNewReplicaSet, EqualIgnoreHash); without revisions, the
+   *  newest set whose template is. capsim's pod template leaves out what does not matter to
+   *  capacity (images, commands, env), so two revisions that differ only there are alike to
+   *  it: the revision decides. */
+  private currentReplicaSets(): void {
+    const byDeployment = new Map<string, ReplicaSetObject[]>();
+    for (const rs of this.list('ReplicaSet')) byDeployment.set(rs.deployment!, [...(byDeployment.get(rs.deployment!) ?? []), rs]);
+    for (const [ref, sets] of byDeployment) {
+      const d = this.byRef.get(ref) as DeploymentObject;
+      const revision = revisionOf(d.metadata.annotations);
+      const alike = sets.filter((rs) => equalIgnoringHash(rs.spec.template, d.spec.template));
+      const byRevision = revision === undefined ? undefined : sets.find((rs) => revisionOf(rs.metadata.annotations) === revision);
+      const newest = alike.slice().sort((a, b) => (revisionOf(b.metadata.annotations) ?? 0) - (revisionOf(a.metadata.annotations) ?? 0) || (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''))[0];
+      const current = byRevision ? (alike.includes(byRevision) ? byRevision : undefined) : newest;
+      d.currentReplicaSet = current?.metadata.name ?? null;
     }
   }
 
@@ -445,10 +467,17 @@ class StatePass implements StateContext {
   }
 }
 
+/** deployment.kubernetes.io/revision (rollout.argoproj.io/revision for a Rollout's). */
+function revisionOf(annotations: Record<string, string>): number | undefined {
+  const text = annotations['deployment.kubernetes.io/revision'] ?? annotations['rollout.argoproj.io/revision'];
+  const n = text === undefined ? NaN : Number.parseInt(text, 10);
+  return Number.isFinite(n) ? n : undefined;
+}
+
 /** What a Deployment of a cluster's state does with its ReplicaSets at t = 0. */
 function rolloutState(d: DeploymentObject, replicaSets: readonly ReplicaSetObject[]): string[] {
   if (replicaSets.length === 0) return [];
-  const current = replicaSets.find((rs) => equalIgnoringHash(rs.spec.template, d.spec.template));
+  const current = replicaSets.find((rs) => rs.metadata.name === d.currentReplicaSet);
   const others = replicaSets.filter((rs) => rs !== current && rs.spec.replicas > 0);
   const out = [`ReplicaSet${replicaSets.length === 1 ? '' : 's'} ${replicaSets.map((rs) => rs.metadata.name).join(', ')} adopted`];
   if (!current) out.push('its template matches none of them: a rollout starts at t = 0');

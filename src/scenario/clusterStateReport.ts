@@ -40,7 +40,8 @@ export function clusterStateLines(report: ClusterStateReport): string[] {
   if (report.entries.length === 0) return [];
   const groups = new Map<StateDecision, typeof report.entries>();
   for (const e of report.entries) groups.set(e.decision, [...(groups.get(e.decision) ?? []), e]);
-  const counts = [...groups].map(([d, list]) => `${byKind(list.map((e) => e.object))} ${WHAT[d]}`);
+  const what = (d: StateDecision) => (d === 'adopted' && report.placement === 'reschedule' ? 'owned by their workloads, which make them afresh' : WHAT[d]);
+  const counts = [...groups].map(([d, list]) => `${byKind(list.map((e) => e.object))} ${what(d)}`);
   const placement = report.placement === 'asDumped'
     ? `placement asDumped: ${report.runningPods} pod${report.runningPods === 1 ? '' : 's'} start${report.runningPods === 1 ? 's' : ''} on ${report.runningPods === 1 ? 'its node' : 'their nodes'} at t = 0`
     : 'placement reschedule: the workloads create and schedule their pods afresh';

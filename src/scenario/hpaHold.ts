@@ -28,6 +28,8 @@ export function holdClusterHpas(objects: KubeObject[], behavior: Behavior[], rep
     const o = byRef.get(target);
     const replicas = o && (o.kind === 'Deployment' || o.kind === 'StatefulSet') ? o.spec.replicas : hpa.status.currentReplicas;
     const held = replicas === undefined ? 'its replicas' : `its ${replicas} replica${replicas === 1 ? '' : 's'}`;
+    const desired = hpa.status.desiredReplicas;
+    const asked = desired !== undefined && desired !== replicas ? ` (its status says it last asked for ${desired})` : '';
     hpa.hold = `holds ${target} at ${held}: nothing it reads is modelled (${unmodelled.join('; ')})`;
     report.entries.push({ object: hpaRef, decision: 'kept', reason: hpa.hold, source: hpa.source });
     const course = wouldDo(hpa, target, model, minReplicas, maxReplicas);
@@ -35,7 +37,7 @@ export function holdClusterHpas(objects: KubeObject[], behavior: Behavior[], rep
       code: 'hpa-held',
       title: 'HPA held at its replicas',
       objects: [hpaRef, target],
-      message: `${hpaRef} comes from the cluster's state and scales ${target} on what this scenario does not model (${unmodelled.join('; ')})${course}. It holds ${target} at ${held} instead and does not scale: its autoscaling results mean nothing until the scenario has usage (behavior[].usage, behavior[].demand, or metrics imported).`,
+      message: `${hpaRef} comes from the cluster's state and scales ${target} on what this scenario does not model (${unmodelled.join('; ')})${course}. It holds ${target} at ${held}${asked} instead and does not scale: its autoscaling results mean nothing until the scenario has usage (behavior[].usage, behavior[].demand, or metrics imported).`,
     });
   }
 }
