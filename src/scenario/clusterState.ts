@@ -441,30 +441,33 @@ class StatePass implements StateContext {
     }
     const replicaSets = new Map<string, ReplicaSetObject[]>();
     for (const rs of this.list('ReplicaSet')) replicaSets.set(rs.deployment!, [...(replicaSets.get(rs.deployment!) ?? []), rs]);
+    const decided = new Set(this.entries.map((e) => e.object));
+    const daemonPods = this.list('Pod').filter((p) => p.state?.owner?.kind === 'DaemonSet');
     for (const o of this.objects) {
       if (!o || (o.kind !== 'Deployment' && o.kind !== 'StatefulSet' && o.kind !== 'DaemonSet' && o.kind !== 'CronJob' && !(o.kind === 'Job' && !o.cronJob && !o.status))) continue;
       const ref = objectRef(o);
-      if (this.entries.some((e) => e.object === ref)) continue;
+      if (decided.has(ref)) continue;
       const c = pods.get(ref) ?? { all: 0, running: 0 };
       const parts: string[] = [];
       if (o.kind === 'Deployment' || o.kind === 'StatefulSet') parts.push(`${o.spec.replicas} replica${o.spec.replicas === 1 ? '' : 's'}`);
       parts.push(c.all === 0 ? 'no pods adopted' : `${c.all} pod${c.all === 1 ? '' : 's'} adopted${c.running > 0 ? `, ${c.running} running on their nodes` : ''}`);
       if (o.kind === 'Deployment') parts.push(...rolloutState(o, replicaSets.get(ref) ?? []));
-      if (o.kind === 'DaemonSet') this.daemonRevision(o);
+      if (o.kind === 'DaemonSet') daemonRevision(o, daemonPods);
       this.decide(ref, o.source, 'kept', parts.join('; '));
     }
   }
 
-  /** A DaemonSet's status does not name its revision: it is its newest pod's. */
-  private daemonRevision(ds: DaemonSetObject): void {
-    const ref = objectRef(ds);
-    let newest: PodObject | undefined;
-    for (const pod of this.list('Pod')) {
-      if (pod.state?.workload !== ref || pod.metadata.labels[REVISION_HASH] === undefined) continue;
-      if (!newest || (pod.metadata.creationTimestamp ?? '') > (newest.metadata.creationTimestamp ?? '')) newest = pod;
-    }
-    if (newest) ds.revisionHash = newest.metadata.labels[REVISION_HASH];
+}
+
+/** A DaemonSet's status does not name its revision: it is its newest pod's. */
+function daemonRevision(ds: DaemonSetObject, pods: readonly PodObject[]): void {
+  const ref = objectRef(ds);
+  let newest: PodObject | undefined;
+  for (const pod of pods) {
+    if (pod.state?.workload !== ref || pod.metadata.labels[REVISION_HASH] === undefined) continue;
+    if (!newest || (pod.metadata.creationTimestamp ?? '') > (newest.metadata.creationTimestamp ?? '')) newest = pod;
   }
+  if (newest) ds.revisionHash = newest.metadata.labels[REVISION_HASH];
 }
 
 /** deployment.kubernetes.io/revision (rollout.argoproj.io/revision for a Rollout's). */
