@@ -356,6 +356,25 @@ test('a Deployment caught mid-rollout goes on from where the dump is: the old Re
   assert.deepEqual(w.api.replicaSets.owned('Deployment/default/web').map((r) => [r.name, r.replicas]), [['web-old11', 0], ['web-new22', 4]]);
 });
 
+test('a pod terminating in the dump (deletionTimestamp) is gone, not run: its replacement is in the dump already', async () => {
+  const rs = `    - apiVersion: apps/v1
+      kind: ReplicaSet
+      metadata: {name: web-5c9d8, namespace: default, annotations: {deployment.kubernetes.io/revision: "1"}, ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, controller: true}]}
+      spec:
+        replicas: 2
+        selector: {matchLabels: {app: web, pod-template-hash: 5c9d8}}
+        template:
+          metadata: {labels: {app: web, pod-template-hash: 5c9d8}}
+          spec: {containers: [{name: c, image: nginx, resources: {requests: {cpu: 100m, memory: 128Mi}}}]}`;
+  const owner = 'apiVersion: apps/v1, kind: ReplicaSet, name: web-5c9d8';
+  const labels = 'app: web, pod-template-hash: 5c9d8';
+  const terminating = pod('web-5c9d8-old', owner, { labels }).replace('        namespace: default\n', '        namespace: default\n        deletionTimestamp: "2026-01-04T23:59:50Z"\n');
+  const s = await load(inline(NODE, DEPLOYMENT, rs, pod('web-5c9d8-a', owner, { labels }), pod('web-5c9d8-b', owner, { labels }), terminating));
+  assert.equal(s.clusterState.entries.find((e) => e.object === 'Pod/default/web-5c9d8-old')!.reason, 'terminating since 2026-01-04T23:59:50Z: gone, not run');
+  const w = simulate(s, s.durationMs);
+  assert.deepEqual(placement(w), { 'default/web-5c9d8-a': 'node-a', 'default/web-5c9d8-b': 'node-a' });
+});
+
 test('a StatefulSet caught mid-rollout rolls its pods at the old revision; those at the update revision stay', async () => {
   const ss = `    - apiVersion: apps/v1
       kind: StatefulSet

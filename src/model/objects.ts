@@ -20,6 +20,8 @@ export interface ObjectMeta {
   ownerReferences?: OwnerReference[];
   /** metadata.creationTimestamp (ISO 8601), when the manifest has one. */
   creationTimestamp?: string;
+  /** metadata.deletionTimestamp: a cluster's object that was being deleted when it was dumped. */
+  deletionTimestamp?: string;
 }
 
 /** metav1.OwnerReference: `controller: true` marks the managing controller (GetControllerOf). */

@@ -15,6 +15,8 @@
 // - A Job controlled by a CronJob of the manifests is one of its active Jobs; a finished Job
 //   (a Complete or Failed condition) and its pods are history: counted, not run again; a pod that
 //   Succeeded or Failed is history too.
+// - A pod that was terminating (deletionTimestamp) is history too: its controller has counted
+//   it out (FilterActivePods), and made its replacement, which the dump holds.
 // - A Helm hook (helm.sh/hook) is run by helm at install, upgrade or test time: not a workload.
 // - A mirror pod (kubernetes.io/config.mirror) is the API's copy of a static pod the kubelet runs
 //   from a file: it stays on its node, whatever the placement, and goes with it.
@@ -260,6 +262,13 @@ class StatePass implements StateContext {
       if (pod.phase === 'Succeeded' || pod.phase === 'Failed') {
         this.replace(pod, null);
         this.decide(ref, pod.source, 'history', `${pod.phase}: counted, not run again`);
+        continue;
+      }
+      // Terminating when dumped: its controller counts it out already (FilterActivePods), and
+      // its replacement, if any, is in the dump too.
+      if (pod.metadata.deletionTimestamp !== undefined && pod.phase !== undefined) {
+        this.replace(pod, null);
+        this.decide(ref, pod.source, 'history', `terminating since ${pod.metadata.deletionTimestamp}: gone, not run`);
         continue;
       }
       const node = pod.spec.nodeName;

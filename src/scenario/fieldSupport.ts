@@ -60,7 +60,7 @@ export const NOT_SIMULATED: readonly NotSimulatedField[] = [
   // --- ObjectMeta (every object's metadata and every template's) --------------------------------
   ...['apiVersion', 'uid', 'blockOwnerDeletion'].map((f) => ({ field: `ObjectMeta ownerReferences[].${f}`, reason: 'an owner is found by its kind, namespace and name', notice: never })),
   { field: 'ObjectMeta generateName', reason: 'metadata.name is required and used', notice: never },
-  ...['selfLink', 'uid', 'resourceVersion', 'generation', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'finalizers', 'managedFields'].map((f) => ({ field: `ObjectMeta ${f}`, reason: BOOKKEEPING, notice: never })),
+  ...['selfLink', 'uid', 'resourceVersion', 'generation', 'deletionGracePeriodSeconds', 'finalizers', 'managedFields'].map((f) => ({ field: `ObjectMeta ${f}`, reason: BOOKKEEPING, notice: never })),
   ...STATUS_IGNORED,
 
   // --- PodSpec (Pod, and the pod template of every workload) ------------------------------------

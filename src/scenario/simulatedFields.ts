@@ -116,7 +116,7 @@ export const SIMULATED: readonly SimulatedField[] = [
   ...reads('api/apply.ts', 'ObjectMeta', ['name', 'namespace', ['labels', 'metadata.labels'], ['annotations', 'metadata.annotations']]),
   // A cluster's state: who owns whom (GetControllerOf), and which of a Deployment's sets is newest.
   ...reads('model/objects.ts', 'ObjectMeta', [['ownerReferences[].controller', 'r.controller']]),
-  ...reads('scenario/clusterState.ts', 'ObjectMeta', [['ownerReferences[].kind', 'owner.kind'], ['ownerReferences[].name', 'owner.name'], ['creationTimestamp', 'metadata.creationTimestamp']]),
+  ...reads('scenario/clusterState.ts', 'ObjectMeta', [['ownerReferences[].kind', 'owner.kind'], ['ownerReferences[].name', 'owner.name'], ['creationTimestamp', 'metadata.creationTimestamp'], ['deletionTimestamp', 'metadata.deletionTimestamp']]),
 
   // --- pods ----------------------------------------------------------------------------------------
   ...reads('kubelet/kubelet.ts', 'PodSpec', [['restartPolicy', 'spec.restartPolicy'], 'terminationGracePeriodSeconds']),

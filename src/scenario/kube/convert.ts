@@ -71,6 +71,7 @@ interface MetaInput {
   annotations?: Record<string, string>;
   ownerReferences?: { apiVersion: string; kind: string; name: string; uid?: string; controller?: boolean }[];
   creationTimestamp?: string | null;
+  deletionTimestamp?: string | null;
 }
 
 export function toMeta(meta: MetaInput, namespaced: boolean): ObjectMeta {
@@ -84,6 +85,7 @@ export function toMeta(meta: MetaInput, namespaced: boolean): ObjectMeta {
     out.ownerReferences = meta.ownerReferences.map(({ apiVersion, kind, name, uid, controller }) => (uid === undefined ? { apiVersion, kind, name, controller: controller ?? false } : { apiVersion, kind, name, uid, controller: controller ?? false }));
   }
   if (meta.creationTimestamp) out.creationTimestamp = meta.creationTimestamp;
+  if (meta.deletionTimestamp) out.deletionTimestamp = meta.deletionTimestamp;
   return out;
 }
 
