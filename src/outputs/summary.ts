@@ -151,7 +151,8 @@ export interface NodesSummary {
 }
 
 export interface PodsSummary {
-  /** Pods bound to a node (by the scheduler, or directly by spec.nodeName). */
+  /** Pods bound to a node (by the scheduler, or directly by spec.nodeName); not the pods of a
+   *  cluster's state that start on their nodes at t = 0. */
   scheduled: number;
   /** Pods created but not bound at the end of the run. */
   unschedulable: number;
