@@ -66,6 +66,15 @@ export const SCENARIO_WARNING_CODES = [
   'node-price-unknown',
   /** Node manifests priced approximately: a spot node at the on-demand price, a pool of another type, another region's prices. */
   'node-price-approximate',
+  /** An HPA of a cluster's state reads only what the scenario does not model: it holds its replicas. */
+  'hpa-held',
+  /** Pods of a cluster's state whose controller capsim does not simulate (or that would count twice). */
+  'pods-unmanaged',
+  /** An object of a cluster's state that changes capacity and is not simulated (Karpenter, a
+   *  ScaledObject without its HPA, a ReplicaSet without its Deployment, a Rollout). */
+  'kind-not-simulated',
+  /** Pods of a cluster's state that exceed their node's allocatable at the start. */
+  'node-overcommitted',
 ] as const;
 
 /** From the run: */
@@ -150,7 +159,8 @@ export interface NodesSummary {
 }
 
 export interface PodsSummary {
-  /** Pods bound to a node (by the scheduler, or directly by spec.nodeName). */
+  /** Pods bound to a node (by the scheduler, or directly by spec.nodeName); not the pods of a
+   *  cluster's state that start on their nodes at t = 0. */
   scheduled: number;
   /** Pods created but not bound at the end of the run. */
   unschedulable: number;
