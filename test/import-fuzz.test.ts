@@ -19,7 +19,7 @@ const EKS_SHOP = fs.readFileSync(path.resolve(import.meta.dirname, 'fixtures/dum
 async function importText(text: string): Promise<InputError | Map<string, string>> {
   try {
     const dump = await readDump(['-'], async () => text);
-    return planImport(dump, { name: 'fuzz', placement: 'asDumped', placementField: false, sources: ['(stdin)'] }).files;
+    return planImport(dump, { name: 'fuzz', placement: 'asDumped', sources: ['(stdin)'] }).files;
   } catch (error) {
     if (error instanceof InputError) return error;
     throw error;

@@ -9,7 +9,7 @@ import { KINDS, apiGroup } from '../scenario/kube/kinds.ts';
 import { CleaningTally, cleanObject, fateOf, latestTimestamp } from './clean.ts';
 import { groupNodes, type NodeFacts } from './pools.ts';
 import type { Dump, DumpObject } from './readDump.ts';
-import { importReport, type KindCount } from './report.ts';
+import { importReport, type KindCount, type ReportInput } from './report.ts';
 import { scenarioYaml, type Placement } from './scenarioFile.ts';
 import type { ImportedPool } from './pools.ts';
 
@@ -17,8 +17,6 @@ export interface PlanOptions {
   /** metadata.name of the scenario. */
   name: string;
   placement: Placement;
-  /** Whether this capsim reads spec.placement. */
-  placementField: boolean;
   /** The inputs as the user gave them, for the header and the report. */
   sources: string[];
 }
@@ -26,6 +24,8 @@ export interface PlanOptions {
 export interface ImportPlan {
   /** Relative path -> content, in writing order. */
   files: Map<string, string>;
+  /** What import-report.md is made of, to write it again with the loader's decisions. */
+  reportInput: ReportInput;
   pools: ImportedPool[];
   ungrouped: string[];
   /** Counts for the command's summary line. */
@@ -118,7 +118,7 @@ export function planImport(dump: Dump, options: PlanOptions): ImportPlan {
   const manifestFiles = [...byFile.keys()].sort((a, b) => fileRank(a) - fileRank(b) || compare(a, b));
 
   const files = new Map<string, string>();
-  files.set('scenario.yaml', scenarioYaml({ name: options.name, sources: options.sources, start, pools, ungrouped, placement: options.placement, placementField: options.placementField, manifests: manifestFiles.length > 0 }));
+  files.set('scenario.yaml', scenarioYaml({ name: options.name, sources: options.sources, start, pools, ungrouped, placement: options.placement, manifests: manifestFiles.length > 0 }));
   const allFiles = ['scenario.yaml', ...manifestFiles, 'import-report.md'];
   const kinds = new Map<string, KindCount>();
   for (const w of written) {
@@ -128,7 +128,7 @@ export function planImport(dump: Dump, options: PlanOptions): ImportPlan {
   }
   const writtenKinds = [...kinds.values()].sort((a, b) => kindRank(a.kind) - kindRank(b.kind) || compare(a.label, b.label));
   const skippedKinds = [...skipped].map(([label, s]) => ({ kind: s.kind, label, names: s.names, reason: s.reason })).sort((a, b) => b.names.length - a.names.length || compare(a.label, b.label));
-  files.set('import-report.md', importReport({
+  const reportInput: ReportInput = {
     sources: options.sources,
     objectsRead: dump.objects.length,
     start,
@@ -139,12 +139,14 @@ export function planImport(dump: Dump, options: PlanOptions): ImportPlan {
     pools,
     ungrouped,
     placement: options.placement,
-    placementField: options.placementField,
+   
     files: allFiles,
-  }));
+  };
+  files.set('import-report.md', importReport(reportInput));
   for (const f of manifestFiles) files.set(f, manifestFile(f, byFile.get(f)!));
   return {
     files,
+    reportInput,
     pools,
     ungrouped,
     counts: {

@@ -2,6 +2,7 @@
 // pools it made and what each rests on; what the user must edit before running and should do
 // next. Every list is bounded (names, then "and N more"), and nothing in it depends on the time
 // or the machine, so the same dump gives the same bytes.
+import type { ClusterStateReport, StateDecision } from '../model/scenario.ts';
 import type { ImportedPool } from './pools.ts';
 import type { Placement } from './scenarioFile.ts';
 
@@ -29,9 +30,11 @@ export interface ReportInput {
   pools: ImportedPool[];
   ungrouped: string[];
   placement: Placement;
-  placementField: boolean;
   /** Files written, relative to the directory. */
   files: string[];
+  /** What the loader decided for each object of the cluster's state (scenario/clusterState.ts),
+   *  or the problems that kept the written scenario from loading. */
+  ownership?: { state: ClusterStateReport } | { problems: string[] };
 }
 
 export function importReport(r: ReportInput): string {
@@ -56,7 +59,6 @@ export function importReport(r: ReportInput): string {
   out.push('- **Usage.** A dump has no metrics: every container uses exactly its requests. HPAs on CPU or memory then read 100 % of requests and their results mean nothing, and the rightsizing recommendations only repeat the requests. Give the workloads that matter a usage model (`behavior[].usage` and `demand`, docs/scenario.md), or import metrics when capsim can. `capsim validate scenario.yaml` names them.');
   out.push('- **The cluster autoscaler.** Whether one runs, and each pool\'s min and max, are not in the cluster\'s objects: each pool is fixed at its size. Add `spec.cluster.autoscaler: {}` and `min`/`max` per pool to simulate one.');
   out.push('- **Prices.** From capsim\'s catalog (`capsim catalog`): compute only, on-demand list prices of one region per cloud (AWS us-east-1, Azure eastus; GCE names none), no discounts. Set `price.onDemandPerHour` (and `spot.pricePerHour`) on a pool to count what you pay.');
-  out.push('- **Ownership.** Which pods belong to which workload (ownerReferences), which Jobs are history, and which objects are Helm hooks, is decided when the scenario loads: `capsim validate scenario.yaml` reports it.');
   out.push('');
 
   out.push('## Node pools', '');
@@ -82,8 +84,9 @@ export function importReport(r: ReportInput): string {
   out.push(r.placement === 'asDumped'
     ? '`asDumped`: every pod starts on the node it ran on (`spec.nodeName`), each HPA at its current replicas, cordoned nodes stay cordoned. `capsim import cluster --placement reschedule` (or `spec.placement: reschedule`) packs the workloads from scratch instead.'
     : '`reschedule`: the workloads create their pods from scratch and the scheduler packs them; the dump\'s placement is not used.');
-  if (!r.placementField) out.push('', 'This capsim does not read `spec.placement` yet: it is written as a comment in scenario.yaml.');
   out.push('');
+
+  ownershipSection(out, r.ownership);
 
   out.push('## Kept', '', '| kind | objects | names |', '|---|---|---|');
   for (const k of r.written) out.push(`| ${k.label} | ${k.names.length} | ${cell(names(k.names))} |`);
@@ -108,6 +111,53 @@ export function importReport(r: ReportInput): string {
   out.push('## Files', '');
   for (const f of r.files) out.push(`- \`${f}\``);
   return `${out.join('\n')}\n`;
+}
+
+const DECISION_TITLE: Record<StateDecision, string> = {
+  kept: 'kept: simulated as they are',
+  adopted: 'adopted: they belong to a workload of the dump, which runs them (no second copy)',
+  converted: 'converted: simulated as another kind',
+  history: 'history: finished, counted and not run again',
+  skipped: 'skipped: not simulated',
+  orphan: 'orphans: their controller is not in the dump; they run as bare pods',
+  unmanaged: 'unmanaged: their controller is a kind capsim does not simulate; bare pods nothing replaces',
+};
+
+/** The loader's decisions, as `capsim validate` makes them: which pods belong to which workload,
+ *  which Jobs are history, which objects are Helm hooks or kinds not simulated. */
+function ownershipSection(out: string[], ownership: ReportInput['ownership']): void {
+  out.push('## Ownership and state', '');
+  if (!ownership) {
+    out.push('Decided when the scenario loads: `capsim validate scenario.yaml` reports it.', '');
+    return;
+  }
+  if ('problems' in ownership) {
+    out.push('Decided when the scenario loads, and the scenario as written does not load yet (fix these, then `capsim validate scenario.yaml` reports it):', '');
+    for (const p of ownership.problems) out.push(`- ${cell(p)}`);
+    out.push('');
+    return;
+  }
+  const { state } = ownership;
+  if (state.entries.length === 0) {
+    out.push('The dump holds no pods, ReplicaSets or Jobs with a state to start from.', '');
+    return;
+  }
+  out.push(state.placement === 'asDumped'
+    ? `${state.runningPods} pod${state.runningPods === 1 ? '' : 's'} start${state.runningPods === 1 ? 's' : ''} Running on the node${state.runningPods === 1 ? '' : 's'} the dump has them on.`
+    : 'The workloads create and schedule their pods afresh.', '');
+  out.push('| decision | objects | which, and why |', '|---|---|---|');
+  for (const [decision, title] of Object.entries(DECISION_TITLE) as [StateDecision, string][]) {
+    const list = state.entries.filter((e) => e.decision === decision);
+    if (list.length === 0) continue;
+    const shown = list.slice(0, NAMED).map((e) => `\`${e.object}\` (${e.reason})`).join('; ');
+    out.push(`| ${title} | ${list.length} | ${cell(list.length > NAMED ? `${shown}; and ${list.length - NAMED} more` : shown)} |`);
+  }
+  out.push('');
+  if (state.warnings.length > 0) {
+    out.push('What these decisions leave the results unable to say:', '');
+    for (const w of state.warnings) out.push(`- **${w.title}**: ${cell(w.message)}`);
+    out.push('');
+  }
 }
 
 /** "a, b, c and 7 more" */

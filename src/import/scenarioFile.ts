@@ -18,7 +18,6 @@ export interface ScenarioFileInput {
   ungrouped: string[];
   placement: Placement;
   /** Whether this capsim reads spec.placement (the loader's field); when not, it is a comment. */
-  placementField: boolean;
   /** Whether any manifest file is written. */
   manifests: boolean;
 }
@@ -39,7 +38,7 @@ export function scenarioYaml(input: ScenarioFileInput): string {
     ? 'asDumped: every pod starts bound to the node it ran on, each HPA at its current replicas, cordoned nodes cordoned; reschedule: the workloads create their pods from scratch and the scheduler packs them.'
     : 'reschedule: the workloads create their pods from scratch and the scheduler packs them; asDumped would start every pod on the node it ran on.';
   comment(placementNote, '  ');
-  lines.push(input.placementField ? `  placement: ${input.placement}` : `  # placement: ${input.placement}   (this capsim does not read spec.placement yet)`);
+  lines.push(`  placement: ${input.placement}`);
   lines.push('  cluster:');
   comment('No cluster autoscaler: a dump does not say whether one runs, nor its bounds. To simulate one, add `autoscaler: {}` here and min/max to each pool.', '    ');
   const complete = input.pools.filter((p) => p.complete);

@@ -19,6 +19,9 @@ export interface WriteOptions {
   /** Aborted: stop before the rename; the temporary is removed, nothing else changes. */
   signal?: AbortSignal;
   onNote?: (message: string) => void;
+  /** Called with the temporary directory once every file is in it, before the rename: the
+   *  files it returns are written over (the report, with what loading the result decided). */
+  finish?: (dir: string) => Promise<ReadonlyMap<string, string>>;
 }
 
 export async function writeScenarioDirectory(outDir: string, files: ReadonlyMap<string, string>, options: WriteOptions): Promise<string> {
@@ -35,6 +38,8 @@ export async function writeScenarioDirectory(outDir: string, files: ReadonlyMap<
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, content);
     }
+    options.signal?.throwIfAborted();
+    for (const [name, content] of (await options.finish?.(tmp)) ?? []) fs.writeFileSync(path.join(tmp, name), content);
     options.signal?.throwIfAborted();
     fs.rmSync(target, { recursive: true, force: true });
     fs.renameSync(tmp, target);
