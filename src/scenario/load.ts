@@ -175,8 +175,10 @@ function scenarioDocument(source: YamlSource, problems: Problems): Record<string
     return undefined;
   }
   const kind = (doc as Record<string, unknown>).kind;
-  if (typeof kind === 'string' && (kind in KINDS || SKIPPED_KINDS.has(kind))) {
-    problems.add(site, ['kind'], `expected kind: Scenario, got ${kind}`, `a Kubernetes manifest goes under spec.manifests of a Scenario (apiVersion: capsim/v1, kind: Scenario)`);
+  if (typeof kind === 'string' && (kind in KINDS || SKIPPED_KINDS.has(kind) || /^([A-Z]\w*)?List$/.test(kind))) {
+    // `kubectl get ... -o yaml` prints a List: a cluster's objects, which a scenario starts from.
+    problems.add(site, ['kind'], `expected kind: Scenario, got ${kind}: this is Kubernetes objects, not a capsim scenario`,
+      `to simulate a cluster from its objects, \`capsim import cluster ${source.file} --out DIR\` writes a scenario that starts from them (README "Bring your cluster"); or list the file under spec.manifests of a Scenario (apiVersion: capsim/v1, kind: Scenario)`);
     return undefined;
   }
   for (const [, i] of present.slice(1)) {
