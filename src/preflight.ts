@@ -109,6 +109,7 @@ export function podFitWarnings(scenario: Scenario): RunWarning[] {
   for (const o of scenario.objects) {
     const template = podTemplate(o);
     if (!template || template.spec.nodeName) continue; // a pod naming its node never meets the scheduler
+    if (o.kind === 'Pod' && o.state?.workload) continue; // a workload's pod: its template is checked
     const key = `${o.kind === 'Pod' ? 'Pod' : objectRef(o)}\n${o.metadata.namespace}\n${JSON.stringify(template.spec)}`;
     const known = outcomes.get(key);
     if (known) {

@@ -37,11 +37,28 @@ interface Flag {
   choices?: readonly string[];
 }
 
-/** A command's name, the positionals it needs, and its flags as its builder declares them. */
-function describeCommand(command: CommandModule<object, any>): { name: string; positionals: string[]; flags: Flag[] } {
-  const spec = command.command as string;
-  const [name, ...params] = spec.split(' ');
-  const options = ((command.builder as ((y: Argv) => Argv) | undefined)?.(yargs([])) as unknown as { getOptions(): DeclaredOptions & { boolean: string[]; choices: Record<string, string[]> } } | undefined)?.getOptions();
+interface Described {
+  /** The words that name it: ['run'], ['import', 'cluster']. */
+  words: string[];
+  name: string;
+  /** Values for the positionals it needs. */
+  positionals: string[];
+  flags: Flag[];
+  /** Its required flags (import cluster --out). */
+  required: string[];
+}
+
+type Declared = DeclaredOptions & { boolean: string[]; choices: Record<string, string[]>; demandedOptions: Record<string, unknown> };
+
+/** A command and the commands it nests (capsim import cluster): their names, the positionals
+ *  they need, and their flags as their builders declare them. */
+function describeCommand(command: CommandModule<object, any>, prefix: string[] = []): Described[] {
+  const [word, ...params] = (command.command as string).split(' ');
+  const words = [...prefix, word];
+  const y = yargs([]);
+  const nested: CommandModule<object, any>[] = [];
+  (y as unknown as { command: (m: CommandModule<object, any>) => Argv }).command = (m) => (nested.push(m), y);
+  const options = ((command.builder as ((y: Argv) => Argv) | undefined)?.(y) as unknown as { getOptions(): Declared } | undefined)?.getOptions();
   const positionalNames = params.map((p) => p.replace(/[<>[\].]/g, ''));
   const flags: Flag[] = [];
   for (const key of Object.keys(options?.key ?? {})) {
@@ -51,7 +68,14 @@ function describeCommand(command: CommandModule<object, any>): { name: string; p
   }
   // A required positional gets a value; an optional one is left out.
   const positionals = params.filter((p) => p.startsWith('<')).map((p) => `${p.replace(/[<>.]/g, '')}.yaml`);
-  return { name, positionals, flags };
+  const required = Object.keys(options?.demandedOptions ?? {}).filter((k) => !positionalNames.includes(k));
+  const self = nested.length > 0 ? [] : [{ words, name: words.join(' '), positionals, flags, required }];
+  return [...self, ...nested.flatMap((m) => describeCommand(m, words))];
+}
+
+/** The command's words, positionals and required flags (but `flag`): what a use of `flag` follows. */
+function base(c: Described, flag: Flag): string[] {
+  return [...c.words, ...c.positionals, ...c.required.filter((r) => r !== flag.name).flatMap((r) => [`--${r}`, 'required'])];
 }
 
 /** One use of a flag: its values (choices when it has them). */
@@ -62,10 +86,10 @@ function use(flag: Flag, i: number): string[] {
   return [`value${i}`];
 }
 
-const described = COMMANDS.map(describeCommand);
+const described = COMMANDS.flatMap((c) => describeCommand(c));
 
 test('every command and every flag is covered: the commands and their flags are as --help lists them', () => {
-  assert.deepEqual(described.map((c) => c.name), ['run', 'report', 'compare', 'sweep', 'validate', 'init', 'catalog', 'schema']);
+  assert.deepEqual(described.map((c) => c.name), ['run', 'report', 'compare', 'sweep', 'import cluster', 'validate', 'init', 'catalog', 'schema']);
   const sweep = described.find((c) => c.name === 'sweep')!;
   assert.deepEqual(sweep.flags.filter((f) => f.array).map((f) => f.name).sort(), ['constraint', 'emit', 'merge', 'set', 'vary']);
   assert.equal(sweep.flags.find((f) => f.name === 'emit')!.nargs, 2);
@@ -73,19 +97,21 @@ test('every command and every flag is covered: the commands and their flags are 
 
 test('a flag that takes one value, given twice, is a usage error naming it, for every command', async () => {
   let checked = 0;
-  for (const { name, positionals, flags } of described) {
+  for (const c of described) {
+    const { name, flags } = c;
     for (const flag of flags) {
       if (flag.kind === 'boolean' || (flag.array && flag.nargs === 1)) continue;
       const [first, second] = [use(flag, 0), use(flag, 1)];
-      const r = await parse([name, ...positionals, `--${flag.name}`, ...first, `--${flag.name}`, ...second]);
+      const r = await parse([...base(c, flag), `--${flag.name}`, ...first, `--${flag.name}`, ...second]);
       assert.equal(r.handled, undefined, `${name} --${flag.name} twice reached the handler`);
       assert.equal(r.usage?.startsWith(`--${flag.name} was given 2 times (${first.join(' ')}, ${second.join(' ')}); give it once`), true, `${name} --${flag.name}: ${r.usage}`);
       checked++;
     }
   }
-  // run: format, out, seed; report: format; compare: format, out; sweep: 15 (emit among them);
-  // validate: seed; catalog: provider, filter, format.
-  assert.equal(checked, 25);
+  // run: format, out, seed, placement; report: format; compare: format, out; sweep: 15 (emit
+  // among them); import cluster: out, placement; validate: seed, placement; catalog: provider,
+  // filter, format.
+  assert.equal(checked, 29);
 });
 
 test('--format html --format pdf says how to ask for several formats; --out a --out b names both', async () => {
@@ -98,9 +124,10 @@ test('--format html --format pdf says how to ask for several formats; --out a --
 
 test('the repeatable flags add up, in order, for every command that has them', async () => {
   let checked = 0;
-  for (const { name, positionals, flags } of described) {
+  for (const c of described) {
+    const { name, flags } = c;
     for (const flag of flags.filter((f) => f.array && f.nargs === 1)) {
-      const r = await parse([name, ...positionals, `--${flag.name}`, 'a=1', `--${flag.name}`, 'b=2']);
+      const r = await parse([...base(c, flag), `--${flag.name}`, 'a=1', `--${flag.name}`, 'b=2']);
       assert.equal(r.usage, undefined, `${name} --${flag.name}: ${r.usage}`);
       assert.deepEqual(r.handled?.[flag.name], ['a=1', 'b=2'], `${name} --${flag.name}`);
       checked++;
@@ -147,8 +174,8 @@ test('a flag named after an Object.prototype property, or in dot notation, is an
 test('--help works for every command, and given twice', async () => {
   const top = await parse(['--help']);
   assert.match(top.output!, /capsim run <scenario>/);
-  for (const { name, flags } of described) {
-    for (const args of [[name, '--help'], [name, '--help', '--help'], [name, '-h']]) {
+  for (const { words, name, flags } of described) {
+    for (const args of [[...words, '--help'], [...words, '--help', '--help'], [...words, '-h']]) {
       const r = await parse(args);
       assert.equal(r.usage, undefined, `${args.join(' ')}: ${r.usage}`);
       assert.equal(r.handled, undefined);

@@ -7,7 +7,8 @@ import { formatDuration } from '../duration.ts';
 import { displayPath } from '../scenario/paths.ts';
 import { warningBrief } from '../outputs/summary.ts';
 import { EXIT_OK, reportError } from './exit.ts';
-import { formatOption, parseFormats, scenarioOptions } from './options.ts';
+import { formatOption, parseFormats, placementOption, scenarioOptions } from './options.ts';
+import type { Placement } from '../model/scenario.ts';
 import { EXIT_INTERRUPTED, listenForInterrupt, lockedAsInput } from './outputGuard.ts';
 
 interface RunArgs {
@@ -17,6 +18,7 @@ interface RunArgs {
   set?: string[];
   quiet?: boolean;
   format: string;
+  placement?: Placement;
 }
 
 /** A progress bar appears only for runs that take longer than this, and only on a terminal. */
@@ -30,6 +32,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (YAML or JSON)' })
       .options({
         ...scenarioOptions,
+        ...placementOption,
         ...formatOption,
         out: { type: 'string', describe: 'Output directory (default: reports/<scenario name>/)' },
         quiet: { type: 'boolean', default: false, describe: 'Print only errors' },
@@ -37,7 +40,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .example('$0 run scenarios/quickstart.yaml', 'Run the built-in quickstart')
       .example('$0 run scenarios/quickstart.yaml --seed 7 --out /tmp/qs7', 'Another seed, elsewhere')
       .example('$0 run scenarios/quickstart.yaml --format html,svg,png', 'Also write charts/*.png')
-      .example("$0 run my.yaml --set 'spec.cluster.nodePools[0].count=6'", 'Try six nodes') as never,
+      .example("$0 run my.yaml --set 'spec.cluster.nodePools[0].count=6'", 'Try six nodes')
+      .example('$0 run cluster/scenario.yaml --placement reschedule', "A cluster's state, its pods packed afresh") as never,
   handler: async (args: ArgumentsCamelCase<RunArgs>) => {
     process.exitCode = await run(args);
   },
@@ -47,7 +51,7 @@ async function run(args: RunArgs): Promise<number> {
   try {
     const report = parseFormats(args.format);
     const { loadScenario } = await import('../scenario/load.ts');
-    const scenario = await loadScenario(args.scenario, { set: args.set, seed: args.seed });
+    const scenario = await loadScenario(args.scenario, { set: args.set, seed: args.seed, placement: args.placement });
     const outDir = args.out ?? path.join('reports', scenario.name);
     const { runScenario } = await import('../run.ts');
     const progress = await progressBar(args.quiet ?? false);

@@ -2,12 +2,14 @@
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
 import { formatDuration } from '../duration.ts';
 import { EXIT_OK, reportError } from './exit.ts';
-import { scenarioOptions } from './options.ts';
+import { placementOption, scenarioOptions } from './options.ts';
+import type { Placement } from '../model/scenario.ts';
 
 interface ValidateArgs {
   scenario: string;
   set?: string[];
   seed?: number;
+  placement?: Placement;
 }
 
 export const validateCommand: CommandModule<object, ValidateArgs> = {
@@ -16,13 +18,13 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
   builder: (y) =>
     y
       .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file' })
-      .options(scenarioOptions)
+      .options({ ...scenarioOptions, ...placementOption })
       .example('$0 validate scenarios/quickstart.yaml', '') as never,
   handler: async (args: ArgumentsCamelCase<ValidateArgs>) => {
     try {
       // Imported here, not above: the other commands start without the loader.
       const { loadScenario } = await import('../scenario/load.ts');
-      const s = await loadScenario(args.scenario, { set: args.set, seed: args.seed });
+      const s = await loadScenario(args.scenario, { set: args.set, seed: args.seed, placement: args.placement });
       const kinds = new Map<string, number>();
       for (const o of s.objects) kinds.set(o.kind, (kinds.get(o.kind) ?? 0) + 1);
       const objects = [...kinds].map(([k, n]) => `${n} ${k}`).join(', ') || 'no objects';

@@ -18,6 +18,7 @@ import type { ResourceMap } from '../model/resources.ts';
 import { MEMORY, PODS, toResourceList } from '../model/resources.ts';
 import type { NodePool } from '../model/scenario.ts';
 import { Phase } from '../phases.ts';
+import { planManifestNode, type ManifestNodePlan } from './manifestNodes.ts';
 
 export class CloudProvider {
   private readonly poolCounters = new Map<string, number>();
@@ -33,10 +34,15 @@ export class CloudProvider {
     private readonly kubelet: Kubelet,
   ) {}
 
-  /** A Node manifest: a machine that already runs, with its status.allocatable, Ready at once. */
-  registerNode(obj: NodeObject): Node {
-    const node = this.api.addNode(manifestNodeInit(obj));
+  /** A Node manifest: a machine that already runs, with its status.allocatable, Ready at once.
+   *  One that joins a pool (manifestNodes.ts) is the pool's: priced, typed and, for a spot pool,
+   *  interrupted as the pool's nodes are. */
+  registerNode(obj: NodeObject, pools: readonly NodePool[]): Node {
+    const plan = planManifestNode(obj, pools);
+    const node = this.api.addNode(manifestNodeInit(obj, plan));
     this.api.markNodeReady(node);
+    const spot = plan.pool?.spot;
+    if (spot && spot.interruptionsPerNodeDay > 0) this.armSpotInterruption(node, spot.interruptionsPerNodeDay, spot.noticeSeconds);
     return node;
   }
 
@@ -127,9 +133,14 @@ export function allocatableOf(pool: NodePool): ResourceMap {
   return allocatable;
 }
 
-/** A Node manifest as the node its kubelet registers: status.allocatable, no pool, no price. */
-export function manifestNodeInit(obj: NodeObject): NodeInit {
+/** A Node manifest as the node its kubelet registers: its status.allocatable, labels and taints;
+ *  the pool it joins and its price from `plan` (none without one: a what-if's node). */
+export function manifestNodeInit(obj: NodeObject, plan?: ManifestNodePlan): NodeInit {
   const labels: Record<string, string> = { [LABEL_HOSTNAME]: obj.metadata.name, ...obj.metadata.labels };
+  if (plan?.pool) {
+    labels[LABEL_POOL] ??= plan.pool.name;
+    labels[LABEL_CAPACITY_TYPE] ??= plan.pool.capacityType;
+  }
   return {
     name: obj.metadata.name,
     labels,
@@ -139,11 +150,11 @@ export function manifestNodeInit(obj: NodeObject): NodeInit {
     capacity: toResourceList(obj.capacity),
     allocatable: toResourceList(obj.allocatable),
     allocatablePods: obj.allocatable[PODS] ?? obj.capacity[PODS] ?? 110,
-    pool: null,
+    pool: plan?.pool?.name ?? null,
     zone: labels[LABEL_ZONE] ?? null,
-    instanceType: labels[LABEL_INSTANCE_TYPE] ?? null,
-    capacityType: 'on-demand',
-    priceUsdPerHour: 0,
+    instanceType: plan ? plan.instanceType : (labels[LABEL_INSTANCE_TYPE] ?? null),
+    capacityType: plan?.capacityType ?? 'on-demand',
+    priceUsdPerHour: plan?.priceUsdPerHour ?? 0,
   };
 }
 

@@ -62,6 +62,19 @@ export const SCENARIO_WARNING_CODES = [
   'pod-fits-no-node',
   /** A workload's pods are refused by admission (LimitRange, PriorityClass): none is ever created. */
   'pod-refused',
+  /** Node manifests that cost $0: no instance-type label, a type not in the catalog, or a name two clouds share. */
+  'node-price-unknown',
+  /** Node manifests priced approximately: a spot node at the on-demand price, a pool of another type, another region's prices. */
+  'node-price-approximate',
+  /** An HPA of a cluster's state reads only what the scenario does not model: it holds its replicas. */
+  'hpa-held',
+  /** Pods of a cluster's state whose controller capsim does not simulate (or that would count twice). */
+  'pods-unmanaged',
+  /** An object of a cluster's state that changes capacity and is not simulated (Karpenter, a
+   *  ScaledObject without its HPA, a ReplicaSet without its Deployment, a Rollout). */
+  'kind-not-simulated',
+  /** Pods of a cluster's state that exceed their node's allocatable at the start. */
+  'node-overcommitted',
 ] as const;
 
 /** From the run: */
@@ -80,12 +93,16 @@ export const RUN_WARNING_CODES = [
 
 export type WarningCode = (typeof SCENARIO_WARNING_CODES)[number] | (typeof RUN_WARNING_CODES)[number];
 
-/** Warnings whose `objects` are peers (workloads alike), not an actor and what it acts on. */
-const LISTS: ReadonlySet<WarningCode> = new Set(['usage-from-requests', 'demand-without-usage', 'usage-without-demand']);
+/** Warnings whose `objects` are peers (workloads or nodes alike), not an actor and what it acts
+ *  on: what they are, for a brief naming how many. */
+const LISTS: ReadonlyMap<WarningCode, string> = new Map([
+  ['usage-from-requests', 'workloads'], ['demand-without-usage', 'workloads'], ['usage-without-demand', 'workloads'],
+  ['node-price-unknown', 'nodes'], ['node-price-approximate', 'nodes'],
+]);
 
 /** A warning in a few words, for a summary line: "HPA at maxReplicas (HorizontalPodAutoscaler/shop/web)". */
 export function warningBrief(w: RunWarning): string {
-  const subject = LISTS.has(w.code) && w.objects.length > 1 ? `${w.objects.length} workloads` : w.objects[0];
+  const subject = LISTS.has(w.code) && w.objects.length > 1 ? `${w.objects.length} ${LISTS.get(w.code)}` : w.objects[0];
   return subject ? `${w.title} (${subject})` : w.title;
 }
 
@@ -142,7 +159,8 @@ export interface NodesSummary {
 }
 
 export interface PodsSummary {
-  /** Pods bound to a node (by the scheduler, or directly by spec.nodeName). */
+  /** Pods bound to a node (by the scheduler, or directly by spec.nodeName); not the pods of a
+   *  cluster's state that start on their nodes at t = 0. */
   scheduled: number;
   /** Pods created but not bound at the end of the run. */
   unschedulable: number;

@@ -344,6 +344,10 @@ export const scenarioSchema = z.strictObject({
         })
         .prefault({}),
       manifests: z.array(manifestEntry).default([]).describe('Kubernetes manifests: file paths, directories or globs relative to this file, or inline objects'),
+      placement: z
+        .enum(['asDumped', 'reschedule'])
+        .optional()
+        .describe('Where the pods of a cluster\'s state (kubectl get -o yaml of a running cluster) start: asDumped (the default) binds each Running pod to its spec.nodeName at t=0, adopted by its workload; reschedule drops the workloads\' pods and lets them create and schedule new ones. --placement overrides it'),
       workloads: z.array(workloadSchema).default([]).describe('Inline shorthand; each entry becomes a Deployment/StatefulSet/DaemonSet/Job/CronJob (plus its HPA, VPA, PDB)'),
       behavior: z.array(behaviorSchema).default([]).describe('How each workload is loaded (demand) and uses resources (usage)'),
       events: z.array(eventSchema).default([]).describe('Scripted what-ifs: drain, cordon, uncordon, nodeFailure, zoneOutage, spotInterruption, capacityUnavailable, rollout, scale'),

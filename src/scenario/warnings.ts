@@ -15,6 +15,7 @@ import { formatDuration } from '../duration.ts';
 import { formatBytes, formatCpuMilli } from '../quantity.ts';
 import { podSpecOf } from './references.ts';
 import { own } from '../model/records.ts';
+import { nodePriceWarnings } from './nodeWarnings.ts';
 
 /** The HPA's default tolerance (replica_calculator.go; controllers/hpa DEFAULT_TOLERANCE). */
 const HPA_TOLERANCE = 0.1;
@@ -24,23 +25,25 @@ const NAMED = 6;
 type Resource = 'cpu' | 'memory';
 
 /** Every warning about the scenario's model, in a stable order: autoscalers, then workloads,
- *  then traces. */
+ *  then traces, then the prices of Node manifests. */
 export function scenarioWarnings(scenario: Scenario): RunWarning[] {
   const model = new UsageModels(scenario);
-  const warnings: RunWarning[] = [];
-  for (const o of scenario.objects) if (o.kind === 'HorizontalPodAutoscaler') warnings.push(...hpaWarnings(o, model));
+  const warnings: RunWarning[] = [...scenario.clusterState.warnings];
+  // A held HPA (an HPA of a cluster's state with nothing modelled to read) has its own warning.
+  for (const o of scenario.objects) if (o.kind === 'HorizontalPodAutoscaler' && !o.hold) warnings.push(...hpaWarnings(o, model));
   for (const o of scenario.objects) if (o.kind === 'VerticalPodAutoscaler') warnings.push(...vpaWarnings(o, model));
   warnings.push(...workloadWarnings(scenario, model));
   warnings.push(...traceWarnings(scenario));
+  warnings.push(...nodePriceWarnings(scenario));
   return warnings;
 }
 
 /** The behavior and containers of each workload, by "Kind/namespace/name". */
-class UsageModels {
+export class UsageModels {
   private readonly behaviors: Map<string, Behavior>;
   private readonly objects: Map<string, KubeObject>;
 
-  constructor(scenario: Scenario) {
+  constructor(scenario: Pick<Scenario, 'behavior' | 'objects'>) {
     this.behaviors = new Map(scenario.behavior.map((b) => [b.target, b]));
     this.objects = new Map(scenario.objects.map((o) => [objectRef(o), o]));
   }
@@ -112,14 +115,14 @@ function hpaWarnings(hpa: HpaObject, model: UsageModels): RunWarning[] {
   return out;
 }
 
-function resourceOf(metric: HpaMetric): Resource | null {
+export function resourceOf(metric: HpaMetric): Resource | null {
   const name = metric.type === 'Resource' ? metric.resource.name : metric.type === 'ContainerResource' ? metric.containerResource.name : null;
   return name === 'cpu' || name === 'memory' ? name : null;
 }
 
 /** What the metric reads when every counted container uses its request, against its target:
  *  100% of requests against a Utilization target, the summed requests against an AverageValue. */
-function targetReading(metric: HpaMetric, containers: Container[], resource: Resource): { ratio: number; text: string } | null {
+export function targetReading(metric: HpaMetric, containers: Container[], resource: Resource): { ratio: number; text: string } | null {
   const target = metric.type === 'Resource' ? metric.resource.target : metric.type === 'ContainerResource' ? metric.containerResource.target : null;
   if (!target) return null;
   if (target.type === 'Utilization' && target.averageUtilization) {
@@ -166,7 +169,8 @@ function workloadWarnings(scenario: Scenario, model: UsageModels): RunWarning[] 
   const perUnitOnly: string[] = [];
   const seen = new Set<string>();
   for (const o of scenario.objects) {
-    if (!podSpecOf(o)) continue;
+    // A pod of a workload counts under it (a cluster's state: clusterState.ts).
+    if (!podSpecOf(o) || (o.kind === 'Pod' && o.state?.workload)) continue;
     const ref = objectRef(o);
     // Bare pods without a behavior share one usage record per namespace (kubelet/podGroups.ts).
     const shown = o.kind === 'Pod' && !model.behavior(ref) ? `Pod/${o.metadata.namespace}/*` : ref;
