@@ -317,3 +317,24 @@ test('a shard whose sweep-plan.json was edited to 10^8 seeds is refused before i
     return true;
   });
 });
+
+// ---- capsim import cluster ---------------------------------------------------------------------
+
+test('capsim import cluster: a dump object of kind "constructor" or "toString" is a kind capsim does not read (its status crashed the cleaning)', async () => {
+  const { readDump } = await import('../src/import/readDump.ts');
+  const { planImport } = await import('../src/import/plan.ts');
+  const text = [
+    'apiVersion: v1',
+    'kind: List',
+    'items:',
+    '  - {apiVersion: v1, kind: Node, metadata: {name: n1, labels: {node.kubernetes.io/instance-type: m5.xlarge, toString: x}}, status: {capacity: {cpu: "4", memory: 16Gi, pods: "58"}, allocatable: {cpu: 3920m, memory: 15Gi, pods: "58"}}}',
+    '  - {apiVersion: v1, kind: constructor, metadata: {name: c, namespace: default}, status: {phase: Running}}',
+    '  - {apiVersion: v1, kind: toString, metadata: {name: t}}',
+  ].join('\n');
+  const plan = planImport(await readDump(['-'], async () => text), { name: 'proto', placement: 'asDumped', sources: ['(stdin)'] });
+  const report = plan.files.get('import-report.md')!;
+  assert.match(report, /\| constructor \| 1 \| a kind capsim does not read \| `default\/c` \|/);
+  assert.match(report, /\| toString \| 1 \| a kind capsim does not read \| `t` \|/);
+  // The node's own label named toString is kept like any other.
+  assert.match(plan.files.get('manifests/nodes.yaml')!, /toString: x/);
+});

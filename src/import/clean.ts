@@ -6,7 +6,8 @@
 // capacity and allocatable. A Node keeps its name, labels, annotations, taints, unschedulable and
 // providerID (its cloud, for its price). Ownership (ownerReferences, spec.nodeName) is kept as
 // it is: what it means is the loader's to decide. Which kinds are written at all is decided here.
-import { KINDS, SKIPPED_KINDS, apiGroup } from '../scenario/kube/kinds.ts';
+import { SKIPPED_KINDS, apiGroup, kindSpec } from '../scenario/kube/kinds.ts';
+import { own, setOwn } from '../model/records.ts';
 
 /** What happens to an object of a kind. */
 export type KindFate =
@@ -29,7 +30,7 @@ export const KNOWN_CUSTOM_KINDS: ReadonlyMap<string, string> = new Map([
 const PRIVATE_KINDS = new Set(['Secret']);
 
 export function fateOf(kind: string, apiVersion: string): KindFate {
-  if (kind in KINDS || kind === 'ReplicaSet') return { written: true };
+  if (kindSpec(kind) || kind === 'ReplicaSet') return { written: true };
   if (KNOWN_CUSTOM_KINDS.has(`${apiGroup(apiVersion)}/${kind}`)) return { written: true };
   if (PRIVATE_KINDS.has(kind)) return { written: false, reason: 'never written: it holds secrets, and capsim does not simulate it' };
   if (SKIPPED_KINDS.has(kind)) return { written: false, reason: 'capsim does not simulate it (no bearing on capacity)' };
@@ -66,7 +67,7 @@ export function cleanObject(raw: Record<string, unknown>, tally: CleaningTally):
   const out: Record<string, unknown> = { apiVersion: raw.apiVersion, kind, metadata: cleanMeta(raw.metadata as Record<string, unknown>, tally) };
   for (const [key, value] of Object.entries(raw)) {
     if (key === 'apiVersion' || key === 'kind' || key === 'metadata' || key === 'status') continue;
-    out[key] = withoutNulls(value, tally);
+    setOwn(out, key, withoutNulls(value, tally));
   }
   if (kind === 'Node') cleanNodeSpec(out, tally);
   const status = raw.status;
@@ -89,7 +90,7 @@ function withoutNulls(value: unknown, tally: CleaningTally): unknown {
       tally.count('null fields (unset, as the API server stores them)');
       continue;
     }
-    out[key] = withoutNulls(v, tally);
+    setOwn(out, key, withoutNulls(v, tally));
   }
   return out;
 }
@@ -101,7 +102,7 @@ function cleanMeta(meta: Record<string, unknown>, tally: CleaningTally): Record<
       tally.count(`metadata.${key}`);
       continue;
     }
-    out[key] = structuredClone(value);
+    setOwn(out, key, structuredClone(value));
   }
   const annotations = out.annotations as Record<string, unknown> | undefined;
   if (annotations && typeof annotations === 'object' && LAST_APPLIED in annotations) {
@@ -129,7 +130,7 @@ function cleanNodeSpec(node: Record<string, unknown>, tally: CleaningTally): voi
 }
 
 function keptStatus(kind: string, status: unknown): Record<string, unknown> | undefined {
-  const keep = STATUS_KEPT[kind];
+  const keep = own(STATUS_KEPT, kind);
   if (!keep || status === null || typeof status !== 'object' || Array.isArray(status)) return undefined;
   const kept = Object.fromEntries(Object.entries(status).filter(([key]) => keep.includes(key)).map(([k, v]) => [k, structuredClone(v)]));
   return Object.keys(kept).length > 0 ? kept : undefined;

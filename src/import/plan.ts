@@ -5,7 +5,7 @@
 // (scenarioFile.ts) and import-report.md (report.ts). Pure: the same dump gives the same bytes.
 import YAML from 'yaml';
 import { InputError, type Problem } from '../scenario/errors.ts';
-import { KINDS, apiGroup } from '../scenario/kube/kinds.ts';
+import { apiGroup, kindSpec } from '../scenario/kube/kinds.ts';
 import { CleaningTally, cleanObject, fateOf, latestTimestamp } from './clean.ts';
 import { groupNodes, type NodeFacts } from './pools.ts';
 import type { Dump, DumpObject } from './readDump.ts';
@@ -46,7 +46,7 @@ function kindRank(kind: string): number {
 /** "Kind" for built-in kinds, "group/Kind" for custom resources. */
 function kindLabel(kind: string, apiVersion: string): string {
   const group = apiGroup(apiVersion);
-  return kind in KINDS || kind === 'ReplicaSet' || group === '' || !group.includes('.') ? kind : `${group}/${kind}`;
+  return kindSpec(kind) || kind === 'ReplicaSet' || group === '' || !group.includes('.') ? kind : `${group}/${kind}`;
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -57,7 +57,8 @@ const NAMESPACED_CUSTOM = new Set(['argoproj.io/Rollout', 'keda.sh/ScaledObject'
 /** Whether objects of the kind live in a namespace: one without metadata.namespace is in
  *  "default", as the API server (and capsim's loader) would put it. */
 function isNamespaced(kind: string, apiVersion: string): boolean {
-  if (kind in KINDS) return KINDS[kind].namespaced;
+  const spec = kindSpec(kind);
+  if (spec) return spec.namespaced;
   return kind === 'ReplicaSet' || NAMESPACED_CUSTOM.has(`${apiGroup(apiVersion)}/${kind}`);
 }
 

@@ -11,6 +11,7 @@ import { catalogTypeOf, nodeGroupOf, nodeProviderOf, type NodeCapacityType } fro
 import type { InstanceType, Provider } from '../cost/catalog.ts';
 import { formatBytes, formatCpuMilli } from '../quantity.ts';
 import { resourceAmount } from '../scenario/kube/convert.ts';
+import { own, setOwn } from '../model/records.ts';
 import { convertPools } from '../scenario/pools.ts';
 import { Problems, type Site } from '../scenario/problems.ts';
 import { nodePoolSchema, type NodePoolDocument } from '../scenario/schema.ts';
@@ -153,7 +154,7 @@ function commonLabels(nodes: readonly NodeFacts[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(nodes[0].labels).sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (PER_NODE_LABELS.has(key)) continue;
-    if (nodes.every((n) => n.labels[key] === value)) out[key] = value;
+    if (nodes.every((n) => own(n.labels, key) === value)) setOwn(out, key, value);
   }
   return out;
 }

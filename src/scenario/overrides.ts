@@ -6,6 +6,7 @@ import { CORE_SCHEMA, load } from 'js-yaml';
 import { formatPath, type Problem } from './errors.ts';
 import { didYouMean, type Override } from './problems.ts';
 import { SELF_REFERENCE, SELF_REFERENCE_HINT, selfReference, type PathPart } from './source.ts';
+import { setOwn } from '../model/records.ts';
 
 const FLAG_FILE = '--set';
 
@@ -51,11 +52,6 @@ function isMapping(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** Sets an own key, as YAML would: `__proto__` or `constructor` is a key like any other, never a
- *  way to reach (or replace) a prototype. */
-function setOwn(mapping: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(mapping, key, { value, writable: true, enumerable: true, configurable: true });
-}
 
 /**
  * Applies every `path=value` to `doc` (mutated). Returns the overrides that were applied (so
