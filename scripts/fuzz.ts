@@ -8,7 +8,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { checkCase, scenarioCase, stopRuns, baseScenarios } from '../test/support/fuzz.ts';
 import { FuzzFailure, failureClass, removeScratch } from '../test/support/fuzzChecks.ts';
-import { baseRunDir, checkCommandLine, checkRunDir, checkSet, checkShard, checkSweepFlag, checkTrace, commandArgs, fileDamage, setCase, sweepFlag, traceCase } from '../test/support/fuzzReaders.ts';
+import { baseRunDir, checkCommandLine, checkDump, checkRunDir, checkSet, checkShard, checkSweepFlag, checkTrace, commandArgs, dumpCase, fileDamage, setCase, sweepFlag, traceCase } from '../test/support/fuzzReaders.ts';
 
 function flag(name: string): string | undefined {
   const at = process.argv.indexOf(`--${name}`);
@@ -41,6 +41,7 @@ const READERS: Reader<unknown>[] = [
   // Every 20th damaged run is also drawn (capsim report and compare in full): a second each.
   readerOf({ name: 'run-dir', share: 0.1, arbitrary: fc.tuple(fc.array(fileDamage, { minLength: 1, maxLength: 3 }), fc.nat({ max: 19 })), check: ([d, n]) => checkRunDir(d, n === 0) }),
   readerOf({ name: 'shards', share: 0.05, arbitrary: fc.array(fileDamage, { minLength: 1, maxLength: 3 }), check: checkShard }),
+  readerOf({ name: 'import', share: 0.25, arbitrary: dumpCase, check: checkDump }),
 ];
 
 console.log(`capsim fuzz: seed ${seed}, ${runs} scenario inputs (${baseScenarios().length} bases); the other readers a share of that`);

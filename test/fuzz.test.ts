@@ -15,7 +15,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { baseScenarios, checkCase, scenarioCase, stopRuns } from './support/fuzz.ts';
 import { removeScratch } from './support/fuzzChecks.ts';
-import { baseRunDir, checkCommandLine, checkRunDir, checkSet, checkShard, checkSweepFlag, checkTrace, commandArgs, fileDamage, setCase, sweepFlag, traceCase } from './support/fuzzReaders.ts';
+import { baseRunDir, checkCommandLine, checkDump, checkRunDir, checkSet, checkShard, checkSweepFlag, checkTrace, commandArgs, dumpCase, fileDamage, setCase, sweepFlag, traceCase } from './support/fuzzReaders.ts';
 
 const seed = Number(process.env.FUZZ_SEED ?? 14);
 
@@ -82,4 +82,9 @@ test('a damaged run directory is refused by capsim report with the file, or read
 
 test('a damaged shard directory is refused by capsim sweep --merge, or merged', async () => {
   await fuzz(fc.array(fileDamage, { minLength: 1, maxLength: 3 }), checkShard, 30);
+});
+
+test('capsim import cluster: a mutated kubectl dump is planned, or refused with problems', async () => {
+  const outcomes = await fuzz(dumpCase, checkDump, 150);
+  assert.ok((outcomes.get('planned') ?? 0) > 10, JSON.stringify([...outcomes]));
 });

@@ -1,13 +1,14 @@
 // The fuzz tests of every input reader besides the scenario loader (fuzz.ts): a demand trace
 // (CSV), --set, the sweep's flags (--vary, --objective, --constraint, --shard), the command line
-// itself, a run directory read back by `capsim report` and `capsim compare`, and a sweep's shard
-// directories read by `capsim sweep --merge`. Each case must end in a result or an InputError
+// itself, a run directory read back by `capsim report` and `capsim compare`, a sweep's shard
+// directories read by `capsim sweep --merge`, and the kubectl dumps `capsim import cluster` reads
+// (mutated with the scenarios' palette; test/import-fuzz.test.ts has its own cases). Each case must end in a result or an InputError
 // whose every problem names a file, a line and a message (fuzzChecks.ts). The catalog and its
 // prices are built in (src/cost/catalogData.ts), not read from the user: nothing to fuzz there.
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { CORE_SCHEMA, dump } from 'js-yaml';
+import { CORE_SCHEMA, dump, loadAll } from 'js-yaml';
 import { readTrace, type TracePoints } from '../../src/workload/trace.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
 import { applyOverrides } from '../../src/scenario/overrides.ts';
@@ -397,5 +398,44 @@ export async function checkShard(damages: FileDamage[]): Promise<'merged' | 'ref
     return merged instanceof InputError ? 'refused' : 'merged';
   } catch (error) {
     fail((error as Error).message, JSON.stringify(damages));
+  }
+}
+
+// ---- kubectl dumps (capsim import cluster) ---------------------------------------------------------
+
+const DUMPS = ['eks-shop.yaml', 'kubectl-rc-managedfields.yaml', 'kwok-pod-running-with-job.yaml', 'helm-minecraft.yaml'];
+let dumps: Json[] | undefined;
+
+function baseDumps(): Json[] {
+  dumps ??= DUMPS.map((f) => {
+    const docs = loadAll(fs.readFileSync(path.resolve(import.meta.dirname, '../fixtures/dumps', f), 'utf8'), { schema: CORE_SCHEMA }).filter((d) => d !== null && d !== undefined);
+    // One List of the file's objects: a dozen are as good a base as its hundreds, and keep a case small.
+    const items = docs.flatMap((d) => (Array.isArray((d as { items?: unknown[] }).items) ? (d as { items: unknown[] }).items : [d]));
+    return { apiVersion: 'v1', kind: 'List', items: items.slice(0, 12) };
+  });
+  return dumps;
+}
+
+export interface DumpCase {
+  base: number;
+  mutations: Mutation[];
+  damage: TextDamage;
+}
+
+export const dumpCase: fc.Arbitrary<DumpCase> = fc.record({ base: fc.nat(), mutations: fc.array(mutation, { minLength: 1, maxLength: 3 }), damage: textDamage });
+
+/** A mutated dump read and planned as `capsim import cluster` does: the files it would write, or
+ *  an InputError. */
+export async function checkDump(c: DumpCase): Promise<'planned' | 'refused'> {
+  const all = baseDumps();
+  const doc = { root: structuredClone(all[c.base % all.length]) };
+  for (const m of c.mutations) applyMutation(doc, m);
+  const text = damage(dump(doc.root, { schema: CORE_SCHEMA, noRefs: false, lineWidth: -1, skipInvalid: true }), c.damage);
+  const [{ readDump }, { planImport }] = await Promise.all([import('../../src/import/readDump.ts'), import('../../src/import/plan.ts')]);
+  try {
+    const planned = await settle('capsim import cluster', async () => planImport(await readDump(['-'], async () => text), { name: 'fuzz', placement: 'asDumped', sources: ['(stdin)'] }));
+    return planned instanceof InputError ? 'refused' : 'planned';
+  } catch (error) {
+    fail((error as Error).message, text);
   }
 }
