@@ -6,7 +6,7 @@ import type { ArgumentsCamelCase, CommandModule } from 'yargs';
 import { formatDuration } from '../duration.ts';
 import { displayPath } from '../scenario/paths.ts';
 import { EXIT_OK, reportError } from './exit.ts';
-import { formatOption, parseFormats, scenarioOptions } from './options.ts';
+import { allowLargeOption, formatOption, parseFormats, scenarioOptions } from './options.ts';
 
 interface RunArgs {
   scenario: string;
@@ -15,6 +15,7 @@ interface RunArgs {
   set?: string[];
   quiet?: boolean;
   format: string;
+  allowLarge?: boolean;
 }
 
 /** A progress bar appears only for runs that take longer than this, and only on a terminal. */
@@ -29,6 +30,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .options({
         ...scenarioOptions,
         ...formatOption,
+        ...allowLargeOption,
         out: { type: 'string', describe: 'Output directory (default: reports/<scenario name>/)' },
         quiet: { type: 'boolean', default: false, describe: 'Print only errors' },
       })
@@ -45,7 +47,9 @@ async function run(args: RunArgs): Promise<number> {
   try {
     const report = parseFormats(args.format);
     const { loadScenario } = await import('../scenario/load.ts');
-    const scenario = await loadScenario(args.scenario, { set: args.set, seed: args.seed });
+    const scenario = await loadScenario(args.scenario, { set: args.set, seed: args.seed, allowLarge: args.allowLarge });
+    // Refused before anything is written when it would go past the limits (scenario/limits.ts).
+    (await import('../scenario/limits.ts')).checkRunSize(scenario, { report: report.length > 0, allowLarge: args.allowLarge });
     const outDir = args.out ?? path.join('reports', scenario.name);
     const { runScenario } = await import('../run.ts');
     const progress = await progressBar(args.quiet ?? false);

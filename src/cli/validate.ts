@@ -2,33 +2,37 @@
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
 import { formatDuration } from '../duration.ts';
 import { EXIT_OK, reportError } from './exit.ts';
-import { scenarioOptions } from './options.ts';
+import { allowLargeOption, scenarioOptions } from './options.ts';
 
 interface ValidateArgs {
   scenario: string;
   set?: string[];
   seed?: number;
+  allowLarge?: boolean;
 }
 
 export const validateCommand: CommandModule<object, ValidateArgs> = {
   command: 'validate <scenario>',
-  describe: 'Check a scenario without running it; exit 0, or print every problem and exit 2',
+  describe: "Check a scenario without running it and estimate the run's size; exit 0, or print every problem (a run over the limits too) and exit 2",
   builder: (y) =>
     y
       .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file' })
-      .options(scenarioOptions)
+      .options({ ...scenarioOptions, ...allowLargeOption })
       .example('$0 validate scenarios/quickstart.yaml', '') as never,
   handler: async (args: ArgumentsCamelCase<ValidateArgs>) => {
     try {
       // Imported here, not above: the other commands start without the loader.
-      const { loadScenario } = await import('../scenario/load.ts');
-      const s = await loadScenario(args.scenario, { set: args.set, seed: args.seed });
+      const [{ loadScenario }, { checkRunSize, sizeLine }] = await Promise.all([import('../scenario/load.ts'), import('../scenario/limits.ts')]);
+      const s = await loadScenario(args.scenario, { set: args.set, seed: args.seed, allowLarge: args.allowLarge });
+      // What `capsim run` refuses, validate refuses too.
+      const size = checkRunSize(s, { allowLarge: args.allowLarge });
       const kinds = new Map<string, number>();
       for (const o of s.objects) kinds.set(o.kind, (kinds.get(o.kind) ?? 0) + 1);
       const objects = [...kinds].map(([k, n]) => `${n} ${k}`).join(', ') || 'no objects';
       process.stdout.write(
         `ok: ${s.name}: ${formatDuration(s.durationMs)}, ${s.cluster.nodePools.length} node pool(s), ${objects}, ${s.events.length} scripted event(s)\n`,
       );
+      process.stdout.write(`${sizeLine(size)}\n`);
       for (const notice of s.notices) process.stdout.write(`note: ${notice}\n`);
       process.exitCode = EXIT_OK;
     } catch (error) {

@@ -10,6 +10,7 @@ import { InputError, type Problem } from '../scenario/errors.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { VERSION } from '../version.ts';
 import type { Summary } from '../outputs/summary.ts';
+import type { Scenario } from '../model/scenario.ts';
 
 export interface Vary {
   /** A --set path: spec.cluster.nodePools[0].instanceType */
@@ -142,6 +143,11 @@ export interface PlanOptions {
   varies: string[];
   sets?: string[];
   seeds?: number;
+  /** --allow-large: inputs over the loader's limits are read. */
+  allowLarge?: boolean;
+  /** Sees each scenario the plan loads: the base (trial null), then each varied value with the
+   *  other varied paths at their first values (sweepSize.ts estimates the runs from them). */
+  onScenario?: (scenario: Scenario, trial: { vary: number; value: number } | null) => void;
 }
 
 /** Reads the scenario (every problem in it, or in a varied path or value, is an input error:
@@ -156,12 +162,15 @@ export async function makePlan(scenarioFile: string, options: PlanOptions): Prom
   const duplicate = varies.find((v, i) => varies.findIndex((w) => w.path === v.path) !== i);
   if (duplicate) throw new InputError([flagProblem(`${duplicate.path} is varied twice`, 'give all its values in one --vary')]);
 
-  const base = await loadScenario(scenarioFile, { set: sets });
+  const allowLarge = options.allowLarge;
+  const base = await loadScenario(scenarioFile, { set: sets, allowLarge });
+  options.onScenario?.(base, null);
   const firsts = varies.map((v) => `${v.path}=${v.values[0]}`);
   for (const [i, v] of varies.entries()) {
-    for (const value of v.values) {
+    for (const [k, value] of v.values.entries()) {
       const trial = [...sets, ...firsts.filter((_, j) => j !== i), `${v.path}=${value}`];
-      await loadScenario(scenarioFile, { set: trial });
+      const scenario = await loadScenario(scenarioFile, { set: trial, allowLarge });
+      options.onScenario?.(scenario, { vary: i, value: k });
     }
   }
 
