@@ -1,6 +1,7 @@
 // Scenario durations ("30s", "1d12h", "1.5h") <-> integer milliseconds, the engine's clock unit.
 // Like Go's time.ParseDuration but with days and weeks, which capacity scenarios need, and without
 // sub-millisecond units, which the clock cannot represent.
+import { quote } from './excerpt.ts';
 
 export class DurationError extends Error {
   /** A suggested fix, also included in the message; undefined when there is none. */
@@ -14,7 +15,7 @@ export class DurationError extends Error {
 }
 
 function invalid(text: string, problem: string, hint?: string): DurationError {
-  return new DurationError(`invalid duration "${text}": ${problem}`, hint);
+  return new DurationError(`invalid duration ${quote(text)}: ${problem}`, hint);
 }
 
 const UNIT_MS: Readonly<Record<string, bigint>> = {

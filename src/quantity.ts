@@ -2,6 +2,7 @@
 // k8s.io/apimachinery/pkg/api/resource (quantity.go, suffix.go). Everything is BigInt inside so
 // that "1.5Gi" or "0.1m" come out exactly as the API server would compute them; results are
 // handed back as numbers only once they are known to be safe integers.
+import { quote } from './excerpt.ts';
 
 /** Upstream's ErrFormatWrong text, quoted so users can compare with kubectl's message. */
 const FORMAT_WRONG = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
@@ -22,7 +23,7 @@ export class QuantityError extends Error {
 }
 
 function invalid(text: string, problem: string, hint?: string): QuantityError {
-  return new QuantityError(`invalid quantity "${text}": ${problem}`, hint);
+  return new QuantityError(`invalid quantity ${quote(text)}: ${problem}`, hint);
 }
 
 /** Which suffix family the input used; upstream keeps it to choose how to print the value back. */

@@ -1,6 +1,8 @@
 // One run of a scenario: simulate, stream the outputs into a temporary directory beside the
-// target, and move it into place only when everything is written (DESIGN §4). A failed run
-// leaves nothing half-written.
+// target, and move it into place only when everything is written (DESIGN §4). A failed or
+// interrupted run leaves nothing half-written; `<out>.lock` keeps a second run from writing the
+// same directory at once, and the temporaries of runs that were killed are removed.
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -11,6 +13,8 @@ import type { Summary } from './outputs/summary.ts';
 import { World } from './world.ts';
 import { VERSION } from './version.ts';
 import type { ReportFormat } from './report/formats.ts';
+import { lockOutput } from './outputs/outputLock.ts';
+import { removeTemporaries, temporaryName } from './outputs/leftovers.ts';
 
 export interface RunOptions {
   outDir: string;
@@ -22,6 +26,15 @@ export interface RunOptions {
   /** False for a sweep's runs: summary.json, timeseries.csv and run-info.json only (no
    *  workloads, nodes, events, node-utilization or recommendations files). Default true. */
   detail?: boolean;
+  /** Aborted (Ctrl-C): the run stops at the next hour of simulated time or the next output
+   *  file, removes its temporary directory and throws the signal's reason; the target is left
+   *  as it was. */
+  signal?: AbortSignal;
+  /** False when the caller already holds the directory's lock (a sweep holds its --out's while
+   *  its workers write runs/). Default true: `<outDir>.lock` is taken while the run writes. */
+  lock?: boolean;
+  /** Told what happens besides the simulation (waiting for another host's lock). */
+  onNote?: (note: string) => void;
 }
 
 export interface RunResult {
@@ -40,8 +53,21 @@ const CHUNK_MS = 3_600_000;
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
   const started = performance.now();
   const outDir = path.resolve(options.outDir);
-  const tmpDir = `${outDir}.tmp-${process.pid}`;
-  await fs.rm(tmpDir, { recursive: true, force: true });
+  const { signal } = options;
+  signal?.throwIfAborted();
+  const lock = options.lock === false ? null : await lockOutput(outDir, 'capsim run', { onWait: options.onNote });
+  try {
+    // Leftovers of runs into this directory that were killed before they could clean up.
+    removeTemporaries(path.dirname(outDir), { targets: [path.basename(outDir)], own: true });
+    return await simulate(scenario, outDir, options, started);
+  } finally {
+    lock?.release();
+  }
+}
+
+async function simulate(scenario: Scenario, outDir: string, options: RunOptions, started: number): Promise<RunResult> {
+  const { signal } = options;
+  const tmpDir = temporaryName(outDir);
   await fs.mkdir(tmpDir, { recursive: true });
   try {
     const world = new World(scenario);
@@ -56,6 +82,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       await recorder.drain();
       options.onProgress?.(untilMs, scenario.durationMs);
       if (untilMs >= scenario.durationMs) break;
+      signal?.throwIfAborted();
     }
     const summary = await recorder.finish();
     if (detail) await writeRecommendations(tmpDir, world.controllers.get('vertical-pod-autoscaler')!.rows());
@@ -63,14 +90,18 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     await writeResolvedScenario(tmpDir, scenario);
     let reportMs = 0;
     if (options.report && options.report.length > 0) {
+      signal?.throwIfAborted();
       const reportStarted = performance.now();
       // Loaded only when wanted: vega takes a few hundred milliseconds to import.
       await (await import('./report/report.ts')).writeReport(tmpDir, options.report);
       reportMs = performance.now() - reportStarted;
     }
     await writeRunInfo(tmpDir, scenario, world, wallMs, reportMs);
-    await fs.rm(outDir, { recursive: true, force: true });
-    await fs.rename(tmpDir, outDir);
+    signal?.throwIfAborted();
+    // One synchronous step, so that no signal handler runs between the old directory going and
+    // the new one arriving.
+    fsSync.rmSync(outDir, { recursive: true, force: true });
+    fsSync.renameSync(tmpDir, outDir);
     return { outDir, summary, notices: scenario.notices.concat(world.notices), wallMs, reportMs, eventsProcessed: sim.eventsProcessed };
   } catch (error) {
     await fs.rm(tmpDir, { recursive: true, force: true });

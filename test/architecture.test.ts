@@ -127,7 +127,7 @@ test('no controller imports another controller; only the manager knows them all'
 
 /** The layers, lowest first: a file may import its own layer and those below, never above. */
 const LAYERS: string[][] = [
-  ['engine', 'quantity.ts', 'duration.ts', 'version.ts', 'phases.ts'],
+  ['engine', 'quantity.ts', 'duration.ts', 'version.ts', 'phases.ts', 'excerpt.ts'],
   ['model', 'outputs'],
   ['cost/catalog.ts', 'cost/catalogData.ts', 'cloud/reservedResources.ts', 'workload'],
   ['scenario'],

@@ -9,27 +9,8 @@ import path from 'node:path';
 import { parseString } from 'fast-csv';
 import { CSV_FILES, EVENTS, NODES, NODE_UTILIZATION, TIMESERIES, WORKLOADS, columnIndex, rowCells } from '../src/outputs/csvFiles.ts';
 import { RUN_FILES } from '../src/outputs/runDirectory.ts';
-import { SUMMARY_SECTIONS, type Summary } from '../src/outputs/summary.ts';
+import { SUMMARY_SHAPE, formatFieldProblems, parseSummary, summaryProblems } from '../src/outputs/summaryCheck.ts';
 import { parseCsv, runFile } from './support/run.ts';
-
-/** Summary's keys, nested as in the type; 'map' for the by-name breakdowns, whose keys depend
- *  on the run. Typed so that a key missing here or not in Summary does not compile. */
-type Keys<T> = { [K in keyof T]-?: T[K] extends Record<string, number> ? 'map' : T[K] extends object ? Keys<T[K]> : true };
-
-const SUMMARY_KEYS: Keys<Summary> = {
-  scenario: true,
-  seed: true,
-  durationSeconds: true,
-  cost: {
-    totalUsd: true, byPool: 'map', byNamespace: 'map', idleUsd: true, monthlyRunRateUsd: true, allocatedUsd: true,
-    byInstanceType: 'map', byCapacityType: 'map', byWorkload: 'map',
-  },
-  utilization: { cpuRequestedPct: true, cpuUsedPct: true, memoryRequestedPct: true, memoryUsedPct: true },
-  nodes: { min: true, max: true, mean: true, nodeHours: true },
-  pods: { scheduled: true, unschedulable: true, oomKills: true, evictions: true, preemptions: true, restarts: true, pendingPodSeconds: true, maxPending: true },
-  demand: { servedPct: true },
-  autoscaling: { hpaScaleEvents: true, nodeScaleUps: true, nodeScaleDowns: true },
-};
 
 /** The rows of a CSV file as fast-csv reads them: arrays of cells, the header first. */
 function csvRows(text: string): Promise<string[][]> {
@@ -87,15 +68,36 @@ test('the timed and named columns hold what their names say, where the lists put
 
 test('summary.json has the keys of Summary, in its order, every section an object', async () => {
   const { dir, summary } = await run;
-  assert.deepEqual(fileKeyPaths(summary, SUMMARY_KEYS), keyPaths(SUMMARY_KEYS));
-  for (const section of SUMMARY_SECTIONS) assert.equal(typeof summary[section], 'object', section);
-  assert.deepEqual(SUMMARY_SECTIONS, Object.entries(SUMMARY_KEYS).filter(([, v]) => typeof v === 'object').map(([k]) => k));
+  // SUMMARY_SHAPE is typed so that a key missing there or not in Summary does not compile.
+  assert.deepEqual(fileKeyPaths(summary, SUMMARY_SHAPE), keyPaths(SUMMARY_SHAPE));
+  assert.deepEqual(summaryProblems(summary), []);
   for (const key of ['byPool', 'byNamespace', 'byInstanceType', 'byCapacityType', 'byWorkload'] as const) {
     assert.ok(Object.keys(summary.cost[key]).length > 0, `cost.${key} is populated`);
     assert.ok(Object.values(summary.cost[key]).every((v) => typeof v === 'number'), `cost.${key} maps names to numbers`);
   }
   assert.equal(typeof summary.demand.servedPct, 'number');
   assert.ok(fs.existsSync(path.join(dir, RUN_FILES.summary)));
+});
+
+test('a summary read back: what is cut short, missing or of the wrong type is named, field by field', async () => {
+  const { summary } = await run;
+  const text = JSON.stringify(summary, null, 2);
+  assert.match(formatFieldProblems(parseSummary(text.slice(0, 100)).problems), /^not valid JSON, cut short or edited\? \(/);
+  const damaged = structuredClone(summary);
+  delete damaged.cost.totalUsd;
+  damaged.pods.oomKills = '2';
+  damaged.cost.byPool.general = null;
+  damaged.demand.servedPct = null; // allowed: no workload has demand
+  damaged.nodes = [];
+  assert.deepEqual(summaryProblems(damaged), [
+    { path: 'cost.totalUsd', message: 'missing, a number expected' },
+    { path: 'cost.byPool.general', message: 'is null, a number expected' },
+    { path: 'nodes', message: 'is a list, an object expected' },
+    { path: 'pods.oomKills', message: 'is a string ("2"), a number expected' },
+  ]);
+  assert.equal(formatFieldProblems(summaryProblems(damaged), 2), 'cost.totalUsd: missing, a number expected; cost.byPool.general: is null, a number expected; and 2 more');
+  assert.deepEqual(summaryProblems([1, 2]), [{ path: '', message: 'is a list, not the object of a capsim summary' }]);
+  assert.equal(parseSummary(text).summary?.cost.totalUsd, summary.cost.totalUsd);
 });
 
 test('a reader finds a column by name, and a column a file lacks at -1', () => {

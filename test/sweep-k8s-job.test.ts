@@ -285,3 +285,72 @@ test('inputs over the ConfigMap limit of 1 MiB are refused, the largest named', 
   const error = await rejects(emitKubernetesJob(plan, { dir: path.join(dir, 'k8s') }), /add up to 1025 KiB, more than a ConfigMap holds \(1 MiB\)/);
   assert.match(error.problems[0].hint ?? '', /the largest: m\/big\.yaml \(1025 KiB\)/);
 });
+
+// Symbolic links: the pods see only the scenario's directory, and what is in the ConfigMap goes
+// to the cluster. A link inside the directory to a file outside it passes the path check (its
+// path is inside) but not the real-path check; `capsim run` on this machine follows it.
+
+/** A study directory beside an "outside" directory holding a Namespace manifest and a trace. */
+function studyWithOutside(t: { after(fn: () => void): void }): { dir: string; study: string; outside: string } {
+  const dir = tempDir(t);
+  const study = path.join(dir, 'study');
+  const outside = path.join(dir, 'outside');
+  mkdirSync(study);
+  mkdirSync(outside);
+  writeFileSync(path.join(outside, 'namespaces.yaml'), NAMESPACE);
+  writeFileSync(path.join(outside, 'rps.csv'), 'time,rps\n0,10\n3600,20\n');
+  return { dir, study, outside };
+}
+
+const COUNTS = ['spec.cluster.nodePools[0].count=3,4'];
+
+test('a manifest that is a symbolic link to a file outside the scenario\'s directory is refused; a local run reads it', async (t) => {
+  const { dir, study, outside } = studyWithOutside(t);
+  mkdirSync(path.join(study, 'm'));
+  symlinkSync(path.join(outside, 'namespaces.yaml'), path.join(study, 'm', 'namespaces.yaml'));
+  writeFileSync(path.join(study, 'scenario.yaml'), minimalScenario('linked', ['m/*.yaml']));
+  const plan = await makePlan(path.join(study, 'scenario.yaml'), { varies: COUNTS }); // loads: the link is followed
+  assert.deepEqual(plan.inputFiles.map((f) => path.relative(study, f)), ['scenario.yaml', 'm/namespaces.yaml']);
+  const error = await rejects(emitKubernetesJob(plan, { dir: path.join(dir, 'k8s') }), /reads \S*m\/namespaces\.yaml, a symbolic link \(or under one\) to \S*outside\/namespaces\.yaml, outside the scenario's directory/);
+  assert.equal(error.problems.length, 1);
+  assert.match(error.problems[0].hint ?? '', /copy namespaces\.yaml beside the scenario/);
+  assert.throws(() => readFileSync(path.join(dir, 'k8s', 'configmap.yaml')), /ENOENT/); // nothing written
+});
+
+test('a manifest glob through a linked directory, and a trace file linked outside, are refused one problem each', async (t) => {
+  const { dir, study, outside } = studyWithOutside(t);
+  symlinkSync(outside, path.join(study, 'shared')); // study/shared -> ../outside
+  writeFileSync(path.join(study, 'scenario.yaml'), minimalScenario('linked-dir', ['shared/*.yaml']) + [
+    '  workloads:',
+    '    - {name: web, containers: [{name: web, resources: {requests: {cpu: 100m, memory: 64Mi}}}]}',
+    '  behavior:',
+    '    - {target: Deployment/default/web, demand: [{trace: {file: shared/rps.csv, time: time, value: rps}}]}',
+    '',
+  ].join('\n'));
+  const plan = await makePlan(path.join(study, 'scenario.yaml'), { varies: COUNTS });
+  const error = await rejects(emitKubernetesJob(plan, { dir: path.join(dir, 'k8s') }), /shared\/namespaces\.yaml, a symbolic link/);
+  assert.deepEqual(error.problems.map((p) => /reads (\S+),/.exec(p.message)?.[1]).map((f) => path.basename(f ?? '')), ['namespaces.yaml', 'rps.csv']);
+});
+
+test('a link from inside the directory to inside it is embedded under the link\'s path; the directory itself may be reached through a link', async (t) => {
+  const { dir, study } = studyWithOutside(t);
+  mkdirSync(path.join(study, 'base'));
+  mkdirSync(path.join(study, 'm'));
+  writeFileSync(path.join(study, 'base', 'namespaces.yaml'), NAMESPACE);
+  symlinkSync('../base/namespaces.yaml', path.join(study, 'm', 'ns.yaml'));
+  writeFileSync(path.join(study, 'scenario.yaml'), minimalScenario('inside', ['m/*.yaml']));
+  symlinkSync(study, path.join(dir, 'study-link')); // the user's path to the study is itself a link
+  const plan = await makePlan(path.join(dir, 'study-link', 'scenario.yaml'), { varies: COUNTS });
+  await emitKubernetesJob(plan, { dir: path.join(dir, 'k8s') });
+  const data: Record<string, string> = read(path.join(dir, 'k8s'), 'configmap.yaml').data;
+  assert.deepEqual(Object.keys(data), ['scenario.yaml', 'm__ns.yaml']);
+  assert.equal(data['m__ns.yaml'], NAMESPACE); // the file's content: the pods get a plain file
+});
+
+test('a scenario file that is a link to a file outside its directory is refused', async (t) => {
+  const { dir, study, outside } = studyWithOutside(t);
+  writeFileSync(path.join(outside, 'scenario.yaml'), minimalScenario('elsewhere', []));
+  symlinkSync(path.join(outside, 'scenario.yaml'), path.join(study, 'scenario.yaml'));
+  const plan = await makePlan(path.join(study, 'scenario.yaml'), { varies: COUNTS });
+  await rejects(emitKubernetesJob(plan, { dir: path.join(dir, 'k8s') }), /reads \S*study\/scenario\.yaml, a symbolic link \(or under one\) to \S*outside\/scenario\.yaml/);
+});

@@ -13,7 +13,7 @@ import { crossProduct, type PlannedRun, type RunOutcome, type SweepPlan, type Va
 import type { Summary } from '../src/outputs/summary.ts';
 import { InputError } from '../src/scenario/errors.ts';
 import {
-  analyse, bestLine, checkKeys, figureKeys, flatten, paretoFront, parseConstraint, parseObjective, percentile, stats,
+  analyse, bestLine, checkKeys, figureKeys, flatten, paretoFront, parseConstraint, parseObjective, percentile, seedValues, stats,
 } from '../src/sweep/study.ts';
 import { sweepCsv, sweepJson, sweepSummaryCsv, writeSweepResults } from '../src/sweep/results.ts';
 import { sweepCharts } from '../src/sweep/sweepCharts.ts';
@@ -251,6 +251,27 @@ test('a failed run is recorded with its error, the rest go on, and its configura
   assert.match(bestLine(none, plan), /^no configuration meets every constraint: 8 runs stopped with an error; closest: c001 .*, 2 of 2 runs miss a constraint or stop with an error$/);
 });
 
+test('a pool some seeds lack costs $0 in them: its mean is over every seed, not over those that had it', () => {
+  // c001: seed 42 had a spot node ($4 of $10), seed 43 none ($12, all on general). c002: no spot
+  // at all. Spot mean of c001 = (4 + 0) / 2 = 2 over 2 seeds; c002 has no spot figure.
+  const plan = makePlan([{ path: COUNT, values: ['3', '4'] }], 2);
+  const withPools = (run: PlannedRun, byPool: Record<string, number>): RunOutcome => {
+    const s = summary({ cost: Object.values(byPool).reduce((a, b) => a + b, 0), served: 100, oom: 0 }, run.seed);
+    return { run, status: 'ok', summary: { ...s, cost: { ...s.cost, byPool } }, error: null };
+  };
+  const outcomes = [
+    withPools(plan.runs[0], { general: 6, spot: 4 }), withPools(plan.runs[1], { general: 12 }),
+    withPools(plan.runs[2], { general: 9 }), withPools(plan.runs[3], { general: 11 }),
+  ];
+  const a = analyse(plan, outcomes, null, []);
+  assert.deepEqual(a.configs[0].figures.get('cost.byPool.spot'), { mean: 2, p5: 0.2, p95: 3.8, n: 2 });
+  assert.deepEqual(a.configs[0].figures.get('cost.byPool.general'), { mean: 9, p5: 6.3, p95: 11.7, n: 2 });
+  assert.deepEqual(a.configs[1].figures.get('cost.byPool.spot'), { mean: null, p5: null, p95: null, n: 0 });
+  // Not a breakdown: a figure a seed lacks is not made up (a summary lacking one is damaged and
+  // run again before it gets here; runStore.ts).
+  assert.deepEqual(seedValues([new Map([['nodes.max', 3]]), new Map()], 'nodes.max'), [3, undefined]);
+});
+
 // ---------------------------------------------------------------------------------------------
 // Pareto fronts
 
@@ -304,6 +325,19 @@ test('sweep.csv of two runs, to the byte; served null and failed figures are emp
     'c002,4,1,1,0,,,,,,,,,,,,,,,,,,,,,',
     '',
   ].join('\n'));
+});
+
+test('sweep.csv and sweep-summary.csv: a varied value or an error a spreadsheet would run is written as text; negative figures stay numbers', async () => {
+  const plan = makePlan([{ path: 'spec.cluster.nodePools[0].zones[0]', values: ['=HYPERLINK("https://example.com/x","open")', 'us-east-1a'] }], 1);
+  const outcomes = [ok(plan.runs[0], { cost: -0.12, served: null, oom: 0 }), failed(plan.runs[1], '@SUM(1+1)*cmd|\' /C calc\'!A0')];
+  const a = analyse(plan, outcomes, null, []);
+  const csv = (await sweepCsv(plan, outcomes, a)).split('\n');
+  assert.equal(csv[1], `c001-s42,c001,"'=HYPERLINK(""https://example.com/x"",""open"")",42,ok,,3600,-0.12,-0.12,,0,3,,1`);
+  assert.equal(csv[2], `c002-s42,c002,us-east-1a,42,failed,"'@SUM(1+1)*cmd|' /C calc'!A0",,,,,,,,`); // fast-csv quotes a "|"
+  const summary = (await sweepSummaryCsv(plan, outcomes, a)).split('\n');
+  assert.equal(summary[1], `c001,"'=HYPERLINK(""https://example.com/x"",""open"")",1,0,1,,1,3600,3600,3600,-0.12,-0.12,-0.12,-0.12,-0.12,-0.12,,,,0,0,0,3,3,3`);
+  // sweep.json keeps the text as it was: JSON is not run by a spreadsheet.
+  assert.equal(sweepJson(plan, outcomes, a).failed[0].error, '@SUM(1+1)*cmd|\' /C calc\'!A0');
 });
 
 test('sweep-summary.csv of the hand-made sweep: means, p5 and p95 over the seeds', async () => {

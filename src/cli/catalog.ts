@@ -67,13 +67,11 @@ function table(entries: CatalogEntry[]): string {
 
 const CSV_COLUMNS: (keyof CatalogEntry)[] = ['id', 'provider', 'region', 'vcpu', 'memoryMiB', 'maxPods', 'gpu', 'arch', 'onDemandUsdPerHour', 'spotUsdPerHour', 'allocatableCpuMilli', 'allocatableMemoryMiB', 'reservedBy', 'priceDate', 'source'];
 
-function csvCell(value: string | number | null): string {
-  const text = value === null ? '' : String(value);
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-function csv(entries: CatalogEntry[]): string {
-  return [CSV_COLUMNS.join(','), ...entries.map((e) => CSV_COLUMNS.map((c) => csvCell(e[c])).join(','))].join('\n') + '\n';
+/** The catalog is built-in data, but its CSV goes through the same writer as every other (loaded
+ *  when asked for: fast-csv is not needed by the other formats). */
+async function csv(entries: CatalogEntry[]): Promise<string> {
+  const { csvText } = await import('../outputs/csvCells.ts');
+  return csvText([CSV_COLUMNS, ...entries.map((e) => CSV_COLUMNS.map((c) => e[c] ?? ''))]);
 }
 
 export const catalogCommand: CommandModule<object, CatalogArgs> = {
@@ -97,7 +95,7 @@ export const catalogCommand: CommandModule<object, CatalogArgs> = {
       .filter((t) => (!provider || t.provider === provider) && (!filter || t.id.toLowerCase().includes(filter)))
       .map(entryOf);
     if (args.format === 'json') process.stdout.write(JSON.stringify(entries, null, 2) + '\n');
-    else if (args.format === 'csv') process.stdout.write(csv(entries));
+    else if (args.format === 'csv') process.stdout.write(await csv(entries));
     else process.stdout.write(table(entries));
   },
 };

@@ -1,8 +1,10 @@
 // capsim compare <runDir> <runDir> [...]: finished runs side by side, the first as the baseline.
+import fs from 'node:fs';
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
 import { displayPath } from '../scenario/paths.ts';
 import { EXIT_OK, reportError } from './exit.ts';
 import { formatOption, parseFormats } from './options.ts';
+import { guardedWrite, lockedAsInput } from './outputGuard.ts';
 
 interface CompareArgs {
   runDirs: string[];
@@ -29,15 +31,20 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
     try {
       const formats = parseFormats(args.format);
       // vega and vega-lite take a few hundred milliseconds to import: only this command pays it.
-      const { writeComparison } = await import('../report/compare.ts');
-      const written = await writeComparison(args.runDirs, { out: args.out, formats });
+      const { defaultCompareDir, runLabels, writeComparison } = await import('../report/compare.ts');
+      const out = args.out ?? defaultCompareDir(runLabels(args.runDirs));
+      const compare = () => writeComparison(args.runDirs, { out, formats });
+      // Runs to compare, all there: then the output directory is locked while it is written
+      // (otherwise writeComparison stops with its message before writing anything).
+      const runsThere = args.runDirs.length >= 2 && args.runDirs.every((d) => fs.existsSync(d) && fs.statSync(d).isDirectory());
+      const written = runsThere ? await guardedWrite(out, { command: 'capsim compare', create: true }, compare) : await compare();
       if (!args.quiet) {
         const where = written.html ? displayPath(written.html) : `${displayPath(written.dir)}/ (compare.csv, compare.json${written.charts.length > 0 ? ', charts/' : ''})`;
         process.stdout.write(`Compared ${written.runs} runs: ${where}\n`);
       }
       process.exitCode = EXIT_OK;
     } catch (error) {
-      process.exitCode = reportError(error);
+      process.exitCode = reportError(lockedAsInput(error));
     }
   },
 };

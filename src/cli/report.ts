@@ -1,9 +1,11 @@
-// capsim report <runDir>: redraws report.html and charts/ from a finished run's files.
+// capsim report <runDir>: redraws report.html and charts/ from a finished run's files, holding
+// the run directory's lock (the one `capsim run` takes) while it writes.
 import path from 'node:path';
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
 import { displayPath } from '../scenario/paths.ts';
 import { EXIT_OK, reportError } from './exit.ts';
 import { formatOption, parseFormats } from './options.ts';
+import { guardedWrite, lockedAsInput } from './outputGuard.ts';
 
 interface ReportArgs {
   runDir: string;
@@ -25,14 +27,14 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       const formats = parseFormats(args.format);
       // vega and vega-lite take a few hundred milliseconds to import: only this command pays it.
       const { writeReport } = await import('../report/report.ts');
-      const written = await writeReport(args.runDir, formats);
+      const written = await guardedWrite(args.runDir, { command: 'capsim report', create: false }, () => writeReport(args.runDir, formats));
       if (!args.quiet) {
         const charts = written.charts.length > 0 ? `${written.charts.length} chart files in ${displayPath(path.resolve(args.runDir, 'charts'))}/` : '';
         process.stdout.write([charts, written.html ? `Report: ${displayPath(written.html)}` : ''].filter(Boolean).join('\n') + '\n');
       }
       process.exitCode = EXIT_OK;
     } catch (error) {
-      process.exitCode = reportError(error);
+      process.exitCode = reportError(lockedAsInput(error));
     }
   },
 };

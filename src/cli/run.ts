@@ -7,6 +7,7 @@ import { formatDuration } from '../duration.ts';
 import { displayPath } from '../scenario/paths.ts';
 import { EXIT_OK, reportError } from './exit.ts';
 import { allowLargeOption, formatOption, parseFormats, scenarioOptions } from './options.ts';
+import { EXIT_INTERRUPTED, listenForInterrupt, lockedAsInput } from './outputGuard.ts';
 
 interface RunArgs {
   scenario: string;
@@ -53,7 +54,19 @@ async function run(args: RunArgs): Promise<number> {
     const outDir = args.out ?? path.join('reports', scenario.name);
     const { runScenario } = await import('../run.ts');
     const progress = await progressBar(args.quiet ?? false);
-    const result = await runScenario(scenario, { outDir, onProgress: progress.update, report });
+    const interrupt = listenForInterrupt();
+    let result: Awaited<ReturnType<typeof runScenario>>;
+    try {
+      const onNote = (note: string) => process.stderr.write(`capsim: note: ${note}\n`);
+      result = await runScenario(scenario, { outDir, onProgress: progress.update, report, signal: interrupt.signal, onNote });
+    } catch (error) {
+      if (!interrupt.signal.aborted) throw error;
+      progress.stop();
+      process.stderr.write(`capsim: run interrupted (${interrupt.received()}): nothing was written to ${displayPath(path.resolve(outDir))}/ (what was there is unchanged).\n`);
+      return EXIT_INTERRUPTED;
+    } finally {
+      interrupt.dispose();
+    }
     progress.stop();
     if (!args.quiet) {
       for (const notice of result.notices) process.stderr.write(`capsim: note: ${notice}\n`);
@@ -76,7 +89,7 @@ async function run(args: RunArgs): Promise<number> {
     }
     return EXIT_OK;
   } catch (error) {
-    return reportError(error);
+    return reportError(lockedAsInput(error));
   }
 }
 

@@ -13,6 +13,7 @@ import type { SweepPlan } from '../sweep/plan.ts';
 import type { Study, SweepProgress } from '../sweep/sweep.ts';
 import { EXIT_OK, EXIT_SIMULATION, reportError } from './exit.ts';
 import { allowLargeOption, formatOption, parseFormats, scenarioOptions } from './options.ts';
+import { EXIT_INTERRUPTED, listenForInterrupt, lockedAsInput } from './outputGuard.ts';
 
 interface SweepArgs {
   scenario?: string;
@@ -97,21 +98,21 @@ async function sweep(args: SweepArgs): Promise<number> {
     const out = args.out ?? path.join('reports', `${plan.scenarioName}-sweep`);
 
     const [{ runSweep }, { bestLine }] = await Promise.all([import('../sweep/sweep.ts'), import('../sweep/study.ts')]);
-    const controller = new AbortController();
-    const onInterrupt = () => controller.abort();
-    process.once('SIGINT', onInterrupt);
-    process.once('SIGTERM', onInterrupt);
+    const interrupt = listenForInterrupt();
     const bar = await progressBar(args.quiet);
     const started = performance.now();
-    const result = await runSweep(plan, { out, parallel, keepAll: args.keepAll, shard, study, formats, onProgress: bar.update, signal: controller.signal });
-    bar.stop();
-    process.off('SIGINT', onInterrupt);
-    process.off('SIGTERM', onInterrupt);
+    let result: Awaited<ReturnType<typeof runSweep>>;
+    try {
+      result = await runSweep(plan, { out, parallel, keepAll: args.keepAll, shard, study, formats, onProgress: bar.update, signal: interrupt.signal, onNote: (note) => process.stderr.write(`capsim: note: ${note}\n`) });
+    } finally {
+      bar.stop();
+      interrupt.dispose();
+    }
     const seconds = (performance.now() - started) / 1000;
     const dir = displayPath(result.outDir);
     if (result.interrupted) {
       process.stderr.write(`capsim: sweep interrupted: ${result.skipped + result.ran} of ${result.total} runs finished and kept in ${dir}/runs/; run the same command again to resume.\n`);
-      return 130;
+      return EXIT_INTERRUPTED;
     }
     const workers = Math.min(parallel, Math.max(result.ran, 1));
     process.stderr.write(
@@ -123,7 +124,7 @@ async function sweep(args: SweepArgs): Promise<number> {
     process.stdout.write(`Results: ${dir}/ (sweep.csv, sweep-summary.csv, sweep.json, runs/)\n` + (formats.includes('html') ? `Report:  ${dir}/sweep.html\n` : ''));
     return result.failed === result.total && result.total > 0 ? EXIT_SIMULATION : EXIT_OK;
   } catch (error) {
-    return reportError(error);
+    return reportError(lockedAsInput(error));
   }
 }
 
@@ -153,7 +154,8 @@ async function readStudy(args: SweepArgs, plan: SweepPlan): Promise<Study> {
 async function merge(args: SweepArgs, formats: ReturnType<typeof parseFormats>): Promise<number> {
   if (!args.out) throw new InputError([{ file: '--out', line: 0, column: 0, path: '', message: 'merging needs --out DIR', hint: 'capsim sweep --merge shard-0 shard-1 ... --out reports/study-sweep' }]);
   const [{ mergeShards }, { bestLine }] = await Promise.all([import('../sweep/merge.ts'), import('../sweep/study.ts')]);
-  const result = await mergeShards(args.merge ?? [], { out: args.out, objective: args.objective, constraints: args.constraint, formats });
+  const onNote = (note: string) => process.stderr.write(`capsim: note: ${note}\n`);
+  const result = await mergeShards(args.merge ?? [], { out: args.out, objective: args.objective, constraints: args.constraint, formats, onNote });
   const dir = displayPath(result.outDir);
   process.stderr.write(`capsim: merged ${args.merge!.length} shard directories: ${result.runs} runs, ${result.failed} failed\n`);
   process.stdout.write(`${bestLine(result.analysis, result.plan)}\nResults: ${dir}/ (sweep.csv, sweep-summary.csv, sweep.json, runs/)\n` + (formats.includes('html') ? `Report:  ${dir}/sweep.html\n` : ''));

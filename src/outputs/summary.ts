@@ -1,6 +1,7 @@
 // summary.json (DESIGN §4): the headline figures of a run, the same bytes for the same input and
 // seed. The recorder builds it (record/recorder.ts buildSummary); the report, compare, sweep and
-// the CLI read it through this type only, never through the simulation's objects.
+// the CLI read it through this type only, never through the simulation's objects, and check what
+// they read back against it (summaryCheck.ts).
 //
 // The key order of the file is the order of the object the recorder builds, which is the order
 // below; it is part of the bytes. Money is rounded to 6 decimals, percentages to 4, once, when
@@ -109,10 +110,6 @@ export interface AutoscalingSummary {
 
 /** The sections of summary.json: its keys whose values are objects. */
 export type SummarySection = { [K in keyof Summary]: Summary[K] extends object ? K : never }[keyof Summary];
-
-const SECTIONS: Record<SummarySection, true> = { cost: true, utilization: true, nodes: true, pods: true, demand: true, autoscaling: true };
-/** Every section, so a reader can tell a capsim summary from another JSON file. */
-export const SUMMARY_SECTIONS = Object.keys(SECTIONS) as SummarySection[];
 
 /** A dotted key of a number of summary.json (`cost.totalUsd`, `demand.servedPct`), as the compare
  *  table, --objective and --constraint name the figures. The maps' entries (`cost.byPool.general`)

@@ -1,12 +1,13 @@
 // One CSV file written as it grows (fast-csv), so a long run never holds its series in memory.
 // The simulation runs in chunks and awaits drain() between them when the stream is full.
 // Rows are given by column name (outputs/csvFiles.ts), so a row names every column of its file
-// and no other.
+// and no other. Text cells are neutralised against spreadsheet formulas (outputs/csvCells.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import { format } from 'fast-csv';
 import type { CsvFormatterStream, FormatterRow } from 'fast-csv';
 import { rowCells, type CsvFile, type Row } from '../outputs/csvFiles.ts';
+import { safeRow } from '../outputs/csvCells.ts';
 
 export class CsvSink<C extends string> implements RowSink<C> {
   private readonly csv: CsvFormatterStream<FormatterRow, FormatterRow>;
@@ -26,8 +27,9 @@ export class CsvSink<C extends string> implements RowSink<C> {
     this.csv.pipe(this.file);
   }
 
+  /** Free text (events' messages, zones, instance types) can be anything the scenario holds. */
   write(row: Row<C>): void {
-    if (!this.csv.write(rowCells(this.spec, row) as unknown as FormatterRow)) this.full = true;
+    if (!this.csv.write(safeRow(rowCells(this.spec, row)) as unknown as FormatterRow)) this.full = true;
   }
 
   /** Resolves once buffered rows have been handed to the file. */
@@ -43,7 +45,8 @@ export class CsvSink<C extends string> implements RowSink<C> {
   }
 }
 
-/** A CSV file of numbers and names that never need quoting (Kubernetes object names, ISO times):
+/** A CSV file of numbers and names that never need quoting nor neutralising (Kubernetes object
+ *  names, ISO times: isPlainCell):
  *  rows are joined directly. fast-csv scans every field for characters to quote, about 3 µs a
  *  row, which made a 30-day run at 1-minute samples spend seconds on workloads.csv alone; files
  *  with free text (events.csv) keep going through fast-csv. */
@@ -63,7 +66,7 @@ export class SeriesCsvSink<C extends string> implements LineSink<C> {
     this.buffer = spec.columns.join(',') + '\n';
   }
 
-  /** Text fields must be plain (see needsQuoting); the recorder checks names once, not per row. */
+  /** Text fields must be plain (isPlainCell); the recorder checks names once, not per row. */
   write(row: Row<C>): void {
     this.writeLine(rowCells(this.spec, row).join(','));
   }
@@ -93,10 +96,6 @@ export class SeriesCsvSink<C extends string> implements LineSink<C> {
     this.file.end();
     await this.finished;
   }
-}
-
-export function needsQuoting(text: string): boolean {
-  return /[",\r\n]/.test(text);
 }
 
 /** What the recorder writes rows to: a CSV file, or nothing (a sweep keeps only the summary and

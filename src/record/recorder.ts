@@ -12,7 +12,8 @@ import type { Accounting } from '../cost/accounting.ts';
 import { idleCostUsd } from '../cost/allocationWindows.ts';
 import type { MetricsApi } from '../metrics/metricsApi.ts';
 import type { Kubelet } from '../kubelet/kubelet.ts';
-import { CsvSink, NULL_SINK, SeriesCsvSink, needsQuoting, type LineSink, type RowSink } from './csvSink.ts';
+import { CsvSink, NULL_SINK, SeriesCsvSink, type LineSink, type RowSink } from './csvSink.ts';
+import { isPlainCell } from '../outputs/csvCells.ts';
 import { isoTime, money, pct, round, seconds } from '../outputs/format.ts';
 import { EVENTS, NODES, NODE_UTILIZATION, TIMESERIES, WORKLOADS, type ColumnOf } from '../outputs/csvFiles.ts';
 import { RUN_FILES } from '../outputs/runDirectory.ts';
@@ -64,9 +65,12 @@ export class Recorder {
 
   /** Samples at t = 0, sampleEvery, ... up to and including the duration. */
   start(): void {
-    // Workload refs are validated Kubernetes names; the series writer relies on that.
-    for (const w of this.parts.api.workloads.all()) if (needsQuoting(w.ref)) throw new Error(`workload name needs CSV quoting: ${w.ref}`);
-    for (const n of this.parts.api.nodes) if (needsQuoting(n.name)) throw new Error(`node name needs CSV quoting: ${n.name}`);
+    // Workload refs (Kind/namespace/name) and node names are validated Kubernetes names: never a
+    // comma, a quote or a formula's first character. The series writers join them into rows
+    // unchecked, so they are checked here once rather than on each of millions of rows; nodes the
+    // autoscaler adds later are named <pool>-<ordinal>, and pool names are DNS labels.
+    for (const w of this.parts.api.workloads.all()) if (!isPlainCell(w.ref)) throw new Error(`workload name needs CSV quoting or neutralising: ${w.ref}`);
+    for (const n of this.parts.api.nodes) if (!isPlainCell(n.name)) throw new Error(`node name needs CSV quoting or neutralising: ${n.name}`);
     const { sampleEveryMs, durationMs } = this.parts.scenario;
     const sim = this.parts.api.sim;
     const tick = () => {

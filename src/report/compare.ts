@@ -4,7 +4,6 @@
 // Like the run report, it reads only the runs' files (runFiles.ts).
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeToString } from 'fast-csv';
 import { InputError, type Problem } from '../scenario/errors.ts';
 import { displayPath } from '../scenario/paths.ts';
 import { VERSION } from '../version.ts';
@@ -14,6 +13,7 @@ import { compareFigures, type FigureRow } from './figures.ts';
 import { DEFAULT_FORMATS, renderAll, writeOutputs, type ReportFormat } from './report.ts';
 import { loadRun, type RunData } from './runFiles.ts';
 import { writeAtomically } from '../outputs/atomicFile.ts';
+import { csvText } from '../outputs/csvCells.ts';
 
 /** Each run's directory name; where two are the same, their paths relative to the working
  *  directory; and a number after any label still repeated (one directory given twice). */
@@ -80,12 +80,13 @@ export async function loadRuns(dirs: readonly string[]): Promise<RunData[]> {
 
 const csvNumber = (value: number | null) => (value === null ? '' : String(value));
 
-/** compare.csv: one row per figure, the runs' values, then each later run's delta and delta %. */
+/** compare.csv: one row per figure, the runs' values, then each later run's delta and delta %.
+ *  The runs' labels (directory names) are free text, neutralised like every text cell (csvText). */
 export function compareCsv(labels: readonly string[], rows: readonly FigureRow[]): Promise<string> {
   const later = labels.slice(1);
   const header = ['figure', ...labels, ...later.flatMap((label) => [`delta_${label}`, `delta_pct_${label}`])];
   const body = rows.map((row) => [row.key, ...row.values.map(csvNumber), ...row.deltas.flatMap((d) => [csvNumber(d.absolute), csvNumber(d.pct)])]);
-  return writeToString([header, ...body], { includeEndRowDelimiter: true });
+  return csvText([header, ...body]);
 }
 
 export interface ComparedRun {

@@ -6,7 +6,9 @@ import path from 'node:path';
 import { parseFile } from 'fast-csv';
 import { EVENTS, NODES, NODE_UTILIZATION, RECOMMENDATIONS, TIMESERIES, WORKLOADS, columnIndex, type ColumnIndex, type ColumnOf, type CsvFile } from '../outputs/csvFiles.ts';
 import { RUN_FILES } from '../outputs/runDirectory.ts';
-import { SUMMARY_SECTIONS, type Summary } from '../outputs/summary.ts';
+import { readTextCell } from '../outputs/csvCells.ts';
+import type { Summary } from '../outputs/summary.ts';
+import { parseSummary } from '../outputs/summaryCheck.ts';
 import { InputError } from '../scenario/errors.ts';
 import { displayPath } from '../scenario/paths.ts';
 import { BucketAggregator, bucketSecondsFor } from './buckets.ts';
@@ -198,19 +200,16 @@ function missing(dir: string, file: string): InputError {
 function readSummary(dir: string): Summary {
   const file = path.join(dir, RUN_FILES.summary);
   if (!fs.existsSync(file)) throw missing(dir, RUN_FILES.summary);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new InputError([{ file: displayPath(file), line: 0, column: 0, path: '', message: `not valid JSON: ${(error as Error).message}` }]);
-  }
-  const s = parsed as Partial<Summary>;
-  for (const key of SUMMARY_SECTIONS) {
-    if (typeof s[key] !== 'object' || s[key] === null) {
-      throw new InputError([{ file: displayPath(file), line: 0, column: 0, path: key, message: 'missing: not a capsim summary', hint: 'rerun the scenario with this capsim' }]);
-    }
-  }
-  return parsed as Summary;
+  const { summary, problems } = parseSummary(fs.readFileSync(file, 'utf8'));
+  if (summary) return summary;
+  throw new InputError(problems.slice(0, 5).map((p) => ({
+    file: displayPath(file),
+    line: 0,
+    column: 0,
+    path: p.path,
+    message: p.message,
+    hint: 'the file is damaged or not a capsim summary: run the scenario again (capsim run) to write it whole',
+  })));
 }
 
 function readOptional(dir: string, file: string): string | null {
@@ -235,13 +234,24 @@ function readCsv<C extends string>(
     return Promise.resolve(false);
   }
   let at: ColumnIndex<C> | null = null;
+  let columns = 0;
   let line = 0;
+  const unreadable = (message: string, lineNo = line + 1) =>
+    new InputError([{ file: displayPath(p), line: lineNo, column: 0, path: '', message: `unreadable CSV: ${message}`, hint: 'the file is damaged: run the scenario again (capsim run) to write it whole' }]);
+  // A row with another number of cells than the header is a file cut short or edited: read on,
+  // it would give zeros for the cells it lacks.
+  let short: InputError | null = null;
   const onFields = (fields: string[]) => {
     line++;
-    if (at === null) at = columnIndex(file, fields);
+    if (at === null) {
+      at = columnIndex(file, fields);
+      columns = fields.length;
+    } else if (fields.length !== columns) short ??= unreadable(`${fields.length} cells where the header has ${columns}`, line);
     else onRow(fields, at);
   };
-  const unreadable = (message: string) => new InputError([{ file: displayPath(p), line: line + 1, column: 0, path: '', message: `unreadable CSV: ${message}` }]);
+  const cutShort = lastByte(p) !== '\n' ? unreadable('the file does not end with a newline, as capsim ends every row: cut short?', 0) : null;
+  if (cutShort) return Promise.reject(cutShort);
+  const settle = (resolve: (v: boolean) => void, reject: (e: unknown) => void) => (short ? reject(short) : resolve(true));
   return new Promise((resolve, reject) => {
     if (options.plain) {
       let rest = '';
@@ -262,19 +272,35 @@ function readCsv<C extends string>(
         })
         .on('end', () => {
           if (rest !== '') onFields(rest.split(','));
-          resolve(true);
+          settle(resolve, reject);
         });
       return;
     }
     parseFile<string[], string[]>(p, { headers: false })
       .on('error', (error) => reject(unreadable(error.message)))
       .on('data', onFields)
-      .on('end', () => resolve(true));
+      .on('end', () => settle(resolve, reject));
   });
 }
 
-/** A text cell; '' where the column is missing. */
-const cell = (text: string | undefined) => text ?? '';
+/** The last byte of a file as a character; '\n' for an empty file (fast-csv writes no header
+ *  row without rows: nothing to cut short). */
+function lastByte(file: string): string {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size === 0) return '\n';
+    const byte = Buffer.alloc(1);
+    fs.readSync(fd, byte, 0, 1, size - 1);
+    return byte.toString('latin1');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** A text cell as it was before writing (a zone "=x" is written '=x: outputs/csvCells.ts);
+ *  '' where the column is missing. */
+const cell = (text: string | undefined) => (text === undefined ? '' : readTextCell(text));
 const num = (text: string | undefined) => (text === undefined || text === '' ? 0 : Number(text));
 const optionalNum = (text: string | undefined) => (text === undefined || text === '' ? null : Number(text));
 

@@ -1,6 +1,7 @@
 // Input problems: every one found is reported at once, each with file:line:column, the field
 // path, what was expected and, for a misspelling, the closest valid name (DESIGN §2).
 import { distance } from 'fastest-levenshtein';
+import { boundedText, excerpt } from '../excerpt.ts';
 
 export interface Problem {
   file: string;
@@ -21,19 +22,23 @@ export class InputError extends Error {
   }
 }
 
+/** One problem as the CLI prints it and a sweep records it. Each part is bounded (boundedText):
+ *  the places that quote the input cut what they quote (excerpt.ts), and this is the backstop
+ *  for any that do not, so that no message carries a whole file or a terminal escape. */
 export function formatProblem(p: Problem): string {
-  const where = p.line > 0 ? `${p.file}:${p.line}:${p.column}` : p.file;
-  const path = p.path ? `${p.path}: ` : '';
-  const hint = p.hint ? `\n    hint: ${p.hint}` : '';
-  return `${where}: ${path}${p.message}${hint}`;
+  const where = p.line > 0 ? `${boundedText(p.file)}:${p.line}:${p.column}` : boundedText(p.file);
+  const path = p.path ? `${boundedText(p.path)}: ` : '';
+  const hint = p.hint ? `\n    hint: ${boundedText(p.hint)}` : '';
+  return `${where}: ${path}${boundedText(p.message)}${hint}`;
 }
 
-/** Joins a path like ["spec", "containers", 0, "name"] as "spec.containers[0].name". */
+/** Joins a path like ["spec", "containers", 0, "name"] as "spec.containers[0].name"; a key of
+ *  the input is shown as an excerpt (an unknown key can be a whole line of a file). */
 export function formatPath(path: readonly (string | number)[]): string {
   let out = '';
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;
-    else out += out ? `.${part}` : part;
+    else out += out ? `.${excerpt(part)}` : excerpt(part);
   }
   return out;
 }

@@ -4,6 +4,7 @@
 import { distance } from 'fastest-levenshtein';
 import type { z } from 'zod';
 import { formatPath, suggest, type Problem } from './errors.ts';
+import { excerpt, quote, quoteValue } from '../excerpt.ts';
 import type { PathPart, YamlSource } from './source.ts';
 import { fastCheck } from './fastCheck.ts';
 
@@ -105,7 +106,7 @@ export function translateIssue(issue: z.core.$ZodIssue, site: Site, problems: Pr
     case 'unrecognized_keys': {
       const known: string[] = issue.message.startsWith(KNOWN_KEYS) ? JSON.parse(issue.message.slice(KNOWN_KEYS.length)) : [];
       for (const key of issue.keys) {
-        problems.add(site, [...path, key], `unknown field "${key}"`, didYouMean(key, known), { key: true });
+        problems.add(site, [...path, key], `unknown field ${quote(key)}`, didYouMean(key, known), { key: true });
       }
       return;
     }
@@ -120,7 +121,7 @@ export function translateIssue(issue: z.core.$ZodIssue, site: Site, problems: Pr
     }
     case 'invalid_value': {
       const values = issue.values.map((v) => JSON.stringify(v));
-      const got = issue.input === undefined ? 'a missing value' : JSON.stringify(issue.input);
+      const got = quoteValue(issue.input);
       if (issue.input === undefined) {
         problems.add(site, path, `missing required field "${String(path[path.length - 1])}"`, `supported values: ${values.join(', ')}`);
         return;
@@ -149,7 +150,7 @@ export function translateIssue(issue: z.core.$ZodIssue, site: Site, problems: Pr
     case 'invalid_key': {
       const key = path[path.length - 1];
       const why = issue.issues.map((i) => i.message).join('; ');
-      problems.add(site, path, `invalid key ${JSON.stringify(String(key))}: ${why}`, undefined, { key: true });
+      problems.add(site, path, `invalid key ${quote(String(key))}: ${why}`, undefined, { key: true });
       return;
     }
     case 'custom': {
@@ -209,12 +210,13 @@ function article(expected: string): string {
   return ARTICLES[expected] ?? expected;
 }
 
-/** "number 1", "a list", "a mapping", "null", "string \"abc\"" */
+/** "number 1", "a list", "a mapping", "null", "string \"abc\"": a string quoted to at most
+ *  EXCERPT_CHARS (a CSV or /etc/passwd given as a manifest reads as one long string). */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `string ${JSON.stringify(value)}`;
+  if (typeof value === 'string') return `string ${quote(value)}`;
   if (typeof value === 'number' && !Number.isInteger(value)) return `number ${value}`;
   return `${typeof value} ${String(value)}`;
 }
@@ -228,7 +230,7 @@ function typeHint(expected: string, input: unknown): string | undefined {
   if (expected === 'array' && input !== null && typeof input === 'object') return 'start each item with "- " to make a list';
   if (expected === 'int' && typeof input === 'number') return 'use a whole number';
   if ((expected === 'int' || expected === 'number') && typeof input === 'string' && input.trim() !== '' && !Number.isNaN(Number(input))) {
-    return `write the number without quotes: ${input}`;
+    return `write the number without quotes: ${excerpt(input)}`;
   }
   return undefined;
 }

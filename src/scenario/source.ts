@@ -17,6 +17,7 @@ import {
   type ScalarEvent,
 } from 'js-yaml';
 import type { Problem } from './errors.ts';
+import { quote } from '../excerpt.ts';
 import { INPUT_LIMITS } from './limits.ts';
 
 export type PathPart = string | number;
@@ -329,10 +330,11 @@ function syntaxProblem(file: string, text: string, error: unknown): Problem {
 /** Plain-language advice for the YAML mistakes people make most often. */
 function syntaxHint(reason: string, text: string, line: number): string | undefined {
   const source = text.split('\n')[line - 1] ?? '';
-  if (/tab/i.test(reason)) return 'YAML indentation must use spaces, not tabs';
+  if (/\btab\b/i.test(reason)) return 'YAML indentation must use spaces, not tabs'; // not "non-prin*tab*le"
+  if (/null byte|non-printable/.test(reason)) return 'this is not text: is it a binary file? Scenarios and manifests are YAML or JSON';
   if (/duplicated mapping key/.test(reason)) return 'each key may appear once per mapping; remove or merge the repeated one';
   if (/bad indentation|deficient indentation|end of the stream or a document separator/.test(reason)) {
-    return `check the indentation of line ${line} ("${source.trim()}"): keys of one mapping must start in the same column, and a nested mapping must be indented under its parent key`;
+    return `check the indentation of line ${line} (${quote(source.trim())}): keys of one mapping must start in the same column, and a nested mapping must be indented under its parent key`;
   }
   if (/unexpected end of the stream within a (single|double) quoted scalar/.test(reason)) return 'a quoted string is not closed';
   if (/missed comma|flow collection/.test(reason)) return 'a [...] or {...} list is missing a comma or a closing bracket';

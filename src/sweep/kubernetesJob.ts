@@ -209,24 +209,36 @@ export function configMapKey(relativePath: string): string {
 }
 
 /** Every input file with its key, in the plan's order (scenario first). The pods see only the
- *  scenario's directory, so a file outside it is refused; so are two files that map to one key,
- *  and a file that is not UTF-8 text. */
+ *  scenario's directory, so a file outside it is refused, by its path and by where it really is:
+ *  a symbolic link inside the directory to a file outside it (~/.aws/credentials, /etc/passwd)
+ *  would otherwise be copied into the ConfigMap and so onto the cluster. A run on this machine
+ *  follows such links (it reads what the user points at and sends it nowhere); this does not.
+ *  Also refused: two files that map to one key, and a file that is not UTF-8 text. */
 async function mountedFiles(plan: SweepPlan): Promise<MountedFile[]> {
   const scenarioDir = path.dirname(plan.inputFiles[0]);
   const problems: Problem[] = [];
+  const outside = (file: string, message: string): void => {
+    problems.push({
+      file: displayPath(plan.inputFiles[0]),
+      line: 0,
+      column: 0,
+      path: '',
+      message: `${message}; the Job's pods see only that directory, and a file outside it is not copied to the cluster`,
+      hint: `copy ${path.basename(file)} beside the scenario (into ${displayPath(scenarioDir)} or below it) and refer to it from there`,
+    });
+  };
+  const realDir = await realPath(scenarioDir);
   const files: MountedFile[] = [];
   const byKey = new Map<string, string>();
   for (const file of plan.inputFiles) {
     const relative = path.relative(scenarioDir, file);
-    if (relative.startsWith('..') || path.isAbsolute(relative)) {
-      problems.push({
-        file: displayPath(plan.inputFiles[0]),
-        line: 0,
-        column: 0,
-        path: '',
-        message: `reads ${displayPath(file)}, outside the scenario's directory (${displayPath(scenarioDir)}); the Job's pods see only that directory`,
-        hint: `copy ${path.basename(file)} beside the scenario (into ${displayPath(scenarioDir)} or below it) and refer to it from there`,
-      });
+    if (isOutside(relative)) {
+      outside(file, `reads ${displayPath(file)}, outside the scenario's directory (${displayPath(scenarioDir)})`);
+      continue;
+    }
+    const real = await realPath(file);
+    if (isOutside(path.relative(realDir, real))) {
+      outside(file, `reads ${displayPath(file)}, a symbolic link (or under one) to ${displayPath(real)}, outside the scenario's directory (${displayPath(realDir)})`);
       continue;
     }
     const relativePath = relative.split(path.sep).join('/');
@@ -237,7 +249,13 @@ async function mountedFiles(plan: SweepPlan): Promise<MountedFile[]> {
       continue;
     }
     byKey.set(key, relativePath);
-    const content = await fs.readFile(file);
+    let content: Buffer;
+    try {
+      content = await fs.readFile(file);
+    } catch (error) {
+      problems.push({ file: displayPath(file), line: 0, column: 0, path: '', message: `cannot read it: ${(error as Error).message}` });
+      continue;
+    }
     const text = content.toString('utf8');
     if (!Buffer.from(text, 'utf8').equals(content)) {
       problems.push({ file: displayPath(file), line: 0, column: 0, path: '', message: 'is not UTF-8 text, which a ConfigMap\'s data must be', hint: 'save it as UTF-8' });
@@ -260,6 +278,21 @@ async function mountedFiles(plan: SweepPlan): Promise<MountedFile[]> {
     }]);
   }
   return files;
+}
+
+/** A path relative to a directory that leaves it. */
+function isOutside(relative: string): boolean {
+  return relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
+}
+
+/** Where a path really is, every symbolic link resolved; the path itself if it cannot be
+ *  resolved (the file is then reported as unreadable when it is read). */
+async function realPath(file: string): Promise<string> {
+  try {
+    return await fs.realpath(file);
+  } catch {
+    return path.resolve(file);
+  }
 }
 
 function kib(bytes: number): string {

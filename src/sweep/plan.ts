@@ -1,8 +1,9 @@
 // A sweep's plan (DESIGN §5): the scenario, the values each varied path takes, the cross product
 // of them (configurations, the first --vary changing slowest), and each configuration run with
-// --seeds seeds. Every run has a key: a hash of what decides its result (capsim's version, the
-// scenario's content with every file it reads, the fixed --set flags, the varied values and the
-// seed), so a sweep run again skips the runs whose results it already has.
+// --seeds seeds. Every run has a key: a hash of everything that decides its result (capsim's
+// version, the content of the scenario and of every file it or any varied value reads, the fixed
+// --set flags, the varied paths with their values, and the seed), so a sweep run again skips
+// the runs whose results it already has, and never takes another sweep's run for its own.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -135,8 +136,13 @@ export function hashFiles(files: readonly string[]): string {
   return hash.digest('hex');
 }
 
-export function runKey(identity: Omit<PlanIdentity, 'varies' | 'seeds' | 'scenarioName' | 'scenarioSeed'>, values: readonly string[], seed: number): string {
-  return crypto.createHash('sha256').update(JSON.stringify([identity.capsim, identity.contentHash, identity.sets, values, seed])).digest('hex');
+/** The run's key: sha256 over capsim's version, the content hash of every file read, the fixed
+ *  --set flags, each varied path with its value, and the seed. The paths count as much as the
+ *  values: `count=3` and `replicas=3` are different runs. Options that change which files a run
+ *  keeps but not its figures (--keep-all, --format) are not in it. */
+export function runKey(identity: Pick<PlanIdentity, 'capsim' | 'contentHash' | 'sets' | 'varies'>, values: readonly string[], seed: number): string {
+  const varied = identity.varies.map((v, i) => [v.path, values[i]]);
+  return crypto.createHash('sha256').update(JSON.stringify({ capsim: identity.capsim, contentHash: identity.contentHash, sets: identity.sets, varied, seed })).digest('hex');
 }
 
 export interface PlanOptions {
@@ -165,17 +171,20 @@ export async function makePlan(scenarioFile: string, options: PlanOptions): Prom
   const allowLarge = options.allowLarge;
   const base = await loadScenario(scenarioFile, { set: sets, allowLarge });
   options.onScenario?.(base, null);
+  // A varied value may name another file (a trace, a manifest): what every trial reads is hashed.
+  const inputFiles = new Set(base.inputFiles);
   const firsts = varies.map((v) => `${v.path}=${v.values[0]}`);
   for (const [i, v] of varies.entries()) {
     for (const [k, value] of v.values.entries()) {
       const trial = [...sets, ...firsts.filter((_, j) => j !== i), `${v.path}=${value}`];
       const scenario = await loadScenario(scenarioFile, { set: trial, allowLarge });
       options.onScenario?.(scenario, { vary: i, value: k });
+      for (const file of scenario.inputFiles) inputFiles.add(file);
     }
   }
 
-  const identity: PlanIdentity = { capsim: VERSION, scenarioName: base.name, scenarioSeed: base.seed, contentHash: hashFiles(base.inputFiles), sets, varies, seeds };
-  return { ...planFromIdentity(identity), scenarioFile, inputFiles: base.inputFiles };
+  const identity: PlanIdentity = { capsim: VERSION, scenarioName: base.name, scenarioSeed: base.seed, contentHash: hashFiles([...inputFiles]), sets, varies, seeds };
+  return { ...planFromIdentity(identity), scenarioFile, inputFiles: [...inputFiles] };
 }
 
 /** The plan laid out again from what sweep-plan.json records (merging shards needs no scenario

@@ -5,18 +5,19 @@
 // bytes as one machine.
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeToString } from 'fast-csv';
 import { renderAll, writeOutputs } from '../report/report.ts';
 import { DEFAULT_FORMATS, type ReportFormat } from '../report/formats.ts';
 import type { RunOutcome, SweepPlan, Vary } from './plan.ts';
 import { writeAtomically } from '../outputs/atomicFile.ts';
+import { csvText } from '../outputs/csvCells.ts';
 import { analyse, formatNumber, type Analysis, type Constraint, type Objective, type Stats, type Study } from './study.ts';
 import { sweepCharts } from './sweepCharts.ts';
 import { sweepPage } from './sweepPage.ts';
 
 const mark = (on: boolean | null) => (on === null ? '' : on ? '1' : '0');
 
-/** sweep.csv: run, config, the varied values, seed, status, error, every figure, the front marks. */
+/** sweep.csv: run, config, the varied values, seed, status, error, every figure, the front marks.
+ *  The varied values and the error are free text, neutralised like every text cell (csvText). */
 export function sweepCsv(plan: SweepPlan, _outcomes: readonly RunOutcome[], analysis: Analysis): Promise<string> {
   const header = ['run', 'config', ...plan.varies.map((v) => v.path), 'seed', 'status', 'error', ...analysis.keys, 'pareto_cost_served', 'pareto_cost_oom'];
   const rows = analysis.runs.map((r) => {
@@ -28,7 +29,7 @@ export function sweepCsv(plan: SweepPlan, _outcomes: readonly RunOutcome[], anal
       mark(r.paretoCostServed), mark(r.paretoCostOom),
     ];
   });
-  return writeToString([header, ...rows], { includeEndRowDelimiter: true });
+  return csvText([header, ...rows]);
 }
 
 /** sweep-summary.csv: one row per configuration, its figures as mean, p5 and p95 over its seeds. */
@@ -47,7 +48,7 @@ export function sweepSummaryCsv(plan: SweepPlan, _outcomes: readonly RunOutcome[
       ...analysis.keys.flatMap((key) => [formatNumber(figure(key).mean), formatNumber(figure(key).p5), formatNumber(figure(key).p95)]),
     ];
   });
-  return writeToString([header, ...rows], { includeEndRowDelimiter: true });
+  return csvText([header, ...rows]);
 }
 
 /** sweep.json: the study's record, for tests and scripts; the figures are in the CSVs. */

@@ -1,14 +1,18 @@
 // A sweep's runs on disk: runs/<id>/ holds a run's summary.json, its cluster time series folded
 // to a few hundred rows (timeseries.csv), and run.json, written last, which says the run is
 // finished, with which key and how it ended. A sweep run again reads run.json to skip what is
-// done; shards are merged by reading the same files.
+// done; shards are merged by reading the same files. What is read back is checked: a run.json or
+// summary.json that is cut short, edited or of another run is "damaged", and run again (or, in a
+// merge, named), never taken as a result with blank figures.
 import fs from 'node:fs';
 import path from 'node:path';
 import { CUMULATIVE_COLUMNS, TIMESERIES, columnIndex } from '../outputs/csvFiles.ts';
 import { RUN_FILES } from '../outputs/runDirectory.ts';
 import type { Summary } from '../outputs/summary.ts';
+import { formatFieldProblems, parseSummary } from '../outputs/summaryCheck.ts';
 import { round } from '../outputs/format.ts';
 import { writeAtomically } from '../outputs/atomicFile.ts';
+import { removeTemporaries, temporaryPid } from '../outputs/leftovers.ts';
 import { BucketAggregator, bucketSecondsFor } from '../report/buckets.ts';
 import type { PlannedRun, RunOutcome, SweepPlan } from './plan.ts';
 
@@ -42,23 +46,96 @@ export function runRecord(plan: SweepPlan, run: PlannedRun, status: 'ok' | 'fail
   };
 }
 
-/** The finished outcome of a run found in `outDir`, or null when it has not run there (or ran
- *  with another key: another scenario content, capsim version, value or seed). */
-export function readOutcome(outDir: string, run: PlannedRun): RunOutcome | null {
+/** Why a finished run is not this sweep's result: another key; kept without the files --keep-all
+ *  wants; or failed because its worker died, which says nothing of the run. */
+export type OtherRun = 'another key' | 'kept without --keep-all' | 'worker died';
+
+/** The errors pool.ts records for a run whose worker died under it. */
+const WORKER_DIED = /^worker (crashed|exited)\b/;
+
+/** What a run's directory holds, for a plan's run. */
+export type StoredRun =
+  | { state: 'done'; outcome: RunOutcome }
+  /** Not run here, or not finished (no run.json). */
+  | { state: 'absent' }
+  /** A finished run, but not this one: another key (another sweep's paths or values, another
+   *  scenario content, capsim version or seed), or without the files --keep-all wants. */
+  | { state: 'other'; reason: OtherRun }
+  /** A file that cannot be what capsim wrote: cut short, edited, or of another run. */
+  | { state: 'damaged'; file: string; reason: string };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** run.json parsed and checked field by field; a string saying what is wrong otherwise. */
+function parseRecord(text: string): RunRecord | string {
+  let r: unknown;
+  try {
+    r = JSON.parse(text);
+  } catch (error) {
+    return `not valid JSON, cut short or edited? (${(error as Error).message})`;
+  }
+  if (!isObject(r)) return 'not an object';
+  const wrong: string[] = [];
+  for (const key of ['id', 'key', 'config'] as const) if (typeof r[key] !== 'string') wrong.push(key);
+  if (!isObject(r.values) || Object.values(r.values).some((v) => typeof v !== 'string')) wrong.push('values');
+  if (typeof r.seed !== 'number') wrong.push('seed');
+  if (r.status !== 'ok' && r.status !== 'failed') wrong.push('status');
+  if (r.error !== null && typeof r.error !== 'string') wrong.push('error');
+  return wrong.length > 0 ? `${wrong.join(', ')} missing or of the wrong type` : (r as unknown as RunRecord);
+}
+
+export interface InspectOptions {
+  /** A run that kept only the sweep's files is not done (its files are wanted). */
+  keepAll?: boolean;
+  /** A run that failed because its worker died is not done (to run again). */
+  retryDied?: boolean;
+}
+
+/** What `outDir` holds for `run`: its finished outcome, nothing, another run, or damage. */
+export function inspectRun(outDir: string, plan: Pick<SweepPlan, 'scenarioName'>, run: PlannedRun, options: InspectOptions = {}): StoredRun {
   const dir = runDir(outDir, run);
   const recordFile = path.join(dir, RUN_FILE);
-  if (!fs.existsSync(recordFile)) return null;
-  let record: RunRecord;
-  try {
-    record = JSON.parse(fs.readFileSync(recordFile, 'utf8')) as RunRecord;
-  } catch {
-    return null;
+  if (!fs.existsSync(recordFile)) return { state: 'absent' };
+  const record = parseRecord(fs.readFileSync(recordFile, 'utf8'));
+  if (typeof record === 'string') return { state: 'damaged', file: RUN_FILE, reason: record };
+  if (record.key !== run.key) return { state: 'other', reason: 'another key' };
+  if (record.id !== run.id || record.seed !== run.seed) return { state: 'damaged', file: RUN_FILE, reason: `it records run ${record.id} (seed ${record.seed}), in the directory of ${run.id}` };
+  if (record.status === 'failed') {
+    // A worker that died (out of memory, a native crash) says nothing of the run: try it again.
+    if (options.retryDied && WORKER_DIED.test(record.error ?? '')) return { state: 'other', reason: 'worker died' };
+    return { state: 'done', outcome: { run, status: 'failed', summary: null, error: record.error ?? 'failed' } };
   }
-  if (record.key !== run.key) return null;
-  if (record.status === 'failed') return { run, status: 'failed', summary: null, error: record.error ?? 'failed' };
-  const summaryFile = path.join(dir, RUN_FILES.summary);
-  if (!fs.existsSync(summaryFile)) return null;
-  return { run, status: 'ok', summary: JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as Summary, error: null };
+  const summary = readSummary(dir, plan, run);
+  if (typeof summary === 'string') return { state: 'damaged', file: RUN_FILES.summary, reason: summary };
+  if (options.keepAll && !fs.existsSync(path.join(dir, RUN_FILES.events))) return { state: 'other', reason: 'kept without --keep-all' };
+  return { state: 'done', outcome: { run, status: 'ok', summary, error: null } };
+}
+
+/** The run's summary.json, checked against the Summary contract and against the run (its
+ *  scenario and seed); what is wrong with it otherwise. */
+function readSummary(dir: string, plan: Pick<SweepPlan, 'scenarioName'>, run: PlannedRun): Summary | string {
+  const file = path.join(dir, RUN_FILES.summary);
+  if (!fs.existsSync(file)) return 'missing';
+  const { summary, problems } = parseSummary(fs.readFileSync(file, 'utf8'));
+  if (!summary) return formatFieldProblems(problems);
+  if (summary.seed !== run.seed || summary.scenario !== plan.scenarioName) return `a summary of ${summary.scenario} seed ${summary.seed}, not of ${plan.scenarioName} seed ${run.seed}`;
+  return summary;
+}
+
+/** Files the outcome of a run the pool finished in run.json and returns it: ok only when its
+ *  summary.json reads back whole (otherwise failed, with what is wrong with it). */
+export function recordRun(outDir: string, plan: SweepPlan, run: PlannedRun, reply: { ok: true } | { ok: false; error: string }): RunOutcome {
+  const summary = reply.ok ? readSummary(runDir(outDir, run), plan, run) : null;
+  const outcome: RunOutcome = summary !== null && typeof summary !== 'string'
+    ? { run, status: 'ok', summary, error: null }
+    : { run, status: 'failed', summary: null, error: reply.ok ? `summary.json after the run: ${summary}` : reply.error };
+  writeRecord(outDir, runRecord(plan, run, outcome.status, outcome.error));
+  return outcome;
+}
+
+/** "runs/c001-s11/summary.json is damaged (cost.totalUsd: missing, a number expected)". */
+export function damageNote(run: PlannedRun, stored: Extract<StoredRun, { state: 'damaged' }>): string {
+  return `runs/${run.id}/${stored.file} is damaged (${stored.reason})`;
 }
 
 export function writeRecord(outDir: string, record: RunRecord): void {
@@ -67,28 +144,18 @@ export function writeRecord(outDir: string, record: RunRecord): void {
   writeAtomically(path.join(dir, RUN_FILE), JSON.stringify(record, null, 2) + '\n');
 }
 
-/** Leftovers of runs cut short (Ctrl-C, a killed pod): runScenario's <dir>.tmp-<pid> folders
- *  and half-written files. */
-export function removeTemporaries(outDir: string): number {
+/** Leftovers of writes cut short (Ctrl-C, a killed pod): runScenario's <dir>.tmp-<pid> folders
+ *  and files on their way in, in the sweep's directory, runs/ and each run. Those of processes
+ *  that are gone, and with `own` this process's (after an interruption). */
+export function removeSweepTemporaries(outDir: string, own: boolean): number {
+  const dirs = [outDir, path.join(outDir, 'charts'), path.join(outDir, 'runs')];
   const runs = path.join(outDir, 'runs');
-  if (!fs.existsSync(runs)) return 0;
-  let removed = 0;
-  for (const name of fs.readdirSync(runs)) {
-    if (name.includes('.tmp-')) {
-      fs.rmSync(path.join(runs, name), { recursive: true, force: true });
-      removed++;
-      continue;
-    }
-    const dir = path.join(runs, name);
-    if (!fs.statSync(dir).isDirectory()) continue;
-    for (const file of fs.readdirSync(dir)) {
-      if (file.includes('.tmp-')) {
-        fs.rmSync(path.join(dir, file), { recursive: true, force: true });
-        removed++;
-      }
+  if (fs.existsSync(runs)) {
+    for (const entry of fs.readdirSync(runs, { withFileTypes: true })) {
+      if (entry.isDirectory() && temporaryPid(entry.name) === null) dirs.push(path.join(runs, entry.name), path.join(runs, entry.name, 'charts'));
     }
   }
-  return removed;
+  return dirs.reduce((n, dir) => n + removeTemporaries(dir, { own }).length, 0);
 }
 
 /** Files of a run kept when --keep-all is not given. */

@@ -5,6 +5,7 @@
 // machine, so the same files.
 import type { Summary, SummaryFigure } from '../outputs/summary.ts';
 import { round } from '../outputs/format.ts';
+import { SUMMARY_BREAKDOWNS } from '../outputs/summaryCheck.ts';
 import { InputError, suggest, type Problem } from '../scenario/errors.ts';
 import type { Config, RunOutcome, SweepPlan } from './plan.ts';
 
@@ -167,6 +168,18 @@ export function stats(values: readonly (number | null | undefined)[]): Stats {
   return { mean: round(mean, DECIMALS), p5: round(percentile(xs, 0.05), DECIMALS), p95: round(percentile(xs, 0.95), DECIMALS), n: xs.length };
 }
 
+const isBreakdownEntry = (key: string) => SUMMARY_BREAKDOWNS.some((map) => key.startsWith(`${map}.`));
+
+/** A figure's value in each finished seed of a configuration, for its statistics. A breakdown
+ *  entry (cost.byPool.spot) some seeds have and others lack is 0 in those (no spot node in that
+ *  seed cost nothing), so the mean is over every seed, not over the seeds that had a spot node.
+ *  An entry no seed has stays empty. */
+export function seedValues(seeds: readonly Map<string, number | null>[], key: string): (number | null | undefined)[] {
+  const values = seeds.map((figures) => figures.get(key));
+  const partial = values.some((v) => v === undefined) && values.some((v) => v !== undefined);
+  return partial && isBreakdownEntry(key) ? values.map((v) => v ?? 0) : values;
+}
+
 export function meets(value: number | null | undefined, c: Pick<Constraint, 'op' | 'value'>): boolean {
   // A run without the figure (null) cannot be shown to meet it.
   if (typeof value !== 'number') return false;
@@ -307,7 +320,7 @@ export function analyse(plan: SweepPlan, outcomes: readonly RunOutcome[], object
     const finished = mine.filter((r) => r.outcome.status === 'ok');
     const failed = mine.length - finished.length;
     const violatingRuns = finished.filter((r) => r.violates.length > 0).length;
-    const figures = new Map(keys.map((key) => [key, stats(finished.map((r) => r.figures.get(key)))]));
+    const figures = new Map(keys.map((key) => [key, stats(seedValues(finished.map((r) => r.figures), key))]));
     return {
       config,
       runs: mine.length,

@@ -6,7 +6,8 @@ import path from 'node:path';
 import type { ReportFormat } from '../report/formats.ts';
 import { configSets, planIdentity, shardRuns, type PlanIdentity, type PlannedRun, type RunOutcome, type SweepPlan } from './plan.ts';
 import { WorkerPool } from './pool.ts';
-import { readOutcome, removeTemporaries, runDir, runRecord, writeRecord } from './runStore.ts';
+import { damageNote, inspectRun, recordRun, removeSweepTemporaries, runDir, type OtherRun } from './runStore.ts';
+import { lockOutput } from '../outputs/outputLock.ts';
 import { writeAtomically } from '../outputs/atomicFile.ts';
 import type { RunJob } from './worker.ts';
 import { writeSweepResults } from './results.ts';
@@ -34,6 +35,8 @@ export interface SweepOptions {
   study: Study;
   formats: readonly ReportFormat[];
   onProgress?: (progress: SweepProgress) => void;
+  /** Told, before anything runs, what in the directory is run again and why (SweepResult.notes). */
+  onNote?: (note: string) => void;
   /** Aborted (Ctrl-C): no more runs start, those running are abandoned, finished ones stay. */
   signal?: AbortSignal;
 }
@@ -46,6 +49,8 @@ export interface SweepResult {
   failed: number;
   interrupted: boolean;
   analysis: Analysis | null;
+  /** What was found in the directory and run again: damaged files, runs of another sweep. */
+  notes: string[];
 }
 
 /** sweep-plan.json: what identifies the sweep (merge checks every shard has the same), this
@@ -59,16 +64,31 @@ export interface PlanFile extends PlanIdentity {
 
 export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<SweepResult> {
   const outDir = path.resolve(options.out);
+  const lock = await lockOutput(outDir, 'capsim sweep', { onWait: options.onNote });
+  try {
+    return await sweepLocked(plan, options, outDir);
+  } finally {
+    lock.release();
+  }
+}
+
+async function sweepLocked(plan: SweepPlan, options: SweepOptions, outDir: string): Promise<SweepResult> {
   fs.mkdirSync(path.join(outDir, 'runs'), { recursive: true });
-  removeTemporaries(outDir);
+  removeSweepTemporaries(outDir, false);
   const runs = shardRuns(plan.runs, options.shard);
   writePlanFile(outDir, plan, options, runs.length);
 
   const outcomes = new Map<number, RunOutcome>();
+  const notes: string[] = [];
+  const others = new Map<OtherRun, number>();
   for (const run of runs) {
-    const found = readOutcome(outDir, run);
-    if (found) outcomes.set(run.index, found);
+    const stored = inspectRun(outDir, plan, run, { keepAll: options.keepAll, retryDied: true });
+    if (stored.state === 'done') outcomes.set(run.index, stored.outcome);
+    else if (stored.state === 'damaged') notes.push(`${damageNote(run, stored)}: running ${run.id} again`);
+    else if (stored.state === 'other') others.set(stored.reason, (others.get(stored.reason) ?? 0) + 1);
   }
+  for (const [reason, n] of others) notes.push(otherRunsNote(reason, n));
+  for (const note of notes) options.onNote?.(note);
   const progress: SweepProgress = { total: runs.length, done: outcomes.size, failed: [...outcomes.values()].filter((o) => o.status === 'failed').length, skipped: outcomes.size };
   options.onProgress?.({ ...progress });
 
@@ -86,10 +106,7 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
   try {
     if (!interrupted) {
       await pool.run(jobs, (job, reply) => {
-        const status = reply.ok ? 'ok' : 'failed';
-        const error = reply.ok ? null : reply.error;
-        writeRecord(outDir, runRecord(plan, job.run, status, error));
-        const outcome = readOutcome(outDir, job.run) ?? { run: job.run, status: 'failed', summary: null, error: error ?? 'no summary.json' };
+        const outcome = recordRun(outDir, plan, job.run, reply);
         outcomes.set(job.run.index, outcome);
         progress.done++;
         if (outcome.status === 'failed') progress.failed++;
@@ -99,13 +116,28 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
   }
+  const counts = { outDir, total: runs.length, ran: progress.done - progress.skipped, skipped: progress.skipped, failed: progress.failed, notes };
   if (interrupted) {
-    removeTemporaries(outDir);
-    return { outDir, total: runs.length, ran: progress.done - progress.skipped, skipped: progress.skipped, failed: progress.failed, interrupted: true, analysis: null };
+    // The workers are stopped: what they were writing is this process's to remove.
+    removeSweepTemporaries(outDir, true);
+    return { ...counts, interrupted: true, analysis: null };
   }
   const ordered = runs.map((run) => outcomes.get(run.index)!);
   const { analysis } = await writeSweepResults(outDir, plan, ordered, options.study, options.formats);
-  return { outDir, total: runs.length, ran: progress.done - progress.skipped, skipped: progress.skipped, failed: progress.failed, interrupted: false, analysis };
+  return { ...counts, interrupted: false, analysis };
+}
+
+function otherRunsNote(reason: OtherRun, n: number): string {
+  const runs = `${n} run${n === 1 ? '' : 's'} in runs/`;
+  const them = n === 1 ? 'it' : 'them';
+  switch (reason) {
+    case 'another key':
+      return `${runs} ${n === 1 ? 'is' : 'are'} of another sweep (other varied paths or values, --set flags, scenario files, seeds or capsim version): running ${them} again`;
+    case 'kept without --keep-all':
+      return `${runs} kept only the sweep's files: running ${them} again to keep every file (--keep-all)`;
+    case 'worker died':
+      return `${runs} failed when ${n === 1 ? 'its worker' : 'their workers'} died (out of memory?): running ${them} again`;
+  }
 }
 
 function writePlanFile(outDir: string, plan: SweepPlan, options: SweepOptions, runs: number): void {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { loadScenario } from '../scenario/load.ts';
 import { InputError, formatProblem } from '../scenario/errors.ts';
+import { boundedText } from '../excerpt.ts';
 import { runScenario } from '../run.ts';
 import { DEFAULT_FORMATS } from '../report/formats.ts';
 import { RUN_FILES } from '../outputs/runDirectory.ts';
@@ -25,7 +26,8 @@ export async function runOne(job: RunJob): Promise<RunReply> {
     // The plan read every input of the sweep within the loader's limits (or --allow-large was
     // given) and checked each run's size: a run's own load need not refuse them again.
     const scenario = await loadScenario(job.scenarioFile, { set: job.sets, seed: job.seed, allowLarge: true });
-    await runScenario(scenario, { outDir: job.dir, report: job.keepAll ? DEFAULT_FORMATS : [], detail: job.keepAll });
+    // The sweep holds its directory's lock while its workers write runs/.
+    await runScenario(scenario, { outDir: job.dir, report: job.keepAll ? DEFAULT_FORMATS : [], detail: job.keepAll, lock: false });
     if (!job.keepAll) {
       for (const file of fs.readdirSync(job.dir)) if (!KEPT_FILES.has(file)) fs.rmSync(path.join(job.dir, file), { recursive: true, force: true });
       const series = path.join(job.dir, RUN_FILES.timeseries);
@@ -37,10 +39,21 @@ export async function runOne(job: RunJob): Promise<RunReply> {
   }
 }
 
+/** Input problems a run's error names; the rest are counted (`capsim validate` lists them all). */
+const MAX_RECORDED_PROBLEMS = 5;
+
 /** The error as one line a table can show; the scenario's path is cut to its file name, so the
- *  same failure reads the same wherever the sweep ran (a shard in a pod, a laptop). */
+ *  same failure reads the same wherever the sweep ran (a shard in a pod, a laptop). Bounded like
+ *  a printed problem: a few problems, each quoting at most an excerpt of the input. */
 function describe(error: unknown, scenarioFile: string): string {
-  const text = error instanceof InputError ? error.problems.map(formatProblem).join('; ') : error instanceof Error ? error.message : String(error);
+  let text: string;
+  if (error instanceof InputError) {
+    const shown = error.problems.slice(0, MAX_RECORDED_PROBLEMS).map(formatProblem);
+    const more = error.problems.length - shown.length;
+    text = shown.join('; ') + (more > 0 ? `; and ${more} more problem${more === 1 ? '' : 's'}` : '');
+  } else {
+    text = boundedText(error instanceof Error ? error.message : String(error));
+  }
   return text.split(scenarioFile).join(path.basename(scenarioFile)).replace(/\s*\n\s*/g, ' ');
 }
 

@@ -3,6 +3,7 @@
 // traceSeries replays the points during the run (linear between points, flat outside them).
 import { readFile, stat } from 'node:fs/promises';
 import { parseString } from 'fast-csv';
+import { excerpt, quote } from '../excerpt.ts';
 
 /** A trace's points, times in milliseconds relative to the scenario start, sorted, unique. */
 export interface TracePoints {
@@ -31,6 +32,8 @@ export interface TraceLimits {
 
 /** Rows with problems reported one by one before the rest are summed up in one more problem. */
 const MAX_ROW_PROBLEMS = 5;
+/** Columns named in the hint for a missing column (a file that is not a trace may have thousands). */
+const MAX_LISTED_COLUMNS = 12;
 
 const SECONDS = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
@@ -72,7 +75,8 @@ export async function readTrace(file: string, columns: { time: string; value: st
       problems.push({ line: header.line, column: fieldColumn(text, header, names.indexOf(name, at + 1)), field, message: `column "${name}" appears twice in the header`, hint: 'rename one of them' });
     } else if (at < 0) {
       const oneField = names.length === 1 && /[;\t|]/.exec(names[0]);
-      const hint = oneField ? `the header is one column "${names[0]}": separate fields with commas, not "${oneField[0]}"` : `the columns are ${names.map((n) => JSON.stringify(n)).join(', ')}`;
+      const listed = names.slice(0, MAX_LISTED_COLUMNS).map((n) => quote(n)).join(', ') + (names.length > MAX_LISTED_COLUMNS ? `, ... (${names.length} columns)` : '');
+      const hint = oneField ? `the header is one column ${quote(names[0])}: separate fields with commas, not "${oneField[0]}"` : `the columns are ${listed}`;
       problems.push({ line: header.line, column: 1, field, columns: names, message: `the trace has no column "${name}"`, hint });
     }
     return at;
@@ -99,7 +103,7 @@ export async function readTrace(file: string, columns: { time: string; value: st
       ok = false;
       rowProblem({
         line: record.line, column: fieldColumn(text, record, timeAt), field: 'time',
-        message: timeText === '' ? `no time in column "${columns.time}"` : `time "${timeText}" in column "${columns.time}" is neither an ISO-8601 timestamp nor a number of seconds`,
+        message: timeText === '' ? `no time in column "${columns.time}"` : `time ${quote(timeText)} in column "${columns.time}" is neither an ISO-8601 timestamp nor a number of seconds`,
         hint: 'e.g. 2026-01-05T14:00:00Z, or 3600 for one hour after the start',
       });
     }
@@ -107,7 +111,7 @@ export async function readTrace(file: string, columns: { time: string; value: st
       ok = false;
       rowProblem({
         line: record.line, column: fieldColumn(text, record, valueAt), field: 'value',
-        message: valueText === '' ? `no value in column "${columns.value}"` : value < 0 ? `value ${valueText} in column "${columns.value}" is negative` : `value "${valueText}" in column "${columns.value}" is not a number`,
+        message: valueText === '' ? `no value in column "${columns.value}"` : value < 0 ? `value ${excerpt(valueText)} in column "${columns.value}" is negative` : `value ${quote(valueText)} in column "${columns.value}" is not a number`,
         hint: 'values are plain numbers >= 0 (units/s, e.g. 120.5)',
       });
     }
@@ -117,7 +121,7 @@ export async function readTrace(file: string, columns: { time: string; value: st
       const same = ms === previous.ms;
       problems.push({
         line: record.line, column: fieldColumn(text, record, timeAt), field: 'time',
-        message: same ? `time "${timeText}" repeats the time of line ${previous.line}` : `time "${timeText}" is earlier than "${previous.text}" on line ${previous.line}`,
+        message: same ? `time ${quote(timeText)} repeats the time of line ${previous.line}` : `time ${quote(timeText)} is earlier than ${quote(previous.text)} on line ${previous.line}`,
         hint: same ? 'keep one row per time' : 'sort the rows by time',
       });
     }

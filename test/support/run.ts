@@ -7,6 +7,7 @@ import path from 'node:path';
 import { loadScenario } from '../../src/scenario/load.ts';
 import type { LoadOptions } from '../../src/scenario/load.ts';
 import { runScenario } from '../../src/run.ts';
+import { InputError, type Problem } from '../../src/scenario/errors.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -55,6 +56,17 @@ export async function runFile(file: string, options: LoadOptions = {}, outDir = 
 
 export async function runYaml(yaml: string, options: LoadOptions = {}): Promise<RunOutput> {
   return runFile(writeScenario(yaml), options);
+}
+
+/** The problems loading `file` reports, asserted to be an InputError. */
+export async function loadProblems(file: string, options: LoadOptions = {}): Promise<Problem[]> {
+  try {
+    await loadScenario(file, options);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw new Error(`expected an InputError, got ${String(error)}`);
+    return error.problems;
+  }
+  throw new Error(`${file} loaded without problems`);
 }
 
 export function readRun(dir: string): RunOutput {

@@ -1,0 +1,113 @@
+// summary.json read back (a sweep resuming, a merge, `capsim report` and `compare`): checked
+// against the Summary contract, field by field, before a figure of it is used. A file cut short,
+// edited, or written by something else is named as damaged, rather than read as a run whose
+// figures are blank.
+import type { Summary } from './summary.ts';
+
+/** What each field of Summary must hold. 'map' is a by-name breakdown (cost.byPool): an object of
+ *  numbers whose keys depend on the run. */
+type FieldShape<V> = [V] extends [string] ? 'string'
+  : [V] extends [number] ? 'number'
+  : [V] extends [number | null] ? 'number|null'
+  : string extends keyof V ? 'map'
+  : Shape<V>;
+export type Shape<T> = { [K in keyof T]-?: FieldShape<T[K]> };
+
+type AnyShape = string | { [key: string]: AnyShape };
+
+/** Summary's fields, nested as in the type: a field added to Summary and not here, or here and
+ *  not in Summary, does not compile. */
+export const SUMMARY_SHAPE: Shape<Summary> = {
+  scenario: 'string',
+  seed: 'number',
+  durationSeconds: 'number',
+  cost: {
+    totalUsd: 'number', byPool: 'map', byNamespace: 'map', idleUsd: 'number', monthlyRunRateUsd: 'number', allocatedUsd: 'number',
+    byInstanceType: 'map', byCapacityType: 'map', byWorkload: 'map',
+  },
+  utilization: { cpuRequestedPct: 'number', cpuUsedPct: 'number', memoryRequestedPct: 'number', memoryUsedPct: 'number' },
+  nodes: { min: 'number', max: 'number', mean: 'number', nodeHours: 'number' },
+  pods: {
+    scheduled: 'number', unschedulable: 'number', oomKills: 'number', evictions: 'number', preemptions: 'number', restarts: 'number',
+    pendingPodSeconds: 'number', maxPending: 'number',
+  },
+  demand: { servedPct: 'number|null' },
+  autoscaling: { hpaScaleEvents: 'number', nodeScaleUps: 'number', nodeScaleDowns: 'number' },
+};
+
+/** The dotted paths of the by-name breakdowns (cost.byPool, ...): an entry a run lacks is a
+ *  name with nothing to add up (a pool without nodes in that run), so it is worth 0. */
+export const SUMMARY_BREAKDOWNS: readonly string[] = (function breakdowns(shape: AnyShape, at: string): string[] {
+  if (shape === 'map') return [at];
+  if (typeof shape === 'string') return [];
+  return Object.entries(shape).flatMap(([key, inner]) => breakdowns(inner, at ? `${at}.${key}` : key));
+})(SUMMARY_SHAPE as AnyShape, '');
+
+export interface FieldProblem {
+  /** Dotted path: cost.totalUsd; '' for the whole file. */
+  path: string;
+  message: string;
+}
+
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'string') return `a string (${JSON.stringify(value.length > 30 ? `${value.slice(0, 30)}...` : value)})`;
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+function check(value: unknown, shape: AnyShape, at: string, problems: FieldProblem[]): void {
+  const wrong = (expected: string): void => void problems.push({ path: at, message: `${value === undefined ? 'missing' : `is ${describe(value)}`}, ${expected} expected` });
+  if (typeof shape === 'object') {
+    if (!isObject(value)) return wrong('an object');
+    for (const [key, inner] of Object.entries(shape)) check(value[key], inner, at ? `${at}.${key}` : key, problems);
+    return;
+  }
+  switch (shape) {
+    case 'string':
+      if (typeof value !== 'string') wrong('a string');
+      return;
+    case 'number':
+      if (!isNumber(value)) wrong('a number');
+      return;
+    case 'number|null':
+      if (value !== null && !isNumber(value)) wrong('a number or null');
+      return;
+    case 'map':
+      if (!isObject(value)) return wrong('an object of numbers');
+      for (const [key, entry] of Object.entries(value)) if (!isNumber(entry)) problems.push({ path: `${at}.${key}`, message: `is ${describe(entry)}, a number expected` });
+      return;
+  }
+}
+
+/** Every way `value` (a parsed summary.json) falls short of Summary; empty when it is one. Keys
+ *  Summary does not have are not problems. */
+export function summaryProblems(value: unknown): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (!isObject(value)) return [{ path: '', message: `is ${describe(value)}, not the object of a capsim summary` }];
+  check(value, SUMMARY_SHAPE as AnyShape, '', problems);
+  return problems;
+}
+
+/** summary.json's text parsed and checked: the Summary, or the problems (the first is enough to
+ *  call the file damaged; all are given). */
+export function parseSummary(text: string): { summary: Summary; problems: [] } | { summary: null; problems: FieldProblem[] } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return { summary: null, problems: [{ path: '', message: `not valid JSON, cut short or edited? (${(error as Error).message})` }] };
+  }
+  const problems = summaryProblems(parsed);
+  return problems.length === 0 ? { summary: parsed as Summary, problems: [] } : { summary: null, problems };
+}
+
+/** "cost.totalUsd: missing, a number expected; pods: is null, an object expected" (the first few). */
+export function formatFieldProblems(problems: readonly FieldProblem[], shown = 3): string {
+  const list = problems.slice(0, shown).map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('; ');
+  return problems.length > shown ? `${list}; and ${problems.length - shown} more` : list;
+}
