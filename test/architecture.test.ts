@@ -139,7 +139,7 @@ const LAYERS: string[][] = [
   ['scriptedEvents.ts', 'world.ts'],
   ['record'],
   ['report'],
-  ['run.ts'],
+  ['run.ts', 'size'],
   ['sweep'],
   ['cli'],
 ];

@@ -11,7 +11,7 @@ import { InputError, formatProblem } from '../src/scenario/errors.ts';
 import { YamlSource } from '../src/scenario/source.ts';
 import { readTrace } from '../src/workload/trace.ts';
 import { displayPath } from '../src/scenario/paths.ts';
-import { scratchDir, writeScenario } from './support/run.ts';
+import { capsim, scratchDir, writeScenario } from './support/run.ts';
 
 async function problems(file: string, options: Parameters<typeof loadScenario>[1] = {}): Promise<string[]> {
   try {
@@ -54,13 +54,51 @@ test('a billion laughs is refused at the alias that goes past 100,000 values, in
   const started = performance.now();
   const found = await problems(writeScenario(text));
   const ms = performance.now() - started;
-  // Level a is 10 values (the list and its 9 strings); each level is 1 + 9 x the one below:
-  // 91, 820, 7,381, 66,430. The fourth *e of line 18 brings the aliases' additions to
-  // 8 x 9 + 8 x 90 + 8 x 819 + 8 x 7,380 + 4 x 66,429 = 332,244 > 100,000... the first *e to
-  // cross is the second: 66,429 x 2 + 66,600 (levels b-d) = 199,458.
+  // Level a is 10 values (the list and its 9 strings); each level is 1 + 9 x the one below: b 91,
+  // c 820, d 7,381, e 66,430. An alias adds its anchor's values less itself: levels b to e add
+  // 9 x 9 + 9 x 90 + 9 x 819 + 9 x 7,380 = 74,682; the first *e of level f (line 18) adds
+  // 66,429 more, 141,111 in all.
   assert.equal(found.length, 1, found.join('\n'));
-  assert.match(found[0], /^\S+scenario\.yaml:18:\d+: YAML aliases would add more than 100,000 values: \*e repeats 66,430 of them, [\d,]+ added so far\n {4}hint: anchors that repeat anchors grow exponentially/);
+  assert.match(found[0], /^\S+scenario\.yaml:18:\d+: YAML aliases would add more than 100,000 values: \*e repeats 66,430 of them, 141,111 added so far\n {4}hint: anchors that repeat anchors grow exponentially/);
   assert.ok(ms < 1000, `took ${ms.toFixed(0)} ms`);
+});
+
+test('through the CLI: the alias bomb and a trace over 1,000,000 rows, exit 2 and nothing written', () => {
+  const dir = scratchDir();
+  const out = path.join(dir, 'out');
+  const bomb = writeScenario(billionLaughs(), dir);
+  const started = performance.now();
+  const refused = capsim('run', bomb, '--out', out);
+  // Node's start and the loader are most of it; the bomb itself is refused in a few milliseconds.
+  assert.ok(performance.now() - started < 5000);
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.match(refused.stderr, /^capsim: 1 problem in the input; nothing was run or written\.\n\S+scenario\.yaml:18:\d+: YAML aliases would add more than 100,000 values/);
+  assert.equal(capsim('validate', bomb).code, 2);
+  // The alias limit is no size: --allow-large does not lift it.
+  assert.match(capsim('run', bomb, '--out', out, '--allow-large').stderr, /YAML aliases would add more than 100,000 values/);
+
+  // 1,000,001 one-second points (13 MB, written in a few hundred milliseconds).
+  fs.writeFileSync(path.join(dir, 'long.csv'), `time,rps\n${Array.from({ length: 1_000_001 }, (_, i) => `${i},1`).join('\n')}\n`);
+  const traced = path.join(dir, 'traced.yaml');
+  fs.writeFileSync(traced, `apiVersion: capsim/v1
+kind: Scenario
+metadata: {name: traced}
+spec:
+  duration: 1h
+  cluster:
+    nodePools: [{name: general, instanceType: aws/m5.xlarge, count: 1}]
+  workloads:
+    - {name: web, replicas: 1, containers: [{name: app}]}
+  behavior:
+    - target: Deployment/default/web
+      demand: [{trace: {file: long.csv, time: time, value: rps}}]
+`);
+  const trace = capsim('run', traced, '--out', out);
+  assert.equal(trace.code, 2, trace.stderr);
+  assert.match(trace.stderr, /long\.csv:1000002:1: spec\.behavior\[0\]\.demand\[0\]\.trace\.file: the trace has more than 1,000,000 rows \(1,000,002 lines\); the limit is 1,000,000\n {4}hint: .*pass --allow-large to read it anyway/);
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['long.csv', 'scenario.yaml', 'traced.yaml'], 'no output directory, temporary or lock');
+  // --allow-large reads it (an hour of it is used).
+  assert.equal(capsim('validate', traced, '--allow-large').code, 0);
 });
 
 test('aliases that add a few values load as before, each use its own copy: --set changes one', async () => {

@@ -12,7 +12,7 @@ export const scenarioOptions = {
   seed: { type: 'number', describe: 'Override spec.seed' },
 } satisfies Record<string, Options>;
 
-/** --allow-large: run (or read) what goes past the limits of scenario/limits.ts. */
+/** --allow-large: run (or read) what goes past the limits of size/limits.ts and scenario/limits.ts. */
 export const allowLargeOption = {
   'allow-large': {
     type: 'boolean',

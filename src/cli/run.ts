@@ -49,8 +49,8 @@ async function run(args: RunArgs): Promise<number> {
     const report = parseFormats(args.format);
     const { loadScenario } = await import('../scenario/load.ts');
     const scenario = await loadScenario(args.scenario, { set: args.set, seed: args.seed, allowLarge: args.allowLarge });
-    // Refused before anything is written when it would go past the limits (scenario/limits.ts).
-    (await import('../scenario/limits.ts')).checkRunSize(scenario, { report: report.length > 0, allowLarge: args.allowLarge });
+    // Refused before anything is written when it would go past the limits (size/limits.ts).
+    (await import('../size/limits.ts')).checkRunSize(scenario, { report: report.length > 0, allowLarge: args.allowLarge });
     const outDir = args.out ?? path.join('reports', scenario.name);
     const { runScenario } = await import('../run.ts');
     const progress = await progressBar(args.quiet ?? false);

@@ -88,12 +88,12 @@ async function sweep(args: SweepArgs): Promise<number> {
     const [{ makePlan, parseShard }, { TrialSizes, checkSweepSize }] = await Promise.all([import('../sweep/plan.ts'), import('../sweep/sweepSize.ts')]);
     const sizes = new TrialSizes({ detail: args.keepAll, report: args.keepAll });
     const plan = await makePlan(args.scenario, { varies: args.vary ?? [], sets, seeds: args.seeds, allowLarge: args.allowLarge, onScenario: sizes.record });
-    const study = await readStudy(args, plan);
     const shard = args.shard ? parseShard(args.shard) : null;
     const parallel = args.parallel ?? os.availableParallelism();
     if (!args.emit && (!Number.isInteger(parallel) || parallel < 1)) throw new InputError([{ file: '--parallel', line: 0, column: 0, path: '', message: `must be a whole number of at least 1, not ${parallel}` }]);
     // Refused before anything runs when a run, or all of them, would go past the limits.
     await checkSweepSize(plan, sizes, { parallel, keepAll: args.keepAll, shard, emit: args.emit !== undefined, allowLarge: args.allowLarge ?? false });
+    const study = await readStudy(args, plan);
     if (args.emit) return await emit(args, plan);
     const out = args.out ?? path.join('reports', `${plan.scenarioName}-sweep`);
 

@@ -1,6 +1,7 @@
 // capsim validate: check a scenario and everything it references, print every problem.
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
 import { formatDuration } from '../duration.ts';
+import { InputError } from '../scenario/errors.ts';
 import { EXIT_OK, reportError } from './exit.ts';
 import { allowLargeOption, scenarioOptions } from './options.ts';
 
@@ -22,10 +23,20 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
   handler: async (args: ArgumentsCamelCase<ValidateArgs>) => {
     try {
       // Imported here, not above: the other commands start without the loader.
-      const [{ loadScenario }, { checkRunSize, sizeLine }] = await Promise.all([import('../scenario/load.ts'), import('../scenario/limits.ts')]);
+      const [{ loadScenario }, { estimateRunSize }, { excesses, limitProblems, sizeLine }] = await Promise.all([
+        import('../scenario/load.ts'),
+        import('../size/runSize.ts'),
+        import('../size/limits.ts'),
+      ]);
       const s = await loadScenario(args.scenario, { set: args.set, seed: args.seed, allowLarge: args.allowLarge });
-      // What `capsim run` refuses, validate refuses too.
-      const size = checkRunSize(s, { allowLarge: args.allowLarge });
+      // The size of `capsim run` with its default formats; what it would refuse, validate refuses
+      // too (the estimate printed first), and with --allow-large it says which limits are passed.
+      const size = estimateRunSize(s);
+      const over = excesses(size);
+      if (over.length > 0 && !args.allowLarge) {
+        process.stdout.write(`${sizeLine(size)}\n`);
+        throw new InputError(limitProblems(s.file, over));
+      }
       const kinds = new Map<string, number>();
       for (const o of s.objects) kinds.set(o.kind, (kinds.get(o.kind) ?? 0) + 1);
       const objects = [...kinds].map(([k, n]) => `${n} ${k}`).join(', ') || 'no objects';
@@ -33,6 +44,7 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
         `ok: ${s.name}: ${formatDuration(s.durationMs)}, ${s.cluster.nodePools.length} node pool(s), ${objects}, ${s.events.length} scripted event(s)\n`,
       );
       process.stdout.write(`${sizeLine(size)}\n`);
+      for (const e of over) process.stdout.write(`note: past a limit, run only with --allow-large: ${e.message}\n`);
       for (const notice of s.notices) process.stdout.write(`note: ${notice}\n`);
       process.exitCode = EXIT_OK;
     } catch (error) {

@@ -1,4 +1,4 @@
-// How big a sweep will be, before it starts (scenario/limits.ts SWEEP_LIMITS): each run within
+// How big a sweep will be, before it starts (size/limits.ts SWEEP_LIMITS): each run within
 // the limits of one run, and all of them together within the sweep's. A configuration's size is
 // estimated from the scenarios the plan loads anyway (each varied value with the others at their
 // first values): the first values' figure plus each varied value's difference from it, exact
@@ -8,8 +8,9 @@
 // large, are named when it is, and count with their own figures in the sweep's total.
 import { InputError, type Problem } from '../scenario/errors.ts';
 import { loadScenario } from '../scenario/load.ts';
-import { estimateRunSize, type RunSize, type SizeOptions } from '../scenario/runSize.ts';
-import { ALLOW_LARGE, RUN_LIMITS, SWEEP_LIMITS, excesses, formatBytes, formatWall, limitProblems } from '../scenario/limits.ts';
+import { estimateRunSize, type RunSize, type SizeOptions } from '../size/runSize.ts';
+import { RUN_LIMITS, SWEEP_LIMITS, excesses, limitProblems } from '../size/limits.ts';
+import { ALLOW_LARGE, formatBytes, formatWall } from '../scenario/limits.ts';
 import type { Scenario } from '../model/scenario.ts';
 import { configSets, shardRuns, type Config, type SweepPlan } from './plan.ts';
 
@@ -70,12 +71,15 @@ export async function checkSweepSize(plan: SweepPlan, sizes: TrialSizes, check: 
   const problems: Problem[] = [];
   const options: SizeOptions = { detail: check.keepAll, report: check.keepAll };
 
-  // Each run: the configurations the products put first, estimated themselves.
+  // Each run: the configurations the products (or the sums, when a value lowers a figure) put
+  // first, estimated themselves when they come within half a limit: most sweeps load nothing more.
   const exact = new Map<Config, RunSize>();
+  const screen = (config: Config, f: Figure) => Math.max(sizes.product(plan, config, f), sizes.sum(plan, config, f));
+  const limitOf = { bytes: RUN_LIMITS.writtenBytes, memoryBytes: RUN_LIMITS.memoryBytes, wallMs: RUN_LIMITS.wallMs } as const;
   for (const figure of FIGURES) {
-    const ranked = [...plan.configs].sort((a, b) => sizes.product(plan, b, figure) - sizes.product(plan, a, figure) || a.index - b.index);
+    const ranked = [...plan.configs].sort((a, b) => screen(b, figure) - screen(a, figure) || a.index - b.index);
     for (const config of ranked.slice(0, LOADED_PER_FIGURE)) {
-      if (exact.has(config)) continue;
+      if (exact.has(config) || screen(config, figure) <= limitOf[figure] / 2) continue;
       const scenario = await loadScenario(plan.scenarioFile, { set: configSets(plan, config), allowLarge: true });
       exact.set(config, estimateRunSize(scenario, options));
     }
@@ -84,7 +88,9 @@ export async function checkSweepSize(plan: SweepPlan, sizes: TrialSizes, check: 
   // Per limit, the run furthest past it.
   const what = { bytes: 'written', memoryBytes: 'memory', wallMs: 'wall' } as const;
   for (const f of FIGURES) {
-    const [config, size] = [...exact].sort((a, b) => b[1][f] - a[1][f] || a[0].index - b[0].index)[0];
+    const [worst] = [...exact].sort((a, b) => b[1][f] - a[1][f] || a[0].index - b[0].index);
+    if (!worst) continue;
+    const [config, size] = worst;
     const scope = `run ${config.id} of the sweep (${plan.varies.map((v, j) => `${v.path}=${config.values[j]}`).join(', ')})`;
     problems.push(...limitProblems(plan.scenarioFile, excesses(size, RUN_LIMITS, scope).filter((e) => e.what === what[f])));
   }

@@ -15,7 +15,10 @@ import { objectRef } from '../model/objects.ts';
 import { CronSchedule } from '../workload/cron.ts';
 import { DEFAULT_RUN_MS } from '../workload/runDuration.ts';
 import { formatDuration } from '../duration.ts';
-import { hpaSwing } from './runSizeHpa.ts';
+import { numFeasibleNodesToFind } from '../scheduler/algorithm.ts';
+import { nodeSampleStride } from '../outputs/csvFiles.ts';
+import { RUN_FILES } from '../outputs/runDirectory.ts';
+import { hpaSwing } from './hpaSwing.ts';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
@@ -26,36 +29,42 @@ const MB = 1024 * KB;
 /** Bytes per row of each file, measured on the bench runs (large-1000-nodes-30d: timeseries 123,
  *  workloads 84 + the workload's name, node-utilization 76, nodes 123, events 118). */
 const ROW_BYTES = { timeseries: 120, workloadsBase: 85, nodeUtilization: 80, nodes: 125, events: 120, recommendations: 110 } as const;
-/** node-utilization.csv: about this many samples whatever the run's length (record/recorder.ts). */
-const NODE_UTILIZATION_SAMPLES = 120;
-/** report.html and charts/*.svg: 1.7-2.1 MB and 0.4-0.75 MB on every bench run. */
-const REPORT_BYTES = 2.5 * MB;
+/** report.html and charts/*.svg: 1.1 MB (e27) to 2.9 MB (autoscaling-20-200) on the bench runs. */
+const REPORT_BYTES = 2 * MB;
 
 /** Memory (resident), measured with --format none: Node and capsim's modules 95 MB; 6 KB a node
- *  (1,000 -> 4,000 nodes); 8 KB a pod (10,000 -> 80,000 pods); 8 KB a declared object held from
+ *  (4,000 -> 16,000 nodes); 8 KB a pod (5,000 -> 20,000 pods), and 6 KB a pod deleted during the
+ *  run, whose accounting stays (autoscaling-20-200: 14,940 pods created, 540 at once); 8 KB a declared object held from
  *  the manifests (k8s-sims-big: 8,277 objects, 224 MB); 0.4 KB a pod per simulated day
  *  (large-1000: 210 MB at 1 day, 294 MB at 30); 50 bytes a sample of a workload with demand
  *  (diurnal-100: 40 workloads x 43,201 samples, 235 MB). The report adds 80 MB (vega) and about
  *  half of workloads.csv, which it reads back (large-1000: +170 MB for 188 MB). */
 export const MEMORY_BASE = 95 * MB;
-const MEMORY = { perNode: 6 * KB, perPod: 8 * KB, perObject: 8 * KB, perPodDay: 0.4 * KB, perDemandSample: 50, report: 80 * MB, reportPerCsvByte: 0.5 } as const;
+const MEMORY = { perNode: 6 * KB, perPod: 8 * KB, perPodGone: 6 * KB, perObject: 8 * KB, perPodDay: 0.4 * KB, perDemandSample: 50, report: 80 * MB, reportPerCsvByte: 0.5 } as const;
 
-/** Wall time, measured: placing a pod costs 0.6 us per node scored, plus 0.03 us per pod already
- *  placed when the default topology spreading counts them (Deployment and StatefulSet pods;
- *  bare pods and Jobs 0.3 us a node); its life (created, admitted, started, Ready, deleted)
- *  50 us for a pod of the start and 300 us for one created later (churn: autoscaling-20-200,
- *  where a new pod often waits for a node); an HPA sync 1 us (design-1000: 34.6 M syncs); an
- *  autoscaler scan 0.05 us a node; a sample 40 us (quickstart at sampleEvery 100ms and 1s) and
- *  a CSV row 1 us; a pod 5 ns per simulated minute (the kubelet's and the VPA's per-minute
- *  work); a pod with demand 50 ns per sample (diurnal-100); the report 0.6 s plus 12 ns per CSV
- *  byte it reads back. */
-export const WALL_SETUP_MS = 50;
+/** Wall time, measured on a 2-vCPU machine (user + system time where other work shared it):
+ *  - the process: 0.5 s (Node, the modules, a small scenario: quickstart at --format none);
+ *  - a node 80 us (16,000 nodes without pods: 1.6 s);
+ *  - placing a pod: 0.15 us per node filtered (every node for a DaemonSet pod: 4,000 of them on
+ *    4,000 nodes, 2.1 s); a Deployment or StatefulSet pod also 0.1 us per node for the default
+ *    topology spreading's PreScore, 0.5 us per node scored (numFeasibleNodesToFind) and 0.05 us
+ *    per pod of its workload placed before it (5,000, 10,000 and 20,000 replicas of one
+ *    Deployment on 500, 1,000 and 2,000 nodes: 2.1, 5.9 and 26 s; large-1000-nodes-30d);
+ *  - a pod's life (created, admitted, started, Ready, deleted) 50 us for a pod of the start and
+ *    300 us for one created later (churn: autoscaling-20-200, where a new pod often waits for a
+ *    node); an HPA sync 1 us (design-1000: 34.6 M syncs); an autoscaler scan 0.05 us a node;
+ *  - a sample 40 us (quickstart at sampleEvery 10s and 5m) and a CSV row 1 us; a pod 5 ns per
+ *    simulated minute (the kubelet's and the VPA's per-minute work); a pod with demand 50 ns per
+ *    sample (diurnal-100);
+ *  - the report 0.6 s plus 12 ns per CSV byte it reads back (large-1000: 3.3 s for 200 MB). */
+export const WALL_SETUP_MS = 500;
+/** How often an HPA syncs: controllers/hpa/horizontal.ts HPA_SYNC_PERIOD_MS, which only the
+ *  controller manager may import (test/run-size.test.ts checks they agree). */
+export const HPA_SYNC_MS = 15_000;
 const WALL = {
-  perNodeScoredUs: 0.6, perNodeScoredBareUs: 0.3, perPlacedPodUs: 0.03, perPodAtStartUs: 50, perPodLaterUs: 300,
+  perNodeUs: 80, perNodeFilteredUs: 0.15, perNodeSpreadUs: 0.1, perNodeScoredUs: 0.5, perSiblingUs: 0.05, perPodAtStartUs: 50, perPodLaterUs: 300,
   perHpaSyncUs: 1, perScanNodeUs: 0.05, perSampleUs: 40, perRowUs: 1, perPodMinuteUs: 0.005, perDemandPodSampleUs: 0.05, reportMs: 600, reportPerCsvByteUs: 0.012,
 } as const;
-/** The HPA controller's sync period (controllers/hpa). */
-const HPA_SYNC_MS = 15_000;
 
 export interface FileEstimate {
   file: string;
@@ -95,7 +104,7 @@ export interface RunSize {
   memory: { nodes: number; pods: number; objects: number; podDays: number; demandSamples: number; report: number };
   /** The simulation, then the report when one is written. */
   wallMs: number;
-  wall: { placementMs: number; podsMs: number; controllersMs: number; samplingMs: number; podTimeMs: number; demandMs: number; reportMs: number };
+  wall: { nodesMs: number; placementMs: number; podsMs: number; controllersMs: number; samplingMs: number; podTimeMs: number; demandMs: number; reportMs: number };
 }
 
 export interface SizeOptions {
@@ -121,47 +130,48 @@ export function estimateRunSize(s: Scenario, options: SizeOptions = {}): RunSize
   // JobCompleted for a Job; a few per scripted event.
   const events = Math.round(3 * pods.created + 4 * Math.max(0, pods.created - pods.initial) + 2 * nodes.created + 3 * pods.jobs + 4 * s.events.length);
   const refLength = workloads.length ? workloads.reduce((n, o) => n + objectRef(o).length, 0) / workloads.length : 0;
-  const stride = Math.max(1, Math.ceil(s.durationMs / s.sampleEveryMs / NODE_UTILIZATION_SAMPLES));
+  const stride = nodeSampleStride(s.durationMs, s.sampleEveryMs);
   const nodeSamples = Math.ceil(samples / stride);
   const containers = workloads.reduce((n, o) => n + containerCount(o), 0);
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
   const files: FileEstimate[] = [
-    { file: 'timeseries.csv', rows: samples, bytes: samples * ROW_BYTES.timeseries, why: `${n(samples)} samples (every ${formatDuration(s.sampleEveryMs)} over ${formatDuration(s.durationMs)})` },
+    { file: RUN_FILES.timeseries, rows: samples, bytes: samples * ROW_BYTES.timeseries, why: `${n(samples)} samples (every ${formatDuration(s.sampleEveryMs)} over ${formatDuration(s.durationMs)})` },
   ];
   if (detail) {
     files.push(
-      { file: 'workloads.csv', rows: samples * workloads.length, bytes: samples * workloads.length * (ROW_BYTES.workloadsBase + refLength), why: `${n(samples)} samples x ${n(workloads.length)} workloads` },
-      { file: 'node-utilization.csv', rows: nodeSamples * nodes.peak, bytes: nodeSamples * nodes.peak * ROW_BYTES.nodeUtilization, why: `${n(nodeSamples)} samples x ${n(nodes.peak)} nodes` },
-      { file: 'nodes.csv', rows: nodes.created, bytes: nodes.created * ROW_BYTES.nodes, why: `${n(nodes.created)} nodes` },
-      { file: 'events.csv', rows: events, bytes: events * ROW_BYTES.events, why: `3 events per pod created (${n(pods.created)}), 4 more per pod created after the start, 2 per node` },
-      { file: 'recommendations.csv', rows: containers, bytes: containers * ROW_BYTES.recommendations, why: `${n(containers)} containers` },
+      { file: RUN_FILES.workloads, rows: samples * workloads.length, bytes: samples * workloads.length * (ROW_BYTES.workloadsBase + refLength), why: `${n(samples)} samples x ${n(workloads.length)} workloads` },
+      { file: RUN_FILES.nodeUtilization, rows: nodeSamples * nodes.peak, bytes: nodeSamples * nodes.peak * ROW_BYTES.nodeUtilization, why: `${n(nodeSamples)} samples x ${n(nodes.peak)} nodes` },
+      { file: RUN_FILES.nodes, rows: nodes.created, bytes: nodes.created * ROW_BYTES.nodes, why: `${n(nodes.created)} nodes` },
+      { file: RUN_FILES.events, rows: events, bytes: events * ROW_BYTES.events, why: `3 events per pod created (${n(pods.created)}), 4 more per pod created after the start, 2 per node` },
+      { file: RUN_FILES.recommendations, rows: containers, bytes: containers * ROW_BYTES.recommendations, why: `${n(containers)} containers` },
     );
   }
   const csvBytes = files.reduce((sum, f) => sum + f.bytes, 0);
   const rows = files.reduce((sum, f) => sum + f.rows, 0);
   files.push({ file: report ? 'summary.json, scenario.resolved.yaml, report' : 'summary.json, scenario.resolved.yaml', rows: 0, bytes: 4 * KB + JSON.stringify(s.resolved).length + (report ? REPORT_BYTES : 0), why: 'one of each' });
-  const workloadsCsv = files.find((f) => f.file === 'workloads.csv')?.bytes ?? 0;
+  const workloadsCsv = files.find((f) => f.file === RUN_FILES.workloads)?.bytes ?? 0;
 
   const demandWorkloads = new Set(s.behavior.filter((b) => b.demand.length > 0).map((b) => b.target));
   const demandPods = pods.sources.filter((p) => demandWorkloads.has(p.ref)).reduce((sum, p) => sum + p.peak, 0);
   const historySamples = Math.min(samples, Math.ceil(s.durationMs / MINUTE_MS) + 1);
   const memory = {
     nodes: MEMORY.perNode * nodes.peak,
-    pods: MEMORY.perPod * pods.held,
+    pods: MEMORY.perPod * pods.held + MEMORY.perPodGone * Math.max(0, pods.created - pods.held),
     objects: MEMORY.perObject * s.objects.length,
     podDays: MEMORY.perPodDay * pods.peak * days,
     demandSamples: MEMORY.perDemandSample * demandWorkloads.size * historySamples,
     report: report ? MEMORY.report + MEMORY.reportPerCsvByte * workloadsCsv : 0,
   };
 
-  const scored = nodesScored(nodes.peak, s.cluster.scheduler.percentageOfNodesToScore);
+  const scored = numFeasibleNodesToFind(nodes.peak, s.cluster.scheduler.percentageOfNodesToScore);
   const placementUs =
-    pods.spreadInitial * (WALL.perNodeScoredUs * scored + (WALL.perPlacedPodUs * pods.spreadInitial) / 2) +
-    pods.spreadLater * (WALL.perNodeScoredUs * scored + WALL.perPlacedPodUs * pods.peak) +
-    pods.otherCreated * WALL.perNodeScoredBareUs * scored;
+    (pods.spreadCreated + pods.otherCreated) * WALL.perNodeFilteredUs * nodes.peak +
+    pods.spreadCreated * (WALL.perNodeSpreadUs * nodes.peak + WALL.perNodeScoredUs * scored) +
+    pods.spreadPairs * WALL.perSiblingUs;
   const hpas = s.objects.filter((o) => o.kind === 'HorizontalPodAutoscaler').length;
   const scans = s.cluster.autoscaler ? s.durationMs / s.cluster.autoscaler.scanIntervalMs : 0;
   const wall = {
+    nodesMs: (nodes.created * WALL.perNodeUs) / 1000,
     placementMs: placementUs / 1000,
     podsMs: (pods.initial * WALL.perPodAtStartUs + Math.max(0, pods.created - pods.initial) * WALL.perPodLaterUs) / 1000,
     controllersMs: ((hpas * s.durationMs) / HPA_SYNC_MS * WALL.perHpaSyncUs + scans * nodes.peak * WALL.perScanNodeUs) / 1000,
@@ -211,14 +221,6 @@ function containerCount(o: KubeObject): number {
   }
 }
 
-/** kube-scheduler's numFeasibleNodesToFind (reference §4.3; scheduler/algorithm.ts): how many
- *  nodes a placement scores. */
-function nodesScored(nodes: number, percentage: number): number {
-  if (nodes < 100) return nodes;
-  const pct = percentage > 0 ? percentage : Math.max(5, 50 - Math.trunc(nodes / 125));
-  return Math.max(100, Math.trunc((nodes * pct) / 100));
-}
-
 interface NodeCounts {
   initial: number;
   peak: number;
@@ -254,8 +256,10 @@ interface PodCounts {
   jobs: number;
   /** Deployment and StatefulSet pods (default topology spreading) placed at the start and later;
    *  every other pod placed. */
-  spreadInitial: number;
-  spreadLater: number;
+  spreadCreated: number;
+  /** Pairs of a placed Deployment or StatefulSet pod and a pod of the same workload placed before
+   *  it: the spreading counts those (per node, indexed by the ReplicaSet's hash). */
+  spreadPairs: number;
   otherCreated: number;
   sources: PodSource[];
 }
@@ -277,7 +281,7 @@ function countPods(s: Scenario, nodes: NodeCounts): PodCounts {
   }
   for (const o of s.objects) if (o.kind === 'HorizontalPodAutoscaler') ctx.hpas.set(`${o.spec.scaleTargetRef.kind}/${o.metadata.namespace}/${o.spec.scaleTargetRef.name}`, o);
 
-  const counts: PodCounts = { initial: 0, peak: 0, held: 0, created: 0, jobs: 0, spreadInitial: 0, spreadLater: 0, otherCreated: 0, sources: [] };
+  const counts: PodCounts = { initial: 0, peak: 0, held: 0, created: 0, jobs: 0, spreadCreated: 0, spreadPairs: 0, otherCreated: 0, sources: [] };
   for (const o of s.objects) {
     const p = podsOf(o, ctx);
     if (!p) continue;
@@ -287,8 +291,8 @@ function countPods(s: Scenario, nodes: NodeCounts): PodCounts {
     counts.created += p.created;
     counts.jobs += p.jobs;
     if (o.kind === 'Deployment' || o.kind === 'StatefulSet') {
-      counts.spreadInitial += p.initial;
-      counts.spreadLater += p.created - p.initial;
+      counts.spreadCreated += p.created;
+      counts.spreadPairs += (p.initial * p.initial) / 2 + (p.created - p.initial) * p.peak;
     } else counts.otherCreated += p.created;
     counts.sources.push({ ref: objectRef(o), peak: p.peak, created: p.created, why: p.why });
   }
@@ -296,7 +300,8 @@ function countPods(s: Scenario, nodes: NodeCounts): PodCounts {
   const perNode = counts.peak / Math.max(1, nodes.initial);
   const moved = s.events.reduce((n, e) => n + perNode * nodesTaken(e, nodes), 0);
   counts.created += moved;
-  counts.spreadLater += moved;
+  counts.spreadCreated += moved;
+  counts.spreadPairs += moved * (counts.peak / Math.max(1, counts.sources.length));
   return counts;
 }
 
