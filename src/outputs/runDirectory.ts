@@ -22,3 +22,7 @@ export const RUN_FILES = {
   /** The self-contained report page; its charts are in charts/. */
   report: 'report.html',
 } as const;
+
+/** Simulated time per chunk of a run: its rows are handed to the files (and progress reported)
+ *  between chunks, so a chunk's rows wait in memory until it ends (run.ts). */
+export const CHUNK_MS = 3_600_000;

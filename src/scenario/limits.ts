@@ -20,6 +20,7 @@ const HOUR_MS = 3_600_000;
  */
 export const INPUT_LIMITS = { yamlBytes: 64 * MB, objects: 200_000, aliasValues: 100_000, traceBytes: 64 * MB, traceRows: 1_000_000 } as const;
 
+/** 12 KB, 3.4 MB, 56 MB, 1.2 GB, 1,234 GB. */
 export function formatBytes(bytes: number): string {
   if (bytes >= 10 * GB) return `${Math.round(bytes / GB).toLocaleString('en-US')} GB`;
   if (bytes >= GB) return `${Number((bytes / GB).toFixed(1))} GB`;
@@ -28,8 +29,12 @@ export function formatBytes(bytes: number): string {
   return `${Math.max(1, Math.round(bytes / 1e3))} KB`;
 }
 
+/** 45 s, 12 minutes, 5 hours, 3 days, 12 years. */
 export function formatWall(ms: number): string {
-  if (ms >= 2 * HOUR_MS) return `${ms >= 48 * HOUR_MS ? Math.round(ms / (24 * HOUR_MS)).toLocaleString('en-US') + ' days' : `${Math.round(ms / HOUR_MS)} hours`}`;
+  const DAY_MS = 24 * HOUR_MS;
+  if (ms >= 730 * DAY_MS) return `${Math.round(ms / (365 * DAY_MS)).toLocaleString('en-US')} years`;
+  if (ms >= 2 * DAY_MS) return `${Math.round(ms / DAY_MS).toLocaleString('en-US')} days`;
+  if (ms >= 2 * HOUR_MS) return `${Math.round(ms / HOUR_MS)} hours`;
   if (ms >= 120_000) return `${Math.round(ms / 60_000)} minutes`;
   return `${Math.max(1, Math.round(ms / 1000))} s`;
 }

@@ -94,6 +94,8 @@ function memoryDriver(size: RunSize): { words: string; fix: string } {
       return { words: `the report, which reads ${RUN_FILES.workloads} back`, fix: 'write no report (--format none; `capsim report` can draw it later), raise spec.sampleEvery or shorten spec.duration' };
     case 'demandSamples':
       return { words: `the usage history of the workloads with demand, a sample a minute over ${formatDuration(size.durationMs)}`, fix: 'shorten spec.duration' };
+    case 'buffered':
+      return { words: `the rows of each simulated hour, held until the hour is written (a sample every ${formatDuration(size.sampleEveryMs)})`, fix: 'raise spec.sampleEvery' };
     case 'podDays':
       return { words: `${plural(size.pods.peak, 'pod')} over ${formatDuration(size.durationMs)}`, fix: 'use fewer pods or shorten spec.duration' };
     default:

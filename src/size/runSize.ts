@@ -17,7 +17,7 @@ import { DEFAULT_RUN_MS } from '../workload/runDuration.ts';
 import { formatDuration } from '../duration.ts';
 import { numFeasibleNodesToFind } from '../scheduler/algorithm.ts';
 import { nodeSampleStride } from '../outputs/csvFiles.ts';
-import { RUN_FILES } from '../outputs/runDirectory.ts';
+import { CHUNK_MS, RUN_FILES } from '../outputs/runDirectory.ts';
 import { hpaSwing } from './hpaSwing.ts';
 
 const MINUTE_MS = 60_000;
@@ -33,37 +33,43 @@ const ROW_BYTES = { timeseries: 120, workloadsBase: 85, nodeUtilization: 80, nod
 const REPORT_BYTES = 2 * MB;
 
 /** Memory (resident), measured with --format none: Node and capsim's modules 95 MB; 6 KB a node
- *  (4,000 -> 16,000 nodes); 8 KB a pod (5,000 -> 20,000 pods), and 6 KB a pod deleted during the
- *  run, whose accounting stays (autoscaling-20-200: 14,940 pods created, 540 at once); 8 KB a declared object held from
- *  the manifests (k8s-sims-big: 8,277 objects, 224 MB); 0.4 KB a pod per simulated day
- *  (large-1000: 210 MB at 1 day, 294 MB at 30); 50 bytes a sample of a workload with demand
- *  (diurnal-100: 40 workloads x 43,201 samples, 235 MB). The report adds 80 MB (vega) and about
- *  half of workloads.csv, which it reads back (large-1000: +170 MB for 188 MB). */
+ *  (4,000 -> 16,000 nodes); 6 KB a pod (5,000 -> 80,000 replicas: 137 -> 514 MB), and 6 KB a
+ *  pod deleted during the run, whose accounting stays (autoscaling-20-200: 14,940 pods created,
+ *  540 at once); 8 KB a declared object held from the manifests (k8s-sims-big: 8,277 objects,
+ *  224 MB); 0.4 KB a pod per simulated day (large-1000: 210 MB at 1 day, 294 MB at 30); 50 bytes
+ *  a sample of a workload with demand (diurnal-100: 40 workloads x 43,201 samples, 235 MB). The
+ *  report adds 80 MB (vega) and about half of workloads.csv, which it reads back (large-1000:
+ *  +170 MB for 188 MB). The rows of a chunk of the run (CHUNK_MS: an hour) wait in memory until
+ *  the chunk ends, 1.3 bytes a byte written (quickstart for an hour at sampleEvery 10ms: 229 MB
+ *  written, 400 MB). */
 export const MEMORY_BASE = 95 * MB;
-const MEMORY = { perNode: 6 * KB, perPod: 8 * KB, perPodGone: 6 * KB, perObject: 8 * KB, perPodDay: 0.4 * KB, perDemandSample: 50, report: 80 * MB, reportPerCsvByte: 0.5 } as const;
+const MEMORY = { perNode: 6 * KB, perPod: 6 * KB, perPodGone: 6 * KB, perObject: 8 * KB, perPodDay: 0.4 * KB, perDemandSample: 50, perBufferedByte: 1.3, report: 80 * MB, reportPerCsvByte: 0.5 } as const;
 
 /** Wall time, measured on a 2-vCPU machine (user + system time where other work shared it):
  *  - the process: 0.5 s (Node, the modules, a small scenario: quickstart at --format none);
  *  - a node 80 us (16,000 nodes without pods: 1.6 s);
  *  - placing a pod: 0.15 us per node filtered (every node for a DaemonSet pod: 4,000 of them on
  *    4,000 nodes, 2.1 s); a Deployment or StatefulSet pod also 0.1 us per node for the default
- *    topology spreading's PreScore, 0.5 us per node scored (numFeasibleNodesToFind) and 0.05 us
- *    per pod of its workload placed before it (5,000, 10,000 and 20,000 replicas of one
- *    Deployment on 500, 1,000 and 2,000 nodes: 2.1, 5.9 and 26 s; large-1000-nodes-30d);
+ *    topology spreading's PreScore and 0.5 us per node scored (numFeasibleNodesToFind;
+ *    large-1000-nodes-30d), and for the pods of its workload placed before it a cost per pair
+ *    that grows with their number: 5,000, 10,000, 20,000 and 80,000 replicas of one Deployment
+ *    on 500 to 8,000 nodes took 2.1, 5.9, 26 and 1,125 s, which 0.05 us x (pairs / 2e8)^0.68
+ *    per pair fits within 1.3 times;
  *  - a pod's life (created, admitted, started, Ready, deleted) 50 us for a pod of the start and
  *    300 us for one created later (churn: autoscaling-20-200, where a new pod often waits for a
  *    node); an HPA sync 1 us (design-1000: 34.6 M syncs); an autoscaler scan 0.05 us a node;
- *  - a sample 40 us (quickstart at sampleEvery 10s and 5m) and a CSV row 1 us; a pod 5 ns per
- *    simulated minute (the kubelet's and the VPA's per-minute work); a pod with demand 50 ns per
- *    sample (diurnal-100);
+ *  - a sample 15 us and 0.03 us a node (quickstart at sampleEvery 10ms, 10s and 5m; large-1000)
+ *    and a CSV row 1 us; a pod 5 ns per simulated minute (the kubelet's and the VPA's per-minute
+ *    work); a pod with demand 50 ns per sample (diurnal-100);
  *  - the report 0.6 s plus 12 ns per CSV byte it reads back (large-1000: 3.3 s for 200 MB). */
 export const WALL_SETUP_MS = 500;
 /** How often an HPA syncs: controllers/hpa/horizontal.ts HPA_SYNC_PERIOD_MS, which only the
  *  controller manager may import (test/run-size.test.ts checks they agree). */
 export const HPA_SYNC_MS = 15_000;
 const WALL = {
-  perNodeUs: 80, perNodeFilteredUs: 0.15, perNodeSpreadUs: 0.1, perNodeScoredUs: 0.5, perSiblingUs: 0.05, perPodAtStartUs: 50, perPodLaterUs: 300,
-  perHpaSyncUs: 1, perScanNodeUs: 0.05, perSampleUs: 40, perRowUs: 1, perPodMinuteUs: 0.005, perDemandPodSampleUs: 0.05, reportMs: 600, reportPerCsvByteUs: 0.012,
+  perNodeUs: 80, perNodeFilteredUs: 0.15, perNodeSpreadUs: 0.1, perNodeScoredUs: 0.5, perSiblingUs: 0.05, siblingPairsAt: 2e8, siblingExponent: 0.68,
+  perPodAtStartUs: 50, perPodLaterUs: 300, perHpaSyncUs: 1, perScanNodeUs: 0.05, perSampleUs: 15, perNodeSampleUs: 0.03, perRowUs: 1,
+  perPodMinuteUs: 0.005, perDemandPodSampleUs: 0.05, reportMs: 600, reportPerCsvByteUs: 0.012,
 } as const;
 
 export interface FileEstimate {
@@ -101,7 +107,7 @@ export interface RunSize {
   bytes: number;
   memoryBytes: number;
   /** What memoryBytes adds up, above MEMORY_BASE. */
-  memory: { nodes: number; pods: number; objects: number; podDays: number; demandSamples: number; report: number };
+  memory: { nodes: number; pods: number; objects: number; podDays: number; demandSamples: number; buffered: number; report: number };
   /** The simulation, then the report when one is written. */
   wallMs: number;
   wall: { nodesMs: number; placementMs: number; podsMs: number; controllersMs: number; samplingMs: number; podTimeMs: number; demandMs: number; reportMs: number };
@@ -160,6 +166,7 @@ export function estimateRunSize(s: Scenario, options: SizeOptions = {}): RunSize
     objects: MEMORY.perObject * s.objects.length,
     podDays: MEMORY.perPodDay * pods.peak * days,
     demandSamples: MEMORY.perDemandSample * demandWorkloads.size * historySamples,
+    buffered: MEMORY.perBufferedByte * csvBytes * Math.min(1, CHUNK_MS / Math.max(1, s.durationMs)),
     report: report ? MEMORY.report + MEMORY.reportPerCsvByte * workloadsCsv : 0,
   };
 
@@ -167,7 +174,7 @@ export function estimateRunSize(s: Scenario, options: SizeOptions = {}): RunSize
   const placementUs =
     (pods.spreadCreated + pods.otherCreated) * WALL.perNodeFilteredUs * nodes.peak +
     pods.spreadCreated * (WALL.perNodeSpreadUs * nodes.peak + WALL.perNodeScoredUs * scored) +
-    pods.spreadPairs * WALL.perSiblingUs;
+    pods.spreadPairs * WALL.perSiblingUs * (pods.spreadPairs / WALL.siblingPairsAt) ** WALL.siblingExponent;
   const hpas = s.objects.filter((o) => o.kind === 'HorizontalPodAutoscaler').length;
   const scans = s.cluster.autoscaler ? s.durationMs / s.cluster.autoscaler.scanIntervalMs : 0;
   const wall = {
@@ -175,7 +182,7 @@ export function estimateRunSize(s: Scenario, options: SizeOptions = {}): RunSize
     placementMs: placementUs / 1000,
     podsMs: (pods.initial * WALL.perPodAtStartUs + Math.max(0, pods.created - pods.initial) * WALL.perPodLaterUs) / 1000,
     controllersMs: ((hpas * s.durationMs) / HPA_SYNC_MS * WALL.perHpaSyncUs + scans * nodes.peak * WALL.perScanNodeUs) / 1000,
-    samplingMs: (samples * WALL.perSampleUs + rows * WALL.perRowUs) / 1000,
+    samplingMs: (samples * (WALL.perSampleUs + WALL.perNodeSampleUs * nodes.peak) + rows * WALL.perRowUs) / 1000,
     podTimeMs: (pods.peak * (s.durationMs / MINUTE_MS) * WALL.perPodMinuteUs) / 1000,
     demandMs: (demandPods * samples * WALL.perDemandPodSampleUs) / 1000,
     reportMs: report ? WALL.reportMs + (csvBytes * WALL.reportPerCsvByteUs) / 1000 : 0,
