@@ -199,7 +199,7 @@ spec:
   const [long] = await problems(scenario('long.csv'));
   assert.ok(performance.now() - started < 3000, 'refused without parsing a million rows');
   const csv = (name: string) => displayPath(path.join(dir, name));
-  assert.equal(long, `${csv('long.csv')}:1000002:1: spec.behavior[0].demand[0].trace.file: the trace has more than 1,000,000 rows (1,000,002 lines); the limit is 1,000,000\n    hint: demand is read once per sampleEvery, so finer points are not used: keep one per sampleEvery, or pass --allow-large to read it anyway`);
+  assert.equal(long, `${csv('long.csv')}:1000002:1: spec.behavior[0].demand[0].trace.file: the trace has more than 1,000,000 rows (1,000,002 lines); the limit is 1,000,000\n    hint: capsim reads demand once per sampleEvery (and when pods change), so points closer together add little: keep about one per sampleEvery, or pass --allow-large to read it anyway`);
   const [huge] = await problems(scenario('huge.csv'));
   assert.match(huge, /huge\.csv: spec\.behavior\[0\]\.demand\[0\]\.trace\.file: the trace is 70 MB; the limit is 64 MB/);
 

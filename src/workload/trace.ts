@@ -48,7 +48,7 @@ const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\
  */
 export async function readTrace(file: string, columns: { time: string; value: string }, startEpochMs: number, limits?: TraceLimits): Promise<{ points: TracePoints; problems: TraceProblem[] }> {
   const points: TracePoints = { timesMs: [], values: [] };
-  const hint = `demand is read once per sampleEvery, so finer points are not used: keep one per sampleEvery, or pass ${limits?.flag} to read it anyway`;
+  const hint = `capsim reads demand once per sampleEvery (and when pods change), so points closer together add little: keep about one per sampleEvery, or pass ${limits?.flag} to read it anyway`;
   if (limits) {
     const bytes = (await stat(file)).size;
     if (bytes > limits.maxBytes) return { points, problems: [{ line: 0, column: 0, message: `the trace is ${megabytes(bytes)}; the limit is ${megabytes(limits.maxBytes)}`, hint }] };
