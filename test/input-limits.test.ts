@@ -48,6 +48,29 @@ ${levels.map((l) => `        ${l}`).join('\n')}
 `;
 }
 
+/** 1,000,001 one-second points (11.5 days, 13 MB, written in a few hundred milliseconds): one
+ *  row over the limit. */
+function writeLongTrace(dir: string): void {
+  fs.writeFileSync(path.join(dir, 'long.csv'), `time,rps\n${Array.from({ length: 1_000_001 }, (_, i) => `${i},1`).join('\n')}\n`);
+}
+
+/** A scenario in `dir` whose one workload's demand is the trace `file`. */
+function tracedScenario(dir: string, file: string): string {
+  return writeScenario(`apiVersion: capsim/v1
+kind: Scenario
+metadata: {name: traced}
+spec:
+  duration: 1h
+  cluster:
+    nodePools: [{name: general, instanceType: aws/m5.xlarge, count: 1}]
+  workloads:
+    - {name: web, replicas: 1, containers: [{name: app}]}
+  behavior:
+    - target: Deployment/default/web
+      demand: [{trace: {file: ${file}, time: time, value: rps}}]
+`, dir);
+}
+
 test('a billion laughs is refused at the alias that goes past 100,000 values, in well under a second', async () => {
   const text = billionLaughs();
   assert.ok(text.length < 1000, `${text.length} bytes`);
@@ -77,26 +100,15 @@ test('through the CLI: the alias bomb and a trace over 1,000,000 rows, exit 2 an
   // The alias limit is no size: --allow-large does not lift it.
   assert.match(capsim('run', bomb, '--out', out, '--allow-large').stderr, /YAML aliases would add more than 100,000 values/);
 
-  // 1,000,001 one-second points (13 MB, written in a few hundred milliseconds).
-  fs.writeFileSync(path.join(dir, 'long.csv'), `time,rps\n${Array.from({ length: 1_000_001 }, (_, i) => `${i},1`).join('\n')}\n`);
-  const traced = path.join(dir, 'traced.yaml');
-  fs.writeFileSync(traced, `apiVersion: capsim/v1
-kind: Scenario
-metadata: {name: traced}
-spec:
-  duration: 1h
-  cluster:
-    nodePools: [{name: general, instanceType: aws/m5.xlarge, count: 1}]
-  workloads:
-    - {name: web, replicas: 1, containers: [{name: app}]}
-  behavior:
-    - target: Deployment/default/web
-      demand: [{trace: {file: long.csv, time: time, value: rps}}]
-`);
-  const trace = capsim('run', traced, '--out', out);
+  assert.deepEqual(fs.readdirSync(dir), ['scenario.yaml'], 'no output directory, temporary or lock');
+
+  const traceDir = scratchDir();
+  writeLongTrace(traceDir);
+  const traced = tracedScenario(traceDir, 'long.csv');
+  const trace = capsim('run', traced, '--out', path.join(traceDir, 'out'));
   assert.equal(trace.code, 2, trace.stderr);
   assert.match(trace.stderr, /long\.csv:1000002:1: spec\.behavior\[0\]\.demand\[0\]\.trace\.file: the trace has more than 1,000,000 rows \(1,000,002 lines\); the limit is 1,000,000\n {4}hint: .*pass --allow-large to read it anyway/);
-  assert.deepEqual(fs.readdirSync(dir).sort(), ['long.csv', 'scenario.yaml', 'traced.yaml'], 'no output directory, temporary or lock');
+  assert.deepEqual(fs.readdirSync(traceDir).sort(), ['long.csv', 'scenario.yaml'], 'no output directory, temporary or lock');
   // --allow-large reads it (an hour of it is used).
   assert.equal(capsim('validate', traced, '--allow-large').code, 0);
 });
@@ -177,24 +189,10 @@ spec:
 
 test('a trace of more than 1,000,000 rows or 64 MB is refused before it is parsed, at its file and line', async () => {
   const dir = scratchDir();
-  // 1,000,001 rows of one-second points: 11.5 days.
-  const rows = Array.from({ length: 1_000_001 }, (_, i) => `${i},1`);
-  fs.writeFileSync(path.join(dir, 'long.csv'), `time,rps\n${rows.join('\n')}\n`);
+  writeLongTrace(dir);
   fs.writeFileSync(path.join(dir, 'huge.csv'), '');
   fs.truncateSync(path.join(dir, 'huge.csv'), 70e6);
-  const scenario = (trace: string) => writeScenario(`apiVersion: capsim/v1
-kind: Scenario
-metadata: {name: traced}
-spec:
-  duration: 1h
-  cluster:
-    nodePools: [{name: general, instanceType: aws/m5.xlarge, count: 1}]
-  workloads:
-    - {name: web, replicas: 1, containers: [{name: app}]}
-  behavior:
-    - target: Deployment/default/web
-      demand: [{trace: {file: ${trace}, time: time, value: rps}}]
-`, dir);
+  const scenario = (trace: string) => tracedScenario(dir, trace);
   const started = performance.now();
   const [long] = await problems(scenario('long.csv'));
   assert.ok(performance.now() - started < 3000, 'refused without parsing a million rows');
