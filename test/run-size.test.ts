@@ -115,8 +115,9 @@ test('capsim run refuses 10^6 nodes, 10^8 replicas, 100 years and a 1 ms sampleE
   );
   refused(
     ['spec.workloads[0].replicas=100000000'],
-    // 10^8 replicas and a 25 % surge during the rollout at 8 KB each: about 1,000 GB.
-    /this run would need about 1,\d\d\d GB of memory \(125 M pods at once, 125 M of them from Deployment\/shop\/storefront: 100,000,000 replicas\); the limit is 4 GB/,
+    // 10^8 replicas and a 25 % surge during the rollout at 6 KB each: 750 GB, and 1 KB for each
+    // pod replaced (the rollout's and those the drain and the outage move): 974 GB.
+    /this run would need about 9\d\d GB of memory \(125 M pods at once, 125 M of them from Deployment\/shop\/storefront: 100,000,000 replicas\); the limit is 4 GB/,
     /this run would write about \d+ GB \(events\.csv: /,
     /this run would take about [\d,]+ (days|years) \(placing/,
   );
