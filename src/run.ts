@@ -9,7 +9,8 @@ import YAML from 'yaml';
 import type { Scenario } from './model/scenario.ts';
 import { Recorder } from './record/recorder.ts';
 import { writeRecommendations } from './record/recommendations.ts';
-import type { Summary } from './outputs/summary.ts';
+import type { RunWarning, Summary } from './outputs/summary.ts';
+import { preflightWarnings } from './preflight.ts';
 import { World } from './world.ts';
 import { VERSION } from './version.ts';
 import type { ReportFormat } from './report/formats.ts';
@@ -42,6 +43,8 @@ export interface RunResult {
   outDir: string;
   summary: Summary;
   notices: string[];
+  /** summary.json's warnings: what the figures should not be trusted for (empty when none). */
+  warnings: RunWarning[];
   /** Simulation and its CSV/JSON outputs; the report's rendering is reportMs. */
   wallMs: number;
   reportMs: number;
@@ -70,7 +73,7 @@ async function simulate(scenario: Scenario, outDir: string, options: RunOptions,
   try {
     const world = new World(scenario);
     const detail = options.detail ?? true;
-    const recorder = new Recorder(tmpDir, world, detail);
+    const recorder = new Recorder(tmpDir, world, detail, preflightWarnings(scenario));
     world.setup();
     world.usage.start(scenario.sampleEveryMs, scenario.durationMs);
     recorder.start();
@@ -100,7 +103,7 @@ async function simulate(scenario: Scenario, outDir: string, options: RunOptions,
     // the new one arriving.
     fsSync.rmSync(outDir, { recursive: true, force: true });
     fsSync.renameSync(tmpDir, outDir);
-    return { outDir, summary, notices: scenario.notices.concat(world.notices), wallMs, reportMs, eventsProcessed: sim.eventsProcessed };
+    return { outDir, summary, notices: scenario.notices.concat(world.notices), warnings: summary.warnings ?? [], wallMs, reportMs, eventsProcessed: sim.eventsProcessed };
   } catch (error) {
     await fs.rm(tmpDir, { recursive: true, force: true });
     throw error;

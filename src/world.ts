@@ -6,6 +6,7 @@ import { apply } from './api/apply.ts';
 import { ApiServer } from './api/apiServer.ts';
 import { splitByBudget } from './api/eviction.ts';
 import { CloudProvider } from './cloud/cloudProvider.ts';
+import { joinedNodeCounts } from './cloud/manifestNodes.ts';
 import { ControllerManager } from './controllers/manager.ts';
 import { RandomStreams } from './engine/random.ts';
 import { Simulation } from './engine/simulation.ts';
@@ -15,6 +16,7 @@ import type { PodTiming } from './kubelet/kubelet.ts';
 import { UsageEngine } from './kubelet/usageEngine.ts';
 import type { WorkloadInputs } from './kubelet/usageEngine.ts';
 import type { Behavior, Scenario } from './model/scenario.ts';
+import type { KubeObject, ReplicaSetObject } from './model/objects.ts';
 import { objectRef } from './model/objects.ts';
 import { Accounting } from './cost/accounting.ts';
 import { simulationNotices } from './scenario/notices.ts';
@@ -43,7 +45,7 @@ export class World {
     const api = (this.api = new ApiServer(this.sim, this.random, scenario.startEpochMs));
     this.accounting = new Accounting(() => this.sim.nowMs);
     api.addListener(this.accounting);
-    this.kubelet = new Kubelet(api, behaviorTiming(scenario.behavior, this.random));
+    this.kubelet = new Kubelet(api, behaviorTiming(scenario, this.random));
     this.scheduler = new Scheduler(api, {
       profile: defaultProfile(scenario.cluster.scheduler),
       budgets: { splitByBudget: (pods) => splitByBudget(api, pods) },
@@ -85,32 +87,57 @@ export class World {
     const { scenario, api } = this;
     const objects = scenario.objects;
     for (const obj of objects) if (obj.kind === 'Namespace' || obj.kind === 'PriorityClass') apply(api, obj);
-    for (const obj of objects) if (obj.kind === 'Node') this.cloud.registerNode(obj);
-    for (const pool of scenario.cluster.nodePools) for (let i = 0; i < pool.count; i++) this.cloud.createNode(pool, 0);
+    const pools = scenario.cluster.nodePools;
+    for (const obj of objects) if (obj.kind === 'Node') this.cloud.registerNode(obj, pools);
+    // A pool's count includes the Node manifests that joined it: capsim launches the rest.
+    const joined = joinedNodeCounts(objects, pools);
+    for (const pool of pools) for (let i = joined.get(pool.name) ?? 0; i < pool.count; i++) this.cloud.createNode(pool, 0);
     for (const obj of objects) {
       if (obj.kind === 'LimitRange' || obj.kind === 'ResourceQuota' || obj.kind === 'PodDisruptionBudget' || obj.kind === 'VerticalPodAutoscaler') apply(api, obj);
     }
+    // Workloads are registered first, so that what a cluster's state says they have (their
+    // ReplicaSets, their pods, on their nodes) counts under them as it is created, before the
+    // workloads themselves: their controllers then adopt it instead of making more.
+    for (const obj of objects) if (isWorkload(obj) && !(obj.kind === 'Job' && obj.cronJob)) api.workloads.register(objectRef(obj), obj.kind);
+    this.applyState(objects);
     for (const obj of objects) {
-      if (obj.kind === 'Deployment' || obj.kind === 'DaemonSet' || obj.kind === 'StatefulSet' || obj.kind === 'Job' || obj.kind === 'CronJob') {
+      if (isWorkload(obj)) {
         const ref = objectRef(obj);
-        api.workloads.register(ref, obj.kind);
         const arrivals = obj.kind === 'Job' ? scenario.behavior.find((b) => b.target === ref)?.arrivals : undefined;
         // With arrivals the declared Job is a template: only its copies run, never itself at t=0.
         if (obj.kind === 'Job' && arrivals) startJobArrivals(api, this.sim, obj, arrivals, this.random.stream(`arrivals/${ref}`), scenario.durationMs);
         else apply(api, obj);
-      } else if (obj.kind === 'Pod') apply(api, obj);
+      } else if (obj.kind === 'Pod' && !obj.state?.owner) apply(api, obj);
     }
     for (const obj of objects) if (obj.kind === 'HorizontalPodAutoscaler') apply(api, obj);
     this.controllers.start();
     this.notices.push(...simulationNotices(scenario));
     new ScriptedEvents(api, this.sim, this.cloud, scenario.cluster.nodePools).schedule(scenario.events);
   }
+
+  /** A cluster's state (scenario/clusterState.ts): the ReplicaSets of its Deployments, oldest
+   *  first and created before t = 0 in that order, then the pods that have a controller (or a
+   *  node, for static pods), bound where they run. */
+  private applyState(objects: readonly KubeObject[]): void {
+    const replicaSets = objects.filter((o): o is ReplicaSetObject => o.kind === 'ReplicaSet');
+    const order = replicaSets.map((rs, i) => ({ rs, i })).sort((a, b) => (a.rs.metadata.creationTimestamp ?? '').localeCompare(b.rs.metadata.creationTimestamp ?? '') || a.i - b.i);
+    order.forEach(({ rs }, i) => apply(this.api, rs, i - order.length));
+    for (const obj of objects) if (obj.kind === 'Pod' && obj.state?.owner) apply(this.api, obj);
+  }
+}
+
+function isWorkload(obj: KubeObject): obj is Extract<KubeObject, { kind: 'Deployment' | 'DaemonSet' | 'StatefulSet' | 'Job' | 'CronJob' }> {
+  return obj.kind === 'Deployment' || obj.kind === 'DaemonSet' || obj.kind === 'StatefulSet' || obj.kind === 'Job' || obj.kind === 'CronJob';
 }
 
 /** Startup and shutdown delays from `behavior:` where given, else from the manifests; run
- *  durations for Job pods (a CronJob's, an arrival's) from `run:`, else DEFAULT_RUN_MS. */
-function behaviorTiming(behaviors: readonly Behavior[], random: RandomStreams): PodTiming {
+ *  durations for Job pods (a CronJob's, an arrival's) from `run:`, else DEFAULT_RUN_MS. A pod
+ *  that runs at t = 0 in a cluster's state is Ready at once the first time it starts. */
+function behaviorTiming(scenario: Scenario, random: RandomStreams): PodTiming {
+  const behaviors: readonly Behavior[] = scenario.behavior;
   const byTarget = new Map(behaviors.map((b) => [b.target, b]));
+  const runningAtStart = new Set<string>();
+  for (const o of scenario.objects) if (o.kind === 'Pod' && o.state?.running) runningAtStart.add(`${o.metadata.namespace}/${o.metadata.name}`);
   return {
     runDurationMs: (pod) => {
       if (pod.owner?.kind !== 'Job' || !pod.workload) return null;
@@ -118,6 +145,7 @@ function behaviorTiming(behaviors: readonly Behavior[], random: RandomStreams): 
       return run ? sampleRunDurationMs(run.duration, random.stream(`run/${pod.workload}`)) : DEFAULT_RUN_MS;
     },
     startupDelayMs: (pod) => {
+      if (runningAtStart.size > 0 && runningAtStart.delete(pod.key)) return 0;
       const delay = pod.workload ? byTarget.get(pod.workload)?.startup.delayMs : undefined;
       return delay ?? manifestTiming.startupDelayMs(pod);
     },

@@ -129,18 +129,19 @@ test('no controller imports another controller; only the manager knows them all'
 const LAYERS: string[][] = [
   ['engine', 'quantity.ts', 'duration.ts', 'version.ts', 'phases.ts', 'excerpt.ts'],
   ['model', 'outputs'],
-  ['cost/catalog.ts', 'cost/catalogData.ts', 'cloud/reservedResources.ts', 'workload'],
+  ['cost/catalog.ts', 'cost/catalogData.ts', 'cloud/reservedResources.ts', 'cloud/nodeGroups.ts', 'cloud/manifestNodes.ts', 'workload'],
   ['scenario'],
   ['api'],
   ['service'],
   ['kubelet', 'metrics', 'scheduler'],
   ['cost', 'kubectl', 'cloud'],
   ['controllers'],
-  ['scriptedEvents.ts', 'world.ts'],
+  ['scriptedEvents.ts', 'world.ts', 'preflight.ts'],
   ['record'],
   ['report'],
   ['run.ts', 'size'],
   ['sweep'],
+  ['import'],
   ['cli'],
 ];
 

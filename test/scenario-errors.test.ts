@@ -256,8 +256,15 @@ test('bad --set flags are problems of the flag, with suggestions', async () => {
 test('a Kubernetes manifest given as the scenario says where it belongs', async () => {
   const [p] = await problemsOf(`${ERRORS}/refs.yaml`);
   assert.equal(where(p), `${ERRORS}/refs.yaml:2:7`);
-  assert.equal(p.message, 'expected kind: Scenario, got Deployment');
+  assert.equal(p.message, 'expected kind: Scenario, got Deployment: this is Kubernetes objects, not a capsim scenario');
   assert.match(p.hint!, /under spec.manifests of a Scenario/);
+  // `kubectl get ... -o yaml` output given as the scenario: one problem, pointing at the import
+  // (it used to be four: apiVersion, kind, metadata.resourceVersion and items unknown).
+  const dump = 'test/fixtures/dumps/eks-shop.yaml';
+  const problems = await problemsOf(dump);
+  assert.equal(problems.length, 1);
+  assert.equal(problems[0].message, 'expected kind: Scenario, got List: this is Kubernetes objects, not a capsim scenario');
+  assert.match(problems[0].hint!, /^to simulate a cluster from its objects, `capsim import cluster test\/fixtures\/dumps\/eks-shop.yaml --out DIR`/);
   const [q] = await problemsOf(`${ERRORS}/syntax-missing.yaml`);
   assert.equal(q.message, `file not found: ${ERRORS}/syntax-missing.yaml`);
   assert.match(q.hint ?? '', /syntax-(indent|dupkey)\.yaml/);

@@ -44,6 +44,7 @@ test('a minimal scenario gets every default (DESIGN §2)', async () => {
     capacity: { cpu: 4000, memory: 16384 * MiB, pods: 58 },
     capacityType: 'on-demand',
     priceUsdPerHour: 0.192,
+    catalogPriceRegion: 'us-east-1', // the catalog's AWS prices are us-east-1's
     spot: null,
     kubeReserved: { cpu: 80, memory: 893 * MiB },
     systemReserved: {},

@@ -91,7 +91,7 @@ test('OOM killer: 300Mi + 10Mi/h under a 400Mi limit is killed at 10 h exactly, 
 test('HPA metrics client: only what the metrics API reports, after one metrics window, rounded as metrics-server does', () => {
   const ref = 'Deployment/default/web';
   const web: WorkloadUsage = {
-    demandRate: 50, servedRate: 50, load: 12.5, cpuUsedMilli: 1000, cpuWantMilli: 1000, cpuThrottledMilli: 0, memoryAt: () => 0,
+    demandRate: 50, servedRate: 50, load: 12.5, cpuUsedMilli: 1000, cpuWantMilli: 1000, cpuThrottledMilli: 0, cpuWantMilliMs: 0, cpuThrottledMilliMs: 0, memoryAt: () => 0,
     oomKills: 0, demandUnitMs: 0, servedUnitMs: 0, version: 1,
   };
   const api: ResourceMetrics & WorkloadMetrics = {

@@ -452,13 +452,15 @@ export class ApiServer {
     return { pod };
   }
 
-  bindPod(pod: Pod, node: Node): void {
+  /** Binds the pod (the scheduler's Bind; `how` replaces the event's message, e.g. for a pod of a
+   *  cluster's state that runs there already). */
+  bindPod(pod: Pod, node: Node, how?: string): void {
     if (pod.node) throw new Error(`pod ${pod.key} is already bound to ${pod.node.name}`);
     pod.node = node;
     pod.boundMs = this.nowMs;
     pod.nominatedNodeName = null;
     node.info.addPod(pod);
-    this.emit('Scheduled', podObjectRef(pod), node.name, `Successfully assigned ${pod.key} to ${node.name}`);
+    this.emit('Scheduled', podObjectRef(pod), node.name, how ? `${how}: ${pod.key} on ${node.name}` : `Successfully assigned ${pod.key} to ${node.name}`);
     this.notify('podBound', pod);
   }
 

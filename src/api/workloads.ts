@@ -5,7 +5,7 @@
 // another component may read lives here.
 import type { Toleration } from '../model/api.ts';
 import type { Node } from '../model/node.ts';
-import type { CronJobObject, DaemonSetObject, DeploymentObject, JobObject, JobSpecModel, StatefulSetObject } from '../model/objects.ts';
+import type { CronJobObject, DaemonSetObject, DeploymentObject, JobObject, JobSpecModel, ReplicaSetObject, StatefulSetObject } from '../model/objects.ts';
 import { objectRef } from '../model/objects.ts';
 import type { LabelSelector } from '../model/api.ts';
 import type { Pod, PodTemplate } from '../model/pod.ts';
@@ -190,8 +190,54 @@ export interface JobOrigin {
   cronJob?: string | null;
 }
 
+/** The annotations the Deployment controller writes on its ReplicaSets (deployment/util). */
+export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
+const DESIRED_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/desired-replicas';
+const MAX_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/max-replicas';
+
+/** A ReplicaSet of a cluster's state, under its Deployment (obj.deployment): its name, hash,
+ *  revision and the replica annotations as the cluster's Deployment controller wrote them; an
+ *  annotation missing is -1, which the Deployment controller fills in when it adopts the set.
+ *  `createdMs` orders it among its Deployment's sets (before t = 0). */
+export function adoptedReplicaSet(obj: ReplicaSetObject, createdMs: number): ReplicaSet {
+  const annotation = (key: string) => {
+    const n = Number.parseInt(obj.metadata.annotations[key] ?? '', 10);
+    return Number.isFinite(n) ? n : -1;
+  };
+  const hash = obj.metadata.labels['pod-template-hash'] ?? obj.spec.template.labels['pod-template-hash'] ?? obj.metadata.labels['rollouts-pod-template-hash'] ?? obj.metadata.name.slice(obj.metadata.name.lastIndexOf('-') + 1);
+  return {
+    kind: 'ReplicaSet',
+    ref: objectRef(obj),
+    name: obj.metadata.name,
+    namespace: obj.metadata.namespace,
+    workload: obj.deployment!,
+    selector: obj.spec.selector,
+    template: obj.spec.template,
+    templateHash: hash,
+    replicas: obj.spec.replicas,
+    createdMs,
+    revision: Math.max(1, annotation(REVISION_ANNOTATION)),
+    desiredReplicasAnnotation: annotation(DESIRED_REPLICAS_ANNOTATION),
+    maxReplicasAnnotation: annotation(MAX_REPLICAS_ANNOTATION),
+    minReadySeconds: obj.spec.minReadySeconds,
+  };
+}
+
+/** status.completedIndexes ("1,3-5") as a set of indexes. */
+export function parseIndexes(text: string): Set<number> {
+  const out = new Set<number>();
+  for (const part of text.split(',')) {
+    const [from, to] = part.split('-').map((p) => Number.parseInt(p, 10));
+    if (!Number.isFinite(from)) continue;
+    for (let i = from; i <= (Number.isFinite(to) ? to : from); i++) out.add(i);
+  }
+  return out;
+}
+
 export function newJob(obj: JobObject, origin: JobOrigin, nowMs: number): Job {
   const ref = objectRef(obj);
+  // A Job of a cluster's state goes on from what it has done (status.succeeded, failed).
+  const status = obj.status;
   return {
     kind: 'Job',
     obj,
@@ -203,9 +249,9 @@ export function newJob(obj: JobObject, origin: JobOrigin, nowMs: number): Job {
     cronJob: origin.cronJob ?? null,
     createdMs: nowMs,
     startMs: -1,
-    succeeded: 0,
-    succeededIndexes: new Set(),
-    failed: 0,
+    succeeded: status?.succeeded ?? 0,
+    succeededIndexes: status ? parseIndexes(status.completedIndexes) : new Set(),
+    failed: status?.failed ?? 0,
     failuresAfterLastSuccess: 0,
     lastFailureMs: -1,
     lastSuccessMs: -1,

@@ -13,6 +13,7 @@ import { schemaCommand } from './schema.ts';
 import { reportCommand } from './report.ts';
 import { compareCommand } from './compare.ts';
 import { sweepCommand } from './sweep.ts';
+import { importCommand } from './import.ts';
 import { VERSION } from '../version.ts';
 import { EXIT_INPUT } from './exit.ts';
 
@@ -23,11 +24,12 @@ await yargs(hideBin(process.argv))
   .command(reportCommand)
   .command(compareCommand)
   .command(sweepCommand)
+  .command(importCommand)
   .command(validateCommand)
   .command(initCommand)
   .command(catalogCommand)
   .command(schemaCommand)
-  .demandCommand(1, 'Name a command: run, report, compare, sweep, validate, init or catalog.')
+  .demandCommand(1, 'Name a command: run, report, compare, sweep, import, validate, init or catalog.')
   .strict()
   .recommendCommands()
   .version(VERSION)

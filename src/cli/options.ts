@@ -21,6 +21,16 @@ export const allowLargeOption = {
   },
 } satisfies Record<string, Options>;
 
+/** --placement: where the pods of a cluster's state start (run and validate; a sweep varies
+ *  spec.placement like any field). */
+export const placementOption = {
+  placement: {
+    type: 'string',
+    choices: ['asDumped', 'reschedule'],
+    describe: "Where the pods of a cluster's state (kubectl get -o yaml) start, overriding spec.placement: asDumped (the default) on the nodes they run on, adopted by their workloads; reschedule: the workloads make new pods and the scheduler packs them",
+  },
+} satisfies Record<string, Options>;
+
 /** --format html,svg,png: which report files to write ("none": CSV and JSON only). */
 export const formatOption = {
   format: {

@@ -5,8 +5,10 @@ import type { SingleBar } from 'cli-progress';
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
 import { formatDuration } from '../duration.ts';
 import { displayPath } from '../scenario/paths.ts';
+import { warningBrief } from '../outputs/summary.ts';
 import { EXIT_OK, reportError } from './exit.ts';
-import { allowLargeOption, formatOption, parseFormats, scenarioOptions } from './options.ts';
+import { allowLargeOption, formatOption, parseFormats, placementOption, scenarioOptions } from './options.ts';
+import type { Placement } from '../model/scenario.ts';
 import { EXIT_INTERRUPTED, listenForInterrupt, lockedAsInput } from './outputGuard.ts';
 
 interface RunArgs {
@@ -17,6 +19,7 @@ interface RunArgs {
   quiet?: boolean;
   format: string;
   allowLarge?: boolean;
+  placement?: Placement;
 }
 
 /** A progress bar appears only for runs that take longer than this, and only on a terminal. */
@@ -30,6 +33,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (YAML or JSON)' })
       .options({
         ...scenarioOptions,
+        ...placementOption,
         ...formatOption,
         ...allowLargeOption,
         out: { type: 'string', describe: 'Output directory (default: reports/<scenario name>/)' },
@@ -38,7 +42,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .example('$0 run scenarios/quickstart.yaml', 'Run the built-in quickstart')
       .example('$0 run scenarios/quickstart.yaml --seed 7 --out /tmp/qs7', 'Another seed, elsewhere')
       .example('$0 run scenarios/quickstart.yaml --format html,svg,png', 'Also write charts/*.png')
-      .example("$0 run my.yaml --set 'spec.cluster.nodePools[0].count=6'", 'Try six nodes') as never,
+      .example("$0 run my.yaml --set 'spec.cluster.nodePools[0].count=6'", 'Try six nodes')
+      .example('$0 run cluster/scenario.yaml --placement reschedule', "A cluster's state, its pods packed afresh") as never,
   handler: async (args: ArgumentsCamelCase<RunArgs>) => {
     process.exitCode = await run(args);
   },
@@ -48,7 +53,7 @@ async function run(args: RunArgs): Promise<number> {
   try {
     const report = parseFormats(args.format);
     const { loadScenario } = await import('../scenario/load.ts');
-    const scenario = await loadScenario(args.scenario, { set: args.set, seed: args.seed, allowLarge: args.allowLarge });
+    const scenario = await loadScenario(args.scenario, { set: args.set, seed: args.seed, placement: args.placement, allowLarge: args.allowLarge });
     // Refused before anything is written when it would go past the limits (size/limits.ts).
     (await import('../size/limits.ts')).checkRunSize(scenario, { report: report.length > 0, allowLarge: args.allowLarge });
     const outDir = args.out ?? path.join('reports', scenario.name);
@@ -70,6 +75,7 @@ async function run(args: RunArgs): Promise<number> {
     progress.stop();
     if (!args.quiet) {
       for (const notice of result.notices) process.stderr.write(`capsim: note: ${notice}\n`);
+      for (const w of result.warnings) process.stderr.write(`capsim: warning: ${w.title}: ${w.message}\n`);
       const s = result.summary;
       const seconds = result.wallMs / 1000;
       process.stderr.write(
@@ -78,11 +84,12 @@ async function run(args: RunArgs): Promise<number> {
       );
       const served = s.demand.servedPct === null ? '' : `, demand served ${s.demand.servedPct}%`;
       const troubles = [s.pods.oomKills && `${s.pods.oomKills} OOM kills`, s.pods.evictions && `${s.pods.evictions} evictions`].filter(Boolean).join(', ');
+      const warned = result.warnings.length === 0 ? '' : `; ${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'}: ${result.warnings.map(warningBrief).join(', ')}`;
       process.stdout.write(
         `${scenario.name}: $${s.cost.totalUsd.toFixed(2)} total ($${s.cost.monthlyRunRateUsd.toFixed(2)}/month), ` +
           `${s.nodes.max} nodes at peak, cpu requested ${s.utilization.cpuRequestedPct.toFixed(1)}% / used ${s.utilization.cpuUsedPct.toFixed(1)}%, ` +
           `memory requested ${s.utilization.memoryRequestedPct.toFixed(1)}% / used ${s.utilization.memoryUsedPct.toFixed(1)}%${served}, ` +
-          `${s.pods.scheduled} pods scheduled, ${s.pods.unschedulable} pending at the end${troubles ? `, ${troubles}` : ''}\n` +
+          `${s.pods.scheduled} pods scheduled, ${s.pods.unschedulable} pending at the end${troubles ? `, ${troubles}` : ''}${warned}\n` +
           `Results: ${displayPath(result.outDir)}/ (summary.json, timeseries.csv, workloads.csv, nodes.csv, events.csv, recommendations.csv${report.includes('svg') || report.includes('png') ? ', charts/' : ''})\n` +
           (report.includes('html') ? `Report:  ${displayPath(path.join(result.outDir, 'report.html'))}\n` : ''),
       );

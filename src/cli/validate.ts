@@ -3,13 +3,15 @@ import type { ArgumentsCamelCase, CommandModule } from 'yargs';
 import { formatDuration } from '../duration.ts';
 import { InputError } from '../scenario/errors.ts';
 import { EXIT_OK, reportError } from './exit.ts';
-import { allowLargeOption, scenarioOptions } from './options.ts';
+import { allowLargeOption, placementOption, scenarioOptions } from './options.ts';
+import type { Placement } from '../model/scenario.ts';
 
 interface ValidateArgs {
   scenario: string;
   set?: string[];
   seed?: number;
   allowLarge?: boolean;
+  placement?: Placement;
 }
 
 export const validateCommand: CommandModule<object, ValidateArgs> = {
@@ -18,7 +20,7 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
   builder: (y) =>
     y
       .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file' })
-      .options({ ...scenarioOptions, ...allowLargeOption })
+      .options({ ...scenarioOptions, ...placementOption, ...allowLargeOption })
       .example('$0 validate scenarios/quickstart.yaml', '') as never,
   handler: async (args: ArgumentsCamelCase<ValidateArgs>) => {
     try {
@@ -28,7 +30,7 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
         import('../size/runSize.ts'),
         import('../size/limits.ts'),
       ]);
-      const s = await loadScenario(args.scenario, { set: args.set, seed: args.seed, allowLarge: args.allowLarge });
+      const s = await loadScenario(args.scenario, { set: args.set, seed: args.seed, placement: args.placement, allowLarge: args.allowLarge });
       // The size of `capsim run` with its default formats; what it would refuse, validate refuses
       // too (the estimate printed first), and with --allow-large it says which limits are passed.
       const size = estimateRunSize(s);
@@ -46,6 +48,10 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
       process.stdout.write(`${sizeLine(size)}\n`);
       for (const e of over) process.stdout.write(`note: past a limit, run only with --allow-large: ${e.message}\n`);
       for (const notice of s.notices) process.stdout.write(`note: ${notice}\n`);
+      const { simulationNotices } = await import('../scenario/notices.ts');
+      for (const notice of simulationNotices(s)) process.stdout.write(`note: ${notice}\n`);
+      const { preflightWarnings } = await import('../preflight.ts');
+      for (const w of preflightWarnings(s)) process.stdout.write(`warning: ${w.title}: ${w.message}\n`);
       process.exitCode = EXIT_OK;
     } catch (error) {
       process.exitCode = reportError(error);

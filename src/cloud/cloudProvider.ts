@@ -12,12 +12,13 @@ import type { Kubelet } from '../kubelet/kubelet.ts';
 import { drainNode } from '../kubectl/drain.ts';
 import { LABEL_CAPACITY_TYPE, LABEL_HOSTNAME, LABEL_INSTANCE_TYPE, LABEL_POOL, LABEL_ZONE } from '../model/api.ts';
 import type { Node } from '../model/node.ts';
-import { nodeObjectRef } from '../model/node.ts';
+import { NodeInfo, nodeObjectRef } from '../model/node.ts';
 import type { NodeObject } from '../model/objects.ts';
 import type { ResourceMap } from '../model/resources.ts';
 import { MEMORY, PODS, toResourceList } from '../model/resources.ts';
 import type { NodePool } from '../model/scenario.ts';
 import { Phase } from '../phases.ts';
+import { planManifestNode, type ManifestNodePlan } from './manifestNodes.ts';
 
 export class CloudProvider {
   private readonly poolCounters = new Map<string, number>();
@@ -33,25 +34,15 @@ export class CloudProvider {
     private readonly kubelet: Kubelet,
   ) {}
 
-  /** A Node manifest: a machine that already runs, with its status.allocatable, Ready at once. */
-  registerNode(obj: NodeObject): Node {
-    const labels: Record<string, string> = { [LABEL_HOSTNAME]: obj.metadata.name, ...obj.metadata.labels };
-    const node = this.api.addNode({
-      name: obj.metadata.name,
-      labels,
-      annotations: { ...obj.metadata.annotations },
-      taints: obj.spec.taints,
-      unschedulable: obj.spec.unschedulable,
-      capacity: toResourceList(obj.capacity),
-      allocatable: toResourceList(obj.allocatable),
-      allocatablePods: obj.allocatable[PODS] ?? obj.capacity[PODS] ?? 110,
-      pool: null,
-      zone: labels[LABEL_ZONE] ?? null,
-      instanceType: labels[LABEL_INSTANCE_TYPE] ?? null,
-      capacityType: 'on-demand',
-      priceUsdPerHour: 0,
-    });
+  /** A Node manifest: a machine that already runs, with its status.allocatable, Ready at once.
+   *  One that joins a pool (manifestNodes.ts) is the pool's: priced, typed and, for a spot pool,
+   *  interrupted as the pool's nodes are. */
+  registerNode(obj: NodeObject, pools: readonly NodePool[]): Node {
+    const plan = planManifestNode(obj, pools);
+    const node = this.api.addNode(manifestNodeInit(obj, plan));
     this.api.markNodeReady(node);
+    const spot = plan.pool?.spot;
+    if (spot && spot.interruptionsPerNodeDay > 0) this.armSpotInterruption(node, spot.interruptionsPerNodeDay, spot.noticeSeconds);
     return node;
   }
 
@@ -140,6 +131,65 @@ export function allocatableOf(pool: NodePool): ResourceMap {
     allocatable[name] = Math.max(0, left);
   }
   return allocatable;
+}
+
+/** A Node manifest as the node its kubelet registers: its status.allocatable, labels and taints;
+ *  the pool it joins and its price from `plan` (none without one: a what-if's node). */
+export function manifestNodeInit(obj: NodeObject, plan?: ManifestNodePlan): NodeInit {
+  const labels: Record<string, string> = { [LABEL_HOSTNAME]: obj.metadata.name, ...obj.metadata.labels };
+  if (plan?.pool) {
+    labels[LABEL_POOL] ??= plan.pool.name;
+    labels[LABEL_CAPACITY_TYPE] ??= plan.pool.capacityType;
+  }
+  return {
+    name: obj.metadata.name,
+    labels,
+    annotations: { ...obj.metadata.annotations },
+    taints: obj.spec.taints,
+    unschedulable: obj.spec.unschedulable,
+    capacity: toResourceList(obj.capacity),
+    allocatable: toResourceList(obj.allocatable),
+    allocatablePods: obj.allocatable[PODS] ?? obj.capacity[PODS] ?? 110,
+    pool: plan?.pool?.name ?? null,
+    zone: labels[LABEL_ZONE] ?? null,
+    instanceType: plan ? plan.instanceType : (labels[LABEL_INSTANCE_TYPE] ?? null),
+    capacityType: plan?.capacityType ?? 'on-demand',
+    priceUsdPerHour: plan?.priceUsdPerHour ?? 0,
+  };
+}
+
+/** A node that is never part of the cluster, Ready and empty: what a what-if places pods on
+ *  (the cluster autoscaler's template nodes, the pre-run fit check of src/preflight.ts). */
+export function unregisteredNode(init: NodeInit): Node {
+  const node: Node = {
+    index: -1,
+    name: init.name,
+    labels: init.labels,
+    annotations: init.annotations ?? {},
+    taints: init.taints,
+    unschedulable: init.unschedulable ?? false,
+    capacity: init.capacity,
+    allocatable: init.allocatable,
+    allocatablePods: init.allocatablePods,
+    pool: init.pool,
+    zone: init.zone,
+    instanceType: init.instanceType,
+    capacityType: init.capacityType,
+    priceUsdPerHour: init.priceUsdPerHour,
+    state: 'Ready',
+    createdMs: -1,
+    readyMs: -1,
+    removedMs: -1,
+    info: undefined as unknown as NodeInfo,
+  };
+  node.info = new NodeInfo(node);
+  return node;
+}
+
+/** A node the pool would create (cluster-autoscaler's TemplateNodeInfo): the pool's labels,
+ *  taints and allocatable in `zone`; never part of the cluster. */
+export function templateNode(pool: NodePool, zone: string, name: string): Node {
+  return unregisteredNode(poolNodeInit(pool, name, zone));
 }
 
 export function poolNodeInit(pool: NodePool, name: string, zone: string): NodeInit {

@@ -75,6 +75,12 @@ export class CronJobController {
   /** sync: cleanupFinishedJobs, then syncCronJob. */
   private sync(cj: CronJob): void {
     const cache = this.caches.get(cj)!;
+    // Jobs a cluster's state gave it (controlled by it, unfinished) are its active Jobs.
+    for (const job of this.api.jobs.owned(cj.ref)) {
+      if (cache.children.includes(job)) continue;
+      cache.children.push(job);
+      if (!job.finished) cj.active.push(job);
+    }
     for (const job of cache.children.filter((j) => j.deleted)) {
       if (cj.active.includes(job)) this.api.emit('MissingJob', cj.ref, '', `Active job went missing: ${job.name}`);
       this.forget(cj, job);

@@ -34,10 +34,17 @@ export class DaemonSetController {
     this.queue = new WorkQueue(clock, () => this.syncAll());
     api.daemonSets.watch({
       added: (ds) => {
-        ds.hash = templateHash(ds.template, 0);
+        // A cluster's DaemonSet is at the revision of its newest pod (the loader names it).
+        ds.hash = ds.obj.revisionHash ?? templateHash(ds.template, 0);
         this.hashed.set(ds, ds.template);
         this.sets.push(ds);
-        this.podsByNode.set(ds, new Map());
+        // The pods a cluster's state gave it are its own, one on each node they run on.
+        const byNode = new Map<string, Pod[]>();
+        for (const pod of api.podsOwnedBy(ds.ref)) {
+          const node = pod.node?.name ?? pod.spec.nodeName ?? pinnedNode(pod);
+          if (node !== undefined) byNode.set(node, [...(byNode.get(node) ?? []), pod]);
+        }
+        this.podsByNode.set(ds, byNode);
         this.enqueue();
       },
       updated: (ds) => {
@@ -146,4 +153,14 @@ export class DaemonSetController {
     pods.push(result.pod);
     byNode.set(node.name, pods);
   }
+}
+
+/** The node a daemon pod is pinned to by its metadata.name node affinity (a pending pod of a
+ *  cluster's state has no nodeName yet). */
+function pinnedNode(pod: Pod): string | undefined {
+  for (const term of pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []) {
+    const field = term.matchFields?.find((f) => f.key === 'metadata.name' && f.operator === 'In');
+    if (field?.values?.length === 1) return field.values[0];
+  }
+  return undefined;
 }

@@ -12,6 +12,7 @@ import { isActive } from '../model/pod.ts';
 import { resolveIntOrPercent } from '../model/intOrPercent.ts';
 import type { ControllerContext } from './context.ts';
 import { templateHash } from './templateHash.ts';
+import { equalIgnoringHash } from '../model/templates.ts';
 import { WorkQueue } from './workqueue.ts';
 
 export class DeploymentController {
@@ -29,7 +30,7 @@ export class DeploymentController {
     this.queue = new WorkQueue(clock, (d) => this.sync(d));
     api.deployments.watch({
       added: (d) => {
-        d.templateHash = templateHash(d.template, 0);
+        this.adopt(d);
         this.hashed.set(d, d.template);
         this.queue.add(d);
       },
@@ -50,6 +51,26 @@ export class DeploymentController {
     const rs = rsRef === null ? undefined : this.api.replicaSets.get(rsRef);
     const d = rs ? this.api.deployments.get(rs.workload) : undefined;
     if (d) this.queue.add(d);
+  }
+
+  /** A new Deployment's template hash: its own, or, when a cluster's state gave it ReplicaSets
+   *  already, the one of its new ReplicaSet (FindNewReplicaSet: the set whose template is its
+   *  template; the loader names it, reading the revisions), so that set is not made again. With
+   *  sets and none of them current, the first sync makes one: a rollout from them. */
+  private adopt(d: Deployment): void {
+    const adopted = this.replicaSetsOf(d);
+    const named = d.obj.currentReplicaSet;
+    const current = named !== undefined ? adopted.find((rs) => rs.name === named) : adopted.find((rs) => equalIgnoringHash(rs.template, d.template));
+    d.templateHash = current ? current.templateHash : templateHash(d.template, 0);
+    if (adopted.length === 0) return;
+    d.revision = Math.max(...adopted.map((rs) => rs.revision)) + (current ? 0 : 1);
+    // The replica annotations a cluster's sets lacked are the ones this Deployment would write.
+    for (const rs of adopted) {
+      if (rs.desiredReplicasAnnotation < 0) rs.desiredReplicasAnnotation = d.replicas;
+      if (rs.maxReplicasAnnotation < 0) rs.maxReplicasAnnotation = d.replicas + this.maxSurge(d);
+    }
+    d.rolloutInProgress = !current || adopted.some((rs) => rs !== current && rs.replicas > 0);
+    if (!current) this.api.emit('RolloutStarted', d.ref, '', `Rolling out revision ${d.revision} (${d.obj.spec.strategy.type}): none of its ReplicaSets in the cluster's state has its template`);
   }
 
   /** A new template (`kubectl rollout restart` sets the restartedAt annotation): a new revision. */

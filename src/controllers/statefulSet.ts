@@ -50,10 +50,20 @@ export class StatefulSetController {
     this.queue = new WorkQueue(clock, (set) => this.sync(set));
     api.statefulSets.watch({
       added: (set) => {
-        const revision = { name: `${set.name}-${templateHash(set.template, 0)}`, template: set.template };
-        set.currentRevision = revision;
-        set.updateRevision = revision;
-        this.caches.set(set, { pods: new Map(), createRetryMs: 0, lastCreateError: '' });
+        // A cluster's StatefulSet names its revisions in its status (its pods carry them); its
+        // older template is not in the state: the current one stands in for it.
+        const status = set.obj.status;
+        const update = { name: status?.updateRevision ?? `${set.name}-${templateHash(set.template, 0)}`, template: set.template };
+        set.updateRevision = update;
+        set.currentRevision = status?.currentRevision && status.currentRevision !== update.name ? { name: status.currentRevision, template: set.template } : update;
+        if (set.currentRevision !== update) set.rolloutInProgress = true;
+        // The pods a cluster's state gave it are its own (created before it, under its name).
+        const pods = new Map<number, Pod>();
+        for (const pod of api.podsOwnedBy(set.ref)) {
+          const ordinal = ordinalOf(set, pod);
+          if (Number.isInteger(ordinal) && ordinal >= 0) pods.set(ordinal, pod);
+        }
+        this.caches.set(set, { pods, createRetryMs: 0, lastCreateError: '' });
         this.queue.add(set);
       },
       updated: (set) => {

@@ -1,6 +1,7 @@
 // pod-template-hash as upstream computes it: FNV-32a over the template (plus the collision
 // count), printed in decimal and mapped onto rand.SafeEncodeString's alphabet.
 import type { PodTemplate } from '../model/pod.ts';
+import { stableStringify } from '../model/templates.ts';
 
 const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
 
@@ -15,17 +16,4 @@ export function templateHash(template: PodTemplate, collisionCount: number): str
   let out = '';
   for (let i = 0; i < decimal.length; i++) out += ALPHANUMS[decimal.charCodeAt(i) % ALPHANUMS.length];
   return out;
-}
-
-/** JSON with sorted keys, so equal templates hash equally whatever their key order. */
-export function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.keys(value as object)
-      .sort()
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${stableStringify((value as Record<string, unknown>)[k])}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

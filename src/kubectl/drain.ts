@@ -25,7 +25,9 @@ export function drainNode(api: ApiServer, clock: Simulation, node: Node, options
   const startedMs = clock.nowMs;
   const step = () => {
     if (node.state === 'Removed') return;
-    const remaining = node.info.pods.filter((p) => p.owner?.kind !== 'DaemonSet');
+    // kubectl drain leaves DaemonSet pods (--ignore-daemonsets) and mirror pods (static pods,
+    // which the API cannot delete) on the node.
+    const remaining = node.info.pods.filter((p) => p.owner?.kind !== 'DaemonSet' && p.owner?.kind !== 'Node');
     if (remaining.length === 0) {
       api.emit('NodeDrained', nodeObjectRef(node), node.name, `Drained in ${((clock.nowMs - startedMs) / 1000).toFixed(0)}s`);
       if (options.deleteNode) api.removeNode(node, `Removed after drain (${options.reason})`);

@@ -297,7 +297,7 @@ export class WorkloadRun implements WorkloadUsage {
     readonly ref: string,
     readonly inputs: WorkloadInputs,
   ) {
-    this.noiseCv = Math.max(0, ...Object.values(inputs.usage).map((u) => u.memory.noise));
+    this.noiseCv = Math.max(0, ...Object.values(inputs.usage).map((u) => u.memory?.noise ?? 0));
     this.service = new ServiceLoadBalancer(inputs.demand);
   }
 

@@ -71,6 +71,10 @@ export interface WorkloadUsage {
   readonly cpuUsedMilli: number;
   readonly cpuWantMilli: number;
   readonly cpuThrottledMilli: number;
+  /** ∫ CPU wanted and ∫ CPU throttled since t = 0 (millicore-ms; up to the last change, or up to
+   *  the end after finish()). */
+  readonly cpuWantMilliMs: number;
+  readonly cpuThrottledMilliMs: number;
   /** Memory of its containers at `tMs` (now or later until the next change: it grows linearly). */
   memoryAt(tMs: number): number;
   /** Containers of its pods OOM-killed since t = 0. */

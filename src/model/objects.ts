@@ -2,7 +2,7 @@
 // integers, durations are milliseconds, field names are upstream's. Behaviour lives elsewhere;
 // these are plain data.
 import type { LabelSelector, Taint } from './api.ts';
-import type { PodSpec, PodTemplate } from './pod.ts';
+import type { OwnerRef, PodSpec, PodTemplate } from './pod.ts';
 import type { ResourceMap } from './resources.ts';
 
 /** Where an object came from, for messages: "k8s/web.yaml:12". */
@@ -16,6 +16,21 @@ export interface ObjectMeta {
   namespace: string; // "" for cluster-scoped kinds
   labels: Record<string, string>;
   annotations: Record<string, string>;
+  /** metadata.ownerReferences, as written (a cluster's objects carry them). */
+  ownerReferences?: OwnerReference[];
+  /** metadata.creationTimestamp (ISO 8601), when the manifest has one. */
+  creationTimestamp?: string;
+  /** metadata.deletionTimestamp: a cluster's object that was being deleted when it was dumped. */
+  deletionTimestamp?: string;
+}
+
+/** metav1.OwnerReference: `controller: true` marks the managing controller (GetControllerOf). */
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid?: string;
+  controller: boolean;
 }
 
 /** An int or a percentage string such as "25%" (intstr.IntOrString). */
@@ -29,7 +44,8 @@ interface Base<K extends string> {
 }
 
 export interface NodeObject extends Base<'Node'> {
-  spec: { unschedulable: boolean; taints: Taint[] };
+  /** providerID ("aws:///us-east-1a/i-0abc..."): which cloud runs it, for its price. */
+  spec: { unschedulable: boolean; taints: Taint[]; providerID?: string };
   /** status.capacity / status.allocatable; allocatable falls back to capacity. */
   capacity: ResourceMap;
   allocatable: ResourceMap;
@@ -37,9 +53,26 @@ export interface NodeObject extends Base<'Node'> {
 
 export interface PodObject extends Base<'Pod'> {
   spec: PodSpec;
+  /** status.phase of a pod from a cluster's state (`kubectl get -o yaml`); undefined otherwise. */
+  phase?: string;
+  /** Set by the loader (scenario/clusterState.ts) for a pod that belongs to a workload of the
+   *  manifests, or that runs on its node at t = 0 as the cluster's state says. */
+  state?: PodState;
+}
+
+/** How a pod of a cluster's state starts: its controller (the object that owns it), the
+ *  workload it counts under, and whether it is Running on spec.nodeName at t = 0 (bound there
+ *  without a scheduler pass, Ready at once). */
+export interface PodState {
+  owner: OwnerRef | null;
+  workload?: string;
+  running: boolean;
 }
 
 export interface DeploymentObject extends Base<'Deployment'> {
+  /** Set by the loader for a Deployment of a cluster's state that has ReplicaSets there: the name
+   *  of its current one (its new ReplicaSet), or null when none is (a rollout starts at t = 0). */
+  currentReplicaSet?: string | null;
   spec: {
     replicas: number;
     selector: LabelSelector;
@@ -55,6 +88,9 @@ export interface DeploymentObject extends Base<'Deployment'> {
 }
 
 export interface StatefulSetObject extends Base<'StatefulSet'> {
+  /** status.currentRevision / updateRevision of a cluster's StatefulSet: the
+   *  controller-revision-hash its pods carry. */
+  status?: { currentRevision?: string; updateRevision?: string };
   spec: {
     replicas: number;
     selector: LabelSelector;
@@ -66,7 +102,24 @@ export interface StatefulSetObject extends Base<'StatefulSet'> {
   };
 }
 
+/** A ReplicaSet of a cluster's state. capsim runs one only under its Deployment (the loader keeps
+ *  those whose controller is a Deployment of the manifests), so that the Deployment adopts it and
+ *  its pods instead of creating new ones. */
+export interface ReplicaSetObject extends Base<'ReplicaSet'> {
+  spec: {
+    replicas: number;
+    selector: LabelSelector;
+    template: PodTemplate;
+    minReadySeconds: number;
+  };
+  /** "Deployment/ns/name" of its controller, set by the loader when that Deployment is declared. */
+  deployment?: string;
+}
+
 export interface DaemonSetObject extends Base<'DaemonSet'> {
+  /** Set by the loader for a cluster's DaemonSet: the controller-revision-hash of its newest pod,
+   *  the revision its pods are at (a DaemonSet's status does not name it). */
+  revisionHash?: string;
   spec: {
     selector: LabelSelector;
     template: PodTemplate;
@@ -88,6 +141,20 @@ export interface JobSpecModel {
 
 export interface JobObject extends Base<'Job'> {
   spec: JobSpecModel;
+  /** A cluster's Job: what it has done so far (status.succeeded, failed, completedIndexes) and
+   *  whether it has finished (a Complete or Failed condition, or completionTime). */
+  status?: JobStatusModel;
+  /** "CronJob/ns/name" of the CronJob that created it, set by the loader when that CronJob is
+   *  declared: the Job is one of its active Jobs. */
+  cronJob?: string;
+}
+
+export interface JobStatusModel {
+  succeeded: number;
+  failed: number;
+  /** status.completedIndexes of an Indexed Job, e.g. "1,3-5". */
+  completedIndexes: string;
+  finished: 'Complete' | 'Failed' | null;
 }
 
 export interface CronJobObject extends Base<'CronJob'> {
@@ -138,6 +205,11 @@ export interface HpaScalingRules {
 }
 
 export interface HpaObject extends Base<'HorizontalPodAutoscaler'> {
+  /** status.currentReplicas / desiredReplicas of a cluster's HPA. */
+  status?: { currentReplicas?: number; desiredReplicas?: number };
+  /** Set by the loader: the HPA does not scale and its target keeps the replicas it has (an HPA
+   *  of a cluster's state whose every metric reads what the scenario does not model); why. */
+  hold?: string;
   spec: {
     scaleTargetRef: ScaleTargetRef;
     minReplicas: number;
@@ -201,11 +273,43 @@ export interface PriorityClassObject extends Base<'PriorityClass'> {
 
 export interface NamespaceObject extends Base<'Namespace'> {}
 
+/** An Argo Rollout (argoproj.io/v1alpha1): the loader runs it as the Deployment it wraps. */
+export interface RolloutObject extends Base<'Rollout'> {
+  spec: {
+    replicas: number;
+    selector: LabelSelector | null;
+    /** spec.template, or null when the Rollout points at a Deployment (workloadRef). */
+    template: PodTemplate | null;
+    workloadRef: { kind: string; name: string } | null;
+    /** canary or blueGreen, with the number of canary steps. */
+    strategy: { type: 'canary' | 'blueGreen' | 'none'; steps: number; maxSurge?: IntOrPercent; maxUnavailable?: IntOrPercent };
+    minReadySeconds: number;
+    revisionHistoryLimit: number;
+    paused: boolean;
+  };
+}
+
+/** A KEDA ScaledObject (keda.sh/v1alpha1): KEDA scales its target through an HPA it generates,
+ *  which a cluster's state holds; the loader keeps that HPA. */
+export interface ScaledObjectObject extends Base<'ScaledObject'> {
+  spec: {
+    scaleTargetRef: { kind: string; name: string };
+    minReplicaCount: number;
+    maxReplicaCount: number;
+    /** The trigger types (prometheus, cpu, kafka, ...). */
+    triggers: string[];
+  };
+  /** The HPA KEDA made for it: status.hpaName, else advanced.horizontalPodAutoscalerConfig.name,
+   *  else keda-hpa-<name>. */
+  hpaName: string;
+}
+
 export type KubeObject =
   | NodeObject
   | PodObject
   | DeploymentObject
   | StatefulSetObject
+  | ReplicaSetObject
   | DaemonSetObject
   | JobObject
   | CronJobObject
@@ -215,11 +319,18 @@ export type KubeObject =
   | LimitRangeObject
   | ResourceQuotaObject
   | PriorityClassObject
-  | NamespaceObject;
+  | NamespaceObject
+  | RolloutObject
+  | ScaledObjectObject;
 
 export type KubeKind = KubeObject['kind'];
 
 /** "Kind/namespace/name" as used in events.csv and `behavior[].target` (`-` for cluster scope). */
 export function objectRef(o: { kind: string; metadata: { namespace: string; name: string } }): string {
   return `${o.kind}/${o.metadata.namespace || '-'}/${o.metadata.name}`;
+}
+
+/** metav1.GetControllerOf: the owner reference with `controller: true`, if any. */
+export function controllerOf(meta: ObjectMeta): OwnerReference | undefined {
+  return meta.ownerReferences?.find((r) => r.controller);
 }

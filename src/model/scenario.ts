@@ -1,7 +1,8 @@
 // A validated scenario: what the simulation reads. Produced by src/scenario/ from the YAML
 // (DESIGN.md §2); durations are milliseconds, quantities integers, defaults filled in.
 import type { Taint } from './api.ts';
-import type { KubeObject } from './objects.ts';
+import type { KubeObject, SourceRef } from './objects.ts';
+import type { RunWarning } from '../outputs/summary.ts';
 import type { ResourceMap } from './resources.ts';
 import type { CapacityType } from './node.ts';
 
@@ -20,8 +21,14 @@ export interface Scenario {
     autoscaler: AutoscalerSpec | null;
     scheduler: SchedulerSpec;
   };
-  /** Every object from manifests and the workloads shorthand, in declaration order. */
+  /** Every object from manifests and the workloads shorthand, in declaration order (after the
+   *  cluster state's decisions: owned pods attached to their workloads, history left out). */
   objects: KubeObject[];
+  /** spec.placement (or --placement): where the pods of a cluster's state start. */
+  placement: Placement;
+  /** What the loader decided about each object of a cluster's state (empty for a scenario
+   *  without one): `capsim validate`, a run and `capsim import` print it. */
+  clusterState: ClusterStateReport;
   behavior: Behavior[];
   events: ScriptedEvent[];
   /** One-line notices for the user (e.g. "skipped 3 objects of kinds Service, ConfigMap"). */
@@ -33,6 +40,46 @@ export interface Scenario {
   inputFiles: string[];
 }
 
+/** asDumped: a pod of a cluster's state starts where it runs (spec.nodeName), adopted by its
+ *  workload; reschedule: the workloads create their pods afresh and the scheduler places them. */
+export type Placement = 'asDumped' | 'reschedule';
+export const PLACEMENTS: readonly Placement[] = ['asDumped', 'reschedule'];
+
+/**
+ * What the loader did with an object of a cluster's state (src/scenario/clusterState.ts):
+ * - kept: simulated as it is (a workload, with what it owns);
+ * - adopted: belongs to a workload of the manifests (a Pod to its ReplicaSet, StatefulSet,
+ *   DaemonSet or Job; a ReplicaSet to its Deployment; a Job to its CronJob), not a second copy;
+ * - converted: simulated as another kind (an Argo Rollout as a Deployment);
+ * - history: finished (a completed Job and its pods, a Succeeded or Failed pod): counted, not run;
+ * - skipped: not simulated (a Helm hook, a kind capsim does not simulate), with why;
+ * - orphan: its controller is not in the manifests: it runs as a bare pod;
+ * - unmanaged: its controller is a kind capsim does not simulate: it runs as a bare pod that
+ *   nothing replaces.
+ */
+export type StateDecision = 'kept' | 'adopted' | 'converted' | 'history' | 'skipped' | 'orphan' | 'unmanaged';
+export const STATE_DECISIONS: readonly StateDecision[] = ['kept', 'adopted', 'converted', 'history', 'skipped', 'orphan', 'unmanaged'];
+
+export interface StateEntry {
+  /** "Kind/namespace/name" */
+  object: string;
+  decision: StateDecision;
+  /** Why, in a few words: "owned by ReplicaSet web-5d8f (Deployment/shop/web)". */
+  reason: string;
+  source: SourceRef;
+}
+
+export interface ClusterStateReport {
+  placement: Placement;
+  /** One entry per object of the cluster's state, in the order the decisions were made. */
+  entries: StateEntry[];
+  /** What the decisions leave the results unable to say (pods nothing manages, kinds not
+   *  simulated, HPAs held, nodes overcommitted): part of the scenario's warnings. */
+  warnings: RunWarning[];
+  /** Pods that start Running on their node at t = 0. */
+  runningPods: number;
+}
+
 export interface NodePool {
   name: string;
   /** "aws/m5.xlarge" when taken from the catalog, else null. */
@@ -42,6 +89,9 @@ export interface NodePool {
   capacityType: CapacityType;
   /** Price of one node-hour at this pool's capacity type (the spot price for spot pools). */
   priceUsdPerHour: number;
+  /** The region of the catalog price it was given ("us-east-1"); absent when the scenario gave
+   *  the price, or the catalog's price names no region (GCE). */
+  catalogPriceRegion?: string;
   spot: { interruptionsPerNodeDay: number; noticeSeconds: number } | null;
   kubeReserved: ResourceMap;
   systemReserved: ResourceMap;
@@ -144,9 +194,10 @@ export type DemandPattern =
    *  increasing; values >= 0. `file` (as shown to the user) is kept for messages. */
   | { trace: { file: string; timesMs: number[]; values: number[] } };
 
+/** A container's usage model; a resource that is null is used at exactly its request. */
 export interface ContainerUsage {
-  cpu: { baseMilli: number; perUnitMilli: number };
-  memory: { baseBytes: number; perUnitBytes: number; leakBytesPerHour: number; noise: number };
+  cpu: { baseMilli: number; perUnitMilli: number } | null;
+  memory: { baseBytes: number; perUnitBytes: number; leakBytesPerHour: number; noise: number } | null;
 }
 
 export type RunDuration =

@@ -20,6 +20,90 @@ export interface Summary {
   pods: PodsSummary;
   demand: DemandSummary;
   autoscaling: AutoscalingSummary;
+  /** What the figures above should not be trusted for, or show went wrong (RunWarning); the key
+   *  is left out when there is none, so a run without warnings writes the bytes it always did. */
+  warnings?: RunWarning[];
+}
+
+/**
+ * A result that looks plausible and is not what was meant: the scenario lacks what a figure
+ * depends on (checked before the run: src/scenario/warnings.ts, src/preflight.ts), or the run
+ * shows a workload or pod in trouble most of the time (src/record/runFlags.ts). docs/outputs.md
+ * "Warnings" lists the codes and thresholds. Strings only: a sweep flattens a summary's numbers
+ * into figures, and these are not figures.
+ */
+export interface RunWarning {
+  code: WarningCode;
+  /** A few words for the summary line and the report: "HPA at maxReplicas". */
+  title: string;
+  /** What it is about, as Kind/namespace/name (a node pool: NodePool/-/name). */
+  objects: string[];
+  /** What happens, why, and what to do about it, in a sentence or three. */
+  message: string;
+}
+
+/** Before the run, from the scenario: */
+export const SCENARIO_WARNING_CODES = [
+  /** An HPA scales on cpu or memory of containers without a usage model for it (they use their requests). */
+  'hpa-without-usage',
+  /** An HPA scales on a Pods or External metric (read from demand) of a workload without demand. */
+  'hpa-without-demand',
+  /** A VPA sizes containers without a usage model (its recommendations follow their requests). */
+  'vpa-without-usage',
+  /** Workloads with containers that use exactly their requests (no usage model for cpu or memory). */
+  'usage-from-requests',
+  /** A workload with demand whose usage does not depend on load (no cpu.perUnit): it serves any load. */
+  'demand-without-usage',
+  /** A usage model with perUnit on a workload without demand: the load is 0. */
+  'usage-without-demand',
+  /** A demand trace that does not cover the run (held flat at its first or last value). */
+  'trace-coverage',
+  /** A workload's pods fit no node the cluster has or can add (resources, taints, selectors, affinity). */
+  'pod-fits-no-node',
+  /** A workload's pods are refused by admission (LimitRange, PriorityClass): none is ever created. */
+  'pod-refused',
+  /** Node manifests that cost $0: no instance-type label, a type not in the catalog, or a name two clouds share. */
+  'node-price-unknown',
+  /** Node manifests priced approximately: a spot node at the on-demand price, a pool of another type, another region's prices. */
+  'node-price-approximate',
+  /** An HPA of a cluster's state reads only what the scenario does not model: it holds its replicas. */
+  'hpa-held',
+  /** Pods of a cluster's state whose controller capsim does not simulate (or that would count twice). */
+  'pods-unmanaged',
+  /** An object of a cluster's state that changes capacity and is not simulated (Karpenter, a
+   *  ScaledObject without its HPA, a ReplicaSet without its Deployment, a Rollout). */
+  'kind-not-simulated',
+  /** Pods of a cluster's state that exceed their node's allocatable at the start. */
+  'node-overcommitted',
+] as const;
+
+/** From the run: */
+export const RUN_WARNING_CODES = [
+  /** An HPA at its maxReplicas for more than half of the run's samples. */
+  'hpa-at-max',
+  /** A workload throttled for more than a quarter of the CPU it wanted. */
+  'cpu-throttled',
+  /** A workload OOM-killed more than once per hour of the run. */
+  'oom-kills',
+  /** A workload that served less than 95 % of its demand. */
+  'demand-unserved',
+  /** Pods still pending at the end of the run, with the scheduler's last reason. */
+  'pods-pending',
+] as const;
+
+export type WarningCode = (typeof SCENARIO_WARNING_CODES)[number] | (typeof RUN_WARNING_CODES)[number];
+
+/** Warnings whose `objects` are peers (workloads or nodes alike), not an actor and what it acts
+ *  on: what they are, for a brief naming how many. */
+const LISTS: ReadonlyMap<WarningCode, string> = new Map([
+  ['usage-from-requests', 'workloads'], ['demand-without-usage', 'workloads'], ['usage-without-demand', 'workloads'],
+  ['node-price-unknown', 'nodes'], ['node-price-approximate', 'nodes'],
+]);
+
+/** A warning in a few words, for a summary line: "HPA at maxReplicas (HorizontalPodAutoscaler/shop/web)". */
+export function warningBrief(w: RunWarning): string {
+  const subject = LISTS.has(w.code) && w.objects.length > 1 ? `${w.objects.length} ${LISTS.get(w.code)}` : w.objects[0];
+  return subject ? `${w.title} (${subject})` : w.title;
 }
 
 /** Node cost (price x life, provisioning included) and its OpenCost allocation: max(request,
@@ -75,7 +159,8 @@ export interface NodesSummary {
 }
 
 export interface PodsSummary {
-  /** Pods bound to a node (by the scheduler, or directly by spec.nodeName). */
+  /** Pods bound to a node (by the scheduler, or directly by spec.nodeName); not the pods of a
+   *  cluster's state that start on their nodes at t = 0. */
   scheduled: number;
   /** Pods created but not bound at the end of the run. */
   unschedulable: number;
@@ -108,12 +193,13 @@ export interface AutoscalingSummary {
   nodeScaleDowns: number;
 }
 
-/** The sections of summary.json: its keys whose values are objects. */
-export type SummarySection = { [K in keyof Summary]: Summary[K] extends object ? K : never }[keyof Summary];
+/** The sections of summary.json: its keys whose values are objects of figures (not the list of
+ *  warnings, which a run may not have). */
+export type SummarySection = { [K in Exclude<keyof Summary, 'warnings'>]: Summary[K] extends object ? K : never }[Exclude<keyof Summary, 'warnings'>];
 
 /** A dotted key of a number of summary.json (`cost.totalUsd`, `demand.servedPct`), as the compare
  *  table, --objective and --constraint name the figures. The maps' entries (`cost.byPool.general`)
  *  depend on the run and are not among them. */
 export type SummaryFigure =
-  | { [K in keyof Summary]: Summary[K] extends number ? K : never }[keyof Summary]
+  | { [K in keyof Summary]-?: Summary[K] extends number ? K : never }[keyof Summary]
   | { [S in SummarySection]: { [K in keyof Summary[S] & string]: Summary[S][K] extends number | null ? `${S}.${K}` : never }[keyof Summary[S] & string] }[SummarySection];

@@ -2,11 +2,12 @@
 // against the Summary contract, field by field, before a figure of it is used. A file cut short,
 // edited, or written by something else is named as damaged, rather than read as a run whose
 // figures are blank.
-import type { Summary } from './summary.ts';
+import { SCENARIO_WARNING_CODES, RUN_WARNING_CODES, type RunWarning, type Summary } from './summary.ts';
 
 /** What each field of Summary must hold. 'map' is a by-name breakdown (cost.byPool): an object of
  *  numbers whose keys depend on the run. */
-type FieldShape<V> = [V] extends [string] ? 'string'
+type FieldShape<V> = [V] extends [RunWarning[] | undefined] ? 'warnings?'
+  : [V] extends [string] ? 'string'
   : [V] extends [number] ? 'number'
   : [V] extends [number | null] ? 'number|null'
   : string extends keyof V ? 'map'
@@ -33,7 +34,10 @@ export const SUMMARY_SHAPE: Shape<Summary> = {
   },
   demand: { servedPct: 'number|null' },
   autoscaling: { hpaScaleEvents: 'number', nodeScaleUps: 'number', nodeScaleDowns: 'number' },
+  warnings: 'warnings?',
 };
+
+const WARNING_CODES: ReadonlySet<string> = new Set<string>([...SCENARIO_WARNING_CODES, ...RUN_WARNING_CODES]);
 
 /** The dotted paths of the by-name breakdowns (cost.byPool, ...): an entry a run lacks is a
  *  name with nothing to add up (a pool without nodes in that run), so it is worth 0. */
@@ -76,6 +80,16 @@ function check(value: unknown, shape: AnyShape, at: string, problems: FieldProbl
       return;
     case 'number|null':
       if (value !== null && !isNumber(value)) wrong('a number or null');
+      return;
+    case 'warnings?':
+      // Left out when a run has none (outputs/summary.ts); a report shows each one's text.
+      if (value === undefined) return;
+      if (!Array.isArray(value)) return wrong('a list of warnings');
+      value.forEach((w: unknown, i) => {
+        const ok = isObject(w) && typeof w.code === 'string' && WARNING_CODES.has(w.code) && typeof w.title === 'string' && typeof w.message === 'string'
+          && Array.isArray(w.objects) && w.objects.every((o) => typeof o === 'string');
+        if (!ok) problems.push({ path: `${at}[${i}]`, message: `is ${describe(w)}, a warning (code, title, objects, message) expected` });
+      });
       return;
     case 'map':
       if (!isObject(value)) return wrong('an object of numbers');

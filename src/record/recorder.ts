@@ -17,7 +17,8 @@ import { isPlainCell } from '../outputs/csvCells.ts';
 import { isoTime, money, pct, round, seconds } from '../outputs/format.ts';
 import { EVENTS, NODES, NODE_UTILIZATION, TIMESERIES, WORKLOADS, nodeSampleStride, type ColumnOf } from '../outputs/csvFiles.ts';
 import { RUN_FILES } from '../outputs/runDirectory.ts';
-import type { Summary } from '../outputs/summary.ts';
+import type { RunWarning, Summary } from '../outputs/summary.ts';
+import { RunFlags } from './runFlags.ts';
 
 export interface RecorderParts {
   scenario: Scenario;
@@ -40,14 +41,18 @@ export class Recorder {
   private hpaScaleEvents = 0;
   /** OOM kills per workload already reported, so each row shows the kills since the last. */
   private readonly oomReported = new Map<string, number>();
+  private readonly flags: RunFlags;
 
   /** `detail` false: summary.json and timeseries.csv only (a sweep's runs), no per-workload,
-   *  per-node or per-event files. */
+   *  per-node or per-event files. `preflight`: the warnings found before the run
+   *  (src/preflight.ts), written into summary.json ahead of the run's own. */
   constructor(
     private readonly dir: string,
     private readonly parts: RecorderParts,
     private readonly detail = true,
+    private readonly preflight: readonly RunWarning[] = [],
   ) {
+    this.flags = new RunFlags(parts.scenario);
     this.timeseries = new SeriesCsvSink(dir, TIMESERIES);
     this.workloadRows = detail ? new SeriesCsvSink(dir, WORKLOADS) : NULL_SINK;
     this.events = detail ? new CsvSink(dir, EVENTS) : NULL_SINK;
@@ -81,6 +86,7 @@ export class Recorder {
 
   private onEvent(e: ClusterEvent): void {
     this.eventCounts.set(e.type, (this.eventCounts.get(e.type) ?? 0) + 1);
+    this.flags.onEvent(e);
     if ((e.type === 'ScaledUp' || e.type === 'ScaledDown') && e.source === HPA_SOURCE) this.hpaScaleEvents++;
     if (this.detail) this.events.write({ t: seconds(e.tMs), time: isoTime(this.parts.scenario.startEpochMs, e.tMs), type: e.type, object: e.object, node: e.node, message: e.message });
   }
@@ -97,6 +103,7 @@ export class Recorder {
       memory_allocatable_bytes: a.memoryAllocatableBytes, memory_requested_bytes: a.memoryRequestedBytes, memory_used_bytes: Math.round(used.memoryUsedBytes),
       cost_usd_per_hour: money(a.costUsdPerHour), cost_usd_cumulative: money(a.costUsd),
     });
+    this.flags.sample(api);
     if (!this.detail) return;
     for (const w of this.parts.api.workloads.all()) {
       const run = usage.workload(w.ref);
@@ -154,7 +161,8 @@ export class Recorder {
     }
     await Promise.all([nodes.close(), this.timeseries.close(), this.workloadRows.close(), this.events.close(), this.nodeUtilization.close()]);
 
-    const summary = buildSummary(scenario, a, scheduler, usage, kubelet.restarts, api.workloads, this.eventCounts, this.hpaScaleEvents, endMs);
+    const warnings = [...this.preflight, ...this.flags.warnings(api, usage, endMs)];
+    const summary = buildSummary(scenario, a, scheduler, usage, kubelet.restarts, api.workloads, this.eventCounts, this.hpaScaleEvents, endMs, warnings);
     await fs.writeFile(path.join(this.dir, RUN_FILES.summary), JSON.stringify(summary, null, 2) + '\n');
     return summary;
   }
@@ -171,6 +179,7 @@ function buildSummary(
   counts: Map<string, number>,
   hpaScaleEvents: number,
   endMs: number,
+  warnings: RunWarning[],
 ): Summary {
   let demand = 0;
   let served = 0;
@@ -227,5 +236,7 @@ function buildSummary(
       nodeScaleUps: count('NodeScaleUp'),
       nodeScaleDowns: count('NodeScaleDown'),
     },
+    // Only when there are any: a run without warnings writes the bytes it always did.
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
 }

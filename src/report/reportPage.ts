@@ -3,6 +3,7 @@
 import YAML from 'yaml';
 import type { Chart } from './charts/chart.ts';
 import type { Recommendation, RunData } from './runFiles.ts';
+import type { RunWarning } from '../outputs/summary.ts';
 import { cards, escapeHtml, figure, page, table, type Card } from './html.ts';
 import { count, cpu, duration, memory, percent, servedPercent, usd, utcTime } from './units.ts';
 
@@ -19,12 +20,12 @@ export function reportPage(run: RunData, charts: readonly Chart[], svgs: readonl
     meta.description ? `<p>${escapeHtml(meta.description)}</p>` : '',
     `<p>${escapeHtml(`${duration(s.durationSeconds)} from ${utcTime(run.startEpochMs)}, seed ${s.seed}`)}</p></header>`,
     cards(headlineCards(run)),
-    `<h2 id="glance">At a glance</h2>`,
+    `<h2 id="glance">At a glance</h2>${warnings(s.warnings ?? [])}`,
     `<ul class="glance">${glance(run, meta.events).map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>`,
     `<nav>${charts.map((c) => `<a href="#chart-${escapeHtml(c.name)}">${escapeHtml(c.title)}</a>`).join('')}<a href="#rightsizing">Rightsizing</a><a href="#events">Events</a><a href="#scenario">Scenario</a></nav>`,
     `<h2 id="charts">Charts</h2>`,
     charts.map((c, i) => figure(c, svgs[i])).join('\n'),
-    rightsizing(run.recommendations),
+    rightsizing(run.recommendations, fromRequests(s.warnings ?? [])),
     events(run),
     scenarioSection(run.scenarioYaml),
     `<footer>capsim ${escapeHtml(version)} · files beside this page: summary.json, timeseries.csv, workloads.csv, nodes.csv, node-utilization.csv, events.csv, recommendations.csv, charts/</footer>`,
@@ -91,11 +92,16 @@ export function glance(run: RunData, scripted: readonly string[] = []): string[]
     `Pods requested ${percent(s.utilization.cpuRequestedPct)} of the CPU and used ${percent(s.utilization.cpuUsedPct)}; ` +
       `they requested ${percent(s.utilization.memoryRequestedPct)} of the memory and used ${percent(s.utilization.memoryUsedPct)}.`,
   );
-  const saving = run.recommendations.reduce((sum, r) => sum + Math.max(0, r.monthlySavingUsd ?? 0), 0);
-  const under = run.recommendations.filter((r) => (r.monthlySavingUsd ?? 0) < 0).length;
+  // Containers without a usage model use their requests: their targets are not findings.
+  const unmodelled = fromRequests(s.warnings ?? []);
+  const measured = run.recommendations.filter((r) => !unmodelled.has(r.workload));
+  const saving = measured.reduce((sum, r) => sum + Math.max(0, r.monthlySavingUsd ?? 0), 0);
+  const under = measured.filter((r) => (r.monthlySavingUsd ?? 0) < 0).length;
+  const left = run.recommendations.length - measured.length;
+  const leftOut = left > 0 ? ` (${left} container${left === 1 ? '' : 's'} without a usage model left out)` : '';
   if (run.recommendations.length > 0) {
     lines.push(
-      `Rightsizing requests to the recommended targets would save ${usd(saving)} a month` +
+      `Rightsizing requests to the recommended targets would save ${usd(saving)} a month${leftOut}` +
         (under > 0 ? `; ${under} container${under === 1 ? '' : 's'} ask${under === 1 ? 's' : ''} for less than ${under === 1 ? 'it uses' : 'they use'} and would cost more.` : '.'),
     );
   }
@@ -108,19 +114,39 @@ export function glance(run: RunData, scripted: readonly string[] = []): string[]
   ]
     .filter(([n]) => (n as number) > 0)
     .map(([n, what]) => `${count(n as number)} ${what}${n === 1 ? '' : 's'}`);
-  lines.push(trouble.length > 0 ? `Trouble: ${trouble.join(', ')}; at most ${s.pods.maxPending} pods waited for a node at once.` : `No OOM kills, evictions or preemptions; at most ${s.pods.maxPending} pods waited for a node at once.`);
-  if (s.pods.unschedulable > 0) lines.push(`${s.pods.unschedulable} pods were still pending at the end.`);
+  const waited = s.pods.maxPending === 1 ? 'at most 1 pod waited' : `at most ${count(s.pods.maxPending)} pods waited`;
+  lines.push(trouble.length > 0 ? `Trouble: ${trouble.join(', ')}; ${waited} for a node at once.` : `No OOM kills, evictions or preemptions; ${waited} for a node at once.`);
+  if (s.pods.unschedulable > 0) lines.push(s.pods.unschedulable === 1 ? '1 pod was still pending at the end.' : `${count(s.pods.unschedulable)} pods were still pending at the end.`);
+  const times = (n: number, what: string) => (n > 0 ? `${count(n)} ${what}${n === 1 ? '' : 's'}` : '');
   const scaling = [
-    s.autoscaling.hpaScaleEvents > 0 ? `${count(s.autoscaling.hpaScaleEvents)} HPA scale events` : '',
-    s.autoscaling.nodeScaleUps > 0 ? `${count(s.autoscaling.nodeScaleUps)} node scale-ups` : '',
-    s.autoscaling.nodeScaleDowns > 0 ? `${count(s.autoscaling.nodeScaleDowns)} node scale-downs` : '',
+    times(s.autoscaling.hpaScaleEvents, 'HPA scale event'),
+    times(s.autoscaling.nodeScaleUps, 'node scale-up'),
+    times(s.autoscaling.nodeScaleDowns, 'node scale-down'),
   ].filter(Boolean);
   if (scaling.length > 0) lines.push(`Autoscaling: ${scaling.join(', ')}; nodes ranged from ${s.nodes.min} to ${s.nodes.max}.`);
   return lines;
 }
 
+/** What the run's figures should not be trusted for (summary.json `warnings`), first thing under
+ *  the headline figures; nothing when there is none. */
+function warnings(list: readonly RunWarning[]): string {
+  if (list.length === 0) return '';
+  const items = list.map((w) => `<li><strong>${escapeHtml(w.title)}</strong>: ${escapeHtml(w.message)}</li>`).join('');
+  // Styled in place: the shared style sheet is in every page, and a run without warnings keeps
+  // the bytes it had.
+  return `<div class="warnings" id="warnings" style="border: 1px solid var(--bad); border-left-width: 4px; border-radius: 6px; padding: 2px 14px; margin: 12px 0">` +
+    `<p style="color: var(--bad)"><strong>${list.length} warning${list.length === 1 ? '' : 's'}</strong>: figures on this page that depend on something the scenario lacks, or that hide trouble (docs/outputs.md "Warnings").</p><ul>${items}</ul></div>`;
+}
+
+/** Workloads whose containers use their requests (no usage model): their targets are the
+ *  requests plus the recommender's margin, not a finding. */
+function fromRequests(list: readonly RunWarning[]): ReadonlySet<string> {
+  return new Set(list.filter((w) => w.code === 'usage-from-requests').flatMap((w) => w.objects));
+}
+
 /** What a recommendation means for the container, in a few words. */
-function verdict(r: Recommendation): string {
+function verdict(r: Recommendation, unmodelled: ReadonlySet<string>): string {
+  if (unmodelled.has(r.workload)) return 'no usage model (for cpu or memory): that target is the request plus margin, not a measurement';
   const notes: string[] = [];
   if (r.memoryTargetBytes !== null && r.memoryLimitBytes !== null && r.memoryTargetBytes > r.memoryLimitBytes) notes.push('OOM risk: needs more than its memory limit');
   else if (r.memoryTargetBytes !== null && r.memoryRequestBytes !== null && r.memoryTargetBytes > r.memoryRequestBytes * 1.1) notes.push('memory under-requested');
@@ -129,11 +155,11 @@ function verdict(r: Recommendation): string {
   return notes.join('; ');
 }
 
-function rightsizing(recommendations: readonly Recommendation[]): string {
+function rightsizing(recommendations: readonly Recommendation[], unmodelled: ReadonlySet<string>): string {
   const head = `<h2 id="rightsizing">Rightsizing</h2>`;
   if (recommendations.length === 0) return `${head}<p class="muted">No recommendations in this run.</p>`;
   const rows = [...recommendations].sort((a, b) => (b.monthlySavingUsd ?? 0) - (a.monthlySavingUsd ?? 0) || (a.workload < b.workload ? -1 : 1));
-  const total = rows.reduce((sum, r) => sum + Math.max(0, r.monthlySavingUsd ?? 0), 0);
+  const total = rows.reduce((sum, r) => sum + (unmodelled.has(r.workload) ? 0 : Math.max(0, r.monthlySavingUsd ?? 0)), 0);
   const shown = rows.slice(0, TABLE_ROWS);
   const more = rows.length > shown.length ? ` The ${shown.length} largest of ${rows.length}; all are in recommendations.csv.` : '';
   return `${head}
@@ -146,7 +172,7 @@ ${table(shown, [
   { header: 'Memory request → target', cell: (r) => `${memory(r.memoryRequestBytes)} → ${memory(r.memoryTargetBytes)} [${memory(r.memoryLowerBytes)}–${memory(r.memoryUpperBytes)}]` },
   { header: 'Memory limit', cell: (r) => memory(r.memoryLimitBytes) },
   { header: 'Saving / month', cell: (r) => (r.monthlySavingUsd === null ? '–' : usd(r.monthlySavingUsd)), numeric: true },
-  { header: 'Note', cell: verdict },
+  { header: 'Note', cell: (r) => verdict(r, unmodelled) },
 ])}`;
 }
 

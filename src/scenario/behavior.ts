@@ -158,8 +158,8 @@ async function toTrace(trace: { file: string; time: string; value: string }, dec
 
 function toUsage(u: BehaviorDocument['usage'][string]): ContainerUsage {
   return {
-    cpu: { baseMilli: parseCpuMilli(u.cpu.base), perUnitMilli: parseCpuMilli(u.cpu.perUnit) },
-    memory: { baseBytes: parseBytes(u.memory.base), perUnitBytes: parseBytes(u.memory.perUnit), leakBytesPerHour: parseBytes(u.memory.leakPerHour), noise: u.memory.noise },
+    cpu: u.cpu ? { baseMilli: parseCpuMilli(u.cpu.base), perUnitMilli: parseCpuMilli(u.cpu.perUnit) } : null,
+    memory: u.memory ? { baseBytes: parseBytes(u.memory.base), perUnitBytes: parseBytes(u.memory.perUnit), leakBytesPerHour: parseBytes(u.memory.leakPerHour), noise: u.memory.noise } : null,
   };
 }
 

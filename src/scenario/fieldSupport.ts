@@ -41,9 +41,11 @@ const NEVER_FAILS = 'probes always succeed in capsim, so this matters only to a 
  *  one, from DefaultTolerationSeconds) has nothing to act on. */
 const NODE_CONDITION_TAINTS = ['node.kubernetes.io/unreachable', 'node.kubernetes.io/not-ready'];
 
-/** Kinds whose `status` is only bookkeeping (a Node's status carries its capacity). */
+/** Kinds whose `status` is only bookkeeping (a Node's status carries its capacity; a Pod's,
+ *  Job's, HPA's, StatefulSet's and ScaledObject's tell where a cluster's state stands). */
+const STATUS_READ = new Set(['Node', 'Pod', 'Job', 'HorizontalPodAutoscaler', 'StatefulSet', 'ScaledObject']);
 const STATUS_IGNORED: NotSimulatedField[] = Object.keys(KINDS)
-  .filter((kind) => kind !== 'Node')
+  .filter((kind) => !STATUS_READ.has(kind))
   .map((kind) => ({ field: `${kind} status`, reason: 'written by the cluster; capsim computes the status itself', notice: never }));
 
 export const NOT_SIMULATED: readonly NotSimulatedField[] = [
@@ -56,9 +58,9 @@ export const NOT_SIMULATED: readonly NotSimulatedField[] = [
   { field: 'Scenario spec.behavior[].run', partly: true, reason: 'applies to Job and CronJob pods; a bare pod serves until it is deleted', notice: when('on a Pod target', (_, b) => typeof b.target === 'string' && b.target.startsWith('Pod/')) },
 
   // --- ObjectMeta (every object's metadata and every template's) --------------------------------
-  { field: 'ObjectMeta ownerReferences', reason: 'objects are not adopted: a Pod listed with ownerReferences is a bare pod (nothing recreates it, and the cluster autoscaler does not move it)' },
+  ...['apiVersion', 'uid', 'blockOwnerDeletion'].map((f) => ({ field: `ObjectMeta ownerReferences[].${f}`, reason: 'an owner is found by its kind, namespace and name', notice: never })),
   { field: 'ObjectMeta generateName', reason: 'metadata.name is required and used', notice: never },
-  ...['selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'finalizers', 'managedFields'].map((f) => ({ field: `ObjectMeta ${f}`, reason: BOOKKEEPING, notice: never })),
+  ...['selfLink', 'uid', 'resourceVersion', 'generation', 'deletionGracePeriodSeconds', 'finalizers', 'managedFields'].map((f) => ({ field: `ObjectMeta ${f}`, reason: BOOKKEEPING, notice: never })),
   ...STATUS_IGNORED,
 
   // --- PodSpec (Pod, and the pod template of every workload) ------------------------------------
@@ -151,11 +153,17 @@ export const NOT_SIMULATED: readonly NotSimulatedField[] = [
   },
   { field: 'ResourceQuota spec.scopeSelector', reason: 'the quota applies to every pod of its namespace (and its scopes)' },
   { field: 'Namespace spec.finalizers', reason: BOOKKEEPING, notice: never },
+  { field: 'Rollout spec.strategy.canary.steps', reason: 'canary steps, pauses, analysis and traffic weights are not simulated: a rollout rolls as a Deployment\'s RollingUpdate with the canary\'s maxSurge and maxUnavailable' },
+  { field: 'Rollout spec.strategy.blueGreen', reason: 'the blue-green switch, previews and analysis are not simulated: a rollout brings the new ReplicaSet up whole (maxSurge 100%, maxUnavailable 0) before the old one goes' },
+  { field: 'Rollout spec.workloadRef.apiVersion', reason: 'the Deployment is found by kind and name', notice: never },
+  { field: 'Rollout spec.workloadRef.scaleDown', reason: 'Argo scaling the referenced Deployment down is not simulated: it runs the replicas the cluster\'s state gives it' },
+  { field: 'ScaledObject spec.scaleTargetRef.apiVersion', reason: 'the target is found by kind and name', notice: never },
+  { field: 'ScaledObject spec.maxReplicaCount', reason: 'KEDA writes it into the HPA it generates, whose maxReplicas is simulated', notice: never },
   { field: 'Node status.images', reason: 'the ImageLocality score is not simulated' },
   ...['phase', 'conditions', 'addresses', 'daemonEndpoints', 'nodeInfo', 'volumesInUse', 'volumesAttached', 'config', 'runtimeHandlers', 'features'].map((f) => ({
     field: `Node status.${f}`, reason: 'reported by the kubelet: capsim\'s nodes are Ready from the start and fail only by scripted events', notice: never,
   })),
-  ...['podCIDR', 'podCIDRs', 'providerID', 'configSource', 'externalID'].map((f) => ({ field: `Node spec.${f}`, reason: 'addressing and cloud bookkeeping', notice: never })),
+  ...['podCIDR', 'podCIDRs', 'configSource', 'externalID'].map((f) => ({ field: `Node spec.${f}`, reason: 'addressing and cloud bookkeeping', notice: never })),
 ];
 
 /** Quota names a pod is charged for (src/api/admission/resourceQuota.ts usageOf). */

@@ -5,7 +5,7 @@ import { displayPath } from './paths.ts';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
-import type { AutoscalerSpec, ExpanderName, Scenario } from '../model/scenario.ts';
+import type { AutoscalerSpec, ExpanderName, Placement, Scenario } from '../model/scenario.ts';
 import { objectRef } from '../model/objects.ts';
 import { formatDuration, parseDuration } from '../duration.ts';
 import { InputError, type Problem } from './errors.ts';
@@ -20,7 +20,11 @@ import { ManifestReader } from './manifests.ts';
 import { KINDS, SKIPPED_KINDS } from './kube/kinds.ts';
 import { expandWorkload } from './shorthand.ts';
 import { checkReferences } from './references.ts';
+import { checkJoinedNodes } from './nodeManifests.ts';
 import { convertBehavior, convertEvents, type Declarations } from './behavior.ts';
+import { resolveClusterState } from './clusterState.ts';
+import { clusterStateLines } from './clusterStateReport.ts';
+import { holdClusterHpas } from './hpaHold.ts';
 
 export interface LoadOptions {
   /** `--set path=value` overrides, applied in order before validation. */
@@ -29,6 +33,8 @@ export interface LoadOptions {
   seed?: number;
   /** `--allow-large`: read inputs over INPUT_LIMITS (limits.ts). */
   allowLarge?: boolean;
+  /** `--placement`: replaces spec.placement. */
+  placement?: Placement;
 }
 
 /** Reads, validates and converts a scenario. Throws InputError carrying EVERY problem found (all files). */
@@ -78,8 +84,17 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     for (const g of expandWorkload(w)) reader.read(g.manifest, { ...site, prefix: at, generated: { kind: g.kind, mapPath: g.mapPath } });
   });
 
-  const objects = reader.objects;
+  // A cluster's state: who owns whom, what is history, where each pod starts (clusterState.ts).
+  const placement: Placement = options.placement ?? parsed?.spec.placement ?? 'asDumped';
+  const state = resolveClusterState({ objects: reader.objects, declared: reader.declared, skipped: reader.skippedObjects, placement });
+  const objects = state.objects;
+  // An object the state made (a Rollout's Deployment) is found where its original was written.
+  if (objects.some((o) => !reader.siteOf.has(o))) {
+    const siteBySource = new Map([...reader.siteOf].map(([o, s]) => [`${o.source.file}:${o.source.line}`, s]));
+    for (const o of objects) if (!reader.siteOf.has(o)) reader.siteOf.set(o, siteBySource.get(`${o.source.file}:${o.source.line}`) ?? site);
+  }
   checkReferences(objects, reader.siteOf, reader.declared, problems);
+  checkJoinedNodes(objects, pools.pools, spec.nodePools, site, problems);
   const decl: Declarations = {
     declared: reader.declared,
     objects: new Map(objects.map((o) => [objectRef(o), o])),
@@ -94,12 +109,14 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
   const behavior = await convertBehavior(spec.behavior, decl, site, problems);
   const events = convertEvents(spec.events, decl, site, problems);
   if (!parsed || problems.length > 0) throw new InputError(sortProblems(problems.list));
+  holdClusterHpas(objects, behavior, state.report);
 
   const name = parsed.metadata.name ?? path.basename(file).replace(/\.(ya?ml|json)$/i, '');
   const notices: string[] = [];
   const skipped = reader.skippedNotice();
   if (skipped) notices.push(skipped);
   notices.push(...reader.fieldNotices.lines());
+  notices.push(...clusterStateLines(state.report), ...state.notices);
 
   return {
     name,
@@ -111,10 +128,12 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     sampleEveryMs,
     cluster: { nodePools: pools.pools, autoscaler, scheduler: parsed.spec.cluster.scheduler },
     objects,
+    placement,
+    clusterState: state.report,
     behavior,
     events,
     notices,
-    resolved: resolvedDocument(parsed, name, pools.resolved),
+    resolved: resolvedDocument(parsed, name, pools.resolved, state.report.entries.length > 0 ? placement : undefined),
     inputFiles: [...new Set(inputFiles)],
   };
 }
@@ -187,8 +206,10 @@ function scenarioDocument(source: YamlSource, problems: Problems): Record<string
     return undefined;
   }
   const kind = (doc as Record<string, unknown>).kind;
-  if (typeof kind === 'string' && (kind in KINDS || SKIPPED_KINDS.has(kind))) {
-    problems.add(site, ['kind'], `expected kind: Scenario, got ${kind}`, `a Kubernetes manifest goes under spec.manifests of a Scenario (apiVersion: capsim/v1, kind: Scenario)`);
+  if (typeof kind === 'string' && (kind in KINDS || SKIPPED_KINDS.has(kind) || /^([A-Z]\w*)?List$/.test(kind))) {
+    // `kubectl get ... -o yaml` prints a List: a cluster's objects, which a scenario starts from.
+    problems.add(site, ['kind'], `expected kind: Scenario, got ${kind}: this is Kubernetes objects, not a capsim scenario`,
+      `to simulate a cluster from its objects, \`capsim import cluster ${source.file} --out DIR\` writes a scenario that starts from them (README "Bring your cluster"); or list the file under spec.manifests of a Scenario (apiVersion: capsim/v1, kind: Scenario)`);
     return undefined;
   }
   for (const [, i] of present.slice(1)) {
@@ -354,7 +375,7 @@ function toAutoscaler(a: AutoscalerDocument, site: Site, problems: Problems): Au
 }
 
 /** The scenario as validated, with every default filled in (scenario.resolved.yaml). */
-function resolvedDocument(parsed: ScenarioDocument, name: string, pools: Record<string, unknown>[]): Record<string, unknown> {
+function resolvedDocument(parsed: ScenarioDocument, name: string, pools: Record<string, unknown>[], placement: Placement | undefined): Record<string, unknown> {
   const spec = parsed.spec;
   const workloads = spec.workloads.map((w) => ({
     ...w,
@@ -364,7 +385,8 @@ function resolvedDocument(parsed: ScenarioDocument, name: string, pools: Record<
     apiVersion: parsed.apiVersion,
     kind: parsed.kind,
     metadata: { name, description: parsed.metadata.description },
-    spec: { ...spec, cluster: { ...spec.cluster, nodePools: pools }, workloads },
+    // The placement is written when it mattered: the manifests hold a cluster's state.
+    spec: { ...spec, cluster: { ...spec.cluster, nodePools: pools }, workloads, ...(placement ? { placement } : {}) },
   };
   // Plain JSON data: no undefined members, no shared references.
   return JSON.parse(JSON.stringify(resolved)) as Record<string, unknown>;

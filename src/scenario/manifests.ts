@@ -5,7 +5,7 @@
 import type { KubeObject, SourceRef } from '../model/objects.ts';
 import { objectRef } from '../model/objects.ts';
 import { problemAt, validate, didYouMean, describe, type Problems, type Site } from './problems.ts';
-import { KINDS, KNOWN_KIND_NAMES, SKIPPED_KINDS, isBuiltInGroup, type KindSpec } from './kube/kinds.ts';
+import { KINDS, KNOWN_KIND_NAMES, SKIPPED_KINDS, apiGroup, isBuiltInGroup, type KindSpec } from './kube/kinds.ts';
 import type { Convert } from './kube/convert.ts';
 import { FieldNotices } from './fieldNotices.ts';
 
@@ -13,6 +13,15 @@ export interface Declared {
   kind: string;
   namespace: string;
   name: string;
+  source: SourceRef;
+}
+
+export interface SkippedObject {
+  kind: string;
+  apiVersion: string;
+  name: string;
+  /** `-` when the manifest names none. */
+  namespace: string;
   source: SourceRef;
 }
 
@@ -25,6 +34,9 @@ export class ManifestReader {
   /** Fields set that capsim accepts but does not simulate. */
   readonly fieldNotices = new FieldNotices();
   private readonly skipped = new Map<string, number>();
+  /** Objects skipped, as "Kind/namespace/name" (`-` when the object names no namespace): a
+   *  cluster's Pod may be owned by one (scenario/clusterState.ts). */
+  readonly skippedObjects = new Map<string, SkippedObject>();
 
   constructor(private readonly problems: Problems) {}
 
@@ -54,12 +66,14 @@ export class ManifestReader {
       return;
     }
     const spec = KINDS[kind];
-    if (spec) {
+    // A custom resource's kind name may be another project's too: only its own group is it.
+    if (spec && (spec.group === undefined || (typeof apiVersion === 'string' && apiGroup(apiVersion) === spec.group))) {
       this.readKind(spec, raw, site);
       return;
     }
     if (SKIPPED_KINDS.has(kind) || (typeof apiVersion === 'string' && !isBuiltInGroup(apiVersion))) {
       this.skipped.set(kind, (this.skipped.get(kind) ?? 0) + 1);
+      this.recordSkipped(kind, String(apiVersion ?? ''), raw, site);
       return;
     }
     const close = didYouMean(kind, KNOWN_KIND_NAMES);
@@ -122,6 +136,14 @@ export class ManifestReader {
     const namespace = typeof w.namespace === 'string' ? w.namespace : 'default';
     const ref = `${kind}/${namespace}/${w.name}`;
     if (!this.declared.has(ref)) this.declared.set(ref, { kind, namespace, name: w.name, source });
+  }
+
+  private recordSkipped(kind: string, apiVersion: string, raw: Record<string, unknown>, site: Site): void {
+    const meta = raw.metadata as { name?: unknown; namespace?: unknown } | undefined;
+    if (!meta || typeof meta !== 'object' || typeof meta.name !== 'string') return;
+    const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : '-';
+    const ref = `${kind}/${namespace}/${meta.name}`;
+    if (!this.skippedObjects.has(ref)) this.skippedObjects.set(ref, { kind, apiVersion, name: meta.name, namespace, source: this.sourceOf(site) });
   }
 
   private sourceOf(site: Site): SourceRef {

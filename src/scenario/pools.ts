@@ -109,6 +109,8 @@ function convertPool(doc: NodePoolDocument, site: Site, problems: Problems, path
     capacity,
     capacityType: doc.capacityType,
     priceUsdPerHour: price,
+    // The catalog's price (also as scenario.resolved.yaml writes it back): its region's.
+    ...(type?.region && price === (doc.capacityType === 'spot' ? type.spotUsdPerHour : type.onDemandUsdPerHour) ? { catalogPriceRegion: type.region } : {}),
     spot: doc.capacityType === 'spot' ? { interruptionsPerNodeDay: doc.spot?.interruptionsPerNodeDay ?? 0, noticeSeconds: doc.spot?.noticeSeconds ?? 120 } : null,
     kubeReserved,
     systemReserved: toMap(doc.systemReserved),

@@ -8,7 +8,7 @@ import type { Declared } from './manifests.ts';
 import type { PathPart } from './source.ts';
 
 /** Where a model object's pod spec sits in its manifest. */
-function podSpecOf(o: KubeObject): { spec: PodSpec; path: PathPart[] } | undefined {
+export function podSpecOf(o: KubeObject): { spec: PodSpec; path: PathPart[] } | undefined {
   switch (o.kind) {
     case 'Pod':
       return { spec: o.spec, path: ['spec'] };

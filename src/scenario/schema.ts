@@ -234,11 +234,17 @@ const demandPattern = z
   })
   .check(exactlyOne(['constant', 'daily', 'weekly', 'growth', 'spike', 'noise', 'trace'], 'a demand pattern', 'write one pattern per list item; the patterns multiply'));
 
+// A resource left out of a container's usage is used at exactly its request, as for a container
+// without `usage:` at all (src/workload/usage.ts containerModel).
 const containerUsage = z.strictObject({
-  cpu: z.strictObject({ base: quantity.default('0'), perUnit: quantity.default('0') }).prefault({}),
+  cpu: z
+    .strictObject({ base: quantity.default('0'), perUnit: quantity.default('0') })
+    .optional()
+    .describe('CPU wanted: base + perUnit x load; without it the container uses exactly its CPU request'),
   memory: z
     .strictObject({ base: quantity.default('0'), perUnit: quantity.default('0'), leakPerHour: quantity.default('0'), noise: z.number().min(0).default(0) })
-    .prefault({}),
+    .optional()
+    .describe('Memory used: (base + perUnit x load) x (1 + noise x z) + leak; without it the container uses exactly its memory request'),
 });
 
 const runDuration = z.union([
@@ -327,6 +333,10 @@ export const scenarioSchema = z.strictObject({
         })
         .prefault({}),
       manifests: z.array(manifestEntry).default([]).describe('Kubernetes manifests: file paths, directories or globs relative to this file, or inline objects'),
+      placement: z
+        .enum(['asDumped', 'reschedule'])
+        .optional()
+        .describe('Where the pods of a cluster\'s state (kubectl get -o yaml of a running cluster) start: asDumped (the default) binds each Running pod to its spec.nodeName at t=0, adopted by its workload; reschedule drops the workloads\' pods and lets them create and schedule new ones. --placement overrides it'),
       workloads: z.array(workloadSchema).default([]).describe('Inline shorthand; each entry becomes a Deployment/StatefulSet/DaemonSet/Job/CronJob (plus its HPA, VPA, PDB)'),
       behavior: z.array(behaviorSchema).default([]).describe('How each workload is loaded (demand) and uses resources (usage)'),
       events: z.array(eventSchema).default([]).describe('Scripted what-ifs: drain, cordon, uncordon, nodeFailure, zoneOutage, spotInterruption, capacityUnavailable, rollout, scale'),

@@ -52,6 +52,7 @@ export const SIMULATED: readonly SimulatedField[] = [
   ...reads('cli/run.ts', 'Scenario', [['metadata.name', 'scenario.name']]),
   ...reads('report/reportPage.ts', 'Scenario', ['metadata.description']),
   ...reads('world.ts', 'Scenario', [['spec.seed', 'scenario.seed'], ['spec.start', 'startEpochMs']]),
+  ...reads('scenario/load.ts', 'Scenario', [['spec.placement', 'spec.placement']]),
   ...reads('run.ts', 'Scenario', [['spec.duration', 'durationMs'], ['spec.sampleEvery', 'sampleEveryMs']]),
   ...reads('cloud/cloudProvider.ts', 'Scenario', [
     ['name', 'pool.name'], 'instanceType', ['capacity', 'pool.capacity'], ['price.onDemandPerHour', 'priceUsdPerHour'], 'capacityType',
@@ -113,6 +114,9 @@ export const SIMULATED: readonly SimulatedField[] = [
   // --- every object ------------------------------------------------------------------------------
   ...Object.keys(KINDS).flatMap((kind) => reads('scenario/manifests.ts', kind, ['apiVersion', 'kind'])),
   ...reads('api/apply.ts', 'ObjectMeta', ['name', 'namespace', ['labels', 'metadata.labels'], ['annotations', 'metadata.annotations']]),
+  // A cluster's state: who owns whom (GetControllerOf), and which of a Deployment's sets is newest.
+  ...reads('model/objects.ts', 'ObjectMeta', [['ownerReferences[].controller', 'r.controller']]),
+  ...reads('scenario/clusterState.ts', 'ObjectMeta', [['ownerReferences[].kind', 'owner.kind'], ['ownerReferences[].name', 'owner.name'], ['creationTimestamp', 'metadata.creationTimestamp'], ['deletionTimestamp', 'metadata.deletionTimestamp']]),
 
   // --- pods ----------------------------------------------------------------------------------------
   ...reads('kubelet/kubelet.ts', 'PodSpec', [['restartPolicy', 'spec.restartPolicy'], 'terminationGracePeriodSeconds']),
@@ -141,7 +145,22 @@ export const SIMULATED: readonly SimulatedField[] = [
   ...reads('model/labelSelector.ts', 'LabelSelector', ['matchLabels', 'matchExpressions[].key', 'matchExpressions[].operator', 'matchExpressions[].values']),
 
   // --- kinds ---------------------------------------------------------------------------------------
+  ...reads('scenario/clusterState.ts', 'Pod', [['status.phase', 'pod.phase']]),
+  ...reads('api/workloads.ts', 'ReplicaSet', [['spec.replicas', 'obj.spec.replicas'], ['spec.minReadySeconds', 'obj.spec.minReadySeconds']]),
+  ...reads('controllers/statefulSet.ts', 'StatefulSet', [['status.currentRevision', 'status?.currentRevision'], ['status.updateRevision', 'status?.updateRevision']]),
+  ...reads('api/workloads.ts', 'Job', [['status.succeeded', 'status?.succeeded'], ['status.failed', 'status?.failed'], ['status.completedIndexes', 'status.completedIndexes']]),
+  ...reads('scenario/kube/batch.ts', 'Job', [['status.completionTime', 'status.completionTime'], ['status.conditions[].type', 'c.type'], ['status.conditions[].status', 'c.status']]),
+  ...reads('scenario/hpaHold.ts', 'HorizontalPodAutoscaler', [['status.currentReplicas', 'status.currentReplicas'], ['status.desiredReplicas', 'status.desiredReplicas']]),
+  ...reads('scenario/kube/extensions.ts', 'Rollout', [
+    'spec.replicas', ['spec.workloadRef.kind', 'workloadRef.kind'], ['spec.workloadRef.name', 'workloadRef.name'], ['spec.strategy.canary.maxSurge', 'canary.maxSurge'],
+    ['spec.strategy.canary.maxUnavailable', 'canary.maxUnavailable'], 'spec.minReadySeconds', 'spec.revisionHistoryLimit', 'spec.paused',
+  ]),
+  ...reads('scenario/kube/extensions.ts', 'ScaledObject', [
+    ['spec.scaleTargetRef.kind', 'scaleTargetRef.kind'], ['spec.scaleTargetRef.name', 'scaleTargetRef.name'], 'spec.minReplicaCount', ['spec.triggers[].type', 't.type'],
+    ['spec.advanced.horizontalPodAutoscalerConfig.name', 'horizontalPodAutoscalerConfig?.name'], ['status.hpaName', 'hpaName'],
+  ]),
   ...reads('cloud/cloudProvider.ts', 'Node', [['status.capacity', 'capacity'], ['status.allocatable', 'allocatable'], 'spec.unschedulable', 'spec.taints']),
+  ...reads('cloud/manifestNodes.ts', 'Node', [['spec.providerID', 'providerID']]),
   ...reads('controllers/deployment.ts', 'Deployment', [
     'spec.replicas', ['spec.strategy.type', 'Recreate'], 'spec.strategy.rollingUpdate.maxSurge', 'spec.strategy.rollingUpdate.maxUnavailable', 'spec.minReadySeconds',
     'spec.revisionHistoryLimit', 'spec.paused',

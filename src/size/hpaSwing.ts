@@ -4,6 +4,7 @@
 // creates new ones).
 import type { Behavior } from '../model/scenario.ts';
 import type { DeploymentObject, HpaObject, StatefulSetObject } from '../model/objects.ts';
+import { containerModel } from '../workload/usage.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -59,7 +60,7 @@ export function demandRange(b: Behavior | undefined, durationMs: number): { low:
 /**
  * The HPA's replicas at the demand's extremes, from its first metric that the demand decides:
  * cpu Utilization of requests (each Ready pod uses base + perUnit x its share of the demand,
- * src/workload/usage.ts; a container without `usage` uses its request), or a Pods or External
+ * workload/usage.ts containerModel; a container without `usage` uses its request), or a Pods or External
  * metric's AverageValue (the demand per pod, README "Autoscaling: HPA"). Without one: the HPA's
  * min and max, a swing a day when the demand varies.
  */
@@ -80,11 +81,10 @@ function replicasPerDemand(hpa: HpaObject, o: DeploymentObject | StatefulSetObje
       let base = 0;
       let perUnit = 0;
       for (const c of o.spec.template.spec.containers) {
-        const cpu = c.requests.cpu ?? 0;
-        request += cpu;
-        const usage = b.usage[c.name];
-        base += usage ? usage.cpu.baseMilli : cpu;
-        perUnit += usage ? usage.cpu.perUnitMilli : 0;
+        const model = containerModel(c, b.usage[c.name]);
+        request += model.cpuRequestMilli;
+        base += model.cpuBaseMilli;
+        perUnit += model.cpuPerUnitMilli;
       }
       const room = (request * m.resource.target.averageUtilization) / 100 - base;
       if (request <= 0) continue;

@@ -11,7 +11,8 @@
 // up to 4,000 nodes and 80,000 pods) on a 2-vCPU machine; an estimate is good to a factor of two.
 import type { Behavior, NodePool, Scenario, ScriptedEvent } from '../model/scenario.ts';
 import type { CronJobObject, DeploymentObject, HpaObject, JobSpecModel, KubeObject, StatefulSetObject } from '../model/objects.ts';
-import { objectRef } from '../model/objects.ts';
+import { controllerOf, objectRef } from '../model/objects.ts';
+import { planManifestNode } from '../cloud/manifestNodes.ts';
 import { CronSchedule } from '../workload/cron.ts';
 import { DEFAULT_RUN_MS } from '../workload/runDuration.ts';
 import { formatDuration } from '../duration.ts';
@@ -237,10 +238,11 @@ interface NodeCounts {
   zones: number;
 }
 
-/** Pools' counts (their max when the autoscaler may grow them, within maxNodesTotal) and Node
- *  manifests; spot pools replace their interrupted nodes. */
+/** Pools' counts (their max when the autoscaler may grow them, within maxNodesTotal) and the
+ *  Node manifests that join no pool (one that joins a pool is in its count: cloud/manifestNodes.ts);
+ *  spot pools replace their interrupted nodes. */
 function countNodes(s: Scenario): NodeCounts {
-  const manifests = s.objects.filter((o) => o.kind === 'Node').length;
+  const manifests = s.objects.filter((o) => o.kind === 'Node' && planManifestNode(o, s.cluster.nodePools).pool === null).length;
   const autoscaled = s.cluster.autoscaler !== null;
   const initial = s.cluster.nodePools.reduce((n, p) => n + p.count, 0) + manifests;
   let peak = s.cluster.nodePools.reduce((n, p) => n + (autoscaled ? Math.max(p.count, p.max) : p.count), 0);
@@ -279,10 +281,12 @@ interface PodContext {
   scaledTo: Map<string, number>;
   hpas: Map<string, HpaObject>;
   behavior: Map<string, Behavior>;
+  /** objectRef of every object: a Pod whose controller is one of them is counted with it. */
+  declared: Set<string>;
 }
 
 function countPods(s: Scenario, nodes: NodeCounts): PodCounts {
-  const ctx: PodContext = { s, nodes, rollouts: new Map(), scaledTo: new Map(), hpas: new Map(), behavior: new Map(s.behavior.map((b) => [b.target, b])) };
+  const ctx: PodContext = { s, nodes, rollouts: new Map(), scaledTo: new Map(), hpas: new Map(), behavior: new Map(s.behavior.map((b) => [b.target, b])), declared: new Set(s.objects.map(objectRef)) };
   for (const e of s.events) {
     if (e.type === 'rollout') ctx.rollouts.set(e.rollout.target, (ctx.rollouts.get(e.rollout.target) ?? 0) + 1);
     if (e.type === 'scale') ctx.scaledTo.set(e.scale.target, Math.max(ctx.scaledTo.get(e.scale.target) ?? 0, e.scale.replicas));
@@ -342,8 +346,12 @@ function podsOf(o: KubeObject, ctx: PodContext): ObjectPods | null {
   const days = ctx.s.durationMs / DAY_MS;
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
   switch (o.kind) {
-    case 'Pod':
+    case 'Pod': {
+      // A pod of a cluster's state whose controller is declared is that workload's: counted there.
+      const owner = controllerOf(o.metadata);
+      if (owner && ctx.declared.has(`${owner.kind}/${o.metadata.namespace}/${owner.name}`)) return null;
       return { initial: 1, peak: 1, held: 1, created: 1, jobs: 0, why: 'a Pod' };
+    }
     case 'DaemonSet': {
       const rollouts = ctx.rollouts.get(ref) ?? 0;
       const { peak, created } = ctx.nodes;

@@ -40,11 +40,12 @@ const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\
 
 /**
  * Reads a comma-separated trace with a header row. `time` names the column of times: ISO-8601
- * timestamps ("2026-01-05T14:00:00Z"; without an offset they are UTC, like spec.start), made
- * relative to `startEpochMs`, or plain numbers of seconds since the start. `value` names the
- * column of values (numbers >= 0). Blank lines are skipped. Rows must be in increasing time.
- * A file over `limits` is one problem, found before it is parsed. Throws only when the file
- * cannot be read (the caller checks it exists).
+ * timestamps ("2026-01-05T14:00:00Z"; without an offset they are UTC, like spec.start), Unix
+ * epoch seconds or milliseconds (a Prometheus export), both made relative to `startEpochMs`, or
+ * plain numbers of seconds since the start (see parseTime for how a number is read). `value`
+ * names the column of values (numbers >= 0). Blank lines are skipped. Rows must be in
+ * increasing time. A file over `limits` is one problem, found before it is parsed. Throws only when
+ * the file cannot be read (the caller checks it exists).
  */
 export async function readTrace(file: string, columns: { time: string; value: string }, startEpochMs: number, limits?: TraceLimits): Promise<{ points: TracePoints; problems: TraceProblem[] }> {
   const points: TracePoints = { timesMs: [], values: [] };
@@ -104,7 +105,7 @@ export async function readTrace(file: string, columns: { time: string; value: st
       rowProblem({
         line: record.line, column: fieldColumn(text, record, timeAt), field: 'time',
         message: timeText === '' ? `no time in column "${columns.time}"` : `time ${quote(timeText)} in column "${columns.time}" is neither an ISO-8601 timestamp nor a number of seconds`,
-        hint: 'e.g. 2026-01-05T14:00:00Z, or 3600 for one hour after the start',
+        hint: 'e.g. 2026-01-05T14:00:00Z, 1767621600 (Unix seconds), or 3600 for one hour after the start',
       });
     }
     if (!(value >= 0) || !Number.isFinite(value)) {
@@ -165,9 +166,22 @@ function megabytes(bytes: number): string {
   return `${Math.round(bytes / 1e6).toLocaleString('en-US')} MB`;
 }
 
-/** Milliseconds since the start for a timestamp or a number of seconds; NaN when neither. */
-function parseTime(text: string, startEpochMs: number): number {
-  if (SECONDS.test(text)) return Math.round(Number(text) * 1000);
+/** A number of at least this is a Unix time in seconds (2001-09-09T01:46:40Z), not seconds since
+ *  the start: no run is 31 years long. */
+export const EPOCH_SECONDS_FROM = 1e9;
+/** A number of at least this is a Unix time in milliseconds (the same instant, 2001-09-09). */
+export const EPOCH_MILLISECONDS_FROM = 1e12;
+
+/** Milliseconds since the start for a time of a trace; NaN when it is none. A number below 10^9 is
+ *  seconds since the start; from 10^9 it is Unix epoch seconds, from 10^12 Unix epoch
+ *  milliseconds (Prometheus exports either); anything else must be an ISO-8601 timestamp. */
+export function parseTime(text: string, startEpochMs: number): number {
+  if (SECONDS.test(text)) {
+    const n = Number(text);
+    if (n >= EPOCH_MILLISECONDS_FROM) return Math.round(n) - startEpochMs;
+    if (n >= EPOCH_SECONDS_FROM) return Math.round(n * 1000) - startEpochMs;
+    return Math.round(n * 1000);
+  }
   const m = TIMESTAMP.exec(text);
   if (!m) return NaN;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone = 'Z'] = m;

@@ -3,8 +3,9 @@
 //   memory (bytes)    = (base + perUnit x load) x (1 + noise x z) + leakPerHour x hours since the container started
 // where load is the pod's share of its workload's demand (units/s) and z a seeded standard
 // normal drawn per workload and sample. A container without a `usage` entry uses exactly its
-// requests (0 where it has none) and does not leak. Limits cap what it gets (the kubelet's side:
-// src/kubelet/cpu.ts, src/kubelet/oomKiller.ts), not what it wants.
+// requests (0 where it has none) and does not leak; so does a resource its entry leaves out (an
+// entry with only `cpu:` uses its memory request, not 0). Limits cap what it gets (the kubelet's
+// side: src/kubelet/cpu.ts, src/kubelet/oomKiller.ts), not what it wants.
 import type { ContainerUsage } from '../model/scenario.ts';
 import type { Container } from '../model/pod.ts';
 
@@ -26,14 +27,16 @@ export interface ContainerModel {
 export function containerModel(container: Container, usage: ContainerUsage | undefined): ContainerModel {
   const cpuRequest = container.requests.cpu ?? 0;
   const memRequest = container.requests.memory ?? 0;
+  const cpu = usage?.cpu;
+  const memory = usage?.memory;
   return {
     name: container.name,
-    cpuBaseMilli: usage ? usage.cpu.baseMilli : cpuRequest,
-    cpuPerUnitMilli: usage ? usage.cpu.perUnitMilli : 0,
-    memBaseBytes: usage ? usage.memory.baseBytes : memRequest,
-    memPerUnitBytes: usage ? usage.memory.perUnitBytes : 0,
-    leakBytesPerMs: usage ? usage.memory.leakBytesPerHour / 3_600_000 : 0,
-    memNoise: usage ? usage.memory.noise : 0,
+    cpuBaseMilli: cpu ? cpu.baseMilli : cpuRequest,
+    cpuPerUnitMilli: cpu ? cpu.perUnitMilli : 0,
+    memBaseBytes: memory ? memory.baseBytes : memRequest,
+    memPerUnitBytes: memory ? memory.perUnitBytes : 0,
+    leakBytesPerMs: memory ? memory.leakBytesPerHour / 3_600_000 : 0,
+    memNoise: memory ? memory.noise : 0,
     cpuRequestMilli: cpuRequest,
     cpuLimitMilli: container.limits.cpu ?? Infinity,
     memRequestBytes: memRequest,

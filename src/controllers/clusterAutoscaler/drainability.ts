@@ -55,7 +55,8 @@ export function podsToMove(node: Node, rules: DrainRules, pdbs: PdbBudget, nowMs
 type Verdict = 'skip' | 'daemon' | 'move' | BlockingReason;
 
 function drainability(pod: Pod, rules: DrainRules, pdbs: PdbBudget, nowMs: number): Verdict {
-  // 1-2: mirror pods are not modelled; long-terminating pods are ignored.
+  // 1-2: mirror pods (a static pod's, owned by its node) stay with the node; long-terminating pods are ignored.
+  if (pod.owner?.kind === 'Node') return 'skip';
   if (pod.deletionMs >= 0 && nowMs > pod.deletionMs + (pod.deletionGraceSeconds ?? pod.spec.terminationGracePeriodSeconds) * 1000 + LONG_TERMINATING_EXTRA_MS) return 'skip';
   if (pod.owner?.kind === 'DaemonSet') return 'daemon';
   const safeToEvict = pod.annotations[SAFE_TO_EVICT];

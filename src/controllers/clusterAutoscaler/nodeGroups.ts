@@ -2,9 +2,11 @@
 // upcoming (still provisioning) nodes, scale-up requests and backoff (clusterstate/
 // clusterstate.go, utils/backoff/exponential_backoff.go; reference/k8s-algorithms.md §3.5).
 import type { Node } from '../../model/node.ts';
-import { NodeInfo } from '../../model/node.ts';
 import type { NodePool } from '../../model/scenario.ts';
-import { poolNodeInit } from '../../cloud/cloudProvider.ts';
+
+/** The node a group would create (TemplateNodeInfo) is the cloud's: a what-if before a run
+ *  builds the same. */
+export { templateNode } from '../../cloud/cloudProvider.ts';
 
 export interface NodeGroup {
   pool: NodePool;
@@ -41,35 +43,6 @@ export function backOff(group: NodeGroup, nowMs: number, initialMs: number, maxM
 
 export function backedOff(group: NodeGroup, nowMs: number): boolean {
   return nowMs < group.backoffUntilMs;
-}
-
-/** A node the group would create (the template node, TemplateNodeInfo): the pool's labels,
- *  taints and allocatable; never part of the cluster. */
-export function templateNode(pool: NodePool, zone: string, name: string): Node {
-  const init = poolNodeInit(pool, name, zone);
-  const node: Node = {
-    index: -1,
-    name,
-    labels: init.labels,
-    annotations: init.annotations ?? {},
-    taints: init.taints,
-    unschedulable: false,
-    capacity: init.capacity,
-    allocatable: init.allocatable,
-    allocatablePods: init.allocatablePods,
-    pool: pool.name,
-    zone,
-    instanceType: init.instanceType,
-    capacityType: init.capacityType,
-    priceUsdPerHour: init.priceUsdPerHour,
-    state: 'Ready',
-    createdMs: -1,
-    readyMs: -1,
-    removedMs: -1,
-    info: undefined as unknown as NodeInfo,
-  };
-  node.info = new NodeInfo(node);
-  return node;
 }
 
 export function groupRef(group: NodeGroup): string {

@@ -129,8 +129,10 @@ export class HorizontalController {
     if (this.hpas.length > 0) sim.schedule(sim.nowMs, Phase.Controller, tick);
   }
 
-  /** reconcileAutoscaler (§1.2). */
+  /** reconcileAutoscaler (§1.2). An HPA the loader holds (scenario/hpaHold.ts) leaves its
+   *  target's replicas as they are. */
   private reconcile(s: HpaState): void {
+    if (s.hpa.hold) return;
     const target = this.deps.target(s.targetRef);
     if (!target) return;
     const now = this.clock.nowMs;

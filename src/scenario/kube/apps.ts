@@ -2,7 +2,7 @@
 // upstream defaults (pkg/apis/apps/v1/defaults.go; reference/k8s-algorithms.md §6.1) and the
 // validation rules a user meets most (selector vs template labels, strategy fields).
 import { z } from 'zod';
-import type { DaemonSetObject, DeploymentObject, IntOrPercent, StatefulSetObject } from '../../model/objects.ts';
+import type { DaemonSetObject, DeploymentObject, IntOrPercent, ReplicaSetObject, StatefulSetObject } from '../../model/objects.ts';
 import type { LabelSelector } from '../../model/api.ts';
 import { anything, count, intOrPercent } from '../fields.ts';
 import { kubeObject, labelSelector } from './meta.ts';
@@ -47,6 +47,19 @@ export const statefulSetSchema = kubeObject({
       .strictObject({ whenDeleted: z.enum(['Retain', 'Delete']).optional(), whenScaled: z.enum(['Retain', 'Delete']).optional() })
       .optional(),
     ordinals: z.strictObject({ start: count.optional() }).optional(),
+  }),
+  status: z.looseObject({
+    currentRevision: z.string().optional().describe('The controller-revision-hash of the pods below the partition; with updateRevision, what the cluster\'s pods are at'),
+    updateRevision: z.string().optional().describe('The controller-revision-hash of the current template: a pod of the cluster\'s state at another revision is rolled'),
+  }).optional(),
+});
+
+export const replicaSetSchema = kubeObject({
+  spec: z.strictObject({
+    replicas: count.optional(),
+    minReadySeconds: count.optional(),
+    selector: labelSelector,
+    template: podTemplateSpec,
   }),
 });
 
@@ -138,6 +151,26 @@ export function toStatefulSet(o: z.output<typeof statefulSetSchema>, cv: Convert
         type === 'OnDelete'
           ? { type: 'OnDelete' }
           : { type: 'RollingUpdate', partition: spec.updateStrategy?.rollingUpdate?.partition ?? 0, maxUnavailable: spec.updateStrategy?.rollingUpdate?.maxUnavailable ?? 1 },
+      minReadySeconds: spec.minReadySeconds ?? 0,
+    },
+    ...(o.status?.currentRevision !== undefined || o.status?.updateRevision !== undefined
+      ? { status: { currentRevision: o.status.currentRevision, updateRevision: o.status.updateRevision } }
+      : {}),
+  };
+}
+
+export function toReplicaSet(o: z.output<typeof replicaSetSchema>, cv: Convert): ReplicaSetObject {
+  const spec = o.spec;
+  checkTemplate(spec.selector, spec.template, cv, 'ReplicaSet');
+  return {
+    kind: 'ReplicaSet',
+    apiVersion: o.apiVersion,
+    metadata: toMeta(o.metadata, true),
+    source: cv.source,
+    spec: {
+      replicas: spec.replicas ?? 1,
+      selector: spec.selector,
+      template: toPodTemplate(spec.template, cv, ['spec', 'template']),
       minReadySeconds: spec.minReadySeconds ?? 0,
     },
   };

@@ -34,7 +34,14 @@ const scalingRules = z.strictObject({
   tolerance: quantity.optional(),
 });
 
+/** What a cluster's HPA last did: the replicas it saw and wanted (scenario/clusterState.ts). */
+const hpaStatus = z.looseObject({
+  currentReplicas: count.optional().describe('The replicas the HPA saw at its last sync'),
+  desiredReplicas: count.optional().describe('The replicas it last asked for'),
+});
+
 export const hpaV2Schema = kubeObject({
+  status: hpaStatus.optional(),
   spec: z.strictObject({
     scaleTargetRef: crossVersionObjectReference,
     minReplicas: z.number().int().min(1).optional(),
@@ -45,6 +52,7 @@ export const hpaV2Schema = kubeObject({
 });
 
 export const hpaV1Schema = kubeObject({
+  status: hpaStatus.optional(),
   spec: z.strictObject({
     scaleTargetRef: crossVersionObjectReference,
     minReplicas: z.number().int().min(1).optional(),
@@ -150,7 +158,13 @@ export function toHpaV2(o: z.output<typeof hpaV2Schema>, cv: Convert): HpaObject
     metadata: toMeta(o.metadata, true),
     source: cv.source,
     spec: { scaleTargetRef: scaleTargetRef(spec.scaleTargetRef), minReplicas, maxReplicas: spec.maxReplicas, metrics, behavior },
+    ...hpaStatusOf(o.status),
   };
+}
+
+function hpaStatusOf(status: z.output<typeof hpaStatus> | undefined): Pick<HpaObject, 'status'> {
+  if (!status || (status.currentReplicas === undefined && status.desiredReplicas === undefined)) return {};
+  return { status: { currentReplicas: status.currentReplicas, desiredReplicas: status.desiredReplicas } };
 }
 
 /** autoscaling/v1: targetCPUUtilizationPercentage becomes a v2 Resource cpu Utilization metric. */
@@ -170,6 +184,7 @@ export function toHpaV1(o: z.output<typeof hpaV1Schema>, cv: Convert): HpaObject
       metrics: [cpuUtilization(spec.targetCPUUtilizationPercentage ?? 80)],
       behavior: null,
     },
+    ...hpaStatusOf(o.status),
   };
 }
 

@@ -1,7 +1,7 @@
 // batch/v1 Job and CronJob: schemas with upstream field names and conversion with upstream
 // defaults (pkg/apis/batch/v1/defaults.go).
 import { z } from 'zod';
-import type { CronJobObject, JobObject, JobSpecModel } from '../../model/objects.ts';
+import type { CronJobObject, JobObject, JobSpecModel, JobStatusModel } from '../../model/objects.ts';
 import { anything, count } from '../fields.ts';
 import { cronProblem } from '../cron.ts';
 import { kubeObject, labelSelector, templateMeta } from './meta.ts';
@@ -29,7 +29,27 @@ export const jobSpec = z.strictObject({
   managedBy: z.string().optional(),
 });
 
-export const jobSchema = kubeObject({ spec: jobSpec });
+/** What a cluster's Job has done: read so that a finished Job is history and an unfinished one
+ *  goes on from its counts (scenario/clusterState.ts); every other status field is accepted. */
+const jobStatus = z.looseObject({
+  succeeded: count.optional().describe('Pods that succeeded so far: counted toward completions'),
+  failed: count.optional().describe('Pods that failed so far: counted toward backoffLimit'),
+  completedIndexes: z.string().optional().describe('An Indexed Job\'s completed indexes, e.g. "1,3-5"'),
+  completionTime: z.string().nullable().optional().describe('Set when the Job completed: it is history'),
+  conditions: z.array(z.looseObject({ type: z.string(), status: z.string().optional() })).optional().describe('A Complete or Failed condition with status "True" makes the Job history'),
+});
+
+export const jobSchema = kubeObject({ spec: jobSpec, status: jobStatus.optional() });
+
+type JobStatusInput = z.output<typeof jobStatus>;
+
+/** The Job's finish: a Complete or Failed condition that is True (or, for output without
+ *  conditions, completionTime), as IsJobFinished reads it. */
+function toJobStatus(status: JobStatusInput): JobStatusModel {
+  const condition = (status.conditions ?? []).find((c) => (c.type === 'Complete' || c.type === 'Failed') && (c.status ?? 'True') === 'True');
+  const finished = condition ? (condition.type as 'Complete' | 'Failed') : status.completionTime ? 'Complete' : null;
+  return { succeeded: status.succeeded ?? 0, failed: status.failed ?? 0, completedIndexes: status.completedIndexes ?? '', finished };
+}
 
 export const cronJobSchema = kubeObject({
   spec: z.strictObject({
@@ -74,7 +94,9 @@ function toJobSpec(spec: JobSpecInput, cv: Convert, path: PathPart[]): JobSpecMo
 }
 
 export function toJob(o: z.output<typeof jobSchema>, cv: Convert): JobObject {
-  return { kind: 'Job', apiVersion: o.apiVersion, metadata: toMeta(o.metadata, true), source: cv.source, spec: toJobSpec(o.spec, cv, ['spec']) };
+  const job: JobObject = { kind: 'Job', apiVersion: o.apiVersion, metadata: toMeta(o.metadata, true), source: cv.source, spec: toJobSpec(o.spec, cv, ['spec']) };
+  if (o.status) job.status = toJobStatus(o.status);
+  return job;
 }
 
 export function toCronJob(o: z.output<typeof cronJobSchema>, cv: Convert): CronJobObject {

@@ -69,15 +69,24 @@ interface MetaInput {
   namespace?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
+  ownerReferences?: { apiVersion: string; kind: string; name: string; uid?: string; controller?: boolean }[];
+  creationTimestamp?: string | null;
+  deletionTimestamp?: string | null;
 }
 
 export function toMeta(meta: MetaInput, namespaced: boolean): ObjectMeta {
-  return {
+  const out: ObjectMeta = {
     name: meta.name,
     namespace: namespaced ? meta.namespace ?? 'default' : '',
     labels: meta.labels ?? {},
     annotations: meta.annotations ?? {},
   };
+  if (meta.ownerReferences && meta.ownerReferences.length > 0) {
+    out.ownerReferences = meta.ownerReferences.map(({ apiVersion, kind, name, uid, controller }) => (uid === undefined ? { apiVersion, kind, name, controller: controller ?? false } : { apiVersion, kind, name, uid, controller: controller ?? false }));
+  }
+  if (meta.creationTimestamp) out.creationTimestamp = meta.creationTimestamp;
+  if (meta.deletionTimestamp) out.deletionTimestamp = meta.deletionTimestamp;
+  return out;
 }
 
 /** Checks a label selector's requirement shapes (In/NotIn need values, Exists/DoesNotExist none). */

@@ -6,10 +6,18 @@ import { kubeObject, taint } from './meta.ts';
 import { podSpec, toPodSpec } from './pod.ts';
 import { toMeta, toResourceMap, type Convert } from './convert.ts';
 
-export const podSchema = kubeObject({ spec: podSpec });
+/** A pod's status as the cluster wrote it: only the phase is read (the cluster's state,
+ *  scenario/clusterState.ts); every other status field is accepted as it is. */
+const podStatus = z.looseObject({
+  phase: z.enum(['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown']).optional().describe('Where the pod was when the cluster was dumped: Running on spec.nodeName starts there, Succeeded or Failed is history'),
+});
+
+export const podSchema = kubeObject({ spec: podSpec, status: podStatus.optional() });
 
 export function toPod(o: z.output<typeof podSchema>, cv: Convert): PodObject {
-  return { kind: 'Pod', apiVersion: o.apiVersion, metadata: toMeta(o.metadata, true), source: cv.source, spec: toPodSpec(o.spec, cv, ['spec']) };
+  const pod: PodObject = { kind: 'Pod', apiVersion: o.apiVersion, metadata: toMeta(o.metadata, true), source: cv.source, spec: toPodSpec(o.spec, cv, ['spec']) };
+  if (o.status?.phase !== undefined) pod.phase = o.status.phase;
+  return pod;
 }
 
 export const nodeSchema = kubeObject({
@@ -64,7 +72,11 @@ export function toNode(o: z.output<typeof nodeSchema>, cv: Convert): NodeObject 
     apiVersion: o.apiVersion,
     metadata: toMeta(o.metadata, false),
     source: cv.source,
-    spec: { unschedulable: o.spec?.unschedulable ?? false, taints: (o.spec?.taints ?? []).map(({ key, value, effect }) => (value === undefined ? { key, effect } : { key, value, effect })) },
+    spec: {
+      unschedulable: o.spec?.unschedulable ?? false,
+      taints: (o.spec?.taints ?? []).map(({ key, value, effect }) => (value === undefined ? { key, effect } : { key, value, effect })),
+      ...(o.spec?.providerID ? { providerID: o.spec.providerID } : {}),
+    },
     capacity,
     allocatable,
   };

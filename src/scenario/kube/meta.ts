@@ -8,8 +8,8 @@ const ownerReference = z.strictObject({
   apiVersion: z.string(),
   kind: z.string(),
   name: z.string(),
-  uid: z.string(),
-  controller: z.boolean().optional(),
+  uid: z.string().optional().describe('Written by the API server; capsim matches owners by kind, namespace and name'),
+  controller: z.boolean().optional().describe('true for the object that manages this one (its controller): a cluster\'s Pod belongs to it'),
   blockOwnerDeletion: z.boolean().optional(),
 });
 

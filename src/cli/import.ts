@@ -1,0 +1,112 @@
+// capsim import cluster: a real cluster's objects (what kubectl printed) -> a scenario directory
+// that starts where the cluster is. The import code is loaded when the command runs.
+import path from 'node:path';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { displayPath } from '../scenario/paths.ts';
+import { EXIT_OK, reportError } from './exit.ts';
+import { EXIT_INTERRUPTED, listenForInterrupt, lockedAsInput } from './outputGuard.ts';
+
+interface ImportClusterArgs {
+  inputs: string[];
+  out: string;
+  placement: 'asDumped' | 'reschedule';
+  force: boolean;
+}
+
+/** The command that dumps what the import reads; in --help, the README and docs/import.md. */
+export const KUBECTL_DUMP =
+  'kubectl get nodes,namespaces,deployments,statefulsets,daemonsets,replicasets,jobs,cronjobs,pods,hpa,pdb,priorityclasses,limitranges,resourcequotas -A -o yaml > cluster.yaml';
+/** The custom resources it also reads when the cluster has them (each kubectl fails alone if not). */
+export const KUBECTL_CRDS = [
+  'kubectl get verticalpodautoscalers -A -o yaml > vpa.yaml',
+  'kubectl get nodepools.karpenter.sh -o yaml > karpenter.yaml',
+  'kubectl get rollouts.argoproj.io,scaledobjects.keda.sh -A -o yaml > controllers.yaml',
+];
+
+const clusterCommand: CommandModule<object, ImportClusterArgs> = {
+  command: 'cluster <inputs..>',
+  describe: 'Write a scenario directory from `kubectl get ... -o yaml|json` output: scenario.yaml, cleaned manifests/, import-report.md',
+  builder: (y) =>
+    y
+      .positional('inputs', { type: 'string', array: true, describe: 'Files, directories (their *.yaml, *.yml, *.json, recursively) or - for standard input (read after the files)' })
+      .options({
+        out: { type: 'string', demandOption: true, describe: 'The scenario directory to write (new, or empty)' },
+        placement: { choices: ['asDumped', 'reschedule'] as const, default: 'asDumped' as const, describe: 'asDumped: pods start on the nodes they ran on; reschedule: the workloads are packed from scratch' },
+        force: { type: 'boolean', default: false, describe: 'Replace a directory an earlier import wrote' },
+      })
+      .example('$0 import cluster cluster.yaml --out my-cluster', 'Write my-cluster/scenario.yaml, my-cluster/manifests/ and my-cluster/import-report.md')
+      .example('kubectl get nodes,pods -A -o json | $0 import cluster - --out my-cluster', 'Read standard input')
+      .epilogue(
+        `What to dump: ${KUBECTL_DUMP}\nWith a VPA, Karpenter, Argo Rollouts or KEDA, also (each in its own file; kubectl fails on a kind the cluster lacks):\n  ${KUBECTL_CRDS.join('\n  ')}\n` +
+          'Then read import-report.md (what was kept, converted and skipped, what to edit) and run: capsim run my-cluster/scenario.yaml. ' +
+          'Secrets and the kinds capsim does not simulate are never written. Exit 2 on bad input, with file, line and field; nothing is written then.',
+      ) as never,
+  handler: async (args: ArgumentsCamelCase<ImportClusterArgs>) => {
+    // yargs drops a bare "-" from positionals: standard input is read after the files named.
+    const stdin = process.argv.slice(2).includes('-') && !args.inputs.includes('-');
+    process.exitCode = await importCluster({ ...args, inputs: stdin ? [...args.inputs, '-'] : args.inputs });
+  },
+};
+
+export const importCommand: CommandModule = {
+  command: 'import',
+  describe: 'Bring a real cluster in: `capsim import cluster <kubectl output> --out DIR` writes a scenario that starts where the cluster is',
+  builder: (y: Argv) => y.command(clusterCommand).demandCommand(1, 'Name what to import: cluster.'),
+  handler: () => {},
+};
+
+/** Problems of the written scenario printed after an import; the rest are counted. */
+const SHOWN = 10;
+
+/** The problems loading `file` finds, formatted as the CLI prints them; none when it loads. */
+async function loadProblems(file: string): Promise<string[]> {
+  const { loadScenario } = await import('../scenario/load.ts');
+  const { InputError, formatProblem } = await import('../scenario/errors.ts');
+  try {
+    await loadScenario(file);
+    return [];
+  } catch (error) {
+    if (error instanceof InputError) return error.problems.map(formatProblem);
+    throw error;
+  }
+}
+
+async function importCluster(args: ImportClusterArgs): Promise<number> {
+  const interrupt = listenForInterrupt();
+  try {
+    const { importCluster: run } = await import('../import/importCluster.ts');
+    const { dir, plan } = await run({
+      inputs: args.inputs,
+      outDir: args.out,
+      placement: args.placement,
+      force: args.force,
+      signal: interrupt.signal,
+      onNote: (m) => process.stderr.write(`capsim: ${m}\n`),
+    });
+    const shown = displayPath(dir);
+    const c = plan.counts;
+    const pools = plan.pools.filter((p) => p.complete).length;
+    process.stdout.write(
+      `Imported ${c.nodes} node${c.nodes === 1 ? '' : 's'} (${pools} node pool${pools === 1 ? '' : 's'}${plan.ungrouped.length ? `, ${plan.ungrouped.length} in none` : ''}), ${c.pods} pod${c.pods === 1 ? '' : 's'} and ${c.written - c.nodes - c.pods} other objects; skipped ${c.skipped}. ` +
+        `Wrote ${shown}/ (scenario.yaml, manifests/, import-report.md)\n`,
+    );
+    const todo = plan.pools.flatMap((p) => p.todo.map((t) => `pool ${p.name}: ${t}`));
+    for (const t of todo) process.stdout.write(`EDIT ${path.join(shown, 'scenario.yaml')}: ${t}\n`);
+    // What `capsim validate` would say of the result: the loader reads more than the import does.
+    const problems = await loadProblems(path.join(shown, 'scenario.yaml'));
+    if (problems.length > 0) {
+      process.stdout.write(`capsim validate finds ${problems.length} problem${problems.length === 1 ? '' : 's'} in the scenario as written${problems.length > SHOWN ? ` (the first ${SHOWN})` : ''}; fix ${problems.length === 1 ? 'it' : 'them'} before running:\n`);
+      for (const p of problems.slice(0, SHOWN)) process.stdout.write(`${p}\n`);
+    }
+    process.stdout.write(`Next: read ${path.join(shown, 'import-report.md')}, then capsim run ${path.join(shown, 'scenario.yaml')}\n`);
+    return EXIT_OK;
+  } catch (error) {
+    if (interrupt.signal.aborted) {
+      process.stderr.write(`capsim: import interrupted (${interrupt.received()}): nothing was written to ${displayPath(path.resolve(args.out))}/.\n`);
+      return EXIT_INTERRUPTED;
+    }
+    return reportError(lockedAsInput(error));
+  } finally {
+    interrupt.dispose();
+  }
+}
