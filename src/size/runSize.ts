@@ -242,7 +242,8 @@ interface NodeCounts {
  *  Node manifests that join no pool (one that joins a pool is in its count: cloud/manifestNodes.ts);
  *  spot pools replace their interrupted nodes. */
 function countNodes(s: Scenario): NodeCounts {
-  const manifests = s.objects.filter((o) => o.kind === 'Node' && planManifestNode(o, s.cluster.nodePools).pool === null).length;
+  const pools = s.cluster.nodePools;
+  const manifests = s.objects.filter((o) => o.kind === 'Node' && (pools.length === 0 || planManifestNode(o, pools).pool === null)).length;
   const autoscaled = s.cluster.autoscaler !== null;
   const initial = s.cluster.nodePools.reduce((n, p) => n + p.count, 0) + manifests;
   let peak = s.cluster.nodePools.reduce((n, p) => n + (autoscaled ? Math.max(p.count, p.max) : p.count), 0);
