@@ -211,3 +211,16 @@ test('a trace of more than 1,000,000 rows or 64 MB is refused before it is parse
   const all = await readTrace(path.join(dir, 'four.csv'), { time: 'time', value: 'rps' }, 0);
   assert.equal(all.points.values.length, 4);
 });
+
+test('capsim import cluster refuses more than 160 MB of kubectl output from the files\' sizes, before reading them', () => {
+  const dir = scratchDir();
+  // A sparse file: 170 MB on paper, nothing on disk; only its size is looked at.
+  fs.writeFileSync(path.join(dir, 'cluster.yaml'), '');
+  fs.truncateSync(path.join(dir, 'cluster.yaml'), 170e6);
+  const out = path.join(dir, 'imported');
+  const r = capsim('import', 'cluster', path.join(dir, 'cluster.yaml'), '--out', out);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /cluster\.yaml: \S*cluster\.yaml is 170 MB; the limit is 160 MB\n {4}hint: import the namespaces or kinds in parts, or pass --allow-large to read it anyway/);
+  assert.deepEqual(fs.readdirSync(dir), ['cluster.yaml'], 'nothing written');
+  assert.match(capsim('import', 'cluster', '--help').stdout, /--allow-large\s+Read more than 160 MB of kubectl output/);
+});

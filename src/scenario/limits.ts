@@ -16,9 +16,11 @@ const HOUR_MS = 3_600_000;
  * 150,000 pods on 5,000 nodes); aliases may add at most 100,000 values to a file (anchors that
  * refer to anchors grow exponentially: 800 bytes can stand for 10^9 values). A trace: 64 MB and
  * 1,000,000 rows (a year of one-minute points is 525,600; reading a million takes about 3 s and
- * 500 MB).
+ * 500 MB). What `capsim import cluster` reads: 160 MB of kubectl output (about 4 GB once parsed;
+ * a dump is mostly managedFields and status, which the import drops: its manifests are far
+ * smaller).
  */
-export const INPUT_LIMITS = { yamlBytes: 64 * MB, objects: 200_000, aliasValues: 100_000, traceBytes: 64 * MB, traceRows: 1_000_000 } as const;
+export const INPUT_LIMITS = { yamlBytes: 64 * MB, objects: 200_000, aliasValues: 100_000, traceBytes: 64 * MB, traceRows: 1_000_000, dumpBytes: 160 * MB } as const;
 
 /** 12 KB, 3.4 MB, 56 MB, 1.2 GB, 1,234 GB. */
 export function formatBytes(bytes: number): string {
