@@ -4,8 +4,9 @@
 // first values): the first values' figure plus each varied value's difference from it, exact
 // when the varied paths move different things and low when they multiply (a longer duration
 // with more replicas). So the configurations that the product of the ratios puts first, where
-// such values meet, are loaded and estimated themselves: those decide whether a run is too
-// large, are named when it is, and count with their own figures in the sweep's total.
+// such values meet, are loaded and estimated themselves when they come within half a limit:
+// those decide whether a run is too large, are named when it is, and count with their own
+// figures in the sweep's total.
 import { InputError, type Problem } from '../scenario/errors.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { estimateRunSize, type RunSize, type SizeOptions } from '../size/runSize.ts';
