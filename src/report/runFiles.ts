@@ -241,14 +241,23 @@ export function readCsv<C extends string>(
     new InputError([{ file: displayPath(p), line: lineNo, column: 0, path: '', message: `unreadable CSV: ${message}`, hint: 'the file is damaged: run the scenario again (capsim run) to write it whole' }]);
   // A row with another number of cells than the header is a file cut short or edited: read on,
   // it would give zeros for the cells it lacks.
-  let short: InputError | null = null;
+  let short: unknown = null;
   const onFields = (fields: string[]) => {
     line++;
+    if (short !== null) return;
     if (at === null) {
       at = columnIndex(file, fields);
       columns = fields.length;
-    } else if (fields.length !== columns) short ??= unreadable(`${fields.length} cells where the header has ${columns}`, line);
-    else onRow(fields, at);
+    } else if (fields.length !== columns) short = unreadable(`${fields.length} cells where the header has ${columns}`, line);
+    else {
+      // A reader that finds a cell it cannot use throws: the promise rejects with it (thrown
+      // from a stream's handler, it would escape as an uncaught exception).
+      try {
+        onRow(fields, at);
+      } catch (error) {
+        short = error;
+      }
+    }
   };
   const cutShort = lastByte(p) !== '\n' ? unreadable('the file does not end with a newline, as capsim ends every row: cut short?', 0) : null;
   if (cutShort) return Promise.reject(cutShort);
