@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { displayPath } from '../scenario/paths.ts';
 import { EXIT_OK, reportError } from './exit.ts';
+import { exitOnInterrupt } from './outputGuard.ts';
 
 interface ExportOpenMetricsArgs {
   runDir: string;
@@ -50,6 +51,11 @@ async function exportOpenMetrics(args: ExportOpenMetricsArgs): Promise<number> {
   const target = args.out ? path.resolve(args.out) : null;
   const temporary = target ? `${target}.tmp-${process.pid}` : null;
   let fd: number | null = null;
+  // Ctrl-C or SIGTERM: the temporary is removed, FILE left as it was (exit 130).
+  const stopListening = exitOnInterrupt(
+    () => temporary && fs.rmSync(temporary, { force: true }),
+    `export interrupted: ${target ? `${displayPath(target)} was not written` : 'the output is incomplete'}.`,
+  );
   try {
     if (temporary) fd = fs.openSync(temporary, 'w');
     const out = fd;
@@ -68,5 +74,7 @@ async function exportOpenMetrics(args: ExportOpenMetricsArgs): Promise<number> {
     if (fd !== null) fs.closeSync(fd);
     if (temporary) fs.rmSync(temporary, { force: true });
     return reportError(error);
+  } finally {
+    stopListening();
   }
 }
