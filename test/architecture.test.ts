@@ -139,6 +139,7 @@ const LAYERS: string[][] = [
   ['scriptedEvents.ts', 'world.ts', 'preflight.ts'],
   ['record'],
   ['report'],
+  ['export'],
   ['run.ts', 'size'],
   ['sweep'],
   ['import'],

@@ -14,6 +14,7 @@ import { reportCommand } from './report.ts';
 import { compareCommand } from './compare.ts';
 import { sweepCommand } from './sweep.ts';
 import { importCommand } from './import.ts';
+import { exportCommand } from './export.ts';
 import { VERSION } from '../version.ts';
 import { EXIT_INPUT } from './exit.ts';
 
@@ -25,11 +26,12 @@ await yargs(hideBin(process.argv))
   .command(compareCommand)
   .command(sweepCommand)
   .command(importCommand)
+  .command(exportCommand)
   .command(validateCommand)
   .command(initCommand)
   .command(catalogCommand)
   .command(schemaCommand)
-  .demandCommand(1, 'Name a command: run, report, compare, sweep, import, validate, init or catalog.')
+  .demandCommand(1, 'Name a command: run, report, compare, sweep, import, export, validate, init or catalog.')
   .strict()
   .recommendCommands()
   .version(VERSION)

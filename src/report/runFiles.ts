@@ -197,7 +197,7 @@ function missing(dir: string, file: string): InputError {
   ]);
 }
 
-function readSummary(dir: string): Summary {
+export function readSummary(dir: string): Summary {
   const file = path.join(dir, RUN_FILES.summary);
   if (!fs.existsSync(file)) throw missing(dir, RUN_FILES.summary);
   const { summary, problems } = parseSummary(fs.readFileSync(file, 'utf8'));
@@ -221,8 +221,9 @@ function readOptional(dir: string, file: string): string | null {
  *  file lacks is at -1 and reads as undefined (`cell`), so runs of older versions still load.
  *  Free-text files (events.csv, recommendations.csv) go through fast-csv; the series files are
  *  read as plain comma-separated lines, the counterpart of the recorder's SeriesCsvSink: a month
- *  of a large fleet is millions of workloads.csv rows, which fast-csv parses at about 10 µs each. */
-function readCsv<C extends string>(
+ *  of a large fleet is millions of workloads.csv rows, which fast-csv parses at about 10 µs each.
+ *  Also what `capsim export openmetrics` reads the run with (export/openMetrics.ts). */
+export function readCsv<C extends string>(
   dir: string,
   file: CsvFile<C>,
   onRow: (fields: readonly string[], at: ColumnIndex<C>) => void,
@@ -240,14 +241,23 @@ function readCsv<C extends string>(
     new InputError([{ file: displayPath(p), line: lineNo, column: 0, path: '', message: `unreadable CSV: ${message}`, hint: 'the file is damaged: run the scenario again (capsim run) to write it whole' }]);
   // A row with another number of cells than the header is a file cut short or edited: read on,
   // it would give zeros for the cells it lacks.
-  let short: InputError | null = null;
+  let short: unknown = null;
   const onFields = (fields: string[]) => {
     line++;
+    if (short !== null) return;
     if (at === null) {
       at = columnIndex(file, fields);
       columns = fields.length;
-    } else if (fields.length !== columns) short ??= unreadable(`${fields.length} cells where the header has ${columns}`, line);
-    else onRow(fields, at);
+    } else if (fields.length !== columns) short = unreadable(`${fields.length} cells where the header has ${columns}`, line);
+    else {
+      // A reader that finds a cell it cannot use throws: the promise rejects with it (thrown
+      // from a stream's handler, it would escape as an uncaught exception).
+      try {
+        onRow(fields, at);
+      } catch (error) {
+        short = error;
+      }
+    }
   };
   const cutShort = lastByte(p) !== '\n' ? unreadable('the file does not end with a newline, as capsim ends every row: cut short?', 0) : null;
   if (cutShort) return Promise.reject(cutShort);
@@ -300,9 +310,9 @@ function lastByte(file: string): string {
 
 /** A text cell as it was before writing (a zone "=x" is written '=x: outputs/csvCells.ts);
  *  '' where the column is missing. */
-const cell = (text: string | undefined) => (text === undefined ? '' : readTextCell(text));
-const num = (text: string | undefined) => (text === undefined || text === '' ? 0 : Number(text));
-const optionalNum = (text: string | undefined) => (text === undefined || text === '' ? null : Number(text));
+export const cell = (text: string | undefined) => (text === undefined ? '' : readTextCell(text));
+export const num = (text: string | undefined) => (text === undefined || text === '' ? 0 : Number(text));
+export const optionalNum = (text: string | undefined) => (text === undefined || text === '' ? null : Number(text));
 
 async function readTimeseries(dir: string): Promise<{ row: ClusterPoint; time: string }[]> {
   const rows: { row: ClusterPoint; time: string }[] = [];
@@ -370,7 +380,7 @@ async function readWorkloads(dir: string, bucketSeconds: number): Promise<Worklo
   }));
 }
 
-async function readNodes(dir: string): Promise<NodeRow[]> {
+export async function readNodes(dir: string): Promise<NodeRow[]> {
   const rows: NodeRow[] = [];
   await readCsv(dir, NODES, (f, at) => {
     rows.push({
@@ -453,7 +463,7 @@ function eventRow(f: readonly string[], at: ColumnIndex<ColumnOf<typeof EVENTS>>
   return { t, type: cell(f[at.type]), object: cell(f[at.object]), node: cell(f[at.node]), message: cell(f[at.message]) };
 }
 
-async function readRecommendations(dir: string): Promise<Recommendation[]> {
+export async function readRecommendations(dir: string): Promise<Recommendation[]> {
   const rows: Recommendation[] = [];
   await readCsv(
     dir,
