@@ -15,6 +15,7 @@ import { World } from './world.ts';
 import { VERSION } from './version.ts';
 import type { ReportFormat } from './report/formats.ts';
 import { lockOutput } from './outputs/outputLock.ts';
+import { CHUNK_MS } from './outputs/runDirectory.ts';
 import { removeTemporaries, temporaryName } from './outputs/leftovers.ts';
 
 export interface RunOptions {
@@ -49,9 +50,6 @@ export interface RunResult {
   reportMs: number;
   eventsProcessed: number;
 }
-
-/** Simulated time per chunk between output flushes and progress updates. */
-const CHUNK_MS = 3_600_000;
 
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
   const started = performance.now();

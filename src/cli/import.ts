@@ -3,6 +3,7 @@
 import path from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { displayPath } from '../scenario/paths.ts';
+import { INPUT_LIMITS, formatBytes } from '../scenario/limits.ts';
 import { EXIT_OK, reportError } from './exit.ts';
 import { EXIT_INTERRUPTED, listenForInterrupt, lockedAsInput } from './outputGuard.ts';
 
@@ -11,6 +12,7 @@ interface ImportClusterArgs {
   out: string;
   placement: 'asDumped' | 'reschedule';
   force: boolean;
+  allowLarge: boolean;
 }
 
 /** The command that dumps what the import reads; in --help, the README and docs/import.md. */
@@ -33,6 +35,7 @@ const clusterCommand: CommandModule<object, ImportClusterArgs> = {
         out: { type: 'string', demandOption: true, describe: 'The scenario directory to write (new, or empty)' },
         placement: { choices: ['asDumped', 'reschedule'] as const, default: 'asDumped' as const, describe: 'asDumped: pods start on the nodes they ran on; reschedule: the workloads are packed from scratch' },
         force: { type: 'boolean', default: false, describe: 'Replace a directory an earlier import wrote' },
+        'allow-large': { type: 'boolean', default: false, describe: `Read more than ${formatBytes(INPUT_LIMITS.dumpBytes)} of kubectl output (docs/scenario.md "Limits")` },
       })
       .example('$0 import cluster cluster.yaml --out my-cluster', 'Write my-cluster/scenario.yaml, my-cluster/manifests/ and my-cluster/import-report.md')
       .example('kubectl get nodes,pods -A -o json | $0 import cluster - --out my-cluster', 'Read standard input')
@@ -80,6 +83,7 @@ async function importCluster(args: ImportClusterArgs): Promise<number> {
       outDir: args.out,
       placement: args.placement,
       force: args.force,
+      allowLarge: args.allowLarge,
       signal: interrupt.signal,
       onNote: (m) => process.stderr.write(`capsim: ${m}\n`),
     });

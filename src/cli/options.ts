@@ -13,6 +13,15 @@ export const scenarioOptions = {
   seed: { type: 'number', describe: 'Override spec.seed' },
 } satisfies Record<string, Options>;
 
+/** --allow-large: run (or read) what goes past the limits of size/limits.ts and scenario/limits.ts. */
+export const allowLargeOption = {
+  'allow-large': {
+    type: 'boolean',
+    default: false,
+    describe: 'Run it even when it would write more than 2 GB, need more than 4 GB of memory or take more than 2 hours (a sweep: 2 GB, 4 GB at once, 12 hours in all), and read inputs over the input limits (docs/scenario.md "Limits")',
+  },
+} satisfies Record<string, Options>;
+
 /** --placement: where the pods of a cluster's state start (run and validate; a sweep varies
  *  spec.placement like any field). */
 export const placementOption = {

@@ -7,7 +7,7 @@ import { formatDuration } from '../duration.ts';
 import { displayPath } from '../scenario/paths.ts';
 import { warningBrief } from '../outputs/summary.ts';
 import { EXIT_OK, reportError } from './exit.ts';
-import { formatOption, parseFormats, placementOption, scenarioOptions } from './options.ts';
+import { allowLargeOption, formatOption, parseFormats, placementOption, scenarioOptions } from './options.ts';
 import type { Placement } from '../model/scenario.ts';
 import { EXIT_INTERRUPTED, listenForInterrupt, lockedAsInput } from './outputGuard.ts';
 
@@ -18,6 +18,7 @@ interface RunArgs {
   set?: string[];
   quiet?: boolean;
   format: string;
+  allowLarge?: boolean;
   placement?: Placement;
 }
 
@@ -34,6 +35,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         ...scenarioOptions,
         ...placementOption,
         ...formatOption,
+        ...allowLargeOption,
         out: { type: 'string', describe: 'Output directory (default: reports/<scenario name>/)' },
         quiet: { type: 'boolean', default: false, describe: 'Print only errors' },
       })
@@ -51,7 +53,9 @@ async function run(args: RunArgs): Promise<number> {
   try {
     const report = parseFormats(args.format);
     const { loadScenario } = await import('../scenario/load.ts');
-    const scenario = await loadScenario(args.scenario, { set: args.set, seed: args.seed, placement: args.placement });
+    const scenario = await loadScenario(args.scenario, { set: args.set, seed: args.seed, placement: args.placement, allowLarge: args.allowLarge });
+    // Refused before anything is written when it would go past the limits (size/limits.ts).
+    (await import('../size/limits.ts')).checkRunSize(scenario, { report: report.length > 0, allowLarge: args.allowLarge });
     const outDir = args.out ?? path.join('reports', scenario.name);
     const { runScenario } = await import('../run.ts');
     const progress = await progressBar(args.quiet ?? false);

@@ -12,7 +12,7 @@ import type { Summary } from '../outputs/summary.ts';
 import type { SweepPlan } from '../sweep/plan.ts';
 import type { Study, SweepProgress } from '../sweep/sweep.ts';
 import { EXIT_OK, EXIT_SIMULATION, reportError } from './exit.ts';
-import { formatOption, parseFormats, scenarioOptions } from './options.ts';
+import { allowLargeOption, formatOption, parseFormats, scenarioOptions } from './options.ts';
 import { EXIT_INTERRUPTED, listenForInterrupt, lockedAsInput } from './outputGuard.ts';
 
 interface SweepArgs {
@@ -38,6 +38,7 @@ interface SweepArgs {
   namespace?: string;
   format: string;
   quiet: boolean;
+  allowLarge?: boolean;
 }
 
 export const sweepCommand: CommandModule<object, SweepArgs> = {
@@ -66,6 +67,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         pvc: { type: 'string', describe: 'With --emit: PersistentVolumeClaim for results (default capsim-results)' },
         namespace: { type: 'string', describe: 'With --emit: namespace of the objects' },
         ...formatOption,
+        ...allowLargeOption,
         quiet: { type: 'boolean', default: false, describe: 'Print only errors and the result' },
       })
       .example("$0 sweep scenarios/study-web.yaml --vary 'spec.cluster.nodePools[0].instanceType=aws/m5.xlarge,aws/m5.2xlarge' --seeds 3", 'Two node types, three seeds each')
@@ -83,14 +85,17 @@ async function sweep(args: SweepArgs): Promise<number> {
     if (args.merge) return await merge(args, formats);
     if (!args.scenario) throw new InputError([{ file: 'capsim sweep', line: 0, column: 0, path: '', message: 'names no scenario', hint: 'capsim sweep <scenario.yaml> --vary PATH=v1,v2 (or --merge DIR...)' }]);
     const sets = [...(args.set ?? []), ...(args.seed !== undefined ? [`spec.seed=${args.seed}`] : [])];
-    const { makePlan, parseShard } = await import('../sweep/plan.ts');
-    const plan = await makePlan(args.scenario, { varies: args.vary ?? [], sets, seeds: args.seeds });
+    const [{ makePlan, parseShard }, { TrialSizes, checkSweepSize }] = await Promise.all([import('../sweep/plan.ts'), import('../sweep/sweepSize.ts')]);
+    const sizes = new TrialSizes({ detail: args.keepAll, report: args.keepAll });
+    const plan = await makePlan(args.scenario, { varies: args.vary ?? [], sets, seeds: args.seeds, allowLarge: args.allowLarge, onScenario: sizes.record });
+    const shard = args.shard ? parseShard(args.shard) : null;
+    const parallel = args.parallel ?? os.availableParallelism();
+    if (!args.emit && (!Number.isInteger(parallel) || parallel < 1)) throw new InputError([{ file: '--parallel', line: 0, column: 0, path: '', message: `must be a whole number of at least 1, not ${parallel}` }]);
+    // Refused before anything runs when a run, or all of them, would go past the limits.
+    await checkSweepSize(plan, sizes, { parallel, keepAll: args.keepAll, shard, emit: args.emit !== undefined, allowLarge: args.allowLarge ?? false });
     const study = await readStudy(args, plan);
     if (args.emit) return await emit(args, plan);
-    const shard = args.shard ? parseShard(args.shard) : null;
     const out = args.out ?? path.join('reports', `${plan.scenarioName}-sweep`);
-    const parallel = args.parallel ?? os.availableParallelism();
-    if (!Number.isInteger(parallel) || parallel < 1) throw new InputError([{ file: '--parallel', line: 0, column: 0, path: '', message: `must be a whole number of at least 1, not ${parallel}` }]);
 
     const [{ runSweep }, { bestLine }] = await Promise.all([import('../sweep/sweep.ts'), import('../sweep/study.ts')]);
     const interrupt = listenForInterrupt();
@@ -134,7 +139,7 @@ async function readStudy(args: SweepArgs, plan: SweepPlan): Promise<Study> {
   let summary: Summary | null = null;
   try {
     // Scripted events would fall after a one-second end: the probe leaves them out.
-    const scenario = await loadScenario(plan.scenarioFile, { set: [...plan.sets, 'spec.duration=1s', 'spec.sampleEvery=1s', 'spec.events=[]'] });
+    const scenario = await loadScenario(plan.scenarioFile, { set: [...plan.sets, 'spec.duration=1s', 'spec.sampleEvery=1s', 'spec.events=[]'], allowLarge: args.allowLarge });
     summary = (await runScenario(scenario, { outDir: path.join(probe, 'run'), detail: false })).summary;
   } catch {
     // A scenario that cannot be cut to a second (a cron job's schedule, say): its keys are
@@ -175,6 +180,7 @@ async function emit(args: SweepArgs, plan: SweepPlan): Promise<number> {
     objective: args.objective,
     constraints: args.constraint ?? [],
     keepAll: args.keepAll,
+    allowLarge: args.allowLarge,
     workersPerPod: args.parallel,
   });
   process.stdout.write(`Wrote ${files.map((f) => displayPath(path.resolve(f))).join(', ')}\nSee the comment at the top of job.yaml for the commands that run it and bring the results back.\n`);

@@ -18,6 +18,8 @@ export interface ImportOptions {
   onNote?: (message: string) => void;
   /** Standard input's text, for "-" (tests give their own). */
   readStdin?: () => Promise<string>;
+  /** --allow-large: read more than INPUT_LIMITS.dumpBytes. */
+  allowLarge?: boolean;
 }
 
 export interface ImportResult {
@@ -27,7 +29,7 @@ export interface ImportResult {
 }
 
 export async function importCluster(options: ImportOptions): Promise<ImportResult> {
-  const dump = await readDump(options.inputs, options.readStdin);
+  const dump = await readDump(options.inputs, options.readStdin, options.allowLarge);
   const plan = planImport(dump, {
     name: scenarioNameOf(options.outDir),
     placement: options.placement,

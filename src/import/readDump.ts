@@ -10,6 +10,7 @@ import { displayPath } from '../scenario/paths.ts';
 import { describe, problemAt, type Site } from '../scenario/problems.ts';
 import { YamlSource, type PathPart } from '../scenario/source.ts';
 import { quote } from '../excerpt.ts';
+import { ALLOW_LARGE, INPUT_LIMITS, formatBytes } from '../scenario/limits.ts';
 
 /** One object of the dump, as read (plain data, not yet cleaned). */
 export interface DumpObject {
@@ -32,24 +33,36 @@ const STDIN_NAME = '(stdin)';
 const DUMP_FILE = /\.(ya?ml|json)$/i;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-/** Reads every input; `readStdin` is given the text of standard input (tests pass their own). */
-export async function readDump(inputs: readonly string[], readStdin: () => Promise<string> = stdinText): Promise<Dump> {
+/** Reads every input; `readStdin` is given the text of standard input (tests pass their own).
+ *  Unless `allowLarge`, the inputs together may hold INPUT_LIMITS.dumpBytes: a file that would
+ *  pass it is refused from its size, before it is read. */
+export async function readDump(inputs: readonly string[], readStdin: () => Promise<string> = stdinText, allowLarge = false): Promise<Dump> {
   const problems: Problem[] = [];
   const objects: DumpObject[] = [];
   const files: string[] = [];
+  let bytes = 0;
+  const overLimit = (shown: string, size: number): boolean => {
+    bytes += size;
+    if (allowLarge || bytes <= INPUT_LIMITS.dumpBytes) return false;
+    const what = size > INPUT_LIMITS.dumpBytes ? `${shown} is ${formatBytes(size)}` : `${shown} (${formatBytes(size)}) brings what is read to ${formatBytes(bytes)}`;
+    problems.push({ file: shown, line: 0, column: 0, path: '', message: `${what}; the limit is ${formatBytes(INPUT_LIMITS.dumpBytes)}`, hint: `import the namespaces or kinds in parts, or pass ${ALLOW_LARGE} to read it anyway (YAML takes about 25 times its size in memory once parsed)` });
+    return true;
+  };
   if (inputs.length === 0) {
     throw new InputError([{ file: 'capsim import cluster', line: 0, column: 0, path: '', message: 'no input given', hint: 'name the files or directories kubectl wrote, or - for standard input' }]);
   }
   for (const input of inputs) {
     if (input === STDIN) {
       files.push(STDIN_NAME);
-      readText(STDIN_NAME, await readStdin(), objects, problems);
+      const text = await readStdin();
+      if (!overLimit(STDIN_NAME, Buffer.byteLength(text))) readText(STDIN_NAME, text, objects, problems);
       continue;
     }
     for (const file of await expandInput(input, problems)) {
       const shown = displayPath(file);
       let text: string;
       try {
+        if (overLimit(shown, (await fs.stat(file)).size)) continue;
         text = await fs.readFile(file, 'utf8');
       } catch (error) {
         problems.push({ file: shown, line: 0, column: 0, path: '', message: `cannot read ${shown}: ${(error as Error).message}` });

@@ -139,7 +139,7 @@ function ownershipSection(out: string[], ownership: ReportInput['ownership']): v
   }
   const { state } = ownership;
   if (state.entries.length === 0) {
-    out.push('The dump holds no pods, ReplicaSets or Jobs with a state to start from.', '');
+    out.push('No object of the dump has a state to start from (no pod runs on a node or has an owner, no ReplicaSet or Job belongs to a workload): its pods are created at the start and the scheduler places them.', '');
     return;
   }
   out.push(state.placement === 'asDumped'

@@ -58,8 +58,18 @@ export const NODES = csvFile(RUN_FILES.nodes, [
   'ready_seconds', // time the node was Ready
 ]);
 
-/** Requests and usage of every node not yet removed, as a share of its allocatable, at about 120
- *  samples per run whatever its length (record/recorder.ts NODE_UTILIZATION_SAMPLES). */
+/** node-utilization.csv holds about this many samples per node whatever the run's length: every
+ *  node at every sample would be millions of rows on a month of a large fleet (and sampling 1,000
+ *  nodes costs ~5 ms), and the report's heatmap shows no more columns than this. */
+export const NODE_UTILIZATION_SAMPLES = 120;
+
+/** node-utilization.csv takes every stride-th sample (t = 0 included). */
+export function nodeSampleStride(durationMs: number, sampleEveryMs: number): number {
+  return Math.max(1, Math.ceil(durationMs / sampleEveryMs / NODE_UTILIZATION_SAMPLES));
+}
+
+/** Requests and usage of every node not yet removed, as a share of its allocatable, at about
+ *  NODE_UTILIZATION_SAMPLES samples per run whatever its length (nodeSampleStride). */
 export const NODE_UTILIZATION = csvFile(RUN_FILES.nodeUtilization, [
   't', 'time', 'node',
   'cpu_requested_pct', 'cpu_used_pct', 'memory_requested_pct', 'memory_used_pct',

@@ -25,6 +25,10 @@ export const RUN_FILES = {
   report: 'report.html',
 } as const;
 
+/** Simulated time per chunk of a run: its rows are handed to the files (and progress reported)
+ *  between chunks, so a chunk's rows wait in memory until it ends (run.ts). */
+export const CHUNK_MS = 3_600_000;
+
 /** A file of a run directory read back (by capsim report, compare, a sweep resuming or merging):
  *  its text; or `absent`; or why it cannot be read, when something else is in its place (a
  *  directory) or it may not be read. */

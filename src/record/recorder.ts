@@ -15,15 +15,10 @@ import type { Kubelet } from '../kubelet/kubelet.ts';
 import { CsvSink, NULL_SINK, SeriesCsvSink, type LineSink, type RowSink } from './csvSink.ts';
 import { isPlainCell } from '../outputs/csvCells.ts';
 import { isoTime, money, pct, round, seconds } from '../outputs/format.ts';
-import { EVENTS, NODES, NODE_UTILIZATION, TIMESERIES, WORKLOADS, type ColumnOf } from '../outputs/csvFiles.ts';
+import { EVENTS, NODES, NODE_UTILIZATION, TIMESERIES, WORKLOADS, nodeSampleStride, type ColumnOf } from '../outputs/csvFiles.ts';
 import { RUN_FILES } from '../outputs/runDirectory.ts';
 import type { RunWarning, Summary } from '../outputs/summary.ts';
 import { RunFlags } from './runFlags.ts';
-
-/** node-utilization.csv holds about this many samples per node whatever the run's length: every
- *  node at every sample would be millions of rows on a month of a large fleet (and sampling 1,000
- *  nodes costs ~5 ms), and the report's heatmap shows no more columns than this. */
-const NODE_UTILIZATION_SAMPLES = 120;
 
 export interface RecorderParts {
   scenario: Scenario;
@@ -63,7 +58,7 @@ export class Recorder {
     this.events = detail ? new CsvSink(dir, EVENTS) : NULL_SINK;
     this.nodeUtilization = detail ? new SeriesCsvSink(dir, NODE_UTILIZATION) : NULL_SINK;
     const { sampleEveryMs, durationMs } = parts.scenario;
-    this.nodeSampleStride = Math.max(1, Math.ceil(durationMs / sampleEveryMs / NODE_UTILIZATION_SAMPLES));
+    this.nodeSampleStride = nodeSampleStride(durationMs, sampleEveryMs);
     parts.api.onEvent((e) => this.onEvent(e));
     parts.accounting.allocateWith(parts.usage, parts.api.sim, parts.scenario.durationMs);
   }

@@ -216,7 +216,7 @@ function unreadableFile(file: string, reason: string): InputError {
   return new InputError([{ file: displayPath(file), line: 0, column: 0, path: '', message: `cannot be read: ${reason}`, hint: DAMAGED_HINT }]);
 }
 
-function readSummary(dir: string): Summary {
+export function readSummary(dir: string): Summary {
   const file = path.join(dir, RUN_FILES.summary);
   const read = readRunFile(file);
   if ('absent' in read) throw missing(dir, RUN_FILES.summary);
@@ -247,8 +247,9 @@ class CellError extends Error {}
  *  file lacks is at -1 and reads as undefined (`cell`), so runs of older versions still load.
  *  Free-text files (events.csv, recommendations.csv) go through fast-csv; the series files are
  *  read as plain comma-separated lines, the counterpart of the recorder's SeriesCsvSink: a month
- *  of a large fleet is millions of workloads.csv rows, which fast-csv parses at about 10 µs each. */
-function readCsv<C extends string>(
+ *  of a large fleet is millions of workloads.csv rows, which fast-csv parses at about 10 µs each.
+ *  Also what `capsim export openmetrics` reads the run with (export/openMetrics.ts). */
+export function readCsv<C extends string>(
   dir: string,
   file: CsvFile<C>,
   onRow: (fields: readonly string[], at: ColumnIndex<C>) => void,
@@ -268,19 +269,22 @@ function readCsv<C extends string>(
     new InputError([{ file: displayPath(p), line: lineNo, column: 0, path: '', message: `unreadable CSV: ${message}`, hint: DAMAGED_HINT }]);
   // A row with another number of cells than the header is a file cut short or edited: read on,
   // it would give zeros for the cells it lacks.
-  let short: InputError | null = null;
+  let short: unknown = null;
   const onFields = (fields: string[]) => {
     line++;
+    if (short !== null) return;
     if (at === null) {
       at = columnIndex(file, fields);
       columns = fields.length;
-    } else if (fields.length !== columns) short ??= unreadable(`${fields.length} cells where the header has ${columns}`, line);
+    } else if (fields.length !== columns) short = unreadable(`${fields.length} cells where the header has ${columns}`, line);
     else {
+      // A reader that finds a cell it cannot use throws: the promise rejects with it (thrown
+      // from a stream's handler, it would escape as an uncaught exception); a cell that is not
+      // what its column holds is named with this file and line.
       try {
         onRow(fields, at);
       } catch (error) {
-        if (!(error instanceof CellError)) throw error;
-        short ??= unreadable(error.message, line);
+        short = error instanceof CellError ? unreadable(error.message, line) : error;
       }
     }
   };
@@ -341,15 +345,16 @@ function lastByte(file: string): string {
 
 /** A text cell as it was before writing (a zone "=x" is written '=x: outputs/csvCells.ts);
  *  '' where the column is missing. */
-const cell = (text: string | undefined) => (text === undefined ? '' : readTextCell(text));
-/** A number cell; empty (a column an older version did not write) reads as 0. */
-const num = (text: string | undefined): number => {
+export const cell = (text: string | undefined) => (text === undefined ? '' : readTextCell(text));
+/** A number cell; empty (a column an older version did not write) reads as 0. One that is not a
+ *  number is a CellError, which readCsv reports with the file and line. */
+export const num = (text: string | undefined): number => {
   if (text === undefined || text === '') return 0;
   const n = Number(text);
   if (Number.isFinite(n)) return n;
   throw new CellError(`${quote(text)} where a number belongs`);
 };
-const optionalNum = (text: string | undefined): number | null => (text === undefined || text === '' ? null : num(text));
+export const optionalNum = (text: string | undefined): number | null => (text === undefined || text === '' ? null : num(text));
 /** Seconds since the start of the run: within the run (0 to its duration). */
 const seconds = (text: string | undefined, runSeconds: number): number => {
   const t = num(text);
@@ -423,7 +428,8 @@ async function readWorkloads(dir: string, bucketSeconds: number, runSeconds: num
   }));
 }
 
-async function readNodes(dir: string, runSeconds: number): Promise<NodeRow[]> {
+/** The run's nodes; their times must lie within the run (`runSeconds`, its duration). */
+export async function readNodes(dir: string, runSeconds: number): Promise<NodeRow[]> {
   const rows: NodeRow[] = [];
   await readCsv(dir, NODES, (f, at) => {
     rows.push({
@@ -506,7 +512,7 @@ function eventRow(f: readonly string[], at: ColumnIndex<ColumnOf<typeof EVENTS>>
   return { t, type: cell(f[at.type]), object: cell(f[at.object]), node: cell(f[at.node]), message: cell(f[at.message]) };
 }
 
-async function readRecommendations(dir: string): Promise<Recommendation[]> {
+export async function readRecommendations(dir: string): Promise<Recommendation[]> {
   const rows: Recommendation[] = [];
   await readCsv(
     dir,

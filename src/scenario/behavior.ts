@@ -12,6 +12,7 @@ import { parseBytes, parseCpuMilli } from '../quantity.ts';
 import { cronProblem } from './cron.ts';
 import { didYouMean, problemAt, type Problems, type Site } from './problems.ts';
 import { readTrace } from '../workload/trace.ts';
+import { ALLOW_LARGE, INPUT_LIMITS } from './limits.ts';
 import type { BehaviorDocument, EventDocument } from './schema.ts';
 import type { Declared } from './manifests.ts';
 import type { PathPart } from './source.ts';
@@ -32,6 +33,8 @@ export interface Declarations {
   baseDir: string;
   /** Every file read (absolute), scenario first: trace files are added as they are read. */
   inputFiles: string[];
+  /** --allow-large: traces over INPUT_LIMITS are read too. */
+  allowLarge?: boolean;
 }
 
 const BEHAVIOR_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod'];
@@ -137,7 +140,8 @@ async function toTrace(trace: { file: string; time: string; value: string }, dec
   let read: Awaited<ReturnType<typeof readTrace>>;
   decl.inputFiles.push(file);
   try {
-    read = await readTrace(file, trace, decl.startEpochMs);
+    const limits = decl.allowLarge ? undefined : { maxBytes: INPUT_LIMITS.traceBytes, maxRows: INPUT_LIMITS.traceRows, flag: ALLOW_LARGE };
+    read = await readTrace(file, trace, decl.startEpochMs, limits);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     problems.add(site, [...at, 'file'], code === 'EISDIR' ? `trace file ${trace.file} is a directory` : `cannot read trace file ${trace.file}: ${(error as Error).message}`);

@@ -10,7 +10,8 @@ import { objectRef } from '../model/objects.ts';
 import { formatDuration, parseDuration } from '../duration.ts';
 import { LATEST_UTC_MS } from '../timestamp.ts';
 import { InputError, type Problem } from './errors.ts';
-import { didYouMean, Problems, validate, type Override, type Site } from './problems.ts';
+import { didYouMean, problemAt, Problems, validate, type Override, type Site } from './problems.ts';
+import { ALLOW_LARGE, INPUT_LIMITS, formatBytes } from './limits.ts';
 import { YamlSource } from './source.ts';
 import { applyOverrides } from './overrides.ts';
 import { scenarioFieldNames } from './jsonSchema.ts';
@@ -31,6 +32,8 @@ export interface LoadOptions {
   set?: string[];
   /** `--seed`: replaces spec.seed. */
   seed?: number;
+  /** `--allow-large`: read inputs over INPUT_LIMITS (limits.ts). */
+  allowLarge?: boolean;
   /** `--placement`: replaces spec.placement. */
   placement?: Placement;
 }
@@ -38,7 +41,8 @@ export interface LoadOptions {
 /** Reads, validates and converts a scenario. Throws InputError carrying EVERY problem found (all files). */
 export async function loadScenario(file: string, options: LoadOptions = {}): Promise<Scenario> {
   const problems = new Problems();
-  const source = await readSource(path.resolve(file), file, problems.list);
+  const budget: InputBudget = { allowLarge: options.allowLarge ?? false, yamlBytes: 0, objects: 0 };
+  const source = await readSource(path.resolve(file), file, problems.list, budget);
   if (!source) throw new InputError(problems.list);
   const doc = scenarioDocument(source, problems);
   if (!doc) throw new InputError(sortProblems(problems.list));
@@ -61,7 +65,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
   const reader = new ManifestReader(problems);
   if (parsed) reader.fieldNotices.record(scenarioSchema, '', doc, site);
   const inputFiles = [path.resolve(file)];
-  await readManifests(parsed ? parsed.spec.manifests : rawManifests(doc), baseDir, site, reader, problems, inputFiles);
+  await readManifests(parsed ? parsed.spec.manifests : rawManifests(doc), baseDir, site, reader, problems, inputFiles, budget);
 
   const durationMs = spec.duration === undefined ? NaN : parseDuration(spec.duration);
   const sampleEveryMs = spec.sampleEvery === undefined ? NaN : parseDuration(spec.sampleEvery);
@@ -103,6 +107,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     startEpochMs,
     baseDir,
     inputFiles,
+    allowLarge: budget.allowLarge,
   };
   const behavior = await convertBehavior(spec.behavior, decl, site, problems);
   const events = convertEvents(spec.events, decl, site, problems);
@@ -136,9 +141,25 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
   };
 }
 
-async function readSource(absolute: string, file: string, problems: Problem[]): Promise<YamlSource | undefined> {
+/** YAML read so far and the objects it holds, against INPUT_LIMITS unless --allow-large. */
+interface InputBudget {
+  allowLarge: boolean;
+  yamlBytes: number;
+  objects: number;
+}
+
+/** Reads and parses one YAML file; undefined (with a problem) when it cannot be read or parsed,
+ *  or when it would take the YAML read past INPUT_LIMITS.yamlBytes. */
+async function readSource(absolute: string, file: string, problems: Problem[], budget: InputBudget, where?: () => Omit<Problem, 'message' | 'hint'>): Promise<YamlSource | undefined> {
   let text: string;
   try {
+    const bytes = (await stat(absolute)).size;
+    budget.yamlBytes += bytes;
+    if (!budget.allowLarge && budget.yamlBytes > INPUT_LIMITS.yamlBytes) {
+      const total = bytes > INPUT_LIMITS.yamlBytes ? `${file} is ${formatBytes(bytes)}` : `${file} (${formatBytes(bytes)}) brings the YAML read to ${formatBytes(budget.yamlBytes)}`;
+      problems.push({ ...(where?.() ?? { file, line: 0, column: 0, path: '' }), message: `${total}; the limit is ${formatBytes(INPUT_LIMITS.yamlBytes)}`, hint: `split the study, or pass ${ALLOW_LARGE} to read it anyway (YAML takes about 25 times its size in memory once parsed)` });
+      return undefined;
+    }
     text = await readFile(absolute, 'utf8');
   } catch (error) {
     problems.push(await fileProblem(error, absolute, file, { file, line: 0, column: 0, path: '' }));
@@ -150,6 +171,16 @@ async function readSource(absolute: string, file: string, problems: Problem[]): 
     return undefined;
   }
   return source;
+}
+
+/** Objects in a file's documents: a List counts its items. */
+function objectCount(documents: readonly unknown[]): number {
+  let n = 0;
+  for (const d of documents) {
+    const items = d !== null && typeof d === 'object' ? (d as { items?: unknown }).items : undefined;
+    n += Array.isArray(items) ? items.length : d === null || d === undefined ? 0 : 1;
+  }
+  return n;
 }
 
 /** A missing or unreadable file, with the closest file name in its directory. */
@@ -188,9 +219,20 @@ function scenarioDocument(source: YamlSource, problems: Problems): Record<string
     problems.add({ ...site, doc: i }, [], 'a scenario file holds one document', 'put Kubernetes objects in their own file and list it under spec.manifests (or inline them there)');
   }
   if (present.length > 1) return undefined;
-  const copy = structuredClone(doc) as Record<string, unknown>;
+  const copy = expandedCopy(doc) as Record<string, unknown>;
   dropEmptySections(copy);
   return copy;
+}
+
+/** A deep copy in which every use of an alias is a value of its own: the parsed document shares
+ *  an anchor's node between its aliases (as structuredClone would keep it), so a --set on one
+ *  use would change them all. What aliases add is bounded (source.ts aliasOverflow). */
+function expandedCopy(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(expandedCopy);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) Object.defineProperty(out, key, { value: expandedCopy(v), enumerable: true, writable: true, configurable: true });
+  return out;
 }
 
 /** A section left with only comments (`manifests:` and nothing under it) reads as null in YAML;
@@ -223,6 +265,7 @@ async function readManifests(
   reader: ManifestReader,
   problems: Problems,
   inputFiles: string[],
+  budget: InputBudget,
 ): Promise<void> {
   const seen = new Set<string>();
   for (let i = 0; i < entries.length; i++) {
@@ -239,8 +282,13 @@ async function readManifests(
       seen.add(absolute);
       inputFiles.push(absolute);
       const shown = displayPath(absolute);
-      const source = await readSource(absolute, shown, problems.list);
+      const source = await readSource(absolute, shown, problems.list, budget, () => problemAt(site, at, ''));
       if (!source) continue;
+      budget.objects += objectCount(source.documents);
+      if (!budget.allowLarge && budget.objects > INPUT_LIMITS.objects) {
+        problems.add(site, at, `${shown} brings the objects to ${budget.objects.toLocaleString('en-US')}; the limit is ${INPUT_LIMITS.objects.toLocaleString('en-US')}`, `split the study, or pass ${ALLOW_LARGE} to read them anyway (each object takes about 10 KB once checked)`);
+        return;
+      }
       source.documents.forEach((doc, d) => reader.read(doc, { source, file: shown, doc: d, prefix: [] }));
     }
   }

@@ -2,10 +2,10 @@
 // The path is `spec.cluster.nodePools[0].instanceType` (a key with dots can be written
 // `labels["topology.kubernetes.io/zone"]`); the value is read as a YAML scalar or flow value, so
 // `--set spec.seed=7` sets a number and `--set 'spec.cluster.nodePools[0].labels={a: b}'` a map.
-import { CORE_SCHEMA, load } from 'js-yaml';
+import { CORE_SCHEMA, load, parseEvents } from 'js-yaml';
 import { formatPath, type Problem } from './errors.ts';
 import { didYouMean, type Override } from './problems.ts';
-import { SELF_REFERENCE, SELF_REFERENCE_HINT, selfReference, type PathPart } from './source.ts';
+import { aliasOverflow, mayHaveAliases, type PathPart } from './source.ts';
 import { setOwn } from '../model/records.ts';
 
 const FLAG_FILE = '--set';
@@ -52,7 +52,6 @@ function isMapping(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-
 /**
  * Applies every `path=value` to `doc` (mutated). Returns the overrides that were applied (so
  * problems under them are attributed to the flag) and adds a Problem for each that could not be.
@@ -74,14 +73,16 @@ export function applyOverrides(doc: Record<string, unknown>, sets: readonly stri
     }
     let value: unknown;
     try {
-      value = load(flag.slice(eq + 1), { schema: CORE_SCHEMA });
+      const text = flag.slice(eq + 1);
+      const overflow = mayHaveAliases(text) ? aliasOverflow(parseEvents(text, {}), text) : null;
+      if (overflow) {
+        problems.push(flagProblem(flag, path, overflow.message, overflow.hint));
+        continue;
+      }
+      value = load(text, { schema: CORE_SCHEMA });
     } catch (error) {
       const reason = (error as { reason?: string }).reason ?? (error as Error).message;
       problems.push(flagProblem(flag, path, `invalid value: ${reason}`, 'the value is read as YAML; quote the whole flag in the shell, e.g. --set \'path={a: b}\''));
-      continue;
-    }
-    if (selfReference(value)) {
-      problems.push(flagProblem(flag, path, `invalid value: ${SELF_REFERENCE}`, SELF_REFERENCE_HINT));
       continue;
     }
     const written = setAt(doc, path, value, flag, knownFields);

@@ -1,7 +1,10 @@
 // YAML (and JSON, which is YAML) read fast, with positions when needed. Values come from js-yaml's
 // loadAll; each document's first line from a scan of the text. Only when a position inside a
 // document is needed (a problem, the items of a List) is the text parsed again into js-yaml's
-// event stream, which carries the offset of every node, and the path walked there.
+// event stream, which carries the offset of every node, and the path walked there. A text with
+// aliases (`*name`) is parsed into events first and refused when they would repeat more than
+// INPUT_LIMITS.aliasValues values or make a cycle: the documents share an alias's node, but
+// everything after the loader (the schemas, the resolved scenario) copies it at every use.
 import {
   CORE_SCHEMA,
   EVENT_ID,
@@ -13,8 +16,9 @@ import {
   type Event,
   type ScalarEvent,
 } from 'js-yaml';
-import { formatPath, type Problem } from './errors.ts';
+import type { Problem } from './errors.ts';
 import { quote } from '../excerpt.ts';
+import { INPUT_LIMITS } from './limits.ts';
 
 export type PathPart = string | number;
 
@@ -41,9 +45,16 @@ export class YamlSource {
   /** `file` is the name used in messages (relative to the working directory). */
   constructor(readonly file: string, readonly text: string) {
     try {
-      if (/^kind:\s*\w*List\b/m.test(text)) {
+      const aliases = mayHaveAliases(text);
+      if (aliases || /^kind:\s*\w*List\b/m.test(text)) {
         // Lists need the positions of their items: parse once into events and build from them.
         this.parseEvents();
+        const overflow = aliases ? aliasOverflow(this.events!, text) : null;
+        if (overflow) {
+          this.problem = { file, ...this.lineColumn(overflow.offset), path: '', message: overflow.message, hint: overflow.hint };
+          this.events = [];
+          return;
+        }
         this.documents = constructFromEvents(this.events!, { source: text, filename: file, schema: CORE_SCHEMA });
       } else {
         this.documents = loadAll(text, { filename: file, schema: CORE_SCHEMA });
@@ -56,23 +67,6 @@ export class YamlSource {
       this.problem = syntaxProblem(file, text, error);
       return;
     }
-    // An alias needs a "*": only then can a node contain itself.
-    const selfReferring = text.includes('*') ? this.selfReferenceProblem() : null;
-    if (selfReferring) {
-      this.problem = selfReferring;
-      this.documents = [];
-    }
-  }
-
-  /** `a: &x [*x]` builds a value that contains itself, which no check or conversion can walk. */
-  private selfReferenceProblem(): Problem | null {
-    for (let d = 0; d < this.documents.length; d++) {
-      const at = selfReference(this.documents[d]);
-      if (!at) continue;
-      const { line, column } = this.position(d, at);
-      return { file: this.file, line, column, path: formatPath(at), message: SELF_REFERENCE, hint: SELF_REFERENCE_HINT };
-    }
-    return null;
   }
 
   private parseEvents(): Event[] {
@@ -163,11 +157,12 @@ export class YamlSource {
     switch (e.type) {
       case EVENT_ID.MAPPING:
       case EVENT_ID.SEQUENCE:
-        return e.anchorStart >= 0 ? Math.min(e.anchorStart, e.start) : e.start;
+        // The anchor's and the alias's name start after their `&` and `*`.
+        return e.anchorStart >= 0 ? Math.min(e.anchorStart - 1, e.start) : e.start;
       case EVENT_ID.SCALAR:
         return scalarStart(e);
       case EVENT_ID.ALIAS:
-        return e.anchorStart;
+        return e.anchorStart - 1;
       default:
         return -1;
     }
@@ -186,44 +181,82 @@ export class YamlSource {
   }
 }
 
-export const SELF_REFERENCE = 'an alias refers to a node that contains it, so the value would never end';
-export const SELF_REFERENCE_HINT = 'an alias (*name) repeats a node anchored (&name) elsewhere, not one it is inside';
+/** A `*` where a node may start (at a line start, or after a space, `[`, `{`, `,` or the `:` of a
+ *  JSON-like key): a text without one has no alias and is loaded without looking at its events. */
+const ALIAS_START = /(?:^|[\s,[{:])\*/m;
 
-/** The path to the first node that contains itself (through an alias), if any. Shared nodes that
- *  do not (the same anchor used twice) are fine. Iterative: a deep document must not overflow. */
-export function selfReference(root: unknown): PathPart[] | undefined {
-  if (root === null || typeof root !== 'object') return undefined;
-  const done = new Set<object>();
-  const onPath = new Set<object>([root]);
-  const stack: { node: object; keys: PathPart[]; next: number; key?: PathPart }[] = [{ node: root, keys: childKeys(root), next: 0 }];
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1];
-    if (top.next === top.keys.length) {
-      stack.pop();
-      onPath.delete(top.node);
-      done.add(top.node);
-      continue;
-    }
-    const key = top.keys[top.next++];
-    const child = (top.node as Record<PathPart, unknown>)[key];
-    if (child === null || typeof child !== 'object' || done.has(child)) continue;
-    if (onPath.has(child)) return [...stack.slice(1).map((f) => f.key!), key];
-    onPath.add(child);
-    stack.push({ node: child, keys: childKeys(child), next: 0, key });
-  }
-  return undefined;
+export function mayHaveAliases(text: string): boolean {
+  return text.includes('*') && ALIAS_START.test(text);
 }
 
-function childKeys(node: object): PathPart[] {
-  return Array.isArray(node) ? node.map((_, i) => i) : Object.keys(node);
+/** The first alias of `events` that takes the values aliases add past `limit`, or that refers to
+ *  a node containing it (a cycle, which no copy can expand); null when there is none. Every
+ *  node (a scalar, a key, a mapping, a sequence) is one value; an alias adds its anchor's node
+ *  with everything under it, less the alias itself. */
+export function aliasOverflow(events: readonly Event[], text: string, limit: number = INPUT_LIMITS.aliasValues): { offset: number; message: string; hint: string } | null {
+  interface Frame {
+    size: number;
+    anchor: string | null;
+  }
+  // What each anchor name stands for now: a node still open (an alias to it is a cycle), or the
+  // size of a closed one. A name defined again stands for its latest node, as in js-yaml.
+  const anchors = new Map<string, Frame | number>();
+  const open: Frame[] = [];
+  let added = 0;
+  const count = (n: number) => {
+    if (open.length > 0) open[open.length - 1].size += n;
+  };
+  for (const e of events) {
+    switch (e.type) {
+      case EVENT_ID.DOCUMENT:
+        open.push({ size: 0, anchor: null });
+        break;
+      case EVENT_ID.MAPPING:
+      case EVENT_ID.SEQUENCE: {
+        const frame: Frame = { size: 1, anchor: e.anchorStart >= 0 ? text.slice(e.anchorStart, e.anchorEnd) : null };
+        if (frame.anchor !== null) anchors.set(frame.anchor, frame);
+        open.push(frame);
+        break;
+      }
+      case EVENT_ID.SCALAR:
+        if (e.anchorStart >= 0) anchors.set(text.slice(e.anchorStart, e.anchorEnd), 1);
+        count(1);
+        break;
+      case EVENT_ID.ALIAS: {
+        const name = text.slice(e.anchorStart, e.anchorEnd);
+        const target = anchors.get(name) ?? 1;
+        if (typeof target !== 'number') {
+          return { offset: e.anchorStart - 1, message: `alias *${name} refers to a node that contains it`, hint: 'a value cannot contain itself: give the inner value its own content' };
+        }
+        count(target);
+        added += target - 1;
+        if (added > limit) {
+          return {
+            offset: e.anchorStart - 1,
+            message: `YAML aliases would add more than ${limit.toLocaleString('en-US')} values: *${name} repeats ${target.toLocaleString('en-US')} of them, ${added.toLocaleString('en-US')} added so far`,
+            hint: 'anchors that repeat anchors grow exponentially (a "billion laughs"): write the values out, or repeat less',
+          };
+        }
+        break;
+      }
+      case EVENT_ID.POP: {
+        const frame = open.pop()!;
+        if (frame.anchor !== null && anchors.get(frame.anchor) === frame) anchors.set(frame.anchor, frame.size);
+        count(frame.size);
+        break;
+      }
+    }
+  }
+  return null;
 }
 
 function scalarStart(e: ScalarEvent): number {
-  if (e.valueStart < 0) return e.tagStart >= 0 ? e.tagStart : e.anchorStart;
+  const anchor = e.anchorStart >= 0 ? e.anchorStart - 1 : -1; // at its `&`
+  if (e.valueStart < 0) return e.tagStart >= 0 ? Math.min(e.tagStart, anchor >= 0 ? anchor : Infinity) : anchor;
   // Quoted scalars report the first character inside the quotes.
   const quoted = e.style === SCALAR_STYLE.SINGLE_QUOTED || e.style === SCALAR_STYLE.DOUBLE_QUOTED;
   const start = quoted ? e.valueStart - 1 : e.valueStart;
-  const prefix = [e.anchorStart, e.tagStart].filter((x) => x >= 0);
+  const prefix = [anchor, e.tagStart].filter((x) => x >= 0);
   return prefix.length ? Math.min(start, ...prefix) : start;
 }
 

@@ -40,6 +40,8 @@ export interface EmitOptions {
   objective?: string;
   constraints?: string[];
   keepAll?: boolean;
+  /** --allow-large, passed through too: a shard checks the sizes again before it runs. */
+  allowLarge?: boolean;
 }
 
 /** 20 shards: each pod's start (image pull, node start-up) stays small against its share
@@ -80,6 +82,7 @@ interface JobSettings {
   objective: string | null;
   constraints: string[];
   keepAll: boolean;
+  allowLarge: boolean;
 }
 
 /** One scenario input as the pods see it: its ConfigMap key and its path under /scenario. */
@@ -172,6 +175,7 @@ function jobSettings(plan: SweepPlan, options: EmitOptions): JobSettings {
     objective: options.objective ?? null,
     constraints: options.constraints ?? [],
     keepAll: options.keepAll ?? false,
+    allowLarge: options.allowLarge ?? false,
   };
 }
 
@@ -305,7 +309,7 @@ function literal(text: string): string {
 
 /** The container's args: the planned sweep, read from /scenario, this pod's shard, into its
  *  directory of the results volume. */
-export function shardArgs(plan: SweepPlan, settings: Pick<JobSettings, 'shards' | 'workersPerPod' | 'objective' | 'constraints' | 'keepAll'>): string[] {
+export function shardArgs(plan: SweepPlan, settings: Pick<JobSettings, 'shards' | 'workersPerPod' | 'objective' | 'constraints' | 'keepAll'> & { allowLarge?: boolean }): string[] {
   return [
     'sweep',
     `${SCENARIO_MOUNT}/${literal(path.basename(plan.inputFiles[0]))}`,
@@ -318,6 +322,7 @@ export function shardArgs(plan: SweepPlan, settings: Pick<JobSettings, 'shards' 
     ...(settings.objective !== null ? ['--objective', literal(settings.objective)] : []),
     ...settings.constraints.flatMap((c) => ['--constraint', literal(c)]),
     ...(settings.keepAll ? ['--keep-all'] : []),
+    ...(settings.allowLarge ? ['--allow-large'] : []),
   ];
 }
 

@@ -11,6 +11,7 @@ import { InputError, type Problem } from '../scenario/errors.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { VERSION } from '../version.ts';
 import type { Summary } from '../outputs/summary.ts';
+import type { Scenario } from '../model/scenario.ts';
 
 export interface Vary {
   /** A --set path: spec.cluster.nodePools[0].instanceType */
@@ -158,6 +159,11 @@ export interface PlanOptions {
   varies: string[];
   sets?: string[];
   seeds?: number;
+  /** --allow-large: inputs over the loader's limits are read. */
+  allowLarge?: boolean;
+  /** Sees each scenario the plan loads: the base (trial null), then each varied value with the
+   *  other varied paths at their first values (sweepSize.ts estimates the runs from them). */
+  onScenario?: (scenario: Scenario, trial: { vary: number; value: number } | null) => void;
 }
 
 /** Reads the scenario (every problem in it, or in a varied path or value, is an input error:
@@ -172,14 +178,18 @@ export async function makePlan(scenarioFile: string, options: PlanOptions): Prom
   const duplicate = varies.find((v, i) => varies.findIndex((w) => w.path === v.path) !== i);
   if (duplicate) throw new InputError([flagProblem(`${duplicate.path} is varied twice`, 'give all its values in one --vary')]);
 
-  const base = await loadScenario(scenarioFile, { set: sets });
+  const allowLarge = options.allowLarge;
+  const base = await loadScenario(scenarioFile, { set: sets, allowLarge });
+  options.onScenario?.(base, null);
   // A varied value may name another file (a trace, a manifest): what every trial reads is hashed.
   const inputFiles = new Set(base.inputFiles);
   const firsts = varies.map((v) => `${v.path}=${v.values[0]}`);
   for (const [i, v] of varies.entries()) {
-    for (const value of v.values) {
+    for (const [k, value] of v.values.entries()) {
       const trial = [...sets, ...firsts.filter((_, j) => j !== i), `${v.path}=${value}`];
-      for (const file of (await loadScenario(scenarioFile, { set: trial })).inputFiles) inputFiles.add(file);
+      const scenario = await loadScenario(scenarioFile, { set: trial, allowLarge });
+      options.onScenario?.(scenario, { vary: i, value: k });
+      for (const file of scenario.inputFiles) inputFiles.add(file);
     }
   }
 

@@ -23,7 +23,9 @@ export type RunReply = { ok: true } | { ok: false; error: string };
 
 export async function runOne(job: RunJob): Promise<RunReply> {
   try {
-    const scenario = await loadScenario(job.scenarioFile, { set: job.sets, seed: job.seed });
+    // The plan read every input of the sweep within the loader's limits (or --allow-large was
+    // given) and checked each run's size: a run's own load need not refuse them again.
+    const scenario = await loadScenario(job.scenarioFile, { set: job.sets, seed: job.seed, allowLarge: true });
     // The sweep holds its directory's lock while its workers write runs/.
     await runScenario(scenario, { outDir: job.dir, report: job.keepAll ? DEFAULT_FORMATS : [], detail: job.keepAll, lock: false });
     if (!job.keepAll) {

@@ -1,7 +1,7 @@
 // Demand traces: a measured series (CSV) replayed as a workload's demand (DESIGN §2 `trace:`).
 // readTrace turns the file into points at scenario-load time, with a problem per bad row;
 // traceSeries replays the points during the run (linear between points, flat outside them).
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parseString } from 'fast-csv';
 import { calendarProblem, utcMs } from '../timestamp.ts';
 import { excerpt, quote } from '../excerpt.ts';
@@ -24,6 +24,13 @@ export interface TraceProblem {
   hint?: string;
 }
 
+/** The most a trace may hold (scenario/limits.ts INPUT_LIMITS), and the flag that lifts it. */
+export interface TraceLimits {
+  maxBytes: number;
+  maxRows: number;
+  flag: string;
+}
+
 /** Rows with problems reported one by one before the rest are summed up in one more problem. */
 const MAX_ROW_PROBLEMS = 5;
 /** Columns named in the hint for a missing column (a file that is not a trace may have thousands). */
@@ -38,13 +45,23 @@ const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\
  * epoch seconds or milliseconds (a Prometheus export), both made relative to `startEpochMs`, or
  * plain numbers of seconds since the start (see parseTime for how a number is read). `value`
  * names the column of values (numbers >= 0). Blank lines are skipped. Rows must be in
- * increasing time. Throws only when the file cannot be read (the caller checks it exists).
+ * increasing time. A file over `limits` is one problem, found before it is parsed. Throws only when
+ * the file cannot be read (the caller checks it exists).
  */
-export async function readTrace(file: string, columns: { time: string; value: string }, startEpochMs: number): Promise<{ points: TracePoints; problems: TraceProblem[] }> {
+export async function readTrace(file: string, columns: { time: string; value: string }, startEpochMs: number, limits?: TraceLimits): Promise<{ points: TracePoints; problems: TraceProblem[] }> {
+  const points: TracePoints = { timesMs: [], values: [] };
+  const hint = `capsim reads demand once per sampleEvery (and when pods change), so points closer together add little: keep about one per sampleEvery, or pass ${limits?.flag} to read it anyway`;
+  if (limits) {
+    const bytes = (await stat(file)).size;
+    if (bytes > limits.maxBytes) return { points, problems: [{ line: 0, column: 0, message: `the trace is ${megabytes(bytes)}; the limit is ${megabytes(limits.maxBytes)}`, hint }] };
+  }
   const text = await readFile(file, 'utf8');
+  if (limits) {
+    const beyond = lineStart(text, limits.maxRows + 2); // the header and maxRows rows come first
+    if (beyond >= 0) return { points, problems: [{ line: limits.maxRows + 2, column: 1, message: `the trace has more than ${limits.maxRows.toLocaleString('en-US')} rows (${countLines(text, beyond, limits.maxRows + 1).toLocaleString('en-US')} lines); the limit is ${limits.maxRows.toLocaleString('en-US')}`, hint }] };
+  }
   const records = await csvRecords(text);
   const problems: TraceProblem[] = [];
-  const points: TracePoints = { timesMs: [], values: [] };
   const header = records.find((r) => r.fields.length > 0);
   if (!header) {
     const failed = records.failure;
@@ -122,6 +139,33 @@ export async function readTrace(file: string, columns: { time: string; value: st
   if (records.failure) problems.push({ line: records.failure.line, column: 1, message: `cannot read the CSV: ${records.failure.message}` });
   else if (points.timesMs.length === 0 && rowProblems === 0) problems.push({ line: header.line, column: 1, message: 'the trace has a header but no rows', hint: 'add one row per point below the header' });
   return { points, problems };
+}
+
+/** Offset where 1-based line `line` starts, or -1 when the text has fewer lines (a last line
+ *  with nothing on it does not count). */
+function lineStart(text: string, line: number): number {
+  let at = 0;
+  for (let l = 1; l < line; l++) {
+    const nl = text.indexOf('\n', at);
+    if (nl < 0) return -1;
+    at = nl + 1;
+  }
+  return at < text.length ? at : -1;
+}
+
+/** Lines of `text`, knowing that `before` lines end before offset `from`. */
+function countLines(text: string, from: number, before: number): number {
+  let n = before;
+  for (let at = from; at < text.length; n++) {
+    const nl = text.indexOf('\n', at);
+    if (nl < 0) return n + 1;
+    at = nl + 1;
+  }
+  return n;
+}
+
+function megabytes(bytes: number): string {
+  return `${Math.round(bytes / 1e6).toLocaleString('en-US')} MB`;
 }
 
 /** A number of at least this is a Unix time in seconds (2001-09-09T01:46:40Z), not seconds since

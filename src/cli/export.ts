@@ -1,0 +1,80 @@
+// capsim export openmetrics <runDir>: a run's series as OpenMetrics text, to backfill into
+// Prometheus. The export code is loaded when the command runs.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { displayPath } from '../scenario/paths.ts';
+import { EXIT_OK, reportError } from './exit.ts';
+import { exitOnInterrupt } from './outputGuard.ts';
+
+interface ExportOpenMetricsArgs {
+  runDir: string;
+  out?: string;
+  quiet: boolean;
+}
+
+const openMetricsCommand: CommandModule<object, ExportOpenMetricsArgs> = {
+  command: 'openmetrics <runDir>',
+  describe: "Write a run's series as OpenMetrics text under cAdvisor, kube-state-metrics and OpenCost names, to backfill into Prometheus",
+  builder: (y) =>
+    y
+      .positional('runDir', { type: 'string', demandOption: true, describe: 'A directory written by capsim run' })
+      .options({
+        out: { type: 'string', describe: 'The file to write (whole, or not at all); standard output without it' },
+        quiet: { type: 'boolean', default: false, describe: 'Print only errors' },
+      })
+      .example('$0 export openmetrics reports/web-hpa --out web-hpa.om', 'Write web-hpa.om')
+      .example('promtool tsdb create-blocks-from openmetrics web-hpa.om data/', 'Then backfill it into a Prometheus TSDB')
+      .epilogue(
+        'Written: container_cpu_usage_seconds_total, container_memory_working_set_bytes, container_oom_events_total (cAdvisor); ' +
+          'kube_pod_info, kube_pod_owner, kube_replicaset_owner, kube_job_owner, kube_pod_container_resource_requests and _limits, ' +
+          'kube_deployment_spec_replicas, kube_deployment_status_replicas_ready, the StatefulSet and DaemonSet equivalents, ' +
+          'kube_horizontalpodautoscaler_status_desired_replicas, kube_node_info, kube_node_labels, kube_node_status_allocatable (kube-state-metrics); ' +
+          'node_total_hourly_cost (OpenCost). A run records workloads, not pods: each workload is one pod named <workload>-capsim carrying its totals. ' +
+          'Not written (not in a run\'s files): CFS periods and throttled periods, last terminated reason, available replicas, per-pod figures. ' +
+          'Timestamps are the scenario\'s (spec.start). Details: docs/export.md. Exit 2 for a directory that is not a whole run.',
+      ) as never,
+  handler: async (args: ArgumentsCamelCase<ExportOpenMetricsArgs>) => {
+    process.exitCode = await exportOpenMetrics(args);
+  },
+};
+
+export const exportCommand: CommandModule = {
+  command: 'export',
+  describe: "Write a run's series for other tools: `capsim export openmetrics <runDir> [--out FILE]`",
+  builder: (y: Argv) => y.command(openMetricsCommand).demandCommand(1, 'Name what to export: openmetrics.'),
+  handler: () => {},
+};
+
+async function exportOpenMetrics(args: ExportOpenMetricsArgs): Promise<number> {
+  const { exportOpenMetrics: run } = await import('../export/openMetrics.ts');
+  const target = args.out ? path.resolve(args.out) : null;
+  const temporary = target ? `${target}.tmp-${process.pid}` : null;
+  let fd: number | null = null;
+  // Ctrl-C or SIGTERM: the temporary is removed, FILE left as it was (exit 130).
+  const stopListening = exitOnInterrupt(
+    () => temporary && fs.rmSync(temporary, { force: true }),
+    `export interrupted: ${target ? `${displayPath(target)} was not written` : 'the output is incomplete'}.`,
+  );
+  try {
+    if (temporary) fd = fs.openSync(temporary, 'w');
+    const out = fd;
+    const result = await run(args.runDir, (chunk) => (out === null ? process.stdout.write(chunk) : fs.writeSync(out, chunk)));
+    if (fd !== null) {
+      fs.closeSync(fd);
+      fd = null;
+      fs.renameSync(temporary!, target!);
+    }
+    for (const note of result.notes) process.stderr.write(`capsim: ${note}\n`);
+    if (!args.quiet && target) {
+      process.stderr.write(`Wrote ${displayPath(target)}: ${result.families} metric families, ${result.series} series, ${result.samples} samples\n`);
+    }
+    return EXIT_OK;
+  } catch (error) {
+    if (fd !== null) fs.closeSync(fd);
+    if (temporary) fs.rmSync(temporary, { force: true });
+    return reportError(error);
+  } finally {
+    stopListening();
+  }
+}
