@@ -5,6 +5,7 @@ import { parentPort } from 'node:worker_threads';
 import { loadScenario } from '../../src/scenario/load.ts';
 import { InputError } from '../../src/scenario/errors.ts';
 import type { Scenario } from '../../src/model/scenario.ts';
+import { estimateRunSize } from '../../src/size/runSize.ts';
 import { checkPrototypes, describeError, expectInputError } from './fuzzChecks.ts';
 
 export interface RunCase {
@@ -18,28 +19,14 @@ export interface RunCase {
 export type RunOutcome = 'ran' | 'refused when cut short' | 'too big to run';
 export type RunReply = { outcome: RunOutcome } | { failure: string };
 
-/** Nodes and pods beyond which a case is not run: the fuzz looks for crashes, not for the limits
- *  on a run's size (scenario/limits.ts), and would spend its time simulating. */
-const MAX_NODES = 60;
-const MAX_PODS = 600;
-/** Numbers of the model that say how many pods, nodes or Jobs there will be. */
-const SIZE_KEYS = new Set(['replicas', 'minReplicas', 'maxReplicas', 'completions', 'parallelism', 'count', 'max', 'min', 'poissonPerHour']);
+/** A case bigger than this (by the run-size estimate, src/size/runSize.ts) is not run: the fuzz
+ *  looks for crashes, not for the limits on a run's size (scenario/limits.ts), and would spend its
+ *  time simulating. */
+const MAX = { nodes: 60, peakPods: 600, createdPods: 3000, wallMs: 20_000 };
 
 function tooBig(s: Scenario): boolean {
-  let nodes = s.objects.filter((o) => o.kind === 'Node').length;
-  for (const p of s.cluster.nodePools) nodes += Math.max(p.count, s.cluster.autoscaler ? p.max : 0);
-  if (nodes > MAX_NODES) return true;
-  let big = false;
-  const walk = (value: unknown, key: string, seen: Set<unknown>): void => {
-    if (big) return;
-    if (typeof value === 'number') big = SIZE_KEYS.has(key) && value > MAX_PODS;
-    else if (value !== null && typeof value === 'object' && !seen.has(value)) {
-      seen.add(value);
-      for (const [k, v] of Object.entries(value)) walk(v, k, seen);
-    }
-  };
-  walk([s.objects, s.events, s.behavior], '', new Set());
-  return big;
+  const size = estimateRunSize(s, { report: false });
+  return size.nodes.peak > MAX.nodes || size.pods.peak > MAX.peakPods || size.pods.created > MAX.createdPods || size.wallMs > MAX.wallMs;
 }
 
 export async function runCase(job: RunCase): Promise<RunReply> {
