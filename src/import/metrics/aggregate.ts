@@ -141,10 +141,11 @@ export function aggregate(window: Window, results: ReadonlyMap<string, Series[]>
   const unmapped = new Set<string>();
   const mapped = new Set<string>();
   /** Adds a per-pod query's values, scaled, into its workload's column. */
-  const perPod = (id: string, column: (s: Series) => WorkloadColumn | null, scale: number, countPods = false) => {
+  const perPod = (id: string, column: (s: Series) => { column: WorkloadColumn; scale: number } | null, countPods = false) => {
     for (const s of get(id)) {
-      const c = column(s);
-      if (!c) continue;
+      const into = column(s);
+      if (!into) continue;
+      const { column: c, scale } = into;
       const pod = podKey(s.labels);
       onGrid(window, s, steps, counter).forEach((v, i) => {
         if (v === null) return;
@@ -161,12 +162,15 @@ export function aggregate(window: Window, results: ReadonlyMap<string, Series[]>
       });
     }
   };
-  const byResource = (cpu: WorkloadColumn, memory: WorkloadColumn) => (s: Series) => (s.labels.resource === 'cpu' ? cpu : s.labels.resource === 'memory' ? memory : null);
-  perPod('cpu', () => 'cpu_used_m', 1000, true);
-  perPod('memory', () => 'memory_used_bytes', 1);
-  perPod('oom', () => 'oom_kills', 1);
-  perPod('requests', byResource('cpu_requests_m', 'memory_requests_bytes'), 1);
-  perPod('limits', byResource('cpu_limits_m', 'memory_limits_bytes'), 1);
+  // Prometheus's units are cores and bytes (kube-state-metrics: unit="core", unit="byte"); the
+  // columns are millicores and bytes.
+  const byResource = (cpu: WorkloadColumn, memory: WorkloadColumn) => (s: Series) =>
+    s.labels.resource === 'cpu' ? { column: cpu, scale: 1000 } : s.labels.resource === 'memory' ? { column: memory, scale: 1 } : null;
+  perPod('cpu', () => ({ column: 'cpu_used_m', scale: 1000 }), true);
+  perPod('memory', () => ({ column: 'memory_used_bytes', scale: 1 }));
+  perPod('oom', () => ({ column: 'oom_kills', scale: 1 }));
+  perPod('requests', byResource('cpu_requests_m', 'memory_requests_bytes'));
+  perPod('limits', byResource('cpu_limits_m', 'memory_limits_bytes'));
   // Rounded once, at the end: millicores and bytes are integers, OOM kills are whole.
   for (const w of workloads.values()) {
     for (const c of ['cpu_used_m', 'memory_used_bytes', 'cpu_requests_m', 'memory_requests_bytes', 'cpu_limits_m', 'memory_limits_bytes', 'oom_kills'] as const) {
