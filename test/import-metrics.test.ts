@@ -12,9 +12,11 @@ import fc from 'fast-check';
 import { capsim, scratchDir } from './support/run.ts';
 import { buildTsdb, prometheusOrSkip, startPrometheus, type RunningPrometheus } from './support/prometheus.ts';
 import { importMetrics } from '../src/import/metrics/importMetrics.ts';
+import { aggregate } from '../src/import/metrics/aggregate.ts';
 import { chunksOf, parseQueryRange, parseTime, readSavedResponse } from '../src/import/metrics/prometheus.ts';
 import { QUERIES } from '../src/import/metrics/queries.ts';
 import { InputError } from '../src/scenario/errors.ts';
+import { readTrace } from '../src/workload/trace.ts';
 
 const TIMEOUT = 240_000;
 
@@ -84,7 +86,12 @@ test('import metrics from a real Prometheus: CPU, memory, replicas, HPA and node
     assert.equal(n.pool, 'web');
     assert.equal(Number(n.nodes), timeseries.get(Date.parse(n.time) / 1000 - START), `${n.time}: nodes`);
   }
+  // A column is a trace capsim reads (a later calibration's demand): ISO 8601 times, no gap here.
+  const trace = await readTrace(path.join(into, 'metrics/shop/storefront.csv'), { time: 'time', value: 'cpu_used_m' }, START * 1000);
+  assert.deepEqual(trace.problems, []);
+  assert.equal(trace.points.timesMs.length, 111);
   const report = fs.readFileSync(path.join(into, 'metrics-report.md'), 'utf8');
+  assert.match(report, /- hpa_target: no series \(the cluster has none, or they are not scraped\)/);
   assert.match(report, /1 pod mapped to 1 workload/);
   assert.match(report, /HPAs matched to the workload of their own name \(kube_horizontalpodautoscaler_info not read\): shop\/storefront/);
   assert.match(report, /calibrating the usage models, the backtest and the forecast come later/i);
@@ -209,4 +216,33 @@ test('fuzz: a damaged saved answer is an InputError or series, never another exc
     }),
     { numRuns: 500, seed: 16 },
   );
+});
+
+test('mapping: pods reach their Deployment through the ReplicaSet, a rollout sums both ReplicaSets, an orphan is named; nodes by pool label', () => {
+  const window = { startSeconds: 0, endSeconds: 120, stepSeconds: 60 };
+  const s = (labels: Record<string, string>, values: [number, number][]) => ({ labels, values: new Map(values) });
+  const all = (v: number): [number, number][] => [[0, v], [60, v], [120, v]];
+  const agg = aggregate(window, new Map([
+    // web-a (old ReplicaSet) runs at 0 and 60 s, web-b (new) from 60 s: 200m + 300m at 60 s.
+    ['cpu', [s({ namespace: 'shop', pod: 'web-a' }, [[0, 0.2], [60, 0.2]]), s({ namespace: 'shop', pod: 'web-b' }, [[60, 0.3], [120, 0.3]]), s({ namespace: 'shop', pod: 'stray' }, all(1))]],
+    ['memory', [s({ namespace: 'shop', pod: 'web-a' }, [[0, 100], [60, 100]])]],
+    ['requests', [s({ namespace: 'shop', pod: 'web-a', resource: 'cpu' }, [[0, 0.25], [60, 0.25]])]],
+    ['pod_owner', [s({ namespace: 'shop', pod: 'web-a', owner_kind: 'ReplicaSet', owner_name: 'web-1' }, [[0, 1]]), s({ namespace: 'shop', pod: 'web-b', owner_kind: 'ReplicaSet', owner_name: 'web-2' }, all(1))]],
+    ['replicaset_owner', [s({ namespace: 'shop', replicaset: 'web-1', owner_kind: 'Deployment', owner_name: 'web' }, all(1)), s({ namespace: 'shop', replicaset: 'web-2', owner_kind: 'Deployment', owner_name: 'web' }, all(1))]],
+    ['nodes', [
+      s({ node: 'n1', label_karpenter_sh_nodepool: 'general' }, all(1)),
+      s({ node: 'n2', label_karpenter_sh_nodepool: 'general' }, [[60, 1]]),
+      s({ node: 'n3', label_eks_amazonaws_com_nodegroup: 'batch' }, all(1)),
+    ]],
+  ]));
+  assert.deepEqual(agg.workloads.map((w) => `${w.kind}/${w.namespace}/${w.name}`), ['Deployment/shop/web']);
+  const web = agg.workloads[0];
+  assert.deepEqual(web.columns.cpu_used_m, [200, 500, 300], 'web-a alone, both during the rollout, web-b alone');
+  assert.deepEqual(web.columns.pods, [1, 2, 1]);
+  // web-a's owner sample at 0 s only: at 60 s the owner seen before is kept.
+  assert.deepEqual(web.columns.memory_used_bytes, [100, 100, null], 'nothing observed at 120 s: an empty cell, not 0');
+  assert.deepEqual(web.columns.cpu_requests_m, [250, 250, null], '0.25 cores = 250m');
+  assert.deepEqual(agg.podsUnmapped, ['shop/stray']);
+  assert.equal(agg.podsMapped, 2);
+  assert.deepEqual([...agg.pools], [['batch', [1, 1, 1]], ['general', [1, 2, 1]]]);
 });

@@ -230,6 +230,7 @@ export function aggregate(window: Window, results: ReadonlyMap<string, Series[]>
 
   const emptySteps = new Map<string, number>();
   for (const [id, series] of results) {
+    if (series.length === 0) continue; // reported as no series at all
     const any = new Array<boolean>(steps).fill(false);
     for (const s of series) for (const t of s.values.keys()) {
       const i = indexOf(window, t);

@@ -145,7 +145,7 @@ function metricsFiles(agg: Aggregate): Map<string, string> {
     let name = path.join(METRICS_DIR, safePart(w.namespace), `${safePart(w.name)}.csv`);
     if (files.has(name)) name = path.join(METRICS_DIR, safePart(w.namespace), `${safePart(w.name)}.${w.kind.toLowerCase()}.csv`);
     const rows = agg.times.map((t, i) => [isoTime(t), ...WORKLOAD_COLUMNS.map((c) => cellOf(w.columns[c][i]))].join(','));
-    files.set(name, `# ${w.kind}/${w.namespace}/${w.name}\ntime,${WORKLOAD_COLUMNS.join(',')}\n${rows.join('\n')}\n`);
+    files.set(name, `time,${WORKLOAD_COLUMNS.join(',')}\n${rows.join('\n')}\n`);
   }
   const nodeRows: string[] = [];
   agg.times.forEach((t, i) => {
@@ -188,8 +188,10 @@ function report(options: ImportMetricsOptions, r: Omit<MetricsImport, 'dir'>, fi
   for (const [pool, counts] of agg.pools) lines.push(`- ${excerpt(pool)}: ${Math.min(...counts)} to ${Math.max(...counts)} nodes`);
   lines.push('', '## Gaps', '');
   const gaps = [...agg.emptySteps].filter(([, n]) => n > 0);
-  if (gaps.length === 0) lines.push('Every query has a sample at every step.');
+  if (gaps.length === 0) lines.push('Every query with series has a sample at every step.');
+  lines.push('An empty cell in a CSV is a step where nothing was observed.');
   for (const [id, n] of gaps) lines.push(`- ${id}: no sample at ${n} of ${agg.times.length} steps`);
+  for (const q of r.queries.filter((x) => x.given && x.series === 0)) lines.push(`- ${q.id}: no series (the cluster has none, or they are not scraped)`);
   for (const q of r.queries.filter((x) => !x.given)) lines.push(`- ${q.id}: not given (its columns are empty)`);
   if (agg.offGrid > 0) lines.push(`- ${agg.offGrid} sample${agg.offGrid === 1 ? '' : 's'} outside the window or off its step grid, ignored`);
   lines.push('- Not read: CPU throttling (container_cpu_cfs_*), DaemonSet and Job replicas.');
