@@ -184,6 +184,14 @@ test('an unreachable URL and an HTTP error: exit 2, nothing written', async () =
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, new RegExp(`--prometheus http://127.0.0.1:${port}: cannot be reached \\(ECONNREFUSED\\)`));
   assert.deepEqual(fs.readdirSync(dir), []);
+  // No source, and a window that ends before it starts: exit 2, the flag named.
+  const none = capsim('import', 'metrics', '--start', String(START), '--end', String(START + 600), '--into', path.join(dir, 'c'));
+  assert.equal(none.code, 2, none.stderr);
+  assert.match(none.stderr, /--prometheus: no source: give --prometheus URL or --from-files FILE/);
+  const backwards = capsim('import', 'metrics', '--prometheus', 'http://127.0.0.1:1', '--start', String(START), '--end', String(START - 60), '--into', path.join(dir, 'd'));
+  assert.equal(backwards.code, 2, backwards.stderr);
+  assert.match(backwards.stderr, /--end: is before --start/);
+  assert.deepEqual(fs.readdirSync(dir), []);
 });
 
 test('a saved answer that is not a query_range matrix names the file and field', () => {

@@ -77,10 +77,6 @@ const metricsCommand: CommandModule<object, ImportMetricsArgs> = {
         force: { type: 'boolean', default: false, describe: 'Replace an earlier metrics import in --into' },
       })
       .conflicts('prometheus', 'from-files')
-      .check((a) => {
-        if (a.prometheus === undefined && a.fromFiles === undefined) throw new Error('Give --prometheus URL or --from-files FILE...');
-        return true;
-      })
       .example('$0 import metrics --prometheus http://localhost:9090 --start 2026-01-05T00:00:00Z --end 2026-01-12T00:00:00Z --into my-cluster', 'A week at 1-minute steps beside my-cluster/scenario.yaml')
       .example('$0 import metrics --from-files saved/ --start 1767571200 --end 1768176000 --into my-cluster', 'The same from saved answers (offline)')
       .epilogue(
@@ -164,6 +160,9 @@ async function importMetricsCommand(args: ImportMetricsArgs): Promise<number> {
     const { importMetrics, METRICS_REPORT } = await import('../import/metrics/importMetrics.ts');
     const { parseDuration } = await import('../duration.ts');
     const { InputError } = await import('../scenario/errors.ts');
+    if (args.prometheus === undefined && (args.fromFiles ?? []).length === 0) {
+      throw new InputError([{ file: '--prometheus', line: 0, column: 0, path: '', message: 'no source: give --prometheus URL or --from-files FILE...', hint: 'capsim import metrics --help lists the queries to save for --from-files' }]);
+    }
     let stepMs: number;
     try {
       stepMs = parseDuration(args.step);
