@@ -114,14 +114,32 @@ export function aggregate(window: Window, results: ReadonlyMap<string, Series[]>
   const rsOwner = ownerTimeline(get('replicaset_owner'), (l) => `${l.namespace ?? ''}/${l.replicaset ?? ''}`, window, steps, counter);
   const jobOwner = ownerTimeline(get('job_owner'), (l) => `${l.namespace ?? ''}/${l.job_name ?? ''}`, window, steps, counter);
 
-  /** The workload `Kind/namespace/name` of pod `ns/pod` at step i, or null. */
-  const workloadOf = (pod: string, i: number): string | null => {
-    const owner = podOwner.get(pod)?.[i];
-    if (!owner) return null;
+  /** The workload `Kind/namespace/name` of pod `ns/pod` at each step (null: no owner), computed
+   *  once per pod and again only where its owner or its owner's owner changes. */
+  const refsByPod = new Map<string, (string | null)[]>();
+  const workloadsOf = (pod: string): (string | null)[] => {
+    let refs = refsByPod.get(pod);
+    if (refs) return refs;
+    const owners = podOwner.get(pod);
     const namespace = pod.slice(0, pod.indexOf('/'));
-    const [kind, name] = [owner.slice(0, owner.indexOf('/')), owner.slice(owner.indexOf('/') + 1)];
-    const up = kind === 'ReplicaSet' ? rsOwner.get(`${namespace}/${name}`)?.[i] : kind === 'Job' ? jobOwner.get(`${namespace}/${name}`)?.[i] : undefined;
-    return up ? `${up.slice(0, up.indexOf('/'))}/${namespace}/${up.slice(up.indexOf('/') + 1)}` : `${kind}/${namespace}/${name}`;
+    refs = new Array<string | null>(steps).fill(null);
+    let lastOwner: string | undefined;
+    let lastUp: string | undefined;
+    let lastRef: string | null = null;
+    for (let i = 0; owners && i < steps; i++) {
+      const owner = owners[i];
+      const kind = owner.slice(0, owner.indexOf('/'));
+      const name = owner.slice(owner.indexOf('/') + 1);
+      const up = kind === 'ReplicaSet' ? rsOwner.get(`${namespace}/${name}`)?.[i] : kind === 'Job' ? jobOwner.get(`${namespace}/${name}`)?.[i] : undefined;
+      if (owner !== lastOwner || up !== lastUp) {
+        lastRef = up ? `${up.slice(0, up.indexOf('/'))}/${namespace}/${up.slice(up.indexOf('/') + 1)}` : `${kind}/${namespace}/${name}`;
+        lastOwner = owner;
+        lastUp = up;
+      }
+      refs[i] = lastRef;
+    }
+    refsByPod.set(pod, refs);
+    return refs;
   };
 
   const workloads = new Map<string, WorkloadSeries>();
@@ -147,9 +165,10 @@ export function aggregate(window: Window, results: ReadonlyMap<string, Series[]>
       if (!into) continue;
       const { column: c, scale } = into;
       const pod = podKey(s.labels);
+      const refs = workloadsOf(pod);
       onGrid(window, s, steps, counter).forEach((v, i) => {
         if (v === null) return;
-        const ref = workloadOf(pod, i);
+        const ref = refs[i];
         if (!ref) {
           unmapped.add(pod);
           return;
