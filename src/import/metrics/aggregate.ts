@@ -53,10 +53,10 @@ function indexOf(window: Window, t: number): number {
 /** Per step index, the values of a series on the grid. */
 function onGrid(window: Window, s: Series, steps: number, counter: { offGrid: number }): (number | null)[] {
   const out: (number | null)[] = new Array(steps).fill(null);
-  for (const [t, v] of s.values) {
-    const i = indexOf(window, t);
+  for (let j = 0; j < s.times.length; j++) {
+    const i = indexOf(window, s.times[j]);
     if (i < 0 || i >= steps) counter.offGrid++;
-    else out[i] = v;
+    else out[i] = s.values[j];
   }
   return out;
 }
@@ -234,24 +234,29 @@ export function aggregate(window: Window, results: ReadonlyMap<string, Series[]>
     onGrid(window, s, steps, counter).forEach((v, i) => v !== null && (w.columns.hpa_desired_replicas[i] = v));
   }
 
-  // Nodes per pool: a node counts at a step where its kube_node_labels series has a sample.
+  // Nodes per pool: a node counts at a step where its kube_node_labels series has a sample (a
+  // node whose labels changed has two series: it counts once a step, in the pool of the first).
   const pools = new Map<string, number[]>();
-  const seenNodes = new Set<string>();
-  for (const s of get('nodes')) {
+  const counted = new Map<string, Uint8Array>();
+  for (const s of [...get('nodes')].sort((a, b) => cmp(JSON.stringify(a.labels), JSON.stringify(b.labels)))) {
     const node = s.labels.node ?? '';
-    if (seenNodes.has(node)) continue;
-    seenNodes.add(node);
+    const at = counted.get(node) ?? new Uint8Array(steps);
+    counted.set(node, at);
     const pool = poolOfNode(s.labels);
     const counts = pools.get(pool) ?? new Array<number>(steps).fill(0);
     pools.set(pool, counts);
-    onGrid(window, s, steps, counter).forEach((v, i) => v !== null && counts[i]++);
+    onGrid(window, s, steps, counter).forEach((v, i) => {
+      if (v === null || at[i]) return;
+      at[i] = 1;
+      counts[i]++;
+    });
   }
 
   const emptySteps = new Map<string, number>();
   for (const [id, series] of results) {
     if (series.length === 0) continue; // reported as no series at all
     const any = new Array<boolean>(steps).fill(false);
-    for (const s of series) for (const t of s.values.keys()) {
+    for (const s of series) for (const t of s.times) {
       const i = indexOf(window, t);
       if (i >= 0 && i < steps) any[i] = true;
     }

@@ -15,7 +15,7 @@ import { InputError } from '../../scenario/errors.ts';
 import { displayPath } from '../../scenario/paths.ts';
 import { excerpt } from '../../excerpt.ts';
 import { aggregate, WORKLOAD_COLUMNS, type Aggregate } from './aggregate.ts';
-import { chunksOf, queryRange, readSavedResponse, type Series, type Window } from './prometheus.ts';
+import { chunksOf, mergeSeries, queryRange, readSavedResponse, type Series, type Window } from './prometheus.ts';
 import { cpuWindowSeconds, QUERIES } from './queries.ts';
 
 export const METRICS_DIR = 'metrics';
@@ -116,8 +116,8 @@ export async function importMetrics(options: ImportMetricsOptions): Promise<Metr
     }
     for (const q of QUERIES) {
       const s = saved.get(q.id);
-      if (s) results.set(q.id, s.series);
-      queries.push({ id: q.id, promql: q.promql(window.stepSeconds), series: s?.series.length ?? 0, parts: s?.parts ?? 0, given: s !== undefined });
+      if (s) results.set(q.id, mergeSeries(s.series));
+      queries.push({ id: q.id, promql: q.promql(window.stepSeconds), series: results.get(q.id)?.length ?? 0, parts: s?.parts ?? 0, given: s !== undefined });
     }
   }
   const agg = aggregate(window, results);
