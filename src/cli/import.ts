@@ -5,6 +5,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { displayPath } from '../scenario/paths.ts';
 import { INPUT_LIMITS, formatBytes } from '../scenario/limits.ts';
 import { EXIT_OK, reportError } from './exit.ts';
+import { QUERIES } from '../import/metrics/queries.ts';
 import { EXIT_INTERRUPTED, listenForInterrupt, lockedAsInput } from './outputGuard.ts';
 
 interface ImportClusterArgs {
@@ -13,6 +14,16 @@ interface ImportClusterArgs {
   placement: 'asDumped' | 'reschedule';
   force: boolean;
   allowLarge: boolean;
+}
+
+interface ImportMetricsArgs {
+  prometheus?: string;
+  fromFiles?: string[];
+  start: string;
+  end: string;
+  step: string;
+  into: string;
+  force: boolean;
 }
 
 /** The command that dumps what the import reads; in --help, the README and docs/import.md. */
@@ -51,10 +62,37 @@ const clusterCommand: CommandModule<object, ImportClusterArgs> = {
   },
 };
 
+const metricsCommand: CommandModule<object, ImportMetricsArgs> = {
+  command: 'metrics',
+  describe: 'Read a window of Prometheus series (cAdvisor, kube-state-metrics) into DIR: metrics/<namespace>/<workload>.csv, metrics/nodes.csv, metrics-report.md',
+  builder: (y) =>
+    y
+      .options({
+        prometheus: { type: 'string', describe: 'Prometheus base URL (http://host:9090); queried with GET /api/v1/query_range' },
+        'from-files': { type: 'string', array: true, describe: 'Saved /api/v1/query_range answers instead: files <query>.json or <query>.<n>.json, or directories of them' },
+        start: { type: 'string', demandOption: true, describe: 'Window start: RFC 3339 (2026-01-05T00:00:00Z) or Unix seconds' },
+        end: { type: 'string', demandOption: true, describe: 'Window end, the same forms' },
+        step: { type: 'string', default: '1m', describe: 'Step of the series (30s, 1m, 5m, ...)' },
+        into: { type: 'string', demandOption: true, describe: 'The directory capsim import cluster wrote (the files go beside its scenario), or a new one' },
+        force: { type: 'boolean', default: false, describe: 'Replace an earlier metrics import in --into' },
+      })
+      .conflicts('prometheus', 'from-files')
+      .example('$0 import metrics --prometheus http://localhost:9090 --start 2026-01-05T00:00:00Z --end 2026-01-12T00:00:00Z --into my-cluster', 'A week at 1-minute steps beside my-cluster/scenario.yaml')
+      .example('$0 import metrics --from-files saved/ --start 1767571200 --end 1768176000 --into my-cluster', 'The same from saved answers (offline)')
+      .epilogue(
+        `The queries (<id>: PromQL, shown at a 1m step; the CPU rate window is max(5m, step)):\n${QUERIES.map((q) => `  ${q.id}: ${q.promql(60)}`).join('\n')}\n` +
+          'Long windows are read in chunks of at most 11,000 points per series (Prometheus\'s limit). Pods are mapped to workloads through kube_pod_owner and the ReplicaSet\'s or Job\'s owner. ' +
+          'This reads and maps the series only: calibrating the models, the backtest and the forecast come later. Exit 2 on an unreachable server, an error answer or a malformed file; nothing is written then. Details: docs/import-metrics.md',
+      ) as never,
+  handler: async (args: ArgumentsCamelCase<ImportMetricsArgs>) => {
+    process.exitCode = await importMetricsCommand(args);
+  },
+};
+
 export const importCommand: CommandModule = {
   command: 'import',
-  describe: 'Bring a real cluster in: `capsim import cluster <kubectl output> --out DIR` writes a scenario that starts where the cluster is',
-  builder: (y: Argv) => y.command(clusterCommand).demandCommand(1, 'Name what to import: cluster.'),
+  describe: 'Bring a real cluster in: `capsim import cluster <kubectl output> --out DIR` writes a scenario that starts where the cluster is; `capsim import metrics` adds what its Prometheus recorded',
+  builder: (y: Argv) => y.command(clusterCommand).command(metricsCommand).demandCommand(1, 'Name what to import: cluster or metrics.'),
   handler: () => {},
 };
 
@@ -107,6 +145,50 @@ async function importCluster(args: ImportClusterArgs): Promise<number> {
   } catch (error) {
     if (interrupt.signal.aborted) {
       process.stderr.write(`capsim: import interrupted (${interrupt.received()}): nothing was written to ${displayPath(path.resolve(args.out))}/.\n`);
+      return EXIT_INTERRUPTED;
+    }
+    return reportError(lockedAsInput(error));
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+async function importMetricsCommand(args: ImportMetricsArgs): Promise<number> {
+  const interrupt = listenForInterrupt();
+  try {
+    const { parseTime } = await import('../import/metrics/prometheus.ts');
+    const { importMetrics, METRICS_REPORT } = await import('../import/metrics/importMetrics.ts');
+    const { parseDuration } = await import('../duration.ts');
+    const { InputError } = await import('../scenario/errors.ts');
+    if (args.prometheus === undefined && (args.fromFiles ?? []).length === 0) {
+      throw new InputError([{ file: '--prometheus', line: 0, column: 0, path: '', message: 'no source: give --prometheus URL or --from-files FILE...', hint: 'capsim import metrics --help lists the queries to save for --from-files' }]);
+    }
+    let stepMs: number;
+    try {
+      stepMs = parseDuration(args.step);
+    } catch (error) {
+      throw new InputError([{ file: '--step', line: 0, column: 0, path: '', message: (error as Error).message, hint: 'write e.g. 30s, 1m, 5m' }]);
+    }
+    const result = await importMetrics({
+      prometheus: args.prometheus ?? null,
+      files: args.fromFiles ?? [],
+      window: { startSeconds: parseTime(args.start, '--start'), endSeconds: parseTime(args.end, '--end'), stepSeconds: stepMs / 1000 },
+      intoDir: args.into,
+      force: args.force,
+      signal: interrupt.signal,
+      onNote: (m) => process.stderr.write(`capsim: ${m}\n`),
+    });
+    const shown = displayPath(result.dir);
+    const a = result.aggregate;
+    process.stdout.write(
+      `Imported ${a.times.length} steps of ${a.workloads.length} workload${a.workloads.length === 1 ? '' : 's'} (${a.podsMapped} pod${a.podsMapped === 1 ? '' : 's'} mapped${a.podsUnmapped.length ? `, ${a.podsUnmapped.length} without an owner` : ''}) and ${a.pools.size} node pool${a.pools.size === 1 ? '' : 's'}. ` +
+        `Wrote ${shown}/metrics/ and ${path.join(shown, METRICS_REPORT)}\n`,
+    );
+    if (a.podsUnmapped.length > 0) process.stdout.write(`WARNING: ${a.podsUnmapped.length} pod${a.podsUnmapped.length === 1 ? '' : 's'} with usage but no owner are in no workload's figures; ${METRICS_REPORT} names them\n`);
+    return EXIT_OK;
+  } catch (error) {
+    if (interrupt.signal.aborted) {
+      process.stderr.write(`capsim: import interrupted (${interrupt.received()}): nothing was written to ${displayPath(path.resolve(args.into))}/.\n`);
       return EXIT_INTERRUPTED;
     }
     return reportError(lockedAsInput(error));

@@ -1,0 +1,180 @@
+// Reading Prometheus range queries: over HTTP (`GET /api/v1/query_range` with Node's fetch), or
+// from saved responses of that endpoint. Every problem is an InputError (exit 2) naming the URL or
+// the file, the field, and a hint: an unreachable server, an HTTP error, a `status: "error"` answer
+// (its `error` quoted), a malformed file.
+//
+// Prometheus refuses a range query that would return more than 11,000 points per series
+// (web/api/v1/api.go: "exceeded maximum resolution of 11,000 points per timeseries"): the range is
+// split into chunks of at most that many steps, each chunk starting one step after the last ended.
+import fs from 'node:fs';
+import { InputError } from '../../scenario/errors.ts';
+import { displayPath } from '../../scenario/paths.ts';
+import { excerpt } from '../../excerpt.ts';
+
+/** Prometheus's limit of points per series in one range query. */
+export const MAX_POINTS_PER_SERIES = 11_000;
+
+/** One series of a range query: its labels and its samples, `values[i]` at `times[i]` (seconds).
+ *  Plain arrays of numbers (8 bytes a sample): a week of 600 pods at 1m is 6 million samples a query. */
+export interface Series {
+  labels: Record<string, string>;
+  times: number[];
+  values: number[];
+}
+
+/** A time window on a step grid: start, start + step, ..., up to end. Seconds since the epoch. */
+export interface Window {
+  startSeconds: number;
+  endSeconds: number;
+  stepSeconds: number;
+}
+
+function problem(file: string, path: string, message: string, hint: string): InputError {
+  return new InputError([{ file, line: 0, column: 0, path, message, hint }]);
+}
+
+/** RFC 3339 (`2026-01-05T00:00:00Z`) or Unix seconds (`1767571200`, `1767571200.5`) -> seconds. */
+export function parseTime(text: string, flag: string): number {
+  const trimmed = text.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(trimmed)) {
+    const ms = Date.parse(trimmed);
+    if (Number.isFinite(ms)) return ms / 1000;
+  }
+  throw problem(flag, '', `${JSON.stringify(excerpt(text))} is not a time`, 'give an RFC 3339 time with its zone (2026-01-05T00:00:00Z) or Unix seconds (1767571200)');
+}
+
+/** The chunks of `window`, each at most `maxPoints` points, covering its grid exactly once. */
+export function chunksOf(window: Window, maxPoints = MAX_POINTS_PER_SERIES): Window[] {
+  const { startSeconds, endSeconds, stepSeconds } = window;
+  const points = Math.floor((endSeconds - startSeconds) / stepSeconds) + 1;
+  const chunks: Window[] = [];
+  for (let first = 0; first < points; first += maxPoints) {
+    const last = Math.min(points, first + maxPoints) - 1;
+    chunks.push({ startSeconds: startSeconds + first * stepSeconds, endSeconds: startSeconds + last * stepSeconds, stepSeconds });
+  }
+  return chunks;
+}
+
+/**
+ * The `data.result` of a query_range answer, checked: a `matrix` of `{metric: {label: string},
+ * values: [[seconds, "value"], ...]}`. `source` names the file or URL in messages. A value that is
+ * not a finite number (Prometheus writes "NaN", "+Inf") is skipped and counted in `skipped`.
+ */
+export function parseQueryRange(body: unknown, source: string, onSkipped: (n: number) => void = () => {}): Series[] {
+  const hint = 'expected the JSON that GET /api/v1/query_range answers: {"status":"success","data":{"resultType":"matrix","result":[...]}}';
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw problem(source, '', 'not a JSON object', hint);
+  const b = body as { status?: unknown; error?: unknown; errorType?: unknown; data?: unknown };
+  if (b.status === 'error') {
+    throw problem(source, 'error', `Prometheus answered status "error": ${excerpt(String(b.error ?? '(no message)'))}${typeof b.errorType === 'string' ? ` (${excerpt(b.errorType)})` : ''}`, 'fix the query or the time range named; the message is Prometheus\'s own');
+  }
+  if (b.status !== 'success') throw problem(source, 'status', `is ${excerpt(JSON.stringify(b.status) ?? 'missing')}, not "success"`, hint);
+  const data = b.data as { resultType?: unknown; result?: unknown } | undefined;
+  if (!data || typeof data !== 'object') throw problem(source, 'data', 'missing', hint);
+  if (data.resultType !== 'matrix') throw problem(source, 'data.resultType', `is ${excerpt(JSON.stringify(data.resultType) ?? 'missing')}, not "matrix"`, `${hint} (an instant query's vector is not a range)`);
+  if (!Array.isArray(data.result)) throw problem(source, 'data.result', 'is not a list', hint);
+  let skipped = 0;
+  const series = data.result.map((r: unknown, i: number): Series => {
+    const at = `data.result[${i}]`;
+    if (!r || typeof r !== 'object') throw problem(source, at, 'is not an object', hint);
+    const { metric, values } = r as { metric?: unknown; values?: unknown };
+    if (!metric || typeof metric !== 'object' || Array.isArray(metric)) throw problem(source, `${at}.metric`, 'is not an object of labels', hint);
+    const labels: Record<string, string> = {};
+    for (const [k, v] of Object.entries(metric)) {
+      if (typeof v !== 'string') throw problem(source, `${at}.metric.${excerpt(k)}`, 'is not a string', hint);
+      labels[k] = v;
+    }
+    if (!Array.isArray(values)) throw problem(source, `${at}.values`, 'is not a list', hint);
+    const times: number[] = [];
+    const samples: number[] = [];
+    values.forEach((pair: unknown, j: number) => {
+      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'number' || !Number.isFinite(pair[0]) || typeof pair[1] !== 'string') {
+        throw problem(source, `${at}.values[${j}]`, `is ${excerpt(JSON.stringify(pair) ?? 'missing')}, not [seconds, "value"]`, hint);
+      }
+      const v = Number(pair[1]);
+      if (pair[1].trim() === '' || !Number.isFinite(v)) skipped++;
+      else {
+        times.push(pair[0]);
+        samples.push(v);
+      }
+    });
+    return { labels, times, values: samples };
+  });
+  if (skipped > 0) onSkipped(skipped);
+  return series;
+}
+
+const labelKey = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
+/** The series of several answers to one query (chunks of the window, saved files) joined by their
+ *  labels: samples in time order, a time answered twice kept once (the later answer's value). */
+export function mergeSeries(parts: readonly Series[]): Series[] {
+  const groups = new Map<string, Series[]>();
+  for (const s of parts) {
+    const key = labelKey(s.labels);
+    groups.set(key, [...(groups.get(key) ?? []), s]);
+  }
+  return [...groups.values()].map((group) => {
+    if (group.length === 1) return group[0];
+    const byTime = new Map<number, number>();
+    for (const s of group) s.times.forEach((t, j) => byTime.set(t, s.values[j]));
+    const times = [...byTime.keys()].sort((a, b) => a - b);
+    return { labels: group[0].labels, times, values: times.map((t) => byTime.get(t)!) };
+  });
+}
+
+/** Reads a saved query_range answer. */
+export function readSavedResponse(file: string, onSkipped?: (n: number) => void): Series[] {
+  const shown = displayPath(file);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw problem(shown, '', `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'name a file saved from /api/v1/query_range');
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    throw problem(shown, '', `is not JSON (${excerpt((error as Error).message)})`, 'save the body of the /api/v1/query_range answer as it came (curl -o FILE)');
+  }
+  return parseQueryRange(body, shown, onSkipped);
+}
+
+/** A range query against `baseUrl`, chunked; the series of every chunk merged by their labels.
+ *  `onResponse` gets each chunk's raw answer (to save for --from-files). */
+export async function queryRange(
+  baseUrl: string,
+  query: string,
+  window: Window,
+  options: { maxPoints?: number; signal?: AbortSignal; onSkipped?: (n: number) => void; onResponse?: (chunk: number, body: string) => void } = {},
+): Promise<{ series: Series[]; requests: number }> {
+  const chunks = chunksOf(window, options.maxPoints);
+  const parts: Series[] = [];
+  for (const [i, chunk] of chunks.entries()) {
+    const params = new URLSearchParams({ query, start: String(chunk.startSeconds), end: String(chunk.endSeconds), step: String(chunk.stepSeconds) });
+    const url = `${baseUrl.replace(/\/+$/, '')}/api/v1/query_range`;
+    const source = `--prometheus ${baseUrl}`;
+    let response: Response;
+    try {
+      response = await fetch(`${url}?${params}`, { signal: options.signal });
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw problem(source, '', `cannot be reached (${excerpt(cause?.code ?? cause?.message ?? (error as Error).message)})`, 'check the URL (scheme, host, port) and that Prometheus is up: curl URL/-/ready; or use --from-files with saved answers');
+    }
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw problem(source, '', `answered HTTP ${response.status} ${excerpt(response.statusText)} with a body that is not JSON: ${excerpt(text)}`, 'is this the Prometheus base URL (no /api/v1 path)? A proxy in front may need its own URL or credentials');
+    }
+    if (!response.ok && (body as { status?: unknown })?.status !== 'error') {
+      throw problem(source, '', `answered HTTP ${response.status} ${excerpt(response.statusText)}`, 'check the URL and that this is Prometheus\'s HTTP API');
+    }
+    options.onResponse?.(i, text);
+    parts.push(...parseQueryRange(body, `${source} (query ${excerpt(query)})`, options.onSkipped));
+  }
+  return { series: mergeSeries(parts), requests: chunks.length };
+}

@@ -1,0 +1,262 @@
+// capsim import metrics, on real parts: a two-hour run of scenarios/web-hpa.yaml (one Deployment,
+// storefront, with an HPA, on three m5.xlarge in pool web) is exported as OpenMetrics, backfilled
+// with promtool, served by a real Prometheus on 127.0.0.1 and imported back; the imported series
+// equal the run's workloads.csv and timeseries.csv. Then the same from saved query_range answers,
+// chunked reads, the exit-2 errors, and a fuzz test of the saved-file reader.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import fc from 'fast-check';
+import { capsim, scratchDir } from './support/run.ts';
+import { buildTsdb, prometheusOrSkip, startPrometheus, type RunningPrometheus } from './support/prometheus.ts';
+import { importMetrics } from '../src/import/metrics/importMetrics.ts';
+import { aggregate } from '../src/import/metrics/aggregate.ts';
+import { chunksOf, parseQueryRange, parseTime, readSavedResponse } from '../src/import/metrics/prometheus.ts';
+import { QUERIES } from '../src/import/metrics/queries.ts';
+import { InputError } from '../src/scenario/errors.ts';
+import { readTrace } from '../src/workload/trace.ts';
+
+const TIMEOUT = 240_000;
+
+function ok(r: { code: number | null; stdout: string; stderr: string }, what: string): void {
+  assert.equal(r.code, 0, `${what} exited ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
+}
+
+function csv(file: string): Record<string, string>[] {
+  const [header, ...rows] = fs.readFileSync(file, 'utf8').trim().split('\n').filter((l) => !l.startsWith('#'));
+  const names = header.split(',');
+  return rows.map((r) => Object.fromEntries(r.split(',').map((v, i) => [names[i], v])));
+}
+
+// web-hpa.yaml starts at 2026-01-05T00:00:00Z; the run samples every minute for two hours.
+const START = 1767571200;
+const WINDOW = { start: '2026-01-05T00:10:00Z', end: String(START + 7200) };
+
+let shared: { dir: string; run: string; prometheus: RunningPrometheus } | undefined;
+async function served(): Promise<{ dir: string; run: string; prometheus: RunningPrometheus }> {
+  if (shared) return shared;
+  const dir = scratchDir('capsim-im-');
+  const run = path.join(dir, 'run');
+  const om = path.join(dir, 'web-hpa.om');
+  ok(capsim('run', 'scenarios/web-hpa.yaml', '--set', 'spec.duration=2h', '--out', run, '--format', 'none', '--quiet'), 'capsim run');
+  ok(capsim('export', 'openmetrics', run, '--out', om, '--quiet'), 'capsim export openmetrics');
+  buildTsdb(om, path.join(dir, 'tsdb'));
+  const prometheus = await startPrometheus(path.join(dir, 'tsdb'));
+  return (shared = { dir, run, prometheus });
+}
+test.after(() => shared?.prometheus.stop());
+
+test('import metrics from a real Prometheus: CPU, memory, replicas, HPA and nodes equal the run\'s CSVs', { timeout: TIMEOUT }, async (t) => {
+  if (!prometheusOrSkip(t)) return;
+  const { dir, run, prometheus } = await served();
+  const into = path.join(dir, 'imported');
+  const r = capsim('import', 'metrics', '--prometheus', prometheus.url, '--start', WINDOW.start, '--end', WINDOW.end, '--step', '1m', '--into', into);
+  ok(r, 'capsim import metrics');
+  assert.match(r.stdout, /Imported 111 steps of 1 workload \(1 pod mapped\) and 1 node pool/);
+
+  const imported = csv(path.join(into, 'metrics/shop/storefront.csv'));
+  const workloads = csv(path.join(run, 'workloads.csv')).filter((w) => w.workload === 'Deployment/shop/storefront');
+  const at = new Map(workloads.map((w) => [Number(w.t), w]));
+  assert.equal(imported.length, 111, 'every minute from 10m to 120m');
+  for (const row of imported) {
+    const t = Date.parse(row.time) / 1000 - START;
+    const w = at.get(t)!;
+    // rate(...[5m]) at t is the mean of the run's samples t-5m .. t-1m (the export holds each
+    // sample's rate until the next; Prometheus 2 ranges are closed, so no extrapolation), rounded
+    // to a millicore by the import.
+    const mean = [300, 240, 180, 120, 60].reduce((s, back) => s + Number(at.get(t - back)!.cpu_used_m), 0) / 5;
+    assert.ok(Math.abs(Number(row.cpu_used_m) - mean) <= 0.5 + 1e-9, `t=${t}: cpu_used_m ${row.cpu_used_m}, run's 5-minute mean ${mean}`);
+    assert.equal(Number(row.memory_used_bytes), Number(w.memory_used_bytes), `t=${t}: memory`);
+    assert.equal(Number(row.replicas), Number(w.replicas_desired), `t=${t}: replicas`);
+    assert.equal(Number(row.replicas_ready), Number(w.replicas_ready), `t=${t}: ready`);
+    assert.equal(Number(row.hpa_desired_replicas), Number(w.replicas_desired), `t=${t}: the HPA's desired replicas are what it wrote to the Deployment`);
+    assert.equal(Number(row.cpu_requests_m), Number(w.cpu_requested_m), `t=${t}: CPU requests`);
+    assert.equal(Number(row.memory_requests_bytes), Number(w.memory_requested_bytes), `t=${t}: memory requests`);
+    // web-hpa.yaml: 250m request, 500m limit per pod.
+    assert.equal(Number(row.cpu_limits_m), 2 * Number(w.cpu_requested_m), `t=${t}: CPU limits`);
+    assert.equal(Number(row.oom_kills), Number(w.oom_kills), `t=${t}: OOM kills`);
+  }
+  assert.ok(new Set(imported.map((r) => r.replicas)).size > 1, 'the HPA moved in these two hours (else the replicas check proves little)');
+  const nodes = csv(path.join(into, 'metrics/nodes.csv'));
+  const timeseries = new Map(csv(path.join(run, 'timeseries.csv')).map((r) => [Number(r.t), Number(r.nodes)]));
+  assert.equal(nodes.length, 111);
+  for (const n of nodes) {
+    assert.equal(n.pool, 'web');
+    assert.equal(Number(n.nodes), timeseries.get(Date.parse(n.time) / 1000 - START), `${n.time}: nodes`);
+  }
+  // A column is a trace capsim reads (a later calibration's demand): ISO 8601 times, no gap here.
+  const trace = await readTrace(path.join(into, 'metrics/shop/storefront.csv'), { time: 'time', value: 'cpu_used_m' }, START * 1000);
+  assert.deepEqual(trace.problems, []);
+  assert.equal(trace.points.timesMs.length, 111);
+  const report = fs.readFileSync(path.join(into, 'metrics-report.md'), 'utf8');
+  assert.match(report, /- hpa_target: no series \(the cluster has none, or they are not scraped\)/);
+  assert.match(report, /1 pod mapped to 1 workload/);
+  assert.match(report, /HPAs matched to the workload of their own name \(kube_horizontalpodautoscaler_info not read\): shop\/storefront/);
+  assert.match(report, /calibrating the usage models, the backtest and the forecast come later/i);
+
+  // Deterministic; and an earlier import is not overwritten without --force.
+  const again = capsim('import', 'metrics', '--prometheus', prometheus.url, '--start', WINDOW.start, '--end', WINDOW.end, '--into', into);
+  assert.equal(again.code, 2, again.stderr);
+  assert.match(again.stderr, /holds an earlier metrics import/);
+  const before = fs.readFileSync(path.join(into, 'metrics/shop/storefront.csv'), 'utf8');
+  ok(capsim('import', 'metrics', '--prometheus', prometheus.url, '--start', WINDOW.start, '--end', WINDOW.end, '--into', into, '--force'), 'import --force');
+  assert.equal(fs.readFileSync(path.join(into, 'metrics/shop/storefront.csv'), 'utf8'), before);
+  assert.deepEqual(fs.readdirSync(into).sort(), ['metrics', 'metrics-report.md'], 'no temporary left');
+});
+
+test('chunked: at most 7 points per request, the same files as one request per query', { timeout: TIMEOUT }, async (t) => {
+  if (!prometheusOrSkip(t)) return;
+  const { dir, prometheus } = await served();
+  const window = { startSeconds: parseTime(WINDOW.start, '--start'), endSeconds: Number(WINDOW.end), stepSeconds: 60 };
+  // 111 steps in chunks of 7: 16 requests per query (15 x 7 + 6).
+  assert.equal(chunksOf(window, 7).length, 16);
+  const whole = await importMetrics({ prometheus: prometheus.url, files: [], window, intoDir: path.join(dir, 'whole'), force: false });
+  const chunked = await importMetrics({ prometheus: prometheus.url, files: [], window, intoDir: path.join(dir, 'chunked'), force: false, maxPoints: 7 });
+  assert.deepEqual(chunked.queries.map((q) => q.parts), QUERIES.map(() => 16));
+  for (const f of ['metrics/shop/storefront.csv', 'metrics/nodes.csv']) {
+    assert.equal(fs.readFileSync(path.join(dir, 'chunked', f), 'utf8'), fs.readFileSync(path.join(dir, 'whole', f), 'utf8'), f);
+  }
+  assert.equal(whole.queries[0].parts, 1);
+});
+
+test('--from-files: saved query_range answers give the same files as the server', { timeout: TIMEOUT }, async (t) => {
+  if (!prometheusOrSkip(t)) return;
+  const { dir, prometheus } = await served();
+  const saved = path.join(dir, 'saved');
+  fs.mkdirSync(saved, { recursive: true });
+  const start = parseTime(WINDOW.start, '--start');
+  // The answers a user saves with curl, one file per query; cpu in two parts that meet, nodes and
+  // memory in two that overlap by ten minutes (a sample answered twice counts once).
+  const end = Number(WINDOW.end);
+  for (const q of QUERIES) {
+    const parts = q.id === 'cpu' ? [[start, start + 3540], [start + 3600, end]] : ['nodes', 'memory'].includes(q.id) ? [[start, start + 3600], [start + 3000, end]] : [[start, end]];
+    for (const [i, [from, to]] of parts.entries()) {
+      const params = new URLSearchParams({ query: q.promql(60), start: String(from), end: String(to), step: '60' });
+      const body = await (await fetch(`${prometheus.url}/api/v1/query_range?${params}`)).text();
+      fs.writeFileSync(path.join(saved, parts.length > 1 ? `${q.id}.${i + 1}.json` : `${q.id}.json`), body);
+    }
+  }
+  const fromServer = path.join(dir, 'server');
+  const fromFiles = path.join(dir, 'files');
+  ok(capsim('import', 'metrics', '--prometheus', prometheus.url, '--start', WINDOW.start, '--end', WINDOW.end, '--into', fromServer), 'from the server');
+  ok(capsim('import', 'metrics', '--from-files', saved, '--start', WINDOW.start, '--end', WINDOW.end, '--into', fromFiles), 'from files');
+  for (const f of ['metrics/shop/storefront.csv', 'metrics/nodes.csv']) {
+    assert.equal(fs.readFileSync(path.join(fromFiles, f), 'utf8'), fs.readFileSync(path.join(fromServer, f), 'utf8'), f);
+  }
+  // A required answer missing: exit 2 naming it and its PromQL; nothing written.
+  fs.rmSync(path.join(saved, 'pod_owner.json'));
+  const missing = capsim('import', 'metrics', '--from-files', saved, '--start', WINDOW.start, '--end', WINDOW.end, '--into', path.join(dir, 'none'));
+  assert.equal(missing.code, 2, missing.stderr);
+  assert.match(missing.stderr, /--from-files: no saved answer for pod_owner\n    hint: save the answer of each as <query>.json: pod_owner: max by \(namespace, pod, owner_kind, owner_name\) \(kube_pod_owner\)/);
+  assert.ok(!fs.existsSync(path.join(dir, 'none')));
+});
+
+test('a Prometheus error answer is quoted (exit 2); so is a bad query window', { timeout: TIMEOUT }, async (t) => {
+  if (!prometheusOrSkip(t)) return;
+  const { dir, prometheus } = await served();
+  // A step so small the window needs over 11,000 points, asked in one request: Prometheus refuses it.
+  const window = { startSeconds: START, endSeconds: START + 7200, stepSeconds: 0.5 };
+  await assert.rejects(importMetrics({ prometheus: prometheus.url, files: [], window, intoDir: path.join(dir, 'err'), force: false, maxPoints: 20_000 }), (e: unknown) => {
+    assert.ok(e instanceof InputError);
+    assert.match(e.message, /Prometheus answered status "error": exceeded maximum resolution of 11,000 points per timeseries/);
+    return true;
+  });
+  assert.ok(!fs.existsSync(path.join(dir, 'err')));
+  const bad = capsim('import', 'metrics', '--prometheus', prometheus.url, '--start', 'yesterday', '--end', WINDOW.end, '--into', path.join(dir, 'err'));
+  assert.equal(bad.code, 2, bad.stderr);
+  assert.match(bad.stderr, /--start: "yesterday" is not a time\n    hint: give an RFC 3339 time/);
+});
+
+test('an unreachable URL and an HTTP error: exit 2, nothing written', async () => {
+  const dir = scratchDir('capsim-im-err-');
+  // A port just closed: nothing listens there.
+  const server = http.createServer((_, res) => res.writeHead(503, 'Service Unavailable').end('<html>down</html>'));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const http503 = await importMetrics({ prometheus: `http://127.0.0.1:${port}`, files: [], window: { startSeconds: START, endSeconds: START + 600, stepSeconds: 60 }, intoDir: path.join(dir, 'a'), force: false }).then(() => null, (e: unknown) => e);
+    assert.ok(http503 instanceof InputError);
+    assert.match(http503.message, /answered HTTP 503 Service Unavailable with a body that is not JSON: <html>down<\/html>/);
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
+  const r = capsim('import', 'metrics', '--prometheus', `http://127.0.0.1:${port}`, '--start', String(START), '--end', String(START + 600), '--into', path.join(dir, 'b'));
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, new RegExp(`--prometheus http://127.0.0.1:${port}: cannot be reached \\(ECONNREFUSED\\)`));
+  assert.deepEqual(fs.readdirSync(dir), []);
+  // No source, and a window that ends before it starts: exit 2, the flag named.
+  const none = capsim('import', 'metrics', '--start', String(START), '--end', String(START + 600), '--into', path.join(dir, 'c'));
+  assert.equal(none.code, 2, none.stderr);
+  assert.match(none.stderr, /--prometheus: no source: give --prometheus URL or --from-files FILE/);
+  const backwards = capsim('import', 'metrics', '--prometheus', 'http://127.0.0.1:1', '--start', String(START), '--end', String(START - 60), '--into', path.join(dir, 'd'));
+  assert.equal(backwards.code, 2, backwards.stderr);
+  assert.match(backwards.stderr, /--end: is before --start/);
+  assert.deepEqual(fs.readdirSync(dir), []);
+});
+
+test('a saved answer that is not a query_range matrix names the file and field', () => {
+  const dir = scratchDir('capsim-im-file-');
+  const file = path.join(dir, 'cpu.json');
+  fs.writeFileSync(file, JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: { pod: 'a' }, values: [[1, 2]] }] } }));
+  assert.throws(() => readSavedResponse(file), /cpu\.json: data\.result\[0\]\.values\[0\]: is \[1,2\], not \[seconds, "value"\]/);
+  fs.writeFileSync(file, '{"status":"error","errorType":"bad_data","error":"parse error at char 5"}');
+  assert.throws(() => readSavedResponse(file), /Prometheus answered status "error": parse error at char 5 \(bad_data\)/);
+  // NaN and +Inf are Prometheus values, not damage: skipped and counted.
+  let skipped = 0;
+  const series = parseQueryRange({ status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values: [[1, 'NaN'], [2, '+Inf'], [3, '0.5']] }] } }, 'x', (n) => (skipped += n));
+  assert.equal(skipped, 2);
+  assert.deepEqual(series[0], { labels: {}, times: [3], values: [0.5] });
+});
+
+test('fuzz: a damaged saved answer is an InputError or series, never another exception', () => {
+  const file = path.join(scratchDir('capsim-im-fuzz-'), 'cpu.json');
+  const good = JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: { namespace: 'shop', pod: 'a' }, values: [[1767571200, '0.25'], [1767571260, '0.5']] }] } });
+  fc.assert(
+    fc.property(fc.nat(), fc.oneof(fc.constantFrom('', '"', '{', ']', 'null', '1e999', '-', 'NaN', '[]', '{}'), fc.string({ maxLength: 6 })), fc.boolean(), fc.anything(), (at, insert, truncate, value) => {
+      const i = at % (good.length + 1);
+      for (const text of [truncate ? good.slice(0, i) : good.slice(0, i) + insert + good.slice(i + 1), JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: value } }) ?? '']) {
+        fs.writeFileSync(file, text);
+        try {
+          for (const s of readSavedResponse(file)) {
+            assert.equal(s.times.length, s.values.length);
+            for (const x of [...s.times, ...s.values]) assert.ok(Number.isFinite(x));
+          }
+        } catch (error) {
+          if (!(error instanceof InputError)) throw error;
+        }
+      }
+    }),
+    { numRuns: 500, seed: 16 },
+  );
+});
+
+test('mapping: pods reach their Deployment through the ReplicaSet, a rollout sums both ReplicaSets, an orphan is named; nodes by pool label', () => {
+  const window = { startSeconds: 0, endSeconds: 120, stepSeconds: 60 };
+  const s = (labels: Record<string, string>, values: [number, number][]) => ({ labels, times: values.map(([t]) => t), values: values.map(([, v]) => v) });
+  const all = (v: number): [number, number][] => [[0, v], [60, v], [120, v]];
+  const agg = aggregate(window, new Map([
+    // web-a (old ReplicaSet) runs at 0 and 60 s, web-b (new) from 60 s: 200m + 300m at 60 s.
+    ['cpu', [s({ namespace: 'shop', pod: 'web-a' }, [[0, 0.2], [60, 0.2]]), s({ namespace: 'shop', pod: 'web-b' }, [[60, 0.3], [120, 0.3]]), s({ namespace: 'shop', pod: 'stray' }, all(1))]],
+    ['memory', [s({ namespace: 'shop', pod: 'web-a' }, [[0, 100], [60, 100]])]],
+    ['requests', [s({ namespace: 'shop', pod: 'web-a', resource: 'cpu' }, [[0, 0.25], [60, 0.25]])]],
+    ['pod_owner', [s({ namespace: 'shop', pod: 'web-a', owner_kind: 'ReplicaSet', owner_name: 'web-1' }, [[0, 1]]), s({ namespace: 'shop', pod: 'web-b', owner_kind: 'ReplicaSet', owner_name: 'web-2' }, all(1))]],
+    ['replicaset_owner', [s({ namespace: 'shop', replicaset: 'web-1', owner_kind: 'Deployment', owner_name: 'web' }, all(1)), s({ namespace: 'shop', replicaset: 'web-2', owner_kind: 'Deployment', owner_name: 'web' }, all(1))]],
+    ['nodes', [
+      s({ node: 'n1', label_karpenter_sh_nodepool: 'general' }, all(1)),
+      s({ node: 'n2', label_karpenter_sh_nodepool: 'general' }, [[60, 1]]),
+      s({ node: 'n3', label_eks_amazonaws_com_nodegroup: 'batch' }, all(1)),
+    ]],
+  ]));
+  assert.deepEqual(agg.workloads.map((w) => `${w.kind}/${w.namespace}/${w.name}`), ['Deployment/shop/web']);
+  const web = agg.workloads[0];
+  assert.deepEqual(web.columns.cpu_used_m, [200, 500, 300], 'web-a alone, both during the rollout, web-b alone');
+  assert.deepEqual(web.columns.pods, [1, 2, 1]);
+  // web-a's owner sample at 0 s only: at 60 s the owner seen before is kept.
+  assert.deepEqual(web.columns.memory_used_bytes, [100, 100, null], 'nothing observed at 120 s: an empty cell, not 0');
+  assert.deepEqual(web.columns.cpu_requests_m, [250, 250, null], '0.25 cores = 250m');
+  assert.deepEqual(agg.podsUnmapped, ['shop/stray']);
+  assert.equal(agg.podsMapped, 2);
+  assert.deepEqual([...agg.pools], [['batch', [1, 1, 1]], ['general', [1, 2, 1]]]);
+});
