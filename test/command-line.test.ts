@@ -9,6 +9,7 @@ import yargs, { type Argv, type CommandModule } from 'yargs';
 import { COMMANDS, UsageError, commandLine } from '../src/cli/commandLine.ts';
 import type { DeclaredOptions } from '../src/cli/options.ts';
 import { capsim } from './support/run.ts';
+import { stubbedCommands } from './support/commandStubs.ts';
 
 type Args = Record<string, unknown>;
 
@@ -16,7 +17,7 @@ type Args = Record<string, unknown>;
  *  or the text --help / --version printed. */
 async function parse(args: string[]): Promise<{ handled?: Args; usage?: string; output?: string }> {
   let handled: Args | undefined;
-  const commands = COMMANDS.map((c) => ({ ...c, handler: (a: Args) => void (handled = a) }));
+  const commands = stubbedCommands((a) => void (handled = a));
   let output = '';
   try {
     await commandLine(args, { commands, exitProcess: false }).parseAsync(args, {}, (_error: unknown, _argv: unknown, out: string) => {
@@ -89,7 +90,7 @@ function use(flag: Flag, i: number): string[] {
 const described = COMMANDS.flatMap((c) => describeCommand(c));
 
 test('every command and every flag is covered: the commands and their flags are as --help lists them', () => {
-  assert.deepEqual(described.map((c) => c.name), ['run', 'report', 'compare', 'sweep', 'import cluster', 'export openmetrics', 'validate', 'init', 'catalog', 'schema']);
+  assert.deepEqual(described.map((c) => c.name), ['run', 'report', 'compare', 'sweep', 'import cluster', 'import metrics', 'export openmetrics', 'validate', 'init', 'catalog', 'schema']);
   const sweep = described.find((c) => c.name === 'sweep')!;
   assert.deepEqual(sweep.flags.filter((f) => f.array).map((f) => f.name).sort(), ['constraint', 'emit', 'merge', 'set', 'vary']);
   assert.equal(sweep.flags.find((f) => f.name === 'emit')!.nargs, 2);
@@ -109,9 +110,9 @@ test('a flag that takes one value, given twice, is a usage error naming it, for 
     }
   }
   // run: format, out, seed, placement; report: format; compare: format, out; sweep: 15 (emit
-  // among them); import cluster: out, placement; export openmetrics: out; validate: seed,
-  // placement; catalog: provider, filter, format.
-  assert.equal(checked, 30);
+  // among them); import cluster: out, placement; import metrics: prometheus, start, end, step,
+  // into; export openmetrics: out; validate: seed, placement; catalog: provider, filter, format.
+  assert.equal(checked, 35);
 });
 
 test('--format html --format pdf says how to ask for several formats; --out a --out b names both', async () => {
@@ -133,8 +134,8 @@ test('the repeatable flags add up, in order, for every command that has them', a
       checked++;
     }
   }
-  // run, validate: set; sweep: vary, set, constraint, merge.
-  assert.equal(checked, 6);
+  // run, validate: set; sweep: vary, set, constraint, merge; import metrics: from-files.
+  assert.equal(checked, 7);
 });
 
 test('a yes-or-no flag may repeat: --quiet --quiet is quiet', async () => {

@@ -19,6 +19,7 @@ import { parseShard, parseVary, planFromIdentity, type PlanIdentity } from '../.
 import { checkKeys, parseConstraint, parseObjective } from '../../src/sweep/study.ts';
 import { RUN_FILES } from '../../src/outputs/runDirectory.ts';
 import { COMMANDS, UsageError, commandLine } from '../../src/cli/commandLine.ts';
+import { stubbedCommands } from './commandStubs.ts';
 import { PROTOTYPE_NAMES, applyMutation, baseScenarios, damage, fuzzNumber, fuzzString, fuzzValue, mutation, textDamage, type Mutation, type TextDamage } from './fuzz.ts';
 import { FuzzFailure, checkProblem, checkPrototypes, scratchDir, settle } from './fuzzChecks.ts';
 
@@ -210,7 +211,7 @@ export const commandArgs: fc.Arbitrary<string[]> = fc.array(argToken, { maxLengt
  *  --version printed; nothing else. */
 export async function checkCommandLine(args: string[]): Promise<'usage error' | 'handled' | 'help'> {
   let handled = false;
-  const commands = COMMANDS.map((c) => ({ ...c, handler: () => void (handled = true) }));
+  const commands = stubbedCommands(() => void (handled = true));
   try {
     await commandLine(args, { commands, exitProcess: false }).parseAsync(args, {}, () => {});
     checkPrototypes();
