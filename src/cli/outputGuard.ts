@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { InputError } from '../scenario/errors.ts';
 import { displayPath } from '../scenario/paths.ts';
-import { OutputLockedError, describeHolder, lockOutput } from '../outputs/outputLock.ts';
+import { OutputLockedError, describeHolder, lockOutput, type OutputLock } from '../outputs/outputLock.ts';
 import { removeTemporaries } from '../outputs/leftovers.ts';
 
 /** 128 + SIGINT, as a shell reports a command stopped by Ctrl-C. */
@@ -92,17 +92,20 @@ export function lockedAsInput(error: unknown): unknown {
 export async function guardedWrite<T>(dir: string, options: { command: string; create: boolean }, write: () => Promise<T>): Promise<T> {
   const abs = path.resolve(dir);
   if (!options.create && !fs.existsSync(abs)) return write();
-  const lock = await lockOutput(abs, options.command, { onWait: (message) => process.stderr.write(`capsim: ${message}\n`) });
   const dirs = [abs, path.join(abs, 'charts')];
+  // Listening before the lock exists and until it is gone: a signal in between would otherwise
+  // kill the process the default way, with the lock file and its temporaries left behind.
+  let lock: OutputLock | null = null;
   const stop = exitOnInterrupt(() => {
     for (const d of dirs) removeTemporaries(d, { own: true });
-    lock.release();
+    lock?.release();
   }, `${options.command.replace(/^capsim /, '')} interrupted: every file in ${displayPath(abs)}/ is whole (written before, or by this command); run it again for a complete set.`);
   try {
+    lock = await lockOutput(abs, options.command, { onWait: (message) => process.stderr.write(`capsim: ${message}\n`) });
     for (const d of dirs) removeTemporaries(d);
     return await write();
   } finally {
+    lock?.release();
     stop();
-    lock.release();
   }
 }
