@@ -84,12 +84,15 @@ async function run(args: RunArgs): Promise<number> {
       );
       const served = s.demand.servedPct === null ? '' : `, demand served ${s.demand.servedPct}%`;
       const troubles = [s.pods.oomKills && `${s.pods.oomKills} OOM kills`, s.pods.evictions && `${s.pods.evictions} evictions`].filter(Boolean).join(', ');
+      // Pods of a cluster's state start bound (pods.scheduled leaves them out: no scheduler ran).
+      const dumped = scenario.clusterState.placement === 'asDumped' ? scenario.clusterState.runningPods : 0;
+      const asDumped = dumped > 0 ? `${dumped} pod${dumped === 1 ? '' : 's'} started as dumped, ` : '';
       const warned = result.warnings.length === 0 ? '' : `; ${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'}: ${result.warnings.map(warningBrief).join(', ')}`;
       process.stdout.write(
         `${scenario.name}: $${s.cost.totalUsd.toFixed(2)} total ($${s.cost.monthlyRunRateUsd.toFixed(2)}/month), ` +
           `${s.nodes.max} nodes at peak, cpu requested ${s.utilization.cpuRequestedPct.toFixed(1)}% / used ${s.utilization.cpuUsedPct.toFixed(1)}%, ` +
           `memory requested ${s.utilization.memoryRequestedPct.toFixed(1)}% / used ${s.utilization.memoryUsedPct.toFixed(1)}%${served}, ` +
-          `${s.pods.scheduled} pods scheduled, ${s.pods.unschedulable} pending at the end${troubles ? `, ${troubles}` : ''}${warned}\n` +
+          `${asDumped}${s.pods.scheduled} pods scheduled, ${s.pods.unschedulable} pending at the end${troubles ? `, ${troubles}` : ''}${warned}\n` +
           `Results: ${displayPath(result.outDir)}/ (summary.json, timeseries.csv, workloads.csv, nodes.csv, events.csv, recommendations.csv${report.includes('svg') || report.includes('png') ? ', charts/' : ''})\n` +
           (report.includes('html') ? `Report:  ${displayPath(path.join(result.outDir, 'report.html'))}\n` : ''),
       );
