@@ -246,28 +246,7 @@ export class ApiServer {
   /** Creates a node. It joins the scheduler's view when it becomes Ready (markNodeReady). */
   addNode(init: NodeInit): Node {
     if (this.nodesByName.has(init.name)) throw new Error(`node ${init.name} already exists`);
-    const node: Node = {
-      index: this.nodes.length,
-      name: init.name,
-      labels: init.labels,
-      annotations: init.annotations ?? {},
-      taints: init.taints,
-      unschedulable: init.unschedulable ?? false,
-      capacity: init.capacity,
-      allocatable: init.allocatable,
-      allocatablePods: init.allocatablePods,
-      pool: init.pool,
-      zone: init.zone,
-      instanceType: init.instanceType,
-      capacityType: init.capacityType,
-      priceUsdPerHour: init.priceUsdPerHour,
-      state: 'Provisioning',
-      createdMs: this.nowMs,
-      readyMs: -1,
-      removedMs: -1,
-      info: undefined as unknown as NodeInfo,
-    };
-    node.info = new NodeInfo(node);
+    const node = nodeOf(init, this.nodes.length, 'Provisioning', this.nowMs);
     this.nodes.push(node);
     this.nodesByName.set(node.name, node);
     this.notify('nodeAdded', node);
@@ -587,4 +566,32 @@ function describeNode(node: Node): string {
   const size = `${node.capacity.cpuMilli / 1000} CPU, ${Math.round(node.capacity.memoryBytes / 2 ** 20)}Mi`;
   const parts = [node.instanceType ?? (node.pool ? size : 'fixed node'), node.pool ? `pool ${node.pool}` : '', node.zone ? `zone ${node.zone}` : '', node.capacityType];
   return parts.filter(Boolean).join(', ');
+}
+
+/** A Node as `init` describes it, empty, in `state` from `createdMs`: the API server's own
+ *  nodes, and the unregistered ones a what-if places pods on (cloud/cloudProvider.ts). */
+export function nodeOf(init: NodeInit, index: number, state: Node['state'], createdMs: number): Node {
+  const node: Node = {
+    index,
+    name: init.name,
+    labels: init.labels,
+    annotations: init.annotations ?? {},
+    taints: init.taints,
+    unschedulable: init.unschedulable ?? false,
+    capacity: init.capacity,
+    allocatable: init.allocatable,
+    allocatablePods: init.allocatablePods,
+    pool: init.pool,
+    zone: init.zone,
+    instanceType: init.instanceType,
+    capacityType: init.capacityType,
+    priceUsdPerHour: init.priceUsdPerHour,
+    state,
+    createdMs,
+    readyMs: -1,
+    removedMs: -1,
+    info: undefined as unknown as NodeInfo,
+  };
+  node.info = new NodeInfo(node);
+  return node;
 }

@@ -5,14 +5,14 @@
 // termination handler, termination), a stock-out during which launched instances never boot,
 // and failures, temporary (an outage) or for good (a lost machine, whose Node the cloud node
 // lifecycle controller then deletes).
-import type { ApiServer, NodeInit } from '../api/apiServer.ts';
+import { nodeOf, type ApiServer, type NodeInit } from '../api/apiServer.ts';
 import type { RandomStreams } from '../engine/random.ts';
 import type { Simulation } from '../engine/simulation.ts';
 import type { Kubelet } from '../kubelet/kubelet.ts';
 import { drainNode } from '../kubectl/drain.ts';
 import { LABEL_CAPACITY_TYPE, LABEL_HOSTNAME, LABEL_INSTANCE_TYPE, LABEL_POOL, LABEL_ZONE } from '../model/api.ts';
 import type { Node } from '../model/node.ts';
-import { NodeInfo, nodeObjectRef } from '../model/node.ts';
+import { nodeObjectRef } from '../model/node.ts';
 import type { NodeObject } from '../model/objects.ts';
 import type { ResourceMap } from '../model/resources.ts';
 import { MEMORY, PODS, toResourceList } from '../model/resources.ts';
@@ -161,29 +161,7 @@ export function manifestNodeInit(obj: NodeObject, plan?: ManifestNodePlan): Node
 /** A node that is never part of the cluster, Ready and empty: what a what-if places pods on
  *  (the cluster autoscaler's template nodes, the pre-run fit check of src/preflight.ts). */
 export function unregisteredNode(init: NodeInit): Node {
-  const node: Node = {
-    index: -1,
-    name: init.name,
-    labels: init.labels,
-    annotations: init.annotations ?? {},
-    taints: init.taints,
-    unschedulable: init.unschedulable ?? false,
-    capacity: init.capacity,
-    allocatable: init.allocatable,
-    allocatablePods: init.allocatablePods,
-    pool: init.pool,
-    zone: init.zone,
-    instanceType: init.instanceType,
-    capacityType: init.capacityType,
-    priceUsdPerHour: init.priceUsdPerHour,
-    state: 'Ready',
-    createdMs: -1,
-    readyMs: -1,
-    removedMs: -1,
-    info: undefined as unknown as NodeInfo,
-  };
-  node.info = new NodeInfo(node);
-  return node;
+  return nodeOf(init, -1, 'Ready', -1);
 }
 
 /** A node the pool would create (cluster-autoscaler's TemplateNodeInfo): the pool's labels,
