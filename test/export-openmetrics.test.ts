@@ -8,15 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { capsim, scratchDir } from './support/run.ts';
-import { buildTsdb, prometheusOrSkip, promtool, startPrometheus } from './support/prometheus.ts';
+import { buildTsdb, exportedWebHpa, ok, prometheusOrSkip, promtool, startPrometheus } from './support/prometheus.ts';
 import { exportOpenMetrics } from '../src/export/openMetrics.ts';
 import { InputError } from '../src/scenario/errors.ts';
 
 const TIMEOUT = 180_000;
-
-function ok(r: { code: number | null; stdout: string; stderr: string }, what: string): void {
-  assert.equal(r.code, 0, `${what} exited ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
-}
 
 function csv(file: string): Record<string, string>[] {
   const [header, ...rows] = fs.readFileSync(file, 'utf8').trim().split('\n');
@@ -29,11 +25,7 @@ let shared: { dir: string; run: string; om: string } | undefined;
 function webHpa(): { dir: string; run: string; om: string } {
   if (shared) return shared;
   const dir = scratchDir('capsim-om-');
-  const run = path.join(dir, 'run');
-  const om = path.join(dir, 'web-hpa.om');
-  ok(capsim('run', 'scenarios/web-hpa.yaml', '--set', 'spec.duration=2h', '--out', run, '--format', 'none', '--quiet'), 'capsim run');
-  ok(capsim('export', 'openmetrics', run, '--out', om, '--quiet'), 'capsim export openmetrics');
-  return (shared = { dir, run, om });
+  return (shared = { dir, ...exportedWebHpa(dir) });
 }
 
 test('the export is OpenMetrics: families together, each series in time order, # EOF last, the same bytes twice', () => {

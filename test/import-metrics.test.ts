@@ -10,7 +10,7 @@ import http from 'node:http';
 import path from 'node:path';
 import fc from 'fast-check';
 import { capsim, scratchDir } from './support/run.ts';
-import { buildTsdb, prometheusOrSkip, startPrometheus, type RunningPrometheus } from './support/prometheus.ts';
+import { buildTsdb, exportedWebHpa, ok, prometheusOrSkip, startPrometheus, type RunningPrometheus } from './support/prometheus.ts';
 import { importMetrics } from '../src/import/metrics/importMetrics.ts';
 import { aggregate } from '../src/import/metrics/aggregate.ts';
 import { chunksOf, parseQueryRange, parseTime, readSavedResponse } from '../src/import/metrics/prometheus.ts';
@@ -19,10 +19,6 @@ import { InputError } from '../src/scenario/errors.ts';
 import { readTrace } from '../src/workload/trace.ts';
 
 const TIMEOUT = 240_000;
-
-function ok(r: { code: number | null; stdout: string; stderr: string }, what: string): void {
-  assert.equal(r.code, 0, `${what} exited ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
-}
 
 function csv(file: string): Record<string, string>[] {
   const [header, ...rows] = fs.readFileSync(file, 'utf8').trim().split('\n').filter((l) => !l.startsWith('#'));
@@ -38,10 +34,7 @@ let shared: { dir: string; run: string; prometheus: RunningPrometheus } | undefi
 async function served(): Promise<{ dir: string; run: string; prometheus: RunningPrometheus }> {
   if (shared) return shared;
   const dir = scratchDir('capsim-im-');
-  const run = path.join(dir, 'run');
-  const om = path.join(dir, 'web-hpa.om');
-  ok(capsim('run', 'scenarios/web-hpa.yaml', '--set', 'spec.duration=2h', '--out', run, '--format', 'none', '--quiet'), 'capsim run');
-  ok(capsim('export', 'openmetrics', run, '--out', om, '--quiet'), 'capsim export openmetrics');
+  const { run, om } = exportedWebHpa(dir);
   buildTsdb(om, path.join(dir, 'tsdb'));
   const prometheus = await startPrometheus(path.join(dir, 'tsdb'));
   return (shared = { dir, run, prometheus });

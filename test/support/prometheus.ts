@@ -10,6 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
+import { capsim } from './run.ts';
 
 export const PROMETHEUS = '/usr/bin/prometheus';
 export const PROMTOOL = '/usr/bin/promtool';
@@ -125,4 +126,19 @@ export async function startPrometheus(tsdbDir: string, options: { timeoutMs?: nu
       return body.data;
     },
   };
+}
+
+/** Fails the test with a command's output when it did not exit 0. */
+export function ok(r: { code: number | null; stdout: string; stderr: string }, what: string): void {
+  assert.equal(r.code, 0, `${what} exited ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
+}
+
+/** scenarios/web-hpa.yaml run for 2 hours into `dir`/run and exported to `dir`/web-hpa.om: the
+ *  series the export and import-metrics tests backfill (an HPA, demand, one pool). */
+export function exportedWebHpa(dir: string): { run: string; om: string } {
+  const run = path.join(dir, 'run');
+  const om = path.join(dir, 'web-hpa.om');
+  ok(capsim('run', 'scenarios/web-hpa.yaml', '--set', 'spec.duration=2h', '--out', run, '--format', 'none', '--quiet'), 'capsim run');
+  ok(capsim('export', 'openmetrics', run, '--out', om, '--quiet'), 'capsim export openmetrics');
+  return { run, om };
 }
