@@ -2,6 +2,7 @@
 // beside the scenario `capsim import cluster` wrote (or in a new directory):
 //   metrics/<namespace>/<workload>.csv  time + WORKLOAD_COLUMNS, one row per step
 //   metrics/nodes.csv                   time, pool, nodes
+//   metrics/workloads.csv               workload (Kind/namespace/name), file
 //   metrics-report.md                   window, step, queries, series read, mapping, gaps
 // Times are ISO 8601 UTC, as capsim's trace reader reads them, so a later calibration or backtest
 // can take a column as a trace. Written whole or not at all: under `<dir>.lock`, into temporaries
@@ -20,6 +21,8 @@ import { cpuWindowSeconds, QUERIES } from './queries.ts';
 
 export const METRICS_DIR = 'metrics';
 export const METRICS_REPORT = 'metrics-report.md';
+/** metrics/workloads.csv: `workload` (Kind/namespace/name), `file` (relative to the directory). */
+export const WORKLOAD_INDEX = 'workloads.csv';
 /** Pods without an owner named in the report; the rest are counted. */
 const NAMED = 20;
 
@@ -131,6 +134,8 @@ export async function importMetrics(options: ImportMetricsOptions): Promise<Metr
 
 const isoTime = (seconds: number) => new Date(Math.round(seconds * 1000)).toISOString().replace('.000Z', 'Z');
 const cellOf = (v: number | null) => (v === null ? '' : String(v));
+/** A CSV cell: quoted when it holds a comma, a quote or a line break (RFC 4180). */
+const csvCell = (text: string) => (/[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
 
 /** A path part from a namespace or name: Kubernetes names pass unchanged; anything else (from a
  *  saved file) has the characters a file name may not hold replaced. */
@@ -147,11 +152,15 @@ function metricsFiles(agg: Aggregate): Map<string, string> {
     const rows = agg.times.map((t, i) => [isoTime(t), ...WORKLOAD_COLUMNS.map((c) => cellOf(w.columns[c][i]))].join(','));
     files.set(name, `time,${WORKLOAD_COLUMNS.join(',')}\n${rows.join('\n')}\n`);
   }
+  // Which file holds which workload (`Kind/namespace/name`, as a run's workloads.csv names it):
+  // a file name alone loses the kind, and a namespace or name that is not a Kubernetes name.
+  const index = agg.workloads.map((w, i) => `${csvCell(`${w.kind}/${w.namespace}/${w.name}`)},${csvCell([...files.keys()][i])}`);
   const nodeRows: string[] = [];
   agg.times.forEach((t, i) => {
     for (const [pool, counts] of agg.pools) nodeRows.push(`${isoTime(t)},${pool.includes(',') ? JSON.stringify(pool) : pool},${counts[i]}`);
   });
   files.set(path.join(METRICS_DIR, 'nodes.csv'), `time,pool,nodes\n${nodeRows.map((r) => `${r}\n`).join('')}`);
+  files.set(path.join(METRICS_DIR, WORKLOAD_INDEX), `workload,file\n${index.map((r) => `${r}\n`).join('')}`);
   return files;
 }
 
@@ -175,7 +184,7 @@ function report(options: ImportMetricsOptions, r: Omit<MetricsImport, 'dir'>, fi
     lines.push(`${agg.podsUnmapped.length} pod${agg.podsUnmapped.length === 1 ? '' : 's'} with usage but no owner in kube_pod_owner, not counted in any workload${agg.podsUnmapped.length > NAMED ? ` (the first ${NAMED})` : ''}: ${agg.podsUnmapped.slice(0, NAMED).map((p) => excerpt(p)).join(', ')}.`);
   }
   lines.push('', '| workload | pods seen | HPA | steps without CPU | file |', '|---|---|---|---|---|');
-  const names = [...files.keys()].filter((f) => f !== path.join(METRICS_DIR, 'nodes.csv'));
+  const names = [...files.keys()].filter((f) => f !== path.join(METRICS_DIR, 'nodes.csv') && f !== path.join(METRICS_DIR, WORKLOAD_INDEX));
   agg.workloads.forEach((w, i) => {
     const gaps = w.columns.cpu_used_m.filter((v) => v === null).length;
     lines.push(`| ${excerpt(`${w.kind}/${w.namespace}/${w.name}`)} | ${w.pods.size} | ${w.hpa ?? ''} | ${gaps} | ${names[i]} |`);
