@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { capsim, scratchDir } from './support/run.ts';
-import { buildTsdb, exportedWebHpa, ok, prometheusOrSkip, promtool, startPrometheus } from './support/prometheus.ts';
+import { buildTsdb, exportedThrottled, exportedWebHpa, ok, prometheusOrSkip, promtool, startPrometheus } from './support/prometheus.ts';
 import { exportOpenMetrics } from '../src/export/openMetrics.ts';
 import { InputError } from '../src/scenario/errors.ts';
 
@@ -49,7 +49,8 @@ test('the export is OpenMetrics: families together, each series in time order, #
     assert.ok(ts > (lastTime.get(series) ?? -Infinity), `${series}: timestamps not increasing at ${ts}`);
     lastTime.set(series, ts);
   }
-  for (const name of ['container_cpu_usage_seconds', 'container_memory_working_set_bytes', 'kube_pod_owner', 'kube_pod_container_resource_requests',
+  for (const name of ['container_cpu_usage_seconds', 'container_memory_working_set_bytes', 'container_cpu_cfs_periods', 'container_cpu_cfs_throttled_periods',
+    'capsim_workload_demand_units', 'capsim_workload_served_units', 'kube_pod_owner', 'kube_pod_container_resource_requests',
     'kube_pod_container_resource_limits', 'kube_deployment_spec_replicas', 'kube_horizontalpodautoscaler_status_desired_replicas', 'kube_node_labels']) {
     assert.ok(families.includes(name), `family ${name} written`);
   }
@@ -114,6 +115,56 @@ test('promtool lints it and backfills it; Prometheus answers with the run\'s fig
   // Cost: three nodes at m5.xlarge's $0.192/h (nodes.csv: $0.384 for 2 h each).
   const cost = await values('sum(node_total_hourly_cost)');
   for (const [at, usdPerHour] of cost) assert.ok(Math.abs(usdPerHour - 3 * 0.192) < 1e-9, `t=${at}: $${usdPerHour}/h`);
+
+  // The demand counter: its rate over the whole run (samples at 0 and 7200 s both in the closed
+  // range, the counter from 0: no extrapolation) is the mean of workloads.csv demand at the 120
+  // samples 0 .. 7140 s, each held for its minute.
+  const endEpoch = String(startEpoch + 7200);
+  const instant = async (query: string) => {
+    const data = await prometheus.api('query', { query, time: endEpoch });
+    assert.equal(data.result.length, 1, `${query}: one series, got ${JSON.stringify(data.result).slice(0, 300)}`);
+    return Number(data.result[0].value[1]);
+  };
+  const held = workloads.filter((r) => Number(r.t) < 7200);
+  assert.equal(held.length, 120);
+  const meanOf = (column: string) => held.reduce((sum, r) => sum + Number(r[column]), 0) / held.length;
+  const demand = await instant('rate(capsim_workload_demand_units_total{namespace="shop",workload="storefront",kind="Deployment"}[2h])');
+  assert.ok(Math.abs(demand - meanOf('demand')) < 1e-9, `demand rate ${demand}, workloads.csv mean ${meanOf('demand')}`);
+  assert.ok(demand > 100, 'web-hpa\'s night demand: about 120 to 300 requests/s');
+  const served = await instant('rate(capsim_workload_served_units_total[2h])');
+  assert.ok(Math.abs(served - meanOf('served')) < 1e-9, `served rate ${served}, workloads.csv mean ${meanOf('served')}`);
+  // CFS periods: 10 a second per Ready replica.
+  const periods = await instant('rate(container_cpu_cfs_periods_total[2h])');
+  assert.ok(Math.abs(periods - 10 * meanOf('replicas_ready')) < 1e-9, `${periods} periods/s, 10 x mean Ready ${meanOf('replicas_ready')}`);
+});
+
+test('CFS periods: rate(throttled) / rate(periods) over 5 minutes is the run\'s cpu_throttled_pct, weighted by Ready replicas', () => {
+  const { dir } = webHpa();
+  const { run, om } = exportedThrottled(dir);
+  const text = fs.readFileSync(om, 'utf8');
+  const counter = (name: string) => {
+    const at = new Map<number, number>();
+    for (const m of text.matchAll(new RegExp(`^${name}\\{[^}]*\\} (\\S+) (\\d+)$`, 'gm'))) at.set(Number(m[2]), Number(m[1]));
+    return at;
+  };
+  const periods = counter('container_cpu_cfs_periods_total');
+  const throttled = counter('container_cpu_cfs_throttled_periods_total');
+  const rows = csv(path.join(run, 'workloads.csv'));
+  const start = Date.parse(rows[0].time) / 1000;
+  assert.equal(periods.size, 61, 'one sample a minute for an hour');
+  let throttledSteps = 0;
+  for (let t = 300; t <= 3600; t += 60) {
+    // The five samples t-5m .. t-1m, each held for its minute: sum(ready x pct) / sum(ready).
+    const window = rows.filter((r) => Number(r.t) >= t - 300 && Number(r.t) < t);
+    const ready = window.reduce((s, r) => s + Number(r.replicas_ready), 0);
+    const expected = window.reduce((s, r) => s + Number(r.replicas_ready) * Number(r.cpu_throttled_pct), 0) / ready;
+    const dPeriods = periods.get(start + t)! - periods.get(start + t - 300)!;
+    const ratio = (100 * (throttled.get(start + t)! - throttled.get(start + t - 300)!)) / dPeriods;
+    assert.ok(Math.abs(dPeriods - 10 * 60 * ready) < 1e-6, `t=${t}: ${dPeriods} periods, 600 per Ready replica-minute`);
+    assert.ok(Math.abs(ratio - expected) < 1e-9, `t=${t}: throttled ${ratio} %, the run's ${expected} %`);
+    if (expected > 0) throttledSteps++;
+  }
+  assert.ok(throttledSteps > 5 && throttledSteps < 56, `throttled in some 5-minute windows and not in others (${throttledSteps} of 56)`);
 });
 
 test('a directory that is not a whole run: exit 2 with the file named, and --out not written', () => {

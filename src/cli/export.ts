@@ -26,12 +26,12 @@ const openMetricsCommand: CommandModule<object, ExportOpenMetricsArgs> = {
       .example('$0 export openmetrics reports/web-hpa --out web-hpa.om', 'Write web-hpa.om')
       .example('promtool tsdb create-blocks-from openmetrics web-hpa.om data/', 'Then backfill it into a Prometheus TSDB')
       .epilogue(
-        'Written: container_cpu_usage_seconds_total, container_memory_working_set_bytes, container_oom_events_total (cAdvisor); ' +
+        'Written: container_cpu_usage_seconds_total, container_memory_working_set_bytes, container_cpu_cfs_periods_total and _throttled_periods_total (10 periods/s per Ready replica, cpu_throttled_pct of them throttled: an approximation), container_oom_events_total (cAdvisor); ' +
           'kube_pod_info, kube_pod_owner, kube_replicaset_owner, kube_job_owner, kube_pod_container_resource_requests and _limits, ' +
           'kube_deployment_spec_replicas, kube_deployment_status_replicas_ready, the StatefulSet and DaemonSet equivalents, ' +
           'kube_horizontalpodautoscaler_status_desired_replicas, kube_node_info, kube_node_labels, kube_node_status_allocatable (kube-state-metrics); ' +
-          'node_total_hourly_cost (OpenCost). A run records workloads, not pods: each workload is one pod named <workload>-capsim carrying its totals. ' +
-          'Not written (not in a run\'s files): CFS periods and throttled periods, last terminated reason, available replicas, per-pod figures. ' +
+          'node_total_hourly_cost (OpenCost); capsim_workload_demand_units_total and capsim_workload_served_units_total (the demand and served rates integrated, as an application counts its requests). A run records workloads, not pods: each workload is one pod named <workload>-capsim carrying its totals. ' +
+          'Not written (not in a run\'s files): last terminated reason, available replicas, per-pod figures. ' +
           'Timestamps are the scenario\'s (spec.start). Details: docs/export.md. Exit 2 for a directory that is not a whole run.',
       ) as never,
   handler: async (args: ArgumentsCamelCase<ExportOpenMetricsArgs>) => {

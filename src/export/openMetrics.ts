@@ -15,10 +15,18 @@
 //   usage and requests. `container` is the container's name when the workload has one, else
 //   `all-containers`. Sums by namespace or by owner are the run's figures; per-pod figures
 //   (averages over replicas, a pod's node) are not in a run's files and are not written.
-// - Not written (no honest source in a run's files): CFS periods and throttled periods
-//   (capsim records the share of wanted CPU not given, not periods), a container's last
-//   terminated reason (OOM kills are written as cAdvisor's container_oom_events_total),
-//   a Deployment's available replicas (capsim models minReadySeconds; its files record Ready).
+// - Demand and served (units/s) are written as the counters an application would expose,
+//   `capsim_workload_demand_units_total` and `capsim_workload_served_units_total` (the integral of
+//   the rate, as container_cpu_usage_seconds_total is of CPU), for workloads with demand.
+// - CFS periods and throttled periods are an approximation: capsim records the share of the CPU
+//   the containers wanted that they did not get (cpu_throttled_pct), not periods. The synthetic
+//   pod has 10 periods a second (the 100 ms CFS period) per Ready replica, and that share of them
+//   throttled: rate(throttled) / rate(periods) gives cpu_throttled_pct back (weighted by Ready
+//   replicas), but a real kernel's throttled periods count periods where the quota ran out at
+//   all, not the share of CPU wanted.
+// - Not written (no honest source in a run's files): a container's last terminated reason (OOM
+//   kills are written as cAdvisor's container_oom_events_total), a Deployment's available
+//   replicas (capsim models minReadySeconds; its files record Ready).
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -43,6 +51,9 @@ interface WorkloadRows {
   replicasDesired: number[];
   replicasReady: number[];
   oomKills: number[];
+  demand: number[];
+  served: number[];
+  cpuThrottledPct: number[];
 }
 
 interface Hpa {
@@ -107,7 +118,7 @@ async function readWorkloadRows(dir: string, notes: string[]): Promise<WorkloadR
     if (parts.length !== 3 || parts.some((p) => p === '')) throw damaged(dir, WORKLOADS.name, line, `workload is ${JSON.stringify(ref)}, not Kind/namespace/name`);
     let w = byRef.get(ref);
     if (!w) {
-      byRef.set(ref, (w = { kind: parts[0], namespace: parts[1], name: parts[2], t: [], cpuUsedMilli: [], memoryUsedBytes: [], cpuRequestedMilli: [], memoryRequestedBytes: [], replicasDesired: [], replicasReady: [], oomKills: [] }));
+      byRef.set(ref, (w = { kind: parts[0], namespace: parts[1], name: parts[2], t: [], cpuUsedMilli: [], memoryUsedBytes: [], cpuRequestedMilli: [], memoryRequestedBytes: [], replicasDesired: [], replicasReady: [], oomKills: [], demand: [], served: [], cpuThrottledPct: [] }));
     }
     const n = (column: keyof typeof at & string) => count(dir, WORKLOADS.name, line, column, f[at[column]]);
     const t = n('t');
@@ -120,6 +131,9 @@ async function readWorkloadRows(dir: string, notes: string[]): Promise<WorkloadR
     w.replicasDesired.push(n('replicas_desired'));
     w.replicasReady.push(n('replicas_ready'));
     w.oomKills.push(n('oom_kills'));
+    w.demand.push(n('demand'));
+    w.served.push(n('served'));
+    w.cpuThrottledPct.push(n('cpu_throttled_pct'));
   }, { plain: true, required: false });
   if (!found) notes.push(`${RUN_FILES.workloads} not found: no workload, pod or HPA series written (only nodes)`);
   return [...byRef.values()].sort((a, b) => cmp(`${a.kind}/${a.namespace}/${a.name}`, `${b.kind}/${b.namespace}/${b.name}`));
@@ -224,6 +238,19 @@ class Writer {
   }
 }
 
+/** CFS periods per second: the kernel's default cpu.cfs_period_us of 100 ms. */
+const CFS_PERIODS_PER_SECOND = 10;
+
+/** A counter from a rate sampled at `t`: each sample's rate held until the next sample (the
+ *  recorder samples rates), so the counter at t[i] is the exact integral up to it. */
+function integral(t: readonly number[], rate: (i: number) => number): number[] {
+  let sum = 0;
+  return t.map((ti, i) => {
+    if (i > 0) sum += rate(i - 1) * (ti - t[i - 1]);
+    return sum;
+  });
+}
+
 /** The synthetic pod that stands for a workload's pods, and what owns it. */
 function podOf(w: WorkloadRows): { pod: string; ownerKind: string; ownerName: string } {
   const pod = `${w.name}-capsim`;
@@ -281,15 +308,21 @@ export async function exportOpenMetrics(dir: string, write: (chunk: string) => v
   for (const w of workloads) {
     // The recorder samples usage as a rate at each t; held until the next sample, its integral is
     // exact in millicore-seconds: rate(...[5m]) at t is the mean of the samples t-5m .. t-1m.
-    let milliSeconds = 0;
-    const total = w.t.map((t, i) => {
-      if (i > 0) milliSeconds += w.cpuUsedMilli[i - 1] * (t - w.t[i - 1]);
-      return milliSeconds / 1000;
-    });
+    const total = integral(w.t, (i) => w.cpuUsedMilli[i]).map((milliSeconds) => milliSeconds / 1000);
     out.seriesOf('container_cpu_usage_seconds_total', { ...CADVISOR, ...containerLabels(w), image: SIMULATED_IMAGE }, w.t, (i) => total[i]);
   }
   out.family('container_memory_working_set_bytes', 'gauge', 'Current working set in bytes.', 'bytes');
   for (const w of workloads) out.seriesOf('container_memory_working_set_bytes', { ...CADVISOR, ...containerLabels(w), image: SIMULATED_IMAGE }, w.t, (i) => w.memoryUsedBytes[i]);
+  // CFS (cAdvisor): 10 periods a second per Ready replica (the 100 ms period), cpu_throttled_pct
+  // of them throttled; each sample's values held until the next, as for CPU (see the file's head).
+  const periods = workloads.map((w) => integral(w.t, (i) => CFS_PERIODS_PER_SECOND * w.replicasReady[i]));
+  out.family('container_cpu_cfs_periods', 'counter', 'Number of elapsed enforcement period intervals.');
+  workloads.forEach((w, k) => out.seriesOf('container_cpu_cfs_periods_total', { ...CADVISOR, ...containerLabels(w), image: SIMULATED_IMAGE }, w.t, (i) => periods[k][i]));
+  out.family('container_cpu_cfs_throttled_periods', 'counter', 'Number of throttled period intervals.');
+  for (const w of workloads) {
+    const throttled = integral(w.t, (i) => (CFS_PERIODS_PER_SECOND * w.replicasReady[i] * w.cpuThrottledPct[i]) / 100);
+    out.seriesOf('container_cpu_cfs_throttled_periods_total', { ...CADVISOR, ...containerLabels(w), image: SIMULATED_IMAGE }, w.t, (i) => throttled[i]);
+  }
   out.family('container_oom_events', 'counter', 'Count of out of memory events observed for the container');
   for (const w of workloads) {
     let kills = 0;
@@ -393,6 +426,19 @@ export async function exportOpenMetrics(dir: string, write: (chunk: string) => v
     if (lifeSeconds <= 0) continue;
     const price = Math.round((n.costUsd / (lifeSeconds / 3600)) * 1e6) / 1e6;
     out.seriesOf('node_total_hourly_cost', { ...OPENCOST, node: n.node, instance_type: n.instanceType.slice(n.instanceType.indexOf('/') + 1) }, lives.get(n.node)!, () => price);
+  }
+  // The application's own counters (no standard name): requests or other units offered and served.
+  const withDemand = workloads.filter((w) => w.demand.some((v) => v > 0));
+  const appLabels = (w: WorkloadRows) => ({ job: 'capsim', namespace: w.namespace, workload: w.name, kind: w.kind });
+  out.family('capsim_workload_demand_units', 'counter', 'Units of demand offered to the workload (requests, messages), the integral of workloads.csv demand.');
+  for (const w of withDemand) {
+    const total = integral(w.t, (i) => w.demand[i]);
+    out.seriesOf('capsim_workload_demand_units_total', appLabels(w), w.t, (i) => total[i]);
+  }
+  out.family('capsim_workload_served_units', 'counter', 'Units of demand the workload\'s Ready pods served, the integral of workloads.csv served.');
+  for (const w of withDemand) {
+    const total = integral(w.t, (i) => w.served[i]);
+    out.seriesOf('capsim_workload_served_units_total', appLabels(w), w.t, (i) => total[i]);
   }
   out.line('# EOF');
   out.flush();

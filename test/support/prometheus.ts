@@ -142,3 +142,16 @@ export function exportedWebHpa(dir: string): { run: string; om: string } {
   ok(capsim('export', 'openmetrics', run, '--out', om, '--quiet'), 'capsim export openmetrics');
   return { run, om };
 }
+
+/** scenarios/web-hpa.yaml for 1 hour with its HPA held to 1..2 replicas and a CPU limit at the
+ *  250m request, run into `dir`/throttled-run and exported to `dir`/throttled.om: a workload
+ *  throttled at some samples and not at others (the daily demand's night is ~120 requests/s x 4m
+ *  = ~480m for two pods of 250m), for the CFS series. */
+export function exportedThrottled(dir: string): { run: string; om: string } {
+  const run = path.join(dir, 'throttled-run');
+  const om = path.join(dir, 'throttled.om');
+  const sets = ['spec.duration=1h', 'spec.workloads[0].containers[0].resources.limits.cpu=250m', 'spec.workloads[0].hpa.minReplicas=1', 'spec.workloads[0].hpa.maxReplicas=2'];
+  ok(capsim('run', 'scenarios/web-hpa.yaml', ...sets.flatMap((s) => ['--set', s]), '--out', run, '--format', 'none', '--quiet'), 'capsim run (throttled)');
+  ok(capsim('export', 'openmetrics', run, '--out', om, '--quiet'), 'capsim export openmetrics (throttled)');
+  return { run, om };
+}
