@@ -111,8 +111,8 @@ test('a flag that takes one value, given twice, is a usage error naming it, for 
   }
   // run: format, out, seed, placement; report: format; compare: format, out; sweep: 15 (emit
   // among them); import cluster: out, placement; import metrics: prometheus, start, end, step,
-  // into; export openmetrics: out; validate: seed, placement; catalog: provider, filter, format.
-  assert.equal(checked, 35);
+  // into, forecast; export openmetrics: out; validate: seed, placement; catalog: provider, filter, format.
+  assert.equal(checked, 36);
 });
 
 test('--format html --format pdf says how to ask for several formats; --out a --out b names both', async () => {
@@ -134,8 +134,8 @@ test('the repeatable flags add up, in order, for every command that has them', a
       checked++;
     }
   }
-  // run, validate: set; sweep: vary, set, constraint, merge; import metrics: from-files.
-  assert.equal(checked, 7);
+  // run, validate: set; sweep: vary, set, constraint, merge; import metrics: from-files, demand.
+  assert.equal(checked, 8);
 });
 
 test('a yes-or-no flag may repeat: --quiet --quiet is quiet', async () => {

@@ -24,6 +24,8 @@ interface ImportMetricsArgs {
   step: string;
   into: string;
   force: boolean;
+  demand?: string[];
+  forecast?: string;
 }
 
 /** The command that dumps what the import reads; in --help, the README and docs/import.md. */
@@ -64,25 +66,29 @@ const clusterCommand: CommandModule<object, ImportClusterArgs> = {
 
 const metricsCommand: CommandModule<object, ImportMetricsArgs> = {
   command: 'metrics',
-  describe: 'Read a window of Prometheus series (cAdvisor, kube-state-metrics) into DIR: metrics/<namespace>/<workload>.csv, metrics/nodes.csv, metrics-report.md',
+  describe: 'Read a window of Prometheus series (cAdvisor, kube-state-metrics, your demand) into DIR and calibrate: metrics/<namespace>/<workload>.csv, metrics/nodes.csv, calibration.json, backtest.yaml, forecast.yaml, metrics-report.md',
   builder: (y) =>
     y
       .options({
         prometheus: { type: 'string', describe: 'Prometheus base URL (http://host:9090); queried with GET /api/v1/query_range' },
-        'from-files': { type: 'string', array: true, describe: 'Saved /api/v1/query_range answers instead: files <query>.json or <query>.<n>.json, or directories of them' },
+        'from-files': { type: 'string', array: true, describe: 'Saved /api/v1/query_range answers instead: files <query>.json or <query>.<part>.json (the n-th --demand\'s: demand.<n>.json or demand.<n>.<part>.json), or directories of them' },
         start: { type: 'string', demandOption: true, describe: 'Window start: RFC 3339 (2026-01-05T00:00:00Z) or Unix seconds' },
         end: { type: 'string', demandOption: true, describe: 'Window end, the same forms' },
         step: { type: 'string', default: '1m', describe: 'Step of the series (30s, 1m, 5m, ...)' },
         into: { type: 'string', demandOption: true, describe: 'The directory capsim import cluster wrote (the files go beside its scenario), or a new one' },
-        force: { type: 'boolean', default: false, describe: 'Replace an earlier metrics import in --into' },
+        force: { type: 'boolean', default: false, describe: 'Replace an earlier metrics import in --into (metrics/, the calibration files, the report)' },
+        demand: { type: 'string', array: true, describe: 'A workload\'s demand (units/s): \'namespace/workload=PROMQL\' or \'Kind/namespace/name=PROMQL\', a query returning one series (repeatable). Without it a workload\'s demand is its CPU in cores' },
+        forecast: { type: 'string', describe: 'Also fit a demand model that continues past the window and write forecast.yaml for this long (30d, 12w)' },
       })
       .conflicts('prometheus', 'from-files')
       .example('$0 import metrics --prometheus http://localhost:9090 --start 2026-01-05T00:00:00Z --end 2026-01-12T00:00:00Z --into my-cluster', 'A week at 1-minute steps beside my-cluster/scenario.yaml')
       .example('$0 import metrics --from-files saved/ --start 1767571200 --end 1768176000 --into my-cluster', 'The same from saved answers (offline)')
+      .example(`$0 import metrics --prometheus http://localhost:9090 --start 2026-01-05T00:00:00Z --end 2026-01-12T00:00:00Z --demand 'shop/web=sum(rate(http_requests_total{namespace="shop",service="web"}[5m]))' --forecast 30d --into my-cluster`, 'With the storefront\'s request rate as its demand, and a 30-day forecast')
       .epilogue(
         `The queries (<id>: PromQL, shown at a 1m step; the CPU rate window is max(5m, step)):\n${QUERIES.map((q) => `  ${q.id}: ${q.promql(60)}`).join('\n')}\n` +
           'Long windows are read in chunks of at most 11,000 points per series (Prometheus\'s limit). Pods are mapped to workloads through kube_pod_owner and the ReplicaSet\'s or Job\'s owner. ' +
-          'This reads and maps the series only: calibrating the models, the backtest and the forecast come later. Exit 2 on an unreachable server, an error answer or a malformed file; nothing is written then. Details: docs/import-metrics.md',
+          'Then calibrates: the usage models are fitted against each workload\'s demand (calibration.json, the Calibration section of metrics-report.md), and backtest.yaml (and with --forecast, forecast.yaml) are written for capsim backtest and capsim run. Warnings go to standard error as "warning: ..." lines; the exit status stays 0. ' +
+          'Exit 2 on an unreachable server, an error answer, a malformed file, a --demand naming no workload or returning several series; nothing is written then. Details: docs/import-metrics.md',
       ) as never,
   handler: async (args: ArgumentsCamelCase<ImportMetricsArgs>) => {
     process.exitCode = await importMetricsCommand(args);
@@ -169,12 +175,23 @@ async function importMetricsCommand(args: ImportMetricsArgs): Promise<number> {
     } catch (error) {
       throw new InputError([{ file: '--step', line: 0, column: 0, path: '', message: (error as Error).message, hint: 'write e.g. 30s, 1m, 5m' }]);
     }
+    let forecastSeconds: number | null = null;
+    if (args.forecast !== undefined) {
+      try {
+        forecastSeconds = parseDuration(args.forecast) / 1000;
+      } catch (error) {
+        throw new InputError([{ file: '--forecast', line: 0, column: 0, path: '', message: (error as Error).message, hint: 'write how long to forecast, e.g. 30d, 12w' }]);
+      }
+      if (!(forecastSeconds > 0)) throw new InputError([{ file: '--forecast', line: 0, column: 0, path: '', message: `${args.forecast} is not a duration above zero`, hint: 'write how long to forecast, e.g. 30d, 12w' }]);
+    }
     const result = await importMetrics({
       prometheus: args.prometheus ?? null,
       files: args.fromFiles ?? [],
       window: { startSeconds: parseTime(args.start, '--start'), endSeconds: parseTime(args.end, '--end'), stepSeconds: stepMs / 1000 },
       intoDir: args.into,
       force: args.force,
+      demand: args.demand ?? [],
+      forecastSeconds,
       signal: interrupt.signal,
       onNote: (m) => process.stderr.write(`capsim: ${m}\n`),
     });
@@ -182,8 +199,9 @@ async function importMetricsCommand(args: ImportMetricsArgs): Promise<number> {
     const a = result.aggregate;
     process.stdout.write(
       `Imported ${a.times.length} steps of ${a.workloads.length} workload${a.workloads.length === 1 ? '' : 's'} (${a.podsMapped} pod${a.podsMapped === 1 ? '' : 's'} mapped${a.podsUnmapped.length ? `, ${a.podsUnmapped.length} without an owner` : ''}) and ${a.pools.size} node pool${a.pools.size === 1 ? '' : 's'}. ` +
-        `Wrote ${shown}/metrics/ and ${path.join(shown, METRICS_REPORT)}\n`,
+        `Wrote ${shown}/metrics/${[...result.calibration.files.keys()].map((f) => `, ${path.join(shown, f)}`).join('')} and ${path.join(shown, METRICS_REPORT)}\n`,
     );
+    for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
     if (a.podsUnmapped.length > 0) process.stdout.write(`WARNING: ${a.podsUnmapped.length} pod${a.podsUnmapped.length === 1 ? '' : 's'} with usage but no owner are in no workload's figures; ${METRICS_REPORT} names them\n`);
     return EXIT_OK;
   } catch (error) {

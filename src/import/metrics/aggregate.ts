@@ -12,6 +12,8 @@ export const WORKLOAD_COLUMNS = [
   'cpu_requests_m', 'memory_requests_bytes', 'cpu_limits_m', 'memory_limits_bytes', 'oom_kills',
 ] as const;
 export type WorkloadColumn = (typeof WORKLOAD_COLUMNS)[number];
+/** Summed per workload like the columns, for cpu_throttled_pct: CFS periods and throttled periods a second. */
+type CfsColumn = 'cfs_periods' | 'cfs_throttled';
 
 export interface WorkloadSeries {
   kind: string;
@@ -19,6 +21,10 @@ export interface WorkloadSeries {
   name: string;
   /** Per column, per step index: the value, or null when nothing was observed. */
   columns: Record<WorkloadColumn, (number | null)[]>;
+  /** 100 x throttled CFS periods / periods of its pods, per step; null where not scraped. */
+  cpuThrottledPct: (number | null)[];
+  /** The CFS rates summed over its pods, per step (cpuThrottledPct's terms). */
+  cfs: Record<CfsColumn, (number | null)[]>;
   pods: Set<string>;
   hpa: string | null;
 }
@@ -51,7 +57,7 @@ function indexOf(window: Window, t: number): number {
 }
 
 /** Per step index, the values of a series on the grid. */
-function onGrid(window: Window, s: Series, steps: number, counter: { offGrid: number }): (number | null)[] {
+export function onGrid(window: Window, s: Series, steps: number, counter: { offGrid: number }): (number | null)[] {
   const out: (number | null)[] = new Array(steps).fill(null);
   for (let j = 0; j < s.times.length; j++) {
     const i = indexOf(window, s.times[j]);
@@ -148,18 +154,20 @@ export function aggregate(window: Window, results: ReadonlyMap<string, Series[]>
     if (!w) {
       const [kind, namespace, ...rest] = ref.split('/');
       const columns = Object.fromEntries(WORKLOAD_COLUMNS.map((c) => [c, new Array<number | null>(steps).fill(null)])) as WorkloadSeries['columns'];
-      workloads.set(ref, (w = { kind, namespace, name: rest.join('/'), columns, pods: new Set(), hpa: null }));
+      const empty = () => new Array<number | null>(steps).fill(null);
+      workloads.set(ref, (w = { kind, namespace, name: rest.join('/'), columns, cpuThrottledPct: empty(), cfs: { cfs_periods: empty(), cfs_throttled: empty() }, pods: new Set(), hpa: null }));
     }
     return w;
   };
-  const add = (w: WorkloadSeries, column: WorkloadColumn, i: number, v: number) => {
-    w.columns[column][i] = (w.columns[column][i] ?? 0) + v;
+  const add = (w: WorkloadSeries, column: WorkloadColumn | CfsColumn, i: number, v: number) => {
+    const into = column === 'cfs_periods' || column === 'cfs_throttled' ? w.cfs[column] : w.columns[column];
+    into[i] = (into[i] ?? 0) + v;
   };
 
   const unmapped = new Set<string>();
   const mapped = new Set<string>();
   /** Adds a per-pod query's values, scaled, into its workload's column. */
-  const perPod = (id: string, column: (s: Series) => { column: WorkloadColumn; scale: number } | null, countPods = false) => {
+  const perPod = (id: string, column: (s: Series) => { column: WorkloadColumn | CfsColumn; scale: number } | null, countPods = false) => {
     for (const s of get(id)) {
       const into = column(s);
       if (!into) continue;
@@ -190,11 +198,20 @@ export function aggregate(window: Window, results: ReadonlyMap<string, Series[]>
   perPod('oom', () => ({ column: 'oom_kills', scale: 1 }));
   perPod('requests', byResource('cpu_requests_m', 'memory_requests_bytes'));
   perPod('limits', byResource('cpu_limits_m', 'memory_limits_bytes'));
+  perPod('cfs_periods', () => ({ column: 'cfs_periods', scale: 1 }));
+  perPod('cfs_throttled', () => ({ column: 'cfs_throttled', scale: 1 }));
   // Rounded once, at the end: millicores and bytes are integers, OOM kills are whole.
   for (const w of workloads.values()) {
     for (const c of ['cpu_used_m', 'memory_used_bytes', 'cpu_requests_m', 'memory_requests_bytes', 'cpu_limits_m', 'memory_limits_bytes', 'oom_kills'] as const) {
       w.columns[c] = w.columns[c].map((v) => (v === null ? null : Math.round(v)));
     }
+    // A share to 4 decimals, as a run's workloads.csv writes it; no periods at all is 0 % throttled.
+    const { cfs_periods: periods, cfs_throttled: throttled } = w.cfs;
+    w.cpuThrottledPct = periods.map((p, i) => {
+      const t = throttled[i];
+      if (p === null || t === null) return null;
+      return p > 0 ? Math.round((1e6 * t) / p) / 1e4 : 0;
+    });
   }
 
   // Replicas of the workloads seen (a workload with no pod in the window has no file).

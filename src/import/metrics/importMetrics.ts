@@ -3,28 +3,38 @@
 //   metrics/<namespace>/<workload>.csv  time + WORKLOAD_COLUMNS, one row per step
 //   metrics/nodes.csv                   time, pool, nodes
 //   metrics/workloads.csv               workload (Kind/namespace/name), file
-//   metrics-report.md                   window, step, queries, series read, mapping, gaps
-// Times are ISO 8601 UTC, as capsim's trace reader reads them, so a later calibration or backtest
-// can take a column as a trace. Written whole or not at all: under `<dir>.lock`, into temporaries
-// renamed into place (metrics/ first, the report last: a metrics/ without its report is an
-// interrupted import, replaced by the next one); an earlier metrics import is replaced only with --force.
+//   calibration.json, backtest.yaml, forecast.yaml: what calibrate() (src/calibrate/) returns
+//   metrics-report.md                   window, step, queries, series read, mapping, gaps, warnings,
+//                                       then calibrate()'s section
+// Each workload CSV ends with `demand` (the --demand PromQL's value, else the CPU in cores) and
+// `cpu_throttled_pct`. Times are ISO 8601 UTC, as capsim's trace reader reads them, so a
+// calibration or backtest can take a column as a trace. Written whole or not at all: under
+// `<dir>.lock`, into temporaries renamed into place (the earlier report removed first, the new one
+// renamed last: metrics/ or calibration files without a report are an interrupted import, replaced
+// by the next one with --force); an earlier metrics import is replaced only with --force.
 import fs from 'node:fs';
 import path from 'node:path';
 import { removeTemporaries, temporaryName } from '../../outputs/leftovers.ts';
 import { lockOutput } from '../../outputs/outputLock.ts';
 import { InputError } from '../../scenario/errors.ts';
 import { displayPath } from '../../scenario/paths.ts';
-import { excerpt } from '../../excerpt.ts';
-import { aggregate, WORKLOAD_COLUMNS, type Aggregate } from './aggregate.ts';
-import { chunksOf, mergeSeries, queryRange, readSavedResponse, type Series, type Window } from './prometheus.ts';
-import { cpuWindowSeconds, QUERIES } from './queries.ts';
+import { calibrate, type Calibration, type ObservedWorkload } from '../../calibrate/calibrate.ts';
+import { aggregate, WORKLOAD_COLUMNS, type Aggregate, type WorkloadSeries } from './aggregate.ts';
+import { cpuDemand, demandId, demandValues, parseDemandSpecs, resolveDemandSpecs, type DemandSource } from './demand.ts';
+import { mergeSeries, queryRange, readSavedResponse, type Series, type Window } from './prometheus.ts';
+import { QUERIES } from './queries.ts';
+import { metricsReport } from './report.ts';
+import { checkScenarioPools } from './scenarioCheck.ts';
 
 export const METRICS_DIR = 'metrics';
 export const METRICS_REPORT = 'metrics-report.md';
 /** metrics/workloads.csv: `workload` (Kind/namespace/name), `file` (relative to the directory). */
 export const WORKLOAD_INDEX = 'workloads.csv';
-/** Pods without an owner named in the report; the rest are counted. */
-const NAMED = 20;
+/** The columns of a workload CSV after `time`: the aggregate's, then the demand and throttling. */
+export const CSV_COLUMNS = [...WORKLOAD_COLUMNS, 'demand', 'cpu_throttled_pct'] as const;
+/** The files a calibration writes beside metrics/ (calibrate() returns them): an earlier import's
+ *  are replaced with --force, a stale one removed. */
+export const CALIBRATION_FILES = ['calibration.json', 'backtest.yaml', 'forecast.yaml'] as const;
 
 export interface ImportMetricsOptions {
   /** Prometheus base URL, or null with `files`. */
@@ -34,13 +44,19 @@ export interface ImportMetricsOptions {
   window: Window;
   intoDir: string;
   force: boolean;
+  /** --demand: `namespace/workload=PROMQL` or `Kind/namespace/name=PROMQL`, in order. */
+  demand?: string[];
+  /** --forecast, in seconds, or null. */
+  forecastSeconds?: number | null;
+  /** The calibration to run (src/calibrate/'s unless a test gives another). */
+  calibrate?: typeof calibrate;
   /** Points per series per request (Prometheus's 11,000 unless a test lowers it). */
   maxPoints?: number;
   signal?: AbortSignal;
   onNote?: (message: string) => void;
 }
 
-interface QueryRead {
+export interface QueryRead {
   id: string;
   promql: string;
   series: number;
@@ -54,6 +70,13 @@ export interface MetricsImport {
   aggregate: Aggregate;
   queries: QueryRead[];
   skippedValues: number;
+  /** Per workload (the aggregate's order), where its demand column comes from. */
+  demand: DemandSource[];
+  /** Per workload, its CSV relative to the directory. */
+  files: string[];
+  calibration: Calibration;
+  /** The import's own warnings (demand, the scenario's pools), then calibrate()'s. */
+  warnings: string[];
 }
 
 function inputProblem(file: string, message: string, hint: string): InputError {
@@ -68,8 +91,8 @@ export function checkWindow(window: Window): void {
   if (points > 1_000_000) throw inputProblem('--step', `the window holds ${points} steps, over 1,000,000`, 'use a larger --step or a shorter window');
 }
 
-/** The saved answers named on the command line, by query id. */
-function readFiles(inputs: string[], onSkipped: (n: number) => void): Map<string, { series: Series[]; parts: number }> {
+/** The saved answers named on the command line, by query id (`demand.<n>` for the n-th --demand). */
+function readFiles(inputs: string[], demands: number, onSkipped: (n: number) => void): Map<string, { series: Series[]; parts: number }> {
   const files: string[] = [];
   for (const input of inputs) {
     let stat: fs.Stats;
@@ -84,14 +107,24 @@ function readFiles(inputs: string[], onSkipped: (n: number) => void): Map<string
   const ids = new Set(QUERIES.map((q) => q.id));
   const out = new Map<string, { series: Series[]; parts: number }>();
   for (const file of files) {
-    const m = /^([a-z_]+)(\.\d+)?\.json$/.exec(path.basename(file));
-    if (!m || !ids.has(m[1])) {
-      throw inputProblem(displayPath(path.resolve(file)), `the name does not say which query it answers`, `name each saved answer <query>.json or <query>.<n>.json, <query> one of: ${[...ids].join(', ')} (capsim import metrics --help lists their PromQL)`);
+    const shown = displayPath(path.resolve(file));
+    // <query>.json, <query>.<part>.json; demand.<n>.json, demand.<n>.<part>.json.
+    const m = /^([a-z_]+)((?:\.\d+){0,2})\.json$/.exec(path.basename(file));
+    const numbers = m && m[2] !== '' ? m[2].slice(1).split('.').map(Number) : [];
+    let id: string | null = null;
+    if (m && m[1] === 'demand' && numbers.length >= 1) {
+      if (numbers[0] < 1 || numbers[0] > demands) {
+        throw inputProblem(shown, `answers --demand ${numbers[0]}, but ${demands === 0 ? 'no --demand is given' : `only ${demands} --demand ${demands === 1 ? 'is' : 'are'} given`}`, 'demand.<n>.json answers the n-th --demand (1 for the first); give the --demand flags in that order, or move the file away');
+      }
+      id = demandId(numbers[0]);
+    } else if (m && ids.has(m[1]) && numbers.length <= 1) id = m[1];
+    if (id === null) {
+      throw inputProblem(shown, `the name does not say which query it answers`, `name each saved answer <query>.json or <query>.<n>.json, <query> one of: ${[...ids].join(', ')} (capsim import metrics --help lists their PromQL); the n-th --demand's answer demand.<n>.json or demand.<n>.<part>.json`);
     }
-    const into = out.get(m[1]) ?? { series: [], parts: 0 };
+    const into = out.get(id) ?? { series: [], parts: 0 };
     into.series.push(...readSavedResponse(path.resolve(file), onSkipped));
     into.parts++;
-    out.set(m[1], into);
+    out.set(id, into);
   }
   return out;
 }
@@ -99,10 +132,12 @@ function readFiles(inputs: string[], onSkipped: (n: number) => void): Map<string
 export async function importMetrics(options: ImportMetricsOptions): Promise<MetricsImport> {
   const { window } = options;
   checkWindow(window);
+  const specs = parseDemandSpecs(options.demand ?? []);
   let skippedValues = 0;
   const onSkipped = (n: number) => (skippedValues += n);
   const results = new Map<string, Series[]>();
   const queries: QueryRead[] = [];
+  const saved = options.prometheus === null ? readFiles(options.files, specs.length, onSkipped) : null;
   if (options.prometheus !== null) {
     for (const q of QUERIES) {
       options.signal?.throwIfAborted();
@@ -112,23 +147,60 @@ export async function importMetrics(options: ImportMetricsOptions): Promise<Metr
       queries.push({ id: q.id, promql, series: series.length, parts: requests, given: true });
     }
   } else {
-    const saved = readFiles(options.files, onSkipped);
-    const missing = QUERIES.filter((q) => q.required && !saved.has(q.id));
+    const missing = [...QUERIES.filter((q) => q.required && !saved!.has(q.id)).map((q) => `${q.id}: ${q.promql(window.stepSeconds)}`), ...specs.filter((d) => !saved!.has(demandId(d.index))).map((d) => `${demandId(d.index)}: ${d.promql}`)];
     if (missing.length > 0) {
-      throw inputProblem('--from-files', `no saved answer for ${missing.map((q) => q.id).join(', ')}`, `save the answer of each as <query>.json: ${missing.map((q) => `${q.id}: ${q.promql(window.stepSeconds)}`).join('; ')}`);
+      throw inputProblem('--from-files', `no saved answer for ${missing.map((m) => m.slice(0, m.indexOf(':'))).join(', ')}`, `save the answer of each as <query>.json: ${missing.join('; ')}`);
     }
     for (const q of QUERIES) {
-      const s = saved.get(q.id);
-      if (s) results.set(q.id, mergeSeries(s.series));
-      queries.push({ id: q.id, promql: q.promql(window.stepSeconds), series: results.get(q.id)?.length ?? 0, parts: s?.parts ?? 0, given: s !== undefined });
+      const f = saved!.get(q.id);
+      if (f) results.set(q.id, mergeSeries(f.series));
+      queries.push({ id: q.id, promql: q.promql(window.stepSeconds), series: results.get(q.id)?.length ?? 0, parts: f?.parts ?? 0, given: f !== undefined });
     }
   }
   const agg = aggregate(window, results);
   if (agg.workloads.length === 0) {
     throw inputProblem(options.prometheus !== null ? `--prometheus ${options.prometheus}` : '--from-files', 'no pod with CPU or memory usage and an owner in the window', 'check --start and --end (the window), and that cAdvisor and kube-state-metrics are scraped (container_cpu_usage_seconds_total, kube_pod_owner)');
   }
-  const result = { aggregate: agg, queries, skippedValues };
-  const dir = await writeMetrics(options, result);
+
+  // Demand: the workloads named are checked before their queries run (a typo costs no query).
+  const warnings: string[] = [];
+  const bySpec = resolveDemandSpecs(specs, agg.workloads);
+  const demandOf = new Map<WorkloadSeries, DemandSource>();
+  for (const [w, spec] of [...bySpec].sort(([, a], [, b]) => a.index - b.index)) {
+    options.signal?.throwIfAborted();
+    let series: Series[];
+    let parts: number;
+    if (options.prometheus !== null) {
+      const r = await queryRange(options.prometheus, spec.promql, window, { maxPoints: options.maxPoints, signal: options.signal, onSkipped });
+      [series, parts] = [r.series, r.requests];
+    } else {
+      const f = saved!.get(demandId(spec.index))!;
+      [series, parts] = [mergeSeries(f.series), f.parts];
+    }
+    queries.push({ id: demandId(spec.index), promql: spec.promql, series: series.length, parts, given: true });
+    const values = demandValues(spec, series, window, agg.times.length, warnings);
+    if (values) demandOf.set(w, { query: spec.promql, label: `--demand ${spec.index}`, values });
+    else demandOf.set(w, { ...cpuDemand(w), label: `CPU (cores): --demand ${spec.index} found no series` });
+  }
+  const demand = agg.workloads.map((w) => demandOf.get(w) ?? cpuDemand(w));
+  const files = fileNames(agg);
+  const dir = path.resolve(options.intoDir);
+  warnings.push(...checkScenarioPools(dir, agg.pools));
+
+  const observed: ObservedWorkload[] = agg.workloads.map((w, i) => ({
+    workload: `${w.kind}/${w.namespace}/${w.name}`,
+    kind: w.kind,
+    namespace: w.namespace,
+    name: w.name,
+    file: files[i],
+    columns: { ...w.columns, demand: demand[i].values, cpu_throttled_pct: w.cpuThrottledPct },
+    demandQuery: demand[i].query,
+  }));
+  options.signal?.throwIfAborted();
+  const calibration = await (options.calibrate ?? calibrate)({ dir, window, times: agg.times, workloads: observed, pools: agg.pools, forecastSeconds: options.forecastSeconds ?? null });
+  checkCalibrationFiles(calibration);
+  const result = { aggregate: agg, queries, skippedValues, demand, files, calibration, warnings: [...warnings, ...calibration.warnings] };
+  await writeImport(options, result, observed, warnings);
   return { dir, ...result };
 }
 
@@ -144,105 +216,94 @@ function safePart(text: string): string {
   return s === '' || s === '.' || s === '..' ? `_${s}` : s;
 }
 
-function metricsFiles(agg: Aggregate): Map<string, string> {
+/** Each workload's CSV, relative to the directory (`/`-separated), in the aggregate's order. */
+function fileNames(agg: Aggregate): string[] {
+  const names = new Set<string>();
+  return agg.workloads.map((w) => {
+    let name = path.posix.join(METRICS_DIR, safePart(w.namespace), `${safePart(w.name)}.csv`);
+    if (names.has(name)) name = path.posix.join(METRICS_DIR, safePart(w.namespace), `${safePart(w.name)}.${w.kind.toLowerCase()}.csv`);
+    names.add(name);
+    return name;
+  });
+}
+
+function metricsFiles(agg: Aggregate, observed: readonly ObservedWorkload[]): Map<string, string> {
   const files = new Map<string, string>();
-  for (const w of agg.workloads) {
-    let name = path.join(METRICS_DIR, safePart(w.namespace), `${safePart(w.name)}.csv`);
-    if (files.has(name)) name = path.join(METRICS_DIR, safePart(w.namespace), `${safePart(w.name)}.${w.kind.toLowerCase()}.csv`);
-    const rows = agg.times.map((t, i) => [isoTime(t), ...WORKLOAD_COLUMNS.map((c) => cellOf(w.columns[c][i]))].join(','));
-    files.set(name, `time,${WORKLOAD_COLUMNS.join(',')}\n${rows.join('\n')}\n`);
+  for (const w of observed) {
+    const rows = agg.times.map((t, i) => [isoTime(t), ...CSV_COLUMNS.map((c) => cellOf(w.columns[c][i]))].join(','));
+    files.set(w.file, `time,${CSV_COLUMNS.join(',')}\n${rows.join('\n')}\n`);
   }
   // Which file holds which workload (`Kind/namespace/name`, as a run's workloads.csv names it):
   // a file name alone loses the kind, and a namespace or name that is not a Kubernetes name.
-  const index = agg.workloads.map((w, i) => `${csvCell(`${w.kind}/${w.namespace}/${w.name}`)},${csvCell([...files.keys()][i])}`);
+  const index = observed.map((w) => `${csvCell(w.workload)},${csvCell(w.file)}`);
   const nodeRows: string[] = [];
   agg.times.forEach((t, i) => {
     for (const [pool, counts] of agg.pools) nodeRows.push(`${isoTime(t)},${pool.includes(',') ? JSON.stringify(pool) : pool},${counts[i]}`);
   });
-  files.set(path.join(METRICS_DIR, 'nodes.csv'), `time,pool,nodes\n${nodeRows.map((r) => `${r}\n`).join('')}`);
-  files.set(path.join(METRICS_DIR, WORKLOAD_INDEX), `workload,file\n${index.map((r) => `${r}\n`).join('')}`);
+  files.set(path.posix.join(METRICS_DIR, 'nodes.csv'), `time,pool,nodes\n${nodeRows.map((r) => `${r}\n`).join('')}`);
+  files.set(path.posix.join(METRICS_DIR, WORKLOAD_INDEX), `workload,file\n${index.map((r) => `${r}\n`).join('')}`);
   return files;
 }
 
-function report(options: ImportMetricsOptions, r: Omit<MetricsImport, 'dir'>, files: Map<string, string>): string {
-  const { window } = options;
-  const agg = r.aggregate;
-  const lines: string[] = [];
-  lines.push('# Metrics import', '');
-  lines.push(`Source: ${options.prometheus !== null ? `Prometheus at ${options.prometheus}` : `saved query_range answers (${options.files.join(', ')})`}.`);
-  lines.push(`Window: ${isoTime(window.startSeconds)} to ${isoTime(window.endSeconds)}, step ${window.stepSeconds} s: ${agg.times.length} steps` +
-    `${chunksOf(window, options.maxPoints).length > 1 ? `, read in ${chunksOf(window, options.maxPoints).length} chunks per query (at most ${options.maxPoints ?? 11_000} points per series each)` : ''}.`);
-  lines.push(`CPU is the mean over the ${cpuWindowSeconds(window.stepSeconds)} s before each step (rate window), not the use at the step; memory, requests, limits, replicas and nodes are the values at the step.`, '');
-  lines.push('This is the first step of "bring your metrics": the series are read and mapped to workloads. Calibrating the usage models, the backtest and the forecast come later; nothing here changes the scenario.', '');
-  lines.push('## Queries', '', '| id | series | ' + (options.prometheus !== null ? 'requests' : 'files') + ' | PromQL |', '|---|---|---|---|');
-  for (const q of r.queries) lines.push(`| ${q.id} | ${q.given ? q.series : 'not given'} | ${q.parts} | \`${q.promql.replace(/\|/g, '\\|')}\` |`);
-  lines.push('');
-  if (r.skippedValues > 0) lines.push(`${r.skippedValues} sample${r.skippedValues === 1 ? '' : 's'} not a finite number (NaN, Inf) skipped.`, '');
-  lines.push('## Workloads', '');
-  lines.push(`${agg.podsMapped} pod${agg.podsMapped === 1 ? '' : 's'} mapped to ${agg.workloads.length} workload${agg.workloads.length === 1 ? '' : 's'} through kube_pod_owner, kube_replicaset_owner and kube_job_owner.`);
-  if (agg.podsUnmapped.length > 0) {
-    lines.push(`${agg.podsUnmapped.length} pod${agg.podsUnmapped.length === 1 ? '' : 's'} with usage but no owner in kube_pod_owner, not counted in any workload${agg.podsUnmapped.length > NAMED ? ` (the first ${NAMED})` : ''}: ${agg.podsUnmapped.slice(0, NAMED).map((p) => excerpt(p)).join(', ')}.`);
+/** calibrate()'s files must land beside metrics/, not in it, not over the report nor outside. */
+function checkCalibrationFiles(calibration: Calibration): void {
+  for (const name of calibration.files.keys()) {
+    const normal = path.posix.normalize(name);
+    if (normal !== name || path.posix.isAbsolute(name) || name.startsWith('../') || name.split('/')[0] === METRICS_DIR || name === METRICS_REPORT || name.includes('\\')) {
+      throw new Error(`calibrate() returned the file ${JSON.stringify(name)}: not a plain path beside ${METRICS_DIR}/ and ${METRICS_REPORT}`);
+    }
   }
-  lines.push('', '| workload | pods seen | HPA | steps without CPU | file |', '|---|---|---|---|---|');
-  const names = [...files.keys()].filter((f) => f !== path.join(METRICS_DIR, 'nodes.csv') && f !== path.join(METRICS_DIR, WORKLOAD_INDEX));
-  agg.workloads.forEach((w, i) => {
-    const gaps = w.columns.cpu_used_m.filter((v) => v === null).length;
-    lines.push(`| ${excerpt(`${w.kind}/${w.namespace}/${w.name}`)} | ${w.pods.size} | ${w.hpa ?? ''} | ${gaps} | ${names[i]} |`);
-  });
-  lines.push('');
-  if (agg.hpasByName.length > 0) lines.push(`HPAs matched to the workload of their own name (kube_horizontalpodautoscaler_info not read): ${agg.hpasByName.slice(0, NAMED).join(', ')}.`);
-  if (agg.hpasUnmatched.length > 0) lines.push(`HPAs whose target is not a workload seen, left out: ${agg.hpasUnmatched.slice(0, NAMED).map((h) => excerpt(h)).join(', ')}.`);
-  lines.push('', '## Nodes', '');
-  if (agg.pools.size === 0) lines.push('No kube_node_labels series: metrics/nodes.csv has no rows.');
-  for (const [pool, counts] of agg.pools) lines.push(`- ${excerpt(pool)}: ${Math.min(...counts)} to ${Math.max(...counts)} nodes`);
-  lines.push('', '## Gaps', '');
-  const gaps = [...agg.emptySteps].filter(([, n]) => n > 0);
-  if (gaps.length === 0) lines.push('Every query with series has a sample at every step.');
-  lines.push('An empty cell in a CSV is a step where nothing was observed.');
-  for (const [id, n] of gaps) lines.push(`- ${id}: no sample at ${n} of ${agg.times.length} steps`);
-  for (const q of r.queries.filter((x) => x.given && x.series === 0)) lines.push(`- ${q.id}: no series (the cluster has none, or they are not scraped)`);
-  for (const q of r.queries.filter((x) => !x.given)) lines.push(`- ${q.id}: not given (its columns are empty)`);
-  if (agg.offGrid > 0) lines.push(`- ${agg.offGrid} sample${agg.offGrid === 1 ? '' : 's'} outside the window or off its step grid, ignored`);
-  lines.push('- Not read: CPU throttling (container_cpu_cfs_*), DaemonSet and Job replicas.');
-  return `${lines.join('\n')}\n`;
 }
 
-async function writeMetrics(options: ImportMetricsOptions, r: Omit<MetricsImport, 'dir'>): Promise<string> {
+async function writeImport(options: ImportMetricsOptions, r: Omit<MetricsImport, 'dir'>, observed: readonly ObservedWorkload[], importWarnings: readonly string[]): Promise<void> {
   const target = path.resolve(options.intoDir);
-  const files = metricsFiles(r.aggregate);
-  const reportText = report(options, r, files);
+  const files = metricsFiles(r.aggregate, observed);
+  const reportText = metricsReport(options, r, importWarnings);
   const lock = await lockOutput(target, 'capsim import metrics', { onWait: options.onNote });
   const metricsDir = path.join(target, METRICS_DIR);
   const reportFile = path.join(target, METRICS_REPORT);
   const tmpDir = temporaryName(metricsDir);
   const tmpReport = temporaryName(reportFile);
+  // calibrate()'s files, and every name a calibration writes: an earlier one's are replaced.
+  const calibrationNames = [...new Set([...CALIBRATION_FILES, ...r.calibration.files.keys()])];
+  const tmpCalibration = [...r.calibration.files.keys()].map((name) => temporaryName(path.join(target, name)));
   try {
     if (fs.existsSync(target) && !fs.statSync(target).isDirectory()) throw inputProblem('--into', `${displayPath(target)} exists and is not a directory`, 'name the directory capsim import cluster wrote, or a new one');
     const earlier = fs.existsSync(reportFile);
     if (earlier && !options.force) {
-      throw inputProblem('--into', `${displayPath(target)} holds an earlier metrics import (${METRICS_REPORT})`, 'capsim does not overwrite it: choose another --into, or add --force to replace metrics/ and the report');
+      throw inputProblem('--into', `${displayPath(target)} holds an earlier metrics import (${METRICS_REPORT})`, `capsim does not overwrite it: choose another --into, or add --force to replace metrics/, the calibration (${CALIBRATION_FILES.join(', ')}) and the report`);
     }
-    if (!earlier && fs.existsSync(metricsDir) && fs.readdirSync(metricsDir).length > 0 && !options.force) {
-      throw inputProblem('--into', `${displayPath(metricsDir)} exists without ${METRICS_REPORT} (an interrupted import, or not capsim's)`, 'remove it, or add --force to replace it');
+    if (!earlier && !options.force) {
+      const leftover = [...(fs.existsSync(metricsDir) && fs.readdirSync(metricsDir).length > 0 ? [METRICS_DIR] : []), ...calibrationNames.filter((n) => fs.existsSync(path.join(target, n)))];
+      if (leftover.length > 0) {
+        throw inputProblem('--into', `${displayPath(target)} holds ${leftover.join(', ')} without ${METRICS_REPORT} (an interrupted import, or not capsim's)`, 'remove them, or add --force to replace them');
+      }
     }
     fs.mkdirSync(target, { recursive: true });
-    removeTemporaries(target, { targets: [METRICS_DIR, METRICS_REPORT], own: true });
+    removeTemporaries(target, { targets: [METRICS_DIR, METRICS_REPORT, ...calibrationNames], own: true });
     for (const [name, content] of files) {
       options.signal?.throwIfAborted();
       const file = path.join(tmpDir, path.relative(METRICS_DIR, name));
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, content);
     }
+    [...r.calibration.files.values()].forEach((content, i) => {
+      fs.mkdirSync(path.dirname(tmpCalibration[i]), { recursive: true });
+      fs.writeFileSync(tmpCalibration[i], content);
+    });
     fs.writeFileSync(tmpReport, reportText);
     options.signal?.throwIfAborted();
+    // The report goes first and comes back last: in between, the directory reads as an interrupted import.
     fs.rmSync(reportFile, { force: true });
+    for (const name of calibrationNames) fs.rmSync(path.join(target, name), { force: true });
     fs.rmSync(metricsDir, { recursive: true, force: true });
     fs.renameSync(tmpDir, metricsDir);
+    [...r.calibration.files.keys()].forEach((name, i) => fs.renameSync(tmpCalibration[i], path.join(target, name)));
     fs.renameSync(tmpReport, reportFile);
-    return target;
   } finally {
     fs.rmSync(tmpDir, { recursive: true, force: true });
     fs.rmSync(tmpReport, { force: true });
+    for (const tmp of tmpCalibration) fs.rmSync(tmp, { force: true });
     lock.release();
   }
 }

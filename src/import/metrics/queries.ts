@@ -8,6 +8,8 @@
 // the values together cover every second of the window once (no usage between two steps unseen).
 // The value at t is then the mean use over (t - W, t], not the use at t: a trace of it lags a
 // ramp by W / 2.
+// Throttling: the CFS counters' rates over the same window W as CPU, summed per pod; a workload's
+// cpu_throttled_pct at a step is 100 x its pods' throttled periods / their periods.
 // OOM kills: `increase(container_oom_events_total[step])`, each kill counted at the first step
 // after it, rounded to a whole number (increase extrapolates at the window's edges).
 
@@ -40,6 +42,18 @@ export const QUERIES: readonly MetricQuery[] = [
     what: 'memory working set per pod, bytes (cAdvisor)',
     required: true,
     promql: () => 'sum by (namespace, pod) (container_memory_working_set_bytes{container!="",image!=""})',
+  },
+  {
+    id: 'cfs_periods',
+    what: 'CFS enforcement periods per pod, per second (cAdvisor; containers with a CPU limit)',
+    required: false,
+    promql: (step) => `sum by (namespace, pod) (rate(container_cpu_cfs_periods_total{container!=""}[${seconds(cpuWindowSeconds(step))}]))`,
+  },
+  {
+    id: 'cfs_throttled',
+    what: 'CFS periods throttled per pod, per second (cAdvisor)',
+    required: false,
+    promql: (step) => `sum by (namespace, pod) (rate(container_cpu_cfs_throttled_periods_total{container!=""}[${seconds(cpuWindowSeconds(step))}]))`,
   },
   {
     id: 'oom',
