@@ -153,11 +153,15 @@ export async function importMetrics(options: ImportMetricsOptions): Promise<Metr
     }
     for (const q of QUERIES) {
       const f = saved!.get(q.id);
+      // Each answer's parts dropped once merged: a week of 600 pods is gigabytes of samples.
+      saved!.delete(q.id);
       if (f) results.set(q.id, mergeSeries(f.series));
       queries.push({ id: q.id, promql: q.promql(window.stepSeconds), series: results.get(q.id)?.length ?? 0, parts: f?.parts ?? 0, given: f !== undefined });
     }
   }
   const agg = aggregate(window, results);
+  // The aggregate holds its own arrays: the samples can go before the demand, the calibration and the files.
+  results.clear();
   if (agg.workloads.length === 0) {
     throw inputProblem(options.prometheus !== null ? `--prometheus ${options.prometheus}` : '--from-files', 'no pod with CPU or memory usage and an owner in the window', 'check --start and --end (the window), and that cAdvisor and kube-state-metrics are scraped (container_cpu_usage_seconds_total, kube_pod_owner)');
   }
