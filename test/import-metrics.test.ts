@@ -372,6 +372,12 @@ test('--from-files: the n-th --demand\'s answer is demand.<n>.json (or demand.<n
   ok(capsim('import', 'metrics', '--prometheus', prometheus.url, '--start', WINDOW.start, '--end', WINDOW.end, '--demand', `shop/storefront=${DEMAND}`, '--into', path.join(dir, 'server-demand')), 'from the server');
   assert.equal(fs.readFileSync(path.join(dir, 'files-demand/metrics/shop/storefront.csv'), 'utf8'), fs.readFileSync(path.join(dir, 'server-demand/metrics/shop/storefront.csv'), 'utf8'));
   assert.match(fs.readFileSync(path.join(dir, 'files-demand/metrics-report.md'), 'utf8'), /\| demand\.1 \| 1 \| 2 \| /, 'two files read for demand.1');
+  // Only the first part: the demand's last 51 steps are empty cells, and the report counts them.
+  fs.rmSync(path.join(saved, 'demand.1.2.json'));
+  ok(run('files-gap', '--demand', `shop/storefront=${DEMAND}`), 'from files, the demand in part');
+  const gap = csv(path.join(dir, 'files-gap/metrics/shop/storefront.csv'));
+  assert.equal(gap.filter((row) => row.demand === '').length, 51, 'start + 3600 .. end: 51 steps unanswered');
+  assert.match(fs.readFileSync(path.join(dir, 'files-gap/metrics-report.md'), 'utf8'), /- --demand 1 \(Deployment\/shop\/storefront\): no sample at 51 of 111 steps/);
   // demand.1.* without a --demand: the file is named, with what it answers.
   const orphan = run('files-orphan');
   assert.equal(orphan.code, 2, orphan.stderr);

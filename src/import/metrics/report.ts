@@ -45,9 +45,14 @@ export function metricsReport(options: ImportMetricsOptions, r: Omit<MetricsImpo
   for (const [pool, counts] of agg.pools) lines.push(`- ${excerpt(pool)}: ${Math.min(...counts)} to ${Math.max(...counts)} nodes`);
   lines.push('', '## Gaps', '');
   const gaps = [...agg.emptySteps].filter(([, n]) => n > 0);
-  if (gaps.length === 0) lines.push('Every query with series has a sample at every step.');
+  if (gaps.length === 0 && r.demand.every((d) => d.query === null || d.values.every((v) => v !== null))) lines.push('Every query with series has a sample at every step.');
   lines.push('An empty cell in a CSV is a step where nothing was observed.');
   for (const [id, n] of gaps) lines.push(`- ${id}: no sample at ${n} of ${agg.times.length} steps`);
+  agg.workloads.forEach((w, i) => {
+    const d = r.demand[i];
+    const n = d.query === null ? 0 : d.values.filter((v) => v === null).length;
+    if (n > 0) lines.push(`- ${d.label} (${excerpt(`${w.kind}/${w.namespace}/${w.name}`)}): no sample at ${n} of ${agg.times.length} steps`);
+  });
   for (const q of r.queries.filter((x) => x.given && x.series === 0)) lines.push(`- ${q.id}: no series (the cluster has none, or they are not scraped)`);
   for (const q of r.queries.filter((x) => !x.given)) lines.push(`- ${q.id}: not given (its columns are empty)`);
   if (agg.offGrid > 0) lines.push(`- ${agg.offGrid} sample${agg.offGrid === 1 ? '' : 's'} outside the window or off its step grid, ignored`);
