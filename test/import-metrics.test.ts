@@ -335,6 +335,16 @@ test('--demand errors: no such workload (exit 2, the workloads found as a hint),
   const report = fs.readFileSync(path.join(dir, 'e6/metrics-report.md'), 'utf8');
   assert.match(report, /\| CPU \(cores\): --demand 1 found no series \|/);
   assert.match(report, /## Warnings\n\n- --demand shop\/storefront: the query returned no series/);
+  // Beside a scenario: its pools against nodes.csv (web held at 3 nodes, as the metrics show; spare has none).
+  const beside = path.join(dir, 'e7');
+  fs.mkdirSync(beside);
+  // The scenario the metrics came from (web-hpa.yaml), with a pool added.
+  const scenario = fs.readFileSync('scenarios/web-hpa.yaml', 'utf8').replace('  workloads:\n', '      - {name: spare, instanceType: aws/m5.large, count: 1}\n  workloads:\n');
+  assert.match(scenario, /name: spare/);
+  fs.writeFileSync(path.join(beside, 'scenario.yaml'), scenario);
+  const pools = capsim(...args('e7'));
+  ok(pools, 'import beside a scenario');
+  assert.deepEqual(pools.stderr.split('\n').filter((l) => l.startsWith('warning: pool')), ['warning: pool spare of scenario.yaml has no node in metrics/nodes.csv: the backtest gives it nodes the metrics do not show (remove it, or set its count to 0)']);
 });
 
 test('a name two kinds share: --demand asks for Kind/', () => {
