@@ -87,7 +87,7 @@ const metricsCommand: CommandModule<object, ImportMetricsArgs> = {
       .epilogue(
         `The queries (<id>: PromQL, shown at a 1m step; the CPU rate window is max(5m, step)):\n${QUERIES.map((q) => `  ${q.id}: ${q.promql(60)}`).join('\n')}\n` +
           'Long windows are read in chunks of at most 11,000 points per series (Prometheus\'s limit). Pods are mapped to workloads through kube_pod_owner and the ReplicaSet\'s or Job\'s owner. ' +
-          'Then calibrates: the usage models are fitted against each workload\'s demand (calibration.json, the Calibration section of metrics-report.md), and backtest.yaml (and with --forecast, forecast.yaml) are written for capsim backtest and capsim run. Warnings go to standard error as "warning: ..." lines; the exit status stays 0. ' +
+          'Then the series are calibrated: the usage models are fitted against each workload\'s demand (calibration.json, the Calibration section of metrics-report.md), and backtest.yaml (and with --forecast, forecast.yaml) are written for capsim backtest and capsim run. Warnings go to standard error as "warning: ..." lines; the exit status stays 0. ' +
           'Exit 2 on an unreachable server, an error answer, a malformed file, a --demand naming no workload or returning several series; nothing is written then. Details: docs/import-metrics.md',
       ) as never,
   handler: async (args: ArgumentsCamelCase<ImportMetricsArgs>) => {
