@@ -142,7 +142,7 @@ const LAYERS: string[][] = [
   ['export'],
   ['run.ts', 'size'],
   ['sweep'],
-  ['import'],
+  ['import', 'calibrate'],
   ['cli'],
 ];
 
