@@ -18,6 +18,8 @@ import { medianOf, robustLine } from './robustLine.ts';
 export const CHUNK_HOURS = 6;
 export const MIN_CHUNK_POINTS = 12;
 export const MIN_CHUNKS = 7;
+/** Bins of a chunk's robust slope (robustLine.ts). */
+const CHUNK_BINS = 60;
 /** Level of the one-sided sign test. */
 export const SIGN_TEST_LEVEL = 0.01;
 
@@ -52,7 +54,7 @@ export function estimateLeak(steps: readonly number[], n: readonly number[], res
     for (let a = from; a < to; a += perChunk) {
       const b = Math.min(to, a + perChunk);
       if (b - a < MIN_CHUNK_POINTS || ((steps[b - 1] - steps[a]) * stepSeconds) / 3600 < minSpanHours) continue;
-      const line = robustLine(steps.slice(a, b), residual.slice(a, b));
+      const line = robustLine(steps.slice(a, b), residual.slice(a, b), CHUNK_BINS);
       if (!line.identified) continue;
       slopes.push(line.slope * (3600 / stepSeconds));
       for (let k = a; k < b; k++) if (level[k] > 0) deviations.push((residual[k] - line.intercept - line.slope * steps[k]) / level[k]);

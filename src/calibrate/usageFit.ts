@@ -86,11 +86,24 @@ export function fitResource(w: WorkloadSeriesInput, resource: Resource, times: r
     fit.warnings.push(`${w.workload}: ${name} not fitted: ${p.steps.length} of ${total} steps usable (${describeLeftOut(p.leftOut)}); the scenario keeps its own model (usage = requests without one)`);
     return fit;
   }
-  const line = robustLine(p.x, p.y);
+  let line = robustLine(p.x, p.y);
   let leak: LeakEstimate | null = null;
   if (resource === 'memory') {
-    const residual = p.y.map((y, k) => y - line.intercept - line.slope * p.x[k]);
-    leak = estimateLeak(p.steps, p.n, residual, p.x.map((x) => line.intercept + line.slope * x), stepSeconds);
+    const first = line;
+    const residual = p.y.map((y, k) => y - first.intercept - first.slope * p.x[k]);
+    leak = estimateLeak(p.steps, p.n, residual, p.x.map((x) => first.intercept + first.slope * x), stepSeconds);
+    if (leak.fitted) {
+      // perUnit again with the leak's rise taken out (hours since the replicas or an OOM kill
+      // last changed the pods): pods that grow through the day while the load does would
+      // otherwise pass their leak off as a cost per unit. The base stays the mean level.
+      const hours = hoursSinceChange(p, w.columns.oom_kills ?? [], stepSeconds);
+      const perUnit = robustLine(p.x, p.y.map((y, k) => y - leak!.perHour * hours[k])).slope;
+      line = { ...line, slope: perUnit, intercept: medianOf(p.y.map((y, k) => y - perUnit * p.x[k])) };
+      // The noise around the leak's rise, from the residuals of this line.
+      const final = line;
+      const again = estimateLeak(p.steps, p.n, p.y.map((y, k) => y - final.intercept - final.slope * p.x[k]), p.x.map((x) => final.intercept + final.slope * x), stepSeconds);
+      leak = { ...leak, detrendedCv: again.detrendedCv };
+    }
   }
   let base = line.intercept;
   let perUnit = line.slope;
@@ -122,7 +135,7 @@ export function fitResource(w: WorkloadSeriesInput, resource: Resource, times: r
   if (!line.identified) {
     fit.warnings.push(`${w.workload}: ${name} perUnit not fitted: the load per pod hardly varied over the window, so what a unit of demand costs cannot be told from the base; perUnit 0, base = the median ${name} per pod (a forecast with more demand will under-use)`);
   }
-  const poor = poorFit(fit.goodness);
+  const poor = poorFit(fit.goodness, resource === 'memory' && fit.noise > 0);
   if (poor) fit.warnings.push(`${w.workload}: poor ${name} fit (${poor}): the usage does not follow base + perUnit × load well (bursts, noise of another shape, or a load the demand does not measure); the backtest error will be larger`);
   const shift = line.identified && perUnit > 0 ? findShift(p.x, p.y) : null;
   if (shift) {
@@ -131,6 +144,19 @@ export function fitResource(w: WorkloadSeriesInput, resource: Resource, times: r
     fit.warnings.push(`${w.workload}: ${name} per-unit cost changed around ${time} (${fmt(resource, shift.before.slope)} before, ${fmt(resource, shift.after.slope)} after per unit/s, ${(100 * shift.change).toFixed(0)}% apart; a deploy?): one model cannot follow both, so the backtest error will be larger; calibrate on the window after the change for a forecast`);
   }
   return fit;
+}
+
+/** Per point: hours since the run of constant N it is in began, or since the last OOM kill. */
+function hoursSinceChange(p: Points, oomKills: readonly (number | null)[], stepSeconds: number): number[] {
+  const out: number[] = [];
+  let start = p.steps[0] ?? 0;
+  for (let k = 0; k < p.steps.length; k++) {
+    const i = p.steps[k];
+    if (k > 0 && (i !== p.steps[k - 1] + 1 || p.n[k] !== p.n[k - 1])) start = i;
+    if ((oomKills[i] ?? 0) > 0) start = i;
+    out.push(((i - start) * stepSeconds) / 3600);
+  }
+  return out;
 }
 
 function fmt(resource: Resource, v: number): string {
