@@ -9,11 +9,12 @@
 // The caller (src/import/metrics/importMetrics.ts) writes the files and the report section.
 import type { Window } from '../import/metrics/prometheus.ts';
 import type { Container } from '../model/pod.ts';
+import { formatDuration } from '../duration.ts';
 import { bytesText, calibratedScenario, cpuText, demandPatterns, ratio, type BehaviorEntry, type ContainerUsageText } from './calibratedScenario.ts';
 import { calibrationReport } from './calibrationReport.ts';
 import { scenarioWorkloads, shares } from './containers.ts';
 import { fitDemand, type DemandModel } from './demandFit.ts';
-import { NEAR_ZERO_FRACTION, POOR_MAPE_PCT, POOR_R2 } from './goodness.ts';
+import { LOW_MAPE_PCT, NEAR_ZERO_FRACTION, POOR_MAPE_PCT, POOR_R2 } from './goodness.ts';
 import { SHIFT_FRACTION } from './changePoint.ts';
 import { THROTTLED_PCT } from './steps.ts';
 import { fitUsage, type ResourceFit, type UsageFit } from './usageFit.ts';
@@ -123,7 +124,8 @@ function usageText(workload: string, fits: ContainerFit[], rounding: string[]): 
     if (f.memory) {
       u.memory = { base: bytesText(f.memory.baseBytes), perUnit: bytesText(f.memory.perUnitBytes) };
       if (f.memory.leakBytesPerHour > 0) u.memory.leakPerHour = bytesText(f.memory.leakBytesPerHour);
-      if (f.memory.noise > 0) u.memory.noise = ratio(f.memory.noise);
+      // A noise under 0.1% is the rounding of the exported integers, not a spread to simulate.
+      if (f.memory.noise >= 0.001) u.memory.noise = ratio(f.memory.noise);
     }
     if (u.cpu || u.memory) out[f.container] = u;
   }
@@ -179,7 +181,7 @@ export async function calibrate(input: CalibrationInput): Promise<Calibration> {
       const r2s = calibrated.map((c) => `${c.observed.workload} R² ${c.demand?.goodness.r2 === null || !c.demand ? '–' : c.demand.goodness.r2.toFixed(3)}`);
       const forecast = calibratedScenario(loaded.text, {
         header: header([
-          `The forecast: ${Math.round(input.forecastSeconds / 3600)} h from the window's end, each calibrated workload's demand the patterns fitted to the window (${r2s.join(', ') || 'none'}; calibration.json has the fits).`,
+          `The forecast: ${formatDuration(Math.round(input.forecastSeconds * 1000))} from the window's end, each calibrated workload's demand the patterns fitted to the window (${r2s.join(', ') || 'none'}; calibration.json has the fits).`,
           'It starts from the state the cluster dump recorded (the pods and nodes of scenario.yaml), not from the cluster as it was at the window\'s end.',
         ]),
         startIso: isoTime(window.endSeconds),
@@ -228,7 +230,7 @@ function calibrationJson(s: CalibrationSummary) {
     method: {
       usage: 'per Ready pod: x = demand / replicas_ready, y = used / replicas_ready; Theil-Sen line (ml-regression-theil-sen) on at most 400 bins of equal count by x',
       goodness: `R² over the points used; MAPE in percent over the points whose observed value is above ${NEAR_ZERO_FRACTION * 100}% of the mean`,
-      poorFit: { r2Below: POOR_R2, mapePctAbove: POOR_MAPE_PCT },
+      poorFit: { r2Below: POOR_R2, mapePctAbove: POOR_MAPE_PCT, memoryR2OnlyWithMapePctAbove: LOW_MAPE_PCT },
       changeMidWindow: `best split of the points at 10%..90%; reported when perUnit differs by more than ${SHIFT_FRACTION * 100}%`,
       throttledPctAbove: THROTTLED_PCT,
       containers: 'a pod\'s base and perUnit split across its containers in proportion to their requests (CPU by CPU requests, memory by memory requests)',

@@ -95,10 +95,13 @@ export function cpuText(milli: number): string {
   return formatCpuMilli(Math.max(0, Math.round(milli)));
 }
 
-/** Bytes: to the KiB above 1Ki (so 300Mi reads 300Mi), else whole bytes. */
+/** Bytes in the largest binary unit that keeps 3 significant digits: whole Gi from 100Gi, whole
+ *  Mi from 100Mi, whole Ki from 100Ki, else whole bytes (so a fitted 301.6Mi reads 302Mi, 0.2%
+ *  off, and 966.3Ki reads 966Ki). */
 export function bytesText(bytes: number): string {
   const b = Math.max(0, bytes);
-  return formatBytes(b >= 1024 ? Math.round(b / 1024) * 1024 : Math.round(b));
+  for (const unit of [2 ** 30, 2 ** 20, 2 ** 10]) if (b >= 100 * unit) return formatBytes(Math.round(b / unit) * unit);
+  return formatBytes(Math.round(b));
 }
 
 /** A ratio to 4 significant digits (0.05, 0.6012), no float noise. */

@@ -2,7 +2,7 @@
 // and points, the demand model when forecasting, the warnings, and what is approximated.
 import { excerpt } from '../excerpt.ts';
 import type { CalibrationSummary, WorkloadCalibration } from './calibrate.ts';
-import { NEAR_ZERO_FRACTION, POOR_MAPE_PCT, POOR_R2, showMape, showR2 } from './goodness.ts';
+import { LOW_MAPE_PCT, NEAR_ZERO_FRACTION, POOR_MAPE_PCT, POOR_R2, showMape, showR2 } from './goodness.ts';
 import { SHIFT_FRACTION } from './changePoint.ts';
 import { describeLeftOut, type ResourceFit } from './usageFit.ts';
 import { THROTTLED_PCT } from './steps.ts';
@@ -30,7 +30,7 @@ function demandSource(c: WorkloadCalibration): string {
 export function calibrationReport(s: CalibrationSummary): string {
   const lines: string[] = ['## Calibration', ''];
   const forecast = s.input.forecastSeconds !== null;
-  lines.push(`Per workload, the usage model fitted against the demand, per Ready pod (x = demand / replicas_ready, y = used / replicas_ready) with a Theil–Sen line (robust to outliers). R² over the points used; MAPE over the points whose observed value is above ${NEAR_ZERO_FRACTION * 100}% of the mean. A fit with R² below ${POOR_R2} or MAPE above ${POOR_MAPE_PCT}% is poor and warned about; so is a per-unit cost that changes by more than ${SHIFT_FRACTION * 100}% between two parts of the window.`, '');
+  lines.push(`Per workload, the usage model fitted against the demand, per Ready pod (x = demand / replicas_ready, y = used / replicas_ready) with a Theil–Sen line (robust to outliers). R² over the points used; MAPE over the points whose observed value is above ${NEAR_ZERO_FRACTION * 100}% of the mean. A fit with R² below ${POOR_R2} (for memory, whose model has a noise term, only with a MAPE over ${LOW_MAPE_PCT}% as well) or MAPE above ${POOR_MAPE_PCT}% is poor and warned about; so is a per-unit cost that changes by more than ${SHIFT_FRACTION * 100}% between two parts of the window.`, '');
   if (s.scenarioProblem) lines.push(`backtest.yaml${forecast ? ' and forecast.yaml were' : ' was'} not written: ${s.scenarioProblem.replace(/\n\s*/g, ' ')}. calibration.json has the fits.`, '');
   else lines.push(`Written: ${s.files.join(', ')}.${s.replaced.length > 0 ? ` The behavior entries scenario.yaml already had for ${s.replaced.join(', ')} had their demand and usage replaced (their other keys kept).` : ''}`, '');
   lines.push('| workload | demand | CPU per pod | memory per pod | points left out |', '|---|---|---|---|---|');
