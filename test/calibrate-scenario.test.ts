@@ -191,3 +191,11 @@ test('a scenario.yaml that does not load: calibration.json only, and the warning
   const none = await calibrate({ dir: scratchDir(), window: { startSeconds: start, endSeconds: start + 99 * 60, stepSeconds: 60 }, times: web.times, workloads: [web.workload], pools: new Map(), forecastSeconds: null });
   assert.match(none.report, /backtest\.yaml was not written: there is no scenario\.yaml in the directory/);
 });
+
+test('a demand with empty cells: said where the trace is made, since the trace reader refuses an empty value', async () => {
+  const dir = await importedShop();
+  const input = inputFor(dir);
+  input.workloads[0].columns.demand[5] = null;
+  const result = await calibrate(input);
+  assert.ok(result.warnings.includes('Deployment/shop/web: 1 step of metrics/shop/web.csv has no demand, and a demand trace needs a value on every row: backtest.yaml will report them until the gaps are filled or the rows removed'));
+});

@@ -71,10 +71,16 @@ export function calibratedScenario(scenarioText: string, edit: ScenarioEdit): { 
   return { text: doc.toString({ lineWidth: 0 }), replaced };
 }
 
-/** A list of one-line flow items: `- {trace: {...}}` reads as the docs write patterns. */
+/** A list of one-line flow items: `- {trace: {...}}` reads as the docs write patterns. A time
+ *  of day is quoted ("14:00"), as a YAML 1.1 reader would take 14:00 for the number 840. */
 function flowNode(doc: Document, items: unknown[]) {
   const seq = doc.createNode(items) as YAML.YAMLSeq;
   for (const item of seq.items) if (isMap(item)) item.flow = true;
+  YAML.visit(seq, {
+    Scalar(_, node) {
+      if (typeof node.value === 'string' && /^\d\d:\d\d$/.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+    },
+  });
   return seq;
 }
 
@@ -114,7 +120,8 @@ export function demandPatterns(m: DemandModel): unknown[] {
   const out: unknown[] = [{ constant: ratio(m.constant) }];
   if (m.daily) out.push({ daily: { amplitude: ratio(m.daily.amplitude), peakAt: m.daily.peakAt } });
   if (m.weekly) out.push({ weekly: { weekendFactor: ratio(m.weekly.weekendFactor) } });
-  if (m.growth) out.push({ growth: { perDay: ratio(m.growth.perDay) } });
-  if (m.noise && m.noise.cv > 0) out.push({ noise: { cv: ratio(m.noise.cv) } });
+  // Growth to 0.001%/day; a noise under 0.1% is round-off (a series the patterns draw exactly).
+  if (m.growth) out.push({ growth: { perDay: Number(m.growth.perDay.toFixed(5)) || 0 } });
+  if (m.noise && m.noise.cv >= 0.001) out.push({ noise: { cv: ratio(m.noise.cv) } });
   return out;
 }

@@ -58,7 +58,7 @@ export function calibrationReport(s: CalibrationSummary): string {
     const why = s.workloads.flatMap((c) => c.demand!.notFitted.map((n) => `- ${excerpt(c.observed.workload)}: ${n}`));
     if (why.length > 0) lines.push(...why, '');
   }
-  const warnings = [...s.workloads.flatMap((c) => c.warnings), ...s.rounding, ...s.notInScenario.map((w) => `${w}: calibrated but not in scenario.yaml, so in neither YAML`)];
+  const warnings = [...s.workloads.flatMap((c) => c.warnings), ...s.fileWarnings, ...s.notInScenario.map((w) => `${w}: calibrated but not in scenario.yaml, so in neither YAML`)];
   lines.push('### Warnings', '');
   if (warnings.length === 0) lines.push('None: every fit is within the thresholds.');
   for (const w of warnings) lines.push(`- ${excerpt(w, 600)}`);
