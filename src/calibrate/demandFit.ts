@@ -109,14 +109,13 @@ function fitParameters(points: Point[], free: boolean[], initial: number[]): num
           for (let b = 0; b < idx.length; b++) M[a][b] += wt * g[idx[a]] * g[idx[b]];
         }
       }
-      for (let a = 0; a < idx.length; a++) M[a][a] *= 1 + 1e-9; // a touch of damping
       const step = solve(M, v);
       if (!step) break;
       const next = [...p];
       idx.forEach((i, a) => (next[i] += step[a]));
       const moved = idx.reduce((s, i, a) => Math.max(s, Math.abs(step[a]) / Math.max(1e-9, Math.abs(p[i]) + (i === 0 ? 0 : 1e-3))), 0);
       p = next;
-      if (moved < 1e-10) break;
+      if (moved < 1e-7) break; // parameters settled to 7 digits
     }
     // Huber weights from the residuals of this round (robust scale: 1.4826 × MAD).
     const residuals = points.map((x) => x.d - model(p, x));
