@@ -17,7 +17,7 @@ import { fitDemand, type DemandModel } from './demandFit.ts';
 import { LOW_MAPE_PCT, NEAR_ZERO_FRACTION, POOR_MAPE_PCT, POOR_R2 } from './goodness.ts';
 import { SHIFT_FRACTION } from './changePoint.ts';
 import { THROTTLED_PCT } from './steps.ts';
-import { fitUsage, type ResourceFit, type UsageFit } from './usageFit.ts';
+import { fitUsage, isoTime, type ResourceFit, type UsageFit } from './usageFit.ts';
 
 /** One workload's observed series, one value per step of the window (null: not observed). */
 export interface ObservedWorkload {
@@ -91,7 +91,6 @@ export interface CalibrationSummary {
   files: string[];
 }
 
-const isoTime = (seconds: number) => new Date(Math.round(seconds * 1000)).toISOString().replace('.000Z', 'Z');
 
 function usable(f: ResourceFit): boolean {
   return f.identity || f.goodness !== null;

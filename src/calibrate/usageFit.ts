@@ -60,7 +60,8 @@ export interface WorkloadSeriesInput {
   demandQuery: string | null;
 }
 
-const isoTime = (seconds: number) => new Date(Math.round(seconds * 1000)).toISOString().replace('.000Z', 'Z');
+/** Unix seconds as the metrics CSVs write times: 2026-01-05T00:00:00Z. */
+export const isoTime = (seconds: number) => new Date(Math.round(seconds * 1000)).toISOString().replace('.000Z', 'Z');
 const RESOURCE_NAME: Record<Resource, string> = { cpu: 'CPU', memory: 'memory' };
 
 export function fitUsage(w: WorkloadSeriesInput, times: readonly number[], stepSeconds: number): UsageFit {
