@@ -104,7 +104,7 @@ test('usage fit: without a --demand query the CPU model is the identity (base 0,
   assert.ok(fit.memory.goodness !== null); // memory is still fitted against the cores per pod
 });
 
-test('usage fit: a deploy that raises the per-request cost from 4m to 6m on day 4 is found, named with its time, and warned about', () => {
+test('usage fit: a deploy that raises the per-request cost from 4m to 6m on day 4 is found, named with its time, and warned about', async () => {
   // 7 days at 1m from Monday 00:00; the change at step 5,760 = Friday 00:00 (day 4).
   const { times, workload } = series({ cpuPerUnitMilli: (i) => (i < 5760 ? 4 : 6) });
   const fit = fitUsage(workload, times, 60);
@@ -117,6 +117,12 @@ test('usage fit: a deploy that raises the per-request cost from 4m to 6m on day 
   assert.ok(hoursOff <= 1, `change found at ${fit.cpu.shift!.time}`);
   const warning = fit.cpu.warnings.find((w) => w.includes('per-unit cost changed'));
   assert.match(warning!, /^Deployment\/shop\/web: CPU per-unit cost changed around 2026-01-(08T23|09T00):\d\d:00Z \(4\.\d+m before, 6\.\d+m after per unit\/s, 3\d% apart; a deploy\?\)/);
+  // The report's table says it in the cell of the fit, beside its R².
+  const { calibrationReport } = await import('../src/calibrate/calibrationReport.ts');
+  const report = calibrationReport({ input: { dir: '', window: { startSeconds: times[0], endSeconds: times.at(-1)!, stepSeconds: 60 }, times, workloads: [workload], pools: new Map(), forecastSeconds: null }, workloads: [{ observed: workload, usage: fit, containers: null, demand: null, warnings: fit.cpu.warnings }], scenarioProblem: null, replaced: [], notInScenario: [], fileWarnings: [], files: ['calibration.json', 'backtest.yaml'] });
+  assert.match(report, /\| 2\d\.\d\dm \+ \d\.\d\dm\/unit \(R² -?\d\.\d{3}, MAPE \d+\.\d%, n \d+\); \*\*changed mid-window\*\* at 2026-01-(08T23|09T00):\d\d:00Z \(3\d%\) \|/);
+  // One line for all of the window (R² below 0: never a good fit) and one for the change.
+  assert.match(report, /### Warnings\n\n- Deployment\/shop\/web: poor CPU fit \(R² -0\.\d\d < 0\.8\)[^\n]*\n- Deployment\/shop\/web: CPU per-unit cost changed around/);
   // Unchanged costs are not flagged: the same week at 4m throughout.
   assert.equal(fitUsage(series().workload, times, 60).cpu.shift, null);
 });

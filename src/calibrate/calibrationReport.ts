@@ -11,16 +11,21 @@ const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(bytes >= 100 * 2 ** 
 const milli = (m: number) => `${m.toFixed(m >= 100 ? 0 : 2)}m`;
 const cell = (text: string) => excerpt(text).replace(/\|/g, '\\|');
 
+/** A change mid-window, in the cell itself: the R² beside it must not read as a good fit. */
+function changed(f: ResourceFit): string {
+  return f.shift ? `; **changed mid-window** at ${f.shift.time} (${f.shift.changePct.toFixed(0)}%)` : '';
+}
+
 function cpuCell(f: ResourceFit): string {
   if (f.identity) return 'identity: base 0, perUnit 1000m (the demand is the CPU; not a fit)';
   if (!f.goodness) return 'not fitted';
-  return `${milli(f.base)} + ${milli(f.perUnit)}/unit (R² ${showR2(f.goodness.r2)}, MAPE ${showMape(f.goodness.mapePct)}, n ${f.used})`;
+  return `${milli(f.base)} + ${milli(f.perUnit)}/unit (R² ${showR2(f.goodness.r2)}, MAPE ${showMape(f.goodness.mapePct)}, n ${f.used})${changed(f)}`;
 }
 
 function memoryCell(f: ResourceFit): string {
   if (!f.goodness) return 'not fitted';
   const leak = f.leakPerHour > 0 ? `, leak ${mib(f.leakPerHour)}/h` : ', leak 0';
-  return `${mib(f.base)} + ${mib(f.perUnit)}/unit, noise ${f.noise.toFixed(3)}${leak} (R² ${showR2(f.goodness.r2)}, MAPE ${showMape(f.goodness.mapePct)}, n ${f.used})`;
+  return `${mib(f.base)} + ${mib(f.perUnit)}/unit, noise ${f.noise.toFixed(3)}${leak} (R² ${showR2(f.goodness.r2)}, MAPE ${showMape(f.goodness.mapePct)}, n ${f.used})${changed(f)}`;
 }
 
 function demandSource(c: WorkloadCalibration): string {

@@ -117,6 +117,7 @@ export function fitResource(w: WorkloadSeriesInput, resource: Resource, times: r
     fit.clamped.push(`base ${base.toPrecision(3)} < 0 set to 0`);
     base = 0;
   }
+  for (const c of fit.clamped) fit.warnings.push(`${w.workload}: ${name} ${c}`);
   const leakPerHour = leak?.fitted ? leak.perHour : 0;
   // The leak is not in the fitted values: when each pod started is not observed (leak.ts), so
   // the base is the mean level per pod, with what the pods had leaked by then in it.
