@@ -178,3 +178,22 @@ test('usage fit: too few usable steps is a warning, not a crash', () => {
   assert.equal(fit.cpu.goodness, null);
   assert.match(fit.cpu.warnings[0], /^Deployment\/shop\/web: CPU not fitted: 0 of 10 steps usable \(10 no Ready replicas\)/);
 });
+
+test('usage and demand fits never throw: random series with gaps, zeros, spikes and constant stretches', async () => {
+  const { fitDemand } = await import('../src/calibrate/demandFit.ts');
+  const { RandomStream } = await import('../src/engine/random.ts');
+  const r = new RandomStream('calibrate-fuzz', 5);
+  for (let round = 0; round < 30; round++) {
+    const steps = 1 + r.int(400);
+    const pick = () => {
+      const u = r.next();
+      return u < 0.1 ? null : u < 0.2 ? 0 : u < 0.25 ? 1e12 * r.next() : u < 0.5 ? 7 : 1000 * r.next();
+    };
+    const { times, workload } = series({ steps });
+    for (const c of ['pods', 'replicas_ready', 'cpu_used_m', 'memory_used_bytes', 'demand', 'cpu_throttled_pct', 'oom_kills']) workload.columns[c] = Array.from({ length: steps }, pick);
+    const fit = fitUsage(workload, times, 60);
+    for (const f of [fit.cpu, fit.memory]) assert.ok(Number.isFinite(f.base) && Number.isFinite(f.perUnit) && f.base >= 0 && f.perUnit >= 0, JSON.stringify(f));
+    const d = fitDemand('w', times, workload.columns.demand, times[0], times.at(-1)!);
+    assert.ok(Number.isFinite(d.constant) && d.constant >= 0);
+  }
+});

@@ -169,7 +169,12 @@ export function fitDemand(workload: string, times: readonly number[], values: re
       goodness: goodness(points.map((x) => x.d), points.map(() => Math.max(0, mean || 0))), warnings,
     };
   }
-  const p = fitParameters(points, [true, fitDaily, fitDaily, fitWeekly, fitGrowth], [mean, 0, 0, 1, 0]);
+  let p = fitParameters(points, [true, fitDaily, fitDaily, fitWeekly, fitGrowth], [mean, 0, 0, 1, 0]);
+  if (!p.every(Number.isFinite) || !(p[0] > 0)) {
+    // Least squares went astray (a series no pattern comes near): the mean level, said.
+    warnings.push(`${workload}: the demand could not be fitted to capsim's patterns; the forecast uses its mean level ${mean.toPrecision(4)} only`);
+    p = [mean, 0, 0, 1, 0];
+  }
   let amplitude = Math.hypot(p[1], p[2]);
   if (amplitude > 1) {
     warnings.push(`${workload}: the fitted daily amplitude ${amplitude.toFixed(2)} is over 1 (demand would go below 0 at the trough): written as 1`);
