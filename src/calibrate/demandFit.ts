@@ -84,25 +84,31 @@ function model(p: number[], x: Point): number {
   return p[0] * (1 + p[1] * x.cos + p[2] * x.sin) * (1 + (p[3] - 1) * x.w) * Math.exp(p[4] * x.days);
 }
 
-function gradient(p: number[], x: Point): number[] {
+/** The model's partial derivatives at x, into `g`; returns the model's value. */
+function gradient(p: number[], x: Point, g: Float64Array): number {
   const daily = 1 + p[1] * x.cos + p[2] * x.sin;
   const weekly = 1 + (p[3] - 1) * x.w;
   const growth = Math.exp(p[4] * x.days);
   const m = p[0] * daily * weekly * growth;
-  return [daily * weekly * growth, p[0] * x.cos * weekly * growth, p[0] * x.sin * weekly * growth, p[0] * daily * x.w * growth, m * x.days];
+  g[0] = daily * weekly * growth;
+  g[1] = p[0] * x.cos * weekly * growth;
+  g[2] = p[0] * x.sin * weekly * growth;
+  g[3] = p[0] * daily * x.w * growth;
+  g[4] = m * x.days;
+  return m;
 }
 
 function fitParameters(points: Point[], free: boolean[], initial: number[]): number[] {
   let p = [...initial];
   const idx = free.map((f, i) => (f ? i : -1)).filter((i) => i >= 0);
   let weights = points.map(() => 1);
+  const g = new Float64Array(5);
   for (let round = 0; round < 4; round++) {
     for (let iter = 0; iter < 30; iter++) {
       const M = idx.map(() => idx.map(() => 0));
       const v = idx.map(() => 0);
       for (let j = 0; j < points.length; j++) {
-        const g = gradient(p, points[j]);
-        const r = points[j].d - model(p, points[j]);
+        const r = points[j].d - gradient(p, points[j], g);
         const wt = weights[j];
         for (let a = 0; a < idx.length; a++) {
           v[a] += wt * g[idx[a]] * r;
