@@ -85,9 +85,12 @@ test('usage fit: steps left out and counted — no replicas, not observed, repli
   near(fit.cpu.base, 20, 0.02, 'CPU base');
 });
 
-test('usage fit: pods not all Ready are left out (their base is in the total, their load is not), and replicas_ready empty falls back to pods', () => {
+test('usage fit: steps with more pods than Ready replicas are left out (the others\' base is in the total, their load is not), fewer are used, and replicas_ready empty falls back to pods', () => {
   const { times, workload } = series({ steps: 600 });
   for (let i = 300; i < 310; i++) workload.columns.pods[i] = (workload.columns.replicas_ready[i] as number) + 1;
+  // Fewer pods than Ready replicas (capsim export openmetrics writes a workload as one pod with
+  // its totals; a missed scrape) says nothing of readiness: used.
+  for (let i = 400; i < 450; i++) workload.columns.pods[i] = 1;
   const fit = fitUsage(workload, times, 60);
   assert.equal(fit.cpu.leftOut['not all pods Ready'], 10);
   const fallback = series({ steps: 600 });

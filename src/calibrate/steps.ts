@@ -6,8 +6,11 @@
 // A step is left out, for the first of these reasons that applies, and counted:
 //   no Ready replicas           N is 0 or not observed: there is no per-pod load
 //   not observed                demand or the used value is missing
-//   not all pods Ready          pods ≠ replicas_ready: the pods not Ready use their base and get
-//                               no load, so the total is not N × (base + perUnit × load)
+//   not all pods Ready          pods > replicas_ready: the pods not Ready use their base and get
+//                               no load, so the total is not N × (base + perUnit × load). Fewer
+//                               pods than Ready replicas says nothing of readiness (a scrape
+//                               missed a pod; `capsim export openmetrics` writes each workload as
+//                               one pod carrying its totals), so those steps are used.
 //   replicas changed in the CPU rate window (CPU only)
 //                               the CPU at a step is the mean over the rate window before it
 //                               (max(5m, step): src/import/metrics/queries.ts) while N is the value
@@ -64,7 +67,7 @@ export function usablePoints(columns: Record<string, Column>, resource: Resource
     const u = used?.[i];
     if (N === null || N === undefined || !(N > 0)) leave('no Ready replicas');
     else if (d === null || d === undefined || u === null || u === undefined) leave('not observed');
-    else if (pods[i] != null && ready[i] != null && pods[i] !== ready[i]) leave('not all pods Ready');
+    else if (pods[i] != null && ready[i] != null && pods[i]! > ready[i]!) leave('not all pods Ready');
     else if (resource === 'cpu' && changedBefore(n, i, back)) leave('replicas changed in the CPU rate window');
     else if (resource === 'cpu' && throttled[i] != null && throttled[i]! > THROTTLED_PCT) leave('CPU throttled > 1%');
     else {
