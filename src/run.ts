@@ -37,6 +37,10 @@ export interface RunOptions {
   lock?: boolean;
   /** Told what happens besides the simulation (waiting for another host's lock). */
   onNote?: (note: string) => void;
+  /** Writes more files into the run's directory once the run's own are written, before the
+   *  report (which may read them): `capsim backtest`'s comparison. It gets the temporary
+   *  directory; what it writes moves into place with the rest, or goes with it. */
+  addFiles?: (dir: string) => Promise<void>;
 }
 
 export interface RunResult {
@@ -89,6 +93,10 @@ async function simulate(scenario: Scenario, outDir: string, options: RunOptions,
     if (detail) await writeRecommendations(tmpDir, world.controllers.get('vertical-pod-autoscaler')!.rows());
     const wallMs = performance.now() - started;
     await writeResolvedScenario(tmpDir, scenario);
+    if (options.addFiles) {
+      signal?.throwIfAborted();
+      await options.addFiles(tmpDir);
+    }
     let reportMs = 0;
     if (options.report && options.report.length > 0) {
       signal?.throwIfAborted();
