@@ -4,7 +4,8 @@
 // instant when sampleEvery = step), except:
 // - CPU used: the import's value at t is rate(...[W]), the mean use over (t − W, t] (W =
 //   max(5m, step): src/import/metrics/queries.ts), so the simulated value is the mean of the run's
-//   samples in [t − W, t): a sample holds until the next, as the export writes the counter;
+//   samples in [t − W, t): a sample holds until the next, as the export writes the counter. The
+//   first W of the window is not compared: its observed mean covers time before the run;
 // - OOM kills: the import's value at t is the kills of (t − step, t], so the run's kills of the
 //   rows in that interval are summed.
 // Nodes are counted from when they registered (their first NodeReady): kube-state-metrics lists
@@ -103,6 +104,8 @@ function simValue(w: SimWorkload, def: WorkloadSeriesDef, r: number, input: Comp
     return sum;
   }
   // The samples of [r − W, r); when the run samples more sparsely than W, the last one before r.
+  // Within W of the start the observed mean also covers time before the run: not compared.
+  if (r < input.cpuWindowSeconds - 1e-9) return null;
   if (k >= 0 && w.t[k] >= r - 1e-9) k--;
   if (k < 0) return null;
   let n = 0;
