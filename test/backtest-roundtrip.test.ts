@@ -84,13 +84,15 @@ test('round trip: run -> export -> Prometheus -> import cluster + metrics -> bac
   const html = fs.readFileSync(path.join(same, 'report.html'), 'utf8');
   assert.ok(html.includes('<h2 id="backtest">Simulated vs observed</h2>') && html.includes('data-chart="backtest-1"'), 'report.html has the section and its charts');
 
-  // With the seed the import wrote (the user's case: the noise is drawn afresh), 5% demand noise
-  // alone leaves a few percent per step; the totals stay within the Done-when's bounds.
+  // With the seed the import wrote (the user's case: the noise is drawn afresh), the totals stay
+  // within the Done-when's 2%, but per step two independent draws of 5% noise differ by about
+  // 0.05 x sqrt(2) x sqrt(2/pi) = 5.6% before the 5-minute CPU window smooths it: measured 3.8 and
+  // 4.7% CPU MAPE, 4.2% replicas (seeds 2 and 3: up to 5.1 and 5.8%), so the bound is that floor.
   writeBacktestYaml(into, SHOP, WINDOW);
   ok(capsim('backtest', into, '--format', 'none'), 'capsim backtest (imported seed)');
   const fresh = read(path.join(into, 'backtest'));
   assert.ok(Math.abs(fresh.nodeHoursErrorPct!) <= 2 && Math.abs(fresh.costErrorPct!) <= 2, `node-hours ${fresh.nodeHoursErrorPct}%, cost ${fresh.costErrorPct}%`);
-  for (const m of [...mape(fresh, 'replicas/'), ...mape(fresh, 'cpu_used/')]) assert.ok(m <= 5, `MAPE ${m}% (replicas, CPU)`);
+  for (const m of [...mape(fresh, 'replicas/'), ...mape(fresh, 'cpu_used/')]) assert.ok(m > 1 && m <= 7.5, `MAPE ${m}% (replicas, CPU): the noise floor`);
   assert.equal(fresh.verdictLevel, 'good');
   // Deterministic: the same files again.
   const files = ['backtest.csv', 'backtest.json', 'backtest-series.csv'];

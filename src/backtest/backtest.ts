@@ -12,6 +12,7 @@ import type { ReportFormat } from '../report/formats.ts';
 import { runScenario, type RunResult } from '../run.ts';
 import { cpuWindowSeconds } from '../import/metrics/queries.ts';
 import { formatDuration } from '../duration.ts';
+import { lockOutput } from '../outputs/outputLock.ts';
 import { IMPORT_HINT, readObserved, type Observed } from './observed.ts';
 import { readSimulated } from './simulated.ts';
 import { compare, type Comparison } from './compare.ts';
@@ -67,9 +68,18 @@ export async function backtest(options: BacktestOptions): Promise<BacktestResult
   if (!fs.existsSync(file)) {
     throw new InputError([{ file: displayPath(file), line: 0, column: 0, path: '', message: 'not found: DIR has no backtest scenario', hint: `${IMPORT_HINT}: it writes backtest.yaml from DIR/scenario.yaml (capsim import cluster) and the calibrated models` }]);
   }
-  const observed = readObserved(dir);
-  const { loadScenario } = await import('../scenario/load.ts');
-  const scenario = await loadScenario(file, { seed: options.seed, allowLarge: options.allowLarge });
+  // DIR's lock while its files are read: a `capsim import metrics` replacing them meanwhile is
+  // refused, or refuses this, rather than the backtest reading half of each.
+  const lock = await lockOutput(dir, 'capsim backtest', { onWait: options.onNote });
+  let observed: Observed;
+  let scenario: Scenario;
+  try {
+    observed = readObserved(dir);
+    const { loadScenario } = await import('../scenario/load.ts');
+    scenario = await loadScenario(file, { seed: options.seed, allowLarge: options.allowLarge });
+  } finally {
+    lock.release();
+  }
   checkWindow(scenario, observed, file);
   (await import('../size/limits.ts')).checkRunSize(scenario, { report: options.report.length > 0, allowLarge: options.allowLarge });
   const prices = new Map(scenario.cluster.nodePools.map((p) => [p.name, p.priceUsdPerHour]));
@@ -81,6 +91,7 @@ export async function backtest(options: BacktestOptions): Promise<BacktestResult
     signal: options.signal,
     onProgress: options.onProgress,
     onNote: options.onNote,
+    inputs: [path.join(dir, 'metrics')],
     addFiles: async (runDir) => {
       const simulated = await readSimulated(runDir);
       comparison = compare({
