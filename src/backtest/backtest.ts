@@ -31,8 +31,6 @@ export interface BacktestOptions {
   signal?: AbortSignal;
   onProgress?: (doneMs: number, totalMs: number) => void;
   onNote?: (note: string) => void;
-  /** Called with the loaded scenario before it runs (the CLI shows its progress bar then). */
-  onLoaded?: (scenario: Scenario) => void;
 }
 
 export interface BacktestResult {
@@ -84,7 +82,6 @@ export async function backtest(options: BacktestOptions): Promise<BacktestResult
   (await import('../size/limits.ts')).checkRunSize(scenario, { report: options.report.length > 0, allowLarge: options.allowLarge });
   const prices = new Map(scenario.cluster.nodePools.map((p) => [p.name, p.priceUsdPerHour]));
   let comparison: Comparison | null = null;
-  options.onLoaded?.(scenario);
   const run = await runScenario(scenario, {
     outDir: options.outDir ?? path.join(dir, DEFAULT_OUT),
     report: options.report,

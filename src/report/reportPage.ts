@@ -22,7 +22,8 @@ export function reportPage(run: RunData, charts: readonly Chart[], svgs: readonl
     meta.description ? `<p>${escapeHtml(meta.description)}</p>` : '',
     `<p>${escapeHtml(`${duration(s.durationSeconds)} from ${utcTime(run.startEpochMs)}, seed ${s.seed}`)}</p></header>`,
     cards(headlineCards(run)),
-    backtest ? backtestSection(backtest.view, backtest.svgs) : '',
+    // A backtest's run: the comparison first (a page without one keeps its bytes: no empty line).
+    ...(backtest ? [backtestSection(backtest.view, backtest.svgs)] : []),
     `<h2 id="glance">At a glance</h2>${warnings(s.warnings ?? [])}`,
     `<ul class="glance">${glance(run, meta.events).map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>`,
     `<nav>${charts.map((c) => `<a href="#chart-${escapeHtml(c.name)}">${escapeHtml(c.title)}</a>`).join('')}<a href="#rightsizing">Rightsizing</a><a href="#events">Events</a><a href="#scenario">Scenario</a></nav>`,
