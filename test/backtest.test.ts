@@ -15,6 +15,7 @@ import { compare, errors, judge } from '../src/backtest/compare.ts';
 import type { Observed } from '../src/backtest/observed.ts';
 import type { Simulated } from '../src/backtest/simulated.ts';
 import type { BacktestJson, BacktestSeries } from '../src/outputs/backtestFiles.ts';
+import { csvText, splitCsvLine } from '../src/outputs/csvCells.ts';
 
 test('errors: MAPE over the steps observed ≠ 0, max |sim − obs|, mean sim − obs', () => {
   // |110−100|/100 = 10%, |180−200|/200 = 10%, observed 0 left out of MAPE, |50−50|/50 = 0%: 20/3 %.
@@ -213,4 +214,13 @@ test('capsim backtest: no backtest.yaml, no metrics, a window that does not matc
     assert.match(r.stderr, message, name);
     assert.deepEqual(fs.readdirSync(d).sort(), before, `${name}: nothing written`);
   }
+});
+
+test('splitCsvLine undoes RFC 4180 quoting as the CSV writer does it (a pool or name with a comma or quote)', async () => {
+  assert.deepEqual(splitCsvLine('a,"b,c","d""e",'), ['a', 'b,c', 'd"e', '']);
+  const row = ['nodes/pool,one', 'say "hi"', '', '=cmd'];
+  const line = (await csvText([row])).trimEnd();
+  // The formula-like cell keeps its quote (textCell); readTextCell takes it off.
+  assert.deepEqual(splitCsvLine(line), ['nodes/pool,one', 'say "hi"', '', "'=cmd"]);
+  assert.throws(() => splitCsvLine('"open'), /not closed/);
 });

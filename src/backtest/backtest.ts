@@ -15,7 +15,7 @@ import { formatDuration } from '../duration.ts';
 import { lockOutput } from '../outputs/outputLock.ts';
 import { IMPORT_HINT, readObserved, type Observed } from './observed.ts';
 import { readSimulated } from './simulated.ts';
-import { compare, type Comparison } from './compare.ts';
+import { compare, isoSeconds as iso, type Comparison } from './compare.ts';
 import { writeBacktestFiles } from './backtestFiles.ts';
 
 export const BACKTEST_SCENARIO = 'backtest.yaml';
@@ -38,8 +38,6 @@ export interface BacktestResult {
   run: RunResult;
   comparison: Comparison;
 }
-
-const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 
 /** The run must cover the observed window: start at its first time, last to its last (within a step). */
 export function checkWindow(scenario: Scenario, observed: Observed, file: string): void {

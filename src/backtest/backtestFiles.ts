@@ -7,9 +7,7 @@ import path from 'node:path';
 import { BACKTEST_COLUMNS, BACKTEST_FILES, BACKTEST_SERIES_COLUMNS } from '../outputs/backtestFiles.ts';
 import { csvText, isPlainCell } from '../outputs/csvCells.ts';
 import { round } from '../outputs/format.ts';
-import type { Comparison } from './compare.ts';
-
-const isoOf = (seconds: number) => new Date(Math.round(seconds * 1000)).toISOString().replace('.000Z', 'Z');
+import { isoSeconds, type Comparison } from './compare.ts';
 
 export async function writeBacktestFiles(dir: string, comparison: Comparison): Promise<void> {
   const { json, points } = comparison;
@@ -23,7 +21,7 @@ export async function writeBacktestFiles(dir: string, comparison: Comparison): P
       // A name with a comma or a formula's first character goes through the CSV writer once.
       const name = isPlainCell(p.series) ? p.series : (await csvText([[p.series]])).trimEnd();
       const lines: string[] = [];
-      for (let i = 0; i < p.times.length; i++) lines.push(`${isoOf(p.times[i])},${name},${round(p.observed[i], 4)},${round(p.simulated[i], 4)}\n`);
+      for (let i = 0; i < p.times.length; i++) lines.push(`${isoSeconds(p.times[i])},${name},${round(p.observed[i], 4)},${round(p.simulated[i], 4)}\n`);
       await handle.write(lines.join(''));
     }
   } finally {

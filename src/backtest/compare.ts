@@ -135,7 +135,8 @@ export function errors(observed: readonly number[], simulated: readonly number[]
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-const isoOf = (seconds: number) => new Date(Math.round(seconds * 1000)).toISOString().replace('.000Z', 'Z');
+/** Unix seconds as ISO 8601 UTC without milliseconds when whole, as import metrics writes its times. */
+export const isoSeconds = (seconds: number) => new Date(Math.round(seconds * 1000)).toISOString().replace('.000Z', 'Z');
 const errorPct = (sim: number, obs: number) => (obs === 0 ? null : round(((sim - obs) / obs) * 100, 4));
 
 export function compare(input: CompareInput): Comparison {
@@ -254,7 +255,7 @@ export function compare(input: CompareInput): Comparison {
   const nodeHoursErrorPct = hasNodes ? errorPct(simNodeHours, obsNodeHours) : null;
   const verdict = judge(series, costErrorPct, nodeHoursErrorPct, hasNodes);
   const json: BacktestJson = {
-    window: { start: isoOf(observed.times[0]), end: isoOf(observed.times[observed.times.length - 1]), stepSeconds: step, steps: observed.times.length },
+    window: { start: isoSeconds(observed.times[0]), end: isoSeconds(observed.times[observed.times.length - 1]), stepSeconds: step, steps: observed.times.length },
     sampleEverySeconds: input.sampleEverySeconds,
     alignment: input.sampleEverySeconds === step
       ? 'the run samples at the observed times'

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { InputError } from '../scenario/errors.ts';
 import { displayPath } from '../scenario/paths.ts';
 import { excerpt } from '../excerpt.ts';
+import { splitCsvLine } from '../outputs/csvCells.ts';
 
 export interface ObservedWorkload {
   /** Kind/namespace/name, as a run's workloads.csv names it. */
@@ -31,38 +32,6 @@ function problem(file: string, line: number, message: string, hint = IMPORT_HINT
   return new InputError([{ file: displayPath(file), line, column: 0, path: '', message, hint }]);
 }
 
-/** The cells of one CSV line: RFC 4180 quoting (import metrics quotes a cell with a comma or quote). */
-export function csvCells(line: string): string[] {
-  const cells: string[] = [];
-  let i = 0;
-  for (;;) {
-    if (line[i] === '"') {
-      let text = '';
-      i++;
-      for (;;) {
-        const q = line.indexOf('"', i);
-        if (q < 0) throw new Error('a quoted cell is not closed');
-        text += line.slice(i, q);
-        if (line[q + 1] === '"') {
-          text += '"';
-          i = q + 2;
-        } else {
-          i = q + 1;
-          break;
-        }
-      }
-      cells.push(text);
-    } else {
-      const comma = line.indexOf(',', i);
-      cells.push(line.slice(i, comma < 0 ? line.length : comma));
-      i = comma < 0 ? line.length : comma;
-    }
-    if (i >= line.length) return cells;
-    if (line[i] !== ',') throw new Error('text after a quoted cell');
-    i++;
-  }
-}
-
 /** A CSV file's rows as cells, the header first; blank lines skipped. */
 function readRows(file: string): string[][] {
   let text: string;
@@ -77,7 +46,7 @@ function readRows(file: string): string[][] {
     const l = line.replace(/\r$/, '');
     if (l === '') return;
     try {
-      rows.push(csvCells(l));
+      rows.push(splitCsvLine(l));
     } catch (error) {
       throw problem(file, i + 1, `unreadable CSV: ${(error as Error).message}`, 'the file is damaged: import the metrics again (capsim import metrics --force)');
     }

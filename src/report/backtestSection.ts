@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { BACKTEST_FILES, type BacktestJson, type BacktestSeries } from '../outputs/backtestFiles.ts';
-import { readTextCell } from '../outputs/csvCells.ts';
+import { readTextCell, splitCsvLine } from '../outputs/csvCells.ts';
 import { InputError } from '../scenario/errors.ts';
 import { displayPath } from '../scenario/paths.ts';
 import { backtestChart, type BacktestPoints } from './charts/backtest.ts';
@@ -23,37 +23,19 @@ export interface BacktestView {
 const damaged = (file: string, message: string) =>
   new InputError([{ file: displayPath(file), line: 0, column: 0, path: '', message, hint: 'run capsim backtest again to write it whole' }]);
 
-/** One line of backtest-series.csv: a series name may be quoted (RFC 4180). */
-function splitLine(line: string): string[] {
-  if (!line.includes('"')) return line.split(',');
-  const cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      cells.push(cell);
-      cell = '';
-    } else cell += c;
-  }
-  cells.push(cell);
-  return cells;
-}
-
 /** The series named in `wanted`, from backtest-series.csv. */
 function readPoints(file: string, wanted: ReadonlySet<string>): Map<string, BacktestPoints> {
   const out = new Map<string, BacktestPoints>();
   const lines = fs.readFileSync(file, 'utf8').split('\n');
   for (let i = 1; i < lines.length; i++) {
     if (lines[i] === '') continue;
-    const [time, rawName, observed, simulated] = splitLine(lines[i]);
+    let cells: string[];
+    try {
+      cells = splitCsvLine(lines[i]);
+    } catch (error) {
+      throw damaged(file, `line ${i + 1}: ${(error as Error).message}`);
+    }
+    const [time, rawName, observed, simulated] = cells;
     const name = readTextCell(rawName ?? '');
     if (!wanted.has(name)) continue;
     const t = Date.parse(time) / 1000;
