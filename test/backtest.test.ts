@@ -224,3 +224,21 @@ test('splitCsvLine undoes RFC 4180 quoting as the CSV writer does it (a pool or 
   assert.deepEqual(splitCsvLine(line), ['nodes/pool,one', 'say "hi"', '', "'=cmd"]);
   assert.throws(() => splitCsvLine('"open'), /not closed/);
 });
+
+test('capsim report of a backtest whose backtest.json or backtest-series.csv is damaged: exit 2 naming the file, never a blank section', () => {
+  const { dir } = importedDir();
+  const out = path.join(path.dirname(dir), 'damaged-out');
+  ok(capsim('backtest', dir, '--out', out, '--format', 'none', '--quiet'), 'capsim backtest');
+  const json = path.join(out, 'backtest.json');
+  const text = fs.readFileSync(json, 'utf8');
+  fs.writeFileSync(json, text.slice(0, 100));
+  let r = capsim('report', out, '--format', 'html');
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /backtest.json: not JSON/);
+  fs.writeFileSync(json, text);
+  fs.appendFileSync(path.join(out, 'backtest-series.csv'), '2026-01-05T00:00:00Z,nodes/web,three,3\n');
+  r = capsim('report', out, '--format', 'html');
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /backtest-series.csv: line 1\d\d\d is not time,series,observed,simulated/);
+  assert.ok(!fs.existsSync(path.join(out, 'report.html')), 'no page written');
+});

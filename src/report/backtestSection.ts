@@ -3,6 +3,7 @@
 // so `capsim report OUT` draws it again. Nothing when the directory has no backtest.json.
 import fs from 'node:fs';
 import path from 'node:path';
+import readline from 'node:readline';
 import { BACKTEST_FILES, type BacktestJson, type BacktestSeries } from '../outputs/backtestFiles.ts';
 import { readTextCell, splitCsvLine } from '../outputs/csvCells.ts';
 import { InputError } from '../scenario/errors.ts';
@@ -23,36 +24,39 @@ export interface BacktestView {
 const damaged = (file: string, message: string) =>
   new InputError([{ file: displayPath(file), line: 0, column: 0, path: '', message, hint: 'run capsim backtest again to write it whole' }]);
 
-/** The series named in `wanted`, from backtest-series.csv. */
-function readPoints(file: string, wanted: ReadonlySet<string>): Map<string, BacktestPoints> {
+/** The series named in `wanted`, from backtest-series.csv, streamed: the file holds every point
+ *  of every series (hundreds of megabytes for a week of hundreds of workloads at 1m). */
+async function readPoints(file: string, wanted: ReadonlySet<string>): Promise<Map<string, BacktestPoints>> {
   const out = new Map<string, BacktestPoints>();
-  const lines = fs.readFileSync(file, 'utf8').split('\n');
-  for (let i = 1; i < lines.length; i++) {
-    if (lines[i] === '') continue;
+  const lines = readline.createInterface({ input: fs.createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let i = 0;
+  for await (const line of lines) {
+    i++;
+    if (i === 1 || line === '') continue;
     let cells: string[];
     try {
-      cells = splitCsvLine(lines[i]);
+      cells = splitCsvLine(line);
     } catch (error) {
-      throw damaged(file, `line ${i + 1}: ${(error as Error).message}`);
+      throw damaged(file, `line ${i}: ${(error as Error).message}`);
     }
     const [time, rawName, observed, simulated] = cells;
     const name = readTextCell(rawName ?? '');
     if (!wanted.has(name)) continue;
     const t = Date.parse(time) / 1000;
     const o = Number(observed);
-    const s = Number(simulated);
-    if (!Number.isFinite(t) || !Number.isFinite(o) || !Number.isFinite(s)) throw damaged(file, `line ${i + 1} is not time,series,observed,simulated`);
+    const v = Number(simulated);
+    if (!Number.isFinite(t) || !Number.isFinite(o) || !Number.isFinite(v)) throw damaged(file, `line ${i} is not time,series,observed,simulated`);
     let p = out.get(name);
     if (!p) out.set(name, (p = { series: name, times: [], observed: [], simulated: [] }));
     p.times.push(t);
     p.observed.push(o);
-    p.simulated.push(s);
+    p.simulated.push(v);
   }
   return out;
 }
 
 /** backtest.json and the charts of the section, or null when the directory has no backtest. */
-export function loadBacktest(dir: string): BacktestView | null {
+export async function loadBacktest(dir: string): Promise<BacktestView | null> {
   const jsonFile = path.join(dir, BACKTEST_FILES.json);
   if (!fs.existsSync(jsonFile)) return null;
   let json: BacktestJson;
@@ -68,7 +72,7 @@ export function loadBacktest(dir: string): BacktestView | null {
     chosen.push(...of.sort((a, b) => (b.mape_pct ?? -1) - (a.mape_pct ?? -1) || (a.series < b.series ? -1 : 1)).slice(0, CHARTS_PER_KIND));
   }
   const seriesFile = path.join(dir, BACKTEST_FILES.series);
-  const points = fs.existsSync(seriesFile) ? readPoints(seriesFile, new Set(chosen.map((s) => s.series))) : new Map<string, BacktestPoints>();
+  const points = fs.existsSync(seriesFile) ? await readPoints(seriesFile, new Set(chosen.map((s) => s.series))) : new Map<string, BacktestPoints>();
   const charts = chosen.filter((s) => points.has(s.series)).map((s, i) => backtestChart(points.get(s.series)!, s.unit, i));
   return { json, charts };
 }

@@ -22,7 +22,7 @@ export interface WrittenReport {
 export async function writeReport(runDir: string, formats: readonly ReportFormat[] = DEFAULT_FORMATS): Promise<WrittenReport> {
   const run = await loadRun(runDir);
   // A backtest's run directory (capsim backtest) has its comparison: drawn first, as a section.
-  const backtest = loadBacktest(run.dir);
+  const backtest = await loadBacktest(run.dir);
   const charts = [...(backtest?.charts ?? []), ...runCharts(run)];
   const svgs = await renderAll(charts);
   const shown = backtest?.charts.length ?? 0;
