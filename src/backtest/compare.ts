@@ -284,12 +284,13 @@ export function judge(series: readonly BacktestSeries[], costErrorPct: number | 
   const misses: { what: string; level: Level; by: number }[] = [];
   const missing: string[] = [];
   const levelOf = (value: number, good: number, fair: number): Level => (value <= good ? 'good' : value <= fair ? 'fair' : 'poor');
+  const signedPct = (pct: number) => `${pct > 0 ? '+' : ''}${pct.toFixed(1)}%`;
   const totals: [string, number | null][] = [['cost', costErrorPct], ['node-hours', nodeHoursErrorPct]];
   if (!hasNodes) missing.push('nodes and cost (no kube_node_labels)');
   else {
     for (const [what, pct] of totals) {
       if (pct === null) missing.push(`${what} (nothing observed)`);
-      else misses.push({ what: `${what} ${pct > 0 ? '+' : ''}${pct.toFixed(1)}%`, level: levelOf(Math.abs(pct), THRESHOLDS.good.totalsPct, THRESHOLDS.fair.totalsPct), by: Math.abs(pct) / THRESHOLDS.good.totalsPct });
+      else misses.push({ what: `${what} ${signedPct(pct)}`, level: levelOf(Math.abs(pct), THRESHOLDS.good.totalsPct, THRESHOLDS.fair.totalsPct), by: Math.abs(pct) / THRESHOLDS.good.totalsPct });
     }
   }
   let worst: BacktestSeries | null = null;
@@ -308,7 +309,7 @@ export function judge(series: readonly BacktestSeries[], costErrorPct: number | 
   if (level === 'good') {
     return {
       level,
-      text: `good: cost ${misses[0].what.slice(5)} and node-hours ${misses[1].what.slice(11)}, within ${g.totalsPct}%; every HPA's replicas, CPU used and nodes per pool within ${g.seriesMapePct}% MAPE${worst ? ` (worst: ${worst.series}, ${worst.mape_pct!.toFixed(1)}%)` : ''}. The model reproduces the observed window.`,
+      text: `good: cost ${signedPct(costErrorPct!)} and node-hours ${signedPct(nodeHoursErrorPct!)}, within ${g.totalsPct}%; every HPA's replicas, CPU used and nodes per pool within ${g.seriesMapePct}% MAPE${worst ? ` (worst: ${worst.series}, ${worst.mape_pct!.toFixed(1)}%)` : ''}. The model reproduces the observed window.`,
     };
   }
   const off = misses.filter((m) => m.level !== 'good').sort((a, b) => b.by - a.by);
