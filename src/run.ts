@@ -17,6 +17,8 @@ import type { ReportFormat } from './report/formats.ts';
 import { lockOutput } from './outputs/outputLock.ts';
 import { CHUNK_MS } from './outputs/runDirectory.ts';
 import { removeTemporaries, temporaryName } from './outputs/leftovers.ts';
+import { InputError } from './scenario/errors.ts';
+import { displayPath } from './scenario/paths.ts';
 
 export interface RunOptions {
   outDir: string;
@@ -37,6 +39,13 @@ export interface RunOptions {
   lock?: boolean;
   /** Told what happens besides the simulation (waiting for another host's lock). */
   onNote?: (note: string) => void;
+  /** Writes more files into the run's directory once the run's own are written, before the
+   *  report (which may read them): `capsim backtest`'s comparison. It gets the temporary
+   *  directory; what it writes moves into place with the rest, or goes with it. */
+  addFiles?: (dir: string) => Promise<void>;
+  /** Files or directories the run reads besides the scenario's own (scenario.inputFiles): a
+   *  backtest's metrics/. outDir may hold none of them (checkOutDir). */
+  inputs?: readonly string[];
 }
 
 export interface RunResult {
@@ -56,6 +65,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const outDir = path.resolve(options.outDir);
   const { signal } = options;
   signal?.throwIfAborted();
+  checkOutDir(outDir, [...scenario.inputFiles, ...(options.inputs ?? [])]);
   const lock = options.lock === false ? null : await lockOutput(outDir, 'capsim run', { onWait: options.onNote });
   try {
     // Leftovers of runs into this directory that were killed before they could clean up.
@@ -64,6 +74,32 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   } finally {
     lock?.release();
   }
+}
+
+/** The run replaces its directory whole: one that is or holds an input of the run (the scenario
+ *  file, its manifests and traces, a backtest's metrics) would be deleted with it. Refused. */
+export function checkOutDir(outDir: string, inputs: readonly string[]): void {
+  const real = (p: string) => {
+    try {
+      return fsSync.realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  const out = real(outDir);
+  const held = inputs.find((input) => {
+    const file = real(input);
+    return file === out || file.startsWith(out.endsWith(path.sep) ? out : out + path.sep);
+  });
+  if (held === undefined) return;
+  throw new InputError([{
+    file: displayPath(outDir),
+    line: 0,
+    column: 0,
+    path: '',
+    message: `holds ${displayPath(path.resolve(held))}, which this run reads: the run replaces its output directory whole, and would delete it`,
+    hint: 'choose another output directory (--out): a new one, or an earlier run\'s',
+  }]);
 }
 
 async function simulate(scenario: Scenario, outDir: string, options: RunOptions, started: number): Promise<RunResult> {
@@ -89,6 +125,10 @@ async function simulate(scenario: Scenario, outDir: string, options: RunOptions,
     if (detail) await writeRecommendations(tmpDir, world.controllers.get('vertical-pod-autoscaler')!.rows());
     const wallMs = performance.now() - started;
     await writeResolvedScenario(tmpDir, scenario);
+    if (options.addFiles) {
+      signal?.throwIfAborted();
+      await options.addFiles(tmpDir);
+    }
     let reportMs = 0;
     if (options.report && options.report.length > 0) {
       signal?.throwIfAborted();

@@ -143,6 +143,7 @@ const LAYERS: string[][] = [
   ['run.ts', 'size'],
   ['sweep'],
   ['import', 'calibrate'],
+  ['backtest'],
   ['cli'],
 ];
 

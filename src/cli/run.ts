@@ -103,7 +103,8 @@ async function run(args: RunArgs): Promise<number> {
   }
 }
 
-async function progressBar(quiet: boolean): Promise<{ update: (done: number, total: number) => void; stop: () => void }> {
+/** A progress bar on a terminal for runs over PROGRESS_AFTER_MS (capsim backtest's run too). */
+export async function progressBar(quiet: boolean): Promise<{ update: (done: number, total: number) => void; stop: () => void }> {
   if (quiet || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
   const { default: cliProgress } = await import('cli-progress');
   const started = performance.now();

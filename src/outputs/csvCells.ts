@@ -62,3 +62,37 @@ export function safeRow(cells: readonly CsvValue[]): CsvValue[] {
 export function csvText(rows: readonly (readonly CsvValue[])[]): Promise<string> {
   return writeToString(rows.map(safeRow), { includeEndRowDelimiter: true });
 }
+
+/** The cells of one CSV line, RFC 4180 quoting undone (a cell with a comma or a quote is quoted):
+ *  for the files read line by line (metrics/ of import metrics, backtest-series.csv). Throws on a
+ *  quoted cell not closed, or text after one. */
+export function splitCsvLine(line: string): string[] {
+  const cells: string[] = [];
+  let i = 0;
+  for (;;) {
+    if (line[i] === '"') {
+      let text = '';
+      i++;
+      for (;;) {
+        const q = line.indexOf('"', i);
+        if (q < 0) throw new Error('a quoted cell is not closed');
+        text += line.slice(i, q);
+        if (line[q + 1] === '"') {
+          text += '"';
+          i = q + 2;
+        } else {
+          i = q + 1;
+          break;
+        }
+      }
+      cells.push(text);
+    } else {
+      const comma = line.indexOf(',', i);
+      cells.push(line.slice(i, comma < 0 ? line.length : comma));
+      i = comma < 0 ? line.length : comma;
+    }
+    if (i >= line.length) return cells;
+    if (line[i] !== ',') throw new Error('text after a quoted cell');
+    i++;
+  }
+}

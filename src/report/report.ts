@@ -10,6 +10,7 @@ import { reportPage } from './reportPage.ts';
 import { loadRun } from './runFiles.ts';
 import type { Chart } from './charts/chart.ts';
 import { DEFAULT_FORMATS, type ReportFormat } from './formats.ts';
+import { loadBacktest } from './backtestSection.ts';
 
 export { REPORT_FORMATS, DEFAULT_FORMATS, type ReportFormat } from './formats.ts';
 
@@ -20,9 +21,14 @@ export interface WrittenReport {
 
 export async function writeReport(runDir: string, formats: readonly ReportFormat[] = DEFAULT_FORMATS): Promise<WrittenReport> {
   const run = await loadRun(runDir);
-  const charts = runCharts(run);
+  // A backtest's run directory (capsim backtest) has its comparison: drawn first, as a section.
+  const backtest = await loadBacktest(run.dir);
+  const charts = [...(backtest?.charts ?? []), ...runCharts(run)];
   const svgs = await renderAll(charts);
-  const html = formats.includes('html') ? reportPage(run, charts, svgs, VERSION) : null;
+  const shown = backtest?.charts.length ?? 0;
+  const html = formats.includes('html')
+    ? reportPage(run, charts.slice(shown), svgs.slice(shown), VERSION, backtest ? { view: backtest, svgs: svgs.slice(0, shown) } : undefined)
+    : null;
   return writeOutputs(run.dir, 'report.html', html, charts, svgs, formats);
 }
 

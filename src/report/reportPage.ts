@@ -5,6 +5,7 @@ import type { Chart } from './charts/chart.ts';
 import type { Recommendation, RunData } from './runFiles.ts';
 import type { RunWarning } from '../outputs/summary.ts';
 import { cards, escapeHtml, figure, page, table, type Card } from './html.ts';
+import { backtestSection, type BacktestView } from './backtestSection.ts';
 import { count, cpu, duration, memory, percent, servedPercent, usd, utcTime } from './units.ts';
 
 /** Rows of the rightsizing and event tables; the CSVs have the rest. */
@@ -12,7 +13,8 @@ const TABLE_ROWS = 50;
 /** The scenario is shown up to this size (a k8s-sims snapshot resolves to megabytes). */
 const SCENARIO_SHOWN_BYTES = 200_000;
 
-export function reportPage(run: RunData, charts: readonly Chart[], svgs: readonly string[], version: string): string {
+/** `backtest`: the "Simulated vs observed" section of a backtest's run (backtestSection.ts). */
+export function reportPage(run: RunData, charts: readonly Chart[], svgs: readonly string[], version: string, backtest?: { view: BacktestView; svgs: readonly string[] }): string {
   const s = run.summary;
   const meta = scenarioMeta(run.scenarioYaml);
   const body = [
@@ -20,6 +22,8 @@ export function reportPage(run: RunData, charts: readonly Chart[], svgs: readonl
     meta.description ? `<p>${escapeHtml(meta.description)}</p>` : '',
     `<p>${escapeHtml(`${duration(s.durationSeconds)} from ${utcTime(run.startEpochMs)}, seed ${s.seed}`)}</p></header>`,
     cards(headlineCards(run)),
+    // A backtest's run: the comparison first (a page without one keeps its bytes: no empty line).
+    ...(backtest ? [backtestSection(backtest.view, backtest.svgs)] : []),
     `<h2 id="glance">At a glance</h2>${warnings(s.warnings ?? [])}`,
     `<ul class="glance">${glance(run, meta.events).map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>`,
     `<nav>${charts.map((c) => `<a href="#chart-${escapeHtml(c.name)}">${escapeHtml(c.title)}</a>`).join('')}<a href="#rightsizing">Rightsizing</a><a href="#events">Events</a><a href="#scenario">Scenario</a></nav>`,
@@ -30,7 +34,7 @@ export function reportPage(run: RunData, charts: readonly Chart[], svgs: readonl
     scenarioSection(run.scenarioYaml),
     `<footer>capsim ${escapeHtml(version)} · files beside this page: summary.json, timeseries.csv, workloads.csv, nodes.csv, node-utilization.csv, events.csv, recommendations.csv, charts/</footer>`,
   ].join('\n');
-  return page({ title: `capsim · ${s.scenario}`, body, charts });
+  return page({ title: `capsim · ${s.scenario}`, body, charts: backtest ? [...backtest.view.charts, ...charts] : charts });
 }
 
 interface ScenarioMeta {

@@ -1,0 +1,107 @@
+// capsim backtest DIR: simulate the window DIR's metrics cover from the imported cluster with the
+// calibrated models (DIR/backtest.yaml), and say how far the simulation was from what was
+// observed (docs/backtest.md). The run is `capsim run`'s: the same lock, whole-or-nothing
+// directory, progress, warnings and exit codes.
+import path from 'node:path';
+import type { ArgumentsCamelCase, CommandModule } from 'yargs';
+import { displayPath } from '../scenario/paths.ts';
+import { EXIT_OK, reportError } from './exit.ts';
+import { allowLargeOption, formatOption, parseFormats } from './options.ts';
+import { EXIT_INTERRUPTED, listenForInterrupt, lockedAsInput } from './outputGuard.ts';
+import { progressBar } from './run.ts';
+import type { BacktestJson } from '../outputs/backtestFiles.ts';
+
+interface BacktestArgs {
+  dir: string;
+  out?: string;
+  seed?: number;
+  output: 'table' | 'json';
+  format: string;
+  quiet?: boolean;
+  allowLarge?: boolean;
+}
+
+export const backtestCommand: CommandModule<object, BacktestArgs> = {
+  command: 'backtest <dir>',
+  describe: 'Simulate the observed window (DIR/backtest.yaml) and compare with DIR/metrics/: backtest.csv, backtest.json, backtest-series.csv and report.html in DIR/backtest/',
+  builder: (y) =>
+    y
+      .positional('dir', { type: 'string', demandOption: true, describe: 'The directory capsim import cluster and capsim import metrics wrote (scenario.yaml, metrics/, backtest.yaml)' })
+      .options({
+        out: { type: 'string', describe: 'Output directory (default: DIR/backtest/): a run directory plus the backtest files' },
+        seed: { type: 'number', describe: "Override backtest.yaml's spec.seed" },
+        output: { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'What to print: a table of the series, or backtest.json' },
+        ...formatOption,
+        ...allowLargeOption,
+        quiet: { type: 'boolean', default: false, describe: 'Print only errors' },
+      })
+      .example('$0 backtest shop', 'Run shop/backtest.yaml into shop/backtest/ and compare with shop/metrics/')
+      .example('$0 backtest shop --out /tmp/bt -o json', 'Elsewhere, printing backtest.json')
+      .epilogue(
+        'Series: nodes and cost (cluster totals), nodes/<pool>, and per workload replicas (the HPA\'s desired replicas when it has one), cpu_used, memory_used, cpu_requests, memory_requests, oom_kills, cpu_throttled (when observed). ' +
+          'Per series: mape_pct (over the steps where observed is not 0), max_error and bias (simulated - observed) in its unit; costErrorPct and nodeHoursErrorPct are signed, (simulated - observed) / observed x 100. ' +
+          'The verdict is "good" when cost and node-hours are within 5% and nodes per pool, HPA replicas and CPU used within 10% MAPE. ' +
+          'Exit 2 when DIR has no backtest.yaml or metrics/ (run capsim import metrics --into DIR first), or when backtest.yaml does not cover the observed window. Details: docs/backtest.md',
+      ) as never,
+  handler: async (args: ArgumentsCamelCase<BacktestArgs>) => {
+    process.exitCode = await runBacktest(args);
+  },
+};
+
+const fixed = (v: number | null, digits = 1) => (v === null ? '-' : v.toFixed(digits));
+const signed = (v: number | null) => (v === null ? '-' : `${v > 0 ? '+' : ''}${v.toFixed(1)}%`);
+
+/** The printed table: one line per series, the headline errors and the verdict. */
+export function backtestTable(json: BacktestJson): string {
+  const header = ['series', 'mape_pct', 'max_error', 'bias', 'unit', 'points'];
+  const rows = json.series.map((s) => [s.series, fixed(s.mape_pct), String(s.max_error), String(s.bias), s.unit, String(s.points)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  return [
+    line(header),
+    ...rows.map(line),
+    '',
+    `Window ${json.window.start} to ${json.window.end}, step ${json.window.stepSeconds} s (${json.window.steps} steps).`,
+    `Cost: simulated $${json.simulated.costUsd.toFixed(2)}, observed $${json.observed.costUsd.toFixed(2)} (${signed(json.costErrorPct)}); node-hours: simulated ${json.simulated.nodeHours.toFixed(1)}, observed ${json.observed.nodeHours.toFixed(1)} (${signed(json.nodeHoursErrorPct)}).`,
+    ...json.notes.map((n) => `Note: ${n}`),
+    `Verdict: ${json.verdict}`,
+  ].join('\n') + '\n';
+}
+
+async function runBacktest(args: BacktestArgs): Promise<number> {
+  try {
+    const report = parseFormats(args.format);
+    const { backtest, DEFAULT_OUT } = await import('../backtest/backtest.ts');
+    const outDir = args.out ?? path.join(args.dir, DEFAULT_OUT);
+    const progress = await progressBar(args.quiet ?? false);
+    const interrupt = listenForInterrupt();
+    let result: Awaited<ReturnType<typeof backtest>>;
+    try {
+      const onNote = (note: string) => process.stderr.write(`capsim: note: ${note}\n`);
+      result = await backtest({ dir: args.dir, outDir, seed: args.seed, report, allowLarge: args.allowLarge, signal: interrupt.signal, onProgress: progress.update, onNote });
+    } catch (error) {
+      if (!interrupt.signal.aborted) throw error;
+      progress.stop();
+      process.stderr.write(`capsim: backtest interrupted (${interrupt.received()}): nothing was written to ${displayPath(path.resolve(outDir))}/ (what was there is unchanged).\n`);
+      return EXIT_INTERRUPTED;
+    } finally {
+      interrupt.dispose();
+    }
+    progress.stop();
+    const { run, comparison } = result;
+    if (args.output === 'json') process.stdout.write(JSON.stringify(comparison.json, null, 2) + '\n');
+    if (!args.quiet) {
+      for (const notice of run.notices) process.stderr.write(`capsim: note: ${notice}\n`);
+      for (const w of run.warnings) process.stderr.write(`capsim: warning: ${w.title}: ${w.message}\n`);
+      if (args.output === 'table') process.stdout.write(backtestTable(comparison.json));
+      const shown = displayPath(run.outDir);
+      (args.output === 'json' ? process.stderr : process.stdout).write(
+        `Results: ${shown}/ (backtest.csv, backtest.json, backtest-series.csv and the run's files)\n` +
+          (report.includes('html') ? `Report:  ${displayPath(path.join(run.outDir, 'report.html'))}\n` : ''),
+      );
+    }
+    return EXIT_OK;
+  } catch (error) {
+    return reportError(lockedAsInput(error));
+  }
+}
