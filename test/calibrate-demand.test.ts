@@ -55,7 +55,7 @@ test('demand fit: a missing step (null) is skipped; a window of 36 h on weekdays
   assert.equal(m.growth, null);
   assert.deepEqual(m.notFitted, [
     'weekly: not fitted, the window holds no weekend hours (a weekend factor needs both)',
-    'growth: not fitted, the window is 1.5 days (a trend needs at least 2)',
+    'growth: not fitted, the window is 1.5 days (a trend needs at least 7: a shorter one compounds a day\'s noise into the forecast)',
   ]);
   assert.equal(m.goodness.n, g.values.length - 1);
 });

@@ -192,10 +192,18 @@ test('a scenario.yaml that does not load: calibration.json only, and the warning
   assert.match(none.report, /backtest\.yaml was not written: there is no scenario\.yaml in the directory/);
 });
 
-test('a demand with empty cells: said where the trace is made, since the trace reader refuses an empty value', async () => {
+test('a demand with empty cells: a few go unsaid (the trace goes across them), many or all are warned about', async () => {
   const dir = await importedShop();
   const input = inputFor(dir);
-  input.workloads[0].columns.demand[5] = null;
-  const result = await calibrate(input);
-  assert.ok(result.warnings.includes('Deployment/shop/web: 1 step of metrics/shop/web.csv has no demand, and a demand trace needs a value on every row: backtest.yaml will report them until the gaps are filled or the rows removed'));
+  const demand = input.workloads[0].columns.demand;
+  demand[0] = null; // the first step of a rate window, as every import has
+  const few = await calibrate(input);
+  assert.equal(few.warnings.filter((w) => w.includes('no demand') || w.includes('have no demand')).length, 0);
+  // 2,881 steps: 300 empty is over 5%.
+  for (let i = 0; i < 300; i++) demand[i * 9] = null;
+  const many = await calibrate(input);
+  assert.ok(many.warnings.includes("Deployment/shop/web: 300 of 2881 steps of metrics/shop/web.csv have no demand; backtest.yaml's trace goes straight across each gap"), many.warnings.join('\n'));
+  demand.fill(null);
+  const none = await calibrate(input);
+  assert.ok(none.warnings.includes('Deployment/shop/web: no step of metrics/shop/web.csv has a demand, and its trace in backtest.yaml needs at least one: give --demand a query with data in the window'));
 });

@@ -9,6 +9,10 @@ import { buildDemand, NOISE_KNOT_MS, type Demand } from '../src/workload/demand.
 import { RandomStream } from '../src/engine/random.ts';
 import type { DemandPattern } from '../src/model/scenario.ts';
 import { loadScenario } from '../src/scenario/load.ts';
+import { readTrace, traceSeries } from '../src/workload/trace.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { InputError, formatProblem, type Problem } from '../src/scenario/errors.ts';
 
 const MIN = 60_000;
@@ -153,6 +157,22 @@ test('trace CSV: timestamps (with offsets) and seconds since the start become po
   const d = buildDemand(scenario.behavior[0].demand, { startEpochMs: scenario.startEpochMs, durationMs: scenario.durationMs, noise: new RandomStream('x', 1) });
   assert.equal(d.at(30_000), 170.5);
   close(d.at(30 * MIN), 50 + (30 * 28) / 58);
+});
+
+test('trace CSV: a time without a value is a gap the replay goes straight across (import metrics writes them); no value at all is a problem', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'capsim-trace-'));
+  const file = path.join(dir, 'gaps.csv');
+  fs.writeFileSync(file, 'time,demand\n2026-01-05T00:00:00Z,\n2026-01-05T00:01:00Z,10\n2026-01-05T00:02:00Z,\n2026-01-05T00:03:00Z,30\n');
+  const start = Date.UTC(2026, 0, 5);
+  const { points, problems } = await readTrace(file, { time: 'time', value: 'demand' }, start);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(points, { timesMs: [60_000, 180_000], values: [10, 30], gaps: 2 });
+  // At 2 min, halfway between 10 (1 min) and 30 (3 min); before the first value, held at it.
+  assert.equal(traceSeries(points)(120_000), 20);
+  assert.equal(traceSeries(points)(0), 10);
+  fs.writeFileSync(file, 'time,demand\n0,\n60,\n');
+  const none = await readTrace(file, { time: 'time', value: 'demand' }, start);
+  assert.deepEqual(none.problems.map((p) => p.message), ['no row has a value in column "demand" (2 rows with a time only)']);
 });
 
 async function problemsOf(file: string): Promise<Problem[]> {

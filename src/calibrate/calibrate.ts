@@ -178,11 +178,13 @@ export async function calibrate(input: CalibrationInput): Promise<Calibration> {
       })),
     });
     backtest.replaced.forEach((t) => replaced.add(t));
-    // A trace's rows need a value (src/workload/trace.ts): an empty demand cell is a problem the
-    // loader reports, so say it here, where the trace is made.
+    // A trace replays across a row without a value (src/workload/trace.ts), as a graph of the
+    // series would: the first step of a rate window has none. Many gaps make the replay a guess.
     for (const c of calibrated) {
-      const empty = (c.observed.columns.demand ?? []).filter((v) => v === null).length;
-      if (empty > 0) fileWarnings.push(`${c.observed.workload}: ${empty} step${empty === 1 ? '' : 's'} of ${c.observed.file} ${empty === 1 ? 'has' : 'have'} no demand, and a demand trace needs a value on every row: backtest.yaml will report them until the gaps are filled or the rows removed`);
+      const column = c.observed.columns.demand ?? [];
+      const empty = column.filter((v) => v === null).length;
+      if (empty === column.length) fileWarnings.push(`${c.observed.workload}: no step of ${c.observed.file} has a demand, and its trace in backtest.yaml needs at least one: give --demand a query with data in the window`);
+      else if (empty > 0.05 * column.length) fileWarnings.push(`${c.observed.workload}: ${empty} of ${column.length} steps of ${c.observed.file} have no demand; backtest.yaml's trace goes straight across each gap`);
     }
     files.set(BACKTEST_YAML, backtest.text);
     if (input.forecastSeconds !== null) {

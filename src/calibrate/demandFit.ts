@@ -12,7 +12,8 @@
 // fitted only when the window can show it, and the fit says why not otherwise:
 //   daily   a window of at least 24 h
 //   weekly  weekend hours and weekday hours both in the window
-//   growth  a window of at least 2 days
+//   growth  a window of at least 7 days: over fewer, a day of noise or a quieter weekday reads as
+//           a trend, and a forecast compounds it (+1.4%/day fitted to two flat days is +50% a month)
 //   noise   cv = the coefficient of variation of observed / fitted
 // The constant is anchored at the window's end: C × (1 + g)^(window days), the fitted level
 // (without the daily and weekly factors) where the forecast starts, so the forecast continues
@@ -163,10 +164,10 @@ export function fitDemand(workload: string, times: readonly number[], values: re
   const warnings: string[] = [];
   const fitDaily = spanDays >= 1;
   const fitWeekly = weekend && weekday;
-  const fitGrowth = spanDays >= 2;
+  const fitGrowth = spanDays >= 7;
   if (!fitDaily) notFitted.push(`daily: not fitted, the window is ${(spanDays * 24).toFixed(1)} h (a daily cycle needs at least 24 h)`);
   if (!fitWeekly) notFitted.push(`weekly: not fitted, the window holds ${weekend ? 'no weekday' : 'no weekend'} hours (a weekend factor needs both)`);
-  if (!fitGrowth) notFitted.push(`growth: not fitted, the window is ${spanDays.toFixed(1)} days (a trend needs at least 2)`);
+  if (!fitGrowth) notFitted.push(`growth: not fitted, the window is ${spanDays.toFixed(1)} days (a trend needs at least 7: a shorter one compounds a day's noise into the forecast)`);
   const mean = points.reduce((s, x) => s + x.d, 0) / Math.max(1, points.length);
   if (points.length < 3 || !(mean > 0)) {
     return {

@@ -153,7 +153,7 @@ async function toTrace(trace: { file: string; time: string; value: string }, dec
     const inScenario = problemAt(site, [...at, p.field ?? 'file'], p.message, hint);
     problems.list.push({ ...inScenario, file: shown, line: p.line, column: p.column });
   }
-  return { file: shown, ...read.points };
+  return { file: shown, timesMs: read.points.timesMs, values: read.points.values };
 }
 
 function toUsage(u: BehaviorDocument['usage'][string]): ContainerUsage {

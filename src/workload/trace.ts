@@ -10,6 +10,8 @@ import { excerpt, quote } from '../excerpt.ts';
 export interface TracePoints {
   timesMs: number[];
   values: number[];
+  /** Rows with a time and no value, skipped: replay interpolates across them. */
+  gaps: number;
 }
 
 /** What went wrong in a trace file, at a 1-based line and column of the CSV (0 when none). */
@@ -49,7 +51,7 @@ const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\
  * the file cannot be read (the caller checks it exists).
  */
 export async function readTrace(file: string, columns: { time: string; value: string }, startEpochMs: number, limits?: TraceLimits): Promise<{ points: TracePoints; problems: TraceProblem[] }> {
-  const points: TracePoints = { timesMs: [], values: [] };
+  const points: TracePoints = { timesMs: [], values: [], gaps: 0 };
   const hint = `capsim reads demand once per sampleEvery (and when pods change), so points closer together add little: keep about one per sampleEvery, or pass ${limits?.flag} to read it anyway`;
   if (limits) {
     const bytes = (await stat(file)).size;
@@ -101,6 +103,13 @@ export async function readTrace(file: string, columns: { time: string; value: st
     const time = parseTime(timeText, startEpochMs);
     const ms = typeof time === 'number' ? time : NaN;
     const value = SECONDS.test(valueText) ? Number(valueText) : NaN;
+    // A time with no value is a gap in a measured series (a scrape missed, the first step of a
+    // rate window): replay goes straight from the point before it to the point after, as the
+    // series' own graph would. capsim import metrics writes such cells, never a made-up 0.
+    if (valueText === '' && typeof time === 'number') {
+      points.gaps++;
+      continue;
+    }
     let ok = true;
     if (typeof time !== 'number') {
       ok = false;
@@ -137,7 +146,11 @@ export async function readTrace(file: string, columns: { time: string; value: st
     problems.push({ line: last.line, column: last.column, message: `and ${rowProblems - MAX_ROW_PROBLEMS} more rows with a bad time or value` });
   }
   if (records.failure) problems.push({ line: records.failure.line, column: 1, message: `cannot read the CSV: ${records.failure.message}` });
-  else if (points.timesMs.length === 0 && rowProblems === 0) problems.push({ line: header.line, column: 1, message: 'the trace has a header but no rows', hint: 'add one row per point below the header' });
+  else if (points.timesMs.length === 0 && rowProblems === 0) {
+    problems.push(points.gaps > 0
+      ? { line: header.line, column: 1, field: 'value', message: `no row has a value in column "${columns.value}" (${points.gaps} row${points.gaps === 1 ? '' : 's'} with a time only)`, hint: 'a trace needs at least one measured value' }
+      : { line: header.line, column: 1, message: 'the trace has a header but no rows', hint: 'add one row per point below the header' });
+  }
   return { points, problems };
 }
 
@@ -253,7 +266,7 @@ function fieldColumn(text: string, record: CsvRecord, index: number): number {
  * points. Lookups in increasing time (the simulation's order) are O(1) amortised through a
  * cursor; any other order falls back to binary search. Allocates nothing per call.
  */
-export function traceSeries(points: TracePoints): (tMs: number) => number {
+export function traceSeries(points: Pick<TracePoints, 'timesMs' | 'values'>): (tMs: number) => number {
   const times = Float64Array.from(points.timesMs);
   const values = Float64Array.from(points.values);
   const n = times.length;
