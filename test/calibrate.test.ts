@@ -4,11 +4,13 @@
 // goodness and warn, naming the workload (and the time of the change), never crash.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { demandWindowSeconds } from '../src/calibrate/steps.ts';
 import { fitUsage } from '../src/calibrate/usageFit.ts';
 import { goodness, poorFit } from '../src/calibrate/goodness.ts';
 import { robustLine } from '../src/calibrate/robustLine.ts';
 import { signTest } from '../src/calibrate/leak.ts';
 import { MI, series } from './support/calibrateSeries.ts';
+import { RandomStream } from '../src/engine/random.ts';
 
 const near = (actual: number, expected: number, relative: number, what: string) =>
   assert.ok(Math.abs(actual - expected) <= relative * Math.abs(expected), `${what}: ${actual} is not within ${relative * 100}% of ${expected}`);
@@ -78,8 +80,10 @@ test('usage fit: steps left out and counted — no replicas, not observed, repli
   // The CPU rate window at a 1m step is 5m: the 5 steps after each change of replicas see it
   // (4 -> 0 at 100, 0 -> 4 at 110: steps 110-114 (110's replicas are 4, its window held 0);
   // 4 -> 6 at 500: 500-504). Steps 100-109 have no replicas.
-  assert.deepEqual(fit.cpu.leftOut, { 'no Ready replicas': 10, 'not observed': 5, 'replicas changed in the CPU rate window': 10, 'CPU throttled > 1%': 20 });
-  assert.equal(fit.cpu.used, 1000 - 45);
+  // Not observed: 200-204, and 0-3, whose 5-minute window reaches before the series (the demand,
+  // a gauge here, is averaged over the CPU's window to pair with it).
+  assert.deepEqual(fit.cpu.leftOut, { 'no Ready replicas': 10, 'not observed': 9, 'replicas changed in the CPU rate window': 10, 'CPU throttled > 1%': 20 });
+  assert.equal(fit.cpu.used, 1000 - 49);
   assert.deepEqual(fit.memory.leftOut, { 'no Ready replicas': 10 }); // memory is the value at the step
   near(fit.cpu.perUnit, 4, 0.01, 'CPU perUnit');
   near(fit.cpu.base, 20, 0.02, 'CPU base');
@@ -92,7 +96,8 @@ test('usage fit: steps with more pods than Ready replicas are left out (the othe
   // its totals; a missed scrape) says nothing of readiness: used.
   for (let i = 400; i < 450; i++) workload.columns.pods[i] = 1;
   const fit = fitUsage(workload, times, 60);
-  assert.equal(fit.cpu.leftOut['not all pods Ready'], 10);
+  // 300-309, and 310-314 whose 5-minute CPU window still held one of them.
+  assert.equal(fit.cpu.leftOut['not all pods Ready'], 15);
   const fallback = series({ steps: 600 });
   fallback.workload.columns.replicas_ready = fallback.workload.columns.replicas_ready.map(() => null);
   const f2 = fitUsage(fallback.workload, fallback.times, 60);
@@ -202,12 +207,11 @@ test('usage and demand fits never throw: random series with gaps, zeros, spikes 
 });
 
 test('usage fit: CPU and demand as Prometheus gives them (means over the 5 minutes before each step) with replicas changing often still give the parameters', () => {
-  // The instantaneous series of a day at 1m, replicas following the demand (2..5), then CPU and
-  // demand replaced by their mean over the 5 steps up to each one (rate(...[5m])), replicas and
-  // memory left as values at the step.
-  const { times, workload } = series({ steps: 1440, memNoise: 0 });
+  // A day at 1m, replicas following the demand (2..5); the CPU is the mean over the 5 steps up to
+  // each one (series() writes it so), and so is the demand here: a request counter's
+  // rate(...[5m]), as the query says. Replicas and memory are values at the step.
+  const { times, workload } = series({ steps: 1440, memNoise: 0, demandQuery: 'sum(rate(http_requests_total{service="web"}[5m]))' });
   const mean5 = (v: (number | null)[]) => v.map((_, i) => (i < 4 ? null : (v.slice(i - 4, i + 1) as number[]).reduce((a, b) => a + b, 0) / 5));
-  workload.columns.cpu_used_m = mean5(workload.columns.cpu_used_m);
   workload.columns.demand = mean5(workload.columns.demand);
   const fit = fitUsage(workload, times, 60);
   // Steps whose window saw the replicas change are the ones that would mix two loads per pod.
@@ -217,4 +221,44 @@ test('usage fit: CPU and demand as Prometheus gives them (means over the 5 minut
   // Those steps are the only misfits: with them left out R² is 0.99999; kept, they would bring
   // it to 0.998 (the robust line itself moves little either way).
   assert.ok(fit.cpu.goodness!.r2! > 0.9999, `R² ${fit.cpu.goodness!.r2}`);
+});
+
+test('the demand query says over what window each value is a mean: its longest range selector, none for a gauge, the CPU window without a query', () => {
+  assert.equal(demandWindowSeconds('sum(rate(http_requests_total{service="web"}[5m]))', 60), 300);
+  assert.equal(demandWindowSeconds('sum(rate(a[1m])) + sum(increase(b[1h30m])) / 5400', 60), 5400);
+  assert.equal(demandWindowSeconds('max_over_time(sum(rate(a[2m]))[10m:1m])', 60), 600);
+  assert.equal(demandWindowSeconds('sum(http_requests_in_flight)', 60), 0);
+  assert.equal(demandWindowSeconds(null, 60), 300);
+  assert.equal(demandWindowSeconds(null, 900), 900);
+});
+
+test('memory per unit against a rate[5m] demand: the memory is averaged over the same 5 minutes, so the line is not flattened', () => {
+  // A day at 1m, noisy demand (10% white noise at each step) and memory 300Mi + 2Mi/unit with no
+  // noise of its own. The demand column is what rate(...[5m]) gives, the mean of the 5 steps up
+  // to each one; the memory is the value at the step. Paired as they are, the demand's noise
+  // would sit in x only and flatten the slope; averaged alike, the slope comes back.
+  const wobble = new RandomStream('demand-wobble', 7);
+  const { times, workload } = series({ steps: 1440, memNoise: 0, memPerUnitBytes: 2 * MI, demandQuery: 'sum(rate(http_requests_total[5m]))', demand: (i) => 100 * (1 + 0.5 * Math.cos((2 * Math.PI * (i * 60 - 14 * 3600)) / 86_400)) * (1 + 0.1 * wobble.normal()) });
+  const d = workload.columns.demand as number[];
+  workload.columns.demand = d.map((_, i) => (i < 4 ? null : d.slice(i - 4, i + 1).reduce((a, b) => a + b, 0) / 5));
+  const fit = fitUsage(workload, times, 60);
+  near(fit.memory.perUnit, 2 * MI, 0.02, 'memory perUnit');
+  near(fit.memory.base, 300 * MI, 0.01, 'memory base');
+  // The same columns with the query read as a gauge: memory at the step against a 5-minute mean.
+  const asGauge = fitUsage({ ...workload, demandQuery: 'sum(http_requests_per_second)' }, times, 60);
+  assert.ok(Math.abs(asGauge.memory.perUnit - 2 * MI) > Math.abs(fit.memory.perUnit - 2 * MI), `gauge ${asGauge.memory.perUnit / MI}Mi, rate ${fit.memory.perUnit / MI}Mi`);
+});
+
+test('a per-unit cost the load per pod barely moves is flagged uncertain, with its 95% interval and the loads seen', () => {
+  // Replicas follow the demand closely (30 units/s a pod), so the load per pod stays 25-30 and a
+  // memory cost of 0.2Mi/unit (6Mi a pod) hides in 5% noise (15Mi a pod).
+  const { times, workload } = series({ steps: 2880, memPerUnitBytes: 0.2 * MI, memNoise: 0.05 });
+  const fit = fitUsage(workload, times, 60);
+  const [lo, hi] = fit.memory.perUnitInterval!;
+  assert.ok(lo < 0.2 * MI && 0.2 * MI < hi, `interval ${lo / MI}..${hi / MI}Mi`);
+  assert.ok(fit.memory.warnings.some((w) => /^Deployment\/shop\/web: memory perUnit uncertain: .* 95% interval .* because the load per pod only varied from [\d.]+ to [\d.]+ units\/s/.test(w)), fit.memory.warnings.join('\n'));
+  // CPU, 4m/unit with no noise: a tight interval, no such warning.
+  const [clo, chi] = fit.cpu.perUnitInterval!;
+  assert.ok(chi - clo < 0.05 * 4, `CPU interval ${clo}..${chi}`);
+  assert.ok(!fit.cpu.warnings.some((w) => w.includes('uncertain')));
 });

@@ -219,8 +219,10 @@ function fitJson(f: ResourceFit, unit: 'Milli' | 'Bytes') {
   return {
     [`base${unit}`]: f.base,
     [`perUnit${unit}`]: f.perUnit,
-    ...(f.resource === 'memory' ? { noise: f.noise, leakBytesPerHour: f.leakPerHour, leak: f.leak?.note ?? null } : {}),
+    ...(f.resource === 'memory' ? { noise: f.noise, spreadCv: f.spreadCv, leakBytesPerHour: f.leakPerHour, leak: f.leak?.note ?? null } : {}),
     perUnitIdentified: f.identified,
+    [`perUnit${unit}Interval95`]: f.perUnitInterval,
+    loadPerPodP5P95: f.loadRange,
     r2: f.goodness?.r2 ?? null,
     mapePct: f.goodness?.mapePct ?? null,
     mapeLeftOutNearZero: f.goodness?.mapeLeftOut ?? 0,

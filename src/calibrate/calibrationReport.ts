@@ -4,7 +4,7 @@ import { excerpt } from '../excerpt.ts';
 import type { CalibrationSummary, WorkloadCalibration } from './calibrate.ts';
 import { LOW_MAPE_PCT, NEAR_ZERO_FRACTION, POOR_MAPE_PCT, POOR_R2, showMape, showR2 } from './goodness.ts';
 import { SHIFT_FRACTION } from './changePoint.ts';
-import { describeLeftOut, type ResourceFit } from './usageFit.ts';
+import { describeLeftOut, UNCERTAIN_FRACTION, type ResourceFit } from './usageFit.ts';
 import { THROTTLED_PCT } from './steps.ts';
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(bytes >= 100 * 2 ** 20 ? 0 : 2)}Mi`;
@@ -16,16 +16,23 @@ function changed(f: ResourceFit): string {
   return f.shift ? `; **changed mid-window** at ${f.shift.time} (${f.shift.changePct.toFixed(0)}%)` : '';
 }
 
+/** The perUnit's 95% interval when it is wide (usageFit.ts UNCERTAIN_FRACTION), as a caution. */
+function uncertain(f: ResourceFit, show: (v: number) => string): string {
+  const i = f.perUnitInterval;
+  if (!i || !(f.perUnit > 0) || (i[0] > 0 && (i[1] - i[0]) / 2 <= UNCERTAIN_FRACTION * f.perUnit)) return '';
+  return ` **uncertain**: 95% ${show(i[0])} to ${show(i[1])} (load per pod ${f.loadRange![0].toPrecision(3)} to ${f.loadRange![1].toPrecision(3)})`;
+}
+
 function cpuCell(f: ResourceFit): string {
   if (f.identity) return 'identity: base 0, perUnit 1000m (the demand is the CPU; not a fit)';
   if (!f.goodness) return 'not fitted';
-  return `${milli(f.base)} + ${milli(f.perUnit)}/unit (R² ${showR2(f.goodness.r2)}, MAPE ${showMape(f.goodness.mapePct)}, n ${f.used})${changed(f)}`;
+  return `${milli(f.base)} + ${milli(f.perUnit)}/unit${uncertain(f, milli)} (R² ${showR2(f.goodness.r2)}, MAPE ${showMape(f.goodness.mapePct)}, n ${f.used})${changed(f)}`;
 }
 
 function memoryCell(f: ResourceFit): string {
   if (!f.goodness) return 'not fitted';
   const leak = f.leakPerHour > 0 ? `, leak ${mib(f.leakPerHour)}/h` : ', leak 0';
-  return `${mib(f.base)} + ${mib(f.perUnit)}/unit, noise ${f.noise.toFixed(3)}${leak} (R² ${showR2(f.goodness.r2)}, MAPE ${showMape(f.goodness.mapePct)}, n ${f.used})${changed(f)}`;
+  return `${mib(f.base)} + ${mib(f.perUnit)}/unit${uncertain(f, mib)}, noise ${f.noise.toFixed(3)}${leak} (R² ${showR2(f.goodness.r2)}, MAPE ${showMape(f.goodness.mapePct)}, n ${f.used})${changed(f)}`;
 }
 
 function demandSource(c: WorkloadCalibration): string {

@@ -74,3 +74,35 @@ export function robustLine(x: ArrayLike<number>, y: ArrayLike<number>, maxPoints
   if (!Number.isFinite(fit.slope)) return { intercept: medianOf(y), slope: 0, identified: false };
   return { intercept: fit.intercept, slope: fit.slope, identified: true };
 }
+
+/** z of a two-sided 95% interval. */
+const Z95 = 1.959964;
+
+/**
+ * The 95% confidence interval of the Theil–Sen slope, distribution-free (Sen 1968; Hollander &
+ * Wolfe, Nonparametric Statistical Methods, §9.4): of the N = n(n−1)/2 pairwise slopes sorted,
+ * those at ranks (N − C)/2 and (N + C)/2 + 1, C = z·√(n(n−1)(2n+5)/18), on the same (binned)
+ * points as the line. It is what tells a per-unit cost measured from the data apart from one the
+ * data cannot pin down: with an HPA holding each pod near its target, the load per pod may vary
+ * too little for the slope to stand out of the noise, and a what-if that moves the load per pod
+ * (another HPA target) would then extrapolate from a guess.
+ */
+export function slopeInterval(x: ArrayLike<number>, y: ArrayLike<number>, maxPoints = MAX_POINTS): [number, number] | null {
+  const b = binned(x, y, maxPoints);
+  const n = b.x.length;
+  if (n < 3) return null;
+  const slopes: number[] = [];
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const dx = b.x[j] - b.x[i];
+      if (dx !== 0) slopes.push((b.y[j] - b.y[i]) / dx);
+    }
+  }
+  const N = slopes.length;
+  if (N < 3) return null;
+  slopes.sort((a, c) => a - c);
+  const C = Z95 * Math.sqrt((n * (n - 1) * (2 * n + 5)) / 18);
+  const lower = Math.max(0, Math.round((N - C) / 2) - 1);
+  const upper = Math.min(N - 1, Math.round((N + C) / 2));
+  return [slopes[lower], slopes[upper]];
+}

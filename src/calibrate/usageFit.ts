@@ -14,8 +14,8 @@
 import { findShift } from './changePoint.ts';
 import { goodness, meanCv, poorFit, type Goodness } from './goodness.ts';
 import { estimateLeak, type LeakEstimate } from './leak.ts';
-import { medianOf, robustLine } from './robustLine.ts';
-import { leftOutTotal, usablePoints, type LeftOutReason, type Points, type Resource } from './steps.ts';
+import { medianOf, robustLine, slopeInterval } from './robustLine.ts';
+import { demandWindowSeconds, leftOutTotal, usablePoints, type LeftOutReason, type Points, type Resource } from './steps.ts';
 
 export interface Shift {
   /** ISO time of the first step after the change. */
@@ -24,6 +24,9 @@ export interface Shift {
   perUnitAfter: number;
   changePct: number;
 }
+
+/** perUnit is uncertain when its 95% interval holds 0 or is wider than ±this share of it. */
+export const UNCERTAIN_FRACTION = 0.25;
 
 export interface ResourceFit {
   resource: Resource;
@@ -40,6 +43,12 @@ export interface ResourceFit {
   identity: boolean;
   /** False when the load hardly varied: perUnit could not be told from base (perUnit 0). */
   identified: boolean;
+  /** Memory: the coefficient of variation around the line (noise is the step-to-step part of it). */
+  spreadCv: number;
+  /** The 95% interval of perUnit (robustLine.ts slopeInterval), null without a fitted line. */
+  perUnitInterval: [number, number] | null;
+  /** The load per pod over the points used, 5th and 95th percentile: where the fit holds. */
+  loadRange: [number, number] | null;
   goodness: Goodness | null;
   used: number;
   leftOut: Partial<Record<LeftOutReason, number>>;
@@ -70,7 +79,7 @@ export function fitUsage(w: WorkloadSeriesInput, times: readonly number[], stepS
 }
 
 function empty(resource: Resource, p: Points): ResourceFit {
-  return { resource, base: 0, perUnit: 0, noise: 0, leakPerHour: 0, leak: null, identity: false, identified: false, goodness: null, used: p.steps.length, leftOut: p.leftOut, shift: null, clamped: [], warnings: [] };
+  return { resource, base: 0, perUnit: 0, noise: 0, leakPerHour: 0, leak: null, identity: false, identified: false, spreadCv: 0, perUnitInterval: null, loadRange: null, goodness: null, used: p.steps.length, leftOut: p.leftOut, shift: null, clamped: [], warnings: [] };
 }
 
 function identityCpu(w: WorkloadSeriesInput, stepSeconds: number): ResourceFit {
@@ -79,7 +88,7 @@ function identityCpu(w: WorkloadSeriesInput, stepSeconds: number): ResourceFit {
 }
 
 export function fitResource(w: WorkloadSeriesInput, resource: Resource, times: readonly number[], stepSeconds: number): ResourceFit {
-  const p = usablePoints(w.columns, resource, stepSeconds);
+  const p = usablePoints(w.columns, resource, stepSeconds, demandWindowSeconds(w.demandQuery, stepSeconds));
   const fit = empty(resource, p);
   const name = RESOURCE_NAME[resource];
   const total = p.steps.length + leftOutTotal(p);
@@ -88,6 +97,7 @@ export function fitResource(w: WorkloadSeriesInput, resource: Resource, times: r
     return fit;
   }
   let line = robustLine(p.x, p.y);
+  let slopeY: readonly number[] = p.y;
   let leak: LeakEstimate | null = null;
   if (resource === 'memory') {
     const first = line;
@@ -98,11 +108,12 @@ export function fitResource(w: WorkloadSeriesInput, resource: Resource, times: r
       // last changed the pods): pods that grow through the day while the load does would
       // otherwise pass their leak off as a cost per unit. The base stays the mean level.
       const hours = hoursSinceChange(p, w.columns.oom_kills ?? [], stepSeconds);
-      const perUnit = robustLine(p.x, p.y.map((y, k) => y - leak!.perHour * hours[k])).slope;
+      slopeY = p.y.map((y, k) => y - leak!.perHour * hours[k]);
+      const perUnit = robustLine(p.x, slopeY).slope;
       line = { ...line, slope: perUnit, intercept: medianOf(p.y.map((y, k) => y - perUnit * p.x[k])) };
       // The noise around the leak's rise, from the residuals of this line.
       const final = line;
-      const again = estimateLeak(p.steps, p.n, p.y.map((y, k) => y - final.intercept - final.slope * p.x[k]), p.x.map((x) => final.intercept + final.slope * x), stepSeconds);
+      const again = estimateLeak(p.steps, p.n, p.yAtStep.map((y, k) => y - final.intercept - final.slope * p.x[k]), p.x.map((x) => final.intercept + final.slope * x), stepSeconds);
       leak = { ...leak, detrendedCv: again.detrendedCv };
     }
   }
@@ -127,15 +138,26 @@ export function fitResource(w: WorkloadSeriesInput, resource: Resource, times: r
   fit.leak = leak;
   fit.leakPerHour = leakPerHour;
   fit.identified = line.identified;
-  fit.goodness = goodness(p.y, fitted);
+  const sortedX = Float64Array.from(p.x).sort();
+  fit.loadRange = [sortedX[Math.floor(0.05 * (sortedX.length - 1))], sortedX[Math.ceil(0.95 * (sortedX.length - 1))]];
+  fit.perUnitInterval = line.identified ? slopeInterval(p.x, slopeY) : null;
+  // Against the value at each step, not the window's mean: the fit's quality as the series shows it.
+  fit.goodness = goodness(p.yAtStep, fitted);
   if (resource === 'memory') {
-    const ratio = p.y.map((y, k) => (fitted[k] > 0 ? y / fitted[k] : 1));
-    // With a leak, the rise and the restarts' drops are not noise: the spread around each
-    // stretch's own trend is (leak.ts).
-    fit.noise = leak?.fitted ? leak.detrendedCv : meanCv(ratio).cv;
+    const ratio = p.yAtStep.map((y, k) => (fitted[k] > 0 ? y / fitted[k] : 1));
+    // capsim draws memory noise afresh at every sample (src/workload/usage.ts), so it is measured
+    // from one step to the next: the spread around the line would also hold the demand's own
+    // wobble within the rate window (the load at the step is not observed, only its 5-minute
+    // mean: noise 0.01 read as 0.016) and, with a leak, the rise and the restarts' drops (leak.ts).
+    fit.spreadCv = leak?.fitted ? leak.detrendedCv : meanCv(ratio).cv;
+    fit.noise = stepNoise(p.steps, p.n, ratio) ?? fit.spreadCv;
   }
   if (!line.identified) {
     fit.warnings.push(`${w.workload}: ${name} perUnit not fitted: the load per pod hardly varied over the window, so what a unit of demand costs cannot be told from the base; perUnit 0, base = the median ${name} per pod (a forecast with more demand will under-use)`);
+  }
+  const interval = fit.perUnitInterval;
+  if (interval && perUnit > 0 && (interval[0] <= 0 || (interval[1] - interval[0]) / 2 > UNCERTAIN_FRACTION * perUnit)) {
+    fit.warnings.push(`${w.workload}: ${name} perUnit uncertain: ${fmt(resource, perUnit)} per unit/s, 95% interval ${fmt(resource, interval[0])} to ${fmt(resource, interval[1])}, because the load per pod only varied from ${fit.loadRange![0].toPrecision(3)} to ${fit.loadRange![1].toPrecision(3)} units/s (an HPA holds it near its target): usage at these loads is fitted, but a what-if that moves the load per pod (another HPA target, fewer replicas) extrapolates from it`);
   }
   const poor = poorFit(fit.goodness, resource === 'memory' && fit.noise > 0);
   if (poor) fit.warnings.push(`${w.workload}: poor ${name} fit (${poor}): the usage does not follow base + perUnit × load well (bursts, noise of another shape, or a load the demand does not measure); the backtest error will be larger`);
@@ -146,6 +168,18 @@ export function fitResource(w: WorkloadSeriesInput, resource: Resource, times: r
     fit.warnings.push(`${w.workload}: ${name} per-unit cost changed around ${time} (${fmt(resource, shift.before.slope)} before, ${fmt(resource, shift.after.slope)} after per unit/s, ${(100 * shift.change).toFixed(0)}% apart; a deploy?): one model cannot follow both, so the backtest error will be larger; calibrate on the window after the change for a forecast`);
   }
   return fit;
+}
+
+/** The noise of a white process from consecutive steps at the same N: for a ratio
+ *  r = 1 + cv·z, r_k − r_k−1 has a standard deviation of cv·√2. The spread is taken robustly
+ *  (1.4826 × the median absolute deviation) so that a restart or a burst does not count; null
+ *  with fewer than 10 pairs. */
+function stepNoise(steps: readonly number[], n: readonly number[], ratio: readonly number[]): number | null {
+  const d: number[] = [];
+  for (let k = 1; k < steps.length; k++) if (steps[k] === steps[k - 1] + 1 && n[k] === n[k - 1]) d.push(ratio[k] - ratio[k - 1]);
+  if (d.length < 10) return null;
+  const mid = medianOf(d);
+  return (1.4826 * medianOf(d.map((v) => Math.abs(v - mid)))) / Math.SQRT2;
 }
 
 /** Per point: hours since the run of constant N it is in began, or since the last OOM kill. */

@@ -11,7 +11,8 @@ export interface SeriesSpec {
   steps?: number;
   stepSeconds?: number;
   start?: number;
-  /** Units/s at step i. */
+  /** Units/s at step i (the value at the step: the default query is a gauge). CPU is written as
+   *  the import reads it, the mean over its 5-minute rate window; memory at the step. */
   demand?: (i: number) => number;
   /** Ready replicas at step i. */
   replicas?: (i: number, demand: number) => number;
@@ -42,6 +43,8 @@ export function series(spec: SeriesSpec = {}): { times: number[]; workload: Obse
   const cols = ['pods', 'replicas', 'replicas_ready', 'hpa_desired_replicas', 'cpu_used_m', 'memory_used_bytes', 'cpu_requests_m', 'memory_requests_bytes', 'cpu_limits_m', 'memory_limits_bytes', 'oom_kills', 'demand', 'cpu_throttled_pct'];
   const columns: Record<string, (number | null)[]> = Object.fromEntries(cols.map((c) => [c, []]));
   const times: number[] = [];
+  const cpuAt: number[] = [];
+  const cpuSteps = Math.ceil(Math.max(300, stepSeconds) / stepSeconds);
   let runStart = 0;
   let lastN = -1;
   for (let i = 0; i < steps; i++) {
@@ -60,7 +63,10 @@ export function series(spec: SeriesSpec = {}): { times: number[]; workload: Obse
     put('replicas', n);
     put('replicas_ready', n);
     put('hpa_desired_replicas', null);
-    put('cpu_used_m', Math.round(n * cpuPod));
+    cpuAt.push(n * cpuPod);
+    // As the import reads it: rate() over the CPU window, the mean of the steps inside it.
+    const inWindow = cpuAt.slice(-cpuSteps);
+    put('cpu_used_m', Math.round(inWindow.reduce((a, b) => a + b, 0) / inWindow.length));
     put('memory_used_bytes', Math.round(n * memPod));
     put('cpu_requests_m', n * 250);
     put('memory_requests_bytes', n * 512 * MI);
@@ -72,7 +78,7 @@ export function series(spec: SeriesSpec = {}): { times: number[]; workload: Obse
   }
   return {
     times,
-    workload: { workload: ref, kind, namespace, name, file: `metrics/${namespace}/${name}.csv`, columns, demandQuery: spec.demandQuery === undefined ? `sum(rate(http_requests_total{service="${name}"}[5m]))` : spec.demandQuery },
+    workload: { workload: ref, kind, namespace, name, file: `metrics/${namespace}/${name}.csv`, columns, demandQuery: spec.demandQuery === undefined ? `sum(http_requests_per_second{service="${name}"})` : spec.demandQuery },
   };
 }
 
