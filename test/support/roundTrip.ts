@@ -51,14 +51,20 @@ export function importCluster(dump: string, into: string, autoscaling: { pools: 
   fs.writeFileSync(file, doc.toString({ lineWidth: 0 }));
 }
 
-/** Step 6: `capsim import metrics` of `window` from the server into INTO. */
-export function importMetrics(prometheus: RunningPrometheus, window: Window, into: string): { stdout: string; stderr: string } {
-  const r = capsim('import', 'metrics', '--prometheus', prometheus.url, '--start', window.start, '--end', window.end, '--step', window.step, '--into', into);
+/** Step 6: `capsim import metrics` of `window` from the server into INTO (`more`: --demand, --forecast ...). */
+export function importMetrics(prometheus: RunningPrometheus, window: Window, into: string, ...more: string[]): { stdout: string; stderr: string } {
+  const r = capsim('import', 'metrics', '--prometheus', prometheus.url, '--start', window.start, '--end', window.end, '--step', window.step, '--into', into, ...more);
   ok(r, 'capsim import metrics');
   return r;
 }
 
-/** Step 7, by hand until calibration writes it: INTO/backtest.yaml = INTO/scenario.yaml with the
+/** The --demand flag for a workload of a capsim export: its demand counter's rate over 5 minutes,
+ *  as a service's own request counter would be read. */
+export function demandFlag(namespace: string, name: string): string[] {
+  return ['--demand', `${namespace}/${name}=sum(rate(capsim_workload_demand_units_total{namespace="${namespace}",workload="${name}"}[5m]))`];
+}
+
+/** Step 7, by hand (calibration writes it from the metrics): INTO/backtest.yaml = INTO/scenario.yaml with the
  *  window's start, duration and step, and the ORIGINAL scenario's `behavior` (its demand patterns
  *  and usage models): what a perfect calibration would give. `seed` is left as the import wrote
  *  it unless given. */
