@@ -10,6 +10,7 @@ import { allowLargeOption, formatOption, parseFormats } from './options.ts';
 import { EXIT_INTERRUPTED, listenForInterrupt, lockedAsInput } from './outputGuard.ts';
 import { progressBar } from './run.ts';
 import type { BacktestJson } from '../outputs/backtestFiles.ts';
+import { inUnit, shownUnit } from '../report/backtestSection.ts';
 
 interface BacktestArgs {
   dir: string;
@@ -54,7 +55,8 @@ const signed = (v: number | null) => (v === null ? '-' : `${v > 0 ? '+' : ''}${v
 /** The printed table: one line per series, the headline errors and the verdict. */
 export function backtestTable(json: BacktestJson): string {
   const header = ['series', 'mape_pct', 'max_error', 'bias', 'unit', 'points'];
-  const rows = json.series.map((s) => [s.series, fixed(s.mape_pct), String(s.max_error), String(s.bias), s.unit, String(s.points)]);
+  // As the report reads them (bytes in MiB); backtest.csv keeps the series' own units.
+  const rows = json.series.map((s) => [s.series, fixed(s.mape_pct), inUnit(s.max_error, s.unit), inUnit(Number(s.bias.toPrecision(4)), s.unit), shownUnit(s.unit), String(s.points)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
   return [

@@ -79,6 +79,11 @@ export async function loadBacktest(dir: string): Promise<BacktestView | null> {
 
 const pctText = (v: number | null) => (v === null ? 'not measured' : `${v > 0 ? '+' : ''}${v.toFixed(1)}%`);
 const num = (v: number) => (Math.abs(v) >= 1e6 ? v.toExponential(3) : String(v));
+/** Bytes read as MiB in the report (backtest.csv keeps bytes). */
+export const shownUnit = (unit: string) => (unit === 'bytes' ? 'MiB' : unit);
+export const inUnit = (v: number, unit: string) => (unit === 'bytes' ? (v / 2 ** 20).toFixed(1) : num(v));
+/** "1 node", "3 nodes", "616.7 MiB". */
+const amount = (v: number, unit: string) => `${inUnit(v, unit)} ${v === 1 && /s$/.test(unit) && unit !== 'kills' ? unit.slice(0, -1) : v === 1 && unit === 'kills' ? 'kill' : shownUnit(unit)}`;
 
 /** The section: the verdict and headline errors in words, the table of series, the charts. */
 export function backtestSection(view: BacktestView, svgs: readonly string[]): string {
@@ -89,7 +94,7 @@ export function backtestSection(view: BacktestView, svgs: readonly string[]): st
   const words = [
     `Over ${j.window.start} to ${j.window.end} (${j.window.steps} steps of ${j.window.stepSeconds} s), the simulation cost $${j.simulated.costUsd.toFixed(2)} against $${j.observed.costUsd.toFixed(2)} observed (${pctText(j.costErrorPct)}), ` +
       `and ran ${j.simulated.nodeHours.toFixed(1)} node-hours against ${j.observed.nodeHours.toFixed(1)} (${pctText(j.nodeHoursErrorPct)}).`,
-    worst ? `The furthest headline series is ${worst.series}: ${worst.mape_pct!.toFixed(1)}% mean absolute percentage error, at most ${num(worst.max_error)} ${worst.unit} apart, ${worst.bias >= 0 ? 'simulated high' : 'simulated low'} by ${num(Math.abs(worst.bias))} ${worst.unit} on average.` : '',
+    worst ? `The furthest headline series is ${worst.series}: ${worst.mape_pct!.toFixed(1)}% mean absolute percentage error, at most ${amount(worst.max_error, worst.unit)} apart, ${worst.bias >= 0 ? 'simulated high' : 'simulated low'} by ${amount(Math.abs(worst.bias), worst.unit)} on average.` : '',
     'Observed CPU is a mean over the rate window before each step; the simulated CPU is the mean of the run\'s samples over the same window. Simulated nodes count from when they registered (NodeReady).',
   ].filter(Boolean);
   const notes = j.notes.length > 0 ? `<ul>${j.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : '';
@@ -100,9 +105,9 @@ ${notes}
 ${table(j.series, [
   { header: 'Series', cell: (s) => s.series },
   { header: 'MAPE %', cell: (s) => (s.mape_pct === null ? '–' : s.mape_pct.toFixed(2)), numeric: true },
-  { header: 'Max error', cell: (s) => num(s.max_error), numeric: true },
-  { header: 'Bias', cell: (s) => num(s.bias), numeric: true },
-  { header: 'Unit', cell: (s) => s.unit },
+  { header: 'Max error', cell: (s) => inUnit(s.max_error, s.unit), numeric: true },
+  { header: 'Bias', cell: (s) => inUnit(s.bias, s.unit), numeric: true },
+  { header: 'Unit', cell: (s) => shownUnit(s.unit) },
   { header: 'Points', cell: (s) => String(s.points), numeric: true },
 ])}
 <p class="muted">backtest.csv and backtest.json hold these figures; backtest-series.csv every point (docs/backtest.md).</p>

@@ -1,0 +1,11 @@
+import { chromium } from 'playwright-core';
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+const page = await browser.newPage({ viewport: { width: 1280, height: 1800 } });
+const errors = [];
+page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text()); });
+page.on('pageerror', (e) => errors.push(String(e)));
+await page.goto('file://' + process.argv[2]);
+await page.waitForSelector('body[data-charts-ready]', { timeout: 30000 });
+await page.screenshot({ path: process.argv[3], fullPage: false });
+console.log('errors:', errors.length, errors.slice(0, 3));
+await browser.close();
