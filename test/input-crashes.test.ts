@@ -217,7 +217,7 @@ test('a trace row at 2026-02-30 or at offset +25:00 is a problem of that row; th
     [3, 'time "2026-02-30T00:00:00Z" in column "time" does not exist: February 2026 has 28 days, so there is no day 30'],
     [4, 'time "2026-01-05T01:00:00+25:00" in column "time" has no valid UTC offset (+25:00)'],
   ]);
-  assert.deepEqual(points, { timesMs: [0, 2 * 3600_000], values: [10, 40] });
+  assert.deepEqual(points, { timesMs: [0, 2 * 3600_000], values: [10, 40], gaps: 0 });
 });
 
 test('a CronJob timeZone that the time zone database lacks, or "Local", is refused as the API server does', async () => {
