@@ -91,16 +91,16 @@ export function slopeInterval(x: ArrayLike<number>, y: ArrayLike<number>, maxPoi
   const b = binned(x, y, maxPoints);
   const n = b.x.length;
   if (n < 3) return null;
-  const slopes: number[] = [];
+  const all = new Float64Array((n * (n - 1)) / 2);
+  let N = 0;
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
       const dx = b.x[j] - b.x[i];
-      if (dx !== 0) slopes.push((b.y[j] - b.y[i]) / dx);
+      if (dx !== 0) all[N++] = (b.y[j] - b.y[i]) / dx;
     }
   }
-  const N = slopes.length;
   if (N < 3) return null;
-  slopes.sort((a, c) => a - c);
+  const slopes = all.subarray(0, N).sort(); // a typed array sorts numerically, and fast
   const C = Z95 * Math.sqrt((n * (n - 1) * (2 * n + 5)) / 18);
   const lower = Math.max(0, Math.round((N - C) / 2) - 1);
   const upper = Math.min(N - 1, Math.round((N + C) / 2));
