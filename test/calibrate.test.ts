@@ -262,3 +262,16 @@ test('a per-unit cost the load per pod barely moves is flagged uncertain, with i
   assert.ok(chi - clo < 0.05 * 4, `CPU interval ${clo}..${chi}`);
   assert.ok(!fit.cpu.warnings.some((w) => w.includes('uncertain')));
 });
+
+test('a base below 0 is set to 0, and said only when it matters: a hair below 0 (rounding) is not, a line crossing 0 well above no load is', () => {
+  // CPU all per unit (0m + 4m/unit): the fitted base lands within a rounding of 0, no warning.
+  const plain = series({ steps: 1440, cpuBaseMilli: 0, memNoise: 0 });
+  const fit = fitUsage(plain.workload, plain.times, 60);
+  assert.equal(fit.cpu.base, 0);
+  assert.deepEqual(fit.cpu.warnings, []);
+  // -60m + 4m/unit at 25-35 units/s a pod (40-80m a pod): the line crosses 0 at 15 units/s.
+  const crossing = series({ steps: 1440, cpuBaseMilli: -60, memNoise: 0 });
+  const f2 = fitUsage(crossing.workload, crossing.times, 60);
+  assert.equal(f2.cpu.base, 0);
+  assert.ok(f2.cpu.warnings.some((w) => /^Deployment\/shop\/web: CPU base -\d+(\.\d+)?m < 0 set to 0/.test(w)), f2.cpu.warnings.join('\n'));
+});

@@ -120,12 +120,14 @@ export function fitResource(w: WorkloadSeriesInput, resource: Resource, times: r
   let base = line.intercept;
   let perUnit = line.slope;
   if (perUnit < 0) {
-    fit.clamped.push(`perUnit ${perUnit.toPrecision(3)} < 0 set to 0 (usage falls as the load rises: the demand does not drive this workload)`);
+    fit.clamped.push(`perUnit ${fmt(resource, perUnit)} < 0 set to 0 (usage falls as the load rises: the demand does not drive this workload)`);
     perUnit = 0;
     base = medianOf(p.y);
   }
   if (base < 0) {
-    fit.clamped.push(`base ${base.toPrecision(3)} < 0 set to 0`);
+    // A base a hair below 0 is the line's rounding when a pod's use is nearly all per unit
+    // (-0.008m); said only when it is more than 2% of what a pod uses.
+    if (-base > 0.02 * medianOf(p.y)) fit.clamped.push(`base ${fmt(resource, base)} < 0 set to 0 (the line crosses 0 above no load: the usage is not linear in the load down to 0)`);
     base = 0;
   }
   for (const c of fit.clamped) fit.warnings.push(`${w.workload}: ${name} ${c}`);
