@@ -32,6 +32,10 @@ export interface ScenarioEdit {
   durationMs: number;
   sampleEveryMs: number;
   behavior: BehaviorEntry[];
+  /** Added to metadata.name (`shop-forecast`), so that its runs do not land in scenario.yaml's
+   *  reports/<name>/, and the description that says what the file is. */
+  nameSuffix: string;
+  description: string;
 }
 
 /** The edited scenario's text, and the targets whose existing behavior entry was replaced. */
@@ -44,6 +48,9 @@ export function calibratedScenario(scenarioText: string, edit: ScenarioEdit): { 
   doc.setIn(['spec', 'start'], start);
   doc.setIn(['spec', 'duration'], formatDuration(edit.durationMs));
   doc.setIn(['spec', 'sampleEvery'], formatDuration(edit.sampleEveryMs));
+  const name = doc.getIn(['metadata', 'name']);
+  doc.setIn(['metadata', 'name'], typeof name === 'string' && name !== '' ? `${name}-${edit.nameSuffix}` : edit.nameSuffix);
+  doc.setIn(['metadata', 'description'], edit.description);
   const replaced: string[] = [];
   let behavior = doc.getIn(['spec', 'behavior']);
   if (!isSeq(behavior)) {
