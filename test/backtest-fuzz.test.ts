@@ -14,7 +14,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { readObserved, type Observed } from '../src/backtest/observed.ts';
-import { PROTOTYPE_NAMES } from './support/fuzz.ts';
+import { PROTOTYPE_NAMES, applyMutation, mutation } from './support/fuzz.ts';
+import { backtestSection, loadBacktest } from '../src/report/backtestSection.ts';
 import { FuzzFailure, checkPrototypes, describeError, expectInputError } from './support/fuzzChecks.ts';
 import { capsim, scratchDir } from './support/run.ts';
 import { importedDir } from './support/backtestDir.ts';
@@ -423,3 +424,46 @@ test('fuzz: 20 damaged directories through `capsim backtest DIR --out X`: exit 0
   assert.ok(codes.includes(0) && codes.includes(2), codes.join(' '));
 });
 
+
+test('fuzz: backtest.json mutated 250 ways (the scenarios\' palette) is read by `capsim report` to a section or an InputError, never a throw', async () => {
+  const { dir } = importedDir();
+  const out = path.join(scratchDir('capsim-btfuzz-report-'), 'out');
+  const r = capsim('backtest', dir, '--out', out, '--format', 'none', '--quiet');
+  assert.equal(r.code, 0, r.stderr);
+  const jsonFile = path.join(out, 'backtest.json');
+  const good = JSON.parse(fs.readFileSync(jsonFile, 'utf8')) as unknown;
+  const outcomes = { read: 0, refused: 0 };
+  await fc.assert(
+    fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), async (list) => {
+      const doc = { root: structuredClone(good) };
+      for (const m of list) applyMutation(doc, m);
+      fs.writeFileSync(jsonFile, JSON.stringify(doc.root) ?? 'null');
+      try {
+        const view = await loadBacktest(out);
+        if (view) backtestSection(view, view.charts.map(() => '<svg></svg>'));
+        outcomes.read++;
+      } catch (error) {
+        expectInputError(error, `loadBacktest ${JSON.stringify(list).slice(0, 500)}`);
+        outcomes.refused++;
+      } finally {
+        checkPrototypes();
+      }
+    }),
+    { numRuns: 250, seed: 16_9 },
+  );
+  assert.ok(outcomes.read > 10 && outcomes.refused > 60, JSON.stringify(outcomes));
+});
+
+test('regression: `capsim report` of a backtest.json whose series name is a number: exit 2 naming the field (was a TypeError, exit 1)', () => {
+  const { dir } = importedDir();
+  const out = path.join(scratchDir('capsim-btreg-report-'), 'out');
+  assert.equal(capsim('backtest', dir, '--out', out, '--format', 'none', '--quiet').code, 0);
+  const jsonFile = path.join(out, 'backtest.json');
+  const json = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
+  json.series[0].series = 1;
+  fs.writeFileSync(jsonFile, JSON.stringify(json));
+  const r = capsim('report', out, '--format', 'html');
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /backtest.json: not a backtest.json: series.0.series: .*string/);
+  assert.doesNotMatch(r.stderr, /TypeError|\n\s+at /);
+});
