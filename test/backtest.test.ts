@@ -8,7 +8,7 @@ import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { capsim, scratchDir } from './support/run.ts';
+import { capsim } from './support/run.ts';
 import { ok } from './support/prometheus.ts';
 import { CHROMIUM, INSTALL_HINT, checkReportInBrowser, chromiumAvailable } from './browser.ts';
 import { compare, errors, judge } from '../src/backtest/compare.ts';
@@ -16,6 +16,7 @@ import type { Observed } from '../src/backtest/observed.ts';
 import type { Simulated } from '../src/backtest/simulated.ts';
 import type { BacktestJson, BacktestSeries } from '../src/outputs/backtestFiles.ts';
 import { csvText, splitCsvLine } from '../src/outputs/csvCells.ts';
+import { importedDir } from './support/backtestDir.ts';
 
 test('errors: MAPE over the steps observed ≠ 0, max |sim − obs|, mean sim − obs', () => {
   // |110−100|/100 = 10%, |180−200|/200 = 10%, observed 0 left out of MAPE, |50−50|/50 = 0%: 20/3 %.
@@ -98,42 +99,6 @@ test('compare: CPU against the mean of the samples in [t − W, t), OOM kills su
   assert.deepEqual([json.observed.costUsd, json.simulated.costUsd], [0.02, 0.033333]);
   assert.ok(json.notes.some((n) => /memory_used\/Deployment\/a\/web: memory_used_bytes never observed/.test(n)));
 });
-
-// A directory as `capsim import cluster` + `import metrics` leave it, made from a run of
-// scenarios/web-hpa.yaml (2 hours at 1m, storefront with an HPA on 3 fixed m5.xlarge in pool web).
-const START = Date.parse('2026-01-05T00:00:00Z') / 1000;
-const iso = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
-function csvRows(file: string): Record<string, string>[] {
-  const [header, ...rows] = fs.readFileSync(file, 'utf8').trim().split('\n');
-  const names = header.split(',');
-  return rows.map((r) => Object.fromEntries(r.split(',').map((v, i) => [names[i], v])));
-}
-
-let made: { dir: string; run: string } | undefined;
-function importedDir(): { dir: string; run: string } {
-  if (made) return made;
-  const root = scratchDir('capsim-backtest-');
-  const run = path.join(root, 'run');
-  ok(capsim('run', 'scenarios/web-hpa.yaml', '--set', 'spec.duration=2h', '--out', run, '--format', 'none', '--quiet'), 'capsim run');
-  const dir = path.join(root, 'shop');
-  fs.mkdirSync(path.join(dir, 'metrics', 'shop'), { recursive: true });
-  const text = fs.readFileSync('scenarios/web-hpa.yaml', 'utf8').replace('duration: 2d', 'duration: 2h').replace('seed: 7', 'seed: 7\n  start: "2026-01-05T00:00:00Z"');
-  fs.writeFileSync(path.join(dir, 'backtest.yaml'), text);
-  const w = csvRows(path.join(run, 'workloads.csv'));
-  const cpuAt = new Map(w.map((r) => [Number(r.t), Number(r.cpu_used_m)]));
-  const lines = w.map((r) => {
-    const t = Number(r.t);
-    // rate(...[5m]) at t: the mean of the samples t − 5m .. t − 1m (import-metrics.test.ts).
-    const cpu = t < 300 ? '' : String(Math.round([300, 240, 180, 120, 60].reduce((s, b) => s + cpuAt.get(t - b)!, 0) / 5));
-    // pods, replicas, replicas_ready, hpa_desired_replicas (what the HPA wrote to the Deployment), ...
-    return [iso(START + t), r.replicas_ready, r.replicas_desired, r.replicas_ready, r.replicas_desired, cpu, r.memory_used_bytes, r.cpu_requested_m, r.memory_requested_bytes, '', '', r.oom_kills].join(',');
-  });
-  fs.writeFileSync(path.join(dir, 'metrics/shop/storefront.csv'), `time,pods,replicas,replicas_ready,hpa_desired_replicas,cpu_used_m,memory_used_bytes,cpu_requests_m,memory_requests_bytes,cpu_limits_m,memory_limits_bytes,oom_kills\n${lines.join('\n')}\n`);
-  const nodes = csvRows(path.join(run, 'timeseries.csv')).map((r) => `${iso(START + Number(r.t))},web,${r.nodes}`);
-  fs.writeFileSync(path.join(dir, 'metrics/nodes.csv'), `time,pool,nodes\n${nodes.join('\n')}\n`);
-  fs.writeFileSync(path.join(dir, 'metrics/workloads.csv'), 'workload,file\nDeployment/shop/storefront,metrics/shop/storefront.csv\n');
-  return (made = { dir, run });
-}
 
 test('capsim backtest of a run against its own series: every series matches, verdict good, the report has the section', async (t) => {
   const { dir } = importedDir();

@@ -4,10 +4,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import { z } from 'zod';
 import { BACKTEST_FILES, type BacktestJson, type BacktestSeries } from '../outputs/backtestFiles.ts';
 import { readTextCell, splitCsvLine } from '../outputs/csvCells.ts';
 import { InputError } from '../scenario/errors.ts';
 import { displayPath } from '../scenario/paths.ts';
+import { excerpt } from '../excerpt.ts';
 import { backtestChart, type BacktestPoints } from './charts/backtest.ts';
 import type { Chart } from './charts/chart.ts';
 import { escapeHtml, figure, table } from './html.ts';
@@ -20,6 +22,22 @@ export interface BacktestView {
   json: BacktestJson;
   charts: Chart[];
 }
+
+const finite = z.number().finite();
+const pct = finite.nullable();
+/** What the section reads of backtest.json: a file of another shape (edited, or from another
+ *  program) is refused naming the field, rather than drawn with blanks or thrown on. */
+const backtestJsonShape = z.object({
+  window: z.object({ start: z.string(), end: z.string(), stepSeconds: finite, steps: finite }),
+  series: z.array(z.object({ series: z.string(), mape_pct: pct, max_error: finite, bias: finite, unit: z.string(), points: finite, headline: z.boolean() })),
+  costErrorPct: pct,
+  nodeHoursErrorPct: pct,
+  observed: z.object({ nodeHours: finite, costUsd: finite }),
+  simulated: z.object({ nodeHours: finite, costUsd: finite }),
+  verdictLevel: z.enum(['good', 'fair', 'poor', 'incomplete']),
+  verdict: z.string(),
+  notes: z.array(z.string()),
+});
 
 const damaged = (file: string, message: string) =>
   new InputError([{ file: displayPath(file), line: 0, column: 0, path: '', message, hint: 'run capsim backtest again to write it whole' }]);
@@ -65,7 +83,12 @@ export async function loadBacktest(dir: string): Promise<BacktestView | null> {
   } catch (error) {
     throw damaged(jsonFile, `not JSON: ${(error as Error).message}`);
   }
-  if (!json || !Array.isArray(json.series) || !json.window) throw damaged(jsonFile, 'not a backtest.json (no window or series)');
+  const shape = backtestJsonShape.safeParse(json);
+  if (!shape.success) {
+    const issue = shape.error.issues[0];
+    const at = issue.path.map(String).join('.');
+    throw damaged(jsonFile, `not a backtest.json: ${at === '' ? '' : `${excerpt(at)}: `}${issue.message}`);
+  }
   const chosen: BacktestSeries[] = [];
   for (const kind of KINDS) {
     const of = json.series.filter((s) => s.series.startsWith(kind) && s.points > 0);
