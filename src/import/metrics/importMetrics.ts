@@ -242,7 +242,7 @@ function metricsFiles(agg: Aggregate, observed: readonly ObservedWorkload[]): Ma
   const index = observed.map((w) => `${csvCell(w.workload)},${csvCell(w.file)}`);
   const nodeRows: string[] = [];
   agg.times.forEach((t, i) => {
-    for (const [pool, counts] of agg.pools) nodeRows.push(`${isoTime(t)},${pool.includes(',') ? JSON.stringify(pool) : pool},${counts[i]}`);
+    for (const [pool, counts] of agg.pools) nodeRows.push(`${isoTime(t)},${csvCell(pool)},${counts[i]}`);
   });
   files.set(path.posix.join(METRICS_DIR, 'nodes.csv'), `time,pool,nodes\n${nodeRows.map((r) => `${r}\n`).join('')}`);
   files.set(path.posix.join(METRICS_DIR, WORKLOAD_INDEX), `workload,file\n${index.map((r) => `${r}\n`).join('')}`);
