@@ -440,6 +440,11 @@ test('pools of the scenario against the node counts observed: a warning per pool
   // With the autoscaler: web's max of 5 is below the 6 observed; gpu's 0..2 holds its 0..1.
   write('    autoscaler: {}\n    nodePools:\n      - {name: web, instanceType: aws/m5.xlarge, count: 3, max: 5}\n      - {name: batch, instanceType: aws/m5.xlarge, count: 2}\n      - {name: gpu, instanceType: aws/p3.2xlarge, min: 0, max: 2}\n');
   assert.deepEqual(checkScenarioPools(dir, observed), ['pool web: its node count varies 3..6 in metrics/nodes.csv, outside its min..max 3..5 in scenario.yaml: the backtest cannot follow it; set min: 3, max: 6 on the pool']);
+  // A dump taken at another time: batch had 4 nodes then, 2 at the window's start.
+  write('    nodePools:\n      - {name: batch, instanceType: aws/m5.xlarge, count: 4}\n');
+  assert.deepEqual(checkScenarioPools(dir, new Map([['batch', [2, 2, 2, 2]]])), [
+    "pool batch: 2 nodes at the window's start in metrics/nodes.csv, but 4 in scenario.yaml (the dump's): the backtest starts from the dump, so its first hours differ; import a dump taken at the window's start, or set count: 2 on the pool",
+  ]);
   fs.writeFileSync(path.join(dir, 'scenario.yaml'), 'spec: [unclosed');
   assert.match(checkScenarioPools(dir, observed)[0], /^scenario\.yaml does not parse \(.*\): its node pools are not checked/);
 });

@@ -1,7 +1,8 @@
 // What the backtest will run against what the metrics show, for the node pools: DIR/scenario.yaml
 // (from `capsim import cluster`, edited by the user) without a cluster autoscaler, or with a
 // pool's min/max narrower than the node counts observed, cannot reproduce a pool whose size
-// varied; a pool on one side only has nodes the other lacks. Each is a warning naming the pool,
+// varied; a pool on one side only has nodes the other lacks; a pool whose size at the window's
+// start is not the dump's starts the backtest elsewhere. Each is a warning naming the pool,
 // with what to edit. Only the file's YAML is read (not the full scenario loader): a scenario that
 // does not parse is one warning, and `capsim validate` says the rest.
 import fs from 'node:fs';
@@ -48,9 +49,14 @@ export function checkScenarioPools(dir: string, observed: ReadonlyMap<string, re
       warnings.push(`pool ${pool}: ${low}..${high} nodes in metrics/nodes.csv, but ${SCENARIO_FILE} has no node pool of that name: the backtest runs without these nodes (add the pool, or check the pool labels capsim import cluster read)`);
       continue;
     }
-    if (low === high) continue;
     // The scenario's defaults (docs/scenario.md): count = min else 1; min = count; max = max(count, min).
     const count = limits.count ?? limits.min ?? (limits.max !== null ? 0 : 1);
+    // backtest.yaml starts from the dumped state, placed at the window's start: a dump taken at
+    // another time starts the pool at another size.
+    if (counts[0] !== count) {
+      warnings.push(`pool ${pool}: ${counts[0]} node${counts[0] === 1 ? '' : 's'} at the window's start in metrics/nodes.csv, but ${count} in ${SCENARIO_FILE} (the dump's): the backtest starts from the dump, so its first hours differ; import a dump taken at the window's start, or set count: ${counts[0]} on the pool`);
+    }
+    if (low === high) continue;
     const min = limits.min ?? count;
     const max = limits.max ?? Math.max(count, min);
     const edit = `add autoscaler: {} under spec.cluster and min: ${low}, max: ${high} on the pool`;
