@@ -158,6 +158,13 @@ test('eks-shop: backtest.yaml and forecast.yaml load with the real loader, keep 
   assert.match(result.report, /StatefulSet\/shop\/db: no --demand query, so the demand is the observed CPU in cores and the CPU model is the identity \(base 0, 1000m per unit\): not a fit, no R² claimed/);
   assert.match(result.report, /had their demand and usage replaced \(their other keys kept\)/);
   assert.ok(result.warnings.includes('Deployment/shop/ghost: calibrated (calibration.json) but not in scenario.yaml, so not in backtest.yaml or forecast.yaml'));
+  // The synthetic web starts the window at 2 replicas (57 units/s at midnight, 30 a pod), the
+  // dump (eks-shop.yaml) at 3: the backtest starts from the dump, and says so.
+  assert.deepEqual(result.warnings.filter((w) => w.includes("at the window's start")), ["Deployment/shop/web: 2 replicas at the window's start in metrics/shop/web.csv, but 3 in scenario.yaml (the dump's): the backtest starts from the dump, so its first minutes differ; import a dump taken at the window's start"]);
+  const same = inputFor(dir);
+  same.workloads[0].columns.replicas[0] = 3;
+  const again = await calibrate(same);
+  assert.deepEqual(again.warnings.filter((w) => w.includes("at the window's start")), []);
 });
 
 test('a multi-container pod: base and perUnit split by requests (CPU by CPU, memory by memory)', async () => {

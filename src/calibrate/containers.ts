@@ -18,6 +18,8 @@ export interface ScenarioWorkloads {
   text: string;
   /** Kind/namespace/name -> containers (spec.containers of its pod template). */
   containers: Map<string, Container[]>;
+  /** Kind/namespace/name -> spec.replicas of a Deployment or StatefulSet: the dump's. */
+  replicas: Map<string, number>;
 }
 
 function templateContainers(o: KubeObject): Container[] | null {
@@ -47,11 +49,13 @@ export async function scenarioWorkloads(dir: string): Promise<ScenarioWorkloads 
   try {
     const scenario = await loadScenario(file);
     const containers = new Map<string, Container[]>();
+    const replicas = new Map<string, number>();
     for (const o of scenario.objects) {
       const c = templateContainers(o);
       if (c) containers.set(objectRef(o), c);
+      if ((o.kind === 'Deployment' || o.kind === 'StatefulSet') && typeof o.spec.replicas === 'number') replicas.set(objectRef(o), o.spec.replicas);
     }
-    return { file, text: fs.readFileSync(file, 'utf8'), containers };
+    return { file, text: fs.readFileSync(file, 'utf8'), containers, replicas };
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     const first = error.problems[0];
