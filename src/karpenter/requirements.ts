@@ -52,6 +52,17 @@ export const AWS_LABEL = {
   gpuCount: 'karpenter.k8s.aws/instance-gpu-count',
 } as const;
 
+// The Azure provider's SKU labels (Azure/karpenter-provider-azure@352646f5:pkg/apis/v1beta1/labels.go).
+export const AZURE_LABEL = {
+  name: 'karpenter.azure.com/sku-name',
+  family: 'karpenter.azure.com/sku-family',
+  series: 'karpenter.azure.com/sku-series',
+  version: 'karpenter.azure.com/sku-version',
+  cpu: 'karpenter.azure.com/sku-cpu',
+  memory: 'karpenter.azure.com/sku-memory',
+  gpuCount: 'karpenter.azure.com/sku-gpu-count',
+} as const;
+
 /** The AWS provider's other well-known labels: valid in a requirement, but capsim's catalog does
  *  not know their values (hypervisor, bandwidths, GPU names, local NVMe, ...), so a requirement
  *  on one narrows nothing in capsim's menu and is warned about. */
@@ -71,14 +82,15 @@ export const AWS_UNMODELLED_LABELS: readonly string[] = [
 
 /** Labels Karpenter knows the values of from its instance types: a requirement on one is
  *  allowed to be undefined on the other side (AllowUndefinedWellKnownLabels). Core's set plus the
- *  AWS provider's (its init() inserts them). */
+ *  AWS and Azure providers' (their init() inserts them). */
 export const CORE_WELL_KNOWN_LABELS: ReadonlySet<string> = new Set([
   LABEL_NODEPOOL, LABEL_ZONE, LABEL_REGION, LABEL_INSTANCE_TYPE, LABEL_ARCH, LABEL_OS, LABEL_CAPACITY_TYPE, LABEL_WINDOWS_BUILD,
 ]);
-export const WELL_KNOWN_LABELS: ReadonlySet<string> = new Set([...CORE_WELL_KNOWN_LABELS, ...Object.values(AWS_LABEL), ...AWS_UNMODELLED_LABELS]);
+export const WELL_KNOWN_LABELS: ReadonlySet<string> = new Set([...CORE_WELL_KNOWN_LABELS, ...Object.values(AWS_LABEL), ...AWS_UNMODELLED_LABELS, ...Object.values(AZURE_LABEL)]);
 
-/** Domains reserved for Karpenter's own labels: karpenter.sh (core) and karpenter.k8s.aws (AWS). */
-export const RESTRICTED_LABEL_DOMAINS: readonly string[] = ['karpenter.sh', 'karpenter.k8s.aws'];
+/** Domains reserved for Karpenter's own labels: karpenter.sh (core), karpenter.k8s.aws (AWS),
+ *  karpenter.azure.com (Azure). */
+export const RESTRICTED_LABEL_DOMAINS: readonly string[] = ['karpenter.sh', 'karpenter.k8s.aws', 'karpenter.azure.com'];
 /** Labels a NodePool may not set or require (they would interfere with provisioning). */
 export const RESTRICTED_LABELS: ReadonlySet<string> = new Set([LABEL_HOSTNAME]);
 
@@ -108,7 +120,7 @@ export function restrictedLabelError(key: string): string | undefined {
   const domain = labelDomain(key);
   const restricted = RESTRICTED_LABEL_DOMAINS.some((d) => domain === d || domain.endsWith(`.${d}`)) || RESTRICTED_LABELS.has(key);
   if (!restricted) return undefined;
-  return `label ${key} is not allowed: it might interfere with Karpenter's provisioning; use a well-known label (${[...WELL_KNOWN_LABELS].filter((k) => !k.startsWith('karpenter.k8s.aws/') || Object.values(AWS_LABEL).includes(k as never)).sort().join(', ')}) or a custom label outside ${RESTRICTED_LABEL_DOMAINS.join(', ')}`;
+  return `label ${key} is not allowed: it might interfere with Karpenter's provisioning; use a well-known label (such as ${[...CORE_WELL_KNOWN_LABELS].sort().join(', ')}) or a custom label outside ${RESTRICTED_LABEL_DOMAINS.join(', ')}`;
 }
 
 const INTEGER = /^[+-]?\d+$/;
