@@ -25,18 +25,21 @@
 //   NodePool allowing spot is told so (karpenter/nodePoolMenu.ts callers warn). Reserved
 //   capacity (capacity reservations) is not modelled.
 import type { InstanceType, Provider } from '../cost/catalog.ts';
+import type { KubeletOverrides } from '../model/karpenter.ts';
 import { listInstanceTypes } from '../cost/catalog.ts';
 import { reservedFor } from '../cloud/reservedResources.ts';
 import { parseBytes } from '../quantity.ts';
 import type { Requirement, Requirements } from './requirements.ts';
 import {
-  AWS_LABEL, AZURE_LABEL, LABEL_ARCH, LABEL_CAPACITY_TYPE, LABEL_INSTANCE_TYPE, LABEL_OS, LABEL_REGION, LABEL_ZONE,
+  AWS_LABEL, AZURE_LABEL, LABEL_ARCH, LABEL_CAPACITY_TYPE, LABEL_INSTANCE_TYPE, LABEL_NODEPOOL, LABEL_OS, LABEL_REGION, LABEL_ZONE,
   allows, getRequirement, intersects, requirement, requirements, WELL_KNOWN_LABELS,
 } from './requirements.ts';
 
 const MiB = 1024 * 1024;
 
 export type CapacityType = 'on-demand' | 'spot';
+
+export type { KubeletOverrides };
 
 export interface Offering {
   zone: string;
@@ -65,17 +68,6 @@ export interface KarpenterInstanceType {
   overhead: { kubeReserved: { cpuMilli: number; memoryBytes: number }; systemReserved: { cpuMilli: number; memoryBytes: number }; evictionHardMemoryBytes: number };
   allocatable: Resources;
   offerings: readonly Offering[];
-}
-
-/** The kubelet settings of a NodeClass that change a type's capacity or allocatable. */
-export interface KubeletOverrides {
-  maxPods?: number;
-  kubeReserved?: { cpuMilli?: number; memoryBytes?: number };
-  systemReserved?: { cpuMilli?: number; memoryBytes?: number };
-  /** evictionHard memory.available as written ("100Mi", "5%": a percentage of capacity memory). */
-  evictionHardMemoryAvailable?: string;
-  /** EC2NodeClass amiFamily: Bottlerocket reserves memory by the pod count it runs, the others by the ENI limit. */
-  amiFamily?: string;
 }
 
 const AWS_TYPE_SCHEME = /^([a-z]+)(-[0-9]+tb)?([0-9]+).*\./;
@@ -241,7 +233,7 @@ export function nodePoolMenu(provider: Provider, nodePool: Requirements, kubelet
     const available = distinctValues(entries, r);
     if (available < r.minValues) minValuesShort.push({ key: r.key, minValues: r.minValues, available });
   }
-  const modelled = new Set([LABEL_ZONE, LABEL_CAPACITY_TYPE, ...entries.flatMap((e) => [...e.type.requirements.keys()]), ...catalog.length ? [...karpenterInstanceType(catalog[0]!, zones).requirements.keys()] : []]);
+  const modelled = new Set([LABEL_ZONE, LABEL_CAPACITY_TYPE, LABEL_NODEPOOL, ...entries.flatMap((e) => [...e.type.requirements.keys()]), ...catalog.length ? [...karpenterInstanceType(catalog[0]!, zones).requirements.keys()] : []]);
   const unmodelledKeys = [...nodePool.keys()].filter((k) => WELL_KNOWN_LABELS.has(k) && !modelled.has(k)).sort();
   return { provider, zones, entries, excluded: catalog.length - entries.length, spotWithoutPrice, minValuesShort, unmodelledKeys };
 }

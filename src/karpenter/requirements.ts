@@ -14,9 +14,9 @@
 // upstream does); v1 adds Gte and Lte. A value outside the bounds, or not an integer while a
 // bound is set, is not in the set.
 
-/** The operators of a NodePool requirement (corev1's six and Karpenter v1's Gte, Lte). */
-export const OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt', 'Gte', 'Lte'] as const;
-export type Operator = (typeof OPERATORS)[number];
+import type { Operator } from '../model/karpenter.ts';
+
+export { OPERATORS, type Operator } from '../model/karpenter.ts';
 
 export interface Requirement {
   readonly key: string;
