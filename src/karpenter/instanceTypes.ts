@@ -26,6 +26,7 @@
 //   capacity (capacity reservations) is not modelled.
 import type { InstanceType, Provider } from '../cost/catalog.ts';
 import type { KubeletOverrides } from '../model/karpenter.ts';
+import { own } from '../model/records.ts';
 import { listInstanceTypes } from '../cost/catalog.ts';
 import { reservedFor } from '../cloud/reservedResources.ts';
 import { parseBytes } from '../quantity.ts';
@@ -246,7 +247,7 @@ function distinctValues(entries: readonly MenuEntry[], r: Requirement): number {
     if (r.key === LABEL_ZONE) for (const o of e.offerings) values.add(o.zone);
     else if (r.key === LABEL_CAPACITY_TYPE) for (const o of e.offerings) values.add(o.capacityType);
     else {
-      const v = e.type.labels[r.key];
+      const v = own(e.type.labels, r.key);
       if (v !== undefined && allows(r, v)) values.add(v);
     }
   }

@@ -3,6 +3,7 @@
 // menu of instance types and offerings those allow (instanceTypes.ts). The checks and warnings
 // about a NodePool (scenario/karpenterChecks.ts) and `capsim validate`'s menu read this.
 import type { Provider } from '../cost/catalog.ts';
+import { own } from '../model/records.ts';
 import { findInstanceType } from '../cost/catalog.ts';
 import type { KarpenterInput, NodeClassObject, NodePoolObject } from '../model/karpenter.ts';
 import type { Menu } from './instanceTypes.ts';
@@ -40,7 +41,7 @@ export function nodePoolRequirements(np: NodePoolObject): Requirements {
 export function resolveNodePool(np: NodePoolObject, input: KarpenterInput): ResolvedNodePool {
   const ref = np.nodeClassRef;
   const nodeClass = input.nodeClasses.find((c) => c.group === ref.group && c.kind === ref.kind && c.name === ref.name) ?? null;
-  const provider = nodeClass?.provider ?? NODE_CLASS_GROUPS[ref.group]?.provider ?? null;
+  const provider = nodeClass?.provider ?? own(NODE_CLASS_GROUPS, ref.group)?.provider ?? null;
   const rs = nodePoolRequirements(np);
   const menu = provider ? nodePoolMenu(provider, rs, nodeClass?.kubelet ?? {}) : null;
   const unknownInstanceTypes: string[] = [];

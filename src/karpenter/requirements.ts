@@ -15,6 +15,7 @@
 // bound is set, is not in the set.
 
 import type { Operator } from '../model/karpenter.ts';
+import { own } from '../model/records.ts';
 
 export { OPERATORS, type Operator } from '../model/karpenter.ts';
 
@@ -136,7 +137,7 @@ export function parseBound(value: string): number | undefined {
  *  bound's value must be an integer (the NodePool schema checks it first); an unparsable one is
  *  treated as matching nothing (DoesNotExist), not thrown. */
 export function requirement(key: string, operator: Operator, values: readonly string[] = [], minValues?: number): Requirement {
-  const k = NORMALIZED_LABELS[key] ?? key;
+  const k = own(NORMALIZED_LABELS, key) ?? key;
   const mv = minValues === undefined ? {} : { minValues };
   switch (operator) {
     case 'In':

@@ -10,6 +10,7 @@ import type { RunWarning } from '../outputs/summary.ts';
 import { listInstanceTypes } from '../cost/catalog.ts';
 import { resolveNodePools, NODE_CLASS_GROUPS } from '../karpenter/nodePools.ts';
 import { didYouMean } from './problems.ts';
+import { own } from '../model/records.ts';
 
 export function karpenterInput(objects: readonly KarpenterObject[]): KarpenterInput {
   const input: KarpenterInput = { nodePools: [], nodeClaims: [], nodeClasses: [] };
@@ -30,7 +31,7 @@ export function karpenterWarnings(input: KarpenterInput): RunWarning[] {
     const warn = (title: string, message: string, objects: string[] = [ref]) => out.push({ code: 'karpenter-nodepool', title, objects, message: `${ref} (${at}): ${message}` });
     const cls = np.nodeClassRef;
     if (!r.nodeClass) {
-      const known = NODE_CLASS_GROUPS[cls.group];
+      const known = own(NODE_CLASS_GROUPS, cls.group);
       warn('NodePool without its NodeClass', `its nodeClassRef names ${cls.kind} ${cls.name} (group ${cls.group}), which is not in the manifests: Karpenter would not launch from it (NodeClassReady false). ${known ? `Its menu below uses the ${known.provider} catalog without the NodeClass's kubelet settings.` : 'capsim has no catalog for that group, so no menu either.'} Include ${known ? `${known.kind.toLowerCase()}es` : 'the NodeClasses'} in the dump (kubectl get ${known ? `${known.kind.toLowerCase()}es.${cls.group}` : 'ec2nodeclasses'} -o yaml).`);
     }
     if (!r.provider || !r.menu) continue;

@@ -7,6 +7,7 @@
 // fields, and those not below are accepted as they are; an EC2NodeClass's AWS plumbing (subnets,
 // security groups, role, userData, tags, ...) has no bearing on capacity.
 import { z } from 'zod';
+import { own } from '../../model/records.ts';
 import type { NodeClaimObject, NodeClassObject, NodePoolObject, NodeSelectorRequirementWithMinValues } from '../../model/karpenter.ts';
 import type { KubeletOverrides } from '../../model/karpenter.ts';
 import { OPERATORS, parseBound, restrictedLabelError } from '../../karpenter/requirements.ts';
@@ -215,7 +216,7 @@ const ALIAS_FAMILY: Record<string, string> = { al2: 'AL2', al2023: 'AL2023', bot
 export function toEc2NodeClass(o: z.output<typeof ec2NodeClassSchema>, cv: Convert): NodeClassObject {
   const spec = o.spec;
   const alias = spec.amiSelectorTerms?.find((t) => t.alias !== undefined)?.alias;
-  const aliasFamily = alias ? ALIAS_FAMILY[alias.split('@')[0]!.toLowerCase()] : undefined;
+  const aliasFamily = alias ? own(ALIAS_FAMILY, alias.split('@')[0]!.toLowerCase()) : undefined;
   if (alias && !aliasFamily) cv.problem(['spec', 'amiSelectorTerms'], `unknown AMI alias "${alias}"`, `one of ${Object.keys(ALIAS_FAMILY).join(', ')}, with @latest or @<version>`);
   const amiFamily = spec.amiFamily ?? aliasFamily ?? null;
   return {
