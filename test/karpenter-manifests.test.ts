@@ -116,3 +116,18 @@ test('fuzz: 200 damaged NodePools and EC2NodeClasses load or are refused with fi
   );
   assert.ok((outcomes.get('refused') ?? 0) > 20 && (outcomes.get('loaded') ?? 0) > 20, JSON.stringify([...outcomes]));
 });
+
+test('the karpenter: shorthand becomes a NodePool and its EC2NodeClass; a problem is reported at the shorthand field', async () => {
+  const shorthand = (entries: string) => [
+    'apiVersion: capsim/v1', 'kind: Scenario', 'metadata: {name: short}', 'spec:', '  duration: 10m', '  sampleEvery: 5m',
+    '  cluster:', '    nodePools: [{name: general, instanceType: aws/m5.large, count: 1}]', '  karpenter:', '    nodePools:', entries,
+  ].join('\n');
+  const s = await loadScenario(writeScenario(shorthand('      - {name: general, nodeClass: {amiFamily: Bottlerocket, maxPods: 110}, requirements: [{key: karpenter.sh/capacity-type, operator: In, values: [on-demand]}], weight: 10}')));
+  assert.deepEqual(s.karpenter!.nodePools.map((n) => [n.name, n.weight, n.nodeClassRef.name]), [['general', 10, 'default']]);
+  assert.deepEqual(s.karpenter!.nodeClasses.map((c) => [c.kind, c.name, c.amiFamily, c.kubelet.maxPods]), [['EC2NodeClass', 'default', 'Bottlerocket', 110]]);
+  assert.ok(s.clusterState.warnings.some((w) => w.code === 'kind-not-simulated' && w.objects.includes('NodePool/-/general')), 'still said loudly: Karpenter does not run');
+  const problems = await problemsOf(shorthand('      - {name: bad, requirements: [{key: karpenter.k8s.aws/instance-generation, operator: Gt, values: [x]}]}'));
+  assert.deepEqual(problems.map((p) => [p.path, p.line]), [['spec.karpenter.nodePools[0].requirements[0].values', 11]]);
+  const conflict = await problemsOf(shorthand('      - {name: a, nodeClass: {maxPods: 110}}\n      - {name: b, nodeClass: {maxPods: 58}}'));
+  assert.deepEqual(conflict.map((p) => p.path), ['spec.karpenter.nodePools[1].nodeClass']);
+});

@@ -9,8 +9,20 @@ import type { KarpenterInput, KarpenterObject } from '../model/karpenter.ts';
 import type { RunWarning } from '../outputs/summary.ts';
 import { listInstanceTypes } from '../cost/catalog.ts';
 import { resolveNodePools, NODE_CLASS_GROUPS } from '../karpenter/nodePools.ts';
-import { didYouMean } from './problems.ts';
+import { didYouMean, type Problems, type Site } from './problems.ts';
+import type { ManifestReader } from './manifests.ts';
+import { expandKarpenter, type KarpenterShorthand } from './karpenterShorthand.ts';
 import { own } from '../model/records.ts';
+
+/** The `karpenter:` shorthand's NodePools and NodeClasses, read as manifests (after the manifest
+ *  files, so that a NodeClass they declare is used rather than generated). */
+export function readKarpenterShorthand(k: KarpenterShorthand, reader: ManifestReader, site: Site, problems: Problems): void {
+  const { generated, conflicts } = expandKarpenter(k, (kind, name) => reader.karpenter.some((o) => o.kind === kind && o.name === name));
+  for (const g of generated) reader.read(g.manifest, { ...site, prefix: ['spec', 'karpenter', 'nodePools', g.entry], generated: { kind: g.kind, mapPath: g.mapPath } });
+  for (const i of conflicts) {
+    problems.add(site, ['spec', 'karpenter', 'nodePools', i, 'nodeClass'], 'sets amiFamily or maxPods otherwise than an earlier entry naming the same NodeClass', 'give this NodeClass another name, or the same settings');
+  }
+}
 
 export function karpenterInput(objects: readonly KarpenterObject[]): KarpenterInput {
   const input: KarpenterInput = { nodePools: [], nodeClaims: [], nodeClasses: [] };

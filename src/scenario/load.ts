@@ -18,7 +18,7 @@ import { scenarioFieldNames } from './jsonSchema.ts';
 import { scenarioSchema, sections, type AutoscalerDocument, type ScenarioDocument } from './schema.ts';
 import { convertPools } from './pools.ts';
 import { ManifestReader } from './manifests.ts';
-import { karpenterInput, karpenterWarnings } from './karpenterChecks.ts';
+import { karpenterInput, karpenterWarnings, readKarpenterShorthand } from './karpenterChecks.ts';
 import { kindSpec, SKIPPED_KINDS } from './kube/kinds.ts';
 import { expandWorkload } from './shorthand.ts';
 import { checkReferences } from './references.ts';
@@ -67,6 +67,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
   if (parsed) reader.fieldNotices.record(scenarioSchema, '', doc, site);
   const inputFiles = [path.resolve(file)];
   await readManifests(parsed ? parsed.spec.manifests : rawManifests(doc), baseDir, site, reader, problems, inputFiles, budget);
+  if (parsed?.spec.karpenter) readKarpenterShorthand(parsed.spec.karpenter, reader, site, problems);
 
   const durationMs = spec.duration === undefined ? NaN : parseDuration(spec.duration);
   const sampleEveryMs = spec.sampleEvery === undefined ? NaN : parseDuration(spec.sampleEvery);

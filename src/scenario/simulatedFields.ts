@@ -159,6 +159,12 @@ export const SIMULATED: readonly SimulatedField[] = [
     ['spec.scaleTargetRef.kind', 'scaleTargetRef.kind'], ['spec.scaleTargetRef.name', 'scaleTargetRef.name'], 'spec.minReplicaCount', ['spec.triggers[].type', 't.type'],
     ['spec.advanced.horizontalPodAutoscalerConfig.name', 'horizontalPodAutoscalerConfig?.name'], ['status.hpaName', 'hpaName'],
   ]),
+  // The karpenter: shorthand becomes NodePool and NodeClass manifests (their fields say what is read).
+  ...reads('scenario/karpenterShorthand.ts', 'Scenario', [
+    ['name', 'p.name'], ['nodeClass.kind', 'c.kind'], ['nodeClass.name', 'c.name'], ['nodeClass.amiFamily', 'c.amiFamily'], ['nodeClass.maxPods', 'c.maxPods'],
+    ['requirements[].key', 'p.requirements'], ['requirements[].operator', 'p.requirements'], ['requirements[].values', 'p.requirements'], ['requirements[].minValues', 'p.requirements'],
+    ['labels', 'p.labels'], ['limits', 'p.limits'], ['weight', 'p.weight'], ['expireAfter', 'p.expireAfter'],
+  ], { prefix: 'spec.karpenter.nodePools[].' }),
   ...['NodePool', 'NodeClaim', 'EC2NodeClass', 'AKSNodeClass'].flatMap((kind) => reads('scenario/manifests.ts', kind, ['apiVersion', 'kind'])),
   ...reads('karpenter/nodePools.ts', 'NodePool', [
     ['spec.template.metadata.labels', 'np.labels'], ['spec.template.spec.requirements[].key', 'r.key'], ['spec.template.spec.requirements[].operator', 'r.operator'],

@@ -18,9 +18,9 @@ import { kubeObject, taint, templateMeta } from './meta.ts';
 import type { Convert } from './convert.ts';
 
 /** "720h", "30m10s": Karpenter's durations (no days), or "Never" where allowed. */
-const karpenterDuration = (never: boolean) => z.string().regex(never ? /^(([0-9]+(s|m|h))+|Never)$/ : /^([0-9]+(s|m|h))+$/, `must match ${never ? '^(([0-9]+(s|m|h))+|Never)$' : '^([0-9]+(s|m|h))+$'} (hours, minutes, seconds: 720h, 1h30m${never ? ', or Never' : ''})`);
+export const karpenterDuration = (never: boolean) => z.string().regex(never ? /^(([0-9]+(s|m|h))+|Never)$/ : /^([0-9]+(s|m|h))+$/, `must match ${never ? '^(([0-9]+(s|m|h))+|Never)$' : '^([0-9]+(s|m|h))+$'} (hours, minutes, seconds: 720h, 1h30m${never ? ', or Never' : ''})`);
 
-const requirementSchema = z.looseObject({
+export const requirementSchema = z.looseObject({
   key: z.string().min(1).max(316).describe('A label key: a well-known one (karpenter.sh/capacity-type, node.kubernetes.io/instance-type, karpenter.k8s.aws/instance-category, ...) or a custom label the NodePool puts on its nodes'),
   operator: z.enum(OPERATORS).describe('In, NotIn, Exists, DoesNotExist, Gt, Lt, Gte, Lte'),
   values: z.array(z.string()).optional(),
