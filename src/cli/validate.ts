@@ -48,6 +48,11 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
       process.stdout.write(`${sizeLine(size)}\n`);
       for (const e of over) process.stdout.write(`note: past a limit, run only with --allow-large: ${e.message}\n`);
       for (const notice of s.notices) process.stdout.write(`note: ${notice}\n`);
+      if (s.karpenter && s.karpenter.nodePools.length > 0) {
+        // Each NodePool's menu (its requirements, NodeClass and limits), for checking.
+        const { karpenterMenuLines } = await import('../karpenter/menuText.ts');
+        for (const line of karpenterMenuLines(s.karpenter)) process.stdout.write(`${line}\n`);
+      }
       const { simulationNotices } = await import('../scenario/notices.ts');
       for (const notice of simulationNotices(s)) process.stdout.write(`note: ${notice}\n`);
       const { preflightWarnings } = await import('../preflight.ts');

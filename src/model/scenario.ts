@@ -2,6 +2,7 @@
 // (DESIGN.md §2); durations are milliseconds, quantities integers, defaults filled in.
 import type { Taint } from './api.ts';
 import type { KubeObject, SourceRef } from './objects.ts';
+import type { KarpenterInput } from './karpenter.ts';
 import type { RunWarning } from '../outputs/summary.ts';
 import type { ResourceMap } from './resources.ts';
 import type { CapacityType } from './node.ts';
@@ -29,6 +30,9 @@ export interface Scenario {
   /** What the loader decided about each object of a cluster's state (empty for a scenario
    *  without one): `capsim validate`, a run and `capsim import` print it. */
   clusterState: ClusterStateReport;
+  /** Karpenter's NodePools, NodeClaims and NodeClasses from the manifests: read and checked
+   *  (scenario/karpenterChecks.ts), not simulated yet (issue 17). Absent in a scenario built by hand. */
+  karpenter?: KarpenterInput;
   behavior: Behavior[];
   events: ScriptedEvent[];
   /** One-line notices for the user (e.g. "skipped 3 objects of kinds Service, ConfigMap"). */

@@ -73,6 +73,9 @@ export const SCENARIO_WARNING_CODES = [
   /** An object of a cluster's state that changes capacity and is not simulated (Karpenter, a
    *  ScaledObject without its HPA, a ReplicaSet without its Deployment, a Rollout). */
   'kind-not-simulated',
+  /** A Karpenter NodePool whose menu is not what Karpenter would have: its NodeClass missing, no
+   *  type or instance types the catalog lacks, spot without a price, minValues not met, labels not modelled. */
+  'karpenter-nodepool',
   /** Pods of a cluster's state that exceed their node's allocatable at the start. */
   'node-overcommitted',
 ] as const;

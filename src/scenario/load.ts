@@ -18,6 +18,7 @@ import { scenarioFieldNames } from './jsonSchema.ts';
 import { scenarioSchema, sections, type AutoscalerDocument, type ScenarioDocument } from './schema.ts';
 import { convertPools } from './pools.ts';
 import { ManifestReader } from './manifests.ts';
+import { karpenterInput, karpenterWarnings, readKarpenterShorthand } from './karpenterChecks.ts';
 import { kindSpec, SKIPPED_KINDS } from './kube/kinds.ts';
 import { expandWorkload } from './shorthand.ts';
 import { checkReferences } from './references.ts';
@@ -66,6 +67,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
   if (parsed) reader.fieldNotices.record(scenarioSchema, '', doc, site);
   const inputFiles = [path.resolve(file)];
   await readManifests(parsed ? parsed.spec.manifests : rawManifests(doc), baseDir, site, reader, problems, inputFiles, budget);
+  if (parsed?.spec.karpenter) readKarpenterShorthand(parsed.spec.karpenter, reader, site, problems);
 
   const durationMs = spec.duration === undefined ? NaN : parseDuration(spec.duration);
   const sampleEveryMs = spec.sampleEvery === undefined ? NaN : parseDuration(spec.sampleEvery);
@@ -91,6 +93,8 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
   const placement: Placement = options.placement ?? parsed?.spec.placement ?? 'asDumped';
   const state = resolveClusterState({ objects: reader.objects, declared: reader.declared, skipped: reader.skippedObjects, placement });
   const objects = state.objects;
+  const karpenter = karpenterInput(reader.karpenter);
+  state.report.warnings.push(...karpenterWarnings(karpenter));
   // An object the state made (a Rollout's Deployment) is found where its original was written.
   if (objects.some((o) => !reader.siteOf.has(o))) {
     const siteBySource = new Map([...reader.siteOf].map(([o, s]) => [`${o.source.file}:${o.source.line}`, s]));
@@ -133,6 +137,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     objects,
     placement,
     clusterState: state.report,
+    karpenter,
     behavior,
     events,
     notices,

@@ -9,6 +9,8 @@ import { KINDS, KNOWN_KIND_NAMES, SKIPPED_KINDS, apiGroup, isBuiltInGroup, kindS
 import { own } from '../model/records.ts';
 import type { Convert } from './kube/convert.ts';
 import { FieldNotices } from './fieldNotices.ts';
+import type { KarpenterObject } from '../model/karpenter.ts';
+import { KARPENTER_KINDS } from './kube/karpenter.ts';
 
 export interface Declared {
   kind: string;
@@ -38,6 +40,9 @@ export class ManifestReader {
   /** Objects skipped, as "Kind/namespace/name" (`-` when the object names no namespace): a
    *  cluster's Pod may be owned by one (scenario/clusterState.ts). */
   readonly skippedObjects = new Map<string, SkippedObject>();
+  /** Karpenter's NodePools, NodeClaims and NodeClasses, validated (scenario/karpenterChecks.ts);
+   *  they are skipped objects too until Karpenter is simulated. */
+  readonly karpenter: KarpenterObject[] = [];
 
   constructor(private readonly problems: Problems) {}
 
@@ -73,6 +78,7 @@ export class ManifestReader {
       return;
     }
     if (SKIPPED_KINDS.has(kind) || (typeof apiVersion === 'string' && !isBuiltInGroup(apiVersion))) {
+      this.readKarpenter(kind, apiVersion, raw, site);
       this.skipped.set(kind, (this.skipped.get(kind) ?? 0) + 1);
       this.recordSkipped(kind, String(apiVersion ?? ''), raw, site);
       return;
@@ -114,6 +120,25 @@ export class ManifestReader {
     const object = version.convert(valid, cv);
     this.objects.push(object);
     this.siteOf.set(object, site);
+  }
+
+  /** A Karpenter kind at a version capsim reads: validated and kept for the checks and the
+   *  NodePool menu (another version, v1beta1, is skipped with the other custom resources). */
+  private readKarpenter(kind: string, apiVersion: unknown, raw: Record<string, unknown>, site: Site): void {
+    const k = own(KARPENTER_KINDS, kind);
+    if (!k || typeof apiVersion !== 'string' || !k.versions.includes(apiVersion)) return;
+    const valid = validate(k.schema, raw, site, this.problems);
+    if (valid === undefined) return;
+    this.fieldNotices.record(k.schema, kind, raw, site);
+    const problems = this.problems;
+    const cv: Convert = { source: this.sourceOf(site), problem: (path, message, hint) => problems.list.push(problemAt(site, path, message, hint)) };
+    const object = k.convert(valid as never, cv);
+    const twice = this.karpenter.find((o) => o.kind === object.kind && o.name === object.name);
+    if (twice) {
+      problems.add(site, ['metadata', 'name'], `duplicate ${kind} "${object.name}"`, `first declared at ${twice.source.file}:${twice.source.line}`);
+      return;
+    }
+    this.karpenter.push(object);
   }
 
   /** Records Kind/namespace/name; a second declaration is a problem. Returns false then. */

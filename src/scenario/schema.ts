@@ -2,6 +2,7 @@
 // problem with the closest valid name), with every default of the format, so that parsing it
 // yields the resolved document. Conversion to the model is in load.ts and the files it calls.
 import { z } from 'zod';
+import { karpenterShorthandSchema } from './karpenterShorthand.ts';
 import { count, duration, intOrPercent, labelName, milliQuantity, number, objectName, percentOrQuantity, period, quantity, resourceMap, stringMap } from './fields.ts';
 import { affinity, taint, topologySpreadConstraint, toleration } from './kube/meta.ts';
 import { container } from './kube/pod.ts';
@@ -348,6 +349,7 @@ export const scenarioSchema = z.strictObject({
         .enum(['asDumped', 'reschedule'])
         .optional()
         .describe('Where the pods of a cluster\'s state (kubectl get -o yaml of a running cluster) start: asDumped (the default) binds each Running pod to its spec.nodeName at t=0, adopted by its workload; reschedule drops the workloads\' pods and lets them create and schedule new ones. --placement overrides it'),
+      karpenter: karpenterShorthandSchema.optional(),
       workloads: z.array(workloadSchema).default([]).describe('Inline shorthand; each entry becomes a Deployment/StatefulSet/DaemonSet/Job/CronJob (plus its HPA, VPA, PDB)'),
       behavior: z.array(behaviorSchema).default([]).describe('How each workload is loaded (demand) and uses resources (usage)'),
       events: z.array(eventSchema).default([]).describe('Scripted what-ifs: drain, cordon, uncordon, nodeFailure, zoneOutage, spotInterruption, capacityUnavailable, rollout, scale'),

@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { scenarioSchema } from './schema.ts';
 import { KINDS } from './kube/kinds.ts';
+import { KARPENTER_KINDS } from './kube/karpenter.ts';
 import { affinity, crossVersionObjectReference, labelSelector, objectMeta, taint, templateMeta, toleration, topologySpreadConstraint } from './kube/meta.ts';
 import { container, podSpec, podTemplateSpec, resourceRequirements } from './kube/pod.ts';
 import { jobSpec } from './kube/batch.ts';
@@ -59,7 +60,7 @@ export const SHARED_SCOPES = new Map<Schema, string>([
 /** Scopes in the order the documentation lists them. */
 export const SCOPE_ORDER = [
   'Scenario', 'ObjectMeta', 'PodTemplateSpec', 'PodSpec', 'Container', 'ResourceRequirements', 'Affinity', 'Toleration',
-  'TopologySpreadConstraint', 'LabelSelector', 'Taint', ...Object.keys(KINDS), 'JobSpec', 'CrossVersionObjectReference',
+  'TopologySpreadConstraint', 'LabelSelector', 'Taint', ...Object.keys(KINDS), ...Object.keys(KARPENTER_KINDS), 'JobSpec', 'CrossVersionObjectReference',
 ];
 
 /** One field as the walk meets it. */
@@ -136,6 +137,7 @@ export function walkFields(root: Schema, rootScope: string, visit: (f: FieldVisi
 export function rootSchemas(): { scope: string; schema: Schema }[] {
   const roots = [{ scope: 'Scenario', schema: scenarioSchema as Schema }];
   for (const [kind, spec] of Object.entries(KINDS)) for (const version of Object.values(spec.versions)) roots.push({ scope: kind, schema: version.schema });
+  for (const [kind, spec] of Object.entries(KARPENTER_KINDS)) roots.push({ scope: kind, schema: spec.schema as Schema });
   return roots;
 }
 

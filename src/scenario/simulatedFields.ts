@@ -159,6 +159,26 @@ export const SIMULATED: readonly SimulatedField[] = [
     ['spec.scaleTargetRef.kind', 'scaleTargetRef.kind'], ['spec.scaleTargetRef.name', 'scaleTargetRef.name'], 'spec.minReplicaCount', ['spec.triggers[].type', 't.type'],
     ['spec.advanced.horizontalPodAutoscalerConfig.name', 'horizontalPodAutoscalerConfig?.name'], ['status.hpaName', 'hpaName'],
   ]),
+  // The karpenter: shorthand becomes NodePool and NodeClass manifests (their fields say what is read).
+  ...reads('scenario/karpenterShorthand.ts', 'Scenario', [
+    ['name', 'p.name'], ['nodeClass.kind', 'c.kind'], ['nodeClass.name', 'c.name'], ['nodeClass.amiFamily', 'c.amiFamily'], ['nodeClass.maxPods', 'c.maxPods'],
+    ['requirements[].key', 'p.requirements'], ['requirements[].operator', 'p.requirements'], ['requirements[].values', 'p.requirements'], ['requirements[].minValues', 'p.requirements'],
+    ['labels', 'p.labels'], ['limits', 'p.limits'], ['weight', 'p.weight'], ['expireAfter', 'p.expireAfter'],
+  ], { prefix: 'spec.karpenter.nodePools[].' }),
+  ...['NodePool', 'NodeClaim', 'EC2NodeClass', 'AKSNodeClass'].flatMap((kind) => reads('scenario/manifests.ts', kind, ['apiVersion', 'kind'])),
+  ...reads('karpenter/nodePools.ts', 'NodePool', [
+    ['spec.template.metadata.labels', 'np.labels'], ['spec.template.spec.requirements[].key', 'r.key'], ['spec.template.spec.requirements[].operator', 'r.operator'],
+    ['spec.template.spec.requirements[].values', 'r.values'], ['spec.template.spec.requirements[].minValues', 'r.minValues'], ['spec.template.spec.nodeClassRef.group', 'ref.group'],
+    ['spec.template.spec.nodeClassRef.kind', 'ref.kind'], ['spec.template.spec.nodeClassRef.name', 'ref.name'], ['spec.weight', 'b.weight'],
+  ]),
+  ...reads('cli/validate.ts', 'NodePool', [['spec.limits', 'limits']]),
+  ...reads('karpenter/instanceTypes.ts', 'EC2NodeClass', [['spec.amiFamily', 'amiFamily']]),
+  ...reads('scenario/kube/karpenter.ts', 'EC2NodeClass', [['spec.amiSelectorTerms[].alias', 't.alias']]),
+  ...['EC2NodeClass', 'AKSNodeClass'].flatMap((kind) => reads('karpenter/instanceTypes.ts', kind, [
+    ['spec.kubelet.maxPods', 'kubelet.maxPods'], ['spec.kubelet.systemReserved', 'kubelet.systemReserved'], ['spec.kubelet.kubeReserved', 'kubelet.kubeReserved'],
+    ['spec.kubelet.evictionHard', 'kubelet.evictionHardMemoryAvailable'],
+  ])),
+  ...reads('scenario/kube/karpenter.ts', 'AKSNodeClass', [['spec.maxPods', 'o.spec?.maxPods']]),
   ...reads('cloud/cloudProvider.ts', 'Node', [['status.capacity', 'capacity'], ['status.allocatable', 'allocatable'], 'spec.unschedulable', 'spec.taints']),
   ...reads('cloud/manifestNodes.ts', 'Node', [['spec.providerID', 'providerID']]),
   ...reads('controllers/deployment.ts', 'Deployment', [

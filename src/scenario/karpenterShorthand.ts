@@ -1,0 +1,115 @@
+// The `karpenter:` shorthand -> the Karpenter manifests it stands for: each entry of
+// `nodePools` a karpenter.sh/v1 NodePool, and its NodeClass (an EC2NodeClass or AKSNodeClass)
+// unless the manifests declare one of that name. The manifests are read by the same code as a
+// manifest file's (scenario/kube/karpenter.ts), and a problem in one is reported at the
+// shorthand field it came from. Karpenter does not launch or disrupt nodes yet (issue 17): the
+// NodePools are checked and `capsim validate` prints their menus.
+import { z } from 'zod';
+import type { PathPart } from './source.ts';
+import { objectName, stringMap } from './fields.ts';
+import { taint } from './kube/meta.ts';
+import { karpenterDuration, requirementSchema } from './kube/karpenter.ts';
+
+const nodeClassShorthand = z.strictObject({
+  kind: z.enum(['EC2NodeClass', 'AKSNodeClass']).default('EC2NodeClass').describe('EC2NodeClass (AWS) or AKSNodeClass (Azure)'),
+  name: objectName.default('default').describe('A NodeClass of this kind and name in the manifests is used; else one is generated with the settings below'),
+  amiFamily: z.string().optional().describe('EC2NodeClass amiFamily (AL2023, Bottlerocket, ...); Bottlerocket reserves memory by maxPods'),
+  maxPods: z.number().int().min(0).optional().describe('kubelet maxPods (default: the catalog\'s, the ENI limit on AWS)'),
+});
+
+export const karpenterShorthandSchema = z.strictObject({
+  nodePools: z.array(z.strictObject({
+    name: objectName,
+    nodeClass: nodeClassShorthand.prefault({}),
+    requirements: z.array(requirementSchema).default([]).describe('As a NodePool\'s spec.template.spec.requirements'),
+    labels: stringMap.optional().describe('Labels of its nodes (and In requirements)'),
+    taints: z.array(taint).optional(),
+    limits: z.record(z.string(), z.union([z.string(), z.number()])).optional().describe('As a NodePool\'s spec.limits'),
+    weight: z.number().int().min(1).max(100).optional(),
+    expireAfter: karpenterDuration(true).optional(),
+  })).default([]),
+}).describe('Karpenter NodePools in short: each becomes a karpenter.sh/v1 NodePool and its NodeClass. Read and checked; Karpenter does not launch or disrupt nodes in capsim yet (issue 17)');
+
+export type KarpenterShorthand = z.output<typeof karpenterShorthandSchema>;
+
+export interface GeneratedKarpenter {
+  kind: string;
+  /** Index of the shorthand entry it came from. */
+  entry: number;
+  manifest: Record<string, unknown>;
+  mapPath(path: readonly PathPart[]): PathPart[] | undefined;
+}
+
+const GROUP = { EC2NodeClass: 'karpenter.k8s.aws', AKSNodeClass: 'karpenter.azure.com' } as const;
+const VERSION = { EC2NodeClass: 'karpenter.k8s.aws/v1', AKSNodeClass: 'karpenter.azure.com/v1beta1' } as const;
+
+function startsWith(path: readonly PathPart[], prefix: readonly PathPart[]): boolean {
+  return prefix.length <= path.length && prefix.every((p, i) => path[i] === p);
+}
+
+function mapper(rules: [PathPart[], PathPart[]][]) {
+  return (path: readonly PathPart[]): PathPart[] | undefined => {
+    for (const [from, to] of rules) if (startsWith(path, from)) return [...to, ...path.slice(from.length)];
+    return undefined;
+  };
+}
+
+const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+/** The manifests of the shorthand. `declared(kind, name)`: whether the manifests hold that
+ *  NodeClass already (then it is used, not generated). A NodeClass two entries name is generated
+ *  once, from the first; a later entry that sets it otherwise is returned in `conflicts`. */
+export function expandKarpenter(k: KarpenterShorthand, declared: (kind: string, name: string) => boolean): { generated: GeneratedKarpenter[]; conflicts: number[] } {
+  const generated: GeneratedKarpenter[] = [];
+  const conflicts: number[] = [];
+  const classes = new Map<string, string>();
+  k.nodePools.forEach((p, i) => {
+    const c = p.nodeClass;
+    generated.push({
+      kind: 'NodePool',
+      entry: i,
+      manifest: {
+        apiVersion: 'karpenter.sh/v1',
+        kind: 'NodePool',
+        metadata: { name: p.name },
+        spec: defined({
+          template: {
+            ...(p.labels ? { metadata: { labels: p.labels } } : {}),
+            spec: defined({ nodeClassRef: { group: GROUP[c.kind], kind: c.kind, name: c.name }, requirements: p.requirements, taints: p.taints, expireAfter: p.expireAfter }),
+          },
+          limits: p.limits,
+          weight: p.weight,
+        }),
+      },
+      mapPath: mapper([
+        [['metadata', 'name'], ['name']],
+        [['spec', 'template', 'metadata', 'labels'], ['labels']],
+        [['spec', 'template', 'spec', 'nodeClassRef'], ['nodeClass']],
+        [['spec', 'template', 'spec', 'requirements'], ['requirements']],
+        [['spec', 'template', 'spec', 'taints'], ['taints']],
+        [['spec', 'template', 'spec', 'expireAfter'], ['expireAfter']],
+        [['spec', 'limits'], ['limits']],
+        [['spec', 'weight'], ['weight']],
+      ]),
+    });
+    if (declared(c.kind, c.name)) return;
+    const key = `${c.kind}/${c.name}`;
+    const settings = JSON.stringify([c.amiFamily, c.maxPods]);
+    const first = classes.get(key);
+    if (first !== undefined) {
+      if (first !== settings) conflicts.push(i);
+      return;
+    }
+    classes.set(key, settings);
+    const spec = c.kind === 'EC2NodeClass'
+      ? defined({ amiFamily: c.amiFamily, kubelet: c.maxPods === undefined ? undefined : { maxPods: c.maxPods } })
+      : defined({ imageFamily: c.amiFamily, maxPods: c.maxPods });
+    generated.push({
+      kind: c.kind,
+      entry: i,
+      manifest: { apiVersion: VERSION[c.kind], kind: c.kind, metadata: { name: c.name }, spec },
+      mapPath: mapper([[['metadata', 'name'], ['nodeClass', 'name']], [['spec', 'amiFamily'], ['nodeClass', 'amiFamily']], [['spec', 'imageFamily'], ['nodeClass', 'amiFamily']], [['spec', 'kubelet', 'maxPods'], ['nodeClass', 'maxPods']], [['spec', 'maxPods'], ['nodeClass', 'maxPods']]]),
+    });
+  });
+  return { generated: generated.map((g) => ({ ...g, manifest: structuredClone(g.manifest) })), conflicts };
+}
