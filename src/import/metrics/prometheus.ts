@@ -12,7 +12,7 @@ import { displayPath } from '../../scenario/paths.ts';
 import { excerpt } from '../../excerpt.ts';
 import { MatrixScanner, type Element, type ScannedAnswer, type Series } from './matrixStream.ts';
 
-export type { Series } from './matrixStream.ts';
+export type { Samples, Series } from './matrixStream.ts';
 
 /** Prometheus's limit of points per series in one range query. */
 export const MAX_POINTS_PER_SERIES = 11_000;
@@ -22,6 +22,25 @@ export interface Window {
   startSeconds: number;
   endSeconds: number;
   stepSeconds: number;
+}
+
+/** A value of the answer as JSON for a message: one nested deeper than JSON.stringify can go
+ *  (JSON.parse can) is said so, not a RangeError. */
+function shownValue(value: unknown): string {
+  try {
+    return excerpt(JSON.stringify(value) ?? 'missing');
+  } catch {
+    return '(a value nested too deep to show)';
+  }
+}
+
+/** String(value), or so said when the value is nested too deep for it (an array's join recurses). */
+function shownString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return '(a value nested too deep to show)';
+  }
 }
 
 function problem(file: string, path: string, message: string, hint: string): InputError {
@@ -60,12 +79,12 @@ function resultOf(body: unknown, source: string): unknown[] {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw problem(source, '', 'not a JSON object', hint);
   const b = body as { status?: unknown; error?: unknown; errorType?: unknown; data?: unknown };
   if (b.status === 'error') {
-    throw problem(source, 'error', `Prometheus answered status "error": ${excerpt(String(b.error ?? '(no message)'))}${typeof b.errorType === 'string' ? ` (${excerpt(b.errorType)})` : ''}`, 'fix the query or the time range named; the message is Prometheus\'s own');
+    throw problem(source, 'error', `Prometheus answered status "error": ${excerpt(shownString(b.error ?? '(no message)'))}${typeof b.errorType === 'string' ? ` (${excerpt(b.errorType)})` : ''}`, 'fix the query or the time range named; the message is Prometheus\'s own');
   }
-  if (b.status !== 'success') throw problem(source, 'status', `is ${excerpt(JSON.stringify(b.status) ?? 'missing')}, not "success"`, hint);
+  if (b.status !== 'success') throw problem(source, 'status', `is ${shownValue(b.status)}, not "success"`, hint);
   const data = b.data as { resultType?: unknown; result?: unknown } | undefined;
   if (!data || typeof data !== 'object') throw problem(source, 'data', 'missing', hint);
-  if (data.resultType !== 'matrix') throw problem(source, 'data.resultType', `is ${excerpt(JSON.stringify(data.resultType) ?? 'missing')}, not "matrix"`, `${hint} (an instant query's vector is not a range)`);
+  if (data.resultType !== 'matrix') throw problem(source, 'data.resultType', `is ${shownValue(data.resultType)}, not "matrix"`, `${hint} (an instant query's vector is not a range)`);
   if (!Array.isArray(data.result)) throw problem(source, 'data.result', 'is not a list', hint);
   return data.result;
 }
@@ -88,7 +107,7 @@ function seriesOf(r: unknown, i: number, source: string): { series: Series; skip
   let skipped = 0;
   values.forEach((pair: unknown, j: number) => {
     if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'number' || !Number.isFinite(pair[0]) || typeof pair[1] !== 'string') {
-      throw problem(source, `${at}.values[${j}]`, `is ${excerpt(JSON.stringify(pair) ?? 'missing')}, not [seconds, "value"]`, hint);
+      throw problem(source, `${at}.values[${j}]`, `is ${shownValue(pair)}, not [seconds, "value"]`, hint);
     }
     const v = Number(pair[1]);
     if (pair[1].trim() === '' || !Number.isFinite(v)) skipped++;
@@ -154,40 +173,48 @@ export function mergeSeries(parts: readonly Series[]): Series[] {
   return [...groups.values()].map((group) => {
     if (group.length === 1) return group[0];
     const byTime = new Map<number, number>();
-    for (const s of group) s.times.forEach((t, j) => byTime.set(t, s.values[j]));
+    for (const s of group) for (let j = 0; j < s.times.length; j++) byTime.set(s.times[j], s.values[j]);
     const times = [...byTime.keys()].sort((a, b) => a - b);
     return { labels: group[0].labels, times, values: times.map((t) => byTime.get(t)!) };
   });
 }
 
-/** Reads a saved query_range answer, streaming (see matrixStream.ts); a file that is not JSON is
- *  read whole again for JSON.parse's own message. */
-export function readSavedResponse(file: string, onSkipped?: (n: number) => void): Series[] {
+const unreadable = (shown: string, error: unknown) => problem(shown, '', `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'name a file saved from /api/v1/query_range');
+
+/** Reads a saved query_range answer, streaming (see matrixStream.ts; `chunkBytes` at most a read,
+ *  for tests); a file that is not JSON is read whole again (readWholeResponse) for JSON.parse's
+ *  own message. */
+export function readSavedResponse(file: string, onSkipped?: (n: number) => void, options: { chunkBytes?: number } = {}): Series[] {
   const shown = displayPath(file);
-  const unreadable = (error: unknown) => problem(shown, '', `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'name a file saved from /api/v1/query_range');
   const scan = scanner();
   let answer: ScannedAnswer | null;
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
   } catch (error) {
-    throw unreadable(error);
+    throw unreadable(shown, error);
   }
   try {
-    while (scan.fill(fd) > 0 && !scan.broken);
+    while (scan.fill(fd, options.chunkBytes) > 0 && !scan.broken);
     answer = scan.end();
   } catch (error) {
     if (!(error as NodeJS.ErrnoException).code) throw error;
-    throw unreadable(error);
+    throw unreadable(shown, error);
   } finally {
     fs.closeSync(fd);
   }
-  if (answer) return seriesOfScan(answer, shown, onSkipped);
+  return answer ? seriesOfScan(answer, shown, onSkipped) : readWholeResponse(file, onSkipped);
+}
+
+/** Reads a saved query_range answer whole (JSON.parse): readSavedResponse's reference, and its
+ *  path for a file that is not JSON. */
+export function readWholeResponse(file: string, onSkipped?: (n: number) => void): Series[] {
+  const shown = displayPath(file);
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
-    throw unreadable(error);
+    throw unreadable(shown, error);
   }
   let body: unknown;
   try {
