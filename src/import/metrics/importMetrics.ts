@@ -237,10 +237,11 @@ function metricsFiles(agg: Aggregate, observed: readonly ObservedWorkload[]): Ma
   const stamps = agg.times.map(isoTime);
   for (const w of observed) {
     const columns = CSV_COLUMNS.map((c) => w.columns[c]);
+    const cells: string[] = new Array(columns.length + 1);
     const rows = stamps.map((stamp, i) => {
-      let row = stamp;
-      for (const column of columns) row += `,${cellOf(column[i])}`;
-      return row;
+      cells[0] = stamp;
+      for (let c = 0; c < columns.length; c++) cells[c + 1] = cellOf(columns[c][i]);
+      return cells.join(',');
     });
     files.set(w.file, `time,${CSV_COLUMNS.join(',')}\n${rows.join('\n')}\n`);
   }
