@@ -68,6 +68,21 @@ test('streamed and whole readers agree on good answers, read 1 to 64 bytes at a 
   }
 });
 
+test('series of one shape cut by the reads: no element is completed with the bytes of the one before', () => {
+  // The reader's buffer keeps an element begun at its start: past the bytes read are those of the
+  // element read before, at the same offsets. Six series alike but for their values, then one
+  // without labels nor values that the next one, read a byte at a time, begins like.
+  const file = path.join(scratchDir('capsim-ims-alike-'), 'cpu.json');
+  const alike = Array.from({ length: 6 }, (_, k) => ({ metric: { pod: `web-${k}` }, values: Array.from({ length: 40 }, (_, j) => [START + 60 * j, String(k + j / 8)]) }));
+  fs.writeFileSync(file, answer([...alike, { metric: {}, values: [] }, { metric: {}, values: [[START, '2']] }]));
+  for (let chunk = 1; chunk <= 160; chunk++) {
+    const r = assertSame(file, chunk);
+    assert.ok('series' in r);
+    assert.deepEqual(r.series.map((s) => s.values[39]), [4.875, 5.875, 6.875, 7.875, 8.875, 9.875, undefined, undefined], `${chunk} bytes a read`);
+    assert.deepEqual(r.series[7].values, [2]);
+  }
+});
+
 test('a damaged answer: truncated at every byte, the same message as the whole reader', () => {
   const file = path.join(scratchDir('capsim-ims-cut-'), 'cpu.json');
   for (let i = 0; i < GOOD.length; i++) {

@@ -96,8 +96,9 @@ export class MatrixScanner {
   fill(fd: number, most = Infinity): number {
     this.compact();
     if (this.buf.length - this.len < 1 << 20) this.grow(this.len + (4 << 20));
-    const n = fs.readSync(fd, this.buf, this.len, Math.min(most, this.buf.length - this.len), null);
+    const n = fs.readSync(fd, this.buf, this.len, Math.min(most, this.buf.length - this.len - 1), null);
     this.len += n;
+    this.buf[this.len] = 0;
     if (n > 0) this.scan();
     return n;
   }
@@ -105,9 +106,10 @@ export class MatrixScanner {
   /** Takes the next bytes of a stream. */
   write(chunk: Uint8Array): void {
     this.compact();
-    if (this.buf.length - this.len < chunk.length) this.grow(this.len + chunk.length);
+    if (this.buf.length - this.len <= chunk.length) this.grow(this.len + chunk.length + 1);
     this.buf.set(chunk, this.len);
     this.len += chunk.length;
+    this.buf[this.len] = 0;
     this.scan();
   }
 
@@ -207,6 +209,17 @@ export class MatrixScanner {
       }
       // A value (or a key) starts.
       if (role === RESULT) {
+        // An element whole in the buffer, of the shape fastElement reads, is read at once; else
+        // it is scanned to its end first, possibly across reads. (Past the bytes read are those
+        // of an earlier read: readFast accepts no element ending past `len`, and the 0 written
+        // after the last byte read, which nothing of its shape matches, stops it there.)
+        const end = c === 0x7b ? readFast(b, i, len) : -1;
+        if (end > 0) {
+          this.skeleton.push(Buffer.from(b.subarray(this.skeletonFrom, i)), Buffer.from(` ${this.elements.length} `));
+          this.elements.push(fast!);
+          this.skeletonFrom = i = end;
+          continue;
+        }
         this.startElement(i, c);
         i = c === 0x7b || c === 0x5b || c === 0x22 ? i + 1 : i;
         continue;
@@ -365,36 +378,45 @@ function startsWith(b: Uint8Array, i: number, what: Buffer): boolean {
  * Number() as parseQueryRange does (NaN, +Inf, 1e-05), skipped when not finite.
  */
 export function fastElement(b: Buffer, s: number, e: number): Element | null {
+  return readFast(b, s, e) === e ? fast : null;
+}
+
+/** What readFast read last. */
+let fast: Element | null = null;
+
+/** fastElement's reader: the end of the element read from s (into `fast`), or -1 (not its
+ *  shape, or not ending by e). */
+function readFast(b: Buffer, s: number, e: number): number {
   let i = s;
-  if (!startsWith(b, i, METRIC)) return null;
+  if (!startsWith(b, i, METRIC)) return -1;
   i += METRIC.length;
   const labels: Record<string, string> = {};
   if (b[i] !== 0x7d) {
     for (;;) {
-      if (b[i] !== 0x22) return null;
+      if (b[i] !== 0x22) return -1;
       const ks = i + 1;
       i = plainStringEnd(b, ks, e);
-      if (i < 0 || b[i + 1] !== 0x3a || b[i + 2] !== 0x22) return null;
+      if (i < 0 || b[i + 1] !== 0x3a || b[i + 2] !== 0x22) return -1;
       const key = b.toString('latin1', ks, i);
       const vs = i + 3;
       i = plainStringEnd(b, vs, e);
-      if (i < 0 || key === '__proto__') return null;
+      if (i < 0 || key === '__proto__') return -1;
       labels[key] = b.toString('latin1', vs, i);
       i++;
       if (b[i] === 0x2c) i++;
       else if (b[i] === 0x7d) break;
-      else return null;
+      else return -1;
     }
   }
   i++;
-  if (!startsWith(b, i, VALUES)) return null;
+  if (!startsWith(b, i, VALUES)) return -1;
   i += VALUES.length;
   let n = 0;
   let skipped = 0;
   if (b[i] === 0x5d) i++;
   else {
     for (;;) {
-      if (b[i] !== 0x5b) return null;
+      if (b[i] !== 0x5b) return -1;
       i++;
       // The time: a JSON number without exponent, -?(0|[1-9]d*)(.d+)?, at most 15 digits.
       const negative = b[i] === 0x2d;
@@ -408,7 +430,7 @@ export function fastElement(b: Buffer, s: number, e: number): Element | null {
           m = m * 10 + (c - 0x30);
           c = b[++i];
         } while (c >= 0x30 && c <= 0x39);
-      } else return null;
+      } else return -1;
       let digits = i - first;
       let fraction = 0;
       if (c === 0x2e) {
@@ -419,15 +441,15 @@ export function fastElement(b: Buffer, s: number, e: number): Element | null {
           c = b[++i];
         }
         fraction = i - from;
-        if (fraction === 0) return null;
+        if (fraction === 0) return -1;
         digits += fraction;
       }
-      if (digits > 15 || c !== 0x2c || b[i + 1] !== 0x22) return null;
+      if (digits > 15 || c !== 0x2c || b[i + 1] !== 0x22) return -1;
       const t = fraction === 0 ? m : m / POW10[fraction];
       // The value: a string of printable ASCII.
       const vs = i + 2;
       i = plainStringEnd(b, vs, e);
-      if (i < 0 || b[i + 1] !== 0x5d) return null;
+      if (i < 0 || b[i + 1] !== 0x5d) return -1;
       let v = decimal(b, vs, i);
       if (v !== v) {
         const text = b.toString('latin1', vs, i);
@@ -449,9 +471,10 @@ export function fastElement(b: Buffer, s: number, e: number): Element | null {
       else if (b[i] === 0x5d) {
         i++;
         break;
-      } else return null;
+      } else return -1;
     }
   }
-  if (b[i] !== 0x7d || i + 1 !== e) return null;
-  return { series: { labels, times: scratchTimes.slice(0, n), values: scratchValues.slice(0, n) }, skipped };
+  if (b[i] !== 0x7d || i + 1 > e) return -1;
+  fast = { series: { labels, times: scratchTimes.slice(0, n), values: scratchValues.slice(0, n) }, skipped };
+  return i + 1;
 }
