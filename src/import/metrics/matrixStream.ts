@@ -45,6 +45,7 @@ export interface ScannedAnswer {
   elements: Element[];
 }
 
+// A container's kind and role (the root object, its `data`, that one's `result`), an element's kind.
 const OBJECT = 0;
 const ARRAY = 1;
 const OTHER = 0;
