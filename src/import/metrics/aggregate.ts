@@ -47,6 +47,12 @@ export interface Aggregate {
   emptySteps: Map<string, number>;
 }
 
+/** A column being summed: per step, the sum and whether anything was added. */
+interface Sums {
+  sum: Float64Array;
+  seen: Uint8Array;
+}
+
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The grid's step index of `t`, or -1 off the grid or outside the window. */
@@ -65,6 +71,22 @@ export function onGrid(window: Window, s: Series, steps: number, counter: { offG
     else out[i] = s.values[j];
   }
   return out;
+}
+
+/** The step index of each sample of a series when they are on the grid and strictly increasing
+ *  (each step at most once, as Prometheus answers), else null: onGrid's array is needed. */
+function gridIndices(window: Window, s: Series, steps: number): Int32Array | null {
+  const at = new Int32Array(s.times.length);
+  let last = -1;
+  for (let j = 0; j < s.times.length; j++) {
+    const i = indexOf(window, s.times[j]);
+    if (i >= steps) at[j] = -1;
+    else if (i >= 0) {
+      if (i <= last) return null;
+      last = at[j] = i;
+    } else at[j] = -1;
+  }
+  return at;
 }
 
 /** An owner over time: at each step, the owner's `Kind/name` (nearest-before, else nearest-after fill). */
@@ -132,11 +154,20 @@ export function aggregate(window: Window, results: ReadonlyMap<string, Series[]>
     let lastOwner: string | undefined;
     let lastUp: string | undefined;
     let lastRef: string | null = null;
+    // The owner's kind, name and owners' timeline split and looked up where the owner changes.
+    let seen: string | undefined;
+    let kind = '';
+    let name = '';
+    let ups: string[] | undefined;
     for (let i = 0; owners && i < steps; i++) {
       const owner = owners[i];
-      const kind = owner.slice(0, owner.indexOf('/'));
-      const name = owner.slice(owner.indexOf('/') + 1);
-      const up = kind === 'ReplicaSet' ? rsOwner.get(`${namespace}/${name}`)?.[i] : kind === 'Job' ? jobOwner.get(`${namespace}/${name}`)?.[i] : undefined;
+      if (owner !== seen) {
+        seen = owner;
+        kind = owner.slice(0, owner.indexOf('/'));
+        name = owner.slice(owner.indexOf('/') + 1);
+        ups = kind === 'ReplicaSet' ? rsOwner.get(`${namespace}/${name}`) : kind === 'Job' ? jobOwner.get(`${namespace}/${name}`) : undefined;
+      }
+      const up = ups?.[i];
       if (owner !== lastOwner || up !== lastUp) {
         lastRef = up ? `${up.slice(0, up.indexOf('/'))}/${namespace}/${up.slice(up.indexOf('/') + 1)}` : `${kind}/${namespace}/${name}`;
         lastOwner = owner;
@@ -149,6 +180,9 @@ export function aggregate(window: Window, results: ReadonlyMap<string, Series[]>
   };
 
   const workloads = new Map<string, WorkloadSeries>();
+  /** The per-pod sums of a workload's columns while they are added up: a double and whether any
+   *  value was added, per step (a column of (number | null) would box each partial sum). */
+  const sums = new Map<WorkloadSeries, Map<WorkloadColumn | CfsColumn, Sums>>();
   const workload = (ref: string): WorkloadSeries => {
     let w = workloads.get(ref);
     if (!w) {
@@ -159,9 +193,12 @@ export function aggregate(window: Window, results: ReadonlyMap<string, Series[]>
     }
     return w;
   };
-  const add = (w: WorkloadSeries, column: WorkloadColumn | CfsColumn, i: number, v: number) => {
-    const into = column === 'cfs_periods' || column === 'cfs_throttled' ? w.cfs[column] : w.columns[column];
-    into[i] = (into[i] ?? 0) + v;
+  const sumsOf = (w: WorkloadSeries, column: WorkloadColumn | CfsColumn) => {
+    let of = sums.get(w);
+    if (!of) sums.set(w, (of = new Map()));
+    let into = of.get(column);
+    if (!into) of.set(column, (into = { sum: new Float64Array(steps), seen: new Uint8Array(steps) }));
+    return into;
   };
 
   const unmapped = new Set<string>();
@@ -174,19 +211,42 @@ export function aggregate(window: Window, results: ReadonlyMap<string, Series[]>
       const { column: c, scale } = into;
       const pod = podKey(s.labels);
       const refs = workloadsOf(pod);
-      onGrid(window, s, steps, counter).forEach((v, i) => {
-        if (v === null) return;
+      // The workload and its sums looked up again only where the pod's workload changes.
+      let last: string | null = null;
+      let sum: Sums = { sum: new Float64Array(0), seen: new Uint8Array(0) };
+      let pods: Sums | null = null;
+      const visit = (i: number, v: number) => {
         const ref = refs[i];
         if (!ref) {
           unmapped.add(pod);
           return;
         }
-        mapped.add(pod);
-        const w = workload(ref);
-        w.pods.add(pod);
-        add(w, c, i, v * scale);
-        if (countPods) add(w, 'pods', i, 1);
-      });
+        if (ref !== last) {
+          last = ref;
+          mapped.add(pod);
+          const w = workload(ref);
+          w.pods.add(pod);
+          sum = sumsOf(w, c);
+          pods = countPods ? sumsOf(w, 'pods') : null;
+        }
+        // (null ?? 0) + v as a column of (number | null) added: the same additions in the same order.
+        sum.sum[i] += v * scale;
+        sum.seen[i] = 1;
+        if (pods) {
+          pods.sum[i] += 1;
+          pods.seen[i] = 1;
+        }
+      };
+      // The samples in step order, as onGrid's array would give them, without the array.
+      const at = gridIndices(window, s, steps);
+      if (at) {
+        for (let j = 0; j < at.length; j++) {
+          if (at[j] < 0) counter.offGrid++;
+          else visit(at[j], s.values[j]);
+        }
+      } else {
+        onGrid(window, s, steps, counter).forEach((v, i) => v !== null && visit(i, v));
+      }
     }
   };
   // Prometheus's units are cores and bytes (kube-state-metrics: unit="core", unit="byte"); the
@@ -200,6 +260,13 @@ export function aggregate(window: Window, results: ReadonlyMap<string, Series[]>
   perPod('limits', byResource('cpu_limits_m', 'memory_limits_bytes'));
   perPod('cfs_periods', () => ({ column: 'cfs_periods', scale: 1 }));
   perPod('cfs_throttled', () => ({ column: 'cfs_throttled', scale: 1 }));
+  for (const [w, of] of sums) {
+    for (const [column, { sum, seen }] of of) {
+      const into = column === 'cfs_periods' || column === 'cfs_throttled' ? w.cfs[column] : w.columns[column];
+      for (let i = 0; i < steps; i++) into[i] = seen[i] ? sum[i] : null;
+    }
+  }
+  sums.clear();
   // Rounded once, at the end: millicores and bytes are integers, OOM kills are whole.
   for (const w of workloads.values()) {
     for (const c of ['cpu_used_m', 'memory_used_bytes', 'cpu_requests_m', 'memory_requests_bytes', 'cpu_limits_m', 'memory_limits_bytes', 'oom_kills'] as const) {

@@ -233,16 +233,25 @@ function fileNames(agg: Aggregate): string[] {
 
 function metricsFiles(agg: Aggregate, observed: readonly ObservedWorkload[]): Map<string, string> {
   const files = new Map<string, string>();
+  // Each step's time written once for every file (a week at 1m is 10,081 steps, 200 workloads).
+  const stamps = agg.times.map(isoTime);
   for (const w of observed) {
-    const rows = agg.times.map((t, i) => [isoTime(t), ...CSV_COLUMNS.map((c) => cellOf(w.columns[c][i]))].join(','));
+    const columns = CSV_COLUMNS.map((c) => w.columns[c]);
+    const cells: string[] = new Array(columns.length + 1);
+    const rows = stamps.map((stamp, i) => {
+      cells[0] = stamp;
+      for (let c = 0; c < columns.length; c++) cells[c + 1] = cellOf(columns[c][i]);
+      return cells.join(',');
+    });
     files.set(w.file, `time,${CSV_COLUMNS.join(',')}\n${rows.join('\n')}\n`);
   }
   // Which file holds which workload (`Kind/namespace/name`, as a run's workloads.csv names it):
   // a file name alone loses the kind, and a namespace or name that is not a Kubernetes name.
   const index = observed.map((w) => `${csvCell(w.workload)},${csvCell(w.file)}`);
   const nodeRows: string[] = [];
-  agg.times.forEach((t, i) => {
-    for (const [pool, counts] of agg.pools) nodeRows.push(`${isoTime(t)},${csvCell(pool)},${counts[i]}`);
+  const pools = [...agg.pools].map(([pool, counts]) => [csvCell(pool), counts] as const);
+  stamps.forEach((stamp, i) => {
+    for (const [pool, counts] of pools) nodeRows.push(`${stamp},${pool},${counts[i]}`);
   });
   files.set(path.posix.join(METRICS_DIR, 'nodes.csv'), `time,pool,nodes\n${nodeRows.map((r) => `${r}\n`).join('')}`);
   files.set(path.posix.join(METRICS_DIR, WORKLOAD_INDEX), `workload,file\n${index.map((r) => `${r}\n`).join('')}`);
