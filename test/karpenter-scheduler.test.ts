@@ -5,6 +5,7 @@
 // of the fake cloud provider's types; the numbers come from cost/catalogData.ts as the comments say.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import fc from 'fast-check';
 import { loadScenario } from '../src/scenario/load.ts';
 import { resolveNodePool, resolveNodePools, type ResolvedNodePool } from '../src/karpenter/nodePools.ts';
@@ -18,6 +19,7 @@ import type { InstanceType } from '../src/cost/catalog.ts';
 import type { Pod } from '../src/model/pod.ts';
 import { findUntoleratedTaint } from '../src/model/taints.ts';
 import { makePod, type PodOptions } from './support/cluster.ts';
+import { capsim, writeScenario } from './support/run.ts';
 
 const GiB = 1024 ** 3;
 const ARCH = 'kubernetes.io/arch';
@@ -271,4 +273,31 @@ test('property: every placed pod is on a NodeClaim whose launched type holds all
       assert.ok(allows(getRequirement(pool.requirements, ZONE), l.offering.zone));
     }
   }), { numRuns: 60, seed: 17 });
+});
+
+test('capsim validate prints a one-shot dry run when NodePools are the only capacity, and none beside a plain node pool', () => {
+  const yaml = fs.readFileSync('scenarios/karpenter-nodepools.yaml', 'utf8')
+    .replace(/ {2}cluster:\n {4}nodePools:\n(?: {6}.*\n| {8}.*\n)+/, '  cluster: {}\n')
+    .replace('  workloads:\n', [
+      '  workloads:',
+      '    - {name: api, replicas: 10, containers: [{name: api, resources: {requests: {cpu: "1", memory: 2Gi}}}]}',
+      '    - {name: huge, replicas: 1, containers: [{name: h, resources: {requests: {cpu: "500"}}}]}',
+      '    - name: spread',
+      '      replicas: 2',
+      '      topologySpreadConstraints: [{maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: spread}}}]',
+      '      containers: [{name: s, resources: {requests: {cpu: 100m}}}]',
+      '',
+    ].join('\n'));
+  assert.ok(!yaml.includes('static'), 'the plain node pool is gone');
+  const r = capsim('validate', writeScenario(yaml));
+  assert.equal(r.code, 0, r.stderr);
+  // api 10 × (1 CPU, 2Gi) + web 3 × (500m, 512Mi) = 11.5 CPU, 21.5Gi: c6i.4xlarge (16 vCPU) at $0.68/h
+  assert.match(r.stdout, /Karpenter dry run \(one-shot provisioning, not the simulation: the 16 workload pods/);
+  assert.match(r.stdout, /NodeClaim 1: NodePool general, c6i\.4xlarge on-demand in us-east-1a at \$0\.68\/h, 13 pods \(Deployment\/default\/api ×10, Deployment\/default\/web ×3\)/);
+  assert.match(r.stdout, /total: 1 NodeClaim, \$0\.68\/h/);
+  assert.match(r.stdout, /would stay pending: Deployment\/default\/huge: .*0 fit the resources.*did not tolerate arch=arm64:NoSchedule/);
+  assert.match(r.stdout, /not placed \(dry run\): Deployment\/default\/spread ×2: not handled yet.*topology spread constraints/);
+  const plain = capsim('validate', 'scenarios/karpenter-nodepools.yaml');
+  assert.equal(plain.code, 0);
+  assert.ok(!plain.stdout.includes('dry run'), 'a scenario with a plain node pool gets no dry run');
 });
