@@ -52,6 +52,9 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
         // Each NodePool's menu (its requirements, NodeClass and limits), for checking.
         const { karpenterMenuLines } = await import('../karpenter/menuText.ts');
         for (const line of karpenterMenuLines(s.karpenter)) process.stdout.write(`${line}\n`);
+        // With NodePools as the only capacity: the NodeClaims Karpenter would launch at t = 0.
+        const { karpenterDryRunLines } = await import('./karpenterDryRun.ts');
+        for (const line of karpenterDryRunLines(s)) process.stdout.write(`${line}\n`);
       }
       const { simulationNotices } = await import('../scenario/notices.ts');
       for (const notice of simulationNotices(s)) process.stdout.write(`note: ${notice}\n`);
