@@ -49,7 +49,7 @@ function launches(r: SolveResult): string[] {
   return r.newNodeClaims.map((c) => { const l = chooseLaunch(c)!; return `${c.nodePool}:${l.type.name}:${l.offering.capacityType}:${c.pods.length}`; });
 }
 
-test('upstream provisioning "should schedule all pods on one node when possible": two pods, one NodeClaim, the cheapest type (c5.large $0.085)', () => {
+test('two small pods, one NodeClaim, the cheapest type that holds both (c5.large $0.085; worked by hand from scheduler.go, not an upstream test)', () => {
   const r = solve({ pods: [pod(), pod()], nodePools: [m5c5()] });
   assert.deepEqual(launches(r), ['default:c5.large:on-demand:2']);
   assert.equal(chooseLaunch(r.newNodeClaims[0]!)!.offering.usdPerHour, 0.085);
