@@ -73,6 +73,22 @@ test('warnings: a missing NodeClass, an instance type not in the catalog, nothin
   assert.deepEqual(short.map((w) => w.title), ['minValues not met']);
 });
 
+test('a disruption budget upstream cannot use (day 7, TZ=, text after a macro) is a warning: Karpenter would allow 0 disruptions', async () => {
+  const warn = async (yaml: string) => karpenterWarnings((await loadScenario(writeScenario(yaml))).karpenter!);
+  const onDemand = '[{key: karpenter.sh/capacity-type, operator: In, values: [on-demand]}]';
+  const budgets = (list: string) => `, disruption: {budgets: ${list}}`;
+  // Upstream's parser (robfig/cron, days 0-6) refuses 7; 0 is Sunday and fine.
+  const sunday = await warn(withNodePool(onDemand, budgets('[{nodes: "0", schedule: "0 0 * * 0", duration: 24h}]')));
+  assert.deepEqual(sunday, []);
+  const seven = await warn(withNodePool(onDemand, budgets('[{nodes: "10%"}, {nodes: "0", schedule: "0 0 * * 7", duration: 24h}]')));
+  assert.deepEqual(seven.map((w) => w.title), ['disruption budget unusable']);
+  assert.match(seven[0].message, /spec\.disruption\.budgets\[1\] cannot be used \(schedule "0 0 \* \* 7": end of range \(7\) above maximum \(6\): 7\): Karpenter treats a misconfigured budget as allowing 0 disruptions/);
+  for (const schedule of ['"TZ=Europe/Paris 0 9 * * *"', '"@dailyfoo"']) {
+    const bad = await warn(withNodePool(onDemand, budgets(`[{nodes: "0", schedule: ${schedule}, duration: 1h}]`)));
+    assert.deepEqual(bad.map((w) => w.title), ['disruption budget unusable'], schedule);
+  }
+});
+
 test('capsim validate prints the menus of scenarios/karpenter-nodepools.yaml and says Karpenter does not launch nodes', async () => {
   const r = capsim('validate', 'scenarios/karpenter-nodepools.yaml');
   assert.equal(r.code, 0, r.stderr);

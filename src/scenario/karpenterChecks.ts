@@ -13,6 +13,7 @@ import { didYouMean, type Problems, type Site } from './problems.ts';
 import type { ManifestReader } from './manifests.ts';
 import { expandKarpenter, type KarpenterShorthand } from './karpenterShorthand.ts';
 import { own } from '../model/records.ts';
+import { parseBudgetSchedule, parseGoDuration } from '../karpenter/budgets.ts';
 
 /** The `karpenter:` shorthand's NodePools and NodeClasses, read as manifests (after the manifest
  *  files, so that a NodeClass they declare is used rather than generated). */
@@ -46,6 +47,30 @@ export function karpenterWarnings(input: KarpenterInput): RunWarning[] {
       const known = own(NODE_CLASS_GROUPS, cls.group);
       warn('NodePool without its NodeClass', `its nodeClassRef names ${cls.kind} ${cls.name} (group ${cls.group}), which is not in the manifests: Karpenter would not launch from it (NodeClassReady false). ${known ? `Its menu below uses the ${known.provider} catalog without the NodeClass's kubelet settings.` : 'capsim has no catalog for that group, so no menu either.'} Include ${known ? `${known.kind.toLowerCase()}es` : 'the NodeClasses'} in the dump (kubectl get ${known ? `${known.kind.toLowerCase()}es.${cls.group}` : 'ec2nodeclasses'} -o yaml).`);
     }
+    // A budget whose schedule or duration upstream cannot use is misconfigured, and a
+    // misconfigured budget makes Karpenter allow 0 disruptions for every reason of the NodePool
+    // (kubernetes-sigs/karpenter@2266468104f3 pkg/apis/v1/nodepool.go MustGetAllowedDisruptions):
+    // consolidation, drift and emptiness stop without a word. The CRD's own regex lets some through.
+    np.disruption.budgets.forEach((b, i) => {
+      const problems: string[] = [];
+      if (b.schedule !== undefined) {
+        try {
+          parseBudgetSchedule(b.schedule);
+        } catch (error) {
+          problems.push(`schedule "${b.schedule}": ${(error as Error).message}`);
+        }
+      }
+      if (b.duration !== undefined) {
+        try {
+          parseGoDuration(b.duration);
+        } catch (error) {
+          problems.push(`duration "${b.duration}": ${(error as Error).message}`);
+        }
+      }
+      if (problems.length > 0) {
+        warn('disruption budget unusable', `its spec.disruption.budgets[${i}] cannot be used (${problems.join('; ')}): Karpenter treats a misconfigured budget as allowing 0 disruptions, so it would never consolidate, expire or replace drifted nodes of this NodePool. Days of the week are 0-6, a schedule takes no TZ= (it is UTC), and a macro (@daily) stands alone.`);
+      }
+    });
     if (!r.provider || !r.menu) continue;
     const catalog = listInstanceTypes().filter((t) => t.provider === r.provider).map((t) => t.name);
     if (r.unknownInstanceTypes.length > 0) {
