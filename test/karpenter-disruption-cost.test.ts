@@ -172,6 +172,8 @@ test('multiple PDBs on one pod block; fully blocking PDBs block, also on DaemonS
   for (const over of [{ owner: { kind: 'Node' as const, name: 'n' } }, { phase: 'Failed' as const }, { deletionMs: 1 }]) {
     assert.deepEqual(candidateBlockers(view('n'), [running('p', over)], [blocking], 'Underutilized', NOW), [], JSON.stringify(over));
   }
+  // a pod tolerating karpenter.sh/disrupted:NoSchedule (here: every taint) is not evicted, so its PDB does not block
+  assert.deepEqual(candidateBlockers(view('n'), [running('p', { spec: { ...running('q').spec, tolerations: [{ operator: 'Exists' }] } })], [blocking], 'Underutilized', NOW), []);
   // PDB in another namespace, or a PDB allowing disruptions, does not block
   assert.deepEqual(candidateBlockers(view('n'), [running('p')], [{ ...blocking, namespace: 'other' }], 'Underutilized', NOW), []);
   assert.deepEqual(candidateBlockers(view('n'), [running('p')], [{ ...blocking, disruptionsAllowed: 1 }], 'Underutilized', NOW), []);
