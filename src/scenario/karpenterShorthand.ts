@@ -9,6 +9,7 @@ import type { PathPart } from './source.ts';
 import { objectName, stringMap } from './fields.ts';
 import { taint } from './kube/meta.ts';
 import { karpenterDuration, requirementSchema } from './kube/karpenter.ts';
+import { mapper } from './shorthand.ts';
 
 const nodeClassShorthand = z.strictObject({
   kind: z.enum(['EC2NodeClass', 'AKSNodeClass']).default('EC2NodeClass').describe('EC2NodeClass (AWS) or AKSNodeClass (Azure)'),
@@ -42,17 +43,6 @@ export interface GeneratedKarpenter {
 
 const GROUP = { EC2NodeClass: 'karpenter.k8s.aws', AKSNodeClass: 'karpenter.azure.com' } as const;
 const VERSION = { EC2NodeClass: 'karpenter.k8s.aws/v1', AKSNodeClass: 'karpenter.azure.com/v1beta1' } as const;
-
-function startsWith(path: readonly PathPart[], prefix: readonly PathPart[]): boolean {
-  return prefix.length <= path.length && prefix.every((p, i) => path[i] === p);
-}
-
-function mapper(rules: [PathPart[], PathPart[]][]) {
-  return (path: readonly PathPart[]): PathPart[] | undefined => {
-    for (const [from, to] of rules) if (startsWith(path, from)) return [...to, ...path.slice(from.length)];
-    return undefined;
-  };
-}
 
 const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 

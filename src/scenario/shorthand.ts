@@ -18,8 +18,9 @@ function startsWith(path: readonly PathPart[], prefix: readonly PathPart[]): boo
   return prefix.length <= path.length && prefix.every((p, i) => path[i] === p);
 }
 
-/** Rewrites `from.rest` to `to.rest` for the first matching prefix. */
-function mapper(rules: [PathPart[], PathPart[]][]) {
+/** Rewrites `from.rest` to `to.rest` for the first matching prefix: where a problem found in the
+ *  object a shorthand became is reported in the shorthand (workloads here, karpenter.nodePools). */
+export function mapper(rules: [PathPart[], PathPart[]][]) {
   return (path: readonly PathPart[]): PathPart[] | undefined => {
     for (const [from, to] of rules) if (startsWith(path, from)) return [...to, ...path.slice(from.length)];
     return undefined;
