@@ -186,13 +186,13 @@ test('minValues: a NodeClaim keeps two families open; a pod that would leave one
   assert.match(solve({ pods: [onlyM5], nodePools: [strict] }).errors.get(onlyM5)!, /minValues requirement is not met for label karpenter.k8s.aws\/instance-family \(1 of 2 values\)/);
 });
 
-test('pod (anti-)affinity, topology spread and host ports are reported as not handled yet, never placed', () => {
+test('a pod (anti-)affinity term with a namespaceSelector is reported as not handled, never placed (capsim has no Namespace objects)', () => {
+  const nsSel = pod({ affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', namespaceSelector: {} }] } } });
   const anti = pod({ affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname' }] } } });
-  const spread = pod({ topologySpreadConstraints: [{ maxSkew: 1, topologyKey: ZONE, whenUnsatisfiable: 'DoNotSchedule' } as Pod['spec']['topologySpreadConstraints'][number]] });
-  const r = solve({ pods: [anti, spread, pod()], nodePools: [m5c5()] });
-  assert.match(r.notHandled.get(anti)!, /not handled yet.*pod anti-affinity/);
-  assert.match(r.notHandled.get(spread)!, /topology spread constraints/);
-  assert.equal(r.newNodeClaims.flatMap((c) => c.pods).length, 1);
+  const r = solve({ pods: [nsSel, anti, pod()], nodePools: [m5c5()] });
+  assert.match(r.notHandled.get(nsSel)!, /not handled yet.*namespaceSelector/);
+  assert.equal(r.notHandled.size, 1);
+  assert.equal(r.newNodeClaims.flatMap((c) => c.pods).length, 2);
 });
 
 test('queue order: pods by CPU then memory, descending; the big pod opens the NodeClaim, the small ones join it', () => {
@@ -293,10 +293,14 @@ test('capsim validate prints a one-shot dry run when NodePools are the only capa
   assert.equal(r.code, 0, r.stderr);
   // api 10 × (1 CPU, 2Gi) + web 3 × (500m, 512Mi) = 11.5 CPU, 21.5Gi: c6i.4xlarge (16 vCPU) at $0.68/h
   assert.match(r.stdout, /Karpenter dry run \(one-shot provisioning, not the simulation: the 16 workload pods/);
-  assert.match(r.stdout, /NodeClaim 1: NodePool general, c6i\.4xlarge on-demand in us-east-1a at \$0\.68\/h, 13 pods \(Deployment\/default\/api ×10, Deployment\/default\/web ×3\)/);
-  assert.match(r.stdout, /total: 1 NodeClaim, \$0\.68\/h/);
+  // spread (2 × 100m, zone maxSkew 1, the smallest pods, so last): the first joins NodeClaim 1 and
+  // pins it to us-east-1a (the first zone); the second would make 1a 2 vs 0 elsewhere (skew 2 > 1),
+  // so it opens NodeClaim 2 in us-east-1b: c6i.large at $0.085/h
+  assert.match(r.stdout, /NodeClaim 1: NodePool general, c6i\.4xlarge on-demand in us-east-1a at \$0\.68\/h, 14 pods \(Deployment\/default\/api ×10, Deployment\/default\/web ×3, Deployment\/default\/spread\)/);
+  assert.match(r.stdout, /NodeClaim 2: NodePool general, c6i\.large on-demand in us-east-1b at \$0\.085\/h, 1 pod \(Deployment\/default\/spread\)/);
+  assert.match(r.stdout, /total: 2 NodeClaims, \$0\.765\/h/);
   assert.match(r.stdout, /would stay pending: Deployment\/default\/huge: .*0 fit the resources.*did not tolerate arch=arm64:NoSchedule/);
-  assert.match(r.stdout, /not placed \(dry run\): Deployment\/default\/spread ×2: not handled yet.*topology spread constraints/);
+  assert.doesNotMatch(r.stdout, /not placed \(dry run\)/);
   const plain = capsim('validate', 'scenarios/karpenter-nodepools.yaml');
   assert.equal(plain.code, 0);
   assert.ok(!plain.stdout.includes('dry run'), 'a scenario with a plain node pool gets no dry run');

@@ -5,9 +5,8 @@
 //     strict) the HEAVIEST preferred node affinity term's matchExpressions; matchFields are not read.
 //   pkg/controllers/provisioning/scheduling/preferences.go Relax: a pod that failed is relaxed one
 //     step at a time: drop the first required term (only while more than one remains), then the
-//     heaviest preferred node affinity term. (Preferred pod (anti-)affinity and ScheduleAnyway
-//     spreads are relaxed between those upstream; capsim's solver does not handle pods with pod
-//     (anti-)affinity or topology spread yet, see scheduler.ts.)
+//     heaviest preferred node affinity term (the whole order, with preferred pod (anti-)affinity
+//     and ScheduleAnyway spreads, is preferences.ts).
 //   pkg/utils/resources: a pod's requests plus one "pods"; Fits compares every requested resource
 //     with the instance type's allocatable (a resource the type lacks has 0).
 import type { NodeSelectorRequirement, PreferredSchedulingTerm } from '../model/api.ts';

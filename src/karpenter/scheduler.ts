@@ -16,17 +16,25 @@
 // instance types still able to hold all its pods, narrowed by the intersection of the pods'
 // requirements. Which type and offering is launched is launch.ts.
 //
-// Not handled yet (the pod is reported as such and placed nowhere, rather than placed wrongly):
-// pod affinity and anti-affinity, topology spread constraints, host ports, volumes' topology.
-// Ephemeral storage requests are not counted (the catalog has no root volume size).
+// Topology spread, pod affinity and anti-affinity are topology.ts (a pod that fails is relaxed as
+// preferences.ts says: upstream's trySchedule relaxes a copy all the way at once, and a pod still
+// unplaced goes back to the queue as written); host ports are hostPorts.ts.
+// Not handled (the pod is reported as such and placed nowhere, rather than placed wrongly): pod
+// (anti-)affinity terms with a namespaceSelector (capsim has no Namespace objects), volumes'
+// topology. Ephemeral storage requests are not counted (the catalog has no root volume size).
 import type { Taint } from '../model/api.ts';
 import type { Pod } from '../model/pod.ts';
 import { findUntoleratedTaint } from '../model/taints.ts';
 import type { KarpenterInstanceType } from './instanceTypes.ts';
 import type { ResolvedNodePool } from './nodePools.ts';
-import type { Relaxation, ResourceVector } from './podRequirements.ts';
-import { NOT_RELAXED, addVectors, exceeded, fits, podRequirements, podResourceVector, relaxFurther, resourcesVector } from './podRequirements.ts';
-import type { Requirement, Requirements } from './requirements.ts';
+import type { ResourceVector } from './podRequirements.ts';
+import { NOT_RELAXED, addVectors, exceeded, fits, podRequirements, podResourceVector, resourcesVector } from './podRequirements.ts';
+import type { PodView } from './preferences.ts';
+import { hasTopology, podView, relaxView } from './preferences.ts';
+import type { KarpenterHostPort } from './hostPorts.ts';
+import { HostPortUsage, karpenterHostPorts } from './hostPorts.ts';
+import { Topology, TopologyError, buildDomainGroups, hostnameOf, strictRequirements } from './topology.ts';
+import type { CompatibilityOptions, Requirement, Requirements } from './requirements.ts';
 import {
   LABEL_CAPACITY_TYPE, LABEL_HOSTNAME, LABEL_NODEPOOL, LABEL_ZONE, WELL_KNOWN_LABELS,
   addTo, allows, compatible, getRequirement, intersects, labelRequirements, requirement, requirements,
@@ -42,6 +50,9 @@ export interface ExistingNode {
   available: ResourceVector;
   /** Its capacity, counted against the limits of the NodePool its karpenter.sh/nodepool label names. */
   capacity?: ResourceVector;
+  /** The pods bound or nominated to it (already subtracted from `available`): topology spread and
+   *  pod (anti-)affinity count them, and their host ports are taken. */
+  pods?: readonly Pod[];
 }
 
 export interface SolveInput {
@@ -79,12 +90,12 @@ export interface SolveResult {
 /** Why the solver cannot place this pod faithfully yet, or undefined. */
 export function notHandledReason(pod: Pod): string | undefined {
   const a = pod.spec.affinity;
-  const lacks: string[] = [];
-  if (a?.podAffinity) lacks.push('pod affinity');
-  if (a?.podAntiAffinity) lacks.push('pod anti-affinity');
-  if (pod.spec.topologySpreadConstraints.length > 0) lacks.push('topology spread constraints');
-  if ([...pod.spec.containers, ...pod.spec.initContainers].some((c) => (c.hostPorts ?? []).length > 0)) lacks.push('host ports');
-  return lacks.length > 0 ? `not handled yet by capsim's Karpenter solver: ${lacks.join(', ')}` : undefined;
+  const terms = [
+    ...(a?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []), ...(a?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => t.podAffinityTerm),
+    ...(a?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []), ...(a?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => t.podAffinityTerm),
+  ];
+  if (terms.some((t) => t.namespaceSelector)) return 'not handled yet by capsim\'s Karpenter solver: a pod (anti-)affinity term with a namespaceSelector (capsim has no Namespace objects to select)';
+  return undefined;
 }
 
 /** NodePool limits as a vector (cpu in millicores, memory in bytes, nodes, pods and others in units). */
@@ -190,40 +201,83 @@ interface Template {
   taints: readonly Taint[];
   instanceTypes: readonly KarpenterInstanceType[];
   daemonOverhead: ResourceVector;
+  /** The host ports of the daemonset pods its nodes would run. */
+  daemonHostPorts: HostPortUsage;
 }
 
 interface Claim extends NodeClaimPlan {
   taints: readonly Taint[];
+  hostname: string;
+  hostPorts: HostPortUsage;
 }
 
 interface Existing {
   node: ExistingNode;
+  hostname: string;
   requirements: Requirements;
   requests: ResourceVector;
   pods: Pod[];
+  hostPorts: HostPortUsage;
 }
 
-/** getDaemonOverhead: the daemonset pods a template's nodes would run (they tolerate its taints and
- *  their strict requirements are compatible with its requirements), summed with one pod each. */
-function daemonOverhead(template: Omit<Template, 'daemonOverhead'>, daemons: readonly Pod[]): ResourceVector {
+/** PodData: what a pod (as relaxed so far) asks, computed once per relaxation. */
+interface PodData {
+  view: PodView;
+  requirements: Requirements;
+  /** Without preferred node affinity: the pod's own domains for topology. */
+  strict: Requirements;
+  requests: ResourceVector;
+  hostPorts: readonly KarpenterHostPort[];
+  topology: boolean;
+}
+
+function podData(view: PodView): PodData {
+  const requirements = podRequirements(view.pod, view.relax);
+  const hasPreferred = (view.pod.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).length - view.relax.preferredDropped > 0;
+  return {
+    view, requirements, strict: hasPreferred ? strictRequirements(view) : requirements,
+    requests: podResourceVector(view.pod), hostPorts: karpenterHostPorts(view.pod), topology: hasTopology(view),
+  };
+}
+
+/** Whether daemon pod d would run on the template's nodes (tolerates its taints, strict requirements compatible). */
+function daemonRuns(template: Pick<Template, 'taints' | 'requirements'>, d: Pod): boolean {
+  if (findUntoleratedTaint(template.taints, d.spec.tolerations) !== null) return false;
+  return compatible(template.requirements, podRequirements(d, NOT_RELAXED, true), { allowUndefined: WELL_KNOWN_LABELS }) === undefined;
+}
+
+/** getDaemonOverhead: the daemonset pods a template's nodes would run, summed with one pod each. */
+function daemonOverhead(template: Pick<Template, 'taints' | 'requirements'>, daemons: readonly Pod[]): ResourceVector {
   let total: ResourceVector = {};
-  for (const d of daemons) {
-    if (findUntoleratedTaint(template.taints, d.spec.tolerations) !== null) continue;
-    if (compatible(template.requirements, podRequirements(d, NOT_RELAXED, true), { allowUndefined: WELL_KNOWN_LABELS }) !== undefined) continue;
-    total = addVectors(total, podResourceVector(d));
-  }
+  for (const d of daemons) if (daemonRuns(template, d)) total = addVectors(total, podResourceVector(d));
   return total;
 }
 
-/** NodeClaim.Add: the claim narrowed to hold the pod too, or why it cannot. */
-function addToClaim(claim: Claim, pod: Pod, podReqs: Requirements): string | undefined {
+const WK: CompatibilityOptions = { allowUndefined: WELL_KNOWN_LABELS };
+
+type AddError = string | TopologyError;
+
+/** NodeClaim.CanAdd + Add: the claim narrowed to hold the pod too, or why it cannot. */
+function addToClaim(claim: Claim, d: PodData, topology: Topology): AddError | undefined {
+  const pod = d.view.pod;
   const taint = findUntoleratedTaint(claim.taints, pod.spec.tolerations);
   if (taint) return `did not tolerate ${taintString(taint)}`;
-  const conflict = compatible(claim.requirements, podReqs, { allowUndefined: WELL_KNOWN_LABELS });
+  const conflict = compatible(claim.requirements, d.requirements, WK);
   if (conflict !== undefined) return `incompatible requirements, ${conflict}`;
-  const rs = requirements(...claim.requirements.values());
-  addTo(rs, ...podReqs.values());
-  const requests = addVectors(claim.requests, podResourceVector(pod));
+  let rs: Requirements = requirements(...claim.requirements.values());
+  addTo(rs as Map<string, Requirement>, ...d.requirements.values());
+  if (d.topology || topology.inverse.size > 0) {
+    const topo = topology.addRequirements(pod, claim.taints, d.strict, rs, WK);
+    if (topo instanceof TopologyError) return topo;
+    const clash = compatible(rs, topo, WK);
+    if (clash !== undefined) return clash;
+    rs = topo;
+  }
+  if (d.hostPorts.length > 0) {
+    const ports = claim.hostPorts.conflicts(pod.key, d.hostPorts);
+    if (ports !== undefined) return ports;
+  }
+  const requests = addVectors(claim.requests, d.requests);
   const filtered = filterInstanceTypes(claim.instanceTypes, rs, requests);
   if (filtered.error !== undefined) return filtered.error;
   const short = minValuesShortfall(filtered.types, rs);
@@ -232,17 +286,34 @@ function addToClaim(claim: Claim, pod: Pod, podReqs: Requirements): string | und
   claim.requests = requests;
   claim.instanceTypes = filtered.types;
   claim.pods.push(pod);
+  claim.hostPorts.add(pod.key, d.hostPorts);
+  topology.register(LABEL_HOSTNAME, claim.hostname);
+  topology.record(pod, claim.taints, rs, WK);
   return undefined;
 }
 
-/** ExistingNode.Add: taints, then resources, then the node's labels against the pod's requirements. */
-function addToExisting(e: Existing, pod: Pod, podReqs: Requirements): boolean {
+/** ExistingNode.CanAdd + Add: taints, host ports, resources, the node's labels against the pod's
+ *  requirements, then topology. */
+function addToExisting(e: Existing, d: PodData, topology: Topology): boolean {
+  const pod = d.view.pod;
   if (findUntoleratedTaint(e.node.taints, pod.spec.tolerations) !== null) return false;
-  const requests = addVectors(e.requests, podResourceVector(pod));
+  if (d.hostPorts.length > 0 && e.hostPorts.conflicts(pod.key, d.hostPorts) !== undefined) return false;
+  const requests = addVectors(e.requests, d.requests);
   if (!fits(requests, e.node.available)) return false;
-  if (compatible(e.requirements, podReqs) !== undefined) return false;
+  if (compatible(e.requirements, d.requirements) !== undefined) return false;
+  let rs: Requirements = e.requirements;
+  if (d.topology || topology.inverse.size > 0) {
+    const base = requirements(...e.requirements.values());
+    addTo(base, ...d.requirements.values());
+    const topo = topology.addRequirements(pod, e.node.taints, d.strict, base);
+    if (topo instanceof TopologyError || compatible(base, topo) !== undefined) return false;
+    rs = topo;
+  }
+  e.requirements = rs;
   e.requests = requests;
   e.pods.push(pod);
+  e.hostPorts.add(pod.key, d.hostPorts);
+  topology.record(pod, e.node.taints, rs);
   return true;
 }
 
@@ -253,6 +324,35 @@ export function queueOrder(pods: readonly Pod[]): Pod[] {
     .map((x) => x.p);
 }
 
+/** The NodeClaims this solve opened, kept in the order upstream's add() sorts them before each pod
+ *  (fewest pods first; ties in opening order, as capsim's stable sort had them). */
+class ClaimsByPods {
+  readonly list: Claim[] = [];
+
+  private insert(c: Claim): void {
+    let lo = 0;
+    let hi = this.list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const m = this.list[mid]!;
+      if (m.pods.length < c.pods.length || (m.pods.length === c.pods.length && m.id < c.id)) lo = mid + 1;
+      else hi = mid;
+    }
+    this.list.splice(lo, 0, c);
+  }
+
+  add(c: Claim): void {
+    this.insert(c);
+  }
+
+  /** The claim at `index` gained a pod: move it to its new place. */
+  grew(index: number): void {
+    const c = this.list[index]!;
+    this.list.splice(index, 1);
+    this.insert(c);
+  }
+}
+
 /** Scheduler.Solve. */
 export function solve(input: SolveInput): SolveResult {
   const daemons = input.daemonSetPods ?? [];
@@ -260,7 +360,9 @@ export function solve(input: SolveInput): SolveResult {
   for (const pool of input.nodePools) {
     if (!pool.menu || pool.nodePool.replicas !== null) continue; // static NodePools are not provisioned for pods
     const base = { pool, requirements: pool.requirements, taints: pool.nodePool.taints as readonly Taint[], instanceTypes: pool.menu.entries.map((e) => e.type) };
-    templates.push({ ...base, daemonOverhead: daemonOverhead(base, daemons) });
+    const daemonHostPorts = new HostPortUsage();
+    for (const d of daemons) if (daemonRuns(base, d)) daemonHostPorts.add(d.key, karpenterHostPorts(d));
+    templates.push({ ...base, daemonOverhead: daemonOverhead(base, daemons), daemonHostPorts });
   }
   const remaining = new Map<string, ResourceVector>();
   for (const t of templates) {
@@ -274,17 +376,56 @@ export function solve(input: SolveInput): SolveResult {
     }
     remaining.set(name, left);
   }
-  const existing: Existing[] = (input.existingNodes ?? []).map((node) => ({ node, requirements: labelRequirements(node.labels), requests: {}, pods: [] }));
-  const claims: Claim[] = [];
   const errors = new Map<Pod, string>();
   const notHandled = new Map<Pod, string>();
-  const relaxation = new Map<Pod, Relaxation>();
+  const queue: Pod[] = [];
+  for (const pod of queueOrder(input.pods)) {
+    const why = notHandledReason(pod);
+    if (why !== undefined) notHandled.set(pod, why);
+    else queue.push(pod);
+  }
 
-  const add = (pod: Pod): string | undefined => {
-    const podReqs = podRequirements(pod, relaxation.get(pod) ?? NOT_RELAXED);
-    for (const e of existing) if (addToExisting(e, pod, podReqs)) return undefined;
-    const byPods = [...claims].sort((a, b) => a.pods.length - b.pods.length);
-    for (const c of byPods) if (addToClaim(c, pod, podReqs) === undefined) return undefined;
+  // NewTopology: the domains every NodePool can offer, the pods already on nodes, and a group per
+  // constraint of the pods to schedule; then NewExistingNode registers each node's hostname.
+  const topologyNodes = (input.existingNodes ?? []).map((n) => ({ name: n.name, labels: n.labels, taints: n.taints, pods: n.pods ?? [] }));
+  const domainGroups = buildDomainGroups(templates.map((t) => ({ requirements: t.requirements, taints: t.taints, types: t.instanceTypes })));
+  const topology = new Topology(domainGroups, topologyNodes, new Set(input.pods));
+  const views = new Map<Pod, PodData[]>();
+  const dataOf = (pod: Pod, steps: number): PodData | null => {
+    let chain = views.get(pod);
+    if (!chain) views.set(pod, (chain = [podData(podView(pod))]));
+    while (chain.length <= steps) {
+      const next = relaxView(chain[chain.length - 1]!.view);
+      if (!next) return null;
+      chain.push(podData(next));
+    }
+    return chain[steps]!;
+  };
+  for (const pod of queue) {
+    const d = dataOf(pod, 0)!;
+    if (d.topology) topology.update(d.view);
+  }
+  const existing: Existing[] = (input.existingNodes ?? []).map((node) => {
+    const hostname = hostnameOf(node);
+    const hostPorts = new HostPortUsage();
+    for (const p of node.pods ?? []) hostPorts.add(p.key, karpenterHostPorts(p));
+    const rs = labelRequirements(node.labels);
+    addTo(rs, requirement(LABEL_HOSTNAME, 'In', [hostname]));
+    topology.register(LABEL_HOSTNAME, hostname);
+    return { node, hostname, requirements: rs, requests: {}, pods: [], hostPorts };
+  });
+  const claims = new ClaimsByPods();
+  let opened = 0;
+
+  const add = (d: PodData): AddError | undefined => {
+    for (const e of existing) if (addToExisting(e, d, topology)) return undefined;
+    const list = claims.list;
+    for (let i = 0; i < list.length; i++) {
+      if (addToClaim(list[i]!, d, topology) === undefined) {
+        claims.grew(i);
+        return undefined;
+      }
+    }
     const errs: string[] = [];
     for (const t of templates) {
       const name = t.pool.nodePool.name;
@@ -297,56 +438,68 @@ export function solve(input: SolveInput): SolveResult {
           continue;
         }
       }
+      const id = opened + 1;
+      const hostname = `hostname-placeholder-${String(id).padStart(4, '0')}`;
       const claim: Claim = {
-        id: claims.length + 1,
+        id,
         nodePool: name,
-        requirements: requirements(...t.requirements.values(), requirement(LABEL_HOSTNAME, 'In', [`hostname-placeholder-${String(claims.length + 1).padStart(4, '0')}`])),
+        requirements: requirements(...t.requirements.values(), requirement(LABEL_HOSTNAME, 'In', [hostname])),
         instanceTypes: types,
         requests: { ...t.daemonOverhead },
         daemonOverhead: t.daemonOverhead,
         pods: [],
         taints: t.taints,
+        hostname,
+        hostPorts: t.daemonHostPorts.clone(),
       };
-      const err = addToClaim(claim, pod, podReqs);
+      const err = addToClaim(claim, d, topology);
       if (err !== undefined) {
-        errs.push(`incompatible with nodepool "${name}", daemonset overhead=${vectorString(t.daemonOverhead)}, ${err}`);
+        errs.push(`incompatible with nodepool "${name}", daemonset overhead=${vectorString(t.daemonOverhead)}, ${String(err)}`);
         continue;
       }
-      claims.push(claim);
+      opened = id;
+      claims.add(claim);
       if (left) remaining.set(name, subtractMax(left, claim.instanceTypes));
       return undefined;
     }
     return errs.length > 0 ? errs.join('; ') : 'no NodePool can launch nodes (none has instance types in capsim\'s catalog)';
   };
 
-  // Queue: Pop stops once a pod comes round again with the queue as long as when it was pushed
-  // back unrelaxed (a full pass without progress); a relaxed push resets that memory.
-  const queue: Pod[] = [];
-  for (const pod of queueOrder(input.pods)) {
-    const why = notHandledReason(pod);
-    if (why !== undefined) notHandled.set(pod, why);
-    else queue.push(pod);
-  }
-  let lastLen = new Map<Pod, number>();
-  while (queue.length > 0) {
-    const pod = queue[0]!;
-    if (lastLen.get(pod) === queue.length) break;
-    queue.shift();
-    const err = add(pod);
+  /** trySchedule: the pod as written, then relaxed one step at a time until it fits or nothing is left. */
+  const trySchedule = (pod: Pod): string | undefined => {
+    const tracked = dataOf(pod, 0)!.topology; // relaxing only removes constraints
+    for (let steps = 0; ; steps++) {
+      const d = dataOf(pod, steps)!; // steps only grows while relaxView succeeds
+      if (steps > 0 && tracked) topology.update(d.view);
+      const err = add(d);
+      if (err === undefined) return undefined;
+      if (!dataOf(pod, steps + 1)) return String(err);
+    }
+  };
+
+  // Queue: Pop stops once a pod comes round again with the queue as long as when it was last
+  // pushed back (a full pass without progress). A pod that failed goes back as written, its
+  // topology ownership restored (Solve's topology.Update(ctx, pod) after trySchedule fails).
+  const lastLen = new Map<Pod, number>();
+  let head = 0;
+  while (head < queue.length) {
+    const pod = queue[head]!;
+    if (lastLen.get(pod) === queue.length - head) break;
+    head++;
+    const err = trySchedule(pod);
     if (err === undefined) {
       errors.delete(pod);
       continue;
     }
     errors.set(pod, err);
-    const next = relaxFurther(pod, relaxation.get(pod) ?? NOT_RELAXED);
-    if (next) relaxation.set(pod, next);
+    const d0 = dataOf(pod, 0)!;
+    if (d0.topology) topology.update(d0.view);
     queue.push(pod);
-    if (next) lastLen = new Map();
-    else lastLen.set(pod, queue.length);
+    lastLen.set(pod, queue.length - head);
   }
 
   const placed = new Map<string, Pod[]>();
   for (const e of existing) if (e.pods.length > 0) placed.set(e.node.name, e.pods);
-  const newNodeClaims: NodeClaimPlan[] = claims.map(({ taints: _taints, ...plan }) => plan);
+  const newNodeClaims: NodeClaimPlan[] = [...claims.list].sort((a, b) => a.id - b.id).map(({ taints: _taints, hostname: _hostname, hostPorts: _hostPorts, ...plan }) => plan);
   return { newNodeClaims, existing: placed, errors, notHandled };
 }
