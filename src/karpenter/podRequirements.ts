@@ -76,13 +76,16 @@ export function resourcesVector(r: Resources): ResourceVector {
 
 export function addVectors(a: ResourceVector, b: ResourceVector): ResourceVector {
   const out: ResourceVector = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
+  for (const k in b) out[k] = (out[k] ?? 0) + b[k]!;
   return out;
 }
 
 /** resources.Fits: every requested amount at most what is available (absent = 0). */
 export function fits(requests: ResourceVector, available: ResourceVector): boolean {
-  for (const [k, v] of Object.entries(requests)) if (v > 0 && v > (available[k] ?? 0)) return false;
+  for (const k in requests) {
+    const v = requests[k]!;
+    if (v > 0 && v > (available[k] ?? 0)) return false;
+  }
   return true;
 }
 

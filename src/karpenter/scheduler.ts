@@ -33,7 +33,7 @@ import type { PodView } from './preferences.ts';
 import { hasTopology, podView, relaxView } from './preferences.ts';
 import type { KarpenterHostPort } from './hostPorts.ts';
 import { HostPortUsage, karpenterHostPorts } from './hostPorts.ts';
-import { Topology, TopologyError, buildDomainGroups, hostnameOf, strictRequirements } from './topology.ts';
+import { Topology, TopologyError, buildDomainGroups, hostnameOf, mergeRequirement, strictRequirements } from './topology.ts';
 import type { CompatibilityOptions, Requirement, Requirements } from './requirements.ts';
 import {
   LABEL_CAPACITY_TYPE, LABEL_HOSTNAME, LABEL_NODEPOOL, LABEL_ZONE, WELL_KNOWN_LABELS,
@@ -109,23 +109,48 @@ export function limitsVector(limits: Readonly<Record<string, string | number>>):
 }
 
 /** Capacity as limits count it: the type's capacity and one node. */
+const limitCapacities = new WeakMap<KarpenterInstanceType, ResourceVector>();
+const allocatables = new WeakMap<KarpenterInstanceType, ResourceVector>();
+
 function limitCapacity(it: KarpenterInstanceType): ResourceVector {
-  return { ...resourcesVector(it.capacity), nodes: 1 };
+  let v = limitCapacities.get(it);
+  if (!v) limitCapacities.set(it, (v = { ...resourcesVector(it.capacity), nodes: 1 }));
+  return v;
+}
+
+/** The type's allocatable as a vector (computed once per type). */
+function allocatableOf(it: KarpenterInstanceType): ResourceVector {
+  let v = allocatables.get(it);
+  if (!v) allocatables.set(it, (v = resourcesVector(it.allocatable)));
+  return v;
 }
 
 /** filterByRemainingResources: types whose capacity exceeds no remaining limit. */
 function withinLimits(types: readonly KarpenterInstanceType[], remaining: ResourceVector): KarpenterInstanceType[] {
-  return types.filter((it) => {
+  const out: KarpenterInstanceType[] = [];
+  for (const it of types) {
     const cap = limitCapacity(it);
-    return Object.entries(remaining).every(([k, left]) => (cap[k] ?? 0) <= left);
-  });
+    let ok = true;
+    for (const k in remaining) {
+      if ((cap[k] ?? 0) > remaining[k]!) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) out.push(it);
+  }
+  return out.length === types.length ? (types as KarpenterInstanceType[]) : out;
 }
 
 /** subtractMax: the remaining limits less the largest capacity among the types. */
 function subtractMax(remaining: ResourceVector, types: readonly KarpenterInstanceType[]): ResourceVector {
   if (types.length === 0) return remaining;
   const out: ResourceVector = {};
-  for (const [k, left] of Object.entries(remaining)) out[k] = left - Math.max(...types.map((it) => limitCapacity(it)[k] ?? 0));
+  for (const k in remaining) {
+    let max = -Infinity;
+    for (const it of types) max = Math.max(max, limitCapacity(it)[k] ?? 0);
+    out[k] = remaining[k]! - max;
+  }
   return out;
 }
 
@@ -179,7 +204,7 @@ export function filterInstanceTypes(types: readonly KarpenterInstanceType[], rs:
   const short = new Set<string>();
   for (const it of types) {
     const c = intersects(it.requirements, rs) === undefined;
-    const allocatable = resourcesVector(it.allocatable);
+    const allocatable = allocatableOf(it);
     const f = fits(requests, allocatable);
     if (!f) for (const k of exceeded(requests, allocatable)) short.add(k);
     const o = hasCompatibleOffering(it, rs);
@@ -262,11 +287,17 @@ function addToClaim(claim: Claim, d: PodData, topology: Topology): AddError | un
   const pod = d.view.pod;
   const taint = findUntoleratedTaint(claim.taints, pod.spec.tolerations);
   if (taint) return `did not tolerate ${taintString(taint)}`;
+  const constrained = topology.constrains(pod);
+  if (constrained && topology.rulesOutHost(pod, claim.hostname)) return `topology rules out ${claim.hostname}`; // AddRequirements would fail below
   const conflict = compatible(claim.requirements, d.requirements, WK);
   if (conflict !== undefined) return `incompatible requirements, ${conflict}`;
-  let rs: Requirements = requirements(...claim.requirements.values());
-  addTo(rs as Map<string, Requirement>, ...d.requirements.values());
-  if (d.topology || topology.inverse.size > 0) {
+  let rs: Requirements = claim.requirements;
+  if (d.requirements.size > 0) {
+    const merged = new Map(claim.requirements);
+    for (const r of d.requirements.values()) mergeRequirement(merged, r);
+    rs = merged;
+  }
+  if (constrained) {
     const topo = topology.addRequirements(pod, claim.taints, d.strict, rs, WK);
     if (topo instanceof TopologyError) return topo;
     const clash = compatible(rs, topo, WK);
@@ -278,7 +309,14 @@ function addToClaim(claim: Claim, d: PodData, topology: Topology): AddError | un
     if (ports !== undefined) return ports;
   }
   const requests = addVectors(claim.requests, d.requests);
-  const filtered = filterInstanceTypes(claim.instanceTypes, rs, requests);
+  let narrowed = false;
+  for (const [k, r] of rs) {
+    if (claim.requirements.get(k) !== r) {
+      narrowed = true;
+      break;
+    }
+  }
+  const filtered = narrowed ? filterInstanceTypes(claim.instanceTypes, rs, requests) : fitting(claim.instanceTypes, rs, requests);
   if (filtered.error !== undefined) return filtered.error;
   const short = minValuesShortfall(filtered.types, rs);
   if (short !== undefined) return short;
@@ -292,6 +330,15 @@ function addToClaim(claim: Claim, d: PodData, topology: Topology): AddError | un
   return undefined;
 }
 
+/** filterInstanceTypes when the requirements did not narrow: the claim's types already satisfy
+ *  them and have an offering, so only the resources can rule one out (the same answer, faster). */
+function fitting(types: readonly KarpenterInstanceType[], rs: Requirements, requests: ResourceVector): { types: KarpenterInstanceType[]; error?: string } {
+  const out: KarpenterInstanceType[] = [];
+  for (const it of types) if (fits(requests, allocatableOf(it))) out.push(it);
+  if (out.length === types.length) return { types: types as KarpenterInstanceType[] };
+  return out.length > 0 ? { types: out } : filterInstanceTypes(types, rs, requests);
+}
+
 /** ExistingNode.CanAdd + Add: taints, host ports, resources, the node's labels against the pod's
  *  requirements, then topology. */
 function addToExisting(e: Existing, d: PodData, topology: Topology): boolean {
@@ -302,9 +349,9 @@ function addToExisting(e: Existing, d: PodData, topology: Topology): boolean {
   if (!fits(requests, e.node.available)) return false;
   if (compatible(e.requirements, d.requirements) !== undefined) return false;
   let rs: Requirements = e.requirements;
-  if (d.topology || topology.inverse.size > 0) {
-    const base = requirements(...e.requirements.values());
-    addTo(base, ...d.requirements.values());
+  if (topology.constrains(pod)) {
+    const base = new Map(e.requirements);
+    for (const r of d.requirements.values()) mergeRequirement(base, r);
     const topo = topology.addRequirements(pod, e.node.taints, d.strict, base);
     if (topo instanceof TopologyError || compatible(base, topo) !== undefined) return false;
     rs = topo;

@@ -180,22 +180,19 @@ export class TopologyGroup {
     }
     let minDomain: string | undefined;
     let minCount = MAX_INT32;
-    const consider = (domain: string, n: number) => {
+    const inList = !nodeDomains.complement && nodeDomains.values.size > 0;
+    const candidates: Iterable<string> = inList ? nodeDomains.values : this.domains.keys();
+    for (const d of candidates) {
+      const n = this.domains.get(d);
+      if (n === undefined || (!inList && !allowsValue(nodeDomains, d))) continue;
+      // 'existing matching num' + 'if self-match (1 or 0)' - 'global min matching num' <= 'maxSkew'
       const c = n + self;
-      if (c - min > this.maxSkew) return;
-      valid.add(domain);
+      if (c - min > this.maxSkew) continue;
+      valid.add(d);
       if (c < minCount) {
-        minDomain = domain;
+        minDomain = d;
         minCount = c;
       }
-    };
-    if (!nodeDomains.complement && nodeDomains.values.size > 0) {
-      for (const d of nodeDomains.values) {
-        const n = this.domains.get(d);
-        if (n !== undefined) consider(d, n);
-      }
-    } else {
-      for (const [d, n] of this.domains) if (allowsValue(nodeDomains, d)) consider(d, n);
     }
     if (minDomain === undefined) return { requirement: requirement(this.key, 'DoesNotExist'), valid };
     return { requirement: requirement(this.key, 'In', [minDomain]), valid };
@@ -220,13 +217,12 @@ export class TopologyGroup {
    *  an empty topology (or one whose pods are all in domains it cannot use). */
   nextDomainAffinity(pod: Pod, podDomains: Requirement, nodeDomains: Requirement): Requirement {
     const options: string[] = [];
-    const none = () => requirement(this.key, 'DoesNotExist');
     if (this.key === LABEL_HOSTNAME && !nodeDomains.complement && nodeDomains.values.size === 1) {
       const host = nodeDomains.values.values().next().value!;
-      if (!allowsValue(podDomains, host)) return none();
+      if (!allowsValue(podDomains, host)) return requirement(this.key, 'DoesNotExist');
       if (this.count(host) > 0) return requirement(this.key, 'In', [host]);
       if (this.selects(pod) && (this.domains.size === this.emptyDomains.size || !this.anyCompatiblePodDomain(podDomains))) return requirement(this.key, 'In', [host]);
-      return none();
+      return requirement(this.key, 'DoesNotExist');
     }
     if (!nodeDomains.complement && nodeDomains.values.size > 0) {
       for (const d of nodeDomains.values) if (allowsValue(podDomains, d) && this.count(d) > 0) options.push(d);
@@ -249,7 +245,7 @@ export class TopologyGroup {
         }
       }
     }
-    return options.length > 0 ? requirement(this.key, 'In', options) : none();
+    return options.length > 0 ? requirement(this.key, 'In', options) : requirement(this.key, 'DoesNotExist');
   }
 
   private anyCompatiblePodDomain(podDomains: Requirement): boolean {
@@ -330,6 +326,11 @@ export class Topology {
   readonly groups = new Map<string, TopologyGroup>();
   /** Required anti-affinity terms of pods, tracked where those pods are, so the pods they select keep away. */
   readonly inverse = new Map<string, TopologyGroup>();
+  /** The groups each pod owns (the owners sets, indexed by pod). */
+  private readonly owned = new Map<Pod, TopologyGroup[]>();
+  /** Per pod, the inverse groups selecting it, valid while the number of inverse groups is `inverseSeen`. */
+  private readonly selectedBy = new Map<Pod, TopologyGroup[]>();
+  private inverseSeen = 0;
 
   constructor(
     private readonly domainGroups: DomainGroups,
@@ -375,13 +376,16 @@ export class Topology {
   /** Update: the pod (as relaxed so far) owns exactly the groups its constraints make. */
   update(v: PodView): void {
     const pod = v.pod;
-    for (const g of this.groups.values()) g.owners.delete(pod);
+    for (const g of this.owned.get(pod) ?? []) g.owners.delete(pod);
+    const owned: TopologyGroup[] = [];
+    this.owned.set(pod, owned);
     if (v.antiRequired.length > 0 || v.antiPreferred.length > 0) this.updateInverseAntiAffinity(pod, v.antiRequired, null);
     const add = (r: { group: TopologyGroup; isNew: boolean }) => {
       if (r.isNew) {
         this.countDomains(r.group);
         this.groups.set(r.group.hash, r.group);
       }
+      if (!r.group.owners.has(pod)) owned.push(r.group);
       r.group.owners.add(pod);
     };
     for (const c of v.spread) {
@@ -432,31 +436,85 @@ export class Topology {
     }
   }
 
+  /** The inverse anti-affinity groups whose selector takes the pod (their node filter is null). */
+  private inverseSelecting(pod: Pod): TopologyGroup[] {
+    if (this.inverseSeen !== this.inverse.size) {
+      this.selectedBy.clear();
+      this.inverseSeen = this.inverse.size;
+    }
+    let list = this.selectedBy.get(pod);
+    if (!list) {
+      list = [];
+      for (const g of this.inverse.values()) if (g.selects(pod)) list.push(g);
+      this.selectedBy.set(pod, list);
+    }
+    return list;
+  }
+
+  /** Whether the pod has any topology to satisfy: groups it owns, or anti-affinities selecting it. */
+  constrains(pod: Pod): boolean {
+    return (this.owned.get(pod)?.length ?? 0) > 0 || this.inverseSelecting(pod).length > 0;
+  }
+
+  /** A shortcut for a NodeClaim with this (single) hostname: true when one of the pod's hostname
+   *  spreads or anti-affinities (its own, or another pod's selecting it) already rules the host out,
+   *  as AddRequirements' hostname special cases would (it then fails; this skips the work). */
+  rulesOutHost(pod: Pod, host: string): boolean {
+    for (const g of this.owned.get(pod) ?? []) {
+      if (g.key !== LABEL_HOSTNAME) continue;
+      const n = g.domains.get(host) ?? 0;
+      if (g.type === 'pod anti-affinity' && n > 0) return true;
+      if (g.type === 'topology spread' && n + (g.selects(pod) ? 1 : 0) > g.maxSkew) return true;
+    }
+    for (const g of this.inverseSelecting(pod)) if (g.key === LABEL_HOSTNAME && (g.domains.get(host) ?? 0) > 0) return true;
+    return false;
+  }
+
   /** AddRequirements: the node's requirements tightened to the domains the pod's topologies (and the
    *  anti-affinities of pods that select it) allow, or the first constraint no domain satisfies. */
   addRequirements(pod: Pod, taints: readonly Taint[], podReqs: Requirements, nodeReqs: Requirements, opts?: CompatibilityOptions): Map<string, Requirement> | TopologyError {
-    let out: Map<string, Requirement> | null = null;
-    const apply = (g: TopologyGroup) => {
-      const podDomains = podReqs.get(g.key) ?? requirement(g.key, 'Exists');
-      const nodeDomains = nodeReqs.get(g.key) ?? requirement(g.key, 'Exists');
-      const domains = g.get(pod, podDomains, nodeDomains);
-      if (domains.complement || domains.values.size === 0) return new TopologyError(g, podDomains, nodeDomains);
-      out ??= requirements(...nodeReqs.values());
-      addTo(out, domains);
-      return undefined;
-    };
-    for (const g of this.groups.values()) {
-      if (!g.owners.has(pod)) continue;
-      const err = apply(g);
-      if (err) return err;
+    const found: Requirement[] = [];
+    for (const g of this.owned.get(pod) ?? []) {
+      const r = this.domainsFor(g, pod, podReqs, nodeReqs);
+      if (r instanceof TopologyError) return r;
+      found.push(r);
     }
-    for (const g of this.inverse.values()) {
+    for (const g of this.inverseSelecting(pod)) {
       if (!g.counts(pod, taints, nodeReqs, opts)) continue;
-      const err = apply(g);
-      if (err) return err;
+      const r = this.domainsFor(g, pod, podReqs, nodeReqs);
+      if (r instanceof TopologyError) return r;
+      found.push(r);
     }
-    return out ?? requirements(...nodeReqs.values());
+    const out = new Map(nodeReqs);
+    for (const r of found) mergeRequirement(out, r);
+    return out;
   }
+
+  private domainsFor(g: TopologyGroup, pod: Pod, podReqs: Requirements, nodeReqs: Requirements): Requirement | TopologyError {
+    const podDomains = podReqs.get(g.key) ?? requirement(g.key, 'Exists');
+    const nodeDomains = nodeReqs.get(g.key) ?? requirement(g.key, 'Exists');
+    const domains = g.get(pod, podDomains, nodeDomains);
+    if (domains.complement || domains.values.size === 0) return new TopologyError(g, podDomains, nodeDomains);
+    return domains;
+  }
+}
+
+/** Requirements.Add for one requirement, keeping the object already there when the intersection
+ *  allows exactly what it does (so callers can tell by identity which keys narrowed). */
+export function mergeRequirement(target: Map<string, Requirement>, r: Requirement): void {
+  const e = target.get(r.key);
+  if (!e) {
+    target.set(r.key, r);
+    return;
+  }
+  const i = intersection(r, e);
+  if (!sameRequirement(i, e)) target.set(r.key, i);
+}
+
+function sameRequirement(a: Requirement, b: Requirement): boolean {
+  if (a.complement !== b.complement || a.values.size !== b.values.size || a.gte !== b.gte || a.lte !== b.lte || a.minValues !== b.minValues) return false;
+  for (const v of a.values) if (!b.values.has(v)) return false;
+  return true;
 }
 
 /** The pod's requirements without preferred node affinity (NewStrictPodRequirements), as topology
