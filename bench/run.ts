@@ -1,6 +1,7 @@
 // npm run bench: engine throughput against a bare heap loop, then every scenario (scenarios/,
 // bench/ and a generated large one) with wall time, events/s, pods scheduled/s and peak memory,
-// and the k8s-sims clusters beside the published figures of the other simulators.
+// the k8s-sims clusters beside the published figures of the other simulators, and Karpenter's
+// own scheduling benchmark (bench/karpenter.ts) beside upstream's pods/s.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,6 +9,7 @@ import path from 'node:path';
 import { EventQueue } from '../src/engine/eventQueue.ts';
 import { Simulation } from '../src/engine/simulation.ts';
 import { writeAutoscalingScenario, writeDesignScenario, writeDiurnalScenario, writeLargeScenario } from './large.ts';
+import { UPSTREAM_PODS_PER_SECOND, benchmarkScheduler } from './karpenter.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SHARED = path.resolve(ROOT, '..', 'shared', 'data', 'k8s-sims');
@@ -134,6 +136,18 @@ for (const file of files) {
     for (const p of published(nodes)) {
       console.log(`    published ${p.sim.padEnd(12)} ${fmt(p.seconds, 0).padStart(6)} s wall  ${fmt(p.gb * 1000).padStart(6)} MB  ${fmt(p.unscheduled, 1).padStart(5)} unscheduled`);
     }
+  }
+}
+
+// Issue 17: kubernetes-sigs/karpenter scheduling_benchmark_test.go (400 instance types, pods in
+// fifths) on capsim's port of Scheduler.Solve, in this process; --quick runs the 2,000-pod case only.
+if (!sweepOnly) {
+  const sizes = process.argv.includes('--quick') ? [2000] : [2000, 20000];
+  console.log(`\nKarpenter scheduling benchmark (scheduling_benchmark_test.go: 400 instance types; pods in fifths: generic, zonal spread, hostname spread, zonal affinity, hostname anti-affinity):`);
+  console.log('  pods     NodeClaims   solve s     pods/s   upstream pods/s (karpenter PR #1938)');
+  for (const size of sizes) {
+    const b = benchmarkScheduler(size);
+    console.log(`  ${fmt(b.pods).padEnd(8)} ${fmt(b.nodes).padStart(10)} ${fmt(b.seconds, 2).padStart(9)} ${fmt(b.podsPerSecond).padStart(10)}   ~${UPSTREAM_PODS_PER_SECOND}`);
   }
 }
 
