@@ -91,6 +91,17 @@ test('upstream "should balance pods across zones (match labels)" and "(match exp
   assert.deepEqual(byLabels.newNodeClaims.map((c) => `${zoneOf(c)}:${c.pods.length}`), [`${Z1}:2`, `${Z2}:1`, `${Z3}:1`]);
 });
 
+test('upstream "should ignore unknown topology keys" and "should not spread when a nil label selector is defined" (-> 2 in one zone)', () => {
+  const unknown = pod({ labels, topologySpreadConstraints: spread('unknown', 1) });
+  const plain = pod();
+  const r = solve({ pods: [unknown, plain], nodePools: [nodePool()] });
+  assert.ok(r.errors.has(unknown));
+  assert.equal(r.newNodeClaims.flatMap((c) => c.pods).length, 1);
+  // no labelSelector selects nothing: the pods do not count themselves, so nothing spreads them
+  const nil = solve({ pods: pods(2, { labels, topologySpreadConstraints: spread(ZONE, 1, { labelSelector: undefined }) }), nodePools: [nodePool()] });
+  assert.deepEqual(skew([], nil, 'zone'), [2]);
+});
+
 test('upstream "should respect NodePool zonal constraints (subset) with requirements": two zones allowed -> 2, 2', () => {
   const r = solve({ pods: pods(4, { labels, topologySpreadConstraints: spread(ZONE, 1) }), nodePools: [zones(Z1, Z2)] });
   assert.deepEqual(skew([], r, 'zone'), [2, 2]);
@@ -250,6 +261,27 @@ test('upstream "should not violate pod anti-affinity on zone" (and "(inverse)", 
   const r2 = solve({ pods: [late], nodePools: [nodePool()], existingNodes: nodes });
   assert.equal(r2.newNodeClaims.length, 0);
   assert.ok(r2.errors.has(late));
+});
+
+test('upstream "should not violate pod anti-affinity on zone (Schrödinger)": blocked while the zone is open, placed elsewhere once the node exists', () => {
+  const aff = { security: 's2' };
+  const anywhere = pod({ cpuMilli: 2000, affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term(ZONE, aff)] } } });
+  const affPod = pod({ labels: aff });
+  const r1 = solve({ pods: [anywhere, affPod], nodePools: [nodePool()] });
+  assert.ok(r1.errors.has(affPod), 'the anti-affinity pod could be in any of the three zones');
+  const nodes = materialize({ ...r1, newNodeClaims: r1.newNodeClaims }, 'r1');
+  const r2 = solve({ pods: [affPod], nodePools: [nodePool()], existingNodes: nodes });
+  assert.equal(r2.errors.size, 0);
+  assert.notEqual(zoneOf(r2.newNodeClaims[0]!), nodes[0]!.labels[ZONE]);
+});
+
+test('an existing node without a hostname label: the anti-affinity of its pod still keeps selected pods off it (by node name)', () => {
+  const aff = { security: 's2' };
+  const holder = pod({ affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term(HOSTNAME, aff)] } } });
+  const node: ExistingNode = { name: 'n1', labels: { [ZONE]: Z1 }, taints: [], available: { cpu: 8000, memory: 16 * 1024 ** 3, pods: 100 }, pods: [holder] };
+  const r = solve({ pods: [pod({ labels: aff }), pod()], nodePools: [nodePool()], existingNodes: [node] });
+  assert.equal(r.existing.get('n1')!.length, 1, 'only the unlabelled pod joins n1');
+  assert.equal(r.newNodeClaims.length, 1);
 });
 
 test('upstream "should allow violation of preferred pod anti-affinity": 10 pods avoiding 3 zone-spread pods still schedule', () => {

@@ -341,7 +341,8 @@ export class Topology {
     for (const n of nodes) {
       for (const p of n.pods) {
         if (excluded.has(p) || !(p.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length)) continue;
-        this.updateInverseAntiAffinity(p, p.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution, n.labels);
+        // the node's hostname falls back to its name (StateNode.HostName), so a node without the label still counts
+        this.updateInverseAntiAffinity(p, p.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution, { ...n.labels, [LABEL_HOSTNAME]: hostnameOf(n) });
       }
     }
   }
