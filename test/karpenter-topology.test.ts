@@ -13,6 +13,7 @@ import { solve, type ExistingNode, type SolveResult } from '../src/karpenter/sch
 import { chooseLaunch } from '../src/karpenter/launch.ts';
 import { resourcesVector } from '../src/karpenter/podRequirements.ts';
 import { hostPortsMatch } from '../src/karpenter/hostPorts.ts';
+import { podView, relaxView, type PodView } from '../src/karpenter/preferences.ts';
 import type { NodePoolObject, NodeSelectorRequirementWithMinValues } from '../src/model/karpenter.ts';
 import type { PodAffinityTerm, TopologySpreadConstraint } from '../src/model/api.ts';
 import type { Pod } from '../src/model/pod.ts';
@@ -282,6 +283,38 @@ test('an existing node without a hostname label: the anti-affinity of its pod st
   const r = solve({ pods: [pod({ labels: aff }), pod()], nodePools: [nodePool()], existingNodes: [node] });
   assert.equal(r.existing.get('n1')!.length, 1, 'only the unlabelled pod joins n1');
   assert.equal(r.newNodeClaims.length, 1);
+});
+
+test('upstream "should allow violation of preferred pod affinity": the pod it prefers does not exist, it schedules anyway', () => {
+  const affPod2 = pod({ affinity: { podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 50, podAffinityTerm: term(HOSTNAME, { security: 's2' }) }] } } });
+  const r = solve({ pods: [...pods(10, { labels, topologySpreadConstraints: spread(HOSTNAME, 1) }), affPod2], nodePools: [nodePool()] });
+  assert.equal(r.errors.size, 0);
+  assert.ok(r.newNodeClaims.some((c) => c.pods.includes(affPod2)));
+});
+
+test('preferences.go Relax order: required node term, preferred pod affinity, preferred anti-affinity, preferred node term, ScheduleAnyway', () => {
+  const zoneTerm = (z: string) => ({ matchExpressions: [{ key: ZONE, operator: 'In' as const, values: [z] }] });
+  const p = pod({
+    affinity: {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [zoneTerm(Z1), zoneTerm(Z2)] },
+        preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: zoneTerm(Z3) }],
+      },
+      podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, podAffinityTerm: term(ZONE, { a: 'light' }) }, { weight: 9, podAffinityTerm: term(ZONE, { a: 'heavy' }) }] },
+      podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 5, podAffinityTerm: term(HOSTNAME, { b: 'x' }) }] },
+    },
+    topologySpreadConstraints: [
+      { topologyKey: ZONE, maxSkew: 1, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { s: '1' } } },
+      { topologyKey: HOSTNAME, maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { s: '2' } } },
+      { topologyKey: ZONE, maxSkew: 2, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { s: '3' } } },
+    ],
+  });
+  const steps: string[] = [];
+  for (let v: PodView | null = podView(p); v; v = relaxView(v)) {
+    steps.push(`${v.relax.requiredDropped}${v.affinityPreferred.map((t) => t.labelSelector!.matchLabels!.a).join('+') || '-'} ${v.antiPreferred.length} ${v.relax.preferredDropped} ${v.spread.map((c) => c.labelSelector!.matchLabels!.s).join('')}`);
+  }
+  // the heaviest preferred term goes first; the first ScheduleAnyway is swapped with the last, then dropped
+  assert.deepEqual(steps, ['0heavy+light 1 0 123', '1heavy+light 1 0 123', '1light 1 0 123', '1- 1 0 123', '1- 0 0 123', '1- 0 1 123', '1- 0 1 32', '1- 0 1 2']);
 });
 
 test('upstream "should allow violation of preferred pod anti-affinity": 10 pods avoiding 3 zone-spread pods still schedule', () => {
