@@ -118,6 +118,8 @@ export class TopologyGroup {
   readonly domains = new Map<string, number>();
   /** Domains known to hold none of the selected pods. */
   readonly emptyDomains = new Set<string>();
+  /** key DoesNotExist, the answer when no domain will do (shared: requirements are never mutated). */
+  private readonly none: Requirement;
 
   constructor(
     readonly type: TopologyType,
@@ -130,7 +132,9 @@ export class TopologyGroup {
     readonly minDomains: number | undefined,
     readonly nodeFilter: NodeFilter | null,
     readonly hash: string,
-  ) {}
+  ) {
+    this.none = requirement(key, 'DoesNotExist');
+  }
 
   /** selects: the pod is in one of the namespaces and matches the selector. */
   selects(pod: Pod): boolean {
@@ -176,7 +180,7 @@ export class TopologyGroup {
         valid.add(host);
         return { requirement: requirement(this.key, 'In', [host]), valid };
       }
-      return { requirement: requirement(this.key, 'DoesNotExist'), valid };
+      return { requirement: this.none, valid };
     }
     let minDomain: string | undefined;
     let minCount = MAX_INT32;
@@ -194,7 +198,7 @@ export class TopologyGroup {
         minCount = c;
       }
     }
-    if (minDomain === undefined) return { requirement: requirement(this.key, 'DoesNotExist'), valid };
+    if (minDomain === undefined) return { requirement: this.none, valid };
     return { requirement: requirement(this.key, 'In', [minDomain]), valid };
   }
 
@@ -219,10 +223,10 @@ export class TopologyGroup {
     const options: string[] = [];
     if (this.key === LABEL_HOSTNAME && !nodeDomains.complement && nodeDomains.values.size === 1) {
       const host = nodeDomains.values.values().next().value!;
-      if (!allowsValue(podDomains, host)) return requirement(this.key, 'DoesNotExist');
+      if (!allowsValue(podDomains, host)) return this.none;
       if (this.count(host) > 0) return requirement(this.key, 'In', [host]);
       if (this.selects(pod) && (this.domains.size === this.emptyDomains.size || !this.anyCompatiblePodDomain(podDomains))) return requirement(this.key, 'In', [host]);
-      return requirement(this.key, 'DoesNotExist');
+      return this.none;
     }
     if (!nodeDomains.complement && nodeDomains.values.size > 0) {
       for (const d of nodeDomains.values) if (allowsValue(podDomains, d) && this.count(d) > 0) options.push(d);
@@ -245,7 +249,7 @@ export class TopologyGroup {
         }
       }
     }
-    return options.length > 0 ? requirement(this.key, 'In', options) : requirement(this.key, 'DoesNotExist');
+    return options.length > 0 ? requirement(this.key, 'In', options) : this.none;
   }
 
   private anyCompatiblePodDomain(podDomains: Requirement): boolean {
@@ -257,7 +261,7 @@ export class TopologyGroup {
   nextDomainAntiAffinity(podDomains: Requirement, nodeDomains: Requirement): Requirement {
     if (this.key === LABEL_HOSTNAME && !nodeDomains.complement && nodeDomains.values.size === 1) {
       const host = nodeDomains.values.values().next().value!;
-      return this.count(host) === 0 ? requirement(this.key, 'In', [host]) : requirement(this.key, 'DoesNotExist');
+      return this.count(host) === 0 ? requirement(this.key, 'In', [host]) : this.none;
     }
     const options: string[] = [];
     if (!nodeDomains.complement && nodeDomains.values.size > 0 && nodeDomains.values.size < this.emptyDomains.size) {
@@ -265,7 +269,7 @@ export class TopologyGroup {
     } else {
       for (const d of this.emptyDomains) if (allowsValue(nodeDomains, d) && allowsValue(podDomains, d)) options.push(d);
     }
-    return options.length > 0 ? requirement(this.key, 'In', options) : requirement(this.key, 'DoesNotExist');
+    return options.length > 0 ? requirement(this.key, 'In', options) : this.none;
   }
 
   /** The counts as upstream's error shows them (pretty.Map, at most 25 entries). */
@@ -331,6 +335,7 @@ export class Topology {
   /** Per pod, the inverse groups selecting it, valid while the number of inverse groups is `inverseSeen`. */
   private readonly selectedBy = new Map<Pod, TopologyGroup[]>();
   private inverseSeen = 0;
+  private readonly existsByKey = new Map<string, Requirement>();
 
   constructor(
     private readonly domainGroups: DomainGroups,
@@ -491,9 +496,15 @@ export class Topology {
     return out;
   }
 
+  private exists(key: string): Requirement {
+    let r = this.existsByKey.get(key);
+    if (!r) this.existsByKey.set(key, (r = requirement(key, 'Exists')));
+    return r;
+  }
+
   private domainsFor(g: TopologyGroup, pod: Pod, podReqs: Requirements, nodeReqs: Requirements): Requirement | TopologyError {
-    const podDomains = podReqs.get(g.key) ?? requirement(g.key, 'Exists');
-    const nodeDomains = nodeReqs.get(g.key) ?? requirement(g.key, 'Exists');
+    const podDomains = podReqs.get(g.key) ?? this.exists(g.key);
+    const nodeDomains = nodeReqs.get(g.key) ?? this.exists(g.key);
     const domains = g.get(pod, podDomains, nodeDomains);
     if (domains.complement || domains.values.size === 0) return new TopologyError(g, podDomains, nodeDomains);
     return domains;
