@@ -180,6 +180,23 @@ test('upstream "should respect minDomains constraints": minDomains 3 over two zo
   }
 });
 
+test('upstream "should balance pods across a label when discovered from the nodepool" (NodeTaintsPolicy=ignore -> 1; =honor -> 2)', () => {
+  const foo = nodePool([{ key: 'fake-label', operator: 'In', values: ['foo'] }]);
+  const bar = resolveNodePool({ ...nodePool([{ key: 'fake-label', operator: 'In', values: ['bar'] }]).nodePool, name: 'tainted', taints: [{ key: 'taint-key', value: 'taint-value', effect: 'NoSchedule' }] }, { nodePools: [], nodeClaims: [], nodeClasses: [] });
+  const run = (nodeTaintsPolicy: 'Honor' | 'Ignore') => {
+    const ps = pods(2, { labels, topologySpreadConstraints: spread('fake-label', 1, { nodeTaintsPolicy }) });
+    return solve({ pods: ps, nodePools: [foo, bar] });
+  };
+  // ignore: "bar" is a domain at 0 the pods cannot use, so the second pod in "foo" would be 2 - 0 > 1
+  const ignore = run('Ignore');
+  assert.deepEqual(ignore.newNodeClaims.map((c) => `${c.nodePool}:${c.pods.length}`), ['default:1']);
+  assert.equal(ignore.errors.size, 1);
+  // honor: the tainted NodePool's "bar" is not a domain for pods that do not tolerate it
+  const honor = run('Honor');
+  assert.equal(honor.errors.size, 0);
+  assert.deepEqual(honor.newNodeClaims.map((c) => `${c.nodePool}:${c.pods.length}`), ['default:2']);
+});
+
 test('upstream hostname "should balance pods across nodes" (maxSkew 1 -> 1, 1, 1, 1) and "up to maxskew" (maxSkew 4 -> 4)', () => {
   assert.deepEqual(skew([], solve({ pods: pods(4, { labels, topologySpreadConstraints: spread(HOSTNAME, 1) }), nodePools: [nodePool()] }), 'node'), [1, 1, 1, 1]);
   assert.deepEqual(skew([], solve({ pods: pods(4, { labels, topologySpreadConstraints: spread(HOSTNAME, 4) }), nodePools: [nodePool()] }), 'node'), [4]);
