@@ -288,7 +288,7 @@ function addToClaim(claim: Claim, d: PodData, topology: Topology): AddError | un
   const taint = findUntoleratedTaint(claim.taints, pod.spec.tolerations);
   if (taint) return `did not tolerate ${taintString(taint)}`;
   const constrained = topology.constrains(pod);
-  if (constrained && topology.rulesOutHost(pod, claim.hostname)) return `topology rules out ${claim.hostname}`; // AddRequirements would fail below
+  if (constrained && topology.rulesOut(pod, d.strict, claim.requirements, claim.hostname)) return `topology rules out ${claim.hostname}`; // AddRequirements would fail below
   const conflict = compatible(claim.requirements, d.requirements, WK);
   if (conflict !== undefined) return `incompatible requirements, ${conflict}`;
   let rs: Requirements = claim.requirements;

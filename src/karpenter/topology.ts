@@ -252,6 +252,14 @@ export class TopologyGroup {
     return options.length > 0 ? requirement(this.key, 'In', options) : this.none;
   }
 
+  /** nextDomainAffinity's answer is DoesNotExist for every node whose domains are within `nodeIn`
+   *  (a finite set, not the hostname special case): no domain there holds a selected pod, and the
+   *  pod cannot bootstrap. Narrowing the node further cannot change that. */
+  affinityRulesOut(pod: Pod, podDomains: Requirement, nodeIn: Requirement): boolean {
+    for (const d of nodeIn.values) if (allowsValue(podDomains, d) && this.count(d) > 0) return false;
+    return !(this.selects(pod) && (this.domains.size === this.emptyDomains.size || !this.anyCompatiblePodDomain(podDomains)));
+  }
+
   private anyCompatiblePodDomain(podDomains: Requirement): boolean {
     for (const [d, n] of this.domains) if (n > 0 && allowsValue(podDomains, d)) return true;
     return false;
@@ -462,12 +470,17 @@ export class Topology {
     return (this.owned.get(pod)?.length ?? 0) > 0 || this.inverseSelecting(pod).length > 0;
   }
 
-  /** A shortcut for a NodeClaim with this (single) hostname: true when one of the pod's hostname
-   *  spreads or anti-affinities (its own, or another pod's selecting it) already rules the host out,
-   *  as AddRequirements' hostname special cases would (it then fails; this skips the work). */
-  rulesOutHost(pod: Pod, host: string): boolean {
+  /** A shortcut for a NodeClaim with this (single) hostname and these requirements: true when one
+   *  of the pod's hostname spreads or anti-affinities (its own, or another pod's selecting it)
+   *  already rules the host out, as AddRequirements' hostname special cases would, or a pod
+   *  affinity finds no domain among the NodeClaim's (AddRequirements then fails; this skips the work). */
+  rulesOut(pod: Pod, podReqs: Requirements, nodeReqs: Requirements, host: string): boolean {
     for (const g of this.owned.get(pod) ?? []) {
-      if (g.key !== LABEL_HOSTNAME) continue;
+      if (g.key !== LABEL_HOSTNAME) {
+        const nodeIn = nodeReqs.get(g.key);
+        if (g.type === 'pod affinity' && nodeIn && !nodeIn.complement && nodeIn.values.size > 0 && g.affinityRulesOut(pod, podReqs.get(g.key) ?? this.exists(g.key), nodeIn)) return true;
+        continue;
+      }
       const n = g.domains.get(host) ?? 0;
       if (g.type === 'pod anti-affinity' && n > 0) return true;
       if (g.type === 'topology spread' && n + (g.selects(pod) ? 1 : 0) > g.maxSkew) return true;
