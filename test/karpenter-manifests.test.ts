@@ -146,4 +146,8 @@ test('the karpenter: shorthand becomes a NodePool and its EC2NodeClass; a proble
   assert.deepEqual(problems.map((p) => [p.path, p.line]), [['spec.karpenter.nodePools[0].requirements[0].values', 11]]);
   const conflict = await problemsOf(shorthand('      - {name: a, nodeClass: {maxPods: 110}}\n      - {name: b, nodeClass: {maxPods: 58}}'));
   assert.deepEqual(conflict.map((p) => p.path), ['spec.karpenter.nodePools[1].nodeClass']);
+  const disruption = await loadScenario(writeScenario(shorthand('      - {name: general, disruption: {consolidationPolicy: WhenEmpty, consolidateAfter: 5m, budgets: [{nodes: "1"}]}}')));
+  assert.deepEqual(disruption.karpenter!.nodePools[0]!.disruption, { consolidationPolicy: 'WhenEmpty', consolidateAfter: '5m', budgets: [{ nodes: '1' }] });
+  const badBudget = await problemsOf(shorthand('      - {name: general, disruption: {budgets: [{nodes: "1", schedule: "0 9 * * *"}]}}'));
+  assert.deepEqual(badBudget.map((p) => [p.path, p.line]), [['spec.karpenter.nodePools[0].disruption.budgets[0]', 11]]);
 });

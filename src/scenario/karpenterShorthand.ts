@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { PathPart } from './source.ts';
 import { objectName, stringMap } from './fields.ts';
 import { taint } from './kube/meta.ts';
-import { karpenterDuration, requirementSchema } from './kube/karpenter.ts';
+import { disruptionSchema, karpenterDuration, requirementSchema } from './kube/karpenter.ts';
 import { mapper } from './shorthand.ts';
 
 const nodeClassShorthand = z.strictObject({
@@ -28,6 +28,7 @@ export const karpenterShorthandSchema = z.strictObject({
     limits: z.record(z.string(), z.union([z.string(), z.number()])).optional().describe('As a NodePool\'s spec.limits'),
     weight: z.number().int().min(1).max(100).optional(),
     expireAfter: karpenterDuration(true).optional(),
+    disruption: disruptionSchema.optional().describe('As a NodePool\'s spec.disruption: consolidationPolicy, consolidateAfter, budgets'),
   })).default([]),
 }).describe('Karpenter NodePools in short: each becomes a karpenter.sh/v1 NodePool and its NodeClass. Read and checked; Karpenter does not launch or disrupt nodes in capsim yet (issue 17)');
 
@@ -67,6 +68,7 @@ export function expandKarpenter(k: KarpenterShorthand, declared: (kind: string, 
             ...(p.labels ? { metadata: { labels: p.labels } } : {}),
             spec: defined({ nodeClassRef: { group: GROUP[c.kind], kind: c.kind, name: c.name }, requirements: p.requirements, taints: p.taints, expireAfter: p.expireAfter }),
           },
+          disruption: p.disruption,
           limits: p.limits,
           weight: p.weight,
         }),
@@ -78,6 +80,7 @@ export function expandKarpenter(k: KarpenterShorthand, declared: (kind: string, 
         [['spec', 'template', 'spec', 'requirements'], ['requirements']],
         [['spec', 'template', 'spec', 'taints'], ['taints']],
         [['spec', 'template', 'spec', 'expireAfter'], ['expireAfter']],
+        [['spec', 'disruption'], ['disruption']],
         [['spec', 'limits'], ['limits']],
         [['spec', 'weight'], ['weight']],
       ]),

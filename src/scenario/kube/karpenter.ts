@@ -42,22 +42,25 @@ const nodeClaimSpecFields = {
   terminationGracePeriod: karpenterDuration(false).optional(),
 };
 
+/** A NodePool's spec.disruption (also the `karpenter:` shorthand's `disruption`). */
+export const disruptionSchema = z.looseObject({
+  consolidationPolicy: z.enum(['WhenEmpty', 'WhenEmptyOrUnderutilized', 'Balanced']).optional(),
+  consolidateAfter: karpenterDuration(true).optional(),
+  budgets: z.array(z.looseObject({
+    nodes: z.string().regex(/^((100|[0-9]{1,2})%|[0-9]+)$/, 'must be a count or a percentage ("10%", "5")'),
+    schedule: z.string().optional(),
+    duration: z.string().regex(/^((([0-9]+(h|m))|([0-9]+h[0-9]+m))(0s)?)$/, 'only hours and minutes: 10m, 1h, 1h30m').optional(),
+    reasons: z.array(z.enum(['Underutilized', 'Empty', 'Drifted'])).optional(),
+  })).max(50).optional(),
+});
+
 export const nodePoolSchema = kubeObject({
   spec: z.looseObject({
     template: z.looseObject({
       metadata: z.looseObject({ labels: stringMap.optional(), annotations: stringMap.optional() }).optional(),
       spec: z.looseObject(nodeClaimSpecFields),
     }),
-    disruption: z.looseObject({
-      consolidationPolicy: z.enum(['WhenEmpty', 'WhenEmptyOrUnderutilized', 'Balanced']).optional(),
-      consolidateAfter: karpenterDuration(true).optional(),
-      budgets: z.array(z.looseObject({
-        nodes: z.string().regex(/^((100|[0-9]{1,2})%|[0-9]+)$/, 'must be a count or a percentage ("10%", "5")'),
-        schedule: z.string().optional(),
-        duration: z.string().regex(/^((([0-9]+(h|m))|([0-9]+h[0-9]+m))(0s)?)$/, 'only hours and minutes: 10m, 1h, 1h30m').optional(),
-        reasons: z.array(z.enum(['Underutilized', 'Empty', 'Drifted'])).optional(),
-      })).max(50).optional(),
-    }).optional(),
+    disruption: disruptionSchema.optional(),
     limits: z.record(z.string(), z.union([z.string(), z.number()])).optional().describe('Caps on the total capacity of the NodePool\'s nodes (cpu, memory, nodes, nvidia.com/gpu, ...)'),
     weight: z.number().int().min(1).max(100).optional().describe('Priority among NodePools: higher first (unset is 0)'),
     replicas: z.number().int().min(0).optional().describe('A static NodePool (alpha): this many nodes, not scaled by pods'),
