@@ -42,6 +42,10 @@ export interface ExistingNode {
   available: ResourceVector;
   /** Its capacity, counted against the limits of the NodePool its karpenter.sh/nodepool label names. */
   capacity?: ResourceVector;
+  /** When set, only the pods it admits may be placed here (a disruption simulation keeps a
+   *  candidate's pods off a node still under consolidateAfter: upstream scheduler.go
+   *  addToExistingNode with IsConsolidationSimulation). Unset: every pod may be. */
+  admits?: (pod: Pod) => boolean;
 }
 
 export interface SolveInput {
@@ -237,6 +241,7 @@ function addToClaim(claim: Claim, pod: Pod, podReqs: Requirements): string | und
 
 /** ExistingNode.Add: taints, then resources, then the node's labels against the pod's requirements. */
 function addToExisting(e: Existing, pod: Pod, podReqs: Requirements): boolean {
+  if (e.node.admits !== undefined && !e.node.admits(pod)) return false;
   if (findUntoleratedTaint(e.node.taints, pod.spec.tolerations) !== null) return false;
   const requests = addVectors(e.requests, podResourceVector(pod));
   if (!fits(requests, e.node.available)) return false;
