@@ -67,7 +67,7 @@ export class World {
       cloud: this.cloud,
       metrics: this.usage,
       run: { durationMs: scenario.durationMs },
-      cluster: { nodePools: scenario.cluster.nodePools, autoscaler: scenario.cluster.autoscaler ?? null, scheduler: scenario.cluster.scheduler },
+      cluster: { nodePools: scenario.cluster.nodePools, autoscaler: scenario.cluster.autoscaler ?? null, scheduler: scenario.cluster.scheduler, karpenter: scenario.karpenter ?? null },
     });
   }
 

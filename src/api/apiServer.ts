@@ -213,8 +213,8 @@ export class ApiServer {
   /** The scheduler parks a pod it could not place (PodScheduled=False, reason Unschedulable)
    *  and unparks it when it tries it again. */
   setPodUnschedulable(pod: Pod, unschedulable: boolean): void {
-    if (unschedulable) this.parked.add(pod);
-    else this.parked.delete(pod);
+    if (!unschedulable) this.parked.delete(pod);
+    else if (!this.parked.has(pod) && this.parked.add(pod)) for (const l of this.listeners) l.podUnschedulable?.(pod);
   }
 
   /** Pods parked as unschedulable, oldest first: what the cluster autoscaler lists. capsim's

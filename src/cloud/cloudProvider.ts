@@ -64,6 +64,22 @@ export class CloudProvider {
     return node;
   }
 
+  /** Launches one instance as `init` describes it (Karpenter's cloudProvider.Create: a NodeClaim's
+   *  instance type, zone and capacity type, chosen by the caller); its Node is Ready after
+   *  `startupDelayMs`, unless capacity for its pool (`init.pool`) is unavailable. */
+  launchInstance(init: NodeInit, startupDelayMs: number): Node {
+    const node = this.api.addNode(init);
+    if (this.clock.nowMs < (this.unavailableUntilMs.get(init.pool ?? '') ?? -1)) return node;
+    if (startupDelayMs <= 0) this.api.markNodeReady(node);
+    else this.clock.after(startupDelayMs, Phase.Node, () => this.api.markNodeReady(node));
+    return node;
+  }
+
+  /** Terminates an instance launched by launchInstance: its Node goes. */
+  terminateInstance(node: Node, reason: string): void {
+    this.api.removeNode(node, reason);
+  }
+
   /** The zone of the pool's next node but `offset` (nodes go round-robin over the zones). */
   nextZone(pool: NodePool, offset = 0): string {
     const ordinal = (this.poolCounters.get(pool.name) ?? 0) + offset;

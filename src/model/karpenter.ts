@@ -101,4 +101,6 @@ export interface KarpenterInput {
   nodePools: NodePoolObject[];
   nodeClaims: NodeClaimObject[];
   nodeClasses: NodeClassObject[];
+  /** spec.karpenter.startupDelay: from a NodeClaim's launch to its Node Ready (default 90s). */
+  startupDelayMs?: number;
 }
