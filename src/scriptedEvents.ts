@@ -70,6 +70,9 @@ export class ScriptedEvents {
       case 'rollout':
         if (!rolloutRestart(api, event.rollout.target)) api.emit('Ignored', event.rollout.target, '', 'rollout: this kind is not simulated yet');
         return;
+      case 'nodePoolUpdate':
+      case 'nodeClassUpdate':
+        return; // the Karpenter controller applies these (scenario.karpenter.changes)
       case 'scale':
         if (!setScale(api, event.scale.target, event.scale.replicas, { source: 'kubectl', message: 'Scaled by scenario event' })) {
           api.emit('Ignored', event.scale.target, '', 'scale: this kind is not simulated yet');

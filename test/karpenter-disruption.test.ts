@@ -199,7 +199,7 @@ test('Delete: "won\'t delete node if it would require pods to schedule on an uni
   const snap = snapshot([pool], [uninit, n1]);
   const cands = getCandidates(snap, 'consolidation', events);
   assert.deepEqual(names(cands), ['node-1']);
-  assert.deepEqual(messages(events, 'DisruptionBlocked'), ["Node/node-0: Node isn't initialized"]);
+  assert.deepEqual(messages(events, 'DisruptionBlocked'), ['Node/node-0: Nodeclaim does not have an associated node']);
   assert.equal(computeConsolidation(snap, cands, events, 'single'), null);
   assert.deepEqual(messages(events, 'Unconsolidatable'), [`Node/node-1: Not all pods would schedule, default/${pods[2]!.name} => would schedule against uninitialized nodeclaim/node-0, node/node-0 `]);
   assert.equal(disruptionPass(snap).command, null);

@@ -103,4 +103,33 @@ export interface KarpenterInput {
   nodeClasses: NodeClassObject[];
   /** spec.karpenter.startupDelay: from a NodeClaim's launch to its Node Ready (default 90s). */
   startupDelayMs?: number;
+  /** Scripted changes to NodePools and NodeClasses (spec.events nodePoolUpdate / nodeClassUpdate),
+   *  applied by the Karpenter controller at their time: the drift preview. */
+  changes?: KarpenterChange[];
+  /** The SpotToSpotConsolidation feature gate (spec.karpenter.featureGates; upstream default false). */
+  spotToSpotConsolidation?: boolean;
+}
+
+/** A scripted change of a NodePool's template or disruption settings, or of a NodeClass (a new
+ *  image, other selector terms). Unset fields stay as they are. */
+export interface KarpenterChange {
+  atMs: number;
+  nodePool?: {
+    name: string;
+    labels?: Readonly<Record<string, string>>;
+    annotations?: Readonly<Record<string, string>>;
+    taints?: readonly KarpenterTaint[];
+    requirements?: readonly NodeSelectorRequirementWithMinValues[];
+    expireAfter?: string;
+    terminationGracePeriod?: string | null;
+    consolidationPolicy?: NodePoolObject['disruption']['consolidationPolicy'];
+    consolidateAfter?: string;
+    budgets?: readonly DisruptionBudget[];
+  };
+  nodeClass?: {
+    name: string;
+    amiSelectorTerms?: readonly Readonly<Record<string, unknown>>[];
+    /** A new image is released: NodeClasses that follow the latest image (an "@latest" alias) drift. */
+    newImage?: boolean;
+  };
 }

@@ -19,6 +19,7 @@ import { scenarioSchema, sections, type AutoscalerDocument, type ScenarioDocumen
 import { convertPools } from './pools.ts';
 import { ManifestReader } from './manifests.ts';
 import { karpenterInput, karpenterWarnings, readKarpenterShorthand } from './karpenterChecks.ts';
+import type { KarpenterChange } from '../model/karpenter.ts';
 import { kindSpec, SKIPPED_KINDS } from './kube/kinds.ts';
 import { expandWorkload } from './shorthand.ts';
 import { checkReferences } from './references.ts';
@@ -114,7 +115,12 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     allowLarge: budget.allowLarge,
   };
   const behavior = await convertBehavior(spec.behavior, decl, site, problems);
-  const events = convertEvents(spec.events, decl, site, problems);
+  const events = convertEvents(spec.events, decl, site, problems, {
+    nodePools: karpenter?.nodePools.map((np) => np.name) ?? [], nodeClasses: karpenter?.nodeClasses.map((nc) => nc.name) ?? [],
+  });
+  if (karpenter && events.some((e) => e.type === 'nodePoolUpdate' || e.type === 'nodeClassUpdate')) {
+    karpenter.changes = events.flatMap((e): KarpenterChange[] => (e.type === 'nodePoolUpdate' ? [{ atMs: e.atMs, nodePool: e.nodePoolUpdate }] : e.type === 'nodeClassUpdate' ? [{ atMs: e.atMs, nodeClass: e.nodeClassUpdate }] : []));
+  }
   if (!parsed || problems.length > 0) throw new InputError(sortProblems(problems.list));
   holdClusterHpas(objects, behavior, state.report);
 

@@ -10,6 +10,7 @@ import type { ControllerContext } from '../context.ts';
 import { NodeClaims, type NodeClaim } from './nodeClaims.ts';
 import { DEFAULT_STARTUP_DELAY_MS, type KarpenterParts } from './parts.ts';
 import { Provisioner } from './provisioner.ts';
+import { Disruption, type DisruptionSummary } from './disruption.ts';
 
 export type { NodeClaim };
 
@@ -33,6 +34,8 @@ export interface KarpenterSummary {
   /** Pods Karpenter could not provision for at some point (a FailedScheduling of its own). */
   podsFailedToSchedule: number;
   startupDelaySeconds: number;
+  /** Disruption (disruption.ts): commands, nodes disrupted by reason, drift. */
+  disruption: DisruptionSummary;
 }
 
 /** Whether the scenario's Karpenter objects make the controller run. */
@@ -44,6 +47,7 @@ export class Karpenter {
   readonly parts: KarpenterParts;
   readonly nodeClaims: NodeClaims;
   readonly provisioner: Provisioner;
+  readonly disruption: Disruption;
 
   constructor(ctx: ControllerContext, readonly input: KarpenterInput) {
     const start = ctx.api.startEpochMs;
@@ -60,6 +64,7 @@ export class Karpenter {
     };
     this.nodeClaims = new NodeClaims(this.parts);
     this.provisioner = new Provisioner(this.parts, this.nodeClaims);
+    this.disruption = new Disruption(this.parts, this.nodeClaims, this.provisioner, input);
   }
 
   static fromContext(ctx: ControllerContext): Karpenter | null {
@@ -67,7 +72,9 @@ export class Karpenter {
     return karpenterRuns(input) ? new Karpenter(ctx, input) : null;
   }
 
-  start(): void {}
+  start(): void {
+    this.disruption.start();
+  }
 
   summary(): KarpenterSummary {
     const s = this.nodeClaims.stats;
@@ -89,6 +96,7 @@ export class Karpenter {
       maxPendingSeconds: p.pendingBound > 0 ? p.pendingMaxMs / 1000 : null,
       podsFailedToSchedule: p.podsFailed.size,
       startupDelaySeconds: this.parts.startupDelayMs / 1000,
+      disruption: this.disruption.summary(),
     };
   }
 }

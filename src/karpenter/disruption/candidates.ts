@@ -72,7 +72,8 @@ function nodeEvents(claim: ClaimState, reason: DisruptionEvent['reason'], messag
 export function newCandidate(snap: DisruptionSnapshot, claim: ClaimState, kind: MethodKind, events: DisruptionEvent[]): Candidate | null {
   if (claim.deleting) return null; // "candidate is already being disrupted" / marked for deletion (queue first: no event)
   const pre: string[] = [];
-  if (claim.initializedMs === null) pre.push("node isn't initialized");
+  // capsim registers and initializes a node at once: before, upstream's state node has no Node yet.
+  if (claim.initializedMs === null) pre.push('nodeclaim does not have an associated node');
   else if (claim.nominated) pre.push('node is nominated for a pending pod');
   if (pre.length > 0) {
     events.push(...nodeEvents(claim, 'DisruptionBlocked', sentence(pre[0]!)));
