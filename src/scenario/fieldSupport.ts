@@ -163,11 +163,11 @@ export const NOT_SIMULATED: readonly NotSimulatedField[] = [
   // Karpenter: read for `capsim validate`'s NodePool menu and its checks; nothing launches or
   // disrupts nodes from them yet (issue 17), and a kind-not-simulated warning says so.
   ...['NodePool', 'NodeClaim', 'EC2NodeClass', 'AKSNodeClass'].map((kind) => ({ field: `${kind} status`, reason: 'written by Karpenter; capsim computes nothing from it', notice: never })),
-  ...['spec.template.metadata.annotations', 'spec.template.spec.taints', 'spec.template.spec.startupTaints', 'spec.template.spec.expireAfter', 'spec.template.spec.terminationGracePeriod', 'spec.disruption', 'spec.replicas'].map((f) => ({
+  ...['spec.template.metadata.annotations', 'spec.template.spec.taints', 'spec.template.spec.startupTaints', 'spec.template.spec.terminationGracePeriod', 'spec.replicas'].map((f) => ({
     field: `NodePool ${f}`, reason: KARPENTER_NOT_YET,
   })),
   { field: 'NodeClaim spec', reason: 'a NodeClaim is Karpenter\'s record of a node it launched: the Node it became is what runs', notice: never },
-  ...['id', 'name', 'owner', 'ssmParameter', 'tags'].map((f) => ({ field: `EC2NodeClass spec.amiSelectorTerms[].${f}`, reason: 'which AMI the nodes boot: drift is not simulated yet (issue 17)', notice: never })),
+  ...['id', 'name', 'owner', 'ssmParameter', 'tags'].map((f) => ({ field: `EC2NodeClass spec.amiSelectorTerms[].${f}`, reason: 'which AMI the nodes boot: capsim resolves no AMI; the terms as a whole are what drift compares (a nodeClassUpdate event changes them)', notice: never })),
   ...['EC2NodeClass', 'AKSNodeClass'].flatMap((kind) => [
     { field: `${kind} spec.kubelet.podsPerCore`, reason: 'pods per node is maxPods (or the catalog\'s); podsPerCore is not applied' },
     { field: `${kind} spec.kubelet.evictionSoft`, reason: 'soft eviction is not simulated; allocatable keeps only evictionHard' },
@@ -177,7 +177,7 @@ export const NOT_SIMULATED: readonly NotSimulatedField[] = [
     },
   ]),
   { field: 'EC2NodeClass spec.blockDeviceMappings', reason: 'ephemeral storage is not modelled: a node\'s disks do not change its capacity in capsim' },
-  { field: 'AKSNodeClass spec.imageFamily', reason: 'which image the nodes boot: drift is not simulated yet (issue 17)', notice: never },
+  { field: 'AKSNodeClass spec.imageFamily', reason: 'which image the nodes boot: capsim resolves no image; a nodeClassUpdate event with newImage makes the nodes drift', notice: never },
   { field: 'Node status.images', reason: 'the ImageLocality score is not simulated' },
   ...['phase', 'conditions', 'addresses', 'daemonEndpoints', 'nodeInfo', 'volumesInUse', 'volumesAttached', 'config', 'runtimeHandlers', 'features'].map((f) => ({
     field: `Node status.${f}`, reason: 'reported by the kubelet: capsim\'s nodes are Ready from the start and fail only by scripted events', notice: never,

@@ -71,6 +71,9 @@ export function karpenterWarnings(input: KarpenterInput): RunWarning[] {
         warn('disruption budget unusable', `its spec.disruption.budgets[${i}] cannot be used (${problems.join('; ')}): Karpenter treats a misconfigured budget as allowing 0 disruptions, so it would never consolidate, expire or replace drifted nodes of this NodePool. Days of the week are 0-6, a schedule takes no TZ= (it is UTC), and a macro (@daily) stands alone.`);
       }
     });
+    if (np.disruption.consolidationPolicy === 'Balanced') {
+      warn('Balanced consolidation not simulated', 'its consolidationPolicy Balanced scores each consolidation move (savings against disruption) and refuses those below a threshold; capsim does not simulate that scoring and consolidates it as WhenEmptyOrUnderutilized, which makes every move Balanced would and possibly more: its consolidations and savings are an upper bound.');
+    }
     if (!r.provider || !r.menu) continue;
     const catalog = listInstanceTypes().filter((t) => t.provider === r.provider).map((t) => t.name);
     if (r.unknownInstanceTypes.length > 0) {

@@ -172,6 +172,23 @@ export const SIMULATED: readonly SimulatedField[] = [
     ['spec.template.spec.nodeClassRef.kind', 'ref.kind'], ['spec.template.spec.nodeClassRef.name', 'ref.name'], ['spec.weight', 'b.weight'],
   ]),
   ...reads('cli/validate.ts', 'NodePool', [['spec.limits', 'limits']]),
+  // Karpenter's disruption (src/karpenter/disruption/, src/controllers/karpenter/disruption.ts).
+  ...reads('karpenter/disruption/candidates.ts', 'NodePool', [
+    ['spec.disruption.consolidationPolicy', 'consolidationPolicy'], ['spec.disruption.consolidateAfter', 'consolidateAfter'], ['spec.disruption.budgets', 'budgets'],
+  ]),
+  ...reads('karpenter/budgets.ts', 'NodePool', [
+    ['spec.disruption.budgets[].nodes', 'budget.nodes'], ['spec.disruption.budgets[].schedule', 'budget.schedule'], ['spec.disruption.budgets[].duration', 'budget.duration'], ['spec.disruption.budgets[].reasons', 'budget.reasons'],
+  ]),
+  ...reads('karpenter/disruption/drift.ts', 'NodePool', [['spec.template.spec.expireAfter', 'expireAfter']]),
+  ...reads('scriptedEvents.ts', 'Scenario', [['nodePoolUpdate', 'nodePoolUpdate'], ['nodeClassUpdate', 'nodeClassUpdate']], EVENT),
+  ...reads('controllers/karpenter/karpenterChanges.ts', 'Scenario', [
+    ['nodePoolUpdate.nodePool', 'c.name'], ['nodePoolUpdate.labels', 'c.labels'], ['nodePoolUpdate.annotations', 'c.annotations'], ['nodePoolUpdate.taints', 'c.taints'],
+    ['nodePoolUpdate.requirements[].key', 'c.requirements'], ['nodePoolUpdate.requirements[].operator', 'c.requirements'], ['nodePoolUpdate.requirements[].values', 'c.requirements'],
+    ['nodePoolUpdate.requirements[].minValues', 'c.requirements'], ['nodePoolUpdate.expireAfter', 'c.expireAfter'], ['nodePoolUpdate.terminationGracePeriod', 'c.terminationGracePeriod'],
+    ['nodePoolUpdate.consolidationPolicy', 'c.consolidationPolicy'], ['nodePoolUpdate.consolidateAfter', 'c.consolidateAfter'], ['nodePoolUpdate.budgets[].nodes', 'c.budgets'],
+    ['nodePoolUpdate.budgets[].schedule', 'c.budgets'], ['nodePoolUpdate.budgets[].duration', 'c.budgets'], ['nodePoolUpdate.budgets[].reasons', 'c.budgets'],
+    ['nodeClassUpdate.nodeClass', 'c.name'], ['nodeClassUpdate.amiSelectorTerms', 'c.amiSelectorTerms'], ['nodeClassUpdate.newImage', 'c.newImage'],
+  ], EVENT),
   ...reads('karpenter/instanceTypes.ts', 'EC2NodeClass', [['spec.amiFamily', 'amiFamily']]),
   ...reads('scenario/kube/karpenter.ts', 'EC2NodeClass', [['spec.amiSelectorTerms[].alias', 't.alias']]),
   ...['EC2NodeClass', 'AKSNodeClass'].flatMap((kind) => reads('karpenter/instanceTypes.ts', kind, [
