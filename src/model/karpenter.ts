@@ -103,4 +103,15 @@ export interface KarpenterInput {
   nodeClasses: NodeClassObject[];
   /** spec.karpenter.startupDelay: from a NodeClaim's launch to its Node Ready (default 90s). */
   startupDelayMs?: number;
+  /** spec.karpenter.spot: spot prices where the catalog has none, and spot interruptions. */
+  spot?: KarpenterSpot;
+}
+
+export interface KarpenterSpot {
+  /** Spot price as a share of on-demand, for types without a catalog spot price. */
+  priceRatio?: number;
+  /** Interruptions per spot node and day (a Poisson process per node), 0 for none. */
+  interruptionsPerNodeDay: number;
+  /** The interruption notice (AWS: two minutes). */
+  noticeMs: number;
 }

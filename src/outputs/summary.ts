@@ -194,7 +194,34 @@ export interface AutoscalingSummary {
   nodeScaleUps: number;
   /** Nodes the cluster autoscaler removed as unneeded (NodeScaleDown events). */
   nodeScaleDowns: number;
+  /** What Karpenter did, when it ran (the scenario has NodePools that provision). */
+  karpenter?: KarpenterSummary;
 }
+
+/** summary.autoscaling.karpenter (controllers/karpenter/karpenter.ts). */
+export interface KarpenterSummary {
+  nodeClaimsLaunched: number;
+  launchedByNodePool: Record<string, number>;
+  nodeClaimsTerminated: number;
+  terminatedByReason: Record<string, number>;
+  nodeClaimsAtEnd: number;
+  launchFailures: number;
+  provisioningBatches: number;
+  podsNominated: number;
+  /** Pods Karpenter saw provisionable (marked Unschedulable by kube-scheduler). */
+  podsProvisionable: number;
+  /** Of them, bound by the end; mean and max time from first provisionable to bound. */
+  podsBound: number;
+  meanPendingSeconds: number | null;
+  maxPendingSeconds: number | null;
+  /** Pods Karpenter could not provision for at some point (a FailedScheduling of its own). */
+  podsFailedToSchedule: number;
+  /** NodeClaims deleted because they reached expireAfter; spot interruption warnings handled. */
+  expired: number;
+  spotInterruptions: number;
+  startupDelaySeconds: number;
+}
+
 
 /** The sections of summary.json: its keys whose values are objects of figures (not the list of
  *  warnings, which a run may not have). */

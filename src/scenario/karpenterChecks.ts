@@ -1,7 +1,7 @@
 // What a scenario's Karpenter objects lack that a user would want to know before trusting a
 // result: the warnings `capsim validate`, a run's output and the report print (code
-// karpenter-nodepool), besides the one that Karpenter does not run in capsim yet (issue 17;
-// clusterExtensions.ts, kind-not-simulated). A NodePool whose NodeClass the manifests lack, whose
+// karpenter-nodepool): that Karpenter's disruption is not simulated yet, a static NodePool
+// (replicas) that capsim does not run. A NodePool whose NodeClass the manifests lack, whose
 // requirements nothing in the catalog satisfies, that names instance types the catalog lacks,
 // allows spot where the catalog has no spot price, asks for more minValues than its menu has, or
 // narrows on a well-known label capsim's catalog does not model.
@@ -71,6 +71,10 @@ export function karpenterWarnings(input: KarpenterInput): RunWarning[] {
         warn('disruption budget unusable', `its spec.disruption.budgets[${i}] cannot be used (${problems.join('; ')}): Karpenter treats a misconfigured budget as allowing 0 disruptions, so it would never consolidate, expire or replace drifted nodes of this NodePool. Days of the week are 0-6, a schedule takes no TZ= (it is UTC), and a macro (@daily) stands alone.`);
       }
     });
+    if (np.replicas !== null) {
+      warn('static NodePool not simulated', `it is a static NodePool (replicas: ${np.replicas}): capsim does not launch or keep its ${np.replicas} node${np.replicas === 1 ? '' : 's'}, and the provisioner does not use it for pods; the run has none of its capacity or cost. Declare its nodes as a node pool (spec.cluster.nodePools) to count them.`);
+      continue;
+    }
     if (!r.provider || !r.menu) continue;
     const catalog = listInstanceTypes().filter((t) => t.provider === r.provider).map((t) => t.name);
     if (r.unknownInstanceTypes.length > 0) {
@@ -90,6 +94,14 @@ export function karpenterWarnings(input: KarpenterInput): RunWarning[] {
     if (r.menu.unmodelledKeys.length > 0) {
       warn('requirements on labels capsim does not model', `its requirements on ${r.menu.unmodelledKeys.join(', ')} narrow nothing in capsim's menu: the catalog has no values of ${r.menu.unmodelledKeys.length === 1 ? 'that label' : 'those labels'}, so the menu may hold types Karpenter would not launch.`);
     }
+  }
+  const dynamic = input.nodePools.filter((np) => np.replicas === null);
+  if (dynamic.length > 0) {
+    const refs = dynamic.map((np) => `NodePool/-/${np.name}`);
+    out.push({
+      code: 'karpenter-nodepool', title: 'Karpenter disruption not simulated', objects: refs,
+      message: `${refs.join(', ')}: Karpenter provisions, expires (expireAfter) and replaces interrupted spot nodes in this run, but does not disrupt them yet: no consolidation (spec.disruption), no drift, no emptiness. Nodes it launched stay until they expire or the run ends, so cost and node counts are those of a Karpenter that never consolidates.`,
+    });
   }
   return out;
 }
