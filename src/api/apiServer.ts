@@ -35,7 +35,7 @@ export type { ClusterEvent, ClusterListener } from './watch.ts';
 
 /** What registers a Node: the Node's own fields, before it has a lifecycle. */
 export type NodeInit = Pick<Node, 'name' | 'labels' | 'taints' | 'capacity' | 'allocatable' | 'allocatablePods' | 'pool' | 'zone' | 'instanceType' | 'capacityType' | 'priceUsdPerHour'> &
-  Partial<Pick<Node, 'unschedulable' | 'annotations'>>;
+  Partial<Pick<Node, 'unschedulable' | 'annotations' | 'nodeClaim'>>;
 
 export interface PodCreateRequest {
   /** Exact name (bare pods) or a generateName prefix to which a random suffix is added. */
@@ -592,6 +592,7 @@ export function nodeOf(init: NodeInit, index: number, state: Node['state'], crea
     removedMs: -1,
     info: undefined as unknown as NodeInfo,
   };
+  if (init.nodeClaim !== undefined) node.nodeClaim = init.nodeClaim;
   node.info = new NodeInfo(node);
   return node;
 }

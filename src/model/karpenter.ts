@@ -108,6 +108,17 @@ export interface KarpenterInput {
   changes?: KarpenterChange[];
   /** The SpotToSpotConsolidation feature gate (spec.karpenter.featureGates; upstream default false). */
   spotToSpotConsolidation?: boolean;
+  /** spec.karpenter.spot: spot prices where the catalog has none, and spot interruptions. */
+  spot?: KarpenterSpot;
+}
+
+export interface KarpenterSpot {
+  /** Spot price as a share of on-demand, for types without a catalog spot price. */
+  priceRatio?: number;
+  /** Interruptions per spot node and day (a Poisson process per node), 0 for none. */
+  interruptionsPerNodeDay: number;
+  /** The interruption notice (AWS: two minutes). */
+  noticeMs: number;
 }
 
 /** A scripted change of a NodePool's template or disruption settings, or of a NodeClass (a new

@@ -27,6 +27,8 @@ export interface Declarations {
   pools: NodePool[];
   /** Pool names as written (also those whose conversion failed). */
   poolNames: string[];
+  /** Karpenter NodePools that provision (a node's pool is its NodePool): events may name them. */
+  nodePoolNames?: string[];
   durationMs: number;
   /** spec.start as Unix epoch ms (NaN when it is invalid): trace timestamps are relative to it. */
   startEpochMs: number;
@@ -185,8 +187,9 @@ export function convertEvents(docs: (EventDocument | undefined)[], decl: Declara
   for (const o of decl.objects.values()) if (o.kind === 'Node' && o.metadata.labels[LABEL_ZONE]) zones.add(o.metadata.labels[LABEL_ZONE]);
 
   const checkPool = (name: string | undefined, at: PathPart[]) => {
-    if (name === undefined || decl.poolNames.includes(name)) return;
-    problems.add(site, at, `no node pool "${name}"`, didYouMean(name, decl.poolNames) ?? (decl.poolNames.length ? `pools: ${decl.poolNames.join(', ')}` : 'declare it under spec.cluster.nodePools'));
+    const names = [...decl.poolNames, ...(decl.nodePoolNames ?? [])];
+    if (name === undefined || names.includes(name)) return;
+    problems.add(site, at, `no node pool${decl.nodePoolNames?.length ? ' or Karpenter NodePool' : ''} "${name}"`, didYouMean(name, names) ?? (names.length ? `pools: ${names.join(', ')}` : 'declare it under spec.cluster.nodePools'));
   };
   const checkZone = (zone: string | undefined, at: PathPart[]) => {
     if (zone === undefined || zones.size === 0 || zones.has(zone)) return;

@@ -95,6 +95,11 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
   const state = resolveClusterState({ objects: reader.objects, declared: reader.declared, skipped: reader.skippedObjects, placement });
   const objects = state.objects;
   const karpenter = karpenterInput(reader.karpenter);
+  if (parsed?.spec.karpenter) {
+    const k = parsed.spec.karpenter;
+    karpenter.startupDelayMs = parseDuration(k.startupDelay);
+    if (k.spot) karpenter.spot = { ...(k.spot.priceRatio !== undefined ? { priceRatio: k.spot.priceRatio } : {}), interruptionsPerNodeDay: k.spot.interruptionsPerNodeDay, noticeMs: parseDuration(k.spot.notice) };
+  }
   state.report.warnings.push(...karpenterWarnings(karpenter));
   // An object the state made (a Rollout's Deployment) is found where its original was written.
   if (objects.some((o) => !reader.siteOf.has(o))) {
@@ -108,6 +113,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     objects: new Map(objects.map((o) => [objectRef(o), o])),
     pools: pools.pools,
     poolNames: spec.poolNames,
+    nodePoolNames: karpenter.nodePools.filter((np) => np.replicas === null).map((np) => np.name),
     durationMs,
     startEpochMs,
     baseDir,

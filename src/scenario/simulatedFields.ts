@@ -165,6 +165,14 @@ export const SIMULATED: readonly SimulatedField[] = [
     ['requirements[].key', 'p.requirements'], ['requirements[].operator', 'p.requirements'], ['requirements[].values', 'p.requirements'], ['requirements[].minValues', 'p.requirements'],
     ['labels', 'p.labels'], ['limits', 'p.limits'], ['weight', 'p.weight'], ['expireAfter', 'p.expireAfter'],
   ], { prefix: 'spec.karpenter.nodePools[].' }),
+  ...reads('scenario/load.ts', 'Scenario', [
+    ['spec.karpenter.startupDelay', 'k.startupDelay'], ['spec.karpenter.spot.priceRatio', 'k.spot.priceRatio'],
+    ['spec.karpenter.spot.interruptionsPerNodeDay', 'k.spot.interruptionsPerNodeDay'], ['spec.karpenter.spot.notice', 'k.spot.notice'],
+  ]),
+  ...reads('controllers/karpenter/nodeClaims.ts', 'NodePool', [
+    ['spec.template.metadata.annotations', 'np.annotations'], ['spec.template.spec.taints', 'np.taints'], ['spec.template.spec.terminationGracePeriod', 'terminationGracePeriod'],
+  ]),
+  ...reads('controllers/karpenter/karpenter.ts', 'NodePool', [['spec.template.spec.expireAfter', 'expireAfter']]),
   ...['NodePool', 'NodeClaim', 'EC2NodeClass', 'AKSNodeClass'].flatMap((kind) => reads('scenario/manifests.ts', kind, ['apiVersion', 'kind'])),
   ...reads('karpenter/nodePools.ts', 'NodePool', [
     ['spec.template.metadata.labels', 'np.labels'], ['spec.template.spec.requirements[].key', 'r.key'], ['spec.template.spec.requirements[].operator', 'r.operator'],
@@ -179,7 +187,6 @@ export const SIMULATED: readonly SimulatedField[] = [
   ...reads('karpenter/budgets.ts', 'NodePool', [
     ['spec.disruption.budgets[].nodes', 'budget.nodes'], ['spec.disruption.budgets[].schedule', 'budget.schedule'], ['spec.disruption.budgets[].duration', 'budget.duration'], ['spec.disruption.budgets[].reasons', 'budget.reasons'],
   ]),
-  ...reads('karpenter/disruption/drift.ts', 'NodePool', [['spec.template.spec.expireAfter', 'expireAfter']]),
   ...reads('scriptedEvents.ts', 'Scenario', [['nodePoolUpdate', 'nodePoolUpdate'], ['nodeClassUpdate', 'nodeClassUpdate']], EVENT),
   ...reads('controllers/karpenter/karpenterChanges.ts', 'Scenario', [
     ['nodePoolUpdate.nodePool', 'c.name'], ['nodePoolUpdate.labels', 'c.labels'], ['nodePoolUpdate.annotations', 'c.annotations'], ['nodePoolUpdate.taints', 'c.taints'],

@@ -12,13 +12,13 @@
 //   pkg/controllers/nodeclaim/disruption/     the Drifted and Consolidatable conditions
 //   pkg/controllers/nodeclaim/podevents/      lastPodEventTime (pod bound, terminal or
 //     terminating on the node; at most once per 10 s)
-//   pkg/controllers/nodeclaim/expiration/     forceful expiration at creation + expireAfter
 //   pkg/events/recorder.go                    dedupe: 2 min by default, Unconsolidatable 15 min,
 //     NodePool blocked 1 min
 // Events go on the Node (upstream also repeats them on the NodeClaim, which has the same name
 // here). Scripted NodePool / NodeClass changes (the drift preview) are applied here at their time
 // (karpenterChanges.ts).
 import type { Pod } from '../../model/pod.ts';
+import type { KarpenterDisruptionSummary } from '../../outputs/summary.ts';
 import type { KarpenterInput } from '../../model/karpenter.ts';
 import type { Node } from '../../model/node.ts';
 import { nodeObjectRef } from '../../model/node.ts';
@@ -31,7 +31,7 @@ import type { ClaimState, Command, DisruptionEvent, DisruptionSnapshot } from '.
 import { decision } from '../../karpenter/disruption/types.ts';
 import { CONSOLIDATION_STATE_TTL_MS, METHODS, type MethodName, consolidationFingerprint } from '../../karpenter/disruption/disrupt.ts';
 import { emptiness, multiNodeConsolidation, rejectedEvents, singleNodeConsolidation, estimatedSavings } from '../../karpenter/disruption/consolidation.ts';
-import { drift, driftReason, expiresAtMs, nodeClassHash, nodePoolHash, resolvedImage } from '../../karpenter/disruption/drift.ts';
+import { drift, driftReason, nodeClassHash, nodePoolHash, resolvedImage } from '../../karpenter/disruption/drift.ts';
 import { COMMAND_VALIDATION_DELAY_MS, validateCommand } from '../../karpenter/disruption/validate.ts';
 import { DISRUPTED_TAINT, type NodeClaim, type NodeClaims } from './nodeClaims.ts';
 import type { KarpenterParts } from './parts.ts';
@@ -66,21 +66,7 @@ interface InFlight {
   startMs: number;
 }
 
-export interface DisruptionSummary {
-  /** Commands started, by method ("emptiness", "drift", "multi", "single") and decision. */
-  commands: Record<string, number>;
-  /** Nodes whose deletion disruption started, by reason (Empty, Drifted, Underutilized), and expired. */
-  nodesDisrupted: Record<string, number>;
-  replacementsLaunched: number;
-  /** Consolidation commands that failed validation after the 15 s wait, by why. */
-  validationFailures: Record<string, number>;
-  /** Commands abandoned because a replacement did not initialize in time or could not launch. */
-  commandsFailed: number;
-  /** Estimated savings of the consolidation commands started, $/h. */
-  estimatedSavingsUsdPerHour: number;
-  /** Nodes that drifted (the Drifted condition set), by reason. */
-  drifted: Record<string, number>;
-}
+export type DisruptionSummary = KarpenterDisruptionSummary;
 
 function bump(m: Record<string, number>, k: string, n = 1): void {
   m[k] = (m[k] ?? 0) + n;
@@ -102,7 +88,6 @@ export class Disruption {
   private readonly inFlight: InFlight[] = [];
   private readonly consolidated = new Map<MethodName, { fp: string; atMs: number }>();
   private readonly lastEvent = new Map<string, number>();
-  private readonly expiryTimers = new Set<NodeClaim>();
   private validating = false;
   private pollHandle: number | null = null;
   readonly changes: KarpenterChangeLog;
@@ -132,7 +117,6 @@ export class Disruption {
       if (what === 'initialized') this.replacementReady();
       if (what === 'terminated') {
         this.memo.delete(claim);
-        this.expiryTimers.delete(claim);
       }
     });
   }
@@ -169,7 +153,7 @@ export class Disruption {
     return m;
   }
 
-  /** The nodeclaim disruption controller's Drifted condition, and expiration timers. */
+  /** The nodeclaim disruption controller's Drifted condition (expiration is karpenter.ts's). */
   private observe(): void {
     const now = this.parts.clock.nowMs;
     for (const claim of this.nodeClaims.list()) {
@@ -187,20 +171,7 @@ export class Disruption {
           m.driftReason = null;
         }
       }
-      if (!this.expiryTimers.has(claim)) {
-        this.expiryTimers.add(claim);
-        const at = expiresAtMs({ createdMs: claim.createdMs, expireAfter: m.expireAfter });
-        if (at !== null && at <= this.parts.durationMs) this.parts.clock.schedule(Math.max(at, now), Phase.Controller, () => this.expire(claim));
-      }
     }
-  }
-
-  private expire(claim: NodeClaim): void {
-    if (claim.terminatedMs >= 0 || claim.deletingMs >= 0) return;
-    const m = this.memoOf(claim);
-    bump(this.stats.nodesDisrupted, 'Expired');
-    this.parts.api.emit('Expired', `NodeClaim/-/${claim.name}`, claim.node.name, `deleting expired nodeclaim (expireAfter ${m.expireAfter} since ${this.parts.timestamp(claim.createdMs)})`, 'karpenter');
-    this.nodeClaims.terminate(claim, 'Expired');
   }
 
   private pdbs(): PdbLimit[] {

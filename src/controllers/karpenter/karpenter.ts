@@ -5,38 +5,18 @@
 // It runs when the scenario has NodePools that provision for pods (static NodePools, with
 // `replicas`, are not simulated: a warning says so).
 import type { KarpenterInput } from '../../model/karpenter.ts';
+import type { KarpenterSummary } from '../../outputs/summary.ts';
 import { resolveNodePools } from '../../karpenter/nodePools.ts';
 import type { ControllerContext } from '../context.ts';
 import { NodeClaims, type NodeClaim } from './nodeClaims.ts';
 import { DEFAULT_STARTUP_DELAY_MS, type KarpenterParts } from './parts.ts';
 import { Provisioner } from './provisioner.ts';
-import { Disruption, type DisruptionSummary } from './disruption.ts';
+import { Disruption } from './disruption.ts';
+import { Interruption } from './interruption.ts';
+import { parseGoDurationMs } from '../../karpenter/disruptionCost.ts';
+import { Phase } from '../../phases.ts';
 
 export type { NodeClaim };
-
-/** summary.autoscaling.karpenter */
-export interface KarpenterSummary {
-  nodePools: string[];
-  nodeClaimsLaunched: number;
-  launchedByNodePool: Record<string, number>;
-  nodeClaimsTerminated: number;
-  terminatedByReason: Record<string, number>;
-  nodeClaimsAtEnd: number;
-  launchFailures: number;
-  provisioningBatches: number;
-  podsNominated: number;
-  /** Pods Karpenter saw provisionable (marked Unschedulable by kube-scheduler). */
-  podsProvisionable: number;
-  /** Of them, bound by the end; mean and max time from first provisionable to bound. */
-  podsBound: number;
-  meanPendingSeconds: number | null;
-  maxPendingSeconds: number | null;
-  /** Pods Karpenter could not provision for at some point (a FailedScheduling of its own). */
-  podsFailedToSchedule: number;
-  startupDelaySeconds: number;
-  /** Disruption (disruption.ts): commands, nodes disrupted by reason, drift. */
-  disruption: DisruptionSummary;
-}
 
 /** Whether the scenario's Karpenter objects make the controller run. */
 export function karpenterRuns(input: KarpenterInput | null | undefined): input is KarpenterInput {
@@ -48,6 +28,8 @@ export class Karpenter {
   readonly nodeClaims: NodeClaims;
   readonly provisioner: Provisioner;
   readonly disruption: Disruption;
+  readonly interruption: Interruption;
+  expired = 0;
 
   constructor(ctx: ControllerContext, readonly input: KarpenterInput) {
     const start = ctx.api.startEpochMs;
@@ -65,6 +47,27 @@ export class Karpenter {
     this.nodeClaims = new NodeClaims(this.parts);
     this.provisioner = new Provisioner(this.parts, this.nodeClaims);
     this.disruption = new Disruption(this.parts, this.nodeClaims, this.provisioner, input);
+    this.interruption = new Interruption(this.parts, this.nodeClaims, input.spot);
+    this.nodeClaims.listen((claim, what) => {
+      if (what === 'launched') this.armExpiration(claim);
+    });
+  }
+
+  /** The expiration controller (pkg/controllers/nodeclaim/expiration/controller.go): at
+   *  creation + expireAfter (the NodePool's, as the NodeClaim got it at launch; "Never" never)
+   *  the NodeClaim is deleted, forcefully: no disruption budget or replacement first; its pods
+   *  are provisioned for as it drains. */
+  private armExpiration(claim: NodeClaim): void {
+    const expireAfter = this.nodeClaims.pool(claim.nodePool)?.nodePool.expireAfter ?? 'Never';
+    if (expireAfter === 'Never') return;
+    const ms = parseGoDurationMs(expireAfter);
+    if (!(ms > 0) || claim.createdMs + ms > this.parts.durationMs) return;
+    this.parts.clock.schedule(claim.createdMs + ms, Phase.Controller, () => {
+      if (claim.deletingMs >= 0 || claim.terminatedMs >= 0) return;
+      this.expired++;
+      this.parts.api.emit('Expired', `NodeClaim/-/${claim.name}`, claim.node.name, `deleting expired nodeclaim (expireAfter ${expireAfter})`, 'karpenter');
+      this.nodeClaims.terminate(claim, 'Expired');
+    });
   }
 
   static fromContext(ctx: ControllerContext): Karpenter | null {
@@ -81,9 +84,8 @@ export class Karpenter {
     const p = this.provisioner.stats;
     const sorted = (m: Map<string, number>) => Object.fromEntries([...m.entries()].sort(([a], [b]) => a.localeCompare(b)));
     return {
-      nodePools: this.parts.pools.filter((r) => r.nodePool.replicas === null).map((r) => r.nodePool.name),
       nodeClaimsLaunched: s.launched,
-      launchedByNodePool: sorted(s.launchedByNodePool),
+      launchedByNodePool: sorted(new Map([...this.parts.pools.filter((r) => r.nodePool.replicas === null).map((r): [string, number] => [r.nodePool.name, 0]), ...s.launchedByNodePool])),
       nodeClaimsTerminated: this.parts.terminated.length,
       terminatedByReason: sorted(s.terminatedByReason),
       nodeClaimsAtEnd: this.nodeClaims.list().length,
@@ -95,6 +97,8 @@ export class Karpenter {
       meanPendingSeconds: p.pendingBound > 0 ? Math.round(p.pendingMsTotal / p.pendingBound) / 1000 : null,
       maxPendingSeconds: p.pendingBound > 0 ? p.pendingMaxMs / 1000 : null,
       podsFailedToSchedule: p.podsFailed.size,
+      expired: this.expired,
+      spotInterruptions: this.interruption.interrupted,
       startupDelaySeconds: this.parts.startupDelayMs / 1000,
       disruption: this.disruption.summary(),
     };

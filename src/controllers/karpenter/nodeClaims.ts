@@ -23,7 +23,7 @@ import type { Pod } from '../../model/pod.ts';
 import { isTerminal, isTerminating, podObjectRef } from '../../model/pod.ts';
 import { toResourceList } from '../../model/resources.ts';
 import { Phase } from '../../phases.ts';
-import type { KarpenterInstanceType, Resources } from '../../karpenter/instanceTypes.ts';
+import type { KarpenterInstanceType, Offering, Resources } from '../../karpenter/instanceTypes.ts';
 import { chooseLaunch } from '../../karpenter/launch.ts';
 import type { ResolvedNodePool } from '../../karpenter/nodePools.ts';
 import { LABEL_CAPACITY_TYPE, LABEL_HOSTNAME, LABEL_NODEPOOL, LABEL_ZONE } from '../../karpenter/requirements.ts';
@@ -69,6 +69,12 @@ export interface NodeClaim {
   terminatedMs: number;
 }
 
+export type ClaimChange = 'launched' | 'initialized' | 'deleting' | 'terminated';
+
+/** How long an offering an interruption or a failed launch marked unavailable stays so
+ *  (aws/karpenter-provider-aws pkg/cache/cache.go UnavailableOfferingsTTL). */
+export const UNAVAILABLE_OFFERINGS_TTL_MS = 180_000;
+
 export interface TerminateOptions {
   /** false: the instance goes at once, its pods with it (a forceful deletion). Default true. */
   graceful?: boolean;
@@ -102,9 +108,10 @@ export class NodeClaims {
   private readonly byNodeMap = new Map<Node, NodeClaim>();
   private readonly names;
   private readonly lastDrainEvent = new Map<NodeClaim, number>();
+  private readonly unavailable = new Map<string, number>();
   readonly stats: NodeClaimStats = { launched: 0, launchedByNodePool: new Map(), terminatedByReason: new Map(), launchFailures: 0 };
   /** Told when a NodeClaim's Node becomes Ready, and when one is gone. */
-  private readonly onChange: ((claim: NodeClaim, what: 'initialized' | 'deleting' | 'terminated') => void)[] = [];
+  private readonly onChange: ((claim: NodeClaim, what: ClaimChange) => void)[] = [];
 
   constructor(private readonly parts: KarpenterParts) {
     this.names = parts.random.stream('karpenter/nodeclaim-names');
@@ -120,7 +127,7 @@ export class NodeClaims {
     });
   }
 
-  listen(fn: (claim: NodeClaim, what: 'initialized' | 'deleting' | 'terminated') => void): void {
+  listen(fn: (claim: NodeClaim, what: ClaimChange) => void): void {
     this.onChange.push(fn);
   }
 
@@ -183,6 +190,7 @@ export class NodeClaims {
       allocatable: capacityList(it.allocatable),
       allocatablePods: it.allocatable.pods,
       pool: np.name,
+      nodeClaim: name,
       zone: choice.offering.zone,
       instanceType: it.name,
       capacityType: choice.capacityType,
@@ -204,8 +212,33 @@ export class NodeClaims {
     this.parts.api.emit('Launched', `NodeClaim/-/${name}`, name,
       `launched nodeclaim (${reason}): ${it.name} ${choice.capacityType} in ${choice.offering.zone} at $${choice.offering.usdPerHour}/h, cheapest of ${options} instance type${options === 1 ? '' : 's'} offered; ${plan.pods.length} pod${plan.pods.length === 1 ? '' : 's'}`,
       'karpenter');
+    for (const fn of this.onChange) fn(claim, 'launched');
     if (node.state === 'Ready') this.initialized(claim);
     return claim;
+  }
+
+  /** The unavailable offerings cache: no launch of that type in that zone and capacity type
+   *  until `untilMs`. */
+  markUnavailable(instanceType: string, zone: string, capacityType: string, untilMs: number): void {
+    this.unavailable.set(`${instanceType}/${zone}/${capacityType}`, untilMs);
+  }
+
+  /** The NodePools with the offerings the unavailable cache holds left out (the solve's menu). */
+  availablePools(): ResolvedNodePool[] {
+    const now = this.parts.clock.nowMs;
+    for (const [k, until] of this.unavailable) if (until <= now) this.unavailable.delete(k);
+    if (this.unavailable.size === 0) return this.parts.pools;
+    const gone = (it: KarpenterInstanceType, o: Offering) => this.unavailable.has(`${it.name}/${o.zone}/${o.capacityType}`);
+    return this.parts.pools.map((p) => {
+      if (!p.menu || !p.menu.entries.some((e) => e.type.offerings.some((o) => gone(e.type, o)))) return p;
+      const entries = p.menu.entries.flatMap((e) => {
+        if (!e.type.offerings.some((o) => gone(e.type, o))) return [e];
+        const type = { ...e.type, offerings: e.type.offerings.filter((o) => !gone(e.type, o)) };
+        const offerings = e.offerings.filter((o) => !gone(e.type, o));
+        return offerings.length > 0 ? [{ type, offerings, cheapest: offerings[0]! }] : [];
+      });
+      return { ...p, menu: { ...p.menu, entries } };
+    });
   }
 
   private initialized(claim: NodeClaim): void {
@@ -305,7 +338,7 @@ export class NodeClaims {
   }
 
   private terminateInstance(claim: NodeClaim): void {
-    this.parts.api.removeNode(claim.node, `Instance terminated by Karpenter (${claim.disruptionReason ?? 'deleted'})`);
+    this.parts.cloud.terminateInstance(claim.node, `Instance terminated by Karpenter (${claim.disruptionReason ?? 'deleted'})`);
     if (claim.terminatedMs < 0) this.gone(claim, claim.disruptionReason ?? 'NodeDeleted');
   }
 

@@ -158,7 +158,7 @@ export class Provisioner {
     }
     const pods = [...pending, ...deletingPods];
     if (pods.length === 0) return;
-    const result = solve({ pods, nodePools: this.parts.pools, existingNodes: existing, daemonSetPods: this.daemonSetPods() });
+    const result = solve({ pods, nodePools: this.nodeClaims.availablePools(), existingNodes: existing, daemonSetPods: this.daemonSetPods() });
     for (const [pod, err] of result.errors) this.failed(pod, err);
     for (const [pod, why] of result.notHandled) this.failed(pod, why);
     for (const [name, placed] of result.existing) {
