@@ -133,24 +133,29 @@ function withEvents(cmd: Command, events: DisruptionEvent[]): Command {
   return cmd;
 }
 
-/** Emptiness.ComputeCommands: one command deleting every empty candidate the budgets allow. */
-export function emptiness(snap: DisruptionSnapshot): MethodResult {
-  const events: DisruptionEvent[] = [];
-  const candidates = sortConsolidationCandidates(getCandidates(snap, 'emptiness', events));
-  if (candidates.length === 0) return { commands: [], events, markConsolidated: false };
-  const budgets = budgetMapping(snap, 'Empty', events);
-  const empty: Candidate[] = [];
+/** The candidates, in order, that their NodePool's remaining budget allows (each taken decrements
+ *  it), and whether a budget left one out (then the method does not mark the cluster consolidated). */
+export function takeWithinBudgets(candidates: readonly Candidate[], budgets: Map<string, number>): { taken: Candidate[]; constrained: boolean } {
+  const taken: Candidate[] = [];
   let constrained = false;
   for (const c of candidates) {
-    if (!isEmpty(c)) continue;
     const left = budgets.get(c.nodePool.nodePool.name) ?? 0;
     if (left === 0) {
       constrained = true;
       continue;
     }
-    empty.push(c);
+    taken.push(c);
     budgets.set(c.nodePool.nodePool.name, left - 1);
   }
+  return { taken, constrained };
+}
+
+/** Emptiness.ComputeCommands: one command deleting every empty candidate the budgets allow. */
+export function emptiness(snap: DisruptionSnapshot): MethodResult {
+  const events: DisruptionEvent[] = [];
+  const candidates = sortConsolidationCandidates(getCandidates(snap, 'emptiness', events));
+  if (candidates.length === 0) return { commands: [], events, markConsolidated: false };
+  const { taken: empty, constrained } = takeWithinBudgets(candidates.filter(isEmpty), budgetMapping(snap, 'Empty', events));
   if (empty.length === 0) return { commands: [], events, markConsolidated: !constrained };
   return { commands: [{ reason: 'Empty', consolidationType: 'empty', candidates: empty, replacements: [] }], events, markConsolidated: false };
 }
@@ -214,18 +219,7 @@ export function multiNodeConsolidation(snap: DisruptionSnapshot): MethodResult {
   const events: DisruptionEvent[] = [];
   const candidates = sortConsolidationCandidates(getCandidates(snap, 'consolidation', events));
   if (candidates.length === 0) return { commands: [], events, markConsolidated: false };
-  const budgets = budgetMapping(snap, 'Underutilized', events);
-  const disruptable: Candidate[] = [];
-  let constrained = false;
-  for (const c of candidates) {
-    const left = budgets.get(c.nodePool.nodePool.name) ?? 0;
-    if (left === 0) {
-      constrained = true;
-      continue;
-    }
-    disruptable.push(c);
-    budgets.set(c.nodePool.nodePool.name, left - 1);
-  }
+  const { taken: disruptable, constrained } = takeWithinBudgets(candidates, budgetMapping(snap, 'Underutilized', events));
   const max = Math.min(disruptable.length, MAX_MULTI_NODE_CANDIDATES);
   const cmd = firstNConsolidationOption(snap, disruptable, max, events);
   if (cmd === null) return { commands: [], events, markConsolidated: !constrained };
