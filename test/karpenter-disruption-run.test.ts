@@ -9,7 +9,8 @@ import type { ClusterEvent } from '../src/api/apiServer.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { World } from '../src/world.ts';
 import type { Karpenter } from '../src/controllers/karpenter/karpenter.ts';
-import { writeScenario } from './support/run.ts';
+import { loadProblems, writeScenario } from './support/run.ts';
+import { formatProblem } from '../src/scenario/errors.ts';
 
 interface Opts {
   types?: string[];
@@ -152,4 +153,33 @@ test('expireAfter: 10m expires the NodeClaim at creation + 10m (forceful: no bud
   // the evicted pods are pending at 601s; the provisioner's batch closes 1 s later
   assert.deepEqual(of(events, 'Launched').map((e) => e.tMs), [1_000, 602_000]);
   assert.deepEqual(k.summary().terminatedByReason, { Expired: 1 });
+});
+
+test('nodePoolUpdate narrowing the requirements drifts the nodes that no longer satisfy them (RequirementsDrifted), and they are replaced by the new type', async () => {
+  // 3 x 1 CPU on one m5.xlarge; at 10m the NodePool allows m5.2xlarge only: the node's
+  // node.kubernetes.io/instance-type=m5.xlarge label no longer satisfies it.
+  const { events, k } = await run({
+    events: '    - {at: 10m, nodePoolUpdate: {nodePool: default, requirements: [{key: node.kubernetes.io/instance-type, operator: In, values: [m5.2xlarge]}]}}',
+  });
+  assert.deepEqual(of(events, 'KarpenterChanged').map((e) => [e.tMs, e.message]), [[600_000, 'NodePool default updated: requirements']]);
+  assert.deepEqual(of(events, 'Drifted').map((e) => [e.tMs, e.message]), [[600_000, 'NodeClaim drifted (RequirementsDrifted)']]);
+  assert.deepEqual(of(events, 'DisruptionTerminating').map((e) => [e.tMs, e.message]), [[690_000, 'Disrupting Node: Drifted']]);
+  assert.deepEqual(k.nodeClaims.list().map((c) => c.instanceType), ['m5.2xlarge']);
+  assert.deepEqual(k.summary().disruption.drifted, { RequirementsDrifted: 1 });
+});
+
+test('a nodePoolUpdate or nodeClassUpdate naming no Karpenter object is a problem at the field, with the names there are', async () => {
+  const yaml = scenario({ events: '    - {at: 10m, nodePoolUpdate: {nodePool: defualt, labels: {a: b}}}\n    - {at: 11m, nodeClassUpdate: {nodeClass: other}}' });
+  const problems = (await loadProblems(writeScenario(yaml))).map(formatProblem);
+  assert.equal(problems.length, 3, problems.join('\n'));
+  assert.match(problems[0]!, /:34:44: spec\.events\[0\]\.nodePoolUpdate\.nodePool: no Karpenter NodePool "defualt"\n    hint: did you mean "default"\?/);
+  assert.match(problems[1]!, /spec\.events\[1\]\.nodeClassUpdate: changes nothing/);
+  assert.match(problems[2]!, /spec\.events\[1\]\.nodeClassUpdate\.nodeClass: no Karpenter NodeClass "other"/);
+});
+
+test('a Balanced NodePool is consolidated as WhenEmptyOrUnderutilized, and a warning says its figures are an upper bound', async () => {
+  const { world: w } = await run({ disruption: '{consolidationPolicy: Balanced, consolidateAfter: 1m}' }, 60_000);
+  const warning = w.scenario.karpenter ? (await import('../src/scenario/karpenterChecks.ts')).karpenterWarnings(w.scenario.karpenter).find((x) => x.title === 'Balanced consolidation not simulated') : undefined;
+  assert.ok(warning);
+  assert.match(warning.message, /consolidates it as WhenEmptyOrUnderutilized/);
 });
