@@ -372,3 +372,16 @@ test('Candidate Shuffling: "should sort candidates by savings ratio descending",
   assert.deepEqual(names(sortConsolidationCandidates(cands)), ['b', 'a', 'c']);
   assert.deepEqual(names(interleaveByNodePool(sortConsolidationCandidates(cands))), ['b', 'c', 'a']);
 });
+
+test('Candidate Shuffling: "should sort candidates by savings ratio with different disruption costs" (3 NodePools x costs 1, 5, 20: the cost-1 three first, then 5, then 20)', () => {
+  // upstream: createCandidates(price, 1) makes one candidate in each of 3 NodePools; the three
+  // groups get RescheduleDisruptionCost 1.0 (price 1), 5.0 (price 2) and 20.0 (price 3), combined in reverse.
+  const pools = ['np-1', 'np-2', 'np-3'].map((n) => fakePool(n, LADDER));
+  const make = (price: number, cost: number) => pools.map((pool, i) => {
+    const claim = fakeClaim(`c${price}-${i}`, { pool, type: x4large, pods: [rsPod(1)] });
+    return { ...getCandidates(snapshot(pools, [claim]), 'consolidation', [])[0]!, price, rescheduleDisruptionCost: cost, savingsRatio: price / cost };
+  });
+  const all = [...make(3, 20), ...make(2, 5), ...make(1, 1)];
+  const sorted = interleaveByNodePool(sortConsolidationCandidates(all));
+  assert.deepEqual(sorted.map((c) => c.rescheduleDisruptionCost), [1, 1, 1, 5, 5, 5, 20, 20, 20]);
+});
