@@ -95,13 +95,23 @@ export function karpenterWarnings(input: KarpenterInput): RunWarning[] {
       warn('requirements on labels capsim does not model', `its requirements on ${r.menu.unmodelledKeys.join(', ')} narrow nothing in capsim's menu: the catalog has no values of ${r.menu.unmodelledKeys.length === 1 ? 'that label' : 'those labels'}, so the menu may hold types Karpenter would not launch.`);
     }
   }
-  const dynamic = input.nodePools.filter((np) => np.replicas === null);
-  if (dynamic.length > 0) {
-    const refs = dynamic.map((np) => `NodePool/-/${np.name}`);
-    out.push({
-      code: 'karpenter-nodepool', title: 'Karpenter disruption not simulated', objects: refs,
-      message: `${refs.join(', ')}: Karpenter provisions, expires (expireAfter) and replaces interrupted spot nodes in this run, but does not disrupt them yet: no consolidation (spec.disruption), no drift, no emptiness. Nodes it launched stay until they expire or the run ends, so cost and node counts are those of a Karpenter that never consolidates.`,
-    });
-  }
   return out;
+}
+
+/** What of Karpenter the run does not simulate, for the NodePools that provision: one warning;
+ *  and a NodePool named as a node pool of the scenario (`poolNames`), whose nodes share the pool
+ *  name in the outputs. */
+export function karpenterNotSimulatedWarnings(input: KarpenterInput, poolNames: readonly string[] = []): RunWarning[] {
+  const dynamic = input.nodePools.filter((np) => np.replicas === null);
+  if (dynamic.length === 0) return [];
+  const refs = dynamic.map((np) => `NodePool/-/${np.name}`);
+  const shared = dynamic.filter((np) => poolNames.includes(np.name)).map((np) => `NodePool/-/${np.name}`);
+  const sharing: RunWarning[] = shared.length === 0 ? [] : [{
+    code: 'karpenter-nodepool', title: 'NodePool named as a node pool', objects: shared,
+    message: `${shared.join(', ')}: a node pool of spec.cluster.nodePools has the same name, so the outputs (nodes.csv pool, the nodes chart, cost.byPool) add their nodes together; nodes.csv's nodeclaim column tells Karpenter's apart. The cluster autoscaler, if on, leaves Karpenter's nodes alone. Rename one to keep them apart.`,
+  }];
+  return [...sharing, {
+    code: 'karpenter-nodepool', title: 'Karpenter disruption not simulated', objects: refs,
+    message: `${refs.join(', ')}: Karpenter provisions, expires (expireAfter) and replaces interrupted spot nodes in this run, but does not disrupt them yet: no consolidation (spec.disruption), no drift, no emptiness. Nodes it launched stay until they expire or the run ends, so cost and node counts are those of a Karpenter that never consolidates.`,
+  }];
 }
