@@ -297,7 +297,9 @@ test('capsim validate prints a one-shot dry run when NodePools are the only capa
   assert.match(r.stdout, /total: 1 NodeClaim, \$0\.68\/h/);
   assert.match(r.stdout, /would stay pending: Deployment\/default\/huge: .*0 fit the resources.*did not tolerate arch=arm64:NoSchedule/);
   assert.match(r.stdout, /not placed \(dry run\): Deployment\/default\/spread ×2: not handled yet.*topology spread constraints/);
-  const plain = capsim('validate', 'scenarios/karpenter-nodepools.yaml');
+  // scenarios/karpenter-nodepools.yaml is Karpenter-only: a plain node pool is added to it here
+  const withPool = fs.readFileSync('scenarios/karpenter-nodepools.yaml', 'utf8').replace('  karpenter:\n', '  cluster:\n    nodePools:\n      - {name: static, instanceType: aws/m5.xlarge, count: 2}\n  karpenter:\n');
+  const plain = capsim('validate', writeScenario(withPool));
   assert.equal(plain.code, 0);
   assert.ok(!plain.stdout.includes('dry run'), 'a scenario with a plain node pool gets no dry run');
 });

@@ -71,7 +71,7 @@ export function karpenterDryRunLines(scenario: Scenario): string[] {
     }
   }
   const result = solve({ pods, nodePools: resolveNodePools(scenario.karpenter), daemonSetPods });
-  const lines = [`Karpenter dry run (one-shot provisioning, not the whole run: the ${pods.length} workload pod${pods.length === 1 ? '' : 's'} at their initial replicas, pending at t = 0 with no node, solved once as Karpenter's provisioner would; the run launches these at its first batch and follows the pods from there):`];
+  const lines = [`Karpenter dry run (one-shot provisioning, not the simulation: the ${pods.length} workload pod${pods.length === 1 ? '' : 's'} at their initial replicas, pending at t = 0 with no node, solved once as Karpenter's provisioner would; the run's first batch launches these, and the run follows the pods from there):`];
   let total = 0;
   for (const c of result.newNodeClaims) {
     const l = chooseLaunch(c);

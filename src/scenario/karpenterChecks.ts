@@ -100,3 +100,15 @@ export function karpenterWarnings(input: KarpenterInput): RunWarning[] {
   }
   return out;
 }
+
+/** A NodePool named as a node pool of the scenario (`poolNames`), whose nodes share the pool name
+ *  in the outputs. (Disruption, once not simulated and warned about here, now is.) */
+export function karpenterNotSimulatedWarnings(input: KarpenterInput, poolNames: readonly string[] = []): RunWarning[] {
+  const dynamic = input.nodePools.filter((np) => np.replicas === null);
+  if (dynamic.length === 0) return [];
+  const shared = dynamic.filter((np) => poolNames.includes(np.name)).map((np) => `NodePool/-/${np.name}`);
+  return shared.length === 0 ? [] : [{
+    code: 'karpenter-nodepool', title: 'NodePool named as a node pool', objects: shared,
+    message: `${shared.join(', ')}: a node pool of spec.cluster.nodePools has the same name, so the outputs (nodes.csv pool, the nodes chart, cost.byPool) add their nodes together; nodes.csv's nodeclaim column tells Karpenter's apart. The cluster autoscaler, if on, leaves Karpenter's nodes alone. Rename one to keep them apart.`,
+  }];
+}

@@ -18,7 +18,7 @@ import { scenarioFieldNames } from './jsonSchema.ts';
 import { scenarioSchema, sections, type AutoscalerDocument, type ScenarioDocument } from './schema.ts';
 import { convertPools } from './pools.ts';
 import { ManifestReader } from './manifests.ts';
-import { karpenterInput, karpenterWarnings, readKarpenterShorthand } from './karpenterChecks.ts';
+import { karpenterInput, karpenterNotSimulatedWarnings, karpenterWarnings, readKarpenterShorthand } from './karpenterChecks.ts';
 import type { KarpenterChange } from '../model/karpenter.ts';
 import { kindSpec, SKIPPED_KINDS } from './kube/kinds.ts';
 import { expandWorkload } from './shorthand.ts';
@@ -100,7 +100,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     karpenter.startupDelayMs = parseDuration(k.startupDelay);
     if (k.spot) karpenter.spot = { ...(k.spot.priceRatio !== undefined ? { priceRatio: k.spot.priceRatio } : {}), interruptionsPerNodeDay: k.spot.interruptionsPerNodeDay, noticeMs: parseDuration(k.spot.notice) };
   }
-  state.report.warnings.push(...karpenterWarnings(karpenter));
+  state.report.warnings.push(...karpenterWarnings(karpenter), ...karpenterNotSimulatedWarnings(karpenter, spec.poolNames));
   // An object the state made (a Rollout's Deployment) is found where its original was written.
   if (objects.some((o) => !reader.siteOf.has(o))) {
     const siteBySource = new Map([...reader.siteOf].map(([o, s]) => [`${o.source.file}:${o.source.line}`, s]));

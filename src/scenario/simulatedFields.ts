@@ -163,7 +163,7 @@ export const SIMULATED: readonly SimulatedField[] = [
   ...reads('scenario/karpenterShorthand.ts', 'Scenario', [
     ['name', 'p.name'], ['nodeClass.kind', 'c.kind'], ['nodeClass.name', 'c.name'], ['nodeClass.amiFamily', 'c.amiFamily'], ['nodeClass.maxPods', 'c.maxPods'],
     ['requirements[].key', 'p.requirements'], ['requirements[].operator', 'p.requirements'], ['requirements[].values', 'p.requirements'], ['requirements[].minValues', 'p.requirements'],
-    ['labels', 'p.labels'], ['limits', 'p.limits'], ['weight', 'p.weight'], ['expireAfter', 'p.expireAfter'],
+    ['labels', 'p.labels'], ['limits', 'p.limits'], ['weight', 'p.weight'], ['expireAfter', 'p.expireAfter'], ['terminationGracePeriod', 'p.terminationGracePeriod'],
   ], { prefix: 'spec.karpenter.nodePools[].' }),
   ...reads('scenario/load.ts', 'Scenario', [
     ['spec.karpenter.startupDelay', 'k.startupDelay'], ['spec.karpenter.spot.priceRatio', 'k.spot.priceRatio'],

@@ -179,13 +179,15 @@ export class Provisioner {
     }
   }
 
-  /** Limits.ExceededBy(NodePoolResourcesFor): what the NodePool's NodeClaims have already reaches
-   *  a limit. */
+  /** Limits.ExceededBy(NodePoolResourcesFor): what the NodePool's nodes (its NodeClaims', and
+   *  those of a cluster's state labelled with it) already have exceeds a limit. */
   private limitExceeded(nodePool: string): string | undefined {
     const np = this.nodeClaims.pool(nodePool)?.nodePool;
     if (!np || Object.keys(np.limits).length === 0) return undefined;
     let used: ResourceVector = {};
-    for (const c of this.nodeClaims.list()) if (c.nodePool === nodePool) used = addVectors(used, capacityVector(c.node));
+    for (const n of this.parts.api.nodes) {
+      if (n.state !== 'Removed' && n.labels[LABEL_NODEPOOL] === nodePool) used = addVectors(used, { ...capacityVector(n), nodes: 1 });
+    }
     const limits = limitsVector(np.limits);
     for (const [k, limit] of Object.entries(limits)) {
       if ((used[k] ?? 0) > limit) return `${k} resource usage of ${used[k]} exceeds limit of ${limit}`;
@@ -232,7 +234,10 @@ export class Provisioner {
       for (const [k, v] of Object.entries(node.allocatable.scalar)) available[k] = v - (node.info.requested.scalar[k] ?? 0);
       const remaining = remainingDaemonResources(node, daemons);
       for (const [k, v] of Object.entries(remaining)) available[k] = (available[k] ?? 0) - v;
-      out.push({ name: node.name, labels: node.labels, taints: node.taints, available, ...(claim ? { capacity: capacityVector(node) } : {}) });
+      // A node of a NodePool counts against its limits: Karpenter's, and one of a cluster's state
+      // that carries the label (its NodeClaim is in the dump, not adopted).
+      const counted = claim !== undefined || node.labels[LABEL_NODEPOOL] !== undefined;
+      out.push({ name: node.name, labels: node.labels, taints: node.taints, available, ...(counted ? { capacity: capacityVector(node) } : {}) });
     };
     for (const info of api.schedulerNodes()) add(info.node);
     for (const c of this.nodeClaims.list()) if (c.node.state === 'Provisioning') add(c.node);
