@@ -130,7 +130,12 @@ export class Disruption {
   }
 
   summary(): DisruptionSummary {
-    return this.stats;
+    const sorted = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).sort(([a], [b]) => a.localeCompare(b)));
+    return {
+      ...this.stats, commands: sorted(this.stats.commands), nodesDisrupted: sorted(this.stats.nodesDisrupted),
+      validationFailures: sorted(this.stats.validationFailures), drifted: sorted(this.stats.drifted),
+      estimatedSavingsUsdPerHour: Math.round(this.stats.estimatedSavingsUsdPerHour * 1e6) / 1e6,
+    };
   }
 
   // --- cluster state -------------------------------------------------------------------------
