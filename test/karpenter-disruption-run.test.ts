@@ -183,3 +183,46 @@ test('a Balanced NodePool is consolidated as WhenEmptyOrUnderutilized, and a war
   assert.ok(warning);
   assert.match(warning.message, /consolidates it as WhenEmptyOrUnderutilized/);
 });
+
+test('multi-node consolidation\'s memo changes nothing: the same events with it and without it (a 10% budget holds candidates back, so the search would run every 10 s)', async () => {
+  // ~100 m5.large / m5.xlarge nodes for 300 pods of 600m, scaled down and up: the default 10%
+  // budget keeps multi-node consolidation from marking the cluster consolidated.
+  const yaml = `apiVersion: capsim/v1
+kind: Scenario
+metadata: {name: memo}
+spec:
+  seed: 1
+  duration: 4h
+  karpenter:
+    nodePools:
+      - name: general
+        requirements:
+          - {key: karpenter.sh/capacity-type, operator: In, values: [on-demand]}
+          - {key: node.kubernetes.io/instance-type, operator: In, values: [m5.large, m5.xlarge]}
+  workloads:
+    - name: web
+      replicas: 300
+      containers:
+        - name: web
+          resources: {requests: {cpu: 600m, memory: 1Gi}}
+  events:
+    - {at: 1h, scale: {target: Deployment/default/web, replicas: 150}}
+    - {at: 2h, scale: {target: Deployment/default/web, replicas: 350}}
+    - {at: 3h, scale: {target: Deployment/default/web, replicas: 100}}
+`;
+  const file = writeScenario(yaml);
+  const play = async (memo: boolean) => {
+    const w = new World(await loadScenario(file));
+    const events: string[] = [];
+    w.api.onEvent((e) => events.push(`${e.tMs} ${e.type} ${e.object} ${e.message}`));
+    w.setup();
+    const k = w.controllers.get('karpenter') as Karpenter;
+    if (!memo) Object.defineProperty((k.disruption as unknown as { multiMemo: object }).multiMemo, 'key', { get: () => 'never', set: () => {} });
+    w.sim.runUntil(4 * 3_600_000);
+    return { events, summary: k.summary().disruption };
+  };
+  const [a, b] = [await play(true), await play(false)];
+  assert.ok(Object.keys(a.summary.commands).includes('multi/delete'), JSON.stringify(a.summary.commands));
+  assert.deepEqual(a.summary, b.summary);
+  assert.deepEqual(a.events, b.events);
+});

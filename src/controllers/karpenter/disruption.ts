@@ -31,7 +31,8 @@ import type { ClaimState, Command, DisruptionEvent, DisruptionSnapshot } from '.
 import { decision } from '../../karpenter/disruption/types.ts';
 import { CONSOLIDATION_STATE_TTL_MS, METHODS, type MethodName, consolidationFingerprint } from '../../karpenter/disruption/disrupt.ts';
 import { emptiness, multiNodeConsolidation, rejectedEvents, singleNodeConsolidation, estimatedSavings } from '../../karpenter/disruption/consolidation.ts';
-import { drift, driftReason, nodeClassHash, nodePoolHash, resolvedImage } from '../../karpenter/disruption/drift.ts';
+import { drift, driftReason, driftTarget, nodeClassHash, nodePoolHash, resolvedImage, type DriftTarget } from '../../karpenter/disruption/drift.ts';
+import type { ResolvedNodePool } from '../../karpenter/nodePools.ts';
 import { COMMAND_VALIDATION_DELAY_MS, validateCommand } from '../../karpenter/disruption/validate.ts';
 import { DISRUPTED_TAINT, type NodeClaim, type NodeClaims } from './nodeClaims.ts';
 import type { KarpenterParts } from './parts.ts';
@@ -39,6 +40,8 @@ import type { Provisioner } from './provisioner.ts';
 import { applyChange, type KarpenterChangeLog } from './karpenterChanges.ts';
 
 export const POLLING_PERIOD_MS = 10_000;
+/** The nodeclaim drift controller's requeue (RequeueAfter 5 minutes). */
+const DRIFT_RECHECK_MS = 5 * 60_000;
 /** queue.go minRetryDuration: how long a command waits for its replacements. */
 export const REPLACEMENT_TIMEOUT_MS = 10 * 60_000;
 /** podevents dedupeTimeout. */
@@ -89,6 +92,10 @@ export class Disruption {
   private readonly consolidated = new Map<MethodName, { fp: string; atMs: number }>();
   private readonly lastEvent = new Map<string, number>();
   private validating = false;
+  private readonly multiMemo = { key: '' };
+  /** Drift targets of the NodePools as they are now (recomputed when parts.pools is replaced). */
+  private targets: { pools: readonly ResolvedNodePool[]; byPool: Map<ResolvedNodePool, DriftTarget> } = { pools: [], byPool: new Map() };
+  private readonly driftChecked = new WeakMap<NodeClaim, { pools: readonly ResolvedNodePool[]; atMs: number }>();
   private pollHandle: number | null = null;
   readonly changes: KarpenterChangeLog;
   readonly stats: DisruptionSummary = {
@@ -161,11 +168,22 @@ export class Disruption {
   /** The nodeclaim disruption controller's Drifted condition (expiration is karpenter.ts's). */
   private observe(): void {
     const now = this.parts.clock.nowMs;
+    const pools = this.parts.pools;
+    if (this.targets.pools !== pools) this.targets = { pools, byPool: new Map() };
     for (const claim of this.nodeClaims.list()) {
       const m = this.memoOf(claim);
+      // The nodeclaim drift controller reconciles on a NodePool or NodeClass change, else every 5 minutes.
+      const last = this.driftChecked.get(claim);
+      if (last && last.pools === pools && now - last.atMs < DRIFT_RECHECK_MS) continue;
+      this.driftChecked.set(claim, { pools, atMs: now });
       const pool = this.nodeClaims.pool(claim.nodePool);
       if (pool) {
-        const reason = driftReason({ ...m, labels: claim.node.labels }, { nodePool: pool.nodePool, nodeClass: pool.nodeClass, imageReleases: pool.nodeClass ? this.changes.imageReleases.get(pool.nodeClass.name) ?? 0 : 0 });
+        let target = this.targets.byPool.get(pool);
+        if (!target) {
+          target = driftTarget({ nodePool: pool.nodePool, nodeClass: pool.nodeClass, imageReleases: pool.nodeClass ? this.changes.imageReleases.get(pool.nodeClass.name) ?? 0 : 0 });
+          this.targets.byPool.set(pool, target);
+        }
+        const reason = driftReason({ ...m, labels: claim.node.labels }, target);
         if (reason !== null && m.driftedSinceMs === null) {
           m.driftedSinceMs = now;
           m.driftReason = reason;
@@ -216,7 +234,9 @@ export class Disruption {
         driftedSinceMs: m.driftedSinceMs, driftReason: m.driftReason,
       });
     }
-    const otherNodes = this.provisioner.existingNodes().filter((n) => !names.has(n.name));
+    // Nodes Karpenter does not own, as the provisioner sees them (skipped when there are none).
+    const others = this.parts.api.schedulerNodes().some((info) => !names.has(info.node.name));
+    const otherNodes = others ? this.provisioner.existingNodes().filter((n) => !names.has(n.name)) : [];
     return {
       nowMs: now, nodePools: pools, claims, otherNodes, pendingPods: this.provisioner.pendingPods(), pdbs: this.pdbs(),
       daemonSetPods: this.provisioner.daemonSetPods(), spotToSpotConsolidation: this.input.spotToSpotConsolidation ?? false,
@@ -250,7 +270,7 @@ export class Disruption {
         const c = this.consolidated.get(m);
         if (c && c.fp === fp && snap.nowMs - c.atMs < CONSOLIDATION_STATE_TTL_MS) continue;
       }
-      const r = m === 'emptiness' ? emptiness(snap) : m === 'drift' ? drift(snap) : m === 'multi' ? multiNodeConsolidation(snap) : singleNodeConsolidation(snap);
+      const r = m === 'emptiness' ? emptiness(snap) : m === 'drift' ? drift(snap) : m === 'multi' ? multiNodeConsolidation(snap, this.multiMemo) : singleNodeConsolidation(snap);
       this.publish(r.events);
       if (r.markConsolidated) this.consolidated.set(m, { fp, atMs: snap.nowMs });
       const cmd = r.commands[0];
@@ -348,6 +368,7 @@ export class Disruption {
     this.parts.api.emit('KarpenterChanged', change.nodePool ? `NodePool/-/${change.nodePool.name}` : `EC2NodeClass/-/${change.nodeClass!.name}`, '', message, 'scenario');
     this.observe();
     this.consolidated.clear();
+    this.multiMemo.key = '';
   }
 
   // --- events --------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import { DEFAULT_BUDGETS } from '../budgets.ts';
 import { candidateBlockers, candidateCosts, isReschedulable, parseGoDurationMs } from '../disruptionCost.ts';
 import { LABEL_CAPACITY_TYPE, LABEL_INSTANCE_TYPE, LABEL_ZONE } from '../requirements.ts';
 import type { ResolvedNodePool } from '../nodePools.ts';
+import { isActive } from '../../model/pod.ts';
 import type { Candidate, ClaimState, DisruptionEvent, DisruptionSnapshot } from './types.ts';
 
 /** Upstream's pretty.Sentence: the first letter upper-cased. */
@@ -137,10 +138,13 @@ export function shouldDisrupt(kind: MethodKind, c: Candidate, nowMs: number, eve
   return isConsolidatable(c.nodePool, c.claim, nowMs);
 }
 
-/** GetCandidates: every claim that is a candidate and that the method should disrupt. */
+/** GetCandidates: every claim that is a candidate and that the method should disrupt. Drift looks
+ *  only at drifted NodeClaims (the Blocked events of the others come from the other methods' pass,
+ *  which looks at every node each poll). */
 export function getCandidates(snap: DisruptionSnapshot, kind: MethodKind, events: DisruptionEvent[]): Candidate[] {
   const out: Candidate[] = [];
   for (const claim of snap.claims) {
+    if (kind === 'drift' && claim.driftedSinceMs === null) continue;
     const c = newCandidate(snap, claim, kind, events);
     if (c && shouldDisrupt(kind, c, snap.nowMs, events)) out.push(c);
   }
@@ -162,4 +166,18 @@ export function budgetMapping(snap: DisruptionSnapshot, reason: DisruptionReason
     if (m.blocked) events.push({ object: `NodePool/${pool.nodePool.name}`, reason: 'DisruptionBlocked', message: `No allowed disruptions for disruption reason ${reason} due to blocking budget` });
   }
   return out;
+}
+
+/** A fingerprint of what cluster state's MarkUnconsolidated reacts to: nodes and NodeClaims
+ *  (and their Consolidatable condition), pods bound to them, pending pods; and what else a
+ *  simulation reads (other nodes' room, the DaemonSet pods). Same fingerprint, same simulation. */
+export function consolidationFingerprint(snap: DisruptionSnapshot): string {
+  const pool = new Map(snap.nodePools.map((p) => [p.nodePool.name, p]));
+  const parts = snap.claims.map((c) => {
+    const p = pool.get(c.nodePool);
+    const cons = p ? isConsolidatable(p, c, snap.nowMs) : false;
+    return `${c.name}:${c.initializedMs !== null}:${c.deleting}:${cons}:${c.pods.map((x) => (isActive(x) ? x.uid : `${x.uid}~`)).join('.')}`;
+  });
+  const others = snap.otherNodes.map((n) => `${n.name}:${Object.entries(n.available).map(([k, v]) => `${k}=${v}`).join(',')}`);
+  return `${parts.join('|')}#${snap.pendingPods.map((p) => p.uid).join('.')}#${others.join('.')}#${snap.daemonSetPods.map((p) => p.uid).join('.')}`;
 }

@@ -17,7 +17,7 @@ import { sortConsolidationCandidates } from '../disruptionCost.ts';
 import type { KarpenterInstanceType } from '../instanceTypes.ts';
 import { LABEL_CAPACITY_TYPE, LABEL_ZONE, addTo, allows, getRequirement, requirement, requirements } from '../requirements.ts';
 import { hasCompatibleOffering, minValuesShortfall } from '../scheduler.ts';
-import { budgetMapping, getCandidates, isEmpty, sentence } from './candidates.ts';
+import { budgetMapping, consolidationFingerprint, getCandidates, isEmpty, sentence } from './candidates.ts';
 import { cheapestPrice, orderByPrice, schedulingErrorsMessage, simulateScheduling, worstLaunchPrice } from './simulate.ts';
 import type { Candidate, Command, DisruptionEvent, DisruptionSnapshot, MethodResult, Replacement } from './types.ts';
 import { decision } from './types.ts';
@@ -214,15 +214,27 @@ export function firstNConsolidationOption(snap: DisruptionSnapshot, candidates: 
   return last;
 }
 
+/** What multi-node consolidation last searched in vain: the same cluster state and the same
+ *  candidates give the same answer, so the binary search is not run again for them (upstream runs
+ *  it every pass while a budget holds candidates back; capsim remembers its answer). */
+export interface MultiNodeMemo {
+  key: string;
+}
+
 /** MultiNodeConsolidation.ComputeCommands (before validation). */
-export function multiNodeConsolidation(snap: DisruptionSnapshot): MethodResult {
+export function multiNodeConsolidation(snap: DisruptionSnapshot, memo?: MultiNodeMemo): MethodResult {
   const events: DisruptionEvent[] = [];
   const candidates = sortConsolidationCandidates(getCandidates(snap, 'consolidation', events));
   if (candidates.length === 0) return { commands: [], events, markConsolidated: false };
   const { taken: disruptable, constrained } = takeWithinBudgets(candidates, budgetMapping(snap, 'Underutilized', events));
   const max = Math.min(disruptable.length, MAX_MULTI_NODE_CANDIDATES);
+  const key = memo ? `${consolidationFingerprint(snap)}#${disruptable.map((c) => c.name).join(',')}` : '';
+  if (memo && memo.key === key) return { commands: [], events, markConsolidated: !constrained };
   const cmd = firstNConsolidationOption(snap, disruptable, max, events);
-  if (cmd === null) return { commands: [], events, markConsolidated: !constrained };
+  if (cmd === null) {
+    if (memo) memo.key = key;
+    return { commands: [], events, markConsolidated: !constrained };
+  }
   return { commands: [cmd], events, markConsolidated: false };
 }
 

@@ -7,7 +7,7 @@
 // ConsolidationState).
 import { emptiness, multiNodeConsolidation, singleNodeConsolidation } from './consolidation.ts';
 import { drift } from './drift.ts';
-import { isConsolidatable } from './candidates.ts';
+export { consolidationFingerprint } from './candidates.ts';
 import type { Command, DisruptionEvent, DisruptionSnapshot, MethodResult } from './types.ts';
 
 export type MethodName = 'emptiness' | 'drift' | 'multi' | 'single';
@@ -22,18 +22,6 @@ export interface PassResult {
   events: DisruptionEvent[];
   /** Methods that marked the cluster consolidated in this pass. */
   consolidated: MethodName[];
-}
-
-/** A fingerprint of what cluster state's MarkUnconsolidated reacts to: nodes and NodeClaims
- *  (and their Consolidatable condition), pods bound to them, pending pods. */
-export function consolidationFingerprint(snap: DisruptionSnapshot): string {
-  const pool = new Map(snap.nodePools.map((p) => [p.nodePool.name, p]));
-  const parts = snap.claims.map((c) => {
-    const p = pool.get(c.nodePool);
-    const cons = p ? isConsolidatable(p, c, snap.nowMs) : false;
-    return `${c.name}:${c.initializedMs !== null}:${c.deleting}:${cons}:${c.pods.map((x) => x.uid).join('.')}`;
-  });
-  return `${parts.join('|')}#${snap.pendingPods.map((p) => p.uid).join('.')}#${snap.otherNodes.map((n) => n.name).join('.')}`;
 }
 
 /** Run the methods in order; `skip` names the consolidation methods whose state is consolidated. */

@@ -90,13 +90,30 @@ export interface DriftInputs {
   imageReleases: number;
 }
 
+/** What a NodePool and its NodeClass are now, as drift compares a NodeClaim with them. */
+export interface DriftTarget {
+  nodePoolHash: string;
+  requirements: ReturnType<typeof requirements>;
+  image: string;
+  nodeClassHash: string;
+}
+
+export function driftTarget(d: DriftInputs): DriftTarget {
+  return {
+    nodePoolHash: nodePoolHash(d.nodePool),
+    requirements: requirements(...d.nodePool.requirements.map((r) => requirement(r.key, r.operator, r.values, r.minValues))),
+    image: resolvedImage(d.nodeClass, d.imageReleases),
+    nodeClassHash: nodeClassHash(d.nodeClass),
+  };
+}
+
 /** isDrifted: the first drift reason, or null. */
-export function driftReason(claim: Pick<ClaimState, 'nodePoolHash' | 'nodeClassHash' | 'image' | 'labels'>, d: DriftInputs): string | null {
-  if (claim.nodePoolHash !== nodePoolHash(d.nodePool)) return 'NodePoolDrifted';
-  const npReqs = requirements(...d.nodePool.requirements.map((r) => requirement(r.key, r.operator, r.values, r.minValues)));
-  if (compatible(labelRequirements(claim.labels), npReqs) !== undefined) return 'RequirementsDrifted';
-  if (claim.image !== resolvedImage(d.nodeClass, d.imageReleases)) return 'AMIDrift';
-  if (claim.nodeClassHash !== nodeClassHash(d.nodeClass)) return 'NodeClassDrift';
+export function driftReason(claim: Pick<ClaimState, 'nodePoolHash' | 'nodeClassHash' | 'image' | 'labels'>, d: DriftInputs | DriftTarget): string | null {
+  const t = 'nodePool' in d ? driftTarget(d) : d;
+  if (claim.nodePoolHash !== t.nodePoolHash) return 'NodePoolDrifted';
+  if (compatible(labelRequirements(claim.labels), t.requirements) !== undefined) return 'RequirementsDrifted';
+  if (claim.image !== t.image) return 'AMIDrift';
+  if (claim.nodeClassHash !== t.nodeClassHash) return 'NodeClassDrift';
   return null;
 }
 

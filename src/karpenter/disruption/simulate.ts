@@ -31,13 +31,19 @@ export interface SimulationResult {
   existing: Map<string, Pod[]>;
 }
 
-/** The node's allocatable less its active pods' requests. */
+const availableMemo = new WeakMap<object, ResourceVector>();
+
+/** The node's allocatable less its active pods' requests (remembered per snapshot claim: a
+ *  snapshot's claims are new objects each poll). */
 export function availableOf(claim: Pick<ClaimState, 'allocatable' | 'pods'>): ResourceVector {
+  const known = availableMemo.get(claim);
+  if (known) return known;
   const out: ResourceVector = { ...claim.allocatable };
   for (const p of claim.pods) {
     if (!isActive(p)) continue;
     for (const [k, v] of Object.entries(podResourceVector(p))) out[k] = (out[k] ?? 0) - v;
   }
+  availableMemo.set(claim, out);
   return out;
 }
 
