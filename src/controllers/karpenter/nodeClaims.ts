@@ -164,7 +164,18 @@ export class NodeClaims {
     const pool = this.pool(plan.nodePool);
     if (!choice || !pool) {
       this.stats.launchFailures++;
-      this.parts.api.emit('InsufficientCapacityError', `NodePool/-/${plan.nodePool}`, '', `NodeClaim for nodepool ${plan.nodePool} event: all requested instance types were unavailable during launch`);
+      this.parts.api.emit('InsufficientCapacityError', `NodePool/-/${plan.nodePool}`, '', `NodeClaim for nodepool ${plan.nodePool} event: all requested instance types were unavailable during launch`, 'karpenter');
+      return null;
+    }
+    if (!this.parts.cloud.hasCapacity(plan.nodePool)) {
+      // A stock-out (a scripted capacityUnavailable naming the NodePool): CreateFleet fails with
+      // InsufficientInstanceCapacity for every type offered, each offering of that capacity type
+      // is cached as unavailable for 3 minutes, and the pods are provisioned for again in the
+      // next batch (on the other capacity type, if the NodePool allows it).
+      this.stats.launchFailures++;
+      const until = this.parts.clock.nowMs + UNAVAILABLE_OFFERINGS_TTL_MS;
+      for (const it of choice.options) for (const o of it.offerings) if (o.capacityType === choice.capacityType) this.markUnavailable(it.name, o.zone, o.capacityType, until);
+      this.parts.api.emit('InsufficientCapacityError', `NodePool/-/${plan.nodePool}`, '', `NodeClaim for nodepool ${plan.nodePool} event: creating instance, insufficient capacity, all requested instance types were unavailable during launch (${choice.options.length} ${choice.capacityType} type${choice.options.length === 1 ? '' : 's'})`, 'karpenter');
       return null;
     }
     const name = this.newName(plan.nodePool);
