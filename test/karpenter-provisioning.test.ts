@@ -89,7 +89,7 @@ test('one pending pod -> one NodeClaim of the cheapest type that fits, Ready 1s 
     [91_000, `Pod should schedule on: nodeclaim/${claim.name}, node/${claim.name}`],
   ]);
   const s = k.summary();
-  assert.deepEqual([s.nodeClaimsLaunched, s.podsProvisionable, s.podsBound, s.meanPendingSeconds], [1, 1, 1, 91]);
+  assert.deepEqual([s.nodeClaimsLaunched, s.podsProvisionable, s.podsBound, s.meanPendingSeconds, s.usdPerHourAtEnd], [1, 1, 1, 91, 0.085]);
 });
 
 test('NodeClaims.terminate drains through the Eviction API, then the instance and Node go', async () => {

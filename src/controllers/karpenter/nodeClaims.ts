@@ -31,6 +31,7 @@ import type { NodeClaimPlan } from '../../karpenter/scheduler.ts';
 import { parseGoDurationMs } from '../../karpenter/disruptionCost.ts';
 import { toleratesTaint } from '../../model/taints.ts';
 import type { KarpenterParts } from './parts.ts';
+import type { NodeClassObject, NodePoolObject } from '../../model/karpenter.ts';
 
 /** v1.DisruptedNoScheduleTaint. */
 export const DISRUPTED_TAINT: Taint = { key: 'karpenter.sh/disrupted', effect: 'NoSchedule' };
@@ -101,6 +102,18 @@ export function shortHash(value: unknown): string {
   let h = 2166136261;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0;
   return h.toString(16).padStart(8, '0');
+}
+
+/** The NodePool's template hash (upstream's karpenter.sh/nodepool-hash over spec.template: labels,
+ *  annotations, taints, startupTaints, requirements, expireAfter, terminationGracePeriod,
+ *  nodeClassRef); drift compares a NodeClaim's with the NodePool's current one. */
+export function nodePoolHash(np: NodePoolObject): string {
+  return shortHash({ labels: np.labels, annotations: np.annotations, taints: np.taints, startupTaints: np.startupTaints, requirements: np.requirements, expireAfter: np.expireAfter, terminationGracePeriod: np.terminationGracePeriod, nodeClassRef: np.nodeClassRef });
+}
+
+/** The NodeClass's hash over what changes the nodes it launches (AMI, kubelet). */
+export function nodeClassHash(nodeClass: NodeClassObject | null): string {
+  return shortHash(nodeClass ? { amiFamily: nodeClass.amiFamily, amiSelectorTerms: nodeClass.amiSelectorTerms, kubelet: nodeClass.kubelet } : null);
 }
 
 export class NodeClaims {
@@ -211,8 +224,8 @@ export class NodeClaims {
     const claim: NodeClaim = {
       name, nodePool: np.name, node, instanceType: it.name, capacityType: choice.capacityType, zone: choice.offering.zone,
       priceUsdPerHour: choice.offering.usdPerHour, createdMs: this.parts.clock.nowMs, initializedMs: -1,
-      nodePoolHash: shortHash({ labels: np.labels, annotations: np.annotations, taints: np.taints, startupTaints: np.startupTaints, requirements: np.requirements, expireAfter: np.expireAfter, terminationGracePeriod: np.terminationGracePeriod, nodeClassRef: np.nodeClassRef }),
-      nodeClassHash: shortHash(pool.nodeClass ? { amiFamily: pool.nodeClass.amiFamily, amiSelectorTerms: pool.nodeClass.amiSelectorTerms, kubelet: pool.nodeClass.kubelet } : null),
+      nodePoolHash: nodePoolHash(np),
+      nodeClassHash: nodeClassHash(pool.nodeClass),
       launchReason: reason, deletingMs: -1, disruptionReason: null, markedForDeletion: false, terminatedMs: -1,
     };
     this.claims.push(claim);
