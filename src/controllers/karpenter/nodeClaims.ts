@@ -122,6 +122,7 @@ export class NodeClaims {
   private readonly names;
   private readonly lastDrainEvent = new Map<NodeClaim, number>();
   private readonly unavailable = new Map<string, number>();
+  private readonly usedNames = new Set<string>();
   readonly stats: NodeClaimStats = { launched: 0, launchedByNodePool: new Map(), terminatedByReason: new Map(), launchFailures: 0 };
   /** Told when a NodeClaim's Node becomes Ready, and when one is gone. */
   private readonly onChange: ((claim: NodeClaim, what: ClaimChange) => void)[] = [];
@@ -166,7 +167,10 @@ export class NodeClaims {
       let suffix = '';
       for (let i = 0; i < 5; i++) suffix += NAME_ALPHABET[this.names.int(NAME_ALPHABET.length)];
       const name = `${nodePool}-${suffix}`;
-      if (!this.parts.api.node(name) && !this.byName(name)) return name;
+      // Never a name a node of this run had (nodes.csv has one row per name).
+      if (this.usedNames.has(name) || this.parts.api.node(name)) continue;
+      this.usedNames.add(name);
+      return name;
     }
   }
 
