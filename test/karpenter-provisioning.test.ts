@@ -89,7 +89,7 @@ test('one pending pod -> one NodeClaim of the cheapest type that fits, Ready 1s 
     [91_000, `Pod should schedule on: nodeclaim/${claim.name}, node/${claim.name}`],
   ]);
   const s = k.summary();
-  assert.deepEqual([s.nodeClaimsLaunched, s.podsProvisionable, s.podsBound, s.meanPendingSeconds], [1, 1, 1, 91]);
+  assert.deepEqual([s.nodeClaimsLaunched, s.podsProvisionable, s.podsBound, s.meanPendingSeconds, s.usdPerHourAtEnd], [1, 1, 1, 91, 0.085]);
 });
 
 test('NodeClaims.terminate drains through the Eviction API, then the instance and Node go', async () => {
@@ -369,4 +369,49 @@ test('validate\'s fit check asks Karpenter: a pod a NodePool can hold earns no w
   const fit = preflightWarnings(s).filter((x) => x.code === 'pod-fits-no-node');
   assert.deepEqual(fit.map((x) => x.objects), [['Deployment/default/huge']]);
   assert.match(fit[0]!.message, /Karpenter: incompatible with nodepool "default", daemonset overhead=\{\}, no instance type satisfied resources \{"cpu":64000m,"memory":1073741824,"pods":1\}/);
+});
+
+test('a static NodePool (replicas) is not simulated: a warning says its nodes are not in the run, and Karpenter does not run for it alone', async () => {
+  const yaml = `apiVersion: capsim/v1
+kind: Scenario
+metadata: {name: static}
+spec:
+  duration: 10m
+  cluster:
+    nodePools: [{name: base, instanceType: aws/m5.large, count: 1}]
+  manifests:
+    - apiVersion: karpenter.sh/v1
+      kind: NodePool
+      metadata: {name: fixed}
+      spec:
+        replicas: 2
+        template:
+          spec:
+            nodeClassRef: {group: karpenter.k8s.aws, kind: EC2NodeClass, name: default}
+            requirements: [{key: node.kubernetes.io/instance-type, operator: In, values: [m5.large]}]
+    - {apiVersion: karpenter.k8s.aws/v1, kind: EC2NodeClass, metadata: {name: default}, spec: {amiFamily: AL2023}}
+`;
+  const s = await loadScenario(writeScenario(yaml));
+  const w = preflightWarnings(s).filter((x) => x.code === 'karpenter-nodepool');
+  assert.deepEqual(w.map((x) => [x.title, x.objects]), [['static NodePool not simulated', ['NodePool/-/fixed']]]);
+  assert.match(w[0]!.message, /capsim does not launch or keep its 2 nodes/);
+  const world = new World(s);
+  assert.equal(world.controllers.get('karpenter'), null);
+});
+
+test('a stock-out on a NodePool: InsufficientCapacityError, the offerings cached unavailable 3 minutes, then the launch', async () => {
+  // capacityUnavailable for 2m from 0. The 1s batch tries spot (c5.large, m5.large): ICE, spot
+  // cached unavailable until 181s; the 11s batch (the pod's 10s requeue) tries on-demand: ICE,
+  // cached until 191s; later batches find no offering left (Karpenter's own FailedScheduling).
+  // At 181s spot is offered again and the stock-out is over: c5.large spot, Ready at 271s.
+  const { world: w, events } = await world({
+    nodePools: SPOT_POOL, extra: '    spot: {priceRatio: 0.35}\n', duration: '10m',
+    extraSpec: '  events:\n    - {at: 0s, capacityUnavailable: {pool: default, duration: 2m}}',
+  });
+  w.sim.runUntil(600_000);
+  assert.deepEqual(events.filter((e) => e.type === 'InsufficientCapacityError').map((e) => [e.tMs, e.message.replace(/.*\((.*)\)$/, '$1')]), [[1_000, '2 spot types'], [11_000, '2 on-demand types']]);
+  assert.match(events.find((e) => e.type === 'FailedScheduling' && e.source === 'karpenter')!.message, /0 have an allowed offering/);
+  const claims = karpenter(w).nodeClaims.list();
+  assert.deepEqual(claims.map((c) => [c.instanceType, c.capacityType, c.createdMs, c.initializedMs]), [['c5.large', 'spot', 181_000, 271_000]]);
+  assert.equal(karpenter(w).summary().launchFailures, 2);
 });

@@ -43,8 +43,9 @@ test('capsim run scenarios/karpenter-nodepools.yaml: four NodeClaims, two consol
   assert.equal(summary.cost.totalUsd, 0.597229);
   assert.deepEqual(summary.cost.byPool, { general: 0.4726, graviton: 0.124629 });
   const k = summary.autoscaling.karpenter;
-  assert.deepEqual([k.nodeClaimsLaunched, k.launchedByNodePool, k.nodeClaimsAtEnd, k.podsProvisionable, k.podsBound, k.meanPendingSeconds, k.maxPendingSeconds],
-    [4, { general: 3, graviton: 1 }, 2, 11, 11, 91, 91]);
+  // $0.136 (graviton) + $0.085 (general's c6i.large replacement) an hour at the end
+  assert.deepEqual([k.nodeClaimsLaunched, k.launchedByNodePool, k.nodeClaimsAtEnd, k.usdPerHourAtEnd, k.podsProvisionable, k.podsBound, k.meanPendingSeconds, k.maxPendingSeconds],
+    [4, { general: 3, graviton: 1 }, 2, 0.221, 11, 11, 91, 91]);
   assert.deepEqual(k.disruption.commands, { 'single/delete': 1, 'single/replace': 1 });
   assert.equal(k.disruption.estimatedSavingsUsdPerHour, 0.68); // $0.085 deleted + ($0.68 - $0.085) replaced
   // Every pod waited 1s of batching and 90s of startup: 11 pods × 91 s.

@@ -67,12 +67,16 @@ export class CloudProvider {
     return node;
   }
 
+  /** Whether the pool (or Karpenter NodePool) has capacity now (no scripted stock-out). */
+  hasCapacity(pool: string): boolean {
+    return this.clock.nowMs >= (this.unavailableUntilMs.get(pool) ?? -1);
+  }
+
   /** Launches one instance as `init` describes it (Karpenter's cloudProvider.Create: a NodeClaim's
-   *  instance type, zone and capacity type, chosen by the caller); its Node is Ready after
-   *  `startupDelayMs`, unless capacity for its pool (`init.pool`) is unavailable. */
+   *  instance type, zone and capacity type, chosen by the caller, who checks hasCapacity first);
+   *  its Node is Ready after `startupDelayMs`. */
   launchInstance(init: NodeInit, startupDelayMs: number): Node {
     const node = this.api.addNode(init);
-    if (this.clock.nowMs < (this.unavailableUntilMs.get(init.pool ?? '') ?? -1)) return node;
     if (startupDelayMs <= 0) this.api.markNodeReady(node);
     else this.clock.after(startupDelayMs, Phase.Node, () => this.api.markNodeReady(node));
     return node;

@@ -205,6 +205,8 @@ export interface KarpenterSummary {
   nodeClaimsTerminated: number;
   terminatedByReason: Record<string, number>;
   nodeClaimsAtEnd: number;
+  /** What the NodeClaims left at the end cost an hour together (their offerings' prices). */
+  usdPerHourAtEnd: number;
   launchFailures: number;
   provisioningBatches: number;
   podsNominated: number;

@@ -38,7 +38,7 @@ export const SUMMARY_SHAPE: Shape<Summary> = {
   autoscaling: {
     hpaScaleEvents: 'number', nodeScaleUps: 'number', nodeScaleDowns: 'number',
     karpenter: ['optional', {
-      nodeClaimsLaunched: 'number', launchedByNodePool: 'map', nodeClaimsTerminated: 'number', terminatedByReason: 'map', nodeClaimsAtEnd: 'number',
+      nodeClaimsLaunched: 'number', launchedByNodePool: 'map', nodeClaimsTerminated: 'number', terminatedByReason: 'map', nodeClaimsAtEnd: 'number', usdPerHourAtEnd: 'number',
       launchFailures: 'number', provisioningBatches: 'number', podsNominated: 'number', podsProvisionable: 'number', podsBound: 'number',
       meanPendingSeconds: 'number|null', maxPendingSeconds: 'number|null', podsFailedToSchedule: 'number', expired: 'number', spotInterruptions: 'number',
       startupDelaySeconds: 'number',

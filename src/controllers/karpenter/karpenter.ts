@@ -89,6 +89,7 @@ export class Karpenter {
       nodeClaimsTerminated: this.parts.terminated.length,
       terminatedByReason: sorted(s.terminatedByReason),
       nodeClaimsAtEnd: this.nodeClaims.list().length,
+      usdPerHourAtEnd: Math.round(this.nodeClaims.list().reduce((sum, c) => sum + c.priceUsdPerHour, 0) * 1e6) / 1e6,
       launchFailures: s.launchFailures,
       provisioningBatches: p.batches,
       podsNominated: p.podsNominated,

@@ -31,6 +31,7 @@ import type { NodeClaimPlan } from '../../karpenter/scheduler.ts';
 import { parseGoDurationMs } from '../../karpenter/disruptionCost.ts';
 import { toleratesTaint } from '../../model/taints.ts';
 import type { KarpenterParts } from './parts.ts';
+import type { NodeClassObject, NodePoolObject } from '../../model/karpenter.ts';
 
 /** v1.DisruptedNoScheduleTaint. */
 export const DISRUPTED_TAINT: Taint = { key: 'karpenter.sh/disrupted', effect: 'NoSchedule' };
@@ -103,12 +104,25 @@ export function shortHash(value: unknown): string {
   return h.toString(16).padStart(8, '0');
 }
 
+/** The NodePool's template hash (upstream's karpenter.sh/nodepool-hash over spec.template: labels,
+ *  annotations, taints, startupTaints, requirements, expireAfter, terminationGracePeriod,
+ *  nodeClassRef); drift compares a NodeClaim's with the NodePool's current one. */
+export function nodePoolHash(np: NodePoolObject): string {
+  return shortHash({ labels: np.labels, annotations: np.annotations, taints: np.taints, startupTaints: np.startupTaints, requirements: np.requirements, expireAfter: np.expireAfter, terminationGracePeriod: np.terminationGracePeriod, nodeClassRef: np.nodeClassRef });
+}
+
+/** The NodeClass's hash over what changes the nodes it launches (AMI, kubelet). */
+export function nodeClassHash(nodeClass: NodeClassObject | null): string {
+  return shortHash(nodeClass ? { amiFamily: nodeClass.amiFamily, amiSelectorTerms: nodeClass.amiSelectorTerms, kubelet: nodeClass.kubelet } : null);
+}
+
 export class NodeClaims {
   private readonly claims: NodeClaim[] = [];
   private readonly byNodeMap = new Map<Node, NodeClaim>();
   private readonly names;
   private readonly lastDrainEvent = new Map<NodeClaim, number>();
   private readonly unavailable = new Map<string, number>();
+  private readonly usedNames = new Set<string>();
   readonly stats: NodeClaimStats = { launched: 0, launchedByNodePool: new Map(), terminatedByReason: new Map(), launchFailures: 0 };
   /** Told when a NodeClaim's Node becomes Ready, and when one is gone. */
   private readonly onChange: ((claim: NodeClaim, what: ClaimChange) => void)[] = [];
@@ -153,7 +167,10 @@ export class NodeClaims {
       let suffix = '';
       for (let i = 0; i < 5; i++) suffix += NAME_ALPHABET[this.names.int(NAME_ALPHABET.length)];
       const name = `${nodePool}-${suffix}`;
-      if (!this.parts.api.node(name) && !this.byName(name)) return name;
+      // Never a name a node of this run had (nodes.csv has one row per name).
+      if (this.usedNames.has(name) || this.parts.api.node(name)) continue;
+      this.usedNames.add(name);
+      return name;
     }
   }
 
@@ -164,7 +181,18 @@ export class NodeClaims {
     const pool = this.pool(plan.nodePool);
     if (!choice || !pool) {
       this.stats.launchFailures++;
-      this.parts.api.emit('InsufficientCapacityError', `NodePool/-/${plan.nodePool}`, '', `NodeClaim for nodepool ${plan.nodePool} event: all requested instance types were unavailable during launch`);
+      this.parts.api.emit('InsufficientCapacityError', `NodePool/-/${plan.nodePool}`, '', `NodeClaim for nodepool ${plan.nodePool} event: all requested instance types were unavailable during launch`, 'karpenter');
+      return null;
+    }
+    if (!this.parts.cloud.hasCapacity(plan.nodePool)) {
+      // A stock-out (a scripted capacityUnavailable naming the NodePool): CreateFleet fails with
+      // InsufficientInstanceCapacity for every type offered, each offering of that capacity type
+      // is cached as unavailable for 3 minutes, and the pods are provisioned for again in the
+      // next batch (on the other capacity type, if the NodePool allows it).
+      this.stats.launchFailures++;
+      const until = this.parts.clock.nowMs + UNAVAILABLE_OFFERINGS_TTL_MS;
+      for (const it of choice.options) for (const o of it.offerings) if (o.capacityType === choice.capacityType) this.markUnavailable(it.name, o.zone, o.capacityType, until);
+      this.parts.api.emit('InsufficientCapacityError', `NodePool/-/${plan.nodePool}`, '', `NodeClaim for nodepool ${plan.nodePool} event: creating instance, insufficient capacity, all requested instance types were unavailable during launch (${choice.options.length} ${choice.capacityType} type${choice.options.length === 1 ? '' : 's'})`, 'karpenter');
       return null;
     }
     const name = this.newName(plan.nodePool);
@@ -200,8 +228,8 @@ export class NodeClaims {
     const claim: NodeClaim = {
       name, nodePool: np.name, node, instanceType: it.name, capacityType: choice.capacityType, zone: choice.offering.zone,
       priceUsdPerHour: choice.offering.usdPerHour, createdMs: this.parts.clock.nowMs, initializedMs: -1,
-      nodePoolHash: shortHash({ labels: np.labels, annotations: np.annotations, taints: np.taints, startupTaints: np.startupTaints, requirements: np.requirements, expireAfter: np.expireAfter, terminationGracePeriod: np.terminationGracePeriod, nodeClassRef: np.nodeClassRef }),
-      nodeClassHash: shortHash(pool.nodeClass ? { amiFamily: pool.nodeClass.amiFamily, amiSelectorTerms: pool.nodeClass.amiSelectorTerms, kubelet: pool.nodeClass.kubelet } : null),
+      nodePoolHash: nodePoolHash(np),
+      nodeClassHash: nodeClassHash(pool.nodeClass),
       launchReason: reason, deletingMs: -1, disruptionReason: null, markedForDeletion: false, terminatedMs: -1,
     };
     this.claims.push(claim);
