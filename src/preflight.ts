@@ -13,6 +13,8 @@ import { ApiServer } from './api/apiServer.ts';
 import { shouldRunDaemonPod, type DaemonSet } from './api/workloads.ts';
 import { templateNode, unregisteredNode, manifestNodeInit } from './cloud/cloudProvider.ts';
 import { RandomStreams } from './engine/random.ts';
+import { resolveNodePools } from './karpenter/nodePools.ts';
+import { solve } from './karpenter/scheduler.ts';
 import { Simulation } from './engine/simulation.ts';
 import type { Node } from './model/node.ts';
 import { NodeInfo } from './model/node.ts';
@@ -72,6 +74,16 @@ export function podFitWarnings(scenario: Scenario): RunWarning[] {
     return info;
   };
 
+  // Karpenter, when it runs: whether its provisioner would launch a node for the pod alone (the
+  // solve over its NodePools, with the DaemonSet pods' overhead), or why not.
+  const input = scenario.karpenter;
+  const nodePools = input && input.nodePools.some((np) => np.replicas === null) ? resolveNodePools(input) : null;
+  const karpenter = nodePools ? (pod: Pod): string | null => {
+    const result = solve({ pods: [pod], nodePools, daemonSetPods: daemons.map((d) => d.pod) });
+    if (result.newNodeClaims.length > 0) return null;
+    return result.notHandled.get(pod) ?? result.errors.get(pod) ?? 'no NodePool launches a node for it';
+  } : null;
+
   const places: Place[] = [];
   const autoscaled = scenario.cluster.autoscaler !== null;
   for (const pool of scenario.cluster.nodePools) {
@@ -118,7 +130,14 @@ export function podFitWarnings(scenario: Scenario): RunWarning[] {
     }
     const made = api.createPod({ name: `preflight-${names++}`, namespace: o.metadata.namespace, labels: template.labels, annotations: template.annotations, owner: null, spec: template.spec });
     if ('error' in made) outcomes.set(key, { refs: [objectRef(o)], error: made.error, pod: null, misfits: null });
-    else outcomes.set(key, { refs: [objectRef(o)], error: null, pod: made.pod, misfits: check.misfits(made.pod, places) });
+    else {
+      let misfits = check.misfits(made.pod, places);
+      if (misfits !== null && karpenter) {
+        const why = karpenter(made.pod);
+        misfits = why === null ? null : [...misfits, `Karpenter: ${why}`];
+      }
+      outcomes.set(key, { refs: [objectRef(o)], error: null, pod: made.pod, misfits });
+    }
   }
   for (const { refs, error, pod, misfits } of outcomes.values()) {
     const who = refs.length === 1 ? refs[0] : `${refs.length} pods alike (${refs.slice(0, 5).join(', ')}${refs.length > 5 ? ` and ${refs.length - 5} more` : ''})`;
@@ -129,7 +148,7 @@ export function podFitWarnings(scenario: Scenario): RunWarning[] {
       continue;
     }
     if (!pod || misfits === null) continue;
-    const where = places.length === 0 ? 'the cluster has no node and no node pool that can add one' : misfits.join('; ');
+    const where = places.length === 0 && !karpenter ? 'the cluster has no node and no node pool that can add one' : misfits.join('; ');
     const short = places.length === 0 || misfits.some((r) => /Insufficient|Too many pods/.test(r));
     const advice = short ? `lower ${one ? 'its' : 'their'} requests, or add a pool whose nodes fit ${one ? 'it' : 'them'}` : `add a pool whose nodes ${they} select${one ? 's' : ''} and tolerate${one ? 's' : ''}, or change ${one ? 'its' : 'their'} nodeSelector, affinity or tolerations`;
     out.push({

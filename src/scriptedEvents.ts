@@ -18,6 +18,8 @@ export class ScriptedEvents {
     private readonly clock: Simulation,
     private readonly cloud: CloudProvider,
     private readonly pools: readonly NodePool[],
+    /** spec.karpenter.spot.notice, for a spotInterruption naming a Karpenter NodePool. */
+    private readonly karpenterNoticeSeconds = 120,
   ) {}
 
   /** Puts every event on the clock, in the scripted phase of its instant. */
@@ -60,8 +62,10 @@ export class ScriptedEvents {
       }
       case 'spotInterruption': {
         const pool = this.pools.find((p) => p.name === event.spotInterruption.pool);
-        const notice = pool?.spot?.noticeSeconds ?? 120;
-        for (const node of this.select({ pool: event.spotInterruption.pool, count: event.spotInterruption.count })) cloud.interruptSpot(node, notice);
+        // A Karpenter NodePool's nodes are of either capacity type: its spot nodes are interrupted.
+        const notice = pool ? (pool.spot?.noticeSeconds ?? 120) : this.karpenterNoticeSeconds;
+        const selection = { pool: event.spotInterruption.pool, count: event.spotInterruption.count };
+        for (const node of this.select(selection, (n) => pool !== undefined || n.capacityType === 'spot')) cloud.interruptSpot(node, notice);
         return;
       }
       case 'capacityUnavailable':
@@ -70,6 +74,9 @@ export class ScriptedEvents {
       case 'rollout':
         if (!rolloutRestart(api, event.rollout.target)) api.emit('Ignored', event.rollout.target, '', 'rollout: this kind is not simulated yet');
         return;
+      case 'nodePoolUpdate':
+      case 'nodeClassUpdate':
+        return; // the Karpenter controller applies these (scenario.karpenter.changes)
       case 'scale':
         if (!setScale(api, event.scale.target, event.scale.replicas, { source: 'kubectl', message: 'Scaled by scenario event' })) {
           api.emit('Ignored', event.scale.target, '', 'scale: this kind is not simulated yet');

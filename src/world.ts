@@ -67,7 +67,7 @@ export class World {
       cloud: this.cloud,
       metrics: this.usage,
       run: { durationMs: scenario.durationMs },
-      cluster: { nodePools: scenario.cluster.nodePools, autoscaler: scenario.cluster.autoscaler ?? null, scheduler: scenario.cluster.scheduler },
+      cluster: { nodePools: scenario.cluster.nodePools, autoscaler: scenario.cluster.autoscaler ?? null, scheduler: scenario.cluster.scheduler, karpenter: scenario.karpenter ?? null },
     });
   }
 
@@ -112,7 +112,8 @@ export class World {
     for (const obj of objects) if (obj.kind === 'HorizontalPodAutoscaler') apply(api, obj);
     this.controllers.start();
     this.notices.push(...simulationNotices(scenario));
-    new ScriptedEvents(api, this.sim, this.cloud, scenario.cluster.nodePools).schedule(scenario.events);
+    const notice = scenario.karpenter?.spot ? scenario.karpenter.spot.noticeMs / 1000 : 120;
+    new ScriptedEvents(api, this.sim, this.cloud, scenario.cluster.nodePools, notice).schedule(scenario.events);
   }
 
   /** A cluster's state (scenario/clusterState.ts): the ReplicaSets of its Deployments, oldest

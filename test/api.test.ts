@@ -167,6 +167,6 @@ test('the controller manager: every controller by name, made in this order', () 
   // new controller is one file and one line here.
   assert.deepEqual(Object.keys(CONTROLLERS), [
     'replicaset', 'deployment', 'daemonset', 'statefulset', 'job', 'cronjob', 'ttl-after-finished',
-    'nodelifecycle', 'horizontalpodautoscaling', 'cluster-autoscaler', 'vertical-pod-autoscaler',
+    'nodelifecycle', 'horizontalpodautoscaling', 'cluster-autoscaler', 'karpenter', 'vertical-pod-autoscaler',
   ]);
 });

@@ -485,16 +485,19 @@ test('a KEDA ScaledObject keeps the HPA KEDA generated; without it the workload 
   assert.match(warning.message, /keda-hpa-worker, which is not in the manifests: capsim simulates that HPA, not KEDA, so Deployment\/default\/web runs unscaled at its 2 replicas/);
 });
 
-test('Karpenter NodePools and EC2NodeClasses are not simulated yet (issue 17), and a warning says so', async () => {
+test('Karpenter v1 NodePools and EC2NodeClasses are read and run Karpenter, not skipped; a v1beta1 NodePool is skipped with a warning', async () => {
   const s = await load(inline(NODE,
     '    - {apiVersion: karpenter.sh/v1, kind: NodePool, metadata: {name: default}, spec: {template: {spec: {requirements: [{key: karpenter.sh/capacity-type, operator: In, values: [on-demand]}], nodeClassRef: {group: karpenter.k8s.aws, kind: EC2NodeClass, name: default}}}}}',
     '    - {apiVersion: karpenter.k8s.aws/v1, kind: EC2NodeClass, metadata: {name: default}, spec: {amiFamily: AL2023}}'));
-  const warnings = preflightWarnings(s).filter((w) => w.code === 'kind-not-simulated');
-  assert.deepEqual(warnings.map((w) => w.objects), [['NodePool/-/default'], ['EC2NodeClass/-/default']]);
-  assert.match(warnings[0].message, /Karpenter is not simulated yet \(issue 17\)/);
-  // read and checked all the same: an on-demand NodePool over the whole AWS catalog has nothing to warn of
-  assert.deepEqual(preflightWarnings(s).filter((w) => w.code === 'karpenter-nodepool'), []);
+  assert.deepEqual(preflightWarnings(s).filter((w) => w.code === 'kind-not-simulated'), []);
+  // checked: an on-demand NodePool over the whole AWS catalog has nothing to warn of
+  assert.deepEqual(preflightWarnings(s).filter((w) => w.code === 'karpenter-nodepool').map((w) => w.title), []);
   assert.deepEqual([s.karpenter?.nodePools.map((n) => n.name), s.karpenter?.nodeClasses.map((c) => c.amiFamily)], [['default'], ['AL2023']]);
+  const beta = await load(inline(NODE,
+    '    - {apiVersion: karpenter.sh/v1beta1, kind: NodePool, metadata: {name: old}, spec: {template: {spec: {requirements: [], nodeClassRef: {name: default}}}}}'));
+  const skipped = preflightWarnings(beta).filter((w) => w.code === 'kind-not-simulated');
+  assert.deepEqual(skipped.map((w) => w.objects), [['NodePool/-/old']]);
+  assert.match(skipped[0].message, /capsim runs Karpenter from karpenter.sh\/v1 NodePools only: a NodePool at another version is not read, and nothing launches from it/);
 });
 
 test('a ReplicaSet without its Deployment is not simulated: its pods run unmanaged, and a warning says so', async () => {

@@ -3,6 +3,7 @@
 // counts exactly (2^53 - 1), and calendar times that do not exist. The command line's own
 // mistakes (flags given twice) are in command-line.test.ts; the fuzz test (fuzz.test.ts) looks
 // for the classes nobody has thought of yet.
+import { NODES } from '../src/outputs/csvFiles.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -277,7 +278,7 @@ test('a run directory with a directory where a file belongs, or a cell that is n
     // The time of an event read as NaN made the report's "First at" column throw RangeError.
     [(d) => replaceLine(path.join(d, 'events.csv'), 2, (c) => (c[0] = '*}')), 'events.csv', 2, 'unreadable CSV: "*}" where a number belongs'],
     [(d) => replaceLine(path.join(d, 'events.csv'), 2, (c) => (c[0] = '1e300')), 'events.csv', 2, 'unreadable CSV: time 1e+300 s is outside the run (0 to 600 s)'],
-    [(d) => replaceLine(path.join(d, 'nodes.csv'), 2, (c) => (c[c.length - 1] = 'NaN')), 'nodes.csv', 2, 'unreadable CSV: "NaN" where a number belongs'],
+    [(d) => replaceLine(path.join(d, 'nodes.csv'), 2, (c) => (c[NODES.columns.indexOf('ready_seconds')] = 'NaN')), 'nodes.csv', 2, 'unreadable CSV: "NaN" where a number belongs'],
     [(d) => replaceLine(path.join(d, 'timeseries.csv'), 2, (c) => (c[1] = 'yesterday')), 'timeseries.csv', 2, 'unreadable CSV: the time of the first row, "yesterday", is no ISO-8601 time a run of 600 s can start at'],
   ];
   for (const [change, file, line, message] of cases) {

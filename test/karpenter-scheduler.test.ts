@@ -301,7 +301,9 @@ test('capsim validate prints a one-shot dry run when NodePools are the only capa
   assert.match(r.stdout, /total: 2 NodeClaims, \$0\.765\/h/);
   assert.match(r.stdout, /would stay pending: Deployment\/default\/huge: .*0 fit the resources.*did not tolerate arch=arm64:NoSchedule/);
   assert.doesNotMatch(r.stdout, /not placed \(dry run\)/);
-  const plain = capsim('validate', 'scenarios/karpenter-nodepools.yaml');
+  // scenarios/karpenter-nodepools.yaml is Karpenter-only: a plain node pool is added to it here
+  const withPool = fs.readFileSync('scenarios/karpenter-nodepools.yaml', 'utf8').replace('  karpenter:\n', '  cluster:\n    nodePools:\n      - {name: static, instanceType: aws/m5.xlarge, count: 2}\n  karpenter:\n');
+  const plain = capsim('validate', writeScenario(withPool));
   assert.equal(plain.code, 0);
   assert.ok(!plain.stdout.includes('dry run'), 'a scenario with a plain node pool gets no dry run');
 });

@@ -21,8 +21,10 @@ function csvRows(text: string): Promise<string[][]> {
 }
 
 /** Dotted keys in order, a map's entries left out. */
+/** The key paths of SUMMARY_SHAPE; an optional section (['optional', shape]: autoscaling.karpenter)
+ *  is left out, as a run without it writes it. */
 function keyPaths(skeleton: object, prefix = ''): string[] {
-  return Object.entries(skeleton).flatMap(([k, v]) => (typeof v === 'object' ? keyPaths(v, `${prefix}${k}.`) : [`${prefix}${k}`]));
+  return Object.entries(skeleton).flatMap(([k, v]) => (Array.isArray(v) ? [] : typeof v === 'object' ? keyPaths(v, `${prefix}${k}.`) : [`${prefix}${k}`]));
 }
 
 function fileKeyPaths(json: Record<string, unknown>, skeleton: Record<string, unknown>, prefix = ''): string[] {

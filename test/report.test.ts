@@ -177,8 +177,9 @@ spec:
   assert.equal(Number(cpuRequested), 25);
   assert.equal(Number(memoryRequested), Number(((100 * 2048) / (8192 - 100)).toFixed(4)));
   const nodes = fs.readFileSync(path.join(out, 'nodes.csv'), 'utf8').trim().split('\n');
-  assert.match(nodes[0], /,cpu_allocatable_m,memory_allocatable_bytes,ready_seconds$/);
-  assert.match(nodes[1], /,4000,8485076992,172800$/);
+  assert.match(nodes[0], /,cpu_allocatable_m,memory_allocatable_bytes,ready_seconds,nodepool,nodeclaim,price_usd_per_hour$/);
+  // no Karpenter NodePool or NodeClaim; the pool's price: $4.80 over 48 hours is $0.10/h
+  assert.match(nodes[1], /,4000,8485076992,172800,,,0\.1$/);
 });
 
 test('escaping: HTML text, JSON inside a script, and SVG ids per chart', () => {

@@ -35,7 +35,7 @@ export type { ClusterEvent, ClusterListener } from './watch.ts';
 
 /** What registers a Node: the Node's own fields, before it has a lifecycle. */
 export type NodeInit = Pick<Node, 'name' | 'labels' | 'taints' | 'capacity' | 'allocatable' | 'allocatablePods' | 'pool' | 'zone' | 'instanceType' | 'capacityType' | 'priceUsdPerHour'> &
-  Partial<Pick<Node, 'unschedulable' | 'annotations'>>;
+  Partial<Pick<Node, 'unschedulable' | 'annotations' | 'nodeClaim'>>;
 
 export interface PodCreateRequest {
   /** Exact name (bare pods) or a generateName prefix to which a random suffix is added. */
@@ -213,8 +213,8 @@ export class ApiServer {
   /** The scheduler parks a pod it could not place (PodScheduled=False, reason Unschedulable)
    *  and unparks it when it tries it again. */
   setPodUnschedulable(pod: Pod, unschedulable: boolean): void {
-    if (unschedulable) this.parked.add(pod);
-    else this.parked.delete(pod);
+    if (!unschedulable) this.parked.delete(pod);
+    else if (!this.parked.has(pod) && this.parked.add(pod)) for (const l of this.listeners) l.podUnschedulable?.(pod);
   }
 
   /** Pods parked as unschedulable, oldest first: what the cluster autoscaler lists. capsim's
@@ -592,6 +592,7 @@ export function nodeOf(init: NodeInit, index: number, state: Node['state'], crea
     removedMs: -1,
     info: undefined as unknown as NodeInfo,
   };
+  if (init.nodeClaim !== undefined) node.nodeClaim = init.nodeClaim;
   node.info = new NodeInfo(node);
   return node;
 }

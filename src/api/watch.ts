@@ -20,6 +20,9 @@ export interface ClusterEvent {
 /** Notifications, delivered synchronously in registration order. */
 export interface ClusterListener {
   podCreated?(pod: Pod): void;
+  /** kube-scheduler marked the pod Unschedulable (PodScheduled=False): what Karpenter's pod
+   *  trigger watches. Not a change of the pod's placement (changeCount stays). */
+  podUnschedulable?(pod: Pod): void;
   podBound?(pod: Pod): void;
   podStarted?(pod: Pod): void;
   podReadyChanged?(pod: Pod): void;

@@ -3,7 +3,8 @@
 // its initial replicas is pending at t = 0, and karpenter/scheduler.ts's solve says which
 // NodeClaims Karpenter would launch for them (NodePool, type, offering, price, pods) and the
 // $/hour, with the pods that fit no NodePool and those the solver does not handle yet. It is
-// labelled as what it is: not the simulation, which does not launch Karpenter nodes yet.
+// labelled as what it is: the run's first provisioning batch, not the whole run (where pods come
+// and go, and nodes take the startup delay to be Ready).
 import { apply } from '../api/apply.ts';
 import { ApiServer } from '../api/apiServer.ts';
 import { RandomStreams } from '../engine/random.ts';
@@ -70,7 +71,7 @@ export function karpenterDryRunLines(scenario: Scenario): string[] {
     }
   }
   const result = solve({ pods, nodePools: resolveNodePools(scenario.karpenter), daemonSetPods });
-  const lines = [`Karpenter dry run (one-shot provisioning, not the simulation: the ${pods.length} workload pod${pods.length === 1 ? '' : 's'} at their initial replicas, pending at t = 0 with no node, solved once as Karpenter's provisioner would; the run does not launch these nodes yet):`];
+  const lines = [`Karpenter dry run (one-shot provisioning, not the simulation: the ${pods.length} workload pod${pods.length === 1 ? '' : 's'} at their initial replicas, pending at t = 0 with no node, solved once as Karpenter's provisioner would; the run's first batch launches these, and the run follows the pods from there):`];
   let total = 0;
   for (const c of result.newNodeClaims) {
     const l = chooseLaunch(c);

@@ -26,6 +26,9 @@ export class CloudProvider {
   private readonly interrupted = new WeakSet<Node>();
   /** Machines that are gone for good (their Node may linger until the controller notices). */
   private readonly lost = new WeakSet<Node>();
+  /** Who handles a spot interruption notice instead of the node termination handler's drain
+   *  (Karpenter's interruption controller, for its nodes): true when one took the node. */
+  private readonly interruptionHandlers: ((node: Node, noticeEndMs: number) => boolean)[] = [];
 
   constructor(
     private readonly api: ApiServer,
@@ -64,6 +67,26 @@ export class CloudProvider {
     return node;
   }
 
+  /** Whether the pool (or Karpenter NodePool) has capacity now (no scripted stock-out). */
+  hasCapacity(pool: string): boolean {
+    return this.clock.nowMs >= (this.unavailableUntilMs.get(pool) ?? -1);
+  }
+
+  /** Launches one instance as `init` describes it (Karpenter's cloudProvider.Create: a NodeClaim's
+   *  instance type, zone and capacity type, chosen by the caller, who checks hasCapacity first);
+   *  its Node is Ready after `startupDelayMs`. */
+  launchInstance(init: NodeInit, startupDelayMs: number): Node {
+    const node = this.api.addNode(init);
+    if (startupDelayMs <= 0) this.api.markNodeReady(node);
+    else this.clock.after(startupDelayMs, Phase.Node, () => this.api.markNodeReady(node));
+    return node;
+  }
+
+  /** Terminates an instance launched by launchInstance: its Node goes. */
+  terminateInstance(node: Node, reason: string): void {
+    this.api.removeNode(node, reason);
+  }
+
   /** The zone of the pool's next node but `offset` (nodes go round-robin over the zones). */
   nextZone(pool: NodePool, offset = 0): string {
     const ordinal = (this.poolCounters.get(pool.name) ?? 0) + offset;
@@ -84,7 +107,7 @@ export class CloudProvider {
 
   /** Spot interruptions are a Poisson process per node: the time from launch to the notice is
    *  exponential with mean 1/rate, drawn from the node's own seeded stream. */
-  private armSpotInterruption(node: Node, perNodeDay: number, noticeSeconds: number): void {
+  armSpotInterruption(node: Node, perNodeDay: number, noticeSeconds: number): void {
     const meanMs = 86_400_000 / perNodeDay;
     const delayMs = Math.max(1, Math.round(this.random.stream(`spot/${node.name}`).exponential(meanMs)));
     this.clock.after(delayMs, Phase.Node, () => {
@@ -97,8 +120,19 @@ export class CloudProvider {
     if (node.state === 'Removed' || this.interrupted.has(node)) return;
     this.interrupted.add(node);
     this.api.emit('SpotInterrupted', nodeObjectRef(node), node.name, `Spot capacity reclaimed; node terminates in ${noticeSeconds}s`);
+    const noticeEndMs = this.clock.nowMs + noticeSeconds * 1000;
+    if (this.interruptionHandlers.some((handle) => handle(node, noticeEndMs))) {
+      this.clock.after(noticeSeconds * 1000, Phase.Node, () => this.api.removeNode(node, 'Spot instance terminated'));
+      return;
+    }
     drainNode(this.api, this.clock, node, { gracePeriodSeconds: null, timeoutMs: noticeSeconds * 1000, deleteNode: true, reason: 'spot interruption notice' });
     this.clock.after(noticeSeconds * 1000, Phase.Node, () => this.api.removeNode(node, 'Spot instance terminated'));
+  }
+
+  /** `handler` is told of every spot interruption notice first; when it returns true it handles
+   *  the node (the cloud still reclaims the instance when the notice ends). */
+  onSpotInterruption(handler: (node: Node, noticeEndMs: number) => boolean): void {
+    this.interruptionHandlers.push(handler);
   }
 
   /** The machine stops. With a duration it comes back (an outage); without, it is lost. */

@@ -6,6 +6,7 @@ import type { CloudProvider } from '../cloud/cloudProvider.ts';
 import type { RandomStreams } from '../engine/random.ts';
 import type { Simulation } from '../engine/simulation.ts';
 import type { MetricsApi } from '../metrics/metricsApi.ts';
+import type { KarpenterInput } from '../model/karpenter.ts';
 import type { AutoscalerSpec, NodePool, SchedulerSpec } from '../model/scenario.ts';
 
 export interface ControllerContext {
@@ -17,5 +18,5 @@ export interface ControllerContext {
    *  recommender read. */
   metrics: MetricsApi;
   run: { durationMs: number };
-  cluster: { nodePools: readonly NodePool[]; autoscaler: AutoscalerSpec | null; scheduler: SchedulerSpec };
+  cluster: { nodePools: readonly NodePool[]; autoscaler: AutoscalerSpec | null; scheduler: SchedulerSpec; karpenter: KarpenterInput | null };
 }

@@ -14,6 +14,7 @@ import { DaemonSetController } from './daemonSet.ts';
 import { DeploymentController } from './deployment.ts';
 import { HorizontalController } from './hpa/horizontal.ts';
 import { JobController } from './job.ts';
+import { Karpenter } from './karpenter/karpenter.ts';
 import { NodeLifecycleController } from './nodeLifecycle.ts';
 import { ReplicaSetController } from './replicaSet.ts';
 import { StatefulSetController } from './statefulSet.ts';
@@ -53,6 +54,7 @@ export const CONTROLLERS = {
           durationMs: run.durationMs,
         })
       : null,
+  karpenter: (ctx) => Karpenter.fromContext(ctx),
   'vertical-pod-autoscaler': (ctx) => VpaController.fromContext(ctx),
 } satisfies Record<string, ControllerInit>;
 

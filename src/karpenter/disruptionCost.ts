@@ -232,8 +232,19 @@ const GO_UNITS_NS: Readonly<Record<string, number>> = {
   ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9,
 };
 
-/** Go time.ParseDuration, in milliseconds (fractional below 1 ms). Throws on what Go rejects. */
+const parsedDurations = new Map<string, number>();
+
+/** Go time.ParseDuration, in milliseconds (fractional below 1 ms). Throws on what Go rejects.
+ *  Remembers what it parsed (the disruption loop reads the same few durations every 10 s). */
 export function parseGoDurationMs(text: string): number {
+  const known = parsedDurations.get(text);
+  if (known !== undefined) return known;
+  const ms = parseGoDurationUncached(text);
+  if (parsedDurations.size < 10_000) parsedDurations.set(text, ms);
+  return ms;
+}
+
+function parseGoDurationUncached(text: string): number {
   const fail = (): never => { throw new Error(`time: invalid duration "${text}"`); };
   let s = text;
   let sign = 1;

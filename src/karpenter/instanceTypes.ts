@@ -129,8 +129,10 @@ function capacityMemoryBytes(t: InstanceType): number {
   return (mib - Math.ceil(mib * VM_MEMORY_OVERHEAD_PERCENT)) * MiB;
 }
 
-/** A catalog type as Karpenter's instance type, offered in `zones`. */
-export function karpenterInstanceType(t: InstanceType, zones: readonly string[], kubelet: KubeletOverrides = {}): KarpenterInstanceType {
+/** A catalog type as Karpenter's instance type, offered in `zones`. `spotPriceRatio` (the
+ *  scenario's spec.karpenter.spot.priceRatio) prices spot at that share of on-demand for a type
+ *  whose catalog entry has no spot price; without it such a type offers on-demand only. */
+export function karpenterInstanceType(t: InstanceType, zones: readonly string[], kubelet: KubeletOverrides = {}, spotPriceRatio?: number): KarpenterInstanceType {
   const pods = kubelet.maxPods ?? t.maxPods;
   const capacity: Resources = { cpuMilli: t.vcpu * 1000, memoryBytes: capacityMemoryBytes(t), pods, gpu: t.gpu };
   const reservationPods = t.provider === 'aws' && kubelet.amiFamily !== 'Bottlerocket' ? t.maxPods : pods;
@@ -153,7 +155,8 @@ export function karpenterInstanceType(t: InstanceType, zones: readonly string[],
   const offerings: Offering[] = [];
   for (const zone of zones) {
     offerings.push({ zone, capacityType: 'on-demand', usdPerHour: t.onDemandUsdPerHour });
-    if (t.spotUsdPerHour !== null) offerings.push({ zone, capacityType: 'spot', usdPerHour: t.spotUsdPerHour });
+    const spot = t.spotUsdPerHour ?? (spotPriceRatio !== undefined ? Math.round(t.onDemandUsdPerHour * spotPriceRatio * 1e6) / 1e6 : null);
+    if (spot !== null) offerings.push({ zone, capacityType: 'spot', usdPerHour: spot });
   }
   const providerLabels = t.provider === 'aws' ? awsInstanceLabels(t) : t.provider === 'azure' ? azureInstanceLabels(t) : {};
   const labels: Record<string, string> = {
@@ -209,7 +212,7 @@ export function menuZones(provider: Provider, nodePool: Requirements): readonly 
  *  lacks is one the NodePool puts on its nodes), with an offering in an allowed zone and capacity
  *  type (kubernetes-sigs/karpenter@22664681:pkg/controllers/provisioning/scheduling/nodeclaim.go
  *  filterInstanceTypesByRequirements, before any pod's requirements are added). */
-export function nodePoolMenu(provider: Provider, nodePool: Requirements, kubelet: KubeletOverrides = {}): Menu {
+export function nodePoolMenu(provider: Provider, nodePool: Requirements, kubelet: KubeletOverrides = {}, spotPriceRatio?: number): Menu {
   const zones = menuZones(provider, nodePool);
   const catalog = listInstanceTypes().filter((t) => t.provider === provider);
   const zoneReq = getRequirement(nodePool, LABEL_ZONE);
@@ -217,7 +220,7 @@ export function nodePoolMenu(provider: Provider, nodePool: Requirements, kubelet
   const entries: MenuEntry[] = [];
   let spotAllowedTypes = 0;
   for (const t of catalog) {
-    const it = karpenterInstanceType(t, zones, kubelet);
+    const it = karpenterInstanceType(t, zones, kubelet, spotPriceRatio);
     if (intersects(it.requirements, nodePool) !== undefined) continue;
     if (allows(capacityReq, 'spot')) spotAllowedTypes++;
     const offerings = it.offerings

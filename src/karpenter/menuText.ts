@@ -1,7 +1,7 @@
 // `capsim validate`'s lines about Karpenter: per NodePool (by weight, as the provisioner orders
 // them), how many instance types and offerings its requirements allow, the cheapest few with
-// their price, and its limits. The first thing a Karpenter user checks; until provisioning exists
-// (issue 17) it is also all capsim does with a NodePool, and the first line says so.
+// their price, and its limits. The first thing a Karpenter user checks; the first line says what
+// of Karpenter the run simulates.
 import type { KarpenterInput } from '../model/karpenter.ts';
 import { resolveNodePools } from './nodePools.ts';
 
@@ -12,7 +12,7 @@ const usd = (n: number) => `$${n.toFixed(4).replace(/0{1,2}$/, '')}/h`;
 
 export function karpenterMenuLines(input: KarpenterInput): string[] {
   if (input.nodePools.length === 0) return [];
-  const lines = [`Karpenter: ${input.nodePools.length} NodePool${input.nodePools.length === 1 ? '' : 's'} read and checked; Karpenter does not launch, expire or disrupt nodes in this simulation yet (issue 17). What each NodePool allows:`];
+  const lines = [`Karpenter: ${input.nodePools.length} NodePool${input.nodePools.length === 1 ? '' : 's'} read and checked; the run simulates Karpenter's provisioning, termination, expiration, spot interruption handling and disruption (emptiness, drift, consolidation) from them. What each NodePool allows:`];
   for (const r of resolveNodePools(input)) {
     const np = r.nodePool;
     const cls = r.nodeClass ? `${r.nodeClass.kind} ${r.nodeClass.name}` : `${np.nodeClassRef.kind} ${np.nodeClassRef.name} (missing)`;

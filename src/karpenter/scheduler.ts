@@ -53,6 +53,10 @@ export interface ExistingNode {
   /** The pods bound or nominated to it (already subtracted from `available`): topology spread and
    *  pod (anti-)affinity count them, and their host ports are taken. */
   pods?: readonly Pod[];
+  /** When set, only the pods it admits may be placed here (a disruption simulation keeps a
+   *  candidate's pods off a node still under consolidateAfter: upstream scheduler.go
+   *  addToExistingNode with IsConsolidationSimulation). Unset: every pod may be. */
+  admits?: (pod: Pod) => boolean;
 }
 
 export interface SolveInput {
@@ -343,6 +347,7 @@ function fitting(types: readonly KarpenterInstanceType[], rs: Requirements, requ
  *  requirements, then topology. */
 function addToExisting(e: Existing, d: PodData, topology: Topology): boolean {
   const pod = d.view.pod;
+  if (e.node.admits !== undefined && !e.node.admits(pod)) return false;
   if (findUntoleratedTaint(e.node.taints, pod.spec.tolerations) !== null) return false;
   if (d.hostPorts.length > 0 && e.hostPorts.conflicts(pod.key, d.hostPorts) !== undefined) return false;
   const requests = addVectors(e.requests, d.requests);

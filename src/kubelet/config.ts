@@ -18,10 +18,11 @@ export const DEFAULT_KUBELET_CONFIG: KubeletConfig = {
   cgroupVersion: 'v2',
 };
 
-/** Each node's kubelet configuration: its pool's, else the defaults. */
+/** Each node's kubelet configuration: its pool's, else the defaults (a Karpenter node's too,
+ *  whatever pool shares its NodePool's name). */
 export function kubeletConfigs(pools: readonly NodePool[]): (node: Node) => KubeletConfig {
   const byPool = new Map<string, KubeletConfig>(
     pools.map((p) => [p.name, { evictionHardMemoryBytes: p.evictionHardMemoryBytes, evictionPressureTransitionPeriodMs: p.evictionPressureTransitionPeriodMs, cgroupVersion: p.cgroupVersion }]),
   );
-  return (node) => (node.pool !== null ? byPool.get(node.pool) : undefined) ?? DEFAULT_KUBELET_CONFIG;
+  return (node) => (node.pool !== null && node.nodeClaim === undefined ? byPool.get(node.pool) : undefined) ?? DEFAULT_KUBELET_CONFIG;
 }

@@ -101,4 +101,46 @@ export interface KarpenterInput {
   nodePools: NodePoolObject[];
   nodeClaims: NodeClaimObject[];
   nodeClasses: NodeClassObject[];
+  /** spec.karpenter.startupDelay: from a NodeClaim's launch to its Node Ready (default 90s). */
+  startupDelayMs?: number;
+  /** Scripted changes to NodePools and NodeClasses (spec.events nodePoolUpdate / nodeClassUpdate),
+   *  applied by the Karpenter controller at their time: the drift preview. */
+  changes?: KarpenterChange[];
+  /** The SpotToSpotConsolidation feature gate (spec.karpenter.featureGates; upstream default false). */
+  spotToSpotConsolidation?: boolean;
+  /** spec.karpenter.spot: spot prices where the catalog has none, and spot interruptions. */
+  spot?: KarpenterSpot;
+}
+
+export interface KarpenterSpot {
+  /** Spot price as a share of on-demand, for types without a catalog spot price. */
+  priceRatio?: number;
+  /** Interruptions per spot node and day (a Poisson process per node), 0 for none. */
+  interruptionsPerNodeDay: number;
+  /** The interruption notice (AWS: two minutes). */
+  noticeMs: number;
+}
+
+/** A scripted change of a NodePool's template or disruption settings, or of a NodeClass (a new
+ *  image, other selector terms). Unset fields stay as they are. */
+export interface KarpenterChange {
+  atMs: number;
+  nodePool?: {
+    name: string;
+    labels?: Readonly<Record<string, string>>;
+    annotations?: Readonly<Record<string, string>>;
+    taints?: readonly KarpenterTaint[];
+    requirements?: readonly NodeSelectorRequirementWithMinValues[];
+    expireAfter?: string;
+    terminationGracePeriod?: string | null;
+    consolidationPolicy?: NodePoolObject['disruption']['consolidationPolicy'];
+    consolidateAfter?: string;
+    budgets?: readonly DisruptionBudget[];
+  };
+  nodeClass?: {
+    name: string;
+    amiSelectorTerms?: readonly Readonly<Record<string, unknown>>[];
+    /** A new image is released: NodeClasses that follow the latest image (an "@latest" alias) drift. */
+    newImage?: boolean;
+  };
 }

@@ -23,6 +23,8 @@ export interface Node {
   allocatablePods: number;
 
   pool: string | null;
+  /** The Karpenter NodeClaim whose instance this is (absent for other nodes). */
+  nodeClaim?: string;
   zone: string | null;
   instanceType: string | null;
   capacityType: CapacityType;

@@ -2,7 +2,7 @@
 // (DESIGN.md §2); durations are milliseconds, quantities integers, defaults filled in.
 import type { Taint } from './api.ts';
 import type { KubeObject, SourceRef } from './objects.ts';
-import type { KarpenterInput } from './karpenter.ts';
+import type { KarpenterChange, KarpenterInput } from './karpenter.ts';
 import type { RunWarning } from '../outputs/summary.ts';
 import type { ResourceMap } from './resources.ts';
 import type { CapacityType } from './node.ts';
@@ -227,4 +227,7 @@ export type ScriptedEvent =
   | { atMs: number; type: 'spotInterruption'; spotInterruption: { pool: string; count: number } }
   | { atMs: number; type: 'capacityUnavailable'; capacityUnavailable: { pool: string; durationMs: number } }
   | { atMs: number; type: 'rollout'; rollout: { target: string } }
-  | { atMs: number; type: 'scale'; scale: { target: string; replicas: number } };
+  | { atMs: number; type: 'scale'; scale: { target: string; replicas: number } }
+  /** Karpenter's: played by the Karpenter controller (scenario.karpenter.changes), not ScriptedEvents. */
+  | { atMs: number; type: 'nodePoolUpdate'; nodePoolUpdate: NonNullable<KarpenterChange['nodePool']> }
+  | { atMs: number; type: 'nodeClassUpdate'; nodeClassUpdate: NonNullable<KarpenterChange['nodeClass']> };

@@ -56,6 +56,8 @@ export const NODES = csvFile(RUN_FILES.nodes, [
   'cpu_requested_mean_pct', 'cpu_used_mean_pct', 'memory_requested_mean_pct', 'memory_used_mean_pct',
   'cpu_allocatable_m', 'memory_allocatable_bytes',
   'ready_seconds', // time the node was Ready
+  'nodepool', 'nodeclaim', // Karpenter's NodePool (its karpenter.sh/nodepool label) and NodeClaim; empty for other nodes
+  'price_usd_per_hour', // its price (the offering Karpenter launched, the pool's, or the catalog's)
 ]);
 
 /** node-utilization.csv holds about this many samples per node whatever the run's length: every

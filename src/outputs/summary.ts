@@ -194,7 +194,55 @@ export interface AutoscalingSummary {
   nodeScaleUps: number;
   /** Nodes the cluster autoscaler removed as unneeded (NodeScaleDown events). */
   nodeScaleDowns: number;
+  /** What Karpenter did, when it ran (the scenario has NodePools that provision). */
+  karpenter?: KarpenterSummary;
 }
+
+/** summary.autoscaling.karpenter (controllers/karpenter/karpenter.ts). */
+export interface KarpenterSummary {
+  nodeClaimsLaunched: number;
+  launchedByNodePool: Record<string, number>;
+  nodeClaimsTerminated: number;
+  terminatedByReason: Record<string, number>;
+  nodeClaimsAtEnd: number;
+  /** What the NodeClaims left at the end cost an hour together (their offerings' prices). */
+  usdPerHourAtEnd: number;
+  launchFailures: number;
+  provisioningBatches: number;
+  podsNominated: number;
+  /** Pods Karpenter saw provisionable (marked Unschedulable by kube-scheduler). */
+  podsProvisionable: number;
+  /** Of them, bound by the end; mean and max time from first provisionable to bound. */
+  podsBound: number;
+  meanPendingSeconds: number | null;
+  maxPendingSeconds: number | null;
+  /** Pods Karpenter could not provision for at some point (a FailedScheduling of its own). */
+  podsFailedToSchedule: number;
+  /** NodeClaims deleted because they reached expireAfter; spot interruption warnings handled. */
+  expired: number;
+  spotInterruptions: number;
+  startupDelaySeconds: number;
+  /** Disruption (controllers/karpenter/disruption.ts). */
+  disruption: KarpenterDisruptionSummary;
+}
+
+/** summary.autoscaling.karpenter.disruption. */
+export interface KarpenterDisruptionSummary {
+  /** Commands started, by method and decision ("single/replace", "drift/delete", ...). */
+  commands: Record<string, number>;
+  /** Nodes whose deletion a command started, by reason (Empty, Drifted, Underutilized). */
+  nodesDisrupted: Record<string, number>;
+  replacementsLaunched: number;
+  /** Consolidation commands that failed validation after the 15 s wait, by why (churn, budget, scheduling). */
+  validationFailures: Record<string, number>;
+  /** Commands abandoned: a replacement could not launch or did not initialize in 10 minutes. */
+  commandsFailed: number;
+  /** Sum of the estimated savings of the consolidation commands started, $/h. */
+  estimatedSavingsUsdPerHour: number;
+  /** NodeClaims found drifted, by drift reason (NodePoolDrifted, RequirementsDrifted, AMIDrift, NodeClassDrift). */
+  drifted: Record<string, number>;
+}
+
 
 /** The sections of summary.json: its keys whose values are objects of figures (not the list of
  *  warnings, which a run may not have). */

@@ -7,6 +7,7 @@ import { SCENARIO_WARNING_CODES, RUN_WARNING_CODES, type RunWarning, type Summar
 /** What each field of Summary must hold. 'map' is a by-name breakdown (cost.byPool): an object of
  *  numbers whose keys depend on the run. */
 type FieldShape<V> = [V] extends [RunWarning[] | undefined] ? 'warnings?'
+  : undefined extends V ? readonly ['optional', Shape<NonNullable<V>>]
   : [V] extends [string] ? 'string'
   : [V] extends [number] ? 'number'
   : [V] extends [number | null] ? 'number|null'
@@ -14,7 +15,8 @@ type FieldShape<V> = [V] extends [RunWarning[] | undefined] ? 'warnings?'
   : Shape<V>;
 export type Shape<T> = { [K in keyof T]-?: FieldShape<T[K]> };
 
-type AnyShape = string | { [key: string]: AnyShape };
+/** ['optional', shape]: a section a run may leave out (autoscaling.karpenter, when Karpenter did not run). */
+type AnyShape = string | readonly ['optional', AnyShape] | { [key: string]: AnyShape };
 
 /** Summary's fields, nested as in the type: a field added to Summary and not here, or here and
  *  not in Summary, does not compile. */
@@ -33,7 +35,19 @@ export const SUMMARY_SHAPE: Shape<Summary> = {
     pendingPodSeconds: 'number', maxPending: 'number',
   },
   demand: { servedPct: 'number|null' },
-  autoscaling: { hpaScaleEvents: 'number', nodeScaleUps: 'number', nodeScaleDowns: 'number' },
+  autoscaling: {
+    hpaScaleEvents: 'number', nodeScaleUps: 'number', nodeScaleDowns: 'number',
+    karpenter: ['optional', {
+      nodeClaimsLaunched: 'number', launchedByNodePool: 'map', nodeClaimsTerminated: 'number', terminatedByReason: 'map', nodeClaimsAtEnd: 'number', usdPerHourAtEnd: 'number',
+      launchFailures: 'number', provisioningBatches: 'number', podsNominated: 'number', podsProvisionable: 'number', podsBound: 'number',
+      meanPendingSeconds: 'number|null', maxPendingSeconds: 'number|null', podsFailedToSchedule: 'number', expired: 'number', spotInterruptions: 'number',
+      startupDelaySeconds: 'number',
+      disruption: {
+        commands: 'map', nodesDisrupted: 'map', replacementsLaunched: 'number', validationFailures: 'map', commandsFailed: 'number',
+        estimatedSavingsUsdPerHour: 'number', drifted: 'map',
+      },
+    }],
+  },
   warnings: 'warnings?',
 };
 
@@ -44,6 +58,7 @@ const WARNING_CODES: ReadonlySet<string> = new Set<string>([...SCENARIO_WARNING_
 export const SUMMARY_BREAKDOWNS: readonly string[] = (function breakdowns(shape: AnyShape, at: string): string[] {
   if (shape === 'map') return [at];
   if (typeof shape === 'string') return [];
+  if (Array.isArray(shape)) return []; // a section some runs lack: its maps are not compared across runs
   return Object.entries(shape).flatMap(([key, inner]) => breakdowns(inner, at ? `${at}.${key}` : key));
 })(SUMMARY_SHAPE as AnyShape, '');
 
@@ -66,6 +81,10 @@ function describe(value: unknown): string {
 
 function check(value: unknown, shape: AnyShape, at: string, problems: FieldProblem[]): void {
   const wrong = (expected: string): void => void problems.push({ path: at, message: `${value === undefined ? 'missing' : `is ${describe(value)}`}, ${expected} expected` });
+  if (Array.isArray(shape)) {
+    if (value !== undefined) check(value, shape[1], at, problems);
+    return;
+  }
   if (typeof shape === 'object') {
     if (!isObject(value)) return wrong('an object');
     for (const [key, inner] of Object.entries(shape)) check(value[key], inner, at ? `${at}.${key}` : key, problems);

@@ -12,6 +12,7 @@ import type { Accounting } from '../cost/accounting.ts';
 import { idleCostUsd } from '../cost/allocationWindows.ts';
 import type { MetricsApi } from '../metrics/metricsApi.ts';
 import type { Kubelet } from '../kubelet/kubelet.ts';
+import type { ControllerManager } from '../controllers/manager.ts';
 import { CsvSink, NULL_SINK, SeriesCsvSink, type LineSink, type RowSink } from './csvSink.ts';
 import { isPlainCell } from '../outputs/csvCells.ts';
 import { isoTime, money, pct, round, seconds } from '../outputs/format.ts';
@@ -22,6 +23,8 @@ import { RunFlags } from './runFlags.ts';
 
 export interface RecorderParts {
   scenario: Scenario;
+  /** The controllers (summary.autoscaling.karpenter reads Karpenter's figures). */
+  controllers?: ControllerManager;
   api: ApiServer;
   scheduler: Scheduler;
   accounting: Accounting;
@@ -157,12 +160,15 @@ export class Recorder {
         memory_requested_mean_pct: meanOf(account.memoryRequestedByteMs, node.allocatable.memoryBytes),
         memory_used_mean_pct: meanOf(usage.nodeIntegrals(node).memoryByteMs, node.allocatable.memoryBytes),
         cpu_allocatable_m: node.allocatable.cpuMilli, memory_allocatable_bytes: node.allocatable.memoryBytes, ready_seconds: seconds(account.readyMs),
+        nodepool: node.labels['karpenter.sh/nodepool'] ?? '', nodeclaim: node.nodeClaim ?? '', price_usd_per_hour: node.priceUsdPerHour,
       });
     }
     await Promise.all([nodes.close(), this.timeseries.close(), this.workloadRows.close(), this.events.close(), this.nodeUtilization.close()]);
 
     const warnings = [...this.preflight, ...this.flags.warnings(api, usage, endMs)];
     const summary = buildSummary(scenario, a, scheduler, usage, kubelet.restarts, api.workloads, this.eventCounts, this.hpaScaleEvents, endMs, warnings);
+    const karpenter = this.parts.controllers?.get('karpenter');
+    if (karpenter) summary.autoscaling.karpenter = karpenter.summary();
     await fs.writeFile(path.join(this.dir, RUN_FILES.summary), JSON.stringify(summary, null, 2) + '\n');
     return summary;
   }

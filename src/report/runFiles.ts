@@ -148,6 +148,9 @@ export const TIMELINE_CATEGORIES: Record<string, string> = {
   ScaledDown: 'Replicas down',
   NodeScaleUp: 'Node scale-up',
   NodeScaleDown: 'Node scale-down',
+  // Karpenter: a NodeClaim launched; one deleted at its expireAfter.
+  Launched: 'Node scale-up',
+  Expired: 'Node disruption',
   SpotInterrupted: 'Node disruption',
   NodeFailed: 'Node disruption',
   NodeCordoned: 'Node disruption',
@@ -159,6 +162,7 @@ const NOTABLE_TYPES = new Set([
   'OOMKilled', 'Evicted', 'VPAEvicted', 'Preempted', 'FailedScheduling', 'BackOff', 'SpotInterrupted', 'NodeFailed',
   'NodeNotReady', 'NodeCordoned', 'RolloutStarted', 'ScaleDownFailed', 'ScaleUpTimedOut', 'NotTriggerScaleUp', 'EvictionBlocked',
   'DrainTimeout', 'CapacityUnavailable', 'FailedCreate', 'JobFailed',
+  'FailedDraining', 'InsufficientCapacityError', 'Expired',
 ]);
 const NOTABLE_KEPT = 200;
 

@@ -16,6 +16,7 @@ import { ALLOW_LARGE, INPUT_LIMITS } from './limits.ts';
 import type { BehaviorDocument, EventDocument } from './schema.ts';
 import type { Declared } from './manifests.ts';
 import type { PathPart } from './source.ts';
+import { taints as karpenterTaints, toRequirements } from './kube/karpenter.ts';
 
 /** What references are checked against. */
 export interface Declarations {
@@ -26,6 +27,8 @@ export interface Declarations {
   pools: NodePool[];
   /** Pool names as written (also those whose conversion failed). */
   poolNames: string[];
+  /** Karpenter NodePools that provision (a node's pool is its NodePool): events may name them. */
+  nodePoolNames?: string[];
   durationMs: number;
   /** spec.start as Unix epoch ms (NaN when it is invalid): trace timestamps are relative to it. */
   startEpochMs: number;
@@ -171,15 +174,22 @@ function toRunDuration(d: NonNullable<BehaviorDocument['run']>['duration']): Run
 
 // --- events ----------------------------------------------------------------------------------
 
-export function convertEvents(docs: (EventDocument | undefined)[], decl: Declarations, site: Site, problems: Problems): ScriptedEvent[] {
+/** Karpenter's object names, for the nodePoolUpdate / nodeClassUpdate events. */
+export interface KarpenterNames {
+  nodePools: readonly string[];
+  nodeClasses: readonly string[];
+}
+
+export function convertEvents(docs: (EventDocument | undefined)[], decl: Declarations, site: Site, problems: Problems, karpenter: KarpenterNames = { nodePools: [], nodeClasses: [] }): ScriptedEvent[] {
   const zones = new Set<string>(decl.pools.flatMap((p) => p.zones));
   const nodeNames = new Set<string>();
   for (const d of decl.declared.values()) if (d.kind === 'Node') nodeNames.add(d.name);
   for (const o of decl.objects.values()) if (o.kind === 'Node' && o.metadata.labels[LABEL_ZONE]) zones.add(o.metadata.labels[LABEL_ZONE]);
 
   const checkPool = (name: string | undefined, at: PathPart[]) => {
-    if (name === undefined || decl.poolNames.includes(name)) return;
-    problems.add(site, at, `no node pool "${name}"`, didYouMean(name, decl.poolNames) ?? (decl.poolNames.length ? `pools: ${decl.poolNames.join(', ')}` : 'declare it under spec.cluster.nodePools'));
+    const names = [...decl.poolNames, ...(decl.nodePoolNames ?? [])];
+    if (name === undefined || names.includes(name)) return;
+    problems.add(site, at, `no node pool${decl.nodePoolNames?.length ? ' or Karpenter NodePool' : ''} "${name}"`, didYouMean(name, names) ?? (names.length ? `pools: ${names.join(', ')}` : 'declare it under spec.cluster.nodePools'));
   };
   const checkZone = (zone: string | undefined, at: PathPart[]) => {
     if (zone === undefined || zones.size === 0 || zones.has(zone)) return;
@@ -237,6 +247,32 @@ export function convertEvents(docs: (EventDocument | undefined)[], decl: Declara
     } else if (e.scale) {
       checkTarget(e.scale.target, ['Deployment', 'StatefulSet'], decl, site, [...at, 'scale', 'target'], problems);
       out.push({ atMs, type: 'scale', scale: { target: e.scale.target, replicas: e.scale.replicas } });
+    } else if (e.nodePoolUpdate) {
+      const u = e.nodePoolUpdate;
+      const where = [...at, 'nodePoolUpdate'];
+      if (!karpenter.nodePools.includes(u.nodePool)) {
+        problems.add(site, [...where, 'nodePool'], `no Karpenter NodePool "${u.nodePool}"`, didYouMean(u.nodePool, [...karpenter.nodePools]) ?? (karpenter.nodePools.length ? `NodePools: ${karpenter.nodePools.join(', ')}` : 'declare it under spec.karpenter.nodePools or as a karpenter.sh/v1 NodePool manifest'));
+      }
+      const cv = { problem: (p: readonly PathPart[], message: string, hint?: string) => problems.add(site, [...where, ...p.slice(3)], message, hint), source: { file: site.file, line: 0 } };
+      const change: ScriptedEvent & { type: 'nodePoolUpdate' } = { atMs, type: 'nodePoolUpdate', nodePoolUpdate: { name: u.nodePool } };
+      const c = change.nodePoolUpdate;
+      if (u.labels !== undefined) c.labels = u.labels;
+      if (u.annotations !== undefined) c.annotations = u.annotations;
+      if (u.taints !== undefined) c.taints = karpenterTaints(u.taints);
+      if (u.requirements !== undefined) c.requirements = toRequirements(u.requirements, cv, ['spec', 'template', 'spec', 'requirements']);
+      if (u.expireAfter !== undefined) c.expireAfter = u.expireAfter;
+      if (u.terminationGracePeriod !== undefined) c.terminationGracePeriod = u.terminationGracePeriod;
+      if (u.consolidationPolicy !== undefined) c.consolidationPolicy = u.consolidationPolicy;
+      if (u.consolidateAfter !== undefined) c.consolidateAfter = u.consolidateAfter;
+      if (u.budgets !== undefined) c.budgets = u.budgets.map((b) => ({ nodes: b.nodes, ...(b.schedule !== undefined ? { schedule: b.schedule } : {}), ...(b.duration !== undefined ? { duration: b.duration } : {}), ...(b.reasons !== undefined ? { reasons: b.reasons } : {}) }));
+      out.push(change);
+    } else if (e.nodeClassUpdate) {
+      const u = e.nodeClassUpdate;
+      if (!karpenter.nodeClasses.includes(u.nodeClass)) {
+        problems.add(site, [...at, 'nodeClassUpdate', 'nodeClass'], `no Karpenter NodeClass "${u.nodeClass}"`, didYouMean(u.nodeClass, [...karpenter.nodeClasses]) ?? (karpenter.nodeClasses.length ? `NodeClasses: ${karpenter.nodeClasses.join(', ')}` : 'declare an EC2NodeClass (or use spec.karpenter.nodePools, which makes one)'));
+      }
+      if (u.amiSelectorTerms === undefined && !u.newImage) problems.add(site, [...at, 'nodeClassUpdate'], 'changes nothing', 'give amiSelectorTerms, or newImage: true for a new image release');
+      out.push({ atMs, type: 'nodeClassUpdate', nodeClassUpdate: { name: u.nodeClass, ...(u.amiSelectorTerms !== undefined ? { amiSelectorTerms: u.amiSelectorTerms } : {}), ...(u.newImage ? { newImage: true } : {}) } });
     }
   });
   return out;

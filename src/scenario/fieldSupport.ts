@@ -34,7 +34,6 @@ const BOOKKEEPING = 'written by the API server; kept so that `kubectl get -o yam
 const RUNS = 'what the container runs and how; its CPU and memory are behavior[].usage';
 const NO_VOLUMES = 'volumes are not simulated: no volume binding, attach limits or zone constraints (the VolumeBinding, VolumeZone, NodeVolumeLimits and VolumeRestrictions plugins)';
 const DATA_VOLUME = 'mounted data; no bearing on scheduling or capacity';
-const KARPENTER_NOT_YET = 'Karpenter does not launch, expire or disrupt nodes in capsim yet (issue 17): read and checked only';
 const NEVER_FAILS = 'probes always succeed in capsim, so this matters only to a probe that fails';
 
 /** Taints of node conditions. capsim's failed nodes get the first; the second marks a node whose
@@ -160,14 +159,13 @@ export const NOT_SIMULATED: readonly NotSimulatedField[] = [
   { field: 'Rollout spec.workloadRef.scaleDown', reason: 'Argo scaling the referenced Deployment down is not simulated: it runs the replicas the cluster\'s state gives it' },
   { field: 'ScaledObject spec.scaleTargetRef.apiVersion', reason: 'the target is found by kind and name', notice: never },
   { field: 'ScaledObject spec.maxReplicaCount', reason: 'KEDA writes it into the HPA it generates, whose maxReplicas is simulated', notice: never },
-  // Karpenter: read for `capsim validate`'s NodePool menu and its checks; nothing launches or
-  // disrupts nodes from them yet (issue 17), and a kind-not-simulated warning says so.
+  // Karpenter: the run provisions, terminates, expires and handles spot interruptions from
+  // NodePools, and disrupts their nodes (consolidation, drift, emptiness).
   ...['NodePool', 'NodeClaim', 'EC2NodeClass', 'AKSNodeClass'].map((kind) => ({ field: `${kind} status`, reason: 'written by Karpenter; capsim computes nothing from it', notice: never })),
-  ...['spec.template.metadata.annotations', 'spec.template.spec.taints', 'spec.template.spec.startupTaints', 'spec.template.spec.expireAfter', 'spec.template.spec.terminationGracePeriod', 'spec.disruption', 'spec.replicas'].map((f) => ({
-    field: `NodePool ${f}`, reason: KARPENTER_NOT_YET,
-  })),
+  { field: 'NodePool spec.template.spec.startupTaints', reason: 'capsim\'s Karpenter nodes are initialized as they become Ready: no startup taint is put on them or waited for' },
+  { field: 'NodePool spec.replicas', reason: 'static NodePools are not simulated: no node is launched or kept for them (a karpenter-nodepool warning says so)' },
   { field: 'NodeClaim spec', reason: 'a NodeClaim is Karpenter\'s record of a node it launched: the Node it became is what runs', notice: never },
-  ...['id', 'name', 'owner', 'ssmParameter', 'tags'].map((f) => ({ field: `EC2NodeClass spec.amiSelectorTerms[].${f}`, reason: 'which AMI the nodes boot: drift is not simulated yet (issue 17)', notice: never })),
+  ...['id', 'name', 'owner', 'ssmParameter', 'tags'].map((f) => ({ field: `EC2NodeClass spec.amiSelectorTerms[].${f}`, reason: 'which AMI the nodes boot: capsim resolves no AMI; the terms as a whole are what drift compares (a nodeClassUpdate event changes them)', notice: never })),
   ...['EC2NodeClass', 'AKSNodeClass'].flatMap((kind) => [
     { field: `${kind} spec.kubelet.podsPerCore`, reason: 'pods per node is maxPods (or the catalog\'s); podsPerCore is not applied' },
     { field: `${kind} spec.kubelet.evictionSoft`, reason: 'soft eviction is not simulated; allocatable keeps only evictionHard' },
@@ -177,7 +175,7 @@ export const NOT_SIMULATED: readonly NotSimulatedField[] = [
     },
   ]),
   { field: 'EC2NodeClass spec.blockDeviceMappings', reason: 'ephemeral storage is not modelled: a node\'s disks do not change its capacity in capsim' },
-  { field: 'AKSNodeClass spec.imageFamily', reason: 'which image the nodes boot: drift is not simulated yet (issue 17)', notice: never },
+  { field: 'AKSNodeClass spec.imageFamily', reason: 'which image the nodes boot: capsim resolves no image; a nodeClassUpdate event with newImage makes the nodes drift', notice: never },
   { field: 'Node status.images', reason: 'the ImageLocality score is not simulated' },
   ...['phase', 'conditions', 'addresses', 'daemonEndpoints', 'nodeInfo', 'volumesInUse', 'volumesAttached', 'config', 'runtimeHandlers', 'features'].map((f) => ({
     field: `Node status.${f}`, reason: 'reported by the kubelet: capsim\'s nodes are Ready from the start and fail only by scripted events', notice: never,

@@ -1,7 +1,7 @@
 // What a scenario's Karpenter objects lack that a user would want to know before trusting a
 // result: the warnings `capsim validate`, a run's output and the report print (code
-// karpenter-nodepool), besides the one that Karpenter does not run in capsim yet (issue 17;
-// clusterExtensions.ts, kind-not-simulated). A NodePool whose NodeClass the manifests lack, whose
+// karpenter-nodepool): a static NodePool (replicas) that capsim does not run, a Balanced
+// consolidation policy (consolidated as WhenEmptyOrUnderutilized). A NodePool whose NodeClass the manifests lack, whose
 // requirements nothing in the catalog satisfies, that names instance types the catalog lacks,
 // allows spot where the catalog has no spot price, asks for more minValues than its menu has, or
 // narrows on a well-known label capsim's catalog does not model.
@@ -71,6 +71,13 @@ export function karpenterWarnings(input: KarpenterInput): RunWarning[] {
         warn('disruption budget unusable', `its spec.disruption.budgets[${i}] cannot be used (${problems.join('; ')}): Karpenter treats a misconfigured budget as allowing 0 disruptions, so it would never consolidate, expire or replace drifted nodes of this NodePool. Days of the week are 0-6, a schedule takes no TZ= (it is UTC), and a macro (@daily) stands alone.`);
       }
     });
+    if (np.disruption.consolidationPolicy === 'Balanced') {
+      warn('Balanced consolidation not simulated', 'its consolidationPolicy Balanced scores each consolidation move (savings against disruption) and refuses those below a threshold; capsim does not simulate that scoring and consolidates it as WhenEmptyOrUnderutilized, which makes every move Balanced would and possibly more: its consolidations and savings are an upper bound.');
+    }
+    if (np.replicas !== null) {
+      warn('static NodePool not simulated', `it is a static NodePool (replicas: ${np.replicas}): capsim does not launch or keep its ${np.replicas} node${np.replicas === 1 ? '' : 's'}, and the provisioner does not use it for pods; the run has none of its capacity or cost. Declare its nodes as a node pool (spec.cluster.nodePools) to count them.`);
+      continue;
+    }
     if (!r.provider || !r.menu) continue;
     const catalog = listInstanceTypes().filter((t) => t.provider === r.provider).map((t) => t.name);
     if (r.unknownInstanceTypes.length > 0) {
@@ -92,4 +99,16 @@ export function karpenterWarnings(input: KarpenterInput): RunWarning[] {
     }
   }
   return out;
+}
+
+/** A NodePool named as a node pool of the scenario (`poolNames`), whose nodes share the pool name
+ *  in the outputs. (Disruption, once not simulated and warned about here, now is.) */
+export function karpenterNotSimulatedWarnings(input: KarpenterInput, poolNames: readonly string[] = []): RunWarning[] {
+  const dynamic = input.nodePools.filter((np) => np.replicas === null);
+  if (dynamic.length === 0) return [];
+  const shared = dynamic.filter((np) => poolNames.includes(np.name)).map((np) => `NodePool/-/${np.name}`);
+  return shared.length === 0 ? [] : [{
+    code: 'karpenter-nodepool', title: 'NodePool named as a node pool', objects: shared,
+    message: `${shared.join(', ')}: a node pool of spec.cluster.nodePools has the same name, so the outputs (nodes.csv pool, the nodes chart, cost.byPool) add their nodes together; nodes.csv's nodeclaim column tells Karpenter's apart. The cluster autoscaler, if on, leaves Karpenter's nodes alone. Rename one to keep them apart.`,
+  }];
 }

@@ -2,11 +2,10 @@
 // `nodePools` a karpenter.sh/v1 NodePool, and its NodeClass (an EC2NodeClass or AKSNodeClass)
 // unless the manifests declare one of that name. The manifests are read by the same code as a
 // manifest file's (scenario/kube/karpenter.ts), and a problem in one is reported at the
-// shorthand field it came from. Karpenter does not launch or disrupt nodes yet (issue 17): the
-// NodePools are checked and `capsim validate` prints their menus.
+// shorthand field it came from. `startupDelay` is the run's, for every NodePool.
 import { z } from 'zod';
 import type { PathPart } from './source.ts';
-import { objectName, stringMap } from './fields.ts';
+import { duration, objectName, stringMap } from './fields.ts';
 import { taint } from './kube/meta.ts';
 import { disruptionSchema, karpenterDuration, requirementSchema } from './kube/karpenter.ts';
 import { mapper } from './shorthand.ts';
@@ -28,9 +27,16 @@ export const karpenterShorthandSchema = z.strictObject({
     limits: z.record(z.string(), z.union([z.string(), z.number()])).optional().describe('As a NodePool\'s spec.limits'),
     weight: z.number().int().min(1).max(100).optional(),
     expireAfter: karpenterDuration(true).optional(),
+    terminationGracePeriod: karpenterDuration(false).optional().describe('As a NodePool\'s spec.template.spec.terminationGracePeriod: how long a drain may wait on PDBs before the pods left are deleted'),
     disruption: disruptionSchema.optional().describe('As a NodePool\'s spec.disruption: consolidationPolicy, consolidateAfter, budgets'),
   })).default([]),
-}).describe('Karpenter NodePools in short: each becomes a karpenter.sh/v1 NodePool and its NodeClass. Read and checked; Karpenter does not launch or disrupt nodes in capsim yet (issue 17)');
+  spot: z.strictObject({
+    priceRatio: z.number().gt(0).max(1).optional().describe('Spot price as a share of the on-demand price, for instance types whose catalog entry has no spot price (AWS and Azure have none): without it those types are offered on-demand only, and Karpenter launches no spot there'),
+    interruptionsPerNodeDay: z.number().min(0).default(0).describe('Spot interruptions per spot node and day, a Poisson process per node: Karpenter\'s interruption handling taints, drains and replaces the node before the notice ends'),
+    notice: duration.default('2m').describe('The interruption notice: from the warning to the instance\'s termination (AWS: 2 minutes)'),
+  }).optional().describe('Spot capacity for Karpenter\'s NodePools that allow karpenter.sh/capacity-type spot'),
+  startupDelay: duration.default('90s').describe('From a NodeClaim\'s launch to its Node Ready (registered and initialized): the instance\'s boot and the kubelet joining. Also for NodePools from manifests'),
+}).describe('Karpenter NodePools in short: each becomes a karpenter.sh/v1 NodePool and its NodeClass; Karpenter provisions nodes from them (and from the NodePools in the manifests)');
 
 export type KarpenterShorthand = z.output<typeof karpenterShorthandSchema>;
 
@@ -66,7 +72,7 @@ export function expandKarpenter(k: KarpenterShorthand, declared: (kind: string, 
         spec: defined({
           template: {
             ...(p.labels ? { metadata: { labels: p.labels } } : {}),
-            spec: defined({ nodeClassRef: { group: GROUP[c.kind], kind: c.kind, name: c.name }, requirements: p.requirements, taints: p.taints, expireAfter: p.expireAfter }),
+            spec: defined({ nodeClassRef: { group: GROUP[c.kind], kind: c.kind, name: c.name }, requirements: p.requirements, taints: p.taints, expireAfter: p.expireAfter, terminationGracePeriod: p.terminationGracePeriod }),
           },
           disruption: p.disruption,
           limits: p.limits,
@@ -80,6 +86,7 @@ export function expandKarpenter(k: KarpenterShorthand, declared: (kind: string, 
         [['spec', 'template', 'spec', 'requirements'], ['requirements']],
         [['spec', 'template', 'spec', 'taints'], ['taints']],
         [['spec', 'template', 'spec', 'expireAfter'], ['expireAfter']],
+        [['spec', 'template', 'spec', 'terminationGracePeriod'], ['terminationGracePeriod']],
         [['spec', 'disruption'], ['disruption']],
         [['spec', 'limits'], ['limits']],
         [['spec', 'weight'], ['weight']],

@@ -18,7 +18,8 @@ import { scenarioFieldNames } from './jsonSchema.ts';
 import { scenarioSchema, sections, type AutoscalerDocument, type ScenarioDocument } from './schema.ts';
 import { convertPools } from './pools.ts';
 import { ManifestReader } from './manifests.ts';
-import { karpenterInput, karpenterWarnings, readKarpenterShorthand } from './karpenterChecks.ts';
+import { karpenterInput, karpenterNotSimulatedWarnings, karpenterWarnings, readKarpenterShorthand } from './karpenterChecks.ts';
+import type { KarpenterChange } from '../model/karpenter.ts';
 import { kindSpec, SKIPPED_KINDS } from './kube/kinds.ts';
 import { expandWorkload } from './shorthand.ts';
 import { checkReferences } from './references.ts';
@@ -94,7 +95,12 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
   const state = resolveClusterState({ objects: reader.objects, declared: reader.declared, skipped: reader.skippedObjects, placement });
   const objects = state.objects;
   const karpenter = karpenterInput(reader.karpenter);
-  state.report.warnings.push(...karpenterWarnings(karpenter));
+  if (parsed?.spec.karpenter) {
+    const k = parsed.spec.karpenter;
+    karpenter.startupDelayMs = parseDuration(k.startupDelay);
+    if (k.spot) karpenter.spot = { ...(k.spot.priceRatio !== undefined ? { priceRatio: k.spot.priceRatio } : {}), interruptionsPerNodeDay: k.spot.interruptionsPerNodeDay, noticeMs: parseDuration(k.spot.notice) };
+  }
+  state.report.warnings.push(...karpenterWarnings(karpenter), ...karpenterNotSimulatedWarnings(karpenter, spec.poolNames));
   // An object the state made (a Rollout's Deployment) is found where its original was written.
   if (objects.some((o) => !reader.siteOf.has(o))) {
     const siteBySource = new Map([...reader.siteOf].map(([o, s]) => [`${o.source.file}:${o.source.line}`, s]));
@@ -107,6 +113,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     objects: new Map(objects.map((o) => [objectRef(o), o])),
     pools: pools.pools,
     poolNames: spec.poolNames,
+    nodePoolNames: karpenter.nodePools.filter((np) => np.replicas === null).map((np) => np.name),
     durationMs,
     startEpochMs,
     baseDir,
@@ -114,7 +121,12 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     allowLarge: budget.allowLarge,
   };
   const behavior = await convertBehavior(spec.behavior, decl, site, problems);
-  const events = convertEvents(spec.events, decl, site, problems);
+  const events = convertEvents(spec.events, decl, site, problems, {
+    nodePools: karpenter?.nodePools.map((np) => np.name) ?? [], nodeClasses: karpenter?.nodeClasses.map((nc) => nc.name) ?? [],
+  });
+  if (karpenter && events.some((e) => e.type === 'nodePoolUpdate' || e.type === 'nodeClassUpdate')) {
+    karpenter.changes = events.flatMap((e): KarpenterChange[] => (e.type === 'nodePoolUpdate' ? [{ atMs: e.atMs, nodePool: e.nodePoolUpdate }] : e.type === 'nodeClassUpdate' ? [{ atMs: e.atMs, nodeClass: e.nodeClassUpdate }] : []));
+  }
   if (!parsed || problems.length > 0) throw new InputError(sortProblems(problems.list));
   holdClusterHpas(objects, behavior, state.report);
 

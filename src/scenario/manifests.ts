@@ -41,7 +41,8 @@ export class ManifestReader {
    *  cluster's Pod may be owned by one (scenario/clusterState.ts). */
   readonly skippedObjects = new Map<string, SkippedObject>();
   /** Karpenter's NodePools, NodeClaims and NodeClasses, validated (scenario/karpenterChecks.ts);
-   *  they are skipped objects too until Karpenter is simulated. */
+   *  the Karpenter controller runs from them. NodeClaims are skipped objects too: their Nodes run
+   *  as they are, not adopted by Karpenter. */
   readonly karpenter: KarpenterObject[] = [];
 
   constructor(private readonly problems: Problems) {}
@@ -78,7 +79,8 @@ export class ManifestReader {
       return;
     }
     if (SKIPPED_KINDS.has(kind) || (typeof apiVersion === 'string' && !isBuiltInGroup(apiVersion))) {
-      this.readKarpenter(kind, apiVersion, raw, site);
+      // Karpenter's NodePools and NodeClasses at the version capsim reads are simulated, not skipped.
+      if (this.readKarpenter(kind, apiVersion, raw, site) && kind !== 'NodeClaim') return;
       this.skipped.set(kind, (this.skipped.get(kind) ?? 0) + 1);
       this.recordSkipped(kind, String(apiVersion ?? ''), raw, site);
       return;
@@ -123,12 +125,13 @@ export class ManifestReader {
   }
 
   /** A Karpenter kind at a version capsim reads: validated and kept for the checks and the
-   *  NodePool menu (another version, v1beta1, is skipped with the other custom resources). */
-  private readKarpenter(kind: string, apiVersion: unknown, raw: Record<string, unknown>, site: Site): void {
+   *  NodePool menu, and the run's Karpenter (another version, v1beta1, is skipped with the other
+   *  custom resources). True when it was a Karpenter kind at a version capsim reads. */
+  private readKarpenter(kind: string, apiVersion: unknown, raw: Record<string, unknown>, site: Site): boolean {
     const k = own(KARPENTER_KINDS, kind);
-    if (!k || typeof apiVersion !== 'string' || !k.versions.includes(apiVersion)) return;
+    if (!k || typeof apiVersion !== 'string' || !k.versions.includes(apiVersion)) return false;
     const valid = validate(k.schema, raw, site, this.problems);
-    if (valid === undefined) return;
+    if (valid === undefined) return true;
     this.fieldNotices.record(k.schema, kind, raw, site);
     const problems = this.problems;
     const cv: Convert = { source: this.sourceOf(site), problem: (path, message, hint) => problems.list.push(problemAt(site, path, message, hint)) };
@@ -136,9 +139,10 @@ export class ManifestReader {
     const twice = this.karpenter.find((o) => o.kind === object.kind && o.name === object.name);
     if (twice) {
       problems.add(site, ['metadata', 'name'], `duplicate ${kind} "${object.name}"`, `first declared at ${twice.source.file}:${twice.source.line}`);
-      return;
+      return true;
     }
     this.karpenter.push(object);
+    return true;
   }
 
   /** Records Kind/namespace/name; a second declaration is a problem. Returns false then. */

@@ -3,6 +3,7 @@
 // yields the resolved document. Conversion to the model is in load.ts and the files it calls.
 import { z } from 'zod';
 import { karpenterShorthandSchema } from './karpenterShorthand.ts';
+import { budgetSchema, karpenterDuration, requirementSchema } from './kube/karpenter.ts';
 import { count, duration, intOrPercent, labelName, milliQuantity, number, objectName, percentOrQuantity, period, quantity, resourceMap, stringMap } from './fields.ts';
 import { affinity, taint, topologySpreadConstraint, toleration } from './kube/meta.ts';
 import { container } from './kube/pod.ts';
@@ -281,7 +282,28 @@ const selection = {
   count: z.number().int().min(1).default(1),
 };
 
-export const EVENT_ACTIONS = ['drain', 'cordon', 'uncordon', 'nodeFailure', 'zoneOutage', 'spotInterruption', 'capacityUnavailable', 'rollout', 'scale'] as const;
+export const EVENT_ACTIONS = ['drain', 'cordon', 'uncordon', 'nodeFailure', 'zoneOutage', 'spotInterruption', 'capacityUnavailable', 'rollout', 'scale', 'nodePoolUpdate', 'nodeClassUpdate'] as const;
+
+/** A Karpenter NodePool edited at a time (kubectl apply): the fields given replace the NodePool's. */
+const nodePoolUpdate = z.strictObject({
+  nodePool: z.string().min(1).describe('The NodePool\'s name'),
+  labels: stringMap.optional().describe('spec.template.metadata.labels (drift: NodePoolDrifted)'),
+  annotations: stringMap.optional().describe('spec.template.metadata.annotations (drift: NodePoolDrifted)'),
+  taints: z.array(taint).optional().describe('spec.template.spec.taints (drift: NodePoolDrifted)'),
+  requirements: z.array(requirementSchema).optional().describe('spec.template.spec.requirements (drift: RequirementsDrifted for nodes whose labels no longer satisfy them)'),
+  expireAfter: karpenterDuration(true).optional().describe('spec.template.spec.expireAfter (drift: NodePoolDrifted; new NodeClaims get it)'),
+  terminationGracePeriod: karpenterDuration(false).optional().describe('spec.template.spec.terminationGracePeriod (drift: NodePoolDrifted)'),
+  consolidationPolicy: z.enum(['WhenEmpty', 'WhenEmptyOrUnderutilized', 'Balanced']).optional().describe('spec.disruption.consolidationPolicy (no drift)'),
+  consolidateAfter: karpenterDuration(true).optional().describe('spec.disruption.consolidateAfter (no drift)'),
+  budgets: z.array(budgetSchema).max(50).optional().describe('spec.disruption.budgets (no drift)'),
+});
+
+/** A Karpenter NodeClass edited at a time, or a new image released. */
+const nodeClassUpdate = z.strictObject({
+  nodeClass: z.string().min(1).describe('The EC2NodeClass\'s (or AKSNodeClass\'s) name'),
+  amiSelectorTerms: z.array(z.record(z.string(), z.unknown())).min(1).optional().describe('spec.amiSelectorTerms (drift: AMIDrift)'),
+  newImage: z.boolean().default(false).describe('A new image is released: nodes of a NodeClass that follows the latest image (an "@latest" alias, or no selector terms) drift (AMIDrift)'),
+});
 
 export const eventSchema = z
   .strictObject({
@@ -295,6 +317,8 @@ export const eventSchema = z
     capacityUnavailable: z.strictObject({ pool: z.string().min(1), duration }).optional().describe('The cloud has no capacity for the pool (e.g. a spot stock-out): its new nodes never become Ready for this long'),
     rollout: z.strictObject({ target: z.string().min(1) }).optional(),
     scale: z.strictObject({ target: z.string().min(1), replicas: count }).optional(),
+    nodePoolUpdate: nodePoolUpdate.optional().describe('Karpenter: a NodePool edited at this time (the drift preview)'),
+    nodeClassUpdate: nodeClassUpdate.optional().describe('Karpenter: a NodeClass edited, or a new image released, at this time (the drift preview)'),
   })
   .check(exactlyOne(EVENT_ACTIONS, 'an event', 'write one action per event (several events may share the same "at")'));
 
@@ -352,7 +376,7 @@ export const scenarioSchema = z.strictObject({
       karpenter: karpenterShorthandSchema.optional(),
       workloads: z.array(workloadSchema).default([]).describe('Inline shorthand; each entry becomes a Deployment/StatefulSet/DaemonSet/Job/CronJob (plus its HPA, VPA, PDB)'),
       behavior: z.array(behaviorSchema).default([]).describe('How each workload is loaded (demand) and uses resources (usage)'),
-      events: z.array(eventSchema).default([]).describe('Scripted what-ifs: drain, cordon, uncordon, nodeFailure, zoneOutage, spotInterruption, capacityUnavailable, rollout, scale'),
+      events: z.array(eventSchema).default([]).describe('Scripted what-ifs: drain, cordon, uncordon, nodeFailure, zoneOutage, spotInterruption, capacityUnavailable, rollout, scale, nodePoolUpdate, nodeClassUpdate'),
     })
     .prefault({}),
 });

@@ -163,8 +163,16 @@ export const SIMULATED: readonly SimulatedField[] = [
   ...reads('scenario/karpenterShorthand.ts', 'Scenario', [
     ['name', 'p.name'], ['nodeClass.kind', 'c.kind'], ['nodeClass.name', 'c.name'], ['nodeClass.amiFamily', 'c.amiFamily'], ['nodeClass.maxPods', 'c.maxPods'],
     ['requirements[].key', 'p.requirements'], ['requirements[].operator', 'p.requirements'], ['requirements[].values', 'p.requirements'], ['requirements[].minValues', 'p.requirements'],
-    ['labels', 'p.labels'], ['limits', 'p.limits'], ['weight', 'p.weight'], ['expireAfter', 'p.expireAfter'],
+    ['labels', 'p.labels'], ['limits', 'p.limits'], ['weight', 'p.weight'], ['expireAfter', 'p.expireAfter'], ['terminationGracePeriod', 'p.terminationGracePeriod'],
   ], { prefix: 'spec.karpenter.nodePools[].' }),
+  ...reads('scenario/load.ts', 'Scenario', [
+    ['spec.karpenter.startupDelay', 'k.startupDelay'], ['spec.karpenter.spot.priceRatio', 'k.spot.priceRatio'],
+    ['spec.karpenter.spot.interruptionsPerNodeDay', 'k.spot.interruptionsPerNodeDay'], ['spec.karpenter.spot.notice', 'k.spot.notice'],
+  ]),
+  ...reads('controllers/karpenter/nodeClaims.ts', 'NodePool', [
+    ['spec.template.metadata.annotations', 'np.annotations'], ['spec.template.spec.taints', 'np.taints'], ['spec.template.spec.terminationGracePeriod', 'terminationGracePeriod'],
+  ]),
+  ...reads('controllers/karpenter/karpenter.ts', 'NodePool', [['spec.template.spec.expireAfter', 'expireAfter']]),
   ...['NodePool', 'NodeClaim', 'EC2NodeClass', 'AKSNodeClass'].flatMap((kind) => reads('scenario/manifests.ts', kind, ['apiVersion', 'kind'])),
   ...reads('karpenter/nodePools.ts', 'NodePool', [
     ['spec.template.metadata.labels', 'np.labels'], ['spec.template.spec.requirements[].key', 'r.key'], ['spec.template.spec.requirements[].operator', 'r.operator'],
@@ -172,6 +180,22 @@ export const SIMULATED: readonly SimulatedField[] = [
     ['spec.template.spec.nodeClassRef.kind', 'ref.kind'], ['spec.template.spec.nodeClassRef.name', 'ref.name'], ['spec.weight', 'b.weight'],
   ]),
   ...reads('cli/validate.ts', 'NodePool', [['spec.limits', 'limits']]),
+  // Karpenter's disruption (src/karpenter/disruption/, src/controllers/karpenter/disruption.ts).
+  ...reads('karpenter/disruption/candidates.ts', 'NodePool', [
+    ['spec.disruption.consolidationPolicy', 'consolidationPolicy'], ['spec.disruption.consolidateAfter', 'consolidateAfter'], ['spec.disruption.budgets', 'budgets'],
+  ]),
+  ...reads('karpenter/budgets.ts', 'NodePool', [
+    ['spec.disruption.budgets[].nodes', 'budget.nodes'], ['spec.disruption.budgets[].schedule', 'budget.schedule'], ['spec.disruption.budgets[].duration', 'budget.duration'], ['spec.disruption.budgets[].reasons', 'budget.reasons'],
+  ]),
+  ...reads('scriptedEvents.ts', 'Scenario', [['nodePoolUpdate', 'nodePoolUpdate'], ['nodeClassUpdate', 'nodeClassUpdate']], EVENT),
+  ...reads('controllers/karpenter/karpenterChanges.ts', 'Scenario', [
+    ['nodePoolUpdate.nodePool', 'c.name'], ['nodePoolUpdate.labels', 'c.labels'], ['nodePoolUpdate.annotations', 'c.annotations'], ['nodePoolUpdate.taints', 'c.taints'],
+    ['nodePoolUpdate.requirements[].key', 'c.requirements'], ['nodePoolUpdate.requirements[].operator', 'c.requirements'], ['nodePoolUpdate.requirements[].values', 'c.requirements'],
+    ['nodePoolUpdate.requirements[].minValues', 'c.requirements'], ['nodePoolUpdate.expireAfter', 'c.expireAfter'], ['nodePoolUpdate.terminationGracePeriod', 'c.terminationGracePeriod'],
+    ['nodePoolUpdate.consolidationPolicy', 'c.consolidationPolicy'], ['nodePoolUpdate.consolidateAfter', 'c.consolidateAfter'], ['nodePoolUpdate.budgets[].nodes', 'c.budgets'],
+    ['nodePoolUpdate.budgets[].schedule', 'c.budgets'], ['nodePoolUpdate.budgets[].duration', 'c.budgets'], ['nodePoolUpdate.budgets[].reasons', 'c.budgets'],
+    ['nodeClassUpdate.nodeClass', 'c.name'], ['nodeClassUpdate.amiSelectorTerms', 'c.amiSelectorTerms'], ['nodeClassUpdate.newImage', 'c.newImage'],
+  ], EVENT),
   ...reads('karpenter/instanceTypes.ts', 'EC2NodeClass', [['spec.amiFamily', 'amiFamily']]),
   ...reads('scenario/kube/karpenter.ts', 'EC2NodeClass', [['spec.amiSelectorTerms[].alias', 't.alias']]),
   ...['EC2NodeClass', 'AKSNodeClass'].flatMap((kind) => reads('karpenter/instanceTypes.ts', kind, [

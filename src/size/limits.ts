@@ -150,7 +150,7 @@ export function checkRunSize(s: Scenario, options: SizeOptions & { allowLarge?: 
 /** One line for `capsim validate`: nodes, pods, events, rows, bytes, memory, wall time. */
 export function sizeLine(size: RunSize): string {
   return (
-    `size: up to ${plural(size.nodes.peak, 'node')} and ${plural(size.pods.peak, 'pod')} at once (${formatCount(size.pods.created)} created), ` +
+    `size: up to ${plural(size.nodes.peak, 'node')}${size.nodes.karpenter ? ' (and those Karpenter launches, not estimated)' : ''} and ${plural(size.pods.peak, 'pod')} at once (${formatCount(size.pods.created)} created), ` +
     `~${formatCount(size.events)} events, ${formatCount(size.rows)} rows and ${formatBytes(size.bytes)} written, ` +
     `~${formatBytes(size.memoryBytes)} of memory, ~${formatWall(size.wallMs)} (estimates)`
   );

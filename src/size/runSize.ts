@@ -102,7 +102,9 @@ export interface RunSize {
   /** Samples: t = 0, sampleEvery, ... up to the duration (rows of timeseries.csv). */
   samples: number;
   workloads: number;
-  nodes: { initial: number; peak: number; created: number };
+  /** Nodes of the pools and manifests; `karpenter`: Karpenter's NodePools add nodes too, which
+   *  are not estimated (they depend on the solve over the pods' requests). */
+  nodes: { initial: number; peak: number; created: number; karpenter?: true };
   pods: { peak: number; created: number };
   /** The objects with the most pods at once and the most created. */
   largest: { peak: PodSource | null; created: PodSource | null };
@@ -202,7 +204,7 @@ export function estimateRunSize(s: Scenario, options: SizeOptions = {}): RunSize
     sampleEveryMs: s.sampleEveryMs,
     samples,
     workloads: workloads.length,
-    nodes: { initial: nodes.initial, peak: nodes.peak, created: nodes.created },
+    nodes: { initial: nodes.initial, peak: nodes.peak, created: nodes.created, ...(s.karpenter?.nodePools.some((np) => np.replicas === null) ? { karpenter: true as const } : {}) },
     pods: { peak: Math.round(pods.peak), created: Math.round(pods.created) },
     largest: { peak: byPeak, created: byCreated },
     events,

@@ -36,7 +36,8 @@ export class ClusterAutoscaler implements AutoscalingContext {
     for (const g of this.groups) this.byPool.set(g.pool.name, g);
     this.scaleDown = new ScaleDown(this);
     parts.api.addListener({
-      nodeAdded: (node) => this.byPool.get(node.pool ?? '')?.nodes.push(node),
+      // A Karpenter node is never one of the node groups', whatever their names (node.nodeClaim).
+      nodeAdded: (node) => node.nodeClaim === undefined && this.byPool.get(node.pool ?? '')?.nodes.push(node),
       nodeRemoved: (node) => this.forgetNode(node),
       podRemoved: (pod) => this.lastNoScaleUp.delete(pod.uid),
     });

@@ -27,6 +27,14 @@ export const requirementSchema = z.looseObject({
   minValues: z.number().int().min(1).max(50).optional().describe('How many distinct values of the key the instance types Karpenter may launch must keep open (instance-type flexibility for spot)'),
 });
 
+/** A NodePool's disruption budget (spec.disruption.budgets[]). */
+export const budgetSchema = z.looseObject({
+  nodes: z.string().regex(/^((100|[0-9]{1,2})%|[0-9]+)$/, 'must be a count or a percentage ("10%", "5")'),
+  schedule: z.string().optional(),
+  duration: z.string().regex(/^((([0-9]+(h|m))|([0-9]+h[0-9]+m))(0s)?)$/, 'only hours and minutes: 10m, 1h, 1h30m').optional(),
+  reasons: z.array(z.enum(['Underutilized', 'Empty', 'Drifted'])).optional(),
+});
+
 const nodeClassRefSchema = z.looseObject({
   group: z.string().min(1, 'group may not be empty').describe('karpenter.k8s.aws (EC2NodeClass) or karpenter.azure.com (AKSNodeClass)'),
   kind: z.string().min(1, 'kind may not be empty'),
@@ -46,12 +54,7 @@ const nodeClaimSpecFields = {
 export const disruptionSchema = z.looseObject({
   consolidationPolicy: z.enum(['WhenEmpty', 'WhenEmptyOrUnderutilized', 'Balanced']).optional(),
   consolidateAfter: karpenterDuration(true).optional(),
-  budgets: z.array(z.looseObject({
-    nodes: z.string().regex(/^((100|[0-9]{1,2})%|[0-9]+)$/, 'must be a count or a percentage ("10%", "5")'),
-    schedule: z.string().optional(),
-    duration: z.string().regex(/^((([0-9]+(h|m))|([0-9]+h[0-9]+m))(0s)?)$/, 'only hours and minutes: 10m, 1h, 1h30m').optional(),
-    reasons: z.array(z.enum(['Underutilized', 'Empty', 'Drifted'])).optional(),
-  })).max(50).optional(),
+  budgets: z.array(budgetSchema).max(50).optional(),
 });
 
 export const nodePoolSchema = kubeObject({
@@ -97,7 +100,7 @@ export const aksNodeClassSchema = kubeObject({
 
 type Spec = z.output<typeof nodePoolSchema>['spec']['template']['spec'];
 
-function toRequirements(rs: Spec['requirements'], cv: Convert, path: readonly PathPart[]): NodeSelectorRequirementWithMinValues[] {
+export function toRequirements(rs: Spec['requirements'], cv: Convert, path: readonly PathPart[]): NodeSelectorRequirementWithMinValues[] {
   return rs.map((r, i) => {
     const at = [...path, i];
     const values = r.values ?? [];
@@ -115,7 +118,7 @@ function toRequirements(rs: Spec['requirements'], cv: Convert, path: readonly Pa
   });
 }
 
-const taints = (ts: Spec['taints']) => (ts ?? []).map(({ key, value, effect }) => (value === undefined ? { key, effect } : { key, value, effect }));
+export const taints = (ts: Spec['taints']) => (ts ?? []).map(({ key, value, effect }) => (value === undefined ? { key, effect } : { key, value, effect }));
 
 export function toNodePool(o: z.output<typeof nodePoolSchema>, cv: Convert): NodePoolObject {
   const spec = o.spec;

@@ -87,12 +87,12 @@ export function kindVersion(spec: KindSpec, apiVersion: string): KindVersion | u
  *  skipped, and named in a warning with why (scenario/clusterState.ts), by API group and kind. */
 export const NOT_SIMULATED_KINDS: Record<string, Record<string, string>> = {
   'karpenter.sh': {
-    NodePool: 'Karpenter is not simulated yet (issue 17): its nodes in the manifests run as they are, and nothing launches, consolidates or expires nodes as Karpenter would',
-    NodeClaim: 'Karpenter is not simulated yet (issue 17): the Node it launched is what runs',
-    Provisioner: 'Karpenter is not simulated yet (issue 17): its nodes in the manifests run as they are, and nothing launches or consolidates nodes as Karpenter would',
+    NodePool: 'capsim runs Karpenter from karpenter.sh/v1 NodePools only: a NodePool at another version is not read, and nothing launches from it',
+    NodeClaim: 'the Node it launched runs as it is: capsim\'s Karpenter does not adopt NodeClaims from the manifests (their nodes are not disrupted, expired or counted against NodePool limits)',
+    Provisioner: 'Karpenter\'s pre-v1beta1 Provisioner is not read (capsim runs Karpenter from karpenter.sh/v1 NodePools): nothing launches from it',
   },
-  'karpenter.k8s.aws': { EC2NodeClass: 'Karpenter is not simulated yet (issue 17)', AWSNodeTemplate: 'Karpenter is not simulated yet (issue 17)' },
-  'karpenter.azure.com': { AKSNodeClass: 'Karpenter is not simulated yet (issue 17)' },
+  'karpenter.k8s.aws': { EC2NodeClass: 'capsim reads EC2NodeClasses at karpenter.k8s.aws/v1 only', AWSNodeTemplate: 'Karpenter\'s pre-v1beta1 AWSNodeTemplate is not read (capsim reads karpenter.k8s.aws/v1 EC2NodeClasses)' },
+  'karpenter.azure.com': { AKSNodeClass: 'capsim reads AKSNodeClasses at karpenter.azure.com/v1beta1 and v1alpha2 only' },
   'keda.sh': { ScaledJob: 'KEDA ScaledJobs are not simulated: no Jobs are created from its triggers' },
 };
 
