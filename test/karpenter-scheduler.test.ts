@@ -55,6 +55,15 @@ test('two small pods, one NodeClaim, the cheapest type that holds both (c5.large
   assert.equal(chooseLaunch(r.newNodeClaims[0]!)!.offering.usdPerHour, 0.085);
 });
 
+test('a NodePool whose menu is empty (every offering cached unavailable) opens no NodeClaim: the pod fails to schedule', () => {
+  const pool = m5c5();
+  const emptied: ResolvedNodePool = { ...pool, menu: { ...pool.menu!, entries: [] } };
+  const p = pod();
+  const r = solve({ pods: [p], nodePools: [emptied] });
+  assert.deepEqual(r.newNodeClaims, []);
+  assert.match(r.errors.get(p)!, /incompatible with nodepool "default"/);
+});
+
 test('upstream provisioning "should provision nodes for pods with supported node selectors" and not for unsupported ones', () => {
   const supported: Record<string, string>[] = [
     { [LABEL_NODEPOOL]: 'default' }, { [ZONE]: 'us-east-1b' }, { [INSTANCE_TYPE]: 'm5.xlarge' },

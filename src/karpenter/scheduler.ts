@@ -339,7 +339,8 @@ function addToClaim(claim: Claim, d: PodData, topology: Topology): AddError | un
 function fitting(types: readonly KarpenterInstanceType[], rs: Requirements, requests: ResourceVector): { types: KarpenterInstanceType[]; error?: string } {
   const out: KarpenterInstanceType[] = [];
   for (const it of types) if (fits(requests, allocatableOf(it))) out.push(it);
-  if (out.length === types.length) return { types: types as KarpenterInstanceType[] };
+  // No types at all (a menu the unavailable-offerings cache emptied) is an error, not a fit.
+  if (out.length === types.length && out.length > 0) return { types: types as KarpenterInstanceType[] };
   return out.length > 0 ? { types: out } : filterInstanceTypes(types, rs, requests);
 }
 

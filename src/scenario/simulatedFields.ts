@@ -164,6 +164,8 @@ export const SIMULATED: readonly SimulatedField[] = [
     ['name', 'p.name'], ['nodeClass.kind', 'c.kind'], ['nodeClass.name', 'c.name'], ['nodeClass.amiFamily', 'c.amiFamily'], ['nodeClass.maxPods', 'c.maxPods'],
     ['requirements[].key', 'p.requirements'], ['requirements[].operator', 'p.requirements'], ['requirements[].values', 'p.requirements'], ['requirements[].minValues', 'p.requirements'],
     ['labels', 'p.labels'], ['limits', 'p.limits'], ['weight', 'p.weight'], ['expireAfter', 'p.expireAfter'], ['terminationGracePeriod', 'p.terminationGracePeriod'],
+    ['disruption.consolidationPolicy', 'p.disruption'], ['disruption.consolidateAfter', 'p.disruption'], ['disruption.budgets[].nodes', 'p.disruption'],
+    ['disruption.budgets[].schedule', 'p.disruption'], ['disruption.budgets[].duration', 'p.disruption'], ['disruption.budgets[].reasons', 'p.disruption'],
   ], { prefix: 'spec.karpenter.nodePools[].' }),
   ...reads('scenario/load.ts', 'Scenario', [
     ['spec.karpenter.startupDelay', 'k.startupDelay'], ['spec.karpenter.spot.priceRatio', 'k.spot.priceRatio'],
