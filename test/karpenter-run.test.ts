@@ -58,3 +58,12 @@ test('capsim run scenarios/karpenter-nodepools.yaml: four NodeClaims, two consol
     assert.ok(fs.readFileSync(path.join(a, file)).equals(fs.readFileSync(path.join(b, file))), `${file} differs between two runs`);
   }
 });
+
+test('the report says what Karpenter did at a glance: launches, terminations by reason, the wait for a node, the end rate', () => {
+  const out = path.join(scratchDir(), 'r');
+  const r = capsim('run', 'scenarios/karpenter-nodepools.yaml', '--out', out);
+  assert.equal(r.code, 0, r.stderr);
+  const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
+  // The figures of the test above: 4 launched, 2 consolidated, 1 replacement, 11 pods × 91 s, $0.136 + $0.085 at the end.
+  assert.match(html, /Karpenter: 4 NodeClaims launched, 2 terminated \(Underutilized 2\), 1 replacement launched by disruption; pods waited 91 s on average for a node \(at most 91 s\); 2 NodeClaims at the end, \$0\.221\/h\./);
+});

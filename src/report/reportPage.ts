@@ -3,7 +3,7 @@
 import YAML from 'yaml';
 import type { Chart } from './charts/chart.ts';
 import type { Recommendation, RunData } from './runFiles.ts';
-import type { RunWarning } from '../outputs/summary.ts';
+import type { RunWarning, KarpenterSummary } from '../outputs/summary.ts';
 import { cards, escapeHtml, figure, page, table, type Card } from './html.ts';
 import { backtestSection, type BacktestView } from './backtestSection.ts';
 import { count, cpu, duration, memory, percent, servedPercent, usd, utcTime } from './units.ts';
@@ -129,6 +129,8 @@ export function glance(run: RunData, scripted: readonly string[] = []): string[]
     times(s.autoscaling.nodeScaleDowns, 'node scale-down'),
   ].filter(Boolean);
   if (scaling.length > 0) lines.push(`Autoscaling: ${scaling.join(', ')}; nodes ranged from ${s.nodes.min} to ${s.nodes.max}.`);
+  const k = s.autoscaling.karpenter;
+  if (k) lines.push(karpenterLine(k));
   return lines;
 }
 
@@ -209,4 +211,16 @@ function scenarioSection(yamlText: string): string {
   return `<h2 id="scenario">Scenario as run</h2>
 <details><summary>scenario.resolved.yaml: every default filled in, to rerun exactly</summary>
 <pre>${escapeHtml(shown)}</pre></details>`;
+}
+
+/** What Karpenter did, in one line: launches, disruptions by reason, what pods waited. */
+function karpenterLine(k: KarpenterSummary): string {
+  const byReason = (m: Record<string, number>) => Object.entries(m).filter(([, n]) => n > 0).map(([why, n]) => `${why} ${count(n)}`).join(', ');
+  const plural = (n: number, what: string) => `${count(n)} ${what}${n === 1 ? '' : 's'}`;
+  const parts = [`${plural(k.nodeClaimsLaunched, 'NodeClaim')} launched`];
+  if (k.nodeClaimsTerminated > 0) parts.push(`${count(k.nodeClaimsTerminated)} terminated (${byReason(k.terminatedByReason)})`);
+  if (k.disruption.replacementsLaunched > 0) parts.push(`${plural(k.disruption.replacementsLaunched, 'replacement')} launched by disruption`);
+  if (k.launchFailures > 0) parts.push(`${plural(k.launchFailures, 'launch')} failed`);
+  const waited = k.meanPendingSeconds === null ? '' : `; pods waited ${Math.round(k.meanPendingSeconds)} s on average for a node (at most ${k.maxPendingSeconds} s)`;
+  return `Karpenter: ${parts.join(', ')}${waited}; ${plural(k.nodeClaimsAtEnd, 'NodeClaim')} at the end, $${k.usdPerHourAtEnd}/h.`;
 }

@@ -148,8 +148,9 @@ export const TIMELINE_CATEGORIES: Record<string, string> = {
   ScaledDown: 'Replicas down',
   NodeScaleUp: 'Node scale-up',
   NodeScaleDown: 'Node scale-down',
-  // Karpenter: a NodeClaim launched; one deleted at its expireAfter.
+  // Karpenter: a NodeClaim launched; one deleted by disruption (consolidation, drift) or at its expireAfter.
   Launched: 'Node scale-up',
+  DisruptionTerminating: 'Node scale-down',
   Expired: 'Node disruption',
   SpotInterrupted: 'Node disruption',
   NodeFailed: 'Node disruption',
