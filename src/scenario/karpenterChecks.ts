@@ -1,7 +1,7 @@
 // What a scenario's Karpenter objects lack that a user would want to know before trusting a
 // result: the warnings `capsim validate`, a run's output and the report print (code
-// karpenter-nodepool): a static NodePool (replicas) that capsim does not run, a Balanced
-// consolidation policy (consolidated as WhenEmptyOrUnderutilized). A NodePool whose NodeClass the manifests lack, whose
+// karpenter-nodepool): a static NodePool (replicas) that capsim does not run. A NodePool whose
+// NodeClass the manifests lack, whose
 // requirements nothing in the catalog satisfies, that names instance types the catalog lacks,
 // allows spot where the catalog has no spot price, asks for more minValues than its menu has, or
 // narrows on a well-known label capsim's catalog does not model.
@@ -71,9 +71,6 @@ export function karpenterWarnings(input: KarpenterInput): RunWarning[] {
         warn('disruption budget unusable', `its spec.disruption.budgets[${i}] cannot be used (${problems.join('; ')}): Karpenter treats a misconfigured budget as allowing 0 disruptions, so it would never consolidate, expire or replace drifted nodes of this NodePool. Days of the week are 0-6, a schedule takes no TZ= (it is UTC), and a macro (@daily) stands alone.`);
       }
     });
-    if (np.disruption.consolidationPolicy === 'Balanced') {
-      warn('Balanced consolidation not simulated', 'its consolidationPolicy Balanced scores each consolidation move (savings against disruption) and refuses those below a threshold; capsim does not simulate that scoring and consolidates it as WhenEmptyOrUnderutilized, which makes every move Balanced would and possibly more: its consolidations and savings are an upper bound.');
-    }
     if (np.replicas !== null) {
       warn('static NodePool not simulated', `it is a static NodePool (replicas: ${np.replicas}): capsim does not launch or keep its ${np.replicas} node${np.replicas === 1 ? '' : 's'}, and the provisioner does not use it for pods; the run has none of its capacity or cost. Declare its nodes as a node pool (spec.cluster.nodePools) to count them.`);
       continue;
