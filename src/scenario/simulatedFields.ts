@@ -170,6 +170,7 @@ export const SIMULATED: readonly SimulatedField[] = [
   ...reads('scenario/load.ts', 'Scenario', [
     ['spec.karpenter.startupDelay', 'k.startupDelay'], ['spec.karpenter.spot.priceRatio', 'k.spot.priceRatio'],
     ['spec.karpenter.spot.interruptionsPerNodeDay', 'k.spot.interruptionsPerNodeDay'], ['spec.karpenter.spot.notice', 'k.spot.notice'],
+    ['spec.karpenter.featureGates.spotToSpotConsolidation', 'k.featureGates.spotToSpotConsolidation'],
   ]),
   ...reads('controllers/karpenter/nodeClaims.ts', 'NodePool', [
     ['spec.template.metadata.annotations', 'np.annotations'], ['spec.template.spec.taints', 'np.taints'], ['spec.template.spec.terminationGracePeriod', 'terminationGracePeriod'],
