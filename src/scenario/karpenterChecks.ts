@@ -37,6 +37,10 @@ export function karpenterInput(objects: readonly KarpenterObject[]): KarpenterIn
 
 export function karpenterWarnings(input: KarpenterInput): RunWarning[] {
   const out: RunWarning[] = [];
+  // lifecycle/liveness.go: a NodeClaim not registered 15 minutes after launch is deleted.
+  if (input.nodePools.length > 0 && (input.startupDelayMs ?? 0) >= 15 * 60_000) {
+    out.push({ code: 'karpenter-nodepool', title: 'startup delay reaches the registration timeout', objects: ['spec.karpenter.startupDelay'], message: `spec.karpenter.startupDelay is ${input.startupDelayMs! / 60_000} minutes: Karpenter deletes a NodeClaim whose node has not registered 15 minutes after launch (registration_timeout) and launches another, so no Karpenter node ever becomes Ready and its pods stay pending. capsim registers a node when it is Ready; a real node registers before it is Ready, so if yours take this long to be Ready but register sooner, set the startup delay below 15m.` });
+  }
   for (const r of resolveNodePools(input)) {
     const np = r.nodePool;
     const ref = `NodePool/-/${np.name}`;

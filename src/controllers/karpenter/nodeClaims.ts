@@ -44,6 +44,10 @@ export const DRAIN_REQUEUE_MS = 1_000;
 /** The event recorder's default dedupe timeout (pkg/events/recorder.go defaultDedupeTimeout). */
 export const EVENT_DEDUPE_MS = 120_000;
 
+/** lifecycle/liveness.go registrationTimeout: a NodeClaim whose Node has not registered 15 minutes
+ *  after launch is deleted (reason registration_timeout) and the provisioner launches anew. */
+export const REGISTRATION_TIMEOUT_MS = 15 * 60_000;
+
 const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
 export interface NodeClaim {
@@ -249,6 +253,15 @@ export class NodeClaims {
       'karpenter');
     for (const fn of this.onChange) fn(claim, 'launched');
     if (node.state === 'Ready') this.initialized(claim);
+    // Liveness: capsim's cloud delivers every instance after the startup delay, so only a startup
+    // delay of 15 minutes or more reaches the registration timeout (no timer otherwise).
+    else if (this.parts.startupDelayMs >= REGISTRATION_TIMEOUT_MS) {
+      this.parts.clock.after(REGISTRATION_TIMEOUT_MS, Phase.Controller, () => {
+        if (claim.initializedMs >= 0 || claim.deletingMs >= 0 || claim.terminatedMs >= 0) return;
+        this.parts.api.emit('RegistrationTimeout', `NodeClaim/-/${claim.name}`, claim.name, `terminating due to timeout: the node did not register within 15m (registration_timeout)`, 'karpenter');
+        this.terminate(claim, 'RegistrationTimeout');
+      });
+    }
     return claim;
   }
 
