@@ -177,11 +177,21 @@ test('a nodePoolUpdate or nodeClassUpdate naming no Karpenter object is a proble
   assert.match(problems[2]!, /spec\.events\[1\]\.nodeClassUpdate\.nodeClass: no Karpenter NodeClass "other"/);
 });
 
-test('a Balanced NodePool is consolidated as WhenEmptyOrUnderutilized, and a warning says its figures are an upper bound', async () => {
-  const { world: w } = await run({ disruption: '{consolidationPolicy: Balanced, consolidateAfter: 1m}' }, 60_000);
-  const warning = w.scenario.karpenter ? (await import('../src/scenario/karpenterChecks.ts')).karpenterWarnings(w.scenario.karpenter).find((x) => x.title === 'Balanced consolidation not simulated') : undefined;
-  assert.ok(warning);
-  assert.match(warning.message, /consolidates it as WhenEmptyOrUnderutilized/);
+test('a Balanced NodePool scores the single-node delete of the first test: (0.192 / 0.384) / (2 / 5) = 1.25, approved; no warning', async () => {
+  // The same run as "consolidation deletes an underutilized node after consolidateAfter: 1m": two
+  // m5.xlarge ($0.192 each); after the scale-down at 10m the first holds 2 pods (disruption 1 + 2),
+  // the second 1 (1 + 1): NodePool $0.384, disruption 5; deleting the second saves half the cost
+  // for 2/5 of the disruption.
+  const { world: w, events } = await run({
+    disruption: '{consolidationPolicy: Balanced, consolidateAfter: 1m, budgets: [{nodes: "100%"}]}',
+    events: `    - {at: 5m, scale: {target: Deployment/default/web, replicas: 4}}\n    - {at: 10m, scale: {target: Deployment/default/web, replicas: 3}}`,
+  });
+  const second = of(events, 'Launched')[1]!.object.split('/')[2]!;
+  assert.deepEqual(of(events, 'ConsolidationApproved').map((e) => [e.tMs, e.object, e.message]),
+    [[660_000, `Node/-/${second}`, 'score 1.25 >= threshold 0.50 (k: 2, savings 50.0%, disruption 40.0%)']]);
+  assert.deepEqual(of(events, 'DisruptionTerminating').map((e) => [e.tMs, e.object]), [[675_000, `Node/-/${second}`]]);
+  const { karpenterWarnings } = await import('../src/scenario/karpenterChecks.ts');
+  assert.deepEqual(karpenterWarnings(w.scenario.karpenter!).map((x) => x.title), []);
 });
 
 test('multi-node consolidation\'s memo changes nothing: the same events with it and without it (a 10% budget holds candidates back, so the search would run every 10 s)', async () => {

@@ -162,7 +162,6 @@ export const NOT_SIMULATED: readonly NotSimulatedField[] = [
   // Karpenter: the run provisions, terminates, expires and handles spot interruptions from
   // NodePools, and disrupts their nodes (consolidation, drift, emptiness).
   ...['NodePool', 'NodeClaim', 'EC2NodeClass', 'AKSNodeClass'].map((kind) => ({ field: `${kind} status`, reason: 'written by Karpenter; capsim computes nothing from it', notice: never })),
-  { field: 'NodePool spec.template.spec.startupTaints', reason: 'capsim\'s Karpenter nodes are initialized as they become Ready: no startup taint is put on them or waited for' },
   { field: 'NodePool spec.replicas', reason: 'static NodePools are not simulated: no node is launched or kept for them (a karpenter-nodepool warning says so)' },
   { field: 'NodeClaim spec', reason: 'a NodeClaim is Karpenter\'s record of a node it launched: the Node it became is what runs', notice: never },
   ...['id', 'name', 'owner', 'ssmParameter', 'tags'].map((f) => ({ field: `EC2NodeClass spec.amiSelectorTerms[].${f}`, reason: 'which AMI the nodes boot: capsim resolves no AMI; the terms as a whole are what drift compares (a nodeClassUpdate event changes them)', notice: never })),

@@ -1,7 +1,7 @@
 // What a scenario's Karpenter objects lack that a user would want to know before trusting a
 // result: the warnings `capsim validate`, a run's output and the report print (code
-// karpenter-nodepool): a static NodePool (replicas) that capsim does not run, a Balanced
-// consolidation policy (consolidated as WhenEmptyOrUnderutilized). A NodePool whose NodeClass the manifests lack, whose
+// karpenter-nodepool): a static NodePool (replicas) that capsim does not run. A NodePool whose
+// NodeClass the manifests lack, whose
 // requirements nothing in the catalog satisfies, that names instance types the catalog lacks,
 // allows spot where the catalog has no spot price, asks for more minValues than its menu has, or
 // narrows on a well-known label capsim's catalog does not model.
@@ -37,6 +37,10 @@ export function karpenterInput(objects: readonly KarpenterObject[]): KarpenterIn
 
 export function karpenterWarnings(input: KarpenterInput): RunWarning[] {
   const out: RunWarning[] = [];
+  // lifecycle/liveness.go: a NodeClaim not registered 15 minutes after launch is deleted.
+  if (input.nodePools.length > 0 && (input.startupDelayMs ?? 0) >= 15 * 60_000) {
+    out.push({ code: 'karpenter-nodepool', title: 'startup delay reaches the registration timeout', objects: ['spec.karpenter.startupDelay'], message: `spec.karpenter.startupDelay is ${input.startupDelayMs! / 60_000} minutes: Karpenter deletes a NodeClaim whose node has not registered 15 minutes after launch (registration_timeout) and launches another, so no Karpenter node ever becomes Ready and its pods stay pending. capsim registers a node when it is Ready; a real node registers before it is Ready, so if yours take this long to be Ready but register sooner, set the startup delay below 15m.` });
+  }
   for (const r of resolveNodePools(input)) {
     const np = r.nodePool;
     const ref = `NodePool/-/${np.name}`;
@@ -71,9 +75,6 @@ export function karpenterWarnings(input: KarpenterInput): RunWarning[] {
         warn('disruption budget unusable', `its spec.disruption.budgets[${i}] cannot be used (${problems.join('; ')}): Karpenter treats a misconfigured budget as allowing 0 disruptions, so it would never consolidate, expire or replace drifted nodes of this NodePool. Days of the week are 0-6, a schedule takes no TZ= (it is UTC), and a macro (@daily) stands alone.`);
       }
     });
-    if (np.disruption.consolidationPolicy === 'Balanced') {
-      warn('Balanced consolidation not simulated', 'its consolidationPolicy Balanced scores each consolidation move (savings against disruption) and refuses those below a threshold; capsim does not simulate that scoring and consolidates it as WhenEmptyOrUnderutilized, which makes every move Balanced would and possibly more: its consolidations and savings are an upper bound.');
-    }
     if (np.replicas !== null) {
       warn('static NodePool not simulated', `it is a static NodePool (replicas: ${np.replicas}): capsim does not launch or keep its ${np.replicas} node${np.replicas === 1 ? '' : 's'}, and the provisioner does not use it for pods; the run has none of its capacity or cost. Declare its nodes as a node pool (spec.cluster.nodePools) to count them.`);
       continue;

@@ -35,6 +35,9 @@ export const karpenterShorthandSchema = z.strictObject({
     interruptionsPerNodeDay: z.number().min(0).default(0).describe('Spot interruptions per spot node and day, a Poisson process per node: Karpenter\'s interruption handling taints, drains and replaces the node before the notice ends'),
     notice: duration.default('2m').describe('The interruption notice: from the warning to the instance\'s termination (AWS: 2 minutes)'),
   }).optional().describe('Spot capacity for Karpenter\'s NodePools that allow karpenter.sh/capacity-type spot'),
+  featureGates: z.strictObject({
+    spotToSpotConsolidation: z.boolean().default(false).describe('Karpenter\'s SpotToSpotConsolidation feature gate (--feature-gates SpotToSpotConsolidation=true; off by default upstream): single-node consolidation may replace a spot node with a cheaper spot node when at least 15 cheaper spot types are offered; off, a spot node is only deleted or merged'),
+  }).prefault({}).describe('Karpenter\'s feature gates (the controller\'s --feature-gates flag)'),
   startupDelay: duration.default('90s').describe('From a NodeClaim\'s launch to its Node Ready (registered and initialized): the instance\'s boot and the kubelet joining. Also for NodePools from manifests'),
 }).describe('Karpenter NodePools in short: each becomes a karpenter.sh/v1 NodePool and its NodeClass; Karpenter provisions nodes from them (and from the NodePools in the manifests)');
 

@@ -98,6 +98,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
   if (parsed?.spec.karpenter) {
     const k = parsed.spec.karpenter;
     karpenter.startupDelayMs = parseDuration(k.startupDelay);
+    karpenter.spotToSpotConsolidation = k.featureGates.spotToSpotConsolidation;
     if (k.spot) karpenter.spot = { ...(k.spot.priceRatio !== undefined ? { priceRatio: k.spot.priceRatio } : {}), interruptionsPerNodeDay: k.spot.interruptionsPerNodeDay, noticeMs: parseDuration(k.spot.notice) };
   }
   state.report.warnings.push(...karpenterWarnings(karpenter), ...karpenterNotSimulatedWarnings(karpenter, spec.poolNames));

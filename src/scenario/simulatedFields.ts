@@ -170,9 +170,10 @@ export const SIMULATED: readonly SimulatedField[] = [
   ...reads('scenario/load.ts', 'Scenario', [
     ['spec.karpenter.startupDelay', 'k.startupDelay'], ['spec.karpenter.spot.priceRatio', 'k.spot.priceRatio'],
     ['spec.karpenter.spot.interruptionsPerNodeDay', 'k.spot.interruptionsPerNodeDay'], ['spec.karpenter.spot.notice', 'k.spot.notice'],
+    ['spec.karpenter.featureGates.spotToSpotConsolidation', 'k.featureGates.spotToSpotConsolidation'],
   ]),
   ...reads('controllers/karpenter/nodeClaims.ts', 'NodePool', [
-    ['spec.template.metadata.annotations', 'np.annotations'], ['spec.template.spec.taints', 'np.taints'], ['spec.template.spec.terminationGracePeriod', 'terminationGracePeriod'],
+    ['spec.template.metadata.annotations', 'np.annotations'], ['spec.template.spec.taints', 'np.taints'], ['spec.template.spec.startupTaints', 'np.startupTaints'], ['spec.template.spec.terminationGracePeriod', 'terminationGracePeriod'],
   ]),
   ...reads('controllers/karpenter/karpenter.ts', 'NodePool', [['spec.template.spec.expireAfter', 'expireAfter']]),
   ...['NodePool', 'NodeClaim', 'EC2NodeClass', 'AKSNodeClass'].flatMap((kind) => reads('scenario/manifests.ts', kind, ['apiVersion', 'kind'])),

@@ -379,7 +379,7 @@ export class Disruption {
       const [kind, name] = e.object.split('/') as [string, string];
       const object = `${kind}/-/${name}`;
       const node = kind === 'Node' ? name : '';
-      const dedupeClass = kind === 'NodePool' ? 'NodePoolBlocked' : e.reason;
+      const dedupeClass = kind === 'NodePool' && e.reason === 'DisruptionBlocked' ? 'NodePoolBlocked' : e.reason;
       const keyExtra = e.reason === 'ConsolidationCandidate' || e.reason === 'ConsolidationRejected' ? e.message : '';
       this.emit(e.reason, object, node, e.message, DEDUPE_MS[dedupeClass] ?? DEFAULT_DEDUPE_MS, keyExtra);
     }

@@ -11,7 +11,11 @@
 //                                          past terminationGracePeriod pods are deleted regardless)
 // A NodeClaim here is one instance: its Node exists from launch (state Provisioning, outside the
 // scheduler's view) and is Ready after the startup delay; capsim registers and initializes the
-// node at the same instant (no startup taints to wait for). Upstream records Launched,
+// node at the same instant. The NodePool's startupTaints are on the Node from its creation
+// (registration.go syncNode; the AWS provider passes them to the kubelet's registerWithTaints)
+// and are removed when it is Ready: upstream expects a daemon to remove them and initialization.go
+// waits for that (StartupTaintsRemoved); capsim assumes the daemon does so as the node becomes
+// Ready (its time belongs in the startup delay). Upstream records Launched,
 // Registered and Initialized as NodeClaim status conditions and log lines, not Events; capsim
 // writes them to events.csv under those names so a run shows the lifecycle.
 import type { NodeInit } from '../../api/apiServer.ts';
@@ -39,6 +43,10 @@ export const DISRUPTED_TAINT: Taint = { key: 'karpenter.sh/disrupted', effect: '
 export const DRAIN_REQUEUE_MS = 1_000;
 /** The event recorder's default dedupe timeout (pkg/events/recorder.go defaultDedupeTimeout). */
 export const EVENT_DEDUPE_MS = 120_000;
+
+/** lifecycle/liveness.go registrationTimeout: a NodeClaim whose Node has not registered 15 minutes
+ *  after launch is deleted (reason registration_timeout) and the provisioner launches anew. */
+export const REGISTRATION_TIMEOUT_MS = 15 * 60_000;
 
 const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
@@ -68,6 +76,8 @@ export interface NodeClaim {
   markedForDeletion: boolean;
   /** When its instance is gone and its Node removed, -1 before. */
   terminatedMs: number;
+  /** The NodePool's startupTaints at launch: on the Node until it is initialized. */
+  startupTaints: readonly Taint[];
 }
 
 export type ClaimChange = 'launched' | 'initialized' | 'deleting' | 'terminated';
@@ -213,7 +223,7 @@ export class NodeClaims {
       name,
       labels,
       annotations: { ...np.annotations },
-      taints: np.taints.map((t) => ({ ...t })) as Taint[],
+      taints: [...np.taints, ...np.startupTaints].map((t) => ({ ...t })) as Taint[],
       capacity: capacityList(it.capacity),
       allocatable: capacityList(it.allocatable),
       allocatablePods: it.allocatable.pods,
@@ -231,6 +241,7 @@ export class NodeClaims {
       nodePoolHash: nodePoolHash(np),
       nodeClassHash: nodeClassHash(pool.nodeClass),
       launchReason: reason, deletingMs: -1, disruptionReason: null, markedForDeletion: false, terminatedMs: -1,
+      startupTaints: np.startupTaints.map((t) => ({ ...t })) as Taint[],
     };
     this.claims.push(claim);
     this.byNodeMap.set(node, claim);
@@ -242,6 +253,15 @@ export class NodeClaims {
       'karpenter');
     for (const fn of this.onChange) fn(claim, 'launched');
     if (node.state === 'Ready') this.initialized(claim);
+    // Liveness: capsim's cloud delivers every instance after the startup delay, so only a startup
+    // delay of 15 minutes or more reaches the registration timeout (no timer otherwise).
+    else if (this.parts.startupDelayMs >= REGISTRATION_TIMEOUT_MS) {
+      this.parts.clock.after(REGISTRATION_TIMEOUT_MS, Phase.Controller, () => {
+        if (claim.initializedMs >= 0 || claim.deletingMs >= 0 || claim.terminatedMs >= 0) return;
+        this.parts.api.emit('RegistrationTimeout', `NodeClaim/-/${claim.name}`, claim.name, `terminating due to timeout: the node did not register within 15m (registration_timeout)`, 'karpenter');
+        this.terminate(claim, 'RegistrationTimeout');
+      });
+    }
     return claim;
   }
 
@@ -271,6 +291,9 @@ export class NodeClaims {
 
   private initialized(claim: NodeClaim): void {
     claim.initializedMs = this.parts.clock.nowMs;
+    // The startup taints' daemon has removed them (a taint of the template with the same key stays).
+    const keep = new Set(this.parts.pools.find((p) => p.nodePool.name === claim.nodePool)?.nodePool.taints.map((t) => t.key) ?? []);
+    for (const t of claim.startupTaints) if (!keep.has(t.key)) this.parts.api.removeTaint(claim.node, t.key);
     const after = `${(claim.initializedMs - claim.createdMs) / 1000}s after launch`;
     this.parts.api.emit('Registered', `NodeClaim/-/${claim.name}`, claim.name, `registered nodeclaim ${after}`, 'karpenter');
     this.parts.api.emit('Initialized', `NodeClaim/-/${claim.name}`, claim.name, `initialized nodeclaim ${after}`, 'karpenter');

@@ -237,7 +237,9 @@ export class Provisioner {
       // A node of a NodePool counts against its limits: Karpenter's, and one of a cluster's state
       // that carries the label (its NodeClaim is in the dump, not adopted).
       const counted = claim !== undefined || node.labels[LABEL_NODEPOOL] !== undefined;
-      out.push({ name: node.name, labels: node.labels, taints: node.taints, available, ...(counted ? { capacity: capacityVector(node) } : {}) });
+      // existingnode.go: an uninitialized node's startup taints are treated as tolerated.
+      const taints = claim && claim.initializedMs < 0 && claim.startupTaints.length > 0 ? node.taints.filter((t) => !claim.startupTaints.some((st) => st.key === t.key && st.effect === t.effect)) : node.taints;
+      out.push({ name: node.name, labels: node.labels, taints, available, ...(counted ? { capacity: capacityVector(node) } : {}) });
     };
     for (const info of api.schedulerNodes()) add(info.node);
     for (const c of this.nodeClaims.list()) if (c.node.state === 'Provisioning') add(c.node);

@@ -9,18 +9,21 @@
 //                              (binary search over the cheapest-first prefix), filterOutSameInstanceType
 //   singlenodeconsolidation.go ComputeCommands (first candidate that consolidates; NodePools interleaved)
 //   validation.go              the checks repeated after the 15 s wait (validate.ts)
-// Not modelled: the Balanced policy's scoring (balanced.go): a Balanced NodePool consolidates as
-// WhenEmptyOrUnderutilized here, which approves every move Balanced would and possibly more (the
-// scenario checks warn); the 3-minute single-node and 1-minute multi-node timeouts (capsim's
+//   balanced.go                the Balanced policy's scoring of each move (balanced.ts)
+// Not modelled: the 3-minute single-node and 1-minute multi-node timeouts (capsim's
 // solve is fast enough not to reach them at simulated scale); reserved capacity; buffer pods.
 import { sortConsolidationCandidates } from '../disruptionCost.ts';
 import type { KarpenterInstanceType } from '../instanceTypes.ts';
 import { LABEL_CAPACITY_TYPE, LABEL_ZONE, addTo, allows, getRequirement, requirement, requirements } from '../requirements.ts';
 import { hasCompatibleOffering, minValuesShortfall } from '../scheduler.ts';
 import { budgetMapping, consolidationFingerprint, getCandidates, isEmpty, sentence } from './candidates.ts';
+import { canPassThreshold, evaluateBalancedMove, multiApprovedEvents, singleApprovedEvents, snapshotTotals, anyBalanced, type NodePoolTotals, type ScoreResult } from './balanced.ts';
+import { estimatedSavings } from './savings.ts';
 import { cheapestPrice, orderByPrice, schedulingErrorsMessage, simulateScheduling, worstLaunchPrice } from './simulate.ts';
 import type { Candidate, Command, DisruptionEvent, DisruptionSnapshot, MethodResult, Replacement } from './types.ts';
 import { decision } from './types.ts';
+
+export { estimatedSavings } from './savings.ts';
 
 export const MIN_INSTANCE_TYPES_FOR_SPOT_TO_SPOT_CONSOLIDATION = 15;
 /** multinodeconsolidation.go: at most 100 candidates in one batch. */
@@ -28,20 +31,6 @@ export const MAX_MULTI_NODE_CANDIDATES = 100;
 
 function unconsolidatable(c: Candidate, message: string): DisruptionEvent[] {
   return [{ object: `Node/${c.name}`, reason: 'Unconsolidatable', message }, { object: `NodeClaim/${c.claim.name}`, reason: 'Unconsolidatable', message }];
-}
-
-/** Command.EstimatedSavings: the candidates' prices less the replacement's cheapest allowed offering. */
-export function estimatedSavings(cmd: Command): number {
-  const source = cmd.candidates.reduce((s, c) => s + c.price, 0);
-  let dest = 0;
-  for (const r of cmd.replacements) {
-    const first = r.instanceTypes[0];
-    if (first) {
-      const p = cheapestPrice(first, r.plan.requirements);
-      if (Number.isFinite(p)) dest += p;
-    }
-  }
-  return source - dest;
 }
 
 /** Command.String in the form the candidate events use (no method or id yet). */
@@ -184,12 +173,19 @@ export function filterOutSameInstanceType(replacement: Replacement, candidates: 
   return { ...replacement, instanceTypes: filtered.types };
 }
 
+/** The Balanced policy's NodePool totals (GetCandidatesWithTotals), or null when no NodePool is
+ *  Balanced (then every move passes, as upstream's evaluator lets non-Balanced pools through). */
+function balancedTotals(snap: DisruptionSnapshot): Map<string, NodePoolTotals> | null {
+  return anyBalanced(snap) ? snapshotTotals(snap) : null;
+}
+
 /** firstNConsolidationOption: the largest prefix (of at least two) that consolidates, by binary search. */
-export function firstNConsolidationOption(snap: DisruptionSnapshot, candidates: readonly Candidate[], max: number, events: DisruptionEvent[]): Command | null {
+export function firstNConsolidationOption(snap: DisruptionSnapshot, candidates: readonly Candidate[], max: number, events: DisruptionEvent[], totals: ReadonlyMap<string, NodePoolTotals> | null = balancedTotals(snap)): Command | null {
   if (candidates.length < 2) return null;
   let min = 1;
   if (candidates.length <= max) max = candidates.length - 1;
   let last: Command | null = null;
+  let lastPerPool: Map<string, ScoreResult> | null = null;
   while (min <= max) {
     const mid = Math.floor((min + max) / 2);
     const scratch: DisruptionEvent[] = [];
@@ -202,6 +198,12 @@ export function firstNConsolidationOption(snap: DisruptionSnapshot, candidates: 
         valid = true;
       }
     }
+    // Score the move: Balanced pools may reject; other policies pass through.
+    if (valid && cmd && totals) {
+      const ev = evaluateBalancedMove(cmd, totals);
+      if (!ev.approved) valid = false;
+      else if (ev.perPool) lastPerPool = ev.perPool;
+    }
     if (valid && cmd) {
       last = cmd;
       min = mid + 1;
@@ -210,7 +212,7 @@ export function firstNConsolidationOption(snap: DisruptionSnapshot, candidates: 
     }
   }
   // Upstream publishes the candidate events of every prefix it computes; only the chosen command's are kept here.
-  if (last) events.push(...candidateEvents(last));
+  if (last) events.push(...candidateEvents(last), ...multiApprovedEvents(last, lastPerPool));
   return last;
 }
 
@@ -260,14 +262,22 @@ export function singleNodeConsolidation(snap: DisruptionSnapshot): MethodResult 
   const candidates = interleaveByNodePool(sortConsolidationCandidates(getCandidates(snap, 'consolidation', events)));
   if (candidates.length === 0) return { commands: [], events, markConsolidated: false };
   const budgets = budgetMapping(snap, 'Underutilized', events);
+  const totals = balancedTotals(snap);
   let constrained = false;
   for (const c of candidates) {
     if ((budgets.get(c.nodePool.nodePool.name) ?? 0) === 0) {
       constrained = true;
       continue;
     }
+    // Skip candidates whose best-case score (delete ratio) cannot pass the threshold.
+    if (totals && !canPassThreshold(c, totals)) continue;
     const cmd = computeConsolidation(snap, [c], events, 'single');
     if (cmd === null) continue;
+    if (totals) {
+      const ev = evaluateBalancedMove(cmd, totals);
+      events.push(...singleApprovedEvents(cmd, ev.perPool));
+      if (!ev.approved) continue;
+    }
     return { commands: [cmd], events, markConsolidated: false };
   }
   return { commands: [], events, markConsolidated: !constrained };

@@ -121,7 +121,7 @@ export function decision(cmd: Command): Decision {
 export interface DisruptionEvent {
   /** "Node/<name>" or "NodePool/<name>". */
   object: string;
-  reason: 'DisruptionBlocked' | 'Unconsolidatable' | 'DisruptionLaunching' | 'DisruptionTerminating' | 'DisruptionWaitingReadiness' | 'ConsolidationCandidate' | 'ConsolidationRejected';
+  reason: 'DisruptionBlocked' | 'Unconsolidatable' | 'ConsolidationApproved' | 'DisruptionLaunching' | 'DisruptionTerminating' | 'DisruptionWaitingReadiness' | 'ConsolidationCandidate' | 'ConsolidationRejected';
   message: string;
 }
 
