@@ -33,6 +33,7 @@ import type { PodView } from './preferences.ts';
 import { hasTopology, podView, relaxView } from './preferences.ts';
 import type { KarpenterHostPort } from './hostPorts.ts';
 import { HostPortUsage, karpenterHostPorts } from './hostPorts.ts';
+import type { DomainGroups } from './topology.ts';
 import { Topology, TopologyError, buildDomainGroups, hostnameOf, mergeRequirement, strictRequirements } from './topology.ts';
 import type { CompatibilityOptions, Requirement, Requirements } from './requirements.ts';
 import {
@@ -406,6 +407,20 @@ class ClaimsByPods {
   }
 }
 
+/** The last buildDomainGroups answer and what it was built from (each template's NodePool
+ *  requirements, taints and menu, by identity: resolved NodePools are replaced, never changed, when
+ *  a scripted change edits them). Disruption solves the same NodePools dozens of times a poll, and
+ *  Topology only reads the groups. */
+let domainMemo: { from: readonly unknown[]; groups: DomainGroups } | null = null;
+
+function domainGroupsOf(templates: readonly Template[]): DomainGroups {
+  const from = templates.flatMap((t) => [t.requirements, t.taints, t.pool.menu]);
+  if (domainMemo && domainMemo.from.length === from.length && domainMemo.from.every((x, i) => x === from[i])) return domainMemo.groups;
+  const groups = buildDomainGroups(templates.map((t) => ({ requirements: t.requirements, taints: t.taints, types: t.instanceTypes })));
+  domainMemo = { from, groups };
+  return groups;
+}
+
 /** Scheduler.Solve. */
 export function solve(input: SolveInput): SolveResult {
   const daemons = input.daemonSetPods ?? [];
@@ -441,7 +456,7 @@ export function solve(input: SolveInput): SolveResult {
   // NewTopology: the domains every NodePool can offer, the pods already on nodes, and a group per
   // constraint of the pods to schedule; then NewExistingNode registers each node's hostname.
   const topologyNodes = (input.existingNodes ?? []).map((n) => ({ name: n.name, labels: n.labels, taints: n.taints, pods: n.pods ?? [] }));
-  const domainGroups = buildDomainGroups(templates.map((t) => ({ requirements: t.requirements, taints: t.taints, types: t.instanceTypes })));
+  const domainGroups = domainGroupsOf(templates);
   const topology = new Topology(domainGroups, topologyNodes, new Set(input.pods));
   const views = new Map<Pod, PodData[]>();
   const dataOf = (pod: Pod, steps: number): PodData | null => {
