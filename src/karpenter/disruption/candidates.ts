@@ -10,7 +10,7 @@
 import type { DisruptionReason } from '../budgets.ts';
 import { disruptionBudgetMapping } from '../budgets.ts';
 import { DEFAULT_BUDGETS } from '../budgets.ts';
-import { candidateBlockers, candidateCosts, isReschedulable, parseGoDurationMs } from '../disruptionCost.ts';
+import { candidateBlockers, candidateCosts, disruptionClass, isReschedulable, parseGoDurationMs } from '../disruptionCost.ts';
 import { LABEL_CAPACITY_TYPE, LABEL_INSTANCE_TYPE, LABEL_ZONE } from '../requirements.ts';
 import type { ResolvedNodePool } from '../nodePools.ts';
 import { isActive } from '../../model/pod.ts';
@@ -186,12 +186,31 @@ export function getCandidates(snap: DisruptionSnapshot, kind: MethodKind, events
   const own: DisruptionEvent[] = [];
   for (const claim of snap.claims) {
     if (kind === 'drift' && claim.driftedSinceMs === null) continue;
-    const c = newCandidate(snap, claim, kind, own);
+    const c = candidateOf(snap, claim, kind, own);
     if (c && shouldDisrupt(kind, c, snap.nowMs, own)) out.push(c);
   }
   byKind.set(kind, { nowMs: snap.nowMs, claims: snap.claims, pdbs: snap.pdbs, nodePools: snap.nodePools, out, events: own });
   events.push(...own);
   return [...out];
+}
+
+/** newCandidate's answer per snapshot claim and disruption class: the method's reason enters
+ *  newCandidate only through candidateBlockers, which reads only its class (graceful: emptiness and
+ *  consolidation; eventual: drift), so emptiness and consolidation share one answer per poll. */
+const newCandidateMemo = new WeakMap<ClaimState, { snap: DisruptionSnapshot; nowMs: number; cls: string; candidate: Candidate | null; events: DisruptionEvent[] }>();
+
+function candidateOf(snap: DisruptionSnapshot, claim: ClaimState, kind: MethodKind, events: DisruptionEvent[]): Candidate | null {
+  const cls = disruptionClass(METHOD_REASON[kind]);
+  const known = newCandidateMemo.get(claim);
+  if (known && known.snap === snap && known.nowMs === snap.nowMs && known.cls === cls) {
+    events.push(...known.events);
+    return known.candidate;
+  }
+  const own: DisruptionEvent[] = [];
+  const candidate = newCandidate(snap, claim, kind, own);
+  newCandidateMemo.set(claim, { snap, nowMs: snap.nowMs, cls, candidate, events: own });
+  events.push(...own);
+  return candidate;
 }
 
 /** getCandidates' answer per snapshot and method kind: multi-node and single-node consolidation
