@@ -421,6 +421,22 @@ function domainGroupsOf(templates: readonly Template[]): DomainGroups {
   return groups;
 }
 
+/** An existing node's labels as requirements, its hostname In too; remembered per labels object
+ *  while the labels and hostname read the same (solve never changes the map: a pod placed there
+ *  gets a new one). */
+const nodeRequirementsMemo = new WeakMap<object, { sig: string; rs: Requirements }>();
+
+function nodeRequirements(labels: Readonly<Record<string, string>>, hostname: string): Requirements {
+  let sig = hostname;
+  for (const k in labels) sig += `\0${k}\0${labels[k]}`;
+  const known = nodeRequirementsMemo.get(labels);
+  if (known && known.sig === sig) return known.rs;
+  const rs = labelRequirements(labels);
+  addTo(rs, requirement(LABEL_HOSTNAME, 'In', [hostname]));
+  nodeRequirementsMemo.set(labels, { sig, rs });
+  return rs;
+}
+
 /** Scheduler.Solve. */
 export function solve(input: SolveInput): SolveResult {
   const daemons = input.daemonSetPods ?? [];
@@ -477,8 +493,7 @@ export function solve(input: SolveInput): SolveResult {
     const hostname = hostnameOf(node);
     const hostPorts = new HostPortUsage();
     for (const p of node.pods ?? []) hostPorts.add(p.key, karpenterHostPorts(p));
-    const rs = labelRequirements(node.labels);
-    addTo(rs, requirement(LABEL_HOSTNAME, 'In', [hostname]));
+    const rs = nodeRequirements(node.labels, hostname);
     topology.register(LABEL_HOSTNAME, hostname);
     return { node, hostname, requirements: rs, requests: {}, pods: [], hostPorts };
   });
