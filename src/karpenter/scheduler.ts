@@ -28,7 +28,7 @@ import { findUntoleratedTaint } from '../model/taints.ts';
 import type { KarpenterInstanceType } from './instanceTypes.ts';
 import type { ResolvedNodePool } from './nodePools.ts';
 import type { ResourceVector } from './podRequirements.ts';
-import { NOT_RELAXED, addVectors, exceeded, fits, podRequirements, podResourceVector, resourcesVector } from './podRequirements.ts';
+import { NOT_RELAXED, addVectors, exceeded, fits, fitsSum, podRequirements, podResourceVector, resourcesVector } from './podRequirements.ts';
 import type { PodView } from './preferences.ts';
 import { hasTopology, podView, relaxView } from './preferences.ts';
 import type { KarpenterHostPort } from './hostPorts.ts';
@@ -352,8 +352,8 @@ function addToExisting(e: Existing, d: PodData, topology: Topology): boolean {
   if (e.node.admits !== undefined && !e.node.admits(pod)) return false;
   if (findUntoleratedTaint(e.node.taints, pod.spec.tolerations) !== null) return false;
   if (d.hostPorts.length > 0 && e.hostPorts.conflicts(pod.key, d.hostPorts) !== undefined) return false;
+  if (!fitsSum(e.requests, d.requests, e.node.available)) return false;
   const requests = addVectors(e.requests, d.requests);
-  if (!fits(requests, e.node.available)) return false;
   if (compatible(e.requirements, d.requirements) !== undefined) return false;
   let rs: Requirements = e.requirements;
   if (topology.constrains(pod)) {
