@@ -1,5 +1,6 @@
 // npm run bench: engine throughput against a bare heap loop, then every scenario (scenarios/,
-// bench/ and the generated large ones, Karpenter's week at ten times the load among them) with wall time, events/s, pods scheduled/s and peak memory,
+// bench/ and the generated large ones, Karpenter's week at ten times the load among them) with
+// wall time, events/s, pods scheduled/s and peak memory,
 // the k8s-sims clusters beside the published figures of the other simulators, and Karpenter's
 // own scheduling benchmark (bench/karpenter.ts) beside upstream's pods/s.
 import { spawnSync } from 'node:child_process';
