@@ -126,3 +126,21 @@ export async function writeAutoscalingScenario(dir: string): Promise<string> {
   await fs.writeFile(file, YAML.stringify(scenario));
   return file;
 }
+
+/** Issue 17's Karpenter speed case: scenarios/karpenter-diurnal.yaml (a week, one NodePool
+ *  consolidating WhenEmptyOrUnderutilized after 1m) with its four services scaled up tenfold —
+ *  ten times the demand constants and maxReplicas — so Karpenter runs about 100-200 nodes. */
+export async function writeKarpenterScenario(dir: string): Promise<string> {
+  const root = path.resolve(import.meta.dirname, '..', 'scenarios');
+  const scenario = YAML.parse(await fs.readFile(path.join(root, 'karpenter-diurnal.yaml'), 'utf8'));
+  const docs = YAML.parseAllDocuments(await fs.readFile(path.join(root, 'ca-diurnal', 'services.yaml'), 'utf8')).map((d) => d.toJS());
+  for (const doc of docs) if (doc.kind === 'HorizontalPodAutoscaler') doc.spec.maxReplicas *= 10;
+  for (const b of scenario.spec.behavior) for (const d of b.demand) if ('constant' in d) d.constant *= 10;
+  scenario.metadata = { name: 'karpenter-diurnal-x10-7d', description: "karpenter-diurnal's four HPA services at ten times the demand and maxReplicas (about 100-200 Karpenter nodes), 7 days" };
+  scenario.spec.manifests = ['karpenter-diurnal-x10/services.yaml'];
+  await fs.mkdir(path.join(dir, 'karpenter-diurnal-x10'), { recursive: true });
+  await fs.writeFile(path.join(dir, 'karpenter-diurnal-x10', 'services.yaml'), docs.map((d) => YAML.stringify(d)).join('---\n'));
+  const file = path.join(dir, 'karpenter-diurnal-x10-7d.yaml');
+  await fs.writeFile(file, YAML.stringify(scenario));
+  return file;
+}

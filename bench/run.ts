@@ -1,5 +1,6 @@
 // npm run bench: engine throughput against a bare heap loop, then every scenario (scenarios/,
-// bench/ and a generated large one) with wall time, events/s, pods scheduled/s and peak memory,
+// bench/ and the generated large ones, Karpenter's week at ten times the load among them) with
+// wall time, events/s, pods scheduled/s and peak memory,
 // the k8s-sims clusters beside the published figures of the other simulators, and Karpenter's
 // own scheduling benchmark (bench/karpenter.ts) beside upstream's pods/s.
 import { spawnSync } from 'node:child_process';
@@ -8,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { EventQueue } from '../src/engine/eventQueue.ts';
 import { Simulation } from '../src/engine/simulation.ts';
-import { writeAutoscalingScenario, writeDesignScenario, writeDiurnalScenario, writeLargeScenario } from './large.ts';
+import { writeAutoscalingScenario, writeDesignScenario, writeDiurnalScenario, writeKarpenterScenario, writeLargeScenario } from './large.ts';
 import { UPSTREAM_PODS_PER_SECOND, benchmarkScheduler } from './karpenter.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -114,6 +115,8 @@ if (!process.argv.includes('--quick')) {
   files.push(path.relative(ROOT, await writeDiurnalScenario(path.join(ROOT, '.bench'))));
   files.push(path.relative(ROOT, await writeLargeScenario(path.join(ROOT, '.bench'))));
   files.push(path.relative(ROOT, await writeAutoscalingScenario(path.join(ROOT, '.bench'))));
+  // Issue 17: Karpenter at about 100-200 nodes for a week (karpenter-diurnal itself is in scenarios/).
+  files.push(path.relative(ROOT, await writeKarpenterScenario(path.join(ROOT, '.bench'))));
 }
 // DESIGN §6 with its 200 HPAs takes minutes (see README Speed): only on request.
 if (process.argv.includes('--design')) files.push(path.relative(ROOT, await writeDesignScenario(path.join(ROOT, '.bench'))));

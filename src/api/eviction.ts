@@ -6,7 +6,7 @@
 import type { PdbObject } from '../model/objects.ts';
 import type { Pod } from '../model/pod.ts';
 import { isActive } from '../model/pod.ts';
-import { matchesLabelSelector } from '../model/labelSelector.ts';
+import { compileLabelSelector, matchesLabelSelector } from '../model/labelSelector.ts';
 import { resolveIntOrPercent } from '../model/intOrPercent.ts';
 import type { ApiServer } from './apiServer.ts';
 
@@ -29,9 +29,8 @@ export function matchingPdbs(api: ApiServer, pod: Pod): PdbObject[] {
 }
 
 export function pdbStatus(api: ApiServer, pdb: PdbObject): PdbStatus {
-  const pods = [...api.pods.values()].filter(
-    (p) => p.namespace === pdb.metadata.namespace && p.removedMs < 0 && matchesLabelSelector(pdb.spec.selector, p.labels),
-  );
+  const selects = compileLabelSelector(pdb.spec.selector); // once, not per pod
+  const pods = [...api.pods.values()].filter((p) => p.namespace === pdb.metadata.namespace && p.removedMs < 0 && selects(p.labels));
   const { minAvailable, maxUnavailable } = pdb.spec;
   let expectedCount: number;
   let desiredHealthy: number;
@@ -65,10 +64,13 @@ function expectedScale(api: ApiServer, pods: readonly Pod[]): number {
   return total;
 }
 
-/** The Eviction API: deletes the pod if no budget forbids it. */
-export function evict(api: ApiServer, pod: Pod, reason: string): EvictionResult {
+/** The Eviction API: deletes the pod if no budget forbids it. `statuses` lets a caller evicting
+ *  pods one after another (a drain pass) keep the PDB statuses read so far: a refused eviction
+ *  changes nothing, and any deletion here clears them, so each answer is the one a fresh read gives. */
+export function evict(api: ApiServer, pod: Pod, reason: string, statuses?: Map<PdbObject, PdbStatus>): EvictionResult {
   if (pod.deletionMs >= 0 || pod.removedMs >= 0) return { ok: true };
   if (!pod.node || pod.phase !== 'Running' || !isActive(pod)) {
+    statuses?.clear();
     api.deletePod(pod, 'Evicted', reason);
     return { ok: true };
   }
@@ -78,7 +80,8 @@ export function evict(api: ApiServer, pod: Pod, reason: string): EvictionResult 
   }
   if (pdbs.length === 1) {
     const pdb = pdbs[0];
-    const status = pdbStatus(api, pdb);
+    const status = statuses?.get(pdb) ?? pdbStatus(api, pdb);
+    statuses?.set(pdb, status);
     const unhealthyMayGo =
       !pod.ready &&
       (pdb.spec.unhealthyPodEvictionPolicy === 'AlwaysAllow' || (status.currentHealthy >= status.desiredHealthy && status.desiredHealthy > 0));
@@ -86,6 +89,7 @@ export function evict(api: ApiServer, pod: Pod, reason: string): EvictionResult 
       return { ok: false, status: 429, message: `Cannot evict pod as it would violate the pod's disruption budget ${pdb.metadata.name}.` };
     }
   }
+  statuses?.clear();
   api.deletePod(pod, 'Evicted', reason);
   return { ok: true };
 }

@@ -89,6 +89,21 @@ export function fits(requests: ResourceVector, available: ResourceVector): boole
   return true;
 }
 
+/** fits(addVectors(a, b), available) without building the sum (solve tries every existing node
+ *  for every pod): the same sums, in the same order, against the same bounds. */
+export function fitsSum(a: ResourceVector, b: ResourceVector, available: ResourceVector): boolean {
+  for (const k in a) {
+    const v = k in b ? (a[k] ?? 0) + b[k]! : a[k]!;
+    if (v > 0 && v > (available[k] ?? 0)) return false;
+  }
+  for (const k in b) {
+    if (k in a) continue;
+    const v = 0 + b[k]!;
+    if (v > 0 && v > (available[k] ?? 0)) return false;
+  }
+  return true;
+}
+
 /** The resources a request exceeds, for the reason a pod fits nothing ("cpu", "memory", ...). */
 export function exceeded(requests: ResourceVector, available: ResourceVector): string[] {
   return Object.entries(requests).filter(([k, v]) => v > 0 && v > (available[k] ?? 0)).map(([k]) => k).sort();

@@ -28,11 +28,12 @@ import { findUntoleratedTaint } from '../model/taints.ts';
 import type { KarpenterInstanceType } from './instanceTypes.ts';
 import type { ResolvedNodePool } from './nodePools.ts';
 import type { ResourceVector } from './podRequirements.ts';
-import { NOT_RELAXED, addVectors, exceeded, fits, podRequirements, podResourceVector, resourcesVector } from './podRequirements.ts';
+import { NOT_RELAXED, addVectors, exceeded, fits, fitsSum, podRequirements, podResourceVector, resourcesVector } from './podRequirements.ts';
 import type { PodView } from './preferences.ts';
 import { hasTopology, podView, relaxView } from './preferences.ts';
 import type { KarpenterHostPort } from './hostPorts.ts';
 import { HostPortUsage, karpenterHostPorts } from './hostPorts.ts';
+import type { DomainGroups } from './topology.ts';
 import { Topology, TopologyError, buildDomainGroups, hostnameOf, mergeRequirement, strictRequirements } from './topology.ts';
 import type { CompatibilityOptions, Requirement, Requirements } from './requirements.ts';
 import {
@@ -351,8 +352,8 @@ function addToExisting(e: Existing, d: PodData, topology: Topology): boolean {
   if (e.node.admits !== undefined && !e.node.admits(pod)) return false;
   if (findUntoleratedTaint(e.node.taints, pod.spec.tolerations) !== null) return false;
   if (d.hostPorts.length > 0 && e.hostPorts.conflicts(pod.key, d.hostPorts) !== undefined) return false;
+  if (!fitsSum(e.requests, d.requests, e.node.available)) return false;
   const requests = addVectors(e.requests, d.requests);
-  if (!fits(requests, e.node.available)) return false;
   if (compatible(e.requirements, d.requirements) !== undefined) return false;
   let rs: Requirements = e.requirements;
   if (topology.constrains(pod)) {
@@ -406,6 +407,36 @@ class ClaimsByPods {
   }
 }
 
+/** The last buildDomainGroups answer and what it was built from (each template's NodePool
+ *  requirements, taints and menu, by identity: resolved NodePools are replaced, never changed, when
+ *  a scripted change edits them). Disruption solves the same NodePools dozens of times a poll, and
+ *  Topology only reads the groups. */
+let domainMemo: { from: readonly unknown[]; groups: DomainGroups } | null = null;
+
+function domainGroupsOf(templates: readonly Template[]): DomainGroups {
+  const from = templates.flatMap((t) => [t.requirements, t.taints, t.pool.menu]);
+  if (domainMemo && domainMemo.from.length === from.length && domainMemo.from.every((x, i) => x === from[i])) return domainMemo.groups;
+  const groups = buildDomainGroups(templates.map((t) => ({ requirements: t.requirements, taints: t.taints, types: t.instanceTypes })));
+  domainMemo = { from, groups };
+  return groups;
+}
+
+/** An existing node's labels as requirements, its hostname In too; remembered per labels object
+ *  while the labels and hostname read the same (solve never changes the map: a pod placed there
+ *  gets a new one). */
+const nodeRequirementsMemo = new WeakMap<object, { sig: string; rs: Requirements }>();
+
+function nodeRequirements(labels: Readonly<Record<string, string>>, hostname: string): Requirements {
+  let sig = hostname;
+  for (const k in labels) sig += `\0${k}\0${labels[k]}`;
+  const known = nodeRequirementsMemo.get(labels);
+  if (known && known.sig === sig) return known.rs;
+  const rs = labelRequirements(labels);
+  addTo(rs, requirement(LABEL_HOSTNAME, 'In', [hostname]));
+  nodeRequirementsMemo.set(labels, { sig, rs });
+  return rs;
+}
+
 /** Scheduler.Solve. */
 export function solve(input: SolveInput): SolveResult {
   const daemons = input.daemonSetPods ?? [];
@@ -441,7 +472,7 @@ export function solve(input: SolveInput): SolveResult {
   // NewTopology: the domains every NodePool can offer, the pods already on nodes, and a group per
   // constraint of the pods to schedule; then NewExistingNode registers each node's hostname.
   const topologyNodes = (input.existingNodes ?? []).map((n) => ({ name: n.name, labels: n.labels, taints: n.taints, pods: n.pods ?? [] }));
-  const domainGroups = buildDomainGroups(templates.map((t) => ({ requirements: t.requirements, taints: t.taints, types: t.instanceTypes })));
+  const domainGroups = domainGroupsOf(templates);
   const topology = new Topology(domainGroups, topologyNodes, new Set(input.pods));
   const views = new Map<Pod, PodData[]>();
   const dataOf = (pod: Pod, steps: number): PodData | null => {
@@ -462,8 +493,7 @@ export function solve(input: SolveInput): SolveResult {
     const hostname = hostnameOf(node);
     const hostPorts = new HostPortUsage();
     for (const p of node.pods ?? []) hostPorts.add(p.key, karpenterHostPorts(p));
-    const rs = labelRequirements(node.labels);
-    addTo(rs, requirement(LABEL_HOSTNAME, 'In', [hostname]));
+    const rs = nodeRequirements(node.labels, hostname);
     topology.register(LABEL_HOSTNAME, hostname);
     return { node, hostname, requirements: rs, requests: {}, pods: [], hostPorts };
   });

@@ -197,12 +197,19 @@ export class Disruption {
     }
   }
 
+  /** The PDBs as the snapshot is taken. disruptionsAllowed (a scan of every pod) is computed when
+   *  first read, which is within the same synchronous pass as the snapshot (nothing changes
+   *  between): a pass whose methods are all skipped reads none. */
   private pdbs(): PdbLimit[] {
     const { api } = this.parts;
-    return [...api.podDisruptionBudgets.list()].map((p) => ({
-      namespace: p.metadata.namespace, name: p.metadata.name, selector: p.spec.selector,
-      disruptionsAllowed: pdbStatus(api, p).disruptionsAllowed, unhealthyPodEvictionPolicy: p.spec.unhealthyPodEvictionPolicy,
-    }));
+    return [...api.podDisruptionBudgets.list()].map((p) => {
+      let allowed: number | null = null;
+      return {
+        namespace: p.metadata.namespace, name: p.metadata.name, selector: p.spec.selector,
+        get disruptionsAllowed() { return (allowed ??= pdbStatus(api, p).disruptionsAllowed); },
+        unhealthyPodEvictionPolicy: p.spec.unhealthyPodEvictionPolicy,
+      };
+    });
   }
 
   private inQueue(claim: NodeClaim): boolean {

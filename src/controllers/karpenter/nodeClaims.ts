@@ -19,6 +19,8 @@
 // Registered and Initialized as NodeClaim status conditions and log lines, not Events; capsim
 // writes them to events.csv under those names so a run shows the lifecycle.
 import type { NodeInit } from '../../api/apiServer.ts';
+import { evict, type PdbStatus } from '../../api/eviction.ts';
+import type { PdbObject } from '../../model/objects.ts';
 import type { Taint } from '../../model/api.ts';
 import { LABEL_CAPACITY_TYPE as CAPSIM_CAPACITY_TYPE } from '../../model/api.ts';
 import type { Node } from '../../model/node.ts';
@@ -372,8 +374,10 @@ export class NodeClaims {
       graceful.filter((p) => critical(p) && daemon(p)),
     ];
     const tier = tiers.find((t) => t.length > 0);
+    // The PDB statuses read in this pass, until an eviction deletes a pod (src/api/eviction.ts evict).
+    const statuses = new Map<PdbObject, PdbStatus>();
     for (const pod of tier ?? []) {
-      const result = api.evict(pod, `Evicted pod: ${claim.disruptionReason ?? 'deleted'}`);
+      const result = evict(api, pod, `Evicted pod: ${claim.disruptionReason ?? 'deleted'}`, statuses);
       if (!result.ok) this.failedDraining(claim, pod, result.message);
     }
     return false;

@@ -10,10 +10,15 @@
 import type { DisruptionReason } from '../budgets.ts';
 import { disruptionBudgetMapping } from '../budgets.ts';
 import { DEFAULT_BUDGETS } from '../budgets.ts';
-import { candidateBlockers, candidateCosts, isReschedulable, parseGoDurationMs } from '../disruptionCost.ts';
+import { candidateBlockers, candidateCosts, disruptionClass, isReschedulable, parseGoDurationMs } from '../disruptionCost.ts';
 import { LABEL_CAPACITY_TYPE, LABEL_INSTANCE_TYPE, LABEL_ZONE } from '../requirements.ts';
 import type { ResolvedNodePool } from '../nodePools.ts';
 import { isActive } from '../../model/pod.ts';
+import type { Pod } from '../../model/pod.ts';
+import type { LabelSelector } from '../../model/api.ts';
+import type { LabelMatcher } from '../../model/labelSelector.ts';
+import { compileLabelSelector } from '../../model/labelSelector.ts';
+import type { PdbLimit } from '../disruptionCost.ts';
 import type { Candidate, ClaimState, DisruptionEvent, DisruptionSnapshot } from './types.ts';
 
 /** Upstream's pretty.Sentence: the first letter upper-cased. */
@@ -97,7 +102,7 @@ export function newCandidate(snap: DisruptionSnapshot, claim: ClaimState, kind: 
     events.push(...nodeEvents(claim, 'DisruptionBlocked', `NodePool not found (NodePool=${claim.nodePool})`));
     return null;
   }
-  const blockers = candidateBlockers(view, pods, snap.pdbs, METHOD_REASON[kind], snap.nowMs);
+  const blockers = candidateBlockers(view, pods, pdbsToCheck(snap.pdbs, pods), METHOD_REASON[kind], snap.nowMs);
   if (blockers.length > 0) {
     events.push(...nodeEvents(claim, 'DisruptionBlocked', sentence(blockers[0]!)));
     return null;
@@ -109,6 +114,34 @@ export function newCandidate(snap: DisruptionSnapshot, claim: ClaimState, kind: 
     capacityType: claim.capacityType, zone: claim.zone, price: claim.priceUsdPerHour,
     reschedulablePods: pods.filter(isReschedulable), ...costs,
   };
+}
+
+const compiledSelectors = new WeakMap<LabelSelector, LabelMatcher>();
+
+/** The PDBs candidateBlockers' PDB check needs to see for these pods. It looks, per pod, at the
+ *  PDBs of the pod's namespace whose selector matches it, and speaks only when a pod has two of
+ *  them or one allows no disruption: so the PDBs (in their order) selecting some pod decide the
+ *  same, and none at all when no pod has two and each allows a disruption. The selectors are
+ *  compiled once, not per pod and poll. */
+function pdbsToCheck(pdbs: readonly PdbLimit[], pods: readonly Pod[]): readonly PdbLimit[] {
+  if (pdbs.length === 0) return pdbs;
+  const selected = new Map<Pod, number>();
+  let speaks = false;
+  const out = pdbs.filter((b) => {
+    let m = compiledSelectors.get(b.selector);
+    if (!m) compiledSelectors.set(b.selector, (m = compileLabelSelector(b.selector)));
+    let any = false;
+    for (const p of pods) {
+      if (p.namespace !== b.namespace || !m(p.labels)) continue;
+      any = true;
+      const n = (selected.get(p) ?? 0) + 1;
+      selected.set(p, n);
+      if (n > 1) speaks = true;
+    }
+    if (any && b.disruptionsAllowed === 0) speaks = true;
+    return any;
+  });
+  return speaks ? out : [];
 }
 
 /** Candidate.IsEmpty: RescheduleDisruptionCost <= PerNodeBaseDisruptionCost (no reschedulable pod
@@ -142,14 +175,51 @@ export function shouldDisrupt(kind: MethodKind, c: Candidate, nowMs: number, eve
  *  only at drifted NodeClaims (the Blocked events of the others come from the other methods' pass,
  *  which looks at every node each poll). */
 export function getCandidates(snap: DisruptionSnapshot, kind: MethodKind, events: DisruptionEvent[]): Candidate[] {
+  let byKind = candidatesMemo.get(snap);
+  if (!byKind) candidatesMemo.set(snap, (byKind = new Map()));
+  const known = byKind.get(kind);
+  if (known && known.nowMs === snap.nowMs && known.claims === snap.claims && known.pdbs === snap.pdbs && known.nodePools === snap.nodePools) {
+    events.push(...known.events);
+    return [...known.out];
+  }
   const out: Candidate[] = [];
+  const own: DisruptionEvent[] = [];
   for (const claim of snap.claims) {
     if (kind === 'drift' && claim.driftedSinceMs === null) continue;
-    const c = newCandidate(snap, claim, kind, events);
-    if (c && shouldDisrupt(kind, c, snap.nowMs, events)) out.push(c);
+    const c = candidateOf(snap, claim, kind, own);
+    if (c && shouldDisrupt(kind, c, snap.nowMs, own)) out.push(c);
   }
-  return out;
+  byKind.set(kind, { nowMs: snap.nowMs, claims: snap.claims, pdbs: snap.pdbs, nodePools: snap.nodePools, out, events: own });
+  events.push(...own);
+  return [...out];
 }
+
+/** newCandidate's answer per snapshot claim and disruption class: the method's reason enters
+ *  newCandidate only through candidateBlockers, which reads only its class (graceful: emptiness and
+ *  consolidation; eventual: drift), so emptiness and consolidation share one answer per poll. */
+const newCandidateMemo = new WeakMap<ClaimState, { snap: DisruptionSnapshot; nowMs: number; cls: string; candidate: Candidate | null; events: DisruptionEvent[] }>();
+
+function candidateOf(snap: DisruptionSnapshot, claim: ClaimState, kind: MethodKind, events: DisruptionEvent[]): Candidate | null {
+  const cls = disruptionClass(METHOD_REASON[kind]);
+  const known = newCandidateMemo.get(claim);
+  if (known && known.snap === snap && known.nowMs === snap.nowMs && known.cls === cls) {
+    events.push(...known.events);
+    return known.candidate;
+  }
+  const own: DisruptionEvent[] = [];
+  const candidate = newCandidate(snap, claim, kind, own);
+  newCandidateMemo.set(claim, { snap, nowMs: snap.nowMs, cls, candidate, events: own });
+  events.push(...own);
+  return candidate;
+}
+
+/** getCandidates' answer per snapshot and method kind: multi-node and single-node consolidation
+ *  (and validation) ask for the same snapshot's candidates in one pass, and a snapshot is taken
+ *  for one synchronous pass (its parts are checked too, for callers that edit one in place). */
+const candidatesMemo = new WeakMap<DisruptionSnapshot, Map<MethodKind, {
+  nowMs: number; claims: DisruptionSnapshot['claims']; pdbs: DisruptionSnapshot['pdbs']; nodePools: DisruptionSnapshot['nodePools'];
+  out: Candidate[]; events: DisruptionEvent[];
+}>>();
 
 /** BuildDisruptionBudgetMapping: NodePool name -> disruptions the method may still start, with the
  *  NodePool's "No allowed disruptions for disruption reason X due to blocking budget" event when it
