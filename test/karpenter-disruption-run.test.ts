@@ -9,7 +9,7 @@ import type { ClusterEvent } from '../src/api/apiServer.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { World } from '../src/world.ts';
 import type { Karpenter } from '../src/controllers/karpenter/karpenter.ts';
-import { loadProblems, writeScenario } from './support/run.ts';
+import { EC2_NODE_CLASS, loadProblems, writeScenario } from './support/run.ts';
 import { formatProblem } from '../src/scenario/errors.ts';
 
 interface Opts {
@@ -42,15 +42,7 @@ ${o.templateMeta ? `          metadata:\n${o.templateMeta}` : ''}          spec:
               - {key: karpenter.sh/capacity-type, operator: In, values: [on-demand]}
               - {key: node.kubernetes.io/instance-type, operator: In, values: [${(o.types ?? ['m5.xlarge']).join(', ')}]}
 ${o.template ?? ''}        disruption: ${o.disruption ?? '{consolidationPolicy: WhenEmptyOrUnderutilized, consolidateAfter: 1m, budgets: [{nodes: "100%"}]}'}
-    - apiVersion: karpenter.k8s.aws/v1
-      kind: EC2NodeClass
-      metadata: {name: default}
-      spec:
-        amiSelectorTerms: [{alias: al2023@latest}]
-        role: KarpenterNodeRole
-        subnetSelectorTerms: [{tags: {karpenter.sh/discovery: test}}]
-        securityGroupSelectorTerms: [{tags: {karpenter.sh/discovery: test}}]
-  workloads:
+${EC2_NODE_CLASS}  workloads:
 ${o.workload ?? `    - name: web
       replicas: 3
       containers:

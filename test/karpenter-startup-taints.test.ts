@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import type { ClusterEvent } from '../src/api/apiServer.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { World } from '../src/world.ts';
-import { writeScenario } from './support/run.ts';
+import { EC2_NODE_CLASS, writeScenario } from './support/run.ts';
 
 const TAINT = '{key: node.cilium.io/agent-not-ready, value: "true", effect: NoExecute}';
 
@@ -31,15 +31,7 @@ spec:
             requirements:
               - {key: karpenter.sh/capacity-type, operator: In, values: [on-demand]}
               - {key: node.kubernetes.io/instance-type, operator: In, values: [m5.xlarge]}
-${taintsField ? `            ${taintsField}: [${TAINT}]\n` : ''}    - apiVersion: karpenter.k8s.aws/v1
-      kind: EC2NodeClass
-      metadata: {name: default}
-      spec:
-        amiSelectorTerms: [{alias: al2023@latest}]
-        role: KarpenterNodeRole
-        subnetSelectorTerms: [{tags: {karpenter.sh/discovery: test}}]
-        securityGroupSelectorTerms: [{tags: {karpenter.sh/discovery: test}}]
-  workloads:
+${taintsField ? `            ${taintsField}: [${TAINT}]\n` : ''}${EC2_NODE_CLASS}  workloads:
     - name: web
       replicas: 3
       containers:

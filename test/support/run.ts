@@ -108,3 +108,15 @@ export function parseCsv(text: string): Record<string, string>[] {
   const [header, ...body] = rows;
   return body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
 }
+
+/** The EC2NodeClass `default` as an item of a scenario's `manifests` (4-space indent), as
+ *  Karpenter's getting-started guide writes it. */
+export const EC2_NODE_CLASS = `    - apiVersion: karpenter.k8s.aws/v1
+      kind: EC2NodeClass
+      metadata: {name: default}
+      spec:
+        amiSelectorTerms: [{alias: al2023@latest}]
+        role: KarpenterNodeRole
+        subnetSelectorTerms: [{tags: {karpenter.sh/discovery: test}}]
+        securityGroupSelectorTerms: [{tags: {karpenter.sh/discovery: test}}]
+`;
