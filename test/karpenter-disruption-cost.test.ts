@@ -6,13 +6,14 @@
 //  - pkg/controllers/disruption/suite_test.go "Candidate Filtering" (the do-not-disrupt, PDB and
 //    terminationGracePeriod cases, with upstream's error strings);
 //  - LifetimeRemaining has no upstream test: the cases are worked by hand from disruption.go.
+import { parseGoDurationMs } from '../src/karpenter/goDuration.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { makePod } from './support/cluster.ts';
 import type { Pod } from '../src/model/pod.ts';
 import {
-  candidateBlockers, candidateCosts, evictionCost, lifetimeRemaining, parseGoDurationMs, parseGoFloat, reschedulingCost,
+  candidateBlockers, candidateCosts, evictionCost, lifetimeRemaining, parseGoFloat, reschedulingCost,
   sortConsolidationCandidates, type CandidateNodeView, type PdbLimit,
 } from '../src/karpenter/disruptionCost.ts';
 
@@ -87,7 +88,7 @@ test('Go durations', () => {
   assert.equal(parseGoDurationMs('300ms'), 300);
   assert.equal(parseGoDurationMs('-5m'), -300_000);
   assert.equal(parseGoDurationMs('0'), 0);
-  for (const bad of ['', '5', '1d', '.h', 'h', '1h 30m']) assert.throws(() => parseGoDurationMs(bad), /invalid duration/, bad);
+  for (const bad of ['', '5', '1d', '.h', 'h', '1h 30m', '1constructor', '2toString']) assert.throws(() => parseGoDurationMs(bad), /invalid duration/, bad);
 });
 
 // --- candidate costs and ordering ---

@@ -17,6 +17,7 @@
 
 import type { DisruptionBudget } from '../model/karpenter.ts';
 import { CronSchedule } from '../workload/cron.ts';
+import { parseGoDurationMs } from './goDuration.ts';
 
 export type DisruptionReason = 'Underutilized' | 'Empty' | 'Drifted';
 export const DISRUPTION_REASONS: readonly DisruptionReason[] = ['Underutilized', 'Empty', 'Drifted'];
@@ -43,7 +44,7 @@ export function budgetIsActive(budget: DisruptionBudget, nowMs: number): { activ
   let durationMs: number;
   try {
     schedule = parseBudgetSchedule(budget.schedule ?? '');
-    durationMs = budget.duration === undefined ? 0 : parseGoDuration(budget.duration);
+    durationMs = budget.duration === undefined ? 0 : parseGoDurationMs(budget.duration);
   } catch (e) {
     return { active: false, error: `invariant violated, invalid cron, ${(e as Error).message}` };
   }
@@ -155,11 +156,3 @@ export function parseBudgetSchedule(schedule: string): CronSchedule {
   return CronSchedule.parse(text, null);
 }
 
-/** Go time.ParseDuration for the budget pattern (hours and minutes, an optional trailing 0s). */
-export function parseGoDuration(text: string): number {
-  if (!/^([0-9]+(h|m|s))+$/.test(text)) throw new Error(`time: invalid duration "${text}"`);
-  const unit: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000 };
-  let ms = 0;
-  for (const m of text.matchAll(/([0-9]+)(h|m|s)/g)) ms += Number(m[1]) * unit[m[2]];
-  return ms;
-}

@@ -19,6 +19,7 @@ import type { LabelSelector } from '../model/api.ts';
 import { matchesLabelSelector } from '../model/labelSelector.ts';
 import { toleratesTaint } from '../model/taints.ts';
 import type { DisruptionReason } from './budgets.ts';
+import { parseGoDurationMs } from './goDuration.ts';
 
 export const POD_DELETION_COST_ANNOTATION = 'controller.kubernetes.io/pod-deletion-cost';
 export const DO_NOT_DISRUPT_ANNOTATION = 'karpenter.sh/do-not-disrupt';
@@ -226,45 +227,4 @@ function pdbBlocker(pods: readonly Pod[], pdbs: readonly PdbLimit[], nowMs: numb
     }
   }
   return null;
-}
-
-const GO_UNITS_NS: Readonly<Record<string, number>> = {
-  ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9,
-};
-
-const parsedDurations = new Map<string, number>();
-
-/** Go time.ParseDuration, in milliseconds (fractional below 1 ms). Throws on what Go rejects.
- *  Remembers what it parsed (the disruption loop reads the same few durations every 10 s). */
-export function parseGoDurationMs(text: string): number {
-  const known = parsedDurations.get(text);
-  if (known !== undefined) return known;
-  const ms = parseGoDurationUncached(text);
-  if (parsedDurations.size < 10_000) parsedDurations.set(text, ms);
-  return ms;
-}
-
-function parseGoDurationUncached(text: string): number {
-  const fail = (): never => { throw new Error(`time: invalid duration "${text}"`); };
-  let s = text;
-  let sign = 1;
-  if (s.startsWith('-') || s.startsWith('+')) {
-    if (s[0] === '-') sign = -1;
-    s = s.slice(1);
-  }
-  if (s === '0') return 0;
-  if (s === '') fail();
-  let ns = 0;
-  const component = /^([0-9]*)(\.([0-9]*))?([^0-9.]+)/;
-  while (s !== '') {
-    const m = component.exec(s);
-    if (!m) return fail();
-    const [all, whole, dot, frac, unit] = m;
-    if (whole === '' && (dot === undefined || frac === '')) fail();
-    const unitNs = GO_UNITS_NS[unit];
-    if (unitNs === undefined) fail();
-    ns += Number(`${whole || '0'}.${frac ?? ''}0`) * unitNs;
-    s = s.slice(all.length);
-  }
-  return (sign * ns) / 1e6;
 }

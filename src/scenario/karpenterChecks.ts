@@ -13,7 +13,8 @@ import { didYouMean, type Problems, type Site } from './problems.ts';
 import type { ManifestReader } from './manifests.ts';
 import { expandKarpenter, type KarpenterShorthand } from './karpenterShorthand.ts';
 import { own } from '../model/records.ts';
-import { parseBudgetSchedule, parseGoDuration } from '../karpenter/budgets.ts';
+import { parseBudgetSchedule } from '../karpenter/budgets.ts';
+import { parseGoDurationMs } from '../karpenter/goDuration.ts';
 
 /** The `karpenter:` shorthand's NodePools and NodeClasses, read as manifests (after the manifest
  *  files, so that a NodeClass they declare is used rather than generated). */
@@ -66,7 +67,7 @@ export function karpenterWarnings(input: KarpenterInput): RunWarning[] {
       }
       if (b.duration !== undefined) {
         try {
-          parseGoDuration(b.duration);
+          parseGoDurationMs(b.duration);
         } catch (error) {
           problems.push(`duration "${b.duration}": ${(error as Error).message}`);
         }

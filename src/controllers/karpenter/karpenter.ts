@@ -13,7 +13,7 @@ import { DEFAULT_STARTUP_DELAY_MS, type KarpenterParts } from './parts.ts';
 import { Provisioner } from './provisioner.ts';
 import { Disruption } from './disruption.ts';
 import { Interruption } from './interruption.ts';
-import { parseGoDurationMs } from '../../karpenter/disruptionCost.ts';
+import { parseGoDurationMs } from '../../karpenter/goDuration.ts';
 import { Phase } from '../../phases.ts';
 
 export type { NodeClaim };

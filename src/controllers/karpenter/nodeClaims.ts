@@ -34,7 +34,7 @@ import { chooseLaunch } from '../../karpenter/launch.ts';
 import type { ResolvedNodePool } from '../../karpenter/nodePools.ts';
 import { LABEL_CAPACITY_TYPE, LABEL_HOSTNAME, LABEL_NODEPOOL, LABEL_ZONE } from '../../karpenter/requirements.ts';
 import type { NodeClaimPlan } from '../../karpenter/scheduler.ts';
-import { parseGoDurationMs } from '../../karpenter/disruptionCost.ts';
+import { parseGoDurationMs } from '../../karpenter/goDuration.ts';
 import { toleratesTaint } from '../../model/taints.ts';
 import type { KarpenterParts } from './parts.ts';
 import type { NodeClassObject, NodePoolObject } from '../../model/karpenter.ts';

@@ -10,7 +10,8 @@
 import type { DisruptionReason } from '../budgets.ts';
 import { disruptionBudgetMapping } from '../budgets.ts';
 import { DEFAULT_BUDGETS } from '../budgets.ts';
-import { candidateBlockers, candidateCosts, disruptionClass, isReschedulable, parseGoDurationMs } from '../disruptionCost.ts';
+import { candidateBlockers, candidateCosts, disruptionClass, isReschedulable } from '../disruptionCost.ts';
+import { parseGoDurationMs } from '../goDuration.ts';
 import { LABEL_CAPACITY_TYPE, LABEL_INSTANCE_TYPE, LABEL_ZONE } from '../requirements.ts';
 import type { ResolvedNodePool } from '../nodePools.ts';
 import { isActive } from '../../model/pod.ts';

@@ -15,7 +15,7 @@
 // number: only equality matters. Not modelled: InstanceTypeNotFound (capsim's catalog does not
 // change during a run), subnet and security-group drift (capsim has neither).
 import type { NodeClassObject, NodePoolObject } from '../../model/karpenter.ts';
-import { parseGoDurationMs } from '../disruptionCost.ts';
+import { parseGoDurationMs } from '../goDuration.ts';
 import { compatible, labelRequirements, requirement, requirements } from '../requirements.ts';
 import { budgetMapping, getCandidates, sentence } from './candidates.ts';
 import { schedulingErrorsMessage, simulateScheduling } from './simulate.ts';
