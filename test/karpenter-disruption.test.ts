@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { emptiness, multiNodeConsolidation, singleNodeConsolidation, computeConsolidation, filterOutSameInstanceType, interleaveByNodePool } from '../src/karpenter/disruption/consolidation.ts';
 import { disruptionPass } from '../src/karpenter/disruption/disrupt.ts';
-import { drift, driftReason, expired, nodePoolHash, resolvedImage, nodeClassHash } from '../src/karpenter/disruption/drift.ts';
+import { drift, driftReason, expiresAtMs, nodePoolHash, resolvedImage, nodeClassHash } from '../src/karpenter/disruption/drift.ts';
 import { getCandidates, budgetMapping } from '../src/karpenter/disruption/candidates.ts';
 import { validateCommand } from '../src/karpenter/disruption/validate.ts';
 import { decision, type DisruptionEvent } from '../src/karpenter/disruption/types.ts';
@@ -343,11 +343,13 @@ test('drift detection: NodePoolDrifted on a template change, not on a budget or 
   assert.equal(driftReason(cp, { nodePool: np, nodeClass: { ...pinned, kubelet: { maxPods: 20 } }, imageReleases: 0 }), 'NodeClassDrift');
 });
 
-test('expiration: a NodeClaim created at t expires at t + expireAfter, whatever its budgets and do-not-disrupt', () => {
+test('expiration: a NodeClaim created at t expires at t + expireAfter; Never and 0s never', () => {
   const pool = fakePool('default', LADDER, { disruption: { consolidationPolicy: 'WhenEmpty', consolidateAfter: 'Never', budgets: [{ nodes: '0' }] } });
   const c = fakeClaim('node', { pool, type: x4large, createdMs: 1000, expireAfter: '1h', annotations: { 'karpenter.sh/do-not-disrupt': 'true' } });
-  assert.deepEqual(expired(snapshot([pool], [c], { nowMs: 1000 + 3_600_000 - 1 })), []);
-  assert.deepEqual(names(expired(snapshot([pool], [c], { nowMs: 1000 + 3_600_000 })).map((x) => ({ name: x.name }))), ['node']);
+  // The controller deletes it then, forcefully (the run tests of expireAfter check the deletion).
+  assert.equal(expiresAtMs(c), 1000 + 3_600_000);
+  assert.equal(expiresAtMs({ ...c, expireAfter: 'Never' }), null);
+  assert.equal(expiresAtMs({ ...c, expireAfter: '0s' }), null);
 });
 
 test('consolidation policy WhenEmpty: a non-empty node is Unconsolidatable with upstream\'s message; consolidateAfter Never disables it', () => {

@@ -13,7 +13,7 @@ import { DEFAULT_STARTUP_DELAY_MS, type KarpenterParts } from './parts.ts';
 import { Provisioner } from './provisioner.ts';
 import { Disruption } from './disruption.ts';
 import { Interruption } from './interruption.ts';
-import { parseGoDurationMs } from '../../karpenter/goDuration.ts';
+import { expiresAtMs } from '../../karpenter/disruption/drift.ts';
 import { Phase } from '../../phases.ts';
 
 export type { NodeClaim };
@@ -59,10 +59,9 @@ export class Karpenter {
    *  are provisioned for as it drains. */
   private armExpiration(claim: NodeClaim): void {
     const expireAfter = this.nodeClaims.pool(claim.nodePool)?.nodePool.expireAfter ?? 'Never';
-    if (expireAfter === 'Never') return;
-    const ms = parseGoDurationMs(expireAfter);
-    if (!(ms > 0) || claim.createdMs + ms > this.parts.durationMs) return;
-    this.parts.clock.schedule(claim.createdMs + ms, Phase.Controller, () => {
+    const at = expiresAtMs({ createdMs: claim.createdMs, expireAfter });
+    if (at === null || at > this.parts.durationMs) return;
+    this.parts.clock.schedule(at, Phase.Controller, () => {
       if (claim.deletingMs >= 0 || claim.terminatedMs >= 0) return;
       this.expired++;
       this.parts.api.emit('Expired', `NodeClaim/-/${claim.name}`, claim.node.name, `deleting expired nodeclaim (expireAfter ${expireAfter})`, 'karpenter');

@@ -117,22 +117,16 @@ export function driftReason(claim: Pick<ClaimState, 'nodePoolHash' | 'nodeClassH
   return null;
 }
 
-/** When a NodeClaim expires (creation + expireAfter), or null for "Never". */
+/** When a NodeClaim expires (creation + expireAfter), or null for "Never" (or a non-positive
+ *  expireAfter). The expiration controller (controllers/karpenter/karpenter.ts) deletes it then. */
 export function expiresAtMs(claim: Pick<ClaimState, 'createdMs' | 'expireAfter'>): number | null {
   if (claim.expireAfter === 'Never') return null;
   try {
-    return claim.createdMs + parseGoDurationMs(claim.expireAfter);
+    const ms = parseGoDurationMs(claim.expireAfter);
+    return ms > 0 ? claim.createdMs + ms : null;
   } catch {
     return null;
   }
-}
-
-/** The NodeClaims the expiration controller deletes now. */
-export function expired(snap: DisruptionSnapshot): ClaimState[] {
-  return snap.claims.filter((c) => {
-    const at = expiresAtMs(c);
-    return !c.deleting && at !== null && snap.nowMs >= at;
-  });
 }
 
 /** Drift.ComputeCommands. */
