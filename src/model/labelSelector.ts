@@ -136,3 +136,19 @@ export function isEmptyLabelSelector(selector: LabelSelector | undefined | null)
 export function matchesLabelSelector(selector: LabelSelector | undefined | null, labels: Labels): boolean {
   return compileLabelSelector(selector)(labels);
 }
+
+/** A string that is equal for two selectors (with their `extra` requirements) exactly when they
+ *  are written the same way up to the order of matchLabels: a cache key for counts per selector.
+ *  Different strings may still select the same pods; that only costs a second cache entry. */
+export function labelSelectorKey(selector: LabelSelector | undefined | null, extra: readonly LabelSelectorRequirement[] = []): string {
+  if (selector === undefined || selector === null) return extra.length === 0 ? 'nil' : `nil+${JSON.stringify(extra)}`;
+  const ml = selector.matchLabels ?? {};
+  const keys = Object.keys(ml).sort();
+  let s = '{';
+  for (const k of keys) s += `${JSON.stringify(k)}:${JSON.stringify(ml[k])},`;
+  s += '}';
+  const me = selector.matchExpressions ?? [];
+  if (me.length > 0) s += JSON.stringify(me.map((r) => [r.key, r.operator, r.values ?? null]));
+  if (extra.length > 0) s += `+${JSON.stringify(extra.map((r) => [r.key, r.operator, r.values ?? null]))}`;
+  return s;
+}

@@ -3,6 +3,7 @@
 // NormalizeScore rank the feasible nodes. One plugin per file in plugins/, named as upstream.
 import type { Pod } from '../model/pod.ts';
 import type { NodeInfo } from '../model/node.ts';
+import type { SpreadCounts } from './spreadCounts.ts';
 
 /** A filter's verdict on one node. `unresolvable` mirrors UnschedulableAndUnresolvable: evicting
  *  pods (preemption) cannot help. Reasons are the upstream strings, e.g. "Insufficient cpu". */
@@ -25,6 +26,8 @@ export interface Snapshot {
   /** Selector of the pod's controller (ReplicaSet/StatefulSet), used for the system-default
    *  topology spreading (upstream DefaultSelector); null for bare pods and other owners. */
   ownerSelector(pod: Pod): import('../model/api.ts').LabelSelector | null;
+  /** Matching-pod counts kept between cycles (the scheduler's own snapshot); absent: count afresh. */
+  readonly spreadCounts?: SpreadCounts;
 }
 
 /** Per-cycle state: plugins store what PreFilter/PreScore computed under their own name. */

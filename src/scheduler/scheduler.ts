@@ -17,6 +17,7 @@ import type { NominatedPods } from './plugins/nodeResourcesFit.ts';
 import { ERR_REASON as PORTS_IN_USE, NAME as NODE_PORTS, helpedByPodDeleted } from './plugins/nodePorts.ts';
 import { podHostPorts } from '../model/hostPorts.ts';
 import { SchedulingQueue } from './queue.ts';
+import { SpreadCounts } from './spreadCounts.ts';
 
 /** How often leftover unschedulable pods are checked (flushUnschedulablePodsLeftover). */
 const LEFTOVER_FLUSH_PERIOD_MS = 30_000;
@@ -31,6 +32,8 @@ export interface SchedulerOptions {
   budgets: DisruptionBudgets;
   /** The selector of a pod's controller, for default topology spreading. */
   ownerSelector: (pod: Pod) => LabelSelector | null;
+  /** false: PodTopologySpread counts matching pods afresh in every cycle (tests compare both). */
+  keepSpreadCounts?: boolean;
 }
 
 export class Scheduler implements ClusterListener {
@@ -46,6 +49,8 @@ export class Scheduler implements ClusterListener {
   private leftoverHandle: EventHandle | null = null;
   private podsWithRequiredAntiAffinity = 0;
   private podsWithAffinity = 0;
+  /** PodTopologySpread's matching-pod counts per node, invalidated by the pod notifications. */
+  private readonly spreadCounts: SpreadCounts;
   /** Pods bound so far (pods.scheduled), and scheduling attempts made. */
   scheduledCount = 0;
   attempts = 0;
@@ -57,6 +62,7 @@ export class Scheduler implements ClusterListener {
     this.queue = new SchedulingQueue((pod, parked) => cluster.setPodUnschedulable(pod, parked));
     this.algorithm = new SchedulingAlgorithm(options.profile, cluster.random.stream('scheduler'));
     this.preemption = new DefaultPreemption(options.budgets, cluster.random.stream('preemption'));
+    this.spreadCounts = new SpreadCounts(() => cluster.nodes.length);
     cluster.addListener(this);
   }
 
@@ -100,6 +106,7 @@ export class Scheduler implements ClusterListener {
   }
 
   podBound(pod: Pod): void {
+    this.spreadCounts.podChanged(pod);
     const affinity = pod.spec.affinity;
     if (affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length) this.podsWithRequiredAntiAffinity++;
     if (affinity?.podAffinity || affinity?.podAntiAffinity) this.podsWithAffinity++;
@@ -107,10 +114,12 @@ export class Scheduler implements ClusterListener {
   }
 
   podTerminating(pod: Pod): void {
+    this.spreadCounts.podChanged(pod);
     if (!pod.node) this.forgetUnbound(pod);
   }
 
   podRemoved(pod: Pod): void {
+    this.spreadCounts.podChanged(pod);
     if (!pod.node) {
       this.forgetUnbound(pod);
       return;
@@ -124,6 +133,7 @@ export class Scheduler implements ClusterListener {
 
   /** A finished pod frees its node's resources (and host ports) just as a removed one does. */
   podFinished(pod: Pod): void {
+    this.spreadCounts.podChanged(pod);
     if (pod.node) this.moveOnEvent((failed, waiting) => helpedByRemoval(failed, waiting, pod));
   }
 
@@ -266,6 +276,7 @@ export class Scheduler implements ClusterListener {
         return self.podsWithAffinity > 0;
       },
       ownerSelector: this.options.ownerSelector,
+      spreadCounts: this.options.keepSpreadCounts === false ? undefined : this.spreadCounts,
     };
   }
 }

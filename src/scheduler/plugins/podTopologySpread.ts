@@ -17,10 +17,12 @@ import { LABEL_HOSTNAME, LABEL_ZONE } from '../../model/api.ts';
 import type { Node, NodeInfo } from '../../model/node.ts';
 import type { Pod } from '../../model/pod.ts';
 import type { LabelMatcher, Labels } from '../../model/labelSelector.ts';
-import { compileLabelSelector, isEmptyLabelSelector, labelOf } from '../../model/labelSelector.ts';
+import { compileLabelSelector, isEmptyLabelSelector, labelOf, labelSelectorKey } from '../../model/labelSelector.ts';
 import type { NodeMatcher } from '../../model/nodeSelector.ts';
 import { compileRequiredNodeAffinity } from '../../model/nodeSelector.ts';
 import { doNotScheduleTaints, findUntoleratedTaint } from '../../model/taints.ts';
+import type { CountKey, SpreadCountEntry } from '../spreadCounts.ts';
+import { countOnNode } from '../spreadCounts.ts';
 
 export const POD_TOPOLOGY_SPREAD = 'PodTopologySpread';
 export const ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints";
@@ -55,9 +57,9 @@ export interface SpreadConstraint {
   readonly maxSkew: number;
   readonly topologyKey: string;
   readonly selector: LabelMatcher;
-  /** When the selector requires a pod-template-hash, "namespace/hash": only the pods indexed under
-   *  it (NodeInfo.byTemplateHash) can match, so counting looks at those alone. */
-  readonly hashKey?: string;
+  /** What counting matches (namespace and selector; with the template hash when the selector
+   *  requires one, so that counting looks only at the pods indexed under it). */
+  readonly count: CountKey;
   readonly minDomains: number;
   readonly honorNodeAffinity: boolean;
   readonly honorNodeTaints: boolean;
@@ -68,7 +70,7 @@ type Action = TopologySpreadConstraint['whenUnsatisfiable'];
 /** filterTopologySpreadConstraints: the constraints for one action, with matchLabelKeys merged
  *  into the selector (the pod's value of each listed label that the pod has) and the defaults
  *  minDomains 1, nodeAffinityPolicy Honor, nodeTaintsPolicy Ignore. */
-function parseConstraints(constraints: readonly TopologySpreadConstraint[], podLabels: Labels, action: Action): SpreadConstraint[] {
+function parseConstraints(constraints: readonly TopologySpreadConstraint[], podLabels: Labels, namespace: string, action: Action): SpreadConstraint[] {
   const out: SpreadConstraint[] = [];
   for (const c of constraints) {
     if (c.whenUnsatisfiable !== action) continue;
@@ -79,10 +81,12 @@ function parseConstraints(constraints: readonly TopologySpreadConstraint[], podL
     }
     // mergeLabelSetWithSelector: the label set plus the selector's requirements (none for nil).
     const selector = extra.length > 0 ? compileLabelSelector(c.labelSelector ?? {}, extra) : compileLabelSelector(c.labelSelector);
+    const key = `${namespace}\0${extra.length > 0 ? labelSelectorKey(c.labelSelector ?? {}, extra) : labelSelectorKey(c.labelSelector)}`;
     out.push({
       maxSkew: c.maxSkew,
       topologyKey: c.topologyKey,
       selector,
+      count: { key, namespace, selector },
       minDomains: c.minDomains ?? 1,
       honorNodeAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor',
       honorNodeTaints: (c.nodeTaintsPolicy ?? 'Ignore') === 'Honor',
@@ -95,23 +99,28 @@ function parseConstraints(constraints: readonly TopologySpreadConstraint[], podL
  *  with the controller's selector, none when the pod has no controller selector. */
 export function spreadConstraintsFor(pod: Pod, action: Action, snapshot: Snapshot): SpreadConstraint[] {
   if (pod.spec.topologySpreadConstraints.length > 0) {
-    return parseConstraints(pod.spec.topologySpreadConstraints, pod.labels, action);
+    return parseConstraints(pod.spec.topologySpreadConstraints, pod.labels, pod.namespace, action);
   }
-  const defaults = parseConstraints(SYSTEM_DEFAULT_CONSTRAINTS, pod.labels, action);
+  const defaults = parseConstraints(SYSTEM_DEFAULT_CONSTRAINTS, pod.labels, pod.namespace, action);
   if (defaults.length === 0) return defaults;
   const ownerSelector = snapshot.ownerSelector(pod);
   if (!ownerSelector || isEmptyLabelSelector(ownerSelector)) return [];
   const selector = compileLabelSelector(ownerSelector);
   const hash = ownerSelector.matchLabels?.['pod-template-hash'];
-  const hashKey = hash === undefined ? undefined : `${pod.namespace}/${hash}`;
-  return defaults.map((c) => ({ ...c, selector, hashKey }));
+  const key = `${pod.namespace}\0${labelSelectorKey(ownerSelector)}`;
+  const count: CountKey = hash === undefined ? { key, namespace: pod.namespace, selector } : { key, namespace: pod.namespace, selector, hashKey: `${pod.namespace}/${hash}` };
+  return defaults.map((c) => ({ ...c, selector, count }));
 }
 
-/** Matching pods on one node for a constraint (the hash index when the selector allows it). */
-function countOnNode(nodeInfo: NodeInfo, c: SpreadConstraint, namespace: string): number {
-  if (c.hashKey === undefined) return countPodsMatchSelector(nodeInfo.pods, c.selector, namespace);
-  const candidates = nodeInfo.byTemplateHash.get(c.hashKey);
-  return candidates === undefined ? 0 : countPodsMatchSelector(candidates, c.selector, namespace);
+/** The kept counts of each constraint's selector, or null (count afresh) without a cache. */
+function countEntries(snapshot: Snapshot, constraints: readonly SpreadConstraint[]): (SpreadCountEntry | null)[] {
+  const cache = snapshot.spreadCounts;
+  return constraints.map((c) => (cache === undefined ? null : cache.entry(c.count)));
+}
+
+/** Matching pods on one node for a constraint: kept, or counted afresh. */
+function matchingOnNode(nodeInfo: NodeInfo, c: SpreadConstraint, entry: SpreadCountEntry | null): number {
+  return entry === null ? countOnNode(nodeInfo, c.count) : entry.count(nodeInfo);
 }
 
 /** nodeLabelsMatchSpreadConstraints: the node carries every constraint's topology key. */
@@ -125,17 +134,6 @@ function nodeIncluded(c: SpreadConstraint, pod: Pod, node: Node, requiredAffinit
   if (c.honorNodeAffinity && requiredAffinity !== null && !requiredAffinity(node)) return false;
   if (c.honorNodeTaints && findUntoleratedTaint(node.taints, pod.spec.tolerations, doNotScheduleTaints) !== null) return false;
   return true;
-}
-
-/** countPodsMatchSelector: terminating pods and other namespaces are not counted. */
-export function countPodsMatchSelector(pods: readonly Pod[], selector: LabelMatcher, namespace: string): number {
-  let count = 0;
-  for (let i = 0; i < pods.length; i++) {
-    const p = pods[i];
-    if (p.deletionMs >= 0 || p.namespace !== namespace) continue;
-    if (selector(p.labels)) count++;
-  }
-  return count;
 }
 
 /** filtering.go criticalPaths: the two domains with the fewest matching pods. Index 0 always holds
@@ -209,6 +207,8 @@ export class PodTopologySpreadPreScoreState {
     readonly podCounts: Map<string, number>[],
     /** Per constraint: ln(number of domains + 2). */
     readonly normalizingWeight: readonly number[],
+    /** Per constraint: the kept counts of its selector, or null to count afresh. */
+    readonly entries: readonly (SpreadCountEntry | null)[],
   ) {}
 }
 
@@ -221,6 +221,7 @@ export class PodTopologySpread implements FilterPlugin, ScorePlugin {
     if (constraints.length === 0) return false;
     const requiredAffinity = compileRequiredNodeAffinity(pod);
     const matchNum = constraints.map(() => new Map<string, number>());
+    const entries = countEntries(snapshot, constraints);
     for (const nodeInfo of snapshot.nodeInfos) {
       const node = nodeInfo.node;
       if (!hasAllTopologyKeys(node.labels, constraints)) continue;
@@ -228,7 +229,7 @@ export class PodTopologySpread implements FilterPlugin, ScorePlugin {
         const c = constraints[i];
         if (!nodeIncluded(c, pod, node, requiredAffinity)) continue;
         const value = labelOf(node.labels, c.topologyKey)!;
-        const count = countOnNode(nodeInfo, c, pod.namespace);
+        const count = matchingOnNode(nodeInfo, c, entries[i]);
         matchNum[i].set(value, (matchNum[i].get(value) ?? 0) + count);
       }
     }
@@ -317,6 +318,7 @@ export class PodTopologySpread implements FilterPlugin, ScorePlugin {
     const normalizingWeight = constraints.map((c, i) =>
       Math.log((c.topologyKey === LABEL_HOSTNAME ? feasible.length - ignoredNodes.size : domains[i]) + 2));
 
+    const entries = countEntries(snapshot, constraints);
     if (anyZonal) {
       const requiredAffinity = compileRequiredNodeAffinity(pod);
       for (const nodeInfo of snapshot.nodeInfos) {
@@ -328,15 +330,15 @@ export class PodTopologySpread implements FilterPlugin, ScorePlugin {
           const current = podCounts[i].get(value);
           if (current === undefined) continue; // hostname, or a domain without feasible nodes
           if (!nodeIncluded(c, pod, node, requiredAffinity)) continue;
-          podCounts[i].set(value, current + countOnNode(nodeInfo, c, pod.namespace));
+          podCounts[i].set(value, current + matchingOnNode(nodeInfo, c, entries[i]));
         }
       }
     }
-    state.set(PTS_PRE_SCORE_KEY, new PodTopologySpreadPreScoreState(constraints, ignoredNodes, podCounts, normalizingWeight));
+    state.set(PTS_PRE_SCORE_KEY, new PodTopologySpreadPreScoreState(constraints, ignoredNodes, podCounts, normalizingWeight, entries));
     return true;
   }
 
-  score(state: CycleState, pod: Pod, nodeInfo: NodeInfo): number {
+  score(state: CycleState, _pod: Pod, nodeInfo: NodeInfo): number {
     const s = state.get(PTS_PRE_SCORE_KEY) as PodTopologySpreadPreScoreState | undefined;
     if (s === undefined) return 0;
     const node = nodeInfo.node;
@@ -347,7 +349,7 @@ export class PodTopologySpread implements FilterPlugin, ScorePlugin {
       const value = labelOf(node.labels, c.topologyKey);
       if (value === undefined) continue;
       const cnt = c.topologyKey === LABEL_HOSTNAME
-        ? countOnNode(nodeInfo, c, pod.namespace)
+        ? matchingOnNode(nodeInfo, c, s.entries[i])
         : s.podCounts[i].get(value) ?? 0;
       score += cnt * s.normalizingWeight[i] + (c.maxSkew - 1);
     }

@@ -1,0 +1,148 @@
+// Matching-pod counts per (namespace, selector, node), kept between scheduling attempts, so that
+// PodTopologySpread's PreFilter/PreScore/Score cost O(nodes) per attempt instead of O(pods).
+// Upstream counts afresh from the scheduler cache's NodeInfo.Pods in every cycle
+// (podtopologyspread/common.go countPodsMatchSelector, called per node by calPreFilterState and
+// PreScore); kube-scheduler forks that run at scale keep the counts in a cache updated from the
+// pod informer's Add/Update(labels)/Delete events instead (podtopologyspread/cache.go,
+// PodTopologySpreadState.preCalRes). Here the counts are per node and are invalidated, not
+// adjusted, on every watch notification that can change one: a pod bound to the node, finished
+// on it, terminating on it or removed from it. The next lookup recounts that node alone, so a
+// count is always exactly countPodsMatchSelector over the node's pods (integers, no drift).
+// Only the API's own NodeInfos are cached; a clone (preemption, cluster autoscaler simulations)
+// is counted afresh.
+import type { NodeInfo } from '../model/node.ts';
+import { templateHashKey } from '../model/node.ts';
+import type { Pod } from '../model/pod.ts';
+import type { LabelMatcher } from '../model/labelSelector.ts';
+
+/** What a count is of: pods in `namespace`, not terminating, matching `selector`. */
+export interface CountKey {
+  /** Identifies namespace and selector: equal keys must mean equal counts. */
+  readonly key: string;
+  readonly namespace: string;
+  readonly selector: LabelMatcher;
+  /** "namespace/pod-template-hash" when the selector requires that hash: only the pods indexed
+   *  under it (NodeInfo.byTemplateHash) can match. */
+  readonly hashKey?: string;
+}
+
+/** countPodsMatchSelector: terminating pods and other namespaces are not counted. */
+export function countPodsMatchSelector(pods: readonly Pod[], selector: LabelMatcher, namespace: string): number {
+  let count = 0;
+  for (let i = 0; i < pods.length; i++) {
+    const p = pods[i];
+    if (p.deletionMs >= 0 || p.namespace !== namespace) continue;
+    if (selector(p.labels)) count++;
+  }
+  return count;
+}
+
+/** Matching pods on one node, counted afresh (the hash index when the selector allows it). */
+export function countOnNode(nodeInfo: NodeInfo, k: CountKey): number {
+  if (k.hashKey === undefined) return countPodsMatchSelector(nodeInfo.pods, k.selector, k.namespace);
+  const candidates = nodeInfo.byTemplateHash.get(k.hashKey);
+  return candidates === undefined ? 0 : countPodsMatchSelector(candidates, k.selector, k.namespace);
+}
+
+/** The counts of one (namespace, selector): by node index, -1 = not counted since last change. */
+export class SpreadCountEntry {
+  counts: Int32Array;
+  lastUsed = 0;
+
+  constructor(readonly k: CountKey, nodes: number) {
+    this.counts = new Int32Array(Math.max(16, nodes)).fill(-1);
+  }
+
+  /** Matching pods on the node (the live NodeInfo of its node, or any clone). */
+  count(nodeInfo: NodeInfo): number {
+    const node = nodeInfo.node;
+    if (node.info !== nodeInfo) return countOnNode(nodeInfo, this.k);
+    const index = node.index;
+    if (index >= this.counts.length) this.grow(index);
+    let n = this.counts[index];
+    if (n < 0) n = this.counts[index] = countOnNode(nodeInfo, this.k);
+    else if (SpreadCounts.verify && n !== countOnNode(nodeInfo, this.k)) {
+      throw new Error(`spread count of ${this.k.key} on ${node.name}: cached ${n}, actual ${countOnNode(nodeInfo, this.k)}`);
+    }
+    return n;
+  }
+
+  invalidate(index: number): void {
+    if (index < this.counts.length) this.counts[index] = -1;
+  }
+
+  private grow(index: number): void {
+    const bigger = new Int32Array(Math.max(index + 1, this.counts.length * 2)).fill(-1);
+    bigger.set(this.counts);
+    this.counts = bigger;
+  }
+}
+
+/** Entries unused for this many lookups are dropped (ReplicaSets that are gone). */
+const PRUNE_EVERY = 8192;
+
+export class SpreadCounts {
+  /** Tests set this: every cached count is checked against a fresh count. */
+  static verify = false;
+
+  private readonly entries = new Map<string, SpreadCountEntry>();
+  /** Entries whose selector requires a template hash, by hashKey; the others by namespace. */
+  private readonly byHash = new Map<string, SpreadCountEntry[]>();
+  private readonly byNamespace = new Map<string, SpreadCountEntry[]>();
+  private lookups = 0;
+  private lastPrune = 0;
+
+  constructor(private readonly nodeCount: () => number) {}
+
+  /** The entry for a (namespace, selector), created empty on first use. */
+  entry(k: CountKey): SpreadCountEntry {
+    this.lookups++;
+    let e = this.entries.get(k.key);
+    if (e === undefined) {
+      if (this.lookups - this.lastPrune >= PRUNE_EVERY) this.prune();
+      e = new SpreadCountEntry(k, this.nodeCount());
+      this.entries.set(k.key, e);
+      const index = k.hashKey === undefined ? this.byNamespace : this.byHash;
+      const group = k.hashKey ?? k.namespace;
+      const list = index.get(group);
+      if (list) list.push(e);
+      else index.set(group, [e]);
+    }
+    e.lastUsed = this.lookups;
+    return e;
+  }
+
+  /** A watch notification about a pod on a node: bound, finished, terminating or removed. */
+  podChanged(pod: Pod): void {
+    const node = pod.node;
+    if (node === null) return;
+    const index = node.index;
+    const hashKey = templateHashKey(pod);
+    if (hashKey !== null) {
+      const list = this.byHash.get(hashKey);
+      if (list) for (let i = 0; i < list.length; i++) list[i].invalidate(index);
+    }
+    const list = this.byNamespace.get(pod.namespace);
+    if (list) for (let i = 0; i < list.length; i++) list[i].invalidate(index);
+  }
+
+  /** Number of cached (namespace, selector) entries. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Drops the entries not looked up since the last prune; they are recounted if needed again. */
+  private prune(): void {
+    const since = this.lastPrune;
+    this.lastPrune = this.lookups;
+    for (const [key, e] of this.entries) {
+      if (e.lastUsed > since) continue;
+      this.entries.delete(key);
+      const index = e.k.hashKey === undefined ? this.byNamespace : this.byHash;
+      const group = e.k.hashKey ?? e.k.namespace;
+      const list = index.get(group)!.filter((x) => x !== e);
+      if (list.length === 0) index.delete(group);
+      else index.set(group, list);
+    }
+  }
+}
