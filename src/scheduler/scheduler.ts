@@ -137,11 +137,17 @@ export class Scheduler implements ClusterListener {
     if (pod.node) this.moveOnEvent((failed, waiting) => helpedByRemoval(failed, waiting, pod));
   }
 
+  nodeAdded(_node: Node): void {
+    this.spreadCounts.nodeChanged();
+  }
+
   nodeUpdated(_node: Node): void {
+    this.spreadCounts.nodeChanged();
     this.moveOnEvent(() => true);
   }
 
   nodeRemoved(node: Node): void {
+    this.spreadCounts.nodeChanged();
     this.nominated.delete(node.name);
     for (const entry of this.queue.waiting()) if (entry.pod.nominatedNodeName === node.name) entry.pod.nominatedNodeName = null;
   }

@@ -14,6 +14,7 @@ import type { NodeInfo } from '../model/node.ts';
 import { templateHashKey } from '../model/node.ts';
 import type { Pod } from '../model/pod.ts';
 import type { LabelMatcher } from '../model/labelSelector.ts';
+import { labelOf } from '../model/labelSelector.ts';
 
 /** What a count is of: pods in `namespace`, not terminating, matching `selector`. */
 export interface CountKey {
@@ -44,10 +45,23 @@ export function countOnNode(nodeInfo: NodeInfo, k: CountKey): number {
   return candidates === undefined ? 0 : countPodsMatchSelector(candidates, k.selector, k.namespace);
 }
 
+/** Matching pods per topology value over one node list (the scheduler's nodes at one moment). */
+interface DomainTotals {
+  readonly nodes: readonly NodeInfo[];
+  /** SpreadCounts.nodeEpoch when built: any node added, changed or removed since rebuilds. */
+  readonly epoch: number;
+  /** Topology value (nodes without the key: '') -> matching pods on the nodes with that value. */
+  readonly totals: Map<string, number>;
+  /** By node index: the node's value, for the nodes in `nodes` only. */
+  readonly valueOf: (string | undefined)[];
+}
+
 /** The counts of one (namespace, selector): by node index, -1 = not counted since last change. */
 export class SpreadCountEntry {
   counts: Int32Array;
   lastUsed = 0;
+  /** By topology key: the per-domain sums, adjusted on every change of a count (integers). */
+  private domains: Map<string, DomainTotals> | null = null;
 
   constructor(readonly k: CountKey, nodes: number) {
     this.counts = new Int32Array(Math.max(16, nodes)).fill(-1);
@@ -67,8 +81,59 @@ export class SpreadCountEntry {
     return n;
   }
 
-  invalidate(index: number): void {
-    if (index < this.counts.length) this.counts[index] = -1;
+  /** Something about a pod on this node changed (the live NodeInfo). Without domain sums the
+   *  node is recounted when next asked; with them it is recounted now and the sums adjusted. */
+  changed(nodeInfo: NodeInfo): void {
+    const index = nodeInfo.node.index;
+    if (index >= this.counts.length) return;
+    const old = this.counts[index];
+    if (old < 0) return;
+    if (this.domains === null) {
+      this.counts[index] = -1;
+      return;
+    }
+    const now = countOnNode(nodeInfo, this.k);
+    this.counts[index] = now;
+    if (now === old) return;
+    for (const t of this.domains.values()) {
+      const value = t.valueOf[index];
+      if (value !== undefined) t.totals.set(value, t.totals.get(value)! + now - old);
+    }
+  }
+
+  /** Matching pods per value of `topologyKey` over `nodes` (nodes without the key count under
+   *  ''): kept while the node list and the nodes are unchanged (`epoch`), adjusted per change. */
+  domainTotals(topologyKey: string, nodes: readonly NodeInfo[], epoch: number): ReadonlyMap<string, number> {
+    const kept = this.domains?.get(topologyKey);
+    if (kept !== undefined && kept.nodes === nodes && kept.epoch === epoch) {
+      if (SpreadCounts.verify) {
+        const fresh = this.sumByDomain(topologyKey, nodes).totals;
+        for (const [value, n] of fresh) {
+          if (kept.totals.get(value) !== n) throw new Error(`spread total of ${this.k.key} in ${topologyKey}=${value}: kept ${kept.totals.get(value)}, actual ${n}`);
+        }
+      }
+      return kept.totals;
+    }
+    const built = this.sumByDomain(topologyKey, nodes);
+    if (built.live) {
+      this.domains ??= new Map();
+      this.domains.set(topologyKey, { nodes, epoch, totals: built.totals, valueOf: built.valueOf });
+    }
+    return built.totals;
+  }
+
+  private sumByDomain(topologyKey: string, nodes: readonly NodeInfo[]): { totals: Map<string, number>; valueOf: (string | undefined)[]; live: boolean } {
+    const totals = new Map<string, number>();
+    const valueOf: (string | undefined)[] = [];
+    let live = true;
+    for (let i = 0; i < nodes.length; i++) {
+      const nodeInfo = nodes[i];
+      if (nodeInfo.node.info !== nodeInfo) live = false;
+      const value = labelOf(nodeInfo.node.labels, topologyKey) ?? '';
+      valueOf[nodeInfo.node.index] = value;
+      totals.set(value, (totals.get(value) ?? 0) + this.count(nodeInfo));
+    }
+    return { totals, valueOf, live };
   }
 
   private grow(index: number): void {
@@ -89,6 +154,8 @@ export class SpreadCounts {
   /** Entries whose selector requires a template hash, by hashKey; the others by namespace. */
   private readonly byHash = new Map<string, SpreadCountEntry[]>();
   private readonly byNamespace = new Map<string, SpreadCountEntry[]>();
+  /** Bumped when a node is added, changed (labels, readiness, ...) or removed. */
+  nodeEpoch = 0;
   private lookups = 0;
   private lastPrune = 0;
 
@@ -116,14 +183,19 @@ export class SpreadCounts {
   podChanged(pod: Pod): void {
     const node = pod.node;
     if (node === null) return;
-    const index = node.index;
+    const info = node.info;
     const hashKey = templateHashKey(pod);
     if (hashKey !== null) {
       const list = this.byHash.get(hashKey);
-      if (list) for (let i = 0; i < list.length; i++) list[i].invalidate(index);
+      if (list) for (let i = 0; i < list.length; i++) list[i].changed(info);
     }
     const list = this.byNamespace.get(pod.namespace);
-    if (list) for (let i = 0; i < list.length; i++) list[i].invalidate(index);
+    if (list) for (let i = 0; i < list.length; i++) list[i].changed(info);
+  }
+
+  /** A node was added, changed or removed: domain sums are rebuilt when next asked. */
+  nodeChanged(): void {
+    this.nodeEpoch++;
   }
 
   /** Number of cached (namespace, selector) entries. */

@@ -16,12 +16,14 @@ export class NodeResourcesBalancedAllocation implements ScorePlugin {
     return pod.requests.cpuMilli !== 0 || pod.requests.memoryBytes !== 0;
   }
 
+  /** balancedScore of the cpu and memory fractions, without building the array (a hot path):
+   *  with fewer than two resources allocatable the deviation is 0 and the score 100. */
   score(_state: CycleState, pod: Pod, nodeInfo: NodeInfo): number {
     const alloc = nodeInfo.node.allocatable;
-    const fractions: number[] = [];
-    if (alloc.cpuMilli > 0) fractions.push(Math.min(1, (nodeInfo.requested.cpuMilli + pod.requests.cpuMilli) / alloc.cpuMilli));
-    if (alloc.memoryBytes > 0) fractions.push(Math.min(1, (nodeInfo.requested.memoryBytes + pod.requests.memoryBytes) / alloc.memoryBytes));
-    return balancedScore(fractions);
+    if (!(alloc.cpuMilli > 0) || !(alloc.memoryBytes > 0)) return MAX_NODE_SCORE;
+    const cpu = Math.min(1, (nodeInfo.requested.cpuMilli + pod.requests.cpuMilli) / alloc.cpuMilli);
+    const memory = Math.min(1, (nodeInfo.requested.memoryBytes + pod.requests.memoryBytes) / alloc.memoryBytes);
+    return Math.trunc((1 - Math.abs((cpu - memory) / 2)) * MAX_NODE_SCORE);
   }
 }
 

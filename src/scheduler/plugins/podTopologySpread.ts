@@ -321,10 +321,22 @@ export class PodTopologySpread implements FilterPlugin, ScorePlugin {
     const entries = countEntries(snapshot, constraints);
     if (anyZonal) {
       const requiredAffinity = compileRequiredNodeAffinity(pod);
-      for (const nodeInfo of snapshot.nodeInfos) {
+      // Where every node is eligible (no node-inclusion policy excludes any, no key required),
+      // a domain's count is the kept per-domain sum over all nodes; the others are summed here.
+      const summed = constraints.map((c, i) => {
+        if (c.topologyKey === LABEL_HOSTNAME) return true; // counted per node in Score
+        const entry = entries[i];
+        if (entry === null || requireAllTopologies || c.honorNodeTaints) return false;
+        if (c.honorNodeAffinity && requiredAffinity !== null) return false;
+        const totals = entry.domainTotals(c.topologyKey, snapshot.nodeInfos, snapshot.spreadCounts!.nodeEpoch);
+        for (const value of podCounts[i].keys()) podCounts[i].set(value, totals.get(value) ?? 0);
+        return true;
+      });
+      if (!summed.every(Boolean)) for (const nodeInfo of snapshot.nodeInfos) {
         const node = nodeInfo.node;
         if (requireAllTopologies && !hasAllTopologyKeys(node.labels, constraints)) continue;
         for (let i = 0; i < constraints.length; i++) {
+          if (summed[i]) continue;
           const c = constraints[i];
           const value = labelOf(node.labels, c.topologyKey) ?? '';
           const current = podCounts[i].get(value);
