@@ -43,7 +43,8 @@ export function numFeasibleNodesToFind(numAllNodes: number, percentageOfNodesToS
 export class SchedulingAlgorithm {
   /** Round-robin start of the feasible-node search (nextStartNodeIndex). */
   private nextStartNodeIndex = 0;
-  private raw: number[] = [];
+  /** Scratch arrays for raw scores by length, reused across pods (normalize rewrites in place). */
+  private readonly rawByLength = new Map<number, number[]>();
 
   constructor(
     readonly profile: Profile,
@@ -83,19 +84,19 @@ export class SchedulingAlgorithm {
 
   /** Weighted sum of every score plugin's normalised scores (RunScorePlugins). */
   prioritize(pod: Pod, feasible: readonly NodeInfo[], snapshot: Snapshot, state: CycleState): number[] {
-    const totals = new Array<number>(feasible.length).fill(0);
-    // One scratch array for raw scores, reused across pods (normalize rewrites it in place).
-    if (this.raw.length < feasible.length) this.raw = new Array<number>(feasible.length).fill(0);
-    const raw = this.raw;
+    const n = feasible.length;
+    const totals = new Array<number>(n).fill(0);
+    let raw = this.rawByLength.get(n);
+    if (raw === undefined) {
+      if (this.rawByLength.size >= 64) this.rawByLength.clear();
+      this.rawByLength.set(n, (raw = new Array<number>(n).fill(0)));
+    }
     for (const { plugin, weight } of this.profile.scores) {
       if (plugin.preScore && !plugin.preScore(state, pod, feasible, snapshot)) continue;
-      for (let i = 0; i < feasible.length; i++) raw[i] = plugin.score(state, pod, feasible[i]);
-      if (plugin.normalize) {
-        const scores = raw.length === feasible.length ? raw : raw.slice(0, feasible.length);
-        plugin.normalize(state, pod, scores, feasible);
-        if (scores !== raw) for (let i = 0; i < feasible.length; i++) raw[i] = scores[i];
-      }
-      for (let i = 0; i < feasible.length; i++) totals[i] += raw[i] * weight;
+      if (plugin.scoreAll) plugin.scoreAll(state, pod, feasible, raw);
+      else for (let i = 0; i < n; i++) raw[i] = plugin.score(state, pod, feasible[i]);
+      if (plugin.normalize) plugin.normalize(state, pod, raw, feasible);
+      for (let i = 0; i < n; i++) totals[i] += raw[i] * weight;
     }
     return totals;
   }

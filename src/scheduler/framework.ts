@@ -51,6 +51,9 @@ export interface ScorePlugin {
   preScore?(state: CycleState, pod: Pod, feasible: readonly NodeInfo[], snapshot: Snapshot): boolean;
   /** Raw score of one feasible node. Plugins without normalize must return 0..100. */
   score(state: CycleState, pod: Pod, nodeInfo: NodeInfo): number;
+  /** The same raw scores for every feasible node at once, into out[0..feasible.length): one call
+   *  per plugin and cycle instead of one per node (a hot path). Must equal `score` node by node. */
+  scoreAll?(state: CycleState, pod: Pod, feasible: readonly NodeInfo[], out: number[]): void;
   /** Rewrites raw scores in place to 0..100 (NormalizeScore). */
   normalize?(state: CycleState, pod: Pod, scores: number[], feasible: readonly NodeInfo[]): void;
 }

@@ -25,6 +25,10 @@ export class NodeResourcesBalancedAllocation implements ScorePlugin {
     const memory = Math.min(1, (nodeInfo.requested.memoryBytes + pod.requests.memoryBytes) / alloc.memoryBytes);
     return Math.trunc((1 - Math.abs((cpu - memory) / 2)) * MAX_NODE_SCORE);
   }
+
+  scoreAll(state: CycleState, pod: Pod, feasible: readonly NodeInfo[], out: number[]): void {
+    for (let i = 0; i < feasible.length; i++) out[i] = this.score(state, pod, feasible[i]);
+  }
 }
 
 export function balancedScore(fractions: readonly number[]): number {

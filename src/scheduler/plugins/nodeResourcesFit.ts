@@ -114,6 +114,10 @@ export class NodeResourcesFitScore implements ScorePlugin {
     }
     return weights === 0 ? 0 : Math.trunc(weighted / weights);
   }
+
+  scoreAll(state: CycleState, pod: Pod, feasible: readonly NodeInfo[], out: number[]): void {
+    for (let i = 0; i < feasible.length; i++) out[i] = this.score(state, pod, feasible[i]);
+  }
 }
 
 /** (allocatable - requested) * 100 / allocatable, 0 when over-requested (least_allocated.go). */

@@ -352,20 +352,12 @@ export class PodTopologySpread implements FilterPlugin, ScorePlugin {
 
   score(state: CycleState, _pod: Pod, nodeInfo: NodeInfo): number {
     const s = state.get(PTS_PRE_SCORE_KEY) as PodTopologySpreadPreScoreState | undefined;
-    if (s === undefined) return 0;
-    const node = nodeInfo.node;
-    if (s.ignoredNodes.size > 0 && s.ignoredNodes.has(node.name)) return 0;
-    let score = 0;
-    for (let i = 0; i < s.constraints.length; i++) {
-      const c = s.constraints[i];
-      const value = labelOf(node.labels, c.topologyKey);
-      if (value === undefined) continue;
-      const cnt = c.topologyKey === LABEL_HOSTNAME
-        ? matchingOnNode(nodeInfo, c, s.entries[i])
-        : s.podCounts[i].get(value) ?? 0;
-      score += cnt * s.normalizingWeight[i] + (c.maxSkew - 1);
-    }
-    return Math.round(score);
+    return s === undefined ? 0 : scoreNode(s, nodeInfo);
+  }
+
+  scoreAll(state: CycleState, _pod: Pod, feasible: readonly NodeInfo[], out: number[]): void {
+    const s = state.get(PTS_PRE_SCORE_KEY) as PodTopologySpreadPreScoreState | undefined;
+    for (let i = 0; i < feasible.length; i++) out[i] = s === undefined ? 0 : scoreNode(s, feasible[i]);
   }
 
   /** Fewer matching pods is better: 100·(max+min−raw)/max over the non-ignored nodes; ignored
@@ -387,6 +379,23 @@ export class PodTopologySpread implements FilterPlugin, ScorePlugin {
       else scores[i] = Math.trunc((MAX_NODE_SCORE * (maxScore + minScore - scores[i])) / maxScore);
     }
   }
+}
+
+/** Score of one feasible node: Σ over constraints of cnt·weight + (maxSkew − 1), rounded. */
+function scoreNode(s: PodTopologySpreadPreScoreState, nodeInfo: NodeInfo): number {
+  const node = nodeInfo.node;
+  if (s.ignoredNodes.size > 0 && s.ignoredNodes.has(node.name)) return 0;
+  let score = 0;
+  for (let i = 0; i < s.constraints.length; i++) {
+    const c = s.constraints[i];
+    const value = labelOf(node.labels, c.topologyKey);
+    if (value === undefined) continue;
+    const cnt = c.topologyKey === LABEL_HOSTNAME
+      ? matchingOnNode(nodeInfo, c, s.entries[i])
+      : s.podCounts[i].get(value) ?? 0;
+    score += cnt * s.normalizingWeight[i] + (c.maxSkew - 1);
+  }
+  return Math.round(score);
 }
 
 export const podTopologySpread = new PodTopologySpread();

@@ -55,6 +55,10 @@ export class TaintToleration implements FilterPlugin, ScorePlugin {
     return countUntoleratedPreferNoSchedule(taints, tolerations);
   }
 
+  scoreAll(state: CycleState, pod: Pod, feasible: readonly NodeInfo[], out: number[]): void {
+    for (let i = 0; i < feasible.length; i++) out[i] = feasible[i].node.taints.length === 0 ? 0 : this.score(state, pod, feasible[i]);
+  }
+
   normalize(_state: CycleState, _pod: Pod, scores: number[]): void {
     defaultNormalizeScore(MAX_NODE_SCORE, true, scores);
   }
