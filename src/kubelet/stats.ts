@@ -3,7 +3,7 @@
 // (usageHistory.ts keeps what they showed at each sample instant, for the VPA recommender).
 import type { Pod } from '../model/pod.ts';
 import { formatBytes } from '../quantity.ts';
-import type { Group, PodRun } from './podGroups.ts';
+import type { Group, PodRun, WorkloadRun } from './podGroups.ts';
 import { containerMemory } from './podGroups.ts';
 
 /** CPU a running container of a Ready (else idle) pod of the group gets now (millicores). */
@@ -23,6 +23,26 @@ export function podUsage(run: PodRun | undefined, resource: 'cpu' | 'memory', co
     if (run.starts[c] < 0 || (container !== undefined && g.models[c].name !== container)) continue;
     total += resource === 'memory' ? containerMemory(run, c, t) : containerCpu(g, c, run.cls === 'ready');
   }
+  return total;
+}
+
+/** PodUsageGroups.podUsageGroups (metricsApi.ts) from a workload's groups: a group's Ready pods
+ *  (every container running, by their class) read the same CPU, summed once in podUsage's order,
+ *  so the same double; its idle pods, and memory, are read one pod at a time. */
+export function podUsageGroups(w: WorkloadRun | undefined, resource: 'cpu' | 'memory', container: string | undefined, t: number, visit: (count: number, usage: number) => void): void {
+  if (!w) return;
+  for (const g of w.groups) {
+    const cpu = resource === 'cpu';
+    if (cpu && g.ready > 0) visit(g.ready, readyPodCpu(g, container));
+    if (cpu && g.pods.size === g.ready + g.dead) continue;
+    for (const run of g.pods) if (run.cls !== 'dead' && !(cpu && run.cls === 'ready')) visit(1, podUsage(run, resource, container, t)!);
+  }
+}
+
+/** podUsage's CPU of a Ready pod of the group (all its containers run). */
+function readyPodCpu(g: Group, container: string | undefined): number {
+  let total = 0;
+  for (let c = 0; c < g.models.length; c++) if (container === undefined || g.models[c].name === container) total += containerCpu(g, c, true);
   return total;
 }
 

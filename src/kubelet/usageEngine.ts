@@ -29,7 +29,7 @@ import { OomKiller } from './oomKiller.ts';
 import { PodGroups } from './podGroups.ts';
 import type { Group, NodeRun, PodRun, WorkloadAccount, WorkloadInputs, WorkloadRun } from './podGroups.ts';
 import { QuietNodes } from './quietNodes.ts';
-import { nodeUsage, podUsage } from './stats.ts';
+import { nodeUsage, podUsage, podUsageGroups } from './stats.ts';
 import { UsageHistoryRecorder } from './usageHistory.ts';
 
 export type { WorkloadInputs } from './podGroups.ts';
@@ -143,6 +143,10 @@ export class UsageEngine implements ClusterListener, MetricsApi {
 
   podUsage(pod: Pod, resource: 'cpu' | 'memory', container?: string): number | null {
     return podUsage(this.pods.runs.get(pod.uid), resource, container, this.cluster.nowMs);
+  }
+
+  podUsageGroups(ref: string, resource: 'cpu' | 'memory', container: string | undefined, visit: (count: number, usage: number) => void): void {
+    podUsageGroups(this.pods.workloads.get(ref), resource, container, this.cluster.nowMs, visit);
   }
 
   nodeUsage(node: Node): { cpuMilli: number; memoryBytes: number } {

@@ -19,6 +19,19 @@ export interface ResourceMetrics {
   nodeUsage(node: Node): { cpuMilli: number; memoryBytes: number };
 }
 
+/** metrics.k8s.io's PodMetricsList for a workload's pods, read a group of identical pods at a time:
+ *  the Ready pods of one workload in one usage group (same node, same containers) report the same
+ *  CPU, so a reader that sums per-pod readings (the HPA) does one step per group, touching no pod. */
+export interface PodUsageGroups {
+  /** Calls `visit(count, usage)` for groups of the workload's pods (`ref` as refOf names it) whose
+   *  readings are equal: each of the `count` pods reads `usage`, exactly the double podUsage(pod,
+   *  resource, container) gives. Every pod with a reading is counted once; pods without one
+   *  (podUsage null) are not. The pods counted are pods the API has (the kubelet runs only those,
+   *  and drops a pod when the API removes it or it finishes). Memory readings differ pod by pod
+   *  (they grow from each container's start): memory comes one pod at a time. */
+  podUsageGroups(ref: string, resource: 'cpu' | 'memory', container: string | undefined, visit: (count: number, usage: number) => void): void;
+}
+
 /** What the kubelet's stats showed at every sample instant (t = 0, stepMs, 2 stepMs, ..., each
  *  after everything that happened at that instant), for the VPA recommender, which upstream polls
  *  metrics-server once per `--recommender-interval` and gets one sample per container of every
@@ -137,4 +150,4 @@ export interface UsageHistorySource extends WorkloadMetrics {
 }
 
 /** Everything above: what the recorder samples. */
-export interface MetricsApi extends ResourceMetrics, WorkloadMetrics, ClusterMetrics, UsageAccounts, UsageHistorySource {}
+export interface MetricsApi extends ResourceMetrics, PodUsageGroups, WorkloadMetrics, ClusterMetrics, UsageAccounts, UsageHistorySource {}

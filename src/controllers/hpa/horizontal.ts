@@ -10,7 +10,7 @@ import type { ControllerContext } from '../context.ts';
 import type { HpaMetric, HpaMetricTarget, HpaObject } from '../../model/objects.ts';
 import type { Pod } from '../../model/pod.ts';
 import { isActive } from '../../model/pod.ts';
-import type { MetricsSource } from './metrics.ts';
+import type { InputVersions, MetricsSource } from './metrics.ts';
 import { UsageMetrics } from './metrics.ts';
 import type { HpaHistory, ResolvedBehavior } from './normalize.ts';
 import { newHistory, normalizeLegacy, normalizeWithBehavior, recordScaleEvent, resolveBehavior } from './normalize.ts';
@@ -22,6 +22,7 @@ import {
   DEFAULT_TOLERANCE,
   plainMetricReplicas,
   resourceUtilizationReplicas,
+  utilizationReplicasFromSums,
   valueMetricReplicas,
 } from './replicaCalculator.ts';
 
@@ -40,9 +41,9 @@ export interface HpaDeps {
   /** Every pod the target's selector selects. */
   pods(ref: string): Iterable<Pod>;
   metrics: MetricsSource;
-  /** A key that changes whenever the target's pods or their usage change; when given, a
-   *  proposal is reused until it changes (see replicasForMetrics). */
-  version?(ref: string): string;
+  /** Copies the versions of what the target's proposal depends on into `into`, true when any
+   *  moved; when given, a proposal is reused until one does (see replicasForMetrics). */
+  version?(ref: string, into: InputVersions): boolean;
 }
 
 interface HpaState {
@@ -53,15 +54,37 @@ interface HpaState {
   tolerances: Tolerances;
   history: HpaHistory;
   seen: boolean;
-  /** The last proposal and what it was computed from. */
-  cache: { current: number; version: string; proposal: number | null; timeIndependentFromMs: number } | null;
+  /** The last proposal and what it was computed from (with `versions`). */
+  cache: { current: number; proposal: number | null; timeIndependentFromMs: number } | null;
+  /** The versions of the target's inputs at the last sync (see HpaDeps.version). */
+  versions: InputVersions;
+  /** What the grouped read needs of the target's pods, as of the pods' version `podsVersion`. */
+  podsView: PodsView | null;
   /** Memory metrics move with leaks between recomputations: never cached. */
   cacheable: boolean;
 }
 
+/** The target's pods as the grouped read sees them, derived once per version of the pods. */
+interface PodsView {
+  podsVersion: number;
+  pods: readonly Pod[];
+  /** timeIndependentFrom of these pods. */
+  timeIndependentFromMs: number;
+  /** Whether every pod is Running, Ready, not deleting, with a Ready condition: from
+   *  countedFromMs on, each counts with its metric if it has one (groupPods). */
+  plain: boolean;
+  /** When every pod has been running for a metrics window and Ready for one: a Ready pod inside
+   *  its CPU initialization period counts once a window has passed since it became Ready, and
+   *  after the period it counts regardless. */
+  countedFromMs: number;
+  /** Per container name ('' for the whole pod): the CPU request every pod has, or null when they
+   *  differ, one lacks it or it is not a whole number of millicores. */
+  cpuRequests: Map<string, number | null>;
+}
+
 /** What the controller reads through the API server: the scale subresource, the target's pods
  *  from the workload index, the metrics API, and the change versions of both. */
-export function apiDeps(api: ApiServer, metrics: MetricsSource & { version(ref: string): string }): HpaDeps {
+export function apiDeps(api: ApiServer, metrics: MetricsSource & { version(ref: string, into: Pick<InputVersions, 'usage' | 'demand'>): boolean }): HpaDeps {
   const targets = new Map<string, ScaleTarget>();
   return {
     target: (ref) => {
@@ -79,7 +102,12 @@ export function apiDeps(api: ApiServer, metrics: MetricsSource & { version(ref: 
     },
     pods: (ref) => api.workloads.get(ref)?.pods ?? [],
     metrics,
-    version: (ref) => `${api.workloads.get(ref)?.version ?? -1}:${metrics.version(ref)}`,
+    version: (ref, into) => {
+      const pods = api.workloads.get(ref)?.version ?? -1;
+      const moved = pods !== into.pods;
+      into.pods = pods;
+      return metrics.version(ref, into) || moved;
+    },
   };
 }
 
@@ -114,6 +142,8 @@ export class HorizontalController {
       history: newHistory(),
       seen: false,
       cache: null,
+      versions: { pods: NaN, usage: NaN, demand: NaN },
+      podsView: null,
       cacheable: hpa.spec.metrics.every((m) => !(m.type === 'Resource' && m.resource.name === 'memory') && !(m.type === 'ContainerResource' && m.containerResource.name === 'memory')),
     });
   }
@@ -164,21 +194,78 @@ export class HorizontalController {
     // The proposal is a function of the pods, their usage and the replica count, and of time only
     // while a pod is inside a readiness or metrics window: reuse it when none of that moved.
     const now = this.clock.nowMs;
-    const version = s.cacheable ? this.deps.version?.(s.targetRef) : undefined;
+    const versioned = s.cacheable && this.deps.version !== undefined;
+    const moved = versioned && this.deps.version!(s.targetRef, s.versions);
     const c = s.cache;
-    if (version !== undefined && c && c.current === current && c.version === version && now >= c.timeIndependentFromMs) return c.proposal;
+    if (versioned && !moved && c && c.current === current && now >= c.timeIndependentFromMs) return c.proposal;
     const proposal = this.computeReplicasForMetrics(s, current);
-    if (version !== undefined) s.cache = { current, version, proposal, timeIndependentFromMs: this.timeIndependentFrom(s.targetRef) };
+    if (versioned) s.cache = { current, proposal, timeIndependentFromMs: this.podsView(s).timeIndependentFromMs };
     return proposal;
+  }
+
+  /** The target's pods as of s.versions.pods (current when the HPA is versioned). */
+  private podsView(s: HpaState): PodsView {
+    const v = s.podsView;
+    if (v && v.podsVersion === s.versions.pods) return v;
+    const pods = [...this.deps.pods(s.targetRef)];
+    let plain = true;
+    let countedFromMs = 0;
+    const window = this.deps.metrics.windowMs;
+    for (const pod of pods) {
+      if (pod.phase !== 'Running' || !pod.ready || pod.deletionMs >= 0 || pod.readyTransitionMs < 0 || pod.startedMs < 0) plain = false;
+      countedFromMs = Math.max(countedFromMs, pod.startedMs + window, pod.readyTransitionMs + window);
+    }
+    return (s.podsView = { podsVersion: s.versions.pods, pods, timeIndependentFromMs: this.timeIndependentFrom(pods), plain, countedFromMs, cpuRequests: new Map() });
+  }
+
+  /** The CPU request every pod of the view has (of the named container), or null. */
+  private static commonCpuRequest(view: PodsView, container: string | undefined): number | null {
+    const key = container ?? '';
+    if (view.cpuRequests.has(key)) return view.cpuRequests.get(key)!;
+    let common: number | null | undefined;
+    for (const pod of view.pods) {
+      const request = podRequest(pod, 'cpu', container);
+      if (request === null || !Number.isInteger(request) || (common !== undefined && request !== common)) {
+        common = null;
+        break;
+      }
+      common = request;
+    }
+    view.cpuRequests.set(key, common ?? null);
+    return common ?? null;
+  }
+
+  /** The grouped read of a CPU Utilization metric: when every pod of the target is plain (see
+   *  PodsView), counted (countedFromMs), with the same request, the
+   *  calculator needs only Σ readings and how many pods have one; the metrics API hands the
+   *  readings a group of identical pods at a time. Undefined when that does not hold (or a pod
+   *  has no reading): the caller reads pod by pod. */
+  private groupedCpuUtilization(s: HpaState, container: string | undefined, targetUtilization: number, ctx: CalcContext): CalcResult | undefined {
+    const read = this.deps.metrics.podCpuGroups;
+    if (!read || !s.cacheable || this.deps.version === undefined) return undefined;
+    const view = this.podsView(s);
+    if (!view.plain || ctx.nowMs < view.countedFromMs || view.pods.length === 0) return undefined;
+    const request = HorizontalController.commonCpuRequest(view, container);
+    if (request === null) return undefined;
+    let counted = 0;
+    let usage = 0;
+    read.call(this.deps.metrics, s.targetRef, container, (count, milli) => {
+      counted += count;
+      usage += count * milli;
+    });
+    // The pods counted are pods of the target (PodUsageGroups): as many as it has means each has a
+    // reading; fewer, and the missing-pod rules apply.
+    if (counted !== view.pods.length) return undefined;
+    return utilizationReplicasFromSums({ usage, requests: counted * request, pods: counted }, targetUtilization, ctx);
   }
 
   /** From when the calculator's time-dependent rules no longer apply to any current pod: the CPU
    *  initialization period and readiness delay after start, one metrics window after start and
    *  after the Ready condition's last transition. */
-  private timeIndependentFrom(ref: string): number {
+  private timeIndependentFrom(pods: Iterable<Pod>): number {
     let from = 0;
     const window = this.deps.metrics.windowMs;
-    for (const pod of this.deps.pods(ref)) {
+    for (const pod of pods) {
       if (pod.startedMs >= 0) from = Math.max(from, pod.startedMs + CPU_INITIALIZATION_PERIOD_MS, pod.startedMs + window);
       if (pod.readyTransitionMs >= 0) from = Math.max(from, pod.readyTransitionMs + window);
       if (pod.startedMs < 0) return Infinity; // not started: its sample appears later
@@ -187,7 +274,8 @@ export class HorizontalController {
   }
 
   private computeReplicasForMetrics(s: HpaState, current: number): number | null {
-    const pods = [...this.deps.pods(s.targetRef)];
+    let list: Pod[] | undefined;
+    const pods = () => (list ??= [...this.deps.pods(s.targetRef)]);
     let replicas = 0;
     let invalid = 0;
     for (const metric of s.hpa.spec.metrics) {
@@ -203,7 +291,7 @@ export class HorizontalController {
     return replicas;
   }
 
-  private replicasForMetric(s: HpaState, metric: HpaMetric, pods: Pod[], current: number): CalcResult {
+  private replicasForMetric(s: HpaState, metric: HpaMetric, pods: () => Pod[], current: number): CalcResult {
     const now = this.clock.nowMs;
     const metrics = this.deps.metrics;
     const ctx: CalcContext = { nowMs: now, currentReplicas: current, tolerances: s.tolerances, metricWindowMs: metrics.windowMs, metricTimestampMs: now };
@@ -212,16 +300,20 @@ export class HorizontalController {
       case 'ContainerResource': {
         const { name, target } = metric.type === 'Resource' ? metric.resource : metric.containerResource;
         const container = metric.type === 'ContainerResource' ? metric.containerResource.container : undefined;
-        return this.resourceReplicas(pods, name, container, target, ctx);
+        if (name === 'cpu' && target.type === 'Utilization') {
+          const grouped = this.groupedCpuUtilization(s, container, target.averageUtilization ?? 0, ctx);
+          if (grouped) return grouped;
+        }
+        return this.resourceReplicas(pods(), name, container, target, ctx);
       }
       case 'Pods': {
-        const samples = pods.map((pod) => sample(pod, milli(metrics.podDemand(pod))));
+        const samples = pods().map((pod) => sample(pod, milli(metrics.podDemand(pod))));
         return plainMetricReplicas(samples, metric.pods.target.averageValueMilli ?? 0, false, ctx);
       }
       case 'External': {
         const value = milli(metrics.totalDemand(s.targetRef));
         if (value === null) return { error: `unable to get external metric ${metric.external.metric.name}` };
-        return this.externalReplicas(value, metric.external.target, pods, ctx);
+        return this.externalReplicas(value, metric.external.target, pods(), ctx);
       }
       case 'Object':
         return { error: 'Object metrics are not simulated' };

@@ -9,7 +9,7 @@
 // last window equals the current value except right after a step. The HPA runs in the
 // controller phase, before the instant's physics, so a demand step at t is first seen at the
 // next sync after t. That is the only latency.
-import type { ResourceMetrics, WorkloadMetrics } from '../../metrics/metricsApi.ts';
+import type { PodUsageGroups, ResourceMetrics, WorkloadMetrics } from '../../metrics/metricsApi.ts';
 import type { Pod } from '../../model/pod.ts';
 
 export const METRICS_WINDOW_MS = 30_000;
@@ -23,12 +23,36 @@ export interface MetricsSource {
   podDemand(pod: Pod): number | null;
   /** The workload's total demand (units/s): the External metric fed from demand. */
   totalDemand(workloadRef: string): number | null;
+  /** podResource(pod, 'cpu', container) of the workload's pods, a group of pods with the same
+   *  reading at a time: `count` pods read `milli` each (metrics-server rounds each pod up to a
+   *  millicore, so a group of n pods sums n x ceil(u), not ceil(n x u)); pods without a reading
+   *  are counted nowhere. Unlike podResource it does not check the metrics window: the caller
+   *  reads this way only when every pod is past it. Optional: without it the controller reads pod
+   *  by pod. */
+  podCpuGroups?(workloadRef: string, container: string | undefined, visit: (count: number, milli: number) => void): void;
+}
+
+/** What a proposal is computed from, besides the replicas and time: the version of the target's
+ *  pods in the API, of their usage, and the demand rate. */
+export interface InputVersions {
+  pods: number;
+  usage: number;
+  demand: number;
 }
 
 export class UsageMetrics implements MetricsSource {
   readonly windowMs = METRICS_WINDOW_MS;
 
-  constructor(private readonly usage: ResourceMetrics & WorkloadMetrics, private readonly nowMs: () => number) {}
+  constructor(private readonly usage: ResourceMetrics & WorkloadMetrics & Partial<PodUsageGroups>, private readonly nowMs: () => number) {
+    const groups = usage.podUsageGroups?.bind(usage);
+    if (groups) {
+      this.podCpuGroups = (ref, container, visit) => {
+        groups(ref, 'cpu', container, (count, usage) => visit(count, cpuMilli(usage)));
+      };
+    }
+  }
+
+  readonly podCpuGroups?: MetricsSource['podCpuGroups'];
 
   private hasSample(pod: Pod): boolean {
     return pod.startedMs >= 0 && this.nowMs() - pod.startedMs >= this.windowMs;
@@ -39,7 +63,7 @@ export class UsageMetrics implements MetricsSource {
     const usage = this.usage.podUsage(pod, resource, container);
     if (usage === null) return null;
     // metrics-server reports whole bytes; Quantity.MilliValue() rounds CPU up to a millicore.
-    return resource === 'cpu' ? Math.ceil(usage - 1e-9) : Math.round(usage);
+    return resource === 'cpu' ? cpuMilli(usage) : Math.round(usage);
   }
 
   podDemand(pod: Pod): number | null {
@@ -54,9 +78,20 @@ export class UsageMetrics implements MetricsSource {
     return w ? w.demandRate : null;
   }
 
-  /** Changes whenever the workload's usage or demand does (the controller's cache key). */
-  version(workloadRef: string): string {
+  /** Copies the workload's usage version and demand rate (the controller's cache key) into
+   *  `into`; true when either moved. */
+  version(workloadRef: string, into: Pick<InputVersions, 'usage' | 'demand'>): boolean {
     const w = this.usage.workload(workloadRef);
-    return `${w?.version ?? -1}:${w?.demandRate ?? -1}`;
+    const usage = w?.version ?? -1;
+    const demand = w?.demandRate ?? -1;
+    if (usage === into.usage && demand === into.demand) return false;
+    into.usage = usage;
+    into.demand = demand;
+    return true;
   }
+}
+
+/** CPU as metrics-server reports it: Quantity.MilliValue() rounds up to a whole millicore. */
+function cpuMilli(usage: number): number {
+  return Math.ceil(usage - 1e-9);
 }

@@ -79,11 +79,13 @@ export function normalizeLegacy(history: HpaHistory, a: NormalizeArgs, downscale
   const cutoff = a.nowMs - downscaleStabilizationMs;
   let stabilized = a.desired;
   let oldIndex = -1;
-  history.recommendations.forEach((rec, i) => {
+  const recs = history.recommendations;
+  for (let i = 0; i < recs.length; i++) {
+    const rec = recs[i];
     if (rec.atMs < cutoff) oldIndex = i;
     else if (rec.replicas > stabilized) stabilized = rec.replicas;
-  });
-  store(history.recommendations, oldIndex, { replicas: a.desired, atMs: a.nowMs });
+  }
+  store(recs, oldIndex, { replicas: a.desired, atMs: a.nowMs });
   // convertDesiredReplicasWithRules
   const scaleUpLimit = Math.max(2 * a.current, 4);
   const maximumAllowed = Math.min(a.maxReplicas, scaleUpLimit);

@@ -123,6 +123,31 @@ function utilizationRatio(values: readonly { value: number; request: number }[],
   return { ratio: utilization / targetUtilization, utilization };
 }
 
+/** Both calculators when no pod is missing and none unready: within the tolerance the replicas
+ *  stay, else ceil(ratio x ready pods). */
+function scaleByRatio(usageRatio: number, readyPodCount: number, ctx: CalcContext, usage: number): CalcResult {
+  if (isWithin(ctx.tolerances, usageRatio)) return { replicas: ctx.currentReplicas, usage };
+  return { replicas: Math.ceil(usageRatio * readyPodCount), usage };
+}
+
+/** What the metrics of a target's pods sum to when every one is Ready and counts with its metric
+ *  (none missing, unready or ignored): Σ values (milli-units, each an integer, so the sum is exact
+ *  in any order), Σ requests and how many pods. */
+export interface UtilizationSums {
+  usage: number;
+  requests: number;
+  pods: number;
+}
+
+/** resourceUtilizationReplicas for a target whose pods all count with their metric, from the sums
+ *  alone (the grouped read, see horizontal.ts): the same answer as the per-pod path. */
+export function utilizationReplicasFromSums(sums: UtilizationSums, targetUtilization: number, ctx: CalcContext): CalcResult {
+  if (sums.pods === 0) return { error: 'no pods returned by selector while calculating replica count' };
+  const first = utilizationRatio([{ value: sums.usage, request: sums.requests }], targetUtilization);
+  if (!first) return { error: 'no metrics returned matched known pods' };
+  return scaleByRatio(first.ratio, sums.pods, ctx, first.utilization);
+}
+
 /** Resource metric with a Utilization target (GetResourceReplicas, §1.3). */
 export function resourceUtilizationReplicas(pods: readonly PodSample[], targetUtilization: number, cpu: boolean, ctx: CalcContext): CalcResult {
   if (pods.length === 0) return { error: 'no pods returned by selector while calculating replica count' };
@@ -135,10 +160,7 @@ export function resourceUtilizationReplicas(pods: readonly PodSample[], targetUt
   if (!first) return { error: 'no metrics returned matched known pods' };
   const usageRatio = first.ratio;
   const scaleUpWithUnready = g.unready.length > 0 && usageRatio > 1;
-  if (!scaleUpWithUnready && g.missing.length === 0) {
-    if (isWithin(ctx.tolerances, usageRatio)) return { replicas: ctx.currentReplicas, usage: first.utilization };
-    return { replicas: Math.ceil(usageRatio * g.readyPodCount), usage: first.utilization };
-  }
+  if (!scaleUpWithUnready && g.missing.length === 0) return scaleByRatio(usageRatio, g.readyPodCount, ctx, first.utilization);
   if (g.missing.length > 0) {
     // Recent master: a missing pod on scale-down counts at max(100, target) percent of its request.
     if (usageRatio < 1) {
@@ -166,10 +188,7 @@ export function plainMetricReplicas(pods: readonly PodSample[], targetUsageMilli
   const first = ratioOf(values);
   const usageRatio = first.ratio;
   const scaleUpWithUnready = g.unready.length > 0 && usageRatio > 1;
-  if (!scaleUpWithUnready && g.missing.length === 0) {
-    if (isWithin(ctx.tolerances, usageRatio)) return { replicas: ctx.currentReplicas, usage: first.usage };
-    return { replicas: Math.ceil(usageRatio * g.readyPodCount), usage: first.usage };
-  }
+  if (!scaleUpWithUnready && g.missing.length === 0) return scaleByRatio(usageRatio, g.readyPodCount, ctx, first.usage);
   // calcPlainMetricReplicas, as for resource utilization: at a ratio of exactly 1 missing pods are
   // left out, so the ratio stays 1 and so do the replicas (replica_calculator_test.go
   // TestPlainMetricReplicaCalcMissingMetricsNoChangeEq).
