@@ -71,6 +71,11 @@ export class Spec {
   readonly cumMemIdle: number[];
   /** Up to when the cumulative integrals above are summed. */
   advancedMs = 0;
+  /** Σ over its loud groups (not quiet, not the virtual one) of Ready pods and of idle pods
+   *  running each container, as of each group's last recompute (groupUsage.ts): exact integers
+   *  the usage history's CPU samples are counted from while no node is contended. */
+  loudReady = 0;
+  readonly loudIdleRunning: number[];
   /** Where its per-pod memory is kept for the usage history (usageHistory.ts), once it is on. */
   memoryTimeline: { record(nowMs: number, memReady: readonly number[], memIdle: readonly number[]): void } | null = null;
   private load = NaN;
@@ -94,6 +99,7 @@ export class Spec {
     this.cumCpuIdle = zeros(n);
     this.cumMemReady = zeros(n);
     this.cumMemIdle = zeros(n);
+    this.loudIdleRunning = zeros(n);
   }
 
   /** Accumulates the per-pod values that held since the last call up to `nowMs`. */
@@ -172,6 +178,9 @@ export class Group {
   cpuWantRaw = 0;
   cpuThrottled = 0;
   served = 0;
+  /** Its counts as last added to its spec's loudReady and loudIdleRunning (groupUsage.ts). */
+  countedReady = 0;
+  readonly countedIdleRunning: number[];
   /** Where its usage is summed (shared by the groups of its workload on its node), and up to
    *  when a loud group's current CPU and memory have been added there. */
   readonly usage: WorkloadAccount;
@@ -216,6 +225,7 @@ export class Group {
     this.ckCpuIdle = zeros(n);
     this.ckMemReady = zeros(n);
     this.ckMemIdle = zeros(n);
+    this.countedIdleRunning = zeros(n);
     this.usage = node.usageOf(w.ref);
     this.usage.groups.push(this);
     this.usageMs = nowMs;
@@ -274,6 +284,8 @@ export class WorkloadRun implements WorkloadUsage {
   /** Groups not on a quiet node, and whether any container of any spec leaks. */
   loudGroups = 0;
   leaky = false;
+  /** Its groups (virtual ones included) with a cgroup OOM alarm set (oomKiller.ts). */
+  oomAlarms = 0;
   /** Its Service: demand, endpoints, served. */
   readonly service: ServiceLoadBalancer;
   cpuUsedMilli = 0;
@@ -398,6 +410,8 @@ export class PodGroups {
   /** By node index; empty where no pod ran and no account was opened. */
   readonly nodes: NodeRun[] = [];
   readonly runs = new Map<number, PodRun>();
+  /** Nodes whose CPU is contended now (NodeRun.contended), kept by the usage engine's flush. */
+  contendedNodes = 0;
 
   constructor(
     /** Demand and usage of a workload ref ("Kind/ns/name"), or of a bare pod ("Pod/ns/name"). */

@@ -23,7 +23,7 @@ import { DEFAULT_KUBELET_CONFIG } from './config.ts';
 import type { KubeletConfig } from './config.ts';
 import { shareNodeCpu } from './cpu.ts';
 import { EvictionManager } from './evictionManager.ts';
-import { loudPending, recomputeGroup } from './groupUsage.ts';
+import { loudPending, recomputeGroup, uncount } from './groupUsage.ts';
 import type { Kubelet } from './kubelet.ts';
 import { OomKiller } from './oomKiller.ts';
 import { PodGroups } from './podGroups.ts';
@@ -192,7 +192,8 @@ export class UsageEngine implements ClusterListener, MetricsApi {
 
   /** Called before start(), which puts its sample instants on the clock. */
   enableHistory(stepMs: number): UsageHistory {
-    this.history ??= new UsageHistoryRecorder(this.pods, stepMs);
+    // Between flushes every loud group's counts and CPU are as recomputed (see cpuSamples).
+    this.history ??= new UsageHistoryRecorder(this.pods, stepMs, () => this.flushHandle === null);
     return this.history;
   }
 
@@ -290,6 +291,7 @@ export class UsageEngine implements ClusterListener, MetricsApi {
       recomputeGroup(g, now);
       g.w.loudGroups--;
     }
+    uncount(g);
     this.oomKiller.forget(g);
     this.dirtyGroups.delete(g);
     this.pods.remove(g);
@@ -446,6 +448,7 @@ export class UsageEngine implements ClusterListener, MetricsApi {
       const capacity = n.node.down ? 0 : n.cpuCapacityMilli;
       const contended = n.cpuWantCapped > capacity + 1e-9;
       if (!contended && !n.contended) continue;
+      if (contended !== n.contended) this.pods.contendedNodes += contended ? 1 : -1;
       n.contended = contended;
       if (contended) shareNodeCpu(n.groups, n.cpuTree, capacity);
       for (const g of n.groups) {
@@ -460,6 +463,7 @@ export class UsageEngine implements ClusterListener, MetricsApi {
     for (let i = 0; i < workloads.length; i++) {
       const w = workloads[i];
       w.service.serve();
+      if (w.oomAlarms === 0 && !mayOom(w)) continue;
       const groups = w.groups;
       for (let j = 0; j < groups.length; j++) {
         const g = groups[j];
@@ -489,4 +493,10 @@ export class UsageEngine implements ClusterListener, MetricsApi {
       this.touchedWorkloads.push(g.w);
     }
   }
+}
+
+/** Whether a container of any of the workload's specs could reach its memory limit. */
+function mayOom(w: WorkloadRun): boolean {
+  for (const spec of w.specs.values()) if (spec.mayOom) return true;
+  return false;
 }
