@@ -32,17 +32,8 @@ export function recomputeGroup(g: Group, nowMs: number): void {
   let perPod = contended ? service.load : sp.servedPerPod;
   let memA = 0;
   let memB = 0;
-  const counted = !g.quiet && g !== sp.virtual;
-  if (counted) {
-    sp.loudReady += ready - g.countedReady;
-    g.countedReady = ready;
-  }
   for (let c = 0; c < models.length; c++) {
     const idle = g.idleRunning[c];
-    if (counted) {
-      sp.loudIdleRunning[c] += idle - g.countedIdleRunning[c];
-      g.countedIdleRunning[c] = idle;
-    }
     const cappedReady = sp.cappedReady[c];
     const cappedIdle = sp.cappedIdle[c];
     if (!contended) {
@@ -99,18 +90,6 @@ export function withdrawGroup(g: Group, nowMs: number): void {
   n.memA -= g.memA;
   n.memB -= g.memB;
   g.cpuUsed = g.cpuWantCapped = g.cpuWantRaw = g.cpuThrottled = g.served = g.memA = g.memB = 0;
-  uncount(g);
-}
-
-/** Takes a group's counts out of its spec's loud sums (it goes quiet, or away). */
-export function uncount(g: Group): void {
-  const sp = g.spec;
-  sp.loudReady -= g.countedReady;
-  g.countedReady = 0;
-  for (let c = 0; c < g.models.length; c++) {
-    sp.loudIdleRunning[c] -= g.countedIdleRunning[c];
-    g.countedIdleRunning[c] = 0;
-  }
 }
 
 /** ∫ CPU and ∫ memory of what a group contributes itself (constant CPU, memory linear in time)

@@ -47,6 +47,17 @@ export interface PodRun {
   cls: 'ready' | 'idle' | 'dead';
 }
 
+/** How many pods of a group are Ready, dead or idle, and per container how many run and since
+ *  when (usageEngine.ts keeps them). */
+export interface Counts {
+  ready: number;
+  dead: number;
+  /** Per container: idle pods whose container runs, running containers, Σ their start times. */
+  readonly idleRunning: number[];
+  readonly running: number[];
+  readonly sumStart: number[];
+}
+
 /** A distinct set of containers among a workload's pods, and the per-pod values every group of it
  *  shares, computed once per load (and memory-noise draw) instead of once per group. */
 export class Spec {
@@ -71,11 +82,10 @@ export class Spec {
   readonly cumMemIdle: number[];
   /** Up to when the cumulative integrals above are summed. */
   advancedMs = 0;
-  /** Σ over its loud groups (not quiet, not the virtual one) of Ready pods and of idle pods
-   *  running each container, as of each group's last recompute (groupUsage.ts): exact integers
-   *  the usage history's CPU samples are counted from while no node is contended. */
-  loudReady = 0;
-  readonly loudIdleRunning: number[];
+  /** The counts of its groups on nodes that are not quiet, summed (exact integers) as the pods
+   *  change (quietNodes.ts countTargets): the usage history's CPU samples are counted from them
+   *  while no node is contended. */
+  readonly loud: Counts;
   /** Where its per-pod memory is kept for the usage history (usageHistory.ts), once it is on. */
   memoryTimeline: { record(nowMs: number, memReady: readonly number[], memIdle: readonly number[]): void } | null = null;
   private load = NaN;
@@ -99,7 +109,7 @@ export class Spec {
     this.cumCpuIdle = zeros(n);
     this.cumMemReady = zeros(n);
     this.cumMemIdle = zeros(n);
-    this.loudIdleRunning = zeros(n);
+    this.loud = { ready: 0, dead: 0, idleRunning: zeros(n), running: zeros(n), sumStart: zeros(n) };
   }
 
   /** Accumulates the per-pod values that held since the last call up to `nowMs`. */
@@ -149,7 +159,7 @@ export class Spec {
 
 /** Pods of one workload on one node with the same spec. Its fields are grouped by the component
  *  that keeps them. */
-export class Group {
+export class Group implements Counts {
   readonly pods = new Set<PodRun>();
   readonly models: ContainerModel[];
   // Counts (usageEngine.ts), mirrored into spec.virtual while the group is quiet.
@@ -178,9 +188,6 @@ export class Group {
   cpuWantRaw = 0;
   cpuThrottled = 0;
   served = 0;
-  /** Its counts as last added to its spec's loudReady and loudIdleRunning (groupUsage.ts). */
-  countedReady = 0;
-  readonly countedIdleRunning: number[];
   /** Where its usage is summed (shared by the groups of its workload on its node), and up to
    *  when a loud group's current CPU and memory have been added there. */
   readonly usage: WorkloadAccount;
@@ -225,7 +232,6 @@ export class Group {
     this.ckCpuIdle = zeros(n);
     this.ckMemReady = zeros(n);
     this.ckMemIdle = zeros(n);
-    this.countedIdleRunning = zeros(n);
     this.usage = node.usageOf(w.ref);
     this.usage.groups.push(this);
     this.usageMs = nowMs;

@@ -23,7 +23,7 @@ import { DEFAULT_KUBELET_CONFIG } from './config.ts';
 import type { KubeletConfig } from './config.ts';
 import { shareNodeCpu } from './cpu.ts';
 import { EvictionManager } from './evictionManager.ts';
-import { loudPending, recomputeGroup, uncount } from './groupUsage.ts';
+import { loudPending, recomputeGroup } from './groupUsage.ts';
 import type { Kubelet } from './kubelet.ts';
 import { OomKiller } from './oomKiller.ts';
 import { PodGroups } from './podGroups.ts';
@@ -291,7 +291,6 @@ export class UsageEngine implements ClusterListener, MetricsApi {
       recomputeGroup(g, now);
       g.w.loudGroups--;
     }
-    uncount(g);
     this.oomKiller.forget(g);
     this.dirtyGroups.delete(g);
     this.pods.remove(g);

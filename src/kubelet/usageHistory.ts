@@ -450,8 +450,8 @@ function cpuSamplesByCounts(w: WorkloadRun, out: CpuTriples): void {
   let missing = 0;
   for (const spec of w.specs.values()) {
     for (let c = 0; c < spec.models.length; c++) {
-      if (spec.loudReady > 0 && placeTriple(out, spec.models[c].name, spec.cappedReady[c])) missing++;
-      if (spec.loudIdleRunning[c] > 0 && placeTriple(out, spec.models[c].name, spec.cappedIdle[c])) missing++;
+      if (spec.loud.ready > 0 && placeTriple(out, spec.models[c].name, spec.cappedReady[c])) missing++;
+      if (spec.loud.idleRunning[c] > 0 && placeTriple(out, spec.models[c].name, spec.cappedIdle[c])) missing++;
     }
   }
   if (missing > 0) {
@@ -471,8 +471,8 @@ function cpuSamplesByCounts(w: WorkloadRun, out: CpuTriples): void {
   }
   for (const spec of w.specs.values()) {
     for (let c = 0; c < spec.models.length; c++) {
-      addTriple(out, spec.models[c].name, spec.cappedReady[c], spec.loudReady);
-      addTriple(out, spec.models[c].name, spec.cappedIdle[c], spec.loudIdleRunning[c]);
+      addTriple(out, spec.models[c].name, spec.cappedReady[c], spec.loud.ready);
+      addTriple(out, spec.models[c].name, spec.cappedIdle[c], spec.loud.idleRunning[c]);
     }
   }
 }
