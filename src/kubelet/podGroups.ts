@@ -33,8 +33,25 @@ export interface WorkloadInputs {
 
 /** A workload's usage on one node since it was opened: what its groups have added, and the
  *  groups still adding. */
-export interface WorkloadAccount extends UsageAccount, UsageIntegral {
-  readonly groups: Group[];
+export class WorkloadAccount implements UsageAccount, UsageIntegral {
+  readonly groups: Group[] = [];
+  /** Unboxed (see Group's totals): added to at every change of its groups' load. */
+  private readonly integrals = new Float64Array(2);
+
+  constructor(readonly ref: string) {}
+
+  get cpuUsedMilliMs(): number {
+    return this.integrals[0];
+  }
+  set cpuUsedMilliMs(v: number) {
+    this.integrals[0] = v;
+  }
+  get memoryByteMs(): number {
+    return this.integrals[1];
+  }
+  set memoryByteMs(v: number) {
+    this.integrals[1] = v;
+  }
 }
 
 export interface PodRun {
@@ -179,19 +196,62 @@ export class Group implements Counts {
   readonly idlePod: CpuClass;
   readonly readyCls: CpuClass[];
   readonly idleCls: CpuClass[];
-  // What this group last contributed to its workload's and node's totals (groupUsage.ts).
+  // What this group last contributed to its workload's and node's totals (groupUsage.ts), and up
+  // to when a loud group's current CPU and memory have been added to its account (usage): in one
+  // block of unboxed doubles, because V8 keeps each double field of an object in a box of its own
+  // and every group's are read and written at each change of load.
+  private readonly totals = new Float64Array(8);
   /** Memory of the whole group as a linear function of time, memA + memB x t (bytes, ms). */
-  memA = 0;
-  memB = 0;
-  cpuUsed = 0;
-  cpuWantCapped = 0;
-  cpuWantRaw = 0;
-  cpuThrottled = 0;
-  served = 0;
-  /** Where its usage is summed (shared by the groups of its workload on its node), and up to
-   *  when a loud group's current CPU and memory have been added there. */
+  get memA(): number {
+    return this.totals[0];
+  }
+  set memA(v: number) {
+    this.totals[0] = v;
+  }
+  get memB(): number {
+    return this.totals[1];
+  }
+  set memB(v: number) {
+    this.totals[1] = v;
+  }
+  get cpuUsed(): number {
+    return this.totals[2];
+  }
+  set cpuUsed(v: number) {
+    this.totals[2] = v;
+  }
+  get cpuWantCapped(): number {
+    return this.totals[3];
+  }
+  set cpuWantCapped(v: number) {
+    this.totals[3] = v;
+  }
+  get cpuWantRaw(): number {
+    return this.totals[4];
+  }
+  set cpuWantRaw(v: number) {
+    this.totals[4] = v;
+  }
+  get cpuThrottled(): number {
+    return this.totals[5];
+  }
+  set cpuThrottled(v: number) {
+    this.totals[5] = v;
+  }
+  get served(): number {
+    return this.totals[6];
+  }
+  set served(v: number) {
+    this.totals[6] = v;
+  }
+  get usageMs(): number {
+    return this.totals[7];
+  }
+  set usageMs(v: number) {
+    this.totals[7] = v;
+  }
+  /** Where its usage is summed (shared by the groups of its workload on its node). */
   readonly usage: WorkloadAccount;
-  usageMs = 0;
   // The cgroup OOM alarm (oomKiller.ts).
   oomHandle: EventHandle | null = null;
   oomAt = Infinity;
@@ -391,7 +451,7 @@ export class NodeRun {
 
   usageOf(ref: string): WorkloadAccount {
     let u = this.usageByRef.get(ref);
-    if (!u) this.usageByRef.set(ref, (u = { ref, cpuUsedMilliMs: 0, memoryByteMs: 0, groups: [] }));
+    if (!u) this.usageByRef.set(ref, (u = new WorkloadAccount(ref)));
     return u;
   }
 
