@@ -408,12 +408,45 @@ export class WorkloadRun implements WorkloadUsage {
 /** The usage side of one node: its groups, its totals and integrals, its cost accounts. */
 export class NodeRun {
   readonly groups = new Set<Group>();
-  cpuUsedMilli = 0;
-  cpuUsedMilliMs = 0;
-  memoryByteMs = 0;
-  lastMemory = 0;
-  memA = 0;
-  memB = 0;
+  /** Its totals and integrals, unboxed (see Group's totals): CPU used, ∫ CPU, ∫ memory, memory at
+   *  the last integration, memory as memA + memB x t, and cpuWantCapped. */
+  private readonly totals = new Float64Array(7);
+  get cpuUsedMilli(): number {
+    return this.totals[0];
+  }
+  set cpuUsedMilli(v: number) {
+    this.totals[0] = v;
+  }
+  get cpuUsedMilliMs(): number {
+    return this.totals[1];
+  }
+  set cpuUsedMilliMs(v: number) {
+    this.totals[1] = v;
+  }
+  get memoryByteMs(): number {
+    return this.totals[2];
+  }
+  set memoryByteMs(v: number) {
+    this.totals[2] = v;
+  }
+  get lastMemory(): number {
+    return this.totals[3];
+  }
+  set lastMemory(v: number) {
+    this.totals[3] = v;
+  }
+  get memA(): number {
+    return this.totals[4];
+  }
+  set memA(v: number) {
+    this.totals[4] = v;
+  }
+  get memB(): number {
+    return this.totals[5];
+  }
+  set memB(v: number) {
+    this.totals[5] = v;
+  }
   /** The memory alarm (evictionManager.ts). */
   pressureHandle: EventHandle | null = null;
   pressureAt = Infinity;
@@ -427,7 +460,12 @@ export class NodeRun {
   pressureObservedMs = -Infinity;
   conditionHandle: EventHandle | null = null;
   /** Σ CPU its containers want, each capped at its limit; above the allocatable it is contended. */
-  cpuWantCapped = 0;
+  get cpuWantCapped(): number {
+    return this.totals[6];
+  }
+  set cpuWantCapped(v: number) {
+    this.totals[6] = v;
+  }
   contended = false;
   epoch = 0;
   /** Σ limits of its running containers, and how many have none: a node whose containers all
