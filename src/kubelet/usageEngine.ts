@@ -429,7 +429,8 @@ export class UsageEngine implements ClusterListener, MetricsApi {
         workloads.push(w);
       }
       const groups = w.groups;
-      for (let j = 0; j < groups.length; j++) if (!groups[j].quiet) this.recomputeOnce(groups[j], epoch);
+      // Groups on quiet nodes are recomputed as their spec's virtual group, below.
+      if (w.loudGroups > 0) for (let j = 0; j < groups.length; j++) if (!groups[j].quiet) this.recomputeOnce(groups[j], epoch);
       for (const spec of w.specs.values()) if (spec.virtual) this.recomputeOnce(spec.virtual, epoch);
     }
     for (const g of this.dirtyGroups) this.recomputeOnce(g.quiet ? this.quiet.virtualOf(g.spec, g.w, now) : g, epoch);
