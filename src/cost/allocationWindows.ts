@@ -37,72 +37,22 @@ export interface UsageSource<Account = unknown> {
 }
 
 /** One workload on one node: its requests now, their integral over the current window since
- *  lastMs, its usage integral when the window began, and what it has been charged. Its doubles
- *  sit unboxed in one Float64Array (V8 boxes each double field of an object apart), since every
- *  one of them is read and written at every hourly window. */
-class WorkloadOnNode {
+ *  lastMs, its usage integral when the window began, and what it has been charged. */
+interface WorkloadOnNode {
+  ref: string;
+  namespace: string;
+  usd: number;
   /** Pods of it bound here and holding resources. */
-  pods = 0;
-  private readonly f = new Float64Array(8);
-
-  constructor(
-    readonly ref: string,
-    readonly namespace: string,
-    /** Its usage, as the kubelet's side sums it (null without a usage source). */
-    readonly usage: unknown,
-    lastMs: number,
-  ) {
-    this.lastMs = lastMs;
-  }
-
-  get usd(): number {
-    return this.f[0];
-  }
-  set usd(v: number) {
-    this.f[0] = v;
-  }
-  get cpuRequestedMilli(): number {
-    return this.f[1];
-  }
-  set cpuRequestedMilli(v: number) {
-    this.f[1] = v;
-  }
-  get memoryRequestedBytes(): number {
-    return this.f[2];
-  }
-  set memoryRequestedBytes(v: number) {
-    this.f[2] = v;
-  }
-  get lastMs(): number {
-    return this.f[3];
-  }
-  set lastMs(v: number) {
-    this.f[3] = v;
-  }
-  get cpuRequestedMilliMs(): number {
-    return this.f[4];
-  }
-  set cpuRequestedMilliMs(v: number) {
-    this.f[4] = v;
-  }
-  get memoryRequestedByteMs(): number {
-    return this.f[5];
-  }
-  set memoryRequestedByteMs(v: number) {
-    this.f[5] = v;
-  }
-  get cpuUsedMilliMsBefore(): number {
-    return this.f[6];
-  }
-  set cpuUsedMilliMsBefore(v: number) {
-    this.f[6] = v;
-  }
-  get memoryUsedByteMsBefore(): number {
-    return this.f[7];
-  }
-  set memoryUsedByteMsBefore(v: number) {
-    this.f[7] = v;
-  }
+  pods: number;
+  /** Its usage, as the kubelet's side sums it (null without a usage source). */
+  usage: unknown;
+  cpuRequestedMilli: number;
+  memoryRequestedBytes: number;
+  lastMs: number;
+  cpuRequestedMilliMs: number;
+  memoryRequestedByteMs: number;
+  cpuUsedMilliMsBefore: number;
+  memoryUsedByteMsBefore: number;
 }
 
 /** A node's rates and the workloads charged on it. */
@@ -202,7 +152,10 @@ export class CostAllocation {
   private workloadOn(charges: NodeCharges, ref: string, namespace: string): WorkloadOnNode {
     let w = charges.workloads.get(ref);
     if (!w) {
-      w = new WorkloadOnNode(ref, namespace, this.usage ? this.usage.openUsage(charges.node, ref) : null, this.now());
+      w = {
+        ref, namespace, usd: 0, pods: 0, usage: this.usage ? this.usage.openUsage(charges.node, ref) : null, cpuRequestedMilli: 0, memoryRequestedBytes: 0, lastMs: this.now(),
+        cpuRequestedMilliMs: 0, memoryRequestedByteMs: 0, cpuUsedMilliMsBefore: 0, memoryUsedByteMsBefore: 0,
+      };
       charges.workloads.set(ref, w);
     }
     return w;

@@ -33,25 +33,8 @@ export interface WorkloadInputs {
 
 /** A workload's usage on one node since it was opened: what its groups have added, and the
  *  groups still adding. */
-export class WorkloadAccount implements UsageAccount, UsageIntegral {
-  readonly groups: Group[] = [];
-  /** Unboxed (see Group's totals): added to at every change of its groups' load. */
-  private readonly integrals = new Float64Array(2);
-
-  constructor(readonly ref: string) {}
-
-  get cpuUsedMilliMs(): number {
-    return this.integrals[0];
-  }
-  set cpuUsedMilliMs(v: number) {
-    this.integrals[0] = v;
-  }
-  get memoryByteMs(): number {
-    return this.integrals[1];
-  }
-  set memoryByteMs(v: number) {
-    this.integrals[1] = v;
-  }
+export interface WorkloadAccount extends UsageAccount, UsageIntegral {
+  readonly groups: Group[];
 }
 
 export interface PodRun {
@@ -196,62 +179,19 @@ export class Group implements Counts {
   readonly idlePod: CpuClass;
   readonly readyCls: CpuClass[];
   readonly idleCls: CpuClass[];
-  // What this group last contributed to its workload's and node's totals (groupUsage.ts), and up
-  // to when a loud group's current CPU and memory have been added to its account (usage): in one
-  // block of unboxed doubles, because V8 keeps each double field of an object in a box of its own
-  // and every group's are read and written at each change of load.
-  private readonly totals = new Float64Array(8);
+  // What this group last contributed to its workload's and node's totals (groupUsage.ts).
   /** Memory of the whole group as a linear function of time, memA + memB x t (bytes, ms). */
-  get memA(): number {
-    return this.totals[0];
-  }
-  set memA(v: number) {
-    this.totals[0] = v;
-  }
-  get memB(): number {
-    return this.totals[1];
-  }
-  set memB(v: number) {
-    this.totals[1] = v;
-  }
-  get cpuUsed(): number {
-    return this.totals[2];
-  }
-  set cpuUsed(v: number) {
-    this.totals[2] = v;
-  }
-  get cpuWantCapped(): number {
-    return this.totals[3];
-  }
-  set cpuWantCapped(v: number) {
-    this.totals[3] = v;
-  }
-  get cpuWantRaw(): number {
-    return this.totals[4];
-  }
-  set cpuWantRaw(v: number) {
-    this.totals[4] = v;
-  }
-  get cpuThrottled(): number {
-    return this.totals[5];
-  }
-  set cpuThrottled(v: number) {
-    this.totals[5] = v;
-  }
-  get served(): number {
-    return this.totals[6];
-  }
-  set served(v: number) {
-    this.totals[6] = v;
-  }
-  get usageMs(): number {
-    return this.totals[7];
-  }
-  set usageMs(v: number) {
-    this.totals[7] = v;
-  }
-  /** Where its usage is summed (shared by the groups of its workload on its node). */
+  memA = 0;
+  memB = 0;
+  cpuUsed = 0;
+  cpuWantCapped = 0;
+  cpuWantRaw = 0;
+  cpuThrottled = 0;
+  served = 0;
+  /** Where its usage is summed (shared by the groups of its workload on its node), and up to
+   *  when a loud group's current CPU and memory have been added there. */
   readonly usage: WorkloadAccount;
+  usageMs = 0;
   // The cgroup OOM alarm (oomKiller.ts).
   oomHandle: EventHandle | null = null;
   oomAt = Infinity;
@@ -408,45 +348,12 @@ export class WorkloadRun implements WorkloadUsage {
 /** The usage side of one node: its groups, its totals and integrals, its cost accounts. */
 export class NodeRun {
   readonly groups = new Set<Group>();
-  /** Its totals and integrals, unboxed (see Group's totals): CPU used, ∫ CPU, ∫ memory, memory at
-   *  the last integration, memory as memA + memB x t, and cpuWantCapped. */
-  private readonly totals = new Float64Array(7);
-  get cpuUsedMilli(): number {
-    return this.totals[0];
-  }
-  set cpuUsedMilli(v: number) {
-    this.totals[0] = v;
-  }
-  get cpuUsedMilliMs(): number {
-    return this.totals[1];
-  }
-  set cpuUsedMilliMs(v: number) {
-    this.totals[1] = v;
-  }
-  get memoryByteMs(): number {
-    return this.totals[2];
-  }
-  set memoryByteMs(v: number) {
-    this.totals[2] = v;
-  }
-  get lastMemory(): number {
-    return this.totals[3];
-  }
-  set lastMemory(v: number) {
-    this.totals[3] = v;
-  }
-  get memA(): number {
-    return this.totals[4];
-  }
-  set memA(v: number) {
-    this.totals[4] = v;
-  }
-  get memB(): number {
-    return this.totals[5];
-  }
-  set memB(v: number) {
-    this.totals[5] = v;
-  }
+  cpuUsedMilli = 0;
+  cpuUsedMilliMs = 0;
+  memoryByteMs = 0;
+  lastMemory = 0;
+  memA = 0;
+  memB = 0;
   /** The memory alarm (evictionManager.ts). */
   pressureHandle: EventHandle | null = null;
   pressureAt = Infinity;
@@ -460,12 +367,7 @@ export class NodeRun {
   pressureObservedMs = -Infinity;
   conditionHandle: EventHandle | null = null;
   /** Σ CPU its containers want, each capped at its limit; above the allocatable it is contended. */
-  get cpuWantCapped(): number {
-    return this.totals[6];
-  }
-  set cpuWantCapped(v: number) {
-    this.totals[6] = v;
-  }
+  cpuWantCapped = 0;
   contended = false;
   epoch = 0;
   /** Σ limits of its running containers, and how many have none: a node whose containers all
@@ -489,7 +391,7 @@ export class NodeRun {
 
   usageOf(ref: string): WorkloadAccount {
     let u = this.usageByRef.get(ref);
-    if (!u) this.usageByRef.set(ref, (u = new WorkloadAccount(ref)));
+    if (!u) this.usageByRef.set(ref, (u = { ref, cpuUsedMilliMs: 0, memoryByteMs: 0, groups: [] }));
     return u;
   }
 
