@@ -50,20 +50,20 @@ export class OomKiller {
     }
     if (at >= g.oomAt) return;
     this.sim.cancel(g.oomHandle);
-    g.oomAt = at;
+    setOomAt(g, at);
     g.oomHandle = this.sim.schedule(at, Phase.Kubelet, () => this.killOverLimit(g));
   }
 
   /** The group is gone: its alarm with it. */
   forget(g: Group): void {
     this.sim.cancel(g.oomHandle);
-    g.oomAt = Infinity;
+    setOomAt(g, Infinity);
   }
 
   /** Kills every container of the group at or above its memory limit now (cgroup OOM). */
   private killOverLimit(g: Group): void {
     g.oomHandle = null;
-    g.oomAt = Infinity;
+    setOomAt(g, Infinity);
     const now = this.sim.nowMs;
     for (const run of [...g.pods]) {
       for (let c = 0; c < g.models.length; c++) {
@@ -102,4 +102,10 @@ export class OomKiller {
     }
     this.host.nodeChanged(n);
   }
+}
+
+/** Sets the group's alarm time, counting its workload's groups that have one. */
+function setOomAt(g: Group, at: number): void {
+  g.w.oomAlarms += (at < Infinity ? 1 : 0) - (g.oomAt < Infinity ? 1 : 0);
+  g.oomAt = at;
 }

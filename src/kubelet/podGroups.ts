@@ -47,6 +47,17 @@ export interface PodRun {
   cls: 'ready' | 'idle' | 'dead';
 }
 
+/** How many pods of a group are Ready, dead or idle, and per container how many run and since
+ *  when (usageEngine.ts keeps them). */
+export interface Counts {
+  ready: number;
+  dead: number;
+  /** Per container: idle pods whose container runs, running containers, Σ their start times. */
+  readonly idleRunning: number[];
+  readonly running: number[];
+  readonly sumStart: number[];
+}
+
 /** A distinct set of containers among a workload's pods, and the per-pod values every group of it
  *  shares, computed once per load (and memory-noise draw) instead of once per group. */
 export class Spec {
@@ -71,6 +82,10 @@ export class Spec {
   readonly cumMemIdle: number[];
   /** Up to when the cumulative integrals above are summed. */
   advancedMs = 0;
+  /** The counts of its groups on nodes that are not quiet, summed (exact integers) as the pods
+   *  change (quietNodes.ts countTargets): the usage history's CPU samples are counted from them
+   *  while no node is contended. */
+  readonly loud: Counts;
   /** Where its per-pod memory is kept for the usage history (usageHistory.ts), once it is on. */
   memoryTimeline: { record(nowMs: number, memReady: readonly number[], memIdle: readonly number[]): void } | null = null;
   private load = NaN;
@@ -94,6 +109,7 @@ export class Spec {
     this.cumCpuIdle = zeros(n);
     this.cumMemReady = zeros(n);
     this.cumMemIdle = zeros(n);
+    this.loud = { ready: 0, dead: 0, idleRunning: zeros(n), running: zeros(n), sumStart: zeros(n) };
   }
 
   /** Accumulates the per-pod values that held since the last call up to `nowMs`. */
@@ -143,7 +159,7 @@ export class Spec {
 
 /** Pods of one workload on one node with the same spec. Its fields are grouped by the component
  *  that keeps them. */
-export class Group {
+export class Group implements Counts {
   readonly pods = new Set<PodRun>();
   readonly models: ContainerModel[];
   // Counts (usageEngine.ts), mirrored into spec.virtual while the group is quiet.
@@ -274,6 +290,8 @@ export class WorkloadRun implements WorkloadUsage {
   /** Groups not on a quiet node, and whether any container of any spec leaks. */
   loudGroups = 0;
   leaky = false;
+  /** Its groups (virtual ones included) with a cgroup OOM alarm set (oomKiller.ts). */
+  oomAlarms = 0;
   /** Its Service: demand, endpoints, served. */
   readonly service: ServiceLoadBalancer;
   cpuUsedMilli = 0;
@@ -398,6 +416,8 @@ export class PodGroups {
   /** By node index; empty where no pod ran and no account was opened. */
   readonly nodes: NodeRun[] = [];
   readonly runs = new Map<number, PodRun>();
+  /** Nodes whose CPU is contended now (NodeRun.contended), kept by the usage engine's flush. */
+  contendedNodes = 0;
 
   constructor(
     /** Demand and usage of a workload ref ("Kind/ns/name"), or of a bare pod ("Pod/ns/name"). */

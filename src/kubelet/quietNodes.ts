@@ -10,7 +10,7 @@ import type { Node } from '../model/node.ts';
 import type { UsageIntegral } from '../metrics/metricsApi.ts';
 import { DEFAULT_KUBELET_CONFIG } from './config.ts';
 import { withdrawGroup } from './groupUsage.ts';
-import type { Spec, WorkloadRun } from './podGroups.ts';
+import type { Counts, Spec, WorkloadRun } from './podGroups.ts';
 import { Group, NodeRun } from './podGroups.ts';
 
 export class QuietNodes {
@@ -36,10 +36,10 @@ export class QuietNodes {
     return (spec.virtual ??= new Group(w, this.virtualNode, spec, nowMs));
   }
 
-  /** The groups whose counts a change of the group's pods moves: its own, and its spec's virtual
-   *  group's while it is quiet. */
-  countTargets(g: Group, nowMs: number): Group[] {
-    return g.quiet ? [g, this.virtualOf(g.spec, g.w, nowMs)] : [g];
+  /** The counts a change of the group's pods moves: its own, and its spec's virtual group's
+   *  while it is quiet, else its spec's loud ones. */
+  countTargets(g: Group, nowMs: number): Counts[] {
+    return g.quiet ? [g, this.virtualOf(g.spec, g.w, nowMs)] : [g, g.spec.loud];
   }
 
   /** Moves every group of a node between its own accounting and its spec's virtual group; the
@@ -51,6 +51,7 @@ export class QuietNodes {
       const vg = this.virtualOf(g.spec, g.w, nowMs);
       if (quiet) {
         withdrawGroup(g, nowMs);
+        moveCounts(g, g.spec.loud, -1);
         moveCounts(g, vg, 1);
         g.spec.advance(nowMs);
         checkpoint(g);
@@ -60,6 +61,7 @@ export class QuietNodes {
       } else {
         this.settle(g, nowMs);
         moveCounts(g, vg, -1);
+        moveCounts(g, g.spec.loud, 1);
         g.quiet = false;
         g.w.loudGroups++;
         dirty.add(g);
@@ -113,10 +115,10 @@ function checkpoint(g: Group): void {
   }
 }
 
-function moveCounts(from: Group, to: Group, sign: 1 | -1): void {
+function moveCounts(from: Counts, to: Counts, sign: 1 | -1): void {
   to.ready += sign * from.ready;
   to.dead += sign * from.dead;
-  for (let c = 0; c < from.models.length; c++) {
+  for (let c = 0; c < from.idleRunning.length; c++) {
     to.idleRunning[c] += sign * from.idleRunning[c];
     to.running[c] += sign * from.running[c];
     to.sumStart[c] += sign * from.sumStart[c];

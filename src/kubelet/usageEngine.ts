@@ -196,7 +196,8 @@ export class UsageEngine implements ClusterListener, MetricsApi {
 
   /** Called before start(), which puts its sample instants on the clock. */
   enableHistory(stepMs: number): UsageHistory {
-    this.history ??= new UsageHistoryRecorder(this.pods, stepMs);
+    // Between flushes every loud group's counts and CPU are as recomputed (see cpuSamples).
+    this.history ??= new UsageHistoryRecorder(this.pods, stepMs, () => this.flushHandle === null);
     return this.history;
   }
 
@@ -432,7 +433,8 @@ export class UsageEngine implements ClusterListener, MetricsApi {
         workloads.push(w);
       }
       const groups = w.groups;
-      for (let j = 0; j < groups.length; j++) if (!groups[j].quiet) this.recomputeOnce(groups[j], epoch);
+      // Groups on quiet nodes are recomputed as their spec's virtual group, below.
+      if (w.loudGroups > 0) for (let j = 0; j < groups.length; j++) if (!groups[j].quiet) this.recomputeOnce(groups[j], epoch);
       for (const spec of w.specs.values()) if (spec.virtual) this.recomputeOnce(spec.virtual, epoch);
     }
     for (const g of this.dirtyGroups) this.recomputeOnce(g.quiet ? this.quiet.virtualOf(g.spec, g.w, now) : g, epoch);
@@ -450,6 +452,7 @@ export class UsageEngine implements ClusterListener, MetricsApi {
       const capacity = n.node.down ? 0 : n.cpuCapacityMilli;
       const contended = n.cpuWantCapped > capacity + 1e-9;
       if (!contended && !n.contended) continue;
+      if (contended !== n.contended) this.pods.contendedNodes += contended ? 1 : -1;
       n.contended = contended;
       if (contended) shareNodeCpu(n.groups, n.cpuTree, capacity);
       for (const g of n.groups) {
@@ -464,6 +467,7 @@ export class UsageEngine implements ClusterListener, MetricsApi {
     for (let i = 0; i < workloads.length; i++) {
       const w = workloads[i];
       w.service.serve();
+      if (w.oomAlarms === 0 && !mayOom(w)) continue;
       const groups = w.groups;
       for (let j = 0; j < groups.length; j++) {
         const g = groups[j];
@@ -493,4 +497,10 @@ export class UsageEngine implements ClusterListener, MetricsApi {
       this.touchedWorkloads.push(g.w);
     }
   }
+}
+
+/** Whether a container of any of the workload's specs could reach its memory limit. */
+function mayOom(w: WorkloadRun): boolean {
+  for (const spec of w.specs.values()) if (spec.mayOom) return true;
+  return false;
 }

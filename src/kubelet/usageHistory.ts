@@ -192,6 +192,9 @@ interface CpuRecord extends CpuTriples {
 
 export class UsageHistoryRecorder implements UsageHistory {
   lastSampleMs = -1;
+  /** Workload samples taken by walking the groups and by counts (for tests). */
+  walkedSamples = 0;
+  countedSamples = 0;
   private readonly cpu = new Map<WorkloadRun, CpuRecord>();
   private readonly withEnded = new Set<WorkloadRun>();
   private readonly pods = new Map<number, PodTimeline>();
@@ -199,9 +202,15 @@ export class UsageHistoryRecorder implements UsageHistory {
   /** Scratch for one instant's CPU triples. */
   private readonly scratch: CpuTriples = { container: [], cpuMilli: [], count: [], n: 0 };
 
+  /** Samples both ways and throws where they differ (CAPSIM_CHECK_CPU_SAMPLES=1, for tests). */
+  private readonly check = process.env.CAPSIM_CHECK_CPU_SAMPLES === '1';
+  private readonly checkScratch: CpuTriples = { container: [], cpuMilli: [], count: [], n: 0 };
+
   constructor(
     private readonly groups: PodGroups,
     readonly stepMs: number,
+    /** Whether every group is as last recomputed (no flush pending): see cpuSamplesByCounts. */
+    private readonly settled: () => boolean = () => false,
   ) {}
 
   /** The instant a change at tMs first shows in. */
@@ -215,6 +224,7 @@ export class UsageHistoryRecorder implements UsageHistory {
    *  open run while they stay the same. */
   sample(tMs: number): void {
     this.lastSampleMs = tMs;
+    const byCounts = this.groups.contendedNodes === 0 && this.settled();
     for (const w of this.groups.workloads.values()) {
       let r = this.cpu.get(w);
       if (!r) {
@@ -224,7 +234,17 @@ export class UsageHistoryRecorder implements UsageHistory {
       if (r.version !== w.version) {
         r.version = w.version;
         const now = this.scratch;
-        cpuSamples(w, now);
+        if (byCounts) {
+          this.countedSamples++;
+          cpuSamplesByCounts(w, now);
+          if (this.check) {
+            cpuSamples(w, this.checkScratch);
+            if (!sameSamples(now, this.checkScratch)) throw new Error(`CPU samples of ${w.ref} at ${tMs} ms differ counted and walked`);
+          }
+        } else {
+          this.walkedSamples++;
+          cpuSamples(w, now);
+        }
         if (!sameSamples(now, r)) {
           this.endRun(w, r);
           // The scratch becomes the open run's; the old run's arrays the next scratch.
@@ -406,6 +426,65 @@ function cpuSamples(w: WorkloadRun, out: CpuTriples): void {
       addTriple(out, g.models[c].name, containerCpu(g, c, false), g.idleRunning[c]);
     }
   }
+}
+
+/** cpuSamples while no node is contended and every group is as last recomputed: then a loud
+ *  group's Ready and idle pods get what their spec gives (recomputeGroup copies it into readyGot
+ *  and idleGot), so the samples are the spec's values counted by its loud sums (exact integers).
+ *  The triples come in the order cpuSamples finds them: a triple not there after the virtual
+ *  groups is placed where the first group having it is, so the groups are walked only until
+ *  every such triple is placed (usually the first group). */
+function cpuSamplesByCounts(w: WorkloadRun, out: CpuTriples): void {
+  out.n = 0;
+  for (const spec of w.specs.values()) {
+    const v = spec.virtual;
+    if (!v) continue;
+    for (let c = 0; c < spec.models.length; c++) {
+      addTriple(out, spec.models[c].name, spec.cappedReady[c], v.ready);
+      addTriple(out, spec.models[c].name, spec.cappedIdle[c], v.idleRunning[c]);
+    }
+  }
+  if (w.loudGroups === 0) return;
+  // Triples the loud groups add that the virtual ones did not: placed with a zero count first.
+  const virtualN = out.n;
+  let missing = 0;
+  for (const spec of w.specs.values()) {
+    for (let c = 0; c < spec.models.length; c++) {
+      if (spec.loud.ready > 0 && placeTriple(out, spec.models[c].name, spec.cappedReady[c])) missing++;
+      if (spec.loud.idleRunning[c] > 0 && placeTriple(out, spec.models[c].name, spec.cappedIdle[c])) missing++;
+    }
+  }
+  if (missing > 0) {
+    // Their order: as the groups first show them.
+    const found = out.n;
+    out.n = virtualN;
+    const groups = w.groups;
+    for (let i = 0; i < groups.length && out.n < found; i++) {
+      const g = groups[i];
+      if (g.quiet) continue;
+      const sp = g.spec;
+      for (let c = 0; c < g.models.length; c++) {
+        if (g.ready > 0) placeTriple(out, g.models[c].name, sp.cappedReady[c]);
+        if (g.idleRunning[c] > 0) placeTriple(out, g.models[c].name, sp.cappedIdle[c]);
+      }
+    }
+  }
+  for (const spec of w.specs.values()) {
+    for (let c = 0; c < spec.models.length; c++) {
+      addTriple(out, spec.models[c].name, spec.cappedReady[c], spec.loud.ready);
+      addTriple(out, spec.models[c].name, spec.cappedIdle[c], spec.loud.idleRunning[c]);
+    }
+  }
+}
+
+/** Appends (container, cpuMilli) with a zero count unless it is there; whether it was not. */
+function placeTriple(out: CpuTriples, container: string, cpuMilli: number): boolean {
+  for (let i = 0; i < out.n; i++) if (out.cpuMilli[i] === cpuMilli && out.container[i] === container) return false;
+  const i = out.n++;
+  out.container[i] = container;
+  out.cpuMilli[i] = cpuMilli;
+  out.count[i] = 0;
+  return true;
 }
 
 function addTriple(out: CpuTriples, container: string, cpuMilli: number, count: number): void {

@@ -108,10 +108,12 @@ export class Recorder {
     });
     this.flags.sample(api);
     if (!this.detail) return;
+    // The first two columns, the same on every row of the instant.
+    const prefix = `${seconds(t)},${time},`;
     for (const w of this.parts.api.workloads.all()) {
       const run = usage.workload(w.ref);
       const oom = run ? run.oomKills - (this.oomReported.get(w.ref) ?? 0) : 0;
-      if (run) this.oomReported.set(w.ref, run.oomKills);
+      if (oom !== 0) this.oomReported.set(w.ref, run!.oomKills);
       const demand = round(run?.demandRate ?? 0, 4);
       const served = round(run?.servedRate ?? 0, 4);
       const cpuUsed = Math.round(run?.cpuUsedMilli ?? 0);
@@ -119,7 +121,7 @@ export class Recorder {
       const throttled = run && run.cpuWantMilli > 0 ? pct(run.cpuThrottledMilli / run.cpuWantMilli) : 0;
       // The WORKLOADS columns, in order.
       this.workloadRows.writeLine(
-        `${seconds(t)},${time},${w.ref},${demand},${served},${w.desiredReplicas()},${w.readyPods},${w.cpuRequestedMilli},${cpuUsed},${w.memoryRequestedBytes},${memoryUsed},${throttled},${oom}`,
+        `${prefix}${w.ref},${demand},${served},${w.desiredReplicas()},${w.readyPods},${w.cpuRequestedMilli},${cpuUsed},${w.memoryRequestedBytes},${memoryUsed},${throttled},${oom}`,
       );
     }
     if (this.samples++ % this.nodeSampleStride === 0) this.sampleNodes(seconds(t), time);
