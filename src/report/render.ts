@@ -1,10 +1,12 @@
 // The one place charts are drawn outside a browser: vega-lite compiles a spec to vega, vega's
 // headless view writes SVG (renderer "none": no canvas, no native module), and resvg turns the
-// SVG into PNG with the fonts it finds on the machine.
+// SVG into PNG with the fonts it finds on the machine (loaded only when a PNG is asked for).
+import { createRequire } from 'node:module';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { Resvg } from '@resvg/resvg-js';
+import type { Resvg as ResvgClass } from '@resvg/resvg-js';
 import { vegaSafe } from './charts/chart.ts';
+import { takeChartThread, type ChartThread } from './chartThread.ts';
 
 /** A spec compiled to vega, with what vega-lite warned about (a chart should draw with none:
  *  the tests hold every chart of every scenario to that). */
@@ -25,8 +27,37 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
+/** Every spec's SVG, in order. With a chart thread started (chartThread.ts: `capsim run` and
+ *  `capsim report`), the main thread and that thread each take the next chart when free;
+ *  otherwise the main thread draws them one after another. */
+export async function renderSvgs(specs: readonly TopLevelSpec[]): Promise<string[]> {
+  const svgs: string[] = new Array<string>(specs.length);
+  const thread = specs.length > 1 ? takeChartThread() : null;
+  let next = 0;
+  const here = async () => {
+    for (let i = next++; i < specs.length; i = next++) {
+      svgs[i] = await renderSvg(specs[i]);
+      // Let the thread's finished chart be taken in before drawing on: drawing is one long task.
+      if (thread) await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  const beside = async (t: ChartThread) => {
+    for (let i = next++; i < specs.length; i = next++) svgs[i] = (await t.render(specs[i])) ?? (await renderSvg(specs[i]));
+  };
+  try {
+    await Promise.all(thread ? [here(), beside(thread)] : [here()]);
+  } finally {
+    thread?.close();
+  }
+  return svgs;
+}
+
+let Resvg: typeof ResvgClass | null = null;
+
 /** PNG at twice the SVG's size, on white, so it stays sharp in documents and slides. */
 export function svgToPng(svg: string): Buffer {
+  // A native module: required on the first PNG, so that runs without PNGs do not load it.
+  Resvg ??= (createRequire(import.meta.url)('@resvg/resvg-js') as { Resvg: typeof ResvgClass }).Resvg;
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: 2 },
     background: 'white',
