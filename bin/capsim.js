@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// capsim's command: the compiled CLI in dist/ (built by `npm run build`; npm ci runs it).
+// capsim's command: the CLI bundled in dist/main.js (scripts/build.js: `npm run build`; npm ci runs it).
 import fs from 'node:fs';
 
 const main = new URL('../dist/main.js', import.meta.url);
