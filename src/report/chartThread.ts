@@ -1,7 +1,7 @@
 // A second thread that draws charts beside the main one (issue 18, start-up: a small run spent
 // about half its time loading vega and drawing its ten charts, on one core). `capsim run` and
 // `capsim report` start it before they load anything else, so that vega loads there while the
-// main thread reads and simulates; render.ts's renderSvgs then hands charts to both threads, each
+// main thread reads and simulates; renderSvgs (below) then hands charts to both threads, each
 // taking the next chart when free. vega draws the same SVG on either thread (the digests of every
 // scenario's charts are unchanged).
 //
@@ -10,6 +10,7 @@
 // charts drawn on the main thread, which then meets any error itself. It holds the process open
 // only while it is drawing.
 import { Worker } from 'node:worker_threads';
+import type { TopLevelSpec } from 'vega-lite';
 
 /** The compiled worker beside this module's chunk (scripts/build.js makes it an entry). */
 const ENTRY = new URL('./chartWorker.js', import.meta.url);
@@ -74,9 +75,35 @@ export function startChartThread(): void {
   }
 }
 
-/** The started thread, handed to one caller (render.ts's renderSvgs), or null. */
-export function takeChartThread(): ChartThread | null {
+/** The started thread, handed to one caller (renderSvgs), or null. */
+function takeChartThread(): ChartThread | null {
   const thread = started;
   started = null;
   return thread;
+}
+
+/** Every spec's SVG, in order. With the thread started (`capsim run`, `capsim report`), the
+ *  main thread and the chart thread each take the next chart when free; otherwise the main
+ *  thread draws them one after another (render.ts, imported here when charts are drawn). */
+export async function renderSvgs(specs: readonly TopLevelSpec[]): Promise<string[]> {
+  const { renderSvg } = await import('./render.ts');
+  const svgs: string[] = new Array<string>(specs.length);
+  const thread = specs.length > 1 ? takeChartThread() : null;
+  let next = 0;
+  const here = async () => {
+    for (let i = next++; i < specs.length; i = next++) {
+      svgs[i] = await renderSvg(specs[i]);
+      // Let the thread's finished chart be taken in before drawing on: drawing is one long task.
+      if (thread) await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  const beside = async (t: ChartThread) => {
+    for (let i = next++; i < specs.length; i = next++) svgs[i] = (await t.render(specs[i])) ?? (await renderSvg(specs[i]));
+  };
+  try {
+    await Promise.all(thread ? [here(), beside(thread)] : [here()]);
+  } finally {
+    thread?.close();
+  }
+  return svgs;
 }

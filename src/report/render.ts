@@ -6,7 +6,6 @@ import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { Resvg as ResvgClass } from '@resvg/resvg-js';
 import { vegaSafe } from './charts/chart.ts';
-import { takeChartThread, type ChartThread } from './chartThread.ts';
 
 /** A spec compiled to vega, with what vega-lite warned about (a chart should draw with none:
  *  the tests hold every chart of every scenario to that). */
@@ -25,31 +24,6 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   } finally {
     view.finalize();
   }
-}
-
-/** Every spec's SVG, in order. With a chart thread started (chartThread.ts: `capsim run` and
- *  `capsim report`), the main thread and that thread each take the next chart when free;
- *  otherwise the main thread draws them one after another. */
-export async function renderSvgs(specs: readonly TopLevelSpec[]): Promise<string[]> {
-  const svgs: string[] = new Array<string>(specs.length);
-  const thread = specs.length > 1 ? takeChartThread() : null;
-  let next = 0;
-  const here = async () => {
-    for (let i = next++; i < specs.length; i = next++) {
-      svgs[i] = await renderSvg(specs[i]);
-      // Let the thread's finished chart be taken in before drawing on: drawing is one long task.
-      if (thread) await new Promise((resolve) => setImmediate(resolve));
-    }
-  };
-  const beside = async (t: ChartThread) => {
-    for (let i = next++; i < specs.length; i = next++) svgs[i] = (await t.render(specs[i])) ?? (await renderSvg(specs[i]));
-  };
-  try {
-    await Promise.all(thread ? [here(), beside(thread)] : [here()]);
-  } finally {
-    thread?.close();
-  }
-  return svgs;
 }
 
 let Resvg: typeof ResvgClass | null = null;
