@@ -27,10 +27,11 @@ export class ChartThread {
   private broken = false;
 
   constructor(private readonly worker: Worker) {
-    worker.unref();
     worker.on('message', (reply: ChartReply) => this.settle(reply.id, reply.svg ?? null));
     worker.on('error', () => this.fail());
     worker.on('exit', () => this.fail());
+    // After the listeners: adding a 'message' listener refs the worker's port again.
+    worker.unref();
   }
 
   /** The chart's SVG, or null when the thread could not draw it (the caller draws it). */
