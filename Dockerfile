@@ -1,6 +1,6 @@
 # capsim's image, for sweeps on a Kubernetes cluster (README "Studies on a cluster"):
 #   docker build -t capsim:0.1.0 .        (the tag capsim sweep --emit k8s-job uses by default)
-# Two stages: the first installs every dependency and compiles src/ to dist/ with tsc; the
+# Two stages: the first installs every dependency and bundles src/ into dist/ with esbuild; the
 # second installs the runtime dependencies only and takes dist/ from the first, so the image
 # holds no TypeScript, no tsx and no other dev dependency.
 FROM node:20-slim AS build

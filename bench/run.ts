@@ -2,7 +2,8 @@
 // bench/ and the generated large ones, Karpenter's week at ten times the load among them) with
 // wall time, events/s, pods scheduled/s and peak memory,
 // the k8s-sims clusters beside the published figures of the other simulators, and Karpenter's
-// own scheduling benchmark (bench/karpenter.ts) beside upstream's pods/s.
+// own scheduling benchmark (bench/karpenter.ts) beside upstream's pods/s; start-up and the
+// k8s-sims clusters as whole processes beside pfnet's k8s-cluster-simulator (issue 18).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -140,6 +141,60 @@ for (const file of files) {
       console.log(`    published ${p.sim.padEnd(12)} ${fmt(p.seconds, 0).padStart(6)} s wall  ${fmt(p.gb * 1000).padStart(6)} MB  ${fmt(p.unscheduled, 1).padStart(5)} unscheduled`);
     }
   }
+}
+
+// Issue 18, items 1 and 2: start-up and the k8s-sims clusters as whole processes (node
+// bin/capsim.js on the built dist/, as a user runs it), medians of 5, beside the targets and
+// beside pfnet's k8s-cluster-simulator (kcs) run on this machine for the issue.
+/** kcs on the k8s-sims clusters, whole process, measured on this 2-core machine (issue 18). */
+const KCS_MEASURED_SECONDS: Record<number, number> = { 100: 0.64, 400: 4.6, 1200: 21.3 };
+
+/** Median wall seconds of `runs` whole `node bin/capsim.js ...` processes, and the largest peak
+ *  RSS (MB) and median CPU seconds when /usr/bin/time is there to report them. */
+function wholeProcess(args: string[], runs = 5): { seconds: number; cpuSeconds: number | null; peakMB: number | null } {
+  const timed = fs.existsSync('/usr/bin/time');
+  const walls: number[] = [];
+  const cpus: number[] = [];
+  let peakKB = 0;
+  for (let i = 0; i < runs; i++) {
+    const command = [process.execPath, path.join(ROOT, 'bin', 'capsim.js'), ...args];
+    const t0 = performance.now();
+    const child = timed
+      ? spawnSync('/usr/bin/time', ['-f', 'TIME %U %S %M', ...command], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 })
+      : spawnSync(command[0], command.slice(1), { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+    walls.push((performance.now() - t0) / 1000);
+    if (child.status !== 0) throw new Error(`bench: capsim ${args.join(' ')} failed:\n${child.stderr}`);
+    const m = /TIME ([\d.]+) ([\d.]+) (\d+)/.exec(child.stderr);
+    if (m) {
+      cpus.push(Number(m[1]) + Number(m[2]));
+      peakKB = Math.max(peakKB, Number(m[3]));
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return { seconds: median(walls), cpuSeconds: cpus.length ? median(cpus) : null, peakMB: peakKB ? peakKB / 1024 : null };
+}
+
+if (!sweepOnly) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'capsim-bench-startup-'));
+  const cpu = (m: { cpuSeconds: number | null }) => (m.cpuSeconds === null ? '' : `   ${fmt(m.cpuSeconds, 2)} s CPU`);
+  console.log('\nstart-up, whole process (node bin/capsim.js), median of 5:');
+  const version = wholeProcess(['--version']);
+  console.log(`  capsim --version                          ${fmt(version.seconds, 2).padStart(5)} s wall${cpu(version)}   target < 0.15 s`);
+  const e29 = wholeProcess(['run', 'scenarios/e29-cluster-autoscaler.yaml', '--out', path.join(tmp, 'e29'), '--quiet']);
+  console.log(`  capsim run e29 (html and svg charts)      ${fmt(e29.seconds, 2).padStart(5)} s wall${cpu(e29)}   target < 0.5 s`);
+  if (fs.existsSync(SHARED)) {
+    console.log('\nk8s-sims, whole process (capsim run bench/k8s-sims-*.yaml --format none), median of 5, beside the other simulators:');
+    for (const [size, nodes] of [['small', 100], ['medium', 400], ['big', 1200]] as const) {
+      const m = wholeProcess(['run', `bench/k8s-sims-${size}-${nodes}.yaml`, '--format', 'none', '--out', path.join(tmp, size), '--quiet']);
+      const target = nodes === 1200 ? '   target < 1 s and < 200 MB' : '';
+      console.log(`  ${fmt(nodes).padStart(5)} nodes  capsim ${fmt(m.seconds, 2).padStart(5)} s wall${cpu(m)}${m.peakMB === null ? '' : `   ${fmt(m.peakMB)} MB peak`}${target}`);
+      const ratio = (seconds: number) => `${fmt(seconds / m.seconds, 1).padStart(5)}x capsim's time`;
+      const kcs = KCS_MEASURED_SECONDS[nodes];
+      console.log(`      kcs, measured on this 2-core machine, issue 18   ${fmt(kcs, 2).padStart(6)} s   ${ratio(kcs)}`);
+      for (const p of published(nodes)) console.log(`      published ${`${p.sim} (big-all-${p.sim}.csv)`.padEnd(36)} ${fmt(p.seconds, 2).padStart(6)} s   ${ratio(p.seconds)}`);
+    }
+  }
+  fs.rmSync(tmp, { recursive: true, force: true });
 }
 
 // Issue 17: kubernetes-sigs/karpenter scheduling_benchmark_test.go (400 instance types, pods in

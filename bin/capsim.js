@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// capsim's command: the compiled CLI in dist/ (built by `npm run build`; npm ci runs it).
+// capsim's command: the CLI bundled in dist/main.js (scripts/build.js: `npm run build`; npm ci runs it).
 import fs from 'node:fs';
 
-const main = new URL('../dist/cli/main.js', import.meta.url);
+const main = new URL('../dist/main.js', import.meta.url);
 if (!fs.existsSync(main)) {
   process.stderr.write('capsim: dist/ is not built: run npm run build (npm ci runs it too)\n');
   process.exit(1);

@@ -10,7 +10,6 @@ import { allowLargeOption, formatOption, parseFormats } from './options.ts';
 import { EXIT_INTERRUPTED, listenForInterrupt, lockedAsInput } from './outputGuard.ts';
 import { progressBar } from './run.ts';
 import type { BacktestJson } from '../outputs/backtestFiles.ts';
-import { inUnit, shownUnit } from '../report/backtestSection.ts';
 
 interface BacktestArgs {
   dir: string;
@@ -52,8 +51,15 @@ export const backtestCommand: CommandModule<object, BacktestArgs> = {
 const fixed = (v: number | null, digits = 1) => (v === null ? '-' : v.toFixed(digits));
 const signed = (v: number | null) => (v === null ? '-' : `${v > 0 ? '+' : ''}${v.toFixed(1)}%`);
 
+/** The report's unit helpers (report/backtestSection.ts, imported when a table is printed: that
+ *  module brings zod and the CSV reader, which `capsim --version` should not load). */
+interface Units {
+  inUnit: (v: number, unit: string) => string;
+  shownUnit: (unit: string) => string;
+}
+
 /** The printed table: one line per series, the headline errors and the verdict. */
-export function backtestTable(json: BacktestJson): string {
+export function backtestTable(json: BacktestJson, { inUnit, shownUnit }: Units): string {
   const header = ['series', 'mape_pct', 'max_error', 'bias', 'unit', 'points'];
   // As the report reads them (bytes in MiB); backtest.csv keeps the series' own units.
   const rows = json.series.map((s) => [s.series, fixed(s.mape_pct), inUnit(s.max_error, s.unit), inUnit(Number(s.bias.toPrecision(4)), s.unit), shownUnit(s.unit), String(s.points)]);
@@ -95,7 +101,7 @@ async function runBacktest(args: BacktestArgs): Promise<number> {
     if (!args.quiet) {
       for (const notice of run.notices) process.stderr.write(`capsim: note: ${notice}\n`);
       for (const w of run.warnings) process.stderr.write(`capsim: warning: ${w.title}: ${w.message}\n`);
-      if (args.output === 'table') process.stdout.write(backtestTable(comparison.json));
+      if (args.output === 'table') process.stdout.write(backtestTable(comparison.json, await import('../report/backtestSection.ts')));
       const shown = displayPath(run.outDir);
       (args.output === 'json' ? process.stderr : process.stdout).write(
         `Results: ${shown}/ (backtest.csv, backtest.json, backtest-series.csv and the run's files)\n` +

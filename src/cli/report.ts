@@ -26,6 +26,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     try {
       const formats = parseFormats(args.format);
       // vega and vega-lite take a few hundred milliseconds to import: only this command pays it.
+      (await import('../report/chartThread.ts')).startChartThread();
       const { writeReport } = await import('../report/report.ts');
       const written = await guardedWrite(args.runDir, { command: 'capsim report', create: false }, () => writeReport(args.runDir, formats));
       if (!args.quiet) {

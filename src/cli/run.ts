@@ -52,6 +52,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
 async function run(args: RunArgs): Promise<number> {
   try {
     const report = parseFormats(args.format);
+    // vega loads on a second thread while this one reads and simulates (report/chartThread.ts).
+    if (report.length > 0) (await import('../report/chartThread.ts')).startChartThread();
     const { loadScenario } = await import('../scenario/load.ts');
     const scenario = await loadScenario(args.scenario, { set: args.set, seed: args.seed, placement: args.placement, allowLarge: args.allowLarge });
     // Refused before anything is written when it would go past the limits (size/limits.ts).

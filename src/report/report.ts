@@ -5,7 +5,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { VERSION } from '../version.ts';
 import { runCharts } from './charts/index.ts';
-import { renderSvg, svgToPng } from './render.ts';
+import { svgToPng } from './render.ts';
+import { renderSvgs } from './chartThread.ts';
 import { reportPage } from './reportPage.ts';
 import { loadRun } from './runFiles.ts';
 import type { Chart } from './charts/chart.ts';
@@ -33,9 +34,7 @@ export async function writeReport(runDir: string, formats: readonly ReportFormat
 }
 
 export async function renderAll(charts: readonly Chart[]): Promise<string[]> {
-  const svgs: string[] = [];
-  for (const chart of charts) svgs.push(await renderSvg(chart.spec));
-  return svgs;
+  return renderSvgs(charts.map((chart) => chart.spec));
 }
 
 /** Writes the page and the chart files beside each other, replacing any earlier ones: each file
