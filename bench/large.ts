@@ -144,3 +144,52 @@ export async function writeKarpenterScenario(dir: string): Promise<string> {
   await fs.writeFile(file, YAML.stringify(scenario));
   return file;
 }
+
+/** Issue 18's bigger month: 500 Deployments with CPU HPAs following a daily demand (about 50,000
+ *  pods at the daily mean, 40,000-60,000 over the day) on one autoscaled m5.xlarge pool that the
+ *  cluster autoscaler runs at about 4,000-5,500 nodes, for 7 days at 10-minute samples. A pod asks
+ *  350m of an m5.xlarge's 3,920m allocatable, so eleven fit a node. */
+export async function writeBigScenario(dir: string): Promise<string> {
+  // Each Deployment starts at 100 replicas; a CPU HPA (70 % of 350m = 245m a pod) follows a daily
+  // demand of 22,500 units ±20 %: 20m + 1m × 22,500 / 100 = 245m at 100 replicas, so 80-120.
+  const workloads = Array.from({ length: 500 }, (_, i) => ({
+    name: `svc-${String(i).padStart(3, '0')}`,
+    namespace: `team-${i % 50}`,
+    replicas: 100,
+    containers: [{ name: 'app', resources: { requests: { cpu: '350m', memory: `${512 + (i % 4) * 128}Mi` }, limits: { memory: '2Gi' } } }],
+    hpa: { minReplicas: 60, maxReplicas: 150, metrics: [{ resource: 'cpu', averageUtilization: 70 }] },
+  }));
+  const behavior = workloads.map((w, i) => ({
+    target: `Deployment/${w.namespace}/${w.name}`,
+    demand: [{ constant: 22500 }, { daily: { amplitude: 0.2, peakAt: `${String(10 + (i % 8)).padStart(2, '0')}:00` } }],
+    usage: { app: { cpu: { base: '20m', perUnit: '1m' }, memory: { base: '400Mi', perUnit: '0Mi' } } },
+  }));
+  const events = Array.from({ length: 7 }, (_, day) => {
+    const i = (day * 71) % 500;
+    return { at: `${day}d12h`, rollout: { target: `Deployment/team-${i % 50}/svc-${String(i).padStart(3, '0')}` } };
+  });
+  const scenario = {
+    apiVersion: 'capsim/v1',
+    kind: 'Scenario',
+    metadata: {
+      name: 'big-5000-nodes-500-hpa-7d',
+      description: '500 CPU-HPA Deployments (about 50,000 pods) with daily demand on an autoscaled m5.xlarge pool (about 4,000-5,500 nodes), a rollout a day, 7 days',
+    },
+    spec: {
+      seed: 18,
+      duration: '7d',
+      sampleEvery: '10m',
+      cluster: {
+        nodePools: [{ name: 'general', instanceType: 'aws/m5.xlarge', zones: ['us-east-1a', 'us-east-1b', 'us-east-1c'], count: 4600, min: 3500, max: 6000, provisioningDelay: '90s' }],
+        autoscaler: { expander: 'least-waste', maxNodesTotal: 6000 },
+      },
+      workloads,
+      behavior,
+      events,
+    },
+  };
+  await fs.mkdir(dir, { recursive: true });
+  const file = path.join(dir, 'big-5000-nodes-500-hpa-7d.yaml');
+  await fs.writeFile(file, YAML.stringify(scenario));
+  return file;
+}

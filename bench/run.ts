@@ -1,6 +1,6 @@
 // npm run bench: engine throughput against a bare heap loop, then every scenario (scenarios/,
 // bench/ and the generated large ones, Karpenter's week at ten times the load among them) with
-// wall time, events/s, pods scheduled/s and peak memory,
+// wall time, events/s, pods scheduled/s and peak memory (--design and --big add the two largest),
 // the k8s-sims clusters beside the published figures of the other simulators, and Karpenter's
 // own scheduling benchmark (bench/karpenter.ts) beside upstream's pods/s; start-up and the
 // k8s-sims clusters as whole processes beside pfnet's k8s-cluster-simulator (issue 18).
@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { EventQueue } from '../src/engine/eventQueue.ts';
 import { Simulation } from '../src/engine/simulation.ts';
-import { writeAutoscalingScenario, writeDesignScenario, writeDiurnalScenario, writeKarpenterScenario, writeLargeScenario } from './large.ts';
+import { writeAutoscalingScenario, writeBigScenario, writeDesignScenario, writeDiurnalScenario, writeKarpenterScenario, writeLargeScenario } from './large.ts';
 import { UPSTREAM_PODS_PER_SECOND, benchmarkScheduler } from './karpenter.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -121,6 +121,8 @@ if (!process.argv.includes('--quick')) {
 }
 // DESIGN §6 with its 200 HPAs takes minutes (see README Speed): only on request.
 if (process.argv.includes('--design')) files.push(path.relative(ROOT, await writeDesignScenario(path.join(ROOT, '.bench'))));
+// Issue 18's bigger month (5,000 nodes, 50,000 pods, 500 HPAs, the cluster autoscaler, 7 days): only on request.
+if (process.argv.includes('--big')) files.push(path.relative(ROOT, await writeBigScenario(path.join(ROOT, '.bench'))));
 
 const sweepOnly = process.argv.includes('--sweep');
 if (sweepOnly) files.length = 0;

@@ -26,6 +26,11 @@ export class ClusterAutoscaler implements AutoscalingContext {
   /** Last NotTriggerScaleUp message per pod, to fold repeats as the event recorder does. */
   private readonly lastNoScaleUp = new Map<number, string>();
   private unhealthy = false;
+  /** Bumped at every node added, changed or removed (this controller's own watch): what the loop
+   *  derives from nodes alone (cluster health, nodes still provisioning) is kept until it moves. */
+  private nodeChanges = 0;
+  private health: { seen: number; registered: number; unready: number } = { seen: -1, registered: 0, unready: 0 };
+  private provisioning: { seen: number; nodes: Map<NodeGroup, Node[]> } = { seen: -1, nodes: new Map() };
 
   constructor(
     readonly spec: AutoscalerSpec,
@@ -37,8 +42,15 @@ export class ClusterAutoscaler implements AutoscalingContext {
     this.scaleDown = new ScaleDown(this);
     parts.api.addListener({
       // A Karpenter node is never one of the node groups', whatever their names (node.nodeClaim).
-      nodeAdded: (node) => node.nodeClaim === undefined && this.byPool.get(node.pool ?? '')?.nodes.push(node),
-      nodeRemoved: (node) => this.forgetNode(node),
+      nodeAdded: (node) => {
+        this.nodeChanges++;
+        if (node.nodeClaim === undefined) this.byPool.get(node.pool ?? '')?.nodes.push(node);
+      },
+      nodeUpdated: () => this.nodeChanges++,
+      nodeRemoved: (node) => {
+        this.nodeChanges++;
+        this.forgetNode(node);
+      },
       podRemoved: (pod) => this.lastNoScaleUp.delete(pod.uid),
     });
   }
@@ -93,12 +105,16 @@ export class ClusterAutoscaler implements AutoscalingContext {
 
   /** Cluster health (clusterstate.IsClusterHealthy): too many unready nodes halt the loop. */
   private healthy(): boolean {
-    let registered = 0;
-    let unready = 0;
-    for (const info of this.api.schedulerNodes()) {
-      registered++;
-      if (info.node.state === 'NotReady') unready++;
+    const health = this.health;
+    if (health.seen !== this.nodeChanges) {
+      health.seen = this.nodeChanges;
+      health.registered = health.unready = 0;
+      for (const info of this.api.schedulerNodes()) {
+        health.registered++;
+        if (info.node.state === 'NotReady') health.unready++;
+      }
     }
+    const { registered, unready } = health;
     const healthy = !(unready > this.spec.okTotalUnreadyCount && unready > (registered * this.spec.maxTotalUnreadyPercentage) / 100);
     if (healthy !== !this.unhealthy) {
       this.unhealthy = !healthy;
@@ -110,8 +126,12 @@ export class ClusterAutoscaler implements AutoscalingContext {
   /** A scale-up whose nodes are not Ready within max-node-provision-time is given up: the nodes
    *  are deleted and the group backs off (reference §3.5). */
   private timeOutScaleUps(now: number): void {
+    if (this.provisioning.seen !== this.nodeChanges) {
+      this.provisioning.seen = this.nodeChanges;
+      for (const group of this.groups) this.provisioning.nodes.set(group, group.nodes.filter((n) => n.state === 'Provisioning'));
+    }
     for (const group of this.groups) {
-      const late = group.nodes.filter((n) => n.state === 'Provisioning' && now - n.createdMs >= this.spec.maxNodeProvisionTimeMs);
+      const late = this.provisioning.nodes.get(group)!.filter((n) => now - n.createdMs >= this.spec.maxNodeProvisionTimeMs);
       if (late.length === 0) continue;
       for (const node of late) this.api.removeNode(node, `Scale-up timed out: not Ready within ${this.spec.maxNodeProvisionTimeMs / 1000}s`);
       backOff(group, now, this.spec.initialNodeGroupBackoffDurationMs, this.spec.maxNodeGroupBackoffDurationMs, this.spec.nodeGroupBackoffResetTimeoutMs);

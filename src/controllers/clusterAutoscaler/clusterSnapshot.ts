@@ -16,9 +16,24 @@ export interface SnapshotContext {
   ownerSelector: (pod: Pod) => LabelSelector | null;
 }
 
+/** Each node's index in a base list of NodeInfos (the API server's schedulerNodes(), the same
+ *  array until a node joins or leaves): built once per list, shared by every snapshot of it. */
+const basePositions = new WeakMap<readonly NodeInfo[], ReadonlyMap<Node, number>>();
+
+function positionsOf(base: readonly NodeInfo[]): ReadonlyMap<Node, number> {
+  let position = basePositions.get(base);
+  if (!position) basePositions.set(base, (position = new Map(base.map((info, i) => [info.node, i]))));
+  return position;
+}
+
 export class ClusterSnapshot implements Snapshot {
+  /** The NodeInfos in order and each node's index in them. A fork shares its parent's list and
+   *  map until either side changes one (copy on write: `ownsInfos`, `ownsPosition`), so a drain
+   *  simulation over thousands of nodes does not copy a map of them per candidate. */
   private infos: NodeInfo[];
-  private readonly position: Map<Node, number>;
+  private ownsInfos: boolean;
+  private position: Map<Node, number>;
+  private ownsPosition: boolean;
   /** NodeInfos this snapshot may change: its own copies and its template nodes. */
   private readonly owned: Set<NodeInfo>;
   /** Nodes that stay in the view (topology domains keep them) but take no pods: the node being
@@ -32,16 +47,22 @@ export class ClusterSnapshot implements Snapshot {
     base: readonly NodeInfo[],
     from?: ClusterSnapshot,
   ) {
-    this.infos = base.slice();
     if (from) {
-      this.position = new Map(from.position);
+      // Both sides now share the list and the map: whichever writes first copies.
+      this.infos = from.infos;
+      this.position = from.position;
+      from.ownsInfos = from.ownsPosition = false;
+      this.ownsInfos = this.ownsPosition = false;
       this.owned = new Set<NodeInfo>();
       this.closed = new Set(from.closed);
       this.requiredAntiAffinity = from.requiredAntiAffinity;
       this.podAffinity = from.podAffinity;
       return;
     }
-    this.position = new Map(base.map((info, i) => [info.node, i]));
+    this.infos = base as NodeInfo[];
+    this.ownsInfos = false;
+    this.position = positionsOf(base) as Map<Node, number>;
+    this.ownsPosition = false;
     this.owned = new Set<NodeInfo>();
     this.closed = new Set<Node>();
     this.requiredAntiAffinity = 0;
@@ -50,6 +71,22 @@ export class ClusterSnapshot implements Snapshot {
       this.requiredAntiAffinity += info.podsWithRequiredAntiAffinity;
       this.podAffinity += info.podsWithAffinity;
     }
+  }
+
+  private writableInfos(): NodeInfo[] {
+    if (!this.ownsInfos) {
+      this.infos = this.infos.slice();
+      this.ownsInfos = true;
+    }
+    return this.infos;
+  }
+
+  private writablePosition(): Map<Node, number> {
+    if (!this.ownsPosition) {
+      this.position = new Map(this.position);
+      this.ownsPosition = true;
+    }
+    return this.position;
   }
 
   /** A copy to try something on: whatever the copy does, the original is unchanged (as long as
@@ -86,8 +123,8 @@ export class ClusterSnapshot implements Snapshot {
   /** A template node (a node group's next node), empty but for the pods given. */
   addNode(node: Node, pods: readonly Pod[] = []): NodeInfo {
     const info = new NodeInfo(node);
-    this.position.set(node, this.infos.length);
-    this.infos.push(info);
+    this.writablePosition().set(node, this.infos.length);
+    this.writableInfos().push(info);
     this.owned.add(info);
     for (const pod of pods) this.place(pod, info);
     return info;
@@ -95,9 +132,9 @@ export class ClusterSnapshot implements Snapshot {
 
   /** Drops a template node added by addNode (the estimator's failed last node). */
   removeLastNode(): void {
-    const info = this.infos.pop();
-    if (!info) return;
-    this.position.delete(info.node);
+    if (this.infos.length === 0) return;
+    const info = this.writableInfos().pop()!;
+    this.writablePosition().delete(info.node);
     this.owned.delete(info);
     this.requiredAntiAffinity -= info.podsWithRequiredAntiAffinity;
     this.podAffinity -= info.podsWithAffinity;
@@ -157,7 +194,7 @@ export class ClusterSnapshot implements Snapshot {
     const current = this.current(info);
     if (this.owned.has(current)) return current;
     const copy = current.clone();
-    this.infos[this.position.get(current.node)!] = copy;
+    this.writableInfos()[this.position.get(current.node)!] = copy;
     this.owned.add(copy);
     return copy;
   }
