@@ -1,5 +1,5 @@
 // The sweep's worker pool started from the TypeScript sources, as the tests import them (through
-// tsx): its workers load the TypeScript worker through workerEntry.js. The compiled pool, the one
+// tsx): its child processes run the TypeScript worker with tsx registered (--import tsx). The compiled pool, the one
 // capsim ships, is what sweep.test.ts runs through bin/capsim.js.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -51,7 +51,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         vary: { type: 'string', array: true, describe: 'PATH=v1,v2,...: values to try (repeatable; the cross product is run)' },
         ...scenarioOptions,
         seeds: { type: 'number', default: 1, describe: "Seeds per configuration: the scenario's seed, +1, +2, ..." },
-        parallel: { type: 'number', describe: `Worker threads (default: the number of cores, ${os.availableParallelism()}; with --emit: per pod)` },
+        parallel: { type: 'number', describe: `Worker processes (default: the number of cores, ${os.availableParallelism()}; with --emit: per pod)` },
         out: { type: 'string', describe: 'Output directory (default: reports/<scenario name>-sweep/)' },
         'keep-all': { type: 'boolean', default: false, describe: "Keep every run's output files (default: summary.json and a compact timeseries.csv)" },
         objective: { type: 'string', describe: 'Figure to minimize, e.g. cost.totalUsd (max:KEY to maximize)' },

@@ -1,8 +1,7 @@
-// One sweep worker (a worker_thread): runs the scenario for each run it is sent and keeps what
-// the sweep keeps. A run that fails is reported with its error; the worker goes on.
+// One sweep run in a worker process (workerProcess.ts): runs the scenario and keeps what the
+// sweep keeps. A run that fails is reported with its error; the worker goes on.
 import fs from 'node:fs';
 import path from 'node:path';
-import { parentPort } from 'node:worker_threads';
 import { loadScenario } from '../scenario/load.ts';
 import { InputError, formatProblem } from '../scenario/errors.ts';
 import { boundedText } from '../excerpt.ts';
@@ -55,11 +54,4 @@ function describe(error: unknown, scenarioFile: string): string {
     text = boundedText(error instanceof Error ? error.message : String(error));
   }
   return text.split(scenarioFile).join(path.basename(scenarioFile)).replace(/\s*\n\s*/g, ' ');
-}
-
-if (parentPort) {
-  const port = parentPort;
-  port.on('message', (job: RunJob) => {
-    void runOne(job).then((reply) => port.postMessage(reply));
-  });
 }
