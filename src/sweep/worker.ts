@@ -8,6 +8,7 @@ import { boundedText } from '../excerpt.ts';
 import { runScenario } from '../run.ts';
 import { DEFAULT_FORMATS } from '../report/formats.ts';
 import { RUN_FILES } from '../outputs/runDirectory.ts';
+import type { TableFormat } from '../outputs/tables.ts';
 import { KEPT_FILES, compactTimeseries } from './runStore.ts';
 
 export interface RunJob {
@@ -16,6 +17,8 @@ export interface RunJob {
   seed: number;
   dir: string;
   keepAll: boolean;
+  /** With keepAll: the tables' form; without it a run keeps a compact timeseries.csv only. */
+  tables?: TableFormat;
 }
 
 export type RunReply = { ok: true } | { ok: false; error: string };
@@ -26,7 +29,7 @@ export async function runOne(job: RunJob): Promise<RunReply> {
     // given) and checked each run's size: a run's own load need not refuse them again.
     const scenario = await loadScenario(job.scenarioFile, { set: job.sets, seed: job.seed, allowLarge: true });
     // The sweep holds its directory's lock while its workers write runs/.
-    await runScenario(scenario, { outDir: job.dir, report: job.keepAll ? DEFAULT_FORMATS : [], detail: job.keepAll, lock: false });
+    await runScenario(scenario, { outDir: job.dir, report: job.keepAll ? DEFAULT_FORMATS : [], detail: job.keepAll, tables: job.keepAll ? job.tables : 'csv', lock: false });
     if (!job.keepAll) {
       for (const file of fs.readdirSync(job.dir)) if (!KEPT_FILES.has(file)) fs.rmSync(path.join(job.dir, file), { recursive: true, force: true });
       const series = path.join(job.dir, RUN_FILES.timeseries);
