@@ -18,7 +18,7 @@ export class WorkerPool {
   private readonly pool: workerpool.Pool;
   private stopped = false;
 
-  constructor(size: number) {
+  constructor(private readonly size: number) {
     this.pool = workerpool.pool(ENTRY, {
       workerType: 'process',
       maxWorkers: size,
@@ -32,16 +32,25 @@ export class WorkerPool {
    *  called. A child that dies (out of memory, a native crash, killed) fails its run and is
    *  replaced by a new one for the next run. */
   async run<J extends RunJob>(jobs: readonly J[], onDone: (job: J, reply: RunReply) => void): Promise<void> {
-    try {
-      await Promise.all(jobs.map(async (job) => {
+    // One lane per worker hands it the next run when its last one ends. Not every job queued in
+    // workerpool at once: after a child is killed from outside (SIGKILL, the OOM killer) its
+    // queue stalls, waiting for the dead child's second exit; a new exec() starts a new child.
+    let next = 0;
+    const lanes = Array.from({ length: Math.min(this.size, jobs.length) }, async () => {
+      while (!this.stopped && next < jobs.length) {
+        const job = jobs[next++];
         let reply: RunReply;
         try {
           reply = (await this.pool.exec('run', [job])) as RunReply;
         } catch (error) {
           reply = { ok: false, error: diedReason(error) };
         }
-        if (!this.stopped) onDone(job, reply);
-      }));
+        if (this.stopped) return;
+        onDone(job, reply);
+      }
+    });
+    try {
+      await Promise.all(lanes);
     } finally {
       await this.pool.terminate(true);
     }
