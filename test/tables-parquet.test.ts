@@ -100,3 +100,16 @@ test('a Parquet table cut short or overwritten: exit 2 naming the file, with a h
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /--tables: unknown table format "arrow"\n\s+hint: use csv or parquet/);
 });
+
+test('sweep --keep-all --tables parquet: each run keeps Parquet tables, and the same command finds them done', () => {
+  const out = path.join(scratchDir(), 'sweep');
+  const args = ['sweep', 'scenarios/study-web.yaml', '--set', 'spec.duration=1h', '--vary', 'spec.cluster.nodePools[0].count=3,4', '--keep-all', '--tables', 'parquet', '--parallel', '2', '--out', out, '--format', 'none'];
+  const first = capsim(...args);
+  assert.equal(first.code, 0, first.stderr);
+  const run = path.join(out, 'runs', 'c001-s11');
+  assert.ok(fs.existsSync(path.join(run, 'workloads.parquet')) && fs.existsSync(path.join(run, 'events.parquet')));
+  assert.ok(!fs.existsSync(path.join(run, 'workloads.csv')));
+  assert.ok(fs.existsSync(path.join(run, 'report.html')), 'the run drew its report from its Parquet tables');
+  const again = capsim(...args);
+  assert.match(again.stderr, /2 runs: 0 ran, 2 already done/);
+});
