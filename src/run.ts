@@ -14,6 +14,7 @@ import { preflightWarnings } from './preflight.ts';
 import { World } from './world.ts';
 import { VERSION } from './version.ts';
 import type { ReportFormat } from './report/formats.ts';
+import type { TableFormat } from './outputs/tables.ts';
 import { lockOutput } from './outputs/outputLock.ts';
 import { CHUNK_MS } from './outputs/runDirectory.ts';
 import { removeTemporaries, temporaryName } from './outputs/leftovers.ts';
@@ -30,6 +31,8 @@ export interface RunOptions {
   /** False for a sweep's runs: summary.json, timeseries.csv and run-info.json only (no
    *  workloads, nodes, events, node-utilization or recommendations files). Default true. */
   detail?: boolean;
+  /** The tables' form (--tables): CSV files (the default) or Parquet (outputs/tables.ts). */
+  tables?: TableFormat;
   /** Aborted (Ctrl-C): the run stops at the next hour of simulated time or the next output
    *  file, removes its temporary directory and throws the signal's reason; the target is left
    *  as it was. */
@@ -109,7 +112,7 @@ async function simulate(scenario: Scenario, outDir: string, options: RunOptions,
   try {
     const world = new World(scenario);
     const detail = options.detail ?? true;
-    const recorder = new Recorder(tmpDir, world, detail, preflightWarnings(scenario));
+    const recorder = new Recorder(tmpDir, world, detail, preflightWarnings(scenario), options.tables);
     world.setup();
     world.usage.start(scenario.sampleEveryMs, scenario.durationMs);
     recorder.start();
@@ -122,7 +125,7 @@ async function simulate(scenario: Scenario, outDir: string, options: RunOptions,
       signal?.throwIfAborted();
     }
     const summary = await recorder.finish();
-    if (detail) await writeRecommendations(tmpDir, world.controllers.get('vertical-pod-autoscaler')!.rows());
+    if (detail) await writeRecommendations(tmpDir, world.controllers.get('vertical-pod-autoscaler')!.rows(), options.tables);
     const wallMs = performance.now() - started;
     await writeResolvedScenario(tmpDir, scenario);
     if (options.addFiles) {

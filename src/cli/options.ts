@@ -1,4 +1,5 @@
 // Options shared by the commands that read a scenario, and the rule for flags given twice.
+import { TABLE_FORMATS, type TableFormat } from '../outputs/tables.ts';
 import type { Options } from 'yargs';
 import { InputError } from '../scenario/errors.ts';
 import { REPORT_FORMATS, type ReportFormat } from '../report/formats.ts';
@@ -40,6 +41,22 @@ export const formatOption = {
     describe: 'Report files: html (report.html), svg and png (charts/); comma-separated, or none',
   },
 } satisfies Record<string, Options>;
+
+/** --tables (run and sweep): the form of the run's tables (outputs/tables.ts). */
+export const tablesOption = {
+  tables: {
+    type: 'string',
+    default: 'csv',
+    describe: 'The tables (timeseries, workloads, nodes, node-utilization, events, recommendations): csv, or parquet (compressed columnar files, e.g. workloads.parquet; docs/outputs.md)',
+  },
+} satisfies Record<string, Options>;
+
+/** The form named by --tables, or an input error. */
+export function parseTables(text: string): TableFormat {
+  const name = text.trim().toLowerCase();
+  if ((TABLE_FORMATS as readonly string[]).includes(name)) return name as TableFormat;
+  throw new InputError([{ file: '--tables', line: 0, column: 0, path: '', message: `unknown table format "${text}"`, hint: `use ${TABLE_FORMATS.join(' or ')}` }]);
+}
 
 /** The formats named by --format, or an input error naming the one not known. */
 export function parseFormats(text: string): ReportFormat[] {

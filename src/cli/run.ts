@@ -7,7 +7,7 @@ import { formatDuration } from '../duration.ts';
 import { displayPath } from '../scenario/paths.ts';
 import { warningBrief } from '../outputs/summary.ts';
 import { EXIT_OK, reportError } from './exit.ts';
-import { allowLargeOption, formatOption, parseFormats, placementOption, scenarioOptions } from './options.ts';
+import { allowLargeOption, formatOption, parseFormats, parseTables, placementOption, scenarioOptions, tablesOption } from './options.ts';
 import type { Placement } from '../model/scenario.ts';
 import { EXIT_INTERRUPTED, listenForInterrupt, lockedAsInput } from './outputGuard.ts';
 
@@ -18,6 +18,7 @@ interface RunArgs {
   set?: string[];
   quiet?: boolean;
   format: string;
+  tables: string;
   allowLarge?: boolean;
   placement?: Placement;
 }
@@ -35,6 +36,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         ...scenarioOptions,
         ...placementOption,
         ...formatOption,
+        ...tablesOption,
         ...allowLargeOption,
         out: { type: 'string', describe: 'Output directory (default: reports/<scenario name>/)' },
         quiet: { type: 'boolean', default: false, describe: 'Print only errors' },
@@ -42,6 +44,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .example('$0 run scenarios/quickstart.yaml', 'Run the built-in quickstart')
       .example('$0 run scenarios/quickstart.yaml --seed 7 --out /tmp/qs7', 'Another seed, elsewhere')
       .example('$0 run scenarios/quickstart.yaml --format html,svg,png', 'Also write charts/*.png')
+      .example('$0 run big.yaml --tables parquet', 'Tables as Parquet (workloads.parquet, ...): much smaller for long runs')
       .example("$0 run my.yaml --set 'spec.cluster.nodePools[0].count=6'", 'Try six nodes')
       .example('$0 run cluster/scenario.yaml --placement reschedule', "A cluster's state, its pods packed afresh") as never,
   handler: async (args: ArgumentsCamelCase<RunArgs>) => {
@@ -52,6 +55,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
 async function run(args: RunArgs): Promise<number> {
   try {
     const report = parseFormats(args.format);
+    const tables = parseTables(args.tables ?? 'csv');
     // vega loads on a second thread while this one reads and simulates (report/chartThread.ts).
     if (report.length > 0) (await import('../report/chartThread.ts')).startChartThread();
     const { loadScenario } = await import('../scenario/load.ts');
@@ -65,7 +69,7 @@ async function run(args: RunArgs): Promise<number> {
     let result: Awaited<ReturnType<typeof runScenario>>;
     try {
       const onNote = (note: string) => process.stderr.write(`capsim: note: ${note}\n`);
-      result = await runScenario(scenario, { outDir, onProgress: progress.update, report, signal: interrupt.signal, onNote });
+      result = await runScenario(scenario, { outDir, onProgress: progress.update, report, tables, signal: interrupt.signal, onNote });
     } catch (error) {
       if (!interrupt.signal.aborted) throw error;
       progress.stop();
@@ -95,7 +99,7 @@ async function run(args: RunArgs): Promise<number> {
           `${s.nodes.max} nodes at peak, cpu requested ${s.utilization.cpuRequestedPct.toFixed(1)}% / used ${s.utilization.cpuUsedPct.toFixed(1)}%, ` +
           `memory requested ${s.utilization.memoryRequestedPct.toFixed(1)}% / used ${s.utilization.memoryUsedPct.toFixed(1)}%${served}, ` +
           `${asDumped}${s.pods.scheduled} pods scheduled, ${s.pods.unschedulable} pending at the end${troubles ? `, ${troubles}` : ''}${warned}\n` +
-          `Results: ${displayPath(result.outDir)}/ (summary.json, timeseries.csv, workloads.csv, nodes.csv, events.csv, recommendations.csv${report.includes('svg') || report.includes('png') ? ', charts/' : ''})\n` +
+          `Results: ${displayPath(result.outDir)}/ (summary.json, ${['timeseries', 'workloads', 'nodes', 'events', 'recommendations'].map((t) => `${t}.${tables}`).join(', ')}${report.includes('svg') || report.includes('png') ? ', charts/' : ''})\n` +
           (report.includes('html') ? `Report:  ${displayPath(path.join(result.outDir, 'report.html'))}\n` : ''),
       );
     }

@@ -12,7 +12,7 @@ import type { Summary } from '../outputs/summary.ts';
 import type { SweepPlan } from '../sweep/plan.ts';
 import type { Study, SweepProgress } from '../sweep/sweep.ts';
 import { EXIT_OK, EXIT_SIMULATION, reportError } from './exit.ts';
-import { allowLargeOption, formatOption, parseFormats, scenarioOptions } from './options.ts';
+import { allowLargeOption, formatOption, parseFormats, parseTables, scenarioOptions, tablesOption } from './options.ts';
 import { EXIT_INTERRUPTED, listenForInterrupt, lockedAsInput } from './outputGuard.ts';
 
 interface SweepArgs {
@@ -24,6 +24,7 @@ interface SweepArgs {
   parallel?: number;
   out?: string;
   keepAll: boolean;
+  tables: string;
   objective?: string;
   constraint?: string[];
   shard?: string;
@@ -51,9 +52,10 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         vary: { type: 'string', array: true, describe: 'PATH=v1,v2,...: values to try (repeatable; the cross product is run)' },
         ...scenarioOptions,
         seeds: { type: 'number', default: 1, describe: "Seeds per configuration: the scenario's seed, +1, +2, ..." },
-        parallel: { type: 'number', describe: `Worker threads (default: the number of cores, ${os.availableParallelism()}; with --emit: per pod)` },
+        parallel: { type: 'number', describe: `Worker processes (default: the number of cores, ${os.availableParallelism()}; with --emit: per pod)` },
         out: { type: 'string', describe: 'Output directory (default: reports/<scenario name>-sweep/)' },
         'keep-all': { type: 'boolean', default: false, describe: "Keep every run's output files (default: summary.json and a compact timeseries.csv)" },
+        tables: { ...tablesOption.tables, describe: "With --keep-all: the form of each run's tables, csv or parquet (without it a run keeps summary.json and a compact timeseries.csv)" },
         objective: { type: 'string', describe: 'Figure to minimize, e.g. cost.totalUsd (max:KEY to maximize)' },
         constraint: { type: 'string', array: true, describe: "Condition every seed must meet, e.g. 'demand.servedPct>=99.9' (repeatable)" },
         shard: { type: 'string', describe: 'i/N: run only this shard of the runs (an Indexed Job completion)' },
@@ -89,6 +91,8 @@ async function sweep(args: SweepArgs): Promise<number> {
     const sizes = new TrialSizes({ detail: args.keepAll, report: args.keepAll });
     const plan = await makePlan(args.scenario, { varies: args.vary ?? [], sets, seeds: args.seeds, allowLarge: args.allowLarge, onScenario: sizes.record });
     const shard = args.shard ? parseShard(args.shard) : null;
+    const tables = parseTables(args.tables ?? 'csv');
+    if (tables !== 'csv' && args.emit) throw new InputError([{ file: '--tables', line: 0, column: 0, path: '', message: 'is not passed to the pods of --emit', hint: 'leave --tables out with --emit' }]);
     const parallel = args.parallel ?? os.availableParallelism();
     if (!args.emit && (!Number.isInteger(parallel) || parallel < 1)) throw new InputError([{ file: '--parallel', line: 0, column: 0, path: '', message: `must be a whole number of at least 1, not ${parallel}` }]);
     // Refused before anything runs when a run, or all of them, would go past the limits.
@@ -103,7 +107,7 @@ async function sweep(args: SweepArgs): Promise<number> {
     const started = performance.now();
     let result: Awaited<ReturnType<typeof runSweep>>;
     try {
-      result = await runSweep(plan, { out, parallel, keepAll: args.keepAll, shard, study, formats, onProgress: bar.update, signal: interrupt.signal, onNote: (note) => process.stderr.write(`capsim: note: ${note}\n`) });
+      result = await runSweep(plan, { out, parallel, keepAll: args.keepAll, tables, shard, study, formats, onProgress: bar.update, signal: interrupt.signal, onNote: (note) => process.stderr.write(`capsim: note: ${note}\n`) });
     } finally {
       bar.stop();
       interrupt.dispose();

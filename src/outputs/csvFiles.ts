@@ -14,12 +14,15 @@ export interface CsvFile<C extends string = string> {
   readonly name: string;
   /** The header row. */
   readonly columns: readonly C[];
+  /** Columns of text (names, times, messages); every other column holds numbers, or is empty
+   *  where a value does not exist. A Parquet table (tables.ts) types its columns by this. */
+  readonly text: ReadonlySet<string>;
 }
 
 export type ColumnOf<F extends CsvFile> = F['columns'][number];
 
-function csvFile<const C extends string>(name: string, columns: readonly C[]): CsvFile<C> {
-  return { name, columns };
+function csvFile<const C extends string>(name: string, columns: readonly C[], text: readonly NoInfer<C>[]): CsvFile<C> {
+  return { name, columns, text: new Set(text) };
 }
 
 /** One row per sampleEvery: the cluster's totals at that instant. */
@@ -31,7 +34,7 @@ export const TIMESERIES = csvFile(RUN_FILES.timeseries, [
   'memory_allocatable_bytes', 'memory_requested_bytes', 'memory_used_bytes',
   'cost_usd_per_hour', // the price of every node that exists
   'cost_usd_cumulative', // node cost from t = 0 to t: a running total
-]);
+], ['time']);
 
 /** Columns that are running totals: a series folded into buckets keeps their last value, not a mean. */
 export const CUMULATIVE_COLUMNS: ReadonlySet<string> = new Set<ColumnOf<typeof TIMESERIES>>(['cost_usd_cumulative']);
@@ -45,7 +48,7 @@ export const WORKLOADS = csvFile(RUN_FILES.workloads, [
   'cpu_requested_m', 'cpu_used_m', 'memory_requested_bytes', 'memory_used_bytes',
   'cpu_throttled_pct', // share of the CPU the containers wanted that they did not get
   'oom_kills', // OOM kills since the previous row
-]);
+], ['time', 'workload']);
 
 /** One row per node that ever existed, written at the end of the run. */
 export const NODES = csvFile(RUN_FILES.nodes, [
@@ -58,7 +61,7 @@ export const NODES = csvFile(RUN_FILES.nodes, [
   'ready_seconds', // time the node was Ready
   'nodepool', 'nodeclaim', // Karpenter's NodePool (its karpenter.sh/nodepool label) and NodeClaim; empty for other nodes
   'price_usd_per_hour', // its price (the offering Karpenter launched, the pool's, or the catalog's)
-]);
+], ['node', 'pool', 'instance_type', 'capacity_type', 'zone', 'nodepool', 'nodeclaim']);
 
 /** node-utilization.csv holds about this many samples per node whatever the run's length: every
  *  node at every sample would be millions of rows on a month of a large fleet (and sampling 1,000
@@ -75,7 +78,7 @@ export function nodeSampleStride(durationMs: number, sampleEveryMs: number): num
 export const NODE_UTILIZATION = csvFile(RUN_FILES.nodeUtilization, [
   't', 'time', 'node',
   'cpu_requested_pct', 'cpu_used_pct', 'memory_requested_pct', 'memory_used_pct',
-]);
+], ['time', 'node']);
 
 /** Every notable event, in simulation order (types: DESIGN §4). */
 export const EVENTS = csvFile(RUN_FILES.events, [
@@ -84,7 +87,7 @@ export const EVENTS = csvFile(RUN_FILES.events, [
   'object', // Kind/namespace/name
   'node', // the node it happened on, or empty
   'message',
-]);
+], ['time', 'type', 'object', 'node', 'message']);
 
 /** Per container of every workload: its requests and limits, the VPA recommender's target,
  *  lower and upper bounds, and the monthly saving of setting requests to the target. An empty
@@ -94,7 +97,7 @@ export const RECOMMENDATIONS = csvFile(RUN_FILES.recommendations, [
   'cpu_request_m', 'cpu_limit_m', 'memory_request_bytes', 'memory_limit_bytes',
   'cpu_target_m', 'cpu_lower_m', 'cpu_upper_m', 'memory_target_bytes', 'memory_lower_bytes', 'memory_upper_bytes',
   'monthly_saving_usd',
-]);
+], ['workload', 'container']);
 
 /** Every CSV file a run writes. */
 export const CSV_FILES: readonly CsvFile[] = [TIMESERIES, WORKLOADS, NODES, NODE_UTILIZATION, EVENTS, RECOMMENDATIONS];

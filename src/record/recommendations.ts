@@ -2,6 +2,8 @@
 // limits, the VPA recommender's target / lower / upper, and the projected monthly saving of
 // setting requests to the target. Empty cells where a value does not exist (no limit, a
 // resource the VPA does not control, no usage seen).
+import { ParquetSink } from '../outputs/parquetSink.ts';
+import type { TableFormat } from '../outputs/tables.ts';
 import type { RecommendationRow } from '../controllers/vpa/controller.ts';
 import { RECOMMENDATIONS, type ColumnOf, type Row } from '../outputs/csvFiles.ts';
 import { CsvSink } from './csvSink.ts';
@@ -40,8 +42,8 @@ function recommendationRow(row: RecommendationRow): Row<ColumnOf<typeof RECOMMEN
 }
 
 /** Writes `dir/recommendations.csv`, one row per container, at the end of a run. */
-export async function writeRecommendations(dir: string, rows: readonly RecommendationRow[]): Promise<void> {
-  const sink = new CsvSink(dir, RECOMMENDATIONS);
+export async function writeRecommendations(dir: string, rows: readonly RecommendationRow[], tables: TableFormat = 'csv'): Promise<void> {
+  const sink = tables === 'parquet' ? new ParquetSink(dir, RECOMMENDATIONS) : new CsvSink(dir, RECOMMENDATIONS);
   for (const row of rows) sink.write(recommendationRow(row));
   await sink.close();
 }

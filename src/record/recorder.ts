@@ -14,9 +14,11 @@ import type { MetricsApi } from '../metrics/metricsApi.ts';
 import type { Kubelet } from '../kubelet/kubelet.ts';
 import type { ControllerManager } from '../controllers/manager.ts';
 import { CsvSink, NULL_SINK, SeriesCsvSink, type LineSink, type RowSink } from './csvSink.ts';
+import { ParquetSink } from '../outputs/parquetSink.ts';
+import type { TableFormat } from '../outputs/tables.ts';
 import { isPlainCell } from '../outputs/csvCells.ts';
 import { isoTime, money, pct, round, seconds } from '../outputs/format.ts';
-import { EVENTS, NODES, NODE_UTILIZATION, TIMESERIES, WORKLOADS, nodeSampleStride, type ColumnOf } from '../outputs/csvFiles.ts';
+import { EVENTS, NODES, NODE_UTILIZATION, TIMESERIES, WORKLOADS, nodeSampleStride, type ColumnOf, type CsvFile } from '../outputs/csvFiles.ts';
 import { RUN_FILES } from '../outputs/runDirectory.ts';
 import type { RunWarning, Summary } from '../outputs/summary.ts';
 import { RunFlags } from './runFlags.ts';
@@ -33,7 +35,7 @@ export interface RecorderParts {
 }
 
 export class Recorder {
-  private readonly timeseries: SeriesCsvSink<ColumnOf<typeof TIMESERIES>>;
+  private readonly timeseries: LineSink<ColumnOf<typeof TIMESERIES>>;
   private readonly workloadRows: LineSink<ColumnOf<typeof WORKLOADS>>;
   private readonly events: RowSink<ColumnOf<typeof EVENTS>>;
   private readonly nodeUtilization: LineSink<ColumnOf<typeof NODE_UTILIZATION>>;
@@ -54,12 +56,15 @@ export class Recorder {
     private readonly parts: RecorderParts,
     private readonly detail = true,
     private readonly preflight: readonly RunWarning[] = [],
+    /** The tables' form (--tables): CSV, or Parquet (outputs/parquetSink.ts). */
+    private readonly tables: TableFormat = 'csv',
   ) {
     this.flags = new RunFlags(parts.scenario);
-    this.timeseries = new SeriesCsvSink(dir, TIMESERIES);
-    this.workloadRows = detail ? new SeriesCsvSink(dir, WORKLOADS) : NULL_SINK;
-    this.events = detail ? new CsvSink(dir, EVENTS) : NULL_SINK;
-    this.nodeUtilization = detail ? new SeriesCsvSink(dir, NODE_UTILIZATION) : NULL_SINK;
+    const series = <C extends string>(file: CsvFile<C>): LineSink<C> => (tables === 'parquet' ? new ParquetSink(dir, file) : new SeriesCsvSink(dir, file));
+    this.timeseries = series(TIMESERIES);
+    this.workloadRows = detail ? series(WORKLOADS) : NULL_SINK;
+    this.events = detail ? (tables === 'parquet' ? new ParquetSink(dir, EVENTS) : new CsvSink(dir, EVENTS)) : NULL_SINK;
+    this.nodeUtilization = detail ? series(NODE_UTILIZATION) : NULL_SINK;
     const { sampleEveryMs, durationMs } = parts.scenario;
     this.nodeSampleStride = nodeSampleStride(durationMs, sampleEveryMs);
     parts.api.onEvent((e) => this.onEvent(e));
@@ -149,7 +154,7 @@ export class Recorder {
     a.finish();
     usage.finish();
     const endMs = api.nowMs;
-    const nodes: RowSink<ColumnOf<typeof NODES>> = this.detail ? new CsvSink(this.dir, NODES) : NULL_SINK;
+    const nodes: RowSink<ColumnOf<typeof NODES>> = !this.detail ? NULL_SINK : this.tables === 'parquet' ? new ParquetSink(this.dir, NODES) : new CsvSink(this.dir, NODES);
     for (const account of a.nodeAccounts) {
       const node = account.node;
       const meanOf = (integral: number, allocatable: number) => (account.readyMs > 0 && allocatable > 0 ? pct(integral / (allocatable * account.readyMs)) : 0);

@@ -7,6 +7,8 @@ import { parseFile } from 'fast-csv';
 import { EVENTS, NODES, NODE_UTILIZATION, RECOMMENDATIONS, TIMESERIES, WORKLOADS, columnIndex, type ColumnIndex, type ColumnOf, type CsvFile } from '../outputs/csvFiles.ts';
 import { RUN_FILES, readRunFile, runFileState } from '../outputs/runDirectory.ts';
 import { readTextCell } from '../outputs/csvCells.ts';
+import { tableFileName } from '../outputs/tables.ts';
+import { ParquetTableError, readParquetTable } from '../outputs/parquetTable.ts';
 import type { Summary } from '../outputs/summary.ts';
 import { parseSummary } from '../outputs/summaryCheck.ts';
 import { InputError } from '../scenario/errors.ts';
@@ -260,8 +262,15 @@ export function readCsv<C extends string>(
   onRow: (fields: readonly string[], at: ColumnIndex<C>) => void,
   options: { required?: boolean; plain?: boolean } = {},
 ): Promise<boolean> {
-  const p = path.join(dir, file.name);
-  const state = runFileState(p);
+  // The table as CSV, or else as Parquet (--tables parquet: outputs/tables.ts).
+  let p = path.join(dir, file.name);
+  let state = runFileState(p);
+  let parquet = false;
+  if (state === 'absent') {
+    const other = path.join(dir, tableFileName(file, 'parquet'));
+    const otherState = runFileState(other);
+    if (otherState !== 'absent') [p, state, parquet] = [other, otherState, true];
+  }
   if (state === 'absent') {
     if (options.required ?? true) return Promise.reject(missing(dir, file.name));
     return Promise.resolve(false);
@@ -271,7 +280,7 @@ export function readCsv<C extends string>(
   let columns = 0;
   let line = 0;
   const unreadable = (message: string, lineNo = line + 1) =>
-    new InputError([{ file: displayPath(p), line: lineNo, column: 0, path: '', message: `unreadable CSV: ${message}`, hint: DAMAGED_HINT }]);
+    new InputError([{ file: displayPath(p), line: lineNo, column: 0, path: '', message: `unreadable ${parquet ? 'Parquet' : 'CSV'}: ${message}`, hint: DAMAGED_HINT }]);
   // A row with another number of cells than the header is a file cut short or edited: read on,
   // it would give zeros for the cells it lacks.
   let short: unknown = null;
@@ -293,6 +302,14 @@ export function readCsv<C extends string>(
       }
     }
   };
+  if (parquet) {
+    // Lines are rows here (the header is line 1, as in the CSV); a file cut short fails on its
+    // footer, before any row is read.
+    return readParquetTable(p, onFields).then(
+      () => (short ? Promise.reject(short) : true),
+      (error: unknown) => Promise.reject(error instanceof ParquetTableError ? unreadable(error.message, 0) : error),
+    );
+  }
   let last: string;
   try {
     last = lastByte(p);

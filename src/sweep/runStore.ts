@@ -6,7 +6,8 @@
 // merge, named), never taken as a result with blank figures.
 import fs from 'node:fs';
 import path from 'node:path';
-import { CUMULATIVE_COLUMNS, TIMESERIES, columnIndex } from '../outputs/csvFiles.ts';
+import { CUMULATIVE_COLUMNS, EVENTS, TIMESERIES, columnIndex } from '../outputs/csvFiles.ts';
+import { TABLE_FORMATS, tableFileName, type TableFormat } from '../outputs/tables.ts';
 import { RUN_FILES, readRunFile } from '../outputs/runDirectory.ts';
 import type { Summary } from '../outputs/summary.ts';
 import { formatFieldProblems, parseSummary } from '../outputs/summaryCheck.ts';
@@ -107,7 +108,8 @@ export function inspectRun(outDir: string, plan: Pick<SweepPlan, 'scenarioName'>
   }
   const summary = readSummary(dir, plan, run);
   if (typeof summary === 'string') return { state: 'damaged', file: RUN_FILES.summary, reason: summary };
-  if (options.keepAll && !fs.existsSync(path.join(dir, RUN_FILES.events))) return { state: 'other', reason: 'kept without --keep-all' };
+  const kept = (form: TableFormat) => fs.existsSync(path.join(dir, tableFileName(EVENTS, form)));
+  if (options.keepAll && !TABLE_FORMATS.some(kept)) return { state: 'other', reason: 'kept without --keep-all' };
   return { state: 'done', outcome: { run, status: 'ok', summary, error: null } };
 }
 

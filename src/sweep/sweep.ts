@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ReportFormat } from '../report/formats.ts';
+import type { TableFormat } from '../outputs/tables.ts';
 import { configSets, planIdentity, shardRuns, type PlanIdentity, type PlannedRun, type RunOutcome, type SweepPlan } from './plan.ts';
 import { WorkerPool } from './pool.ts';
 import { damageNote, inspectRun, recordRun, removeSweepTemporaries, runDir, type OtherRun } from './runStore.ts';
@@ -31,6 +32,8 @@ export interface SweepOptions {
   out: string;
   parallel: number;
   keepAll: boolean;
+  /** With keepAll: the form of each run's tables (outputs/tables.ts); CSV when absent. */
+  tables?: TableFormat;
   shard: Shard | null;
   study: Study;
   formats: readonly ReportFormat[];
@@ -95,7 +98,7 @@ async function sweepLocked(plan: SweepPlan, options: SweepOptions, outDir: strin
   const scenarioFile = path.resolve(plan.scenarioFile);
   const jobs: (RunJob & { run: PlannedRun })[] = runs
     .filter((run) => !outcomes.has(run.index))
-    .map((run) => ({ run, scenarioFile, sets: configSets(plan, plan.configs[run.config]), seed: run.seed, dir: runDir(outDir, run), keepAll: options.keepAll }));
+    .map((run) => ({ run, scenarioFile, sets: configSets(plan, plan.configs[run.config]), seed: run.seed, dir: runDir(outDir, run), keepAll: options.keepAll, tables: options.tables ?? 'csv' }));
   const pool = new WorkerPool(Math.max(1, options.parallel));
   let interrupted = options.signal?.aborted ?? false;
   const onAbort = () => {

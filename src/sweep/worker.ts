@@ -1,14 +1,14 @@
-// One sweep worker (a worker_thread): runs the scenario for each run it is sent and keeps what
-// the sweep keeps. A run that fails is reported with its error; the worker goes on.
+// One sweep run in a worker process (workerProcess.ts): runs the scenario and keeps what the
+// sweep keeps. A run that fails is reported with its error; the worker goes on.
 import fs from 'node:fs';
 import path from 'node:path';
-import { parentPort } from 'node:worker_threads';
 import { loadScenario } from '../scenario/load.ts';
 import { InputError, formatProblem } from '../scenario/errors.ts';
 import { boundedText } from '../excerpt.ts';
 import { runScenario } from '../run.ts';
 import { DEFAULT_FORMATS } from '../report/formats.ts';
 import { RUN_FILES } from '../outputs/runDirectory.ts';
+import type { TableFormat } from '../outputs/tables.ts';
 import { KEPT_FILES, compactTimeseries } from './runStore.ts';
 
 export interface RunJob {
@@ -17,6 +17,8 @@ export interface RunJob {
   seed: number;
   dir: string;
   keepAll: boolean;
+  /** With keepAll: the tables' form; without it a run keeps a compact timeseries.csv only. */
+  tables?: TableFormat;
 }
 
 export type RunReply = { ok: true } | { ok: false; error: string };
@@ -27,7 +29,7 @@ export async function runOne(job: RunJob): Promise<RunReply> {
     // given) and checked each run's size: a run's own load need not refuse them again.
     const scenario = await loadScenario(job.scenarioFile, { set: job.sets, seed: job.seed, allowLarge: true });
     // The sweep holds its directory's lock while its workers write runs/.
-    await runScenario(scenario, { outDir: job.dir, report: job.keepAll ? DEFAULT_FORMATS : [], detail: job.keepAll, lock: false });
+    await runScenario(scenario, { outDir: job.dir, report: job.keepAll ? DEFAULT_FORMATS : [], detail: job.keepAll, tables: job.keepAll ? job.tables : 'csv', lock: false });
     if (!job.keepAll) {
       for (const file of fs.readdirSync(job.dir)) if (!KEPT_FILES.has(file)) fs.rmSync(path.join(job.dir, file), { recursive: true, force: true });
       const series = path.join(job.dir, RUN_FILES.timeseries);
@@ -55,11 +57,4 @@ function describe(error: unknown, scenarioFile: string): string {
     text = boundedText(error instanceof Error ? error.message : String(error));
   }
   return text.split(scenarioFile).join(path.basename(scenarioFile)).replace(/\s*\n\s*/g, ' ');
-}
-
-if (parentPort) {
-  const port = parentPort;
-  port.on('message', (job: RunJob) => {
-    void runOne(job).then((reply) => port.postMessage(reply));
-  });
 }
