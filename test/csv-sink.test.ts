@@ -10,7 +10,7 @@ import { writeToString } from 'fast-csv';
 import { CsvSink, csvField } from '../src/record/csvSink.ts';
 import { safeRow } from '../src/outputs/csvCells.ts';
 
-const FILE = { name: 'events.csv', columns: ['t', 'type', 'object', 'message'] as const };
+const FILE = { name: 'events.csv', columns: ['t', 'type', 'object', 'message'] as const, text: new Set(['t', 'type', 'object', 'message']) };
 type Column = (typeof FILE.columns)[number];
 
 /** What fast-csv wrote for these rows (the cells neutralised first, as CsvSink did). */
