@@ -8,6 +8,7 @@
 import type { UsageIntegral } from '../metrics/metricsApi.ts';
 import { servingCapacity } from '../workload/usage.ts';
 import type { Group } from './podGroups.ts';
+import { keepReadySums } from './stats.ts';
 
 /** Scratch result of loudPending, for accrue. */
 const pending: UsageIntegral = { cpuUsedMilliMs: 0, memoryByteMs: 0 };
@@ -72,6 +73,7 @@ export function recomputeGroup(g: Group, nowMs: number): void {
   g.served = served;
   g.memA = memA;
   g.memB = memB;
+  keepReadySums(g);
 }
 
 /** Takes a group's contributions out of its workload's and node's totals (it goes quiet). */

@@ -201,6 +201,10 @@ export class Group implements Counts {
   // contributes nothing itself; its node's integrals are settled from the spec's cumulative
   // integrals, checkpointed here when it was last settled.
   quiet = false;
+  /** What it last added to its workload's kept sums (keepReadySums, stats.ts). */
+  keptReady = 0;
+  keptIdle = 0;
+  keptReadyMilli = 0;
   readonly ckCpuReady: number[];
   readonly ckCpuIdle: number[];
   readonly ckMemReady: number[];
@@ -303,6 +307,11 @@ export class WorkloadRun implements WorkloadUsage {
   lastMemory = 0;
   /** Bumped whenever any of its groups is recomputed (metrics readers cache against it). */
   version = 0;
+  /** Σ over its groups of what keepReadySums (stats.ts) last counted: Ready pods, pods with a
+   *  reading that are not Ready, and the loud groups' Ready pods' CPU readings (whole millicores). */
+  keptReady = 0;
+  keptIdle = 0;
+  keptReadyMilli = 0;
   noiseFactor = 1;
   oomKills = 0;
   // Integrals since t = 0 (millicores x ms).

@@ -10,6 +10,7 @@ import type { Node } from '../model/node.ts';
 import type { UsageIntegral } from '../metrics/metricsApi.ts';
 import { DEFAULT_KUBELET_CONFIG } from './config.ts';
 import { withdrawGroup } from './groupUsage.ts';
+import { keepReadySums } from './stats.ts';
 import type { Counts, Spec, WorkloadRun } from './podGroups.ts';
 import { Group, NodeRun } from './podGroups.ts';
 
@@ -57,12 +58,14 @@ export class QuietNodes {
         checkpoint(g);
         g.settledMs = nowMs;
         g.quiet = true;
+        keepReadySums(g);
         g.w.loudGroups--;
       } else {
         this.settle(g, nowMs);
         moveCounts(g, vg, -1);
         moveCounts(g, g.spec.loud, 1);
         g.quiet = false;
+        keepReadySums(g);
         g.w.loudGroups++;
         dirty.add(g);
       }

@@ -1,6 +1,8 @@
 // The kubelet's stats (its Summary API, fed by cAdvisor, which metrics-server scrapes): what each
 // pod's containers and each node's pods use now, read from the groups without changing them
 // (usageHistory.ts keeps what they showed at each sample instant, for the VPA recommender).
+import type { PodCpuSum } from '../metrics/metricsApi.ts';
+import { cpuMilli } from '../metrics/metricsApi.ts';
 import type { Pod } from '../model/pod.ts';
 import { formatBytes } from '../quantity.ts';
 import type { Group, PodRun, WorkloadRun } from './podGroups.ts';
@@ -39,10 +41,66 @@ export function podUsageGroups(w: WorkloadRun | undefined, resource: 'cpu' | 'me
   }
 }
 
+/** Replaces what the group adds to its workload's kept sums (PodUsageGroups.podCpuSum): its Ready
+ *  pods, its pods with a reading that are not Ready, and (a loud group) its Ready pods' rounded
+ *  readings. Called wherever one of those moves: its counts or pods (usageEngine.ts), its Ready
+ *  CPU (recomputeGroup, withdrawGroup), its quiet flag (quietNodes.ts). A quiet group's Ready pods
+ *  read their spec's values, counted through spec.virtual at the read. */
+export function keepReadySums(g: Group): void {
+  if (g.spec.virtual === g) return;
+  const ready = g.ready;
+  const idle = g.pods.size - ready - g.dead;
+  const milli = g.quiet || ready === 0 ? 0 : ready * cpuMilli(readyPodCpu(g, undefined));
+  const w = g.w;
+  w.keptReady += ready - g.keptReady;
+  w.keptIdle += idle - g.keptIdle;
+  w.keptReadyMilli += milli - g.keptReadyMilli;
+  g.keptReady = ready;
+  g.keptIdle = idle;
+  g.keptReadyMilli = milli;
+}
+
+/** Compares the kept sums with the walk at every read (CAPSIM_CHECK_HPA_SUMS=1, for tests). */
+const checkSums = process.env.CAPSIM_CHECK_HPA_SUMS === '1';
+
+/** PodUsageGroups.podCpuSum: from the kept sums when every pod with a reading is Ready and the
+ *  whole pod is read, else by walking podUsageGroups. */
+export function podCpuSum(w: WorkloadRun | undefined, container: string | undefined, t: number, out: PodCpuSum): PodCpuSum {
+  if (!w || container !== undefined || w.keptIdle !== 0) return walkCpuSum(w, container, t, out);
+  let milli = w.keptReadyMilli;
+  for (const spec of w.specs.values()) {
+    const v = spec.virtual;
+    if (v !== null && v.ready > 0) milli += v.ready * cpuMilli(readyPodCpu(v, undefined, true));
+  }
+  out.pods = w.keptReady;
+  out.milli = milli;
+  if (checkSums) {
+    const walked = walkCpuSum(w, container, t, { pods: 0, milli: 0 });
+    if (walked.pods !== out.pods || walked.milli !== out.milli) {
+      throw new Error(`kept CPU sum of ${w.groups[0]?.pods.values().next().value?.pod.workload ?? '?'} at ${t}: ${out.pods} pods ${out.milli}m, walked ${walked.pods} pods ${walked.milli}m`);
+    }
+  }
+  return out;
+}
+
+function walkCpuSum(w: WorkloadRun | undefined, container: string | undefined, t: number, out: PodCpuSum): PodCpuSum {
+  let pods = 0;
+  let milli = 0;
+  podUsageGroups(w, 'cpu', container, t, (count, usage) => {
+    pods += count;
+    milli += count * cpuMilli(usage);
+  });
+  out.pods = pods;
+  out.milli = milli;
+  return out;
+}
+
 /** podUsage's CPU of a Ready pod of the group (all its containers run). */
-function readyPodCpu(g: Group, container: string | undefined): number {
+function readyPodCpu(g: Group, container: string | undefined, quiet = g.quiet): number {
   let total = 0;
-  for (let c = 0; c < g.models.length; c++) if (container === undefined || g.models[c].name === container) total += containerCpu(g, c, true);
+  for (let c = 0; c < g.models.length; c++) {
+    if (container === undefined || g.models[c].name === container) total += quiet ? g.spec.cappedReady[c] : g.readyGot[c];
+  }
   return total;
 }
 

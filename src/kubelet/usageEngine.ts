@@ -18,7 +18,7 @@ import type { Pod } from '../model/pod.ts';
 import { podObjectRef } from '../model/pod.ts';
 import { Phase } from '../phases.ts';
 import type { ClusterListener, ApiServer } from '../api/apiServer.ts';
-import type { MetricsApi, UsageHistory, UsageIntegral, WorkloadUsage } from '../metrics/metricsApi.ts';
+import type { MetricsApi, PodCpuSum, UsageHistory, UsageIntegral, WorkloadUsage } from '../metrics/metricsApi.ts';
 import { DEFAULT_KUBELET_CONFIG } from './config.ts';
 import type { KubeletConfig } from './config.ts';
 import { shareNodeCpu } from './cpu.ts';
@@ -29,7 +29,7 @@ import { OomKiller } from './oomKiller.ts';
 import { PodGroups } from './podGroups.ts';
 import type { Group, NodeRun, PodRun, WorkloadAccount, WorkloadInputs, WorkloadRun } from './podGroups.ts';
 import { QuietNodes } from './quietNodes.ts';
-import { nodeUsage, podUsage, podUsageGroups } from './stats.ts';
+import { keepReadySums, nodeUsage, podCpuSum, podUsage, podUsageGroups } from './stats.ts';
 import { UsageHistoryRecorder } from './usageHistory.ts';
 
 export type { WorkloadInputs } from './podGroups.ts';
@@ -149,6 +149,12 @@ export class UsageEngine implements ClusterListener, MetricsApi {
     podUsageGroups(this.pods.workloads.get(ref), resource, container, this.cluster.nowMs, visit);
   }
 
+  podCpuSum(ref: string, container: string | undefined): Readonly<PodCpuSum> {
+    return podCpuSum(this.pods.workloads.get(ref), container, this.cluster.nowMs, this.cpuSum);
+  }
+
+  private readonly cpuSum: PodCpuSum = { pods: 0, milli: 0 };
+
   nodeUsage(node: Node): { cpuMilli: number; memoryBytes: number } {
     return nodeUsage(node.info.pods, this.pods.runs, this.cluster.nowMs);
   }
@@ -215,6 +221,7 @@ export class UsageEngine implements ClusterListener, MetricsApi {
     const run: PodRun = { pod, group, starts: group.models.map(() => this.cluster.nowMs), cls: 'idle' };
     this.pods.runs.set(pod.uid, run);
     group.pods.add(run);
+    keepReadySums(group);
     for (let c = 0; c < group.models.length; c++) this.addContainer(group, c, run.starts[c], 'idle', 1);
     this.markGroup(group);
     this.reclassify(run);
@@ -268,6 +275,7 @@ export class UsageEngine implements ClusterListener, MetricsApi {
     this.setClass(run, 'idle');
     for (let c = 0; c < run.starts.length; c++) this.stopContainer(run, c);
     run.group.pods.delete(run);
+    keepReadySums(run.group);
     this.pods.runs.delete(pod.uid);
     this.history?.podGone(run, this.cluster.nowMs);
     if (run.group.pods.size === 0) this.removeGroup(run.group);
@@ -329,6 +337,7 @@ export class UsageEngine implements ClusterListener, MetricsApi {
     }
     g.w.service.endpointsChanged((cls === 'idle' ? 0 : 1) - (run.cls === 'idle' ? 0 : 1));
     run.cls = cls;
+    keepReadySums(g);
     this.markGroup(g);
     this.history?.podChanged(run, now);
   }

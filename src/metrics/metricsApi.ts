@@ -30,6 +30,21 @@ export interface PodUsageGroups {
    *  and drops a pod when the API removes it or it finishes). Memory readings differ pod by pod
    *  (they grow from each container's start): memory comes one pod at a time. */
   podUsageGroups(ref: string, resource: 'cpu' | 'memory', container: string | undefined, visit: (count: number, usage: number) => void): void;
+  /** Σ cpuMilli(podUsage(pod, 'cpu', container)) over the workload's pods with a reading, and how
+   *  many they are: the readings podUsageGroups visits, rounded as metrics-server reports them and
+   *  summed (exact integers, so in any order). The kubelet keeps the sum of the Ready pods' readings
+   *  as their CPU changes, so the common case (every pod Ready, the whole pod) costs no walk. */
+  podCpuSum(ref: string, container: string | undefined): Readonly<PodCpuSum>;
+}
+
+export interface PodCpuSum {
+  pods: number;
+  milli: number;
+}
+
+/** CPU as metrics-server reports it: Quantity.MilliValue() rounds up to a whole millicore. */
+export function cpuMilli(usage: number): number {
+  return Math.ceil(usage - 1e-9);
 }
 
 /** What the kubelet's stats showed at every sample instant (t = 0, stepMs, 2 stepMs, ..., each

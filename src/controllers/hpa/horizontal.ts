@@ -241,18 +241,25 @@ export class HorizontalController {
    *  readings a group of identical pods at a time. Undefined when that does not hold (or a pod
    *  has no reading): the caller reads pod by pod. */
   private groupedCpuUtilization(s: HpaState, container: string | undefined, targetUtilization: number, ctx: CalcContext): CalcResult | undefined {
-    const read = this.deps.metrics.podCpuGroups;
-    if (!read || !s.cacheable || this.deps.version === undefined) return undefined;
+    const metrics = this.deps.metrics;
+    const read = metrics.podCpuGroups;
+    if ((!read && !metrics.podCpuSum) || !s.cacheable || this.deps.version === undefined) return undefined;
     const view = this.podsView(s);
     if (!view.plain || ctx.nowMs < view.countedFromMs || view.pods.length === 0) return undefined;
     const request = HorizontalController.commonCpuRequest(view, container);
     if (request === null) return undefined;
     let counted = 0;
     let usage = 0;
-    read.call(this.deps.metrics, s.targetRef, container, (count, milli) => {
-      counted += count;
-      usage += count * milli;
-    });
+    if (metrics.podCpuSum) {
+      const sum = metrics.podCpuSum(s.targetRef, container);
+      counted = sum.pods;
+      usage = sum.milli;
+    } else {
+      read!.call(metrics, s.targetRef, container, (count, milli) => {
+        counted += count;
+        usage += count * milli;
+      });
+    }
     // The pods counted are pods of the target (PodUsageGroups): as many as it has means each has a
     // reading; fewer, and the missing-pod rules apply.
     if (counted !== view.pods.length) return undefined;

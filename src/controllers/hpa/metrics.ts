@@ -9,7 +9,8 @@
 // last window equals the current value except right after a step. The HPA runs in the
 // controller phase, before the instant's physics, so a demand step at t is first seen at the
 // next sync after t. That is the only latency.
-import type { PodUsageGroups, ResourceMetrics, WorkloadMetrics } from '../../metrics/metricsApi.ts';
+import type { PodCpuSum, PodUsageGroups, ResourceMetrics, WorkloadMetrics } from '../../metrics/metricsApi.ts';
+import { cpuMilli } from '../../metrics/metricsApi.ts';
 import type { Pod } from '../../model/pod.ts';
 
 export const METRICS_WINDOW_MS = 30_000;
@@ -30,6 +31,9 @@ export interface MetricsSource {
    *  reads this way only when every pod is past it. Optional: without it the controller reads pod
    *  by pod. */
   podCpuGroups?(workloadRef: string, container: string | undefined, visit: (count: number, milli: number) => void): void;
+  /** What podCpuGroups visits, summed: how many pods, and Σ count x milli. Optional: without it
+   *  the controller sums podCpuGroups' visits. */
+  podCpuSum?(workloadRef: string, container: string | undefined): Readonly<PodCpuSum>;
 }
 
 /** What a proposal is computed from, besides the replicas and time: the version of the target's
@@ -50,9 +54,12 @@ export class UsageMetrics implements MetricsSource {
         groups(ref, 'cpu', container, (count, usage) => visit(count, cpuMilli(usage)));
       };
     }
+    const sum = usage.podCpuSum?.bind(usage);
+    if (sum) this.podCpuSum = sum;
   }
 
   readonly podCpuGroups?: MetricsSource['podCpuGroups'];
+  readonly podCpuSum?: MetricsSource['podCpuSum'];
 
   private hasSample(pod: Pod): boolean {
     return pod.startedMs >= 0 && this.nowMs() - pod.startedMs >= this.windowMs;
@@ -89,9 +96,4 @@ export class UsageMetrics implements MetricsSource {
     into.demand = demand;
     return true;
   }
-}
-
-/** CPU as metrics-server reports it: Quantity.MilliValue() rounds up to a whole millicore. */
-function cpuMilli(usage: number): number {
-  return Math.ceil(usage - 1e-9);
 }
