@@ -22,7 +22,8 @@ function scalable(api: ApiServer, ref: string): { obj: Deployment | StatefulSet;
 
 /** spec.replicas of "Deployment/ns/name" or "StatefulSet/ns/name"; undefined for anything else. */
 export function getScale(api: ApiServer, ref: string): number | undefined {
-  return scalable(api, ref)?.obj.replicas;
+  // Read on every HPA sync (200 HPAs x 172,800 syncs a month): no allocation.
+  return (api.deployments.get(ref) ?? api.statefulSets.get(ref))?.replicas;
 }
 
 /** Sets spec.replicas; false when `ref` has no scale subresource here. */

@@ -36,7 +36,8 @@ export interface ScaleTarget {
 }
 
 export interface HpaDeps {
-  /** The scale subresource of "Kind/namespace/name", or undefined when there is no such workload. */
+  /** The scale subresource of "Kind/namespace/name", or undefined when there is no such workload
+   *  (yet). The controller keeps the first one it gets: `replicas` must read the target live. */
   target(ref: string): ScaleTarget | undefined;
   /** Every pod the target's selector selects. */
   pods(ref: string): Iterable<Pod>;
@@ -62,6 +63,8 @@ interface HpaState {
   podsView: PodsView | null;
   /** Memory metrics move with leaks between recomputations: never cached. */
   cacheable: boolean;
+  /** deps.target(targetRef) once it exists (the scale subresource reads the target at each use). */
+  target: ScaleTarget | undefined;
 }
 
 /** The target's pods as the grouped read sees them, derived once per version of the pods. */
@@ -145,6 +148,7 @@ export class HorizontalController {
       versions: { pods: NaN, usage: NaN, demand: NaN },
       podsView: null,
       cacheable: hpa.spec.metrics.every((m) => !(m.type === 'Resource' && m.resource.name === 'memory') && !(m.type === 'ContainerResource' && m.containerResource.name === 'memory')),
+      target: undefined,
     });
   }
 
@@ -164,7 +168,7 @@ export class HorizontalController {
    *  target's replicas as they are. */
   private reconcile(s: HpaState): void {
     if (s.hpa.hold) return;
-    const target = this.deps.target(s.targetRef);
+    const target = (s.target ??= this.deps.target(s.targetRef));
     if (!target) return;
     const now = this.clock.nowMs;
     const current = target.replicas;

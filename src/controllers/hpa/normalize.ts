@@ -66,10 +66,15 @@ export interface NormalizeArgs {
   maxReplicas: number;
 }
 
-/** Stores a recommendation in the slot of one old entry (the last found), else appends. */
-function store(recs: Recommendation[], oldIndex: number, rec: Recommendation): void {
-  if (oldIndex >= 0) recs[oldIndex] = rec;
-  else recs.push(rec);
+/** Stores a recommendation in the slot of one old entry (the last found), else appends. The old
+ *  entry is overwritten in place (no allocation: this runs at every sync of every HPA); entries
+ *  are the history's own, never shared. */
+function store(recs: Recommendation[], oldIndex: number, replicas: number, atMs: number): void {
+  if (oldIndex >= 0) {
+    const rec = recs[oldIndex];
+    rec.replicas = replicas;
+    rec.atMs = atMs;
+  } else recs.push({ replicas, atMs });
 }
 
 /** Legacy path (§1.6): scale-down held at the max over the stabilization window, scale-up capped
@@ -85,7 +90,7 @@ export function normalizeLegacy(history: HpaHistory, a: NormalizeArgs, downscale
     if (rec.atMs < cutoff) oldIndex = i;
     else if (rec.replicas > stabilized) stabilized = rec.replicas;
   }
-  store(recs, oldIndex, { replicas: a.desired, atMs: a.nowMs });
+  store(recs, oldIndex, a.desired, a.nowMs);
   // convertDesiredReplicasWithRules
   const scaleUpLimit = Math.max(2 * a.current, 4);
   const maximumAllowed = Math.min(a.maxReplicas, scaleUpLimit);
@@ -114,7 +119,7 @@ function stabilizeWithBehaviors(history: HpaHistory, behavior: ResolvedBehavior,
   let recommendation = a.current;
   if (recommendation < upRecommendation) recommendation = upRecommendation;
   if (recommendation > downRecommendation) recommendation = downRecommendation;
-  store(history.recommendations, oldIndex, { replicas: a.desired, atMs: a.nowMs });
+  store(history.recommendations, oldIndex, a.desired, a.nowMs);
   return recommendation;
 }
 
