@@ -33,6 +33,8 @@ export function recomputeGroup(g: Group, nowMs: number): void {
   let perPod = contended ? service.load : sp.servedPerPod;
   let memA = 0;
   let memB = 0;
+  /** A Ready pod's CPU, summed in podUsage's order (the same double). */
+  let readyCpu = 0;
   for (let c = 0; c < models.length; c++) {
     const idle = g.idleRunning[c];
     const cappedReady = sp.cappedReady[c];
@@ -46,7 +48,9 @@ export function recomputeGroup(g: Group, nowMs: number): void {
     wantCapped += ready * cappedReady + idle * cappedIdle;
     wantRaw += ready * sp.wantReady[c] + idle * sp.wantIdle[c];
     throttled += ready * (sp.wantReady[c] - cappedReady) + idle * (sp.wantIdle[c] - cappedIdle);
-    const got = ready * g.readyGot[c] + idle * g.idleGot[c];
+    const readyGot = g.readyGot[c];
+    readyCpu += readyGot;
+    const got = ready * readyGot + idle * g.idleGot[c];
     used += got;
     memA += ready * sp.memReady[c] + idle * sp.memIdle[c];
     const leak = models[c].leakBytesPerMs;
@@ -73,7 +77,7 @@ export function recomputeGroup(g: Group, nowMs: number): void {
   g.served = served;
   g.memA = memA;
   g.memB = memB;
-  keepReadySums(g);
+  keepReadySums(g, readyCpu);
 }
 
 /** Takes a group's contributions out of its workload's and node's totals (it goes quiet). */

@@ -46,18 +46,24 @@ export function podUsageGroups(w: WorkloadRun | undefined, resource: 'cpu' | 'me
  *  readings. Called wherever one of those moves: its counts or pods (usageEngine.ts), its Ready
  *  CPU (recomputeGroup, withdrawGroup), its quiet flag (quietNodes.ts). A quiet group's Ready pods
  *  read their spec's values, counted through spec.virtual at the read. */
-export function keepReadySums(g: Group): void {
+export function keepReadySums(g: Group, readyCpu?: number): void {
   if (g.spec.virtual === g) return;
   const ready = g.ready;
   const idle = g.pods.size - ready - g.dead;
-  const milli = g.quiet || ready === 0 ? 0 : ready * cpuMilli(readyPodCpu(g, undefined));
+  const milli = g.quiet || ready === 0 ? 0 : ready * cpuMilli(readyCpu ?? readyPodCpu(g, undefined));
   const w = g.w;
-  w.keptReady += ready - g.keptReady;
-  w.keptIdle += idle - g.keptIdle;
-  w.keptReadyMilli += milli - g.keptReadyMilli;
-  g.keptReady = ready;
-  g.keptIdle = idle;
-  g.keptReadyMilli = milli;
+  if (ready !== g.keptReady) {
+    w.keptReady += ready - g.keptReady;
+    g.keptReady = ready;
+  }
+  if (idle !== g.keptIdle) {
+    w.keptIdle += idle - g.keptIdle;
+    g.keptIdle = idle;
+  }
+  if (milli !== g.keptReadyMilli) {
+    w.keptReadyMilli += milli - g.keptReadyMilli;
+    g.keptReadyMilli = milli;
+  }
 }
 
 /** Compares the kept sums with the walk at every read (CAPSIM_CHECK_HPA_SUMS=1, for tests). */
