@@ -20,13 +20,8 @@ import { resourceUtilizationReplicas, utilizationReplicasFromSums } from '../src
 // ---- the usage engine: groups against pods -----------------------------------------------------
 
 async function world(yaml: string): Promise<World> {
-  const { loadScenario } = await import('../src/scenario/load.ts');
-  const { World } = await import('../src/world.ts');
-  const { writeScenario } = await import('./support/run.ts');
-  const w = new World(await loadScenario(writeScenario(yaml)));
-  w.setup();
-  w.usage.start(w.scenario.sampleEveryMs, w.scenario.durationMs);
-  return w;
+  const { startedWorld } = await import('./support/run.ts');
+  return startedWorld(yaml);
 }
 
 /** reading -> how many pods read it, pod by pod and by groups. */

@@ -12,13 +12,8 @@ import fc from 'fast-check';
 import type { World } from '../src/world.ts';
 
 async function world(yaml: string): Promise<World> {
-  const { loadScenario } = await import('../src/scenario/load.ts');
-  const { World } = await import('../src/world.ts');
-  const { writeScenario } = await import('./support/run.ts');
-  const w = new World(await loadScenario(writeScenario(yaml)));
-  w.setup();
-  w.usage.start(w.scenario.sampleEveryMs, w.scenario.durationMs);
-  return w;
+  const { startedWorld } = await import('./support/run.ts');
+  return startedWorld(yaml);
 }
 
 /** Σ ceil(podUsage) over the workload's pods with a reading, and how many: the per-pod read. */

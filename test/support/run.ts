@@ -7,6 +7,7 @@ import path from 'node:path';
 import { loadScenario } from '../../src/scenario/load.ts';
 import type { LoadOptions } from '../../src/scenario/load.ts';
 import { runScenario } from '../../src/run.ts';
+import { World } from '../../src/world.ts';
 import { InputError, type Problem } from '../../src/scenario/errors.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -46,6 +47,15 @@ export function writeScenario(yaml: string, dir = scratchDir()): string {
   const file = path.join(dir, 'scenario.yaml');
   fs.writeFileSync(file, yaml);
   return file;
+}
+
+/** A scenario's world set up with its usage engine started, for stepping through `w.sim.runUntil`
+ *  and reading the metrics API between steps. */
+export async function startedWorld(yaml: string): Promise<World> {
+  const w = new World(await loadScenario(writeScenario(yaml)));
+  w.setup();
+  w.usage.start(w.scenario.sampleEveryMs, w.scenario.durationMs);
+  return w;
 }
 
 export async function runFile(file: string, options: LoadOptions = {}, outDir = path.join(scratchDir(), 'out')): Promise<RunOutput> {
