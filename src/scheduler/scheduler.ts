@@ -9,7 +9,7 @@ import { podObjectRef } from '../model/pod.ts';
 import type { EventHandle } from '../engine/simulation.ts';
 import type { Profile } from './algorithm.ts';
 import { SchedulingAlgorithm, fitErrorMessage } from './algorithm.ts';
-import type { CycleState, Snapshot } from './framework.ts';
+import type { CycleState, FilterFailure, Snapshot } from './framework.ts';
 import type { DisruptionBudgets } from './preemption.ts';
 import { DefaultPreemption } from './preemption.ts';
 import { NAME as NODE_RESOURCES_FIT, NOMINATED_STATE, NodeResourcesFit } from './plugins/nodeResourcesFit.ts';
@@ -18,6 +18,7 @@ import { ERR_REASON as PORTS_IN_USE, NAME as NODE_PORTS, helpedByPodDeleted } fr
 import { podHostPorts } from '../model/hostPorts.ts';
 import { SchedulingQueue } from './queue.ts';
 import { SpreadCounts } from './spreadCounts.ts';
+import { BoundPriorities } from './boundPriorities.ts';
 
 /** How often leftover unschedulable pods are checked (flushUnschedulablePodsLeftover). */
 const LEFTOVER_FLUSH_PERIOD_MS = 30_000;
@@ -51,6 +52,8 @@ export class Scheduler implements ClusterListener {
   private podsWithAffinity = 0;
   /** PodTopologySpread's matching-pod counts per node, invalidated by the pod notifications. */
   private readonly spreadCounts: SpreadCounts;
+  /** Priorities of the pods on nodes: preemption skips its node scan when none is lower. */
+  private readonly boundPriorities = new BoundPriorities();
   /** Pods bound so far (pods.scheduled), and scheduling attempts made. */
   scheduledCount = 0;
   attempts = 0;
@@ -63,6 +66,7 @@ export class Scheduler implements ClusterListener {
     this.algorithm = new SchedulingAlgorithm(options.profile, cluster.random.stream('scheduler'));
     this.preemption = new DefaultPreemption(options.budgets, cluster.random.stream('preemption'));
     this.spreadCounts = new SpreadCounts(() => cluster.nodes.length);
+    for (const node of cluster.nodes) for (const pod of node.info.pods) this.boundPriorities.add(pod);
     cluster.addListener(this);
   }
 
@@ -107,6 +111,7 @@ export class Scheduler implements ClusterListener {
 
   podBound(pod: Pod): void {
     this.spreadCounts.podChanged(pod);
+    this.boundPriorities.add(pod);
     const affinity = pod.spec.affinity;
     if (affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length) this.podsWithRequiredAntiAffinity++;
     if (affinity?.podAffinity || affinity?.podAntiAffinity) this.podsWithAffinity++;
@@ -120,6 +125,7 @@ export class Scheduler implements ClusterListener {
 
   podRemoved(pod: Pod): void {
     this.spreadCounts.podChanged(pod);
+    this.boundPriorities.remove(pod);
     if (!pod.node) {
       this.forgetUnbound(pod);
       return;
@@ -134,6 +140,7 @@ export class Scheduler implements ClusterListener {
   /** A finished pod frees its node's resources (and host ports) just as a removed one does. */
   podFinished(pod: Pod): void {
     this.spreadCounts.podChanged(pod);
+    this.boundPriorities.remove(pod);
     if (pod.node) this.moveOnEvent((failed, waiting) => helpedByRemoval(failed, waiting, pod));
   }
 
@@ -186,15 +193,15 @@ export class Scheduler implements ClusterListener {
         this.cluster.bindPod(pod, result.node.node);
         continue;
       }
-      let message = fitErrorMessage(snapshot.nodeInfos.length, result.failures.values());
+      let message = fitErrorMessage(snapshot.nodeInfos.length, result.failedVerdicts);
       if (snapshot.nodeInfos.length === 0) message = 'no nodes available to schedule pods';
       else {
-        const outcome = this.preemption.preempt(pod, snapshot.nodeInfos, result.failures, result.activeFilters, state);
+        const outcome = this.preemption.preempt(pod, snapshot.nodeInfos, result.unresolvable(), result.activeFilters, state, this.boundPriorities.lowest());
         if (outcome.kind === 'failed') message += ` ${outcome.message}`;
         else this.nominate(pod, outcome.candidate.nodeInfo.node, outcome.candidate.victims);
       }
       this.reportFailure(pod, message);
-      this.queue.failed(entry, new Set([...result.failures.values()].map((f) => f.plugin)), this.cluster.nowMs);
+      this.queue.failed(entry, failedPlugins(result.failedVerdicts), this.cluster.nowMs);
     }
     this.armBackoff(this.queue.flushBackoff(this.cluster.nowMs));
     this.armLeftoverFlush();
@@ -292,6 +299,18 @@ export class Scheduler implements ClusterListener {
 function helpedByRemoval(failed: ReadonlySet<string>, waiting: Pod, removed: Pod): boolean {
   if (intersects(failed, HELPED_BY_POD_REMOVAL)) return true;
   return failed.has(NODE_PORTS) && helpedByPodDeleted(waiting, removed);
+}
+
+/** The plugins that rejected the pod somewhere (what the queueing hints look at). */
+function failedPlugins(verdicts: readonly FilterFailure[]): Set<string> {
+  const plugins = new Set<string>();
+  let last: string | null = null;
+  for (const verdict of verdicts) {
+    if (verdict.plugin === last) continue;
+    last = verdict.plugin;
+    plugins.add(last);
+  }
+  return plugins;
 }
 
 function intersects(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
