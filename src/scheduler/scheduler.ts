@@ -148,8 +148,8 @@ export class Scheduler implements ClusterListener {
     this.spreadCounts.nodeChanged();
   }
 
-  nodeUpdated(_node: Node): void {
-    this.spreadCounts.nodeChanged();
+  nodeUpdated(node: Node): void {
+    this.spreadCounts.nodeUpdated(node);
     this.moveOnEvent(() => true);
   }
 

@@ -14,6 +14,10 @@ export type NominatedPods = Map<string, Pod[]>;
 
 export class NodeResourcesFit implements FilterPlugin {
   readonly name = NAME;
+  /** The nominated pods of the last cycle state seen: one state serves thousands of filter calls
+   *  (the state is built with its nominated map and never given another). */
+  private lastState: CycleState | null = null;
+  private lastNominated: NominatedPods | undefined = undefined;
 
   // Hot path (millions of calls in a large cluster): no closures or allocations unless the pod misfits.
   filter(state: CycleState, pod: Pod, nodeInfo: NodeInfo): FilterFailure | null {
@@ -24,7 +28,12 @@ export class NodeResourcesFit implements FilterPlugin {
     let extraCpu = 0;
     let extraMemory = 0;
     let extraPods = 0;
-    const nominated = (state.get(NOMINATED_STATE) as NominatedPods | undefined)?.get(node.name);
+    if (state !== this.lastState) {
+      this.lastState = state;
+      this.lastNominated = state.get(NOMINATED_STATE) as NominatedPods | undefined;
+    }
+    const nominatedByNode = this.lastNominated;
+    const nominated = nominatedByNode === undefined || nominatedByNode.size === 0 ? undefined : nominatedByNode.get(node.name);
     if (nominated) {
       for (const other of nominated) {
         if (other === pod || other.priority < pod.priority || other.node) continue;
