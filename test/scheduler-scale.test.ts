@@ -11,6 +11,17 @@ import { NodeResourcesFit } from '../src/scheduler/plugins/nodeResourcesFit.ts';
 import { defaultProfile } from '../src/scheduler/profile.ts';
 import type { Pod } from '../src/model/pod.ts';
 import { bind, makeNode, makePod, makeSnapshot } from './support/cluster.ts';
+import { Simulation } from '../src/engine/simulation.ts';
+import { ApiServer } from '../src/api/apiServer.ts';
+import { Kubelet, manifestTiming } from '../src/kubelet/kubelet.ts';
+import { Scheduler } from '../src/scheduler/scheduler.ts';
+import { sameSchedulingInputs } from '../src/scheduler/failedAttempt.ts';
+import { LABEL_HOSTNAME, LABEL_ZONE } from '../src/model/api.ts';
+import { toResourceList } from '../src/model/resources.ts';
+import { Phase } from '../src/phases.ts';
+import type { PodSpec } from '../src/model/pod.ts';
+
+const Gi = 1024 ** 3;
 
 const Mi = 1024 * 1024;
 const noBudgets = { splitByBudget: (pods: readonly Pod[]) => ({ violating: [], nonViolating: pods.slice() }) };
@@ -136,4 +147,91 @@ test('spread domain sums: a taint update keeps them, a label change rebuilds the
   node.labels['topology.kubernetes.io/zone'] = 'b';
   counts.nodeUpdated(node);
   assert.equal(counts.nodeEpoch, epoch + 1);
+});
+
+/** Pods of a few ReplicaSets (one spec object each, as the ReplicaSet controller creates them),
+ *  arriving in bursts on too few nodes: returns every scheduling event, in order. */
+function runBursts(rsPlans: readonly { cpu: number; prio: number }[], bursts: readonly { rs: number; count: number; atS: number }[], nodes: number, seed: number, reuse: boolean): string[] {
+  const sim = new Simulation();
+  const cluster = new ApiServer(sim, new RandomStreams(seed));
+  new Kubelet(cluster, manifestTiming);
+  new Scheduler(cluster, {
+    profile: defaultProfile(),
+    budgets: { splitByBudget: (victims) => ({ violating: [], nonViolating: victims.slice() }) },
+    ownerSelector: (pod) => (pod.owner ? { matchLabels: { app: pod.labels.app } } : null),
+    reuseFailedAttempts: reuse,
+  });
+  const events: string[] = [];
+  cluster.onEvent((e) => {
+    if (e.type === 'Scheduled' || e.type === 'FailedScheduling' || e.type === 'Preempted') events.push(`${e.type} ${e.object} ${e.node} ${e.message}`);
+  });
+  for (let i = 0; i < nodes; i++) {
+    sim.schedule(i * 20_000, Phase.Node, () => {
+      const node = cluster.addNode({
+        name: `n${i}`,
+        labels: { [LABEL_HOSTNAME]: `n${i}`, [LABEL_ZONE]: `z${i % 2}` },
+        taints: [],
+        capacity: toResourceList({ cpu: 2000, memory: 8 * Gi }),
+        allocatable: toResourceList({ cpu: 2000, memory: 8 * Gi }),
+        allocatablePods: 110,
+        pool: null,
+        zone: `z${i % 2}`,
+        instanceType: null,
+        capacityType: 'on-demand',
+        priceUsdPerHour: 0,
+      });
+      cluster.markNodeReady(node);
+    });
+  }
+  const specs: PodSpec[] = rsPlans.map((r) => ({
+    containers: [{ name: 'c', requests: { cpu: r.cpu, memory: Gi }, limits: {} }],
+    initContainers: [],
+    tolerations: [],
+    topologySpreadConstraints: [],
+    terminationGracePeriodSeconds: 30,
+    restartPolicy: 'Always',
+    hasLocalStorage: false,
+    priority: r.prio,
+  }));
+  let n = 0;
+  for (const b of bursts) {
+    sim.schedule(b.atS * 1000, Phase.Controller, () => {
+      const rs = b.rs % rsPlans.length;
+      for (let k = 0; k < b.count; k++) {
+        cluster.createPod({ name: `rs${rs}-${n++}`, namespace: 'default', labels: { app: `app${rs}` }, annotations: {}, owner: { kind: 'ReplicaSet', name: `rs${rs}`, controller: true } as Pod['owner'], spec: specs[rs] });
+      }
+    });
+  }
+  sim.runUntil(600_000);
+  return events;
+}
+
+test('property: an identical pod failing again takes over the last failure, with the same events as filtering afresh', () => {
+  let reusedSomewhere = false;
+  fc.assert(
+    fc.property(
+      fc.array(fc.record({ cpu: fc.integer({ min: 300, max: 1500 }), prio: fc.constantFrom(0, 0, 100) }), { minLength: 1, maxLength: 3 }),
+      fc.array(fc.record({ rs: fc.integer({ min: 0, max: 2 }), count: fc.integer({ min: 1, max: 8 }), atS: fc.integer({ min: 0, max: 200 }) }), { minLength: 1, maxLength: 6 }),
+      fc.integer({ min: 1, max: 5 }),
+      fc.integer({ min: 1, max: 1000 }),
+      (rsPlans, bursts, nodes, seed) => {
+        const afresh = runBursts(rsPlans, bursts, nodes, seed, false);
+        const reused = runBursts(rsPlans, bursts, nodes, seed, true);
+        assert.deepEqual(reused, afresh);
+        if (afresh.some((e) => e.startsWith('FailedScheduling'))) reusedSomewhere = true;
+      },
+    ),
+    { numRuns: 150 },
+  );
+  assert.ok(reusedSomewhere, 'some runs had pods failing');
+});
+
+test('sameSchedulingInputs: one ReplicaSet spec and labels alike; another priority or label is not', () => {
+  const a = makePod({ name: 'a', cpuMilli: 100, memoryBytes: Mi, labels: { app: 'web' } });
+  const b = { ...makePod({ name: 'b', cpuMilli: 100, memoryBytes: Mi, labels: { app: 'web' } }), spec: a.spec };
+  assert.equal(sameSchedulingInputs(a, b), true);
+  assert.equal(sameSchedulingInputs(a, { ...b, labels: { app: 'web', extra: '1' } }), false);
+  assert.equal(sameSchedulingInputs(a, { ...b, spec: { ...a.spec } }), false); // another spec object: another template
+  assert.equal(sameSchedulingInputs(a, { ...b, priority: 5 }), false);
+  assert.equal(sameSchedulingInputs(a, { ...b, nominatedNodeName: 'n1' }), false);
 });
