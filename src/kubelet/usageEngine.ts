@@ -243,6 +243,9 @@ export class UsageEngine implements ClusterListener, MetricsApi {
 
   nodeUpdated(node: Node): void {
     if (node.state !== 'Ready' || node.down) return;
+    // Most updates (taints, cordons) find no dead pod: a run lives from podStarted to podFinished/
+    // podRemoved, while its pod is on node.info, so looking there first skips the scan of every run.
+    if (!node.info.pods.some((p) => this.pods.runs.get(p.uid)?.cls === 'dead')) return;
     // A machine back from an outage starts its pods' containers afresh.
     for (const run of this.pods.runs.values()) {
       if (run.group.node.node !== node || run.cls !== 'dead') continue;

@@ -18,13 +18,38 @@ export interface Profile {
   percentageOfNodesToScore: number;
 }
 
-export interface CycleResult {
-  node: NodeInfo | null;
+/** The outcome of one cycle. The examined nodes that failed are kept as two parallel arrays (a
+ *  failing pod is rejected by thousands of nodes, and a pod that fits never reads them); the map
+ *  view is built on first use. */
+export class CycleResult {
+  private byNode: Map<NodeInfo, FilterFailure> | null = null;
+
+  constructor(
+    readonly node: NodeInfo | null,
+    /** Examined nodes that failed, in the order examined... */
+    readonly failedNodes: readonly NodeInfo[],
+    /** ...and for each, the first failing filter's verdict. */
+    readonly failedVerdicts: readonly FilterFailure[],
+    /** Filters that ran for this pod (PreFilter did not skip them). */
+    readonly activeFilters: FilterPlugin[],
+    readonly state: CycleState,
+  ) {}
+
   /** Per examined node that failed, the first failing filter's verdict. */
-  failures: Map<NodeInfo, FilterFailure>;
-  /** Filters that ran for this pod (PreFilter did not skip them). */
-  activeFilters: FilterPlugin[];
-  state: CycleState;
+  get failures(): ReadonlyMap<NodeInfo, FilterFailure> {
+    if (this.byNode === null) {
+      this.byNode = new Map();
+      for (let i = 0; i < this.failedNodes.length; i++) this.byNode.set(this.failedNodes[i], this.failedVerdicts[i]);
+    }
+    return this.byNode;
+  }
+
+  /** Only the UnschedulableAndUnresolvable verdicts: all preemption reads (nodesWherePreemptionMightHelp). */
+  unresolvable(): ReadonlyMap<NodeInfo, FilterFailure> {
+    const map = new Map<NodeInfo, FilterFailure>();
+    for (let i = 0; i < this.failedNodes.length; i++) if (this.failedVerdicts[i].unresolvable) map.set(this.failedNodes[i], this.failedVerdicts[i]);
+    return map;
+  }
 }
 
 /** numFeasibleNodesToFind with the adaptive percentage (reference §4.3). */
@@ -53,9 +78,10 @@ export class SchedulingAlgorithm {
 
   schedule(pod: Pod, snapshot: Snapshot, state: CycleState): CycleResult {
     const activeFilters = this.profile.filters.filter((f) => !f.preFilter || f.preFilter(state, pod, snapshot));
-    const failures = new Map<NodeInfo, FilterFailure>();
+    const failedNodes: NodeInfo[] = [];
+    const failedVerdicts: FilterFailure[] = [];
     const nodes = snapshot.nodeInfos;
-    const result = (node: NodeInfo | null): CycleResult => ({ node, failures, activeFilters, state });
+    const result = (node: NodeInfo | null): CycleResult => new CycleResult(node, failedNodes, failedVerdicts, activeFilters, state);
     if (nodes.length === 0) return result(null);
 
     if (pod.nominatedNodeName) {
@@ -67,12 +93,14 @@ export class SchedulingAlgorithm {
     const feasible: NodeInfo[] = [];
     const start = this.nextStartNodeIndex % nodes.length;
     let processed = 0;
-    for (let i = 0; i < nodes.length && feasible.length < toFind; i++) {
-      const nodeInfo = nodes[(start + i) % nodes.length];
+    for (let i = 0, at = start; i < nodes.length && feasible.length < toFind; i++, at = at + 1 === nodes.length ? 0 : at + 1) {
+      const nodeInfo = nodes[at];
       processed++;
       const failure = runFilters(activeFilters, state, pod, nodeInfo);
-      if (failure) failures.set(nodeInfo, failure);
-      else feasible.push(nodeInfo);
+      if (failure) {
+        failedNodes.push(nodeInfo);
+        failedVerdicts.push(failure);
+      } else feasible.push(nodeInfo);
     }
     this.nextStartNodeIndex = (start + processed) % nodes.length;
 
@@ -131,8 +159,11 @@ export function runFilters(filters: readonly FilterPlugin[], state: CycleState, 
 
 /** "0/3 nodes are available: 1 node(s) were unschedulable, 2 Insufficient memory." (FitError). */
 export function fitErrorMessage(numAllNodes: number, failures: Iterable<FilterFailure>): string {
+  // Verdicts are often shared objects (NodeResourcesFit): count each once, then its reasons.
+  const byVerdict = new Map<FilterFailure, number>();
+  for (const failure of failures) byVerdict.set(failure, (byVerdict.get(failure) ?? 0) + 1);
   const histogram = new Map<string, number>();
-  for (const failure of failures) for (const reason of failure.reasons) histogram.set(reason, (histogram.get(reason) ?? 0) + 1);
+  for (const [failure, count] of byVerdict) for (const reason of failure.reasons) histogram.set(reason, (histogram.get(reason) ?? 0) + count);
   const parts = [...histogram].map(([reason, count]) => `${count} ${reason}`).sort();
   return `0/${numAllNodes} nodes are available: ${parts.join(', ')}.`;
 }

@@ -38,6 +38,9 @@ export class DefaultPreemption {
     failures: ReadonlyMap<NodeInfo, FilterFailure>,
     filters: readonly FilterPlugin[],
     state: CycleState,
+    /** The lowest priority of any pod on any node (a lower bound is enough): when the pod's is not
+     *  above it, no node holds a victim and every SelectVictimsOnNode would say so. */
+    lowestPriorityOnNodes = -Infinity,
   ): PreemptionOutcome {
     const total = allNodes.length;
     if (pod.preemptionPolicy === 'Never') return { kind: 'failed', message: 'preemption: not eligible due to preemptionPolicy=Never.' };
@@ -55,6 +58,9 @@ export class DefaultPreemption {
 
     const wanted = Math.max(MIN_CANDIDATE_NODES_ABSOLUTE, Math.trunc((potential.length * MIN_CANDIDATE_NODES_PERCENTAGE) / 100));
     const offset = this.random.int(potential.length);
+    // Same outcome as the loop below when no node has a lower-priority pod: each node examined
+    // (all of them, as no candidate stops it early) is "No preemption victims found".
+    if (pod.priority <= lowestPriorityOnNodes) return { kind: 'failed', message: preemptionMessage(total, potential.length, notHelpful) };
     const candidates: Candidate[] = [];
     let noVictims = 0;
     for (let i = 0; i < potential.length && candidates.length < wanted; i++) {

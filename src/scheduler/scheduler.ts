@@ -3,13 +3,13 @@
 import type { ClusterListener, ApiServer } from '../api/apiServer.ts';
 import { Phase } from '../phases.ts';
 import type { LabelSelector } from '../model/api.ts';
-import type { Node } from '../model/node.ts';
+import type { Node, NodeInfo } from '../model/node.ts';
 import type { Pod } from '../model/pod.ts';
 import { podObjectRef } from '../model/pod.ts';
 import type { EventHandle } from '../engine/simulation.ts';
 import type { Profile } from './algorithm.ts';
 import { SchedulingAlgorithm, fitErrorMessage } from './algorithm.ts';
-import type { CycleState, Snapshot } from './framework.ts';
+import type { CycleState, FilterFailure, Snapshot } from './framework.ts';
 import type { DisruptionBudgets } from './preemption.ts';
 import { DefaultPreemption } from './preemption.ts';
 import { NAME as NODE_RESOURCES_FIT, NOMINATED_STATE, NodeResourcesFit } from './plugins/nodeResourcesFit.ts';
@@ -17,7 +17,11 @@ import type { NominatedPods } from './plugins/nodeResourcesFit.ts';
 import { ERR_REASON as PORTS_IN_USE, NAME as NODE_PORTS, helpedByPodDeleted } from './plugins/nodePorts.ts';
 import { podHostPorts } from '../model/hostPorts.ts';
 import { SchedulingQueue } from './queue.ts';
+import type { QueuedPod } from './queue.ts';
 import { SpreadCounts } from './spreadCounts.ts';
+import { BoundPriorities } from './boundPriorities.ts';
+import type { FailedAttempt } from './failedAttempt.ts';
+import { sameSchedulingInputs } from './failedAttempt.ts';
 
 /** How often leftover unschedulable pods are checked (flushUnschedulablePodsLeftover). */
 const LEFTOVER_FLUSH_PERIOD_MS = 30_000;
@@ -34,6 +38,8 @@ export interface SchedulerOptions {
   ownerSelector: (pod: Pod) => LabelSelector | null;
   /** false: PodTopologySpread counts matching pods afresh in every cycle (tests compare both). */
   keepSpreadCounts?: boolean;
+  /** false: every pod is filtered afresh, even one identical to a pod that just failed (tests compare both). */
+  reuseFailedAttempts?: boolean;
 }
 
 export class Scheduler implements ClusterListener {
@@ -51,6 +57,10 @@ export class Scheduler implements ClusterListener {
   private podsWithAffinity = 0;
   /** PodTopologySpread's matching-pod counts per node, invalidated by the pod notifications. */
   private readonly spreadCounts: SpreadCounts;
+  /** Priorities of the pods on nodes: preemption skips its node scan when none is lower. */
+  private readonly boundPriorities = new BoundPriorities();
+  /** Counts every watch notification and nomination: a failed attempt holds while it is unchanged. */
+  private changes = 0;
   /** Pods bound so far (pods.scheduled), and scheduling attempts made. */
   scheduledCount = 0;
   attempts = 0;
@@ -63,6 +73,7 @@ export class Scheduler implements ClusterListener {
     this.algorithm = new SchedulingAlgorithm(options.profile, cluster.random.stream('scheduler'));
     this.preemption = new DefaultPreemption(options.budgets, cluster.random.stream('preemption'));
     this.spreadCounts = new SpreadCounts(() => cluster.nodes.length);
+    for (const node of cluster.nodes) for (const pod of node.info.pods) this.boundPriorities.add(pod);
     cluster.addListener(this);
   }
 
@@ -74,6 +85,7 @@ export class Scheduler implements ClusterListener {
   // ---- cluster events ------------------------------------------------------------------------
 
   podCreated(pod: Pod): void {
+    this.changes++;
     if (pod.node) return;
     if (pod.spec.nodeName) {
       this.cluster.sim.schedule(this.cluster.nowMs, Phase.Scheduler, () => this.bindDirectly(pod));
@@ -106,7 +118,9 @@ export class Scheduler implements ClusterListener {
   }
 
   podBound(pod: Pod): void {
+    this.changes++;
     this.spreadCounts.podChanged(pod);
+    this.boundPriorities.add(pod);
     const affinity = pod.spec.affinity;
     if (affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length) this.podsWithRequiredAntiAffinity++;
     if (affinity?.podAffinity || affinity?.podAntiAffinity) this.podsWithAffinity++;
@@ -114,12 +128,15 @@ export class Scheduler implements ClusterListener {
   }
 
   podTerminating(pod: Pod): void {
+    this.changes++;
     this.spreadCounts.podChanged(pod);
     if (!pod.node) this.forgetUnbound(pod);
   }
 
   podRemoved(pod: Pod): void {
+    this.changes++;
     this.spreadCounts.podChanged(pod);
+    this.boundPriorities.remove(pod);
     if (!pod.node) {
       this.forgetUnbound(pod);
       return;
@@ -133,20 +150,25 @@ export class Scheduler implements ClusterListener {
 
   /** A finished pod frees its node's resources (and host ports) just as a removed one does. */
   podFinished(pod: Pod): void {
+    this.changes++;
     this.spreadCounts.podChanged(pod);
+    this.boundPriorities.remove(pod);
     if (pod.node) this.moveOnEvent((failed, waiting) => helpedByRemoval(failed, waiting, pod));
   }
 
   nodeAdded(_node: Node): void {
+    this.changes++;
     this.spreadCounts.nodeChanged();
   }
 
-  nodeUpdated(_node: Node): void {
-    this.spreadCounts.nodeChanged();
+  nodeUpdated(node: Node): void {
+    this.changes++;
+    this.spreadCounts.nodeUpdated(node);
     this.moveOnEvent(() => true);
   }
 
   nodeRemoved(node: Node): void {
+    this.changes++;
     this.spreadCounts.nodeChanged();
     this.nominated.delete(node.name);
     for (const entry of this.queue.waiting()) if (entry.pod.nominatedNodeName === node.name) entry.pod.nominatedNodeName = null;
@@ -169,6 +191,7 @@ export class Scheduler implements ClusterListener {
   private runCycle(): void {
     this.cycleHandle = null;
     const snapshot = this.snapshot();
+    let failed: FailedAttempt | null = null;
     for (let entry = this.queue.pop(); entry; entry = this.queue.pop()) {
       const pod = entry.pod;
       if (pod.node || pod.deletionMs >= 0 || pod.removedMs >= 0) {
@@ -176,6 +199,12 @@ export class Scheduler implements ClusterListener {
         continue;
       }
       this.attempts++;
+      // An identical pod failed since the last change, and preemption will not look at victims
+      // (none has a lower priority): the same verdicts, message and preemption outcome follow.
+      if (failed !== null && failed.changes === this.changes && this.options.reuseFailedAttempts !== false && pod.priority <= this.boundPriorities.lowest() && sameSchedulingInputs(pod, failed.pod)) {
+        this.failAgain(entry, failed, snapshot.nodeInfos);
+        continue;
+      }
       const state: CycleState = new Map([[NOMINATED_STATE, this.nominated]]);
       const result = this.algorithm.schedule(pod, snapshot, state);
       if (result.node) {
@@ -186,21 +215,40 @@ export class Scheduler implements ClusterListener {
         this.cluster.bindPod(pod, result.node.node);
         continue;
       }
-      let message = fitErrorMessage(snapshot.nodeInfos.length, result.failures.values());
+      const fitMessage = fitErrorMessage(snapshot.nodeInfos.length, result.failedVerdicts);
+      const plugins = failedPlugins(result.failedVerdicts);
+      failed = { pod, changes: this.changes, result, message: fitMessage, plugins };
+      let message = fitMessage;
       if (snapshot.nodeInfos.length === 0) message = 'no nodes available to schedule pods';
       else {
-        const outcome = this.preemption.preempt(pod, snapshot.nodeInfos, result.failures, result.activeFilters, state);
+        const outcome = this.preemption.preempt(pod, snapshot.nodeInfos, result.unresolvable(), result.activeFilters, state, this.boundPriorities.lowest());
         if (outcome.kind === 'failed') message += ` ${outcome.message}`;
         else this.nominate(pod, outcome.candidate.nodeInfo.node, outcome.candidate.victims);
       }
       this.reportFailure(pod, message);
-      this.queue.failed(entry, new Set([...result.failures.values()].map((f) => f.plugin)), this.cluster.nowMs);
+      this.queue.failed(entry, plugins, this.cluster.nowMs);
     }
     this.armBackoff(this.queue.flushBackoff(this.cluster.nowMs));
     this.armLeftoverFlush();
   }
 
+  /** The rest of a failed attempt for a pod that fails as `failed.pod` did (runCycle). */
+  private failAgain(entry: QueuedPod, failed: FailedAttempt, nodeInfos: readonly NodeInfo[]): void {
+    const pod = entry.pod;
+    let message = failed.message;
+    if (nodeInfos.length === 0) message = 'no nodes available to schedule pods';
+    else {
+      const result = failed.result;
+      const outcome = this.preemption.preempt(pod, nodeInfos, result.unresolvable(), result.activeFilters, result.state, this.boundPriorities.lowest());
+      if (outcome.kind === 'failed') message += ` ${outcome.message}`;
+      else throw new Error(`preemption nominated ${pod.key} though no pod on a node has a lower priority`);
+    }
+    this.reportFailure(pod, message);
+    this.queue.failed(entry, failed.plugins, this.cluster.nowMs);
+  }
+
   private nominate(pod: Pod, node: Node, victims: readonly Pod[]): void {
+    this.changes++;
     this.unnominate(pod);
     pod.nominatedNodeName = node.name;
     const list = this.nominated.get(node.name) ?? [];
@@ -212,6 +260,7 @@ export class Scheduler implements ClusterListener {
   }
 
   private unnominate(pod: Pod): void {
+    this.changes++;
     if (!pod.nominatedNodeName) return;
     const list = this.nominated.get(pod.nominatedNodeName);
     if (list) {
@@ -292,6 +341,18 @@ export class Scheduler implements ClusterListener {
 function helpedByRemoval(failed: ReadonlySet<string>, waiting: Pod, removed: Pod): boolean {
   if (intersects(failed, HELPED_BY_POD_REMOVAL)) return true;
   return failed.has(NODE_PORTS) && helpedByPodDeleted(waiting, removed);
+}
+
+/** The plugins that rejected the pod somewhere (what the queueing hints look at). */
+function failedPlugins(verdicts: readonly FilterFailure[]): Set<string> {
+  const plugins = new Set<string>();
+  let last: string | null = null;
+  for (const verdict of verdicts) {
+    if (verdict.plugin === last) continue;
+    last = verdict.plugin;
+    plugins.add(last);
+  }
+  return plugins;
 }
 
 function intersects(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {

@@ -10,7 +10,7 @@
 // count is always exactly countPodsMatchSelector over the node's pods (integers, no drift).
 // Only the API's own NodeInfos are cached; a clone (preemption, cluster autoscaler simulations)
 // is counted afresh.
-import type { NodeInfo } from '../model/node.ts';
+import type { Node, NodeInfo } from '../model/node.ts';
 import { templateHashKey } from '../model/node.ts';
 import type { Pod } from '../model/pod.ts';
 import type { LabelMatcher } from '../model/labelSelector.ts';
@@ -156,6 +156,8 @@ export class SpreadCounts {
   private readonly byNamespace = new Map<string, SpreadCountEntry[]>();
   /** Bumped when a node is added, changed (labels, readiness, ...) or removed. */
   nodeEpoch = 0;
+  /** By node index: the labels (as JSON) at the node's last update. */
+  private readonly labelsSeen: (string | undefined)[] = [];
   private lookups = 0;
   private lastPrune = 0;
 
@@ -193,8 +195,18 @@ export class SpreadCounts {
     if (list) for (let i = 0; i < list.length; i++) list[i].changed(info);
   }
 
-  /** A node was added, changed or removed: domain sums are rebuilt when next asked. */
+  /** A node was added or removed: domain sums are rebuilt when next asked. */
   nodeChanged(): void {
+    this.nodeEpoch++;
+  }
+
+  /** A node was updated (taints, readiness, cordon: most updates): the sums depend only on the node
+   *  list, which the sums check themselves, and on the node's labels, so rebuild only when the
+   *  labels differ from those seen at the node's last update (or it was never seen). */
+  nodeUpdated(node: Node): void {
+    const labels = JSON.stringify(node.labels);
+    if (this.labelsSeen[node.index] === labels) return;
+    this.labelsSeen[node.index] = labels;
     this.nodeEpoch++;
   }
 

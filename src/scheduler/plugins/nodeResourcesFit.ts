@@ -14,6 +14,10 @@ export type NominatedPods = Map<string, Pod[]>;
 
 export class NodeResourcesFit implements FilterPlugin {
   readonly name = NAME;
+  /** The nominated pods of the last cycle state seen: one state serves thousands of filter calls
+   *  (the state is built with its nominated map and never given another). */
+  private lastState: CycleState | null = null;
+  private lastNominated: NominatedPods | undefined = undefined;
 
   // Hot path (millions of calls in a large cluster): no closures or allocations unless the pod misfits.
   filter(state: CycleState, pod: Pod, nodeInfo: NodeInfo): FilterFailure | null {
@@ -24,7 +28,12 @@ export class NodeResourcesFit implements FilterPlugin {
     let extraCpu = 0;
     let extraMemory = 0;
     let extraPods = 0;
-    const nominated = (state.get(NOMINATED_STATE) as NominatedPods | undefined)?.get(node.name);
+    if (state !== this.lastState) {
+      this.lastState = state;
+      this.lastNominated = state.get(NOMINATED_STATE) as NominatedPods | undefined;
+    }
+    const nominatedByNode = this.lastNominated;
+    const nominated = nominatedByNode === undefined || nominatedByNode.size === 0 ? undefined : nominatedByNode.get(node.name);
     if (nominated) {
       for (const other of nominated) {
         if (other === pod || other.priority < pod.priority || other.node) continue;
@@ -42,8 +51,22 @@ export class NodeResourcesFit implements FilterPlugin {
       if (req.scalar[name] > (alloc.scalar[name] ?? 0) - (requested.scalar[name] ?? 0)) scalarShort = true;
     }
     if (!tooManyPods && !cpuShort && !memoryShort && !storageShort && !scalarShort) return null;
-    return misfit(pod, node.allocatable, tooManyPods, cpuShort, memoryShort, storageShort, requested);
+    if (scalarShort) return misfit(pod, node.allocatable, tooManyPods, cpuShort, memoryShort, storageShort, requested);
+    // Without extended resources the verdict is one of a few: share one object per shortage and
+    // resolvability (a failing pod is rejected by thousands of nodes; nothing mutates a failure).
+    const unresolvable =
+      !tooManyPods && (!cpuShort || req.cpuMilli > alloc.cpuMilli) && (!memoryShort || req.memoryBytes > alloc.memoryBytes) && (!storageShort || req.ephemeralStorageBytes > alloc.ephemeralStorageBytes);
+    const code = (tooManyPods ? 1 : 0) | (cpuShort ? 2 : 0) | (memoryShort ? 4 : 0) | (storageShort ? 8 : 0) | (unresolvable ? 16 : 0);
+    return (SHARED_MISFITS[code] ??= frozen(misfit(pod, node.allocatable, tooManyPods, cpuShort, memoryShort, storageShort, requested)));
   }
+}
+
+/** Misfits without extended resources by shortage and resolvability bits (see filter). */
+const SHARED_MISFITS: (FilterFailure | undefined)[] = new Array(32);
+
+function frozen(failure: FilterFailure): FilterFailure {
+  Object.freeze(failure.reasons);
+  return Object.freeze(failure);
 }
 
 /** The failure with upstream's reasons. A request larger than the whole allocatable cannot be
