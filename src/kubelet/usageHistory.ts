@@ -404,10 +404,9 @@ export class UsageHistoryRecorder implements UsageHistory {
   }
 }
 
-/** The CPU samples of one instant into `out`: per container name and CPU, how many running
- *  containers. Pods on quiet nodes are counted in their spec's virtual group and get what their
- *  spec gives; the others what their group got. */
-function cpuSamples(w: WorkloadRun, out: CpuTriples): void {
+/** The samples of the pods on quiet nodes, first in `out` (emptied): each spec's virtual group
+ *  counts them, and they get what their spec gives. */
+function virtualTriples(w: WorkloadRun, out: CpuTriples): void {
   out.n = 0;
   for (const spec of w.specs.values()) {
     const v = spec.virtual;
@@ -417,6 +416,13 @@ function cpuSamples(w: WorkloadRun, out: CpuTriples): void {
       addTriple(out, spec.models[c].name, spec.cappedIdle[c], v.idleRunning[c]);
     }
   }
+}
+
+/** The CPU samples of one instant into `out`: per container name and CPU, how many running
+ *  containers. Pods on quiet nodes are counted in their spec's virtual group and get what their
+ *  spec gives; the others what their group got. */
+function cpuSamples(w: WorkloadRun, out: CpuTriples): void {
+  virtualTriples(w, out);
   if (w.loudGroups === 0) return;
   for (const g of w.groups) {
     if (g.quiet) continue;
@@ -435,15 +441,7 @@ function cpuSamples(w: WorkloadRun, out: CpuTriples): void {
  *  groups is placed where the first group having it is, so the groups are walked only until
  *  every such triple is placed (usually the first group). */
 function cpuSamplesByCounts(w: WorkloadRun, out: CpuTriples): void {
-  out.n = 0;
-  for (const spec of w.specs.values()) {
-    const v = spec.virtual;
-    if (!v) continue;
-    for (let c = 0; c < spec.models.length; c++) {
-      addTriple(out, spec.models[c].name, spec.cappedReady[c], v.ready);
-      addTriple(out, spec.models[c].name, spec.cappedIdle[c], v.idleRunning[c]);
-    }
-  }
+  virtualTriples(w, out);
   if (w.loudGroups === 0) return;
   // Triples the loud groups add that the virtual ones did not: placed with a zero count first.
   const virtualN = out.n;

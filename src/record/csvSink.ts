@@ -17,32 +17,24 @@ export function csvField(field: unknown): string {
   return /[,\n|\r]/.test(s) ? `"${s}"` : s;
 }
 
-/** A file of free text cells (events' messages, zones, instance types), byte for byte as fast-csv
- *  wrote it (format with headers, writeHeaders and includeEndRowDelimiter): the header before the
- *  first row, a newline after every row, and a lone newline when no row came. fast-csv's stream
- *  cost about 1 µs a row in stream machinery besides the formatting. */
-export class CsvSink<C extends string> implements RowSink<C> {
+/** A file written through one string buffer, handed to the stream every 64 KiB: both sinks
+ *  below. */
+class BufferedFile {
   private readonly file: fs.WriteStream;
   private full = false;
   private readonly finished: Promise<void>;
-  private buffer = '';
-  private rows = 0;
+  protected buffer = '';
 
-  /** Writes `dir/<file.name>`. */
-  constructor(dir: string, private readonly spec: CsvFile<C>) {
-    this.file = fs.createWriteStream(path.join(dir, spec.name));
+  constructor(file: string) {
+    this.file = fs.createWriteStream(file);
     this.finished = new Promise((resolve, reject) => {
       this.file.on('finish', resolve);
       this.file.on('error', reject);
     });
   }
 
-  write(row: Row<C>): void {
-    if (this.rows++ === 0) this.buffer += this.spec.columns.map(csvField).join(',') + '\n';
-    const cells = safeRow(rowCells(this.spec, row));
-    let line = '';
-    for (let i = 0; i < this.spec.columns.length; i++) line += (i > 0 ? ',' : '') + csvField(cells[i]);
-    this.buffer += line + '\n';
+  protected append(text: string): void {
+    this.buffer += text;
     if (this.buffer.length > 1 << 16) this.flushBuffer();
   }
 
@@ -61,31 +53,46 @@ export class CsvSink<C extends string> implements RowSink<C> {
   }
 
   async close(): Promise<void> {
-    if (this.rows === 0) this.buffer += '\n';
     this.flushBuffer();
     this.file.end();
     await this.finished;
   }
 }
 
-/** A CSV file of numbers and names that never need quoting nor neutralising (Kubernetes object
- *  names, ISO times: isPlainCell):
- *  rows are joined directly. fast-csv scans every field for characters to quote, about 3 µs a
- *  row, which made a 30-day run at 1-minute samples spend seconds on workloads.csv alone; files
- *  with free text (events.csv) keep going through fast-csv. */
-export class SeriesCsvSink<C extends string> implements LineSink<C> {
-  private readonly file: fs.WriteStream;
-  private full = false;
-  private readonly finished: Promise<void>;
-  private buffer = '';
+/** A file of free text cells (events' messages, zones, instance types), byte for byte as fast-csv
+ *  wrote it (format with headers, writeHeaders and includeEndRowDelimiter): the header before the
+ *  first row, a newline after every row, and a lone newline when no row came. fast-csv's stream
+ *  cost about 1 µs a row in stream machinery besides the formatting. */
+export class CsvSink<C extends string> extends BufferedFile implements RowSink<C> {
+  private rows = 0;
 
+  /** Writes `dir/<file.name>`. */
+  constructor(dir: string, private readonly spec: CsvFile<C>) {
+    super(path.join(dir, spec.name));
+  }
+
+  write(row: Row<C>): void {
+    if (this.rows++ === 0) this.buffer += this.spec.columns.map(csvField).join(',') + '\n';
+    const cells = safeRow(rowCells(this.spec, row));
+    let line = '';
+    for (let i = 0; i < this.spec.columns.length; i++) line += (i > 0 ? ',' : '') + csvField(cells[i]);
+    this.append(line + '\n');
+  }
+
+  override async close(): Promise<void> {
+    if (this.rows === 0) this.buffer += '\n';
+    await super.close();
+  }
+}
+
+/** A CSV file of numbers and names that never need quoting nor neutralising (Kubernetes object
+ *  names, ISO times: isPlainCell): rows are joined directly, without looking at every field for
+ *  characters to quote, which made a 30-day run at 1-minute samples spend seconds on
+ *  workloads.csv alone. Files with free text (events.csv) go through CsvSink. */
+export class SeriesCsvSink<C extends string> extends BufferedFile implements LineSink<C> {
   /** Writes `dir/<file.name>`, its header row first. */
   constructor(dir: string, private readonly spec: CsvFile<C>) {
-    this.file = fs.createWriteStream(path.join(dir, spec.name));
-    this.finished = new Promise((resolve, reject) => {
-      this.file.on('finish', resolve);
-      this.file.on('error', reject);
-    });
+    super(path.join(dir, spec.name));
     this.buffer = spec.columns.join(',') + '\n';
   }
 
@@ -97,27 +104,7 @@ export class SeriesCsvSink<C extends string> implements LineSink<C> {
   /** One row already joined with commas, its cells in the file's column order (the recorder's
    *  hot paths build it in one string). */
   writeLine(line: string): void {
-    this.buffer += line + '\n';
-    if (this.buffer.length > 1 << 16) this.flushBuffer();
-  }
-
-  private flushBuffer(): void {
-    if (this.buffer.length === 0) return;
-    if (!this.file.write(this.buffer)) this.full = true;
-    this.buffer = '';
-  }
-
-  async drain(): Promise<void> {
-    this.flushBuffer();
-    if (!this.full) return;
-    this.full = false;
-    await new Promise<void>((resolve) => this.file.once('drain', resolve));
-  }
-
-  async close(): Promise<void> {
-    this.flushBuffer();
-    this.file.end();
-    await this.finished;
+    this.append(line + '\n');
   }
 }
 
