@@ -35,6 +35,7 @@ export type { ClusterEvent, ClusterListener } from './watch.ts';
 
 /** What registers a Node: the Node's own fields, before it has a lifecycle. */
 export type NodeInit = Pick<Node, 'name' | 'labels' | 'taints' | 'capacity' | 'allocatable' | 'allocatablePods' | 'pool' | 'zone' | 'instanceType' | 'capacityType' | 'priceUsdPerHour'> &
+  Partial<Pick<Node, 'listPriceUsdPerHour' | 'contractedPriceUsdPerHour' | 'region' | 'discounts'>> &
   Partial<Pick<Node, 'unschedulable' | 'annotations' | 'nodeClaim'>>;
 
 export interface PodCreateRequest {
@@ -308,6 +309,16 @@ export class ApiServer {
     if (node.state === 'Removed' || !node.taints.some((t) => t.key === key)) return;
     node.taints = node.taints.filter((t) => t.key !== key);
     this.notify('nodeUpdated', node);
+  }
+
+  /** The node's price changed (a spot price history's next price): list, after negotiated
+   *  discounts, and charged. Cost accounting integrates the old price up to now. */
+  setNodePrice(node: Node, price: { listUsdPerHour: number; contractedUsdPerHour: number; usdPerHour: number }): void {
+    if (node.state === 'Removed') return;
+    node.listPriceUsdPerHour = price.listUsdPerHour;
+    node.contractedPriceUsdPerHour = price.contractedUsdPerHour;
+    node.priceUsdPerHour = price.usdPerHour;
+    this.notify('nodePriceChanged', node);
   }
 
   /** Deletes the Node object; pod GC then deletes every pod bound to it at once. */
@@ -593,6 +604,10 @@ export function nodeOf(init: NodeInit, index: number, state: Node['state'], crea
     info: undefined as unknown as NodeInfo,
   };
   if (init.nodeClaim !== undefined) node.nodeClaim = init.nodeClaim;
+  if (init.listPriceUsdPerHour !== undefined) node.listPriceUsdPerHour = init.listPriceUsdPerHour;
+  if (init.contractedPriceUsdPerHour !== undefined) node.contractedPriceUsdPerHour = init.contractedPriceUsdPerHour;
+  if (init.region !== undefined) node.region = init.region;
+  if (init.discounts !== undefined) node.discounts = init.discounts;
   node.info = new NodeInfo(node);
   return node;
 }

@@ -39,6 +39,8 @@ export interface ClusterListener {
   /** Labels, taints, schedulability or readiness changed. */
   nodeUpdated?(node: Node): void;
   nodeRemoved?(node: Node): void;
+  /** Its price changed (ApiServer.setNodePrice). */
+  nodePriceChanged?(node: Node): void;
 }
 
 /** The notifications that change what is placed where (the cluster autoscaler re-plans on them). */

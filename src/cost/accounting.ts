@@ -20,6 +20,16 @@ export interface NodeAccount {
   memoryRequestedBytes: number;
   countedReady: boolean;
   lastMs: number;
+  /** The prices it is integrated at (copied, so a change integrates the old ones first). */
+  usdPerHour: number;
+  listUsdPerHour: number;
+  contractedUsdPerHour: number;
+  /** Its price has changed since creation: its cost is the integrals below, not price x life. */
+  priceChanged: boolean;
+  costUsd: number;
+  listUsd: number;
+  contractedUsd: number;
+  priceLastMs: number;
 }
 
 export class Accounting implements ClusterListener {
@@ -36,7 +46,12 @@ export class Accounting implements ClusterListener {
   running = 0;
   // Integrals up to lastMs.
   nodeMs = 0;
+  /** What the nodes cost (after every discount), at list prices, after negotiated discounts. */
   costUsd = 0;
+  listUsd = 0;
+  contractedUsd = 0;
+  listUsdPerHour = 0;
+  contractedUsdPerHour = 0;
   cpuAllocatableMilliMs = 0;
   memoryAllocatableByteMs = 0;
   cpuRequestedMilliMs = 0;
@@ -59,8 +74,8 @@ export class Accounting implements ClusterListener {
 
   /** Allocates by usage as well as requests from now on (before any pod is bound), settling a
    *  window every hour until the end of the run; without it, usage counts as zero. */
-  allocateWith(usage: UsageSource, sim: Simulation, durationMs: number): void {
-    this.allocation.allocateWith(usage, sim, durationMs);
+  allocateWith(usage: UsageSource, sim: Simulation, durationMs: number, startEpochMs = 0): void {
+    this.allocation.allocateWith(usage, sim, durationMs, startEpochMs);
   }
 
   /** Brings every integral up to now; call before any total changes. */
@@ -74,6 +89,8 @@ export class Accounting implements ClusterListener {
     this.maxPending = Math.max(this.maxPending, this.pending);
     this.nodeMs += this.liveNodes * dt;
     this.costUsd += (this.costUsdPerHour * dt) / 3_600_000;
+    this.listUsd += (this.listUsdPerHour * dt) / 3_600_000;
+    this.contractedUsd += (this.contractedUsdPerHour * dt) / 3_600_000;
     this.cpuAllocatableMilliMs += this.cpuAllocatableMilli * dt;
     this.memoryAllocatableByteMs += this.memoryAllocatableBytes * dt;
     this.cpuRequestedMilliMs += this.cpuRequestedMilli * dt;
@@ -85,7 +102,11 @@ export class Accounting implements ClusterListener {
   nodeAdded(node: Node): void {
     this.integrate();
     this.liveNodes++;
+    const listUsdPerHour = node.listPriceUsdPerHour ?? node.priceUsdPerHour;
+    const contractedUsdPerHour = node.contractedPriceUsdPerHour ?? node.priceUsdPerHour;
     this.costUsdPerHour += node.priceUsdPerHour;
+    this.listUsdPerHour += listUsdPerHour;
+    this.contractedUsdPerHour += contractedUsdPerHour;
     this.nodeAccounts[node.index] = {
       node,
       readyMs: 0,
@@ -95,6 +116,14 @@ export class Accounting implements ClusterListener {
       memoryRequestedBytes: 0,
       countedReady: false,
       lastMs: this.now(),
+      usdPerHour: node.priceUsdPerHour,
+      listUsdPerHour,
+      contractedUsdPerHour,
+      priceChanged: false,
+      costUsd: 0,
+      listUsd: 0,
+      contractedUsd: 0,
+      priceLastMs: this.now(),
     };
     this.allocation.nodeAdded(node);
   }
@@ -115,9 +144,29 @@ export class Accounting implements ClusterListener {
   nodeRemoved(node: Node): void {
     this.nodeUpdated(node);
     this.integrate();
+    const account = this.nodeAccounts[node.index];
+    this.integratePrice(account);
     this.liveNodes--;
-    this.costUsdPerHour -= node.priceUsdPerHour;
+    this.costUsdPerHour -= account.usdPerHour;
+    this.listUsdPerHour -= account.listUsdPerHour;
+    this.contractedUsdPerHour -= account.contractedUsdPerHour;
     this.addNodeCost(node, this.now());
+  }
+
+  nodePriceChanged(node: Node): void {
+    this.integrate();
+    const account = this.nodeAccounts[node.index];
+    this.integratePrice(account);
+    const listUsdPerHour = node.listPriceUsdPerHour ?? node.priceUsdPerHour;
+    const contractedUsdPerHour = node.contractedPriceUsdPerHour ?? node.priceUsdPerHour;
+    this.costUsdPerHour += node.priceUsdPerHour - account.usdPerHour;
+    this.listUsdPerHour += listUsdPerHour - account.listUsdPerHour;
+    this.contractedUsdPerHour += contractedUsdPerHour - account.contractedUsdPerHour;
+    account.usdPerHour = node.priceUsdPerHour;
+    account.listUsdPerHour = listUsdPerHour;
+    account.contractedUsdPerHour = contractedUsdPerHour;
+    account.priceChanged = true;
+    this.allocation.nodePriceChanged(node);
   }
 
   podCreated(pod: Pod): void {
@@ -171,9 +220,23 @@ export class Accounting implements ClusterListener {
     for (const account of this.nodeAccounts) if (account && account.node.state !== 'Removed') this.addNodeCost(account.node, now);
   }
 
+  /** What a node cost over its life (up to `endMs` if it is still there). */
   nodeCostUsd(node: Node, endMs: number): number {
     const until = node.removedMs >= 0 ? node.removedMs : endMs;
-    return (node.priceUsdPerHour * (until - node.createdMs)) / 3_600_000;
+    const account = this.nodeAccounts[node.index];
+    if (!account?.priceChanged) return (node.priceUsdPerHour * (until - node.createdMs)) / 3_600_000;
+    return account.costUsd + (account.usdPerHour * (until - account.priceLastMs)) / 3_600_000;
+  }
+
+  /** Brings a node's price integrals up to now (only a node whose price changes needs them). */
+  private integratePrice(account: NodeAccount): void {
+    const now = this.now();
+    const dt = now - account.priceLastMs;
+    if (dt <= 0) return;
+    account.costUsd += (account.usdPerHour * dt) / 3_600_000;
+    account.listUsd += (account.listUsdPerHour * dt) / 3_600_000;
+    account.contractedUsd += (account.contractedUsdPerHour * dt) / 3_600_000;
+    account.priceLastMs = now;
   }
 
   private addNodeCost(node: Node, endMs: number): void {

@@ -5,7 +5,8 @@
 // minus allocation cost, not clamped), so it goes negative when pods bursting above their
 // requests are charged more of a node than the pods' requests left free.
 //
-// The window is one hour from the start of the run, settled at each hour and at the end. OpenCost
+// The window is a UTC clock hour (a charge period, chargePeriod.ts), settled at each hour and at
+// the end; each settled node-hour goes to the listeners (carbon, FOCUS). OpenCost
 // takes max(request, usage) at each scrape and averages over the query window, then raises it to
 // the request average (see allocation.ts); capsim keeps exact integrals instead of scrapes and
 // takes the max per hour per workload and node, so a burst is charged in the hour it happens and
@@ -18,10 +19,11 @@ import type { Simulation } from '../engine/simulation.ts';
 import type { Node } from '../model/node.ts';
 import type { Pod } from '../model/pod.ts';
 import type { NodeRates } from './allocation.ts';
-import { allocatedCostUsd, nodeRatesOf } from './allocation.ts';
+import { allocatedCostUsd, nodeRates, nodeRatesOf } from './allocation.ts';
+import { CHARGE_PERIOD_MS, nextPeriodBoundaryMs, type ChargeListener, type NodeCharge, type WorkloadCharge } from './chargePeriod.ts';
 
-/** The allocation window: one hour, aligned to the start of the run. */
-export const ALLOCATION_WINDOW_MS = 3_600_000;
+/** The allocation window: one UTC clock hour (the first and last clipped to the run). */
+export const ALLOCATION_WINDOW_MS = CHARGE_PERIOD_MS;
 
 /** What the allocation reads of usage (the metrics API's usage accounts, kept by the kubelets).
  *  `Account` is its handle on one workload's usage on one node. */
@@ -58,7 +60,19 @@ interface WorkloadOnNode {
 /** A node's rates and the workloads charged on it. */
 interface NodeCharges {
   node: Node;
+  /** At its current price; the window in which the price changed uses the window's mean. */
   rates: NodeRates;
+  /** The prices integrated over the current window since priceLastMs (copied from the node). */
+  usdPerHour: number;
+  listUsdPerHour: number;
+  contractedUsdPerHour: number;
+  priceLastMs: number;
+  /** ∫ price dt over the current window so far, in USD-ms per hour (divide by 3.6e6 for USD). */
+  windowUsdMs: number;
+  windowListUsdMs: number;
+  windowContractedUsdMs: number;
+  /** The price changed during the current window. */
+  priceChangedInWindow: boolean;
   /** Workloads holding requests or running here (or until the window they left is settled). */
   workloads: Map<string, WorkloadOnNode>;
   /** Removed and settled: nothing more to allocate. */
@@ -73,22 +87,49 @@ export class CostAllocation {
   /** By node index. */
   private readonly nodes: NodeCharges[] = [];
   private usage: UsageSource | null = null;
+  private readonly listeners: ChargeListener[] = [];
+  /** Start of the current charge period (a clock hour), in simulated ms. */
+  private periodStartMs = 0;
+  private periodEndMs = CHARGE_PERIOD_MS;
 
   constructor(private readonly now: () => number) {}
 
+  /** Tells `listener` of every node-hour settled from now on. */
+  addListener(listener: ChargeListener): void {
+    this.listeners.push(listener);
+  }
+
   /** Allocates by usage as well as requests from now on (before any pod is bound), settling a
    *  window every hour until the end of the run; without it, usage counts as zero. */
-  allocateWith(usage: UsageSource, sim: Simulation, durationMs: number): void {
+  allocateWith(usage: UsageSource, sim: Simulation, durationMs: number, startEpochMs = 0): void {
     this.usage = usage;
+    const first = nextPeriodBoundaryMs(startEpochMs, 0);
+    this.periodStartMs = first - CHARGE_PERIOD_MS;
+    this.periodEndMs = first;
     const tick = () => {
       this.settleWindow();
       if (sim.nowMs + ALLOCATION_WINDOW_MS < durationMs) sim.after(ALLOCATION_WINDOW_MS, Phase.Sample, tick);
     };
-    if (ALLOCATION_WINDOW_MS < durationMs) sim.schedule(ALLOCATION_WINDOW_MS, Phase.Sample, tick);
+    if (first < durationMs) sim.schedule(first, Phase.Sample, tick);
   }
 
   nodeAdded(node: Node): void {
-    this.nodes[node.index] = { node, rates: nodeRatesOf(node), workloads: new Map(), closed: false };
+    const now = this.now();
+    this.nodes[node.index] = {
+      node, rates: nodeRatesOf(node), workloads: new Map(), closed: false,
+      usdPerHour: node.priceUsdPerHour, listUsdPerHour: node.listPriceUsdPerHour ?? node.priceUsdPerHour, contractedUsdPerHour: node.contractedPriceUsdPerHour ?? node.priceUsdPerHour,
+      priceLastMs: now, windowUsdMs: 0, windowListUsdMs: 0, windowContractedUsdMs: 0, priceChangedInWindow: false,
+    };
+  }
+
+  /** The node's price changed: what it cost so far in this window is kept at the old price. */
+  nodePriceChanged(node: Node): void {
+    const charges = this.nodes[node.index];
+    integratePrice(charges, this.now());
+    charges.usdPerHour = node.priceUsdPerHour;
+    charges.listUsdPerHour = node.listPriceUsdPerHour ?? node.priceUsdPerHour;
+    charges.contractedUsdPerHour = node.contractedPriceUsdPerHour ?? node.priceUsdPerHour;
+    charges.priceChangedInWindow = true;
   }
 
   /** A pod bound to its node starts (+1) or stops (-1) holding its requests there. */
@@ -106,40 +147,75 @@ export class CostAllocation {
   finish(): void {
     this.settleWindow();
     for (const charges of this.nodes) if (charges) for (const w of charges.workloads.values()) this.close(charges, w);
+    for (const l of this.listeners) l.finish?.();
   }
 
   /** Ends the current window: every workload on every node is charged max(∫request, ∫usage) of
    *  each resource since the window began, at that node's rates. A workload that has left a node
-   *  is then forgotten there, so a window costs only what is on the nodes. */
+   *  is then forgotten there, so a window costs only what is on the nodes. Each node's hour goes
+   *  to the listeners. */
   settleWindow(): void {
     const now = this.now();
+    const report = this.listeners.length > 0;
     for (const charges of this.nodes) {
       if (!charges || charges.closed) continue;
       const node = charges.node;
+      integratePrice(charges, now);
+      const aliveFromMs = Math.max(this.periodStartMs, node.createdMs);
+      const aliveMs = Math.max(0, (node.removedMs >= 0 ? Math.min(node.removedMs, now) : now) - aliveFromMs);
+      // A price that changed in the window: its workloads are charged at the window's mean price.
+      const rates = charges.priceChangedInWindow && aliveMs > 0 ? windowRates(charges, aliveMs) : charges.rates;
+      const workloads: WorkloadCharge[] | null = report ? [] : null;
+      let allocatedUsd = 0;
+      let cpuUsed = 0, memoryUsed = 0, cpuRequested = 0, memoryRequested = 0;
       for (const w of charges.workloads.values()) {
         this.integrateRequests(w, now);
         const used = w.usage ? this.usage!.usageUpToNow(w.usage) : null;
         const cpuUsedMilliMs = used ? used.cpuUsedMilliMs : 0;
         const memoryUsedByteMs = used ? used.memoryByteMs : 0;
-        const cost = allocatedCostUsd(
-          charges.rates,
-          w.cpuRequestedMilliMs,
-          cpuUsedMilliMs - w.cpuUsedMilliMsBefore,
-          w.memoryRequestedByteMs,
-          memoryUsedByteMs - w.memoryUsedByteMsBefore,
-        );
+        const cpuUsedInWindow = cpuUsedMilliMs - w.cpuUsedMilliMsBefore;
+        const memoryUsedInWindow = memoryUsedByteMs - w.memoryUsedByteMsBefore;
+        const cost = allocatedCostUsd(rates, w.cpuRequestedMilliMs, cpuUsedInWindow, w.memoryRequestedByteMs, memoryUsedInWindow);
         w.usd += cost;
         this.allocatedUsd += cost;
+        if (workloads) {
+          workloads.push({
+            ref: w.ref, namespace: w.namespace, usd: cost,
+            cpuRequestedMilliMs: w.cpuRequestedMilliMs, cpuUsedMilliMs: cpuUsedInWindow,
+            memoryRequestedByteMs: w.memoryRequestedByteMs, memoryUsedByteMs: memoryUsedInWindow,
+          });
+          allocatedUsd += cost;
+          cpuUsed += cpuUsedInWindow;
+          memoryUsed += memoryUsedInWindow;
+          cpuRequested += w.cpuRequestedMilliMs;
+          memoryRequested += w.memoryRequestedByteMs;
+        }
         w.cpuRequestedMilliMs = w.memoryRequestedByteMs = 0;
         w.cpuUsedMilliMsBefore = cpuUsedMilliMs;
         w.memoryUsedByteMsBefore = memoryUsedByteMs;
         if (w.pods === 0 && (this.usage?.closeUsage(node, w.ref) ?? true)) this.close(charges, w);
+      }
+      if (workloads && (aliveMs > 0 || workloads.length > 0)) {
+        const charge: NodeCharge = {
+          node, periodStartMs: this.periodStartMs, periodEndMs: this.periodEndMs, aliveMs,
+          listUsd: charges.windowListUsdMs / MS_PER_HOUR, contractedUsd: charges.windowContractedUsdMs / MS_PER_HOUR, effectiveUsd: charges.windowUsdMs / MS_PER_HOUR,
+          cpuUsedMilliMs: cpuUsed, memoryUsedByteMs: memoryUsed, cpuRequestedMilliMs: cpuRequested, memoryRequestedByteMs: memoryRequested,
+          rates, workloads, allocatedUsd,
+        };
+        for (const l of this.listeners) l.nodeCharge(charge);
+      }
+      charges.windowUsdMs = charges.windowListUsdMs = charges.windowContractedUsdMs = 0;
+      if (charges.priceChangedInWindow) {
+        charges.priceChangedInWindow = false;
+        charges.rates = nodeRatesOf(node);
       }
       if (node.state === 'Removed') {
         for (const w of charges.workloads.values()) this.close(charges, w);
         charges.closed = true;
       }
     }
+    this.periodStartMs = this.periodEndMs;
+    this.periodEndMs += CHARGE_PERIOD_MS;
   }
 
   /** Adds a workload-on-node's charges to the namespace and workload totals and forgets it. */
@@ -168,6 +244,29 @@ export class CostAllocation {
     w.memoryRequestedByteMs += w.memoryRequestedBytes * dt;
     w.lastMs = now;
   }
+}
+
+const MS_PER_HOUR = 3_600_000;
+
+/** Brings a node's window price integrals up to `now` (never past its removal). */
+function integratePrice(charges: NodeCharges, now: number): void {
+  const node = charges.node;
+  const until = node.removedMs >= 0 ? Math.min(node.removedMs, now) : now;
+  const dt = until - charges.priceLastMs;
+  if (dt <= 0) return;
+  charges.windowUsdMs += charges.usdPerHour * dt;
+  charges.windowListUsdMs += charges.listUsdPerHour * dt;
+  charges.windowContractedUsdMs += charges.contractedUsdPerHour * dt;
+  charges.priceLastMs = until;
+}
+
+/** The rates of the window's mean price: a node whose price changed mid-hour is charged to its
+ *  workloads at what the hour cost it, as OpenCost prices a window at the asset's cost over it. */
+function windowRates(charges: NodeCharges, aliveMs: number): NodeRates {
+  const { node } = charges;
+  const cpuMilli = node.capacity.cpuMilli > 0 ? node.capacity.cpuMilli : node.allocatable.cpuMilli;
+  const memoryBytes = node.capacity.memoryBytes > 0 ? node.capacity.memoryBytes : node.allocatable.memoryBytes;
+  return nodeRates(charges.windowUsdMs / aliveMs, cpuMilli, memoryBytes);
 }
 
 /** OpenCost's idle cost: what the nodes cost that no workload was charged; negative when bursting

@@ -6,6 +6,14 @@ import { addInto, emptyResources } from './resources.ts';
 import type { Pod } from './pod.ts';
 import { HostPortInfo, podHostPorts } from './hostPorts.ts';
 
+/** A price adjustment applied to a node: negotiated (lowers the contracted price) or a
+ *  commitment such as a Savings Plan or committed-use discount (lowers the effective price). */
+export interface NodeDiscount {
+  readonly name: string;
+  readonly kind: 'negotiated' | 'commitment';
+  readonly percent: number;
+}
+
 export type NodeState = 'Provisioning' | 'Ready' | 'NotReady' | 'Removed';
 export type CapacityType = 'on-demand' | 'spot';
 
@@ -28,7 +36,18 @@ export interface Node {
   zone: string | null;
   instanceType: string | null;
   capacityType: CapacityType;
+  /** What the node costs an hour now, after every discount (FOCUS's effective price): what the
+   *  run charges and the autoscalers' price comparisons read. */
   priceUsdPerHour: number;
+  /** The published price before discounts (a spot node's current spot price); absent: the same
+   *  as priceUsdPerHour. */
+  listPriceUsdPerHour?: number;
+  /** After negotiated discounts, before commitment discounts; absent: priceUsdPerHour. */
+  contractedPriceUsdPerHour?: number;
+  /** The cloud region ("us-east-1"), when known: from the pricing or the node's zone. */
+  region?: string;
+  /** The discounts that make its price (spec.pricing.discounts), in the order applied. */
+  discounts?: readonly NodeDiscount[];
 
   state: NodeState;
   /** The machine or its kubelet is down (failure, zone outage); the API learns it only when the

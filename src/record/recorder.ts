@@ -68,7 +68,7 @@ export class Recorder {
     const { sampleEveryMs, durationMs } = parts.scenario;
     this.nodeSampleStride = nodeSampleStride(durationMs, sampleEveryMs);
     parts.api.onEvent((e) => this.onEvent(e));
-    parts.accounting.allocateWith(parts.usage, parts.api.sim, parts.scenario.durationMs);
+    parts.accounting.allocateWith(parts.usage, parts.api.sim, parts.scenario.durationMs, parts.scenario.startEpochMs);
   }
 
   /** Samples at t = 0, sampleEvery, ... up to and including the duration. */
