@@ -134,3 +134,41 @@ export function templateHashKey(pod: Pod): string | null {
 export function nodeObjectRef(node: Node): string {
   return `Node/-/${node.name}`;
 }
+
+/** What registers a Node: the Node's own fields, before it has a lifecycle. */
+export type NodeInit = Pick<Node, 'name' | 'labels' | 'taints' | 'capacity' | 'allocatable' | 'allocatablePods' | 'pool' | 'zone' | 'instanceType' | 'capacityType' | 'priceUsdPerHour'> &
+  Partial<Pick<Node, 'listPriceUsdPerHour' | 'contractedPriceUsdPerHour' | 'region' | 'discounts'>> &
+  Partial<Pick<Node, 'unschedulable' | 'annotations' | 'nodeClaim'>>;
+
+/** A Node as `init` describes it, empty, in `state` from `createdMs`: the API server's own
+ *  nodes, and the unregistered ones a what-if places pods on (cloud/cloudProvider.ts). */
+export function nodeOf(init: NodeInit, index: number, state: Node['state'], createdMs: number): Node {
+  const node: Node = {
+    index,
+    name: init.name,
+    labels: init.labels,
+    annotations: init.annotations ?? {},
+    taints: init.taints,
+    unschedulable: init.unschedulable ?? false,
+    capacity: init.capacity,
+    allocatable: init.allocatable,
+    allocatablePods: init.allocatablePods,
+    pool: init.pool,
+    zone: init.zone,
+    instanceType: init.instanceType,
+    capacityType: init.capacityType,
+    priceUsdPerHour: init.priceUsdPerHour,
+    state,
+    createdMs,
+    readyMs: -1,
+    removedMs: -1,
+    info: undefined as unknown as NodeInfo,
+  };
+  if (init.nodeClaim !== undefined) node.nodeClaim = init.nodeClaim;
+  if (init.listPriceUsdPerHour !== undefined) node.listPriceUsdPerHour = init.listPriceUsdPerHour;
+  if (init.contractedPriceUsdPerHour !== undefined) node.contractedPriceUsdPerHour = init.contractedPriceUsdPerHour;
+  if (init.region !== undefined) node.region = init.region;
+  if (init.discounts !== undefined) node.discounts = init.discounts;
+  node.info = new NodeInfo(node);
+  return node;
+}
