@@ -9,6 +9,7 @@
 //   contracted  list x (1 - p/100) for each negotiated discount that applies
 //   effective   contracted x (1 - p/100) for each commitment discount (Savings Plan, committed
 //               use) that applies: what the run charges and the autoscalers compare.
+//   Contracted and effective are rounded to 1e-9 USD per hour.
 //
 // OpenCost applies a price-file row to every node of its type; capsim applies it to on-demand
 // nodes only, since a spot node's price is the spot market's (spotPriceHistory, spot.pricePerHour).
@@ -100,10 +101,15 @@ export function discounted(listUsdPerHour: number, rules: readonly DiscountRule[
   for (const d of applied) if (d.kind === 'commitment') effective *= 1 - d.percent / 100;
   return {
     listUsdPerHour,
-    contractedUsdPerHour: contracted,
-    usdPerHour: effective,
+    contractedUsdPerHour: nanoUsd(contracted),
+    usdPerHour: nanoUsd(effective),
     discounts: applied.map(({ name, kind, percent }) => ({ name, kind, percent })),
   };
+}
+
+/** A price to a billionth of a dollar: what 0.34 x 0.9 is (0.306), not 0.30600000000000005. */
+function nanoUsd(usd: number): number {
+  return Math.round(usd * 1e9) / 1e9;
 }
 
 /** The spot price in effect at `epochMs` for a type in a zone: the newest record at or before

@@ -17,7 +17,7 @@ import { applyOverrides } from './overrides.ts';
 import { scenarioFieldNames } from './jsonSchema.ts';
 import { scenarioSchema, sections, type AutoscalerDocument, type ScenarioDocument } from './schema.ts';
 import { convertPools } from './pools.ts';
-import { checkDiscountPools, readPricing } from './pricing.ts';
+import { checkDiscountPools, offeringPrices, readPricing } from './pricing.ts';
 import { ManifestReader } from './manifests.ts';
 import { karpenterInput, karpenterNotSimulatedWarnings, karpenterWarnings, readKarpenterShorthand } from './karpenterChecks.ts';
 import type { KarpenterChange } from '../model/karpenter.ts';
@@ -103,6 +103,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     karpenter.spotToSpotConsolidation = k.featureGates.spotToSpotConsolidation;
     if (k.spot) karpenter.spot = { ...(k.spot.priceRatio !== undefined ? { priceRatio: k.spot.priceRatio } : {}), interruptionsPerNodeDay: k.spot.interruptionsPerNodeDay, noticeMs: parseDuration(k.spot.notice) };
   }
+  if (pricing.pricing) karpenter.offeringPrices = offeringPrices(pricing.pricing, startEpochMs);
   state.report.warnings.push(...karpenterWarnings(karpenter), ...karpenterNotSimulatedWarnings(karpenter, spec.poolNames));
   // An object the state made (a Rollout's Deployment) is found where its original was written.
   if (objects.some((o) => !reader.siteOf.has(o))) {

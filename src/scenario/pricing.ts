@@ -6,6 +6,7 @@ import path from 'node:path';
 import { findInstanceType, listInstanceTypes, onDemandPriceIn, priceRegions, type InstanceType } from '../cost/catalog.ts';
 import type { CapacityType } from '../model/node.ts';
 import type { DiscountRule, PricingSpec } from '../model/pricing.ts';
+import type { OfferingPrices } from '../model/karpenter.ts';
 import { readPriceFile, type FileProblem } from '../pricing/priceFile.ts';
 import { customPriceOf, familiesOf, spotPriceAt, spotSeriesOf } from '../pricing/resolve.ts';
 import { readSpotHistory } from '../pricing/spotHistory.ts';
@@ -154,4 +155,14 @@ export function poolListPrice(
   problems.add(site, [...at, 'instanceType'], `no public on-demand price for ${type.id} in region ${pricing.region}`,
     `${regions.length ? `the catalog has ${type.provider} prices for ${regions.join(', ')}` : `the catalog's ${type.provider} prices name no region`}; give spec.pricing.priceFile a row for ${type.name}${pricing.priceFile ? ` (${pricing.priceFile} has none)` : ''}, or price.onDemandPerHour`);
   return undefined;
+}
+
+/** Karpenter's offerings under spec.pricing: the region, and each spot series' price at the start. */
+export function offeringPrices(pricing: PricingSpec, startEpochMs: number): OfferingPrices {
+  const spotAtStart = new Map<string, number>();
+  for (const [key, s] of pricing.spotHistory?.series ?? []) {
+    const usd = spotPriceAt(s, startEpochMs);
+    if (usd !== undefined) spotAtStart.set(key, usd);
+  }
+  return { ...(pricing.region ? { region: pricing.region } : {}), spotAtStart };
 }
