@@ -105,6 +105,8 @@ export interface NodePool {
   contractedPriceUsdPerHour?: number;
   discounts?: readonly NodeDiscount[];
   region?: string;
+  /** Where the list price comes from, in words (validate prints it). */
+  priceSource?: string;
   spot: { interruptionsPerNodeDay: number; noticeSeconds: number } | null;
   kubeReserved: ResourceMap;
   systemReserved: ResourceMap;

@@ -7,6 +7,7 @@ import { findInstanceType, listInstanceTypes, onDemandPriceIn, priceRegions, typ
 import type { CapacityType } from '../model/node.ts';
 import type { DiscountRule, PricingSpec } from '../model/pricing.ts';
 import type { OfferingPrices } from '../model/karpenter.ts';
+import type { Scenario } from '../model/scenario.ts';
 import { readPriceFile, type FileProblem } from '../pricing/priceFile.ts';
 import { customPriceOf, familiesOf, spotPriceAt, spotSeriesOf } from '../pricing/resolve.ts';
 import { readSpotHistory } from '../pricing/spotHistory.ts';
@@ -105,6 +106,8 @@ export interface PoolListPrice {
   usdPerHour: number;
   /** Where it comes from: the pool's own price, the price file, the spot history, the catalog. */
   from: 'pool' | 'file' | 'history' | 'catalog';
+  /** Where, in words: "scenarios/prices/custom-pricing.csv:3", "the catalog (us-east-1)". */
+  source: string;
   /** The catalog region the price is from (absent when the scenario or a price file gave it). */
   catalogRegion?: string;
 }
@@ -122,7 +125,7 @@ export function poolListPrice(
 ): PoolListPrice | undefined {
   const region = pricing.region ?? type?.region;
   if (pool.capacityType === 'spot') {
-    if (pool.spotPerHour !== undefined) return { usdPerHour: pool.spotPerHour, from: 'pool' };
+    if (pool.spotPerHour !== undefined) return { usdPerHour: pool.spotPerHour, from: 'pool', source: 'the pool\'s spot.pricePerHour' };
     if (type && pricing.spotHistory) {
       const series = pool.zones.map((zone) => ({ zone, s: spotSeriesOf(pricing, { type, typeName: type.name, zone }) }));
       if (series.some((x) => x.s)) {
@@ -133,24 +136,24 @@ export function poolListPrice(
           else if (usd === undefined) problems.add(site, ['spec', 'pricing', 'spotPriceHistory'], `the spot price history of ${type.name} in ${zone} starts at ${new Date(s.timesEpochMs[0]).toISOString()}, after the scenario's start ${new Date(startEpochMs).toISOString()}`, 'fetch it from before the start (--start-time): the price in effect at the start is the last change before it');
           else first ??= usd;
         }
-        return first === undefined ? undefined : { usdPerHour: first, from: 'history' };
+        return first === undefined ? undefined : { usdPerHour: first, from: 'history', source: `the spot price history ${pricing.spotHistory.file} (at the start in ${pool.zones[0]}; each node at its zone's price in effect)` };
       }
     }
-    if (type?.spotUsdPerHour != null) return { usdPerHour: type.spotUsdPerHour, from: 'catalog', ...(type.region ? { catalogRegion: type.region } : {}) };
+    if (type?.spotUsdPerHour != null) return { usdPerHour: type.spotUsdPerHour, from: 'catalog', source: 'the catalog\'s spot price', ...(type.region ? { catalogRegion: type.region } : {}) };
     if (type || pool.explicitCapacity) {
       problems.add(site, [...at, 'spot', 'pricePerHour'], `no spot price for ${type ? type.id : 'this pool'}`, type ? `the catalog has no public spot price for ${type.provider}; set spot.pricePerHour, or give spec.pricing.spotPriceHistory with ${type.name} in ${pool.zones.join(', ')}` : 'set spot.pricePerHour');
     }
     return undefined;
   }
-  if (pool.onDemandPerHour !== undefined) return { usdPerHour: pool.onDemandPerHour, from: 'pool' };
+  if (pool.onDemandPerHour !== undefined) return { usdPerHour: pool.onDemandPerHour, from: 'pool', source: 'the pool\'s price.onDemandPerHour' };
   const row = customPriceOf(pricing.prices, { type, typeName: type?.name ?? null, capacityType: 'on-demand', pool: pool.name, zone: null, region });
-  if (row) return { usdPerHour: row.usdPerHour, from: 'file' };
+  if (row) return { usdPerHour: row.usdPerHour, from: 'file', source: row.at };
   if (!type) {
     if (pool.explicitCapacity) problems.add(site, [...at, 'price'], 'a node pool with an explicit capacity needs a price', 'e.g. price: {onDemandPerHour: 0.192}');
     return undefined;
   }
   const regional = onDemandPriceIn(type, pricing.region);
-  if (regional) return { usdPerHour: regional.usdPerHour, from: 'catalog', ...(regional.region ? { catalogRegion: regional.region } : {}) };
+  if (regional) return { usdPerHour: regional.usdPerHour, from: 'catalog', source: `the catalog${regional.region ? ` (${regional.region}, ${regional.priceDate})` : ` (${regional.priceDate})`}`, ...(regional.region ? { catalogRegion: regional.region } : {}) };
   const regions = priceRegions(type.provider);
   problems.add(site, [...at, 'instanceType'], `no public on-demand price for ${type.id} in region ${pricing.region}`,
     `${regions.length ? `the catalog has ${type.provider} prices for ${regions.join(', ')}` : `the catalog's ${type.provider} prices name no region`}; give spec.pricing.priceFile a row for ${type.name}${pricing.priceFile ? ` (${pricing.priceFile} has none)` : ''}, or price.onDemandPerHour`);
@@ -165,4 +168,22 @@ export function offeringPrices(pricing: PricingSpec, startEpochMs: number): Offe
     if (usd !== undefined) spotAtStart.set(key, usd);
   }
   return { ...(pricing.region ? { region: pricing.region } : {}), spotAtStart };
+}
+
+/** What `capsim validate` says of the prices under spec.pricing: each pool's list price and its
+ *  source, the discounts and the price charged; what Karpenter's choices see. */
+export function pricingLines(scenario: Scenario): string[] {
+  const pricing = scenario.pricing;
+  if (!pricing) return [];
+  const usd = (n: number) => `$${Number(n.toFixed(6))}/h`;
+  const lines = [`prices: ${pricing.region ? `region ${pricing.region}` : 'the catalog\'s regions'}${pricing.priceFile ? `, price file ${pricing.priceFile} (${pricing.prices.length} node price${pricing.prices.length === 1 ? '' : 's'})` : ''}${pricing.spotHistory ? `, spot price history ${pricing.spotHistory.file} (${pricing.spotHistory.series.size} type-zone series)` : ''}, ${pricing.discounts.length} discount${pricing.discounts.length === 1 ? '' : 's'}`];
+  for (const p of scenario.cluster.nodePools) {
+    const list = p.listPriceUsdPerHour ?? p.priceUsdPerHour;
+    const after = (p.discounts ?? []).map((d) => `${d.name} ${d.kind} ${d.percent}%`).join(', ');
+    lines.push(`  pool ${p.name} (${p.instanceType ?? 'explicit capacity'}, ${p.capacityType}): list ${usd(list)} from ${p.priceSource ?? 'the pool'}${after ? `; ${after} -> contracted ${usd(p.contractedPriceUsdPerHour ?? list)}, charged ${usd(p.priceUsdPerHour)}` : ''}`);
+  }
+  if (scenario.karpenter && scenario.karpenter.nodePools.length > 0) {
+    lines.push('  Karpenter chooses by list prices (the region\'s catalog price; spot: the price in effect at the start), as it reads the public price lists; the nodes it launches are charged the price file\'s price or the spot price in effect, less the discounts');
+  }
+  return lines;
 }
