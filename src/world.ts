@@ -61,7 +61,7 @@ export class World {
       kubeletConfigs(scenario.cluster.nodePools),
       new Set(scenario.behavior.map((b) => b.target)),
     );
-    this.pricing = scenario.pricing ? new CloudPricing(scenario.pricing, scenario.startEpochMs, this.sim) : undefined;
+    this.pricing = scenario.pricing ? new CloudPricing(scenario.pricing, scenario.startEpochMs, this.sim, scenario.cluster.nodePools) : undefined;
     this.cloud = new CloudProvider(api, this.sim, this.random, this.kubelet, this.pricing);
     // Before setup(), so the VPA's admission hook sees every pod the scenario creates.
     this.controllers = new ControllerManager({

@@ -131,6 +131,12 @@ test('a spot price history drives a spot node\'s price over the run, integrated 
   const run = await runFile(file);
   near(run.summary.cost.totalUsd, 1.5 * 0.0712 + 1.5 * 0.0801 + 0.0655, 1e-6);
   assert.equal(run.csv('nodes.csv')[0].price_usd_per_hour, '0.0655');
+
+  // The pool's own spot.pricePerHour wins over the history, for the whole run: 4 h x $0.07.
+  const own = scenarioWith(pool('  pricing: {spotPriceHistory: spot.json}', '      - {name: spot, instanceType: aws/m5.xlarge, capacityType: spot, spot: {pricePerHour: 0.07}, zones: [us-east-1a], count: 1}', '4h'), {
+    'spot.json': history([['us-east-1a', '0.080100', '2026-01-05T01:30:00Z'], ['us-east-1a', '0.071200', '2026-01-04T17:12:09Z']]),
+  });
+  near((await runFile(own)).summary.cost.totalUsd, 0.28, 1e-9);
 });
 
 test('a spot history that starts after the scenario, or misses a zone of the pool, is an error', async () => {

@@ -22,6 +22,9 @@ export class CloudPricing {
     private readonly pricing: PricingSpec,
     private readonly startEpochMs: number,
     private readonly clock: Simulation,
+    /** The scenario's pools: a spot pool follows the history only when it is priced by it (not
+     *  by its own spot.pricePerHour). */
+    private readonly pools: readonly NodePool[] = [],
   ) {}
 
   /** A pool node's price at launch: the pool's, except a spot node whose type and zone the
@@ -34,7 +37,7 @@ export class CloudPricing {
       discounts: pool.discounts ?? [],
       ...(pool.region ? { region: pool.region } : {}),
     };
-    if (pool.capacityType !== 'spot' || pool.spot === null) return fields;
+    if (pool.capacityType !== 'spot' || !pool.spotPriceFromHistory) return fields;
     const subject = this.subject(pool.instanceType, 'spot', pool.name, zone);
     const spot = subject && this.spotNow(subject);
     return spot === undefined ? fields : { ...fields, ...asFields(discounted(spot, this.pricing.discounts, subject!)) };
@@ -82,6 +85,8 @@ export class CloudPricing {
   private reprice(api: ApiServer): void {
     for (const node of api.nodes) {
       if (node.state === 'Removed' || node.capacityType !== 'spot') continue;
+      const pool = node.pool === null ? undefined : this.pools.find((p) => p.name === node.pool);
+      if (pool && !pool.spotPriceFromHistory) continue;
       const subject = this.subject(node.instanceType, 'spot', node.pool ?? node.labels['karpenter.sh/nodepool'] ?? null, node.zone, node.labels);
       const spot = subject && this.spotNow(subject);
       if (spot === undefined || spot === node.listPriceUsdPerHour) continue;

@@ -107,6 +107,8 @@ export interface NodePool {
   region?: string;
   /** Where the list price comes from, in words (validate prints it). */
   priceSource?: string;
+  /** A spot pool priced by spec.pricing.spotPriceHistory: each node at its zone's price in effect. */
+  spotPriceFromHistory?: boolean;
   spot: { interruptionsPerNodeDay: number; noticeSeconds: number } | null;
   kubeReserved: ResourceMap;
   systemReserved: ResourceMap;

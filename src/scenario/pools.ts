@@ -78,7 +78,7 @@ function convertPool(doc: NodePoolDocument, site: Site, problems: Problems, path
   // (scenario/pricing.ts) less the discounts that apply.
   let price: number | undefined;
   let spotFromHistory = false;
-  let priced: Pick<NodePool, 'priceSource' | 'listPriceUsdPerHour' | 'contractedPriceUsdPerHour' | 'discounts' | 'region' | 'catalogPriceRegion'> = {};
+  let priced: Pick<NodePool, 'spotPriceFromHistory' | 'priceSource' | 'listPriceUsdPerHour' | 'contractedPriceUsdPerHour' | 'discounts' | 'region' | 'catalogPriceRegion'> = {};
   if (pricing) {
     const list = poolListPrice({ name: doc.name, capacityType: doc.capacityType, zones: doc.zones, onDemandPerHour: doc.price?.onDemandPerHour, spotPerHour: doc.spot?.pricePerHour, explicitCapacity: doc.capacity !== undefined }, type, pricing, startEpochMs, site, path, problems);
     spotFromHistory = list?.from === 'history';
@@ -86,7 +86,7 @@ function convertPool(doc: NodePoolDocument, site: Site, problems: Problems, path
       const p = discounted(list.usdPerHour, pricing.discounts, { type, typeName: type?.name ?? null, capacityType: doc.capacityType, pool: doc.name, zone: null });
       price = p.usdPerHour;
       const region = pricing.region ?? list.catalogRegion;
-      priced = { priceSource: list.source, listPriceUsdPerHour: p.listUsdPerHour, contractedPriceUsdPerHour: p.contractedUsdPerHour, discounts: p.discounts, ...(region ? { region } : {}), ...(list.catalogRegion ? { catalogPriceRegion: list.catalogRegion } : {}) };
+      priced = { ...(spotFromHistory ? { spotPriceFromHistory: true } : {}), priceSource: list.source, listPriceUsdPerHour: p.listUsdPerHour, contractedPriceUsdPerHour: p.contractedUsdPerHour, discounts: p.discounts, ...(region ? { region } : {}), ...(list.catalogRegion ? { catalogPriceRegion: list.catalogRegion } : {}) };
     }
   } else {
     price = doc.price?.onDemandPerHour ?? type?.onDemandUsdPerHour;
