@@ -148,6 +148,11 @@ test('a spot history that starts after the scenario, or misses a zone of the poo
     'the spot price history of m5.xlarge in us-east-1a starts at 2026-01-05T01:00:00.000Z, after the scenario\'s start 2026-01-05T00:00:00.000Z',
     `the spot price history ${displayPath(path.join(path.dirname(late), 'spot.json'))} has no m5.xlarge in zone us-east-1b`,
   ].sort());
+
+  // A history that cannot be read is the one problem: the pool it would price is not said to
+  // have no spot price besides.
+  const missing = await loadProblems(writeScenario(pool('  pricing: {spotPriceHistory: nope.json}', '      - {name: spot, instanceType: aws/m5.xlarge, capacityType: spot, zones: [us-east-1a], count: 1}', '4h')));
+  assert.deepEqual(missing.map((p) => [p.path, p.message]), [['spec.pricing.spotPriceHistory', 'file not found: nope.json']]);
 });
 
 test('the price file reader: OpenCost\'s header, rows by position, problems with line and column', () => {

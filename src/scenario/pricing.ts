@@ -19,6 +19,10 @@ import { YamlSource } from './source.ts';
 /** Largest price file or history read (they are small: one row per type, one record per change). */
 const MAX_FILE_BYTES = 32 * 1024 * 1024;
 
+/** Pricings whose spot price history could not be read: a spot pool it would have priced is not
+ *  reported again as having no spot price (the file's problems say why). */
+const HISTORY_UNREAD = new WeakSet<PricingSpec>();
+
 export interface PricingRead {
   pricing: PricingSpec | undefined;
   notices: string[];
@@ -62,6 +66,7 @@ export async function readPricing(doc: PricingDocument | undefined, baseDir: str
     }
   }
   if (doc.spotPriceHistory) {
+    const before = problems.length;
     const got = await read('spotPriceHistory', doc.spotPriceHistory);
     if (got) {
       const source = new YamlSource(got.shown, got.text);
@@ -73,6 +78,7 @@ export async function readPricing(doc: PricingDocument | undefined, baseDir: str
         notices.push(...r.notices);
       }
     }
+    if (problems.length > before) HISTORY_UNREAD.add(pricing);
   }
 
   const allTypes = listInstanceTypes();
@@ -140,7 +146,7 @@ export function poolListPrice(
       }
     }
     if (type?.spotUsdPerHour != null) return { usdPerHour: type.spotUsdPerHour, from: 'catalog', source: 'the catalog\'s spot price', ...(type.region ? { catalogRegion: type.region } : {}) };
-    if (type || pool.explicitCapacity) {
+    if ((type || pool.explicitCapacity) && !HISTORY_UNREAD.has(pricing)) {
       problems.add(site, [...at, 'spot', 'pricePerHour'], `no spot price for ${type ? type.id : 'this pool'}`, type ? `the catalog has no public spot price for ${type.provider}; set spot.pricePerHour, or give spec.pricing.spotPriceHistory with ${type.name} in ${pool.zones.join(', ')}` : 'set spot.pricePerHour');
     }
     return undefined;
