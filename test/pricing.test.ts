@@ -89,6 +89,8 @@ test('a pool nothing prices is an error with a hint, never $0', async () => {
     ['  pricing: {region: westeurope}', '      - {name: a, instanceType: aws/m5.xlarge, count: 1}', /no public on-demand price for aws\/m5\.xlarge in region westeurope/, /us-east-1, us-gov-east-1, us-gov-west-1; give spec\.pricing\.priceFile a row for m5\.xlarge/],
     // GCE's public table names no region at all.
     ['  pricing: {region: us-central1}', '      - {name: a, instanceType: gce/n2-standard-8, count: 1}', /no public on-demand price for gce\/n2-standard-8 in region us-central1/, /name no region/],
+    // Nor does its spot (legacy preemptible) price.
+    ['  pricing: {region: europe-west1}', '      - {name: a, instanceType: gce/n2-standard-8, capacityType: spot, count: 1}', /no spot price for gce\/n2-standard-8 in region europe-west1/, /the catalog's gce spot price names no region, not europe-west1; set spot\.pricePerHour/],
     // An AWS spot pool: no public spot price and no history.
     ['  pricing: {discounts: [{name: x, kind: negotiated, percent: 5}]}', '      - {name: a, instanceType: aws/m5.xlarge, capacityType: spot, count: 1}', /no spot price for aws\/m5\.xlarge/, /spotPriceHistory/],
   ];

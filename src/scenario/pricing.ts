@@ -145,9 +145,13 @@ export function poolListPrice(
         return first === undefined ? undefined : { usdPerHour: first, from: 'history', source: `the spot price history ${pricing.spotHistory.file} (at the start in ${pool.zones[0]}; each node at its zone's price in effect)` };
       }
     }
-    if (type?.spotUsdPerHour != null) return { usdPerHour: type.spotUsdPerHour, from: 'catalog', source: 'the catalog\'s spot price', ...(type.region ? { catalogRegion: type.region } : {}) };
+    // The catalog's spot price (GCE's preemptible) names no region: it stands only where the
+    // scenario asks for none other than the catalog's.
+    const ownRegion = !pricing.region || pricing.region === type?.region;
+    if (type?.spotUsdPerHour != null && ownRegion) return { usdPerHour: type.spotUsdPerHour, from: 'catalog', source: 'the catalog\'s spot price', ...(type.region ? { catalogRegion: type.region } : {}) };
     if ((type || pool.explicitCapacity) && !HISTORY_UNREAD.has(pricing)) {
-      problems.add(site, [...at, 'spot', 'pricePerHour'], `no spot price for ${type ? type.id : 'this pool'}`, type ? `the catalog has no public spot price for ${type.provider}; set spot.pricePerHour, or give spec.pricing.spotPriceHistory with ${type.name} in ${pool.zones.join(', ')}` : 'set spot.pricePerHour');
+      const why = type?.spotUsdPerHour != null ? `the catalog's ${type.provider} spot price names no region, not ${pricing.region}` : `the catalog has no public spot price for ${type?.provider}`;
+      problems.add(site, [...at, 'spot', 'pricePerHour'], `no spot price for ${type ? type.id : 'this pool'}${pricing.region ? ` in region ${pricing.region}` : ''}`, type ? `${why}; set spot.pricePerHour, or give spec.pricing.spotPriceHistory with ${type.name} in ${pool.zones.join(', ')}` : 'set spot.pricePerHour');
     }
     return undefined;
   }
