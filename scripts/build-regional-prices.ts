@@ -48,44 +48,47 @@ export interface Table {
   prices: [string, number][];
 }
 
-function azureTables(dir: string): Table[] {
-  const commit = git(dir, 'rev-parse', 'HEAD').trim();
-  const text = git(dir, 'show', `HEAD:${AZURE_FILE}`);
-  const generated = /generated at (\d{4}-\d\d-\d\d)/.exec(text)?.[1] ?? '';
-  const lines = text.split('\n');
-  const names = new Set(listInstanceTypes().filter((t) => t.provider === 'azure').map((t) => t.name));
-  return AZURE_REGIONS.map((region) => {
-    const start = lines.findIndex((l) => l.includes(`initialOnDemandPrices["${region}"] = map`));
-    if (start < 0) throw new Error(`${AZURE_FILE}: no block for ${region}`);
-    const end = lines.findIndex((l, i) => i > start && /^\t}\s*$/.test(l));
-    const all = pairs(lines, start + 1, end);
-    return {
-      provider: 'azure' as const,
-      region,
-      source: `Azure/karpenter-provider-azure@${commit.slice(0, 8)}:${AZURE_FILE} initialOnDemandPrices["${region}"] lines ${start + 1}-${end + 1} (Linux pay-as-you-go retail)`,
-      priceDate: generated,
-      prices: [...all].filter(([n]) => names.has(n)),
-    };
-  });
+/** One provider's regions from one generated Go file: each region's block runs from the line
+ *  `opens(region)` matches to the next line `closes` matches. */
+interface Source {
+  provider: 'aws' | 'azure';
+  repo: string;
+  file: string;
+  regions: string[];
+  opens: (line: string, region: string) => boolean;
+  closes: RegExp;
+  /** How the source names a region's block, and what the prices are. */
+  label: (region: string) => string;
 }
 
-function awsTables(dir: string): Table[] {
+const AZURE: Omit<Source, 'repo'> = {
+  provider: 'azure', file: AZURE_FILE, regions: AZURE_REGIONS,
+  opens: (l, r) => l.includes(`initialOnDemandPrices["${r}"] = map`), closes: /^\t}\s*$/,
+  label: (r) => `initialOnDemandPrices["${r}"]`,
+};
+const AWS_GOV: Omit<Source, 'repo'> = {
+  provider: 'aws', file: AWS_GOV_FILE, regions: AWS_REGIONS,
+  opens: (l, r) => l.trim() === `"${r}": {`, closes: /^\t},?\s*$/,
+  label: (r) => `InitialOnDemandPricesUSGov["${r}"]`,
+};
+const MEANING = { azure: 'Linux pay-as-you-go retail', aws: 'Linux shared on-demand' };
+
+function tables(dir: string, source: Omit<Source, 'repo'>, repo: string): Table[] {
   const commit = git(dir, 'rev-parse', 'HEAD').trim();
-  const text = git(dir, 'show', `HEAD:${AWS_GOV_FILE}`);
+  const text = git(dir, 'show', `HEAD:${source.file}`);
   const generated = /generated at (\d{4}-\d\d-\d\d)/.exec(text)?.[1] ?? '';
   const lines = text.split('\n');
-  const names = new Set(listInstanceTypes().filter((t) => t.provider === 'aws').map((t) => t.name));
-  return AWS_REGIONS.map((region) => {
-    const start = lines.findIndex((l) => l.trim() === `"${region}": {`);
-    if (start < 0) throw new Error(`${AWS_GOV_FILE}: no block for ${region}`);
-    const end = lines.findIndex((l, i) => i > start && /^\t},?\s*$/.test(l));
-    const all = pairs(lines, start + 1, end);
+  const names = new Set(listInstanceTypes().filter((t) => t.provider === source.provider).map((t) => t.name));
+  return source.regions.map((region) => {
+    const start = lines.findIndex((l) => source.opens(l, region));
+    if (start < 0) throw new Error(`${source.file}: no block for ${region}`);
+    const end = lines.findIndex((l, i) => i > start && source.closes.test(l));
     return {
-      provider: 'aws' as const,
+      provider: source.provider,
       region,
-      source: `aws/karpenter-provider-aws@${commit.slice(0, 8)}:${AWS_GOV_FILE} InitialOnDemandPricesUSGov["${region}"] lines ${start + 1}-${end + 1} (Linux shared on-demand)`,
+      source: `${repo}@${commit.slice(0, 8)}:${source.file} ${source.label(region)} lines ${start + 1}-${end + 1} (${MEANING[source.provider]})`,
       priceDate: generated,
-      prices: [...all].filter(([n]) => names.has(n)),
+      prices: [...pairs(lines, start + 1, end)].filter(([n]) => names.has(n)),
     };
   });
 }
@@ -124,7 +127,7 @@ export function renderRegionalPrices(tables: Table[]): string {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const [azure, aws] = process.argv.slice(2);
   if (!azure || !aws) throw new Error('usage: build-regional-prices.ts AZURE_GIT_DIR AWS_GIT_DIR');
-  const tables = [...awsTables(aws), ...azureTables(azure)];
-  writeFileSync(OUT_URL, renderRegionalPrices(tables));
-  process.stdout.write(`wrote src/cost/regionalPriceData.ts: ${tables.map((t) => `${t.provider}/${t.region} ${t.prices.length}`).join(', ')}\n`);
+  const all = [...tables(aws, AWS_GOV, 'aws/karpenter-provider-aws'), ...tables(azure, AZURE, 'Azure/karpenter-provider-azure')];
+  writeFileSync(OUT_URL, renderRegionalPrices(all));
+  process.stdout.write(`wrote src/cost/regionalPriceData.ts: ${all.map((t) => `${t.provider}/${t.region} ${t.prices.length}`).join(', ')}\n`);
 }
