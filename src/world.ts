@@ -6,6 +6,7 @@ import { apply } from './api/apply.ts';
 import { ApiServer } from './api/apiServer.ts';
 import { splitByBudget } from './api/eviction.ts';
 import { CloudProvider } from './cloud/cloudProvider.ts';
+import { CloudPricing } from './cloud/pricing.ts';
 import { joinedNodeCounts } from './cloud/manifestNodes.ts';
 import { ControllerManager } from './controllers/manager.ts';
 import { RandomStreams } from './engine/random.ts';
@@ -36,6 +37,8 @@ export class World {
   readonly scheduler: Scheduler;
   readonly usage: UsageEngine;
   readonly cloud: CloudProvider;
+  /** spec.pricing's bill: launch prices and the spot price history's changes. */
+  private readonly pricing: CloudPricing | undefined;
   readonly controllers: ControllerManager;
   /** Messages for the user about what this run does not simulate. */
   readonly notices: string[] = [];
@@ -58,7 +61,8 @@ export class World {
       kubeletConfigs(scenario.cluster.nodePools),
       new Set(scenario.behavior.map((b) => b.target)),
     );
-    this.cloud = new CloudProvider(api, this.sim, this.random, this.kubelet);
+    this.pricing = scenario.pricing ? new CloudPricing(scenario.pricing, scenario.startEpochMs, this.sim, scenario.cluster.nodePools) : undefined;
+    this.cloud = new CloudProvider(api, this.sim, this.random, this.kubelet, this.pricing);
     // Before setup(), so the VPA's admission hook sees every pod the scenario creates.
     this.controllers = new ControllerManager({
       api,
@@ -88,6 +92,7 @@ export class World {
     const objects = scenario.objects;
     for (const obj of objects) if (obj.kind === 'Namespace' || obj.kind === 'PriorityClass') apply(api, obj);
     const pools = scenario.cluster.nodePools;
+    this.pricing?.start(api, scenario.durationMs);
     for (const obj of objects) if (obj.kind === 'Node') this.cloud.registerNode(obj, pools);
     // A pool's count includes the Node manifests that joined it: capsim launches the rest.
     const joined = joinedNodeCounts(objects, pools);

@@ -129,7 +129,7 @@ test('no controller imports another controller; only the manager knows them all'
 const LAYERS: string[][] = [
   ['engine', 'quantity.ts', 'duration.ts', 'timestamp.ts', 'version.ts', 'phases.ts', 'excerpt.ts'],
   ['model', 'outputs'],
-  ['cost/catalog.ts', 'cost/catalogData.ts', 'cloud/reservedResources.ts', 'cloud/nodeGroups.ts', 'cloud/manifestNodes.ts', 'workload', 'karpenter'],
+  ['cost/catalog.ts', 'cost/catalogData.ts', 'cost/regionalPriceData.ts', 'pricing', 'cloud/reservedResources.ts', 'cloud/nodeGroups.ts', 'cloud/manifestNodes.ts', 'workload', 'karpenter'],
   ['scenario'],
   ['api'],
   ['service'],

@@ -112,8 +112,8 @@ test('a flag that takes one value, given twice, is a usage error naming it, for 
   // run: format, tables, out, seed, placement; report: format; compare: format, out; sweep: 16 (emit
   // among them); import cluster: out, placement; import metrics: prometheus, start, end, step,
   // into, forecast; backtest: out, seed, output, format; export openmetrics: out; validate: seed,
-  // placement; catalog: provider, filter, format.
-  assert.equal(checked, 42);
+  // placement; catalog: provider, region, filter, format.
+  assert.equal(checked, 43);
 });
 
 test('--format html --format pdf says how to ask for several formats; --out a --out b names both', async () => {

@@ -1,7 +1,9 @@
 // capsim catalog: the built-in instance types, their prices, and what a pod can have of each
 // under its provider's reserved-resources formula.
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
-import type { InstanceType } from '../cost/catalog.ts';
+import type { InstanceType, RegionalPrice } from '../cost/catalog.ts';
+import { InputError } from '../scenario/errors.ts';
+import { reportError } from './exit.ts';
 import { allocatableUnder, OFFERING } from '../cloud/reservedResources.ts';
 
 const MiB = 1024 * 1024;
@@ -9,6 +11,7 @@ const FORMATS = ['table', 'csv', 'json'] as const;
 
 interface CatalogArgs {
   provider?: string;
+  region?: string;
   filter?: string;
   format: (typeof FORMATS)[number];
 }
@@ -33,13 +36,15 @@ interface CatalogEntry {
   source: string;
 }
 
-function entryOf(t: InstanceType): CatalogEntry {
+/** `price` (--region): the type's on-demand price in that region, which has no spot price. */
+function entryOf(t: InstanceType, price?: RegionalPrice): CatalogEntry {
   const allocatable = allocatableUnder(t.provider, { cpuMilli: t.vcpu * 1000, memoryBytes: t.memoryMiB * MiB, maxPods: t.maxPods });
+  const other = price !== undefined && price.region !== t.region;
   return {
-    id: t.id, provider: t.provider, region: t.region, vcpu: t.vcpu, memoryMiB: t.memoryMiB, maxPods: t.maxPods, gpu: t.gpu, arch: t.arch,
-    onDemandUsdPerHour: t.onDemandUsdPerHour, spotUsdPerHour: t.spotUsdPerHour,
+    id: t.id, provider: t.provider, region: price?.region ?? t.region, vcpu: t.vcpu, memoryMiB: t.memoryMiB, maxPods: t.maxPods, gpu: t.gpu, arch: t.arch,
+    onDemandUsdPerHour: price?.usdPerHour ?? t.onDemandUsdPerHour, spotUsdPerHour: other ? null : t.spotUsdPerHour,
     allocatableCpuMilli: allocatable.cpuMilli, allocatableMemoryMiB: Math.floor(allocatable.memoryBytes / MiB), reservedBy: OFFERING[t.provider],
-    priceDate: t.priceDate, source: t.source,
+    priceDate: price?.priceDate ?? t.priceDate, source: other ? `${price.source}; specs: ${t.source}` : t.source,
   };
 }
 
@@ -81,19 +86,33 @@ export const catalogCommand: CommandModule<object, CatalogArgs> = {
     y
       .options({
         provider: { type: 'string', choices: ['aws', 'gcp', 'gce', 'azure'], describe: 'Only this provider' },
+        region: { type: 'string', describe: 'Prices in this region (AWS us-east-1, us-gov-east-1, us-gov-west-1; Azure eastus, eastus2, westus2, westeurope, northeurope): only the types with a public price there' },
         filter: { type: 'string', describe: 'Only types whose id contains this text' },
         format: { choices: FORMATS, default: 'table' as const, describe: 'Output format' },
       })
       .example('$0 catalog --provider aws --filter m5', '')
-      .example('$0 catalog --provider gcp --format csv', '') as never,
+      .example('$0 catalog --provider gcp --format csv', '')
+      .example('$0 catalog --region westeurope', '') as never,
   handler: async (args: ArgumentsCamelCase<CatalogArgs>) => {
     // The 227 types' data is imported when this command runs, not by every command.
-    const { listInstanceTypes, providerOf } = await import('../cost/catalog.ts');
+    const { listInstanceTypes, onDemandPriceIn, priceRegions, providerOf } = await import('../cost/catalog.ts');
     const provider = args.provider === undefined ? undefined : providerOf(args.provider);
     const filter = args.filter?.toLowerCase();
+    const region = args.region;
+    if (region !== undefined) {
+      const known = (['aws', 'azure', 'gce'] as const).flatMap((p) => priceRegions(p).map((r) => `${r} (${p})`));
+      if (!known.some((k) => k.startsWith(`${region} (`))) {
+        process.exitCode = reportError(new InputError([{ file: '--region', line: 0, column: 0, path: '', message: `no prices for region "${region}"`, hint: `regions with public prices: ${known.join(', ')}; GCE's names no region. Another region's prices: spec.pricing.priceFile (docs/scenario.md "Pricing")` }]));
+        return;
+      }
+    }
     const entries = listInstanceTypes()
       .filter((t) => (!provider || t.provider === provider) && (!filter || t.id.toLowerCase().includes(filter)))
-      .map(entryOf);
+      .flatMap((t) => {
+        if (region === undefined) return [entryOf(t)];
+        const price = onDemandPriceIn(t, region);
+        return price && price.region === region ? [entryOf(t, price)] : [];
+      });
     if (args.format === 'json') process.stdout.write(JSON.stringify(entries, null, 2) + '\n');
     else if (args.format === 'csv') process.stdout.write(await csv(entries));
     else process.stdout.write(table(entries));

@@ -48,6 +48,8 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
       process.stdout.write(`${sizeLine(size)}\n`);
       for (const e of over) process.stdout.write(`note: past a limit, run only with --allow-large: ${e.message}\n`);
       for (const notice of s.notices) process.stdout.write(`note: ${notice}\n`);
+      const { pricingLines } = await import('../scenario/pricing.ts');
+      for (const line of pricingLines(s)) process.stdout.write(`${line}\n`);
       if (s.karpenter && s.karpenter.nodePools.length > 0) {
         // Each NodePool's menu (its requirements, NodeClass and limits), for checking.
         const { karpenterMenuLines } = await import('../karpenter/menuText.ts');

@@ -19,6 +19,7 @@ import { MEMORY, PODS, toResourceList } from '../model/resources.ts';
 import type { NodePool } from '../model/scenario.ts';
 import { Phase } from '../phases.ts';
 import { planManifestNode, type ManifestNodePlan } from './manifestNodes.ts';
+import type { CloudPricing } from './pricing.ts';
 
 export class CloudProvider {
   private readonly poolCounters = new Map<string, number>();
@@ -35,14 +36,18 @@ export class CloudProvider {
     private readonly clock: Simulation,
     private readonly random: RandomStreams,
     private readonly kubelet: Kubelet,
+    /** spec.pricing's bill (absent: the pools' and offerings' prices stand). */
+    private readonly pricing?: CloudPricing,
   ) {}
 
   /** A Node manifest: a machine that already runs, with its status.allocatable, Ready at once.
    *  One that joins a pool (manifestNodes.ts) is the pool's: priced, typed and, for a spot pool,
    *  interrupted as the pool's nodes are. */
   registerNode(obj: NodeObject, pools: readonly NodePool[]): Node {
-    const plan = planManifestNode(obj, pools);
-    const node = this.api.addNode(manifestNodeInit(obj, plan));
+    const plan = this.pricing ? this.pricing.planManifestNode(obj, pools) : planManifestNode(obj, pools);
+    const init = manifestNodeInit(obj, plan);
+    const zone = init.zone ?? plan.pool?.zones[0] ?? '';
+    const node = this.api.addNode(!this.pricing ? init : plan.pool ? { ...init, ...this.pricing.poolNode(plan.pool, zone) } : { ...init, ...this.pricing.manifestNode(plan) });
     this.api.markNodeReady(node);
     const spot = plan.pool?.spot;
     if (spot && spot.interruptionsPerNodeDay > 0) this.armSpotInterruption(node, spot.interruptionsPerNodeDay, spot.noticeSeconds);
@@ -56,7 +61,8 @@ export class CloudProvider {
     this.poolCounters.set(pool.name, ordinal + 1);
     const zone = pool.zones[ordinal % pool.zones.length];
     const name = `${pool.name}-${String(ordinal + 1).padStart(3, '0')}`;
-    const node = this.api.addNode(poolNodeInit(pool, name, zone));
+    const init = poolNodeInit(pool, name, zone);
+    const node = this.api.addNode(this.pricing ? { ...init, ...this.pricing.poolNode(pool, zone) } : init);
     const unavailableUntil = this.unavailableUntilMs.get(pool.name) ?? -1;
     if (this.clock.nowMs < unavailableUntil) {
       // No capacity: the cloud never delivers this instance; the cluster autoscaler gives up
@@ -76,7 +82,7 @@ export class CloudProvider {
    *  instance type, zone and capacity type, chosen by the caller, who checks hasCapacity first);
    *  its Node is Ready after `startupDelayMs`. */
   launchInstance(init: NodeInit, startupDelayMs: number): Node {
-    const node = this.api.addNode(init);
+    const node = this.api.addNode(this.pricing ? this.pricing.instance(init) : init);
     if (startupDelayMs <= 0) this.api.markNodeReady(node);
     else this.clock.after(startupDelayMs, Phase.Node, () => this.api.markNodeReady(node));
     return node;

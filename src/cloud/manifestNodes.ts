@@ -5,7 +5,9 @@
 // instance-type label and capacity type. What cannot be priced that way (no label, a type the
 // catalog does not have, a spot price the catalog does not know, another region's prices) is
 // said: the scenario loader warns of it (scenario/nodeWarnings.ts), never a silent $0.
-import { findInstanceType } from '../cost/catalog.ts';
+import { findInstanceType, onDemandPriceIn, type InstanceType } from '../cost/catalog.ts';
+import type { PricingSpec } from '../model/pricing.ts';
+import { customPriceOf, discounted, spotPriceAt, spotSeriesOf, type NodePrice, type PriceSubject } from '../pricing/resolve.ts';
 import type { CapacityType } from '../model/node.ts';
 import type { NodeObject } from '../model/objects.ts';
 import type { NodePool } from '../model/scenario.ts';
@@ -33,11 +35,15 @@ export interface ManifestNodePlan {
   instanceType: string | null;
   capacityType: CapacityType;
   priceUsdPerHour: number;
+  /** Under spec.pricing, a Node not in a pool: its list, contracted and effective price. */
+  price?: NodePrice;
   issue: NodePriceIssue | null;
 }
 
-/** Where a Node manifest goes and what it costs. */
-export function planManifestNode(obj: NodeObject, pools: readonly NodePool[]): ManifestNodePlan {
+/** Where a Node manifest goes and what it costs (under `pricing`, spec.pricing, at the run's
+ *  start `startEpochMs`: a price-file row for the machine or its type, the region's catalog
+ *  price, the spot history's price, less the discounts). */
+export function planManifestNode(obj: NodeObject, pools: readonly NodePool[], pricing?: PricingSpec, startEpochMs = 0): ManifestNodePlan {
   const labels = obj.metadata.labels;
   const group = nodeGroupOf(labels);
   const region = group.region;
@@ -53,6 +59,10 @@ export function planManifestNode(obj: NodeObject, pools: readonly NodePool[]): M
     return { pool, instanceType: pool.instanceType, capacityType: pool.capacityType, priceUsdPerHour: pool.priceUsdPerHour, issue };
   }
   const capacityType: CapacityType = group.capacityType ?? 'on-demand';
+  if (pricing) {
+    const planned = pricedManifestNode(obj, pricing, startEpochMs, capacityType);
+    if (planned) return planned;
+  }
   const unpriced = (issue: NodePriceIssue, instanceType: string | null): ManifestNodePlan => ({ pool: null, instanceType, capacityType, priceUsdPerHour: 0, issue });
   if (!group.instanceType) return unpriced({ kind: 'no-type' }, null);
   const provider = nodeProviderOf(labels, obj.spec.providerID);
@@ -71,6 +81,34 @@ export function planManifestNode(obj: NodeObject, pools: readonly NodePool[]): M
   }
   if (!issue && region && type.region && region !== type.region) issue = { kind: 'other-region', region, priceRegion: type.region, instanceType: type.id };
   return { pool: null, instanceType: type.id, capacityType, priceUsdPerHour: price, issue };
+}
+
+/** A Node not in a pool under spec.pricing; undefined when the pricing does not price it (the
+ *  catalog's price and its issue stand). */
+function pricedManifestNode(obj: NodeObject, pricing: PricingSpec, startEpochMs: number, capacityType: CapacityType): ManifestNodePlan | undefined {
+  const labels = obj.metadata.labels;
+  const group = nodeGroupOf(labels);
+  const match = group.instanceType ? catalogTypeOf(group.instanceType, nodeProviderOf(labels, obj.spec.providerID)) : undefined;
+  const type: InstanceType | undefined = match?.type;
+  const region = group.region ?? pricing.region ?? type?.region;
+  const subject: PriceSubject = {
+    ...(type ? { type } : {}), typeName: group.instanceType ?? null, capacityType, pool: null, zone: group.zone ?? null, ...(region ? { region } : {}),
+    machine: { name: obj.metadata.name, labels, annotations: obj.metadata.annotations, providerID: obj.spec.providerID ?? '' },
+  };
+  const plan = (list: number): ManifestNodePlan => {
+    const price = discounted(list, pricing.discounts, subject);
+    return { pool: null, instanceType: type?.id ?? group.instanceType ?? null, capacityType, priceUsdPerHour: price.usdPerHour, price, issue: null };
+  };
+  // A row naming this machine prices it whatever its type; a type's row prices on-demand nodes.
+  const row = customPriceOf(pricing.prices.filter((r) => r.instanceId !== '' || capacityType === 'on-demand'), subject);
+  if (row) return plan(row.usdPerHour);
+  if (!type) return undefined;
+  if (capacityType === 'spot') {
+    const spot = spotPriceAt(spotSeriesOf(pricing, subject), startEpochMs);
+    return spot !== undefined ? plan(spot) : type.spotUsdPerHour !== null ? plan(type.spotUsdPerHour) : undefined;
+  }
+  const regional = onDemandPriceIn(type, region);
+  return regional ? plan(regional.usdPerHour) : undefined;
 }
 
 /** How many Node manifests join each pool, by pool name. */

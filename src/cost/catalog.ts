@@ -8,6 +8,7 @@
 // GCE "spot" is the legacy preemptible price and GCE names no region; Azure and GCE maxPods are
 // the 110 default, not a per-type value; AWS maxPods assume the VPC CNI without prefix delegation.
 import { PROVIDER_TABLES } from './catalogData.ts';
+import { REGIONAL_PRICES } from './regionalPriceData.ts';
 import { own } from '../model/records.ts';
 
 /** As in instance-types.csv's provider column (`gce` for Google Compute Engine). */
@@ -62,4 +63,28 @@ export function findInstanceType(id: string): InstanceType | undefined {
 /** Every built-in instance type, in catalog order (by provider, then family and size). */
 export function listInstanceTypes(): readonly InstanceType[] {
   return CATALOG;
+}
+
+/** An on-demand price in a region: the catalog's own, or a regional table's (regionalPriceData.ts). */
+export interface RegionalPrice {
+  usdPerHour: number;
+  region: string;
+  source: string;
+  priceDate: string;
+}
+
+/** The regions with on-demand prices for `provider`: the catalog's own first, then the regional
+ *  tables' (none for GCE, whose public table names no region). */
+export function priceRegions(provider: Provider): string[] {
+  const own = PROVIDER_TABLES.find((t) => t.provider === provider)?.region;
+  return [...(own ? [own] : []), ...REGIONAL_PRICES.filter((t) => t.provider === provider).map((t) => t.region)];
+}
+
+/** The type's on-demand price in `region` (undefined or '' = the catalog's own region); undefined
+ *  where no committed public table has the type in that region. */
+export function onDemandPriceIn(type: InstanceType, region?: string): RegionalPrice | undefined {
+  if (!region || region === type.region) return { usdPerHour: type.onDemandUsdPerHour, region: type.region, source: type.source, priceDate: type.priceDate };
+  const table = REGIONAL_PRICES.find((t) => t.provider === type.provider && t.region === region);
+  const usd = table ? own(table.prices, type.name) : undefined;
+  return table && usd !== undefined ? { usdPerHour: usd, region, source: table.source, priceDate: table.priceDate } : undefined;
 }

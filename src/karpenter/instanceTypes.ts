@@ -25,9 +25,9 @@
 //   NodePool allowing spot is told so (karpenter/nodePoolMenu.ts callers warn). Reserved
 //   capacity (capacity reservations) is not modelled.
 import type { InstanceType, Provider } from '../cost/catalog.ts';
-import type { KubeletOverrides } from '../model/karpenter.ts';
+import type { KubeletOverrides, OfferingPrices } from '../model/karpenter.ts';
 import { own } from '../model/records.ts';
-import { listInstanceTypes } from '../cost/catalog.ts';
+import { listInstanceTypes, onDemandPriceIn } from '../cost/catalog.ts';
 import { reservedFor } from '../cloud/reservedResources.ts';
 import { parseBytes } from '../quantity.ts';
 import type { Requirement, Requirements } from './requirements.ts';
@@ -132,7 +132,7 @@ function capacityMemoryBytes(t: InstanceType): number {
 /** A catalog type as Karpenter's instance type, offered in `zones`. `spotPriceRatio` (the
  *  scenario's spec.karpenter.spot.priceRatio) prices spot at that share of on-demand for a type
  *  whose catalog entry has no spot price; without it such a type offers on-demand only. */
-export function karpenterInstanceType(t: InstanceType, zones: readonly string[], kubelet: KubeletOverrides = {}, spotPriceRatio?: number): KarpenterInstanceType {
+export function karpenterInstanceType(t: InstanceType, zones: readonly string[], kubelet: KubeletOverrides = {}, spotPriceRatio?: number, prices?: OfferingPrices): KarpenterInstanceType {
   const pods = kubelet.maxPods ?? t.maxPods;
   const capacity: Resources = { cpuMilli: t.vcpu * 1000, memoryBytes: capacityMemoryBytes(t), pods, gpu: t.gpu };
   const reservationPods = t.provider === 'aws' && kubelet.amiFamily !== 'Bottlerocket' ? t.maxPods : pods;
@@ -153,9 +153,12 @@ export function karpenterInstanceType(t: InstanceType, zones: readonly string[],
     gpu: t.gpu,
   };
   const offerings: Offering[] = [];
+  // Under spec.pricing the region's list price: a type without one there is offered spot only
+  // (when it has a spot price), as Karpenter offers nothing it cannot price.
+  const onDemand = prices?.region ? onDemandPriceIn(t, prices.region)?.usdPerHour : t.onDemandUsdPerHour;
   for (const zone of zones) {
-    offerings.push({ zone, capacityType: 'on-demand', usdPerHour: t.onDemandUsdPerHour });
-    const spot = t.spotUsdPerHour ?? (spotPriceRatio !== undefined ? Math.round(t.onDemandUsdPerHour * spotPriceRatio * 1e6) / 1e6 : null);
+    if (onDemand !== undefined) offerings.push({ zone, capacityType: 'on-demand', usdPerHour: onDemand });
+    const spot = prices?.spotAtStart.get(`${t.name.toLowerCase()} ${zone}`) ?? t.spotUsdPerHour ?? (spotPriceRatio !== undefined && onDemand !== undefined ? Math.round(onDemand * spotPriceRatio * 1e6) / 1e6 : null);
     if (spot !== null) offerings.push({ zone, capacityType: 'spot', usdPerHour: spot });
   }
   const providerLabels = t.provider === 'aws' ? awsInstanceLabels(t) : t.provider === 'azure' ? azureInstanceLabels(t) : {};
@@ -163,7 +166,7 @@ export function karpenterInstanceType(t: InstanceType, zones: readonly string[],
     [LABEL_INSTANCE_TYPE]: t.name,
     [LABEL_ARCH]: t.arch,
     [LABEL_OS]: 'linux',
-    ...(t.region ? { [LABEL_REGION]: t.region } : {}),
+    ...((prices?.region ?? t.region) ? { [LABEL_REGION]: prices?.region ?? t.region } : {}),
     ...providerLabels,
   };
   const rs = requirements(
@@ -199,8 +202,7 @@ export interface Menu {
 
 /** The zones a NodePool's types are offered in: the finite values of its zone requirement, else
  *  the provider's default zones. */
-export function menuZones(provider: Provider, nodePool: Requirements): readonly string[] {
-  const region = listInstanceTypes().find((t) => t.provider === provider)?.region ?? '';
+export function menuZones(provider: Provider, nodePool: Requirements, region: string = listInstanceTypes().find((t) => t.provider === provider)?.region ?? ''): readonly string[] {
   const zone = nodePool.get(LABEL_ZONE);
   if (zone && !zone.complement && zone.values.size > 0) return [...zone.values].sort();
   const defaults = defaultZones(provider, region);
@@ -212,15 +214,15 @@ export function menuZones(provider: Provider, nodePool: Requirements): readonly 
  *  lacks is one the NodePool puts on its nodes), with an offering in an allowed zone and capacity
  *  type (kubernetes-sigs/karpenter@22664681:pkg/controllers/provisioning/scheduling/nodeclaim.go
  *  filterInstanceTypesByRequirements, before any pod's requirements are added). */
-export function nodePoolMenu(provider: Provider, nodePool: Requirements, kubelet: KubeletOverrides = {}, spotPriceRatio?: number): Menu {
-  const zones = menuZones(provider, nodePool);
+export function nodePoolMenu(provider: Provider, nodePool: Requirements, kubelet: KubeletOverrides = {}, spotPriceRatio?: number, prices?: OfferingPrices): Menu {
+  const zones = prices?.region ? menuZones(provider, nodePool, prices.region) : menuZones(provider, nodePool);
   const catalog = listInstanceTypes().filter((t) => t.provider === provider);
   const zoneReq = getRequirement(nodePool, LABEL_ZONE);
   const capacityReq = getRequirement(nodePool, LABEL_CAPACITY_TYPE);
   const entries: MenuEntry[] = [];
   let spotAllowedTypes = 0;
   for (const t of catalog) {
-    const it = karpenterInstanceType(t, zones, kubelet, spotPriceRatio);
+    const it = karpenterInstanceType(t, zones, kubelet, spotPriceRatio, prices);
     if (intersects(it.requirements, nodePool) !== undefined) continue;
     if (allows(capacityReq, 'spot')) spotAllowedTypes++;
     const offerings = it.offerings

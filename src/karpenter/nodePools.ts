@@ -43,7 +43,7 @@ export function resolveNodePool(np: NodePoolObject, input: KarpenterInput): Reso
   const nodeClass = input.nodeClasses.find((c) => c.group === ref.group && c.kind === ref.kind && c.name === ref.name) ?? null;
   const provider = nodeClass?.provider ?? own(NODE_CLASS_GROUPS, ref.group)?.provider ?? null;
   const rs = nodePoolRequirements(np);
-  const menu = provider ? nodePoolMenu(provider, rs, nodeClass?.kubelet ?? {}, input.spot?.priceRatio) : null;
+  const menu = provider ? nodePoolMenu(provider, rs, nodeClass?.kubelet ?? {}, input.spot?.priceRatio, input.offeringPrices) : null;
   const unknownInstanceTypes: string[] = [];
   if (provider) {
     for (const r of np.requirements) {

@@ -110,6 +110,18 @@ export interface KarpenterInput {
   spotToSpotConsolidation?: boolean;
   /** spec.karpenter.spot: spot prices where the catalog has none, and spot interruptions. */
   spot?: KarpenterSpot;
+  /** spec.pricing, as Karpenter's offerings see it: list prices, never discounts. */
+  offeringPrices?: OfferingPrices;
+}
+
+/** What Karpenter's offerings are priced from under spec.pricing: the region's on-demand list
+ *  prices (as Karpenter's pricing provider reads the public price list) and the spot price in
+ *  effect at the run's start (Karpenter polls the spot price history; capsim's offerings keep the
+ *  price of the start, while the nodes are billed at the price in effect). */
+export interface OfferingPrices {
+  region?: string;
+  /** Spot $/h at the run's start by "type zone" (type lower case, bare name). */
+  spotAtStart: ReadonlyMap<string, number>;
 }
 
 export interface KarpenterSpot {

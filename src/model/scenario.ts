@@ -5,7 +5,8 @@ import type { KubeObject, SourceRef } from './objects.ts';
 import type { KarpenterChange, KarpenterInput } from './karpenter.ts';
 import type { RunWarning } from '../outputs/summary.ts';
 import type { ResourceMap } from './resources.ts';
-import type { CapacityType } from './node.ts';
+import type { CapacityType, NodeDiscount } from './node.ts';
+import type { PricingSpec } from './pricing.ts';
 
 export interface Scenario {
   name: string;
@@ -33,6 +34,8 @@ export interface Scenario {
   /** Karpenter's NodePools, NodeClaims and NodeClasses from the manifests: read and checked
    *  (scenario/karpenterChecks.ts), not simulated yet (issue 17). Absent in a scenario built by hand. */
   karpenter?: KarpenterInput;
+  /** spec.pricing, read (absent: the pools' own and the catalog's prices). */
+  pricing?: PricingSpec;
   behavior: Behavior[];
   events: ScriptedEvent[];
   /** One-line notices for the user (e.g. "skipped 3 objects of kinds Service, ConfigMap"). */
@@ -96,6 +99,16 @@ export interface NodePool {
   /** The region of the catalog price it was given ("us-east-1"); absent when the scenario gave
    *  the price, or the catalog's price names no region (GCE). */
   catalogPriceRegion?: string;
+  /** Under spec.pricing: the list price before discounts (a spot pool's at the start, in its
+   *  first zone), the contracted price, the discounts applied, and the region. */
+  listPriceUsdPerHour?: number;
+  contractedPriceUsdPerHour?: number;
+  discounts?: readonly NodeDiscount[];
+  region?: string;
+  /** Where the list price comes from, in words (validate prints it). */
+  priceSource?: string;
+  /** A spot pool priced by spec.pricing.spotPriceHistory: each node at its zone's price in effect. */
+  spotPriceFromHistory?: boolean;
   spot: { interruptionsPerNodeDay: number; noticeSeconds: number } | null;
   kubeReserved: ResourceMap;
   systemReserved: ResourceMap;

@@ -17,6 +17,7 @@ import { applyOverrides } from './overrides.ts';
 import { scenarioFieldNames } from './jsonSchema.ts';
 import { scenarioSchema, sections, type AutoscalerDocument, type ScenarioDocument } from './schema.ts';
 import { convertPools } from './pools.ts';
+import { checkDiscountPools, offeringPrices, readPricing } from './pricing.ts';
 import { ManifestReader } from './manifests.ts';
 import { karpenterInput, karpenterNotSimulatedWarnings, karpenterWarnings, readKarpenterShorthand } from './karpenterChecks.ts';
 import type { KarpenterChange } from '../model/karpenter.ts';
@@ -78,7 +79,8 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
   const startEpochMs = parsed ? Date.parse(parsed.spec.start) : NaN;
   if (startEpochMs + durationMs > LATEST_UTC_MS) problems.add(site, ['spec', 'duration'], `the scenario would end after 9999-12-31T23:59:59Z (its start is ${parsed!.spec.start})`, 'the outputs\' times have four-digit years: start earlier or run for less');
 
-  const pools = convertPools(spec.nodePools, site, problems);
+  const pricing = await readPricing(parsed?.spec.pricing, baseDir, inputFiles, site, problems);
+  const pools = convertPools(spec.nodePools, site, problems, pricing.pricing, startEpochMs);
   const autoscaler = spec.autoscaler ? toAutoscaler(spec.autoscaler, site, problems) : null;
 
   spec.workloads.forEach((w, i) => {
@@ -101,6 +103,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     karpenter.spotToSpotConsolidation = k.featureGates.spotToSpotConsolidation;
     if (k.spot) karpenter.spot = { ...(k.spot.priceRatio !== undefined ? { priceRatio: k.spot.priceRatio } : {}), interruptionsPerNodeDay: k.spot.interruptionsPerNodeDay, noticeMs: parseDuration(k.spot.notice) };
   }
+  if (pricing.pricing) karpenter.offeringPrices = offeringPrices(pricing.pricing, startEpochMs);
   state.report.warnings.push(...karpenterWarnings(karpenter), ...karpenterNotSimulatedWarnings(karpenter, spec.poolNames));
   // An object the state made (a Rollout's Deployment) is found where its original was written.
   if (objects.some((o) => !reader.siteOf.has(o))) {
@@ -109,6 +112,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
   }
   checkReferences(objects, reader.siteOf, reader.declared, problems);
   checkJoinedNodes(objects, pools.pools, spec.nodePools, site, problems);
+  checkDiscountPools(pricing.pricing, [...spec.poolNames, ...karpenter.nodePools.map((np) => np.name)], site, problems);
   const decl: Declarations = {
     declared: reader.declared,
     objects: new Map(objects.map((o) => [objectRef(o), o])),
@@ -135,7 +139,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
   const notices: string[] = [];
   const skipped = reader.skippedNotice();
   if (skipped) notices.push(skipped);
-  notices.push(...reader.fieldNotices.lines());
+  notices.push(...reader.fieldNotices.lines(), ...pricing.notices);
   notices.push(...clusterStateLines(state.report), ...state.notices);
 
   return {
@@ -151,6 +155,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     placement,
     clusterState: state.report,
     karpenter,
+    ...(pricing.pricing ? { pricing: pricing.pricing } : {}),
     behavior,
     events,
     notices,

@@ -21,7 +21,7 @@ export function nodePriceWarnings(scenario: Scenario): RunWarning[] {
   const approximate = new Map<string, string[]>();
   for (const o of scenario.objects) {
     if (o.kind !== 'Node') continue;
-    const issue = planManifestNode(o as NodeObject, pools).issue;
+    const issue = planManifestNode(o as NodeObject, pools, scenario.pricing, scenario.startEpochMs).issue;
     if (!issue) continue;
     const into = UNPRICED.has(issue.kind) ? unpriced : approximate;
     const cause = describe(issue);

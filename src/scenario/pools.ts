@@ -9,6 +9,9 @@ import { formatBytes, formatCpuMilli, parseQuantity, value } from '../quantity.t
 import { didYouMean, type Problems, type Site } from './problems.ts';
 import { resourceAmount } from './kube/convert.ts';
 import type { NodePoolDocument } from './schema.ts';
+import type { PricingSpec } from '../model/pricing.ts';
+import { discounted } from '../pricing/resolve.ts';
+import { poolListPrice } from './pricing.ts';
 
 /** kubelet's default maxPods, for pools with an explicit capacity and no `pods`. */
 const DEFAULT_MAX_PODS = 110;
@@ -22,7 +25,9 @@ export interface PoolsResult {
   resolved: Record<string, unknown>[];
 }
 
-export function convertPools(docs: (NodePoolDocument | undefined)[], site: Site, problems: Problems): PoolsResult {
+/** `pricing` (spec.pricing) and `startEpochMs` price the pools as a team pays; without it, the
+ *  pools' own prices and the catalog's. */
+export function convertPools(docs: (NodePoolDocument | undefined)[], site: Site, problems: Problems, pricing?: PricingSpec, startEpochMs = 0): PoolsResult {
   const pools: NodePool[] = [];
   const resolved: Record<string, unknown>[] = [];
   const seen = new Map<string, number>();
@@ -32,7 +37,7 @@ export function convertPools(docs: (NodePoolDocument | undefined)[], site: Site,
     const first = seen.get(doc.name);
     if (first !== undefined) problems.add(site, [...path, 'name'], `duplicate node pool name "${doc.name}"`, `already used by spec.cluster.nodePools[${first}]`);
     else seen.set(doc.name, i);
-    const pool = convertPool(doc, site, problems, path);
+    const pool = convertPool(doc, site, problems, path, pricing, startEpochMs);
     if (pool) {
       pools.push(pool.pool);
       resolved.push(pool.resolved);
@@ -41,7 +46,7 @@ export function convertPools(docs: (NodePoolDocument | undefined)[], site: Site,
   return { pools, resolved };
 }
 
-function convertPool(doc: NodePoolDocument, site: Site, problems: Problems, path: (string | number)[]): { pool: NodePool; resolved: Record<string, unknown> } | undefined {
+function convertPool(doc: NodePoolDocument, site: Site, problems: Problems, path: (string | number)[], pricing: PricingSpec | undefined, startEpochMs: number): { pool: NodePool; resolved: Record<string, unknown> } | undefined {
   const before = problems.length;
   let type: InstanceType | undefined;
   if (doc.instanceType !== undefined) {
@@ -69,15 +74,32 @@ function convertPool(doc: NodePoolDocument, site: Site, problems: Problems, path
     for (const name of ['cpu', 'memory']) if (!(name in capacity)) problems.add(site, [...path, 'capacity'], `capacity needs ${name}`);
   }
 
-  // Price of one node-hour at the pool's capacity type.
-  let price = doc.price?.onDemandPerHour ?? type?.onDemandUsdPerHour;
-  if (doc.capacityType === 'spot') {
-    price = doc.spot?.pricePerHour ?? type?.spotUsdPerHour ?? undefined;
-    if (price === undefined && (type || doc.capacity)) {
-      problems.add(site, [...path, 'spot', 'pricePerHour'], `no spot price for ${type ? type.id : 'this pool'}`, type ? `the catalog has no public spot price for ${type.provider}; set spot.pricePerHour` : 'set spot.pricePerHour');
+  // Price of one node-hour at the pool's capacity type: under spec.pricing, its list price
+  // (scenario/pricing.ts) less the discounts that apply.
+  let price: number | undefined;
+  let spotFromHistory = false;
+  let priced: Pick<NodePool, 'spotPriceFromHistory' | 'priceSource' | 'listPriceUsdPerHour' | 'contractedPriceUsdPerHour' | 'discounts' | 'region' | 'catalogPriceRegion'> = {};
+  if (pricing) {
+    const list = poolListPrice({ name: doc.name, capacityType: doc.capacityType, zones: doc.zones, onDemandPerHour: doc.price?.onDemandPerHour, spotPerHour: doc.spot?.pricePerHour, explicitCapacity: doc.capacity !== undefined }, type, pricing, startEpochMs, site, path, problems);
+    spotFromHistory = list?.from === 'history';
+    if (list) {
+      const p = discounted(list.usdPerHour, pricing.discounts, { type, typeName: type?.name ?? null, capacityType: doc.capacityType, pool: doc.name, zone: null });
+      price = p.usdPerHour;
+      const region = pricing.region ?? list.catalogRegion;
+      priced = { ...(spotFromHistory ? { spotPriceFromHistory: true } : {}), priceSource: list.source, listPriceUsdPerHour: p.listUsdPerHour, contractedPriceUsdPerHour: p.contractedUsdPerHour, discounts: p.discounts, ...(region ? { region } : {}), ...(list.catalogRegion ? { catalogPriceRegion: list.catalogRegion } : {}) };
     }
-  } else if (price === undefined && doc.capacity !== undefined && !type) {
-    problems.add(site, [...path, 'price'], 'a node pool with an explicit capacity needs a price', 'e.g. price: {onDemandPerHour: 0.192}');
+  } else {
+    price = doc.price?.onDemandPerHour ?? type?.onDemandUsdPerHour;
+    if (doc.capacityType === 'spot') {
+      price = doc.spot?.pricePerHour ?? type?.spotUsdPerHour ?? undefined;
+      if (price === undefined && (type || doc.capacity)) {
+        problems.add(site, [...path, 'spot', 'pricePerHour'], `no spot price for ${type ? type.id : 'this pool'}`, type ? `the catalog has no public spot price for ${type.provider}; set spot.pricePerHour` : 'set spot.pricePerHour');
+      }
+    } else if (price === undefined && doc.capacity !== undefined && !type) {
+      problems.add(site, [...path, 'price'], 'a node pool with an explicit capacity needs a price', 'e.g. price: {onDemandPerHour: 0.192}');
+    }
+    // The catalog's price (also as scenario.resolved.yaml writes it back): its region's.
+    if (type?.region && price === (doc.capacityType === 'spot' ? type.spotUsdPerHour : type.onDemandUsdPerHour)) priced = { catalogPriceRegion: type.region };
   }
 
   // Sizes: count defaults to min if given, else 0 with a max, else 1; min to count; max to
@@ -109,8 +131,7 @@ function convertPool(doc: NodePoolDocument, site: Site, problems: Problems, path
     capacity,
     capacityType: doc.capacityType,
     priceUsdPerHour: price,
-    // The catalog's price (also as scenario.resolved.yaml writes it back): its region's.
-    ...(type?.region && price === (doc.capacityType === 'spot' ? type.spotUsdPerHour : type.onDemandUsdPerHour) ? { catalogPriceRegion: type.region } : {}),
+    ...priced,
     spot: doc.capacityType === 'spot' ? { interruptionsPerNodeDay: doc.spot?.interruptionsPerNodeDay ?? 0, noticeSeconds: doc.spot?.noticeSeconds ?? 120 } : null,
     kubeReserved,
     systemReserved: toMap(doc.systemReserved),
@@ -126,7 +147,7 @@ function convertPool(doc: NodePoolDocument, site: Site, problems: Problems, path
     max,
     provisioningDelayMs: parseDuration(doc.provisioningDelay),
   };
-  const onDemandPerHour = doc.price?.onDemandPerHour ?? type?.onDemandUsdPerHour;
+  const onDemandPerHour = pricing && doc.capacityType === 'on-demand' ? priced.listPriceUsdPerHour : (doc.price?.onDemandPerHour ?? type?.onDemandUsdPerHour);
   const resolved: Record<string, unknown> = {
     ...doc,
     ...(type ? { instanceType: type.id } : {}),
@@ -138,7 +159,7 @@ function convertPool(doc: NodePoolDocument, site: Site, problems: Problems, path
     min,
     max,
   };
-  if (doc.capacityType === 'spot') resolved.spot = { interruptionsPerNodeDay: pool.spot!.interruptionsPerNodeDay, noticeSeconds: pool.spot!.noticeSeconds, pricePerHour: price };
+  if (doc.capacityType === 'spot') resolved.spot = { interruptionsPerNodeDay: pool.spot!.interruptionsPerNodeDay, noticeSeconds: pool.spot!.noticeSeconds, ...(spotFromHistory ? {} : { pricePerHour: pricing ? priced.listPriceUsdPerHour : price }) };
   return { pool, resolved };
 }
 

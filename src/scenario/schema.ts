@@ -136,6 +136,24 @@ export const nodePoolSchema = z.strictObject({
 
 // --- workloads shorthand ---------------------------------------------------------------------
 
+/** spec.pricing: the prices a team pays (src/pricing/resolve.ts says how they combine). */
+export const discountSchema = z.strictObject({
+  name: z.string().min(1).describe('What the discount is, e.g. "compute-savings-plan-3y" (FOCUS CommitmentDiscountName for a commitment)'),
+  kind: z.enum(['negotiated', 'commitment']).describe('negotiated: an agreed % off list (EDP, private pricing), lowers the contracted price; commitment: a Savings Plan, reserved instance or committed-use discount, lowers the effective price (what the run charges)'),
+  percent: number.gt(0).max(100).describe('Percent off the price before this discount'),
+  pools: z.array(z.string().min(1)).default([]).describe('Only nodes of these node pools or Karpenter NodePools (default: any)'),
+  instanceFamilies: z.array(z.string().min(1)).default([]).describe('Only these instance families: AWS "m5", Azure series "Ds_v5" or family "D", GCE "n2" or "n2-standard" (default: any)'),
+  instanceTypes: z.array(z.string().min(1)).default([]).describe('Only these catalog types, provider/name as in `capsim catalog` (default: any)'),
+  capacityTypes: z.array(z.enum(['on-demand', 'spot'])).min(1).optional().describe('Only nodes of these capacity types. Default: on-demand for a commitment (Savings Plans and committed-use discounts do not cover spot), both for negotiated'),
+});
+
+export const pricingSchema = z.strictObject({
+  region: z.string().min(1).optional().describe('Region whose catalog prices apply (`capsim catalog --region` lists them; AWS us-east-1, us-gov-east-1, us-gov-west-1; Azure eastus, eastus2, westus2, westeurope, northeurope; none for GCE). Default: the catalog\'s own (AWS us-east-1, Azure eastus, GCE unnamed)'),
+  priceFile: z.string().min(1).optional().describe('A custom price list in OpenCost\'s custom-pricing CSV shape (EndTimestamp,InstanceID,Region,AssetClass,InstanceIDField,InstanceType,MarketPriceHourly,Version), relative to the scenario: its node rows replace the catalog\'s on-demand list price'),
+  discounts: z.array(discountSchema).default([]).describe('Price adjustments: negotiated ones first, then commitments, each multiplying the price by (1 - percent/100)'),
+  spotPriceHistory: z.string().min(1).optional().describe('A spot price history, the JSON `aws ec2 describe-spot-price-history` prints, relative to the scenario: spot nodes of a type and zone it covers cost the price in effect, changing over the run'),
+});
+
 const hpaMetricShorthand = z
   .strictObject({
     resource: z.string().min(1).optional(),
@@ -374,6 +392,7 @@ export const scenarioSchema = z.strictObject({
         .optional()
         .describe('Where the pods of a cluster\'s state (kubectl get -o yaml of a running cluster) start: asDumped (the default) binds each Running pod to its spec.nodeName at t=0, adopted by its workload; reschedule drops the workloads\' pods and lets them create and schedule new ones. --placement overrides it'),
       karpenter: karpenterShorthandSchema.optional(),
+      pricing: pricingSchema.optional().describe('The prices a team pays: a region\'s prices, a custom price file, discounts, a spot price history (docs/scenario.md "Pricing")'),
       workloads: z.array(workloadSchema).default([]).describe('Inline shorthand; each entry becomes a Deployment/StatefulSet/DaemonSet/Job/CronJob (plus its HPA, VPA, PDB)'),
       behavior: z.array(behaviorSchema).default([]).describe('How each workload is loaded (demand) and uses resources (usage)'),
       events: z.array(eventSchema).default([]).describe('Scripted what-ifs: drain, cordon, uncordon, nodeFailure, zoneOutage, spotInterruption, capacityUnavailable, rollout, scale, nodePoolUpdate, nodeClassUpdate'),
@@ -386,6 +405,7 @@ export type NodePoolDocument = z.output<typeof nodePoolSchema>;
 export type WorkloadDocument = z.output<typeof workloadSchema>;
 export type BehaviorDocument = z.output<typeof behaviorSchema>;
 export type EventDocument = z.output<typeof eventSchema>;
+export type PricingDocument = z.output<typeof pricingSchema>;
 export type AutoscalerDocument = z.output<typeof autoscalerSchema>;
 
 // --- salvage: the usable parts of a document that failed validation -----------------------------

@@ -167,6 +167,12 @@ export const SIMULATED: readonly SimulatedField[] = [
     ['disruption.consolidationPolicy', 'p.disruption'], ['disruption.consolidateAfter', 'p.disruption'], ['disruption.budgets[].nodes', 'p.disruption'],
     ['disruption.budgets[].schedule', 'p.disruption'], ['disruption.budgets[].duration', 'p.disruption'], ['disruption.budgets[].reasons', 'p.disruption'],
   ], { prefix: 'spec.karpenter.nodePools[].' }),
+  // spec.pricing: read into PricingSpec (scenario/pricing.ts), priced by pricing/resolve.ts.
+  ...reads('scenario/pricing.ts', 'Scenario', [
+    ['region', 'doc.region'], ['priceFile', 'doc.priceFile'], ['spotPriceHistory', 'doc.spotPriceHistory'],
+    ['discounts[].name', 'name: d.name'], ['discounts[].kind', 'kind: d.kind'], ['discounts[].percent', 'percent: d.percent'], ['discounts[].pools', 'pools: d.pools'],
+    ['discounts[].instanceFamilies', 'd.instanceFamilies'], ['discounts[].instanceTypes', 'd.instanceTypes'], ['discounts[].capacityTypes', 'd.capacityTypes'],
+  ], { prefix: 'spec.pricing.' }),
   ...reads('scenario/load.ts', 'Scenario', [
     ['spec.karpenter.startupDelay', 'k.startupDelay'], ['spec.karpenter.spot.priceRatio', 'k.spot.priceRatio'],
     ['spec.karpenter.spot.interruptionsPerNodeDay', 'k.spot.interruptionsPerNodeDay'], ['spec.karpenter.spot.notice', 'k.spot.notice'],
