@@ -16,7 +16,9 @@ import { VERSION } from './version.ts';
 import type { ReportFormat } from './report/formats.ts';
 import type { TableFormat } from './outputs/tables.ts';
 import { lockOutput } from './outputs/outputLock.ts';
-import { CHUNK_MS } from './outputs/runDirectory.ts';
+import { CHUNK_MS, RUN_FILES } from './outputs/runDirectory.ts';
+import { FOCUS_AUTO_MAX_BYTES, focusEstimate } from './size/runSize.ts';
+import { formatBytes } from './scenario/limits.ts';
 import { removeTemporaries, temporaryName } from './outputs/leftovers.ts';
 import { InputError } from './scenario/errors.ts';
 import { displayPath } from './scenario/paths.ts';
@@ -37,6 +39,10 @@ export interface RunOptions {
    *  file, removes its temporary directory and throws the signal's reason; the target is left
    *  as it was. */
   signal?: AbortSignal;
+  /** Write focus.csv (FOCUS cost rows, focus/): true or false; absent, a detail run writes it
+   *  when its estimated size is within FOCUS_AUTO_MAX_BYTES (size/runSize.ts) and says so when
+   *  not. A sweep's runs never do. */
+  focus?: boolean;
   /** False when the caller already holds the directory's lock (a sweep holds its --out's while
    *  its workers write runs/). Default true: `<outDir>.lock` is taken while the run writes. */
   lock?: boolean;
@@ -112,7 +118,8 @@ async function simulate(scenario: Scenario, outDir: string, options: RunOptions,
   try {
     const world = new World(scenario);
     const detail = options.detail ?? true;
-    const recorder = new Recorder(tmpDir, world, detail, preflightWarnings(scenario), options.tables);
+    const focus = focusDecision(scenario, detail, options.focus);
+    const recorder = new Recorder(tmpDir, world, detail, preflightWarnings(scenario), options.tables, focus.write);
     world.setup();
     world.usage.start(scenario.sampleEveryMs, scenario.durationMs);
     recorder.start();
@@ -146,11 +153,24 @@ async function simulate(scenario: Scenario, outDir: string, options: RunOptions,
     // the new one arriving.
     fsSync.rmSync(outDir, { recursive: true, force: true });
     fsSync.renameSync(tmpDir, outDir);
-    return { outDir, summary, notices: scenario.notices.concat(world.notices), warnings: summary.warnings ?? [], wallMs, reportMs, eventsProcessed: sim.eventsProcessed };
+    return { outDir, summary, notices: scenario.notices.concat(world.notices, focus.notice ?? []), warnings: summary.warnings ?? [], wallMs, reportMs, eventsProcessed: sim.eventsProcessed };
   } catch (error) {
     await fs.rm(tmpDir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** Whether the run writes focus.csv, and what to tell when a detail run leaves it out. */
+function focusDecision(scenario: Scenario, detail: boolean, wanted: boolean | undefined): { write: boolean; notice?: string } {
+  if (!detail) return { write: wanted === true };
+  if (wanted !== undefined) return { write: wanted };
+  const estimate = focusEstimate(scenario);
+  if (estimate.bytes <= FOCUS_AUTO_MAX_BYTES) return { write: true };
+  return {
+    write: false,
+    notice: `${RUN_FILES.focus} not written: about ${formatBytes(estimate.bytes)} (${estimate.why}), over the ${formatBytes(FOCUS_AUTO_MAX_BYTES)} written by default; ` +
+      'capsim run --focus writes it anyway (with --tables parquet it is much smaller), or capsim export focus <runDir> later',
+  };
 }
 
 async function writeResolvedScenario(dir: string, scenario: Scenario): Promise<void> {

@@ -124,6 +124,9 @@ export interface RunSize {
 export interface SizeOptions {
   /** False for a sweep's runs: summary.json and timeseries.csv only (run.ts `detail`). */
   detail?: boolean;
+  /** focus.csv (run.ts `focus`): true, false, or absent for a detail run's default (written
+   *  when its estimate is within FOCUS_AUTO_MAX_BYTES). */
+  focus?: boolean;
   /** Whether report.html and charts are drawn. */
   report?: boolean;
 }
@@ -159,6 +162,10 @@ export function estimateRunSize(s: Scenario, options: SizeOptions = {}): RunSize
       { file: RUN_FILES.events, rows: events, bytes: events * ROW_BYTES.events, why: `3 events per pod created (${n(pods.created)}), 4 more per pod created after the start, 2 per node` },
       { file: RUN_FILES.recommendations, rows: containers, bytes: containers * ROW_BYTES.recommendations, why: `${n(containers)} containers` },
     );
+  }
+  if (detail && options.focus !== false) {
+    const focus = focusFile(s, nodes, pods, workloads.length);
+    if (options.focus === true || focus.bytes <= FOCUS_AUTO_MAX_BYTES) files.push(focus);
   }
   const csvBytes = files.reduce((sum, f) => sum + f.bytes, 0);
   const rows = files.reduce((sum, f) => sum + f.rows, 0);
@@ -216,6 +223,31 @@ export function estimateRunSize(s: Scenario, options: SizeOptions = {}): RunSize
     wallMs,
     wall,
   };
+}
+
+/** focus.csv is written by default up to this estimate: a month of a 1,000-node fleet would be
+ *  gigabytes (a row per workload per node-hour); such a run asks for it (--focus) or exports it
+ *  later (capsim export focus). */
+export const FOCUS_AUTO_MAX_BYTES = 256 * MB;
+/** Bytes per focus.csv row, measured on fleet-cost (1,463 rows, 960 bytes each: the dimensions
+ *  repeat on every row, and a workload's row carries its allocation details and tags as JSON). */
+const FOCUS_ROW_BYTES = 960;
+
+/** focus.csv's rows: a row per node-hour (its idle cost) and per workload on the node in the
+ *  hour, nodes at their peak count for the whole run (errs high for autoscaled pools), workloads
+ *  per node the pods per node at most. */
+function focusFile(s: Scenario, nodes: NodeCounts, pods: PodCounts, workloads: number): FileEstimate {
+  const nodeHours = nodes.peak * Math.ceil(s.durationMs / HOUR_MS);
+  const perNode = Math.min(workloads, Math.ceil(pods.peak / Math.max(1, nodes.peak)));
+  const rows = nodeHours * (1 + perNode);
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  return { file: RUN_FILES.focus, rows, bytes: rows * FOCUS_ROW_BYTES, why: `${n(nodeHours)} node-hours x (1 + ${n(perNode)} workloads a node)` };
+}
+
+/** focus.csv's estimate for a detail run of `s`, whether or not the default writes it. */
+export function focusEstimate(s: Scenario): FileEstimate {
+  const nodes = countNodes(s);
+  return focusFile(s, nodes, countPods(s, nodes), s.objects.filter(isWorkload).length);
 }
 
 function isWorkload(o: KubeObject): boolean {
