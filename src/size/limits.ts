@@ -55,6 +55,7 @@ export function excesses(size: RunSize, limits: Limits = RUN_LIMITS, scope = 'th
     const fix =
       top.file === RUN_FILES.workloads || top.file === RUN_FILES.timeseries ? 'raise spec.sampleEvery or shorten spec.duration (every sample writes a row, and one per workload)'
       : top.file === RUN_FILES.nodeUtilization || top.file === RUN_FILES.nodes ? 'use fewer nodes'
+      : top.file === RUN_FILES.focus ? `leave out --focus (${RUN_FILES.focus} is then not written; capsim export focus can write it later), add --tables parquet (much smaller)`
       : 'create fewer pods (replicas, Job arrivals, CronJob schedules) or shorten spec.duration';
     out.push({
       what: 'written', estimate: size.bytes, limit: limits.writtenBytes,
