@@ -39,6 +39,7 @@ export interface FocusRunContext {
 }
 
 const HOUR_MS = 3_600_000;
+const MIN_PRICED_USD = 1e-12;
 const GIB = 1024 ** 3;
 
 /** The cloud's names for a catalog provider: ServiceProviderName (and Host, Invoice issuer,
@@ -83,12 +84,20 @@ export function focusTime(epochMs: number): string {
   return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
 }
 
-/** A FOCUS Decimal (attributes/numeric_format.md): rounded to 10 places (1e-10 USD a row), never
- *  in E notation, no sign on positives. */
+/** A FOCUS Decimal (attributes/numeric_format.md): 12 significant digits. Relative, not
+ *  absolute, precision: a node alive 2 ms of an hour has a PricingQuantity of 5.6e-7 hours, and
+ *  unit price x quantity must still give its cost. Written in E notation when that is shorter
+ *  (focusWriter.ts focusNumber). */
 export function focusDecimal(value: number): number {
   if (!Number.isFinite(value)) return 0;
-  const r = Math.round(value * 1e10) / 1e10;
-  return Object.is(r, -0) ? 0 : r;
+  const n = Number(value.toPrecision(12));
+  return Object.is(n, -0) ? 0 : n;
+}
+
+/** What is left of `whole` once its parts are taken, 0 where that is floating-point residue
+ *  (below 1e-12 of the whole): an hour charged whole to its workloads has no idle row of 1e-17. */
+function remainder(rest: number, whole: number): number {
+  return Math.abs(rest) <= 1e-12 * Math.abs(whole) ? 0 : rest;
 }
 
 /** The region a zone is in, by each cloud's naming: AWS us-east-1a, GCE us-central1-a, Azure
@@ -154,19 +163,24 @@ export class FocusRows {
     c[C.contractedUnitPrice] = focusDecimal(hours > 0 ? charge.contractedUsd / hours : n.contractedUsdPerHour);
     const carbon = this.carbonOf ? this.carbonOf(charge) : null;
     const effective = charge.effectiveUsd;
+    // Shares of a node-hour that cost something: below a trillionth of a dollar it is free (and
+    // a share of it would overflow).
+    const priced = Math.abs(effective) >= MIN_PRICED_USD;
     let idleShare = 1;
     let idleUsd = effective;
     for (let i = 0; i < charge.workloads.length; i++) {
       const w = charge.workloads[i];
-      const share = effective !== 0 ? w.usd / effective : 0;
+      const share = priced ? w.usd / effective : 0;
       idleShare -= share;
       idleUsd -= w.usd;
       this.allocatedUsd += w.usd;
-      this.setAllocated(w, charge);
+      this.setAllocated(w, charge, share);
       this.setCarbon(carbon, carbon ? carbon.workloadEnergyKwh[i] : 0, carbon ? carbon.workloadKgCo2e[i] : 0);
       this.emit(charge, hours, share, w.usd, n.committed);
     }
     // The unallocated (idle) row: the node-hour less what the workloads were charged.
+    idleShare = remainder(idleShare, 1);
+    idleUsd = remainder(idleUsd, effective);
     c[C.allocatedMethodDetails] = `{"Elements":[{"AllocatedRatio":${focusDecimal(idleShare)}}]}`;
     c[C.allocatedResourceId] = c[C.allocatedResourceName] = c[C.allocatedTags] = c[C.namespace] = null;
     if (carbon) {
@@ -176,7 +190,7 @@ export class FocusRows {
         energy -= carbon.workloadEnergyKwh[i];
         kg -= carbon.workloadKgCo2e[i];
       }
-      this.setCarbon(carbon, energy, kg);
+      this.setCarbon(carbon, remainder(energy, carbon.energyKwh), remainder(kg, carbon.kgCo2e));
     } else this.setCarbon(null, 0, 0);
     this.emit(charge, hours, idleShare, idleUsd, n.committed);
   }
@@ -194,14 +208,17 @@ export class FocusRows {
     this.sink.row(c);
   }
 
-  private setAllocated(w: WorkloadCharge, charge: NodeCharge): void {
+  /** A workload's Allocated* cells: its share of the node-hour split between CPU and memory by
+   *  what each cost it (its core-hours and GiB-hours charged at the node's rates). */
+  private setAllocated(w: WorkloadCharge, charge: NodeCharge, share: number): void {
     const c = this.cells;
     const { rates } = charge;
     const coreHours = Math.max(w.cpuRequestedMilliMs, w.cpuUsedMilliMs) / 1000 / HOUR_MS;
     const gibHours = Math.max(w.memoryRequestedByteMs, w.memoryUsedByteMs) / GIB / HOUR_MS;
-    const effective = charge.effectiveUsd;
-    const cpuShare = effective !== 0 ? (coreHours * rates.usdPerCoreHour) / effective : 0;
-    const memoryShare = effective !== 0 ? (gibHours * rates.usdPerGbHour) / effective : 0;
+    const cpuUsd = coreHours * rates.usdPerCoreHour;
+    const memoryUsd = gibHours * rates.usdPerGbHour;
+    const cpuShare = cpuUsd + memoryUsd > 0 ? (share * cpuUsd) / (cpuUsd + memoryUsd) : share;
+    const memoryShare = share - cpuShare;
     c[C.allocatedMethodDetails] =
       `{"Elements":[{"AllocatedRatio":${focusDecimal(cpuShare)},"UsageUnit":"vCPU-Hours","UsageQuantity":${focusDecimal(coreHours)}},` +
       `{"AllocatedRatio":${focusDecimal(memoryShare)},"UsageUnit":"GiB-Hours","UsageQuantity":${focusDecimal(gibHours)}}]}`;

@@ -14,15 +14,34 @@ import { FocusRows, type FocusCell, type FocusRowSink, type FocusRunContext } fr
  *  it holds a comma or a quote (JSON does) and neutralised against spreadsheet formulas. */
 export function focusCsvCell(cell: FocusCell): string {
   if (cell === null) return '';
-  if (typeof cell === 'number') return String(cell);
+  if (typeof cell === 'number') return focusNumber(cell);
   return csvField(textCell(cell));
 }
 
+/** A Decimal as numeric_format.md writes it: as JavaScript prints it, its E notation in capitals
+ *  without a '+' on the exponent (3.5E-7, 1.2E21). */
+export function focusNumber(n: number): string {
+  const s = String(n);
+  return s.indexOf('e') < 0 ? s : s.replace('e+', 'E').replace('e', 'E');
+}
+
+/** Rows to CSV. Most cells repeat from one row to the next (the node's, the period's, the
+ *  run's): each column keeps its last cell and its text, and encodes only what changed. */
 class CsvRows implements FocusRowSink {
+  private readonly last: FocusCell[] = [];
+  private readonly text: string[] = [];
   constructor(readonly sink: SeriesCsvSink<string>) {}
   row(cells: readonly FocusCell[]): void {
-    let line = focusCsvCell(cells[0]);
-    for (let i = 1; i < cells.length; i++) line += ',' + focusCsvCell(cells[i]);
+    const { last, text } = this;
+    let line = '';
+    for (let i = 0; i < cells.length; i++) {
+      const cell = cells[i];
+      if (cell !== last[i] || text[i] === undefined) {
+        last[i] = cell;
+        text[i] = focusCsvCell(cell);
+      }
+      line += i === 0 ? text[i] : ',' + text[i];
+    }
     this.sink.writeLine(line);
   }
 }
