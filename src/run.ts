@@ -17,8 +17,8 @@ import type { ReportFormat } from './report/formats.ts';
 import type { TableFormat } from './outputs/tables.ts';
 import { lockOutput } from './outputs/outputLock.ts';
 import { CHUNK_MS, RUN_FILES } from './outputs/runDirectory.ts';
-import { FOCUS_AUTO_MAX_BYTES, focusEstimate } from './size/runSize.ts';
-import { formatBytes } from './scenario/limits.ts';
+import { FOCUS_AUTO_MAX_ROWS, focusEstimate } from './size/runSize.ts';
+import { formatBytes, formatCount } from './scenario/limits.ts';
 import { removeTemporaries, temporaryName } from './outputs/leftovers.ts';
 import { InputError } from './scenario/errors.ts';
 import { displayPath } from './scenario/paths.ts';
@@ -39,10 +39,11 @@ export interface RunOptions {
    *  file, removes its temporary directory and throws the signal's reason; the target is left
    *  as it was. */
   signal?: AbortSignal;
-  /** Write focus.csv (FOCUS cost rows, focus/): true or false; absent, a detail run writes it
-   *  when its estimated size is within FOCUS_AUTO_MAX_BYTES (size/runSize.ts) and says so when
+  /** Write focus.csv (FOCUS cost rows, focus/): true or false (or the run id its rows carry, for
+   *  a rerun that must write the rows of an earlier run: export/focus.ts); absent, a detail run writes it
+   *  when its estimate is within FOCUS_AUTO_MAX_ROWS (size/runSize.ts) and says so when
    *  not. A sweep's runs never do. */
-  focus?: boolean;
+  focus?: boolean | { runId: string };
   /** False when the caller already holds the directory's lock (a sweep holds its --out's while
    *  its workers write runs/). Default true: `<outDir>.lock` is taken while the run writes. */
   lock?: boolean;
@@ -118,8 +119,8 @@ async function simulate(scenario: Scenario, outDir: string, options: RunOptions,
   try {
     const world = new World(scenario);
     const detail = options.detail ?? true;
-    const focus = focusDecision(scenario, detail, options.focus);
-    const recorder = new Recorder(tmpDir, world, detail, preflightWarnings(scenario), options.tables, focus.write);
+    const focus = focusDecision(scenario, detail, options.focus, options.tables ?? 'csv');
+    const recorder = new Recorder(tmpDir, world, detail, preflightWarnings(scenario), options.tables, focus.write && (typeof options.focus === 'object' ? options.focus : true));
     world.setup();
     world.usage.start(scenario.sampleEveryMs, scenario.durationMs);
     recorder.start();
@@ -161,15 +162,15 @@ async function simulate(scenario: Scenario, outDir: string, options: RunOptions,
 }
 
 /** Whether the run writes focus.csv, and what to tell when a detail run leaves it out. */
-function focusDecision(scenario: Scenario, detail: boolean, wanted: boolean | undefined): { write: boolean; notice?: string } {
-  if (!detail) return { write: wanted === true };
-  if (wanted !== undefined) return { write: wanted };
-  const estimate = focusEstimate(scenario);
-  if (estimate.bytes <= FOCUS_AUTO_MAX_BYTES) return { write: true };
+function focusDecision(scenario: Scenario, detail: boolean, wanted: boolean | { runId: string } | undefined, tables: TableFormat): { write: boolean; notice?: string } {
+  if (wanted !== undefined) return { write: wanted !== false };
+  if (!detail) return { write: false };
+  const estimate = focusEstimate(scenario, tables);
+  if (estimate.rows <= FOCUS_AUTO_MAX_ROWS) return { write: true };
   return {
     write: false,
-    notice: `${RUN_FILES.focus} not written: about ${formatBytes(estimate.bytes)} (${estimate.why}), over the ${formatBytes(FOCUS_AUTO_MAX_BYTES)} written by default; ` +
-      'capsim run --focus writes it anyway (with --tables parquet it is much smaller), or capsim export focus <runDir> later',
+    notice: `${estimate.file} not written: about ${formatCount(estimate.rows)} rows, ${formatBytes(estimate.bytes)} (${estimate.why}), over the ${formatCount(FOCUS_AUTO_MAX_ROWS)} written by default, ` +
+      `and about ${Math.round(estimate.rows / 100_000)} s more; capsim run --focus writes it anyway (--tables parquet: much smaller), or capsim export focus <runDir> later`,
   };
 }
 

@@ -81,10 +81,10 @@ async function exportOpenMetrics(args: ExportOpenMetricsArgs): Promise<number> {
 async function exportFocus(args: ExportFocusArgs): Promise<number> {
   const { exportFocus: run } = await import('../export/focus.ts');
   // A run that left focus.csv out is simulated again, with the focus rows this time.
-  const rerun = async (resolvedFile: string, seed: number, outDir: string) => {
+  const rerun = async (resolvedFile: string, seed: number, runId: string, outDir: string) => {
     const [{ loadScenario }, { runScenario }] = await Promise.all([import('../scenario/load.ts'), import('../run.ts')]);
     const scenario = await loadScenario(resolvedFile, { seed, allowLarge: true });
-    return (await runScenario(scenario, { outDir, detail: false, focus: true, report: [], lock: false })).summary.cost.totalUsd;
+    return (await runScenario(scenario, { outDir, detail: false, focus: { runId }, report: [], lock: false })).summary.cost.totalUsd;
   };
   return writeExport(args, (runDir, write) => run(runDir, write, rerun), (r) => `${r.rows.toLocaleString('en-US')} FOCUS rows`);
 }

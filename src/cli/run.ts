@@ -42,7 +42,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         out: { type: 'string', describe: 'Output directory (default: reports/<scenario name>/)' },
         focus: {
           type: 'boolean',
-          describe: 'Write focus.csv, FOCUS 1.3 cost rows per node-hour and workload (--no-focus: leave it out). Default: written when its estimate is within 256 MB (a month of a large fleet is gigabytes; docs/outputs.md)',
+          describe: 'Write focus.csv, FOCUS 1.3 cost rows per node-hour and workload (--no-focus: leave it out). Default: written when estimated at 250,000 rows or fewer (a month of a 1,000-node fleet is 8.6 M rows, 8.6 GB; docs/outputs.md)',
         },
         quiet: { type: 'boolean', default: false, describe: 'Print only errors' },
       })
@@ -67,7 +67,7 @@ async function run(args: RunArgs): Promise<number> {
     const { loadScenario } = await import('../scenario/load.ts');
     const scenario = await loadScenario(args.scenario, { set: args.set, seed: args.seed, placement: args.placement, allowLarge: args.allowLarge });
     // Refused before anything is written when it would go past the limits (size/limits.ts).
-    (await import('../size/limits.ts')).checkRunSize(scenario, { report: report.length > 0, allowLarge: args.allowLarge, focus: args.focus });
+    (await import('../size/limits.ts')).checkRunSize(scenario, { report: report.length > 0, allowLarge: args.allowLarge, focus: args.focus, tables });
     const outDir = args.out ?? path.join('reports', scenario.name);
     const { runScenario } = await import('../run.ts');
     const progress = await progressBar(args.quiet ?? false);

@@ -14,6 +14,8 @@ import { displayPath } from '../scenario/paths.ts';
 import { readCsv, readSummary } from '../report/runFiles.ts';
 import { csvField } from '../record/csvSink.ts';
 import { FOCUS_TABLE } from '../focus/columns.ts';
+import { focusRunId } from '../focus/runId.ts';
+import { parse as parseYaml } from 'yaml';
 
 export interface FocusExportResult {
   rows: number;
@@ -24,9 +26,10 @@ export interface FocusExportResult {
 
 const HEADER = FOCUS_TABLE.columns.join(',');
 
-/** Simulates the scenario in `resolvedFile` with `seed` into `outDir`, writing focus.csv there,
- *  and gives its total cost (cli/export.ts: the export layer does not run scenarios itself). */
-export type FocusRerun = (resolvedFile: string, seed: number, outDir: string) => Promise<number>;
+/** Simulates the scenario in `resolvedFile` with `seed` into `outDir`, writing focus.csv there
+ *  with `runId` as its x_CapsimRunId, and gives its total cost (cli/export.ts: the export layer
+ *  does not run scenarios itself). */
+export type FocusRerun = (resolvedFile: string, seed: number, runId: string, outDir: string) => Promise<number>;
 
 export async function exportFocus(runDir: string, write: (chunk: string) => void, rerunScenario: FocusRerun): Promise<FocusExportResult> {
   const dir = path.resolve(runDir);
@@ -38,13 +41,33 @@ export async function exportFocus(runDir: string, write: (chunk: string) => void
 
   // Not written by the run: simulate it again.
   const resolved = path.join(dir, RUN_FILES.resolvedScenario);
-  if ('absent' in readRunFile(resolved)) {
+  const read = readRunFile(resolved);
+  if (!('text' in read)) {
     throw new InputError([{ file: displayPath(dir), line: 0, column: 0, path: '', message: `has no ${RUN_FILES.focus} and no ${RUN_FILES.resolvedScenario} to run again`, hint: 'give a directory written by capsim run, or run the scenario with --focus' }]);
+  }
+  // The run's id, as the run computed it from the scenario it wrote out (resolving it again adds
+  // the computed defaults, which would give another id).
+  let runId: string;
+  try {
+    runId = focusRunId(parseYaml(read.text), summary.seed);
+  } catch (error) {
+    throw new InputError([{ file: displayPath(resolved), line: 0, column: 0, path: '', message: `cannot be read: ${(error as Error).message}`, hint: 'run the scenario again with --focus' }]);
   }
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'capsim-focus-'));
   try {
     const out = path.join(scratch, 'run');
-    const totalUsd = await rerunScenario(resolved, summary.seed, out);
+    let totalUsd: number;
+    try {
+      totalUsd = await rerunScenario(resolved, summary.seed, runId, out);
+    } catch (error) {
+      // Manifests and traces are named relative to the scenario, which is not in the run directory.
+      if (!(error instanceof InputError)) throw error;
+      throw new InputError([{
+        file: displayPath(resolved), line: 0, column: 0, path: '',
+        message: `has no ${RUN_FILES.focus} and its scenario cannot be run again from the run directory: ${error.problems[0]?.message ?? error.message}`,
+        hint: `files the scenario reads (manifests, traces) are named relative to the original scenario file: run it again where it is, with --focus (capsim run SCENARIO --focus --out ${displayPath(dir)})`,
+      }]);
+    }
     if (money(totalUsd) !== money(summary.cost.totalUsd)) {
       throw new InputError([{
         file: displayPath(resolved), line: 0, column: 0, path: '',

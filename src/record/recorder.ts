@@ -62,8 +62,9 @@ export class Recorder {
     private readonly preflight: readonly RunWarning[] = [],
     /** The tables' form (--tables): CSV, or Parquet (outputs/parquetSink.ts). */
     private readonly tables: TableFormat = 'csv',
-    /** Write focus.csv (FOCUS rows of every node-hour): run.ts decides, by its size. */
-    focus = detail,
+    /** Write focus.csv (FOCUS rows of every node-hour): run.ts decides, by its size; `runId`
+     *  replaces x_CapsimRunId's (a rerun writing an earlier run's rows: export/focus.ts). */
+    focus: boolean | { runId: string } = detail,
   ) {
     this.flags = new RunFlags(parts.scenario);
     const series = <C extends string>(file: CsvFile<C>): LineSink<C> => (tables === 'parquet' ? new ParquetSink(dir, file) : new SeriesCsvSink(dir, file));
@@ -76,7 +77,7 @@ export class Recorder {
     parts.api.onEvent((e) => this.onEvent(e));
     const { scenario } = parts;
     this.focus = focus
-      ? new FocusWriter(dir, { scenario: scenario.name, seed: scenario.seed, runId: focusRunId(scenario.resolved, scenario.seed), startEpochMs: scenario.startEpochMs },
+      ? new FocusWriter(dir, { scenario: scenario.name, seed: scenario.seed, runId: typeof focus === 'object' ? focus.runId : focusRunId(scenario.resolved, scenario.seed), startEpochMs: scenario.startEpochMs },
         null, // carbon: wired by the lead at merge
         tables)
       : null;

@@ -127,6 +127,8 @@ function wallDriver(size: RunSize): { words: string; fix: string } {
       return { words: `${formatCount(size.samples)} samples (every ${formatDuration(size.sampleEveryMs)} over ${formatDuration(size.durationMs)}) and ${formatCount(size.rows)} CSV rows`, fix: 'raise spec.sampleEvery or shorten spec.duration' };
     case 'podTimeMs':
       return { words: `${plural(size.pods.peak, 'pod')} for ${hours} hours`, fix: 'use fewer pods or shorten spec.duration' };
+    case 'focusMs':
+      return { words: `${RUN_FILES.focus}'s rows, one per workload per node-hour`, fix: `leave out --focus (${RUN_FILES.focus} is then not written; capsim export focus can write it later)` };
     case 'demandMs':
       return { words: `the demand of the pods at ${formatCount(size.samples)} samples`, fix: 'raise spec.sampleEvery or shorten spec.duration' };
     default:
