@@ -7,6 +7,12 @@ import { displayPath } from '../scenario/paths.ts';
 import { EXIT_OK, reportError } from './exit.ts';
 import { exitOnInterrupt } from './outputGuard.ts';
 
+/** --out and --quiet, as every export takes them. */
+const EXPORT_OPTIONS = {
+  out: { type: 'string', describe: 'The file to write (whole, or not at all); standard output without it' },
+  quiet: { type: 'boolean', default: false, describe: 'Print only errors' },
+} as const;
+
 interface ExportOpenMetricsArgs {
   runDir: string;
   out?: string;
@@ -19,10 +25,7 @@ const openMetricsCommand: CommandModule<object, ExportOpenMetricsArgs> = {
   builder: (y) =>
     y
       .positional('runDir', { type: 'string', demandOption: true, describe: 'A directory written by capsim run' })
-      .options({
-        out: { type: 'string', describe: 'The file to write (whole, or not at all); standard output without it' },
-        quiet: { type: 'boolean', default: false, describe: 'Print only errors' },
-      })
+      .options(EXPORT_OPTIONS)
       .example('$0 export openmetrics reports/web-hpa --out web-hpa.om', 'Write web-hpa.om')
       .example('promtool tsdb create-blocks-from openmetrics web-hpa.om data/', 'Then backfill it into a Prometheus TSDB')
       .epilogue(
@@ -51,10 +54,7 @@ const focusCommand: CommandModule<object, ExportFocusArgs> = {
   builder: (y) =>
     y
       .positional('runDir', { type: 'string', demandOption: true, describe: 'A directory written by capsim run' })
-      .options({
-        out: { type: 'string', describe: 'The file to write (whole, or not at all); standard output without it' },
-        quiet: { type: 'boolean', default: false, describe: 'Print only errors' },
-      })
+      .options(EXPORT_OPTIONS)
       .example('$0 export focus reports/fleet-cost --out fleet-cost.focus.csv', 'Write fleet-cost.focus.csv')
       .epilogue(
         "The run's focus.csv, or its focus.parquet as CSV. A run that left it out (a large run's default, or --no-focus) is simulated again " +

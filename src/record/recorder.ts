@@ -167,6 +167,7 @@ export class Recorder {
     const { api, scenario, accounting: a, scheduler, usage, kubelet } = this.parts;
     a.finish();
     usage.finish();
+    if (this.focus) checkFocusTotals(this.focus.rows, a);
     const endMs = api.nowMs;
     const nodes: RowSink<ColumnOf<typeof NODES>> = !this.detail ? NULL_SINK : this.tables === 'parquet' ? new ParquetSink(this.dir, NODES) : new CsvSink(this.dir, NODES);
     for (const account of a.nodeAccounts) {
@@ -192,6 +193,18 @@ export class Recorder {
     if (karpenter) summary.autoscaling.karpenter = karpenter.summary();
     await fs.writeFile(path.join(this.dir, RUN_FILES.summary), JSON.stringify(summary, null, 2) + '\n');
     return summary;
+  }
+}
+
+/** focus.csv's rows sum to the run's cost and allocation (the promise of docs/outputs.md
+ *  "focus.csv"): a file that did not would be a plausible wrong bill, so the run stops instead. */
+function checkFocusTotals(rows: { billedUsd: number; allocatedUsd: number }, a: Accounting): void {
+  const off = (x: number, y: number) => Math.abs(x - y) >= 0.005;
+  if (off(rows.billedUsd, a.costUsd) || off(rows.allocatedUsd, a.allocation.allocatedUsd)) {
+    throw new Error(
+      `internal error: focus.csv's rows sum to $${money(rows.billedUsd)} ($${money(rows.allocatedUsd)} allocated) where the run's cost is ` +
+        `$${money(a.costUsd)} ($${money(a.allocation.allocatedUsd)} allocated); please report it with the scenario (--no-focus runs without the file)`,
+    );
   }
 }
 
