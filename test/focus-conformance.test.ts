@@ -92,6 +92,15 @@ test('all spot: rows are PricingCategory Dynamic and still sum to the run\'s cos
   assert.equal(cents(sum(run.rows.filter((r) => r.AllocatedResourceId !== ''))), cents(run.summary.cost.allocatedUsd));
 });
 
+test('Karpenter\'s nodes (a bare type name) are priced and named as their cloud\'s', async () => {
+  const run = await focusRun('scenarios/karpenter-nodepools.yaml');
+  assert.ok(run.rows.length > 0);
+  for (const r of run.rows) {
+    assert.equal(r.ServiceProviderName, 'Amazon Web Services', r.SkuId);
+    assert.equal(r.RegionId, r.AvailabilityZone.replace(/[a-z]$/, ''));
+  }
+});
+
 for (const file of ['scenarios/quickstart.yaml', 'scenarios/karpenter-nodepools.yaml', 'scenarios/e31-gpu-training-job.yaml', 'scenarios/vpa-leak.yaml', 'scenarios/e29-cluster-autoscaler.yaml']) {
   test(`${path.basename(file)}: focus.csv conforms and sums to the run's cost`, async () => {
     const run = await focusRun(file);

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import type { CarbonOf, NodeCharge, WorkloadCharge } from '../src/cost/chargePeriod.ts';
 import type { Node, NodeDiscount } from '../src/model/node.ts';
 import { FOCUS_COLUMNS } from '../src/focus/columns.ts';
-import { FocusRows, focusDecimal, focusTime, regionOfZone, type FocusCell } from '../src/focus/focusRows.ts';
+import { FocusRows, focusDecimal, focusTime, providerOfType, regionOfZone, type FocusCell } from '../src/focus/focusRows.ts';
 import { FocusWriter, focusNumber } from '../src/focus/focusWriter.ts';
 import { readParquetTable } from '../src/outputs/parquetTable.ts';
 import { parseCsv, scratchDir } from './support/run.ts';
@@ -138,6 +138,14 @@ test('regions from zones, by each cloud\'s naming', () => {
   assert.equal(regionOfZone('zone-a', 'aws'), null);
   assert.equal(regionOfZone(null, 'gce'), null);
   assert.equal(regionOfZone('us-east-1a', undefined), null);
+  // Karpenter's nodes and a Node manifest's label carry the bare type name: the catalog knows its cloud.
+  assert.equal(providerOfType('m5.large'), 'aws');
+  assert.equal(providerOfType('aws/m5.large'), 'aws');
+  assert.equal(providerOfType('gcp/n2-standard-8'), 'gce');
+  assert.equal(providerOfType('n2-standard-8'), 'gce');
+  assert.equal(providerOfType('Standard_D4s_v5'), 'azure');
+  assert.equal(providerOfType('custom-box'), undefined);
+  assert.equal(providerOfType(null), undefined);
   assert.equal(focusTime(START + 90 * 60_000), '2026-03-01T01:30:00Z');
   assert.equal(focusDecimal(0.1 + 0.2), 0.3);
   assert.equal(focusDecimal(2 / 3_600_000), 5.55555555556e-7); // 2 ms in hours: 12 significant digits

@@ -17,7 +17,7 @@
 // (cost/allocationWindows.ts).
 import type { CarbonOf, NodeCarbon, NodeCharge, WorkloadCharge } from '../cost/chargePeriod.ts';
 import type { Node } from '../model/node.ts';
-import { providerOf } from '../cost/catalog.ts';
+import { listInstanceTypes, providerOf, type Provider } from '../cost/catalog.ts';
 import { ALLOCATION_METHOD_ID, FOCUS_COLUMNS } from './columns.ts';
 
 /** A cell: a string, a number (Decimal columns), or null (FOCUS null: an empty CSV cell). */
@@ -106,6 +106,26 @@ export function regionOfZone(zone: string | null, provider: string | undefined):
   if (!zone) return null;
   const m = provider === 'aws' ? /^(.*\d)[a-z]$/.exec(zone) : provider === 'gce' ? /^(.*\d)-[a-z]$/.exec(zone) : provider === 'azure' ? /^(.*)-\d+$/.exec(zone) : null;
   return m ? m[1] : null;
+}
+
+/** The catalog's provider of each bare type name ("m5.large": what Karpenter's nodes and a Node
+ *  manifest's instance-type label carry), when only one provider has it. */
+let BARE_NAMES: Map<string, Provider | null> | null = null;
+
+/** The cloud of a node's instance type: "aws/m5.large", or a bare name the catalog knows. */
+export function providerOfType(instanceType: string | null): Provider | undefined {
+  if (!instanceType) return undefined;
+  const slash = instanceType.indexOf('/');
+  if (slash >= 0) return providerOf(instanceType.slice(0, slash));
+  if (!BARE_NAMES) {
+    BARE_NAMES = new Map();
+    for (const t of listInstanceTypes()) {
+      const key = t.name.toLowerCase();
+      const known = BARE_NAMES.get(key);
+      BARE_NAMES.set(key, known === undefined || known === t.provider ? t.provider : null);
+    }
+  }
+  return BARE_NAMES.get(instanceType.toLowerCase()) ?? undefined;
 }
 
 /** The cells a node gives every row of it (computed once per node). */
@@ -250,7 +270,7 @@ export class FocusRows {
   private nodeCellsOf(node: Node): NodeCells {
     let n = this.nodeCells.get(node);
     if (n) return n;
-    const providerKey = node.instanceType ? providerOf(node.instanceType.slice(0, node.instanceType.indexOf('/'))) : undefined;
+    const providerKey = providerOfType(node.instanceType);
     const names = providerKey ? PROVIDERS[providerKey] : UNKNOWN_PROVIDER;
     const region = node.region ?? regionOfZone(node.zone, providerKey);
     const commitment = node.discounts?.find((d) => d.kind === 'commitment');
