@@ -16,9 +16,8 @@ import { VERSION } from './version.ts';
 import type { ReportFormat } from './report/formats.ts';
 import type { TableFormat } from './outputs/tables.ts';
 import { lockOutput } from './outputs/outputLock.ts';
-import { CHUNK_MS, RUN_FILES } from './outputs/runDirectory.ts';
-import { FOCUS_AUTO_MAX_ROWS, focusEstimate } from './size/runSize.ts';
-import { formatBytes, formatCount } from './scenario/limits.ts';
+import { CHUNK_MS } from './outputs/runDirectory.ts';
+import { focusLeftOut } from './size/runSize.ts';
 import { removeTemporaries, temporaryName } from './outputs/leftovers.ts';
 import { InputError } from './scenario/errors.ts';
 import { displayPath } from './scenario/paths.ts';
@@ -165,13 +164,8 @@ async function simulate(scenario: Scenario, outDir: string, options: RunOptions,
 function focusDecision(scenario: Scenario, detail: boolean, wanted: boolean | { runId: string } | undefined, tables: TableFormat): { write: boolean; notice?: string } {
   if (wanted !== undefined) return { write: wanted !== false };
   if (!detail) return { write: false };
-  const estimate = focusEstimate(scenario, tables);
-  if (estimate.rows <= FOCUS_AUTO_MAX_ROWS) return { write: true };
-  return {
-    write: false,
-    notice: `${estimate.file} not written: about ${formatCount(estimate.rows)} rows, ${formatBytes(estimate.bytes)} (${estimate.why}), over the ${formatCount(FOCUS_AUTO_MAX_ROWS)} written by default, ` +
-      `and about ${Math.round(estimate.rows / 100_000)} s more; capsim run --focus writes it anyway (--tables parquet: much smaller), or capsim export focus <runDir> later`,
-  };
+  const notice = focusLeftOut(scenario, tables);
+  return notice === null ? { write: true } : { write: false, notice };
 }
 
 async function writeResolvedScenario(dir: string, scenario: Scenario): Promise<void> {

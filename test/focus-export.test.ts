@@ -83,6 +83,10 @@ test('a month of 1,000 nodes: focus.csv left out by default (8.6 M rows), with a
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /focus\.csv: 8\.6 M rows/);
   assert.match(refused.stderr, /leave out --focus/);
+  // validate says it before the run does.
+  const validate = capsim('validate', path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.yaml'))!), '--allow-large');
+  assert.equal(validate.code, 0, validate.stderr);
+  assert.match(validate.stdout, /^note: focus\.csv not written: about 8\.6 M rows, 8\.3 GB \(720,000 node-hours x \(1 \+ 11 workloads a node\)\), over the 250,000 written by default, and about 95 s more; capsim run --focus writes it anyway/m);
 });
 
 test('a run over 250,000 estimated rows leaves focus.csv out and says why; a sweep\'s runs never write it', async () => {

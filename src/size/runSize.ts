@@ -25,6 +25,7 @@ import { nodeSampleStride } from '../outputs/csvFiles.ts';
 import { CHUNK_MS, RUN_FILES } from '../outputs/runDirectory.ts';
 import { hpaSwing } from './hpaSwing.ts';
 import type { TableFormat } from '../outputs/tables.ts';
+import { formatBytes, formatCount } from '../scenario/limits.ts';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
@@ -262,6 +263,15 @@ function focusFile(s: Scenario, nodes: NodeCounts, pods: PodCounts, workloads: n
 export function focusEstimate(s: Scenario, tables: TableFormat = 'csv'): FileEstimate {
   const nodes = countNodes(s);
   return focusFile(s, nodes, countPods(s, nodes), s.objects.filter(isWorkload).length, tables);
+}
+
+/** Why a detail run of `s` leaves focus.csv out by default (over FOCUS_AUTO_MAX_ROWS), for the
+ *  run's notes and validate's; null when the default writes it. */
+export function focusLeftOut(s: Scenario, tables: TableFormat = 'csv'): string | null {
+  const estimate = focusEstimate(s, tables);
+  if (estimate.rows <= FOCUS_AUTO_MAX_ROWS) return null;
+  return `${estimate.file} not written: about ${formatCount(estimate.rows)} rows, ${formatBytes(estimate.bytes)} (${estimate.why}), over the ${formatCount(FOCUS_AUTO_MAX_ROWS)} written by default, ` +
+    `and about ${Math.round((estimate.rows * WALL.perFocusRowUs) / 1e6)} s more; capsim run --focus writes it anyway (--tables parquet: much smaller), or capsim export focus <runDir> later`;
 }
 
 function isWorkload(o: KubeObject): boolean {
