@@ -17,6 +17,7 @@ import type { ReportFormat } from './report/formats.ts';
 import type { TableFormat } from './outputs/tables.ts';
 import { lockOutput } from './outputs/outputLock.ts';
 import { CHUNK_MS } from './outputs/runDirectory.ts';
+import { focusLeftOut } from './size/runSize.ts';
 import { removeTemporaries, temporaryName } from './outputs/leftovers.ts';
 import { InputError } from './scenario/errors.ts';
 import { displayPath } from './scenario/paths.ts';
@@ -37,6 +38,11 @@ export interface RunOptions {
    *  file, removes its temporary directory and throws the signal's reason; the target is left
    *  as it was. */
   signal?: AbortSignal;
+  /** Write focus.csv (FOCUS cost rows, focus/): true or false (or the run id its rows carry, for
+   *  a rerun that must write the rows of an earlier run: export/focus.ts); absent, a detail run writes it
+   *  when its estimate is within FOCUS_AUTO_MAX_ROWS (size/runSize.ts) and says so when
+   *  not. A sweep's runs never do. */
+  focus?: boolean | { runId: string };
   /** False when the caller already holds the directory's lock (a sweep holds its --out's while
    *  its workers write runs/). Default true: `<outDir>.lock` is taken while the run writes. */
   lock?: boolean;
@@ -112,7 +118,8 @@ async function simulate(scenario: Scenario, outDir: string, options: RunOptions,
   try {
     const world = new World(scenario);
     const detail = options.detail ?? true;
-    const recorder = new Recorder(tmpDir, world, detail, preflightWarnings(scenario), options.tables);
+    const focus = focusDecision(scenario, detail, options.focus, options.tables ?? 'csv');
+    const recorder = new Recorder(tmpDir, world, detail, preflightWarnings(scenario), options.tables, focus.write && (typeof options.focus === 'object' ? options.focus : true));
     world.setup();
     world.usage.start(scenario.sampleEveryMs, scenario.durationMs);
     recorder.start();
@@ -146,11 +153,19 @@ async function simulate(scenario: Scenario, outDir: string, options: RunOptions,
     // the new one arriving.
     fsSync.rmSync(outDir, { recursive: true, force: true });
     fsSync.renameSync(tmpDir, outDir);
-    return { outDir, summary, notices: scenario.notices.concat(world.notices), warnings: summary.warnings ?? [], wallMs, reportMs, eventsProcessed: sim.eventsProcessed };
+    return { outDir, summary, notices: scenario.notices.concat(world.notices, focus.notice ?? []), warnings: summary.warnings ?? [], wallMs, reportMs, eventsProcessed: sim.eventsProcessed };
   } catch (error) {
     await fs.rm(tmpDir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** Whether the run writes focus.csv, and what to tell when a detail run leaves it out. */
+function focusDecision(scenario: Scenario, detail: boolean, wanted: boolean | { runId: string } | undefined, tables: TableFormat): { write: boolean; notice?: string } {
+  if (wanted !== undefined) return { write: wanted !== false };
+  if (!detail) return { write: false };
+  const notice = focusLeftOut(scenario, tables);
+  return notice === null ? { write: true } : { write: false, notice };
 }
 
 async function writeResolvedScenario(dir: string, scenario: Scenario): Promise<void> {

@@ -137,7 +137,7 @@ const LAYERS: string[][] = [
   ['cost', 'kubectl', 'cloud'],
   ['controllers'],
   ['scriptedEvents.ts', 'world.ts', 'preflight.ts'],
-  ['record'],
+  ['record', 'focus'],
   ['report'],
   ['export'],
   ['run.ts', 'size'],

@@ -21,7 +21,7 @@ test('the quickstart run twice gives byte-identical files, report and charts inc
   const files = filesUnder(a);
   const charts = ['cost-by-namespace', 'cost', 'cpu', 'memory', 'node-utilization', 'nodes', 'pods', 'timeline', 'waste', 'workloads'].map((c) => `charts/${c}.svg`);
   assert.deepEqual(files, [
-    ...charts, 'events.csv', 'node-utilization.csv', 'nodes.csv', 'recommendations.csv', 'report.html', 'run-info.json', 'scenario.resolved.yaml', 'summary.json', 'timeseries.csv', 'workloads.csv',
+    ...charts, 'events.csv', 'focus.csv', 'node-utilization.csv', 'nodes.csv', 'recommendations.csv', 'report.html', 'run-info.json', 'scenario.resolved.yaml', 'summary.json', 'timeseries.csv', 'workloads.csv',
   ]);
   for (const f of files) {
     if (f === 'run-info.json') continue;

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parseString } from 'fast-csv';
 import { CSV_FILES, EVENTS, NODES, NODE_UTILIZATION, TIMESERIES, WORKLOADS, columnIndex, rowCells } from '../src/outputs/csvFiles.ts';
 import { RUN_FILES } from '../src/outputs/runDirectory.ts';
+import { FOCUS_TABLE } from '../src/focus/columns.ts';
 import { SUMMARY_SHAPE, formatFieldProblems, parseSummary, summaryProblems } from '../src/outputs/summaryCheck.ts';
 import { parseCsv, runFile } from './support/run.ts';
 
@@ -38,8 +39,9 @@ const run = runFile('scenarios/quickstart.yaml');
 
 test('every CSV a run writes has its declared header row, and a cell per column in every row', async () => {
   const { dir } = await run;
-  assert.deepEqual(CSV_FILES.map((f) => f.name).sort(), fs.readdirSync(dir).filter((f) => f.endsWith('.csv')).sort());
-  for (const file of CSV_FILES) {
+  // focus.csv's columns and rules: focus/columns.ts, test/focus-conformance.test.ts.
+  assert.deepEqual([...CSV_FILES, FOCUS_TABLE].map((f) => f.name).sort(), fs.readdirSync(dir).filter((f) => f.endsWith('.csv')).sort());
+  for (const file of [...CSV_FILES, FOCUS_TABLE]) {
     const text = fs.readFileSync(path.join(dir, file.name), 'utf8');
     assert.equal(text.slice(0, text.indexOf('\n')), file.columns.join(','), file.name);
     const [, ...rows] = await csvRows(text);

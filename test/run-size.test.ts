@@ -21,7 +21,7 @@ function bytesUnder(dir: string): number {
   return fs.readdirSync(dir, { withFileTypes: true, recursive: true }).reduce((n, e) => n + (e.isFile() ? fs.statSync(path.join(e.parentPath, e.name)).size : 0), 0);
 }
 
-test('the quickstart, by hand: 5 nodes, 17 pods at once, 29 created, 2,394 rows; the run writes them', async () => {
+test('the quickstart, by hand: 5 nodes, 17 pods at once, 29 created, 2,994 rows; the run writes them', async () => {
   const s = await loadScenario('scenarios/quickstart.yaml');
   const size = estimateRunSize(s);
   // Pools general (3) and memory (2); no autoscaler, so no pool grows.
@@ -45,12 +45,16 @@ test('the quickstart, by hand: 5 nodes, 17 pods at once, 29 created, 2,394 rows;
     // 3 x 29.07 + 4 x (29.07 - 16 at the start) + 2 x 5 nodes + 4 x 4 scripted events = 165.5
     'events.csv': 165,
     'recommendations.csv': 5,
+    // 5 nodes x 24 hours, each hour a row for its idle cost and one per workload on the node: at
+    // most min(5 workloads, ceil(17 pods / 5 nodes) = 4): 120 x 5 = 600 (the run writes 507).
+    'focus.csv': 600,
     'summary.json, scenario.resolved.yaml, report': 0,
   });
-  assert.equal(size.rows, 289 + 1445 + 485 + 5 + 165 + 5);
-  // The report (2 MB) is most of what is written; memory is Node's 95 MB, the report's 80 MB and a
-  // few KB per pod and node; the time is Node's start (0.5 s) and the report's 0.6 s.
-  assert.ok(size.bytes > 2e6 && size.bytes < 2.5e6, `${size.bytes}`);
+  assert.equal(size.rows, 289 + 1445 + 485 + 5 + 165 + 5 + 600);
+  // The report (2 MB) and focus.csv (600 rows of 960 bytes) are most of what is written; memory
+  // is Node's 95 MB, the report's 80 MB and a few KB per pod and node; the time is Node's start
+  // (0.5 s) and the report's 0.6 s.
+  assert.ok(size.bytes > 2.5e6 && size.bytes < 3.1e6, `${size.bytes}`);
   assert.ok(size.memoryBytes > 170e6 && size.memoryBytes < 200e6, `${size.memoryBytes}`);
   assert.ok(size.wallMs > 1000 && size.wallMs < 1500, `${size.wallMs}`);
 
@@ -63,6 +67,8 @@ test('the quickstart, by hand: 5 nodes, 17 pods at once, 29 created, 2,394 rows;
   for (const file of ['timeseries.csv', 'workloads.csv', 'node-utilization.csv', 'nodes.csv', 'recommendations.csv']) {
     assert.equal(run.csv(file).length, size.files.find((f) => f.file === file)!.rows, file);
   }
+  const focusRows = run.csv('focus.csv').length;
+  assert.ok(focusRows > 600 / 1.5 && focusRows <= 600, `${focusRows} focus rows`);
   const events = run.csv('events.csv').length;
   assert.ok(events > 165 / 1.5 && events < 165 * 1.5, `${events} events`);
   const written = bytesUnder(out);
@@ -174,7 +180,7 @@ test('--allow-large runs what is refused; validate prints the estimate and the l
 test('capsim validate prints the estimate on one line; run and sweep --help name --allow-large', () => {
   const v = capsim('validate', 'scenarios/quickstart.yaml');
   assert.equal(v.code, 0, v.stderr);
-  assert.match(v.stdout.split('\n')[1], /^size: up to 5 nodes and 17 pods at once \(29 created\), ~165 events, 2,394 rows and 2\.\d MB written, ~1\d\d MB of memory, ~1 s \(estimates\)$/);
+  assert.match(v.stdout.split('\n')[1], /^size: up to 5 nodes and 17 pods at once \(29 created\), ~165 events, 2,994 rows and 2\.\d MB written, ~1\d\d MB of memory, ~1 s \(estimates\)$/);
   // The help names the limits as size/limits.ts has them: 2 GB, 4 GB, 2 hours; 12 hours for a sweep.
   const help = capsim('run', '--help').stdout.replace(/\s+/g, ' ');
   const { writtenBytes, memoryBytes, wallMs } = RUN_LIMITS;

@@ -8,8 +8,9 @@ import path from 'node:path';
 import { capsim, scratchDir } from './support/run.ts';
 import { readCsv } from '../src/report/runFiles.ts';
 import { WORKLOADS, NODES, RECOMMENDATIONS } from '../src/outputs/csvFiles.ts';
+import { FOCUS_TABLE } from '../src/focus/columns.ts';
 
-const TABLES = ['timeseries', 'workloads', 'nodes', 'node-utilization', 'events', 'recommendations'];
+const TABLES = ['timeseries', 'workloads', 'nodes', 'node-utilization', 'events', 'recommendations', 'focus'];
 
 /** `capsim run` of a scenario in both forms, into a/<name> and b/<name> (the same label for compare). */
 function runBoth(scenario: string, ...extra: string[]): { csv: string; parquet: string } {
@@ -62,7 +63,7 @@ test('compare reads either form: against a run written as Parquet it writes what
 
 test('the Parquet tables hold the CSV cells: numbers as doubles, empty cells as nulls, text as text', async () => {
   const { csv, parquet } = runBoth('scenarios/vpa-recommendations.yaml', '--format', 'none');
-  for (const file of [WORKLOADS, NODES, RECOMMENDATIONS]) {
+  for (const file of [WORKLOADS, NODES, RECOMMENDATIONS, FOCUS_TABLE]) {
     const rows = async (dir: string) => {
       const out: string[][] = [];
       await readCsv(dir, file, (f) => out.push([...f]));

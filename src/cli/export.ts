@@ -7,6 +7,12 @@ import { displayPath } from '../scenario/paths.ts';
 import { EXIT_OK, reportError } from './exit.ts';
 import { exitOnInterrupt } from './outputGuard.ts';
 
+/** --out and --quiet, as every export takes them. */
+const EXPORT_OPTIONS = {
+  out: { type: 'string', describe: 'The file to write (whole, or not at all); standard output without it' },
+  quiet: { type: 'boolean', default: false, describe: 'Print only errors' },
+} as const;
+
 interface ExportOpenMetricsArgs {
   runDir: string;
   out?: string;
@@ -19,10 +25,7 @@ const openMetricsCommand: CommandModule<object, ExportOpenMetricsArgs> = {
   builder: (y) =>
     y
       .positional('runDir', { type: 'string', demandOption: true, describe: 'A directory written by capsim run' })
-      .options({
-        out: { type: 'string', describe: 'The file to write (whole, or not at all); standard output without it' },
-        quiet: { type: 'boolean', default: false, describe: 'Print only errors' },
-      })
+      .options(EXPORT_OPTIONS)
       .example('$0 export openmetrics reports/web-hpa --out web-hpa.om', 'Write web-hpa.om')
       .example('promtool tsdb create-blocks-from openmetrics web-hpa.om data/', 'Then backfill it into a Prometheus TSDB')
       .epilogue(
@@ -39,15 +42,59 @@ const openMetricsCommand: CommandModule<object, ExportOpenMetricsArgs> = {
   },
 };
 
+interface ExportFocusArgs {
+  runDir: string;
+  out?: string;
+  quiet: boolean;
+}
+
+const focusCommand: CommandModule<object, ExportFocusArgs> = {
+  command: 'focus <runDir>',
+  describe: "Write a run's cost as FOCUS 1.3 rows (CSV): each node-hour split into its workloads' and its idle cost",
+  builder: (y) =>
+    y
+      .positional('runDir', { type: 'string', demandOption: true, describe: 'A directory written by capsim run' })
+      .options(EXPORT_OPTIONS)
+      .example('$0 export focus reports/fleet-cost --out fleet-cost.focus.csv', 'Write fleet-cost.focus.csv')
+      .epilogue(
+        "The run's focus.csv, or its focus.parquet as CSV. A run that left it out (a large run's default, or --no-focus) is simulated again " +
+          'from its scenario.resolved.yaml and seed, which gives the same run: its total cost is checked against summary.json. ' +
+          'Rows, columns and the allocation method: docs/outputs.md "focus.csv". Exit 2 for a directory that is not a whole run.',
+      ) as never,
+  handler: async (args: ArgumentsCamelCase<ExportFocusArgs>) => {
+    process.exitCode = await exportFocus(args);
+  },
+};
+
 export const exportCommand: CommandModule = {
   command: 'export',
-  describe: "Write a run's series for other tools: `capsim export openmetrics <runDir> [--out FILE]`",
-  builder: (y: Argv) => y.command(openMetricsCommand).demandCommand(1, 'Name what to export: openmetrics.'),
+  describe: "Write a run's series for other tools: `capsim export openmetrics <runDir> [--out FILE]`, `capsim export focus <runDir> [--out FILE]`",
+  builder: (y: Argv) => y.command(openMetricsCommand).command(focusCommand).demandCommand(1, 'Name what to export: openmetrics or focus.'),
   handler: () => {},
 };
 
 async function exportOpenMetrics(args: ExportOpenMetricsArgs): Promise<number> {
   const { exportOpenMetrics: run } = await import('../export/openMetrics.ts');
+  return writeExport(args, run, (r) => `${r.families} metric families, ${r.series} series, ${r.samples} samples`);
+}
+
+async function exportFocus(args: ExportFocusArgs): Promise<number> {
+  const { exportFocus: run } = await import('../export/focus.ts');
+  // A run that left focus.csv out is simulated again, with the focus rows this time.
+  const rerun = async (resolvedFile: string, seed: number, runId: string, outDir: string) => {
+    const [{ loadScenario }, { runScenario }] = await Promise.all([import('../scenario/load.ts'), import('../run.ts')]);
+    const scenario = await loadScenario(resolvedFile, { seed, allowLarge: true });
+    return (await runScenario(scenario, { outDir, detail: false, focus: { runId }, report: [], lock: false })).summary.cost.totalUsd;
+  };
+  return writeExport(args, (runDir, write) => run(runDir, write, rerun), (r) => `${r.rows.toLocaleString('en-US')} FOCUS rows`);
+}
+
+/** Writes an export to --out (whole, through a temporary, or not at all) or to standard output. */
+async function writeExport<R extends { notes: string[] }>(
+  args: { runDir: string; out?: string; quiet: boolean },
+  run: (runDir: string, write: (chunk: string) => unknown) => Promise<R>,
+  describe: (result: R) => string,
+): Promise<number> {
   const target = args.out ? path.resolve(args.out) : null;
   const temporary = target ? `${target}.tmp-${process.pid}` : null;
   let fd: number | null = null;
@@ -67,7 +114,7 @@ async function exportOpenMetrics(args: ExportOpenMetricsArgs): Promise<number> {
     }
     for (const note of result.notes) process.stderr.write(`capsim: ${note}\n`);
     if (!args.quiet && target) {
-      process.stderr.write(`Wrote ${displayPath(target)}: ${result.families} metric families, ${result.series} series, ${result.samples} samples\n`);
+      process.stderr.write(`Wrote ${displayPath(target)}: ${describe(result)}\n`);
     }
     return EXIT_OK;
   } catch (error) {

@@ -25,7 +25,7 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
   handler: async (args: ArgumentsCamelCase<ValidateArgs>) => {
     try {
       // Imported here, not above: the other commands start without the loader.
-      const [{ loadScenario }, { estimateRunSize }, { excesses, limitProblems, sizeLine }] = await Promise.all([
+      const [{ loadScenario }, { estimateRunSize, focusLeftOut }, { excesses, limitProblems, sizeLine }] = await Promise.all([
         import('../scenario/load.ts'),
         import('../size/runSize.ts'),
         import('../size/limits.ts'),
@@ -47,6 +47,8 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
       );
       process.stdout.write(`${sizeLine(size)}\n`);
       for (const e of over) process.stdout.write(`note: past a limit, run only with --allow-large: ${e.message}\n`);
+      const focus = focusLeftOut(s);
+      if (focus) process.stdout.write(`note: ${focus}\n`);
       for (const notice of s.notices) process.stdout.write(`note: ${notice}\n`);
       const { pricingLines } = await import('../scenario/pricing.ts');
       for (const line of pricingLines(s)) process.stdout.write(`${line}\n`);

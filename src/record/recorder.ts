@@ -22,6 +22,8 @@ import { EVENTS, NODES, NODE_UTILIZATION, TIMESERIES, WORKLOADS, nodeSampleStrid
 import { RUN_FILES } from '../outputs/runDirectory.ts';
 import type { RunWarning, Summary } from '../outputs/summary.ts';
 import { RunFlags } from './runFlags.ts';
+import { FocusWriter } from '../focus/focusWriter.ts';
+import { focusRunId } from '../focus/runId.ts';
 
 export interface RecorderParts {
   scenario: Scenario;
@@ -47,6 +49,8 @@ export class Recorder {
   /** OOM kills per workload already reported, so each row shows the kills since the last. */
   private readonly oomReported = new Map<string, number>();
   private readonly flags: RunFlags;
+  /** focus.csv's writer (focus/), for runs that write it. */
+  private readonly focus: FocusWriter | null;
 
   /** `detail` false: summary.json and timeseries.csv only (a sweep's runs), no per-workload,
    *  per-node or per-event files. `preflight`: the warnings found before the run
@@ -58,6 +62,9 @@ export class Recorder {
     private readonly preflight: readonly RunWarning[] = [],
     /** The tables' form (--tables): CSV, or Parquet (outputs/parquetSink.ts). */
     private readonly tables: TableFormat = 'csv',
+    /** Write focus.csv (FOCUS rows of every node-hour): run.ts decides, by its size; `runId`
+     *  replaces x_CapsimRunId's (a rerun writing an earlier run's rows: export/focus.ts). */
+    focus: boolean | { runId: string } = detail,
   ) {
     this.flags = new RunFlags(parts.scenario);
     const series = <C extends string>(file: CsvFile<C>): LineSink<C> => (tables === 'parquet' ? new ParquetSink(dir, file) : new SeriesCsvSink(dir, file));
@@ -68,6 +75,13 @@ export class Recorder {
     const { sampleEveryMs, durationMs } = parts.scenario;
     this.nodeSampleStride = nodeSampleStride(durationMs, sampleEveryMs);
     parts.api.onEvent((e) => this.onEvent(e));
+    const { scenario } = parts;
+    this.focus = focus
+      ? new FocusWriter(dir, { scenario: scenario.name, seed: scenario.seed, runId: typeof focus === 'object' ? focus.runId : focusRunId(scenario.resolved, scenario.seed), startEpochMs: scenario.startEpochMs },
+        null, // carbon: wired by the lead at merge
+        tables)
+      : null;
+    if (this.focus) parts.accounting.allocation.addListener(this.focus);
     parts.accounting.allocateWith(parts.usage, parts.api.sim, parts.scenario.durationMs, parts.scenario.startEpochMs);
   }
 
@@ -89,7 +103,7 @@ export class Recorder {
   }
 
   async drain(): Promise<void> {
-    await Promise.all([this.timeseries.drain(), this.workloadRows.drain(), this.events.drain(), this.nodeUtilization.drain()]);
+    await Promise.all([this.timeseries.drain(), this.workloadRows.drain(), this.events.drain(), this.nodeUtilization.drain(), this.focus?.drain()]);
   }
 
   private onEvent(e: ClusterEvent): void {
@@ -153,6 +167,7 @@ export class Recorder {
     const { api, scenario, accounting: a, scheduler, usage, kubelet } = this.parts;
     a.finish();
     usage.finish();
+    if (this.focus) checkFocusTotals(this.focus.rows, a);
     const endMs = api.nowMs;
     const nodes: RowSink<ColumnOf<typeof NODES>> = !this.detail ? NULL_SINK : this.tables === 'parquet' ? new ParquetSink(this.dir, NODES) : new CsvSink(this.dir, NODES);
     for (const account of a.nodeAccounts) {
@@ -170,7 +185,7 @@ export class Recorder {
         nodepool: node.labels['karpenter.sh/nodepool'] ?? '', nodeclaim: node.nodeClaim ?? '', price_usd_per_hour: node.priceUsdPerHour,
       });
     }
-    await Promise.all([nodes.close(), this.timeseries.close(), this.workloadRows.close(), this.events.close(), this.nodeUtilization.close()]);
+    await Promise.all([nodes.close(), this.timeseries.close(), this.workloadRows.close(), this.events.close(), this.nodeUtilization.close(), this.focus?.close()]);
 
     const warnings = [...this.preflight, ...this.flags.warnings(api, usage, endMs)];
     const summary = buildSummary(scenario, a, scheduler, usage, kubelet.restarts, api.workloads, this.eventCounts, this.hpaScaleEvents, endMs, warnings);
@@ -178,6 +193,18 @@ export class Recorder {
     if (karpenter) summary.autoscaling.karpenter = karpenter.summary();
     await fs.writeFile(path.join(this.dir, RUN_FILES.summary), JSON.stringify(summary, null, 2) + '\n');
     return summary;
+  }
+}
+
+/** focus.csv's rows sum to the run's cost and allocation (the promise of docs/outputs.md
+ *  "focus.csv"): a file that did not would be a plausible wrong bill, so the run stops instead. */
+function checkFocusTotals(rows: { billedUsd: number; allocatedUsd: number }, a: Accounting): void {
+  const off = (x: number, y: number) => Math.abs(x - y) >= 0.005;
+  if (off(rows.billedUsd, a.costUsd) || off(rows.allocatedUsd, a.allocation.allocatedUsd)) {
+    throw new Error(
+      `internal error: focus.csv's rows sum to $${money(rows.billedUsd)} ($${money(rows.allocatedUsd)} allocated) where the run's cost is ` +
+        `$${money(a.costUsd)} ($${money(a.allocation.allocatedUsd)} allocated); please report it with the scenario (--no-focus runs without the file)`,
+    );
   }
 }
 

@@ -55,6 +55,7 @@ export function excesses(size: RunSize, limits: Limits = RUN_LIMITS, scope = 'th
     const fix =
       top.file === RUN_FILES.workloads || top.file === RUN_FILES.timeseries ? 'raise spec.sampleEvery or shorten spec.duration (every sample writes a row, and one per workload)'
       : top.file === RUN_FILES.nodeUtilization || top.file === RUN_FILES.nodes ? 'use fewer nodes'
+      : top.file === RUN_FILES.focus ? `leave out --focus (${RUN_FILES.focus} is then not written; capsim export focus can write it later), add --tables parquet (much smaller)`
       : 'create fewer pods (replicas, Job arrivals, CronJob schedules) or shorten spec.duration';
     out.push({
       what: 'written', estimate: size.bytes, limit: limits.writtenBytes,
@@ -126,6 +127,8 @@ function wallDriver(size: RunSize): { words: string; fix: string } {
       return { words: `${formatCount(size.samples)} samples (every ${formatDuration(size.sampleEveryMs)} over ${formatDuration(size.durationMs)}) and ${formatCount(size.rows)} CSV rows`, fix: 'raise spec.sampleEvery or shorten spec.duration' };
     case 'podTimeMs':
       return { words: `${plural(size.pods.peak, 'pod')} for ${hours} hours`, fix: 'use fewer pods or shorten spec.duration' };
+    case 'focusMs':
+      return { words: `${RUN_FILES.focus}'s rows, one per workload per node-hour`, fix: `leave out --focus (${RUN_FILES.focus} is then not written; capsim export focus can write it later)` };
     case 'demandMs':
       return { words: `the demand of the pods at ${formatCount(size.samples)} samples`, fix: 'raise spec.sampleEvery or shorten spec.duration' };
     default:

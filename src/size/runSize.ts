@@ -24,6 +24,8 @@ import { numFeasibleNodesToFind } from '../scheduler/algorithm.ts';
 import { nodeSampleStride } from '../outputs/csvFiles.ts';
 import { CHUNK_MS, RUN_FILES } from '../outputs/runDirectory.ts';
 import { hpaSwing } from './hpaSwing.ts';
+import type { TableFormat } from '../outputs/tables.ts';
+import { formatBytes, formatCount } from '../scenario/limits.ts';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
@@ -76,6 +78,7 @@ const WALL = {
   perNodeUs: 80, perNodeFilteredUs: 0.15, perNodeSpreadUs: 0.1, perNodeScoredUs: 0.5, perSiblingUs: 0.05, siblingPairsAt: 2e8, siblingExponent: 0.68,
   perPodAtStartUs: 50, perPodLaterUs: 300, perHpaSyncUs: 1, perScanNodeUs: 0.05, perSampleUs: 15, perNodeSampleUs: 0.03, perRowUs: 1,
   perPodMinuteUs: 0.005, perDemandPodSampleUs: 0.05, reportMs: 600, reportPerCsvByteUs: 0.012,
+  perFocusRowUs: 11,
 } as const;
 
 export interface FileEstimate {
@@ -118,12 +121,17 @@ export interface RunSize {
   memory: { nodes: number; pods: number; objects: number; podDays: number; demandSamples: number; buffered: number; report: number };
   /** The simulation, then the report when one is written. */
   wallMs: number;
-  wall: { nodesMs: number; placementMs: number; podsMs: number; controllersMs: number; samplingMs: number; podTimeMs: number; demandMs: number; reportMs: number };
+  wall: { nodesMs: number; placementMs: number; podsMs: number; controllersMs: number; samplingMs: number; podTimeMs: number; demandMs: number; reportMs: number; focusMs: number };
 }
 
 export interface SizeOptions {
   /** False for a sweep's runs: summary.json and timeseries.csv only (run.ts `detail`). */
   detail?: boolean;
+  /** focus.csv (run.ts `focus`): true, false, or absent for a detail run's default (written
+   *  when its estimate is within FOCUS_AUTO_MAX_ROWS). */
+  focus?: boolean;
+  /** The tables' form (--tables): focus.parquet is far smaller than focus.csv. */
+  tables?: TableFormat;
   /** Whether report.html and charts are drawn. */
   report?: boolean;
 }
@@ -160,6 +168,14 @@ export function estimateRunSize(s: Scenario, options: SizeOptions = {}): RunSize
       { file: RUN_FILES.recommendations, rows: containers, bytes: containers * ROW_BYTES.recommendations, why: `${n(containers)} containers` },
     );
   }
+  let focusRows = 0;
+  if (detail && options.focus !== false) {
+    const focus = focusFile(s, nodes, pods, workloads.length, options.tables);
+    if (options.focus === true || focus.rows <= FOCUS_AUTO_MAX_ROWS) {
+      files.push(focus);
+      focusRows = focus.rows;
+    }
+  }
   const csvBytes = files.reduce((sum, f) => sum + f.bytes, 0);
   const rows = files.reduce((sum, f) => sum + f.rows, 0);
   files.push({ file: report ? 'summary.json, scenario.resolved.yaml, report' : 'summary.json, scenario.resolved.yaml', rows: 0, bytes: 4 * KB + JSON.stringify(s.resolved).length + (report ? REPORT_BYTES : 0), why: 'one of each' });
@@ -194,6 +210,7 @@ export function estimateRunSize(s: Scenario, options: SizeOptions = {}): RunSize
     podTimeMs: (pods.peak * (s.durationMs / MINUTE_MS) * WALL.perPodMinuteUs) / 1000,
     demandMs: (demandPods * samples * WALL.perDemandPodSampleUs) / 1000,
     reportMs: report ? WALL.reportMs + (csvBytes * WALL.reportPerCsvByteUs) / 1000 : 0,
+    focusMs: (focusRows * WALL.perFocusRowUs) / 1000,
   };
   const wallMs = WALL_SETUP_MS + Object.values(wall).reduce((sum, ms) => sum + ms, 0);
 
@@ -216,6 +233,45 @@ export function estimateRunSize(s: Scenario, options: SizeOptions = {}): RunSize
     wallMs,
     wall,
   };
+}
+
+/** focus.csv is written by default up to this many rows (about 240 MB of CSV, 3 s): a month of
+ *  a 1,000-node fleet is 8.6 M rows (a row per workload per node-hour), 8.6 GB and 95 s more as
+ *  CSV, 42 MB and 90 s more as Parquet. Such a run asks for it (--focus) or exports it later
+ *  (capsim export focus). */
+export const FOCUS_AUTO_MAX_ROWS = 250_000;
+/** Bytes per focus.csv row, measured on fleet-cost (1,463 rows, 960 bytes each: the dimensions
+ *  repeat on every row, and a workload's row carries its allocation details and tags as JSON)
+ *  and large-1000-nodes-30d (8.6 GB, 1,000 bytes a row); focus.parquet 5 bytes a row there
+ *  (42 MB: dictionaries). */
+const FOCUS_ROW_BYTES = { csv: 960, parquet: 5 } as const;
+
+/** focus.csv's rows: a row per node-hour (its idle cost) and per workload on the node in the
+ *  hour, nodes at their peak count for the whole run (errs high for autoscaled pools: 2.1 times
+ *  autoscaling-20-200's rows; 0.96 times large-1000's), workloads per node the pods per node at
+ *  most. Karpenter's nodes are not counted (not estimated, as above). */
+function focusFile(s: Scenario, nodes: NodeCounts, pods: PodCounts, workloads: number, tables: TableFormat = 'csv'): FileEstimate {
+  const nodeHours = nodes.peak * Math.ceil(s.durationMs / HOUR_MS);
+  const perNode = Math.min(workloads, Math.ceil(pods.peak / Math.max(1, nodes.peak)));
+  const rows = nodeHours * (1 + perNode);
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  const name = tables === 'parquet' ? RUN_FILES.focus.replace(/\.csv$/, '.parquet') : RUN_FILES.focus;
+  return { file: name, rows, bytes: rows * FOCUS_ROW_BYTES[tables], why: `${n(nodeHours)} node-hours x (1 + ${n(perNode)} workloads a node)` };
+}
+
+/** focus.csv's estimate for a detail run of `s`, whether or not the default writes it. */
+export function focusEstimate(s: Scenario, tables: TableFormat = 'csv'): FileEstimate {
+  const nodes = countNodes(s);
+  return focusFile(s, nodes, countPods(s, nodes), s.objects.filter(isWorkload).length, tables);
+}
+
+/** Why a detail run of `s` leaves focus.csv out by default (over FOCUS_AUTO_MAX_ROWS), for the
+ *  run's notes and validate's; null when the default writes it. */
+export function focusLeftOut(s: Scenario, tables: TableFormat = 'csv'): string | null {
+  const estimate = focusEstimate(s, tables);
+  if (estimate.rows <= FOCUS_AUTO_MAX_ROWS) return null;
+  return `${estimate.file} not written: about ${formatCount(estimate.rows)} rows, ${formatBytes(estimate.bytes)} (${estimate.why}), over the ${formatCount(FOCUS_AUTO_MAX_ROWS)} written by default, ` +
+    `and about ${Math.round((estimate.rows * WALL.perFocusRowUs) / 1e6)} s more; capsim run --focus writes it anyway (--tables parquet: much smaller), or capsim export focus <runDir> later`;
 }
 
 function isWorkload(o: KubeObject): boolean {

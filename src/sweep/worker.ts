@@ -29,7 +29,7 @@ export async function runOne(job: RunJob): Promise<RunReply> {
     // given) and checked each run's size: a run's own load need not refuse them again.
     const scenario = await loadScenario(job.scenarioFile, { set: job.sets, seed: job.seed, allowLarge: true });
     // The sweep holds its directory's lock while its workers write runs/.
-    await runScenario(scenario, { outDir: job.dir, report: job.keepAll ? DEFAULT_FORMATS : [], detail: job.keepAll, tables: job.keepAll ? job.tables : 'csv', lock: false });
+    await runScenario(scenario, { outDir: job.dir, report: job.keepAll ? DEFAULT_FORMATS : [], detail: job.keepAll, tables: job.keepAll ? job.tables : 'csv', focus: false, lock: false });
     if (!job.keepAll) {
       for (const file of fs.readdirSync(job.dir)) if (!KEPT_FILES.has(file)) fs.rmSync(path.join(job.dir, file), { recursive: true, force: true });
       const series = path.join(job.dir, RUN_FILES.timeseries);
