@@ -6,6 +6,7 @@ import type { KarpenterChange, KarpenterInput } from './karpenter.ts';
 import type { RunWarning } from '../outputs/summary.ts';
 import type { ResourceMap } from './resources.ts';
 import type { CapacityType } from './node.ts';
+import type { CarbonSettings } from './carbonSettings.ts';
 
 export interface Scenario {
   name: string;
@@ -35,6 +36,8 @@ export interface Scenario {
   karpenter?: KarpenterInput;
   behavior: Behavior[];
   events: ScriptedEvent[];
+  /** spec.carbon: the carbon estimate's overrides (absent: Cloud Carbon Footprint's coefficients). */
+  carbon?: CarbonSettings;
   /** One-line notices for the user (e.g. "skipped 3 objects of kinds Service, ConfigMap"). */
   notices: string[];
   /** The scenario document with every default filled in (written as scenario.resolved.yaml). */

@@ -22,6 +22,8 @@ import { EVENTS, NODES, NODE_UTILIZATION, TIMESERIES, WORKLOADS, nodeSampleStrid
 import { RUN_FILES } from '../outputs/runDirectory.ts';
 import type { RunWarning, Summary } from '../outputs/summary.ts';
 import { RunFlags } from './runFlags.ts';
+import { CarbonAccount } from '../carbon/carbonAccount.ts';
+import type { CarbonOf } from '../cost/chargePeriod.ts';
 
 export interface RecorderParts {
   scenario: Scenario;
@@ -47,6 +49,9 @@ export class Recorder {
   /** OOM kills per workload already reported, so each row shows the kills since the last. */
   private readonly oomReported = new Map<string, number>();
   private readonly flags: RunFlags;
+  /** Every node-hour's carbon (src/carbon/), for summary.json's carbon section: always, a
+   *  sweep's runs included. */
+  private readonly carbon: CarbonAccount;
 
   /** `detail` false: summary.json and timeseries.csv only (a sweep's runs), no per-workload,
    *  per-node or per-event files. `preflight`: the warnings found before the run
@@ -69,6 +74,13 @@ export class Recorder {
     this.nodeSampleStride = nodeSampleStride(durationMs, sampleEveryMs);
     parts.api.onEvent((e) => this.onEvent(e));
     parts.accounting.allocateWith(parts.usage, parts.api.sim, parts.scenario.durationMs, parts.scenario.startEpochMs);
+    this.carbon = new CarbonAccount(parts.scenario.carbon);
+    parts.accounting.allocation.addListener(this.carbon);
+  }
+
+  /** A node-hour's carbon, as summary.json counts it (for the FOCUS writer's x_ columns). */
+  get carbonOf(): CarbonOf {
+    return this.carbon.model.carbonOf;
   }
 
   /** Samples at t = 0, sampleEvery, ... up to and including the duration. */
@@ -172,8 +184,8 @@ export class Recorder {
     }
     await Promise.all([nodes.close(), this.timeseries.close(), this.workloadRows.close(), this.events.close(), this.nodeUtilization.close()]);
 
-    const warnings = [...this.preflight, ...this.flags.warnings(api, usage, endMs)];
-    const summary = buildSummary(scenario, a, scheduler, usage, kubelet.restarts, api.workloads, this.eventCounts, this.hpaScaleEvents, endMs, warnings);
+    const warnings = [...this.preflight, ...this.flags.warnings(api, usage, endMs), ...this.carbon.warnings()];
+    const summary = buildSummary(scenario, a, this.carbon, scheduler, usage, kubelet.restarts, api.workloads, this.eventCounts, this.hpaScaleEvents, endMs, warnings);
     const karpenter = this.parts.controllers?.get('karpenter');
     if (karpenter) summary.autoscaling.karpenter = karpenter.summary();
     await fs.writeFile(path.join(this.dir, RUN_FILES.summary), JSON.stringify(summary, null, 2) + '\n');
@@ -185,6 +197,7 @@ export class Recorder {
 function buildSummary(
   scenario: Scenario,
   a: Accounting,
+  carbon: CarbonAccount,
   scheduler: Scheduler,
   usage: MetricsApi,
   restarts: number,
@@ -221,6 +234,7 @@ function buildSummary(
       byCapacityType: sorted(a.costByCapacityType),
       byWorkload: sorted(a.allocation.costByWorkload),
     },
+    carbon: carbon.summary(),
     utilization: {
       cpuRequestedPct: ratio(a.cpuRequestedMilliMs, a.cpuAllocatableMilliMs),
       cpuUsedPct: ratio(usage.cpuUsedMilliMs, a.cpuAllocatableMilliMs),

@@ -1,0 +1,115 @@
+// Sums every node-hour's carbon (carbonModel.ts) as the cost allocation settles it: in all,
+// operational and embodied, by pool, region, namespace and workload, and idle (what no workload
+// was charged), for summary.json's `carbon` section; and the warnings for nodes whose carbon is
+// estimated from defaults or not at all, so a gap is never a silent 0.
+import type { ChargeListener, NodeCharge } from '../cost/chargePeriod.ts';
+import type { CarbonSettings } from '../model/carbonSettings.ts';
+import type { CarbonSummary, RunWarning } from '../outputs/summary.ts';
+import { round } from '../outputs/format.ts';
+import { CarbonModel, type CarbonGap } from './carbonModel.ts';
+
+/** kg CO2e and kWh to 6 decimals (a gram is 0.001), once, when summary.json is written. */
+const kg = (v: number) => round(v, 6);
+
+export class CarbonAccount implements ChargeListener {
+  readonly model: CarbonModel;
+  energyKwh = 0;
+  operationalKgCo2e = 0;
+  embodiedKgCo2e = 0;
+  allocatedKgCo2e = 0;
+  allocatedEnergyKwh = 0;
+  /** Node-hours whose carbon could not be estimated at all (no known instance type). */
+  unestimatedNodeHours = 0;
+  readonly byPool = new Map<string, number>();
+  readonly byRegion = new Map<string, number>();
+  readonly byNamespace = new Map<string, number>();
+  readonly byWorkload = new Map<string, number>();
+
+  constructor(settings: CarbonSettings = {}) {
+    this.model = new CarbonModel(settings);
+  }
+
+  nodeCharge(charge: NodeCharge): void {
+    const carbon = this.model.estimate(charge);
+    if (!carbon) {
+      this.unestimatedNodeHours += charge.aliveMs / 3_600_000;
+      return;
+    }
+    this.energyKwh += carbon.energyKwh;
+    this.operationalKgCo2e += carbon.operationalKgCo2e;
+    this.embodiedKgCo2e += carbon.embodiedKgCo2e;
+    add(this.byPool, charge.node.pool ?? '(manifest nodes)', carbon.kgCo2e);
+    add(this.byRegion, this.model.profileOf(charge.node)!.region, carbon.kgCo2e);
+    charge.workloads.forEach((w, i) => {
+      const kgCo2e = carbon.workloadKgCo2e[i];
+      this.allocatedKgCo2e += kgCo2e;
+      this.allocatedEnergyKwh += carbon.workloadEnergyKwh[i];
+      add(this.byNamespace, w.namespace, kgCo2e);
+      add(this.byWorkload, w.ref, kgCo2e);
+    });
+  }
+
+  get kgCo2e(): number {
+    return this.operationalKgCo2e + this.embodiedKgCo2e;
+  }
+
+  summary(): CarbonSummary {
+    const sorted = (m: Map<string, number>) => Object.fromEntries([...m].sort(([x], [y]) => (x < y ? -1 : 1)).map(([k, v]) => [k, kg(v)]));
+    return {
+      kgCo2e: kg(this.kgCo2e),
+      energyKwh: kg(this.energyKwh),
+      operationalKgCo2e: kg(this.operationalKgCo2e),
+      embodiedKgCo2e: kg(this.embodiedKgCo2e),
+      allocatedKgCo2e: kg(this.allocatedKgCo2e),
+      idleKgCo2e: kg(this.kgCo2e - this.allocatedKgCo2e),
+      unestimatedNodeHours: round(this.unestimatedNodeHours, 4),
+      byPool: sorted(this.byPool),
+      byRegion: sorted(this.byRegion),
+      byNamespace: sorted(this.byNamespace),
+      byWorkload: sorted(this.byWorkload),
+    };
+  }
+
+  /** One warning per kind of gap, naming the pools of the nodes it concerns (nodes of no pool by name). */
+  warnings(): RunWarning[] {
+    const out: RunWarning[] = [];
+    for (const [gap, objects] of [...this.model.gaps].sort(([a], [b]) => GAP_ORDER.indexOf(a) - GAP_ORDER.indexOf(b))) {
+      const text = GAP_TEXT[gap];
+      out.push({ code: gap === 'no-instance-type' ? 'carbon-unknown' : 'carbon-approximate', title: text.title, objects: [...objects], message: text.message });
+    }
+    return out;
+  }
+}
+
+const GAP_ORDER: readonly CarbonGap[] = ['no-instance-type', 'unknown-embodied', 'unknown-architecture', 'gpu-not-modelled', 'default-region', 'unknown-region'];
+
+const GAP_TEXT: Record<CarbonGap, { title: string; message: string }> = {
+  'no-instance-type': {
+    title: 'carbon not estimated',
+    message: 'These nodes have no instance type the catalog knows (capsim catalog), so the Cloud Carbon Footprint method has no provider, watts or host for them: their energy and emissions are left out of carbon.kgCo2e (carbon.unestimatedNodeHours counts their hours). Give them a catalog instanceType (a pool\'s instanceType, or the node.kubernetes.io/instance-type label).',
+  },
+  'unknown-embodied': {
+    title: 'embodied carbon unknown',
+    message: 'The Cloud Carbon Footprint coefficients list no manufacturing emissions for these nodes\' host (see docs/outputs.md "Carbon"): their embodied emissions count as 0 and carbon.kgCo2e is low. Set spec.carbon.embodiedKgCo2ePerHost for the instance type or family.',
+  },
+  'unknown-architecture': {
+    title: 'carbon from average watts',
+    message: 'The Cloud Carbon Footprint coefficients do not know these nodes\' microarchitecture: their power uses CCF\'s provider average watts per vCPU and no memory beyond the chips\' own. Set spec.carbon.wattsPerVcpu to use your own figures.',
+  },
+  'gpu-not-modelled': {
+    title: 'GPU power not counted',
+    message: 'These nodes have GPUs; their power is not modelled (only CPU, memory and the host\'s embodied share), so their carbon is low.',
+  },
+  'default-region': {
+    title: 'carbon in the default region',
+    message: 'Neither a pricing region nor a zone names these nodes\' region: the grid intensity of the provider\'s default region (aws us-east-1, gce us-central1, azure eastus) was used. Set spec.carbon.region (or zones such as us-east-1a).',
+  },
+  'unknown-region': {
+    title: 'carbon at mean grid intensity',
+    message: 'These nodes\' region is not in the Cloud Carbon Footprint grid table: CCF\'s mean for the provider was used. Set spec.carbon.gridIntensityGPerKwh for the region.',
+  },
+};
+
+function add(map: Map<string, number>, key: string, value: number): void {
+  map.set(key, (map.get(key) ?? 0) + value);
+}
