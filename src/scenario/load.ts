@@ -153,6 +153,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     karpenter,
     behavior,
     events,
+    ...(parsed.spec.carbon ? { carbon: parsed.spec.carbon } : {}),
     notices,
     resolved: resolvedDocument(parsed, name, pools.resolved, state.report.entries.length > 0 ? placement : undefined),
     inputFiles: [...new Set(inputFiles)],
