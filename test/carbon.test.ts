@@ -2,6 +2,8 @@
 // a node-hour worked by hand from the cited coefficients, its allocation to workloads like cost,
 // the gaps that must be warned about (never a silent 0), spec.carbon overrides, and real runs.
 import { test } from 'node:test';
+import fs from 'node:fs';
+import path from 'node:path';
 import assert from 'node:assert/strict';
 import { computeKwh, co2e, embodiedCo2e, gigabyteHoursBeyondChip, memoryKwh, mixArchitectures, physicalChips } from '../src/carbon/ccfMethod.ts';
 import { CarbonModel, estimateNodeHour, resolveProfile, zoneRegion } from '../src/carbon/carbonModel.ts';
@@ -17,6 +19,8 @@ import type { Summary } from '../src/outputs/summary.ts';
 import { LABEL_INSTANCE_TYPE } from '../src/model/api.ts';
 import { makeNode } from './support/cluster.ts';
 import { capsim, runYaml, writeScenario } from './support/run.ts';
+import { csvRows } from './support/backtestDir.ts';
+import { round } from '../src/outputs/format.ts';
 
 const HOUR = 3_600_000;
 const GI = 1024 ** 3;
@@ -288,4 +292,45 @@ spec:
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /spec\.carbon\.wattsPerVcpu\.max.*max \(2\) is below min \(5\)/s);
   assert.match(r.stderr, /spec\.carbon\.pue/);
+});
+
+test('a sweep: carbon.kgCo2e is a column, an --objective and a --constraint, and the figures are the hand-computed ones', () => {
+  // Two aws/m5.xlarge for 2 h, 1 core busy; the same cost in both configurations, the grid
+  // differs: us-east-1 (0.000379069 t/kWh) or eu-north-1 (0.0000088 t/kWh, AwsFootprintEstimationConstants.ts).
+  const file = writeScenario(`apiVersion: capsim/v1
+kind: Scenario
+metadata: {name: carbon-sweep}
+spec:
+  duration: 2h
+  cluster:
+    nodePools:
+      - {name: general, instanceType: aws/m5.xlarge, count: 2}
+  carbon: {region: us-east-1}
+  workloads:
+    - name: web
+      replicas: 2
+      containers:
+        - {name: app, resources: {requests: {cpu: 500m, memory: 1Gi}}}
+`);
+  const out = path.join(path.dirname(file), 'sweep');
+  const r = capsim('sweep', file, '--vary', 'spec.carbon.region=us-east-1,eu-north-1', '--objective', 'carbon.kgCo2e', '--constraint', 'carbon.kgCo2e<=0.01', '--parallel', '1', '--out', out, '--quiet', '--format', 'html');
+  assert.equal(r.code, 0, r.stderr);
+  const [min, max] = [0.6129888539040325, 4.104170352960531];
+  const kwh = ((min * 8 + (max - min) * 1) * 2 * 1.135) / 1000 + 2 * ((384 - 75.09995781995782) / 24) * 2 * 0.000392 * 1.135;
+  const embodied = (2 * 1610.79 * 2 * 4) / 35040 / 96;
+  const rows = csvRows(path.join(out, 'sweep.csv'));
+  assert.deepEqual(rows.map((row) => [row.config, Number(row['carbon.kgCo2e']), Number(row['cost.totalUsd'])]), [
+    ['c001', round(kwh * 0.379069 + embodied, 6), 0.768],
+    ['c002', round(kwh * 0.0088 + embodied, 6), 0.768],
+  ]);
+  const json = JSON.parse(fs.readFileSync(path.join(out, 'sweep.json'), 'utf8'));
+  assert.equal(json.best.config, 'c002', 'the lower-carbon grid is the objective\'s best');
+  assert.deepEqual(json.feasible, ['c002']);
+  assert.deepEqual(json.constraints.map((c: { key: string; violatingRuns: number }) => [c.key, c.violatingRuns]), [['carbon.kgCo2e', 1]]);
+  assert.ok(csvRows(path.join(out, 'sweep-summary.csv'))[0]['carbon.kgCo2e.mean'] !== undefined);
+  assert.match(fs.readFileSync(path.join(out, 'sweep.html'), 'utf8'), /carbon\.kgCo2e mean/);
+  // A misspelt carbon key is an input error with the closest figure.
+  const bad = capsim('sweep', file, '--vary', 'spec.seed=1,2', '--objective', 'carbon.kgCO2e', '--out', path.join(out, 'bad'));
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /did you mean carbon\.kgCo2e/);
 });

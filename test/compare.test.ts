@@ -205,7 +205,7 @@ test('compareFigures: a zero baseline has no %, each later run has its delta, be
     { label: 'c', summary: summary({ totalUsd: 7.5, oomKills: 0, servedPct: null, cpuUsedPct: 20 }) },
   ]);
   const row = (key: string) => rows.find((r) => r.key === key)!;
-  assert.equal(rows.length, 19);
+  assert.equal(rows.length, 21); // FIGURES: 19, and carbon.kgCo2e and carbon.energyKwh
 
   const cost = row('cost.totalUsd');
   assert.deepEqual(cost.values, [10, 12.5, 7.5]);
