@@ -334,3 +334,27 @@ spec:
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /did you mean carbon\.kgCo2e/);
 });
+
+test('validate warns of carbon gaps before the run; the run\'s summary has each once, from the nodes it had', async () => {
+  const yaml = `apiVersion: capsim/v1
+kind: Scenario
+metadata: {name: gaps}
+spec:
+  duration: 1h
+  cluster:
+    nodePools:
+      - {name: gce, instanceType: gce/n1-standard-4, count: 1}
+      - {name: azure, instanceType: azure/Standard_D4s_v5, count: 1, zones: [eastus-1]}
+`;
+  const v = capsim('validate', writeScenario(yaml));
+  assert.equal(v.code, 0, v.stderr);
+  assert.match(v.stdout, /warning: embodied carbon unknown: .*spec\.carbon\.embodiedKgCo2ePerHost/);
+  assert.match(v.stdout, /warning: carbon in the default region: /);
+  const out = await runYaml(yaml);
+  const carbon = (out.summary as Summary).warnings!.filter((w) => w.code.startsWith('carbon')).map((w) => `${w.title}: ${w.objects.join(' ')}`);
+  assert.deepEqual(carbon, [
+    'embodied carbon unknown: NodePool/-/azure',
+    'carbon from average watts: NodePool/-/azure',
+    'carbon in the default region: NodePool/-/gce',
+  ]);
+});

@@ -72,13 +72,15 @@ export class CarbonAccount implements ChargeListener {
 
   /** One warning per kind of gap, naming the pools of the nodes it concerns (nodes of no pool by name). */
   warnings(): RunWarning[] {
-    const out: RunWarning[] = [];
-    for (const [gap, objects] of [...this.model.gaps].sort(([a], [b]) => GAP_ORDER.indexOf(a) - GAP_ORDER.indexOf(b))) {
-      const text = GAP_TEXT[gap];
-      out.push({ code: gap === 'no-instance-type' ? 'carbon-unknown' : 'carbon-approximate', title: text.title, objects: [...objects], message: text.message });
-    }
-    return out;
+    return gapWarnings(this.model.gaps);
   }
+}
+
+/** The warnings of `gaps` (carbonModel.ts noteGaps), most serious first. */
+export function gapWarnings(gaps: ReadonlyMap<CarbonGap, ReadonlySet<string>>): RunWarning[] {
+  return [...gaps]
+    .sort(([a], [b]) => GAP_ORDER.indexOf(a) - GAP_ORDER.indexOf(b))
+    .map(([gap, objects]) => ({ code: gap === 'no-instance-type' ? 'carbon-unknown' : 'carbon-approximate', title: GAP_TEXT[gap].title, objects: [...objects], message: GAP_TEXT[gap].message }));
 }
 
 const GAP_ORDER: readonly CarbonGap[] = ['no-instance-type', 'unknown-embodied', 'unknown-architecture', 'gpu-not-modelled', 'default-region', 'unknown-region'];

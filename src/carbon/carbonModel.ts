@@ -80,11 +80,7 @@ export class CarbonModel {
     if (profile === undefined) {
       profile = resolveProfile(node, this.settings);
       this.profiles.set(node.index, profile);
-      for (const gap of profile ? profile.gaps : ['no-instance-type' as const]) {
-        const set = this.gaps.get(gap) ?? new Set<string>();
-        set.add(node.pool !== null ? `NodePool/-/${node.pool}` : `Node/-/${node.name}`);
-        this.gaps.set(gap, set);
-      }
+      noteGaps(this.gaps, node, profile);
     }
     return profile;
   }
@@ -93,6 +89,15 @@ export class CarbonModel {
     const profile = this.profileOf(charge.node);
     if (!profile) return null;
     return estimateNodeHour(charge, profile);
+  }
+}
+
+/** Adds the node's gaps (none known: 'no-instance-type') to `gaps`, under its pool's name or its own. */
+export function noteGaps(gaps: Map<CarbonGap, Set<string>>, node: Node, profile: NodeProfile | null): void {
+  for (const gap of profile ? profile.gaps : ['no-instance-type' as const]) {
+    const set = gaps.get(gap) ?? new Set<string>();
+    set.add(node.pool !== null ? `NodePool/-/${node.pool}` : `Node/-/${node.name}`);
+    gaps.set(gap, set);
   }
 }
 

@@ -184,7 +184,10 @@ export class Recorder {
     }
     await Promise.all([nodes.close(), this.timeseries.close(), this.workloadRows.close(), this.events.close(), this.nodeUtilization.close()]);
 
-    const warnings = [...this.preflight, ...this.flags.warnings(api, usage, endMs), ...this.carbon.warnings()];
+    // The carbon gaps found before the run (carbon/carbonPreflight.ts) are found again, on the
+    // nodes the run had: those replace them.
+    const before = this.preflight.filter((w) => w.code !== 'carbon-unknown' && w.code !== 'carbon-approximate');
+    const warnings = [...before, ...this.flags.warnings(api, usage, endMs), ...this.carbon.warnings()];
     const summary = buildSummary(scenario, a, this.carbon, scheduler, usage, kubelet.restarts, api.workloads, this.eventCounts, this.hpaScaleEvents, endMs, warnings);
     const karpenter = this.parts.controllers?.get('karpenter');
     if (karpenter) summary.autoscaling.karpenter = karpenter.summary();
