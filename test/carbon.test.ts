@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import assert from 'node:assert/strict';
 import { computeKwh, co2e, embodiedCo2e, gigabyteHoursBeyondChip, memoryKwh, mixArchitectures, physicalChips } from '../src/carbon/ccfMethod.ts';
-import { CarbonModel, estimateNodeHour, resolveProfile, zoneRegion } from '../src/carbon/carbonModel.ts';
+import { CarbonModel, catalogTypeOf, resolveProfile, zoneRegion } from '../src/carbon/carbonModel.ts';
 import { CarbonAccount } from '../src/carbon/carbonAccount.ts';
 import { PROVIDERS } from '../src/carbon/ccfCoefficients.ts';
 import { HOSTS, familyOf } from '../src/carbon/ccfInstances.ts';
@@ -18,7 +18,7 @@ import type { Node } from '../src/model/node.ts';
 import type { Summary } from '../src/outputs/summary.ts';
 import { LABEL_INSTANCE_TYPE } from '../src/model/api.ts';
 import { makeNode } from './support/cluster.ts';
-import { capsim, runYaml, writeScenario } from './support/run.ts';
+import { capsim, runFile, runYaml, writeScenario } from './support/run.ts';
 import { csvRows } from './support/backtestDir.ts';
 import { round } from '../src/outputs/format.ts';
 
@@ -181,6 +181,17 @@ test('what the model lacks is a warning, never a silent 0: no type, unknown host
   const p = resolveProfile(mars, {})!;
   assert.deepEqual(p.gaps, ['unknown-region']);
   near(p.intensityKgPerKwh, 0.39278188);
+});
+
+test('a Karpenter node\'s bare type name ("c5.4xlarge") is the catalog type its provider has', async () => {
+  assert.equal(catalogTypeOf('c5.4xlarge', {})?.id, 'aws/c5.4xlarge');
+  assert.equal(catalogTypeOf('n2-standard-8', {})?.id, 'gce/n2-standard-8');
+  assert.equal(catalogTypeOf('x9.huge', {}), undefined);
+  // scenarios/karpenter-nodepools.yaml: every node Karpenter launched is estimated.
+  const out = await runFile('scenarios/karpenter-nodepools.yaml');
+  const c = (out.summary as Summary).carbon;
+  assert.equal(c.unestimatedNodeHours, 0);
+  assert.ok(c.kgCo2e > 0);
 });
 
 test('zones name their region where CCF knows it', () => {

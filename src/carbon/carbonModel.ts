@@ -22,7 +22,7 @@ import type { Node } from '../model/node.ts';
 import type { CarbonSettings } from '../model/carbonSettings.ts';
 import type { CarbonOf, NodeCarbon, NodeCharge } from '../cost/chargePeriod.ts';
 import { DEFAULT_CPU_USD_PER_CORE_HOUR, DEFAULT_RAM_USD_PER_GB_HOUR } from '../cost/allocation.ts';
-import { findInstanceType, providerOf, type InstanceType } from '../cost/catalog.ts';
+import { findInstanceType, listInstanceTypes, providerOf, type InstanceType } from '../cost/catalog.ts';
 import { own } from '../model/records.ts';
 import { GCE_REGION_PUE, MEMORY_KWH_PER_GB_HOUR, PROVIDERS, SERVER_LIFESPAN_HOURS, type ArchitectureCoefficients, type CarbonProvider } from './ccfCoefficients.ts';
 import { HOSTS, familyOf, type HostCoefficients } from './ccfInstances.ts';
@@ -142,7 +142,7 @@ function capacityOf(node: Node): { cpuMilli: number; memoryBytes: number } {
 
 /** A node's provider, region and coefficients; null without a known instance type. */
 export function resolveProfile(node: Node, settings: CarbonSettings): NodeProfile | null {
-  const type = node.instanceType ? findInstanceType(node.instanceType) : undefined;
+  const type = node.instanceType ? catalogTypeOf(node.instanceType, node.labels) : undefined;
   if (!type) return null;
   const provider = providerOf(type.provider) as CarbonProvider;
   const coefficients = PROVIDERS[provider];
@@ -185,6 +185,20 @@ export function resolveProfile(node: Node, settings: CarbonSettings): NodeProfil
 
   return { provider, region, intensityKgPerKwh, pue, watts, vcpu, memoryGb, kwhPerGbHour, embodiedKgPerHour, gaps };
 }
+
+/** The catalog entry of a node's instance type: "aws/m5.xlarge" as written, or a bare name as a
+ *  Karpenter node carries it ("c5.4xlarge"): the one provider whose catalog has that name (the
+ *  provider's Karpenter labels decide between two). */
+export function catalogTypeOf(instanceType: string, labels: Readonly<Record<string, string>>): InstanceType | undefined {
+  if (instanceType.includes('/')) return findInstanceType(instanceType);
+  const candidates = listInstanceTypes().filter((t) => t.name === instanceType);
+  if (candidates.length <= 1) return candidates[0];
+  const keys = Object.keys(labels);
+  const hinted = candidates.filter((t) => keys.some((k) => k.startsWith(PROVIDER_LABEL_PREFIX[t.provider])));
+  return hinted.length === 1 ? hinted[0] : undefined;
+}
+
+const PROVIDER_LABEL_PREFIX: Record<CarbonProvider, string> = { aws: 'karpenter.k8s.aws/', azure: 'karpenter.azure.com/', gce: 'cloud.google.com/' };
 
 /** The node's grid region: the pricing's (node.region), else its zone's, else spec.carbon.region,
  *  else the catalog price's region; else the provider's default (known: false). */
