@@ -113,20 +113,23 @@ export function estimateNodeHour(charge: NodeCharge, p: NodeProfile): NodeCarbon
   const embodiedKg = p.embodiedKgPerHour * hours;
   const energyKwh = cpuKwh + memKwh;
   const operationalKg = energyKwh * p.intensityKgPerKwh;
-  // OpenCost's default price weights of the two resources, for the embodied share.
-  const cpuWeight = (cpuCapacityMs / 1000) * DEFAULT_CPU_USD_PER_CORE_HOUR;
-  const memWeight = (memoryCapacityMs / GIB) * DEFAULT_RAM_USD_PER_GB_HOUR;
-  const workloadKgCo2e: number[] = [];
-  const workloadEnergyKwh: number[] = [];
-  for (const w of charge.workloads) {
+  // Per unit charged (millicore-ms, byte-ms): each resource's energy over its capacity, and the
+  // embodied emissions over the node's cost at OpenCost's default price weights of the two.
+  const cpuKwhPer = cpuCapacityMs > 0 ? cpuKwh / cpuCapacityMs : 0;
+  const memKwhPer = memoryCapacityMs > 0 ? memKwh / memoryCapacityMs : 0;
+  const weights = (cpuCapacityMs / 1000) * DEFAULT_CPU_USD_PER_CORE_HOUR + (memoryCapacityMs / GIB) * DEFAULT_RAM_USD_PER_GB_HOUR;
+  const cpuEmbodiedPer = weights > 0 ? (embodiedKg * DEFAULT_CPU_USD_PER_CORE_HOUR) / 1000 / weights : 0;
+  const memEmbodiedPer = weights > 0 ? (embodiedKg * DEFAULT_RAM_USD_PER_GB_HOUR) / GIB / weights : 0;
+  const { workloads } = charge;
+  const workloadKgCo2e = new Array<number>(workloads.length);
+  const workloadEnergyKwh = new Array<number>(workloads.length);
+  for (let i = 0; i < workloads.length; i++) {
+    const w = workloads[i];
     const cpuCharged = Math.max(w.cpuRequestedMilliMs, w.cpuUsedMilliMs);
     const memCharged = Math.max(w.memoryRequestedByteMs, w.memoryUsedByteMs);
-    const cpuShare = cpuCapacityMs > 0 ? cpuCharged / cpuCapacityMs : 0;
-    const memShare = memoryCapacityMs > 0 ? memCharged / memoryCapacityMs : 0;
-    const costShare = cpuWeight + memWeight > 0 ? ((cpuCharged / 1000) * DEFAULT_CPU_USD_PER_CORE_HOUR + (memCharged / GIB) * DEFAULT_RAM_USD_PER_GB_HOUR) / (cpuWeight + memWeight) : 0;
-    const kwh = cpuKwh * cpuShare + memKwh * memShare;
-    workloadEnergyKwh.push(kwh);
-    workloadKgCo2e.push(kwh * p.intensityKgPerKwh + embodiedKg * costShare);
+    const kwh = cpuCharged * cpuKwhPer + memCharged * memKwhPer;
+    workloadEnergyKwh[i] = kwh;
+    workloadKgCo2e[i] = kwh * p.intensityKgPerKwh + cpuCharged * cpuEmbodiedPer + memCharged * memEmbodiedPer;
   }
   return { energyKwh, operationalKgCo2e: operationalKg, embodiedKgCo2e: embodiedKg, kgCo2e: operationalKg + embodiedKg, workloadKgCo2e, workloadEnergyKwh };
 }
