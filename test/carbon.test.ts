@@ -166,7 +166,7 @@ test('what the model lacks is a warning, never a silent 0: no type, unknown host
     'carbon-unknown: carbon not estimated: Node/-/bare',
     'carbon-approximate: embodied carbon unknown: Node/-/d4',
     'carbon-approximate: carbon from average watts: Node/-/d4',
-    'carbon-approximate: GPU power not counted: Node/-/g4',
+    'carbon-approximate: GPU power at 50 % use: Node/-/g4',
     'carbon-approximate: carbon in the default region: Node/-/n1',
   ]);
   // Azure's Dsv5 uses CCF's Azure averages (0.74-3.54 W, MIN_WATTS_AVG / MAX_WATTS_AVG) in eastus (the catalog's region).
@@ -181,6 +181,21 @@ test('what the model lacks is a warning, never a silent 0: no type, unknown host
   const p = resolveProfile(mars, {})!;
   assert.deepEqual(p.gaps, ['unknown-region']);
   near(p.intensityKgPerKwh, 0.39278188);
+});
+
+test('GPUs: CCF\'s watts per GPU at its 50 % average utilization, charged to workloads by cost share', () => {
+  // aws/g4dn.xlarge: 1 NVIDIA T4, 8-71 W (AwsFootprintEstimationConstants.ts), at 50 %: 39.5 W x PUE 1.135.
+  const node = typedNode('g4', 'aws/g4dn.xlarge', { zone: 'us-east-1a', cpu: 4, memory: '16Gi' });
+  const idle = new CarbonModel().estimate(chargeOf(node, []))!;
+  const gpuKwh = ((8 + 0.5 * (71 - 8)) * 1 * 1.135) / 1000;
+  // The rest as an m5-like host: Cascade Lake 0.6902978319127387 W at 0 % x 4 vCPU; 96 vCPU / 384 GB host (105.97 GB/chip).
+  const cpuKwh = (0.6902978319127387 * 4 * 1.135) / 1000;
+  const memKwh = ((384 - 105.972049689441) / (384 / 16)) * 0.000392 * 1.135;
+  near(idle.energyKwh, cpuKwh + memKwh + gpuKwh);
+  // A workload holding the whole node is charged all of it.
+  const whole = new CarbonModel().estimate(chargeOf(node, [{ ref: 'Job/ml/train', cpuReq: 4, cpuUse: 0, memReq: 16, memUse: 0 }]))!;
+  near(whole.workloadKgCo2e[0], whole.kgCo2e);
+  near(whole.workloadEnergyKwh[0], whole.energyKwh);
 });
 
 test('a Karpenter node\'s bare type name ("c5.4xlarge") is the catalog type its provider has', async () => {

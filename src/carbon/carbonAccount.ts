@@ -98,7 +98,7 @@ export function gapWarnings(gaps: ReadonlyMap<CarbonGap, ReadonlySet<string>>): 
     .map(([gap, objects]) => ({ code: gap === 'no-instance-type' ? 'carbon-unknown' : 'carbon-approximate', title: GAP_TEXT[gap].title, objects: [...objects], message: GAP_TEXT[gap].message }));
 }
 
-const GAP_ORDER: readonly CarbonGap[] = ['no-instance-type', 'unknown-embodied', 'unknown-architecture', 'gpu-not-modelled', 'default-region', 'unknown-region'];
+const GAP_ORDER: readonly CarbonGap[] = ['no-instance-type', 'unknown-embodied', 'unknown-architecture', 'gpu-unknown', 'gpu-average-utilization', 'default-region', 'unknown-region'];
 
 const GAP_TEXT: Record<CarbonGap, { title: string; message: string }> = {
   'no-instance-type': {
@@ -113,9 +113,13 @@ const GAP_TEXT: Record<CarbonGap, { title: string; message: string }> = {
     title: 'carbon from average watts',
     message: 'The Cloud Carbon Footprint coefficients do not know these nodes\' microarchitecture: their power uses CCF\'s provider average watts per vCPU and no memory beyond the chips\' own. Set spec.carbon.wattsPerVcpu to use your own figures.',
   },
-  'gpu-not-modelled': {
+  'gpu-average-utilization': {
+    title: 'GPU power at 50 % use',
+    message: 'capsim does not model GPU use: these nodes\' GPUs are counted at the Cloud Carbon Footprint\'s average utilization, 50 % (its min/max watts per GPU), and their energy is charged to workloads by their cost share.',
+  },
+  'gpu-unknown': {
     title: 'GPU power not counted',
-    message: 'These nodes have GPUs; their power is not modelled (only CPU, memory and the host\'s embodied share), so their carbon is low.',
+    message: 'These nodes have GPUs the Cloud Carbon Footprint coefficients give no watts for: their power is not counted, so their carbon is low.',
   },
   'default-region': {
     title: 'carbon in the default region',

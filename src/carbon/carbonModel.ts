@@ -8,12 +8,14 @@
 //    carry by default (AWS, Azure) or of all of it (GCP), as CCF counts each provider;
 //  - operational emissions: (compute + memory) kWh x the region's grid intensity;
 //  - embodied: the host's manufacturing emissions x hours / 4 years x the instance's share of
-//    the host's vCPUs.
+//    the host's vCPUs;
+//  - GPUs (AWS g4dn, g5, p3): CCF's min/max watts per GPU at CCF's 50 % average utilization
+//    (capsim models no GPU use), x PUE.
 //
 // Allocation (OpenCost's rule, as cost/allocation.ts): a workload's share of the compute energy
 // is its max(∫CPU request, ∫CPU usage) over the node's ∫CPU capacity, of the memory energy the
-// same for memory, of the embodied emissions its share of the node's cost (the two resources
-// weighted by OpenCost's default per-core and per-GB prices, as its cost is). What no workload
+// same for memory, of the embodied emissions and the GPUs' energy its share of the node's cost
+// (the two resources weighted by OpenCost's default per-core and per-GB prices, as its cost is). What no workload
 // is charged is idle. Operational emissions follow the energy.
 //
 // One difference from CCF: CCF adds an embodied "kWh" (embodied CO2e / grid intensity) to its
@@ -24,7 +26,7 @@ import type { CarbonOf, NodeCarbon, NodeCharge } from '../cost/chargePeriod.ts';
 import { DEFAULT_CPU_USD_PER_CORE_HOUR, DEFAULT_RAM_USD_PER_GB_HOUR } from '../cost/allocation.ts';
 import { findInstanceType, listInstanceTypes, providerOf, type InstanceType } from '../cost/catalog.ts';
 import { own } from '../model/records.ts';
-import { GCE_REGION_PUE, MEMORY_KWH_PER_GB_HOUR, PROVIDERS, SERVER_LIFESPAN_HOURS, type ArchitectureCoefficients, type CarbonProvider } from './ccfCoefficients.ts';
+import { AVERAGE_UTILIZATION_PCT, GCE_REGION_PUE, MEMORY_KWH_PER_GB_HOUR, PROVIDERS, SERVER_LIFESPAN_HOURS, type ArchitectureCoefficients, type CarbonProvider } from './ccfCoefficients.ts';
 import { HOSTS, familyOf, type HostCoefficients } from './ccfInstances.ts';
 import { computeKwh, embodiedCo2e, gigabyteHoursBeyondChip, memoryKwh, mixArchitectures, physicalChips } from './ccfMethod.ts';
 
@@ -43,8 +45,9 @@ export type CarbonGap =
   | 'unknown-architecture'
   /** The host's manufacturing emissions are unknown: embodied counted as 0. */
   | 'unknown-embodied'
-  /** GPUs draw power CCF estimates separately, which this model leaves out. */
-  | 'gpu-not-modelled';
+  /** GPUs at CCF's average 50 % utilization (capsim does not model GPU use); unknown GPU: not counted. */
+  | 'gpu-average-utilization'
+  | 'gpu-unknown';
 
 /** What is fixed for a node over the run: resolved once, at its first charge period. */
 export interface NodeProfile {
@@ -60,6 +63,8 @@ export interface NodeProfile {
   kwhPerGbHour: number;
   /** kg CO2e per hour of life. */
   embodiedKgPerHour: number;
+  /** The GPUs' kWh per hour of life (PUE included): CCF's GPU watts at 50 % utilization. */
+  gpuKwhPerHour: number;
   gaps: CarbonGap[];
 }
 
@@ -111,15 +116,18 @@ export function estimateNodeHour(charge: NodeCharge, p: NodeProfile): NodeCarbon
   const cpuKwh = computeKwh(utilizationPct, p.vcpu * hours, p.watts.minWatts, p.watts.maxWatts, p.pue);
   const memKwh = memoryKwh(p.memoryGb * hours, p.kwhPerGbHour, p.pue);
   const embodiedKg = p.embodiedKgPerHour * hours;
-  const energyKwh = cpuKwh + memKwh;
+  const gpuKwh = p.gpuKwhPerHour * hours;
+  const energyKwh = cpuKwh + memKwh + gpuKwh;
   const operationalKg = energyKwh * p.intensityKgPerKwh;
   // Per unit charged (millicore-ms, byte-ms): each resource's energy over its capacity, and the
-  // embodied emissions over the node's cost at OpenCost's default price weights of the two.
+  // embodied emissions (and the GPUs' energy, which no charge measures) over the node's cost at
+  // OpenCost's default price weights of the two.
   const cpuKwhPer = cpuCapacityMs > 0 ? cpuKwh / cpuCapacityMs : 0;
   const memKwhPer = memoryCapacityMs > 0 ? memKwh / memoryCapacityMs : 0;
   const weights = (cpuCapacityMs / 1000) * DEFAULT_CPU_USD_PER_CORE_HOUR + (memoryCapacityMs / GIB) * DEFAULT_RAM_USD_PER_GB_HOUR;
-  const cpuEmbodiedPer = weights > 0 ? (embodiedKg * DEFAULT_CPU_USD_PER_CORE_HOUR) / 1000 / weights : 0;
-  const memEmbodiedPer = weights > 0 ? (embodiedKg * DEFAULT_RAM_USD_PER_GB_HOUR) / GIB / weights : 0;
+  const byCost = embodiedKg + gpuKwh * p.intensityKgPerKwh;
+  const cpuCostPer = weights > 0 ? (DEFAULT_CPU_USD_PER_CORE_HOUR / 1000 / weights) : 0;
+  const memCostPer = weights > 0 ? (DEFAULT_RAM_USD_PER_GB_HOUR / GIB / weights) : 0;
   const { workloads } = charge;
   const workloadKgCo2e = new Array<number>(workloads.length);
   const workloadEnergyKwh = new Array<number>(workloads.length);
@@ -127,9 +135,10 @@ export function estimateNodeHour(charge: NodeCharge, p: NodeProfile): NodeCarbon
     const w = workloads[i];
     const cpuCharged = Math.max(w.cpuRequestedMilliMs, w.cpuUsedMilliMs);
     const memCharged = Math.max(w.memoryRequestedByteMs, w.memoryUsedByteMs);
+    const costShare = cpuCharged * cpuCostPer + memCharged * memCostPer;
     const kwh = cpuCharged * cpuKwhPer + memCharged * memKwhPer;
-    workloadEnergyKwh[i] = kwh;
-    workloadKgCo2e[i] = kwh * p.intensityKgPerKwh + cpuCharged * cpuEmbodiedPer + memCharged * memEmbodiedPer;
+    workloadEnergyKwh[i] = kwh + gpuKwh * costShare;
+    workloadKgCo2e[i] = kwh * p.intensityKgPerKwh + byCost * costShare;
   }
   return { energyKwh, operationalKgCo2e: operationalKg, embodiedKgCo2e: embodiedKg, kgCo2e: operationalKg + embodiedKg, workloadKgCo2e, workloadEnergyKwh };
 }
@@ -184,9 +193,13 @@ export function resolveProfile(node: Node, settings: CarbonSettings): NodeProfil
   let embodiedKgPerHour = 0;
   if (hostKg === null || platformVcpu === 0) gaps.push('unknown-embodied');
   else embodiedKgPerHour = embodiedCo2e(1, settings.serverLifespanHours ?? SERVER_LIFESPAN_HOURS, Math.min(type.vcpu, platformVcpu), platformVcpu, hostKg);
-  if (type.gpu > 0) gaps.push('gpu-not-modelled');
+  let gpuKwhPerHour = 0;
+  if (type.gpu > 0 && host?.gpu) {
+    gpuKwhPerHour = computeKwh(AVERAGE_UTILIZATION_PCT, type.gpu, host.gpu.minWatts, host.gpu.maxWatts, pue);
+    gaps.push('gpu-average-utilization');
+  } else if (type.gpu > 0) gaps.push('gpu-unknown');
 
-  return { provider, region, intensityKgPerKwh, pue, watts, vcpu, memoryGb, kwhPerGbHour, embodiedKgPerHour, gaps };
+  return { provider, region, intensityKgPerKwh, pue, watts, vcpu, memoryGb, kwhPerGbHour, embodiedKgPerHour, gpuKwhPerHour, gaps };
 }
 
 /** The catalog entry of a node's instance type: "aws/m5.xlarge" as written, or a bare name as a

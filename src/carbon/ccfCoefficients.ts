@@ -47,6 +47,9 @@ export interface ProviderCoefficients {
 export const MEMORY_KWH_PER_GB_HOUR = 0.000392;
 /** Hours a server is amortised over: 4 years (SERVER_EXPECTED_LIFESPAN, the same in the three). */
 export const SERVER_LIFESPAN_HOURS = 35040;
+/** The utilization CCF assumes where it has no measurement (AVG_CPU_UTILIZATION_2020, the same in
+ *  the three providers' constants): capsim measures CPU, not GPUs, so a GPU's watts are taken at it. */
+export const AVERAGE_UTILIZATION_PCT = 50;
 /** One physical chip is taken to carry at most 96 vCPUs (packages/core/src/memory/helpers.ts getPhysicalChips). */
 export const VCPUS_PER_CHIP = 96;
 /** Microarchitectures whose min/max watts are outliers: a mix including them takes the median, not

@@ -25,6 +25,10 @@ export interface HostCoefficients {
   embodiedKg: number | null;
   /** A burstable family: CCF estimates no memory for it (its largest size is not a whole host). */
   burstable?: boolean;
+  /** The family's GPU and its watts at 0 % and 100 % (per GPU): cloud-carbon-footprint@b7a049c7
+   *  packages/aws/src/lib/AWSInstanceTypes.ts INSTANCE_TYPE_GPU_PROCESSOR_MAPPING and
+   *  AwsFootprintEstimationConstants.ts MIN/MAX_WATTS_BY_COMPUTE_PROCESSOR. */
+  gpu?: { name: string; minWatts: number; maxWatts: number };
   /** The rows this comes from. */
   source: string;
 }
@@ -53,9 +57,9 @@ export const HOSTS: Record<'aws' | 'gce' | 'azure', Record<string, HostCoefficie
     r6g: { architectures: ['Graviton2'], platformVcpu: 64, platformMemoryGb: 512, embodiedKg: 1688.46, source: `${AWS_CSV} (Graviton2)` },
     t3: { architectures: ['Skylake'], platformVcpu: 96, platformMemoryGb: 384, embodiedKg: 1610.79, burstable: true, source: `${AWS_CSV} (Xeon Platinum 8175M)` },
     t3a: { architectures: ['EPYC 1st Gen'], platformVcpu: 96, platformMemoryGb: 384, embodiedKg: 1610.79, burstable: true, source: `${AWS_CSV} (EPYC 7571)` },
-    g4dn: { architectures: ['Cascade Lake'], platformVcpu: 96, platformMemoryGb: 384, embodiedKg: 3010.79, source: `${AWS_CSV} (Xeon Platinum 8259CL, 8 GPUs)` },
-    g5: { architectures: ['EPYC 2nd Gen'], platformVcpu: 192, platformMemoryGb: 768, embodiedKg: 2200, source: `${AWS_2026} (g5.48xlarge, EPYC 7R32)` },
-    p3: { architectures: ['Broadwell'], platformVcpu: 72, platformMemoryGb: 768, embodiedKg: 3543.79, source: `${AWS_CSV} (Xeon E5-2686 v4, 8 GPUs)` },
+    g4dn: { architectures: ['Cascade Lake'], platformVcpu: 96, platformMemoryGb: 384, embodiedKg: 3010.79, gpu: { name: 'NVIDIA T4', minWatts: 8, maxWatts: 71 }, source: `${AWS_CSV} (Xeon Platinum 8259CL, 8 GPUs)` },
+    g5: { architectures: ['EPYC 2nd Gen'], platformVcpu: 192, platformMemoryGb: 768, embodiedKg: 2200, gpu: { name: 'NVIDIA A10G', minWatts: 18, maxWatts: 153 }, source: `${AWS_2026} (g5.48xlarge, EPYC 7R32)` },
+    p3: { architectures: ['Broadwell'], platformVcpu: 72, platformMemoryGb: 768, embodiedKg: 3543.79, gpu: { name: 'NVIDIA Tesla V100', minWatts: 35, maxWatts: 306 }, source: `${AWS_CSV} (Xeon E5-2686 v4, 8 GPUs)` },
   },
   gce: {
     'n1-standard': { architectures: ['Skylake', 'Broadwell', 'Haswell', 'Ivy Bridge', 'Sandy Bridge'], platformVcpu: 96, platformMemoryGb: 360, embodiedKg: 1677.48, source: GCE_CSV },
