@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import fs from 'node:fs';
 import path from 'node:path';
+import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { computeKwh, co2e, embodiedCo2e, gigabyteHoursBeyondChip, memoryKwh, mixArchitectures, physicalChips } from '../src/carbon/ccfMethod.ts';
 import { CarbonModel, catalogTypeOf, resolveProfile, zoneRegion } from '../src/carbon/carbonModel.ts';
@@ -383,4 +384,26 @@ spec:
     'carbon from average watts: NodePool/-/azure',
     'carbon in the default region: NodePool/-/gce',
   ]);
+});
+
+test('property: workloads that fit the node are charged between nothing and all of it; each share grows with what it holds', () => {
+  const node = typedNode('m5', 'aws/m5.xlarge', { zone: 'us-east-1a' });
+  const workload = fc.record({ cpuReq: fc.double({ min: 0, max: 1, noNaN: true }), cpuUse: fc.double({ min: 0, max: 1, noNaN: true }), memReq: fc.double({ min: 0, max: 4, noNaN: true }), memUse: fc.double({ min: 0, max: 4, noNaN: true }) });
+  fc.assert(
+    fc.property(fc.array(workload, { maxLength: 4 }), fc.double({ min: 0.01, max: 1, noNaN: true }), (ws, alive) => {
+      // At most 4 workloads of at most 1 core and 4 GiB each: never more than the node's 4 cores and 16 GiB.
+      const charge = chargeOf(node, ws.map((w, i) => ({ ref: `Deployment/ns/w${i}`, ...w })), alive * HOUR);
+      const c = new CarbonModel().estimate(charge)!;
+      const allocated = c.workloadKgCo2e.reduce((s, v) => s + v, 0);
+      assert.ok(allocated >= 0 && allocated <= c.kgCo2e * (1 + 1e-9), `${allocated} of ${c.kgCo2e}`);
+      assert.ok(c.workloadEnergyKwh.reduce((s, v) => s + v, 0) <= c.energyKwh * (1 + 1e-9));
+      near(c.kgCo2e, c.operationalKgCo2e + c.embodiedKgCo2e);
+      ws.forEach((w, i) => ws.forEach((v, j) => {
+        if (Math.max(w.cpuReq, w.cpuUse) >= Math.max(v.cpuReq, v.cpuUse) && Math.max(w.memReq, w.memUse) >= Math.max(v.memReq, v.memUse)) {
+          assert.ok(c.workloadKgCo2e[i] >= c.workloadKgCo2e[j] * (1 - 1e-9));
+        }
+      }));
+    }),
+    { numRuns: 300, seed: 19 },
+  );
 });
