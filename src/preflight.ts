@@ -26,6 +26,7 @@ import type { Scenario } from './model/scenario.ts';
 import type { RunWarning } from './outputs/summary.ts';
 import { formatCpuMilli } from './quantity.ts';
 import { scenarioWarnings } from './scenario/warnings.ts';
+import { carbonPreflightWarnings } from './carbon/carbonPreflight.ts';
 import type { CycleState, FilterPlugin, Snapshot } from './scheduler/framework.ts';
 import { INTER_POD_AFFINITY } from './scheduler/plugins/interPodAffinity.ts';
 import { POD_TOPOLOGY_SPREAD } from './scheduler/plugins/podTopologySpread.ts';
@@ -34,7 +35,7 @@ import { defaultProfile } from './scheduler/profile.ts';
 /** Every warning a scenario earns before it runs: `capsim validate` prints them, a run prints
  *  them and writes them into summary.json. */
 export function preflightWarnings(scenario: Scenario): RunWarning[] {
-  return [...scenarioWarnings(scenario), ...podFitWarnings(scenario)];
+  return [...scenarioWarnings(scenario), ...podFitWarnings(scenario), ...carbonPreflightWarnings(scenario)];
 }
 
 /** Filters whose verdict depends on the other pods' placement, not on the node. */

@@ -134,7 +134,7 @@ const LAYERS: string[][] = [
   ['api'],
   ['service'],
   ['kubelet', 'metrics', 'scheduler'],
-  ['cost', 'kubectl', 'cloud'],
+  ['cost', 'kubectl', 'cloud', 'carbon'],
   ['controllers'],
   ['scriptedEvents.ts', 'world.ts', 'preflight.ts'],
   ['record', 'focus'],

@@ -189,6 +189,7 @@ function summary(patch: { totalUsd?: number; oomKills?: number; servedPct?: numb
     seed: 1,
     durationSeconds: 3600,
     cost: { totalUsd: patch.totalUsd ?? 10, byPool: {}, byNamespace: {}, idleUsd: 0, monthlyRunRateUsd: 0, allocatedUsd: 0, byInstanceType: {}, byCapacityType: {}, byWorkload: {} },
+    carbon: { kgCo2e: 1, energyKwh: 2, operationalKgCo2e: 0.8, embodiedKgCo2e: 0.2, allocatedKgCo2e: 0.5, idleKgCo2e: 0.5, unestimatedNodeHours: 0, byPool: {}, byRegion: {}, byNamespace: {}, byWorkload: {} },
     utilization: { cpuRequestedPct: 50, cpuUsedPct: patch.cpuUsedPct ?? 20, memoryRequestedPct: 40, memoryUsedPct: 30 },
     nodes: { min: 1, max: 2, mean: 1.5, nodeHours: 1.5 },
     pods: { scheduled: 3, unschedulable: 0, oomKills: patch.oomKills ?? 0, evictions: 0, preemptions: 0, restarts: 0, pendingPodSeconds: 0, maxPending: 0 },
@@ -204,7 +205,7 @@ test('compareFigures: a zero baseline has no %, each later run has its delta, be
     { label: 'c', summary: summary({ totalUsd: 7.5, oomKills: 0, servedPct: null, cpuUsedPct: 20 }) },
   ]);
   const row = (key: string) => rows.find((r) => r.key === key)!;
-  assert.equal(rows.length, 19);
+  assert.equal(rows.length, 21); // FIGURES: 19, and carbon.kgCo2e and carbon.energyKwh
 
   const cost = row('cost.totalUsd');
   assert.deepEqual(cost.values, [10, 12.5, 7.5]);

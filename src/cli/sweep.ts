@@ -56,7 +56,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         out: { type: 'string', describe: 'Output directory (default: reports/<scenario name>-sweep/)' },
         'keep-all': { type: 'boolean', default: false, describe: "Keep every run's output files (default: summary.json and a compact timeseries.csv)" },
         tables: { ...tablesOption.tables, describe: "With --keep-all: the form of each run's tables, csv or parquet (without it a run keeps summary.json and a compact timeseries.csv)" },
-        objective: { type: 'string', describe: 'Figure to minimize, e.g. cost.totalUsd (max:KEY to maximize)' },
+        objective: { type: 'string', describe: 'Figure to minimize, e.g. cost.totalUsd or carbon.kgCo2e (max:KEY to maximize)' },
         constraint: { type: 'string', array: true, describe: "Condition every seed must meet, e.g. 'demand.servedPct>=99.9' (repeatable)" },
         shard: { type: 'string', describe: 'i/N: run only this shard of the runs (an Indexed Job completion)' },
         merge: { type: 'string', array: true, describe: 'Join the --out directories of shards into --out' },
@@ -74,6 +74,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       })
       .example("$0 sweep scenarios/study-web.yaml --vary 'spec.cluster.nodePools[0].instanceType=aws/m5.xlarge,aws/m5.2xlarge' --seeds 3", 'Two node types, three seeds each')
       .example("$0 sweep s.yaml --vary ... --objective cost.totalUsd --constraint 'demand.servedPct>=99.9'", 'The cheapest configuration that serves 99.9%')
+      .example("$0 sweep s.yaml --vary ... --objective carbon.kgCo2e --constraint 'cost.totalUsd<=500'", 'The lowest-carbon configuration within a budget')
       .example('$0 sweep s.yaml --vary ... --emit k8s-job k8s/', 'Manifests to run it as an Indexed Job')
       .example('$0 sweep --merge shard-0 shard-1 --out reports/s-sweep', 'Join the shards') as never,
   handler: async (args: ArgumentsCamelCase<SweepArgs>) => {

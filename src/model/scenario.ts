@@ -7,6 +7,7 @@ import type { RunWarning } from '../outputs/summary.ts';
 import type { ResourceMap } from './resources.ts';
 import type { CapacityType, NodeDiscount } from './node.ts';
 import type { PricingSpec } from './pricing.ts';
+import type { CarbonSettings } from './carbonSettings.ts';
 
 export interface Scenario {
   name: string;
@@ -38,6 +39,8 @@ export interface Scenario {
   pricing?: PricingSpec;
   behavior: Behavior[];
   events: ScriptedEvent[];
+  /** spec.carbon: the carbon estimate's overrides (absent: Cloud Carbon Footprint's coefficients). */
+  carbon?: CarbonSettings;
   /** One-line notices for the user (e.g. "skipped 3 objects of kinds Service, ConfigMap"). */
   notices: string[];
   /** The scenario document with every default filled in (written as scenario.resolved.yaml). */

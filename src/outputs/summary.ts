@@ -15,6 +15,7 @@ export interface Summary {
   /** Simulated time from t = 0 to the end of the run, in seconds. */
   durationSeconds: number;
   cost: CostSummary;
+  carbon: CarbonSummary;
   utilization: UtilizationSummary;
   nodes: NodesSummary;
   pods: PodsSummary;
@@ -92,6 +93,10 @@ export const RUN_WARNING_CODES = [
   'demand-unserved',
   /** Pods still pending at the end of the run, with the scheduler's last reason. */
   'pods-pending',
+  /** Nodes whose carbon is not estimated (no instance type the catalog knows): left out of carbon.kgCo2e. */
+  'carbon-unknown',
+  /** Nodes whose carbon is estimated from defaults: region, microarchitecture, embodied emissions or GPUs unknown. */
+  'carbon-approximate',
 ] as const;
 
 export type WarningCode = (typeof SCENARIO_WARNING_CODES)[number] | (typeof RUN_WARNING_CODES)[number];
@@ -100,7 +105,7 @@ export type WarningCode = (typeof SCENARIO_WARNING_CODES)[number] | (typeof RUN_
  *  on: what they are, for a brief naming how many. */
 const LISTS: ReadonlyMap<WarningCode, string> = new Map([
   ['usage-from-requests', 'workloads'], ['demand-without-usage', 'workloads'], ['usage-without-demand', 'workloads'],
-  ['node-price-unknown', 'nodes'], ['node-price-approximate', 'nodes'],
+  ['node-price-unknown', 'nodes'], ['node-price-approximate', 'nodes'], ['carbon-unknown', 'pools or nodes'], ['carbon-approximate', 'pools or nodes'],
 ]);
 
 /** A warning in a few words, for a summary line: "HPA at maxReplicas (HorizontalPodAutoscaler/shop/web)". */
@@ -133,6 +138,32 @@ export interface CostSummary {
   /** totalUsd by capacity type: on-demand, spot. */
   byCapacityType: Record<string, number>;
   /** allocatedUsd by workload, Kind/namespace/name (Pod/namespace/name for a bare pod). */
+  byWorkload: Record<string, number>;
+}
+
+/** Energy and emissions of the nodes by the Cloud Carbon Footprint method (src/carbon/), allocated
+ *  to workloads like cost: per node-hour, a workload's max(∫request, ∫usage) share of the CPU
+ *  and memory energy and its cost share of the host's embodied emissions; idle = kgCo2e -
+ *  allocatedKgCo2e. kg CO2e and kWh, 6 decimals. The `by*` maps are sorted by key. */
+export interface CarbonSummary {
+  /** Operational + embodied emissions of every node, kg CO2e. */
+  kgCo2e: number;
+  /** Energy the nodes drew at the wall (PUE included), kWh. */
+  energyKwh: number;
+  /** energyKwh x each node's grid intensity. */
+  operationalKgCo2e: number;
+  /** The nodes' share of their hosts' manufacturing emissions. */
+  embodiedKgCo2e: number;
+  /** kgCo2e charged to workloads. */
+  allocatedKgCo2e: number;
+  /** kgCo2e - allocatedKgCo2e (negative when bursting pods are charged more than requests left free, as idleUsd). */
+  idleKgCo2e: number;
+  /** Node-hours left out of the figures above: nodes without an instance type the catalog knows (warning carbon-unknown). */
+  unestimatedNodeHours: number;
+  /** kgCo2e by node pool ("(manifest nodes)" for Node manifests), by grid region, and allocatedKgCo2e by namespace and workload. */
+  byPool: Record<string, number>;
+  byRegion: Record<string, number>;
+  byNamespace: Record<string, number>;
   byWorkload: Record<string, number>;
 }
 

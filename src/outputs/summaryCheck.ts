@@ -28,6 +28,10 @@ export const SUMMARY_SHAPE: Shape<Summary> = {
     totalUsd: 'number', byPool: 'map', byNamespace: 'map', idleUsd: 'number', monthlyRunRateUsd: 'number', allocatedUsd: 'number',
     byInstanceType: 'map', byCapacityType: 'map', byWorkload: 'map',
   },
+  carbon: {
+    kgCo2e: 'number', energyKwh: 'number', operationalKgCo2e: 'number', embodiedKgCo2e: 'number', allocatedKgCo2e: 'number', idleKgCo2e: 'number',
+    unestimatedNodeHours: 'number', byPool: 'map', byRegion: 'map', byNamespace: 'map', byWorkload: 'map',
+  },
   utilization: { cpuRequestedPct: 'number', cpuUsedPct: 'number', memoryRequestedPct: 'number', memoryUsedPct: 'number' },
   nodes: { min: 'number', max: 'number', mean: 'number', nodeHours: 'number' },
   pods: {

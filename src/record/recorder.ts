@@ -24,6 +24,8 @@ import type { RunWarning, Summary } from '../outputs/summary.ts';
 import { RunFlags } from './runFlags.ts';
 import { FocusWriter } from '../focus/focusWriter.ts';
 import { focusRunId } from '../focus/runId.ts';
+import { CarbonAccount } from '../carbon/carbonAccount.ts';
+import type { CarbonOf } from '../cost/chargePeriod.ts';
 
 export interface RecorderParts {
   scenario: Scenario;
@@ -51,6 +53,9 @@ export class Recorder {
   private readonly flags: RunFlags;
   /** focus.csv's writer (focus/), for runs that write it. */
   private readonly focus: FocusWriter | null;
+  /** Every node-hour's carbon (src/carbon/), for summary.json's carbon section: always, a
+   *  sweep's runs included. */
+  private readonly carbon: CarbonAccount;
 
   /** `detail` false: summary.json and timeseries.csv only (a sweep's runs), no per-workload,
    *  per-node or per-event files. `preflight`: the warnings found before the run
@@ -76,13 +81,20 @@ export class Recorder {
     this.nodeSampleStride = nodeSampleStride(durationMs, sampleEveryMs);
     parts.api.onEvent((e) => this.onEvent(e));
     const { scenario } = parts;
+    // Carbon first: the FOCUS writer reads the same node-hour's estimate for its x_ columns.
+    this.carbon = new CarbonAccount(scenario.carbon);
+    parts.accounting.allocation.addListener(this.carbon);
     this.focus = focus
       ? new FocusWriter(dir, { scenario: scenario.name, seed: scenario.seed, runId: typeof focus === 'object' ? focus.runId : focusRunId(scenario.resolved, scenario.seed), startEpochMs: scenario.startEpochMs },
-        null, // carbon: wired by the lead at merge
-        tables)
+        this.carbon.carbonOf, tables)
       : null;
     if (this.focus) parts.accounting.allocation.addListener(this.focus);
     parts.accounting.allocateWith(parts.usage, parts.api.sim, parts.scenario.durationMs, parts.scenario.startEpochMs);
+  }
+
+  /** A node-hour's carbon, as summary.json counts it (for the FOCUS writer's x_ columns). */
+  get carbonOf(): CarbonOf {
+    return this.carbon.carbonOf;
   }
 
   /** Samples at t = 0, sampleEvery, ... up to and including the duration. */
@@ -187,8 +199,11 @@ export class Recorder {
     }
     await Promise.all([nodes.close(), this.timeseries.close(), this.workloadRows.close(), this.events.close(), this.nodeUtilization.close(), this.focus?.close()]);
 
-    const warnings = [...this.preflight, ...this.flags.warnings(api, usage, endMs)];
-    const summary = buildSummary(scenario, a, scheduler, usage, kubelet.restarts, api.workloads, this.eventCounts, this.hpaScaleEvents, endMs, warnings);
+    // The carbon gaps found before the run (carbon/carbonPreflight.ts) are found again, on the
+    // nodes the run had: those replace them.
+    const before = this.preflight.filter((w) => w.code !== 'carbon-unknown' && w.code !== 'carbon-approximate');
+    const warnings = [...before, ...this.flags.warnings(api, usage, endMs), ...this.carbon.warnings()];
+    const summary = buildSummary(scenario, a, this.carbon, scheduler, usage, kubelet.restarts, api.workloads, this.eventCounts, this.hpaScaleEvents, endMs, warnings);
     const karpenter = this.parts.controllers?.get('karpenter');
     if (karpenter) summary.autoscaling.karpenter = karpenter.summary();
     await fs.writeFile(path.join(this.dir, RUN_FILES.summary), JSON.stringify(summary, null, 2) + '\n');
@@ -212,6 +227,7 @@ function checkFocusTotals(rows: { billedUsd: number; allocatedUsd: number }, a: 
 function buildSummary(
   scenario: Scenario,
   a: Accounting,
+  carbon: CarbonAccount,
   scheduler: Scheduler,
   usage: MetricsApi,
   restarts: number,
@@ -248,6 +264,7 @@ function buildSummary(
       byCapacityType: sorted(a.costByCapacityType),
       byWorkload: sorted(a.allocation.costByWorkload),
     },
+    carbon: carbon.summary(),
     utilization: {
       cpuRequestedPct: ratio(a.cpuRequestedMilliMs, a.cpuAllocatableMilliMs),
       cpuUsedPct: ratio(usage.cpuUsedMilliMs, a.cpuAllocatableMilliMs),

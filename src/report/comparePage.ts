@@ -5,7 +5,7 @@ import type { Delta, FigureRow, FigureUnit } from './figures.ts';
 import type { RunData } from './runFiles.ts';
 import { displayPath } from '../scenario/paths.ts';
 import { escapeHtml, figure, page, table } from './html.ts';
-import { count, duration, percent, servedPercent, usd, utcTime } from './units.ts';
+import { count, duration, kgCo2e, kwh, percent, servedPercent, usd, utcTime } from './units.ts';
 
 export function comparePage(runs: readonly RunData[], figures: readonly FigureRow[], charts: readonly Chart[], svgs: readonly string[], version: string): string {
   const labels = runs.map((r) => r.label);
@@ -93,6 +93,10 @@ export function formatValue(unit: FigureUnit, value: number, decimals = 2): stri
       return servedPercent(value);
     case 'count':
       return count(value);
+    case 'kg-co2e':
+      return kgCo2e(value);
+    case 'kwh':
+      return kwh(value);
   }
 }
 
@@ -106,6 +110,8 @@ export function formatDelta(unit: FigureUnit, d: Delta, decimals = 2): string {
     unit === 'usd' ? `${sign}${usd(size, decimals)}`
     : unit === 'pct' ? `${sign}${size.toFixed(1)} pp`
     : unit === 'served-pct' ? `${sign}${Number(size.toFixed(4))} pp`
+    : unit === 'kg-co2e' ? `${sign}${kgCo2e(size)}`
+    : unit === 'kwh' ? `${sign}${kwh(size)}`
     : `${sign}${count(size)}`;
   const relative = d.pct === null ? '' : ` (${d.pct > 0 ? '+' : ''}${percent(d.pct)})`;
   return absolute + relative;

@@ -6,8 +6,9 @@ import type { Summary, SummaryFigure } from '../outputs/summary.ts';
  *  is better in itself (utilization, node counts, scaling activity). */
 export type Better = 'lower' | 'higher' | null;
 
-/** How a figure reads: money, a percentage of allocatable, served demand (keeps its nines), a count. */
-export type FigureUnit = 'usd' | 'pct' | 'served-pct' | 'count';
+/** How a figure reads: money, a percentage of allocatable, served demand (keeps its nines), a
+ *  count, emissions (kg CO2e), energy (kWh). */
+export type FigureUnit = 'usd' | 'pct' | 'served-pct' | 'count' | 'kg-co2e' | 'kwh';
 
 export interface Figure {
   /** Dotted path in summary.json. */
@@ -21,6 +22,8 @@ export const FIGURES: readonly Figure[] = [
   { key: 'cost.totalUsd', label: 'Total cost', unit: 'usd', better: 'lower' },
   { key: 'cost.monthlyRunRateUsd', label: 'Monthly run-rate', unit: 'usd', better: 'lower' },
   { key: 'cost.idleUsd', label: 'Idle cost', unit: 'usd', better: 'lower' },
+  { key: 'carbon.kgCo2e', label: 'Carbon', unit: 'kg-co2e', better: 'lower' },
+  { key: 'carbon.energyKwh', label: 'Energy', unit: 'kwh', better: 'lower' },
   { key: 'utilization.cpuRequestedPct', label: 'CPU requested', unit: 'pct', better: null },
   { key: 'utilization.cpuUsedPct', label: 'CPU used', unit: 'pct', better: null },
   { key: 'utilization.memoryRequestedPct', label: 'Memory requested', unit: 'pct', better: null },

@@ -3,10 +3,10 @@
 import YAML from 'yaml';
 import type { Chart } from './charts/chart.ts';
 import type { Recommendation, RunData } from './runFiles.ts';
-import type { RunWarning, KarpenterSummary } from '../outputs/summary.ts';
+import type { CarbonSummary, RunWarning, KarpenterSummary } from '../outputs/summary.ts';
 import { cards, escapeHtml, figure, page, table, type Card } from './html.ts';
 import { backtestSection, type BacktestView } from './backtestSection.ts';
-import { count, cpu, duration, memory, percent, servedPercent, usd, utcTime } from './units.ts';
+import { count, cpu, duration, kgCo2e, kwh, memory, percent, servedPercent, usd, utcTime } from './units.ts';
 
 /** Rows of the rightsizing and event tables; the CSVs have the rest. */
 const TABLE_ROWS = 50;
@@ -64,6 +64,7 @@ export function headlineCards(run: RunData): Card[] {
   return [
     { label: 'Monthly run-rate', value: usd(s.cost.monthlyRunRateUsd, 0), note: 'average $/hour × 730' },
     { label: 'Total cost', value: usd(s.cost.totalUsd), note: `over ${duration(s.durationSeconds)}` },
+    ...carbonCards(s.carbon),
     { label: 'CPU requested', value: percent(s.utilization.cpuRequestedPct), note: 'of allocatable, time-weighted' },
     { label: 'CPU used', value: percent(s.utilization.cpuUsedPct), note: 'of allocatable' },
     { label: 'Memory requested', value: percent(s.utilization.memoryRequestedPct), note: 'of allocatable' },
@@ -74,6 +75,30 @@ export function headlineCards(run: RunData): Card[] {
       ? { label: 'Demand served', value: '–', note: 'no workload has demand' }
       : { label: 'Demand served', value: servedPercent(served), tone: served < 99.9 ? 'bad' : 'good' },
     { label: 'Peak nodes', value: count(s.nodes.max), note: `mean ${count(s.nodes.mean)}, min ${count(s.nodes.min)}` },
+  ];
+}
+
+/** "The nodes drew 14.6 kWh and emitted 8.047 kg CO2e (6.644 kg operational, 1.403 kg embodied,
+ *  by the Cloud Carbon Footprint method); the largest workload: ...". */
+function carbonLine(c: CarbonSummary): string {
+  const top = Object.entries(c.byWorkload).sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))[0];
+  const missing = c.unestimatedNodeHours > 0 ? ` ${count(c.unestimatedNodeHours)} node-hours of nodes without a known instance type are not counted.` : '';
+  return `The nodes drew ${kwh(c.energyKwh)} and emitted ${kgCo2e(c.kgCo2e)} (${kgCo2e(c.operationalKgCo2e)} from that energy, ${kgCo2e(c.embodiedKgCo2e)} embodied in the hosts; Cloud Carbon Footprint method)` +
+    (top ? `; the most of it charged to one workload: ${top[0]}, ${kgCo2e(top[1])}.` : '.') + missing;
+}
+
+/** Carbon beside cost: the total (operational and embodied), and its idle share as cost's. A run
+ *  with nodes whose carbon could not be estimated says so on the card, in red. */
+function carbonCards(c: CarbonSummary): Card[] {
+  const missing = c.unestimatedNodeHours > 0;
+  return [
+    {
+      label: 'Carbon',
+      value: kgCo2e(c.kgCo2e),
+      note: missing ? `${count(c.unestimatedNodeHours)} node-hours not estimated` : `${kwh(c.energyKwh)}, ${kgCo2e(c.embodiedKgCo2e)} embodied`,
+      tone: missing ? 'bad' : undefined,
+    },
+    { label: 'Idle carbon', value: kgCo2e(c.idleKgCo2e), note: c.kgCo2e > 0 ? `${percent((100 * c.idleKgCo2e) / c.kgCo2e, 0)} of it, as idle cost` : 'no workload charged' },
   ];
 }
 
@@ -93,6 +118,7 @@ export function glance(run: RunData, scripted: readonly string[] = []): string[]
     const idleShare = (100 * s.cost.idleUsd) / s.cost.totalUsd;
     lines.push(`${usd(s.cost.idleUsd)} (${percent(idleShare, 0)}) of it is idle: capacity that no workload requested or used.`);
   }
+  lines.push(carbonLine(s.carbon));
   lines.push(
     `Pods requested ${percent(s.utilization.cpuRequestedPct)} of the CPU and used ${percent(s.utilization.cpuUsedPct)}; ` +
       `they requested ${percent(s.utilization.memoryRequestedPct)} of the memory and used ${percent(s.utilization.memoryUsedPct)}.`,

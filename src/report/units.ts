@@ -15,6 +15,16 @@ export function servedPercent(value: number): string {
   return value >= 99 && value < 100 ? `${Number(value.toFixed(4))}%` : percent(value, 1);
 }
 
+/** Emissions in kg CO2e: grams' precision below 10 kg, then one decimal. */
+export function kgCo2e(value: number): string {
+  return `${value.toLocaleString('en-US', { maximumFractionDigits: Math.abs(value) < 10 ? 3 : 1 })} kg CO2e`;
+}
+
+/** Energy in kWh, with the same precision as kgCo2e. */
+export function kwh(value: number): string {
+  return `${value.toLocaleString('en-US', { maximumFractionDigits: Math.abs(value) < 10 ? 3 : 1 })} kWh`;
+}
+
 export function count(value: number): string {
   return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
 }

@@ -158,6 +158,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     ...(pricing.pricing ? { pricing: pricing.pricing } : {}),
     behavior,
     events,
+    ...(parsed.spec.carbon ? { carbon: parsed.spec.carbon } : {}),
     notices,
     resolved: resolvedDocument(parsed, name, pools.resolved, state.report.entries.length > 0 ? placement : undefined),
     inputFiles: [...new Set(inputFiles)],

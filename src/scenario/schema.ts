@@ -3,6 +3,7 @@
 // yields the resolved document. Conversion to the model is in load.ts and the files it calls.
 import { z } from 'zod';
 import { karpenterShorthandSchema } from './karpenterShorthand.ts';
+import { carbonSchema } from './carbonSchema.ts';
 import { budgetSchema, karpenterDuration, requirementSchema } from './kube/karpenter.ts';
 import { count, duration, intOrPercent, labelName, milliQuantity, number, objectName, percentOrQuantity, period, quantity, resourceMap, stringMap } from './fields.ts';
 import { affinity, taint, topologySpreadConstraint, toleration } from './kube/meta.ts';
@@ -396,6 +397,7 @@ export const scenarioSchema = z.strictObject({
       workloads: z.array(workloadSchema).default([]).describe('Inline shorthand; each entry becomes a Deployment/StatefulSet/DaemonSet/Job/CronJob (plus its HPA, VPA, PDB)'),
       behavior: z.array(behaviorSchema).default([]).describe('How each workload is loaded (demand) and uses resources (usage)'),
       events: z.array(eventSchema).default([]).describe('Scripted what-ifs: drain, cordon, uncordon, nodeFailure, zoneOutage, spotInterruption, capacityUnavailable, rollout, scale, nodePoolUpdate, nodeClassUpdate'),
+      carbon: carbonSchema.optional(),
     })
     .prefault({}),
 });

@@ -54,6 +54,10 @@ export const SIMULATED: readonly SimulatedField[] = [
   ...reads('world.ts', 'Scenario', [['spec.seed', 'scenario.seed'], ['spec.start', 'startEpochMs']]),
   ...reads('scenario/load.ts', 'Scenario', [['spec.placement', 'spec.placement']]),
   ...reads('run.ts', 'Scenario', [['spec.duration', 'durationMs'], ['spec.sampleEvery', 'sampleEveryMs']]),
+  ...reads('carbon/carbonModel.ts', 'Scenario', [
+    ['region', 'settings.region'], 'gridIntensityGPerKwh', ['pue', 'settings.pue'], ['wattsPerVcpu.min', 'wattsPerVcpu.min'], ['wattsPerVcpu.max', 'wattsPerVcpu.max'],
+    'memoryKwhPerGbHour', 'serverLifespanHours', 'embodiedKgCo2ePerHost',
+  ], { prefix: 'spec.carbon.' }),
   ...reads('cloud/cloudProvider.ts', 'Scenario', [
     ['name', 'pool.name'], 'instanceType', ['capacity', 'pool.capacity'], ['price.onDemandPerHour', 'priceUsdPerHour'], 'capacityType',
     'spot.interruptionsPerNodeDay', 'spot.noticeSeconds', ['spot.pricePerHour', 'priceUsdPerHour'], 'kubeReserved', 'systemReserved',

@@ -37,6 +37,7 @@ export interface Study {
 export const COST: SummaryFigure = 'cost.totalUsd';
 export const SERVED: SummaryFigure = 'demand.servedPct';
 export const OOM: SummaryFigure = 'pods.oomKills';
+export const CARBON: SummaryFigure = 'carbon.kgCo2e';
 
 // ---------------------------------------------------------------------------------------------
 // Parsing the flags
@@ -90,7 +91,7 @@ export function checkKeys(study: Study, sample: Summary): void {
     const under = [...figures.keys()].filter((k) => k.startsWith(`${key}.`));
     const hint = close ? `did you mean ${close}?`
       : under.length > 0 ? `${key} holds several figures; name one: ${under.slice(0, 4).join(', ')}${under.length > 4 ? ', ...' : ''}`
-      : `the figures are the dotted numbers of summary.json (the columns of sweep.csv), e.g. ${COST}, ${SERVED}, ${OOM}`;
+      : `the figures are the dotted numbers of summary.json (the columns of sweep.csv), e.g. ${COST}, ${CARBON}, ${SERVED}, ${OOM}`;
     problems.push(flagProblem(flag, `${key} is not a number in summary.json`, hint));
   }
   if (problems.length > 0) throw new InputError(problems);

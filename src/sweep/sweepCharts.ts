@@ -22,6 +22,8 @@ function axisFormat(key: string): string | undefined {
 export function figureTitle(key: string): string {
   if (/Usd$/.test(key)) return `${key} ($)`;
   if (/Pct$/.test(key)) return `${key} (%)`;
+  if (/Co2e$/.test(key)) return `${key} (kg CO2e)`;
+  if (/Kwh$/.test(key)) return `${key} (kWh)`;
   return key;
 }
 

@@ -4,9 +4,9 @@
 import type { Chart } from '../report/charts/chart.ts';
 import { moneyDecimals } from '../report/comparePage.ts';
 import { cards, escapeHtml, figure, page, table, type Card, type Column } from '../report/html.ts';
-import { count, percent, servedPercent, usd } from '../report/units.ts';
+import { count, kgCo2e, kwh, percent, servedPercent, usd } from '../report/units.ts';
 import type { RunOutcome, SweepPlan } from './plan.ts';
-import { COST, OOM, SERVED, bestLine, type Analysis, type ConfigResult } from './study.ts';
+import { CARBON, COST, OOM, SERVED, bestLine, type Analysis, type ConfigResult } from './study.ts';
 
 /** Failed runs listed on the page; sweep.csv has them all. */
 const FAILED_ROWS = 200;
@@ -17,6 +17,8 @@ export function figureText(key: string, value: number | null | undefined, decima
   if (/Usd$/.test(key)) return usd(value, decimals);
   if (key === SERVED) return servedPercent(value);
   if (/Pct$/.test(key)) return percent(value, 2);
+  if (/Co2e$/.test(key)) return kgCo2e(value);
+  if (/Kwh$/.test(key)) return kwh(value);
   return count(value);
 }
 
@@ -125,7 +127,7 @@ function configColumns(plan: SweepPlan, a: Analysis): Column<ConfigResult>[] {
     { header: 'Failed', cell: (c) => String(c.failed), numeric: true },
     { header: 'Meets', cell: (c) => (c.meetsAll ? 'yes' : 'no') },
     ...objectiveColumns,
-    ...[COST, SERVED, OOM].filter((key) => key !== o?.key).map(figureColumn),
+    ...[COST, CARBON, SERVED, OOM].filter((key) => key !== o?.key).map(figureColumn),
     { header: 'Front: cost/served', cell: (c) => mark(c.paretoCostServed) },
     { header: 'Front: cost/OOM', cell: (c) => mark(c.paretoCostOom) },
   ];
