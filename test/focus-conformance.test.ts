@@ -79,7 +79,10 @@ test('fleet-cost: focus.csv conforms to FOCUS 1.3 and sums to cost.totalUsd and 
   assert.equal(first.x_CapsimForecast, 'true');
   assert.equal(first.x_CapsimScenario, 'fleet-cost');
   assert.equal(first.x_CapsimSeed, '7');
-  assert.equal(first.x_CapsimEnergyKwh, ''); // no carbon model passed: null, never 0
+  // Carbon beside cost: the rows' kg CO2e and kWh add up to summary.json's carbon figures.
+  const carbonOf = (column: string) => rows.reduce((t, r) => t + Number(r[column]), 0);
+  assert.ok(Math.abs(carbonOf('x_CapsimCarbonKgCo2e') - summary.carbon.kgCo2e) < 1e-6, `${carbonOf('x_CapsimCarbonKgCo2e')} kg vs ${summary.carbon.kgCo2e}`);
+  assert.ok(Math.abs(carbonOf('x_CapsimEnergyKwh') - summary.carbon.energyKwh) < 1e-6, `${carbonOf('x_CapsimEnergyKwh')} kWh vs ${summary.carbon.energyKwh}`);
   // The run id: the same scenario and seed give the same id (focus/runId.ts).
   assert.ok(rows.every((r) => r.x_CapsimRunId === run.resolvedId));
 });
