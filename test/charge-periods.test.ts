@@ -77,6 +77,16 @@ spec:
   near(run.charges[1].workloads[0].usd, rates.usdPerCoreHour + 2 * rates.usdPerGbHour);
   assert.equal(run.charges[1].workloads[0].ref, 'Deployment/default/api');
   assert.equal(run.charges[1].cpuRequestedMilliMs, 1000 * H);
+  // hourly.csv: the same three hours of pool p, the first from 09:00 (t = -1800 s).
+  const hourly = run.csv('hourly.csv');
+  assert.deepEqual(hourly.map((h) => [h.t, h.time, h.pool, h.node_hours, h.cost_usd]), [
+    ['-1800', '2026-01-05T09:00:00.000Z', 'p', '0.5', '0.3'],
+    ['1800', '2026-01-05T10:00:00.000Z', 'p', '1', '0.6'],
+    ['5400', '2026-01-05T11:00:00.000Z', 'p', '0.75', '0.45'],
+  ]);
+  near(total(hourly.map((h) => Number(h.allocated_usd))), run.summary.cost.allocatedUsd, 2e-6);
+  // A pool of an explicit capacity has no instance type: no carbon estimate, an empty cell, never 0.
+  assert.deepEqual(hourly.map((h) => h.kgco2e), ['', '', '']);
 });
 
 test('a price that changes mid-hour: each price for the time it held, the hour allocated at its mean', async () => {

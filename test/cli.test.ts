@@ -19,9 +19,9 @@ test('the quickstart run twice gives byte-identical files, report and charts inc
   assert.equal(capsim('run', 'scenarios/quickstart.yaml', '--out', a, '--quiet').code, 0);
   assert.equal(capsim('run', 'scenarios/quickstart.yaml', '--out', b, '--quiet').code, 0);
   const files = filesUnder(a);
-  const charts = ['cost-by-namespace', 'cost', 'cpu', 'memory', 'node-utilization', 'nodes', 'pods', 'timeline', 'waste', 'workloads'].map((c) => `charts/${c}.svg`);
+  const charts = ['carbon', 'cost-by-namespace', 'cost', 'cpu', 'memory', 'node-utilization', 'nodes', 'pods', 'timeline', 'waste', 'workloads'].map((c) => `charts/${c}.svg`);
   assert.deepEqual(files, [
-    ...charts, 'events.csv', 'focus.csv', 'node-utilization.csv', 'nodes.csv', 'recommendations.csv', 'report.html', 'run-info.json', 'scenario.resolved.yaml', 'summary.json', 'timeseries.csv', 'workloads.csv',
+    ...charts, 'events.csv', 'focus.csv', 'hourly.csv', 'node-utilization.csv', 'nodes.csv', 'recommendations.csv', 'report.html', 'run-info.json', 'scenario.resolved.yaml', 'summary.json', 'timeseries.csv', 'workloads.csv',
   ]);
   for (const f of files) {
     if (f === 'run-info.json') continue;

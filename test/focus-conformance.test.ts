@@ -83,6 +83,12 @@ test('fleet-cost: focus.csv conforms to FOCUS 1.3 and sums to cost.totalUsd and 
   const carbonOf = (column: string) => rows.reduce((t, r) => t + Number(r[column]), 0);
   assert.ok(Math.abs(carbonOf('x_CapsimCarbonKgCo2e') - summary.carbon.kgCo2e) < 1e-6, `${carbonOf('x_CapsimCarbonKgCo2e')} kg vs ${summary.carbon.kgCo2e}`);
   assert.ok(Math.abs(carbonOf('x_CapsimEnergyKwh') - summary.carbon.energyKwh) < 1e-6, `${carbonOf('x_CapsimEnergyKwh')} kWh vs ${summary.carbon.energyKwh}`);
+  // hourly.csv, the same node-hours summed by hour and pool, adds up to the same figures.
+  const hourly = parseCsv(fs.readFileSync(path.join(run.dir, 'hourly.csv'), 'utf8'));
+  assert.equal(hourly.length, 48); // 2 days x 1 pool that ran ("spot" stays at 0 nodes)
+  assert.equal(cents(sum(hourly, 'cost_usd')), cents(summary.cost.totalUsd));
+  assert.equal(cents(sum(hourly, 'allocated_usd')), cents(summary.cost.allocatedUsd));
+  assert.ok(Math.abs(sum(hourly, 'kgco2e') - summary.carbon.kgCo2e) < 48 * 5e-7);
   // The run id: the same scenario and seed give the same id (focus/runId.ts).
   assert.ok(rows.every((r) => r.x_CapsimRunId === run.resolvedId));
 });

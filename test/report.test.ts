@@ -64,7 +64,7 @@ test('every chart of the quickstart validates against the vega-lite schema and r
   const run = await loadRun(quickstartRun());
   const validate = schemaValidator();
   const charts = runCharts(run);
-  assert.deepEqual(charts.map((c) => c.name), ['cpu', 'memory', 'nodes', 'cost', 'pods', 'workloads', 'timeline', 'waste', 'cost-by-namespace', 'node-utilization']);
+  assert.deepEqual(charts.map((c) => c.name), ['cpu', 'memory', 'nodes', 'cost', 'carbon', 'pods', 'workloads', 'timeline', 'waste', 'cost-by-namespace', 'node-utilization']);
   for (const chart of charts) {
     assert.ok(validate(chart.spec), `${chart.name}: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
     const svg = await renderSvg(chart.spec);
@@ -219,7 +219,7 @@ test('capsim report redraws byte for byte what the run drew, in any time zone, a
   fs.rmSync(path.join(dir, 'report.html'));
   const r = capsim('report', dir);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /10 chart files in .*charts\/\nReport: .*report\.html\n/);
+  assert.match(r.stdout, /11 chart files in .*charts\/\nReport: .*report\.html\n/);
   for (const [f, bytes] of before) assert.ok(fs.readFileSync(path.join(dir, f)).equals(bytes), `${f} differs`);
   // Axes are in UTC: a machine in another zone draws the same bytes.
   const zoned = spawnReport(dir, 'Asia/Kolkata');

@@ -10,7 +10,7 @@ import { readCsv } from '../src/report/runFiles.ts';
 import { WORKLOADS, NODES, RECOMMENDATIONS } from '../src/outputs/csvFiles.ts';
 import { FOCUS_TABLE } from '../src/focus/columns.ts';
 
-const TABLES = ['timeseries', 'workloads', 'nodes', 'node-utilization', 'events', 'recommendations', 'focus'];
+const TABLES = ['timeseries', 'workloads', 'nodes', 'node-utilization', 'events', 'recommendations', 'hourly', 'focus'];
 
 /** `capsim run` of a scenario in both forms, into a/<name> and b/<name> (the same label for compare). */
 function runBoth(scenario: string, ...extra: string[]): { csv: string; parquet: string } {

@@ -80,6 +80,18 @@ export const NODE_UTILIZATION = csvFile(RUN_FILES.nodeUtilization, [
   'cpu_requested_pct', 'cpu_used_pct', 'memory_requested_pct', 'memory_used_pct',
 ], ['time', 'node']);
 
+/** One row per UTC clock hour (a charge period: cost/chargePeriod.ts) and node pool: what its
+ *  nodes cost and emitted in the hour. t is the hour's start, negative for the hour a run
+ *  starting at 09:30 begins in; the first and last hours hold only the part the run covers. */
+export const HOURLY = csvFile(RUN_FILES.hourly, [
+  't', 'time',
+  'pool', // node pool or Karpenter NodePool; "(manifest nodes)" for nodes from manifests
+  'node_hours', // how long its nodes existed in the hour, together
+  'list_usd', 'cost_usd', // at list prices, and charged (after discounts: cost.totalUsd)
+  'allocated_usd', // charged to workloads by OpenCost's rule; the rest is idle
+  'energy_kwh', 'kgco2e', // carbon/ (empty when no node of the pool could be estimated)
+], ['time', 'pool']);
+
 /** Every notable event, in simulation order (types: DESIGN §4). */
 export const EVENTS = csvFile(RUN_FILES.events, [
   't', 'time',
@@ -100,7 +112,7 @@ export const RECOMMENDATIONS = csvFile(RUN_FILES.recommendations, [
 ], ['workload', 'container']);
 
 /** Every CSV file a run writes. */
-export const CSV_FILES: readonly CsvFile[] = [TIMESERIES, WORKLOADS, NODES, NODE_UTILIZATION, EVENTS, RECOMMENDATIONS];
+export const CSV_FILES: readonly CsvFile[] = [TIMESERIES, WORKLOADS, NODES, NODE_UTILIZATION, HOURLY, EVENTS, RECOMMENDATIONS];
 
 export type Cell = string | number;
 

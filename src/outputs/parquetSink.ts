@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ParquetWriter, fileWriter } from 'hyparquet-writer';
 import type { SchemaElement } from 'hyparquet';
-import { NODES, RECOMMENDATIONS, rowCells, type Cell, type CsvFile, type Row } from './csvFiles.ts';
+import { HOURLY, NODES, RECOMMENDATIONS, rowCells, type Cell, type CsvFile, type Row } from './csvFiles.ts';
 import { tableFileName } from './tables.ts';
 import { RUN_FILES } from './runDirectory.ts';
 
@@ -19,7 +19,7 @@ export const ROW_GROUP_ROWS = 50_000;
 /** Tables with number cells that may be empty (nodes.csv's removed_t, recommendations.csv's
  *  limits and targets): their number columns are OPTIONAL (null for an empty cell). The other
  *  tables' numbers, and all text (an empty text is ''), are REQUIRED. */
-const NULLABLE_NUMBERS: ReadonlySet<string> = new Set([NODES.name, RECOMMENDATIONS.name, RUN_FILES.focus]);
+const NULLABLE_NUMBERS: ReadonlySet<string> = new Set([NODES.name, RECOMMENDATIONS.name, HOURLY.name, RUN_FILES.focus]);
 /** Tables whose text cells may be null too (FOCUS's null is not an empty string: focus/). */
 const NULLABLE_TEXT: ReadonlySet<string> = new Set([RUN_FILES.focus]);
 

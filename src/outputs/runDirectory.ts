@@ -17,6 +17,8 @@ export const RUN_FILES = {
   events: 'events.csv',
   /** Per container: requests, limits and the VPA recommendation (RECOMMENDATIONS). */
   recommendations: 'recommendations.csv',
+  /** Per UTC hour and node pool: node-hours, cost and carbon (HOURLY). */
+  hourly: 'hourly.csv',
   /** FOCUS 1.3 cost rows: each node-hour split into its workloads' and its idle cost (focus/). */
   focus: 'focus.csv',
   /** The scenario with every default filled in, to rerun exactly. */

@@ -18,13 +18,14 @@ import { ParquetSink } from '../outputs/parquetSink.ts';
 import type { TableFormat } from '../outputs/tables.ts';
 import { isPlainCell } from '../outputs/csvCells.ts';
 import { isoTime, money, pct, round, seconds } from '../outputs/format.ts';
-import { EVENTS, NODES, NODE_UTILIZATION, TIMESERIES, WORKLOADS, nodeSampleStride, type ColumnOf, type CsvFile } from '../outputs/csvFiles.ts';
+import { EVENTS, HOURLY, NODES, NODE_UTILIZATION, TIMESERIES, WORKLOADS, nodeSampleStride, type ColumnOf, type CsvFile } from '../outputs/csvFiles.ts';
 import { RUN_FILES } from '../outputs/runDirectory.ts';
 import type { RunWarning, Summary } from '../outputs/summary.ts';
 import { RunFlags } from './runFlags.ts';
 import { FocusWriter } from '../focus/focusWriter.ts';
 import { focusRunId } from '../focus/runId.ts';
 import { CarbonAccount } from '../carbon/carbonAccount.ts';
+import { HourlyRecorder } from './hourly.ts';
 import type { CarbonOf } from '../cost/chargePeriod.ts';
 
 export interface RecorderParts {
@@ -43,6 +44,8 @@ export class Recorder {
   private readonly workloadRows: LineSink<ColumnOf<typeof WORKLOADS>>;
   private readonly events: RowSink<ColumnOf<typeof EVENTS>>;
   private readonly nodeUtilization: LineSink<ColumnOf<typeof NODE_UTILIZATION>>;
+  /** hourly.csv: cost and carbon per UTC hour and pool (hourly.ts). */
+  private readonly hourly: LineSink<ColumnOf<typeof HOURLY>>;
   /** node-utilization.csv takes every this-many-th sample. */
   private readonly nodeSampleStride: number;
   private samples = 0;
@@ -77,6 +80,7 @@ export class Recorder {
     this.workloadRows = detail ? series(WORKLOADS) : NULL_SINK;
     this.events = detail ? (tables === 'parquet' ? new ParquetSink(dir, EVENTS) : new CsvSink(dir, EVENTS)) : NULL_SINK;
     this.nodeUtilization = detail ? series(NODE_UTILIZATION) : NULL_SINK;
+    this.hourly = detail ? series(HOURLY) : NULL_SINK;
     const { sampleEveryMs, durationMs } = parts.scenario;
     this.nodeSampleStride = nodeSampleStride(durationMs, sampleEveryMs);
     parts.api.onEvent((e) => this.onEvent(e));
@@ -84,6 +88,7 @@ export class Recorder {
     // Carbon first: the FOCUS writer reads the same node-hour's estimate for its x_ columns.
     this.carbon = new CarbonAccount(scenario.carbon);
     parts.accounting.allocation.addListener(this.carbon);
+    if (detail) parts.accounting.allocation.addListener(new HourlyRecorder(this.hourly, this.carbon.carbonOf, scenario.startEpochMs));
     this.focus = focus
       ? new FocusWriter(dir, { scenario: scenario.name, seed: scenario.seed, runId: typeof focus === 'object' ? focus.runId : focusRunId(scenario.resolved, scenario.seed), startEpochMs: scenario.startEpochMs },
         this.carbon.carbonOf, tables)
@@ -115,7 +120,7 @@ export class Recorder {
   }
 
   async drain(): Promise<void> {
-    await Promise.all([this.timeseries.drain(), this.workloadRows.drain(), this.events.drain(), this.nodeUtilization.drain(), this.focus?.drain()]);
+    await Promise.all([this.timeseries.drain(), this.workloadRows.drain(), this.events.drain(), this.nodeUtilization.drain(), this.hourly.drain(), this.focus?.drain()]);
   }
 
   private onEvent(e: ClusterEvent): void {
@@ -197,7 +202,7 @@ export class Recorder {
         nodepool: node.labels['karpenter.sh/nodepool'] ?? '', nodeclaim: node.nodeClaim ?? '', price_usd_per_hour: node.priceUsdPerHour,
       });
     }
-    await Promise.all([nodes.close(), this.timeseries.close(), this.workloadRows.close(), this.events.close(), this.nodeUtilization.close(), this.focus?.close()]);
+    await Promise.all([nodes.close(), this.timeseries.close(), this.workloadRows.close(), this.events.close(), this.nodeUtilization.close(), this.hourly.close(), this.focus?.close()]);
 
     // The carbon gaps found before the run (carbon/carbonPreflight.ts) are found again, on the
     // nodes the run had: those replace them.

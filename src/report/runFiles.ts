@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseFile } from 'fast-csv';
-import { EVENTS, NODES, NODE_UTILIZATION, RECOMMENDATIONS, TIMESERIES, WORKLOADS, columnIndex, type ColumnIndex, type ColumnOf, type CsvFile } from '../outputs/csvFiles.ts';
+import { EVENTS, HOURLY, NODES, NODE_UTILIZATION, RECOMMENDATIONS, TIMESERIES, WORKLOADS, columnIndex, type ColumnIndex, type ColumnOf, type CsvFile } from '../outputs/csvFiles.ts';
 import { RUN_FILES, readRunFile, runFileState } from '../outputs/runDirectory.ts';
 import { readTextCell } from '../outputs/csvCells.ts';
 import { tableFileName } from '../outputs/tables.ts';
@@ -121,6 +121,15 @@ export interface Recommendation {
   monthlySavingUsd: number | null;
 }
 
+/** One UTC hour of one node pool (hourly.csv). */
+export interface HourlyPoint {
+  t: number;
+  pool: string;
+  costUsd: number;
+  /** null where no node of the pool could be estimated. */
+  kgCo2e: number | null;
+}
+
 export interface RunData {
   dir: string;
   /** The run directory's name, used as its label in comparisons. */
@@ -134,6 +143,8 @@ export interface RunData {
   workloads: WorkloadSeries[];
   nodes: NodeRow[];
   nodeUtilization: NodeUtilizationPoint[];
+  /** null for a run directory without hourly.csv (made before capsim wrote it). */
+  hourly: HourlyPoint[] | null;
   events: EventDigest;
   recommendations: Recommendation[];
   scenarioYaml: string;
@@ -195,6 +206,7 @@ export async function loadRun(dir: string): Promise<RunData> {
     workloads: await readWorkloads(abs, bucketSeconds, run),
     nodes: await readNodes(abs, run),
     nodeUtilization: await readNodeUtilization(abs, run),
+    hourly: await readHourly(abs, run),
     events: await readEvents(abs, bucketSeconds, run),
     recommendations: await readRecommendations(abs),
     scenarioYaml: readOptional(abs, RUN_FILES.resolvedScenario) ?? '',
@@ -378,10 +390,10 @@ export const num = (text: string | undefined): number => {
 };
 export const optionalNum = (text: string | undefined): number | null => (text === undefined || text === '' ? null : num(text));
 /** Seconds since the start of the run: within the run (0 to its duration). */
-const seconds = (text: string | undefined, runSeconds: number): number => {
+const seconds = (text: string | undefined, runSeconds: number, earliest = 0): number => {
   const t = num(text);
-  if (t >= 0 && t <= runSeconds) return t;
-  throw new CellError(`time ${t} s is outside the run (0 to ${runSeconds} s)`);
+  if (t >= earliest && t <= runSeconds) return t;
+  throw new CellError(`time ${t} s is outside the run (${earliest} to ${runSeconds} s)`);
 };
 
 async function readTimeseries(dir: string, runSeconds: number): Promise<{ row: ClusterPoint; time: string }[]> {
@@ -493,6 +505,21 @@ async function readNodeUtilization(dir: string, runSeconds: number): Promise<Nod
     { required: false, plain: true },
   );
   return rows;
+}
+
+async function readHourly(dir: string, runSeconds: number): Promise<HourlyPoint[] | null> {
+  const rows: HourlyPoint[] = [];
+  const found = await readCsv(
+    dir,
+    HOURLY,
+    (f, at) => {
+      const kg = cell(f[at.kgco2e]);
+      // t is the hour's start: up to an hour before the run's (a run starting at 09:30).
+      rows.push({ t: seconds(f[at.t], runSeconds, -3600), pool: cell(f[at.pool]), costUsd: num(f[at.cost_usd]), kgCo2e: kg === '' ? null : num(kg) });
+    },
+    { required: false, plain: true },
+  );
+  return found ? rows : null;
 }
 
 async function readEvents(dir: string, bucketSeconds: number, runSeconds: number): Promise<EventDigest> {

@@ -5,6 +5,7 @@ import type { Chart } from './chart.ts';
 import { cpuChart, memoryChart } from './clusterResources.ts';
 import { nodesChart } from './nodes.ts';
 import { costChart } from './cost.ts';
+import { carbonChart } from './carbon.ts';
 import { podsChart } from './pods.ts';
 import { workloadsChart } from './workloads.ts';
 import { timelineChart } from './timeline.ts';
@@ -13,7 +14,7 @@ import { costByNamespaceChart } from './costByNamespace.ts';
 import { nodeHeatmapChart } from './nodeHeatmap.ts';
 
 export const RUN_CHARTS: readonly ((run: RunData) => Chart)[] = [
-  cpuChart, memoryChart, nodesChart, costChart, podsChart, workloadsChart, timelineChart, wasteChart, costByNamespaceChart, nodeHeatmapChart,
+  cpuChart, memoryChart, nodesChart, costChart, carbonChart, podsChart, workloadsChart, timelineChart, wasteChart, costByNamespaceChart, nodeHeatmapChart,
 ];
 
 export function runCharts(run: RunData): Chart[] {
