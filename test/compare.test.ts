@@ -188,7 +188,7 @@ function summary(patch: { totalUsd?: number; oomKills?: number; servedPct?: numb
     scenario: 's',
     seed: 1,
     durationSeconds: 3600,
-    cost: { totalUsd: patch.totalUsd ?? 10, byPool: {}, byNamespace: {}, idleUsd: 0, monthlyRunRateUsd: 0, allocatedUsd: 0, byInstanceType: {}, byCapacityType: {}, byWorkload: {} },
+    cost: { totalUsd: patch.totalUsd ?? 10, byPool: {}, listUsd: patch.totalUsd ?? 10, byNamespace: {}, idleUsd: 0, monthlyRunRateUsd: 0, allocatedUsd: 0, byInstanceType: {}, byCapacityType: {}, byWorkload: {} },
     carbon: { kgCo2e: 1, energyKwh: 2, operationalKgCo2e: 0.8, embodiedKgCo2e: 0.2, allocatedKgCo2e: 0.5, idleKgCo2e: 0.5, unestimatedNodeHours: 0, byPool: {}, byRegion: {}, byNamespace: {}, byWorkload: {} },
     utilization: { cpuRequestedPct: 50, cpuUsedPct: patch.cpuUsedPct ?? 20, memoryRequestedPct: 40, memoryUsedPct: 30 },
     nodes: { min: 1, max: 2, mean: 1.5, nodeHours: 1.5 },

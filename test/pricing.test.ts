@@ -59,6 +59,13 @@ test('a price file and two discounts change the cost as computed by hand', async
   });
   const run = await runFile(file);
   near(run.summary.cost.totalUsd, 2.2876);
+  // At list prices, the price file's: 2 x 10 x 0.172 = $3.44.
+  near(run.summary.cost.listUsd, 3.44);
+  near(plain.summary.cost.listUsd, 3.84);
+  // hourly.csv, hour by hour: 2 node-hours at $0.172 listed, $0.22876 charged.
+  const hourly = run.csv('hourly.csv');
+  assert.equal(hourly.length, 10);
+  assert.deepEqual([hourly[0].node_hours, hourly[0].list_usd, hourly[0].cost_usd], ['2', '0.344', '0.22876']);
   const nodes = run.csv('nodes.csv');
   assert.deepEqual(nodes.map((n) => n.price_usd_per_hour), ['0.11438', '0.11438']);
   const s = await loadScenario(file);

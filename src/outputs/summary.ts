@@ -123,6 +123,9 @@ export interface CostSummary {
   totalUsd: number;
   /** totalUsd by node pool; nodes from Node manifests under "(manifest nodes)". */
   byPool: Record<string, number>;
+  /** What the nodes would have cost at list prices (before spec.pricing's discounts; the spot
+   *  price of the moment for spot nodes): totalUsd when no discount applies. */
+  listUsd: number;
   /** allocatedUsd by namespace of the charged workloads. */
   byNamespace: Record<string, number>;
   /** totalUsd - allocatedUsd: what no workload was charged. Negative when pods bursting above

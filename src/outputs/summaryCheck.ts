@@ -25,7 +25,7 @@ export const SUMMARY_SHAPE: Shape<Summary> = {
   seed: 'number',
   durationSeconds: 'number',
   cost: {
-    totalUsd: 'number', byPool: 'map', byNamespace: 'map', idleUsd: 'number', monthlyRunRateUsd: 'number', allocatedUsd: 'number',
+    totalUsd: 'number', byPool: 'map', listUsd: 'number', byNamespace: 'map', idleUsd: 'number', monthlyRunRateUsd: 'number', allocatedUsd: 'number',
     byInstanceType: 'map', byCapacityType: 'map', byWorkload: 'map',
   },
   carbon: {

@@ -261,6 +261,7 @@ function buildSummary(
     cost: {
       totalUsd: money(totalUsd),
       byPool: sorted(a.costByPool),
+      listUsd: money(a.listUsd),
       byNamespace: sorted(a.allocation.costByNamespace),
       idleUsd: money(idleCostUsd(totalUsd, a.allocation.allocatedUsd)),
       monthlyRunRateUsd: hours > 0 ? round((totalUsd / hours) * 730, 2) : 0,
