@@ -3,13 +3,9 @@
 // are what carbon and FOCUS read, so their sums must be the run's own cost figures.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { mkdirSync } from 'node:fs';
 import fc from 'fast-check';
-import { readRun, scratchDir, writeScenario, type RunOutput } from './support/run.ts';
-import { loadScenario } from '../src/scenario/load.ts';
-import { World } from '../src/world.ts';
-import { Recorder } from '../src/record/recorder.ts';
+import { runWithWorld, type RunOutput } from './support/run.ts';
+import type { World } from '../src/world.ts';
 import { Phase } from '../src/phases.ts';
 import { nodeRates } from '../src/cost/allocation.ts';
 import { nextPeriodBoundaryMs, type NodeCharge } from '../src/cost/chargePeriod.ts';
@@ -20,20 +16,12 @@ const H = 60 * M;
 /** Runs `yaml` as run.ts does, keeping a copy of every charge period; `during` scripts what no
  *  scenario event does (a price change) before the clock starts. */
 async function runCharged(yaml: string, during: (world: World) => void = () => {}): Promise<RunOutput & { charges: NodeCharge[] }> {
-  const scenario = await loadScenario(writeScenario(yaml));
-  const dir = path.join(scratchDir(), 'out');
-  mkdirSync(dir, { recursive: true });
-  const world = new World(scenario);
-  const recorder = new Recorder(dir, world);
   const charges: NodeCharge[] = [];
-  world.accounting.allocation.addListener({ nodeCharge: (c) => charges.push({ ...c, workloads: c.workloads.map((w) => ({ ...w })) }) });
-  world.setup();
-  world.usage.start(scenario.sampleEveryMs, scenario.durationMs);
-  recorder.start();
-  during(world);
-  world.sim.runUntil(scenario.durationMs);
-  await recorder.finish();
-  return { ...readRun(dir), charges };
+  const run = await runWithWorld(yaml, (world) => {
+    world.accounting.allocation.addListener({ nodeCharge: (c) => charges.push({ ...c, workloads: c.workloads.map((w) => ({ ...w })) }) });
+    during(world);
+  });
+  return { ...run, charges };
 }
 
 const total = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0);

@@ -2,13 +2,10 @@
 // usage) x time x the node's per-core and per-GB rates, with idle cost apart (DESIGN §3).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import fc from 'fast-check';
-import { readRun, runYaml, scratchDir, writeScenario } from './support/run.ts';
+import { runWithWorld, runYaml } from './support/run.ts';
 import type { RunOutput } from './support/run.ts';
-import { loadScenario } from '../src/scenario/load.ts';
-import { World } from '../src/world.ts';
-import { Recorder } from '../src/record/recorder.ts';
+import type { World } from '../src/world.ts';
 import { Phase } from '../src/phases.ts';
 import { nodeRates } from '../src/cost/allocation.ts';
 import { CostAllocation, idleCostUsd, type UsageSource } from '../src/cost/allocationWindows.ts';
@@ -23,23 +20,7 @@ spec:
   sampleEvery: 1m
 `;
 
-/** Runs a scenario as run.ts does, with `during` called on the built world before the clock
- *  starts (to script what no scenario event does yet), and reads its outputs back. */
-async function runWith(yaml: string, during: (world: World) => void): Promise<RunOutput & { world: World }> {
-  const scenario = await loadScenario(writeScenario(yaml));
-  const dir = path.join(scratchDir(), 'out');
-  const { mkdirSync } = await import('node:fs');
-  mkdirSync(dir, { recursive: true });
-  const world = new World(scenario);
-  const recorder = new Recorder(dir, world);
-  world.setup();
-  world.usage.start(scenario.sampleEveryMs, scenario.durationMs);
-  recorder.start();
-  during(world);
-  world.sim.runUntil(scenario.durationMs);
-  await recorder.finish();
-  return { ...readRun(dir), world };
-}
+const runWith = runWithWorld;
 
 const sum = (o: Record<string, number>) => Object.values(o).reduce((s, v) => s + v, 0);
 const near = (actual: number, expected: number, tolerance = 1e-6) =>

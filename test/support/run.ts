@@ -8,6 +8,7 @@ import { loadScenario } from '../../src/scenario/load.ts';
 import type { LoadOptions } from '../../src/scenario/load.ts';
 import { runScenario } from '../../src/run.ts';
 import { World } from '../../src/world.ts';
+import { Recorder } from '../../src/record/recorder.ts';
 import { InputError, type Problem } from '../../src/scenario/errors.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -69,6 +70,23 @@ export async function runYaml(yaml: string, options: LoadOptions = {}): Promise<
 }
 
 /** The problems loading `file` reports, asserted to be an InputError. */
+/** Runs a scenario as run.ts does, with `during` called on the built world before the clock
+ *  starts (to script what no scenario event does, or to listen), and reads its outputs back. */
+export async function runWithWorld(yaml: string, during: (world: World) => void): Promise<RunOutput & { world: World }> {
+  const scenario = await loadScenario(writeScenario(yaml));
+  const dir = path.join(scratchDir(), 'out');
+  fs.mkdirSync(dir, { recursive: true });
+  const world = new World(scenario);
+  const recorder = new Recorder(dir, world);
+  world.setup();
+  world.usage.start(scenario.sampleEveryMs, scenario.durationMs);
+  recorder.start();
+  during(world);
+  world.sim.runUntil(scenario.durationMs);
+  await recorder.finish();
+  return { ...readRun(dir), world };
+}
+
 export async function loadProblems(file: string, options: LoadOptions = {}): Promise<Problem[]> {
   try {
     await loadScenario(file, options);
