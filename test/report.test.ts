@@ -244,3 +244,22 @@ test('report: a directory that is not a run, or a bad --format, is an input erro
   assert.match(bad.stderr, /--format: unknown report format "pdf"\n    hint: use any of html, svg, png/);
   assert.ok(!fs.existsSync(path.join(empty, 'x')));
 });
+
+test('the report puts carbon beside cost: cards, the at-a-glance line, list prices, and the Carbon chart from hourly.csv', async () => {
+  // scenarios/fleet-cost-prices.yaml: AWS m5.2xlarge at a rate card, a 28 % Savings Plan and a
+  // spot price history; summary.json says $78.95 charged, $93.66 at list prices, 7.021 kg CO2e.
+  const out = path.join(scratchDir(), 'prices');
+  const r = capsim('run', 'scenarios/fleet-cost-prices.yaml', '--out', out, '--format', 'html', '--quiet');
+  assert.equal(r.code, 0, r.stderr);
+  const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
+  assert.match(html, /Carbon, kg CO2e<\/div><div class="value">7\.021</);
+  assert.match(html, /\$78\.95 over 2d .*; \$93\.66 at list prices, before spec\.pricing&#39;s discounts\./);
+  assert.match(html, /emitted 7\.021 kg CO2e .*; the largest share went to Deployment\/shop\/api/);
+  const run = await loadRun(out);
+  // Two pools over 48 hours (the spot pool has nodes from the first hour).
+  assert.deepEqual([...new Set(run.hourly!.map((h) => h.pool))], ['general', 'spot']);
+  assert.ok(Math.abs(run.hourly!.reduce((t, h) => t + h.costUsd, 0) - 78.95) < 0.01);
+  const carbon = runCharts(run).find((c) => c.name === 'carbon')!;
+  const areas = (carbon.spec as { layer: { data: { values: { kg: number }[] } }[] }).layer[0].data.values;
+  assert.ok(Math.abs(areas.reduce((t, a) => t + a.kg, 0) - 7.021) < 0.001);
+});

@@ -6,7 +6,7 @@ import type { Recommendation, RunData } from './runFiles.ts';
 import type { CarbonSummary, RunWarning, KarpenterSummary } from '../outputs/summary.ts';
 import { cards, escapeHtml, figure, page, table, type Card } from './html.ts';
 import { backtestSection, type BacktestView } from './backtestSection.ts';
-import { count, cpu, duration, kgCo2e, kwh, memory, percent, servedPercent, usd, utcTime } from './units.ts';
+import { count, cpu, duration, kg, kgCo2e, kwh, memory, percent, servedPercent, usd, utcTime } from './units.ts';
 
 /** Rows of the rightsizing and event tables; the CSVs have the rest. */
 const TABLE_ROWS = 50;
@@ -84,7 +84,7 @@ function carbonLine(c: CarbonSummary): string {
   const top = Object.entries(c.byWorkload).sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))[0];
   const missing = c.unestimatedNodeHours > 0 ? ` ${count(c.unestimatedNodeHours)} node-hours of nodes without a known instance type are not counted.` : '';
   return `The nodes drew ${kwh(c.energyKwh)} and emitted ${kgCo2e(c.kgCo2e)} (${kgCo2e(c.operationalKgCo2e)} from that energy, ${kgCo2e(c.embodiedKgCo2e)} embodied in the hosts; Cloud Carbon Footprint method)` +
-    (top ? `; the most of it charged to one workload: ${top[0]}, ${kgCo2e(top[1])}.` : '.') + missing;
+    (top ? `; the largest share went to ${top[0]} (${kgCo2e(top[1])}).` : '.') + missing;
 }
 
 /** Carbon beside cost: the total (operational and embodied), and its idle share as cost's. A run
@@ -93,12 +93,12 @@ function carbonCards(c: CarbonSummary): Card[] {
   const missing = c.unestimatedNodeHours > 0;
   return [
     {
-      label: 'Carbon',
-      value: kgCo2e(c.kgCo2e),
+      label: 'Carbon, kg CO2e',
+      value: kg(c.kgCo2e),
       note: missing ? `${count(c.unestimatedNodeHours)} node-hours not estimated` : `${kwh(c.energyKwh)}, ${kgCo2e(c.embodiedKgCo2e)} embodied`,
       tone: missing ? 'bad' : undefined,
     },
-    { label: 'Idle carbon', value: kgCo2e(c.idleKgCo2e), note: c.kgCo2e > 0 ? `${percent((100 * c.idleKgCo2e) / c.kgCo2e, 0)} of it, as idle cost` : 'no workload charged' },
+    { label: 'Idle carbon, kg CO2e', value: kg(c.idleKgCo2e), note: c.kgCo2e > 0 ? `${percent((100 * c.idleKgCo2e) / c.kgCo2e, 0)} of it, as idle cost` : 'no workload charged' },
   ];
 }
 
@@ -112,7 +112,8 @@ export function glance(run: RunData, scripted: readonly string[] = []): string[]
   }
   const pools = Object.entries(s.cost.byPool).map(([pool, cost]) => `${pool} ${usd(cost)}`);
   lines.push(
-    `${count(s.nodes.nodeHours)} node-hours cost ${usd(s.cost.totalUsd)} over ${duration(s.durationSeconds)} (${usd(s.cost.monthlyRunRateUsd, 0)} a month at this rate)${pools.length > 0 ? `: ${pools.join(', ')}` : ''}.`,
+    `${count(s.nodes.nodeHours)} node-hours cost ${usd(s.cost.totalUsd)} over ${duration(s.durationSeconds)} (${usd(s.cost.monthlyRunRateUsd, 0)} a month at this rate)${pools.length > 0 ? `: ${pools.join(', ')}` : ''}` +
+      (Math.abs(s.cost.listUsd - s.cost.totalUsd) >= 0.005 ? `; ${usd(s.cost.listUsd)} at list prices, before spec.pricing's discounts.` : '.'),
   );
   if (s.cost.totalUsd > 0) {
     const idleShare = (100 * s.cost.idleUsd) / s.cost.totalUsd;

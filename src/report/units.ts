@@ -17,7 +17,12 @@ export function servedPercent(value: number): string {
 
 /** Emissions in kg CO2e: grams' precision below 10 kg, then one decimal. */
 export function kgCo2e(value: number): string {
-  return `${value.toLocaleString('en-US', { maximumFractionDigits: Math.abs(value) < 10 ? 3 : 1 })} kg CO2e`;
+  return `${kg(value)} kg CO2e`;
+}
+
+/** The number of kgCo2e alone, for a card whose label names the unit. */
+export function kg(value: number): string {
+  return value.toLocaleString('en-US', { maximumFractionDigits: Math.abs(value) < 10 ? 3 : 1 });
 }
 
 /** Energy in kWh, with the same precision as kgCo2e. */
