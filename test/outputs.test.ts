@@ -10,7 +10,7 @@ import { parseString } from 'fast-csv';
 import { CSV_FILES, EVENTS, NODES, NODE_UTILIZATION, TIMESERIES, WORKLOADS, columnIndex, rowCells } from '../src/outputs/csvFiles.ts';
 import { RUN_FILES } from '../src/outputs/runDirectory.ts';
 import { FOCUS_TABLE } from '../src/focus/columns.ts';
-import { SUMMARY_SHAPE, formatFieldProblems, parseSummary, summaryProblems } from '../src/outputs/summaryCheck.ts';
+import { OLDER_SUMMARY, SUMMARY_SHAPE, formatFieldProblems, parseSummary, summaryProblems } from '../src/outputs/summaryCheck.ts';
 import { parseCsv, runFile } from './support/run.ts';
 
 /** The rows of a CSV file as fast-csv reads them: arrays of cells, the header first. */
@@ -104,6 +104,15 @@ test('a summary read back: what is cut short, missing or of the wrong type is na
   assert.equal(formatFieldProblems(summaryProblems(damaged), 2), 'cost.totalUsd: missing, a number expected; cost.byPool.general: is null, a number expected; and 2 more');
   assert.deepEqual(summaryProblems([1, 2]), [{ path: '', message: 'is a list, not the object of a capsim summary' }]);
   assert.equal(parseSummary(text).summary?.cost.totalUsd, summary.cost.totalUsd);
+});
+
+test('a summary of an older capsim: cost.listUsd is its total (no discounts existed); no carbon is named as such, not filled with 0', async () => {
+  const { summary } = await run;
+  const older = structuredClone(summary);
+  delete older.cost.listUsd;
+  assert.equal(parseSummary(JSON.stringify(older)).summary?.cost.listUsd, summary.cost.totalUsd);
+  delete older.carbon;
+  assert.deepEqual(parseSummary(JSON.stringify(older)).problems, [{ path: 'carbon', message: OLDER_SUMMARY }]);
 });
 
 test('a reader finds a column by name, and a column a file lacks at -1', () => {

@@ -127,6 +127,7 @@ export function summaryProblems(value: unknown): FieldProblem[] {
   const problems: FieldProblem[] = [];
   if (!isObject(value)) return [{ path: '', message: `is ${describe(value)}, not the object of a capsim summary` }];
   check(value, SUMMARY_SHAPE as AnyShape, '', problems);
+  if (value.carbon === undefined) for (const p of problems) if (p.path === 'carbon') p.message = OLDER_SUMMARY;
   return problems;
 }
 
@@ -139,9 +140,22 @@ export function parseSummary(text: string): { summary: Summary; problems: [] } |
   } catch (error) {
     return { summary: null, problems: [{ path: '', message: `not valid JSON, cut short or edited? (${(error as Error).message})` }] };
   }
+  upgrade(parsed);
   const problems = summaryProblems(parsed);
   return problems.length === 0 ? { summary: parsed as Summary, problems: [] } : { summary: null, problems };
 }
+
+/** A summary written before cost.listUsd existed: no discount could apply then, so the nodes
+ *  cost their list prices. One written before carbon was estimated is not filled in (a zero
+ *  would read as a figure): it is named for what it is. */
+function upgrade(parsed: unknown): void {
+  if (!isObject(parsed)) return;
+  const cost = parsed.cost;
+  if (isObject(cost) && cost.listUsd === undefined && isNumber(cost.totalUsd)) cost.listUsd = cost.totalUsd;
+}
+
+/** The message for a summary without the carbon section: a run of a capsim before carbon. */
+export const OLDER_SUMMARY = 'missing: this run was written by a capsim that did not estimate carbon yet; run the scenario again to read it';
 
 /** "cost.totalUsd: missing, a number expected; pods: is null, an object expected" (the first few). */
 export function formatFieldProblems(problems: readonly FieldProblem[], shown = 3): string {

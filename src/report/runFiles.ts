@@ -10,7 +10,7 @@ import { readTextCell } from '../outputs/csvCells.ts';
 import { tableFileName } from '../outputs/tables.ts';
 import { ParquetTableError, readParquetTable } from '../outputs/parquetTable.ts';
 import type { Summary } from '../outputs/summary.ts';
-import { parseSummary } from '../outputs/summaryCheck.ts';
+import { OLDER_SUMMARY, parseSummary } from '../outputs/summaryCheck.ts';
 import { InputError } from '../scenario/errors.ts';
 import { displayPath } from '../scenario/paths.ts';
 import { quote } from '../excerpt.ts';
@@ -248,7 +248,7 @@ export function readSummary(dir: string): Summary {
     column: 0,
     path: p.path,
     message: p.message,
-    hint: 'the file is damaged or not a capsim summary: run the scenario again (capsim run) to write it whole',
+    hint: p.message === OLDER_SUMMARY ? 'capsim run <its scenario.resolved.yaml> writes the run again with carbon' : 'the file is damaged or not a capsim summary: run the scenario again (capsim run) to write it whole',
   })));
 }
 
