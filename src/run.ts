@@ -125,6 +125,8 @@ async function simulate(scenario: Scenario, outDir: string, options: RunOptions,
     recorder.start();
     const { sim } = world;
     for (let untilMs = 0; ; untilMs = Math.min(untilMs + CHUNK_MS, scenario.durationMs)) {
+      // A trace's pods up to untilMs are read now, not before: a chunk of simulated time at a time.
+      await world.traces?.prefetch(untilMs);
       sim.runUntil(untilMs);
       await recorder.drain();
       options.onProgress?.(untilMs, scenario.durationMs);

@@ -26,6 +26,7 @@ import { defaultProfile } from './scheduler/profile.ts';
 import { ScriptedEvents } from './scriptedEvents.ts';
 import { buildDemand } from './workload/demand.ts';
 import { startJobArrivals } from './kubectl/jobArrivals.ts';
+import { TraceReplay } from './kubectl/traceReplay.ts';
 import { DEFAULT_RUN_MS, sampleRunDurationMs } from './workload/runDuration.ts';
 
 export class World {
@@ -40,6 +41,9 @@ export class World {
   /** spec.pricing's bill: launch prices and the spot price history's changes. */
   private readonly pricing: CloudPricing | undefined;
   readonly controllers: ControllerManager;
+  /** spec.traces' pods, created and deleted on the trace's times (null: the scenario has none).
+   *  The run calls its prefetch() before each stretch of simulated time. */
+  readonly traces: TraceReplay | null;
   /** Messages for the user about what this run does not simulate. */
   readonly notices: string[] = [];
 
@@ -48,7 +52,8 @@ export class World {
     const api = (this.api = new ApiServer(this.sim, this.random, scenario.startEpochMs));
     this.accounting = new Accounting(() => this.sim.nowMs);
     api.addListener(this.accounting);
-    this.kubelet = new Kubelet(api, behaviorTiming(scenario, this.random));
+    this.traces = scenario.traces && scenario.traces.length > 0 ? new TraceReplay(api, this.sim, scenario.traces, scenario.durationMs) : null;
+    this.kubelet = new Kubelet(api, behaviorTiming(scenario, this.random, this.traces));
     this.scheduler = new Scheduler(api, {
       profile: defaultProfile(scenario.cluster.scheduler),
       budgets: { splitByBudget: (pods) => splitByBudget(api, pods) },
@@ -137,15 +142,17 @@ function isWorkload(obj: KubeObject): obj is Extract<KubeObject, { kind: 'Deploy
 }
 
 /** Startup and shutdown delays from `behavior:` where given, else from the manifests; run
- *  durations for Job pods (a CronJob's, an arrival's) from `run:`, else DEFAULT_RUN_MS. A pod
+ *  durations for Job pods (a CronJob's, an arrival's) from `run:`, else DEFAULT_RUN_MS; for a
+ *  trace's pods, the row's duration (none: they run until deleted). A pod
  *  that runs at t = 0 in a cluster's state is Ready at once the first time it starts. */
-function behaviorTiming(scenario: Scenario, random: RandomStreams): PodTiming {
+function behaviorTiming(scenario: Scenario, random: RandomStreams, traces: TraceReplay | null): PodTiming {
   const behaviors: readonly Behavior[] = scenario.behavior;
   const byTarget = new Map(behaviors.map((b) => [b.target, b]));
   const runningAtStart = new Set<string>();
   for (const o of scenario.objects) if (o.kind === 'Pod' && o.state?.running) runningAtStart.add(`${o.metadata.namespace}/${o.metadata.name}`);
   return {
     runDurationMs: (pod) => {
+      if (traces && !pod.owner) return traces.runDurationMs(pod);
       if (pod.owner?.kind !== 'Job' || !pod.workload) return null;
       const run = byTarget.get(pod.workload)?.run;
       return run ? sampleRunDurationMs(run.duration, random.stream(`run/${pod.workload}`)) : DEFAULT_RUN_MS;

@@ -41,6 +41,9 @@ export interface Scenario {
   events: ScriptedEvent[];
   /** spec.carbon: the carbon estimate's overrides (absent: Cloud Carbon Footprint's coefficients). */
   carbon?: CarbonSettings;
+  /** spec.traces: pod trace files replayed during the run (kubectl/traceReplay.ts), checked at
+   *  load; absolute `file`, `shown` for messages, and how many rows each has. Absent: none. */
+  traces?: { file: string; shown: string; rows: number }[];
   /** One-line notices for the user (e.g. "skipped 3 objects of kinds Service, ConfigMap"). */
   notices: string[];
   /** The scenario document with every default filled in (written as scenario.resolved.yaml). */

@@ -101,6 +101,18 @@ export const EVENTS = csvFile(RUN_FILES.events, [
   'message',
 ], ['time', 'type', 'object', 'node', 'message']);
 
+/** One row per pod of spec.traces (a run with traces only), in the order the pods went (then
+ *  those still there at the end, in order of creation): when the replay created, bound and ended
+ *  it, beside the trace's own scheduled time. Empty cells where a time does not exist. */
+export const PODS = csvFile(RUN_FILES.pods, [
+  'pod', // namespace/name
+  'created_t', 'scheduled_t', 'node', // scheduled_t and node empty for a pod never bound
+  'queueing_delay_s', // scheduled_t - created_t
+  'finished_t', // completed after its trace duration
+  'deleted_t', // deleted: at its trace's deletion time, or by the cluster (eviction, preemption)
+  'trace_scheduled_t', 'trace_queueing_delay_s', // the trace's own scheduled time, and its delay
+], ['pod', 'node']);
+
 /** Per container of every workload: its requests and limits, the VPA recommender's target,
  *  lower and upper bounds, and the monthly saving of setting requests to the target. An empty
  *  cell where a value does not exist (no limit, no recommendation). */

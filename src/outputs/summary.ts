@@ -21,6 +21,8 @@ export interface Summary {
   pods: PodsSummary;
   demand: DemandSummary;
   autoscaling: AutoscalingSummary;
+  /** spec.traces' pods (record/tracePods.ts); left out of a run without traces. */
+  traces?: TracesSummary;
   /** What the figures above should not be trusted for, or show went wrong (RunWarning); the key
    *  is left out when there is none, so a run without warnings writes the bytes it always did. */
   warnings?: RunWarning[];
@@ -277,6 +279,25 @@ export interface KarpenterDisruptionSummary {
   drifted: Record<string, number>;
 }
 
+
+/** summary.traces: the pods of spec.traces and how long they queued. Delays are scheduled -
+ *  created in seconds over the pods that were bound, percentiles by nearest rank; null when no
+ *  pod was bound (or, for the trace's own, none had a scheduled time). */
+export interface TracesSummary {
+  /** Rows replayed: pods created, and rows whose create failed (a name already taken). */
+  pods: number;
+  failedCreates: number;
+  scheduled: number;
+  /** Created and never bound. */
+  neverScheduled: number;
+  queueingDelayP50Seconds: number | null;
+  queueingDelayP95Seconds: number | null;
+  queueingDelayMaxSeconds: number | null;
+  /** The same figures from the trace's own scheduled times, for comparison. */
+  traceQueueingDelayP50Seconds: number | null;
+  traceQueueingDelayP95Seconds: number | null;
+  traceQueueingDelayMaxSeconds: number | null;
+}
 
 /** The sections of summary.json: its keys whose values are objects of figures (not the list of
  *  warnings, which a run may not have). */

@@ -52,6 +52,11 @@ export const SUMMARY_SHAPE: Shape<Summary> = {
       },
     }],
   },
+  traces: ['optional', {
+    pods: 'number', failedCreates: 'number', scheduled: 'number', neverScheduled: 'number',
+    queueingDelayP50Seconds: 'number|null', queueingDelayP95Seconds: 'number|null', queueingDelayMaxSeconds: 'number|null',
+    traceQueueingDelayP50Seconds: 'number|null', traceQueueingDelayP95Seconds: 'number|null', traceQueueingDelayMaxSeconds: 'number|null',
+  }],
   warnings: 'warnings?',
 };
 

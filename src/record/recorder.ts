@@ -27,6 +27,8 @@ import { focusRunId } from '../focus/runId.ts';
 import { CarbonAccount } from '../carbon/carbonAccount.ts';
 import { HourlyRecorder } from './hourly.ts';
 import type { CarbonOf } from '../cost/chargePeriod.ts';
+import type { TraceReplay } from '../kubectl/traceReplay.ts';
+import { TracePodsRecorder } from './tracePods.ts';
 
 export interface RecorderParts {
   scenario: Scenario;
@@ -37,6 +39,8 @@ export interface RecorderParts {
   accounting: Accounting;
   usage: MetricsApi;
   kubelet: Kubelet;
+  /** spec.traces' replay (null or absent: the scenario has no traces). */
+  traces?: TraceReplay | null;
 }
 
 export class Recorder {
@@ -59,6 +63,8 @@ export class Recorder {
   /** Every node-hour's carbon (src/carbon/), for summary.json's carbon section: always, a
    *  sweep's runs included. */
   private readonly carbon: CarbonAccount;
+  /** pods.csv and summary.traces, for a run with traces. */
+  private readonly tracePods: TracePodsRecorder | null;
 
   /** `detail` false: summary.json and timeseries.csv only (a sweep's runs), no per-workload,
    *  per-node or per-event files. `preflight`: the warnings found before the run
@@ -81,6 +87,7 @@ export class Recorder {
     this.events = detail ? (tables === 'parquet' ? new ParquetSink(dir, EVENTS) : new CsvSink(dir, EVENTS)) : NULL_SINK;
     this.nodeUtilization = detail ? series(NODE_UTILIZATION) : NULL_SINK;
     this.hourly = detail ? series(HOURLY) : NULL_SINK;
+    this.tracePods = parts.traces ? new TracePodsRecorder(dir, parts.traces, detail, tables) : null;
     const { sampleEveryMs, durationMs } = parts.scenario;
     this.nodeSampleStride = nodeSampleStride(durationMs, sampleEveryMs);
     parts.api.onEvent((e) => this.onEvent(e));
@@ -120,7 +127,7 @@ export class Recorder {
   }
 
   async drain(): Promise<void> {
-    await Promise.all([this.timeseries.drain(), this.workloadRows.drain(), this.events.drain(), this.nodeUtilization.drain(), this.hourly.drain(), this.focus?.drain()]);
+    await Promise.all([this.timeseries.drain(), this.workloadRows.drain(), this.events.drain(), this.nodeUtilization.drain(), this.hourly.drain(), this.focus?.drain(), this.tracePods?.drain()]);
   }
 
   private onEvent(e: ClusterEvent): void {
@@ -211,6 +218,13 @@ export class Recorder {
     const summary = buildSummary(scenario, a, this.carbon, scheduler, usage, kubelet.restarts, api.workloads, this.eventCounts, this.hpaScaleEvents, endMs, warnings);
     const karpenter = this.parts.controllers?.get('karpenter');
     if (karpenter) summary.autoscaling.karpenter = karpenter.summary();
+    if (this.tracePods) {
+      // Before the warnings, in the order of outputs/summary.ts.
+      const warningList = summary.warnings;
+      delete summary.warnings;
+      summary.traces = await this.tracePods.finish();
+      if (warningList) summary.warnings = warningList;
+    }
     await fs.writeFile(path.join(this.dir, RUN_FILES.summary), JSON.stringify(summary, null, 2) + '\n');
     return summary;
   }

@@ -26,6 +26,7 @@ import { expandWorkload } from './shorthand.ts';
 import { checkReferences } from './references.ts';
 import { checkJoinedNodes } from './nodeManifests.ts';
 import { convertBehavior, convertEvents, type Declarations } from './behavior.ts';
+import { readTraces } from './traces.ts';
 import { resolveClusterState } from './clusterState.ts';
 import { clusterStateLines } from './clusterStateReport.ts';
 import { holdClusterHpas } from './hpaHold.ts';
@@ -126,6 +127,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     allowLarge: budget.allowLarge,
   };
   const behavior = await convertBehavior(spec.behavior, decl, site, problems);
+  const traces = await readTraces(parsed?.spec.traces, decl, site, problems);
   const events = convertEvents(spec.events, decl, site, problems, {
     nodePools: karpenter?.nodePools.map((np) => np.name) ?? [], nodeClasses: karpenter?.nodeClasses.map((nc) => nc.name) ?? [],
   });
@@ -140,7 +142,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
   const skipped = reader.skippedNotice();
   if (skipped) notices.push(skipped);
   notices.push(...reader.fieldNotices.lines(), ...pricing.notices);
-  notices.push(...clusterStateLines(state.report), ...state.notices);
+  notices.push(...clusterStateLines(state.report), ...state.notices, ...traces.notices);
 
   return {
     name,
@@ -159,6 +161,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     behavior,
     events,
     ...(parsed.spec.carbon ? { carbon: parsed.spec.carbon } : {}),
+    ...(traces.traces.length > 0 ? { traces: traces.traces } : {}),
     notices,
     resolved: resolvedDocument(parsed, name, pools.resolved, state.report.entries.length > 0 ? placement : undefined),
     inputFiles: [...new Set(inputFiles)],

@@ -363,6 +363,11 @@ const isoUtc = z.string().check((ctx) => {
 /** A manifests entry: a path or glob (relative to the scenario file), or an inline object. */
 const manifestEntry = z.union([z.string().min(1), z.record(z.string(), z.unknown())]);
 
+/** A spec.traces entry: a file of pods with their creation and deletion times. */
+export const traceSchema = z.strictObject({
+  file: z.string().min(1).describe('CSV with a header row, or JSON Lines (.jsonl, .ndjson), relative to the scenario file: one pod per row, sorted by creation time'),
+});
+
 export const DEFAULT_START = '2026-01-05T00:00:00Z';
 
 export const scenarioSchema = z.strictObject({
@@ -398,6 +403,10 @@ export const scenarioSchema = z.strictObject({
       behavior: z.array(behaviorSchema).default([]).describe('How each workload is loaded (demand) and uses resources (usage)'),
       events: z.array(eventSchema).default([]).describe('Scripted what-ifs: drain, cordon, uncordon, nodeFailure, zoneOutage, spotInterruption, capacityUnavailable, rollout, scale, nodePoolUpdate, nodeClassUpdate'),
       carbon: carbonSchema.optional(),
+      traces: z
+        .array(traceSchema)
+        .optional()
+        .describe('Pod traces replayed during the run: pods created and deleted at given times (docs/scenario.md "Pod traces")'),
     })
     .prefault({}),
 });

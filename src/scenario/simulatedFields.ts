@@ -106,6 +106,7 @@ export const SIMULATED: readonly SimulatedField[] = [
     ['cpu.base', 'baseMilli'], ['cpu.perUnit', 'perUnitMilli'], ['memory.base', 'baseBytes'], ['memory.perUnit', 'perUnitBytes'], ['memory.leakPerHour', 'leakBytesPerHour'], 'memory.noise',
   ], { prefix: 'spec.behavior[].usage.*.' }),
   ...reads('workload/arrivals.ts', 'Scenario', ['cron', 'poissonPerHour'], { prefix: 'spec.behavior[].arrivals.' }),
+  ...reads('kubectl/traceReplay.ts', 'Scenario', [['spec.traces[].file', 'file']]),
   ...reads('workload/runDuration.ts', 'Scenario', [
     ['run', 'RunDuration'], ['run.duration', 'fixedMs'], ['run.duration.lognormal.median', 'medianMs'], 'run.duration.lognormal.sigma', ['run.duration.exponential.mean', 'meanMs'],
   ], { prefix: 'spec.behavior[].' }),
