@@ -78,6 +78,8 @@ export class PodTraceReader {
   private headerChecked = false;
   private previousCreated: { ms: number; line: number } | null = null;
   private readonly json: boolean;
+  /** Set by done() and after a bad header: lines the reader has buffered are not read. */
+  private stopped = false;
 
   constructor(file: string, private readonly startEpochMs: number) {
     this.json = isJsonLines(file);
@@ -85,6 +87,7 @@ export class PodTraceReader {
     const rl = createInterface({ input, crlfDelay: Infinity });
     this.lines = rl[Symbol.asyncIterator]();
     this.close = () => {
+      this.stopped = true;
       rl.close();
       input.destroy();
     };
@@ -98,6 +101,7 @@ export class PodTraceReader {
   /** The next pod or problem; header problems come first (after them, nothing more is read). */
   async next(): Promise<{ pod: TracePod } | { problem: PodTraceProblem } | null> {
     for (;;) {
+      if (this.stopped) return null;
       const r = await this.lines.next();
       if (r.done) {
         this.close();
@@ -250,8 +254,7 @@ export class PodTraceReader {
       if (!m || text === undefined) continue;
       const resource = m[2];
       try {
-        const q = parseQuantity(text);
-        const amount = resource === 'cpu' ? milliValue(q) : value(q);
+        const amount = resource === 'cpu' ? cachedAmount(milliCache, text, milliValue) : cachedAmount(valueCache, text, value);
         if (amount < 0) return fail(column, `${excerpt(text)} in column "${column}" is negative`, 'requests and limits are >= 0');
         if (resource !== 'cpu' && resource !== 'memory' && resource.includes('/') && !Number.isInteger(Number(text))) return fail(column, `${excerpt(text)} in column "${column}" is not a whole number`, `an extended resource such as ${resource} is counted in whole units`);
         (m[1] === 'requests' ? requests : limits)[resource] = amount;
@@ -309,10 +312,25 @@ export class PodTraceReader {
   }
 }
 
+/** Converted quantities: a trace repeats the same few thousand amounts a million times. */
+const milliCache = new Map<string, number>();
+const valueCache = new Map<string, number>();
+const CACHE_SIZE = 10_000;
+
+function cachedAmount(cache: Map<string, number>, text: string, convert: (q: ReturnType<typeof parseQuantity>) => number): number {
+  let amount = cache.get(text);
+  if (amount === undefined) {
+    amount = convert(parseQuantity(text));
+    if (cache.size >= CACHE_SIZE) cache.clear();
+    cache.set(text, amount);
+  }
+  return amount;
+}
+
 /** What is wrong with a column name, or null for a column the trace format has. */
 function columnProblem(name: string): { message: string; hint?: string } | null {
   if ((TRACE_COLUMNS as readonly string[]).includes(name) || RESOURCE_COLUMN.test(name)) return null;
-  const close = TRACE_COLUMNS.find((c) => distance(c, name.toLowerCase()) <= Math.max(1, Math.floor(c.length / 4)));
+  const close = TRACE_COLUMNS.find((c) => distance(c, name.toLowerCase()) <= Math.max(2, Math.floor(c.length / 3)));
   const resource = /^(cpu|memory|gpu|nvidia\.com\/gpu|gpu_milli)$/i.test(name);
   return {
     message: `unknown column ${quote(excerpt(name))}`,
