@@ -152,6 +152,13 @@ test('a header with an unknown or missing column is one problem, with the name i
   assert.match(headerOnly[0].message, /has no rows/);
 });
 
+test('the CLI: validate counts the trace\'s pods, and the size estimate has them', () => {
+  const v = capsim('validate', 'scenarios/trace-replay.yaml');
+  assert.equal(v.code, 0, v.stderr);
+  assert.match(v.stdout, /^ok: trace-replay: 6h, 3 node pool\(s\), no objects, 0 scripted event\(s\), 10 pod\(s\) from 1 trace\(s\)\n/);
+  assert.match(v.stdout, /\(10 created\)/); // scenarios/trace-replay/pods.csv has 10 rows
+});
+
 test('the CLI: validate and run exit 2 on a bad row and write nothing', () => {
   const file = scenarioWith('name,created,requests.cpu\np1,0,1\np2,10,-1\n');
   const v = capsim('validate', file);

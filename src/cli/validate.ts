@@ -42,8 +42,10 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
       const kinds = new Map<string, number>();
       for (const o of s.objects) kinds.set(o.kind, (kinds.get(o.kind) ?? 0) + 1);
       const objects = [...kinds].map(([k, n]) => `${n} ${k}`).join(', ') || 'no objects';
+      const tracePods = (s.traces ?? []).reduce((n, t) => n + t.rows, 0);
+      const traces = s.traces ? `, ${tracePods.toLocaleString('en-US')} pod(s) from ${s.traces.length} trace(s)` : '';
       process.stdout.write(
-        `ok: ${s.name}: ${formatDuration(s.durationMs)}, ${s.cluster.nodePools.length} node pool(s), ${objects}, ${s.events.length} scripted event(s)\n`,
+        `ok: ${s.name}: ${formatDuration(s.durationMs)}, ${s.cluster.nodePools.length} node pool(s), ${objects}, ${s.events.length} scripted event(s)${traces}\n`,
       );
       process.stdout.write(`${sizeLine(size)}\n`);
       for (const e of over) process.stdout.write(`note: past a limit, run only with --allow-large: ${e.message}\n`);

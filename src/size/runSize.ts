@@ -35,7 +35,7 @@ const MB = 1024 * KB;
 
 /** Bytes per row of each file, measured on the bench runs (large-1000-nodes-30d: timeseries 123,
  *  workloads 84 + the workload's name, node-utilization 76, nodes 123, events 118). */
-const ROW_BYTES = { timeseries: 120, workloadsBase: 85, nodeUtilization: 80, nodes: 125, events: 120, recommendations: 110 } as const;
+const ROW_BYTES = { timeseries: 120, workloadsBase: 85, nodeUtilization: 80, nodes: 125, events: 120, recommendations: 110, pods: 70 } as const;
 /** report.html and charts/*.svg: 1.1 MB (e27) to 2.9 MB (autoscaling-20-200) on the bench runs. */
 const REPORT_BYTES = 2 * MB;
 
@@ -155,6 +155,7 @@ export function estimateRunSize(s: Scenario, options: SizeOptions = {}): RunSize
   const stride = nodeSampleStride(s.durationMs, s.sampleEveryMs);
   const nodeSamples = Math.ceil(samples / stride);
   const containers = workloads.reduce((n, o) => n + containerCount(o), 0);
+  const traceRows = (s.traces ?? []).reduce((sum, t) => sum + t.rows, 0);
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
   const files: FileEstimate[] = [
     { file: RUN_FILES.timeseries, rows: samples, bytes: samples * ROW_BYTES.timeseries, why: `${n(samples)} samples (every ${formatDuration(s.sampleEveryMs)} over ${formatDuration(s.durationMs)})` },
@@ -165,6 +166,7 @@ export function estimateRunSize(s: Scenario, options: SizeOptions = {}): RunSize
       { file: RUN_FILES.nodeUtilization, rows: nodeSamples * nodes.peak, bytes: nodeSamples * nodes.peak * ROW_BYTES.nodeUtilization, why: `${n(nodeSamples)} samples x ${n(nodes.peak)} nodes` },
       { file: RUN_FILES.nodes, rows: nodes.created, bytes: nodes.created * ROW_BYTES.nodes, why: `${n(nodes.created)} nodes` },
       { file: RUN_FILES.events, rows: events, bytes: events * ROW_BYTES.events, why: `3 events per pod created (${n(pods.created)}), 4 more per pod created after the start, 2 per node` },
+      ...(traceRows > 0 ? [{ file: RUN_FILES.pods, rows: traceRows, bytes: traceRows * ROW_BYTES.pods, why: `${n(traceRows)} trace pods` }] : []),
       { file: RUN_FILES.recommendations, rows: containers, bytes: containers * ROW_BYTES.recommendations, why: `${n(containers)} containers` },
     );
   }
@@ -370,6 +372,13 @@ function countPods(s: Scenario, nodes: NodeCounts): PodCounts {
       counts.spreadPairs += (p.initial * p.initial) / 2 + (p.created - p.initial) * p.peak;
     } else counts.otherCreated += p.created;
     counts.sources.push({ ref: objectRef(o), peak: p.peak, created: p.created, why: p.why });
+  }
+  // A pod trace's rows are pods created during the run; how many live at once depends on their
+  // times, which are not read here (peak 0: not estimated).
+  for (const t of s.traces ?? []) {
+    counts.created += t.rows;
+    counts.otherCreated += t.rows;
+    counts.sources.push({ ref: t.shown, peak: 0, created: t.rows, why: `${t.rows.toLocaleString('en-US')} rows of a pod trace` });
   }
   // Pods moved off nodes that scripted events take away: the nodes' share of the pods.
   const perNode = counts.peak / Math.max(1, nodes.initial);
