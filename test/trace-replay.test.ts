@@ -152,11 +152,15 @@ test('a header with an unknown or missing column is one problem, with the name i
   assert.match(headerOnly[0].message, /has no rows/);
 });
 
-test('the CLI: validate counts the trace\'s pods, and the size estimate has them', () => {
+test('the CLI: validate counts the trace\'s pods, the size estimate has them, run lists pods.csv', () => {
   const v = capsim('validate', 'scenarios/trace-replay.yaml');
   assert.equal(v.code, 0, v.stderr);
   assert.match(v.stdout, /^ok: trace-replay: 6h, 3 node pool\(s\), no objects, 0 scripted event\(s\), 10 pod\(s\) from 1 trace\(s\)\n/);
   assert.match(v.stdout, /\(10 created\)/); // scenarios/trace-replay/pods.csv has 10 rows
+  const out = path.join(scratchDir('capsim-trace-'), 'out');
+  const r = capsim('run', 'scenarios/trace-replay.yaml', '--out', out, '--format', 'none');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Results: .*\(summary\.json, timeseries\.csv, .*events\.csv, recommendations\.csv, pods\.csv/);
 });
 
 test('the CLI: validate and run exit 2 on a bad row and write nothing', () => {
@@ -165,7 +169,7 @@ test('the CLI: validate and run exit 2 on a bad row and write nothing', () => {
   assert.equal(v.code, 2, v.stderr);
   assert.match(v.stderr, /pods\.csv:3:7: spec\.traces\[0\]\.file: column "requests\.cpu": -1 in column "requests\.cpu" is negative\n\s+hint: /);
   const out = path.join(path.dirname(file), 'out');
-  const r = capsim('run', file, '--out', out, '--quiet');
+  const r = capsim('run', file, '--out', out, '--format', 'none');
   assert.equal(r.code, 2, r.stderr);
   assert.equal(fs.existsSync(out), false);
 });

@@ -106,7 +106,7 @@ async function run(args: RunArgs): Promise<number> {
           `${s.nodes.max} nodes at peak, cpu requested ${s.utilization.cpuRequestedPct.toFixed(1)}% / used ${s.utilization.cpuUsedPct.toFixed(1)}%, ` +
           `memory requested ${s.utilization.memoryRequestedPct.toFixed(1)}% / used ${s.utilization.memoryUsedPct.toFixed(1)}%${served}, ` +
           `${asDumped}${s.pods.scheduled} pods scheduled, ${s.pods.unschedulable} pending at the end${troubles ? `, ${troubles}` : ''}${warned}\n` +
-          `Results: ${displayPath(result.outDir)}/ (summary.json, ${['timeseries', 'workloads', 'nodes', 'hourly', 'events', 'recommendations', 'focus'].map((t) => `${t}.${tables}`).filter((f) => fs.existsSync(path.join(result.outDir, f))).join(', ')}${report.includes('svg') || report.includes('png') ? ', charts/' : ''})\n` +
+          `Results: ${displayPath(result.outDir)}/ (summary.json, ${['timeseries', 'workloads', 'nodes', 'hourly', 'events', 'recommendations', 'pods', 'focus'].map((t) => `${t}.${tables}`).filter((f) => fs.existsSync(path.join(result.outDir, f))).join(', ')}${report.includes('svg') || report.includes('png') ? ', charts/' : ''})\n` +
           (report.includes('html') ? `Report:  ${displayPath(path.join(result.outDir, 'report.html'))}\n` : ''),
       );
     }
