@@ -280,6 +280,9 @@ export class UsageHistoryRecorder implements UsageHistory {
 
   /** A pod's class or a container's start changed (or it started): its state from now on. */
   podChanged(run: PodRun, nowMs: number): void {
+    // Only a workload's pods are read (the VPA feeder's, vpa/feeder.ts podStarted): a bare pod's
+    // timeline would be kept until the daily discard for nothing (a pod trace's million pods).
+    if (!run.pod.workload) return;
     let rec = this.pods.get(run.pod.uid);
     if (!rec) {
       rec = new PodTimeline(run.group.spec);
