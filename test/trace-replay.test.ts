@@ -76,9 +76,9 @@ test('pods.csv: a pod waits for the GPU a completing pod frees; the trace\'s own
   const out = await runFile(file);
   const rows = out.csv('pods.csv');
   const byPod = Object.fromEntries(rows.map((r) => [r.pod, r]));
-  assert.deepEqual(byPod['default/a'], { pod: 'default/a', created_t: '0', scheduled_t: '0', node: 'gpu-001', queueing_delay_s: '0', finished_t: '600', deleted_t: '', trace_scheduled_t: '0', trace_queueing_delay_s: '0' });
-  assert.deepEqual(byPod['default/b'], { pod: 'default/b', created_t: '60', scheduled_t: '600', node: 'gpu-001', queueing_delay_s: '540', finished_t: '1200', deleted_t: '', trace_scheduled_t: '100', trace_queueing_delay_s: '40' });
-  assert.deepEqual(byPod['default/c'], { pod: 'default/c', created_t: '120', scheduled_t: '120', node: 'gpu-001', queueing_delay_s: '0', finished_t: '', deleted_t: '300', trace_scheduled_t: '', trace_queueing_delay_s: '' });
+  assert.deepEqual(byPod['default/a'], { pod: 'default/a', created_t: '0', scheduled_t: '0', node: 'gpu-001', queueing_delay_s: '0', finished_t: '600', deleted_t: '', trace_scheduled_t: '0', trace_queueing_delay_s: '0', outcome: 'Completed' });
+  assert.deepEqual(byPod['default/b'], { pod: 'default/b', created_t: '60', scheduled_t: '600', node: 'gpu-001', queueing_delay_s: '540', finished_t: '1200', deleted_t: '', trace_scheduled_t: '100', trace_queueing_delay_s: '40', outcome: 'Completed' });
+  assert.deepEqual(byPod['default/c'], { pod: 'default/c', created_t: '120', scheduled_t: '120', node: 'gpu-001', queueing_delay_s: '0', finished_t: '', deleted_t: '300', trace_scheduled_t: '', trace_queueing_delay_s: '', outcome: 'Deleted' });
   // Rows in the order the pods went: c (deleted at 300, gone after its 30 s grace), a, b.
   assert.deepEqual(rows.map((r) => r.pod), ['default/c', 'default/a', 'default/b']);
   // Delays 0, 540, 0: p50 by nearest rank is the 2nd of 3 sorted (0), p95 the 3rd (540).
@@ -102,7 +102,7 @@ test('JSON Lines: the same columns as keys; a pod never bound is counted and has
   const out = await runFile(file);
   const rows = out.csv('pods.csv');
   // Both still there at the end: written then, in order of creation. "big" asks for 64 CPUs of 8.
-  assert.deepEqual(rows.map((r) => [r.pod, r.created_t, r.scheduled_t, r.queueing_delay_s]), [['default/big', '600', '', ''], ['default/small', '900', '900', '0']]);
+  assert.deepEqual(rows.map((r) => [r.pod, r.created_t, r.scheduled_t, r.queueing_delay_s, r.outcome]), [['default/big', '600', '', '', 'Pending'], ['default/small', '900', '900', '0', 'Running']]);
   assert.equal(out.summary.traces.neverScheduled, 1);
   assert.equal(out.summary.traces.queueingDelayMaxSeconds, 0);
 });

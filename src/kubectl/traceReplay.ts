@@ -33,6 +33,9 @@ export interface TracePodRecord {
   deletedMs: number;
   /** The trace's own scheduled time, -1 when the trace has none. */
   traceScheduledMs: number;
+  /** How it ended: Completed (after its duration), Failed (the kubelet refused it), Deleted; or,
+   *  still there at the end of the run, Running or Pending. */
+  outcome: 'Completed' | 'Failed' | 'Deleted' | 'Running' | 'Pending';
 }
 
 interface Live {
@@ -117,7 +120,7 @@ export class TraceReplay implements ClusterListener {
     const pod = result.pod;
     this.live.set(pod.uid, {
       durationMs: row.durationMs,
-      record: { pod: pod.key, createdMs: row.createdMs, scheduledMs: -1, node: '', finishedMs: -1, deletedMs: -1, traceScheduledMs: row.scheduledMs ?? -1 },
+      record: { pod: pod.key, createdMs: row.createdMs, scheduledMs: -1, node: '', finishedMs: -1, deletedMs: -1, traceScheduledMs: row.scheduledMs ?? -1, outcome: 'Pending' },
     });
     if (row.deletedMs !== null && row.deletedMs <= this.untilMs) {
       this.sim.schedule(row.deletedMs, Phase.Controller, () => {
@@ -138,14 +141,18 @@ export class TraceReplay implements ClusterListener {
     const live = this.live.get(pod.uid);
     if (!live) return;
     live.record.finishedMs = this.sim.nowMs;
-    // A completed trace pod is gone at once (a Job's with ttlSecondsAfterFinished: 0), so a long
+    live.record.outcome = pod.phase === 'Succeeded' ? 'Completed' : 'Failed';
+    // A finished trace pod is gone at once (a Job's with ttlSecondsAfterFinished: 0), so a long
     // trace does not keep every pod it ran.
-    if (pod.phase === 'Succeeded') this.sim.schedule(this.sim.nowMs, Phase.Controller, () => this.api.removePod(pod));
+    this.sim.schedule(this.sim.nowMs, Phase.Controller, () => this.api.removePod(pod));
   }
 
   podTerminating(pod: Pod): void {
     const live = this.live.get(pod.uid);
-    if (live && live.record.finishedMs < 0) live.record.deletedMs = this.sim.nowMs;
+    if (live && live.record.finishedMs < 0) {
+      live.record.deletedMs = this.sim.nowMs;
+      live.record.outcome = 'Deleted';
+    }
   }
 
   podRemoved(pod: Pod): void {
@@ -158,7 +165,10 @@ export class TraceReplay implements ClusterListener {
   /** Records the trace pods still there at the end, in order of creation, and closes the files. */
   finish(): void {
     for (const source of this.sources) source.reader.done();
-    for (const live of this.live.values()) this.onRecord(live.record);
+    for (const live of this.live.values()) {
+      if (live.record.outcome === 'Pending' && live.record.scheduledMs >= 0) live.record.outcome = 'Running';
+      this.onRecord(live.record);
+    }
     this.live.clear();
   }
 }

@@ -111,7 +111,8 @@ export const PODS = csvFile(RUN_FILES.pods, [
   'finished_t', // completed after its trace duration
   'deleted_t', // deleted: at its trace's deletion time, or by the cluster (eviction, preemption)
   'trace_scheduled_t', 'trace_queueing_delay_s', // the trace's own scheduled time, and its delay
-], ['pod', 'node']);
+  'outcome', // Completed, Failed, Deleted; Running or Pending at the end of the run
+], ['pod', 'node', 'outcome']);
 
 /** Per container of every workload: its requests and limits, the VPA recommender's target,
  *  lower and upper bounds, and the monthly saving of setting requests to the target. An empty

@@ -28,6 +28,7 @@ export class TracePodsRecorder {
       queueing_delay_s: r.scheduledMs >= 0 ? seconds(r.scheduledMs - r.createdMs) : '',
       finished_t: t(r.finishedMs), deleted_t: t(r.deletedMs),
       trace_scheduled_t: t(r.traceScheduledMs), trace_queueing_delay_s: own !== null ? seconds(own) : '',
+      outcome: r.outcome,
     });
   }
 
