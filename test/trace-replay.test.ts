@@ -222,3 +222,15 @@ test('splitCsvLine: quoted fields, doubled quotes, columns where fields start', 
   assert.deepEqual(splitCsvLine('a,"open'), { problem: 'a quoted field is not closed on its line', column: 3 });
   assert.deepEqual(splitCsvLine('"a"b'), { problem: 'text after a closing quote', column: 4 });
 });
+
+test('with the cluster autoscaler, a trace warns that its bare pods block scale-down (trace-pods-bare)', async () => {
+  const file = scenarioWith('name,created,duration,requests.cpu\np,0,60,1\n');
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('        count: 1\n', '        count: 1\n        min: 1\n        max: 3\n').replace('  traces:', '    autoscaler: {}\n  traces:'));
+  const out = await runFile(file);
+  const w = out.summary.warnings.find((x: { code: string }) => x.code === 'trace-pods-bare');
+  assert.deepEqual(w.objects, ['Trace/-/pods.csv']);
+  assert.match(w.message, /removes no node while one of them runs there/);
+  // Without the autoscaler, no such warning (the first test's scenario).
+  const plain = await runFile(scenarioWith('name,created,duration,requests.cpu\np,0,60,1\n'));
+  assert.equal((plain.summary.warnings ?? []).some((x: { code: string }) => x.code === 'trace-pods-bare'), false);
+});

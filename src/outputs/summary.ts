@@ -81,6 +81,8 @@ export const SCENARIO_WARNING_CODES = [
   'karpenter-nodepool',
   /** Pods of a cluster's state that exceed their node's allocatable at the start. */
   'node-overcommitted',
+  /** A pod trace replayed with the cluster autoscaler: its pods are bare, and block scale-down. */
+  'trace-pods-bare',
 ] as const;
 
 /** From the run: */

@@ -33,7 +33,7 @@ export function scenarioWarnings(scenario: Scenario): RunWarning[] {
   for (const o of scenario.objects) if (o.kind === 'HorizontalPodAutoscaler' && !o.hold) warnings.push(...hpaWarnings(o, model));
   for (const o of scenario.objects) if (o.kind === 'VerticalPodAutoscaler') warnings.push(...vpaWarnings(o, model));
   warnings.push(...workloadWarnings(scenario, model));
-  warnings.push(...traceWarnings(scenario));
+  warnings.push(...traceWarnings(scenario), ...podTraceWarnings(scenario));
   warnings.push(...nodePriceWarnings(scenario));
   return warnings;
 }
@@ -219,6 +219,20 @@ function named(refs: readonly string[]): string {
   const more = refs.length - shown.length;
   if (more > 0) return `${shown.join(', ')} and ${more} more`;
   return shown.length <= 1 ? shown.join('') : `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
+}
+
+/** A pod trace's pods are bare pods (kubectl/traceReplay.ts): the cluster autoscaler removes no
+ *  node while one runs there (drainability.ts: NotReplicated), where the same pods under a Job
+ *  would let it, so with the autoscaler the node count stays high and looks like demand. */
+function podTraceWarnings(scenario: Scenario): RunWarning[] {
+  if (!scenario.traces || !scenario.cluster.autoscaler || !scenario.cluster.autoscaler.scaleDownEnabled) return [];
+  const files = scenario.traces.map((t) => path.basename(t.shown));
+  return [{
+    code: 'trace-pods-bare',
+    title: 'trace pods block scale-down',
+    objects: files.map((f) => `Trace/-/${f}`),
+    message: `The pods of ${files.join(', ')} are bare pods, with no controller: the cluster autoscaler removes no node while one of them runs there, and a pod the cluster deletes (a drain, a preemption, a lost node) is not created again. Pods a Job ran would let it, so the node count after a scale-up may stay higher than the trace's cluster had. Give the pods a duration and a deletion time so that they go, or read the scale-down figures with this in mind.`,
+  }];
 }
 
 /** A trace is replayed linearly between its points and held flat outside them: part of the run
