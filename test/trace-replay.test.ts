@@ -147,6 +147,8 @@ test('a header with an unknown or missing column is one problem, with the name i
   assert.match(missing[0].message, /unknown column|no column "created"/);
   const empty = await loadProblems(scenarioWith(''));
   assert.match(empty[0].message, /empty/);
+  const json = await loadProblems(scenarioWith('[{"name": "p", "created": 0}]\n', { name: 'pods.json' }));
+  assert.match(json[0].message, /is \.json: a pod trace is CSV, or JSON Lines named \.jsonl or \.ndjson/);
   const headerOnly = await loadProblems(scenarioWith('name,created\n'));
   assert.equal(headerOnly.length, 1);
   assert.match(headerOnly[0].message, /has no rows/);

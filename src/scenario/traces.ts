@@ -28,6 +28,10 @@ export async function readTraces(
       problems.add(site, at, `trace file ${trace.file} is a directory`, 'name a CSV or JSON Lines file');
       continue;
     }
+    if (/\.json$/i.test(file)) {
+      problems.add(site, at, `trace file ${trace.file} is .json: a pod trace is CSV, or JSON Lines named .jsonl or .ndjson`, 'one JSON object per line (a JSON array cannot be read a line at a time): rename the file .jsonl if it is JSON Lines');
+      continue;
+    }
     ctx.inputFiles.push(file);
     // Times are checked against spec.start; without a valid start (a problem already) they cannot be.
     if (!Number.isFinite(ctx.startEpochMs) || !Number.isFinite(ctx.durationMs)) continue;
