@@ -149,6 +149,10 @@ test('a header with an unknown or missing column is one problem, with the name i
   assert.match(empty[0].message, /empty/);
   const json = await loadProblems(scenarioWith('[{"name": "p", "created": 0}]\n', { name: 'pods.json' }));
   assert.match(json[0].message, /is \.json: a pod trace is CSV, or JSON Lines named \.jsonl or \.ndjson/);
+  const missingFile = scenarioWith('name,created\np,0\n');
+  fs.rmSync(path.join(path.dirname(missingFile), 'pods.csv'));
+  const notFound = await loadProblems(missingFile);
+  assert.deepEqual([notFound[0].path, notFound[0].message], ['spec.traces[0].file', 'trace file not found: pods.csv']);
   const headerOnly = await loadProblems(scenarioWith('name,created\n'));
   assert.equal(headerOnly.length, 1);
   assert.match(headerOnly[0].message, /has no rows/);
