@@ -1,0 +1,78 @@
+// GPU sharing (issue 20): a node's GPUs tracked one by one, the GpuShare filter's rule (a share
+// of a GPU fits only on one single GPU with room; whole GPUs must be wholly free), the GPUs a
+// binding gives, and the allocation and fragmentation figures, all computed by hand.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RandomStreams } from '../src/engine/random.ts';
+import { defaultProfile } from '../src/scheduler/profile.ts';
+import { SchedulingAlgorithm } from '../src/scheduler/algorithm.ts';
+import { GpuShare, NO_GPUS, NO_SHARE, NO_WHOLE } from '../src/scheduler/plugins/gpuShare.ts';
+import { NodeResourcesFit } from '../src/scheduler/plugins/nodeResourcesFit.ts';
+import { GPU_MILLI_RESOURCE, GPU_RESOURCE } from '../src/model/gpuDevices.ts';
+import type { Node } from '../src/model/node.ts';
+import { bind, makeNode, makePod, makeSnapshot } from './support/cluster.ts';
+
+const Mi = 1024 * 1024;
+const gpuNode = (name: string, gpus: number): Node => makeNode({ name, cpu: '32', memory: '128Gi', extra: { [GPU_RESOURCE]: gpus } });
+const share = (name: string, milli: number) => makePod({ name, cpuMilli: 100, memoryBytes: Mi, extraRequests: { [GPU_MILLI_RESOURCE]: milli } });
+const whole = (name: string, n: number) => makePod({ name, cpuMilli: 100, memoryBytes: Mi, extraRequests: { [GPU_RESOURCE]: n } });
+
+/** GpuShare's verdict for the pod on the node, as the scheduler runs it (PreFilter, then Filter). */
+function verdict(pod: ReturnType<typeof makePod>, node: Node) {
+  const plugin = new GpuShare();
+  const state = new Map<string, unknown>();
+  if (!plugin.preFilter(state, pod)) return 'skipped';
+  return plugin.filter(state, pod, node.info);
+}
+
+test('shares go to the tightest GPU that has room, whole GPUs to wholly free ones, by index', () => {
+  const node = gpuNode('g4', 4);
+  bind(share('a', 300), node); // all free: GPU 0 (lowest index) -> [300, 0, 0, 0]
+  bind(share('b', 600), node); // GPU 0 has 700 free, the others 1000: tightest is GPU 0 -> [900, 0, 0, 0]
+  bind(share('c', 500), node); // GPU 0 has 100 < 500: GPU 1 -> [900, 500, 0, 0]
+  bind(whole('d', 2), node); //   the first two wholly free: GPUs 2, 3 -> [900, 500, 1000, 1000]
+  const gpus = node.info.gpus!;
+  assert.deepEqual(gpus.used, [900, 500, 1000, 1000]);
+  assert.deepEqual(['a', 'b', 'c', 'd'].map((n) => gpus.indicesOf(node.info.pods.find((p) => p.name === n)!)), [[0], [0], [1], [2, 3]]);
+  // 600 milli are free in all (100 + 500), but no single GPU has 600: the share does not fit.
+  assert.deepEqual(verdict(share('e', 600), node), { plugin: 'GpuShare', reasons: [NO_SHARE], unresolvable: false });
+  assert.equal(verdict(share('f', 500), node), null); // GPU 1 has exactly 500
+  // NodeResourcesFit counts 4 - 2 = 2 nvidia.com/gpu free and lets a 1-GPU pod pass; GpuShare
+  // sees that no GPU is wholly free (GPUs 0 and 1 are shared).
+  assert.equal(new NodeResourcesFit().filter(new Map(), whole('g', 1), node.info), null);
+  assert.deepEqual(verdict(whole('g', 1), node), { plugin: 'GpuShare', reasons: [NO_WHOLE], unresolvable: false });
+  // allocated 900 + 500 + 1000 + 1000 = 3,400 of 4,000; free milli on partly used GPUs: 100 + 500.
+  assert.deepEqual(gpus.totals(), { allocated: 3400, fragmented: 600 });
+  // Removing b frees its 600 on GPU 0: [300, 500, 1000, 1000], fragmented 700 + 500.
+  node.info.removePod(node.info.pods.find((p) => p.name === 'b')!);
+  assert.deepEqual(gpus.used, [300, 500, 1000, 1000]);
+  assert.deepEqual(gpus.totals(), { allocated: 2800, fragmented: 1200 });
+});
+
+test('pods asking no GPU skip the filter; a node without GPUs and a wrong ask are unresolvable', () => {
+  assert.equal(verdict(makePod({ name: 'web', cpuMilli: 100 }), gpuNode('g1', 1)), 'skipped');
+  assert.deepEqual(verdict(share('s', 250), makeNode({ name: 'cpu-only' })), { plugin: 'GpuShare', reasons: [NO_GPUS], unresolvable: true });
+  assert.deepEqual(verdict(whole('w', 2), gpuNode('g1', 1)), { plugin: 'GpuShare', reasons: [NO_GPUS], unresolvable: true });
+  const tooMuch = verdict(share('big', 1500), gpuNode('g8', 8));
+  assert.ok(typeof tooMuch === 'object' && tooMuch !== null && tooMuch.unresolvable);
+  assert.match(tooMuch.reasons[0], /alibabacloud\.com\/gpu-milli 1500 is not a share of one GPU .*nvidia\.com\/gpu/);
+  const both = makePod({ name: 'both', extraRequests: { [GPU_RESOURCE]: 1, [GPU_MILLI_RESOURCE]: 500 } });
+  assert.match((verdict(both, gpuNode('g2', 2)) as { reasons: string[] }).reasons[0], /asks for both/);
+});
+
+test('the scheduler places a share only where one GPU has room, not where the free milli only add up', () => {
+  // n1: 1 GPU with 600 used (400 free). n2: 2 GPUs with 700 used each (300 + 300 = 600 free).
+  const n1 = gpuNode('n1', 1);
+  const n2 = gpuNode('n2', 2);
+  bind(share('x', 600), n1);
+  bind(share('y1', 700), n2);
+  bind(share('y2', 700), n2);
+  const algorithm = new SchedulingAlgorithm(defaultProfile(), new RandomStreams(1).stream('t'));
+  // 500: neither node has one GPU with 500 free, though n2 has 600 free in all.
+  const none = algorithm.schedule(share('p500', 500), makeSnapshot([n1, n2]), new Map());
+  assert.equal(none.node, null);
+  assert.deepEqual([...none.failures.values()].map((f) => f.reasons), [[NO_SHARE], [NO_SHARE]]);
+  // 350: only n1's GPU (400 free) has room; n2's GPUs have 300 each.
+  const fits = algorithm.schedule(share('p350', 350), makeSnapshot([n1, n2]), new Map());
+  assert.equal(fits.node?.node.name, 'n1');
+});
