@@ -3,6 +3,8 @@
 // binding gives, and the allocation and fragmentation figures, all computed by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { RandomStreams } from '../src/engine/random.ts';
 import { defaultProfile } from '../src/scheduler/profile.ts';
 import { SchedulingAlgorithm } from '../src/scheduler/algorithm.ts';
@@ -11,6 +13,9 @@ import { NodeResourcesFit } from '../src/scheduler/plugins/nodeResourcesFit.ts';
 import { GPU_MILLI_RESOURCE, GPU_RESOURCE } from '../src/model/gpuDevices.ts';
 import type { Node } from '../src/model/node.ts';
 import { bind, makeNode, makePod, makeSnapshot } from './support/cluster.ts';
+import { runYaml, writeScenario } from './support/run.ts';
+import { loadScenario } from '../src/scenario/load.ts';
+import { InputError, formatProblem, type Problem } from '../src/scenario/errors.ts';
 
 const Mi = 1024 * 1024;
 const gpuNode = (name: string, gpus: number): Node => makeNode({ name, cpu: '32', memory: '128Gi', extra: { [GPU_RESOURCE]: gpus } });
@@ -76,3 +81,79 @@ test('the scheduler places a share only where one GPU has room, not where the fr
   const fits = algorithm.schedule(share('p350', 350), makeSnapshot([n1, n2]), new Map());
   assert.equal(fits.node?.node.name, 'n1');
 });
+
+/** A bare pod of the run below asking for `ask` (a map of requests, limits the same). */
+const gpuPod = (name: string, ask: string) => `
+    - apiVersion: v1
+      kind: Pod
+      metadata: {name: ${name}, namespace: ml}
+      spec:
+        containers: [{name: c, image: trainer, resources: {requests: {cpu: 100m, memory: 64Mi, ${ask}}, limits: {${ask}}}}]`;
+
+const GPU_RUN = `apiVersion: capsim/v1
+kind: Scenario
+metadata: {name: gpu-share}
+spec:
+  seed: 1
+  duration: 10m
+  sampleEvery: 5m
+  cluster:
+    nodePools:
+      - name: v100
+        capacity: {cpu: "32", memory: 128Gi, nvidia.com/gpu: 4}
+        price: {onDemandPerHour: 10}
+        labels: {alibabacloud.com/gpu-card-model: V100M16}
+        count: 1
+  manifests:${gpuPod('a', 'alibabacloud.com/gpu-milli: 600')}${gpuPod('b', 'alibabacloud.com/gpu-milli: 300')}${gpuPod('c', 'alibabacloud.com/gpu-milli: 500')}${gpuPod('d', 'nvidia.com/gpu: 1')}${gpuPod('e', 'nvidia.com/gpu: 2')}
+`;
+
+test('a run places shares GPU by GPU, names the GPUs in the Scheduled events, and writes gpu.csv and summary.gpu', async () => {
+  const run = await runYaml(GPU_RUN);
+  // a 600 -> GPU 0; b 300 -> GPU 0 (400 free, the tightest); c 500 -> GPU 1; d (1 whole) -> GPU 2:
+  // [900, 500, 1000, 0]. e asks 2 whole GPUs: 4 - 1 = 3 nvidia.com/gpu are free by count, but only
+  // GPU 3 is wholly free, so it waits.
+  const placed = Object.fromEntries(run.events('Scheduled').map((e) => [e.object, e.message]));
+  assert.deepEqual(placed, {
+    'Pod/ml/a': 'Successfully assigned ml/a to v100-001 (GPU 0)',
+    'Pod/ml/b': 'Successfully assigned ml/b to v100-001 (GPU 0)',
+    'Pod/ml/c': 'Successfully assigned ml/c to v100-001 (GPU 1)',
+    'Pod/ml/d': 'Successfully assigned ml/d to v100-001 (GPU 2)',
+  });
+  assert.match(run.events('FailedScheduling').find((e) => e.object === 'Pod/ml/e')!.message, /1 node\(s\) had too few wholly free GPUs/);
+  // allocated 900 + 500 + 1000 = 2,400 of 4,000 = 60%; free 1,600 of which 100 + 500 = 600 on
+  // partly used GPUs: 37.5%. The same at every sample (t = 0, 300, 600).
+  const rows = run.csv('gpu.csv');
+  assert.deepEqual(rows.map((r) => r.t), ['0', '300', '600']);
+  assert.deepEqual({ ...rows[1], time: '' }, {
+    t: '300', time: '', gpus: '4', gpu_milli_total: '4000', gpu_milli_allocated: '2400', gpu_milli_fragmented: '600', gpu_allocated_pct: '60', gpu_fragmented_pct: '37.5',
+  });
+  assert.deepEqual(run.summary.gpu, { gpusMax: 4, allocatedMeanPct: 60, allocatedMaxPct: 60, fragmentedMeanPct: 37.5, fragmentedMaxPct: 37.5 });
+  assert.deepEqual(Object.keys(run.summary).slice(-2), ['gpu', 'warnings']); // before the warnings (e waits)
+});
+
+test('a run without GPUs writes no gpu.csv and no gpu section', async () => {
+  const run = await runYaml(GPU_RUN.replace('nvidia.com/gpu: 4', 'example.com/fpga: 1').replace(/  manifests:[\s\S]*$/, ''));
+  assert.equal(fs.existsSync(path.join(run.dir, 'gpu.csv')), false);
+  assert.equal('gpu' in run.summary, false);
+});
+
+test('a share of more than one GPU, or beside whole GPUs, is an input error with the field and a hint', async () => {
+  const yaml = GPU_RUN.replace(/  manifests:[\s\S]*$/, `  manifests:${gpuPod('big', 'alibabacloud.com/gpu-milli: 1500')}${gpuPod('both', 'nvidia.com/gpu: 1, alibabacloud.com/gpu-milli: 500')}\n`);
+  const problems = await problemsOf(writeScenario(yaml));
+  const milli = problems.filter((p) => p.path.endsWith('requests.alibabacloud.com/gpu-milli'));
+  assert.equal(milli.length, 2, problems.map(formatProblem).join('\n'));
+  assert.match(milli[0].message, /must be a share of one GPU, 1 to 999 .*not 1500/);
+  assert.equal(milli[0].hint, 'for whole GPUs ask for nvidia.com/gpu: 2');
+  assert.match(milli[1].message, /cannot be asked for beside nvidia\.com\/gpu/);
+  assert.ok(milli.every((p) => p.line > 0));
+});
+
+async function problemsOf(file: string): Promise<Problem[]> {
+  try {
+    await loadScenario(file);
+  } catch (error) {
+    assert.ok(error instanceof InputError, String(error));
+    return error.problems;
+  }
+  assert.fail('loaded without problems');
+}

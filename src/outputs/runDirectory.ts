@@ -19,6 +19,8 @@ export const RUN_FILES = {
   recommendations: 'recommendations.csv',
   /** Per UTC hour and node pool: node-hours, cost and carbon (HOURLY). */
   hourly: 'hourly.csv',
+  /** One row per sample: GPU allocation and fragmentation, when the nodes have GPUs (GPU). */
+  gpu: 'gpu.csv',
   /** FOCUS 1.3 cost rows: each node-hour split into its workloads' and its idle cost (focus/). */
   focus: 'focus.csv',
   /** The scenario with every default filled in, to rerun exactly. */

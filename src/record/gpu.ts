@@ -1,0 +1,113 @@
+// GPU allocation and fragmentation over time (issue 20), for runs whose cluster has GPUs:
+// gpu.csv every sampleEvery and summary.json's gpu section. Each Ready node's GPUs are read one
+// by one (model/gpuDevices.ts, as the GpuShare filter places pods on them):
+//  - allocated: the milli given to pods (a whole GPU counts 1000), of all GPUs' milli;
+//  - fragmented: free milli on GPUs partly allocated, the simple form of fragmentation in "Beware
+//    of Fragmentation" (Weng et al., ATC'23): idle capacity a pod needing a whole GPU cannot use,
+//    as a share of all idle GPU milli.
+// A run whose nodes never have a GPU writes neither (the bytes of its other files do not change).
+import type { ApiServer } from '../api/apiServer.ts';
+import { GPU, type ColumnOf } from '../outputs/csvFiles.ts';
+import { isoTime, pct, round, seconds } from '../outputs/format.ts';
+import type { GpuSummary } from '../outputs/summary.ts';
+import { MILLI_PER_GPU } from '../model/gpuDevices.ts';
+import type { LineSink } from './csvSink.ts';
+
+export interface GpuSample {
+  gpus: number;
+  allocatedMilli: number;
+  fragmentedMilli: number;
+}
+
+/** The GPUs of the Ready nodes at this instant. */
+export function gpuSample(api: ApiServer): GpuSample {
+  let gpus = 0;
+  let allocatedMilli = 0;
+  let fragmentedMilli = 0;
+  for (const node of api.nodes) {
+    if (node.state !== 'Ready') continue;
+    const devices = node.info.gpus;
+    if (devices === null) continue;
+    const t = devices.totals();
+    gpus += devices.count;
+    allocatedMilli += t.allocated;
+    fragmentedMilli += t.fragmented;
+  }
+  return { gpus, allocatedMilli, fragmentedMilli };
+}
+
+/** allocated / all GPU milli, and fragmented / free GPU milli, in percent (0 without GPUs or free milli). */
+export function gpuShares(s: GpuSample): { allocatedPct: number; fragmentedPct: number } {
+  const total = s.gpus * MILLI_PER_GPU;
+  const free = total - s.allocatedMilli;
+  return { allocatedPct: total > 0 ? pct(s.allocatedMilli / total) : 0, fragmentedPct: free > 0 ? pct(s.fragmentedMilli / free) : 0 };
+}
+
+export class GpuRecorder {
+  private sink: LineSink<ColumnOf<typeof GPU>> | null = null;
+  /** Samples taken before a node had a GPU: written as rows of zeros once one has. */
+  private before = 0;
+  private samples = 0;
+  private gpusMax = 0;
+  private allocatedSum = 0;
+  private allocatedMax = 0;
+  private fragmentedSum = 0;
+  private fragmentedMax = 0;
+
+  constructor(
+    private readonly api: ApiServer,
+    private readonly startEpochMs: number,
+    private readonly sampleEveryMs: number,
+    /** Opens gpu.csv (null: a run without per-sample files, e.g. a sweep's). */
+    private readonly open: (() => LineSink<ColumnOf<typeof GPU>>) | null,
+  ) {}
+
+  sample(tMs: number): void {
+    const s = gpuSample(this.api);
+    if (s.gpus === 0 && this.samples === 0) {
+      this.before++;
+      return;
+    }
+    if (this.samples === 0 && this.open) {
+      this.sink = this.open();
+      for (let i = 0; i < this.before; i++) this.write(i * this.sampleEveryMs, { gpus: 0, allocatedMilli: 0, fragmentedMilli: 0 });
+    }
+    this.samples++;
+    const shares = gpuShares(s);
+    this.gpusMax = Math.max(this.gpusMax, s.gpus);
+    this.allocatedSum += shares.allocatedPct;
+    this.allocatedMax = Math.max(this.allocatedMax, shares.allocatedPct);
+    this.fragmentedSum += shares.fragmentedPct;
+    this.fragmentedMax = Math.max(this.fragmentedMax, shares.fragmentedPct);
+    this.write(tMs, s);
+  }
+
+  private write(tMs: number, s: GpuSample): void {
+    if (!this.sink) return;
+    const { allocatedPct, fragmentedPct } = gpuShares(s);
+    // The GPU columns, in order.
+    this.sink.writeLine(`${seconds(tMs)},${isoTime(this.startEpochMs, tMs)},${s.gpus},${s.gpus * MILLI_PER_GPU},${s.allocatedMilli},${s.fragmentedMilli},${allocatedPct},${fragmentedPct}`);
+  }
+
+  /** summary.json's gpu section: null when no node ever had a GPU. Means are over the samples
+   *  from the first with a GPU (equally spaced: time-weighted). */
+  summary(): GpuSummary | null {
+    if (this.samples === 0) return null;
+    const all = this.samples;
+    return {
+      gpusMax: this.gpusMax,
+      allocatedMeanPct: round(this.allocatedSum / all, 4),
+      allocatedMaxPct: this.allocatedMax,
+      fragmentedMeanPct: round(this.fragmentedSum / all, 4),
+      fragmentedMaxPct: this.fragmentedMax,
+    };
+  }
+
+  async drain(): Promise<void> {
+    await this.sink?.drain();
+  }
+
+  async close(): Promise<void> {
+    await this.sink?.close();
+  }
+}
