@@ -16,6 +16,8 @@ import { bind, makeNode, makePod, makeSnapshot } from './support/cluster.ts';
 import { runYaml, writeScenario } from './support/run.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { InputError, formatProblem, type Problem } from '../src/scenario/errors.ts';
+import { GPU } from '../src/outputs/csvFiles.ts';
+import { SUMMARY_SHAPE } from '../src/outputs/summaryCheck.ts';
 
 const Mi = 1024 * 1024;
 const gpuNode = (name: string, gpus: number): Node => makeNode({ name, cpu: '32', memory: '128Gi', extra: { [GPU_RESOURCE]: gpus } });
@@ -157,3 +159,55 @@ async function problemsOf(file: string): Promise<Problem[]> {
   }
   assert.fail('loaded without problems');
 }
+
+test('Karpenter provisions GPU nodes for shares, counting 1000 milli per GPU of a type; kube-scheduler places them GPU by GPU', async () => {
+  // Three pods of 400 milli, pending at t = 0, on a NodePool of g4dn.xlarge (one T4 GPU each).
+  // Karpenter counts 1000 milli per node: two pods (800) on the first NodeClaim, the third on a
+  // second. Both nodes Ready 90 s later; kube-scheduler (LeastAllocated) spreads them, each on
+  // its node's only GPU, 1,200 milli of 2,000 allocated.
+  const yaml = `apiVersion: capsim/v1
+kind: Scenario
+metadata: {name: gpu-share-karpenter}
+spec:
+  seed: 1
+  duration: 10m
+  sampleEvery: 5m
+  karpenter: {startupDelay: 90s}
+  manifests:
+    - apiVersion: karpenter.sh/v1
+      kind: NodePool
+      metadata: {name: gpu}
+      spec:
+        template:
+          spec:
+            nodeClassRef: {group: karpenter.k8s.aws, kind: EC2NodeClass, name: default}
+            requirements:
+              - {key: node.kubernetes.io/instance-type, operator: In, values: [g4dn.xlarge]}
+              - {key: karpenter.sh/capacity-type, operator: In, values: [on-demand]}
+    - apiVersion: karpenter.k8s.aws/v1
+      kind: EC2NodeClass
+      metadata: {name: default}
+      spec:
+        amiSelectorTerms: [{alias: al2023@latest}]
+        role: KarpenterNodeRole-demo
+        subnetSelectorTerms: [{tags: {karpenter.sh/discovery: demo}}]
+        securityGroupSelectorTerms: [{tags: {karpenter.sh/discovery: demo}}]${gpuPod('a', 'alibabacloud.com/gpu-milli: 400')}${gpuPod('b', 'alibabacloud.com/gpu-milli: 400')}${gpuPod('c', 'alibabacloud.com/gpu-milli: 400')}
+`;
+  const run = await runYaml(yaml);
+  assert.equal(run.summary.autoscaling.karpenter.nodeClaimsLaunched, 2);
+  const scheduled = run.events('Scheduled');
+  assert.deepEqual(scheduled.map((e) => e.message.replace(/ to gpu-[a-z0-9]{5}/, ' to <node>')), [
+    'Successfully assigned ml/a to <node> (GPU 0)', 'Successfully assigned ml/b to <node> (GPU 0)', 'Successfully assigned ml/c to <node> (GPU 0)',
+  ]);
+  assert.equal(new Set(scheduled.map((e) => e.node)).size, 2);
+  const at300 = run.csv('gpu.csv').find((r) => r.t === '300')!;
+  assert.deepEqual([at300.gpus, at300.gpu_milli_allocated, at300.gpu_allocated_pct], ['2', '1200', '60']);
+  assert.equal(run.summary.pods.unschedulable, 0);
+});
+
+test('docs/outputs.md names gpu.csv, its columns and the summary gpu keys', () => {
+  const doc = fs.readFileSync('docs/outputs.md', 'utf8');
+  for (const name of ['gpu.csv', ...GPU.columns, ...Object.keys(SUMMARY_SHAPE.gpu[1]).map((k) => `gpu.${k}`)]) {
+    assert.ok(doc.includes(`\`${name}\``), `docs/outputs.md does not name ${name}`);
+  }
+});
