@@ -17,6 +17,7 @@ import { runYaml, writeScenario } from './support/run.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { InputError, formatProblem, type Problem } from '../src/scenario/errors.ts';
 import { GPU } from '../src/outputs/csvFiles.ts';
+import { writeReport } from '../src/report/report.ts';
 import { SUMMARY_SHAPE } from '../src/outputs/summaryCheck.ts';
 
 const Mi = 1024 * 1024;
@@ -56,10 +57,13 @@ test('shares go to the tightest GPU that has room, whole GPUs to wholly free one
   assert.deepEqual(gpus.totals(), { allocated: 2800, fragmented: 1200 });
 });
 
-test('pods asking no GPU skip the filter; a node without GPUs and a wrong ask are unresolvable', () => {
+test('pods asking no GPU skip the filter; a share on a node without GPUs and a wrong ask are unresolvable', () => {
   assert.equal(verdict(makePod({ name: 'web', cpuMilli: 100 }), gpuNode('g1', 1)), 'skipped');
   assert.deepEqual(verdict(share('s', 250), makeNode({ name: 'cpu-only' })), { plugin: 'GpuShare', reasons: [NO_GPUS], unresolvable: true });
-  assert.deepEqual(verdict(whole('w', 2), gpuNode('g1', 1)), { plugin: 'GpuShare', reasons: [NO_GPUS], unresolvable: true });
+  // Too few GPUs for whole ones is NodeResourcesFit's to say (once, as upstream words it).
+  assert.equal(verdict(whole('w', 2), gpuNode('g1', 1)), null);
+  assert.equal(verdict(whole('w', 1), makeNode({ name: 'cpu-only' })), null);
+  assert.deepEqual(new NodeResourcesFit().filter(new Map(), whole('w', 2), gpuNode('g1', 1).info)?.reasons, ['Insufficient nvidia.com/gpu']);
   const tooMuch = verdict(share('big', 1500), gpuNode('g8', 8));
   assert.ok(typeof tooMuch === 'object' && tooMuch !== null && tooMuch.unresolvable);
   assert.match(tooMuch.reasons[0], /alibabacloud\.com\/gpu-milli 1500 is not a share of one GPU .*nvidia\.com\/gpu/);
@@ -210,4 +214,43 @@ test('docs/outputs.md names gpu.csv, its columns and the summary gpu keys', () =
   for (const name of ['gpu.csv', ...GPU.columns, ...Object.keys(SUMMARY_SHAPE.gpu[1]).map((k) => `gpu.${k}`)]) {
     assert.ok(doc.includes(`\`${name}\``), `docs/outputs.md does not name ${name}`);
   }
+});
+
+test('the report draws the GPU chart for a run with GPUs, and none without', async () => {
+  const withGpus = await runYaml(GPU_RUN);
+  const written = await writeReport(withGpus.dir, ['html', 'svg']);
+  assert.ok(written.charts.some((f) => f.endsWith('gpu.svg')), written.charts.join(', '));
+  const html = fs.readFileSync(path.join(withGpus.dir, 'report.html'), 'utf8');
+  assert.match(html, /60% allocated on average \(peak 60%\), 37\.5% of the idle GPU capacity fragmented/);
+  const without = await runYaml(GPU_RUN.replace('nvidia.com/gpu: 4', 'example.com/fpga: 1').replace(/  manifests:[\s\S]*$/, ''));
+  assert.ok(!(await writeReport(without.dir, ['svg'])).charts.some((f) => f.endsWith('gpu.svg')));
+});
+
+test('the cluster autoscaler simulates GpuShare: five 400-milli shares need two 2-GPU nodes, not one', async () => {
+  // A 2-GPU node holds four 400-milli shares (two per GPU: 800 each); the fifth needs another
+  // node. Counted together (2,000 milli for 5 x 400 = 2,000) one node would seem enough.
+  const yaml = `apiVersion: capsim/v1
+kind: Scenario
+metadata: {name: gpu-share-ca}
+spec:
+  seed: 1
+  duration: 10m
+  sampleEvery: 5m
+  cluster:
+    nodePools:
+      - name: t4
+        capacity: {cpu: "32", memory: 128Gi, nvidia.com/gpu: 2}
+        price: {onDemandPerHour: 2}
+        count: 0
+        min: 0
+        max: 4
+        provisioningDelay: 60s
+    autoscaler: {scanInterval: 10s}
+  manifests:${['a', 'b', 'c', 'd', 'e'].map((n) => gpuPod(n, 'alibabacloud.com/gpu-milli: 400')).join('')}
+`;
+  const run = await runYaml(yaml);
+  assert.equal(run.summary.nodes.max, 2);
+  assert.equal(run.summary.pods.unschedulable, 0);
+  const at600 = run.csv('gpu.csv').find((r) => r.t === '600')!;
+  assert.deepEqual([at600.gpus, at600.gpu_milli_allocated], ['4', '2000']);
 });

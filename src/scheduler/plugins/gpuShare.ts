@@ -9,7 +9,7 @@
 // in its simulations (it reuses the profile's filters).
 import type { NodeInfo } from '../../model/node.ts';
 import type { Pod } from '../../model/pod.ts';
-import { GpuDevices, GPU_MILLI_RESOURCE, GPU_RESOURCE, gpuAsk, type GpuAsk } from '../../model/gpuDevices.ts';
+import { GpuDevices, GPU_MILLI_RESOURCE, GPU_RESOURCE, MILLI_PER_GPU, gpuAsk, type GpuAsk } from '../../model/gpuDevices.ts';
 import type { CycleState, FilterFailure, FilterPlugin } from '../framework.ts';
 import { NOMINATED_STATE, type NominatedPods } from './nodeResourcesFit.ts';
 
@@ -36,11 +36,15 @@ export class GpuShare implements FilterPlugin {
     if (ask === null) return null;
     if (ask.invalid !== undefined) return { plugin: NAME, reasons: [`pod ${ask.invalid}`], unresolvable: true };
     const gpus = nodeInfo.gpus;
-    if (gpus === null || gpus.count < ask.count) return { plugin: NAME, reasons: [NO_GPUS], unresolvable: true };
+    if (gpus === null || gpus.count < ask.count) {
+      // Too few GPUs for whole ones: NodeResourcesFit says so already (Insufficient nvidia.com/gpu).
+      if (ask.milli >= MILLI_PER_GPU) return null;
+      return { plugin: NAME, reasons: [NO_GPUS], unresolvable: true };
+    }
     const devices = withNominated(state, pod, gpus, nodeInfo);
     if (devices.place(ask) !== null) return null;
     // Evicting the pods on the GPUs frees them: preemption can help.
-    return { plugin: NAME, reasons: [ask.count === 1 && ask.milli < 1000 ? NO_SHARE : NO_WHOLE], unresolvable: false };
+    return { plugin: NAME, reasons: [ask.milli < MILLI_PER_GPU ? NO_SHARE : NO_WHOLE], unresolvable: false };
   }
 }
 
