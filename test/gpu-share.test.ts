@@ -96,14 +96,17 @@ const gpuPod = (name: string, ask: string) => `
       spec:
         containers: [{name: c, image: trainer, resources: {requests: {cpu: 100m, memory: 64Mi, ${ask}}, limits: {${ask}}}}]`;
 
-const GPU_RUN = `apiVersion: capsim/v1
+/** The start of the runs below: ten minutes, a sample every five. */
+const head = (name: string) => `apiVersion: capsim/v1
 kind: Scenario
-metadata: {name: gpu-share}
+metadata: {name: ${name}}
 spec:
   seed: 1
   duration: 10m
   sampleEvery: 5m
-  cluster:
+`;
+
+const GPU_RUN = `${head('gpu-share')}  cluster:
     nodePools:
       - name: v100
         capacity: {cpu: "32", memory: 128Gi, nvidia.com/gpu: 4}
@@ -169,14 +172,7 @@ test('Karpenter provisions GPU nodes for shares, counting 1000 milli per GPU of 
   // Karpenter counts 1000 milli per node: two pods (800) on the first NodeClaim, the third on a
   // second. Both nodes Ready 90 s later; kube-scheduler (LeastAllocated) spreads them, each on
   // its node's only GPU, 1,200 milli of 2,000 allocated.
-  const yaml = `apiVersion: capsim/v1
-kind: Scenario
-metadata: {name: gpu-share-karpenter}
-spec:
-  seed: 1
-  duration: 10m
-  sampleEvery: 5m
-  karpenter: {startupDelay: 90s}
+  const yaml = `${head('gpu-share-karpenter')}  karpenter: {startupDelay: 90s}
   manifests:
     - apiVersion: karpenter.sh/v1
       kind: NodePool
@@ -229,14 +225,7 @@ test('the report draws the GPU chart for a run with GPUs, and none without', asy
 test('the cluster autoscaler simulates GpuShare: five 400-milli shares need two 2-GPU nodes, not one', async () => {
   // A 2-GPU node holds four 400-milli shares (two per GPU: 800 each); the fifth needs another
   // node. Counted together (2,000 milli for 5 x 400 = 2,000) one node would seem enough.
-  const yaml = `apiVersion: capsim/v1
-kind: Scenario
-metadata: {name: gpu-share-ca}
-spec:
-  seed: 1
-  duration: 10m
-  sampleEvery: 5m
-  cluster:
+  const yaml = `${head('gpu-share-ca')}  cluster:
     nodePools:
       - name: t4
         capacity: {cpu: "32", memory: 128Gi, nvidia.com/gpu: 2}

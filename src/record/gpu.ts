@@ -10,7 +10,8 @@ import type { ApiServer } from '../api/apiServer.ts';
 import { GPU, type ColumnOf } from '../outputs/csvFiles.ts';
 import { isoTime, pct, round, seconds } from '../outputs/format.ts';
 import type { GpuSummary } from '../outputs/summary.ts';
-import { MILLI_PER_GPU } from '../model/gpuDevices.ts';
+import { MILLI_PER_GPU, gpuCount } from '../model/gpuDevices.ts';
+import type { Node } from '../model/node.ts';
 import type { LineSink } from './csvSink.ts';
 
 export interface GpuSample {
@@ -19,12 +20,12 @@ export interface GpuSample {
   fragmentedMilli: number;
 }
 
-/** The GPUs of the Ready nodes at this instant. */
-export function gpuSample(api: ApiServer): GpuSample {
+/** The GPUs of the Ready nodes among `nodes` at this instant. */
+export function gpuSample(nodes: readonly Node[]): GpuSample {
   let gpus = 0;
   let allocatedMilli = 0;
   let fragmentedMilli = 0;
-  for (const node of api.nodes) {
+  for (const node of nodes) {
     if (node.state !== 'Ready') continue;
     const devices = node.info.gpus;
     if (devices === null) continue;
@@ -45,6 +46,9 @@ export function gpuShares(s: GpuSample): { allocatedPct: number; fragmentedPct: 
 
 export class GpuRecorder {
   private sink: LineSink<ColumnOf<typeof GPU>> | null = null;
+  /** The nodes with GPUs, and how many of api.nodes have been looked at. */
+  private readonly gpuNodes: Node[] = [];
+  private seen = 0;
   /** Samples taken before a node had a GPU: written as rows of zeros once one has. */
   private before = 0;
   private samples = 0;
@@ -63,7 +67,11 @@ export class GpuRecorder {
   ) {}
 
   sample(tMs: number): void {
-    const s = gpuSample(this.api);
+    // The API server only ever appends nodes (a removed one stays, state Removed): look at the
+    // new ones only, so a run without GPUs pays next to nothing per sample.
+    const all = this.api.nodes;
+    for (; this.seen < all.length; this.seen++) if (gpuCount(all[this.seen].allocatable) > 0) this.gpuNodes.push(all[this.seen]);
+    const s = gpuSample(this.gpuNodes);
     if (s.gpus === 0 && this.samples === 0) {
       this.before++;
       return;
