@@ -17,6 +17,7 @@ import { runYaml, writeScenario } from './support/run.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { InputError, formatProblem, type Problem } from '../src/scenario/errors.ts';
 import { GPU } from '../src/outputs/csvFiles.ts';
+import { FragmentationMeter, nodeFragment } from '../src/record/gpuFragmentation.ts';
 import { writeReport } from '../src/report/report.ts';
 import { SUMMARY_SHAPE } from '../src/outputs/summaryCheck.ts';
 
@@ -55,6 +56,27 @@ test('shares go to the tightest GPU that has room, whole GPUs to wholly free one
   node.info.removePod(node.info.pods.find((p) => p.name === 'b')!);
   assert.deepEqual(gpus.used, [300, 500, 1000, 1000]);
   assert.deepEqual(gpus.totals(), { allocated: 2800, fragmented: 1200 });
+});
+
+test('FGD fragmentation weighs each task of the mix: what it cannot use of a node it fits, all of one it does not', () => {
+  const node = gpuNode('g4', 4); // 32 CPU
+  bind(share('a', 600), node);
+  bind(share('b', 300), node);
+  bind(share('c', 500), node);
+  bind(whole('d', 1), node); // GPUs used [900, 500, 1000, 0]: free [100, 500, 0, 1000], 1,600 in all
+  const gpus = node.info.gpus!;
+  const cpuFree = 32_000 - 4 * 100;
+  assert.equal(nodeFragment(gpus, cpuFree, { cpuMilli: 100, count: 1, milli: 300 }), 100); // GPU 0's 100 is below 300
+  assert.equal(nodeFragment(gpus, cpuFree, { cpuMilli: 100, count: 2, milli: 1000 }), 1600); // 1 wholly free GPU of 2: all
+  assert.equal(nodeFragment(gpus, cpuFree, { cpuMilli: 40_000, count: 1, milli: 300 }), 1600); // not enough CPU: all
+  // A mix of three 300-milli shares and one 2-GPU pod: 3/4 x 100 + 1/4 x 1,600 = 475, where
+  // the simple form counts 600 (100 + 500 on the partly used GPUs).
+  const meter = new FragmentationMeter();
+  for (const n of ['s1', 's2', 's3']) meter.podCreated(share(n, 300));
+  meter.podCreated(whole('w2', 2));
+  meter.podCreated(makePod({ name: 'web', cpuMilli: 100 })); // asks no GPU: not in the mix
+  assert.equal(meter.measure([node]), 475);
+  assert.equal(gpus.totals().fragmented, 600);
 });
 
 test('pods asking no GPU skip the filter; a share on a node without GPUs and a wrong ask are unresolvable', () => {
@@ -134,9 +156,13 @@ test('a run places shares GPU by GPU, names the GPUs in the Scheduled events, an
   const rows = run.csv('gpu.csv');
   assert.deepEqual(rows.map((r) => r.t), ['0', '300', '600']);
   assert.deepEqual({ ...rows[1], time: '' }, {
-    t: '300', time: '', gpus: '4', gpu_milli_total: '4000', gpu_milli_allocated: '2400', gpu_milli_fragmented: '600', gpu_allocated_pct: '60', gpu_fragmented_pct: '37.5',
+    t: '300', time: '', gpus: '4', gpu_milli_total: '4000', gpu_milli_allocated: '2400', gpu_milli_fragmented: '600', gpu_milli_fragmented_fgd: '600',
+    gpu_allocated_pct: '60', gpu_fragmented_pct: '37.5', gpu_fragmented_fgd_pct: '37.5',
   });
-  assert.deepEqual(run.summary.gpu, { gpusMax: 4, allocatedMeanPct: 60, allocatedMaxPct: 60, fragmentedMeanPct: 37.5, fragmentedMaxPct: 37.5 });
+  // FGD, the mix a..e one pod each (1/5): free per GPU [100, 500, 0, 1000]. 600 milli: 100 + 500
+  // below it; 300: 100; 500: 100; one whole GPU: 100 + 500; two whole GPUs do not fit: all 1,600.
+  // (600 + 100 + 100 + 600 + 1600) / 5 = 600, here the same as the simple form.
+  assert.deepEqual(run.summary.gpu, { gpusMax: 4, allocatedMeanPct: 60, allocatedMaxPct: 60, fragmentedMeanPct: 37.5, fragmentedMaxPct: 37.5, fgdMeanPct: 37.5, fgdMaxPct: 37.5 });
   assert.deepEqual(Object.keys(run.summary).slice(-2), ['gpu', 'warnings']); // before the warnings (e waits)
 });
 

@@ -118,8 +118,10 @@ export const GPU = csvFile(RUN_FILES.gpu, [
   'gpus', 'gpu_milli_total', // GPUs of Ready nodes, and 1000 x that
   'gpu_milli_allocated', // given to pods: 1000 for each whole GPU, the share asked for a shared one
   'gpu_milli_fragmented', // free on GPUs that are partly allocated (a pod needing a whole GPU cannot use it)
+  'gpu_milli_fragmented_fgd', // free milli the typical task mix cannot use (ATC'23 FGD measure; record/gpuFragmentation.ts)
   'gpu_allocated_pct', // allocated / total
   'gpu_fragmented_pct', // fragmented / free (total - allocated); 0 when nothing is free
+  'gpu_fragmented_fgd_pct', // fragmented_fgd / free
 ], ['time']);
 
 /** Every CSV file a run writes whatever its cluster (and GPU, when its nodes have GPUs). */

@@ -304,4 +304,7 @@ export interface GpuSummary {
    *  simple form), mean and maximum. */
   fragmentedMeanPct: number;
   fragmentedMaxPct: number;
+  /** The same for the fragmentation the typical task mix sees (the paper's measure), mean and maximum. */
+  fgdMeanPct: number;
+  fgdMaxPct: number;
 }

@@ -52,7 +52,7 @@ export const SUMMARY_SHAPE: Shape<Summary> = {
       },
     }],
   },
-  gpu: ['optional', { gpusMax: 'number', allocatedMeanPct: 'number', allocatedMaxPct: 'number', fragmentedMeanPct: 'number', fragmentedMaxPct: 'number' }],
+  gpu: ['optional', { gpusMax: 'number', allocatedMeanPct: 'number', allocatedMaxPct: 'number', fragmentedMeanPct: 'number', fragmentedMaxPct: 'number', fgdMeanPct: 'number', fgdMaxPct: 'number' }],
   warnings: 'warnings?',
 };
 
