@@ -16,7 +16,8 @@ import { runYaml, writeScenario } from './support/run.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { InputError } from '../src/scenario/errors.ts';
 
-const FILTER_ORDER = ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'PodTopologySpread', 'InterPodAffinity'];
+/** Upstream's order (default_plugins.go), with capsim's GpuShare (a GPU-share scheduler's filter) after NodeResourcesFit. */
+const FILTER_ORDER = ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'GpuShare', 'PodTopologySpread', 'InterPodAffinity'];
 
 let seq = 0;
 /** node_ports_test.go newPod(host, "PROTOCOL/hostIP/hostPort", ...). */
@@ -177,7 +178,7 @@ describe('preemption frees the ports of its victims (SelectVictimsOnNode on a No
     bind(makePod({ name: 'bystander', priority: 0, cpuMilli: 100 }), node);
     const incoming = makePod({ name: 'ingress', priority: 100, cpuMilli: 100, hostPorts: [{ hostPort: 80, protocol: 'TCP' }] });
     const profile = defaultProfile();
-    assert.deepEqual(profile.filters.map((f) => f.name), FILTER_ORDER, 'upstream default_plugins.go filter order');
+    assert.deepEqual(profile.filters.map((f) => f.name), FILTER_ORDER, 'upstream default_plugins.go filter order, GpuShare after NodeResourcesFit');
     const snapshot = makeSnapshot([node]);
     const state = new Map();
     const active = profile.filters.filter((f) => !f.preFilter || f.preFilter(state, incoming, snapshot));

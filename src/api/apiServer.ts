@@ -448,7 +448,10 @@ export class ApiServer {
     pod.boundMs = this.nowMs;
     pod.nominatedNodeName = null;
     node.info.addPod(pod);
-    this.emit('Scheduled', podObjectRef(pod), node.name, how ? `${how}: ${pod.key} on ${node.name}` : `Successfully assigned ${pod.key} to ${node.name}`);
+    const gpus = node.info.gpus?.indicesOf(pod);
+    if (gpus) pod.gpuIndices = gpus;
+    const onGpus = gpus ? ` (GPU ${gpus.join(',')})` : '';
+    this.emit('Scheduled', podObjectRef(pod), node.name, how ? `${how}: ${pod.key} on ${node.name}${onGpus}` : `Successfully assigned ${pod.key} to ${node.name}${onGpus}`);
     this.notify('podBound', pod);
   }
 

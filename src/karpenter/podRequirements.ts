@@ -9,6 +9,7 @@
 //     and ScheduleAnyway spreads, is preferences.ts).
 //   pkg/utils/resources: a pod's requests plus one "pods"; Fits compares every requested resource
 //     with the instance type's allocatable (a resource the type lacks has 0).
+import { GPU_MILLI_RESOURCE, GPU_RESOURCE, MILLI_PER_GPU } from '../model/gpuDevices.ts';
 import type { NodeSelectorRequirement, PreferredSchedulingTerm } from '../model/api.ts';
 import type { Pod } from '../model/pod.ts';
 import type { Requirement, Requirements } from './requirements.ts';
@@ -19,7 +20,7 @@ import type { Resources } from './instanceTypes.ts';
  *  units (nvidia.com/gpu). Ephemeral storage is not counted: capsim's catalog has no volume size. */
 export type ResourceVector = Record<string, number>;
 
-export const GPU_RESOURCE = 'nvidia.com/gpu';
+export { GPU_RESOURCE };
 
 /** How far a pod's preferences have been relaxed (Preferences.Relax). */
 export interface Relaxation {
@@ -65,6 +66,15 @@ export function podResourceVector(pod: Pod): ResourceVector {
   const out: ResourceVector = { cpu: pod.requests.cpuMilli, memory: pod.requests.memoryBytes, pods: 1 };
   for (const [name, amount] of Object.entries(pod.requests.scalar)) out[name] = amount;
   return out;
+}
+
+/** An allocatable vector with the GPU-share resource GpuShare checks (scheduler/plugins/
+ *  gpuShare.ts): 1000 milli per GPU. Karpenter's simulation counts a share against this sum, not
+ *  GPU by GPU (docs/scenario.md "GPUs, whole and shared"); nodes do not advertise it. */
+export function withGpuMilli(v: ResourceVector): ResourceVector {
+  const gpus = v[GPU_RESOURCE] ?? 0;
+  if (gpus > 0) v[GPU_MILLI_RESOURCE] = gpus * MILLI_PER_GPU;
+  return v;
 }
 
 /** An instance type's allocatable or capacity as a vector. */

@@ -28,7 +28,7 @@ import { findUntoleratedTaint } from '../model/taints.ts';
 import type { KarpenterInstanceType } from './instanceTypes.ts';
 import type { ResolvedNodePool } from './nodePools.ts';
 import type { ResourceVector } from './podRequirements.ts';
-import { NOT_RELAXED, addVectors, exceeded, fits, fitsSum, podRequirements, podResourceVector, resourcesVector } from './podRequirements.ts';
+import { NOT_RELAXED, addVectors, exceeded, fits, fitsSum, podRequirements, podResourceVector, resourcesVector, withGpuMilli } from './podRequirements.ts';
 import type { PodView } from './preferences.ts';
 import { hasTopology, podView, relaxView } from './preferences.ts';
 import type { KarpenterHostPort } from './hostPorts.ts';
@@ -126,7 +126,7 @@ function limitCapacity(it: KarpenterInstanceType): ResourceVector {
 /** The type's allocatable as a vector (computed once per type). */
 function allocatableOf(it: KarpenterInstanceType): ResourceVector {
   let v = allocatables.get(it);
-  if (!v) allocatables.set(it, (v = resourcesVector(it.allocatable)));
+  if (!v) allocatables.set(it, (v = withGpuMilli(resourcesVector(it.allocatable))));
   return v;
 }
 

@@ -5,6 +5,7 @@ import type { ResourceList } from './resources.ts';
 import { addInto, emptyResources } from './resources.ts';
 import type { Pod } from './pod.ts';
 import { HostPortInfo, podHostPorts } from './hostPorts.ts';
+import { GpuDevices, gpuAsk, gpuCount } from './gpuDevices.ts';
 
 /** A price adjustment applied to a node: negotiated (lowers the contracted price) or a
  *  commitment such as a Savings Plan or committed-use discount (lowers the effective price). */
@@ -79,8 +80,18 @@ export class NodeInfo {
   /** Pods by "namespace/pod-template-hash" (ReplicaSet pods): a ReplicaSet selector always
    *  includes its hash, so spreading counts only need to look at these. */
   readonly byTemplateHash = new Map<string, Pod[]>();
+  private devices: GpuDevices | null | undefined = undefined;
 
   constructor(readonly node: Node) {}
+
+  /** The node's GPUs one by one (gpuDevices.ts), null for a node without GPUs. */
+  get gpus(): GpuDevices | null {
+    if (this.devices === undefined) {
+      const n = gpuCount(this.node.allocatable);
+      this.devices = n > 0 ? new GpuDevices(n) : null;
+    }
+    return this.devices;
+  }
 
   addPod(pod: Pod): void {
     this.pods.push(pod);
@@ -122,6 +133,12 @@ export class NodeInfo {
     const affinity = pod.spec.affinity;
     if (affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length) this.podsWithRequiredAntiAffinity += sign;
     if (affinity?.podAffinity || affinity?.podAntiAffinity) this.podsWithAffinity += sign;
+    const ask = gpuAsk(pod);
+    if (ask !== null && this.gpus !== null) {
+      // A pod bound here keeps the GPUs its binding gave it (a copy of the node included).
+      if (sign > 0) this.gpus.add(pod, ask, pod.node === this.node ? pod.gpuIndices : undefined);
+      else this.gpus.remove(pod);
+    }
   }
 }
 

@@ -78,6 +78,9 @@ export interface Pod {
   phase: PodPhase;
   node: Node | null;
   nominatedNodeName: string | null;
+  /** The GPUs (indices on its node) its binding gave it, for a pod asking for GPUs
+   *  (model/gpuDevices.ts); absent otherwise. */
+  gpuIndices?: readonly number[];
   ready: boolean;
   restarts: number;
 

@@ -124,7 +124,20 @@ export const RECOMMENDATIONS = csvFile(RUN_FILES.recommendations, [
   'monthly_saving_usd',
 ], ['workload', 'container']);
 
-/** Every CSV file a run writes. */
+/** One row per sample, only in a run whose nodes have GPUs (record/gpu.ts): the GPUs of Ready
+ *  nodes, one by one as the GpuShare filter places pods on them (a whole GPU is 1000 milli). */
+export const GPU = csvFile(RUN_FILES.gpu, [
+  't', 'time',
+  'gpus', 'gpu_milli_total', // GPUs of Ready nodes, and 1000 x that
+  'gpu_milli_allocated', // given to pods: 1000 for each whole GPU, the share asked for a shared one
+  'gpu_milli_fragmented', // free on GPUs that are partly allocated (a pod needing a whole GPU cannot use it)
+  'gpu_milli_fragmented_fgd', // free milli the typical task mix cannot use (ATC'23 FGD measure; record/gpuFragmentation.ts)
+  'gpu_allocated_pct', // allocated / total
+  'gpu_fragmented_pct', // fragmented / free (total - allocated); 0 when nothing is free
+  'gpu_fragmented_fgd_pct', // fragmented_fgd / free
+], ['time']);
+
+/** Every CSV file a run writes whatever its cluster (and GPU, when its nodes have GPUs). */
 export const CSV_FILES: readonly CsvFile[] = [TIMESERIES, WORKLOADS, NODES, NODE_UTILIZATION, HOURLY, EVENTS, RECOMMENDATIONS];
 
 export type Cell = string | number;

@@ -21,6 +21,8 @@ export const RUN_FILES = {
   hourly: 'hourly.csv',
   /** One row per pod of spec.traces, only for a run with traces (PODS). */
   pods: 'pods.csv',
+  /** One row per sample: GPU allocation and fragmentation, when the nodes have GPUs (GPU). */
+  gpu: 'gpu.csv',
   /** FOCUS 1.3 cost rows: each node-hour split into its workloads' and its idle cost (focus/). */
   focus: 'focus.csv',
   /** The scenario with every default filled in, to rerun exactly. */

@@ -23,6 +23,9 @@ export interface Summary {
   autoscaling: AutoscalingSummary;
   /** spec.traces' pods (record/tracePods.ts); left out of a run without traces. */
   traces?: TracesSummary;
+  /** GPU allocation and fragmentation (record/gpu.ts; gpu.csv over time): only in a run whose
+   *  nodes had GPUs, so a run without writes the bytes it always did. */
+  gpu?: GpuSummary;
   /** What the figures above should not be trusted for, or show went wrong (RunWarning); the key
    *  is left out when there is none, so a run without warnings writes the bytes it always did. */
   warnings?: RunWarning[];
@@ -311,3 +314,20 @@ export type SummarySection = { [K in Exclude<keyof Summary, 'warnings'>]: Summar
 export type SummaryFigure =
   | { [K in keyof Summary]-?: Summary[K] extends number ? K : never }[keyof Summary]
   | { [S in SummarySection]: { [K in keyof Summary[S] & string]: Summary[S][K] extends number | null ? `${S}.${K}` : never }[keyof Summary[S] & string] }[SummarySection];
+
+/** summary.json's gpu section. Percentages are means and maxima over the samples from the first
+ *  at which a Ready node has a GPU (gpu.csv's gpu_allocated_pct and gpu_fragmented_pct). */
+export interface GpuSummary {
+  /** The most GPUs the Ready nodes had at a sample. */
+  gpusMax: number;
+  /** GPU milli given to pods (a whole GPU is 1000) / all GPU milli, mean and maximum. */
+  allocatedMeanPct: number;
+  allocatedMaxPct: number;
+  /** Free milli on partly allocated GPUs / all free GPU milli ("Beware of Fragmentation", ATC'23,
+   *  simple form), mean and maximum. */
+  fragmentedMeanPct: number;
+  fragmentedMaxPct: number;
+  /** The same for the fragmentation the typical task mix sees (the paper's measure), mean and maximum. */
+  fgdMeanPct: number;
+  fgdMaxPct: number;
+}

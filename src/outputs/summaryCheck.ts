@@ -57,6 +57,7 @@ export const SUMMARY_SHAPE: Shape<Summary> = {
     queueingDelayP50Seconds: 'number|null', queueingDelayP95Seconds: 'number|null', queueingDelayMaxSeconds: 'number|null',
     traceQueueingDelayP50Seconds: 'number|null', traceQueueingDelayP95Seconds: 'number|null', traceQueueingDelayMaxSeconds: 'number|null',
   }],
+  gpu: ['optional', { gpusMax: 'number', allocatedMeanPct: 'number', allocatedMaxPct: 'number', fragmentedMeanPct: 'number', fragmentedMaxPct: 'number', fgdMeanPct: 'number', fgdMaxPct: 'number' }],
   warnings: 'warnings?',
 };
 

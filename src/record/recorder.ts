@@ -18,14 +18,15 @@ import { ParquetSink } from '../outputs/parquetSink.ts';
 import type { TableFormat } from '../outputs/tables.ts';
 import { isPlainCell } from '../outputs/csvCells.ts';
 import { isoTime, money, pct, round, seconds } from '../outputs/format.ts';
-import { EVENTS, HOURLY, NODES, NODE_UTILIZATION, TIMESERIES, WORKLOADS, nodeSampleStride, type ColumnOf, type CsvFile } from '../outputs/csvFiles.ts';
+import { EVENTS, GPU, HOURLY, NODES, NODE_UTILIZATION, TIMESERIES, WORKLOADS, nodeSampleStride, type ColumnOf, type CsvFile } from '../outputs/csvFiles.ts';
 import { RUN_FILES } from '../outputs/runDirectory.ts';
-import type { RunWarning, Summary } from '../outputs/summary.ts';
+import type { GpuSummary, RunWarning, Summary } from '../outputs/summary.ts';
 import { RunFlags } from './runFlags.ts';
 import { FocusWriter } from '../focus/focusWriter.ts';
 import { focusRunId } from '../focus/runId.ts';
 import { CarbonAccount } from '../carbon/carbonAccount.ts';
 import { HourlyRecorder } from './hourly.ts';
+import { GpuRecorder } from './gpu.ts';
 import type { CarbonOf } from '../cost/chargePeriod.ts';
 import type { TraceReplay } from '../kubectl/traceReplay.ts';
 import { TracePodsRecorder } from './tracePods.ts';
@@ -65,6 +66,8 @@ export class Recorder {
   private readonly carbon: CarbonAccount;
   /** pods.csv and summary.traces, for a run with traces. */
   private readonly tracePods: TracePodsRecorder | null;
+  /** gpu.csv and summary.json's gpu section, for runs whose nodes have GPUs (gpu.ts). */
+  private readonly gpu: GpuRecorder;
 
   /** `detail` false: summary.json and timeseries.csv only (a sweep's runs), no per-workload,
    *  per-node or per-event files. `preflight`: the warnings found before the run
@@ -88,6 +91,7 @@ export class Recorder {
     this.nodeUtilization = detail ? series(NODE_UTILIZATION) : NULL_SINK;
     this.hourly = detail ? series(HOURLY) : NULL_SINK;
     this.tracePods = parts.traces ? new TracePodsRecorder(dir, parts.traces, detail, tables) : null;
+    this.gpu = new GpuRecorder(parts.api, parts.scenario.startEpochMs, parts.scenario.sampleEveryMs, detail ? () => series(GPU) : null);
     const { sampleEveryMs, durationMs } = parts.scenario;
     this.nodeSampleStride = nodeSampleStride(durationMs, sampleEveryMs);
     parts.api.onEvent((e) => this.onEvent(e));
@@ -127,7 +131,7 @@ export class Recorder {
   }
 
   async drain(): Promise<void> {
-    await Promise.all([this.timeseries.drain(), this.workloadRows.drain(), this.events.drain(), this.nodeUtilization.drain(), this.hourly.drain(), this.focus?.drain(), this.tracePods?.drain()]);
+    await Promise.all([this.timeseries.drain(), this.workloadRows.drain(), this.events.drain(), this.nodeUtilization.drain(), this.hourly.drain(), this.gpu.drain(), this.focus?.drain(), this.tracePods?.drain()]);
   }
 
   private onEvent(e: ClusterEvent): void {
@@ -150,6 +154,7 @@ export class Recorder {
       cost_usd_per_hour: money(a.costUsdPerHour), cost_usd_cumulative: money(a.costUsd),
     });
     this.flags.sample(api);
+    this.gpu.sample(t);
     if (!this.detail) return;
     // The first two columns, the same on every row of the instant.
     const prefix = `${seconds(t)},${time},`;
@@ -209,7 +214,7 @@ export class Recorder {
         nodepool: node.labels['karpenter.sh/nodepool'] ?? '', nodeclaim: node.nodeClaim ?? '', price_usd_per_hour: node.priceUsdPerHour,
       });
     }
-    await Promise.all([nodes.close(), this.timeseries.close(), this.workloadRows.close(), this.events.close(), this.nodeUtilization.close(), this.hourly.close(), this.focus?.close()]);
+    await Promise.all([nodes.close(), this.timeseries.close(), this.workloadRows.close(), this.events.close(), this.nodeUtilization.close(), this.hourly.close(), this.gpu.close(), this.focus?.close()]);
 
     // The carbon gaps found before the run (carbon/carbonPreflight.ts) are found again, on the
     // nodes the run had: those replace them.
@@ -225,6 +230,8 @@ export class Recorder {
       summary.traces = await this.tracePods.finish();
       if (warningList) summary.warnings = warningList;
     }
+    const gpu = this.gpu.summary();
+    if (gpu) withGpu(summary, gpu);
     await fs.writeFile(path.join(this.dir, RUN_FILES.summary), JSON.stringify(summary, null, 2) + '\n');
     return summary;
   }
@@ -316,4 +323,12 @@ function buildSummary(
     // Only when there are any: a run without warnings writes the bytes it always did.
     ...(warnings.length > 0 ? { warnings } : {}),
   };
+}
+
+/** The gpu section after autoscaling and before warnings (the order of outputs/summary.ts). */
+function withGpu(summary: Summary, gpu: GpuSummary): void {
+  const warnings = summary.warnings;
+  delete summary.warnings;
+  summary.gpu = gpu;
+  if (warnings) summary.warnings = warnings;
 }

@@ -1,6 +1,7 @@
 // Writes a run's report from its files: charts/<name>.svg (and .png on request) and
 // report.html. `capsim run` calls it on the run's directory before moving it into place, and
 // `capsim report <runDir>` calls it again later: the same files in, the same bytes out.
+import { gpuChart, readGpu } from './charts/gpu.ts';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { VERSION } from '../version.ts';
@@ -24,7 +25,9 @@ export async function writeReport(runDir: string, formats: readonly ReportFormat
   const run = await loadRun(runDir);
   // A backtest's run directory (capsim backtest) has its comparison: drawn first, as a section.
   const backtest = await loadBacktest(run.dir);
-  const charts = [...(backtest?.charts ?? []), ...runCharts(run)];
+  // The GPU chart only for a run whose nodes had GPUs (it wrote gpu.csv).
+  const gpu = await readGpu(run.dir, run.bucketSeconds);
+  const charts = [...(backtest?.charts ?? []), ...runCharts(run), ...(gpu ? [gpuChart(run, gpu)] : [])];
   const svgs = await renderAll(charts);
   const shown = backtest?.charts.length ?? 0;
   const html = formats.includes('html')

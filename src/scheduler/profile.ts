@@ -1,7 +1,10 @@
 // The default scheduler profile (apis/config/v1/default_plugins.go, reference §4.4): filter
 // order as upstream runs them, score plugins with their default weights. ImageLocality is left
-// out: images are not modelled, so it would score 0 everywhere.
+// out: images are not modelled, so it would score 0 everywhere. GpuShare is not upstream's: the
+// filter of a GPU-share scheduler (plugins/gpuShare.ts), after NodeResourcesFit; it skips pods
+// asking for no GPU.
 import type { Profile } from './algorithm.ts';
+import { GpuShare } from './plugins/gpuShare.ts';
 import { InterPodAffinity } from './plugins/interPodAffinity.ts';
 import { NodeAffinity } from './plugins/nodeAffinity.ts';
 import { NodeName } from './plugins/nodeName.ts';
@@ -24,7 +27,7 @@ export function defaultProfile(options: ProfileOptions = {}): Profile {
   const podTopologySpread = new PodTopologySpread();
   const interPodAffinity = new InterPodAffinity();
   return {
-    filters: [new NodeUnschedulable(), new NodeName(), taintToleration, nodeAffinity, new NodePorts(), new NodeResourcesFit(), podTopologySpread, interPodAffinity],
+    filters: [new NodeUnschedulable(), new NodeName(), taintToleration, nodeAffinity, new NodePorts(), new NodeResourcesFit(), new GpuShare(), podTopologySpread, interPodAffinity],
     scores: [
       { plugin: taintToleration, weight: 3 },
       { plugin: nodeAffinity, weight: 2 },

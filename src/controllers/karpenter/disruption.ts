@@ -25,7 +25,7 @@ import { nodeObjectRef } from '../../model/node.ts';
 import { pdbStatus } from '../../api/eviction.ts';
 import { Phase } from '../../phases.ts';
 import type { PdbLimit } from '../../karpenter/disruptionCost.ts';
-import type { ResourceVector } from '../../karpenter/podRequirements.ts';
+import { withGpuMilli, type ResourceVector } from '../../karpenter/podRequirements.ts';
 import { resolveNodePools } from '../../karpenter/nodePools.ts';
 import type { ClaimState, Command, DisruptionEvent, DisruptionSnapshot } from '../../karpenter/disruption/types.ts';
 import { decision } from '../../karpenter/disruption/types.ts';
@@ -232,7 +232,7 @@ export class Disruption {
         instanceType: pool?.menu?.entries.find((e) => e.type.name === c.instanceType)?.type ?? null,
         capacityType: c.capacityType, zone: c.zone, priceUsdPerHour: c.priceUsdPerHour,
         labels: node.labels, annotations: node.annotations, taints: node.taints,
-        allocatable: vectorOf(node.allocatable, node.allocatablePods), capacity: vectorOf(node.capacity, node.allocatablePods),
+        allocatable: withGpuMilli(vectorOf(node.allocatable, node.allocatablePods)), capacity: vectorOf(node.capacity, node.allocatablePods),
         pods: node.info.pods, createdMs: c.createdMs, initializedMs: c.initializedMs >= 0 ? c.initializedMs : null,
         lastPodEventMs: m.lastPodEventMs, ready: node.state === 'Ready',
         deleting: c.markedForDeletion || c.deletingMs >= 0 || this.inQueue(c), nominated: false,

@@ -16,6 +16,7 @@
 // each with what its bound pods leave of its allocatable less the DaemonSet pods it will still
 // run (ExistingNode: remainingDaemonResources). So pods already provided for by an in-flight
 // NodeClaim land on it again in the next batch instead of launching another.
+import { GPU_MILLI_RESOURCE, MILLI_PER_GPU } from '../../model/gpuDevices.ts';
 import type { Pod } from '../../model/pod.ts';
 import { isActive, podObjectRef } from '../../model/pod.ts';
 import type { Node } from '../../model/node.ts';
@@ -232,6 +233,9 @@ export class Provisioner {
         pods: node.allocatablePods - node.info.pods.length,
       };
       for (const [k, v] of Object.entries(node.allocatable.scalar)) available[k] = v - (node.info.requested.scalar[k] ?? 0);
+      // GPU shares: the free milli of its GPUs together (withGpuMilli).
+      const gpus = node.info.gpus;
+      if (gpus) available[GPU_MILLI_RESOURCE] = gpus.count * MILLI_PER_GPU - gpus.totals().allocated;
       const remaining = remainingDaemonResources(node, daemons);
       for (const [k, v] of Object.entries(remaining)) available[k] = (available[k] ?? 0) - v;
       // A node of a NodePool counts against its limits: Karpenter's, and one of a cluster's state

@@ -1,6 +1,7 @@
 // core/v1 PodSpec, Container and PodTemplateSpec: every upstream field name is known (so a
 // misspelling is caught), the ones capsim simulates are typed, and conversion fills upstream
 // defaults (pkg/apis/core/v1/defaults.go).
+import { GPU_MILLI_RESOURCE, GPU_RESOURCE, MILLI_PER_GPU } from '../../model/gpuDevices.ts';
 import { z } from 'zod';
 import type { Container, PodSpec, PodTemplate, RestartPolicy } from '../../model/pod.ts';
 import type { HostPort } from '../../model/hostPorts.ts';
@@ -248,6 +249,7 @@ function toContainer(c: ContainerInput, cv: Convert, path: (string | number)[], 
       cv.problem(requestPath(name), `must be less than or equal to ${name} limit of ${limit}`);
     }
   }
+  checkGpuAsk(requests, cv, requestPath);
   const out: Container = { name: c.name, requests, limits };
   if (c.restartPolicy) out.restartPolicy = c.restartPolicy;
   if (c.readinessProbe) out.readinessDelaySeconds = c.readinessProbe.initialDelaySeconds ?? 0;
@@ -260,6 +262,18 @@ function toContainer(c: ContainerInput, cv: Convert, path: (string | number)[], 
   const hostPorts = toHostPorts(c.ports ?? [], hostNetwork);
   if (hostPorts.length > 0) out.hostPorts = hostPorts;
   return out;
+}
+
+/** A share of a GPU (alibabacloud.com/gpu-milli) is 1 to 999 thousandths of one GPU, never with
+ *  whole GPUs beside it: the GpuShare filter (scheduler/plugins/gpuShare.ts) places it on one GPU. */
+function checkGpuAsk(requests: ResourceMap, cv: Convert, requestPath: (name: string) => (string | number)[]): void {
+  const milli = requests[GPU_MILLI_RESOURCE];
+  if (milli === undefined) return;
+  if (!Number.isInteger(milli) || milli < 1 || milli >= MILLI_PER_GPU) {
+    cv.problem(requestPath(GPU_MILLI_RESOURCE), `must be a share of one GPU, 1 to 999 (thousandths of a GPU), not ${milli}`, `for whole GPUs ask for ${GPU_RESOURCE}: ${Math.max(1, Math.ceil(milli / MILLI_PER_GPU))}`);
+  } else if ((requests[GPU_RESOURCE] ?? 0) > 0) {
+    cv.problem(requestPath(GPU_MILLI_RESOURCE), `cannot be asked for beside ${GPU_RESOURCE}`, `ask for whole GPUs (${GPU_RESOURCE}) or a share of one GPU (${GPU_MILLI_RESOURCE}), not both`);
+  }
 }
 
 /** The ports that claim a port on the node. SetDefaults_ContainerPort makes the protocol TCP;

@@ -1,10 +1,12 @@
 // NodeResourcesFit (framework/plugins/noderesources/fit.go): Filter by requests against free
 // allocatable, and Score with the configured strategy (least_allocated.go, most_allocated.go).
-// Reference: k8s-algorithms.md §4.3 (filter) and §4.4 (formulas; int64 arithmetic).
+// Reference: k8s-algorithms.md §4.3 (filter) and §4.4 (formulas; int64 arithmetic). A share of
+// a GPU (alibabacloud.com/gpu-milli) is left to GpuShare, which checks it GPU by GPU.
 import type { NodeInfo } from '../../model/node.ts';
 import type { Pod } from '../../model/pod.ts';
 import type { CycleState, FilterFailure, FilterPlugin, ScorePlugin } from '../framework.ts';
 import { MAX_NODE_SCORE } from '../framework.ts';
+import { GPU_MILLI_RESOURCE } from '../../model/gpuDevices.ts';
 
 export const NAME = 'NodeResourcesFit';
 
@@ -48,7 +50,7 @@ export class NodeResourcesFit implements FilterPlugin {
     const storageShort = req.ephemeralStorageBytes > 0 && req.ephemeralStorageBytes > alloc.ephemeralStorageBytes - requested.ephemeralStorageBytes;
     let scalarShort = false;
     for (const name in req.scalar) {
-      if (req.scalar[name] > (alloc.scalar[name] ?? 0) - (requested.scalar[name] ?? 0)) scalarShort = true;
+      if (name !== GPU_MILLI_RESOURCE && req.scalar[name] > (alloc.scalar[name] ?? 0) - (requested.scalar[name] ?? 0)) scalarShort = true;
     }
     if (!tooManyPods && !cpuShort && !memoryShort && !storageShort && !scalarShort) return null;
     if (scalarShort) return misfit(pod, node.allocatable, tooManyPods, cpuShort, memoryShort, storageShort, requested);
@@ -100,6 +102,7 @@ function misfit(
     if (req.ephemeralStorageBytes <= alloc.ephemeralStorageBytes) unresolvable = false;
   }
   for (const name in req.scalar) {
+    if (name === GPU_MILLI_RESOURCE) continue;
     const want = req.scalar[name];
     const have = alloc.scalar[name] ?? 0;
     if (want > 0 && want > have - (requested.scalar[name] ?? 0)) {
