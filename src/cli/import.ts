@@ -95,10 +95,63 @@ const metricsCommand: CommandModule<object, ImportMetricsArgs> = {
   },
 };
 
+interface ImportAlibabaArgs {
+  dir: string;
+  out: string;
+  pods?: string;
+  force: boolean;
+}
+
+const alibabaCommand: CommandModule<object, ImportAlibabaArgs> = {
+  command: 'alibaba-gpu-2023 <dir>',
+  describe: "Write a scenario that replays Alibaba's GPU cluster trace 2023 (alibaba/clusterdata cluster-trace-gpu-v2023/csv): scenario.yaml, traces/pods.csv, import-report.md",
+  builder: (y) =>
+    y
+      .positional('dir', { type: 'string', demandOption: true, describe: "The trace's csv directory: openb_node_list_all_node.csv and the pod lists" })
+      .options({
+        out: { type: 'string', demandOption: true, describe: 'The scenario directory to write (new, or empty)' },
+        pods: { type: 'string', describe: 'The pod list: a file name in <dir> (openb_pod_list_gpushare40.csv, ...) or a path; default openb_pod_list_default.csv' },
+        force: { type: 'boolean', default: false, describe: 'Replace a directory an earlier import wrote' },
+      })
+      .example('$0 import alibaba-gpu-2023 clusterdata/cluster-trace-gpu-v2023/csv --out alibaba', 'Write alibaba/scenario.yaml, alibaba/traces/pods.csv and alibaba/import-report.md; then capsim run alibaba/scenario.yaml')
+      .epilogue(
+        'The 1,523 nodes become fixed node pools (no autoscaler, a price of 0 to set), labelled alibabacloud.com/gpu-card-model; each pod is created and deleted at the trace\'s times with its requests (limits equal), ' +
+          'whole GPUs as nvidia.com/gpu, a share of one GPU (gpu_milli < 1000) as alibabacloud.com/gpu-milli, gpu_spec as node affinity; scheduled_time is kept to compare with the replay (pods.csv, summary.json traces). ' +
+          'Exit 2 on a damaged trace, with file:line:column and the column; nothing is written then. Details: docs/import.md',
+      ) as never,
+  handler: async (args: ArgumentsCamelCase<ImportAlibabaArgs>) => {
+    process.exitCode = await importAlibabaCommand(args);
+  },
+};
+
+async function importAlibabaCommand(args: ImportAlibabaArgs): Promise<number> {
+  const interrupt = listenForInterrupt();
+  try {
+    const { importAlibabaGpu, TRACE_FILE } = await import('../import/alibabaGpu.ts');
+    const r = await importAlibabaGpu({ traceDir: args.dir, outDir: args.out, pods: args.pods, force: args.force, signal: interrupt.signal, onNote: (m) => process.stderr.write(`capsim: ${m}\n`) });
+    const shown = displayPath(r.dir);
+    const n = (x: number) => x.toLocaleString('en-US');
+    process.stdout.write(
+      `Imported ${n(r.nodes)} nodes (${r.pools.length} node pools, fixed counts, prices 0) and ${n(r.pods)} pods (${n(r.cpuOnly)} CPU only, ${n(r.wholeGpu)} whole GPUs, ${n(r.shared)} GPU shares) over ${n(r.durationSeconds / 3600)} h. ` +
+        `Wrote ${shown}/ (scenario.yaml, ${TRACE_FILE}, import-report.md)\n` +
+        `Next: capsim run ${path.join(shown, 'scenario.yaml')}\n`,
+    );
+    return EXIT_OK;
+  } catch (error) {
+    if (interrupt.signal.aborted) {
+      process.stderr.write(`capsim: import interrupted (${interrupt.received()}): nothing was written to ${displayPath(path.resolve(args.out))}/.\n`);
+      return EXIT_INTERRUPTED;
+    }
+    return reportError(lockedAsInput(error));
+  } finally {
+    interrupt.dispose();
+  }
+}
+
 export const importCommand: CommandModule = {
   command: 'import',
-  describe: 'Bring a real cluster in: `capsim import cluster <kubectl output> --out DIR` writes a scenario that starts where the cluster is; `capsim import metrics` adds what its Prometheus recorded',
-  builder: (y: Argv) => y.command(clusterCommand).command(metricsCommand).demandCommand(1, 'Name what to import: cluster or metrics.'),
+  describe: 'Bring a real cluster in: `capsim import cluster <kubectl output> --out DIR` writes a scenario that starts where the cluster is; `capsim import metrics` adds what its Prometheus recorded; `capsim import alibaba-gpu-2023` replays Alibaba\'s GPU trace',
+  builder: (y: Argv) => y.command(clusterCommand).command(metricsCommand).command(alibabaCommand).demandCommand(1, 'Name what to import: cluster, metrics or alibaba-gpu-2023.'),
   handler: () => {},
 };
 
