@@ -148,10 +148,72 @@ async function importAlibabaCommand(args: ImportAlibabaArgs): Promise<number> {
   }
 }
 
+interface ImportKubereplayArgs {
+  capture: string;
+  out: string;
+  jobRun: string;
+  tail: string;
+  force: boolean;
+}
+
+const kubereplayCommand: CommandModule<object, ImportKubereplayArgs> = {
+  command: 'kubereplay <capture>',
+  describe: "Write a scenario that replays a capture of Karpenter's kubereplay (Deployment create/scale/delete and Job create events): scenario.yaml, manifests/, traces/jobs.csv, import-report.md",
+  builder: (y) =>
+    y
+      .positional('capture', { type: 'string', demandOption: true, describe: 'The JSON file `kubereplay capture -o FILE` wrote' })
+      .options({
+        out: { type: 'string', demandOption: true, describe: 'The scenario directory to write (new, or empty)' },
+        'job-run': { type: 'string', default: '1m', describe: "A Job pod's run time when its command has no `sleep N` (a capture has no run times)" },
+        tail: { type: 'string', default: '1h', describe: 'Simulated time after the last event' },
+        force: { type: 'boolean', default: false, describe: 'Replace a directory an earlier import wrote' },
+      })
+      .example('$0 import kubereplay workloads.json --out replay', 'Write replay/scenario.yaml; edit its node pools (or add Karpenter NodePools), then capsim run replay/scenario.yaml')
+      .epilogue(
+        'Events are replayed at their offsets from the first (aws/karpenter-provider-aws tools/kubereplay, RunTimed): a Deployment is a manifest scaled to its replicas at its create time, scale events scale it, a delete scales it to 0; ' +
+          "each Deployment gets kubereplay's PodDisruptionBudget (maxUnavailable 50 %); a Job's pods are pod-trace rows created at its time. The capture has no nodes: the scenario starts with a cluster-autoscaler pool to replace. " +
+          'Exit 2 on a damaged capture, with file:line:column and the field; nothing is written then. Details: docs/import.md',
+      ) as never,
+  handler: async (args: ArgumentsCamelCase<ImportKubereplayArgs>) => {
+    process.exitCode = await importKubereplayCommand(args);
+  },
+};
+
+async function importKubereplayCommand(args: ImportKubereplayArgs): Promise<number> {
+  const interrupt = listenForInterrupt();
+  try {
+    const { importKubereplay } = await import('../import/kubereplay.ts');
+    const { parseDuration } = await import('../duration.ts');
+    const { InputError } = await import('../scenario/errors.ts');
+    const seconds = (flag: string, text: string) => {
+      try {
+        return parseDuration(text) / 1000;
+      } catch (error) {
+        throw new InputError([{ file: flag, line: 0, column: 0, path: '', message: (error as Error).message, hint: 'write e.g. 30s, 5m, 1h' }]);
+      }
+    };
+    const r = await importKubereplay({ capture: args.capture, outDir: args.out, jobRunSeconds: seconds('--job-run', args.jobRun), tailSeconds: seconds('--tail', args.tail), force: args.force, signal: interrupt.signal, onNote: (m) => process.stderr.write(`capsim: ${m}\n`) });
+    const shown = displayPath(r.dir);
+    process.stdout.write(
+      `Imported ${r.events} events: ${r.deployments} Deployments (${r.scales} scales, ${r.deletes} deletes), ${r.jobs} Jobs (${r.jobPods} pods); skipped ${r.skipped.length}, simplified ${r.simplified.length}. ` +
+        `Wrote ${shown}/ (scenario.yaml, import-report.md)\nNext: edit the node pools in ${path.join(shown, 'scenario.yaml')}, then capsim run ${path.join(shown, 'scenario.yaml')}\n`,
+    );
+    return EXIT_OK;
+  } catch (error) {
+    if (interrupt.signal.aborted) {
+      process.stderr.write(`capsim: import interrupted (${interrupt.received()}): nothing was written to ${displayPath(path.resolve(args.out))}/.\n`);
+      return EXIT_INTERRUPTED;
+    }
+    return reportError(lockedAsInput(error));
+  } finally {
+    interrupt.dispose();
+  }
+}
+
 export const importCommand: CommandModule = {
   command: 'import',
-  describe: 'Bring a real cluster in: `capsim import cluster <kubectl output> --out DIR` writes a scenario that starts where the cluster is; `capsim import metrics` adds what its Prometheus recorded; `capsim import alibaba-gpu-2023` replays Alibaba\'s GPU trace',
-  builder: (y: Argv) => y.command(clusterCommand).command(metricsCommand).command(alibabaCommand).demandCommand(1, 'Name what to import: cluster, metrics or alibaba-gpu-2023.'),
+  describe: 'Bring a real cluster in: `capsim import cluster <kubectl output> --out DIR` writes a scenario that starts where the cluster is; `capsim import metrics` adds what its Prometheus recorded; `capsim import alibaba-gpu-2023` replays Alibaba\'s GPU trace, `capsim import kubereplay` a kubereplay capture',
+  builder: (y: Argv) => y.command(clusterCommand).command(metricsCommand).command(alibabaCommand).command(kubereplayCommand).demandCommand(1, 'Name what to import: cluster, metrics, alibaba-gpu-2023 or kubereplay.'),
   handler: () => {},
 };
 
