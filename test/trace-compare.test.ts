@@ -57,3 +57,18 @@ spec:
     [2, 0, 920, 920, 2, 1],
   );
 });
+
+test('the report says it in a line: the delays beside the trace\'s, the difference, the pods never bound', async () => {
+  const { tracesLines } = await import('../src/report/reportPage.ts');
+  const lines = tracesLines({
+    pods: 5, failedCreates: 0, scheduled: 3, neverScheduled: 2,
+    queueingDelayP50Seconds: 0, queueingDelayP95Seconds: 930, queueingDelayMaxSeconds: 930,
+    traceQueueingDelayP50Seconds: 0, traceQueueingDelayP95Seconds: 10, traceQueueingDelayMaxSeconds: 10,
+    comparedPods: 2, scheduledDiffP50Seconds: 0, scheduledDiffP95Seconds: 920, scheduledDiffMaxSeconds: 920,
+    traceScheduledNeverBound: 2, traceScheduledPendingAtEnd: 1,
+  });
+  assert.deepEqual(lines, [
+    "Trace pods: 5 created, 3 bound (2 never); queueing delay p50 / p95 / max 0 s / 930 s / 930 s, the trace's own 0 s / 10 s / 10 s (pods.csv has each pod).",
+    'Against the trace: of 2 pods both scheduled, the replay bound them 0 s (p50) and 920 s (p95) after the trace did (negative: earlier); 2 the trace scheduled were never bound here, 1 still pending at the end.',
+  ]);
+});
