@@ -29,6 +29,9 @@ test('the real trace: 1,523 nodes in 27 pools, 8,152 pods split as the CSV count
   assert.equal(r.shared, 3078); // num_gpu 1 with gpu_milli < 1000
   assert.equal(r.unscheduled, 897); // pod_phase Pending: no scheduled_time
   assert.equal(r.durationSeconds, 3585 * 3600); // the last deletion_time, 12,902,960 s, rounded up to the hour
+  // A sweep over the creation and deletion times (a deletion before a creation at the same second):
+  // at most 56 pods alive at once, holding 65,590 GPU milli of the 6,212 GPUs' 6,212,000.
+  assert.deepEqual([r.peakPods, r.peakGpuMilli, r.totalGpus], [56, 65590, 6212]);
   const csv = fs.readFileSync(path.join(out, 'traces/pods.csv'), 'utf8').split('\n');
   assert.equal(csv.length, 8152 + 2); // the header, the pods, the last newline
   // openb-pod-0001,6000,12288,1,460,,LS,Running,427061,12902960,427061: a share of 460 milli.

@@ -134,6 +134,7 @@ async function importAlibabaCommand(args: ImportAlibabaArgs): Promise<number> {
     process.stdout.write(
       `Imported ${n(r.nodes)} nodes (${r.pools.length} node pools, fixed counts, prices 0) and ${n(r.pods)} pods (${n(r.cpuOnly)} CPU only, ${n(r.wholeGpu)} whole GPUs, ${n(r.shared)} GPU shares) over ${n(r.durationSeconds / 3600)} h. ` +
         `Wrote ${shown}/ (scenario.yaml, ${TRACE_FILE}, import-report.md)\n` +
+        `Note: at the trace's times at most ${n(r.peakPods)} pods are alive at once (${n(r.peakGpuMilli / 1000)} of ${n(r.totalGpus)} GPUs): the replay loads the cluster lightly (import-report.md, Load)\n` +
         `Next: capsim run ${path.join(shown, 'scenario.yaml')}\n`,
     );
     return EXIT_OK;

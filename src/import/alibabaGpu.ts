@@ -96,6 +96,10 @@ export interface AlibabaImport {
   /** Pods asking for a GPU model no node has: replayed, they stay pending. */
   unknownModel: number;
   durationSeconds: number;
+  /** The most pods alive at once at the trace's times, and the GPU milli they held. */
+  peakPods: number;
+  peakGpuMilli: number;
+  totalGpus: number;
   byQos: Map<string, number>;
   byPhase: Map<string, number>;
 }
@@ -341,6 +345,8 @@ export async function importAlibabaGpu(options: AlibabaImportOptions): Promise<A
     unscheduled: pods.filter((p) => p.scheduled === null).length,
     unknownModel: pods.filter((p) => p.gpuSpec.length > 0 && !p.gpuSpec.some((m) => models.has(m))).length,
     durationSeconds,
+    ...peaks(pods),
+    totalGpus: nodes.reduce((sum, n) => sum + n.gpus, 0),
     byQos: countBy(pods, (p) => p.qos || '(empty)'),
     byPhase: countBy(pods, (p) => p.phase || '(empty)'),
   };
@@ -353,6 +359,28 @@ export async function importAlibabaGpu(options: AlibabaImportOptions): Promise<A
   ]);
   result.dir = await writeScenarioDirectory(options.outDir, files, { force: options.force ?? false, signal: options.signal, onNote: options.onNote });
   return result;
+}
+
+/** The most pods alive at once (created, not yet deleted) and the most GPU milli they held. */
+function peaks(pods: readonly AlibabaPod[]): { peakPods: number; peakGpuMilli: number } {
+  const changes: [number, number, number][] = [];
+  for (const p of pods) {
+    const milli = p.numGpu * p.gpuMilli;
+    changes.push([p.created, 1, milli]);
+    if (p.deleted !== null) changes.push([p.deleted, -1, -milli]);
+  }
+  changes.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let alive = 0;
+  let milli = 0;
+  let peakPods = 0;
+  let peakGpuMilli = 0;
+  for (const [, d, m] of changes) {
+    alive += d;
+    milli += m;
+    peakPods = Math.max(peakPods, alive);
+    peakGpuMilli = Math.max(peakGpuMilli, milli);
+  }
+  return { peakPods, peakGpuMilli };
 }
 
 function countBy<T>(items: readonly T[], key: (t: T) => string): Map<string, number> {
@@ -411,6 +439,8 @@ function report(r: AlibabaImport, sources: { nodes: string; pods: string }): str
     `- Requests are the trace's cpu_milli and memory_mib, **limits equal to requests** as the trace's pod_csv_to_yaml.py writes them, so every pod is Guaranteed. The trace's \`qos\` (${list(r.byQos)}) is **not mapped** to a priority, as the trace's simulator ignores it: every pod has priority 0 and nothing preempts.`,
     `- \`scheduled_time\` is kept as the trace's own scheduled time (pods.csv \`trace_scheduled_t\`) to compare with the replay's; ${n(r.unscheduled)} rows have none (the trace's Pending pods) and are replayed all the same. The trace's \`pod_phase\` (${list(r.byPhase)}) is not used: a pod runs until its deletion time.`,
   ];
+  const pct = r.totalGpus > 0 ? (100 * r.peakGpuMilli) / (1000 * r.totalGpus) : 0;
+  out.push(`- **Load**: at the trace's times at most ${n(r.peakPods)} pods are alive at once, holding at most ${n(r.peakGpuMilli / 1000)} GPUs' worth (${pct.toFixed(2)} % of the nodes' ${n(r.totalGpus)} GPUs): the timed replay loads the cluster lightly, and its queueing delays are near zero. The fragmentation figures of the "Beware of Fragmentation" paper do not come from these times: the trace's YAML writer leaves creation and deletion times out (pod_csv_to_yaml.py comments them out), and its simulator submits the pods one after another without deleting them.`);
   if (r.unknownModel > 0) out.push(`- ${n(r.unknownModel)} pods ask for a GPU model no node has: they are replayed and stay pending.`);
   out.push(
     '',
