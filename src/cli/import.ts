@@ -125,10 +125,9 @@ const alibabaCommand: CommandModule<object, ImportAlibabaArgs> = {
 };
 
 async function importAlibabaCommand(args: ImportAlibabaArgs): Promise<number> {
-  const interrupt = listenForInterrupt();
-  try {
+  return interruptible(args.out, async (signal) => {
     const { importAlibabaGpu, TRACE_FILE } = await import('../import/alibabaGpu.ts');
-    const r = await importAlibabaGpu({ traceDir: args.dir, outDir: args.out, pods: args.pods, force: args.force, signal: interrupt.signal, onNote: (m) => process.stderr.write(`capsim: ${m}\n`) });
+    const r = await importAlibabaGpu({ traceDir: args.dir, outDir: args.out, pods: args.pods, force: args.force, signal, onNote: (m) => process.stderr.write(`capsim: ${m}\n`) });
     const shown = displayPath(r.dir);
     const n = (x: number) => x.toLocaleString('en-US');
     process.stdout.write(
@@ -138,9 +137,18 @@ async function importAlibabaCommand(args: ImportAlibabaArgs): Promise<number> {
         `Next: capsim run ${path.join(shown, 'scenario.yaml')}\n`,
     );
     return EXIT_OK;
+  });
+}
+
+/** Runs an import that writes `out`, as the import commands do: Ctrl-C leaves nothing written
+ *  (exit 130), an input error is printed with exit 2. */
+async function interruptible(out: string, body: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  const interrupt = listenForInterrupt();
+  try {
+    return await body(interrupt.signal);
   } catch (error) {
     if (interrupt.signal.aborted) {
-      process.stderr.write(`capsim: import interrupted (${interrupt.received()}): nothing was written to ${displayPath(path.resolve(args.out))}/.\n`);
+      process.stderr.write(`capsim: import interrupted (${interrupt.received()}): nothing was written to ${displayPath(path.resolve(out))}/.\n`);
       return EXIT_INTERRUPTED;
     }
     return reportError(lockedAsInput(error));
@@ -181,8 +189,7 @@ const kubereplayCommand: CommandModule<object, ImportKubereplayArgs> = {
 };
 
 async function importKubereplayCommand(args: ImportKubereplayArgs): Promise<number> {
-  const interrupt = listenForInterrupt();
-  try {
+  return interruptible(args.out, async (signal) => {
     const { importKubereplay } = await import('../import/kubereplay.ts');
     const { parseDuration } = await import('../duration.ts');
     const { InputError } = await import('../scenario/errors.ts');
@@ -193,22 +200,14 @@ async function importKubereplayCommand(args: ImportKubereplayArgs): Promise<numb
         throw new InputError([{ file: flag, line: 0, column: 0, path: '', message: (error as Error).message, hint: 'write e.g. 30s, 5m, 1h' }]);
       }
     };
-    const r = await importKubereplay({ capture: args.capture, outDir: args.out, jobRunSeconds: seconds('--job-run', args.jobRun), tailSeconds: seconds('--tail', args.tail), force: args.force, signal: interrupt.signal, onNote: (m) => process.stderr.write(`capsim: ${m}\n`) });
+    const r = await importKubereplay({ capture: args.capture, outDir: args.out, jobRunSeconds: seconds('--job-run', args.jobRun), tailSeconds: seconds('--tail', args.tail), force: args.force, signal, onNote: (m) => process.stderr.write(`capsim: ${m}\n`) });
     const shown = displayPath(r.dir);
     process.stdout.write(
       `Imported ${r.events} events: ${r.deployments} Deployments (${r.scales} scales, ${r.deletes} deletes), ${r.jobs} Jobs (${r.jobPods} pods); skipped ${r.skipped.length}, simplified ${r.simplified.length}. ` +
         `Wrote ${shown}/ (scenario.yaml, import-report.md)\nNext: edit the node pools in ${path.join(shown, 'scenario.yaml')}, then capsim run ${path.join(shown, 'scenario.yaml')}\n`,
     );
     return EXIT_OK;
-  } catch (error) {
-    if (interrupt.signal.aborted) {
-      process.stderr.write(`capsim: import interrupted (${interrupt.received()}): nothing was written to ${displayPath(path.resolve(args.out))}/.\n`);
-      return EXIT_INTERRUPTED;
-    }
-    return reportError(lockedAsInput(error));
-  } finally {
-    interrupt.dispose();
-  }
+  });
 }
 
 export const importCommand: CommandModule = {
