@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { importAlibabaGpu, readNodes, readPods, nodePools, NODE_FILE, DEFAULT_POD_FILE } from '../src/import/alibabaGpu.ts';
 import { InputError, type Problem } from '../src/scenario/errors.ts';
 import { loadScenario } from '../src/scenario/load.ts';
-import { capsim, scratchDir } from './support/run.ts';
+import { capsim, runFile, scratchDir } from './support/run.ts';
 
 const TRACE = path.resolve(import.meta.dirname, '../../shared/data/alibaba-gpu-v2023');
 const haveTrace = fs.existsSync(path.join(TRACE, NODE_FILE));
@@ -41,6 +41,23 @@ test('the real trace: 1,523 nodes in 27 pools, 8,152 pods split as the CSV count
   const report = fs.readFileSync(path.join(out, 'import-report.md'), 'utf8');
   assert.match(report, /1,523 nodes\*\* in \*\*27 node pools/);
   assert.match(report, /qos` \(LS 4,647, BE 3,398, Burstable 100, Guaranteed 7\) is \*\*not mapped\*\*/);
+});
+
+test('the real trace replays end to end: every pod bound at once, the trace\'s own delays beside', { skip }, async () => {
+  const out = path.join(scratchDir('capsim-alibaba-run-'), 'alibaba');
+  await importAlibabaGpu({ traceDir: TRACE, outDir: out });
+  // Samples every 6 h instead of 10 min: the same pods and placements, a third of the wall time.
+  const run = await runFile(path.join(out, 'scenario.yaml'), { set: ['spec.sampleEvery=6h'] });
+  const t = run.summary.traces!;
+  // 8,152 rows; openb-pod-7285 is deleted the second it is created (12774042 both): never bound.
+  assert.deepEqual([t.pods, t.failedCreates, t.scheduled, t.neverScheduled], [8152, 0, 8151, 1]);
+  // At most 56 pods at once on 1,523 nodes: nothing waits.
+  assert.deepEqual([t.queueingDelayP50Seconds, t.queueingDelayP95Seconds, t.queueingDelayMaxSeconds], [0, 0, 0]);
+  // The trace's own: scheduled_time - creation_time over its 7,255 scheduled rows (by hand from the CSV).
+  assert.deepEqual([t.traceQueueingDelayP50Seconds, t.traceQueueingDelayP95Seconds, t.traceQueueingDelayMaxSeconds], [2, 241, 14330]);
+  // 8,152 - 897 rows without a scheduled_time: all bound by the replay, at or before the trace's time.
+  assert.deepEqual([t.comparedPods, t.traceScheduledNeverBound, t.traceScheduledPendingAtEnd, t.scheduledDiffMaxSeconds], [7255, 0, 0, 0]);
+  assert.equal(run.summary.gpu!.gpusMax, 6212);
 });
 
 test('the CLI writes the directory and says what it imported', { skip }, () => {
