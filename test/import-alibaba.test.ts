@@ -100,6 +100,18 @@ test('a small trace: the share, the model affinity and the pending row as the tr
   assert.equal((await loadScenario(path.join(out, 'scenario.yaml'))).durationMs, 3600_000); // at least an hour
 });
 
+test('--sequential: one pod a second in creation order, never deleted, no trace times to compare', async () => {
+  const dir = damagedCopy(() => {});
+  const out = path.join(dir, 'seq');
+  const r = await importAlibabaGpu({ traceDir: dir, outDir: out, sequential: true });
+  const lines = fs.readFileSync(path.join(out, 'traces/pods.csv'), 'utf8').trim().split('\n');
+  assert.deepEqual(lines.slice(1).map((l) => l.split(',').slice(0, 5).join(',')), ['p-0,default,0,,', 'p-1,default,1,,', 'p-2,default,2,,']);
+  // All three alive at once: 1000 + 460 milli.
+  assert.deepEqual([r.sequential, r.peakPods, r.peakGpuMilli, r.durationSeconds], [true, 3, 1460, 3600]);
+  assert.match(fs.readFileSync(path.join(out, 'scenario.yaml'), 'utf8'), /sampleEvery: 1m/);
+  assert.match(fs.readFileSync(path.join(out, 'import-report.md'), 'utf8'), /submitted one a second in the trace's creation order and never deleted/);
+});
+
 test('a damaged trace: every bad cell with file:line:column and its column, nothing written', async () => {
   const dir = damagedCopy((l) => {
     l[1] = 'p-0,12000,16384,two,1000,,LS,Running,0,100,0'; // line 2: num_gpu

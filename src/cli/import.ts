@@ -99,6 +99,7 @@ interface ImportAlibabaArgs {
   dir: string;
   out: string;
   pods?: string;
+  sequential: boolean;
   force: boolean;
 }
 
@@ -111,6 +112,7 @@ const alibabaCommand: CommandModule<object, ImportAlibabaArgs> = {
       .options({
         out: { type: 'string', demandOption: true, describe: 'The scenario directory to write (new, or empty)' },
         pods: { type: 'string', describe: 'The pod list: a file name in <dir> (openb_pod_list_gpushare40.csv, ...) or a path; default openb_pod_list_default.csv' },
+        sequential: { type: 'boolean', default: false, describe: "Submit the pods one a second in creation order and never delete them, as the trace's simulator does (the cluster fills up), instead of at the trace's times" },
         force: { type: 'boolean', default: false, describe: 'Replace a directory an earlier import wrote' },
       })
       .example('$0 import alibaba-gpu-2023 clusterdata/cluster-trace-gpu-v2023/csv --out alibaba', 'Write alibaba/scenario.yaml, alibaba/traces/pods.csv and alibaba/import-report.md; then capsim run alibaba/scenario.yaml')
@@ -127,13 +129,15 @@ const alibabaCommand: CommandModule<object, ImportAlibabaArgs> = {
 async function importAlibabaCommand(args: ImportAlibabaArgs): Promise<number> {
   return interruptible(args.out, async (signal) => {
     const { importAlibabaGpu, TRACE_FILE } = await import('../import/alibabaGpu.ts');
-    const r = await importAlibabaGpu({ traceDir: args.dir, outDir: args.out, pods: args.pods, force: args.force, signal, onNote: (m) => process.stderr.write(`capsim: ${m}\n`) });
+    const r = await importAlibabaGpu({ traceDir: args.dir, outDir: args.out, pods: args.pods, sequential: args.sequential, force: args.force, signal, onNote: (m) => process.stderr.write(`capsim: ${m}\n`) });
     const shown = displayPath(r.dir);
     const n = (x: number) => x.toLocaleString('en-US');
     process.stdout.write(
       `Imported ${n(r.nodes)} nodes (${r.pools.length} node pools, fixed counts, prices 0) and ${n(r.pods)} pods (${n(r.cpuOnly)} CPU only, ${n(r.wholeGpu)} whole GPUs, ${n(r.shared)} GPU shares) over ${n(r.durationSeconds / 3600)} h. ` +
         `Wrote ${shown}/ (scenario.yaml, ${TRACE_FILE}, import-report.md)\n` +
-        `Note: at the trace's times at most ${n(r.peakPods)} pods are alive at once (${n(r.peakGpuMilli / 1000)} of ${n(r.totalGpus)} GPUs): the replay loads the cluster lightly (import-report.md, Load)\n` +
+        (r.sequential
+          ? `Pods submitted one a second and never deleted (--sequential): the cluster fills up.\n`
+          : `Note: at the trace's times at most ${n(r.peakPods)} pods are alive at once (${n(r.peakGpuMilli / 1000)} of ${n(r.totalGpus)} GPUs): the replay loads the cluster lightly (import-report.md, Load; --sequential fills it)\n`) +
         `Next: capsim run ${path.join(shown, 'scenario.yaml')}\n`,
     );
     return EXIT_OK;

@@ -100,6 +100,8 @@ export interface AlibabaImport {
   peakPods: number;
   peakGpuMilli: number;
   totalGpus: number;
+  /** --sequential: one pod a second, never deleted, no scheduled times to compare. */
+  sequential: boolean;
   byQos: Map<string, number>;
   byPhase: Map<string, number>;
 }
@@ -312,6 +314,9 @@ export interface AlibabaImportOptions {
   outDir: string;
   /** The pod list: a path, or a file name in traceDir; DEFAULT_POD_FILE when absent. */
   pods?: string;
+  /** Submit the pods one a second in creation order and never delete them (the trace's simulator
+   *  replays it so, filling the cluster), instead of at the trace's times. */
+  sequential?: boolean;
   force?: boolean;
   signal?: AbortSignal;
   onNote?: (message: string) => void;
@@ -331,7 +336,8 @@ export async function importAlibabaGpu(options: AlibabaImportOptions): Promise<A
   }
   const pools = nodePools(nodes);
   const models = new Set(nodes.filter((n) => n.gpus > 0).map((n) => n.model));
-  const lastSecond = Math.max(...pods.map((p) => Math.max(p.created, p.deleted ?? 0, p.scheduled ?? 0)));
+  const timed = options.sequential ? pods.map((p, i) => ({ ...p, created: i, deleted: null, scheduled: null })) : pods;
+  const lastSecond = Math.max(...timed.map((p) => Math.max(p.created, p.deleted ?? 0, p.scheduled ?? 0)));
   const durationSeconds = Math.max(3600, Math.ceil((lastSecond + 1) / 3600) * 3600);
   const result: AlibabaImport = {
     dir: '',
@@ -345,7 +351,8 @@ export async function importAlibabaGpu(options: AlibabaImportOptions): Promise<A
     unscheduled: pods.filter((p) => p.scheduled === null).length,
     unknownModel: pods.filter((p) => p.gpuSpec.length > 0 && !p.gpuSpec.some((m) => models.has(m))).length,
     durationSeconds,
-    ...peaks(pods),
+    ...peaks(timed),
+    sequential: options.sequential ?? false,
     totalGpus: nodes.reduce((sum, n) => sum + n.gpus, 0),
     byQos: countBy(pods, (p) => p.qos || '(empty)'),
     byPhase: countBy(pods, (p) => p.phase || '(empty)'),
@@ -353,8 +360,8 @@ export async function importAlibabaGpu(options: AlibabaImportOptions): Promise<A
   const name = scenarioNameOf(options.outDir);
   const sources = { nodes: displayPath(nodeFile), pods: displayPath(podFile) };
   const files = new Map<string, string>([
-    ['scenario.yaml', scenarioYaml(name, pools, durationSeconds, sources)],
-    [TRACE_FILE, [TRACE_HEADER, ...pods.map(podRow)].join('\n') + '\n'],
+    ['scenario.yaml', scenarioYaml(name, pools, durationSeconds, sources, options.sequential ? '1m' : '10m')],
+    [TRACE_FILE, [TRACE_HEADER, ...timed.map(podRow)].join('\n') + '\n'],
     [REPORT_FILE, report(result, sources)],
   ]);
   result.dir = await writeScenarioDirectory(options.outDir, files, { force: options.force ?? false, signal: options.signal, onNote: options.onNote });
@@ -393,7 +400,7 @@ function quantityOf(milli: number): string {
   return milli % 1000 === 0 ? String(milli / 1000) : `${milli}m`;
 }
 
-function scenarioYaml(name: string, pools: readonly NodePoolPlan[], durationSeconds: number, sources: { nodes: string; pods: string }): string {
+function scenarioYaml(name: string, pools: readonly NodePoolPlan[], durationSeconds: number, sources: { nodes: string; pods: string }, sampleEvery: string): string {
   const lines = [
     `# Alibaba's GPU cluster trace 2023 (alibaba/clusterdata cluster-trace-gpu-v2023), replayed by`,
     `# capsim import alibaba-gpu-2023 from ${sources.nodes} and ${sources.pods}.`,
@@ -408,7 +415,7 @@ function scenarioYaml(name: string, pools: readonly NodePoolPlan[], durationSeco
     '  seed: 1',
     `  start: "${TRACE_START}"`,
     `  duration: ${durationSeconds / 3600}h`,
-    '  sampleEvery: 10m',
+    `  sampleEvery: ${sampleEvery}`,
     '  cluster:',
     '    nodePools:',
   ];
@@ -439,8 +446,13 @@ function report(r: AlibabaImport, sources: { nodes: string; pods: string }): str
     `- Requests are the trace's cpu_milli and memory_mib, **limits equal to requests** as the trace's pod_csv_to_yaml.py writes them, so every pod is Guaranteed. The trace's \`qos\` (${list(r.byQos)}) is **not mapped** to a priority, as the trace's simulator ignores it: every pod has priority 0 and nothing preempts.`,
     `- \`scheduled_time\` is kept as the trace's own scheduled time (pods.csv \`trace_scheduled_t\`) to compare with the replay's; ${n(r.unscheduled)} rows have none (the trace's Pending pods) and are replayed all the same. The trace's \`pod_phase\` (${list(r.byPhase)}) is not used: a pod runs until its deletion time.`,
   ];
+  if (r.sequential) {
+    // --sequential: the times above do not apply.
+    out[out.length - 3] = `- **${n(r.pods)} pods** in \`${TRACE_FILE}\` (spec.traces), **submitted one a second in the trace's creation order and never deleted** (--sequential), as the trace's simulator replays it: the cluster fills up; the run lasts ${n(r.durationSeconds / 3600)} h. Pods that find no room stay pending (summary.json \`traces.neverScheduled\`), and gpu.csv shows the allocation and fragmentation they leave.`;
+    out[out.length - 1] = `- The trace's \`scheduled_time\` is left out: with its times replaced there is nothing to compare. The trace's \`pod_phase\` (${list(r.byPhase)}) is not used.`;
+  }
   const pct = r.totalGpus > 0 ? (100 * r.peakGpuMilli) / (1000 * r.totalGpus) : 0;
-  out.push(`- **Load**: at the trace's times at most ${n(r.peakPods)} pods are alive at once, holding at most ${n(r.peakGpuMilli / 1000)} GPUs' worth (${pct.toFixed(2)} % of the nodes' ${n(r.totalGpus)} GPUs): the timed replay loads the cluster lightly, and its queueing delays are near zero. The fragmentation figures of the "Beware of Fragmentation" paper do not come from these times: the trace's YAML writer leaves creation and deletion times out (pod_csv_to_yaml.py comments them out), and its simulator submits the pods one after another without deleting them.`);
+  if (!r.sequential) out.push(`- **Load**: at the trace's times at most ${n(r.peakPods)} pods are alive at once, holding at most ${n(r.peakGpuMilli / 1000)} GPUs' worth (${pct.toFixed(2)} % of the nodes' ${n(r.totalGpus)} GPUs): the timed replay loads the cluster lightly (--sequential fills it as the trace's simulator does), and its queueing delays are near zero. The fragmentation figures of the "Beware of Fragmentation" paper do not come from these times: the trace's YAML writer leaves creation and deletion times out (pod_csv_to_yaml.py comments them out), and its simulator submits the pods one after another without deleting them.`);
   if (r.unknownModel > 0) out.push(`- ${n(r.unknownModel)} pods ask for a GPU model no node has: they are replayed and stay pending.`);
   out.push(
     '',
