@@ -140,8 +140,17 @@ async function importAlibabaCommand(args: ImportAlibabaArgs): Promise<number> {
           : `Note: at the trace's times at most ${n(r.peakPods)} pods are alive at once (${n(r.peakGpuMilli / 1000)} of ${n(r.totalGpus)} GPUs): the replay loads the cluster lightly (import-report.md, Load; --sequential fills it)\n`) +
         `Next: capsim run ${path.join(shown, 'scenario.yaml')}\n`,
     );
+    await reportLoadProblems(path.join(shown, 'scenario.yaml'));
     return EXIT_OK;
   });
+}
+
+/** What `capsim validate` would say of a written scenario, when it finds problems. */
+async function reportLoadProblems(file: string): Promise<void> {
+  const problems = await loadProblems(file);
+  if (problems.length === 0) return;
+  process.stdout.write(`capsim validate finds ${problems.length} problem${problems.length === 1 ? '' : 's'} in the scenario as written${problems.length > SHOWN ? ` (the first ${SHOWN})` : ''}; fix ${problems.length === 1 ? 'it' : 'them'} before running:\n`);
+  for (const p of problems.slice(0, SHOWN)) process.stdout.write(`${p}\n`);
 }
 
 /** Runs an import that writes `out`, as the import commands do: Ctrl-C leaves nothing written
@@ -210,6 +219,7 @@ async function importKubereplayCommand(args: ImportKubereplayArgs): Promise<numb
       `Imported ${r.events} events: ${r.deployments} Deployments (${r.scales} scales, ${r.deletes} deletes), ${r.jobs} Jobs (${r.jobPods} pods); skipped ${r.skipped.length}, simplified ${r.simplified.length}. ` +
         `Wrote ${shown}/ (scenario.yaml, import-report.md)\nNext: edit the node pools in ${path.join(shown, 'scenario.yaml')}, then capsim run ${path.join(shown, 'scenario.yaml')}\n`,
     );
+    await reportLoadProblems(path.join(shown, 'scenario.yaml'));
     return EXIT_OK;
   });
 }
