@@ -34,21 +34,21 @@ export function gpuChart(run: RunData, points: readonly GpuPoint[]): Chart {
   const gpu = run.summary.gpu;
   const figures = gpu ? ` Over the run: ${gpu.allocatedMeanPct}% allocated on average (peak ${gpu.allocatedMaxPct}%), ${gpu.fragmentedMeanPct}% of the idle GPU capacity fragmented on average (peak ${gpu.fragmentedMaxPct}%), ${gpu.fgdMeanPct}% for the task mix (peak ${gpu.fgdMaxPct}%), ${gpu.gpusMax} GPUs at most.` : '';
   const values = points.flatMap((p) => [
-    { time: epochMs(run, p.t), series: 'allocated (of all GPU milli)', pct: chartNumber(p.allocatedPct, 4) },
-    { time: epochMs(run, p.t), series: 'fragmented: on partly used GPUs (of idle milli)', pct: chartNumber(p.fragmentedPct, 4) },
-    { time: epochMs(run, p.t), series: 'fragmented: for the task mix, FGD (of idle milli)', pct: chartNumber(p.fgdPct, 4) },
+    { time: epochMs(run, p.t), series: 'allocated', pct: chartNumber(p.allocatedPct, 4) },
+    { time: epochMs(run, p.t), series: 'fragmented: partly used GPUs', pct: chartNumber(p.fragmentedPct, 4) },
+    { time: epochMs(run, p.t), series: 'fragmented: FGD (task mix)', pct: chartNumber(p.fgdPct, 4) },
   ]);
   return {
     name: 'gpu',
     title: 'GPUs',
-    caption: `GPU milli allocated to pods, of all GPUs of Ready nodes; idle milli on partly used GPUs (no whole-GPU pod can use it) and idle milli the run's mix of GPU pods could not use (FGD, ATC'23), of all idle milli (${resolutionNote(run)}; docs/outputs.md "gpu.csv").${figures}`,
+    caption: `Allocated: GPU milli given to pods, % of all GPUs of Ready nodes. Fragmented, % of the idle milli: on partly used GPUs (no whole-GPU pod can use it), and what the run's mix of GPU pods could not use (FGD, ATC'23) (${resolutionNote(run)}; docs/outputs.md "gpu.csv").${figures}`,
     spec: {
       ...frame(values),
       mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.6 },
       encoding: {
         x: timeX(),
         y: { field: 'pct', type: 'quantitative', title: '%', scale: { domain: [0, 100] } },
-        color: { field: 'series', type: 'nominal', title: '', scale: { range: ['#4c78a8', '#e45756', '#f58518'] } },
+        color: { field: 'series', type: 'nominal', title: '', scale: { domain: ['allocated', 'fragmented: partly used GPUs', 'fragmented: FGD (task mix)'], range: ['#4c78a8', '#e45756', '#f58518'] } },
         tooltip: [timeTooltip(), { field: 'series', type: 'nominal' }, { field: 'pct', type: 'quantitative', title: '%', format: ',.2f' }],
       },
     },
