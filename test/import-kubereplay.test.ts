@@ -84,3 +84,31 @@ test('fuzz: garbled captures are input errors or imports, never a crash', async 
     { numRuns: 60, seed: 20 },
   );
 });
+
+test('kubereplay\'s own rules: a second create is a no-op, a scale before any create is skipped, a re-create after a delete scales up again', async () => {
+  const dir = scratchDir('capsim-kubereplay-rules-');
+  const file = path.join(dir, 'capture.json');
+  const dep = (replicas: number) => ({ metadata: { name: 'web', namespace: 'shop' }, spec: { replicas, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', resources: { requests: { cpu: '100m', memory: '64Mi' } } }] } } } });
+  fs.writeFileSync(file, JSON.stringify({ cluster: 'c', events: [
+    { type: 'scale', kind: 'Deployment', key: 'shop/api', replicas: 3, timestamp: '2026-01-05T00:00:00Z' },
+    { type: 'create', kind: 'Deployment', key: 'shop/web', deployment: dep(2), timestamp: '2026-01-05T00:01:00Z' },
+    { type: 'create', kind: 'Deployment', key: 'shop/web', deployment: dep(9), timestamp: '2026-01-05T00:02:00Z' },
+    { type: 'delete', kind: 'Deployment', key: 'shop/web', timestamp: '2026-01-05T00:03:00Z' },
+    { type: 'create', kind: 'Deployment', key: 'shop/web', deployment: dep(4), timestamp: '2026-01-05T00:04:00Z' },
+  ] }));
+  const out = path.join(dir, 'out');
+  const r = await importKubereplay({ capture: file, outDir: out, tailSeconds: 600 });
+  assert.deepEqual([r.deployments, r.deletes, r.skipped.length], [2, 1, 2]);
+  assert.match(r.skipped[0]!, /event 0 \(scale Deployment shop\/api\): no create before it/);
+  assert.match(r.skipped[1]!, /event 2 \(create Deployment shop\/web\): already created/);
+  const yaml = fs.readFileSync(path.join(out, 'scenario.yaml'), 'utf8');
+  // t = 0 is the first event (the skipped scale): web at 60 s to 2, 0 at 180 s, 4 at 240 s.
+  assert.match(yaml, /at: 60s, scale: \{target: Deployment\/shop\/web, replicas: 2\}[^]*at: 180s, scale: \{target: Deployment\/shop\/web, replicas: 0\}[^]*at: 240s, scale: \{target: Deployment\/shop\/web, replicas: 4\}/);
+  assert.match(yaml, /duration: 840s/); // 240 s + the 600 s tail
+  // One manifest for web (and its PDB), not two.
+  assert.equal((fs.readFileSync(path.join(out, 'manifests/workloads.yaml'), 'utf8').match(/"kind":"Deployment"/g) ?? []).length, 1);
+  const run = await runFile(path.join(out, 'scenario.yaml'));
+  // workloads.csv samples each minute: web wants 0 before 60 s, 2 from 60 s, 0 from 180 s, 4 from 240 s.
+  const desired = run.csv('workloads.csv').filter((w) => w.workload === 'Deployment/shop/web').map((w) => `${w.t}:${w.replicas_desired}`);
+  assert.deepEqual(desired.slice(0, 6), ['0:0', '60:2', '120:2', '180:0', '240:4', '300:4']);
+});
