@@ -1,4 +1,5 @@
-// npm run bench: engine throughput against a bare heap loop, then every scenario (scenarios/,
+// npm run bench: engine throughput against a bare heap loop, then every scenario (scenarios/, the
+// Alibaba GPU trace replayed whole when ../shared/data/alibaba-gpu-v2023 is there,
 // bench/ and the generated large ones, Karpenter's week at ten times the load among them) with
 // `capsim run` on the built bundle: wall time, events/s, pods scheduled/s and peak memory (--design and --big add the two largest),
 // the k8s-sims clusters beside the published figures of the other simulators, and Karpenter's
@@ -12,9 +13,12 @@ import { EventQueue } from '../src/engine/eventQueue.ts';
 import { Simulation } from '../src/engine/simulation.ts';
 import { writeAutoscalingScenario, writeBigScenario, writeDesignScenario, writeDiurnalScenario, writeKarpenterScenario, writeLargeScenario } from './large.ts';
 import { UPSTREAM_PODS_PER_SECOND, benchmarkScheduler } from './karpenter.ts';
+import { importAlibabaGpu } from '../src/import/alibabaGpu.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SHARED = path.resolve(ROOT, '..', 'shared', 'data', 'k8s-sims');
+/** Alibaba's GPU trace 2023 (issue 20): replayed whole, as `capsim import alibaba-gpu-2023` writes it. */
+const ALIBABA = path.resolve(ROOT, '..', 'shared', 'data', 'alibaba-gpu-v2023');
 const PENDING = 100_000;
 const OPS = 3_000_000;
 
@@ -147,6 +151,12 @@ if (!process.argv.includes('--quick')) {
   files.push(path.relative(ROOT, await writeAutoscalingScenario(path.join(ROOT, '.bench'))));
   // Issue 17: Karpenter at about 100-200 nodes for a week (karpenter-diurnal itself is in scenarios/).
   files.push(path.relative(ROOT, await writeKarpenterScenario(path.join(ROOT, '.bench'))));
+}
+// Issue 20: the full Alibaba GPU trace (1,523 nodes, 8,152 pods over 149 days), imported afresh.
+if (fs.existsSync(ALIBABA)) {
+  const dir = path.join(ROOT, '.bench', 'alibaba-gpu-2023');
+  await importAlibabaGpu({ traceDir: ALIBABA, outDir: dir, force: true });
+  files.push(path.relative(ROOT, path.join(dir, 'scenario.yaml')));
 }
 // DESIGN §6 with its 200 HPAs takes minutes (see README Speed): only on request.
 if (process.argv.includes('--design')) files.push(path.relative(ROOT, await writeDesignScenario(path.join(ROOT, '.bench'))));

@@ -90,7 +90,7 @@ function use(flag: Flag, i: number): string[] {
 const described = COMMANDS.flatMap((c) => describeCommand(c));
 
 test('every command and every flag is covered: the commands and their flags are as --help lists them', () => {
-  assert.deepEqual(described.map((c) => c.name), ['run', 'report', 'compare', 'sweep', 'import cluster', 'import metrics', 'backtest', 'export openmetrics', 'export focus', 'validate', 'init', 'catalog', 'schema']);
+  assert.deepEqual(described.map((c) => c.name), ['run', 'report', 'compare', 'sweep', 'import cluster', 'import metrics', 'import alibaba-gpu-2023', 'import kubereplay', 'backtest', 'export openmetrics', 'export focus', 'validate', 'init', 'catalog', 'schema']);
   const sweep = described.find((c) => c.name === 'sweep')!;
   assert.deepEqual(sweep.flags.filter((f) => f.array).map((f) => f.name).sort(), ['constraint', 'emit', 'merge', 'set', 'vary']);
   assert.equal(sweep.flags.find((f) => f.name === 'emit')!.nargs, 2);
@@ -111,9 +111,10 @@ test('a flag that takes one value, given twice, is a usage error naming it, for 
   }
   // run: format, tables, out, seed, placement; report: format; compare: format, out; sweep: 16 (emit
   // among them); import cluster: out, placement; import metrics: prometheus, start, end, step,
-  // into, forecast; backtest: out, seed, output, format; export openmetrics: out; export focus:
+  // into, forecast; import alibaba-gpu-2023: out, pods; import kubereplay: out,
+  // job-run, tail; backtest: out, seed, output, format; export openmetrics: out; export focus:
   // out; validate: seed, placement; catalog: provider, region, filter, format.
-  assert.equal(checked, 44);
+  assert.equal(checked, 49);
 });
 
 test('--format html --format pdf says how to ask for several formats; --out a --out b names both', async () => {

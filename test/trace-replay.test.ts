@@ -87,6 +87,9 @@ test('pods.csv: a pod waits for the GPU a completing pod frees; the trace\'s own
     queueingDelayP50Seconds: 0, queueingDelayP95Seconds: 540, queueingDelayMaxSeconds: 540,
     // The trace's own: a 0, b 40 (c has none): p50 = 1st of 2 (0), p95 = 2nd (40).
     traceQueueingDelayP50Seconds: 0, traceQueueingDelayP95Seconds: 40, traceQueueingDelayMaxSeconds: 40,
+    // Replay minus trace over a and b (both scheduled in both): 0 - 0 and 600 - 100: [0, 500].
+    comparedPods: 2, scheduledDiffP50Seconds: 0, scheduledDiffP95Seconds: 500, scheduledDiffMaxSeconds: 500,
+    traceScheduledNeverBound: 0, traceScheduledPendingAtEnd: 0,
   });
   assert.equal(out.events('Killing').length, 1);
   // summary.traces comes after autoscaling (and before warnings, when there are any).

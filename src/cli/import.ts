@@ -95,10 +95,139 @@ const metricsCommand: CommandModule<object, ImportMetricsArgs> = {
   },
 };
 
+interface ImportAlibabaArgs {
+  dir: string;
+  out: string;
+  pods?: string;
+  sequential: boolean;
+  force: boolean;
+}
+
+const alibabaCommand: CommandModule<object, ImportAlibabaArgs> = {
+  command: 'alibaba-gpu-2023 <dir>',
+  describe: "Write a scenario that replays Alibaba's GPU cluster trace 2023 (alibaba/clusterdata cluster-trace-gpu-v2023/csv): scenario.yaml, traces/pods.csv, import-report.md",
+  builder: (y) =>
+    y
+      .positional('dir', { type: 'string', demandOption: true, describe: "The trace's csv directory: openb_node_list_all_node.csv and the pod lists" })
+      .options({
+        out: { type: 'string', demandOption: true, describe: 'The scenario directory to write (new, or empty)' },
+        pods: { type: 'string', describe: 'The pod list: a file name in <dir> (openb_pod_list_gpushare40.csv, ...) or a path; default openb_pod_list_default.csv' },
+        sequential: { type: 'boolean', default: false, describe: "Submit the pods one a second in creation order and never delete them, as the trace's simulator does (the cluster fills up), instead of at the trace's times" },
+        force: { type: 'boolean', default: false, describe: 'Replace a directory an earlier import wrote' },
+      })
+      .example('$0 import alibaba-gpu-2023 clusterdata/cluster-trace-gpu-v2023/csv --out alibaba', 'Write alibaba/scenario.yaml, alibaba/traces/pods.csv and alibaba/import-report.md; then capsim run alibaba/scenario.yaml')
+      .epilogue(
+        'The 1,523 nodes become fixed node pools (no autoscaler, a price of 0 to set), labelled alibabacloud.com/gpu-card-model; each pod is created and deleted at the trace\'s times with its requests (limits equal), ' +
+          'whole GPUs as nvidia.com/gpu, a share of one GPU (gpu_milli < 1000) as alibabacloud.com/gpu-milli, gpu_spec as node affinity; scheduled_time is kept to compare with the replay (pods.csv, summary.json traces). ' +
+          'Exit 2 on a damaged trace, with file:line:column and the column; nothing is written then. Details: docs/import.md',
+      ) as never,
+  handler: async (args: ArgumentsCamelCase<ImportAlibabaArgs>) => {
+    process.exitCode = await importAlibabaCommand(args);
+  },
+};
+
+async function importAlibabaCommand(args: ImportAlibabaArgs): Promise<number> {
+  return interruptible(args.out, async (signal) => {
+    const { importAlibabaGpu, TRACE_FILE } = await import('../import/alibabaGpu.ts');
+    const r = await importAlibabaGpu({ traceDir: args.dir, outDir: args.out, pods: args.pods, sequential: args.sequential, force: args.force, signal, onNote: (m) => process.stderr.write(`capsim: ${m}\n`) });
+    const shown = displayPath(r.dir);
+    const n = (x: number) => x.toLocaleString('en-US');
+    process.stdout.write(
+      `Imported ${n(r.nodes)} nodes (${r.pools.length} node pools, fixed counts, prices 0) and ${n(r.pods)} pods (${n(r.cpuOnly)} CPU only, ${n(r.wholeGpu)} whole GPUs, ${n(r.shared)} GPU shares) over ${n(r.durationSeconds / 3600)} h. ` +
+        `Wrote ${shown}/ (scenario.yaml, ${TRACE_FILE}, import-report.md)\n` +
+        (r.sequential
+          ? `Pods submitted one a second and never deleted (--sequential): the cluster fills up.\n`
+          : `Note: at the trace's times at most ${n(r.peakPods)} pods are alive at once (${n(r.peakGpuMilli / 1000)} of ${n(r.totalGpus)} GPUs): the replay loads the cluster lightly (import-report.md, Load; --sequential fills it)\n`) +
+        `Next: capsim run ${path.join(shown, 'scenario.yaml')}\n`,
+    );
+    await reportLoadProblems(path.join(shown, 'scenario.yaml'));
+    return EXIT_OK;
+  });
+}
+
+/** What `capsim validate` would say of a written scenario, when it finds problems. */
+async function reportLoadProblems(file: string): Promise<void> {
+  const problems = await loadProblems(file);
+  if (problems.length === 0) return;
+  process.stdout.write(`capsim validate finds ${problems.length} problem${problems.length === 1 ? '' : 's'} in the scenario as written${problems.length > SHOWN ? ` (the first ${SHOWN})` : ''}; fix ${problems.length === 1 ? 'it' : 'them'} before running:\n`);
+  for (const p of problems.slice(0, SHOWN)) process.stdout.write(`${p}\n`);
+}
+
+/** Runs an import that writes `out`, as the import commands do: Ctrl-C leaves nothing written
+ *  (exit 130), an input error is printed with exit 2. */
+async function interruptible(out: string, body: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  const interrupt = listenForInterrupt();
+  try {
+    return await body(interrupt.signal);
+  } catch (error) {
+    if (interrupt.signal.aborted) {
+      process.stderr.write(`capsim: import interrupted (${interrupt.received()}): nothing was written to ${displayPath(path.resolve(out))}/.\n`);
+      return EXIT_INTERRUPTED;
+    }
+    return reportError(lockedAsInput(error));
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+interface ImportKubereplayArgs {
+  capture: string;
+  out: string;
+  jobRun: string;
+  tail: string;
+  force: boolean;
+}
+
+const kubereplayCommand: CommandModule<object, ImportKubereplayArgs> = {
+  command: 'kubereplay <capture>',
+  describe: "Write a scenario that replays a capture of Karpenter's kubereplay (Deployment create/scale/delete and Job create events): scenario.yaml, manifests/, traces/jobs.csv, import-report.md",
+  builder: (y) =>
+    y
+      .positional('capture', { type: 'string', demandOption: true, describe: 'The JSON file `kubereplay capture -o FILE` wrote' })
+      .options({
+        out: { type: 'string', demandOption: true, describe: 'The scenario directory to write (new, or empty)' },
+        'job-run': { type: 'string', default: '1m', describe: "A Job pod's run time when its command has no `sleep N` (a capture has no run times)" },
+        tail: { type: 'string', default: '1h', describe: 'Simulated time after the last event' },
+        force: { type: 'boolean', default: false, describe: 'Replace a directory an earlier import wrote' },
+      })
+      .example('$0 import kubereplay workloads.json --out replay', 'Write replay/scenario.yaml; edit its node pools (or add Karpenter NodePools), then capsim run replay/scenario.yaml')
+      .epilogue(
+        'Events are replayed at their offsets from the first (aws/karpenter-provider-aws tools/kubereplay, RunTimed): a Deployment is a manifest scaled to its replicas at its create time, scale events scale it, a delete scales it to 0; ' +
+          "each Deployment gets kubereplay's PodDisruptionBudget (maxUnavailable 50 %); a Job's pods are pod-trace rows created at its time. The capture has no nodes: the scenario starts with a cluster-autoscaler pool to replace. " +
+          'Exit 2 on a damaged capture, with file:line:column and the field; nothing is written then. Details: docs/import.md',
+      ) as never,
+  handler: async (args: ArgumentsCamelCase<ImportKubereplayArgs>) => {
+    process.exitCode = await importKubereplayCommand(args);
+  },
+};
+
+async function importKubereplayCommand(args: ImportKubereplayArgs): Promise<number> {
+  return interruptible(args.out, async (signal) => {
+    const { importKubereplay } = await import('../import/kubereplay.ts');
+    const { parseDuration } = await import('../duration.ts');
+    const { InputError } = await import('../scenario/errors.ts');
+    const seconds = (flag: string, text: string) => {
+      try {
+        return parseDuration(text) / 1000;
+      } catch (error) {
+        throw new InputError([{ file: flag, line: 0, column: 0, path: '', message: (error as Error).message, hint: 'write e.g. 30s, 5m, 1h' }]);
+      }
+    };
+    const r = await importKubereplay({ capture: args.capture, outDir: args.out, jobRunSeconds: seconds('--job-run', args.jobRun), tailSeconds: seconds('--tail', args.tail), force: args.force, signal, onNote: (m) => process.stderr.write(`capsim: ${m}\n`) });
+    const shown = displayPath(r.dir);
+    process.stdout.write(
+      `Imported ${r.events} events: ${r.deployments} Deployments (${r.scales} scales, ${r.deletes} deletes), ${r.jobs} Jobs (${r.jobPods} pods); skipped ${r.skipped.length}, simplified ${r.simplified.length}. ` +
+        `Wrote ${shown}/ (scenario.yaml, import-report.md)\nNext: edit the node pools in ${path.join(shown, 'scenario.yaml')}, then capsim run ${path.join(shown, 'scenario.yaml')}\n`,
+    );
+    await reportLoadProblems(path.join(shown, 'scenario.yaml'));
+    return EXIT_OK;
+  });
+}
+
 export const importCommand: CommandModule = {
   command: 'import',
-  describe: 'Bring a real cluster in: `capsim import cluster <kubectl output> --out DIR` writes a scenario that starts where the cluster is; `capsim import metrics` adds what its Prometheus recorded',
-  builder: (y: Argv) => y.command(clusterCommand).command(metricsCommand).demandCommand(1, 'Name what to import: cluster or metrics.'),
+  describe: 'Bring a real cluster in: `capsim import cluster <kubectl output> --out DIR` writes a scenario that starts where the cluster is; `capsim import metrics` adds what its Prometheus recorded; `capsim import alibaba-gpu-2023` replays Alibaba\'s GPU trace, `capsim import kubereplay` a kubereplay capture',
+  builder: (y: Argv) => y.command(clusterCommand).command(metricsCommand).command(alibabaCommand).command(kubereplayCommand).demandCommand(1, 'Name what to import: cluster, metrics, alibaba-gpu-2023 or kubereplay.'),
   handler: () => {},
 };
 

@@ -302,6 +302,16 @@ export interface TracesSummary {
   traceQueueingDelayP50Seconds: number | null;
   traceQueueingDelayP95Seconds: number | null;
   traceQueueingDelayMaxSeconds: number | null;
+  /** The replay against the trace, pod by pod: pods bound by the replay that the trace scheduled
+   *  too, and the replay's scheduled time minus the trace's over them (positive: later). */
+  comparedPods: number;
+  scheduledDiffP50Seconds: number | null;
+  scheduledDiffP95Seconds: number | null;
+  scheduledDiffMaxSeconds: number | null;
+  /** Pods the trace scheduled that the replay never bound, and of them those still pending at the
+   *  end (the others were deleted before a node had room). */
+  traceScheduledNeverBound: number;
+  traceScheduledPendingAtEnd: number;
 }
 
 /** The sections of summary.json: its keys whose values are objects of figures (not the list of

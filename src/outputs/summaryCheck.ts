@@ -56,6 +56,8 @@ export const SUMMARY_SHAPE: Shape<Summary> = {
     pods: 'number', failedCreates: 'number', scheduled: 'number', neverScheduled: 'number',
     queueingDelayP50Seconds: 'number|null', queueingDelayP95Seconds: 'number|null', queueingDelayMaxSeconds: 'number|null',
     traceQueueingDelayP50Seconds: 'number|null', traceQueueingDelayP95Seconds: 'number|null', traceQueueingDelayMaxSeconds: 'number|null',
+    comparedPods: 'number', scheduledDiffP50Seconds: 'number|null', scheduledDiffP95Seconds: 'number|null', scheduledDiffMaxSeconds: 'number|null',
+    traceScheduledNeverBound: 'number', traceScheduledPendingAtEnd: 'number',
   }],
   gpu: ['optional', { gpusMax: 'number', allocatedMeanPct: 'number', allocatedMaxPct: 'number', fragmentedMeanPct: 'number', fragmentedMaxPct: 'number', fgdMeanPct: 'number', fgdMaxPct: 'number' }],
   warnings: 'warnings?',

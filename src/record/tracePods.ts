@@ -13,6 +13,10 @@ export class TracePodsRecorder {
   private readonly rows: RowSink<ColumnOf<typeof PODS>>;
   /** The trace's own delays (its scheduled - created), for the pods that have one. */
   private readonly traceDelaysMs: number[] = [];
+  /** The replay's scheduled time minus the trace's, for the pods both scheduled. */
+  private readonly diffsMs: number[] = [];
+  private traceScheduledNeverBound = 0;
+  private traceScheduledPendingAtEnd = 0;
 
   constructor(dir: string, private readonly replay: TraceReplay, detail: boolean, tables: TableFormat) {
     this.rows = !detail ? NULL_SINK : tables === 'parquet' ? new ParquetSink(dir, PODS) : new CsvSink(dir, PODS);
@@ -23,6 +27,13 @@ export class TracePodsRecorder {
     const t = (ms: number) => (ms >= 0 ? seconds(ms) : '');
     const own = r.traceScheduledMs >= 0 ? r.traceScheduledMs - r.createdMs : null;
     if (own !== null) this.traceDelaysMs.push(own);
+    if (r.traceScheduledMs >= 0) {
+      if (r.scheduledMs >= 0) this.diffsMs.push(r.scheduledMs - r.traceScheduledMs);
+      else {
+        this.traceScheduledNeverBound++;
+        if (r.outcome === 'Pending') this.traceScheduledPendingAtEnd++;
+      }
+    }
     this.rows.write({
       pod: r.pod, created_t: seconds(r.createdMs), scheduled_t: t(r.scheduledMs), node: r.node,
       queueing_delay_s: r.scheduledMs >= 0 ? seconds(r.scheduledMs - r.createdMs) : '',
@@ -42,6 +53,7 @@ export class TracePodsRecorder {
     await this.rows.close();
     const delays = percentiles(this.replay.delaysMs);
     const own = percentiles(this.traceDelaysMs);
+    const diff = percentiles(this.diffsMs);
     const scheduled = this.replay.delaysMs.length;
     return {
       pods: this.replay.created,
@@ -54,12 +66,18 @@ export class TracePodsRecorder {
       traceQueueingDelayP50Seconds: own.p50,
       traceQueueingDelayP95Seconds: own.p95,
       traceQueueingDelayMaxSeconds: own.max,
+      comparedPods: this.diffsMs.length,
+      scheduledDiffP50Seconds: diff.p50,
+      scheduledDiffP95Seconds: diff.p95,
+      scheduledDiffMaxSeconds: diff.max,
+      traceScheduledNeverBound: this.traceScheduledNeverBound,
+      traceScheduledPendingAtEnd: this.traceScheduledPendingAtEnd,
     };
   }
 }
 
 /** p50, p95 (nearest rank: the smallest value with at least p of the values at or below it) and
- *  max of delays in ms, in seconds; null for none. */
+ *  max of delays (or signed differences) in ms, in seconds; null for none. */
 export function percentiles(delaysMs: readonly number[]): { p50: number | null; p95: number | null; max: number | null } {
   if (delaysMs.length === 0) return { p50: null, p95: null, max: null };
   const sorted = Float64Array.from(delaysMs).sort();

@@ -3,7 +3,7 @@
 import YAML from 'yaml';
 import type { Chart } from './charts/chart.ts';
 import type { Recommendation, RunData } from './runFiles.ts';
-import type { CarbonSummary, RunWarning, KarpenterSummary } from '../outputs/summary.ts';
+import type { CarbonSummary, RunWarning, KarpenterSummary, TracesSummary } from '../outputs/summary.ts';
 import { cards, escapeHtml, figure, page, table, type Card } from './html.ts';
 import { backtestSection, type BacktestView } from './backtestSection.ts';
 import { count, cpu, duration, kg, kgCo2e, kwh, memory, percent, servedPercent, usd, utcTime } from './units.ts';
@@ -158,6 +158,24 @@ export function glance(run: RunData, scripted: readonly string[] = []): string[]
   if (scaling.length > 0) lines.push(`Autoscaling: ${scaling.join(', ')}; nodes ranged from ${s.nodes.min} to ${s.nodes.max}.`);
   const k = s.autoscaling.karpenter;
   if (k) lines.push(karpenterLine(k));
+  if (s.traces) lines.push(...tracesLines(s.traces));
+  return lines;
+}
+
+/** A replay's pods beside the trace's own times (summary.json traces; docs/outputs.md). */
+export function tracesLines(t: TracesSummary): string[] {
+  const secs = (v: number | null) => (v === null ? '–' : `${v} s`);
+  const trio = (a: number | null, b: number | null, c: number | null) => `${secs(a)} / ${secs(b)} / ${secs(c)}`;
+  const lines = [
+    `Trace pods: ${count(t.pods)} created, ${count(t.scheduled)} bound (${count(t.neverScheduled)} never); queueing delay p50 / p95 / max ${trio(t.queueingDelayP50Seconds, t.queueingDelayP95Seconds, t.queueingDelayMaxSeconds)}, ` +
+      `the trace's own ${trio(t.traceQueueingDelayP50Seconds, t.traceQueueingDelayP95Seconds, t.traceQueueingDelayMaxSeconds)} (pods.csv has each pod).`,
+  ];
+  if (t.comparedPods > 0 || t.traceScheduledNeverBound > 0) {
+    lines.push(
+      `Against the trace: of ${count(t.comparedPods)} pods both scheduled, the replay bound them ${secs(t.scheduledDiffP50Seconds)} (p50) and ${secs(t.scheduledDiffP95Seconds)} (p95) after the trace did (negative: earlier); ` +
+        `${count(t.traceScheduledNeverBound)} the trace scheduled were never bound here${t.traceScheduledPendingAtEnd > 0 ? `, ${count(t.traceScheduledPendingAtEnd)} still pending at the end` : ''}.`,
+    );
+  }
   return lines;
 }
 

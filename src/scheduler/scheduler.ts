@@ -26,8 +26,10 @@ import { sameSchedulingInputs } from './failedAttempt.ts';
 /** How often leftover unschedulable pods are checked (flushUnschedulablePodsLeftover). */
 const LEFTOVER_FLUSH_PERIOD_MS = 30_000;
 
-/** Plugins whose failures a freed resource or a removed pod can resolve (queueing hints). */
-const HELPED_BY_POD_REMOVAL = new Set(['NodeResourcesFit', 'PodTopologySpread', 'InterPodAffinity']);
+/** Plugins whose failures a freed resource or a removed pod can resolve (queueing hints). GpuShare:
+ *  a removed pod frees its GPUs or its share of one, as a removed pod frees NodeResourcesFit's
+ *  resources; without it a pod waiting for a GPU share waited for the 5-minute flush. */
+const HELPED_BY_POD_REMOVAL = new Set(['NodeResourcesFit', 'PodTopologySpread', 'InterPodAffinity', 'GpuShare']);
 /** Plugins whose failures a newly placed pod can resolve (affinity, spread minimum). */
 const HELPED_BY_POD_ADDED = new Set(['PodTopologySpread', 'InterPodAffinity']);
 
