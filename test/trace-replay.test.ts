@@ -30,7 +30,7 @@ spec:
         capacity: {cpu: "8", memory: 32Gi, pods: "110", nvidia.com/gpu: "1"}
         price: {onDemandPerHour: 3}
         count: 1
-        labels: {capsim.io/gpu-model: V100M16}
+        labels: {alibabacloud.com/gpu-card-model: V100M16}
         taints: [{key: nvidia.com/gpu, value: present, effect: NoSchedule}]
   traces:
     - file: ${name}
@@ -43,7 +43,7 @@ const GPU = 'nvidia.com/gpu=present:NoSchedule';
 test('a row becomes a pod with its requests, limits, QoS, priority, tolerations and node affinity', async () => {
   const file = scenarioWith([
     'name,namespace,created,requests.cpu,requests.memory,limits.cpu,limits.memory,limits.nvidia.com/gpu,priority,tolerations,node_affinity,node_selector',
-    `train,ml,0,2,4Gi,2,4Gi,1,1000,${GPU},"capsim.io/gpu-model in (V100M16,V100M32)",capsim.io/gpu-model=V100M16`,
+    `train,ml,0,2,4Gi,2,4Gi,1,1000,${GPU},"alibabacloud.com/gpu-card-model in (V100M16,V100M32)",alibabacloud.com/gpu-card-model=V100M16`,
     'web,default,30,500m,,,,,,,,',
   ].join('\n'));
   const w = new World(await loadScenario(file));
@@ -55,8 +55,8 @@ test('a row becomes a pod with its requests, limits, QoS, priority, tolerations 
   assert.deepEqual(train.spec.containers[0].requests, { cpu: 2000, memory: 4 * 2 ** 30, 'nvidia.com/gpu': 1 });
   assert.equal(train.priority, 1000);
   assert.deepEqual(train.spec.tolerations, [{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'present', effect: 'NoSchedule' }]);
-  assert.deepEqual(train.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms, [{ matchExpressions: [{ key: 'capsim.io/gpu-model', operator: 'In', values: ['V100M16', 'V100M32'] }] }]);
-  assert.deepEqual(train.spec.nodeSelector, { 'capsim.io/gpu-model': 'V100M16' });
+  assert.deepEqual(train.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms, [{ matchExpressions: [{ key: 'alibabacloud.com/gpu-card-model', operator: 'In', values: ['V100M16', 'V100M32'] }] }]);
+  assert.deepEqual(train.spec.nodeSelector, { 'alibabacloud.com/gpu-card-model': 'V100M16' });
   assert.equal(train.node?.name, 'gpu-001');
   const web = w.api.podByKey('default', 'web')!;
   assert.equal(web.qos, 'Burstable'); // a cpu request, no limits
