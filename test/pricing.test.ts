@@ -323,3 +323,12 @@ ${node('ip-d', { 'node.kubernetes.io/instance-type': 'm5.large', 'karpenter.sh/c
   near(cost['ip-d'], 0.192, 1e-9);
   assert.match(JSON.stringify(run.summary.warnings), /node-price-approximate.*spot m5\.large|ip-d/);
 });
+
+test('a pool priced $0 (as an import of a priceless trace writes it) is a warning, never a silent $0.00', async () => {
+  const run = await runYaml(pool('', `      - {name: gpu, capacity: {cpu: "8", memory: 32Gi}, price: {onDemandPerHour: 0}, count: 2}
+      - {name: cpu, capacity: {cpu: "8", memory: 32Gi}, price: {onDemandPerHour: 0.5}, count: 1}`, '2h'));
+  assert.equal(run.summary.cost.totalUsd, 1); // the cpu pool's node: 2 h x $0.50
+  const w = (run.summary.warnings ?? []).find((x: { code: string }) => x.code === 'pool-price-zero');
+  assert.deepEqual(w?.objects, ['NodePool/-/gpu']);
+  assert.match(w!.message, /^1 node pool is priced \$0 an hour, so the cost figures leave its nodes out: gpu\. Give each its price/);
+});

@@ -72,6 +72,8 @@ export const SCENARIO_WARNING_CODES = [
   'node-price-unknown',
   /** Node manifests priced approximately: a spot node at the on-demand price, a pool of another type, another region's prices. */
   'node-price-approximate',
+  /** Node pools whose nodes cost $0 an hour (an import from a trace without prices): the cost figures leave them out. */
+  'pool-price-zero',
   /** An HPA of a cluster's state reads only what the scenario does not model: it holds its replicas. */
   'hpa-held',
   /** Pods of a cluster's state whose controller capsim does not simulate (or that would count twice). */
@@ -112,7 +114,7 @@ export type WarningCode = (typeof SCENARIO_WARNING_CODES)[number] | (typeof RUN_
  *  on: what they are, for a brief naming how many. */
 const LISTS: ReadonlyMap<WarningCode, string> = new Map([
   ['usage-from-requests', 'workloads'], ['demand-without-usage', 'workloads'], ['usage-without-demand', 'workloads'],
-  ['node-price-unknown', 'nodes'], ['node-price-approximate', 'nodes'], ['carbon-unknown', 'pools or nodes'], ['carbon-approximate', 'pools or nodes'],
+  ['node-price-unknown', 'nodes'], ['node-price-approximate', 'nodes'], ['pool-price-zero', 'node pools'], ['carbon-unknown', 'pools or nodes'], ['carbon-approximate', 'pools or nodes'],
 ]);
 
 /** A warning in a few words, for a summary line: "HPA at maxReplicas (HorizontalPodAutoscaler/shop/web)". */

@@ -40,6 +40,20 @@ export function nodePriceWarnings(scenario: Scenario): RunWarning[] {
   return out;
 }
 
+/** Node pools priced $0 an hour (what \`capsim import alibaba-gpu-2023\` writes: the trace has no
+ *  prices): a run's cost of $0.00 would read as a figure, so it is a warning. */
+export function poolPriceWarnings(scenario: Scenario): RunWarning[] {
+  const free = scenario.cluster.nodePools.filter((p) => p.priceUsdPerHour === 0);
+  if (free.length === 0) return [];
+  const all = free.length === scenario.cluster.nodePools.length;
+  return [{
+    code: 'pool-price-zero',
+    title: 'node pools priced $0',
+    objects: free.map((p) => `NodePool/-/${p.name}`),
+    message: `${free.length === 1 ? '1 node pool is' : `${free.length} node pools are`} priced $0 an hour, so ${all ? 'the cost figures are $0' : 'the cost figures leave ' + (free.length === 1 ? 'its nodes' : 'their nodes') + ' out'}: ${free.slice(0, NAMED).map((p) => p.name).join(', ')}${free.length > NAMED ? `, and ${free.length - NAMED} more` : ''}. Give each its price (price.onDemandPerHour, or a catalog instanceType; spec.pricing.priceFile for a rate card).`,
+  }];
+}
+
 function count(n: number): string {
   return n === 1 ? '1 Node manifest' : `${n} Node manifests`;
 }

@@ -15,7 +15,7 @@ import { formatDuration } from '../duration.ts';
 import { formatBytes, formatCpuMilli } from '../quantity.ts';
 import { podSpecOf } from './references.ts';
 import { own } from '../model/records.ts';
-import { nodePriceWarnings } from './nodeWarnings.ts';
+import { nodePriceWarnings, poolPriceWarnings } from './nodeWarnings.ts';
 
 /** The HPA's default tolerance (replica_calculator.go; controllers/hpa DEFAULT_TOLERANCE). */
 const HPA_TOLERANCE = 0.1;
@@ -34,7 +34,7 @@ export function scenarioWarnings(scenario: Scenario): RunWarning[] {
   for (const o of scenario.objects) if (o.kind === 'VerticalPodAutoscaler') warnings.push(...vpaWarnings(o, model));
   warnings.push(...workloadWarnings(scenario, model));
   warnings.push(...traceWarnings(scenario), ...podTraceWarnings(scenario));
-  warnings.push(...nodePriceWarnings(scenario));
+  warnings.push(...nodePriceWarnings(scenario), ...poolPriceWarnings(scenario));
   return warnings;
 }
 
