@@ -150,20 +150,34 @@ function guessBareUnit(words: readonly Component[], bare: number): string | unde
 
 // ---------------------------------------------------------------------------------------------
 
-/** 90000 -> "90s", 3600000 -> "1h", 129600000 -> "1d12h", 1500 -> "1500ms", 0 -> "0s".
- *  Whole minutes are split into w, d, h, m, largest first; anything finer is printed in a
- *  single unit (90s, not 1m30s), which reads like what people write in scenarios. */
+/** The one way capsim prints a duration it computed (issue 21): days, hours, minutes and seconds,
+ *  largest first, zero parts left out, no spaces, so that it can be pasted into a scenario:
+ *  2592000000 -> "30d" (never "4w2d"), 13_078_800_000 -> "151d9h", 90000 -> "1m30s",
+ *  3601000 -> "1h1s", 1500 -> "1500ms", 0 -> "0s". Weeks only when the user wrote them:
+ *  durationAsWritten. */
 export function formatDuration(ms: number): string {
   if (!Number.isSafeInteger(ms) || ms < 0) throw new RangeError(`formatDuration expects a non-negative integer of milliseconds, got ${ms}`);
   if (ms === 0) return '0s';
   if (ms % 1000 !== 0) return `${ms}ms`;
-  if (ms % 60_000 !== 0) return `${ms / 1000}s`;
   let rest = BigInt(ms);
   let out = '';
-  for (const unit of ['w', 'd', 'h', 'm']) {
+  for (const unit of ['d', 'h', 'm', 's']) {
     const count = rest / UNIT_MS[unit];
     if (count > 0n) out += `${count}${unit}`;
     rest -= count * UNIT_MS[unit];
   }
   return out;
+}
+
+/** A duration the user wrote (spec.duration: "30d", "2w", "36h") shown as they wrote it when
+ *  it is that duration; otherwise (absent, overridden, not text) as formatDuration prints it. */
+export function durationAsWritten(ms: number, written: unknown): string {
+  if (typeof written === 'string') {
+    try {
+      if (parseDuration(written) === ms) return written.trim();
+    } catch {
+      // Not a duration: print the computed one.
+    }
+  }
+  return formatDuration(ms);
 }

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { DurationError, formatDuration, parseDuration } from '../src/duration.ts';
+import { DurationError, durationAsWritten, formatDuration, parseDuration } from '../src/duration.ts';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -98,7 +98,7 @@ describe('parseDuration rejections', () => {
 
 describe('formatDuration', () => {
   const cases: [ms: number, text: string][] = [
-    [90 * SECOND, '90s'],
+    [90 * SECOND, '1m30s'],
     [HOUR, '1h'],
     [DAY, '1d'],
     [DAY + 12 * HOUR, '1d12h'],
@@ -108,10 +108,12 @@ describe('formatDuration', () => {
     [15 * MINUTE, '15m'],
     [90 * MINUTE, '1h30m'],
     [3 * DAY + 12 * HOUR + 30 * MINUTE, '3d12h30m'],
-    [WEEK, '1w'],
-    [4 * WEEK, '4w'],
-    [10 * DAY, '1w3d'],
-    [HOUR + SECOND, '3601s'], // finer than a minute: one unit, as people write it
+    // No weeks in what capsim computes (issue 21): 30d, not 4w2d; 151d9h, not 21w4d9h.
+    [WEEK, '7d'],
+    [30 * DAY, '30d'],
+    [151 * DAY + 9 * HOUR, '151d9h'],
+    [10 * DAY, '10d'],
+    [HOUR + SECOND, '1h1s'],
     [1, '1ms'],
     [Number.MAX_SAFE_INTEGER, '9007199254740991ms'],
   ];
@@ -123,6 +125,20 @@ describe('formatDuration', () => {
     for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53]) {
       assert.throws(() => formatDuration(bad), RangeError);
     }
+  });
+});
+
+describe('durationAsWritten', () => {
+  it('shows what the user wrote when it is that duration: 2w stays 2w, 36h stays 36h', () => {
+    assert.equal(durationAsWritten(2 * WEEK, '2w'), '2w');
+    assert.equal(durationAsWritten(36 * HOUR, '36h'), '36h');
+    assert.equal(durationAsWritten(30 * DAY, '30d'), '30d');
+  });
+  it('computes it when the text is another duration (a --set), absent or not a duration', () => {
+    assert.equal(durationAsWritten(3 * DAY, '2w'), '3d');
+    assert.equal(durationAsWritten(30 * DAY, undefined), '30d');
+    assert.equal(durationAsWritten(HOUR, 'soon'), '1h');
+    assert.equal(durationAsWritten(HOUR, 3600), '1h');
   });
 });
 

@@ -10,6 +10,7 @@ import { allowLargeOption, formatOption, parseFormats } from './options.ts';
 import { EXIT_INTERRUPTED, listenForInterrupt, lockedAsInput } from './outputGuard.ts';
 import { progressBar } from './run.ts';
 import type { BacktestJson } from '../outputs/backtestFiles.ts';
+import { usd } from '../outputs/money.ts';
 
 interface BacktestArgs {
   dir: string;
@@ -70,7 +71,7 @@ export function backtestTable(json: BacktestJson, { inUnit, shownUnit }: Units):
     ...rows.map(line),
     '',
     `Window ${json.window.start} to ${json.window.end}, step ${json.window.stepSeconds} s (${json.window.steps} steps).`,
-    `Cost: simulated $${json.simulated.costUsd.toFixed(2)}, observed $${json.observed.costUsd.toFixed(2)} (${signed(json.costErrorPct)}); node-hours: simulated ${json.simulated.nodeHours.toFixed(1)}, observed ${json.observed.nodeHours.toFixed(1)} (${signed(json.nodeHoursErrorPct)}).`,
+    `Cost: simulated ${usd(json.simulated.costUsd)}, observed ${usd(json.observed.costUsd)} (${signed(json.costErrorPct)}); node-hours: simulated ${json.simulated.nodeHours.toFixed(1)}, observed ${json.observed.nodeHours.toFixed(1)} (${signed(json.nodeHoursErrorPct)}).`,
     ...json.notes.map((n) => `Note: ${n}`),
     `Verdict: ${json.verdict}`,
   ].join('\n') + '\n';

@@ -16,8 +16,8 @@ import type { KubeObject } from '../model/objects.ts';
 import { objectRef } from '../model/objects.ts';
 import type { Pod, PodTemplate } from '../model/pod.ts';
 import type { Scenario } from '../model/scenario.ts';
+import { usdPerHour } from '../outputs/money.ts';
 
-const usd = (n: number) => `$${n.toFixed(4).replace(/0{1,2}$/, '')}/h`;
 
 /** The pods a workload has at t = 0 and their template (CronJobs have none yet). */
 function initialPods(o: KubeObject): { template: PodTemplate; count: number } | undefined {
@@ -80,10 +80,10 @@ export function karpenterDryRunLines(scenario: Scenario): string[] {
       continue;
     }
     total += l.offering.usdPerHour;
-    lines.push(`  NodeClaim ${c.id}: NodePool ${c.nodePool}, ${l.type.name} ${l.capacityType} in ${l.offering.zone} at ${usd(l.offering.usdPerHour)}, ${c.pods.length} pod${c.pods.length === 1 ? '' : 's'} (${podsText(c.pods, refOf)}); ${c.instanceTypes.length} type${c.instanceTypes.length === 1 ? '' : 's'} could hold them`);
+    lines.push(`  NodeClaim ${c.id}: NodePool ${c.nodePool}, ${l.type.name} ${l.capacityType} in ${l.offering.zone} at ${usdPerHour(l.offering.usdPerHour)}, ${c.pods.length} pod${c.pods.length === 1 ? '' : 's'} (${podsText(c.pods, refOf)}); ${c.instanceTypes.length} type${c.instanceTypes.length === 1 ? '' : 's'} could hold them`);
   }
   const n = result.newNodeClaims.length;
-  lines.push(`  total: ${n} NodeClaim${n === 1 ? '' : 's'}, ${usd(total)}`);
+  lines.push(`  total: ${n} NodeClaim${n === 1 ? '' : 's'}, ${usdPerHour(total)}`);
   const byReason = (m: ReadonlyMap<Pod, string>, label: string) => {
     const groups = new Map<string, Pod[]>();
     for (const [p, why] of m) groups.set(why, [...(groups.get(why) ?? []), p]);

@@ -15,6 +15,7 @@ import { own, setOwn } from '../model/records.ts';
 import { convertPools } from '../scenario/pools.ts';
 import { Problems, type Site } from '../scenario/problems.ts';
 import { nodePoolSchema, type NodePoolDocument } from '../scenario/schema.ts';
+import { usdPerHour } from '../outputs/money.ts';
 
 /** Labels a pool does not carry for its nodes: each node's own, or set by capsim itself. */
 const PER_NODE_LABELS = new Set([
@@ -135,7 +136,7 @@ function poolOf(name: string, labelUsed: string | null, nodes: NodeFacts[]): Imp
     return pool;
   }
   if (capacityType === 'spot' && type.spotUsdPerHour === null) {
-    pool.todo.push(`the catalog has no public spot price for ${type.provider} (${type.id} costs $${type.onDemandUsdPerHour}/h on demand): set spot.pricePerHour to what you pay; capsim refuses the scenario until then`);
+    pool.todo.push(`the catalog has no public spot price for ${type.provider} (${type.id} costs ${usdPerHour(type.onDemandUsdPerHour)} on demand): set spot.pricePerHour to what you pay; capsim refuses the scenario until then`);
   }
   pool.priceUsdPerHour = capacityType === 'spot' ? (type.spotUsdPerHour ?? undefined) : type.onDemandUsdPerHour;
   if (region && type.region && region !== type.region) {

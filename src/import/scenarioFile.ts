@@ -4,6 +4,7 @@
 // as text so that every comment sits where a reader needs it; the pools are YAML.stringify'd.
 import YAML from 'yaml';
 import type { ImportedPool } from './pools.ts';
+import { usdPerHour } from '../outputs/money.ts';
 
 export type Placement = 'asDumped' | 'reschedule';
 
@@ -58,7 +59,7 @@ function poolLines(pool: ImportedPool): string[] {
   const out: string[] = [];
   const say = (text: string) => out.push(...wrap(text).map((l) => `${indent}# ${l}`.trimEnd()));
   const from = pool.labelUsed ? `node group "${pool.name}" (${pool.labelUsed})` : `nodes of type ${pool.typeName}${pool.capacityType === 'spot' ? ' (spot)' : ''} with no node-group label`;
-  const price = pool.priceUsdPerHour !== undefined ? `, $${pool.priceUsdPerHour}/h each (catalog)` : '';
+  const price = pool.priceUsdPerHour !== undefined ? `, ${usdPerHour(pool.priceUsdPerHour)} each (catalog)` : '';
   say(`${from}: ${pool.nodes.length} node${pool.nodes.length === 1 ? '' : 's'}${price}. They are Node manifests that join this pool; count is their number, and min and max default to it.`);
   for (const note of pool.notes) say(note);
   for (const todo of pool.todo) say(`EDIT: ${todo}`);

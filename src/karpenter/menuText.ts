@@ -4,11 +4,11 @@
 // of Karpenter the run simulates.
 import type { KarpenterInput } from '../model/karpenter.ts';
 import { resolveNodePools } from './nodePools.ts';
+import { usdPerHour } from '../outputs/money.ts';
 
 /** How many of the cheapest types a NodePool's line names. */
 export const CHEAPEST_SHOWN = 5;
 
-const usd = (n: number) => `$${n.toFixed(4).replace(/0{1,2}$/, '')}/h`;
 
 export function karpenterMenuLines(input: KarpenterInput): string[] {
   if (input.nodePools.length === 0) return [];
@@ -28,7 +28,7 @@ export function karpenterMenuLines(input: KarpenterInput): string[] {
     const spot = m.spotWithoutPrice ? ` only: spot is allowed, but the catalog has no ${m.provider} spot price` : '';
     lines.push(`${head}: ${m.entries.length} instance type${m.entries.length === 1 ? '' : 's'}, ${offerings} offering${offerings === 1 ? '' : 's'} (${capacityTypes.join(', ') || 'none'}${spot}) in ${m.zones.join(', ')}; limits: ${limits}`);
     if (m.entries.length === 0) continue;
-    const cheapest = m.entries.slice(0, CHEAPEST_SHOWN).map((e) => `${e.type.name} ${usd(e.cheapest.usdPerHour)} ${e.cheapest.capacityType}`);
+    const cheapest = m.entries.slice(0, CHEAPEST_SHOWN).map((e) => `${e.type.name} ${usdPerHour(e.cheapest.usdPerHour)} ${e.cheapest.capacityType}`);
     const more = m.entries.length - CHEAPEST_SHOWN;
     lines.push(`    cheapest: ${cheapest.join(', ')}${more > 0 ? `, and ${more} more` : ''}`);
   }

@@ -13,6 +13,7 @@ import { excerpt } from '../excerpt.ts';
 import { backtestChart, type BacktestPoints } from './charts/backtest.ts';
 import type { Chart } from './charts/chart.ts';
 import { escapeHtml, figure, table } from './html.ts';
+import { usd } from '../outputs/money.ts';
 
 /** Charts per kind of series (nodes per pool, HPA replicas, CPU used): the worst by MAPE first. */
 const CHARTS_PER_KIND = 4;
@@ -115,7 +116,7 @@ export function backtestSection(view: BacktestView, svgs: readonly string[]): st
   const worst = scored.reduce<BacktestSeries | null>((w, s) => (!w || s.mape_pct! > w.mape_pct! ? s : w), null);
   const tone = j.verdictLevel === 'good' ? 'var(--good)' : 'var(--bad)';
   const words = [
-    `Over ${j.window.start} to ${j.window.end} (${j.window.steps} steps of ${j.window.stepSeconds} s), the simulation cost $${j.simulated.costUsd.toFixed(2)} against $${j.observed.costUsd.toFixed(2)} observed (${pctText(j.costErrorPct)}), ` +
+    `Over ${j.window.start} to ${j.window.end} (${j.window.steps} steps of ${j.window.stepSeconds} s), the simulation cost ${usd(j.simulated.costUsd)} against ${usd(j.observed.costUsd)} observed (${pctText(j.costErrorPct)}), ` +
       `and ran ${j.simulated.nodeHours.toFixed(1)} node-hours against ${j.observed.nodeHours.toFixed(1)} (${pctText(j.nodeHoursErrorPct)}).`,
     worst ? `The furthest headline series is ${worst.series}: ${worst.mape_pct!.toFixed(1)}% mean absolute percentage error, at most ${amount(worst.max_error, worst.unit)} apart, ${worst.bias >= 0 ? 'simulated high' : 'simulated low'} by ${amount(Math.abs(worst.bias), worst.unit)} on average.` : '',
     'Observed CPU is a mean over the rate window before each step; the simulated CPU is the mean of the run\'s samples over the same window. Simulated nodes count from when they registered (NodeReady).',

@@ -6,7 +6,7 @@ import type { Recommendation, RunData } from './runFiles.ts';
 import type { CarbonSummary, RunWarning, KarpenterSummary, TracesSummary } from '../outputs/summary.ts';
 import { cards, escapeHtml, figure, page, table, type Card } from './html.ts';
 import { backtestSection, type BacktestView } from './backtestSection.ts';
-import { count, cpu, duration, kg, kgCo2e, kwh, memory, percent, servedPercent, usd, utcTime } from './units.ts';
+import { count, cpu, duration, kg, kgCo2e, kwh, memory, percent, servedPercent, usd, usdPerHour, utcTime } from './units.ts';
 
 /** Rows of the rightsizing and event tables; the CSVs have the rest. */
 const TABLE_ROWS = 50;
@@ -62,7 +62,7 @@ export function headlineCards(run: RunData): Card[] {
   const s = run.summary;
   const served = s.demand.servedPct;
   return [
-    { label: 'Monthly run-rate', value: usd(s.cost.monthlyRunRateUsd, 0), note: 'average $/hour × 730' },
+    { label: 'Monthly run-rate', value: usd(s.cost.monthlyRunRateUsd), note: 'average $/hour × 730' },
     { label: 'Total cost', value: usd(s.cost.totalUsd), note: `over ${duration(s.durationSeconds)}` },
     ...carbonCards(s.carbon),
     { label: 'CPU requested', value: percent(s.utilization.cpuRequestedPct), note: 'of allocatable, time-weighted' },
@@ -112,7 +112,7 @@ export function glance(run: RunData, scripted: readonly string[] = []): string[]
   }
   const pools = Object.entries(s.cost.byPool).map(([pool, cost]) => `${pool} ${usd(cost)}`);
   lines.push(
-    `${count(s.nodes.nodeHours)} node-hours cost ${usd(s.cost.totalUsd)} over ${duration(s.durationSeconds)} (${usd(s.cost.monthlyRunRateUsd, 0)} a month at this rate)${pools.length > 0 ? `: ${pools.join(', ')}` : ''}` +
+    `${count(s.nodes.nodeHours)} node-hours cost ${usd(s.cost.totalUsd)} over ${duration(s.durationSeconds)} (${usd(s.cost.monthlyRunRateUsd)} a month at this rate)${pools.length > 0 ? `: ${pools.join(', ')}` : ''}` +
       (Math.abs(s.cost.listUsd - s.cost.totalUsd) >= 0.005 ? `; ${usd(s.cost.listUsd)} at list prices, before spec.pricing's discounts.` : '.'),
   );
   if (s.cost.totalUsd > 0) {
@@ -267,5 +267,5 @@ function karpenterLine(k: KarpenterSummary): string {
   if (k.disruption.replacementsLaunched > 0) parts.push(`${plural(k.disruption.replacementsLaunched, 'replacement')} launched by disruption`);
   if (k.launchFailures > 0) parts.push(`${plural(k.launchFailures, 'launch')} failed`);
   const waited = k.meanPendingSeconds === null ? '' : `; pods waited ${Math.round(k.meanPendingSeconds)} s on average for a node (at most ${k.maxPendingSeconds} s)`;
-  return `Karpenter: ${parts.join(', ')}${waited}; ${plural(k.nodeClaimsAtEnd, 'NodeClaim')} at the end, $${k.usdPerHourAtEnd}/h.`;
+  return `Karpenter: ${parts.join(', ')}${waited}; ${plural(k.nodeClaimsAtEnd, 'NodeClaim')} at the end, ${usdPerHour(k.usdPerHourAtEnd)}.`;
 }

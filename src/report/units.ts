@@ -1,10 +1,9 @@
 // How figures read in reports: money with cents and thousands separators, percentages with the
 // precision they deserve, CPU and memory in the units a Kubernetes manifest would use.
 
-export function usd(amount: number, decimals = 2): string {
-  const sign = amount < 0 ? '-' : '';
-  return `${sign}$${Math.abs(amount).toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals })}`;
-}
+import { formatDuration } from '../duration.ts';
+/** Money: the one formatter of src/outputs/money.ts ($1,201.40, $0.096/h). */
+export { usd, usdPerHour } from '../outputs/money.ts';
 
 export function percent(value: number, decimals = 1): string {
   return `${value.toFixed(decimals)}%`;
@@ -45,16 +44,10 @@ export function memory(bytes: number | null): string {
   return gib >= 1 ? `${Number(gib.toFixed(2))}Gi` : `${Math.round(bytes / 2 ** 20)}Mi`;
 }
 
-/** 90061 s -> "1d 1h 1m 1s"; zero parts left out. */
+/** 90061 s -> "1d1h1m1s", 30 days -> "30d": src/duration.ts formatDuration, the one way capsim
+ *  prints a duration (no weeks, no spaces: it pastes into a scenario). */
 export function duration(seconds: number): string {
-  const parts: string[] = [];
-  let rest = Math.round(seconds);
-  for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
-    const n = Math.floor(rest / size);
-    rest -= n * size;
-    if (n > 0) parts.push(`${n}${unit}`);
-  }
-  return parts.length > 0 ? parts.join(' ') : '0s';
+  return formatDuration(Math.round(Math.max(seconds, 0)) * 1000);
 }
 
 export function utcTime(epochMs: number): string {

@@ -2,13 +2,14 @@
 // with the idle cost, what no workload was charged, as its own bar.
 import type { RunData } from '../runFiles.ts';
 import { emptyChart, frame, type Chart } from './chart.ts';
+import { usd } from '../../outputs/money.ts';
 
 export const IDLE = '(idle)';
 
 export function costByNamespaceChart(run: RunData): Chart {
   const { byNamespace, idleUsd, totalUsd } = run.summary.cost;
   const title = 'Cost by namespace';
-  const caption = `Node cost allocated by max(request, usage), and idle cost; total $${totalUsd.toFixed(2)}.`;
+  const caption = `Node cost allocated by max(request, usage), and idle cost; total ${usd(totalUsd)}.`;
   const values = Object.entries(byNamespace).map(([namespace, usd]) => ({ namespace, usd, kind: 'allocated' }));
   if (idleUsd !== 0) values.push({ namespace: IDLE, usd: idleUsd, kind: 'idle' });
   if (values.length === 0) return emptyChart('cost-by-namespace', title, caption, 'No cost in this run.');

@@ -1,0 +1,63 @@
+// What run, compare, sweep and catalog print on stdout (issue 21, "answers in the terminal"):
+// tables for people, drawn by cli-table3 in kubectl's borderless look (a header row, columns two
+// spaces apart, numbers right-aligned), or with -o json|yaml the command's data for programs,
+// and nothing else on stdout (progress, notes and warnings go to stderr).
+import Table from 'cli-table3';
+import type { TerminalTable } from '../outputs/terminalTable.ts';
+
+export const OUTPUTS = ['table', 'json', 'yaml'] as const;
+export type Output = (typeof OUTPUTS)[number];
+
+/** -o / --output, the same on every command that has it. */
+export const outputOption = {
+  output: {
+    alias: 'o',
+    type: 'string',
+    choices: OUTPUTS,
+    default: 'table',
+    describe: 'What is printed on stdout: table (for people), json or yaml (for programs: nothing else on stdout)',
+  },
+} as const;
+
+/** No borders at all: only the two spaces between columns. */
+const BORDERLESS = {
+  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
+  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
+  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
+};
+
+/** One table as lines of text: its title above, its notes below. No colour, so what a terminal
+ *  shows is what a pipe or a test reads. */
+export function renderTable(table: TerminalTable): string {
+  const width = table.columns.length;
+  for (const [i, row] of table.cells.entries()) {
+    if (row.length !== width) throw new RangeError(`table ${table.title ?? ''} row ${i} has ${row.length} cells for ${width} columns`);
+  }
+  const drawn = new Table({
+    colAligns: table.columns.map((c) => c.align ?? 'left'),
+    chars: BORDERLESS,
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
+  });
+  // The header is the first row, so it follows its column's alignment as kubectl's does.
+  drawn.push(table.columns.map((c) => ({ content: c.header, hAlign: c.align ?? 'left' })));
+  for (const row of table.cells) drawn.push(row);
+  const body = drawn.toString().split('\n').map((line) => line.trimEnd());
+  return [...(table.title ? [table.title] : []), ...body, ...(table.notes ?? [])].join('\n') + '\n';
+}
+
+/** Tables one after the other, a blank line between them. */
+export function renderTables(tables: readonly TerminalTable[]): string {
+  return tables.map(renderTable).join('\n');
+}
+
+/** `data` for programs: JSON (2-space indent) or YAML, ending with a newline. */
+export async function renderData(data: unknown, output: 'json' | 'yaml'): Promise<string> {
+  if (output === 'json') return `${JSON.stringify(data, null, 2)}\n`;
+  const { stringify } = await import('yaml');
+  return stringify(data, { lineWidth: 0, aliasDuplicateObjects: false });
+}
+
+/** Prints what a command has for people (`tables`) or for programs (`data`), per -o. */
+export async function printOutput(output: Output, tables: () => readonly TerminalTable[], data: () => unknown): Promise<void> {
+  process.stdout.write(output === 'table' ? renderTables(tables()) : await renderData(data(), output));
+}
