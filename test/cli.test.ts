@@ -37,8 +37,8 @@ test('run prints the results path; the resolved scenario re-runs to the same sum
   const out = path.join(scratchDir(), 'q');
   const first = capsim('run', 'scenarios/quickstart.yaml', '--out', out);
   assert.equal(first.code, 0);
-  assert.match(first.stdout, /Results: .*q\/ \(summary\.json/);
-  assert.match(first.stdout, /Report: +.*q\/report\.html\n$/);
+  assert.match(first.stdout, /^results +.*q\/ \(summary\.json/m);
+  assert.match(first.stdout, /^report +.*q\/report\.html\n$/m);
   assert.match(first.stderr, /1d simulated in [\d.]+ s/);
   const again = path.join(scratchDir(), 'again');
   // The resolved file names its manifests relative to the original scenario: copy it there.

@@ -169,7 +169,7 @@ test('the CLI: validate counts the trace\'s pods, the size estimate has them, ru
   const out = path.join(scratchDir('capsim-trace-'), 'out');
   const r = capsim('run', 'scenarios/trace-replay.yaml', '--out', out, '--format', 'none');
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /Results: .*\(summary\.json, timeseries\.csv, .*events\.csv, recommendations\.csv, pods\.csv/);
+  assert.match(r.stdout, /^results +.*\(summary\.json, timeseries\.csv, .*events\.csv, recommendations\.csv, pods\.csv/m);
 });
 
 test('the CLI: validate and run exit 2 on a bad row and write nothing', () => {

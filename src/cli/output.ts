@@ -53,8 +53,8 @@ export function renderTables(tables: readonly TerminalTable[]): string {
 /** `data` for programs: JSON (2-space indent) or YAML, ending with a newline. */
 export async function renderData(data: unknown, output: 'json' | 'yaml'): Promise<string> {
   if (output === 'json') return `${JSON.stringify(data, null, 2)}\n`;
-  const { stringify } = await import('yaml');
-  return stringify(data, { lineWidth: 0, aliasDuplicateObjects: false });
+  const { default: YAML } = await import('yaml');
+  return YAML.stringify(data, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 /** Prints what a command has for people (`tables`) or for programs (`data`), per -o. */

@@ -4,9 +4,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { SingleBar } from 'cli-progress';
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
-import { formatDuration } from '../duration.ts';
+import { durationAsWritten } from '../duration.ts';
+import type { TerminalTable } from '../outputs/terminalTable.ts';
+import type { Scenario } from '../model/scenario.ts';
+import { outputOption, renderData, renderTables, type Output } from './output.ts';
 import { displayPath } from '../scenario/paths.ts';
-import { warningBrief } from '../outputs/summary.ts';
 import { EXIT_OK, reportError } from './exit.ts';
 import { allowLargeOption, formatOption, parseFormats, parseTables, placementOption, scenarioOptions, tablesOption } from './options.ts';
 import type { Placement } from '../model/scenario.ts';
@@ -23,6 +25,13 @@ interface RunArgs {
   allowLarge?: boolean;
   placement?: Placement;
   focus?: boolean;
+  output: Output;
+}
+
+/** spec.duration as the scenario file wrote it ("30d", "2w"), if it did. */
+function writtenDuration(scenario: Scenario): unknown {
+  const spec = scenario.resolved.spec;
+  return spec && typeof spec === 'object' ? (spec as Record<string, unknown>).duration : undefined;
 }
 
 /** A progress bar appears only for runs that take longer than this, and only on a terminal. */
@@ -45,9 +54,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
           type: 'boolean',
           describe: 'Write focus.csv, FOCUS 1.3 cost rows per node-hour and workload (--no-focus: leave it out). Default: written when estimated at 250,000 rows or fewer (a month of a 1,000-node fleet is 8.6 M rows, 8.6 GB; docs/outputs.md)',
         },
-        quiet: { type: 'boolean', default: false, describe: 'Print only errors' },
+        ...outputOption,
+        quiet: { type: 'boolean', default: false, describe: 'Print only errors (with -o json|yaml: and the data asked for)' },
       })
       .example('$0 run scenarios/quickstart.yaml', 'Run the built-in quickstart')
+      .example('$0 run scenarios/quickstart.yaml -o json | jq .cost', 'The summary (summary.json) on stdout, for a program')
       .example('$0 run scenarios/quickstart.yaml --seed 7 --out /tmp/qs7', 'Another seed, elsewhere')
       .example('$0 run scenarios/quickstart.yaml --format html,svg,png', 'Also write charts/*.png')
       .example('$0 run big.yaml --tables parquet', 'Tables as Parquet (workloads.parquet, ...): much smaller for long runs')
@@ -92,24 +103,25 @@ async function run(args: RunArgs): Promise<number> {
       const s = result.summary;
       const seconds = result.wallMs / 1000;
       process.stderr.write(
-        `capsim: ${scenario.name}: ${formatDuration(scenario.durationMs)} simulated in ${seconds.toFixed(2)} s ` +
+        `capsim: ${scenario.name}: ${durationAsWritten(scenario.durationMs, writtenDuration(scenario))} simulated in ${seconds.toFixed(2)} s ` +
           `(${result.eventsProcessed.toLocaleString('en-US')} events, ${Math.round(result.eventsProcessed / Math.max(seconds, 1e-6)).toLocaleString('en-US')} events/s)${result.reportMs > 0 ? `, report in ${(result.reportMs / 1000).toFixed(2)} s` : ''}\n`,
       );
-      const served = s.demand.servedPct === null ? '' : `, demand served ${s.demand.servedPct}%`;
-      const troubles = [s.pods.oomKills && `${s.pods.oomKills} OOM kills`, s.pods.evictions && `${s.pods.evictions} evictions`].filter(Boolean).join(', ');
       // Pods of a cluster's state start bound (pods.scheduled leaves them out: no scheduler ran).
       const dumped = scenario.clusterState.placement === 'asDumped' ? scenario.clusterState.runningPods : 0;
-      const asDumped = dumped > 0 ? `${dumped} pod${dumped === 1 ? '' : 's'} started as dumped, ` : '';
-      const warned = result.warnings.length === 0 ? '' : `; ${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'}: ${result.warnings.map(warningBrief).join(', ')}`;
-      process.stdout.write(
-        `${scenario.name}: $${s.cost.totalUsd.toFixed(2)} total ($${s.cost.monthlyRunRateUsd.toFixed(2)}/month), ` +
-          `${s.nodes.max} nodes at peak, cpu requested ${s.utilization.cpuRequestedPct.toFixed(1)}% / used ${s.utilization.cpuUsedPct.toFixed(1)}%, ` +
-          `memory requested ${s.utilization.memoryRequestedPct.toFixed(1)}% / used ${s.utilization.memoryUsedPct.toFixed(1)}%${served}, ` +
-          `${asDumped}${s.pods.scheduled} pods scheduled, ${s.pods.unschedulable} pending at the end${troubles ? `, ${troubles}` : ''}${warned}\n` +
-          `Results: ${displayPath(result.outDir)}/ (summary.json, ${['timeseries', 'workloads', 'nodes', 'hourly', 'events', 'recommendations', 'pods', 'focus'].map((t) => `${t}.${tables}`).filter((f) => fs.existsSync(path.join(result.outDir, f))).join(', ')}${report.includes('svg') || report.includes('png') ? ', charts/' : ''})\n` +
-          (report.includes('html') ? `Report:  ${displayPath(path.join(result.outDir, 'report.html'))}\n` : ''),
-      );
+      const files = ['timeseries', 'workloads', 'nodes', 'hourly', 'events', 'recommendations', 'pods', 'focus'].map((t) => `${t}.${tables}`).filter((f) => fs.existsSync(path.join(result.outDir, f)));
+      const results = {
+        dir: displayPath(result.outDir),
+        files: ['summary.json', ...files, ...(report.includes('svg') || report.includes('png') ? ['charts/'] : [])],
+        report: report.includes('html') ? displayPath(path.join(result.outDir, 'report.html')) : null,
+      };
+      const { headlineTable, resultsTable } = await import('./runOutput.ts');
+      const facts = { duration: durationAsWritten(scenario.durationMs, writtenDuration(scenario)), startedAsDumped: dumped };
+      // The advice's tables (src/advice/adviceTables.ts) go between the headline and the results.
+      const people: TerminalTable[] = [headlineTable(s, facts), resultsTable(results)];
+      if (args.output === 'table') process.stdout.write(renderTables(people));
     }
+    // -o json|yaml: summary.json itself, the same data (what the recorder rounded and wrote).
+    if (args.output !== 'table') process.stdout.write(await renderData(JSON.parse(fs.readFileSync(path.join(result.outDir, 'summary.json'), 'utf8')), args.output));
     return EXIT_OK;
   } catch (error) {
     return reportError(lockedAsInput(error));

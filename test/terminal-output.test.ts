@@ -1,0 +1,75 @@
+// Answers in the terminal (issue 21): tables drawn by cli-table3 in kubectl's borderless look,
+// -o json|yaml with nothing else on stdout, money and durations as people write them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { renderTable, renderTables } from '../src/cli/output.ts';
+import { usd, usdPerHour } from '../src/outputs/money.ts';
+import { capsim, scratchDir } from './support/run.ts';
+
+test('a table: header row, columns two spaces apart, numbers right-aligned, no borders, no trailing spaces', () => {
+  const text = renderTable({
+    title: 'Headline',
+    columns: [{ header: 'figure' }, { header: 'value', align: 'right' }],
+    cells: [['cost', '$50.75'], ['monthly run-rate', '$1,201.40']],
+    notes: ['a note under it'],
+  });
+  assert.equal(text, ['Headline', 'figure                value', 'cost                 $50.75', 'monthly run-rate  $1,201.40', 'a note under it', ''].join('\n'));
+  // Two tables: a blank line between them.
+  assert.equal(renderTables([{ columns: [{ header: 'a' }], cells: [['x']] }, { columns: [{ header: 'b' }], cells: [['y']] }]), 'a\nx\n\nb\ny\n');
+  assert.throws(() => renderTable({ columns: [{ header: 'a' }], cells: [['x', 'y']] }), /row 0 has 2 cells for 1 columns/);
+});
+
+test('money: $, cents, thousands separators; unit prices keep their digits', () => {
+  assert.equal(usd(50.75), '$50.75');
+  assert.equal(usd(1201.4), '$1,201.40');
+  assert.equal(usd(604.444), '$604.44');
+  assert.equal(usd(-3), '-$3.00');
+  assert.equal(usd(-0.001), '$0.00', 'no "-$0.00"');
+  assert.equal(usd(1.656, 3), '$1.656', "compare's deliberate third decimal for small amounts");
+  assert.equal(usdPerHour(0.096), '$0.096/h');
+  assert.equal(usdPerHour(0.5), '$0.50/h');
+  assert.equal(usdPerHour(0.0116), '$0.0116/h');
+});
+
+test('run: the headline as a table (figures from summary.json), then where the results are', () => {
+  const out = path.join(scratchDir(), 'q');
+  const r = capsim('run', 'scenarios/quickstart.yaml', '--out', out, '--format', 'none');
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
+  const lines = r.stdout.split('\n');
+  assert.match(lines[0], /^figure +value +detail$/);
+  // The numbers are summary.json's, formatted: $19.87 is cost.totalUsd 19.872 to cents.
+  assert.match(r.stdout, new RegExp(`^cost +\\$${s.cost.totalUsd.toFixed(2)} +over 1d$`, 'm'));
+  assert.match(r.stdout, new RegExp(`^monthly run-rate +\\$${s.cost.monthlyRunRateUsd.toFixed(2)} +average`, 'm'));
+  assert.match(r.stdout, new RegExp(`^nodes at peak +${s.nodes.max} +min ${s.nodes.min}`, 'm'));
+  assert.match(r.stdout, new RegExp(`^cpu requested +${s.utilization.cpuRequestedPct.toFixed(1)}% +used ${s.utilization.cpuUsedPct.toFixed(1)}%`, 'm'));
+  assert.match(r.stdout, new RegExp(`^pods scheduled +${s.pods.scheduled} +${s.pods.unschedulable} pending at the end$`, 'm'));
+  assert.match(r.stdout, new RegExp(`^trouble +${s.pods.evictions} +${s.pods.evictions} evictions$`, 'm'), 'the quickstart drains a node: evictions, no OOM kills');
+  // The values line up on the right: every row's value ends in the same column.
+  const valueEnd = lines[0].indexOf('value') + 'value'.length;
+  for (const line of lines.slice(1, lines.indexOf(''))) assert.equal(line[valueEnd - 1] === ' ', false, `value column aligned: ${line}`);
+  assert.match(r.stdout, /^output +path\nresults +.*q\/ \(summary\.json, timeseries\.csv/m);
+  assert.doesNotMatch(r.stdout, /^report/m, '--format none writes no report');
+  assert.doesNotMatch(r.stdout, /4w|\$\d+\.\d\b/, 'no weeks, no money with one decimal');
+});
+
+test('run -o json prints summary.json and nothing else on stdout; -o yaml the same data; --quiet keeps it', () => {
+  const out = path.join(scratchDir(), 'j');
+  const json = capsim('run', 'scenarios/quickstart.yaml', '--out', out, '--format', 'none', '-o', 'json');
+  assert.equal(json.code, 0, json.stderr);
+  const file = fs.readFileSync(path.join(out, 'summary.json'), 'utf8');
+  assert.deepEqual(JSON.parse(json.stdout), JSON.parse(file));
+  assert.match(json.stderr, /1d simulated in/, 'the timing goes to stderr');
+  const yaml = capsim('run', 'scenarios/quickstart.yaml', '--out', out, '--format', 'none', '--output', 'yaml', '--quiet');
+  assert.equal(yaml.code, 0, yaml.stderr);
+  assert.deepEqual(parseYaml(yaml.stdout), JSON.parse(file));
+  assert.equal(yaml.stderr, '', '--quiet: nothing but the data asked for');
+  const quiet = capsim('run', 'scenarios/quickstart.yaml', '--out', out, '--format', 'none', '--quiet');
+  assert.equal(quiet.stdout, '');
+  const bad = capsim('run', 'scenarios/quickstart.yaml', '--out', out, '-o', 'xml');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /Invalid values:[\s\S]*output[\s\S]*"xml"[\s\S]*Choices: "table", "json", "yaml"/);
+});
