@@ -11,6 +11,7 @@ import { allocatableOf } from '../src/cloud/cloudProvider.ts';
 import { readInstanceTypesCsv, renderCatalogData } from '../scripts/build-catalog.ts';
 import { capsim, parseCsv, writeScenario } from './support/run.ts';
 import { loadScenario } from '../src/scenario/load.ts';
+import { parse as parseYaml } from 'yaml';
 
 const MiB = 1024 * 1024;
 const CSV = new URL('../../shared/data/prices/instance-types.csv', import.meta.url);
@@ -174,15 +175,18 @@ test('--set reaches capacity, price and kubeReserved of a catalog pool', async (
 test('capsim catalog: table with allocatable columns and a footer naming the sources', () => {
   const r = capsim('catalog', '--provider', 'aws', '--filter', 'm5.xlarge');
   assert.equal(r.code, 0);
-  assert.match(r.stdout, /^id\s+vcpu\s+memory\s+max pods\s+gpu\s+arch\s+on-demand \$\/h\s+spot \$\/h\s+alloc cpu\s+alloc memory\s+price date\n/);
-  assert.match(r.stdout, /\naws\/m5\.xlarge\s+4\s+16Gi\s+58\s+0\s+amd64\s+0\.192\s+-\s+3920m\s+15391Mi\s+2026-07-20\n/);
+  // kubectl's look (cli-table3, no borders), numbers right-aligned under their header.
+  assert.equal(r.stdout.split('\n').slice(0, 2).join('\n'), [
+    'id             vcpu  memory  max pods  gpu  arch   on-demand  spot  alloc cpu  alloc memory  price date',
+    'aws/m5.xlarge     4    16Gi        58    0  amd64   $0.192/h     -      3920m       15391Mi  2026-07-20',
+  ].join('\n'));
   assert.match(r.stdout, /1 type\(s\)\./);
   assert.match(r.stdout, /shared\/data\/prices\/README\.md/);
   assert.match(r.stdout, /src\/cloud\/reservedResources\.ts/);
 });
 
-test('capsim catalog --format csv and json: one record per type, gcp accepted for gce', () => {
-  const csv = capsim('catalog', '--provider', 'gcp', '--format', 'csv');
+test('capsim catalog -o csv, json and yaml: one record per type, gcp accepted for gce', () => {
+  const csv = capsim('catalog', '--provider', 'gcp', '-o', 'csv');
   assert.equal(csv.code, 0);
   const rows = parseCsv(csv.stdout);
   assert.equal(rows.length, 82);
@@ -191,7 +195,7 @@ test('capsim catalog --format csv and json: one record per type, gcp accepted fo
     [n2.onDemandUsdPerHour, n2.spotUsdPerHour, n2.allocatableCpuMilli, n2.allocatableMemoryMiB, n2.reservedBy, n2.region],
     ['0.3885', '0.094', '7910', '29023', 'GKE', ''],
   );
-  const json = capsim('catalog', '--filter', 'Standard_F16s_v2', '--format', 'json');
+  const json = capsim('catalog', '--filter', 'Standard_F16s_v2', '--output', 'json');
   assert.equal(json.code, 0);
   const [f16] = JSON.parse(json.stdout);
   assert.equal(f16.id, 'azure/Standard_F16s_v2');
@@ -201,5 +205,11 @@ test('capsim catalog --format csv and json: one record per type, gcp accepted fo
   assert.equal(f16.allocatableCpuMilli, 16000 - 260);
   assert.equal(f16.allocatableMemoryMiB, 32768 - 2250 - 100);
   assert.match(f16.source, /karpenter-provider-azure@352646f5/);
-  assert.equal(capsim('catalog', '--format', 'xml').code, 2);
+  const yaml = capsim('catalog', '--filter', 'Standard_F16s_v2', '-o', 'yaml');
+  assert.deepEqual(parseYaml(yaml.stdout), JSON.parse(json.stdout));
+  assert.equal(capsim('catalog', '-o', 'xml').code, 2);
+  // --format names report files (run, compare, sweep): catalog's old --format says where it went.
+  const old = capsim('catalog', '--format', 'json');
+  assert.equal(old.code, 2);
+  assert.match(old.stderr, /--format: names the report files of run, compare and sweep; catalog writes none\n\s+hint: print the catalog with -o table\|json\|yaml\|csv \(e\.g\. -o json\)/);
 });

@@ -128,7 +128,7 @@ test('validate, init, catalog and --help work; unknown flags are refused with ex
   assert.equal(capsim('init', dir).code, 2, 'init refuses to overwrite');
   const c = capsim('catalog', '--provider', 'aws', '--filter', 'm5.xlarge');
   assert.equal(c.code, 0);
-  assert.match(c.stdout, /aws\/m5\.xlarge\s+4\s+16Gi\s+58\s+0\s+amd64\s+0\.192/);
+  assert.match(c.stdout, /aws\/m5\.xlarge\s+4\s+16Gi\s+58\s+0\s+amd64\s+\$0\.192\/h/);
   assert.match(capsim('--help').stdout, /run <scenario>/);
   assert.equal(capsim('run', 'scenarios/quickstart.yaml', '--bogus').code, 2);
   assert.equal(capsim('run', 'does-not-exist.yaml').code, 2);

@@ -273,7 +273,7 @@ ${EC2_NODE_CLASS}    - apiVersion: karpenter.sh/v1
 });
 
 test('capsim catalog --region lists a region\'s prices; an unknown region is exit 2 with the regions', () => {
-  const ok = capsim('catalog', '--region', 'westeurope', '--filter', 'D8s', '--format', 'json');
+  const ok = capsim('catalog', '--region', 'westeurope', '--filter', 'D8s', '-o', 'json');
   assert.equal(ok.code, 0, ok.stderr);
   const rows = JSON.parse(ok.stdout) as { id: string; region: string; onDemandUsdPerHour: number; source: string }[];
   assert.deepEqual(rows.map((r) => [r.id, r.region, r.onDemandUsdPerHour]), [['azure/Standard_D8s_v5', 'westeurope', 0.46]]);

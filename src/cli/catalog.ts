@@ -4,16 +4,22 @@ import type { ArgumentsCamelCase, CommandModule } from 'yargs';
 import type { InstanceType, RegionalPrice } from '../cost/catalog.ts';
 import { InputError } from '../scenario/errors.ts';
 import { reportError } from './exit.ts';
+import { OUTPUTS as COMMON_OUTPUTS, outputOption, printOutput } from './output.ts';
+import type { TerminalTable } from '../outputs/terminalTable.ts';
+import { usdPerHour } from '../outputs/money.ts';
 import { allocatableUnder, OFFERING } from '../cloud/reservedResources.ts';
 
 const MiB = 1024 * 1024;
-const FORMATS = ['table', 'csv', 'json'] as const;
+/** -o: the outputs of every command, and csv. */
+const OUTPUTS = [...COMMON_OUTPUTS, 'csv'] as const;
 
 interface CatalogArgs {
   provider?: string;
   region?: string;
   filter?: string;
-  format: (typeof FORMATS)[number];
+  output: (typeof OUTPUTS)[number];
+  /** Before issue 21 catalog's -o was --format: now a usage error that says so. */
+  format?: string;
 }
 
 /** One type as every format prints it. */
@@ -52,22 +58,27 @@ function gib(mib: number): string {
   return `${(mib / 1024).toFixed(mib % 1024 ? 1 : 0)}Gi`;
 }
 
-function table(entries: CatalogEntry[]): string {
-  const rows = [['id', 'vcpu', 'memory', 'max pods', 'gpu', 'arch', 'on-demand $/h', 'spot $/h', 'alloc cpu', 'alloc memory', 'price date']];
-  for (const e of entries) {
-    rows.push([e.id, String(e.vcpu), gib(e.memoryMiB), String(e.maxPods), String(e.gpu), e.arch, String(e.onDemandUsdPerHour), e.spotUsdPerHour === null ? '-' : String(e.spotUsdPerHour), `${e.allocatableCpuMilli}m`, `${e.allocatableMemoryMiB}Mi`, e.priceDate]);
-  }
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const lines = rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
-  return [
-    ...lines,
-    '',
-    `${entries.length} type(s). alloc = capacity - kube-reserved - evictionHard by the provider's formula`,
-    '(EKS, GKE, AKS 1.29+; src/cloud/reservedResources.ts cites each). Spot: GCE\'s is the legacy',
-    'preemptible price; AWS and Azure publish none. Prices and specs: ../shared/data/prices/README.md;',
-    'each type\'s citation: --format json (source).',
-    '',
-  ].join('\n');
+const RIGHT = 'right' as const;
+
+/** The catalog for people: one row per type, numbers right-aligned, prices as $0.192/h. */
+export function catalogTable(entries: CatalogEntry[]): TerminalTable {
+  return {
+    columns: [
+      { header: 'id' }, { header: 'vcpu', align: RIGHT }, { header: 'memory', align: RIGHT }, { header: 'max pods', align: RIGHT }, { header: 'gpu', align: RIGHT }, { header: 'arch' },
+      { header: 'on-demand', align: RIGHT }, { header: 'spot', align: RIGHT }, { header: 'alloc cpu', align: RIGHT }, { header: 'alloc memory', align: RIGHT }, { header: 'price date' },
+    ],
+    cells: entries.map((e) => [
+      e.id, String(e.vcpu), gib(e.memoryMiB), String(e.maxPods), String(e.gpu), e.arch, usdPerHour(e.onDemandUsdPerHour), e.spotUsdPerHour === null ? '-' : usdPerHour(e.spotUsdPerHour),
+      `${e.allocatableCpuMilli}m`, `${e.allocatableMemoryMiB}Mi`, e.priceDate,
+    ]),
+    notes: [
+      '',
+      `${entries.length} type(s). alloc = capacity - kube-reserved - evictionHard by the provider's formula`,
+      "(EKS, GKE, AKS 1.29+; src/cloud/reservedResources.ts cites each). Spot: GCE's is the legacy",
+      "preemptible price; AWS and Azure publish none. Prices and specs: ../shared/data/prices/README.md;",
+      "each type's citation: -o json (source).",
+    ],
+  };
 }
 
 const CSV_COLUMNS: (keyof CatalogEntry)[] = ['id', 'provider', 'region', 'vcpu', 'memoryMiB', 'maxPods', 'gpu', 'arch', 'onDemandUsdPerHour', 'spotUsdPerHour', 'allocatableCpuMilli', 'allocatableMemoryMiB', 'reservedBy', 'priceDate', 'source'];
@@ -88,12 +99,18 @@ export const catalogCommand: CommandModule<object, CatalogArgs> = {
         provider: { type: 'string', choices: ['aws', 'gcp', 'gce', 'azure'], describe: 'Only this provider' },
         region: { type: 'string', describe: 'Prices in this region (AWS us-east-1, us-gov-east-1, us-gov-west-1; Azure eastus, eastus2, westus2, westeurope, northeurope): only the types with a public price there' },
         filter: { type: 'string', describe: 'Only types whose id contains this text' },
-        format: { choices: FORMATS, default: 'table' as const, describe: 'Output format' },
+        output: { ...outputOption.output, choices: OUTPUTS, describe: 'What is printed: table (for people), json, yaml or csv (for programs)' },
+        format: { type: 'string', hidden: true },
       })
-      .example('$0 catalog --provider aws --filter m5', '')
-      .example('$0 catalog --provider gcp --format csv', '')
-      .example('$0 catalog --region westeurope', '') as never,
+      .example('$0 catalog --provider aws --filter m5', 'The m5 family on AWS, with allocatable and prices')
+      .example('$0 catalog --provider gcp -o csv > gcp.csv', 'Every GCE type as CSV')
+      .example("$0 catalog --filter m5.xlarge -o json | jq '.[0].source'", "A type's data and the source of its price")
+      .example('$0 catalog --region westeurope', "Azure's prices in West Europe") as never,
   handler: async (args: ArgumentsCamelCase<CatalogArgs>) => {
+    if (args.format !== undefined) {
+      process.exitCode = reportError(new InputError([{ file: '--format', line: 0, column: 0, path: '', message: 'names the report files of run, compare and sweep; catalog writes none', hint: `print the catalog with -o ${OUTPUTS.join('|')} (e.g. -o ${OUTPUTS.includes(args.format as never) ? args.format : 'json'})` }]));
+      return;
+    }
     // The 227 types' data is imported when this command runs, not by every command.
     const { listInstanceTypes, onDemandPriceIn, priceRegions, providerOf } = await import('../cost/catalog.ts');
     const provider = args.provider === undefined ? undefined : providerOf(args.provider);
@@ -113,8 +130,7 @@ export const catalogCommand: CommandModule<object, CatalogArgs> = {
         const price = onDemandPriceIn(t, region);
         return price && price.region === region ? [entryOf(t, price)] : [];
       });
-    if (args.format === 'json') process.stdout.write(JSON.stringify(entries, null, 2) + '\n');
-    else if (args.format === 'csv') process.stdout.write(await csv(entries));
-    else process.stdout.write(table(entries));
+    if (args.output === 'csv') process.stdout.write(await csv(entries));
+    else await printOutput(args.output, () => [catalogTable(entries)], () => entries);
   },
 };
