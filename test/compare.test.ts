@@ -48,7 +48,16 @@ test('one more m5.xlarge for 2 h: compare.json shows +$0.384 total cost, and eve
   const out = path.join(dir, 'cmp');
   const r = capsim('compare', base, plus1, '--out', out);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, `Compared 2 runs: ${path.join(out, 'compare.html')}\n`);
+  // The terminal: the runs, the figures with the delta and its verdict (as compare.html words
+  // them: $1.656 vs $2.040, +$0.384, 23.2 % more, worse for a cost), then where the files are.
+  assert.match(r.stdout, /^run +scenario +seed +duration +directory\n.* \(baseline\) /);
+  assert.match(r.stdout, /^Total cost +\$1\.656 +\$2\.040 +\+\$0\.384 \(\+23\.2%\) worse$/m);
+  assert.match(r.stdout, /^OOM kills +0 +0 +no change$/m);
+  assert.ok(r.stdout.endsWith(`report   ${path.join(out, 'compare.html')}\nresults  ${out}/ (compare.csv, compare.json, charts/)\n`), r.stdout);
+  // -o json: compare.json's data alone on stdout.
+  const asJson = capsim('compare', base, plus1, '--out', out, '-o', 'json');
+  assert.equal(asJson.code, 0, asJson.stderr);
+  assert.deepEqual(JSON.parse(asJson.stdout), JSON.parse(fs.readFileSync(path.join(out, 'compare.json'), 'utf8')));
 
   const a = readSummary(base);
   const b = readSummary(plus1);
@@ -133,7 +142,7 @@ test('--format html,png writes PNGs and the page; --format none only compare.csv
   const r = capsim('compare', base, plus1, '--out', none, '--format', 'none');
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(fs.readdirSync(none).sort(), ['compare.csv', 'compare.json']);
-  assert.match(r.stdout, /^Compared 2 runs: .*cmp-none\/ \(compare\.csv, compare\.json\)\n$/);
+  assert.match(r.stdout, /\nresults +.*cmp-none\/ \(compare\.csv, compare\.json\)\n$/);
 });
 
 test('a run directory named a<b> is shown escaped in compare.html, never as markup', () => {

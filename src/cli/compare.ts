@@ -1,16 +1,17 @@
 // capsim compare <runDir> <runDir> [...]: finished runs side by side, the first as the baseline.
 import fs from 'node:fs';
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
-import { displayPath } from '../scenario/paths.ts';
 import { EXIT_OK, reportError } from './exit.ts';
 import { formatOption, parseFormats } from './options.ts';
 import { guardedWrite, lockedAsInput } from './outputGuard.ts';
+import { outputOption, renderData, renderTables, type Output } from './output.ts';
 
 interface CompareArgs {
   runDirs: string[];
   out?: string;
   format: string;
   quiet?: boolean;
+  output: Output;
 }
 
 export const compareCommand: CommandModule<object, CompareArgs> = {
@@ -23,10 +24,12 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       .options({
         format: { ...formatOption.format, describe: 'Files: html (compare.html), svg and png (charts/); comma-separated, or none' },
         out: { type: 'string', describe: 'Output directory (default: reports/compare-<run1>-vs-<run2>/)' },
-        quiet: { type: 'boolean', default: false, describe: 'Print only errors' },
+        ...outputOption,
+        quiet: { type: 'boolean', default: false, describe: 'Print only errors (with -o json|yaml: and the data asked for)' },
       })
-      .example('$0 compare reports/quickstart reports/web-hpa', 'Two runs, quickstart the baseline')
-      .example('$0 compare base big small --format html,png', 'Three runs; charts also as PNG') as never,
+      .example('$0 compare reports/quickstart reports/web-hpa', 'Two runs, quickstart the baseline: figures and deltas, compare.html')
+      .example('$0 compare base big small --format html,png', 'Three runs; charts also as PNG')
+      .example("$0 compare base big -o json | jq '.figures[0]'", 'The figures and deltas (compare.json) on stdout, for a program') as never,
   handler: async (args: ArgumentsCamelCase<CompareArgs>) => {
     try {
       const formats = parseFormats(args.format);
@@ -38,9 +41,10 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       // (otherwise writeComparison stops with its message before writing anything).
       const runsThere = args.runDirs.length >= 2 && args.runDirs.every((d) => fs.existsSync(d) && fs.statSync(d).isDirectory());
       const written = runsThere ? await guardedWrite(out, { command: 'capsim compare', create: true }, compare) : await compare();
-      if (!args.quiet) {
-        const where = written.html ? displayPath(written.html) : `${displayPath(written.dir)}/ (compare.csv, compare.json${written.charts.length > 0 ? ', charts/' : ''})`;
-        process.stdout.write(`Compared ${written.runs} runs: ${where}\n`);
+      if (args.output !== 'table') process.stdout.write(await renderData(written.comparison, args.output));
+      else if (!args.quiet) {
+        const { compareTables } = await import('./compareOutput.ts');
+        process.stdout.write(renderTables(compareTables(written)));
       }
       process.exitCode = EXIT_OK;
     } catch (error) {

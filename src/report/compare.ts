@@ -12,6 +12,7 @@ import { comparePage } from './comparePage.ts';
 import { compareFigures, type FigureRow } from './figures.ts';
 import { DEFAULT_FORMATS, renderAll, writeOutputs, type ReportFormat } from './report.ts';
 import { loadRun, type RunData } from './runFiles.ts';
+import { runDuration } from './units.ts';
 import { writeAtomically } from '../outputs/atomicFile.ts';
 import { csvText } from '../outputs/csvCells.ts';
 
@@ -111,6 +112,10 @@ export interface WrittenComparison {
   csv: string;
   json: string;
   charts: string[];
+  /** What compare.json holds (capsim compare -o json prints it), and each run's length as its
+   *  scenario wrote it, for the terminal. */
+  comparison: ComparisonJson;
+  durations: string[];
 }
 
 export interface CompareOptions {
@@ -143,5 +148,5 @@ export async function writeComparison(dirs: readonly string[], options: CompareO
   writeAtomically(csvFile, await compareCsv(labels, figures));
   writeAtomically(jsonFile, JSON.stringify(json, null, 2) + '\n');
   const written = await writeOutputs(out, 'compare.html', html, charts, svgs, formats);
-  return { dir: out, runs: runs.length, html: written.html, csv: csvFile, json: jsonFile, charts: written.charts };
+  return { dir: out, runs: runs.length, html: written.html, csv: csvFile, json: jsonFile, charts: written.charts, comparison: json, durations: runs.map(runDuration) };
 }

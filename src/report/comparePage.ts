@@ -5,7 +5,7 @@ import type { Delta, FigureRow, FigureUnit } from './figures.ts';
 import type { RunData } from './runFiles.ts';
 import { displayPath } from '../scenario/paths.ts';
 import { escapeHtml, figure, page, table } from './html.ts';
-import { count, duration, kgCo2e, kwh, percent, servedPercent, usd, utcTime } from './units.ts';
+import { count, duration, kgCo2e, kwh, percent, runDuration, servedPercent, usd, utcTime } from './units.ts';
 
 export function comparePage(runs: readonly RunData[], figures: readonly FigureRow[], charts: readonly Chart[], svgs: readonly string[], version: string): string {
   const labels = runs.map((r) => r.label);
@@ -27,7 +27,7 @@ export function comparePage(runs: readonly RunData[], figures: readonly FigureRo
       { header: 'Run', cell: (r) => r.label },
       { header: 'Scenario', cell: (r) => r.summary.scenario },
       { header: 'Seed', cell: (r) => String(r.summary.seed), numeric: true },
-      { header: 'Duration', cell: (r) => duration(r.summary.durationSeconds) },
+      { header: 'Duration', cell: (r) => runDuration(r) },
       { header: 'Start (UTC)', cell: (r) => utcTime(r.startEpochMs) },
       { header: 'Directory', cell: (r) => displayPath(r.dir) },
     ]),
@@ -39,7 +39,7 @@ export function comparePage(runs: readonly RunData[], figures: readonly FigureRo
 function durationNote(runs: readonly RunData[]): string {
   const lengths = new Set(runs.map((r) => r.summary.durationSeconds));
   if (lengths.size <= 1) return '';
-  return `<p class="muted">${escapeHtml(`The runs last different times (${runs.map((r) => duration(r.summary.durationSeconds)).join(', ')}): totals grow with length, so compare the monthly run-rate, the percentages and the means.`)}</p>`;
+  return `<p class="muted">${escapeHtml(`The runs last different times (${runs.map((r) => runDuration(r)).join(', ')}): totals grow with length, so compare the monthly run-rate, the percentages and the means.`)}</p>`;
 }
 
 /** The figures table: a column per run, then a difference column per run after the baseline.

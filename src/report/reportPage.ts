@@ -6,7 +6,7 @@ import type { Recommendation, RunData } from './runFiles.ts';
 import type { CarbonSummary, RunWarning, KarpenterSummary, TracesSummary } from '../outputs/summary.ts';
 import { cards, escapeHtml, figure, page, table, type Card } from './html.ts';
 import { backtestSection, type BacktestView } from './backtestSection.ts';
-import { count, cpu, duration, kg, kgCo2e, kwh, memory, percent, servedPercent, usd, usdPerHour, utcTime } from './units.ts';
+import { count, cpu, duration, kg, kgCo2e, kwh, memory, percent, runDuration, servedPercent, usd, usdPerHour, utcTime } from './units.ts';
 
 /** Rows of the rightsizing and event tables; the CSVs have the rest. */
 const TABLE_ROWS = 50;
@@ -20,7 +20,7 @@ export function reportPage(run: RunData, charts: readonly Chart[], svgs: readonl
   const body = [
     `<header><h1>${escapeHtml(s.scenario)}</h1>`,
     meta.description ? `<p>${escapeHtml(meta.description)}</p>` : '',
-    `<p>${escapeHtml(`${duration(s.durationSeconds)} from ${utcTime(run.startEpochMs)}, seed ${s.seed}`)}</p></header>`,
+    `<p>${escapeHtml(`${runDuration(run)} from ${utcTime(run.startEpochMs)}, seed ${s.seed}`)}</p></header>`,
     cards(headlineCards(run)),
     // A backtest's run: the comparison first (a page without one keeps its bytes: no empty line).
     ...(backtest ? [backtestSection(backtest.view, backtest.svgs)] : []),
@@ -63,7 +63,7 @@ export function headlineCards(run: RunData): Card[] {
   const served = s.demand.servedPct;
   return [
     { label: 'Monthly run-rate', value: usd(s.cost.monthlyRunRateUsd), note: 'average $/hour × 730' },
-    { label: 'Total cost', value: usd(s.cost.totalUsd), note: `over ${duration(s.durationSeconds)}` },
+    { label: 'Total cost', value: usd(s.cost.totalUsd), note: `over ${runDuration(run)}` },
     ...carbonCards(s.carbon),
     { label: 'CPU requested', value: percent(s.utilization.cpuRequestedPct), note: 'of allocatable, time-weighted' },
     { label: 'CPU used', value: percent(s.utilization.cpuUsedPct), note: 'of allocatable' },
@@ -112,7 +112,7 @@ export function glance(run: RunData, scripted: readonly string[] = []): string[]
   }
   const pools = Object.entries(s.cost.byPool).map(([pool, cost]) => `${pool} ${usd(cost)}`);
   lines.push(
-    `${count(s.nodes.nodeHours)} node-hours cost ${usd(s.cost.totalUsd)} over ${duration(s.durationSeconds)} (${usd(s.cost.monthlyRunRateUsd)} a month at this rate)${pools.length > 0 ? `: ${pools.join(', ')}` : ''}` +
+    `${count(s.nodes.nodeHours)} node-hours cost ${usd(s.cost.totalUsd)} over ${runDuration(run)} (${usd(s.cost.monthlyRunRateUsd)} a month at this rate)${pools.length > 0 ? `: ${pools.join(', ')}` : ''}` +
       (Math.abs(s.cost.listUsd - s.cost.totalUsd) >= 0.005 ? `; ${usd(s.cost.listUsd)} at list prices, before spec.pricing's discounts.` : '.'),
   );
   if (s.cost.totalUsd > 0) {

@@ -1,7 +1,7 @@
 // How figures read in reports: money with cents and thousands separators, percentages with the
 // precision they deserve, CPU and memory in the units a Kubernetes manifest would use.
 
-import { formatDuration } from '../duration.ts';
+import { durationAsWritten, formatDuration } from '../duration.ts';
 /** Money: the one formatter of src/outputs/money.ts ($1,201.40, $0.096/h). */
 export { usd, usdPerHour } from '../outputs/money.ts';
 
@@ -48,6 +48,14 @@ export function memory(bytes: number | null): string {
  *  prints a duration (no weeks, no spaces: it pastes into a scenario). */
 export function duration(seconds: number): string {
   return formatDuration(Math.round(Math.max(seconds, 0)) * 1000);
+}
+
+/** A run's length as its scenario wrote it (spec.duration "30d", "2w" in scenario.resolved.yaml),
+ *  or as duration() prints it when the file says otherwise (a --set, an older run). */
+export function runDuration(run: { summary: { durationSeconds: number }; scenarioYaml: string }): string {
+  const written = /^ {2}duration: *["']?([0-9][^"'\s#]*)["']? *(#.*)?$/m.exec(run.scenarioYaml)?.[1];
+  const seconds = Math.round(Math.max(run.summary.durationSeconds, 0));
+  return durationAsWritten(seconds * 1000, written);
 }
 
 export function utcTime(epochMs: number): string {
