@@ -184,7 +184,7 @@ test('best: the cheapest configuration meeting every constraint in every seed (c
   assert.equal(a.mostFailed, null);
   assert.equal(
     bestLine(a, plan),
-    `best: c004 (${COUNT}=4, ${TARGET}=80): cost.totalUsd mean 13.25 (p5 13.025, p95 13.475) over 2 seeds; meets demand.servedPct>=99.9, pods.oomKills==0 in every seed`,
+    `best: c004 (${COUNT}=4, ${TARGET}=80): cost.totalUsd mean $13.25 (p5 $13.03, p95 $13.48) over 2 seeds; meets demand.servedPct>=99.9, pods.oomKills==0 in every seed`,
   );
 });
 
@@ -220,7 +220,7 @@ test('none meets: the constraint broken by the most runs, with its count, and th
   assert.equal(a.closest?.config.id, 'c003');
   assert.equal(
     bestLine(a, plan),
-    `no configuration meets every constraint: demand.servedPct>=99.995 failed in 7 of 8 runs (the most); closest: c003 (${COUNT}=4, ${TARGET}=60), 1 of 2 runs misses a constraint; cost.totalUsd mean 15 (p5 14.1, p95 15.9) over 2 seeds`,
+    `no configuration meets every constraint: demand.servedPct>=99.995 failed in 7 of 8 runs (the most); closest: c003 (${COUNT}=4, ${TARGET}=60), 1 of 2 runs misses a constraint; cost.totalUsd mean $15.00 (p5 $14.10, p95 $15.90) over 2 seeds`,
   );
   // Every run has 3 nodes, so nodes.max!=3 is broken by all 8 and every configuration has 2 bad
   // runs: the closest is then the cheapest, c002 (mean 10).
@@ -392,7 +392,7 @@ test('the page escapes a varied value like <b> and a hostile error; it states th
   assert.ok(body.includes('&lt;b&gt;') && body.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
   assert.ok(!html.includes('<script>alert('));
   assert.match(html, /<title>capsim sweep: study<\/title>/);
-  assert.ok(body.includes(`best: c004 (${COUNT}=4, ${TARGET}=80): cost.totalUsd mean 13.25`));
+  assert.ok(body.includes(`best: c004 (${COUNT}=4, ${TARGET}=80): cost.totalUsd mean $13.25`));
 });
 
 // ---------------------------------------------------------------------------------------------

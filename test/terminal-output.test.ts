@@ -73,3 +73,25 @@ test('run -o json prints summary.json and nothing else on stdout; -o yaml the sa
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /Invalid values:[\s\S]*output[\s\S]*"xml"[\s\S]*Choices: "table", "json", "yaml"/);
 });
+
+test('sweep: the answer, then the configurations ranked best first; -o json the same ranking with every figure', () => {
+  const out = path.join(scratchDir(), 'sweep');
+  const args = ['sweep', 'scenarios/study-web.yaml', '--vary', 'spec.cluster.nodePools[0].count=5,3,4', '--set', 'spec.duration=6h', '--objective', 'cost.totalUsd', '--constraint', 'demand.servedPct>=99.9', '--out', out, '--format', 'none', '--parallel', '1'];
+  const r = capsim(...args);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.split('\n');
+  assert.match(lines[0], /^best: c002 \(spec\.cluster\.nodePools\[0\]\.count=3\): cost\.totalUsd mean \$\d+\.\d\d over 1 seed; meets demand\.servedPct>=99\.9 in every seed$/);
+  assert.match(lines[1], /^rank +config +nodePools\[0\]\.count +cost\.totalUsd \(min\) +cost\.monthlyRunRateUsd +demand\.servedPct +nodes\.max +seeds +meets constraints$/);
+  // Fewer nodes cost less and all three serve 99.9 %: 3, 4, 5 nodes in that order (c002, c003, c001).
+  assert.deepEqual(lines.slice(2, 5).map((l) => l.trim().split(/ +/).slice(0, 3)), [['1', 'c002', '3'], ['2', 'c003', '4'], ['3', 'c001', '5']]);
+  assert.match(lines[2], / \$\d+\.\d\d +\$\d+\.\d\d +\d+\.\d+% +3 +1 +yes$/);
+  assert.match(r.stdout, /^results +.*sweep\/ \(sweep\.csv, sweep-summary\.csv, sweep\.json, runs\/\)$/m);
+  const json = capsim(...args, '-o', 'json');
+  assert.equal(json.code, 0, json.stderr);
+  const data = JSON.parse(json.stdout);
+  assert.equal(data.best, 'c002');
+  assert.deepEqual(data.configs.map((c: { config: string; rank: number }) => [c.rank, c.config]), [[1, 'c002'], [2, 'c003'], [3, 'c001']]);
+  assert.equal(data.configs[0].values['spec.cluster.nodePools[0].count'], '3');
+  assert.equal(data.configs[0].figures['nodes.max'].mean, 3);
+  assert.equal(data.configs[0].objective.mean, data.configs[0].figures['cost.totalUsd'].mean);
+});

@@ -11,9 +11,12 @@ import { displayPath } from '../scenario/paths.ts';
 import type { Summary } from '../outputs/summary.ts';
 import type { SweepPlan } from '../sweep/plan.ts';
 import type { Study, SweepProgress } from '../sweep/sweep.ts';
+import type { Analysis } from '../sweep/study.ts';
 import { EXIT_OK, EXIT_SIMULATION, reportError } from './exit.ts';
 import { allowLargeOption, formatOption, parseFormats, parseTables, scenarioOptions, tablesOption } from './options.ts';
 import { EXIT_INTERRUPTED, listenForInterrupt, lockedAsInput } from './outputGuard.ts';
+import { outputOption, renderData, renderTables, type Output } from './output.ts';
+import type { TerminalTable } from '../outputs/terminalTable.ts';
 
 interface SweepArgs {
   scenario?: string;
@@ -40,6 +43,7 @@ interface SweepArgs {
   format: string;
   quiet: boolean;
   allowLarge?: boolean;
+  output: Output;
 }
 
 export const sweepCommand: CommandModule<object, SweepArgs> = {
@@ -70,13 +74,15 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         namespace: { type: 'string', describe: 'With --emit: namespace of the objects' },
         ...formatOption,
         ...allowLargeOption,
+        ...outputOption,
         quiet: { type: 'boolean', default: false, describe: 'Print only errors and the result' },
       })
       .example("$0 sweep scenarios/study-web.yaml --vary 'spec.cluster.nodePools[0].instanceType=aws/m5.xlarge,aws/m5.2xlarge' --seeds 3", 'Two node types, three seeds each')
       .example("$0 sweep s.yaml --vary ... --objective cost.totalUsd --constraint 'demand.servedPct>=99.9'", 'The cheapest configuration that serves 99.9%')
       .example("$0 sweep s.yaml --vary ... --objective carbon.kgCo2e --constraint 'cost.totalUsd<=500'", 'The lowest-carbon configuration within a budget')
       .example('$0 sweep s.yaml --vary ... --emit k8s-job k8s/', 'Manifests to run it as an Indexed Job')
-      .example('$0 sweep --merge shard-0 shard-1 --out reports/s-sweep', 'Join the shards') as never,
+      .example('$0 sweep --merge shard-0 shard-1 --out reports/s-sweep', 'Join the shards')
+      .example("$0 sweep s.yaml --vary ... --objective cost.totalUsd -o json | jq '.configs[0]'", 'The configurations ranked, best first, for a program') as never,
   handler: async (args: ArgumentsCamelCase<SweepArgs>) => {
     process.exitCode = await sweep(args);
   },
@@ -102,7 +108,7 @@ async function sweep(args: SweepArgs): Promise<number> {
     if (args.emit) return await emit(args, plan);
     const out = args.out ?? path.join('reports', `${plan.scenarioName}-sweep`);
 
-    const [{ runSweep }, { bestLine }] = await Promise.all([import('../sweep/sweep.ts'), import('../sweep/study.ts')]);
+    const { runSweep } = await import('../sweep/sweep.ts');
     const interrupt = listenForInterrupt();
     const bar = await progressBar(args.quiet);
     const started = performance.now();
@@ -125,8 +131,7 @@ async function sweep(args: SweepArgs): Promise<number> {
         `${result.ran} ran, ${result.skipped} already done, ${result.failed} failed, in ${seconds.toFixed(1)} s` +
         `${result.ran > 0 ? ` on ${workers} worker${workers === 1 ? '' : 's'}` : ''}\n`,
     );
-    if (result.analysis) process.stdout.write(`${bestLine(result.analysis, plan)}\n`);
-    process.stdout.write(`Results: ${dir}/ (sweep.csv, sweep-summary.csv, sweep.json, runs/)\n` + (formats.includes('html') ? `Report:  ${dir}/sweep.html\n` : ''));
+    await printStudy(args.output, result.analysis, plan, dir, formats);
     return result.failed === result.total && result.total > 0 ? EXIT_SIMULATION : EXIT_OK;
   } catch (error) {
     return reportError(lockedAsInput(error));
@@ -158,13 +163,28 @@ async function readStudy(args: SweepArgs, plan: SweepPlan): Promise<Study> {
 
 async function merge(args: SweepArgs, formats: ReturnType<typeof parseFormats>): Promise<number> {
   if (!args.out) throw new InputError([{ file: '--out', line: 0, column: 0, path: '', message: 'merging needs --out DIR', hint: 'capsim sweep --merge shard-0 shard-1 ... --out reports/study-sweep' }]);
-  const [{ mergeShards }, { bestLine }] = await Promise.all([import('../sweep/merge.ts'), import('../sweep/study.ts')]);
+  const { mergeShards } = await import('../sweep/merge.ts');
   const onNote = (note: string) => process.stderr.write(`capsim: note: ${note}\n`);
   const result = await mergeShards(args.merge ?? [], { out: args.out, objective: args.objective, constraints: args.constraint, formats, onNote });
   const dir = displayPath(result.outDir);
   process.stderr.write(`capsim: merged ${args.merge!.length} shard directories: ${result.runs} runs, ${result.failed} failed\n`);
-  process.stdout.write(`${bestLine(result.analysis, result.plan)}\nResults: ${dir}/ (sweep.csv, sweep-summary.csv, sweep.json, runs/)\n` + (formats.includes('html') ? `Report:  ${dir}/sweep.html\n` : ''));
+  await printStudy(args.output, result.analysis, result.plan, dir, formats);
   return EXIT_OK;
+}
+
+/** The study's answer and its configurations ranked (a table, or -o json|yaml), then where the
+ *  files are. A shard's run has no analysis: only the paths. */
+async function printStudy(output: Output, analysis: Analysis | null, plan: Pick<SweepPlan, 'varies'>, dir: string, formats: readonly string[]): Promise<void> {
+  const { sweepData, sweepTables } = await import('./sweepOutput.ts');
+  if (output !== 'table') {
+    process.stdout.write(await renderData(analysis ? sweepData(analysis, plan) : { answer: null, configs: [] }, output));
+    return;
+  }
+  const files: TerminalTable = {
+    columns: [{ header: 'output' }, { header: 'path' }],
+    cells: [['results', `${dir}/ (sweep.csv, sweep-summary.csv, sweep.json, runs/)`], ...(formats.includes('html') ? [['report', `${dir}/sweep.html`]] : [])],
+  };
+  process.stdout.write(renderTables([...(analysis ? sweepTables(analysis, plan) : []), files]));
 }
 
 async function emit(args: SweepArgs, plan: SweepPlan): Promise<number> {

@@ -5,6 +5,7 @@
 // machine, so the same files.
 import type { Summary, SummaryFigure } from '../outputs/summary.ts';
 import { round } from '../outputs/format.ts';
+import { usd } from '../outputs/money.ts';
 import { SUMMARY_BREAKDOWNS } from '../outputs/summaryCheck.ts';
 import { InputError, suggest, type Problem } from '../scenario/errors.ts';
 import type { Config, RunOutcome, SweepPlan } from './plan.ts';
@@ -284,6 +285,14 @@ export interface Analysis {
   closest: ConfigResult | null;
 }
 
+/** Every configuration, best first (capsim sweep's table and -o json): those that meet every
+ *  constraint in every seed by the objective, then the rest by how many runs miss or fail. */
+export function rankConfigs(analysis: Analysis): ConfigResult[] {
+  const bad = (c: ConfigResult) => c.failed + c.violatingRuns;
+  const order = byObjective(analysis.objective);
+  return [...analysis.configs].sort((a, b) => Number(b.meetsAll) - Number(a.meetsAll) || bad(a) - bad(b) || order(a, b));
+}
+
 /** Better objective first; configurations without a value last; then plan order. */
 function byObjective(objective: Objective | null) {
   return (a: ConfigResult, b: ConfigResult): number => {
@@ -392,8 +401,10 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 function objectiveWords(analysis: Analysis, c: ConfigResult): string {
   const o = analysis.objective;
   if (!o || !c.objective || c.objective.mean === null) return '';
-  const spread = c.objective.p5 !== c.objective.p95 ? ` (p5 ${formatNumber(c.objective.p5)}, p95 ${formatNumber(c.objective.p95)})` : '';
-  return `${o.key} mean ${formatNumber(c.objective.mean)}${spread} over ${plural(c.objective.n, 'seed')}`;
+  // Money as people read it ($13.25); other figures with the digits the files have.
+  const text = (v: number | null) => (v !== null && /Usd$/.test(o.key) ? usd(v) : formatNumber(v));
+  const spread = c.objective.p5 !== c.objective.p95 ? ` (p5 ${text(c.objective.p5)}, p95 ${text(c.objective.p95)})` : '';
+  return `${o.key} mean ${text(c.objective.mean)}${spread} over ${plural(c.objective.n, 'seed')}`;
 }
 
 /** The study's answer in one paragraph, as `capsim sweep` prints it and the page states it. */
