@@ -49,7 +49,7 @@ interface Described {
   required: string[];
 }
 
-type Declared = DeclaredOptions & { boolean: string[]; choices: Record<string, string[]>; demandedOptions: Record<string, unknown> };
+type Declared = DeclaredOptions & { boolean: string[]; choices: Record<string, string[]>; demandedOptions: Record<string, unknown>; alias: Record<string, string[]>; hiddenOptions: string[] };
 
 /** A command and the commands it nests (capsim import cluster): their names, the positionals
  *  they need, and their flags as their builders declare them. */
@@ -62,8 +62,11 @@ function describeCommand(command: CommandModule<object, any>, prefix: string[] =
   const options = ((command.builder as ((y: Argv) => Argv) | undefined)?.(y) as unknown as { getOptions(): Declared } | undefined)?.getOptions();
   const positionalNames = params.map((p) => p.replace(/[<>[\].]/g, ''));
   const flags: Flag[] = [];
+  // A flag's other names (-o for --output) are the same flag; a hidden flag (catalog's old
+  // --format, which now only says where it went) is not in --help.
+  const aliases = new Set(Object.values(options?.alias ?? {}).flat());
   for (const key of Object.keys(options?.key ?? {})) {
-    if (positionalNames.includes(key) || key === 'help' || key === 'version') continue;
+    if (positionalNames.includes(key) || key === 'help' || key === 'version' || aliases.has(key) || options!.hiddenOptions.includes(key)) continue;
     const kind = options!.boolean.includes(key) ? 'boolean' : options!.number.includes(key) ? 'number' : 'string';
     flags.push({ name: key, kind, array: options!.array.includes(key), nargs: options!.narg[key] ?? 1, choices: options!.choices[key] });
   }
@@ -90,7 +93,7 @@ function use(flag: Flag, i: number): string[] {
 const described = COMMANDS.flatMap((c) => describeCommand(c));
 
 test('every command and every flag is covered: the commands and their flags are as --help lists them', () => {
-  assert.deepEqual(described.map((c) => c.name), ['run', 'report', 'compare', 'sweep', 'import cluster', 'import metrics', 'import alibaba-gpu-2023', 'import kubereplay', 'backtest', 'export openmetrics', 'export focus', 'validate', 'init', 'catalog', 'schema']);
+  assert.deepEqual(described.map((c) => c.name), ['run', 'report', 'compare', 'sweep', 'import cluster', 'import metrics', 'import alibaba-gpu-2023', 'import kubereplay', 'backtest', 'export openmetrics', 'export focus', 'validate', 'init', 'catalog', 'schema', 'completion']);
   const sweep = described.find((c) => c.name === 'sweep')!;
   assert.deepEqual(sweep.flags.filter((f) => f.array).map((f) => f.name).sort(), ['constraint', 'emit', 'merge', 'set', 'vary']);
   assert.equal(sweep.flags.find((f) => f.name === 'emit')!.nargs, 2);
@@ -109,12 +112,12 @@ test('a flag that takes one value, given twice, is a usage error naming it, for 
       checked++;
     }
   }
-  // run: format, tables, out, seed, placement; report: format; compare: format, out; sweep: 16 (emit
+  // run: format, tables, out, seed, placement, output; report: format; compare: format, out, output; sweep: 17 (emit
   // among them); import cluster: out, placement; import metrics: prometheus, start, end, step,
   // into, forecast; import alibaba-gpu-2023: out, pods; import kubereplay: out,
   // job-run, tail; backtest: out, seed, output, format; export openmetrics: out; export focus:
-  // out; validate: seed, placement; catalog: provider, region, filter, format.
-  assert.equal(checked, 49);
+  // out; validate: seed, placement; catalog: provider, region, filter, output.
+  assert.equal(checked, 52);
 });
 
 test('--format html --format pdf says how to ask for several formats; --out a --out b names both', async () => {

@@ -13,11 +13,12 @@ import { sweepCommand } from './sweep.ts';
 import { importCommand } from './import.ts';
 import { exportCommand } from './export.ts';
 import { backtestCommand } from './backtest.ts';
+import { completionCommand } from './completion.ts';
 import { VERSION } from '../version.ts';
 import { flagProblem, type DeclaredOptions } from './options.ts';
 
 /** Every command, in the order --help lists them. */
-export const COMMANDS: readonly CommandModule<object, any>[] = [runCommand, reportCommand, compareCommand, sweepCommand, importCommand, backtestCommand, exportCommand, validateCommand, initCommand, catalogCommand, schemaCommand];
+export const COMMANDS: readonly CommandModule<object, any>[] = [runCommand, reportCommand, compareCommand, sweepCommand, importCommand, backtestCommand, exportCommand, validateCommand, initCommand, catalogCommand, schemaCommand, completionCommand];
 
 /** A mistake in the command line itself (an unknown flag, a missing argument, a flag given twice
  *  or without its value): main.ts prints it with a pointer to --help and exits 2. */
@@ -42,7 +43,7 @@ export function commandLine(args: readonly string[], options: CommandLineOptions
     .parserConfiguration({ 'dot-notation': false });
   for (const command of options.commands ?? COMMANDS) parser = parser.command(command);
   return parser
-    .demandCommand(1, 'Name a command: run, report, compare, sweep, import, backtest, export, validate, init or catalog.')
+    .demandCommand(1, `Name a command: ${(options.commands ?? COMMANDS).map((c) => String(c.command).split(' ')[0]).join(', ')}.`)
     // yargs hands a check the command's declared options (typed as its aliases).
     .check((argv, declared) => flagProblem(argv, declared as unknown as DeclaredOptions, args) ?? true)
     .strict()
