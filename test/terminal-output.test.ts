@@ -39,7 +39,8 @@ test('run: the headline as a table (figures from summary.json), then where the r
   const r = capsim('run', 'scenarios/quickstart.yaml', '--out', out, '--format', 'none');
   assert.equal(r.code, 0, r.stderr);
   const s = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
-  const lines = r.stdout.split('\n');
+  const lines = r.stdout.split('\n').slice(1);
+  assert.equal(r.stdout.split('\n')[0], 'quickstart: 1d, seed 42');
   assert.match(lines[0], /^figure +value +detail$/);
   // The numbers are summary.json's, formatted: $19.87 is cost.totalUsd 19.872 to cents.
   assert.match(r.stdout, new RegExp(`^cost +\\$${s.cost.totalUsd.toFixed(2)} +over 1d$`, 'm'));
@@ -81,7 +82,7 @@ test('sweep: the answer, then the configurations ranked best first; -o json the 
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.split('\n');
   assert.match(lines[0], /^best: c002 \(spec\.cluster\.nodePools\[0\]\.count=3\): cost\.totalUsd mean \$\d+\.\d\d over 1 seed; meets demand\.servedPct>=99\.9 in every seed$/);
-  assert.match(lines[1], /^rank +config +nodePools\[0\]\.count +cost\.totalUsd \(min\) +cost\.monthlyRunRateUsd +demand\.servedPct +nodes\.max +seeds +meets constraints$/);
+  assert.match(lines[1], /^rank +config +nodePools\[0\]\.count +cost\.totalUsd \(min\) +monthly +served +peak nodes +seeds +meets constraints$/);
   // Fewer nodes cost less and all three serve 99.9 %: 3, 4, 5 nodes in that order (c002, c003, c001).
   assert.deepEqual(lines.slice(2, 5).map((l) => l.trim().split(/ +/).slice(0, 3)), [['1', 'c002', '3'], ['2', 'c003', '4'], ['3', 'c001', '5']]);
   assert.match(lines[2], / \$\d+\.\d\d +\$\d+\.\d\d +\d+\.\d+% +3 +1 +yes$/);

@@ -69,7 +69,9 @@ const focusCommand: CommandModule<object, ExportFocusArgs> = {
 export const exportCommand: CommandModule = {
   command: 'export',
   describe: "Write a run's series for other tools: `capsim export openmetrics <runDir> [--out FILE]`, `capsim export focus <runDir> [--out FILE]`",
-  builder: (y: Argv) => y.command(openMetricsCommand).command(focusCommand).demandCommand(1, 'Name what to export: openmetrics or focus.'),
+  builder: (y: Argv) => y.command(openMetricsCommand).command(focusCommand).demandCommand(1, 'Name what to export: openmetrics or focus.')
+    .example('$0 export openmetrics reports/quickstart --out qs.om', "A run's series to backfill into Prometheus (promtool tsdb create-blocks-from openmetrics)")
+    .example('$0 export focus reports/quickstart --out qs-focus.csv', 'FOCUS 1.3 cost rows of a run'),
   handler: () => {},
 };
 

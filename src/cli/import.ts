@@ -227,7 +227,10 @@ async function importKubereplayCommand(args: ImportKubereplayArgs): Promise<numb
 export const importCommand: CommandModule = {
   command: 'import',
   describe: 'Bring a real cluster in: `capsim import cluster <kubectl output> --out DIR` writes a scenario that starts where the cluster is; `capsim import metrics` adds what its Prometheus recorded; `capsim import alibaba-gpu-2023` replays Alibaba\'s GPU trace, `capsim import kubereplay` a kubereplay capture',
-  builder: (y: Argv) => y.command(clusterCommand).command(metricsCommand).command(alibabaCommand).command(kubereplayCommand).demandCommand(1, 'Name what to import: cluster, metrics, alibaba-gpu-2023 or kubereplay.'),
+  builder: (y: Argv) => y.command(clusterCommand).command(metricsCommand).command(alibabaCommand).command(kubereplayCommand).demandCommand(1, 'Name what to import: cluster, metrics, alibaba-gpu-2023 or kubereplay.')
+    .example('kubectl get deploy,sts,ds,hpa,nodes -A -o yaml | $0 import cluster - --out mycluster/', "A real cluster's objects as a scenario directory")
+    .example('$0 import metrics --prometheus http://localhost:9090 --start 2026-01-05T00:00:00Z --end 2026-01-06T00:00:00Z --into mycluster/', 'A day of Prometheus series per workload, calibrated')
+    .example('$0 import alibaba-gpu-2023 trace/ --out gpu-trace/', "Alibaba's GPU trace as a scenario that replays it"),
   handler: () => {},
 };
 

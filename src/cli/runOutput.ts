@@ -39,7 +39,7 @@ export function headlineTable(s: Summary, facts: RunFacts): TerminalTable {
   const warnings = s.warnings ?? [];
   // One warning a line: the details are on stderr, in summary.json and in the report.
   warnings.forEach((w, i) => rows.push([i === 0 ? 'warnings' : '', i === 0 ? count(warnings.length) : '', warningBrief(w)]));
-  return { columns: [{ header: 'figure' }, { header: 'value', align: 'right' }, { header: 'detail' }], cells: rows };
+  return { title: `${s.scenario}: ${facts.duration}, seed ${s.seed}`, columns: [{ header: 'figure' }, { header: 'value', align: 'right' }, { header: 'detail' }], cells: rows };
 }
 
 /** Where the results are: the directory with the files written, the report. */

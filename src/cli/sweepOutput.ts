@@ -7,10 +7,10 @@ import type { SweepPlan } from '../sweep/plan.ts';
 import { bestLine, rankConfigs, type Analysis, type ConfigResult, type Stats } from '../sweep/study.ts';
 
 /** Rows shown in the terminal; sweep-summary.csv has them all. */
-const SHOWN = 15;
+const SHOWN = 10;
 
-/** Figures every run has, shown beside the objective. */
-const HEADLINE = ['cost.monthlyRunRateUsd', 'demand.servedPct', 'nodes.max'] as const;
+/** Figures every run has, shown beside the objective (means only, to keep the table narrow). */
+const HEADLINE: readonly (readonly [key: string, header: string])[] = [['cost.monthlyRunRateUsd', 'monthly'], ['demand.servedPct', 'served'], ['nodes.max', 'peak nodes']];
 
 /** A figure of summary.json as people read it: money as $, percentages with %. */
 export function figureText(key: string, value: number | null): string {
@@ -40,25 +40,27 @@ function verdictText(c: ConfigResult): string {
 export function sweepTables(analysis: Analysis, plan: Pick<SweepPlan, 'varies'>): TerminalTable[] {
   const ranked = rankConfigs(analysis);
   const objective = analysis.objective;
-  const figures = [...(objective ? [objective.key] : []), ...HEADLINE.filter((k) => k !== objective?.key && analysis.keys.includes(k))];
+  const others = HEADLINE.filter(([k]) => k !== objective?.key && analysis.keys.includes(k));
   const table: TerminalTable = {
     title: bestLine(analysis, plan),
     columns: [
       { header: 'rank', align: 'right' }, { header: 'config' },
       ...plan.varies.map((v) => ({ header: shortPath(v.path) })),
-      ...figures.map((k) => ({ header: k === objective?.key ? `${k} (${objective.direction})` : k, align: 'right' as const })),
+      ...(objective ? [{ header: `${objective.key} (${objective.direction})`, align: 'right' as const }] : []),
+      ...others.map(([, header]) => ({ header, align: 'right' as const })),
       { header: 'seeds', align: 'right' },
       ...(analysis.constraints.length > 0 ? [{ header: 'meets constraints' }] : []),
     ],
     cells: ranked.slice(0, SHOWN).map((c, i) => [
       String(i + 1), c.config.id, ...c.config.values,
-      ...figures.map((k) => statsText(k, k === objective?.key ? c.objective : c.figures.get(k))),
+      ...(objective ? [statsText(objective.key, c.objective)] : []),
+      ...others.map(([k]) => figureText(k, c.figures.get(k)?.mean ?? null)),
       String(c.runs - c.failed),
       ...(analysis.constraints.length > 0 ? [verdictText(c)] : []),
     ]),
     notes: [
       ...(ranked.length > SHOWN ? [`${ranked.length - SHOWN} more configurations in sweep-summary.csv (-o json lists them all).`] : []),
-      'Figures: mean over the seeds (p5–p95 when they differ).',
+      `Figures: means over the seeds${objective ? ` (the objective's p5–p95 when they differ)` : ''}; monthly = cost.monthlyRunRateUsd, served = demand.servedPct, peak nodes = nodes.max.`,
     ],
   };
   return [table];
