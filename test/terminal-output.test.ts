@@ -96,3 +96,19 @@ test('sweep: the answer, then the configurations ranked best first; -o json the 
   assert.equal(data.configs[0].figures['nodes.max'].mean, 3);
   assert.equal(data.configs[0].objective.mean, data.configs[0].figures['cost.totalUsd'].mean);
 });
+
+test('a duration reads as the user wrote it: 36h stays 36h (not 1d12h) in validate, the run, its report and compare', () => {
+  const out = path.join(scratchDir(), 'h36');
+  const v = capsim('validate', 'scenarios/quickstart.yaml', '--set', 'spec.duration=36h');
+  assert.match(v.stdout, /^ok: quickstart: 36h, /);
+  const r = capsim('run', 'scenarios/quickstart.yaml', '--set', 'spec.duration=36h', '--out', out, '--format', 'html');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^quickstart: 36h, seed 42$/m);
+  assert.match(r.stdout, /^cost +\$[\d.,]+ +over 36h$/m);
+  assert.match(r.stderr, /quickstart: 36h simulated in/);
+  const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
+  assert.match(html, /<p>36h from 2026-01-05 00:00 UTC, seed 42<\/p>/);
+  assert.doesNotMatch(html, /1d 12h|1d12h/);
+  // A duration capsim computes has no weeks: the drain at 12h of the quickstart, the event times.
+  assert.doesNotMatch(html, /\d+w\d/);
+});
