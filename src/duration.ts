@@ -151,27 +151,28 @@ function guessBareUnit(words: readonly Component[], bare: number): string | unde
 // ---------------------------------------------------------------------------------------------
 
 /** The one way capsim prints a duration it computed (issue 21): days, hours, minutes and seconds,
- *  largest first, zero parts left out, no spaces, so that it can be pasted into a scenario:
- *  2592000000 -> "30d" (never "4w2d"), 13_078_800_000 -> "151d9h", 90000 -> "1m30s",
- *  3601000 -> "1h1s", 1500 -> "1500ms", 0 -> "0s". Weeks only when the user wrote them:
+ *  largest first, zero parts left out: 2592000000 -> "30d" (never "4w2d"), 13_078_800_000 ->
+ *  "151d9h", 90000 -> "1m30s", 3601000 -> "1h1s", 1500 -> "1500ms", 0 -> "0s". Without spaces
+ *  (a message's hint, a file: it pastes into a scenario), or `spaced` where people read it in a
+ *  page or a table ("151d 9h", "+18h 5m 50s"). Weeks only when the user wrote them:
  *  durationAsWritten. */
-export function formatDuration(ms: number): string {
+export function formatDuration(ms: number, options: { spaced?: boolean } = {}): string {
   if (!Number.isSafeInteger(ms) || ms < 0) throw new RangeError(`formatDuration expects a non-negative integer of milliseconds, got ${ms}`);
   if (ms === 0) return '0s';
   if (ms % 1000 !== 0) return `${ms}ms`;
   let rest = BigInt(ms);
-  let out = '';
+  const parts: string[] = [];
   for (const unit of ['d', 'h', 'm', 's']) {
     const count = rest / UNIT_MS[unit];
-    if (count > 0n) out += `${count}${unit}`;
+    if (count > 0n) parts.push(`${count}${unit}`);
     rest -= count * UNIT_MS[unit];
   }
-  return out;
+  return parts.join(options.spaced ? ' ' : '');
 }
 
 /** A duration the user wrote (spec.duration: "30d", "2w", "36h") shown as they wrote it when
  *  it is that duration; otherwise (absent, overridden, not text) as formatDuration prints it. */
-export function durationAsWritten(ms: number, written: unknown): string {
+export function durationAsWritten(ms: number, written: unknown, options: { spaced?: boolean } = {}): string {
   if (typeof written === 'string') {
     try {
       if (parseDuration(written) === ms) return written.trim();
@@ -179,5 +180,5 @@ export function durationAsWritten(ms: number, written: unknown): string {
       // Not a duration: print the computed one.
     }
   }
-  return formatDuration(ms);
+  return formatDuration(ms, options);
 }

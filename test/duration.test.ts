@@ -126,6 +126,14 @@ describe('formatDuration', () => {
       assert.throws(() => formatDuration(bad), RangeError);
     }
   });
+
+  it('spaced, as a page or a table reads it: 151d 9h, 18h 5m 50s; one part has no space', () => {
+    assert.equal(formatDuration(151 * DAY + 9 * HOUR, { spaced: true }), '151d 9h');
+    assert.equal(formatDuration(18 * HOUR + 5 * MINUTE + 50 * SECOND, { spaced: true }), '18h 5m 50s');
+    assert.equal(formatDuration(30 * DAY, { spaced: true }), '30d');
+    assert.equal(durationAsWritten(36 * HOUR, undefined, { spaced: true }), '1d 12h');
+    assert.equal(durationAsWritten(36 * HOUR, '36h', { spaced: true }), '36h');
+  });
 });
 
 describe('durationAsWritten', () => {

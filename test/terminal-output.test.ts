@@ -109,6 +109,10 @@ test('a duration reads as the user wrote it: 36h stays 36h (not 1d12h) in valida
   const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
   assert.match(html, /<p>36h from 2026-01-05 00:00 UTC, seed 42<\/p>/);
   assert.doesNotMatch(html, /1d 12h|1d12h/);
-  // A duration capsim computes has no weeks: the drain at 12h of the quickstart, the event times.
+  // A duration capsim computes has no weeks, and reads with spaces in a page: the event times.
   assert.doesNotMatch(html, /\d+w\d/);
+  assert.match(html, /\(\+18h 5m 50s\)/, "the zone outage's evictions, 18h 5m 50s after the start");
+  // --set spec.duration=1d12h: what was written on the command line is shown.
+  const set = capsim('validate', 'scenarios/quickstart.yaml', '--set', 'spec.duration=1d12h');
+  assert.match(set.stdout, /^ok: quickstart: 1d12h, /);
 });

@@ -50,7 +50,7 @@ export function commandLine(args: readonly string[], options: CommandLineOptions
     .recommendCommands()
     .version(VERSION)
     .alias('h', 'help')
-    .epilogue('A flag that takes one value is given once; --set, --vary, --constraint and --merge repeat.\nScenario format: docs/scenario.md. Outputs: docs/outputs.md. Examples: README.md and scenarios/.')
+    .epilogue('A flag that takes one value is given once; --set, --vary, --constraint and --merge repeat.\n-o table|json|yaml (run, compare, sweep, catalog): tables for people, or the data alone on stdout for a program; --format names report files.\nShell completion: capsim completion bash|zsh. Scenario format: docs/scenario.md. Outputs: docs/outputs.md. Examples: README.md and scenarios/.')
     .wrap(Math.min(110, process.stdout.columns || 100))
     .exitProcess(options.exitProcess ?? true)
     .fail((message, error) => {

@@ -103,7 +103,7 @@ async function run(args: RunArgs): Promise<number> {
       const s = result.summary;
       const seconds = result.wallMs / 1000;
       process.stderr.write(
-        `capsim: ${scenario.name}: ${durationAsWritten(scenario.durationMs, writtenDuration(scenario))} simulated in ${seconds.toFixed(2)} s ` +
+        `capsim: ${scenario.name}: ${durationAsWritten(scenario.durationMs, writtenDuration(scenario), { spaced: true })} simulated in ${seconds.toFixed(2)} s ` +
           `(${result.eventsProcessed.toLocaleString('en-US')} events, ${Math.round(result.eventsProcessed / Math.max(seconds, 1e-6)).toLocaleString('en-US')} events/s)${result.reportMs > 0 ? `, report in ${(result.reportMs / 1000).toFixed(2)} s` : ''}\n`,
       );
       // Pods of a cluster's state start bound (pods.scheduled leaves them out: no scheduler ran).
@@ -115,7 +115,7 @@ async function run(args: RunArgs): Promise<number> {
         report: report.includes('html') ? displayPath(path.join(result.outDir, 'report.html')) : null,
       };
       const { headlineTable, resultsTable } = await import('./runOutput.ts');
-      const facts = { duration: durationAsWritten(scenario.durationMs, writtenDuration(scenario)), startedAsDumped: dumped };
+      const facts = { duration: durationAsWritten(scenario.durationMs, writtenDuration(scenario), { spaced: true }), startedAsDumped: dumped };
       // The advice's tables (src/advice/adviceTables.ts) go between the headline and the results.
       const people: TerminalTable[] = [headlineTable(s, facts), resultsTable(results)];
       if (args.output === 'table') process.stdout.write(renderTables(people));

@@ -45,7 +45,7 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
       const tracePods = (s.traces ?? []).reduce((n, t) => n + t.rows, 0);
       const traces = s.traces ? `, ${tracePods.toLocaleString('en-US')} pod(s) from ${s.traces.length} trace(s)` : '';
       process.stdout.write(
-        `ok: ${s.name}: ${durationAsWritten(s.durationMs, (s.resolved.spec as Record<string, unknown> | undefined)?.duration)}, ${s.cluster.nodePools.length} node pool(s), ${objects}, ${s.events.length} scripted event(s)${traces}\n`,
+        `ok: ${s.name}: ${durationAsWritten(s.durationMs, (s.resolved.spec as Record<string, unknown> | undefined)?.duration, { spaced: true })}, ${s.cluster.nodePools.length} node pool(s), ${objects}, ${s.events.length} scripted event(s)${traces}\n`,
       );
       process.stdout.write(`${sizeLine(size)}\n`);
       for (const e of over) process.stdout.write(`note: past a limit, run only with --allow-large: ${e.message}\n`);

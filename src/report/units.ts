@@ -44,10 +44,10 @@ export function memory(bytes: number | null): string {
   return gib >= 1 ? `${Number(gib.toFixed(2))}Gi` : `${Math.round(bytes / 2 ** 20)}Mi`;
 }
 
-/** 90061 s -> "1d1h1m1s", 30 days -> "30d": src/duration.ts formatDuration, the one way capsim
- *  prints a duration (no weeks, no spaces: it pastes into a scenario). */
+/** 90061 s -> "1d 1h 1m 1s", 30 days -> "30d": src/duration.ts formatDuration, the one way capsim
+ *  prints a duration (no weeks), spaced as people read it in a page. */
 export function duration(seconds: number): string {
-  return formatDuration(Math.round(Math.max(seconds, 0)) * 1000);
+  return formatDuration(Math.round(Math.max(seconds, 0)) * 1000, { spaced: true });
 }
 
 /** A run's length as its scenario wrote it (spec.duration "30d", "2w" in scenario.resolved.yaml),
@@ -55,7 +55,7 @@ export function duration(seconds: number): string {
 export function runDuration(run: { summary: { durationSeconds: number }; scenarioYaml: string }): string {
   const written = /^ {2}duration: *["']?([0-9][^"'\s#]*)["']? *(#.*)?$/m.exec(run.scenarioYaml)?.[1];
   const seconds = Math.round(Math.max(run.summary.durationSeconds, 0));
-  return durationAsWritten(seconds * 1000, written);
+  return durationAsWritten(seconds * 1000, written, { spaced: true });
 }
 
 export function utcTime(epochMs: number): string {
