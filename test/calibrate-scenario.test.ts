@@ -71,6 +71,8 @@ function inputFor(dir: string): CalibrationInput {
     workloads: [web.workload, db.workload, ghost.workload],
     pools: new Map([['general', web.times.map(() => 2)]]),
     forecastSeconds: 7 * 86_400,
+    // --forecast 1w: the files say 1w as written (computed, it would read 7d).
+    forecastWritten: '1w',
   };
 }
 

@@ -9,7 +9,7 @@
 // The caller (src/import/metrics/importMetrics.ts) writes the files and the report section.
 import type { Window } from '../import/metrics/prometheus.ts';
 import type { Container } from '../model/pod.ts';
-import { formatDuration } from '../duration.ts';
+import { durationAsWritten } from '../duration.ts';
 import { bytesText, calibratedScenario, cpuText, demandPatterns, ratio, type BehaviorEntry, type ContainerUsageText } from './calibratedScenario.ts';
 import { calibrationReport } from './calibrationReport.ts';
 import { scenarioWorkloads, shares } from './containers.ts';
@@ -45,6 +45,8 @@ export interface CalibrationInput {
   pools: Map<string, number[]>;
   /** --forecast, in seconds, or null. */
   forecastSeconds: number | null;
+  /** --forecast as the user wrote it ("12w"): forecast.yaml and its comments say it so. */
+  forecastWritten?: string;
 }
 
 export interface Calibration {
@@ -199,16 +201,18 @@ export async function calibrate(input: CalibrationInput): Promise<Calibration> {
     }
     files.set(BACKTEST_YAML, backtest.text);
     if (input.forecastSeconds !== null) {
+      const forecastText = durationAsWritten(Math.round(input.forecastSeconds * 1000), input.forecastWritten);
       const r2s = calibrated.map((c) => `${c.observed.workload} R² ${c.demand?.goodness.r2 === null || !c.demand ? '–' : c.demand.goodness.r2.toFixed(3)}`);
       const forecast = calibratedScenario(loaded.text, {
         header: header([
-          `The forecast: ${formatDuration(Math.round(input.forecastSeconds * 1000))} from the window's end, each calibrated workload's demand the patterns fitted to the window (${r2s.join(', ') || 'none'}; calibration.json has the fits).`,
+          `The forecast: ${forecastText} from the window's end, each calibrated workload's demand the patterns fitted to the window (${r2s.join(', ') || 'none'}; calibration.json has the fits).`,
           'It starts from the state the cluster dump recorded (the pods and nodes of scenario.yaml), not from the cluster as it was at the window\'s end.',
         ]),
         nameSuffix: 'forecast',
-        description: `Forecast: ${formatDuration(Math.round(input.forecastSeconds * 1000))} from ${isoTime(window.endSeconds)}, demand and usage fitted to ${isoTime(window.startSeconds)} to ${isoTime(window.endSeconds)}`,
+        description: `Forecast: ${forecastText} from ${isoTime(window.endSeconds)}, demand and usage fitted to ${isoTime(window.startSeconds)} to ${isoTime(window.endSeconds)}`,
         startIso: isoTime(window.endSeconds),
         durationMs: Math.round(input.forecastSeconds * 1000),
+        durationText: forecastText,
         sampleEveryMs: Math.round(window.stepSeconds * 1000),
         behavior: calibrated.map((c): BehaviorEntry => ({ target: c.observed.workload, demand: demandPatterns(c.demand!), usage: usageOf.get(c.observed.workload)! })),
       });

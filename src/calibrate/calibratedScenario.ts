@@ -30,6 +30,8 @@ export interface ScenarioEdit {
   header: string[];
   startIso: string;
   durationMs: number;
+  /** spec.duration as written (--forecast 12w); absent: durationMs formatted. */
+  durationText?: string;
   sampleEveryMs: number;
   behavior: BehaviorEntry[];
   /** Added to metadata.name (`shop-forecast`), so that its runs do not land in scenario.yaml's
@@ -46,7 +48,7 @@ export function calibratedScenario(scenarioText: string, edit: ScenarioEdit): { 
   const start = new Scalar(edit.startIso);
   start.type = Scalar.QUOTE_DOUBLE;
   doc.setIn(['spec', 'start'], start);
-  doc.setIn(['spec', 'duration'], formatDuration(edit.durationMs));
+  doc.setIn(['spec', 'duration'], edit.durationText ?? formatDuration(edit.durationMs));
   doc.setIn(['spec', 'sampleEvery'], formatDuration(edit.sampleEveryMs));
   const name = doc.getIn(['metadata', 'name']);
   doc.setIn(['metadata', 'name'], typeof name === 'string' && name !== '' ? `${name}-${edit.nameSuffix}` : edit.nameSuffix);

@@ -324,6 +324,7 @@ async function importMetricsCommand(args: ImportMetricsArgs): Promise<number> {
       force: args.force,
       demand: args.demand ?? [],
       forecastSeconds,
+      forecastWritten: args.forecast,
       signal: interrupt.signal,
       onNote: (m) => process.stderr.write(`capsim: ${m}\n`),
     });

@@ -4,7 +4,7 @@
 import { usd } from '../outputs/money.ts';
 import { warningBrief, type Summary } from '../outputs/summary.ts';
 import type { TerminalTable } from '../outputs/terminalTable.ts';
-import { count, kgCo2e, percent, servedPercent } from '../report/units.ts';
+import { count, kgCo2e, kwh, percent, servedPercent } from '../report/units.ts';
 
 export interface RunFacts {
   /** The run's length as the user wrote it (durationAsWritten). */
@@ -35,7 +35,7 @@ export function headlineTable(s: Summary, facts: RunFacts): TerminalTable {
     s.pods.preemptions > 0 && plural(s.pods.preemptions, 'preemption'),
   ].filter((t): t is string => typeof t === 'string');
   rows.push(['trouble', trouble.length === 0 ? 'none' : String(s.pods.oomKills + s.pods.evictions + s.pods.preemptions), trouble.join(', ') || 'no OOM kills, evictions or preemptions']);
-  if (s.carbon.kgCo2e > 0) rows.push(['carbon', kgCo2e(s.carbon.kgCo2e), `${count(Number(s.carbon.energyKwh.toFixed(1)))} kWh`]);
+  if (s.carbon.kgCo2e > 0) rows.push(['carbon', kgCo2e(s.carbon.kgCo2e), kwh(s.carbon.energyKwh)]);
   const warnings = s.warnings ?? [];
   // One warning a line: the details are on stderr, in summary.json and in the report.
   warnings.forEach((w, i) => rows.push([i === 0 ? 'warnings' : '', i === 0 ? count(warnings.length) : '', warningBrief(w)]));

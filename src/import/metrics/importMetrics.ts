@@ -48,6 +48,8 @@ export interface ImportMetricsOptions {
   demand?: string[];
   /** --forecast, in seconds, or null. */
   forecastSeconds?: number | null;
+  /** --forecast as the user wrote it ("12w"). */
+  forecastWritten?: string;
   /** The calibration to run (src/calibrate/'s unless a test gives another). */
   calibrate?: typeof calibrate;
   /** Points per series per request (Prometheus's 11,000 unless a test lowers it). */
@@ -201,7 +203,7 @@ export async function importMetrics(options: ImportMetricsOptions): Promise<Metr
     demandQuery: demand[i].query,
   }));
   options.signal?.throwIfAborted();
-  const calibration = await (options.calibrate ?? calibrate)({ dir, window, times: agg.times, workloads: observed, pools: agg.pools, forecastSeconds: options.forecastSeconds ?? null });
+  const calibration = await (options.calibrate ?? calibrate)({ dir, window, times: agg.times, workloads: observed, pools: agg.pools, forecastSeconds: options.forecastSeconds ?? null, forecastWritten: options.forecastWritten });
   checkCalibrationFiles(calibration);
   const result = { aggregate: agg, queries, skippedValues, demand, files, calibration, warnings: [...warnings, ...calibration.warnings] };
   await writeImport(options, result, observed, warnings);
