@@ -120,6 +120,9 @@ test('capsim backtest of a run against its own series: every series matches, ver
   assert.equal(seriesCsv[0], 'time,series,observed,simulated');
   assert.equal(seriesCsv[1], '2026-01-05T00:00:00Z,nodes,3,3');
   assert.match(r.stdout, /Verdict: good/);
+  // The terminal's table (cli-table3, as every command's): the header, then nodes/web matching exactly.
+  assert.match(r.stdout, /^series +mape_pct +max_error +bias +unit +points$/m);
+  assert.match(r.stdout, /^nodes\/web +0\.0 +0 +0 +nodes +121$/m);
   // The run's own files are there too, and the report has the section; capsim report draws it again.
   for (const f of ['summary.json', 'workloads.csv', 'report.html']) assert.ok(fs.existsSync(path.join(out, f)), f);
   const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');

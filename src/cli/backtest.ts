@@ -11,12 +11,13 @@ import { EXIT_INTERRUPTED, listenForInterrupt, lockedAsInput } from './outputGua
 import { progressBar } from './run.ts';
 import type { BacktestJson } from '../outputs/backtestFiles.ts';
 import { usd } from '../outputs/money.ts';
+import { outputOption, renderData, renderTable, type Output } from './output.ts';
 
 interface BacktestArgs {
   dir: string;
   out?: string;
   seed?: number;
-  output: 'table' | 'json';
+  output: Output;
   format: string;
   quiet?: boolean;
   allowLarge?: boolean;
@@ -31,7 +32,7 @@ export const backtestCommand: CommandModule<object, BacktestArgs> = {
       .options({
         out: { type: 'string', describe: 'Output directory (default: DIR/backtest/): a run directory plus the backtest files' },
         seed: { type: 'number', describe: "Override backtest.yaml's spec.seed" },
-        output: { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'What to print: a table of the series, or backtest.json' },
+        output: { ...outputOption.output, describe: "What is printed on stdout: a table of the series (for people), or backtest.json's data as json or yaml (for programs)" },
         ...formatOption,
         ...allowLargeOption,
         quiet: { type: 'boolean', default: false, describe: 'Print only errors' },
@@ -61,20 +62,20 @@ interface Units {
 
 /** The printed table: one line per series, the headline errors and the verdict. */
 export function backtestTable(json: BacktestJson, { inUnit, shownUnit }: Units): string {
-  const header = ['series', 'mape_pct', 'max_error', 'bias', 'unit', 'points'];
   // As the report reads them (bytes in MiB); backtest.csv keeps the series' own units.
   const rows = json.series.map((s) => [s.series, fixed(s.mape_pct), inUnit(s.max_error, s.unit), inUnit(Number(s.bias.toPrecision(4)), s.unit), shownUnit(s.unit), String(s.points)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
-  return [
-    line(header),
-    ...rows.map(line),
-    '',
-    `Window ${json.window.start} to ${json.window.end}, step ${json.window.stepSeconds} s (${json.window.steps} steps).`,
-    `Cost: simulated ${usd(json.simulated.costUsd)}, observed ${usd(json.observed.costUsd)} (${signed(json.costErrorPct)}); node-hours: simulated ${json.simulated.nodeHours.toFixed(1)}, observed ${json.observed.nodeHours.toFixed(1)} (${signed(json.nodeHoursErrorPct)}).`,
-    ...json.notes.map((n) => `Note: ${n}`),
-    `Verdict: ${json.verdict}`,
-  ].join('\n') + '\n';
+  const right = 'right' as const;
+  return renderTable({
+    columns: [{ header: 'series' }, { header: 'mape_pct', align: right }, { header: 'max_error', align: right }, { header: 'bias', align: right }, { header: 'unit' }, { header: 'points', align: right }],
+    cells: rows,
+    notes: [
+      '',
+      `Window ${json.window.start} to ${json.window.end}, step ${json.window.stepSeconds} s (${json.window.steps} steps).`,
+      `Cost: simulated ${usd(json.simulated.costUsd)}, observed ${usd(json.observed.costUsd)} (${signed(json.costErrorPct)}); node-hours: simulated ${json.simulated.nodeHours.toFixed(1)}, observed ${json.observed.nodeHours.toFixed(1)} (${signed(json.nodeHoursErrorPct)}).`,
+      ...json.notes.map((n) => `Note: ${n}`),
+      `Verdict: ${json.verdict}`,
+    ],
+  });
 }
 
 async function runBacktest(args: BacktestArgs): Promise<number> {
@@ -98,13 +99,13 @@ async function runBacktest(args: BacktestArgs): Promise<number> {
     }
     progress.stop();
     const { run, comparison } = result;
-    if (args.output === 'json') process.stdout.write(JSON.stringify(comparison.json, null, 2) + '\n');
+    if (args.output !== 'table') process.stdout.write(await renderData(comparison.json, args.output));
     if (!args.quiet) {
       for (const notice of run.notices) process.stderr.write(`capsim: note: ${notice}\n`);
       for (const w of run.warnings) process.stderr.write(`capsim: warning: ${w.title}: ${w.message}\n`);
       if (args.output === 'table') process.stdout.write(backtestTable(comparison.json, await import('../report/backtestSection.ts')));
       const shown = displayPath(run.outDir);
-      (args.output === 'json' ? process.stderr : process.stdout).write(
+      (args.output !== 'table' ? process.stderr : process.stdout).write(
         `Results: ${shown}/ (backtest.csv, backtest.json, backtest-series.csv and the run's files)\n` +
           (report.includes('html') ? `Report:  ${displayPath(path.join(run.outDir, 'report.html'))}\n` : ''),
       );
