@@ -15,6 +15,7 @@ import { displayPath } from './paths.ts';
 import { didYouMean, problemAt, type Problems, type Site } from './problems.ts';
 import type { PricingDocument } from './schema.ts';
 import { YamlSource } from './source.ts';
+import { usdPerHour } from '../outputs/money.ts';
 
 /** Largest price file or history read (they are small: one row per type, one record per change). */
 const MAX_FILE_BYTES = 32 * 1024 * 1024;
@@ -185,7 +186,7 @@ export function offeringPrices(pricing: PricingSpec, startEpochMs: number): Offe
 export function pricingLines(scenario: Scenario): string[] {
   const pricing = scenario.pricing;
   if (!pricing) return [];
-  const usd = (n: number) => `$${Number(n.toFixed(6))}/h`;
+  const usd = usdPerHour;
   const lines = [`prices: ${pricing.region ? `region ${pricing.region}` : 'the catalog\'s regions'}${pricing.priceFile ? `, price file ${pricing.priceFile} (${pricing.prices.length} node price${pricing.prices.length === 1 ? '' : 's'})` : ''}${pricing.spotHistory ? `, spot price history ${pricing.spotHistory.file} (${pricing.spotHistory.series.size} type-zone series)` : ''}, ${pricing.discounts.length} discount${pricing.discounts.length === 1 ? '' : 's'}`];
   for (const p of scenario.cluster.nodePools) {
     const list = p.listPriceUsdPerHour ?? p.priceUsdPerHour;
