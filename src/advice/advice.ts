@@ -1,0 +1,132 @@
+// summary.json `advice` (issue 21, "a report that advises"): computed once at the end of a run
+// from what the run already holds, never from the simulation's hot path. Each item says how bad
+// (severity), what, the number, and what to do; docs/outputs.md "Advice" lists the codes and
+// thresholds.
+import type { RecommendationRow } from '../controllers/vpa/controller.ts';
+import type { AdviceItem, AdviceSeverity, AdviceSummary, ResourcesAdvice, Summary, WorkloadCostRow } from '../outputs/summary.ts';
+import type { HpaBoundShare } from '../record/runFlags.ts';
+import type { PeakSnapshot, WorkloadIntegrals } from './collect.ts';
+import { fleetAdvice } from './fleet.ts';
+import { resourcesYaml } from './resourcesYaml.ts';
+
+/** An HPA at maxReplicas in at least this share of the samples is advice (more than half is also a warning). */
+export const HPA_AT_MAX_ADVICE = 0.25;
+/** An HPA with minReplicas > 1 at minReplicas in at least this share of the samples. */
+export const HPA_AT_MIN_ADVICE = 0.9;
+/** A workload throttled for at least this share of the CPU it wanted. */
+export const THROTTLED_ADVICE = 0.05;
+/** Under this much history (days) the recommender's upper bound is its 95th percentile × more than 2. */
+export const SHORT_HISTORY_DAYS = 1;
+
+export interface WorkloadTrouble {
+  ref: string;
+  /** ∫ throttled / ∫ wanted CPU over the run. */
+  throttledShare: number;
+  oomKills: number;
+}
+
+export interface AdviceInputs {
+  summary: Summary;
+  peak: PeakSnapshot | null;
+  hpas: readonly HpaBoundShare[];
+  trouble: readonly WorkloadTrouble[];
+  totals: ReadonlyMap<string, WorkloadIntegrals>;
+  recommendations: readonly RecommendationRow[];
+  /** Workloads whose containers use their requests (warning usage-from-requests). */
+  fromRequests: ReadonlySet<string>;
+}
+
+const RANK: Record<AdviceSeverity, number> = { high: 0, medium: 1, low: 2 };
+const pct = (share: number) => `${Math.round(share * 100)}%`;
+
+export function buildAdvice(input: AdviceInputs): AdviceSummary {
+  const { summary } = input;
+  const fleet = fleetAdvice(summary, input.peak);
+  const items: AdviceItem[] = [];
+  if (fleet.advised) {
+    const share = fleet.savingMonthlyUsd! / fleet.currentMonthlyUsd;
+    items.push({
+      severity: share >= 0.3 ? 'high' : 'medium', code: 'fleet-oversized', what: 'cluster larger than its pods need',
+      objects: fleet.proposal.flatMap((f) => f.pools.map((p) => `NodePool/-/${p}`)),
+      figure: `${dollars(fleet.savingMonthlyUsd!)}/month (${pct(share)})`,
+      action: `${fleet.summary} It ignores zones, spread and surge headroom: keep a node or two spare.`,
+    });
+  }
+  for (const h of input.hpas) {
+    if (h.atMaxShare >= HPA_AT_MAX_ADVICE) {
+      items.push({
+        severity: h.atMaxShare > 0.5 ? 'high' : 'medium', code: 'hpa-at-max', what: 'HPA pinned at maxReplicas', objects: [h.hpa, h.target],
+        figure: `${pct(h.atMaxShare)} of the run at ${h.maxReplicas}`,
+        action: `Raise maxReplicas of ${h.hpa} (the cap, not the load, set the replicas), or check that the load model is what you meant.`,
+      });
+    } else if (h.minReplicas > 1 && h.atMinShare >= HPA_AT_MIN_ADVICE) {
+      items.push({
+        severity: 'low', code: 'hpa-at-min', what: 'HPA pinned at minReplicas', objects: [h.hpa, h.target],
+        figure: `${pct(h.atMinShare)} of the run at ${h.minReplicas}`,
+        action: `The load never asked for more than minReplicas: lower minReplicas of ${h.hpa} if ${h.minReplicas} replicas are not needed for availability.`,
+      });
+    }
+  }
+  const targets = new Map(input.recommendations.map((r) => [r.workload, r]));
+  for (const t of input.trouble) {
+    if (t.throttledShare >= THROTTLED_ADVICE) {
+      items.push({
+        severity: t.throttledShare > 0.25 ? 'high' : 'medium', code: 'cpu-throttled', what: 'CPU throttled', objects: [t.ref],
+        figure: `${pct(t.throttledShare)} of the CPU it wanted`,
+        action: `Raise the CPU limits of ${t.ref} (or remove them), or its requests so that it lands on nodes with room.`,
+      });
+    }
+    if (t.oomKills > 0) {
+      const rec = targets.get(t.ref)?.recommendation?.target.memoryBytes;
+      items.push({
+        severity: 'high', code: 'oom-killed', what: 'OOM-killed', objects: [t.ref],
+        figure: `${t.oomKills} OOM kill${t.oomKills === 1 ? '' : 's'}`,
+        action: `Raise the memory limit of ${t.ref}${rec ? ` above the recommender's target of ${mebibytes(rec)}` : ''}; the Rightsizing section has a resources block.`,
+      });
+    }
+  }
+  for (const w of summary.warnings ?? []) {
+    if (w.code !== 'pod-fits-no-node' && w.code !== 'pods-pending') continue;
+    items.push({
+      severity: 'high', code: 'pods-fit-no-pool', what: w.code === 'pods-pending' ? 'pods pending at the end' : 'pods fit no pool', objects: w.objects,
+      figure: /^(\d+) pods?/.exec(w.message)?.[0] ?? 'never scheduled',
+      action: `${w.message} Add a pool whose nodes fit them, or lower their requests.`,
+    });
+  }
+  items.sort((a, b) => RANK[a.severity] - RANK[b.severity]);
+  return { items, fleet, workloads: workloadCosts(summary, input.totals), resources: resources(input.recommendations, input.fromRequests) };
+}
+
+function workloadCosts(summary: Summary, totals: ReadonlyMap<string, WorkloadIntegrals>): WorkloadCostRow[] {
+  const ms = summary.durationSeconds * 1000;
+  const allocated = summary.cost.allocatedUsd;
+  const mean = (x: number | undefined) => (ms > 0 && x ? Math.round(x / ms) : 0);
+  return Object.entries(summary.cost.byWorkload)
+    .map(([workload, costUsd]) => {
+      const t = totals.get(workload);
+      return {
+        workload, costUsd, sharePct: allocated > 0 ? Math.round((10000 * costUsd) / allocated) / 100 : 0,
+        cpuRequestedMilli: mean(t?.cpuRequestedMilliMs), cpuUsedMilli: mean(t?.cpuUsedMilliMs),
+        memoryRequestedBytes: mean(t?.memoryRequestedByteMs), memoryUsedBytes: mean(t?.memoryUsedByteMs),
+      };
+    })
+    .sort((a, b) => b.costUsd - a.costUsd || (a.workload < b.workload ? -1 : 1));
+}
+
+function resources(rows: readonly RecommendationRow[], fromRequests: ReadonlySet<string>): ResourcesAdvice[] {
+  return rows.map((row) => {
+    const historyDays = Math.round((row.historyDays ?? 0) * 10000) / 10000;
+    const shortHistory = historyDays < SHORT_HISTORY_DAYS;
+    return { workload: row.workload, container: row.container, yaml: resourcesYaml(row), historyDays, shortHistory, fromRequests: fromRequests.has(row.workload) };
+  });
+}
+
+/** "$1,201.40". */
+export function dollars(x: number): string {
+  const s = Math.abs(x).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return x < 0 ? `-$${s}` : `$${s}`;
+}
+
+function mebibytes(bytes: number): string {
+  return `${Math.ceil(bytes / 2 ** 20)}Mi`;
+}
