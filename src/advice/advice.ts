@@ -6,7 +6,7 @@ import type { RecommendationRow } from '../controllers/vpa/controller.ts';
 import type { AdviceItem, AdviceSeverity, AdviceSummary, ResourcesAdvice, Summary, WorkloadCostRow } from '../outputs/summary.ts';
 import type { HpaBoundShare } from '../record/runFlags.ts';
 import type { PeakSnapshot, WorkloadIntegrals } from './collect.ts';
-import { fleetAdvice } from './fleet.ts';
+import { dollars, fleetAdvice } from './fleet.ts';
 import { resourcesYaml } from './resourcesYaml.ts';
 
 /** An HPA at maxReplicas in at least this share of the samples is advice (more than half is also a warning). */
@@ -49,7 +49,7 @@ export function buildAdvice(input: AdviceInputs): AdviceSummary {
       severity: share >= 0.3 ? 'high' : 'medium', code: 'fleet-oversized', what: 'cluster larger than its pods need',
       objects: fleet.proposal.flatMap((f) => f.pools.map((p) => `NodePool/-/${p}`)),
       figure: `${dollars(fleet.savingMonthlyUsd!)}/month (${pct(share)})`,
-      action: `${fleet.summary} It ignores zones, spread and surge headroom: keep a node or two spare.`,
+      action: `Run ${fleet.proposal.map((f) => `${f.nodes} × ${f.instanceType}`).join(' + ')} instead of ${fleet.proposal[0].pools.join(', ')} (Fleet, below), with a node or two spare: the packing ignores zones, spread and surge headroom.`,
     });
   }
   for (const h of input.hpas) {
@@ -119,12 +119,6 @@ function resources(rows: readonly RecommendationRow[], fromRequests: ReadonlySet
     const shortHistory = historyDays < SHORT_HISTORY_DAYS;
     return { workload: row.workload, container: row.container, yaml: resourcesYaml(row), historyDays, shortHistory, fromRequests: fromRequests.has(row.workload) };
   });
-}
-
-/** "$1,201.40". */
-export function dollars(x: number): string {
-  const s = Math.abs(x).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-  return x < 0 ? `-$${s}` : `$${s}`;
 }
 
 function mebibytes(bytes: number): string {

@@ -3,7 +3,7 @@
 // the run's provider and architectures (binPack.ts), priced at on-demand list prices, against what
 // the run cost a month. Pools whose pods the packing cannot move (selectors, node affinity,
 // taints) stay as they are, at their run cost.
-import { findInstanceType, type Provider } from '../cost/catalog.ts';
+import { findInstanceType, listInstanceTypes, type InstanceType, type Provider } from '../cost/catalog.ts';
 import type { FleetAdvice, Summary } from '../outputs/summary.ts';
 import { candidateTypes, cheapestFleet, type BinShape, type PodShape } from './binPack.ts';
 import type { PeakSnapshot } from './collect.ts';
@@ -19,7 +19,8 @@ const IGNORES = [
   'the run\'s discounts and spot prices (the proposal is priced at on-demand list prices)',
 ];
 
-export function fleetAdvice(summary: Summary, peak: PeakSnapshot | null): FleetAdvice {
+/** `catalog`: the types to choose from (a test's few; the whole catalog by default). */
+export function fleetAdvice(summary: Summary, peak: PeakSnapshot | null, catalog: readonly InstanceType[] = listInstanceTypes()): FleetAdvice {
   const hours = summary.durationSeconds / 3600;
   const current = summary.cost.monthlyRunRateUsd;
   const base: FleetAdvice = {
@@ -77,7 +78,7 @@ export function fleetAdvice(summary: Summary, peak: PeakSnapshot | null): FleetA
   for (const needsGpu of [false, true]) {
     const group = pods.filter((p) => (p.gpu > 0) === needsGpu);
     if (group.length === 0) continue;
-    const choice = cheapestFleet(group, candidateTypes(provider, arches, needsGpu), daemon);
+    const choice = cheapestFleet(group, candidateTypes(provider, arches, needsGpu, catalog), daemon);
     if (!choice) return no(`No ${needsGpu ? 'GPU ' : ''}instance type of ${provider} (${[...arches].join(', ')}) holds every pod of the peak: no fleet proposed.`);
     proposal.push({ instanceType: choice.type.id, nodes: choice.nodes, monthlyUsd: round2(choice.usdPerHour * HOURS_PER_MONTH), pools: flexible });
   }
@@ -86,10 +87,17 @@ export function fleetAdvice(summary: Summary, peak: PeakSnapshot | null): FleetA
   const advised = saving > FLEET_SAVING_SHARE * current;
   const fleet = proposal.map((f) => `${f.nodes} × ${f.instanceType}`).join(' + ');
   const keptText = kept.length > 0 ? ` (${kept.map((k) => k.pool).join(', ')} kept as ${kept.length === 1 ? 'it is' : 'they are'})` : '';
+  const held = `the ${base.peakPods} pod${base.peakPods === 1 ? '' : 's'} of the peak`;
   const text = advised
-    ? `${fleet} would have held the ${base.peakPods} pods of the peak${keptText}: $${proposed.toFixed(2)} a month instead of $${current.toFixed(2)}, saving $${saving.toFixed(2)} (${Math.round((100 * saving) / current)}%).`
-    : `${fleet} would have held the ${base.peakPods} pods of the peak${keptText} for $${proposed.toFixed(2)} a month against the run's $${current.toFixed(2)}: not ${Math.round(FLEET_SAVING_SHARE * 100)}% cheaper, so the fleet is about the right size for its requests.`;
+    ? `${fleet} would have held ${held}${keptText}: ${dollars(proposed)} a month instead of ${dollars(current)}, saving ${dollars(saving)} (${Math.round((100 * saving) / current)}%).`
+    : `${fleet} would have held ${held}${keptText} for ${dollars(proposed)} a month against the run's ${dollars(current)}: not ${Math.round(FLEET_SAVING_SHARE * 100)}% cheaper, so the fleet is about the right size for its requests.`;
   return { ...base, advised, summary: text, proposedMonthlyUsd: proposed, savingMonthlyUsd: saving, proposal, kept };
+}
+
+/** "$1,201.40". */
+export function dollars(x: number): string {
+  const s = Math.abs(x).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return x < 0 ? `-$${s}` : `$${s}`;
 }
 
 function round2(x: number): number {
