@@ -85,12 +85,16 @@ export function buildAdvice(input: AdviceInputs): AdviceSummary {
       });
     }
   }
+  // A workload whose pods fit no node is also pending at the end: said once, with the reason.
+  const fitsNoNode = new Set((summary.warnings ?? []).filter((w) => w.code === 'pod-fits-no-node').flatMap((w) => w.objects));
   for (const w of summary.warnings ?? []) {
     if (w.code !== 'pod-fits-no-node' && w.code !== 'pods-pending') continue;
+    if (w.code === 'pods-pending' && w.objects.every((o) => fitsNoNode.has(o))) continue;
     items.push({
       severity: 'high', code: 'pods-fit-no-pool', what: w.code === 'pods-pending' ? 'pods pending at the end' : 'pods fit no pool', objects: w.objects,
       figure: /^(\d+) pods?/.exec(w.message)?.[0] ?? 'never scheduled',
-      action: `${w.message} Add a pool whose nodes fit them, or lower their requests.`,
+      // The preflight's message says what to do; the scheduler's last word does not.
+      action: w.code === 'pod-fits-no-node' ? w.message : `${w.message} Add a pool whose nodes fit them, or lower their requests.`,
     });
   }
   items.sort((a, b) => RANK[a.severity] - RANK[b.severity]);

@@ -10,6 +10,10 @@ import type { Pod } from '../model/pod.ts';
 /** Node labels a pod may select on and still be packed anywhere (every node of the arch has them). */
 const HONOURED_SELECTORS = new Set(['kubernetes.io/os', 'kubernetes.io/arch', 'beta.kubernetes.io/os', 'beta.kubernetes.io/arch']);
 
+/** Taints the platform puts on and takes off a node (not-ready, cordoned, being disrupted or
+ *  scaled down): a state of the node, not a pool reserved for some pods. */
+const TRANSIENT_TAINT = /^(node\.kubernetes\.io\/|node\.cloudprovider\.kubernetes\.io\/|karpenter\.sh\/|ToBeDeletedByClusterAutoscaler$|DeletionCandidateOfClusterAutoscaler$)/;
+
 export interface PeakPod {
   workload: string;
   cpuMilli: number;
@@ -75,7 +79,7 @@ export class PeakRequests {
     const nodes: PeakNode[] = [];
     for (const node of api.nodes) {
       if (node.state === 'Removed') continue;
-      nodes.push({ pool: poolOf(node), instanceType: node.instanceType, taints: node.taints.filter((t) => t.effect !== 'PreferNoSchedule').map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`) });
+      nodes.push({ pool: poolOf(node), instanceType: node.instanceType, taints: node.taints.filter((t) => t.effect !== 'PreferNoSchedule' && !TRANSIENT_TAINT.test(t.key)).map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`) });
     }
     this.snapshot = { tMs: api.nowMs, cpuRequestedMilli, memoryRequestedBytes, pods, nodes };
   }

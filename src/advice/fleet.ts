@@ -38,10 +38,12 @@ export function fleetAdvice(summary: Summary, peak: PeakSnapshot | null, catalog
   for (const n of peak.nodes) {
     let p = pools.get(n.pool);
     if (!p) pools.set(n.pool, (p = { types: new Set(), reason: null }));
-    if (n.instanceType) p.types.add(n.instanceType);
+    const type = n.instanceType ? catalogType(n.instanceType) : undefined;
+    if (type) p.types.add(type.id);
     if (p.reason) continue;
     if (n.taints.length > 0) p.reason = `tainted (${n.taints[0]})`;
-    else if (!n.instanceType || !findInstanceType(n.instanceType)) p.reason = 'nodes of an instance type the catalog does not have';
+    else if (!n.instanceType) p.reason = 'nodes without an instance type (capacity written in the scenario): nothing to price a fleet with';
+    else if (!type) p.reason = `nodes of ${n.instanceType}, which the catalog does not have`;
   }
   for (const pod of peak.pods) {
     const p = pools.get(pod.pool);
@@ -49,8 +51,9 @@ export function fleetAdvice(summary: Summary, peak: PeakSnapshot | null, catalog
   }
   const kept = [...pools].filter(([, p]) => p.reason).map(([pool, p]) => ({ pool, reason: p.reason!, monthlyUsd: round2(monthly(pool)) }));
   const flexible = [...pools].filter(([, p]) => !p.reason).map(([pool]) => pool);
-  if (flexible.length === 0) return no(`Every pool's pods need the nodes they have (${kept.map((k) => `${k.pool}: ${k.reason}`).join('; ')}): no fleet proposed.`);
+  if (flexible.length === 0) return no(`No pool can be packed anew (${kept.map((k) => `${k.pool}: ${k.reason}`).join('; ')}): no fleet proposed.`);
   const types = flexible.flatMap((pool) => [...pools.get(pool)!.types]).map((id) => findInstanceType(id)!);
+  if (types.length === 0) return no('No node of the run has an instance type the catalog knows: nothing to pack over.');
   const providers = new Set<Provider>(types.map((t) => t.provider));
   if (providers.size !== 1) return no(`The pools span ${[...providers].join(' and ')}: no one catalog to pack over.`);
   const provider = [...providers][0];
@@ -74,6 +77,7 @@ export function fleetAdvice(summary: Summary, peak: PeakSnapshot | null, catalog
     daemon.cpuMilli += d.cpuMilli;
     daemon.memoryBytes += d.memoryBytes;
   }
+  if (pods.length === 0) return no(`No pod but DaemonSet pods ran on ${flexible.join(', ')} at the peak of requests: nothing to pack${kept.length > 0 ? ` (${kept.map((k) => `${k.pool}: ${k.reason}`).join('; ')})` : ''}.`);
   const proposal: FleetAdvice['proposal'] = [];
   for (const needsGpu of [false, true]) {
     const group = pods.filter((p) => (p.gpu > 0) === needsGpu);
@@ -90,8 +94,17 @@ export function fleetAdvice(summary: Summary, peak: PeakSnapshot | null, catalog
   const held = `the ${base.peakPods} pod${base.peakPods === 1 ? '' : 's'} of the peak`;
   const text = advised
     ? `${fleet} would have held ${held}${keptText}: ${dollars(proposed)} a month instead of ${dollars(current)}, saving ${dollars(saving)} (${Math.round((100 * saving) / current)}%).`
-    : `${fleet} would have held ${held}${keptText} for ${dollars(proposed)} a month against the run's ${dollars(current)}: not ${Math.round(FLEET_SAVING_SHARE * 100)}% cheaper, so the fleet is about the right size for its requests.`;
+    : `${fleet} would have held ${held}${keptText} for ${dollars(proposed)} a month against the run's ${dollars(current)}: not ${Math.round(FLEET_SAVING_SHARE * 100)}% cheaper, so no fleet advice.`;
   return { ...base, advised, summary: text, proposedMonthlyUsd: proposed, savingMonthlyUsd: saving, proposal, kept };
+}
+
+/** A node's instance type in the catalog: "aws/m5.large", or a bare "m5.large" (Karpenter's nodes, a
+ *  cluster's state) when exactly one provider has that name. */
+function catalogType(name: string): InstanceType | undefined {
+  const found = findInstanceType(name);
+  if (found || name.includes('/')) return found;
+  const matches = (['aws', 'gce', 'azure'] as const).map((p) => findInstanceType(`${p}/${name}`)).filter((t) => t !== undefined);
+  return matches.length === 1 ? matches[0] : undefined;
 }
 
 /** "$1,201.40". */
