@@ -79,7 +79,7 @@ const web = (pool: string, extra: Partial<PeakPod> = {}): PeakPod => ({ workload
 
 test('fleet advice: 10 pods of 1 CPU / 2Gi on 5 m5.xlarge ($700.80 a month) -> 2 m5.2xlarge ($560.64), saving $140.16 (20%)', () => {
   // 5 × $0.192 × 24 h = $23.04 a day; × 730 / 24 = $700.80 a month. 2 × $0.384 × 730 = $560.64.
-  const nodes = Array.from({ length: 5 }, () => ({ pool: 'general', instanceType: 'aws/m5.xlarge', taints: [] }));
+  const nodes = Array.from({ length: 5 }, () => ({ pool: 'general', zone: 'us-east-1a', instanceType: 'aws/m5.xlarge', taints: [] }));
   const advice = fleetAdvice(summaryOf({ general: 23.04 }, 24), peakOf(Array.from({ length: 10 }, () => web('general')), nodes), M5);
   assert.equal(advice.advised, true);
   assert.equal(advice.currentMonthlyUsd, 700.8);
@@ -96,11 +96,21 @@ test('fleet advice: 10 pods of 1 CPU / 2Gi on 5 m5.xlarge ($700.80 a month) -> 2
   assert.match(four.summary, /not 10% cheaper/);
 });
 
+test('fleet advice keeps a node in each zone: over 3 zones, 4 × m5.xlarge ($560.64) beat 3 × m5.2xlarge ($840.96)', () => {
+  // The same 10 pods on 5 m5.xlarge spread over 3 zones: 2 × m5.2xlarge are too few; 4 × m5.xlarge
+  // (3 pods a node) cost 4 × 0.192 × 730 = $560.64, 3 × m5.2xlarge 3 × 0.384 × 730 = $840.96.
+  const zones = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
+  const nodes = Array.from({ length: 5 }, (_, i) => ({ pool: 'general', zone: zones[i % 3], instanceType: 'aws/m5.xlarge', taints: [] }));
+  const advice = fleetAdvice(summaryOf({ general: 23.04 }, 24), peakOf(Array.from({ length: 10 }, () => web('general')), nodes), M5);
+  assert.deepEqual(advice.proposal.map((p) => [p.instanceType, p.nodes, p.monthlyUsd]), [['aws/m5.xlarge', 4, 560.64]]);
+  assert.equal(advice.advised, true);
+});
+
 test('fleet advice leaves tainted pools and pools of pinned pods as they are, at their run cost', () => {
   const nodes = [
-    ...Array.from({ length: 5 }, () => ({ pool: 'general', instanceType: 'aws/m5.xlarge', taints: [] })),
-    { pool: 'gpu', instanceType: 'aws/g4dn.xlarge', taints: ['nvidia.com/gpu:NoSchedule'] },
-    { pool: 'db', instanceType: 'aws/r5.large', taints: [] },
+    ...Array.from({ length: 5 }, () => ({ pool: 'general', zone: 'us-east-1a', instanceType: 'aws/m5.xlarge', taints: [] })),
+    { pool: 'gpu', zone: 'us-east-1a', instanceType: 'aws/g4dn.xlarge', taints: ['nvidia.com/gpu:NoSchedule'] },
+    { pool: 'db', zone: 'us-east-1a', instanceType: 'aws/r5.large', taints: [] },
   ];
   const pods = [...Array.from({ length: 10 }, () => web('general')), web('gpu', { gpu: 1 }), web('db', { workload: 'StatefulSet/default/db', pinned: 'node selector disktype' })];
   // general $23.04, gpu $12.624 ($0.526/h × 730 = $383.98 a month), db $3.024 a day ($0.126/h: $91.98).
@@ -116,7 +126,7 @@ test('fleet advice leaves tainted pools and pools of pinned pods as they are, at
 });
 
 test('DaemonSet pods take room on every node of the proposal, and do not count as packed pods', () => {
-  const nodes = Array.from({ length: 5 }, () => ({ pool: 'general', instanceType: 'aws/m5.xlarge', taints: [] }));
+  const nodes = Array.from({ length: 5 }, () => ({ pool: 'general', zone: 'us-east-1a', instanceType: 'aws/m5.xlarge', taints: [] }));
   // A 1-CPU agent per node leaves an m5.2xlarge 6910m: 6 pods, so 10 pods need 2 nodes still;
   // an m5.xlarge 2920m: 2 pods a node, 5 nodes ($700.80). m5.2xlarge wins at $560.64.
   const agent = (): PeakPod => ({ ...web('general'), workload: 'DaemonSet/kube-system/agent', daemon: true });

@@ -88,13 +88,14 @@ export function candidateTypes(provider: Provider, arches: ReadonlySet<string>, 
 /** How many of the cheapest lower bounds are packed for real. */
 const PACKED_TYPES = 12;
 
-/** The cheapest fleet of one type for `pods` (on-demand list prices); null when no type holds them. */
-export function cheapestFleet(pods: readonly PodShape[], types: readonly InstanceType[], daemon: BinShape): FleetChoice | null {
+/** The cheapest fleet of one type for `pods` (on-demand list prices), of at least `minNodes`
+ *  nodes (one per zone the pools spanned); null when no type holds them. */
+export function cheapestFleet(pods: readonly PodShape[], types: readonly InstanceType[], daemon: BinShape, minNodes = 1): FleetChoice | null {
   const total = pods.reduce((s, p) => ({ cpu: s.cpu + p.cpuMilli, memory: s.memory + p.memoryBytes, gpu: s.gpu + p.gpu }), { cpu: 0, memory: 0, gpu: 0 });
   const bounds = types.flatMap((type) => {
     const bin = binOf(type, daemon);
     if (bin.cpuMilli <= 0 || bin.memoryBytes <= 0 || bin.pods <= 0) return [];
-    const atLeast = Math.max(1, Math.ceil(total.cpu / bin.cpuMilli), Math.ceil(total.memory / bin.memoryBytes), Math.ceil(pods.length / bin.pods), bin.gpu > 0 ? Math.ceil(total.gpu / bin.gpu) : 0);
+    const atLeast = Math.max(minNodes, Math.ceil(total.cpu / bin.cpuMilli), Math.ceil(total.memory / bin.memoryBytes), Math.ceil(pods.length / bin.pods), bin.gpu > 0 ? Math.ceil(total.gpu / bin.gpu) : 0);
     return [{ type, bin, lowerUsd: atLeast * type.onDemandUsdPerHour }];
   }).sort((a, b) => a.lowerUsd - b.lowerUsd || (a.type.id < b.type.id ? -1 : 1));
   let best: FleetChoice | null = null;
@@ -102,8 +103,9 @@ export function cheapestFleet(pods: readonly PodShape[], types: readonly Instanc
   for (const { type, bin, lowerUsd } of bounds) {
     if (best && lowerUsd > best.usdPerHour) break;
     if (tried >= PACKED_TYPES && best) break;
-    const nodes = firstFitDecreasing(pods, bin);
-    if (nodes === null) continue;
+    const packed = firstFitDecreasing(pods, bin);
+    if (packed === null) continue;
+    const nodes = Math.max(packed, minNodes);
     tried++;
     const usdPerHour = nodes * type.onDemandUsdPerHour;
     if (!best || usdPerHour < best.usdPerHour - 1e-9 || (Math.abs(usdPerHour - best.usdPerHour) <= 1e-9 && nodes < best.nodes)) best = { type, nodes, usdPerHour };

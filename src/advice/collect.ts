@@ -28,6 +28,7 @@ export interface PeakPod {
 
 export interface PeakNode {
   pool: string;
+  zone: string | null;
   instanceType: string | null;
   /** Its NoSchedule / NoExecute taints, as key=value:effect. */
   taints: string[];
@@ -79,7 +80,7 @@ export class PeakRequests {
     const nodes: PeakNode[] = [];
     for (const node of api.nodes) {
       if (node.state === 'Removed') continue;
-      nodes.push({ pool: poolOf(node), instanceType: node.instanceType, taints: node.taints.filter((t) => t.effect !== 'PreferNoSchedule' && !TRANSIENT_TAINT.test(t.key)).map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`) });
+      nodes.push({ pool: poolOf(node), zone: node.zone, instanceType: node.instanceType, taints: node.taints.filter((t) => t.effect !== 'PreferNoSchedule' && !TRANSIENT_TAINT.test(t.key)).map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`) });
     }
     this.snapshot = { tMs: api.nowMs, cpuRequestedMilli, memoryRequestedBytes, pods, nodes };
   }

@@ -13,7 +13,7 @@ export const HOURS_PER_MONTH = 730;
 export const FLEET_SAVING_SHARE = 0.1;
 
 const IGNORES = [
-  'zones and topology spread (the fleet is one pool; spread pods need nodes in every zone)',
+  'zones beyond one node in each zone the pools had, and topology spread (spread pods may need more nodes in every zone)',
   'surge and failure headroom (a rollout, a node failure or a peak above this run\'s needs spare nodes)',
   'usage above requests (pods are packed by their requests, as the scheduler places them)',
   'the run\'s discounts and spot prices (the proposal is priced at on-demand list prices)',
@@ -78,11 +78,13 @@ export function fleetAdvice(summary: Summary, peak: PeakSnapshot | null, catalog
     daemon.memoryBytes += d.memoryBytes;
   }
   if (pods.length === 0) return no(`No pod but DaemonSet pods ran on ${flexible.join(', ')} at the peak of requests: nothing to pack${kept.length > 0 ? ` (${kept.map((k) => `${k.pool}: ${k.reason}`).join('; ')})` : ''}.`);
+  // One node at least in each zone the pools had: a fleet in one zone is not the same cluster.
+  const zones = new Set(peak.nodes.filter((n) => flex.has(n.pool) && n.zone).map((n) => n.zone));
   const proposal: FleetAdvice['proposal'] = [];
   for (const needsGpu of [false, true]) {
     const group = pods.filter((p) => (p.gpu > 0) === needsGpu);
     if (group.length === 0) continue;
-    const choice = cheapestFleet(group, candidateTypes(provider, arches, needsGpu, catalog), daemon);
+    const choice = cheapestFleet(group, candidateTypes(provider, arches, needsGpu, catalog), daemon, needsGpu ? 1 : Math.max(1, zones.size));
     if (!choice) return no(`No ${needsGpu ? 'GPU ' : ''}instance type of ${provider} (${[...arches].join(', ')}) holds every pod of the peak: no fleet proposed.`);
     proposal.push({ instanceType: choice.type.id, nodes: choice.nodes, monthlyUsd: round2(choice.usdPerHour * HOURS_PER_MONTH), pools: flexible });
   }
