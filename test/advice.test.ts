@@ -162,9 +162,11 @@ test('advice items: HPA at max or min, throttling, OOM kills, pods that fit no p
   const advice = buildAdvice({
     summary, peak: null, totals: new Map(), fromRequests: new Set(),
     hpas: [
-      { hpa: 'HorizontalPodAutoscaler/default/web', target: 'Deployment/default/web', minReplicas: 2, maxReplicas: 10, atMaxShare: 0.3, atMinShare: 0 },
-      { hpa: 'HorizontalPodAutoscaler/default/api', target: 'Deployment/default/api', minReplicas: 3, maxReplicas: 10, atMaxShare: 0, atMinShare: 0.95 },
-      { hpa: 'HorizontalPodAutoscaler/default/ok', target: 'Deployment/default/ok', minReplicas: 1, maxReplicas: 10, atMaxShare: 0.2, atMinShare: 1 },
+      { hpa: 'HorizontalPodAutoscaler/default/web', target: 'Deployment/default/web', minReplicas: 2, maxReplicas: 10, atMaxShare: 0.3, atMinShare: 0, wantedMoreShare: 0.2, wantedLessShare: 0 },
+      { hpa: 'HorizontalPodAutoscaler/default/api', target: 'Deployment/default/api', minReplicas: 3, maxReplicas: 10, atMaxShare: 0, atMinShare: 0.95, wantedMoreShare: 0, wantedLessShare: 0.8 },
+      // Under the thresholds, or at max with metrics that never asked for more: no advice.
+      { hpa: 'HorizontalPodAutoscaler/default/ok', target: 'Deployment/default/ok', minReplicas: 1, maxReplicas: 10, atMaxShare: 0.2, atMinShare: 1, wantedMoreShare: 0, wantedLessShare: 0 },
+      { hpa: 'HorizontalPodAutoscaler/default/content', target: 'Deployment/default/content', minReplicas: 1, maxReplicas: 4, atMaxShare: 0.9, atMinShare: 0, wantedMoreShare: 0, wantedLessShare: 0 },
     ],
     trouble: [{ ref: 'Deployment/default/web', throttledShare: 0.12, oomKills: 0 }, { ref: 'Deployment/shop/web', throttledShare: 0, oomKills: 3 }],
     recommendations: [ROW],
@@ -172,9 +174,9 @@ test('advice items: HPA at max or min, throttling, OOM kills, pods that fit no p
   assert.deepEqual(advice.items.map((i) => [i.severity, i.code, i.figure]), [
     ['high', 'oom-killed', '3 OOM kills'],
     ['high', 'pods-fit-no-pool', '2 pods'],
-    ['medium', 'hpa-at-max', '30% of the run at 10'],
+    ['medium', 'hpa-at-max', '30% of the run at 10; its metrics asked for more in 20% of its syncs'],
     ['medium', 'cpu-throttled', '12% of the CPU it wanted'],
-    ['low', 'hpa-at-min', '95% of the run at 3'],
+    ['low', 'hpa-at-min', '95% of the run at 3; its metrics asked for fewer in 80% of its syncs'],
   ]);
   assert.match(advice.items[0].action, /above the recommender's target of 600Mi/);
   assert.equal(advice.fleet.advised, false);

@@ -53,16 +53,20 @@ export function buildAdvice(input: AdviceInputs): AdviceSummary {
     });
   }
   for (const h of input.hpas) {
-    if (h.atMaxShare >= HPA_AT_MAX_ADVICE) {
+    // At maxReplicas while its metrics asked for more (upstream's ScalingLimited/TooManyReplicas):
+    // the cap, not the load, set the replicas. At max and content is not advice.
+    const wantedMore = h.wantedMoreShare === null ? '' : `; its metrics asked for more in ${pct(h.wantedMoreShare)} of its syncs`;
+    if (h.atMaxShare >= HPA_AT_MAX_ADVICE && (h.wantedMoreShare ?? 1) > 0) {
       items.push({
-        severity: h.atMaxShare > 0.5 ? 'high' : 'medium', code: 'hpa-at-max', what: 'HPA pinned at maxReplicas', objects: [h.hpa, h.target],
-        figure: `${pct(h.atMaxShare)} of the run at ${h.maxReplicas}`,
+        severity: h.atMaxShare > 0.5 || (h.wantedMoreShare ?? 0) >= 0.25 ? 'high' : 'medium', code: 'hpa-at-max', what: 'HPA pinned at maxReplicas', objects: [h.hpa, h.target],
+        figure: `${pct(h.atMaxShare)} of the run at ${h.maxReplicas}${wantedMore}`,
         action: `Raise maxReplicas of ${h.hpa} (the cap, not the load, set the replicas), or check that the load model is what you meant.`,
       });
     } else if (h.minReplicas > 1 && h.atMinShare >= HPA_AT_MIN_ADVICE) {
+      const wantedLess = h.wantedLessShare === null ? '' : `; its metrics asked for fewer in ${pct(h.wantedLessShare)} of its syncs`;
       items.push({
         severity: 'low', code: 'hpa-at-min', what: 'HPA pinned at minReplicas', objects: [h.hpa, h.target],
-        figure: `${pct(h.atMinShare)} of the run at ${h.minReplicas}`,
+        figure: `${pct(h.atMinShare)} of the run at ${h.minReplicas}${wantedLess}`,
         action: `The load never asked for more than minReplicas: lower minReplicas of ${h.hpa} if ${h.minReplicas} replicas are not needed for availability.`,
       });
     }

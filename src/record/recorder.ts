@@ -254,7 +254,7 @@ export class Recorder {
       return run ? [{ ref: w.ref, throttledShare: run.cpuWantMilliMs > 0 ? run.cpuThrottledMilliMs / run.cpuWantMilliMs : 0, oomKills: run.oomKills }] : [];
     });
     return buildAdvice({
-      summary, peak: this.peak!.snapshot, hpas: this.flags.hpaBounds(), trouble, totals: this.workloadTotals!.byWorkload,
+      summary, peak: this.peak!.snapshot, hpas: this.flags.hpaBounds(controllers?.get('horizontalpodautoscaling')?.limitCounts()), trouble, totals: this.workloadTotals!.byWorkload,
       recommendations: controllers?.get('vertical-pod-autoscaler')?.rows() ?? [],
       fromRequests: new Set((summary.warnings ?? []).filter((w) => w.code === 'usage-from-requests').flatMap((w) => w.objects)),
     });

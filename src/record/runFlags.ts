@@ -37,6 +37,10 @@ export interface HpaBoundShare {
   maxReplicas: number;
   atMaxShare: number;
   atMinShare: number;
+  /** Shares of the HPA's syncs whose metrics asked for more than maxReplicas, or fewer than
+   *  minReplicas (HorizontalController.limitCounts); null when the controller did not say. */
+  wantedMoreShare: number | null;
+  wantedLessShare: number | null;
 }
 
 export class RunFlags {
@@ -73,9 +77,16 @@ export class RunFlags {
     }
   }
 
-  hpaBounds(): HpaBoundShare[] {
+  hpaBounds(limits?: ReadonlyMap<string, { syncs: number; aboveMax: number; belowMin: number }>): HpaBoundShare[] {
     const share = (n: number) => (this.samples > 0 ? n / this.samples : 0);
-    return this.hpas.map((h) => ({ hpa: h.hpa, target: h.target, minReplicas: h.minReplicas, maxReplicas: h.maxReplicas, atMaxShare: share(h.atMax), atMinShare: share(h.atMin) }));
+    return this.hpas.map((h) => {
+      const l = limits?.get(h.hpa);
+      const ofSyncs = (n: number | undefined) => (l && l.syncs > 0 ? n! / l.syncs : l ? 0 : null);
+      return {
+        hpa: h.hpa, target: h.target, minReplicas: h.minReplicas, maxReplicas: h.maxReplicas, atMaxShare: share(h.atMax), atMinShare: share(h.atMin),
+        wantedMoreShare: ofSyncs(l?.aboveMax), wantedLessShare: ofSyncs(l?.belowMin),
+      };
+    });
   }
 
   /** The run's flags, HPAs first, then workloads in the order they are listed, then pending pods. */
