@@ -234,7 +234,8 @@ ${table(shown, [
   { header: 'Memory request → target', cell: (r) => `${memory(r.memoryRequestBytes)} → ${memory(r.memoryTargetBytes)} [${memory(r.memoryLowerBytes)}–${upper(r, memory(r.memoryUpperBytes))}]` },
   { header: 'Memory limit', cell: (r) => memory(r.memoryLimitBytes) },
   { header: 'Saving / month', cell: (r) => (r.monthlySavingUsd === null ? '–' : usd(r.monthlySavingUsd)), numeric: true },
-  { header: 'Note', cell: (r) => [verdict(r, unmodelled), shortOf(r) ? historyNote(shortOf(r)!) : ''].filter(Boolean).join('; ') },
+  // Without a usage model the whole recommendation is the request plus margin: that says it all.
+  { header: 'Note', cell: (r) => [verdict(r, unmodelled), shortOf(r) && !unmodelled.has(r.workload) ? historyNote(shortOf(r)!) : ''].filter(Boolean).join('; ') },
 ])}
 ${resourcesBlocks(resources)}`;
 }
