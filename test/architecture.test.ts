@@ -137,7 +137,7 @@ const LAYERS: string[][] = [
   ['cost', 'kubectl', 'cloud', 'carbon'],
   ['controllers'],
   ['scriptedEvents.ts', 'world.ts', 'preflight.ts'],
-  ['record', 'focus'],
+  ['record', 'focus', 'advice'],
   ['report'],
   ['export'],
   ['run.ts', 'size'],

@@ -163,7 +163,7 @@ test('a run places shares GPU by GPU, names the GPUs in the Scheduled events, an
   // below it; 300: 100; 500: 100; one whole GPU: 100 + 500; two whole GPUs do not fit: all 1,600.
   // (600 + 100 + 100 + 600 + 1600) / 5 = 600, here the same as the simple form.
   assert.deepEqual(run.summary.gpu, { gpusMax: 4, allocatedMeanPct: 60, allocatedMaxPct: 60, fragmentedMeanPct: 37.5, fragmentedMaxPct: 37.5, fgdMeanPct: 37.5, fgdMaxPct: 37.5 });
-  assert.deepEqual(Object.keys(run.summary).slice(-2), ['gpu', 'warnings']); // before the warnings (e waits)
+  assert.deepEqual(Object.keys(run.summary).slice(-3), ['gpu', 'warnings', 'advice']); // before the warnings (e waits); the advice last
 });
 
 test('a run without GPUs writes no gpu.csv and no gpu section', async () => {

@@ -204,8 +204,8 @@ test('a workload named <script>alert(1)</script> shows as text in report.html, n
   assert.equal(r.code, 0, r.stderr);
   const html = fs.readFileSync(path.join(dir, 'report.html'), 'utf8');
   assert.ok(html.includes('Deployment/shop/&lt;script&gt;alert(1)&lt;/script&gt;'), 'the name appears escaped in the tables');
-  // Our own scripts only: the three libraries, the specs' JSON and the boot script.
-  assert.equal(html.match(/<script\b/g)!.length, 5);
+  // Our own scripts only: the three libraries, the specs' JSON, the boot script and the resources blocks' copy buttons.
+  assert.equal(html.match(/<script\b/g)!.length, 6);
   assert.ok(!html.includes('<script>alert(1)'));
   const svg = fs.readFileSync(path.join(dir, 'charts', 'workloads.svg'), 'utf8');
   assert.ok(svg.includes('&lt;script&gt;alert(1)&lt;/script&gt;') && !svg.includes('<script>'));

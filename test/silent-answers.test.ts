@@ -386,7 +386,8 @@ spec:
 `);
   assert.equal('warnings' in run.summary, false);
   // carbon: every run's estimate beside cost (issue 19); no pool here lacks what it needs, so no carbon warning either.
-  assert.deepEqual(Object.keys(run.summary), ['scenario', 'seed', 'durationSeconds', 'cost', 'carbon', 'utilization', 'nodes', 'pods', 'demand', 'autoscaling']);
+  // advice: what to do (issue 21), last, in every run with its detail files.
+  assert.deepEqual(Object.keys(run.summary), ['scenario', 'seed', 'durationSeconds', 'cost', 'carbon', 'utilization', 'nodes', 'pods', 'demand', 'autoscaling', 'advice']);
 });
 
 // --- the command line and the report ---------------------------------------------------------------

@@ -22,6 +22,21 @@ test('a table: header row, columns two spaces apart, numbers right-aligned, no b
   assert.throws(() => renderTable({ columns: [{ header: 'a' }], cells: [['x', 'y']] }), /row 0 has 2 cells for 1 columns/);
 });
 
+test('a table wider than the terminal wraps its widest text column at words; piped (no width) it keeps one line per row', () => {
+  const advice = {
+    columns: [{ header: 'severity' }, { header: 'how much', align: 'right' as const }, { header: 'what to do' }],
+    cells: [['high', '$234.33/month (39%)', 'Run 3 × aws/c5.large instead of general, with a node or two spare']],
+  };
+  // severity 8 + 2 + how much 19 + 2 = 31 columns before the text; at 60 it gets 29 a line.
+  assert.deepEqual(renderTables([advice], 60).split('\n').filter(Boolean), [
+    'severity             how much  what to do',
+    'high      $234.33/month (39%)  Run 3 × aws/c5.large instead',
+    '                               of general, with a node or',
+    '                               two spare',
+  ]);
+  assert.equal(renderTables([advice], undefined).split('\n').filter(Boolean).length, 2);
+});
+
 test('money: $, cents, thousands separators; unit prices keep their digits', () => {
   assert.equal(usd(50.75), '$50.75');
   assert.equal(usd(1201.4), '$1,201.40');

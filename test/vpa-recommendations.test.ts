@@ -25,6 +25,7 @@ const row: RecommendationRow = {
   },
   replicas: 3,
   rates: { usdPerCoreHour: 0.04, usdPerGbHour: 0.005 },
+  historyDays: 7,
 };
 
 test('monthly saving = (request − target) × node rates × replicas × 730 h', () => {

@@ -28,7 +28,7 @@ const BORDERLESS = {
 
 /** One table as lines of text: its title above, its notes below. No colour, so what a terminal
  *  shows is what a pipe or a test reads. */
-export function renderTable(table: TerminalTable): string {
+export function renderTable(table: TerminalTable, maxWidth?: number): string {
   const width = table.columns.length;
   for (const [i, row] of table.cells.entries()) {
     if (row.length !== width) throw new RangeError(`table ${table.title ?? ''} row ${i} has ${row.length} cells for ${width} columns`);
@@ -37,6 +37,7 @@ export function renderTable(table: TerminalTable): string {
     colAligns: table.columns.map((c) => c.align ?? 'left'),
     chars: BORDERLESS,
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
+    ...wrapToFit(table, maxWidth),
   });
   // The header is the first row, so it follows its column's alignment as kubectl's does.
   drawn.push(table.columns.map((c) => ({ content: c.header, hAlign: c.align ?? 'left' })));
@@ -45,9 +46,24 @@ export function renderTable(table: TerminalTable): string {
   return [...(table.title ? [table.title] : []), ...body, ...(table.notes ?? [])].join('\n') + '\n';
 }
 
-/** Tables one after the other, a blank line between them. */
-export function renderTables(tables: readonly TerminalTable[]): string {
-  return tables.map(renderTable).join('\n');
+/** A table wider than the terminal would fold every line in two; instead its widest text column
+ *  (advice's "what to do", a warning's detail) wraps at word boundaries. Only for a terminal:
+ *  piped output keeps one line per row, for grep. */
+function wrapToFit(table: TerminalTable, maxWidth: number | undefined): { colWidths?: number[]; wordWrap?: boolean } {
+  if (!maxWidth) return {};
+  const widths = table.columns.map((c, i) => Math.max(c.header.length, ...table.cells.map((row) => row[i]!.length)));
+  const total = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
+  if (total <= maxWidth) return {};
+  let widest = -1;
+  for (const [i, c] of table.columns.entries()) if ((c.align ?? 'left') === 'left' && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
+  if (widest < 0) return {};
+  widths[widest] = Math.max(24, widths[widest]! - (total - maxWidth));
+  return { colWidths: widths, wordWrap: true };
+}
+
+/** Tables one after the other, a blank line between them; `maxWidth` is the terminal's width. */
+export function renderTables(tables: readonly TerminalTable[], maxWidth: number | undefined = process.stdout.isTTY ? process.stdout.columns : undefined): string {
+  return tables.map((t) => renderTable(t, maxWidth)).join('\n');
 }
 
 /** `data` for programs: JSON (2-space indent) or YAML, ending with a newline. */

@@ -8,6 +8,7 @@ import { durationAsWritten } from '../duration.ts';
 import type { TerminalTable } from '../outputs/terminalTable.ts';
 import type { Scenario } from '../model/scenario.ts';
 import { outputOption, renderData, renderTables, type Output } from './output.ts';
+import { adviceTables } from '../advice/adviceTables.ts';
 import { displayPath } from '../scenario/paths.ts';
 import { EXIT_OK, reportError } from './exit.ts';
 import { allowLargeOption, formatOption, parseFormats, parseTables, placementOption, scenarioOptions, tablesOption } from './options.ts';
@@ -117,7 +118,7 @@ async function run(args: RunArgs): Promise<number> {
       const { headlineTable, resultsTable } = await import('./runOutput.ts');
       const facts = { duration: durationAsWritten(scenario.durationMs, writtenDuration(scenario), { spaced: true }), startedAsDumped: dumped };
       // The advice's tables (src/advice/adviceTables.ts) go between the headline and the results.
-      const people: TerminalTable[] = [headlineTable(s, facts), resultsTable(results)];
+      const people: TerminalTable[] = [headlineTable(s, facts), ...adviceTables(s), resultsTable(results)];
       if (args.output === 'table') process.stdout.write(renderTables(people));
     }
     // -o json|yaml: summary.json itself, the same data (what the recorder rounded and wrote).

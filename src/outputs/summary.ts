@@ -29,6 +29,84 @@ export interface Summary {
   /** What the figures above should not be trusted for, or show went wrong (RunWarning); the key
    *  is left out when there is none, so a run without warnings writes the bytes it always did. */
   warnings?: RunWarning[];
+  /** What to do about the run (src/advice/): right-sizing the fleet, HPAs pinned at a bound,
+   *  throttled or OOM-killed workloads, pods that fit no pool, cost per workload and copy-paste
+   *  `resources:` per container. Only in a run with its detail files (not a sweep's runs), so a
+   *  sweep's figures are what they were. docs/outputs.md "Advice". */
+  advice?: AdviceSummary;
+}
+
+/** summary.json `advice` (src/advice/advice.ts builds it at the end of a run). */
+export interface AdviceSummary {
+  /** Most severe first, then in the order found. */
+  items: AdviceItem[];
+  fleet: FleetAdvice;
+  /** Cost per workload (cost.byWorkload) with its mean requests and usage over the run, most expensive first. */
+  workloads: WorkloadCostRow[];
+  /** Copy-paste `resources:` per container from the recommender's targets (recommendations.csv). */
+  resources: ResourcesAdvice[];
+}
+
+export type AdviceSeverity = 'high' | 'medium' | 'low';
+
+export interface AdviceItem {
+  severity: AdviceSeverity;
+  /** fleet-oversized, hpa-at-max, hpa-at-min, cpu-throttled, oom-killed, pods-fit-no-pool. */
+  code: string;
+  /** What, in a few words: "HPA pinned at maxReplicas". */
+  what: string;
+  objects: string[];
+  /** The number that says how much, for people: "78% of the run", "$412.50/month". */
+  figure: string;
+  /** What to do about it, in a sentence. */
+  action: string;
+}
+
+/** The fleet that would have served the pods of the run's peak of requests (advice/binPack.ts). */
+export interface FleetAdvice {
+  /** True when the proposal saves more than FLEET_SAVING_SHARE of the run's monthly cost. */
+  advised: boolean;
+  /** Why there is no proposal, or what it is, in a sentence. */
+  summary: string;
+  /** The run's monthly run-rate (cost.monthlyRunRateUsd) and the proposal's, at 730 h a month. */
+  currentMonthlyUsd: number;
+  proposedMonthlyUsd: number | null;
+  savingMonthlyUsd: number | null;
+  /** When the pods' requests peaked (seconds from t = 0), how many pods and nodes there were. */
+  peakSeconds: number | null;
+  peakPods: number;
+  peakNodes: number;
+  /** The packed fleet: one instance type per group of pools (GPU pools apart), on-demand list price. */
+  proposal: { instanceType: string; nodes: number; monthlyUsd: number; pools: string[] }[];
+  /** Pools left as they are (their pods have selectors, affinity or tolerations the packing does not honour), at their run cost. */
+  kept: { pool: string; reason: string; monthlyUsd: number }[];
+  /** What the proposal ignores. */
+  ignores: string[];
+}
+
+export interface WorkloadCostRow {
+  workload: string;
+  costUsd: number;
+  /** Share of cost.allocatedUsd, percent. */
+  sharePct: number;
+  /** Time-mean over the run of the workload's requests and usage (all its pods together). */
+  cpuRequestedMilli: number;
+  cpuUsedMilli: number;
+  memoryRequestedBytes: number;
+  memoryUsedBytes: number;
+}
+
+export interface ResourcesAdvice {
+  workload: string;
+  container: string;
+  /** The `resources:` block to paste (YAML), or '' when the recommender had no usage of it. */
+  yaml: string;
+  /** The recommender's confidence, in days of history (estimator.go getConfidence). */
+  historyDays: number;
+  /** Under a day of history: the upper bound is the 95th percentile × (1 + 1/days) and means nothing. */
+  shortHistory: boolean;
+  /** The container has no usage model: its target is its request plus margin. */
+  fromRequests: boolean;
 }
 
 /**

@@ -2,11 +2,12 @@
 // against the Summary contract, field by field, before a figure of it is used. A file cut short,
 // edited, or written by something else is named as damaged, rather than read as a run whose
 // figures are blank.
-import { SCENARIO_WARNING_CODES, RUN_WARNING_CODES, type RunWarning, type Summary } from './summary.ts';
+import { SCENARIO_WARNING_CODES, RUN_WARNING_CODES, type AdviceSummary, type RunWarning, type Summary } from './summary.ts';
 
 /** What each field of Summary must hold. 'map' is a by-name breakdown (cost.byPool): an object of
  *  numbers whose keys depend on the run. */
 type FieldShape<V> = [V] extends [RunWarning[] | undefined] ? 'warnings?'
+  : [V] extends [AdviceSummary | undefined] ? 'advice?'
   : undefined extends V ? readonly ['optional', Shape<NonNullable<V>>]
   : [V] extends [string] ? 'string'
   : [V] extends [number] ? 'number'
@@ -61,6 +62,7 @@ export const SUMMARY_SHAPE: Shape<Summary> = {
   }],
   gpu: ['optional', { gpusMax: 'number', allocatedMeanPct: 'number', allocatedMaxPct: 'number', fragmentedMeanPct: 'number', fragmentedMaxPct: 'number', fgdMeanPct: 'number', fgdMaxPct: 'number' }],
   warnings: 'warnings?',
+  advice: 'advice?',
 };
 
 const WARNING_CODES: ReadonlySet<string> = new Set<string>([...SCENARIO_WARNING_CODES, ...RUN_WARNING_CODES]);
@@ -122,11 +124,45 @@ function check(value: unknown, shape: AnyShape, at: string, problems: FieldProbl
         if (!ok) problems.push({ path: `${at}[${i}]`, message: `is ${describe(w)}, a warning (code, title, objects, message) expected` });
       });
       return;
+    case 'advice?':
+      if (value !== undefined) problems.push(...adviceProblems(value, at));
+      return;
     case 'map':
       if (!isObject(value)) return wrong('an object of numbers');
       for (const [key, entry] of Object.entries(value)) if (!isNumber(entry)) problems.push({ path: `${at}.${key}`, message: `is ${describe(entry)}, a number expected` });
       return;
   }
+}
+
+const SEVERITIES: ReadonlySet<unknown> = new Set(['high', 'medium', 'low']);
+
+/** summary.json `advice` (outputs/summary.ts AdviceSummary): what the report and the terminal read of it. */
+function adviceProblems(value: unknown, at: string): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const strings = (v: unknown) => Array.isArray(v) && v.every((o) => typeof o === 'string');
+  const num = (v: unknown) => isNumber(v);
+  const numOrNull = (v: unknown) => v === null || isNumber(v);
+  const list = (key: string, what: string, ok: (item: Record<string, unknown>) => boolean) => {
+    const items = isObject(value) ? value[key] : undefined;
+    if (!Array.isArray(items)) return problems.push({ path: `${at}.${key}`, message: `is ${describe(items)}, a list of ${what} expected` });
+    items.forEach((item: unknown, i) => {
+      if (!isObject(item) || !ok(item)) problems.push({ path: `${at}.${key}[${i}]`, message: `is ${describe(item)}, ${what.replace(/s \(/, ' (')} expected` });
+    });
+  };
+  if (!isObject(value)) return [{ path: at, message: `is ${describe(value)}, an object expected` }];
+  list('items', 'advice items (severity, code, what, objects, figure, action)', (a) =>
+    SEVERITIES.has(a.severity) && typeof a.code === 'string' && typeof a.what === 'string' && strings(a.objects) && typeof a.figure === 'string' && typeof a.action === 'string');
+  const f = value.fleet;
+  const fleetOk = isObject(f) && typeof f.advised === 'boolean' && typeof f.summary === 'string' && num(f.currentMonthlyUsd) && numOrNull(f.proposedMonthlyUsd) && numOrNull(f.savingMonthlyUsd)
+    && numOrNull(f.peakSeconds) && num(f.peakPods) && num(f.peakNodes) && strings(f.ignores)
+    && Array.isArray(f.proposal) && f.proposal.every((p: unknown) => isObject(p) && typeof p.instanceType === 'string' && num(p.nodes) && num(p.monthlyUsd) && strings(p.pools))
+    && Array.isArray(f.kept) && f.kept.every((k: unknown) => isObject(k) && typeof k.pool === 'string' && typeof k.reason === 'string' && num(k.monthlyUsd));
+  if (!fleetOk) problems.push({ path: `${at}.fleet`, message: `is ${describe(f)}, a fleet proposal (advised, summary, currentMonthlyUsd, proposal, kept, ...) expected` });
+  list('workloads', 'workload costs (workload, costUsd, sharePct, requests and usage)', (w) =>
+    typeof w.workload === 'string' && num(w.costUsd) && num(w.sharePct) && num(w.cpuRequestedMilli) && num(w.cpuUsedMilli) && num(w.memoryRequestedBytes) && num(w.memoryUsedBytes));
+  list('resources', 'resources blocks (workload, container, yaml, historyDays, shortHistory, fromRequests)', (r) =>
+    typeof r.workload === 'string' && typeof r.container === 'string' && typeof r.yaml === 'string' && num(r.historyDays) && typeof r.shortHistory === 'boolean' && typeof r.fromRequests === 'boolean');
+  return problems;
 }
 
 /** Every way `value` (a parsed summary.json) falls short of Summary; empty when it is one. Keys

@@ -30,6 +30,8 @@ import { GpuRecorder } from './gpu.ts';
 import type { CarbonOf } from '../cost/chargePeriod.ts';
 import type { TraceReplay } from '../kubectl/traceReplay.ts';
 import { TracePodsRecorder } from './tracePods.ts';
+import { PeakRequests, WorkloadTotals } from '../advice/collect.ts';
+import { buildAdvice } from '../advice/advice.ts';
 
 export interface RecorderParts {
   scenario: Scenario;
@@ -68,6 +70,10 @@ export class Recorder {
   private readonly tracePods: TracePodsRecorder | null;
   /** gpu.csv and summary.json's gpu section, for runs whose nodes have GPUs (gpu.ts). */
   private readonly gpu: GpuRecorder;
+  /** summary.json `advice` (src/advice/): the pods at the peak of requests and each workload's
+   *  requests and usage over the run; detail runs only (a sweep's figures stay as they were). */
+  private readonly peak: PeakRequests | null;
+  private readonly workloadTotals: WorkloadTotals | null;
 
   /** `detail` false: summary.json and timeseries.csv only (a sweep's runs), no per-workload,
    *  per-node or per-event files. `preflight`: the warnings found before the run
@@ -100,6 +106,9 @@ export class Recorder {
     this.carbon = new CarbonAccount(scenario.carbon);
     parts.accounting.allocation.addListener(this.carbon);
     if (detail) parts.accounting.allocation.addListener(new HourlyRecorder(this.hourly, this.carbon.carbonOf, scenario.startEpochMs));
+    this.peak = detail ? new PeakRequests() : null;
+    this.workloadTotals = detail ? new WorkloadTotals() : null;
+    if (this.workloadTotals) parts.accounting.allocation.addListener(this.workloadTotals);
     this.focus = focus
       ? new FocusWriter(dir, { scenario: scenario.name, seed: scenario.seed, runId: typeof focus === 'object' ? focus.runId : focusRunId(scenario.resolved, scenario.seed), startEpochMs: scenario.startEpochMs },
         this.carbon.carbonOf, tables)
@@ -156,6 +165,7 @@ export class Recorder {
     this.flags.sample(api);
     this.gpu.sample(t);
     if (!this.detail) return;
+    this.peak?.sample(api, a.cpuRequestedMilli, a.memoryRequestedBytes);
     // The first two columns, the same on every row of the instant.
     const prefix = `${seconds(t)},${time},`;
     for (const w of this.parts.api.workloads.all()) {
@@ -232,8 +242,22 @@ export class Recorder {
     }
     const gpu = this.gpu.summary();
     if (gpu) withGpu(summary, gpu);
+    if (this.peak && this.workloadTotals) summary.advice = this.advice(summary);
     await fs.writeFile(path.join(this.dir, RUN_FILES.summary), JSON.stringify(summary, null, 2) + '\n');
     return summary;
+  }
+
+  private advice(summary: Summary): Summary['advice'] {
+    const { api, usage, controllers } = this.parts;
+    const trouble = api.workloads.all().flatMap((w) => {
+      const run = usage.workload(w.ref);
+      return run ? [{ ref: w.ref, throttledShare: run.cpuWantMilliMs > 0 ? run.cpuThrottledMilliMs / run.cpuWantMilliMs : 0, oomKills: run.oomKills }] : [];
+    });
+    return buildAdvice({
+      summary, peak: this.peak!.snapshot, hpas: this.flags.hpaBounds(controllers?.get('horizontalpodautoscaling')?.limitCounts()), trouble, totals: this.workloadTotals!.byWorkload,
+      recommendations: controllers?.get('vertical-pod-autoscaler')?.rows() ?? [],
+      fromRequests: new Set((summary.warnings ?? []).filter((w) => w.code === 'usage-from-requests').flatMap((w) => w.objects)),
+    });
   }
 }
 

@@ -23,8 +23,24 @@ export const SERVED_SHARE = 0.95;
 interface HpaWatch {
   hpa: string;
   target: string;
+  minReplicas: number;
   maxReplicas: number;
   atMax: number;
+  atMin: number;
+}
+
+/** How long an HPA held its target at a bound: shares of the run's samples (the advice reads it). */
+export interface HpaBoundShare {
+  hpa: string;
+  target: string;
+  minReplicas: number;
+  maxReplicas: number;
+  atMaxShare: number;
+  atMinShare: number;
+  /** Shares of the HPA's syncs whose metrics asked for more than maxReplicas, or fewer than
+   *  minReplicas (HorizontalController.limitCounts); null when the controller did not say. */
+  wantedMoreShare: number | null;
+  wantedLessShare: number | null;
 }
 
 export class RunFlags {
@@ -37,7 +53,7 @@ export class RunFlags {
   constructor(scenario: Scenario) {
     this.hpas = scenario.objects.flatMap((o) =>
       o.kind === 'HorizontalPodAutoscaler'
-        ? [{ hpa: objectRef(o), target: `${o.spec.scaleTargetRef.kind}/${o.metadata.namespace}/${o.spec.scaleTargetRef.name}`, maxReplicas: o.spec.maxReplicas, atMax: 0 }]
+        ? [{ hpa: objectRef(o), target: `${o.spec.scaleTargetRef.kind}/${o.metadata.namespace}/${o.spec.scaleTargetRef.name}`, minReplicas: o.spec.minReplicas ?? 1, maxReplicas: o.spec.maxReplicas, atMax: 0, atMin: 0 }]
         : [],
     );
   }
@@ -57,7 +73,20 @@ export class RunFlags {
     for (const h of this.hpas) {
       const desired = api.workloads.get(h.target)?.desiredReplicas() ?? 0;
       if (desired >= h.maxReplicas) h.atMax++;
+      else if (desired <= h.minReplicas) h.atMin++;
     }
+  }
+
+  hpaBounds(limits?: ReadonlyMap<string, { syncs: number; aboveMax: number; belowMin: number }>): HpaBoundShare[] {
+    const share = (n: number) => (this.samples > 0 ? n / this.samples : 0);
+    return this.hpas.map((h) => {
+      const l = limits?.get(h.hpa);
+      const ofSyncs = (n: number | undefined) => (l && l.syncs > 0 ? n! / l.syncs : l ? 0 : null);
+      return {
+        hpa: h.hpa, target: h.target, minReplicas: h.minReplicas, maxReplicas: h.maxReplicas, atMaxShare: share(h.atMax), atMinShare: share(h.atMin),
+        wantedMoreShare: ofSyncs(l?.aboveMax), wantedLessShare: ofSyncs(l?.belowMin),
+      };
+    });
   }
 
   /** The run's flags, HPAs first, then workloads in the order they are listed, then pending pods. */

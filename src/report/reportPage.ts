@@ -7,6 +7,8 @@ import type { CarbonSummary, RunWarning, KarpenterSummary, TracesSummary } from 
 import { cards, escapeHtml, figure, page, table, type Card } from './html.ts';
 import { backtestSection, type BacktestView } from './backtestSection.ts';
 import { count, cpu, duration, kg, kgCo2e, kwh, memory, percent, runDuration, servedPercent, usd, usdPerHour, utcTime } from './units.ts';
+import { adviceSection, historyNote, resourcesBlocks, workloadCostSection } from './adviceSection.ts';
+import type { ResourcesAdvice } from '../outputs/summary.ts';
 
 /** Rows of the rightsizing and event tables; the CSVs have the rest. */
 const TABLE_ROWS = 50;
@@ -26,10 +28,13 @@ export function reportPage(run: RunData, charts: readonly Chart[], svgs: readonl
     ...(backtest ? [backtestSection(backtest.view, backtest.svgs)] : []),
     `<h2 id="glance">At a glance</h2>${warnings(s.warnings ?? [])}`,
     `<ul class="glance">${glance(run, meta.events).map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>`,
-    `<nav>${charts.map((c) => `<a href="#chart-${escapeHtml(c.name)}">${escapeHtml(c.title)}</a>`).join('')}<a href="#rightsizing">Rightsizing</a><a href="#events">Events</a><a href="#scenario">Scenario</a></nav>`,
+    // Advice first after the glance: what to do. A run written before advice has none.
+    ...(s.advice ? [adviceSection(s.advice)] : []),
+    `<nav>${s.advice ? `<a href="#advice">Advice</a><a href="#workload-cost">Cost per workload</a>` : ''}${charts.map((c) => `<a href="#chart-${escapeHtml(c.name)}">${escapeHtml(c.title)}</a>`).join('')}<a href="#rightsizing">Rightsizing</a><a href="#events">Events</a><a href="#scenario">Scenario</a></nav>`,
     `<h2 id="charts">Charts</h2>`,
     charts.map((c, i) => figure(c, svgs[i])).join('\n'),
-    rightsizing(run.recommendations, fromRequests(s.warnings ?? [])),
+    ...(s.advice ? [workloadCostSection(s.advice, s.cost.allocatedUsd)] : []),
+    rightsizing(run.recommendations, fromRequests(s.warnings ?? []), s.advice?.resources ?? []),
     events(run),
     scenarioSection(run.scenarioYaml),
     `<footer>capsim ${escapeHtml(version)} · files beside this page: summary.json, timeseries.csv, workloads.csv, nodes.csv, node-utilization.csv, events.csv, recommendations.csv, charts/</footer>`,
@@ -207,7 +212,12 @@ function verdict(r: Recommendation, unmodelled: ReadonlySet<string>): string {
   return notes.join('; ');
 }
 
-function rightsizing(recommendations: readonly Recommendation[], unmodelled: ReadonlySet<string>): string {
+function rightsizing(recommendations: readonly Recommendation[], unmodelled: ReadonlySet<string>, resources: readonly ResourcesAdvice[]): string {
+  // Containers the recommender saw for under a day: their upper bound is the 95th percentile
+  // × (1 + 1/days), noise rather than a bound (estimator.go's confidence multiplier).
+  const short = new Map(resources.filter((r) => r.shortHistory).map((r) => [`${r.workload}\u0000${r.container}`, r]));
+  const shortOf = (r: Recommendation) => short.get(`${r.workload}\u0000${r.container}`);
+  const upper = (r: Recommendation, text: string) => (shortOf(r) ? '?' : text);
   const head = `<h2 id="rightsizing">Rightsizing</h2>`;
   if (recommendations.length === 0) return `${head}<p class="muted">No recommendations in this run.</p>`;
   const rows = [...recommendations].sort((a, b) => (b.monthlySavingUsd ?? 0) - (a.monthlySavingUsd ?? 0) || (a.workload < b.workload ? -1 : 1));
@@ -215,17 +225,19 @@ function rightsizing(recommendations: readonly Recommendation[], unmodelled: Rea
   const shown = rows.slice(0, TABLE_ROWS);
   const more = rows.length > shown.length ? ` The ${shown.length} largest of ${rows.length}; all are in recommendations.csv.` : '';
   return `${head}
-<p class="muted">VPA-style targets from each container's usage (lower and upper bounds in brackets), and what setting requests to the target would save a month at this cluster's prices; negative means the container asks for less than it uses. Over-requested containers would save ${escapeHtml(usd(total))} a month.${escapeHtml(more)}</p>
+<p class="muted">VPA-style targets from each container's usage (lower and upper bounds in brackets; ? where under a day of history makes the upper bound noise), and what setting requests to the target would save a month at this cluster's prices; negative means the container asks for less than it uses. Over-requested containers would save ${escapeHtml(usd(total))} a month.${escapeHtml(more)}</p>
 ${table(shown, [
   { header: 'Workload', cell: (r) => r.workload },
   { header: 'Container', cell: (r) => r.container },
-  { header: 'CPU request → target', cell: (r) => `${cpu(r.cpuRequestMilli)} → ${cpu(r.cpuTargetMilli)} [${cpu(r.cpuLowerMilli)}–${cpu(r.cpuUpperMilli)}]` },
+  { header: 'CPU request → target', cell: (r) => `${cpu(r.cpuRequestMilli)} → ${cpu(r.cpuTargetMilli)} [${cpu(r.cpuLowerMilli)}–${upper(r, cpu(r.cpuUpperMilli))}]` },
   { header: 'CPU limit', cell: (r) => cpu(r.cpuLimitMilli) },
-  { header: 'Memory request → target', cell: (r) => `${memory(r.memoryRequestBytes)} → ${memory(r.memoryTargetBytes)} [${memory(r.memoryLowerBytes)}–${memory(r.memoryUpperBytes)}]` },
+  { header: 'Memory request → target', cell: (r) => `${memory(r.memoryRequestBytes)} → ${memory(r.memoryTargetBytes)} [${memory(r.memoryLowerBytes)}–${upper(r, memory(r.memoryUpperBytes))}]` },
   { header: 'Memory limit', cell: (r) => memory(r.memoryLimitBytes) },
   { header: 'Saving / month', cell: (r) => (r.monthlySavingUsd === null ? '–' : usd(r.monthlySavingUsd)), numeric: true },
-  { header: 'Note', cell: (r) => verdict(r, unmodelled) },
-])}`;
+  // Without a usage model the whole recommendation is the request plus margin: that says it all.
+  { header: 'Note', cell: (r) => [verdict(r, unmodelled), shortOf(r) && !unmodelled.has(r.workload) ? historyNote(shortOf(r)!) : ''].filter(Boolean).join('; ') },
+])}
+${resourcesBlocks(resources)}`;
 }
 
 function events(run: RunData): string {

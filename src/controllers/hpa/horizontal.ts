@@ -63,6 +63,9 @@ interface HpaState {
   podsView: PodsView | null;
   /** Memory metrics move with leaks between recomputations: never cached. */
   cacheable: boolean;
+  /** Syncs that computed a proposal, and of them those whose proposal was above maxReplicas or
+   *  below minReplicas (upstream's ScalingLimited condition: TooManyReplicas, TooFewReplicas). */
+  limits: HpaLimitCounts;
   /** deps.target(targetRef) once it exists (the scale subresource reads the target at each use). */
   target: ScaleTarget | undefined;
 }
@@ -114,8 +117,20 @@ export function apiDeps(api: ApiServer, metrics: MetricsSource & { version(ref: 
   };
 }
 
+export interface HpaLimitCounts {
+  syncs: number;
+  aboveMax: number;
+  belowMin: number;
+}
+
 export class HorizontalController {
   private readonly hpas: HpaState[] = [];
+
+  /** Per HPA (HorizontalPodAutoscaler/namespace/name): how often its metrics wanted more than
+   *  maxReplicas or fewer than minReplicas (the run's advice reads it at the end). */
+  limitCounts(): Map<string, HpaLimitCounts> {
+    return new Map(this.hpas.map((s) => [`HorizontalPodAutoscaler/${s.hpa.metadata.namespace}/${s.name}`, { ...s.limits }]));
+  }
   private readonly durationMs: number;
 
   constructor(
@@ -149,6 +164,7 @@ export class HorizontalController {
       podsView: null,
       cacheable: hpa.spec.metrics.every((m) => !(m.type === 'Resource' && m.resource.name === 'memory') && !(m.type === 'ContainerResource' && m.containerResource.name === 'memory')),
       target: undefined,
+      limits: { syncs: 0, aboveMax: 0, belowMin: 0 },
     });
   }
 
@@ -184,6 +200,9 @@ export class HorizontalController {
     else {
       const proposal = this.replicasForMetrics(s, current);
       if (proposal === null) return;
+      s.limits.syncs++;
+      if (proposal > maxReplicas) s.limits.aboveMax++;
+      else if (proposal < minReplicas) s.limits.belowMin++;
       const args = { nowMs: now, current, desired: proposal, minReplicas, maxReplicas };
       desired = s.behavior ? normalizeWithBehavior(s.history, s.behavior, args) : normalizeLegacy(s.history, args);
     }

@@ -71,6 +71,9 @@ export interface RecommendationRow {
   replicas: number;
   /** Mean per-core and per-GB rates of the nodes its pods run on; null when none ever ran. */
   rates: NodeRates | null;
+  /** The recommender's confidence in days of history (ContainerAggregate.confidence,
+   *  estimator.go getConfidence); null without samples. */
+  historyDays: number | null;
 }
 
 export class VpaController implements ClusterListener {
@@ -305,6 +308,7 @@ export class VpaController implements ClusterListener {
           recommendation: this.recommendation(entry.ref, container.name, state ? containerPolicy(state.vpa, container.name) : undefined),
           replicas: entry.desiredReplicas(),
           rates,
+          historyDays: this.feeder.current(entry.ref)?.get(container.name)?.confidence() ?? null,
         });
       }
     }
