@@ -168,6 +168,17 @@ export function translateIssue(issue: z.core.$ZodIssue, site: Site, problems: Pr
 function translateUnion(issue: z.core.$ZodIssueInvalidUnion, site: Site, problems: Problems): void {
   const path = issue.path as PathPart[];
   const branches = issue.errors;
+  const discriminated = issue as z.core.$ZodIssueInvalidUnion & { discriminator?: string; options?: unknown[] };
+  if (discriminated.discriminator !== undefined && branches.length === 0) {
+    // A discriminated union (an `hpa.metrics` item's `type`): the value is not one of the types.
+    const values = (discriminated.options ?? []).filter((o) => o !== null && o !== undefined).map(String);
+    const input = issue.input;
+    const got = input !== null && typeof input === 'object' ? (input as Record<string, unknown>)[discriminated.discriminator] : input;
+    const close = typeof got === 'string' ? didYouMean(got, values) : undefined;
+    const supported = `supported values: ${values.map((v) => JSON.stringify(v)).join(', ')}`;
+    problems.add(site, path, `unsupported value ${quoteValue(got)}`, close ? `${close} ${supported}` : supported);
+    return;
+  }
   const typeOnly = branches.every((b) => b.length === 1 && b[0].code === 'invalid_type' && b[0].path.length === 0);
   if (typeOnly || branches.length === 0) {
     if (issue.input === undefined) {

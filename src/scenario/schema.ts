@@ -9,6 +9,7 @@ import { count, duration, intOrPercent, labelName, milliQuantity, number, object
 import { affinity, taint, topologySpreadConstraint, toleration } from './kube/meta.ts';
 import { container } from './kube/pod.ts';
 import { WORKLOAD_KINDS } from './kube/kinds.ts';
+import { metricSpec } from './kube/autoscaling.ts';
 import { listInstanceTypes } from '../cost/catalog.ts';
 import { EXPANDER_NAMES } from '../model/scenario.ts';
 import { calendarProblem } from '../timestamp.ts';
@@ -155,8 +156,9 @@ export const pricingSchema = z.strictObject({
   spotPriceHistory: z.string().min(1).optional().describe('A spot price history, the JSON `aws ec2 describe-spot-price-history` prints, relative to the scenario: spot nodes of a type and zone it covers cost the price in effect, changing over the run'),
 });
 
-const hpaMetricShorthand = z
+const hpaMetricShort = z
   .strictObject({
+    type: z.undefined().optional(),
     resource: z.string().min(1).optional(),
     container: z.string().min(1).optional(),
     averageUtilization: z.number().int().min(1).optional(),
@@ -172,6 +174,12 @@ const hpaMetricShorthand = z
     exactlyOne(['averageUtilization', 'averageValue'], `a ${m.resource} metric`)(ctx);
     if (m.value !== undefined) ctx.issues.push({ code: 'custom', message: 'a resource metric takes averageUtilization or averageValue', input: m, path: ['value'], continue: true });
   });
+
+/** An `hpa.metrics` item: capsim's short form (`{resource: cpu, averageUtilization: 60}`), or,
+ *  told apart by its `type`, the autoscaling/v2 MetricSpec people copy from their manifests
+ *  (`{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 60}}}`),
+ *  which goes into the generated HPA as it is and is checked as in a manifest. */
+const hpaMetricShorthand = z.discriminatedUnion('type', [metricSpec, hpaMetricShort]);
 
 export const workloadSchema = z
   .strictObject({

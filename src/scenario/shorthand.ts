@@ -151,8 +151,10 @@ function build(w: WorkloadDocument): Generated[] {
 
 type MetricShorthand = NonNullable<WorkloadDocument['hpa']>['metrics'][number];
 
-/** `{resource: cpu, averageUtilization: 60}` -> an autoscaling/v2 MetricSpec. */
+/** `{resource: cpu, averageUtilization: 60}` -> an autoscaling/v2 MetricSpec; a MetricSpec
+ *  (`type: Resource`, ...) is one already. */
 function hpaMetric(m: MetricShorthand): Record<string, unknown> {
+  if (m.type !== undefined) return m;
   if (m.pods) return { type: 'Pods', pods: { metric: { name: m.pods.name }, target: { type: 'AverageValue', averageValue: m.pods.averageValue } } };
   if (m.external) {
     const target = m.external.value !== undefined ? { type: 'Value', value: m.external.value } : { type: 'AverageValue', averageValue: m.external.averageValue };

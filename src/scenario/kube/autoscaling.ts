@@ -16,7 +16,8 @@ const metricTarget = z.strictObject({
 
 const metricIdentifier = z.strictObject({ name: z.string().min(1), selector: labelSelector.optional() });
 
-const metricSpec = z.strictObject({
+/** An autoscaling/v2 MetricSpec; the `hpa.metrics` shorthand accepts it as well (schema.ts). */
+export const metricSpec = z.strictObject({
   type: z.enum(['Object', 'Pods', 'Resource', 'ContainerResource', 'External']),
   object: z.strictObject({ describedObject: crossVersionObjectReference, target: metricTarget, metric: metricIdentifier }).optional(),
   pods: z.strictObject({ metric: metricIdentifier, target: metricTarget }).optional(),
