@@ -60,7 +60,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     }
   }
 
-  const site: Site = { source, file, doc: 0, prefix: [], overrides };
+  const site: Site = { source, file, doc: 0, prefix: [], overrides, scenario: true };
   const baseDir = path.dirname(path.resolve(file));
   const parsed = validate(scenarioSchema, doc, site, problems);
   // When the document has problems, the entries that are valid are still converted and checked,
