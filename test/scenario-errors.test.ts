@@ -110,9 +110,13 @@ test('scenario problems: all sections are checked even when some are invalid', a
     ['spec.cluster.nodePools[2].spot.pricePerHour', '17:9', /no spot price for aws\/m5.large/, /set spot.pricePerHour/],
     ['spec.cluster.autoscaler.expander', '21:17', /unknown expander "cheapest"/, /least-waste/],
     ['spec.cluster.autoscaler.scaleDownUtilisationThreshold', '22:7', /unknown field/, /did you mean "scaleDownUtilizationThreshold"\?/],
+    // web's strategy.type is wrong: the rest of the entry is still checked, in the same pass.
+    ['spec.workloads[0].containers[0].resources.requests.cpu', '28:39', /must be less than or equal to cpu limit of 100m/, undefined],
+    ['spec.workloads[0].priorityClassName', '29:26', /no PriorityClass "hihg"/, /declare it/],
     ['spec.workloads[0].strategy.type', '30:24', /unsupported value "rollingUpdate"/, /"RollingUpdate"/],
     ['spec.workloads[1]', '31:7', /a CronJob needs a schedule/, /schedule/],
     ['spec.behavior[0].target', '35:15', /no workload "Deployment\/default\/wbe" is declared/, /did you mean "Deployment\/default\/web"\?/],
+    ['spec.behavior[1].usage.ap', '40:9', /Deployment\/default\/web has no container "ap"/, /did you mean "app"\?/],
     ['spec.events[0].at', '42:12', /at 3d is after the end of the scenario \(duration 2d\)/, /lengthen spec.duration/],
     ['spec.events[0].drain.pool', '42:30', /no node pool "genral"/, /did you mean "general"\?/],
     ['spec.events[1]', '43:7', /exactly one of .* got "cordon" and "uncordon"/, /one action per event/],
@@ -222,7 +226,9 @@ test('the shorthand reports at its own fields', async () => {
   const problems = await problemsOf(file);
   assert.match(at(problems, 'spec.workloads[0].hpa.metrics[0]').message, /a cpu metric needs one of "averageUtilization", "averageValue"/);
   assert.match(at(problems, 'spec.workloads[0].pdb').message, /exactly one of "minAvailable", "maxUnavailable"/);
-  assert.equal(problems.length, 4, problems.map(formatProblem).join('\n'));
+  // web's hpa and pdb are wrong: the rest of it is still checked, in the same pass.
+  assert.equal(at(problems, 'spec.workloads[0].containers[0].resources.requests.cpu').message, 'must be less than or equal to cpu limit of 250m');
+  assert.equal(problems.length, 5, problems.map(formatProblem).join('\n'));
 });
 
 test('a problem found in a generated object is reported at the shorthand field it came from', async () => {

@@ -12,6 +12,7 @@ import { WORKLOAD_KINDS } from './kube/kinds.ts';
 import { metricSpec } from './kube/autoscaling.ts';
 import { listInstanceTypes } from '../cost/catalog.ts';
 import { EXPANDER_NAMES } from '../model/scenario.ts';
+import { formatPath } from './errors.ts';
 import { calendarProblem } from '../timestamp.ts';
 
 type CheckContext = z.core.ParsePayload<unknown>;
@@ -443,6 +444,37 @@ export interface ScenarioSections {
   rawWorkloads: unknown[];
   behavior: (BehaviorDocument | undefined)[];
   events: (EventDocument | undefined)[];
+  /** Entries that failed validation but were checked further without the fields that failed,
+   *  by path (`spec.cluster.nodePools[0]`): the fields taken out. What the further checks find
+   *  about those fields (or the entry as a whole) is a consequence, not another problem. */
+  salvaged: Map<string, string[]>;
+}
+
+/** Salvages an entry that failed validation: the entry without the fields its issues are about
+ *  (an unknown key, a wrong value), when that parses, so that its other fields are still checked
+ *  (an unknown instance type beside a misspelt key is reported in the same pass). */
+function salvage<S extends z.ZodType>(schema: S, value: unknown, at: (string | number)[], salvaged: Map<string, string[]>): z.output<S> | undefined {
+  let entry = value;
+  const removed: string[] = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const result = schema.safeParse(entry);
+    if (result.success) {
+      if (removed.length > 0) salvaged.set(formatPath(at), removed);
+      return result.data;
+    }
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return undefined;
+    const keys = new Set<string>();
+    for (const issue of result.error.issues) {
+      if (issue.code === 'unrecognized_keys' && issue.path.length === 0) issue.keys.forEach((k) => keys.add(k));
+      else if (issue.path.length > 0 && typeof issue.path[0] === 'string' && (entry as Record<string, unknown>)[issue.path[0]] !== undefined) keys.add(issue.path[0]);
+      else return undefined; // about the entry as a whole, or a missing field: nothing to take out
+    }
+    // Its identity (what others refer to it by) must stand as written.
+    if (['name', 'namespace', 'kind'].some((k) => keys.has(k))) return undefined;
+    entry = Object.fromEntries(Object.entries(entry).filter(([k]) => !keys.has(k)));
+    removed.push(...keys);
+  }
+  return undefined;
 }
 
 function pick<S extends z.ZodType>(schema: S, value: unknown): z.output<S> | undefined {
@@ -465,19 +497,21 @@ export function sections(parsed: ScenarioDocument | undefined, raw: Record<strin
   const rawPools = asList(rawCluster.nodePools);
   const poolNames = rawPools.map((p) => asObject(p).name).filter((n): n is string => typeof n === 'string');
   const rawWorkloads = asList(rawSpec.workloads);
+  const salvaged = new Map<string, string[]>();
   if (parsed) {
     const s = parsed.spec;
-    return { duration: s.duration, sampleEvery: s.sampleEvery, nodePools: s.cluster.nodePools, poolNames, autoscaler: s.cluster.autoscaler, workloads: s.workloads, rawWorkloads, behavior: s.behavior, events: s.events };
+    return { duration: s.duration, sampleEvery: s.sampleEvery, nodePools: s.cluster.nodePools, poolNames, autoscaler: s.cluster.autoscaler, workloads: s.workloads, rawWorkloads, behavior: s.behavior, events: s.events, salvaged };
   }
   return {
     duration: pick(duration.default('1d'), rawSpec.duration),
     sampleEvery: pick(duration.default('1m'), rawSpec.sampleEvery),
-    nodePools: rawPools.map((p) => pick(nodePoolSchema, p)),
+    nodePools: rawPools.map((p, i) => salvage(nodePoolSchema, p, ['spec', 'cluster', 'nodePools', i], salvaged)),
     poolNames,
     autoscaler: pick(autoscalerSchema.nullable().default(null), rawCluster.autoscaler),
-    workloads: rawWorkloads.map((w) => pick(workloadSchema, w)),
+    workloads: rawWorkloads.map((w, i) => salvage(workloadSchema, w, ['spec', 'workloads', i], salvaged)),
     rawWorkloads,
-    behavior: asList(rawSpec.behavior).map((b) => pick(behaviorSchema, b)),
-    events: asList(rawSpec.events).map((e) => pick(eventSchema, e)),
+    behavior: asList(rawSpec.behavior).map((b, i) => salvage(behaviorSchema, b, ['spec', 'behavior', i], salvaged)),
+    events: asList(rawSpec.events).map((e, i) => salvage(eventSchema, e, ['spec', 'events', i], salvaged)),
+    salvaged,
   };
 }
