@@ -7,12 +7,15 @@ import { formatPath, suggest, type Problem } from './errors.ts';
 import { excerpt, quote, quoteValue } from '../excerpt.ts';
 import type { PathPart, YamlSource } from './source.ts';
 import { fastCheck } from './fastCheck.ts';
+import { quantityFieldOf, quantityHint } from '../quantity.ts';
 
 /** Custom issue params a schema check may set. */
 export interface IssueParams {
   hint?: string;
   /** The problem is about a mapping key (point at the key, not its value). */
   key?: boolean;
+  /** The quantity the problem is about: its hint is fitted to the field (fields.ts). */
+  quantity?: unknown;
 }
 
 /** A value set on the command line: problems under `path` are reported against the flag. */
@@ -189,7 +192,10 @@ export function translateIssue(issue: z.core.$ZodIssue, site: Site, problems: Pr
     }
     case 'custom': {
       const params = (issue.params ?? {}) as IssueParams;
-      problems.add(site, path, issue.message, params.hint, { key: params.key });
+      // A quantity's hint, fitted to the field it is in (no "250Mi?" on a CPU amount).
+      const field = params.quantity !== undefined ? quantityFieldOf(path) : undefined;
+      const hint = field ? quantityHint(params.quantity as string | number, field) ?? params.hint : params.hint;
+      problems.add(site, path, issue.message, hint, { key: params.key });
       return;
     }
     default:

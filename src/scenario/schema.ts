@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { karpenterShorthandSchema } from './karpenterShorthand.ts';
 import { carbonSchema } from './carbonSchema.ts';
 import { budgetSchema, karpenterDuration, requirementSchema } from './kube/karpenter.ts';
-import { count, duration, intOrPercent, labelName, milliQuantity, number, objectName, percentOrQuantity, period, quantity, resourceMap, stringMap } from './fields.ts';
+import { checkPlausibleUsage, count, duration, intOrPercent, labelName, milliQuantity, number, objectName, percentOrQuantity, period, quantity, resourceMap, stringMap } from './fields.ts';
 import { affinity, taint, topologySpreadConstraint, toleration } from './kube/meta.ts';
 import { container } from './kube/pod.ts';
 import { WORKLOAD_KINDS } from './kube/kinds.ts';
@@ -270,10 +270,12 @@ const demandPattern = z
 const containerUsage = z.strictObject({
   cpu: z
     .strictObject({ base: milliQuantity.default('0'), perUnit: milliQuantity.default('0') })
+    .check(checkPlausibleUsage('cpu'))
     .optional()
     .describe('CPU wanted: base + perUnit x load; without it the container uses exactly its CPU request'),
   memory: z
     .strictObject({ base: quantity.default('0'), perUnit: quantity.default('0'), leakPerHour: quantity.default('0'), noise: number.min(0).default(0) })
+    .check(checkPlausibleUsage('bytes'))
     .optional()
     .describe('Memory used: (base + perUnit x load) x (1 + noise x z) + leak; without it the container uses exactly its memory request'),
 });
