@@ -229,8 +229,8 @@ async function fileProblem(error: unknown, absolute: string, shown: string, wher
  *  for its instance type, but "needs an instanceType" after taking out a mistyped one is no news. */
 function withoutConsequences(list: Problem[], from: number, salvaged: ReadonlyMap<string, string[]>): Problem[] {
   if (salvaged.size === 0) return list;
-  const consequence = (p: Problem) => [...salvaged].some(([entry, keys]) =>
-    p.path === entry || keys.some((k) => p.path === `${entry}.${k}` || p.path.startsWith(`${entry}.${k}.`) || p.path.startsWith(`${entry}.${k}[`)));
+  const consequence = (p: Problem) => [...salvaged].some(([entry, fields]) =>
+    p.path === entry || fields.some((f) => [`${entry}.${f}`, `${entry}${f}`].some((at) => p.path === at || p.path.startsWith(`${at}.`) || p.path.startsWith(`${at}[`))));
   return list.filter((p, i) => i < from || !consequence(p));
 }
 

@@ -453,30 +453,47 @@ export interface ScenarioSections {
 }
 
 /** Salvages an entry that failed validation: the entry without the fields its issues are about
- *  (an unknown key, a wrong value), when that parses, so that its other fields are still checked
- *  (an unknown instance type beside a misspelt key is reported in the same pass). */
+ *  (an unknown key, a wrong value, the innermost field that holds it), when that parses, so that
+ *  its other fields are still checked (an unknown instance type beside a misspelt key, a priority
+ *  class beside a wrong CPU request are reported in the same pass). */
 function salvage<S extends z.ZodType>(schema: S, value: unknown, at: (string | number)[], salvaged: Map<string, string[]>): z.output<S> | undefined {
-  let entry = value;
-  const removed: string[] = [];
-  for (let attempt = 0; attempt < 3; attempt++) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const entry = structuredClone(value) as Record<string, unknown>;
+  const removed: PropertyKey[][] = [];
+  for (let attempt = 0; attempt < 4; attempt++) {
     const result = schema.safeParse(entry);
     if (result.success) {
-      if (removed.length > 0) salvaged.set(formatPath(at), removed);
+      if (removed.length > 0) salvaged.set(formatPath(at), removed.map((p) => formatPath(p as (string | number)[])));
       return result.data;
     }
-    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return undefined;
-    const keys = new Set<string>();
     for (const issue of result.error.issues) {
-      if (issue.code === 'unrecognized_keys' && issue.path.length === 0) issue.keys.forEach((k) => keys.add(k));
-      else if (issue.path.length > 0 && typeof issue.path[0] === 'string' && (entry as Record<string, unknown>)[issue.path[0]] !== undefined) keys.add(issue.path[0]);
-      else return undefined; // about the entry as a whole, or a missing field: nothing to take out
+      let target: PropertyKey[] = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : [...issue.path];
+      if (issue.code === 'unrecognized_keys') for (const k of issue.keys.slice(1)) removeAt(entry, [...issue.path, k], removed);
+      // A field missing (or taken out before) is its holder's problem; a list item, its list's.
+      while (target.length > 0 && (typeof target.at(-1) === 'number' || lookup(entry, target) === undefined)) target = target.slice(0, -1);
+      if (target.length === 0) return undefined; // about the entry as a whole
+      // Its identity (what others refer to it by) must stand as written.
+      if (target.length === 1 && ['name', 'namespace', 'kind'].includes(String(target[0]))) return undefined;
+      removeAt(entry, target, removed);
     }
-    // Its identity (what others refer to it by) must stand as written.
-    if (['name', 'namespace', 'kind'].some((k) => keys.has(k))) return undefined;
-    entry = Object.fromEntries(Object.entries(entry).filter(([k]) => !keys.has(k)));
-    removed.push(...keys);
   }
   return undefined;
+}
+
+function lookup(root: unknown, path: readonly PropertyKey[]): unknown {
+  let node = root;
+  for (const part of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[part];
+  }
+  return node;
+}
+
+function removeAt(root: Record<string, unknown>, path: readonly PropertyKey[], removed: PropertyKey[][]): void {
+  const holder = lookup(root, path.slice(0, -1));
+  if (holder === null || typeof holder !== 'object' || Array.isArray(holder)) return;
+  delete (holder as Record<PropertyKey, unknown>)[path.at(-1)!];
+  removed.push([...path]);
 }
 
 function pick<S extends z.ZodType>(schema: S, value: unknown): z.output<S> | undefined {
