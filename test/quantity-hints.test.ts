@@ -69,3 +69,20 @@ spec:
     '19: spec.events[0].at: write 2h',
   ]);
 });
+
+test('duration hints are in s/m/h/d/w; a month or a year gets days, said as an assumption', async () => {
+  const { parseDuration } = await import('../src/duration.ts');
+  const hint = (text: string) => {
+    try {
+      parseDuration(text);
+    } catch (error) {
+      return (error as { hint?: string }).hint;
+    }
+    return 'parsed';
+  };
+  assert.equal(hint('30 mins'), 'write 30m');
+  assert.equal(hint('2hours'), 'write 2h');
+  assert.equal(hint('1 month'), 'write 30d (30 days a month; durations are exact, so say how many days)');
+  assert.equal(hint('1y'), 'write 365d (365 days a year; durations are exact, so say how many days)');
+  assert.equal(hint('2M'), undefined, 'M could be minutes or months: no guess');
+});
