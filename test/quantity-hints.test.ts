@@ -86,3 +86,30 @@ test('duration hints are in s/m/h/d/w; a month or a year gets days, said as an a
   assert.equal(hint('1y'), 'write 365d (365 days a year; durations are exact, so say how many days)');
   assert.equal(hint('2M'), undefined, 'M could be minutes or months: no guess');
 });
+
+test('cpu: 250Mi and memory: 512m are caught in an otherwise valid scenario and manifest (the fast path runs the checks too)', async () => {
+  const file = writeScenario(`apiVersion: capsim/v1
+kind: Scenario
+metadata: {name: one}
+spec:
+  cluster:
+    nodePools: [{name: general, instanceType: aws/m5.xlarge, count: 2}]
+  workloads:
+    - name: web
+      containers: [{name: app, resources: {requests: {cpu: 250Mi, memory: 512Mi}}}]
+  manifests:
+    - apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: api}
+      spec:
+        selector: {matchLabels: {app: api}}
+        template:
+          metadata: {labels: {app: api}}
+          spec:
+            containers: [{name: api, resources: {requests: {cpu: 100m, memory: 512m}}}]
+`);
+  assert.deepEqual((await loadProblems(file)).map((p) => `${p.line}: ${p.path}: ${p.message}`), [
+    '9: spec.workloads[0].containers[0].resources.requests.cpu: 250Mi is 262,144,000 cores: Mi (2^20) is a memory unit',
+    '19: spec.manifests[0].spec.template.spec.containers[0].resources.requests.memory: 512m is 512 thousandths of a byte: m is milli, not mega',
+  ]);
+});
