@@ -74,6 +74,8 @@ test('init --example batch: the cluster autoscaler grows the batch pool for the 
   const ts = csv(out, 'timeseries.csv');
   assert.equal(Number(ts.at(-1)!.pods_pending), 0);
   assert.ok(maxOf(ts, 'nodes') >= 4, '1 system node + 3 batch nodes at the ETL');
+  // The Jobs' pods are annotated safe-to-evict: "false": scale-down waits for them, evicts none.
+  assert.equal(csv(out, 'events.csv').filter((e) => e.type === 'Evicted').length, 0);
 });
 
 test('init --example gpu: GPU nodes are added from zero for the training Jobs and every pod is placed', () => {
