@@ -12,6 +12,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { InputError, type Problem } from '../scenario/errors.ts';
 import { displayPath } from '../scenario/paths.ts';
+import { messageAndHint } from '../scenario/fields.ts';
 import { parseBytes, parseCpuMilli, QuantityError, quantityHint, type QuantityField } from '../quantity.ts';
 import { VERSION } from '../version.ts';
 import type { SweepPlan } from './plan.ts';
@@ -187,9 +188,8 @@ function quantityOf(flag: string, text: string, parse: (text: string) => number,
   } catch (error) {
     if (!(error instanceof QuantityError)) throw error;
     // The hint fitted to the flag: --cpu 2GB gets 2m or 2, not 2G or 2Gi.
-    const suffix = error.hint ? `; hint: ${error.hint}` : '';
-    const message = suffix && error.message.endsWith(suffix) ? error.message.slice(0, -suffix.length) : error.message;
-    problems.push(optionProblem(flag, message, quantityHint(text, field) ?? error.hint));
+    const { message, hint } = messageAndHint(error);
+    problems.push(optionProblem(flag, message, quantityHint(text, field) ?? hint));
     return 0;
   }
 }
