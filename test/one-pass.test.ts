@@ -67,3 +67,15 @@ test('nine mistakes of different kinds (schema, references, quantities, times) a
     }
   }
 });
+
+test('a mistake elsewhere does not make a Karpenter NodePool of the shorthand unknown to the events', async () => {
+  const { loadProblems } = await import('./support/run.ts');
+  // The microservices example (a NodePool "general" from spec.karpenter), with a drain of that
+  // NodePool, a misspelt NodePool field and an unknown spec field.
+  const example = fs.readFileSync(path.resolve(import.meta.dirname, '../src/cli/examples/microservices.yaml'), 'utf8')
+    .replace('  sampleEvery: 5m\n', '  sampleEvery: 5m\n  bogus: 1\n')
+    .replace('        limits: {cpu: "64"}', '        limits: {cpu: "64"}\n        weigth: 3')
+    .replace('  events:                               # scripted what-ifs, at times from the start\n', '  events:\n    - {at: 11h, drain: {pool: general, count: 1}}\n');
+  const problems = (await loadProblems(writeScenario(example))).map((p) => `${p.path}: ${p.message}`);
+  assert.deepEqual(problems, ['spec.bogus: unknown field "bogus"', 'spec.karpenter.nodePools[0].weigth: unknown field "weigth"'], 'no "no node pool general"');
+});

@@ -71,7 +71,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
   if (parsed) reader.fieldNotices.record(scenarioSchema, '', doc, site);
   const inputFiles = [path.resolve(file)];
   await readManifests(parsed ? parsed.spec.manifests : rawManifests(doc), baseDir, site, reader, problems, inputFiles, budget);
-  if (parsed?.spec.karpenter) readKarpenterShorthand(parsed.spec.karpenter, reader, site, problems);
+  if (spec.karpenter) readKarpenterShorthand(spec.karpenter, reader, site, problems);
 
   const durationMs = spec.duration === undefined ? NaN : parseDuration(spec.duration);
   const sampleEveryMs = spec.sampleEvery === undefined ? NaN : parseDuration(spec.sampleEvery);
@@ -99,8 +99,8 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
   const state = resolveClusterState({ objects: reader.objects, declared: reader.declared, skipped: reader.skippedObjects, placement });
   const objects = state.objects;
   const karpenter = karpenterInput(reader.karpenter);
-  if (parsed?.spec.karpenter) {
-    const k = parsed.spec.karpenter;
+  if (spec.karpenter) {
+    const k = spec.karpenter;
     karpenter.startupDelayMs = parseDuration(k.startupDelay);
     karpenter.spotToSpotConsolidation = k.featureGates.spotToSpotConsolidation;
     if (k.spot) karpenter.spot = { ...(k.spot.priceRatio !== undefined ? { priceRatio: k.spot.priceRatio } : {}), interruptionsPerNodeDay: k.spot.interruptionsPerNodeDay, noticeMs: parseDuration(k.spot.notice) };

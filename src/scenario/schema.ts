@@ -2,7 +2,7 @@
 // problem with the closest valid name), with every default of the format, so that parsing it
 // yields the resolved document. Conversion to the model is in load.ts and the files it calls.
 import { z } from 'zod';
-import { karpenterShorthandSchema } from './karpenterShorthand.ts';
+import { karpenterShorthandSchema, type KarpenterShorthand } from './karpenterShorthand.ts';
 import { carbonSchema } from './carbonSchema.ts';
 import { budgetSchema, karpenterDuration, requirementSchema } from './kube/karpenter.ts';
 import { checkPlausibleUsage, count, duration, intOrPercent, labelName, milliQuantity, number, objectName, percentOrQuantity, period, quantity, resourceMap, stringMap } from './fields.ts';
@@ -446,6 +446,8 @@ export interface ScenarioSections {
   rawWorkloads: unknown[];
   behavior: (BehaviorDocument | undefined)[];
   events: (EventDocument | undefined)[];
+  /** spec.karpenter (undefined when absent, or when it failed validation beyond salvage). */
+  karpenter: KarpenterShorthand | undefined;
   /** Entries that failed validation but were checked further without the fields that failed,
    *  by path (`spec.cluster.nodePools[0]`): the fields taken out. What the further checks find
    *  about those fields (or the entry as a whole) is a consequence, not another problem. */
@@ -519,7 +521,7 @@ export function sections(parsed: ScenarioDocument | undefined, raw: Record<strin
   const salvaged = new Map<string, string[]>();
   if (parsed) {
     const s = parsed.spec;
-    return { duration: s.duration, sampleEvery: s.sampleEvery, nodePools: s.cluster.nodePools, poolNames, autoscaler: s.cluster.autoscaler, workloads: s.workloads, rawWorkloads, behavior: s.behavior, events: s.events, salvaged };
+    return { duration: s.duration, sampleEvery: s.sampleEvery, nodePools: s.cluster.nodePools, poolNames, autoscaler: s.cluster.autoscaler, workloads: s.workloads, rawWorkloads, behavior: s.behavior, events: s.events, karpenter: s.karpenter, salvaged };
   }
   return {
     duration: pick(duration.default('1d'), rawSpec.duration),
@@ -531,6 +533,7 @@ export function sections(parsed: ScenarioDocument | undefined, raw: Record<strin
     rawWorkloads,
     behavior: asList(rawSpec.behavior).map((b, i) => salvage(behaviorSchema, b, ['spec', 'behavior', i], salvaged)),
     events: asList(rawSpec.events).map((e, i) => salvage(eventSchema, e, ['spec', 'events', i], salvaged)),
+    karpenter: rawSpec.karpenter === undefined ? undefined : salvage(karpenterShorthandSchema, rawSpec.karpenter, ['spec', 'karpenter'], salvaged),
     salvaged,
   };
 }
