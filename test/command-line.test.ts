@@ -113,8 +113,8 @@ test('a flag that takes one value, given twice, is a usage error naming it, for 
   // among them); import cluster: out, placement; import metrics: prometheus, start, end, step,
   // into, forecast; import alibaba-gpu-2023: out, pods; import kubereplay: out,
   // job-run, tail; backtest: out, seed, output, format; export openmetrics: out; export focus:
-  // out; validate: seed, placement; catalog: provider, region, filter, format.
-  assert.equal(checked, 49);
+  // out; validate: seed, placement; init: example; catalog: provider, region, filter, format.
+  assert.equal(checked, 50);
 });
 
 test('--format html --format pdf says how to ask for several formats; --out a --out b names both', async () => {
