@@ -88,3 +88,13 @@ test('a v2 item is checked as in a manifest and reported at the shorthand\'s lin
     '21: spec.workloads[0].hpa.metrics[0].external.target.type: unsupported value "Utilization" (supported values here: "Value", "AverageValue")',
   ]);
 });
+
+test('an HPA target in a unit its resource cannot mean is a problem, at the field as written in either form', async () => {
+  const file = writeScenario(scenario(`          - {resource: cpu, averageValue: 500Mi}
+          - type: Resource
+            resource: {name: memory, target: {type: AverageValue, averageValue: 800m}}`));
+  assert.deepEqual((await loadProblems(file)).map((p) => `${p.line}: ${p.path}: ${p.message}`), [
+    '20: spec.workloads[0].hpa.metrics[0].averageValue: 500Mi is 524,288,000 cores: Mi (2^20) is a memory unit',
+    '22: spec.workloads[0].hpa.metrics[1].resource.target.averageValue: 800m is 800 thousandths of a byte: m is milli, not mega',
+  ]);
+});
