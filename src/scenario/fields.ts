@@ -11,11 +11,22 @@ function push(ctx: CheckContext, message: string, hint?: string, path: PropertyK
   ctx.issues.push({ code: 'custom', message, input: ctx.value, path, params: { hint, key, quantity }, continue: true });
 }
 
+/** Memoised as quantityVerdicts are: a cluster's manifests repeat the same few amounts. */
+const plausibility: Record<QuantityField, Map<string, { message: string; hint: string } | null>> = { cpu: new Map(), bytes: new Map() };
+
 /** A quantity that parses but cannot be meant in its field (quantity.ts implausibleQuantity). */
 function checkPlausible(ctx: CheckContext, amounts: Record<string, unknown>, field: (name: string) => QuantityField | undefined): void {
   for (const [name, amount] of Object.entries(amounts)) {
+    if (typeof amount !== 'string') continue; // a plain number has no suffix
     const kind = field(name);
-    const wrong = kind && (typeof amount === 'string' || typeof amount === 'number') ? implausibleQuantity(amount, kind) : undefined;
+    if (!kind) continue;
+    const seen = plausibility[kind];
+    let wrong = seen.get(amount);
+    if (wrong === undefined) {
+      wrong = implausibleQuantity(amount, kind) ?? null;
+      if (seen.size > 100_000) seen.clear();
+      seen.set(amount, wrong);
+    }
     if (wrong) push(ctx, wrong.message, wrong.hint, [name]);
   }
 }
