@@ -33,6 +33,9 @@ const STALE_LOCK_MS = 120_000;
 /** Files under src/ that the bundle does not hold but the code reads beside itself
  *  (new URL('./starter.yaml', import.meta.url)): copied into dist/ under their own name. */
 const ASSETS = ['cli/starter.yaml'];
+/** Directories of such files (new URL('./examples/gpu.yaml', import.meta.url)): copied into
+ *  dist/ under their own name, with the files they hold. */
+const ASSET_DIRS = ['cli/examples'];
 /** Packages left to Node at run time: a native addon (resvg) and optional ones that vega and
  *  others try to load and do without. */
 const EXTERNAL = ['@resvg/resvg-js', 'canvas', 'playwright-core'];
@@ -140,6 +143,7 @@ function build() {
     throw new BuildError('esbuild failed');
   }
   for (const asset of ASSETS) fs.copyFileSync(path.join(ROOT, 'src', asset), path.join(scratch, path.basename(asset)));
+  for (const dir of ASSET_DIRS) fs.cpSync(path.join(ROOT, 'src', dir), path.join(scratch, path.basename(dir)), { recursive: true });
   fs.writeFileSync(path.join(scratch, '.built'), '');
   fs.utimesSync(path.join(scratch, '.built'), startedSeconds, startedSeconds);
   fs.rmSync(DIST, { recursive: true, force: true });

@@ -114,12 +114,23 @@ function diagnose(text: string): DurationError {
   const words = readLeniently(text);
   if (!words) return invalid(text, 'expected numbers each followed by a unit', EXAMPLES);
   const unknown = words.find((w) => w.unit !== '' && unitOf(w.unit) === undefined);
-  if (unknown) return invalid(text, `unknown unit "${unknown.unit}"; ${UNIT_LIST}`);
+  if (unknown) return invalid(text, `unknown unit "${unknown.unit}"; ${UNIT_LIST}`, calendarHint(unknown));
   const bare = words.findIndex((w) => w.unit === '');
   if (bare >= 0) return invalid(text, `"${words[bare].number}" has no unit; ${UNIT_LIST}`, guessBareUnit(words, bare));
   const canonical = words.map((w) => w.number + unitOf(w.unit)).join('');
   const problem = /\s/.test(text) ? 'spaces are not allowed' : `units are written as ${UNIT_NAMES}`;
   return invalid(text, problem, `write ${canonical}`);
+}
+
+/** Days in a month and a year, for a hint only: capsim's durations are exact, calendars are not. */
+const CALENDAR_DAYS: Readonly<Record<string, number>> = { mo: 30, mon: 30, month: 30, months: 30, y: 365, yr: 365, yrs: 365, year: 365, years: 365 };
+
+/** `1 month` -> "write 30d (a month is not a fixed length: say which)"; a unit capsim has not. */
+function calendarHint(word: Component): string | undefined {
+  const lower = word.unit.toLowerCase();
+  const days = Object.hasOwn(CALENDAR_DAYS, lower) ? CALENDAR_DAYS[lower] : undefined;
+  if (days === undefined || !/^[0-9]+$/.test(word.number)) return undefined;
+  return `write ${Number(word.number) * days}d (${days} days a ${days === 30 ? 'month' : 'year'}; durations are exact, so say how many days)`;
 }
 
 function readLeniently(text: string): Component[] | undefined {

@@ -181,18 +181,68 @@ const SUFFIX_MEANINGS: Readonly<Record<string, string>> = {
   T: '10^12', Ti: '2^40', P: '10^15', Pi: '2^50', E: '10^18', Ei: '2^60',
 };
 
-function hintFor(text: string): string | undefined {
-  return spacingHint(text) ?? commaHint(text) ?? unitHint(text) ?? shapeHint(text);
+/** What a quantity field counts, for hints that fit it: CPU (cores, millicores) or bytes
+ *  (memory, storage); undefined for anything else (counts, extended resources, metric values). */
+export type QuantityField = 'cpu' | 'bytes';
+
+/** What the quantity at `path` counts, from the field's name: `...requests.cpu`, `cpu.base`
+ *  (usage), `limits.memory`, `hugepages-2Mi`, `memory.available`; undefined when the name does not
+ *  say (a count, an extended resource, a metric's target). */
+export function quantityFieldOf(path: readonly PropertyKey[]): QuantityField | undefined {
+  const names = path.filter((p): p is string => typeof p === 'string');
+  let name = names.at(-1);
+  if (name !== undefined && ['base', 'perUnit', 'leakPerHour'].includes(name)) name = names.at(-2); // usage: cpu.base
+  if (name === undefined) return undefined;
+  if (name === 'cpu' || name.endsWith('.cpu')) return 'cpu';
+  if (['memory', 'ephemeral-storage', 'storage', 'memory.available'].includes(name) || /\.(memory|ephemeral-storage|storage)$/.test(name) || name.startsWith('hugepages-')) return 'bytes';
+  return undefined;
+}
+
+/** Suffixes a hint may offer for a field: a CPU amount never gets Mi, a memory amount never m. */
+const FIELD_SUFFIXES: Readonly<Record<QuantityField, ReadonlySet<string>>> = {
+  cpu: new Set(['', 'm']),
+  bytes: new Set(['', 'k', 'Ki', 'M', 'Mi', 'G', 'Gi', 'T', 'Ti', 'P', 'Pi', 'E', 'Ei']),
+};
+
+function hintFor(text: string, field?: QuantityField): string | undefined {
+  return spacingHint(text, field) ?? commaHint(text) ?? unitHint(text, field) ?? shapeHint(text);
+}
+
+/** The hint for a quantity that does not parse, fitted to the field it is in (`cpu: 250MB` gets
+ *  "did you mean 250m?", `memory: 512MB` gets 512M or 512Mi). */
+export function quantityHint(input: string | number, field?: QuantityField): string | undefined {
+  const text = String(input);
+  return parses(text) ? undefined : hintFor(text, field);
+}
+
+/** A quantity that parses but cannot be what its field means: a CPU amount with a memory suffix
+ *  (`cpu: 250Mi` is 262,144,000 cores) or a memory amount in thousandths of a byte (`memory:
+ *  512m` is half a byte). Undefined when it is plausible. */
+export function implausibleQuantity(input: string | number, field: QuantityField): { message: string; hint: string } | undefined {
+  if (typeof input !== 'string') return undefined;
+  const parts = readParts(input);
+  if (typeof parts !== 'object' || parts.digits === 0n) return undefined;
+  const match = /^([+-]?[0-9.]+)([a-zA-Z]+)$/.exec(input);
+  if (!match) return undefined;
+  const [, number, suffix] = match;
+  if (field === 'cpu' && parts.scale.format === 'BinarySI') {
+    const cores = Number(value(parseQuantity(input))).toLocaleString('en-US');
+    return { message: `${input} is ${cores} cores: ${suffix} (2^${parts.scale.exponent2}) is a memory unit`, hint: `did you mean ${number}m (millicores)? CPU is counted in cores: 250m is a quarter of one` };
+  }
+  if (field === 'bytes' && suffix === 'm') {
+    return { message: `${input} is ${number} thousandths of a byte: m is milli, not mega`, hint: `did you mean ${number}Mi or ${number}M? (Mi = 2^20, M = 10^6)` };
+  }
+  return undefined;
 }
 
 function parses(text: string): boolean {
   return typeof readParts(text) === 'object';
 }
 
-function spacingHint(text: string): string | undefined {
+function spacingHint(text: string, field?: QuantityField): string | undefined {
   const compact = text.replace(/\s+/g, '');
   if (compact === text || compact === '') return undefined;
-  return parses(compact) ? `remove the spaces: ${compact}` : hintFor(compact) ?? 'remove the spaces';
+  return parses(compact) ? `remove the spaces: ${compact}` : hintFor(compact, field) ?? 'remove the spaces';
 }
 
 function commaHint(text: string): string | undefined {
@@ -200,11 +250,18 @@ function commaHint(text: string): string | undefined {
   return dotted !== text && parses(dotted) ? `use a dot for decimals: ${dotted}` : undefined;
 }
 
-function unitHint(text: string): string | undefined {
+function unitHint(text: string, field?: QuantityField): string | undefined {
   const match = /^([+-]?[0-9.]*[0-9][0-9.]*)([a-zA-Z]+)$/.exec(text);
   if (!match) return undefined;
   const [, number, unit] = match;
-  const guesses = Object.hasOwn(SUFFIX_GUESSES, unit.toLowerCase()) ? SUFFIX_GUESSES[unit.toLowerCase()] : [];
+  let guesses = Object.hasOwn(SUFFIX_GUESSES, unit.toLowerCase()) ? SUFFIX_GUESSES[unit.toLowerCase()] : [];
+  if (field) {
+    guesses = guesses.filter((g) => FIELD_SUFFIXES[field].has(g));
+    // A CPU amount with a memory-like unit (250MB, 2Gb): millicores is the likely meaning.
+    if (field === 'cpu' && guesses.length === 0) {
+      return parses(`${number}m`) ? `did you mean ${number}m (millicores) or ${number} (cores)? CPU takes m or a plain number of cores` : undefined;
+    }
+  }
   const candidates = guesses.map((s) => number + s).filter(parses);
   if (candidates.length === 0) return undefined;
   const meanings = guesses.filter((s) => Object.hasOwn(SUFFIX_MEANINGS, s))

@@ -116,8 +116,8 @@ test('a flag that takes one value, given twice, is a usage error naming it, for 
   // among them); import cluster: out, placement; import metrics: prometheus, start, end, step,
   // into, forecast; import alibaba-gpu-2023: out, pods; import kubereplay: out,
   // job-run, tail; backtest: out, seed, output, format; export openmetrics: out; export focus:
-  // out; validate: seed, placement; catalog: provider, region, filter, output.
-  assert.equal(checked, 52);
+  // out; validate: seed, placement; init: example; catalog: provider, region, filter, output.
+  assert.equal(checked, 53);
 });
 
 test('--format html --format pdf says how to ask for several formats; --out a --out b names both', async () => {

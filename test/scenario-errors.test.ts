@@ -53,7 +53,7 @@ test('resources: request: is an unknown field, did you mean "requests"? (E25)', 
   const p = at(await problemsOf(`${ERRORS}/seed-typos-scenario.yaml`), 'spec.template.spec.containers[0].resources.request');
   assert.equal(where(p), `${TYPOS}:34:13`); // the key itself
   assert.equal(p.message, 'unknown field "request"');
-  assert.equal(p.hint, 'did you mean "requests"?');
+  assert.equal(p.hint, 'did you mean "requests"? fields here: limits, requests, claims');
 });
 
 test('ResourceQuota request.cpu is not a quota resource name, did you mean "requests.cpu"? (E19)', async () => {
@@ -90,7 +90,7 @@ test('PDB maxAvailable (E15) suggests both real fields; a misspelled kind sugges
   const problems = await problemsOf(`${ERRORS}/seed-typos-scenario.yaml`);
   const pdb = at(problems, 'spec.maxAvailable');
   assert.equal(where(pdb), `${TYPOS}:75:3`);
-  assert.equal(pdb.hint, 'did you mean "maxUnavailable" or "minAvailable"?');
+  assert.equal(pdb.hint, 'did you mean "maxUnavailable" or "minAvailable"? fields here: minAvailable, selector, maxUnavailable, unhealthyPodEvictionPolicy');
   const kind = at(problems, 'kind');
   assert.equal(where(kind), `${TYPOS}:80:7`);
   assert.equal(kind.message, 'no kind "Deploymnet" is registered for version "apps/v1"');
@@ -110,9 +110,13 @@ test('scenario problems: all sections are checked even when some are invalid', a
     ['spec.cluster.nodePools[2].spot.pricePerHour', '17:9', /no spot price for aws\/m5.large/, /set spot.pricePerHour/],
     ['spec.cluster.autoscaler.expander', '21:17', /unknown expander "cheapest"/, /least-waste/],
     ['spec.cluster.autoscaler.scaleDownUtilisationThreshold', '22:7', /unknown field/, /did you mean "scaleDownUtilizationThreshold"\?/],
+    // web's strategy.type is wrong: the rest of the entry is still checked, in the same pass.
+    ['spec.workloads[0].containers[0].resources.requests.cpu', '28:39', /must be less than or equal to cpu limit of 100m/, undefined],
+    ['spec.workloads[0].priorityClassName', '29:26', /no PriorityClass "hihg"/, /declare it/],
     ['spec.workloads[0].strategy.type', '30:24', /unsupported value "rollingUpdate"/, /"RollingUpdate"/],
     ['spec.workloads[1]', '31:7', /a CronJob needs a schedule/, /schedule/],
     ['spec.behavior[0].target', '35:15', /no workload "Deployment\/default\/wbe" is declared/, /did you mean "Deployment\/default\/web"\?/],
+    ['spec.behavior[1].usage.ap', '40:9', /Deployment\/default\/web has no container "ap"/, /did you mean "app"\?/],
     ['spec.events[0].at', '42:12', /at 3d is after the end of the scenario \(duration 2d\)/, /lengthen spec.duration/],
     ['spec.events[0].drain.pool', '42:30', /no node pool "genral"/, /did you mean "general"\?/],
     ['spec.events[1]', '43:7', /exactly one of .* got "cordon" and "uncordon"/, /one action per event/],
@@ -163,10 +167,11 @@ test('a wrong apiVersion does not hide the object\'s other problems (inline mani
   assert.equal(api.hint, 'Deployment is served at apiVersion apps/v1 (extensions/v1beta1 was removed in Kubernetes 1.16)');
   const selectr = at(problems, 'spec.manifests[0].spec.selectr');
   assert.equal(where(selectr), `${file}:10:9`);
-  assert.equal(selectr.hint, 'did you mean "selector"?');
-  assert.equal(at(problems, 'spec.manifests[0].spec.selector').message, 'missing required field "selector"');
+  assert.equal(selectr.hint, 'did you mean "selector"? fields here: replicas, selector, template, strategy, minReadySeconds, revisionHistoryLimit, paused, progressDeadlineSeconds');
+  // Not also "missing required field selector": the misspelt field's hint says it (one mistake, one problem).
+  assert.ok(!problems.some((p) => p.path === 'spec.manifests[0].spec.selector'));
   assert.match(at(problems, 'spec.manifests[0].spec.template.spec.containers[0].resources.limits.memory').hint!, /250M or 250Mi/);
-  assert.equal(problems.length, 4, problems.map(formatProblem).join('\n'));
+  assert.equal(problems.length, 3, problems.map(formatProblem).join('\n'));
 });
 
 test('a Deployment\'s selector must select its template; one that does not parse is reported once, for its shape', async () => {
@@ -221,7 +226,9 @@ test('the shorthand reports at its own fields', async () => {
   const problems = await problemsOf(file);
   assert.match(at(problems, 'spec.workloads[0].hpa.metrics[0]').message, /a cpu metric needs one of "averageUtilization", "averageValue"/);
   assert.match(at(problems, 'spec.workloads[0].pdb').message, /exactly one of "minAvailable", "maxUnavailable"/);
-  assert.equal(problems.length, 4, problems.map(formatProblem).join('\n'));
+  // web's hpa and pdb are wrong: the rest of it is still checked, in the same pass.
+  assert.equal(at(problems, 'spec.workloads[0].containers[0].resources.requests.cpu').message, 'must be less than or equal to cpu limit of 250m');
+  assert.equal(problems.length, 5, problems.map(formatProblem).join('\n'));
 });
 
 test('a problem found in a generated object is reported at the shorthand field it came from', async () => {
@@ -249,7 +256,7 @@ test('bad --set flags are problems of the flag, with suggestions', async () => {
   assert.equal(at(problems, 'spec.cluser').hint, 'did you mean "cluster"?');
   assert.match(at(problems, '').message, /expected path=value/);
   assert.match(at(problems, 'spec.duration').message, /^invalid duration "abc".*\(from --set spec.duration=abc\)$/);
-  assert.equal(at(problems, 'spec.cluster.autoscaler.expandr').hint, 'did you mean "expander"?');
+  assert.equal(at(problems, 'spec.cluster.autoscaler.expandr').hint, 'did you mean "expander"? (34 fields here: see docs/scenario.md#specclusterautoscaler)');
   assert.match(at(problems, 'spec.seed').message, /^invalid value/);
 });
 

@@ -29,6 +29,9 @@ export interface Declarations {
   poolNames: string[];
   /** Karpenter NodePools that provision (a node's pool is its NodePool): events may name them. */
   nodePoolNames?: string[];
+  /** Some node pool failed validation (reported): its zones are not known, so no zone is
+   *  reported missing. */
+  poolsIncomplete?: boolean;
   durationMs: number;
   /** spec.start as Unix epoch ms (NaN when it is invalid): trace timestamps are relative to it. */
   startEpochMs: number;
@@ -192,12 +195,12 @@ export function convertEvents(docs: (EventDocument | undefined)[], decl: Declara
     problems.add(site, at, `no node pool${decl.nodePoolNames?.length ? ' or Karpenter NodePool' : ''} "${name}"`, didYouMean(name, names) ?? (names.length ? `pools: ${names.join(', ')}` : 'declare it under spec.cluster.nodePools'));
   };
   const checkZone = (zone: string | undefined, at: PathPart[]) => {
-    if (zone === undefined || zones.size === 0 || zones.has(zone)) return;
+    if (zone === undefined || zones.size === 0 || zones.has(zone) || decl.poolsIncomplete) return;
     problems.add(site, at, `no node pool or node is in zone "${zone}"`, didYouMean(zone, [...zones]) ?? `zones: ${[...zones].join(', ')}`);
   };
   const checkNode = (node: string | undefined, at: PathPart[]) => {
     // Pool nodes are named when they are created; only nodes from manifests can be checked.
-    if (node === undefined || decl.pools.length > 0 || nodeNames.has(node)) return;
+    if (node === undefined || decl.poolNames.length > 0 || decl.pools.length > 0 || nodeNames.has(node)) return;
     problems.add(site, at, `no node "${node}" is declared`, didYouMean(node, [...nodeNames]));
   };
 

@@ -48,7 +48,7 @@ const STATUS_IGNORED: NotSimulatedField[] = Object.keys(KINDS)
   .filter((kind) => !STATUS_READ.has(kind))
   .map((kind) => ({ field: `${kind} status`, reason: 'written by the cluster; capsim computes the status itself', notice: never }));
 
-export const NOT_SIMULATED: readonly NotSimulatedField[] = [
+const LISTED: readonly NotSimulatedField[] = [
   // --- the Scenario ------------------------------------------------------------------------------
   { field: 'Scenario spec.workloads[].hpa.metrics[].value', reason: 'a pods or external metric takes its target inside pods: or external:' },
   ...['container', 'averageUtilization', 'averageValue'].map((f): NotSimulatedField => ({
@@ -189,6 +189,16 @@ function isPodQuotaResource(name: string): boolean {
   return name.startsWith('requests.') || name.startsWith('limits.');
 }
 
+/** An autoscaling/v2 item of the shorthand's `hpa.metrics` goes into the generated HPA as it is:
+ *  its fields are classified as the HPA's, and the generated HPA gives the notices (at the
+ *  shorthand's line), so these copies give none. */
+const HPA_METRIC = 'HorizontalPodAutoscaler spec.metrics[].';
+export const SHORTHAND_METRIC = 'Scenario spec.workloads[].hpa.metrics[].';
+export const NOT_SIMULATED: readonly NotSimulatedField[] = [
+  ...LISTED,
+  ...LISTED.filter((f) => f.field.startsWith(HPA_METRIC)).map((f) => ({ ...f, field: SHORTHAND_METRIC + f.field.slice(HPA_METRIC.length), notice: never })),
+];
+
 export const NOT_SIMULATED_BY_FIELD: ReadonlyMap<string, NotSimulatedField> = new Map(NOT_SIMULATED.map((f) => [f.field, f]));
 
 /** docs/scenario.md's table of this list (test/docs.test.ts keeps the two equal): one row per
@@ -198,7 +208,7 @@ export function notSimulatedMarkdown(scopeOrder: readonly string[]): string {
   const noticeText = (f: NotSimulatedField) => (f.notice === 'never' ? 'none' : f.notice ? f.notice.text : 'when set');
   // Fields of one scope with one reason, then scopes with the same fields and reason (status).
   const byReason = new Map<string, { scope: string; paths: string[]; notice: string; reason: string }>();
-  for (const f of NOT_SIMULATED) {
+  for (const f of LISTED) { // without the shorthand's copies of the HPA's metric fields: the HPA's rows say it
     const { scope, path } = split(f);
     const key = JSON.stringify([scope, noticeText(f), f.reason]);
     const row = byReason.get(key);

@@ -1,14 +1,39 @@
 // zod field types shared by the scenario schema and the Kubernetes object schemas: quantities,
 // resource maps, durations, int-or-percent, names. Each check reports in upstream's words.
 import { z } from 'zod';
-import { isNegative, milliValue, parseQuantity, QuantityError, value } from '../quantity.ts';
+import { implausibleQuantity, isNegative, milliValue, parseQuantity, quantityFieldOf, QuantityError, value, type QuantityField } from '../quantity.ts';
 import { DurationError, parseDuration } from '../duration.ts';
 import { didYouMean } from './problems.ts';
 
 type CheckContext = z.core.ParsePayload<unknown>;
 
-function push(ctx: CheckContext, message: string, hint?: string, path: PropertyKey[] = [], key = false): void {
-  ctx.issues.push({ code: 'custom', message, input: ctx.value, path, params: { hint, key }, continue: true });
+function push(ctx: CheckContext, message: string, hint?: string, path: PropertyKey[] = [], key = false, quantity?: unknown): void {
+  ctx.issues.push({ code: 'custom', message, input: ctx.value, path, params: { hint, key, quantity }, continue: true });
+}
+
+/** Memoised as quantityVerdicts are: a cluster's manifests repeat the same few amounts. */
+const plausibility: Record<QuantityField, Map<string, { message: string; hint: string } | null>> = { cpu: new Map(), bytes: new Map() };
+
+/** A quantity that parses but cannot be meant in its field (quantity.ts implausibleQuantity). */
+function checkPlausible(ctx: CheckContext, amounts: Record<string, unknown>, field: (name: string) => QuantityField | undefined): void {
+  for (const [name, amount] of Object.entries(amounts)) {
+    if (typeof amount !== 'string') continue; // a plain number has no suffix
+    const kind = field(name);
+    if (!kind) continue;
+    const seen = plausibility[kind];
+    let wrong = seen.get(amount);
+    if (wrong === undefined) {
+      wrong = implausibleQuantity(amount, kind) ?? null;
+      if (seen.size > 100_000) seen.clear();
+      seen.set(amount, wrong);
+    }
+    if (wrong) push(ctx, wrong.message, wrong.hint, [name]);
+  }
+}
+
+/** usage.cpu / usage.memory: base, perUnit (and leakPerHour) are CPU or bytes. */
+export function checkPlausibleUsage(field: QuantityField) {
+  return (ctx: CheckContext) => checkPlausible(ctx, ctx.value as Record<string, unknown>, (name) => (['base', 'perUnit', 'leakPerHour'].includes(name) ? field : undefined));
 }
 
 /** Splits "message; hint: text" as QuantityError and DurationError build it. */
@@ -54,7 +79,7 @@ function quantityVerdict(input: unknown, unit: QuantityUnit): { message: string;
 
 function checkQuantity(ctx: CheckContext, unit: QuantityUnit = 'units'): void {
   const verdict = quantityVerdict(ctx.value, unit);
-  if (verdict) push(ctx, verdict.message, verdict.hint);
+  if (verdict) push(ctx, verdict.message, verdict.hint, [], false, ctx.value);
 }
 
 /** A Kubernetes quantity: "100m", "0.5", "1Gi", 2. Non-negative, read in whole units (bytes). */
@@ -87,7 +112,7 @@ export function checkMilliAmounts(ctx: CheckContext): void {
   for (const name of Object.keys(map)) {
     if (!MILLI_RESOURCE_NAMES.has(name) || quantityVerdict(map[name], 'units') !== null) continue;
     const verdict = quantityVerdict(map[name], 'milli');
-    if (verdict) push(ctx, verdict.message, verdict.hint, [name]);
+    if (verdict) push(ctx, verdict.message, verdict.hint, [name], false, map[name]);
   }
 }
 
@@ -102,6 +127,7 @@ export function resourceMap(extraNames: readonly string[] = []) {
       }
     }
     checkMilliAmounts(ctx);
+    checkPlausible(ctx, ctx.value as Record<string, unknown>, (name) => quantityFieldOf([name]));
   });
 }
 

@@ -11,6 +11,11 @@ export function scenarioJsonSchema(): Record<string, unknown> {
     // Checks written as functions (quantity syntax, cron, ...) have no JSON Schema form; the
     // type they refine is still described.
     unrepresentable: 'any',
+    // A field that must be absent (the short `hpa.metrics` item's `type`, which tells it from an
+    // autoscaling/v2 MetricSpec) has no JSON form of its own: "not anything".
+    override: (ctx) => {
+      if (ctx.zodSchema._zod.def.type === 'undefined') ctx.jsonSchema.not = {};
+    },
   }) as Record<string, unknown>;
   return {
     $schema: schema.$schema,

@@ -60,9 +60,10 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     }
   }
 
-  const site: Site = { source, file, doc: 0, prefix: [], overrides };
+  const site: Site = { source, file, doc: 0, prefix: [], overrides, scenario: true };
   const baseDir = path.dirname(path.resolve(file));
   const parsed = validate(scenarioSchema, doc, site, problems);
+  const schemaProblems = problems.length;
   // When the document has problems, the entries that are valid are still converted and checked,
   // and every manifest file is still read, so that all problems are reported in one go.
   const spec = sections(parsed, doc);
@@ -70,7 +71,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
   if (parsed) reader.fieldNotices.record(scenarioSchema, '', doc, site);
   const inputFiles = [path.resolve(file)];
   await readManifests(parsed ? parsed.spec.manifests : rawManifests(doc), baseDir, site, reader, problems, inputFiles, budget);
-  if (parsed?.spec.karpenter) readKarpenterShorthand(parsed.spec.karpenter, reader, site, problems);
+  if (spec.karpenter) readKarpenterShorthand(spec.karpenter, reader, site, problems);
 
   const durationMs = spec.duration === undefined ? NaN : parseDuration(spec.duration);
   const sampleEveryMs = spec.sampleEvery === undefined ? NaN : parseDuration(spec.sampleEvery);
@@ -98,8 +99,8 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
   const state = resolveClusterState({ objects: reader.objects, declared: reader.declared, skipped: reader.skippedObjects, placement });
   const objects = state.objects;
   const karpenter = karpenterInput(reader.karpenter);
-  if (parsed?.spec.karpenter) {
-    const k = parsed.spec.karpenter;
+  if (spec.karpenter) {
+    const k = spec.karpenter;
     karpenter.startupDelayMs = parseDuration(k.startupDelay);
     karpenter.spotToSpotConsolidation = k.featureGates.spotToSpotConsolidation;
     if (k.spot) karpenter.spot = { ...(k.spot.priceRatio !== undefined ? { priceRatio: k.spot.priceRatio } : {}), interruptionsPerNodeDay: k.spot.interruptionsPerNodeDay, noticeMs: parseDuration(k.spot.notice) };
@@ -120,6 +121,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     pools: pools.pools,
     poolNames: spec.poolNames,
     nodePoolNames: karpenter.nodePools.filter((np) => np.replicas === null).map((np) => np.name),
+    poolsIncomplete: spec.nodePools.some((p, i) => p === undefined || spec.salvaged.has(`spec.cluster.nodePools[${i}]`)),
     durationMs,
     startEpochMs,
     baseDir,
@@ -134,7 +136,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
   if (karpenter && events.some((e) => e.type === 'nodePoolUpdate' || e.type === 'nodeClassUpdate')) {
     karpenter.changes = events.flatMap((e): KarpenterChange[] => (e.type === 'nodePoolUpdate' ? [{ atMs: e.atMs, nodePool: e.nodePoolUpdate }] : e.type === 'nodeClassUpdate' ? [{ atMs: e.atMs, nodeClass: e.nodeClassUpdate }] : []));
   }
-  if (!parsed || problems.length > 0) throw new InputError(sortProblems(problems.list));
+  if (!parsed || problems.length > 0) throw new InputError(sortProblems(withoutConsequences(problems.list, schemaProblems, spec.salvaged)));
   holdClusterHpas(objects, behavior, state.report);
 
   const name = parsed.metadata.name ?? path.basename(file).replace(/\.(ya?ml|json)$/i, '');
@@ -220,6 +222,16 @@ async function fileProblem(error: unknown, absolute: string, shown: string, wher
   }
   if (code === 'EISDIR') return { ...where, message: `${shown} is a directory, not a file` };
   return { ...where, message: `cannot read ${shown}: ${(error as Error).message}` };
+}
+
+/** The problems found after validation, less those about what salvaging an invalid entry took
+ *  out of it (schema.ts `salvage`): a pool whose misspelt `zonez` was taken out is still checked
+ *  for its instance type, but "needs an instanceType" after taking out a mistyped one is no news. */
+function withoutConsequences(list: Problem[], from: number, salvaged: ReadonlyMap<string, string[]>): Problem[] {
+  if (salvaged.size === 0) return list;
+  const consequence = (p: Problem) => [...salvaged].some(([entry, fields]) =>
+    p.path === entry || fields.some((f) => [`${entry}.${f}`, `${entry}${f}`].some((at) => p.path === at || p.path.startsWith(`${at}.`) || p.path.startsWith(`${at}[`))));
+  return list.filter((p, i) => i < from || !consequence(p));
 }
 
 /** The one Scenario document of the file, as a mutable plain object. */

@@ -7,12 +7,15 @@ import { formatPath, suggest, type Problem } from './errors.ts';
 import { excerpt, quote, quoteValue } from '../excerpt.ts';
 import type { PathPart, YamlSource } from './source.ts';
 import { fastCheck } from './fastCheck.ts';
+import { quantityFieldOf, quantityHint } from '../quantity.ts';
 
 /** Custom issue params a schema check may set. */
 export interface IssueParams {
   hint?: string;
   /** The problem is about a mapping key (point at the key, not its value). */
   key?: boolean;
+  /** The quantity the problem is about: its hint is fitted to the field (fields.ts). */
+  quantity?: unknown;
 }
 
 /** A value set on the command line: problems under `path` are reported against the flag. */
@@ -37,6 +40,9 @@ export interface Site {
    *  the generated kind, and where a path of the generated object comes from in the entry. */
   generated?: { kind: string; mapPath(path: readonly PathPart[]): PathPart[] | undefined };
   overrides?: Override[];
+  /** The Scenario document itself (not a manifest file): an unknown field's hint points at the
+   *  section of docs/scenario.md that lists the fields there. */
+  scenario?: boolean;
 }
 
 /** Collects problems for one site (or several); the loader merges them. */
@@ -78,14 +84,23 @@ function startsWith(path: readonly PathPart[], prefix: readonly PathPart[]): boo
 
 const KNOWN_KEYS = '\u0000known:';
 
+interface ZodLike { _zod: { def: { type: string; innerType?: ZodLike } } }
+
+/** A field whose schema is `undefined` (optional or not) is a marker that must be absent (the
+ *  short `hpa.metrics` item's `type`): not one to offer. */
+function mustBeAbsent(schema: ZodLike): boolean {
+  const def = schema._zod.def;
+  return def.type === 'undefined' || (def.type === 'optional' && def.innerType !== undefined && mustBeAbsent(def.innerType));
+}
+
 /** Parse options for every schema: keeps the input on issues and names the valid keys of a
  *  strict object so an unknown key can be matched to the closest one. */
 export const PARSE_OPTIONS = {
   reportInput: true,
   error: (issue: z.core.$ZodRawIssue): string | undefined => {
     if (issue.code !== 'unrecognized_keys') return undefined;
-    const shape = (issue.inst as { _zod?: { def?: { shape?: Record<string, unknown> } } } | undefined)?._zod?.def?.shape;
-    return KNOWN_KEYS + JSON.stringify(shape ? Object.keys(shape) : []);
+    const shape = (issue.inst as { _zod?: { def?: { shape?: Record<string, ZodLike> } } } | undefined)?._zod?.def?.shape;
+    return KNOWN_KEYS + JSON.stringify(shape ? Object.keys(shape).filter((k) => !mustBeAbsent(shape[k])) : []);
   },
 };
 
@@ -96,8 +111,30 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, site: S
   if (fast && fast(value)) return value as z.output<S>;
   const result = schema.safeParse(value, PARSE_OPTIONS);
   if (result.success) return result.data;
-  for (const issue of result.error.issues) translateIssue(issue as z.core.$ZodIssue, site, problems);
+  const issues = result.error.issues as z.core.$ZodIssue[];
+  const misspelt = misspeltFields(issues);
+  for (const issue of issues) {
+    // `targt` is reported as unknown, with "did you mean target?": not `target` as missing too.
+    if (issue.code === 'invalid_type' && issue.input === undefined && misspelt.has(pathKey(issue.path))) continue;
+    translateIssue(issue, site, problems);
+  }
   return undefined;
+}
+
+const pathKey = (path: readonly PropertyKey[]) => JSON.stringify(path.map(String));
+
+/** The fields an unknown key was probably meant to be (its closest valid name), by path. */
+function misspeltFields(issues: readonly z.core.$ZodIssue[]): Set<string> {
+  const out = new Set<string>();
+  for (const issue of issues) {
+    if (issue.code !== 'unrecognized_keys' || !issue.message.startsWith(KNOWN_KEYS)) continue;
+    const known: string[] = JSON.parse(issue.message.slice(KNOWN_KEYS.length));
+    for (const key of issue.keys) {
+      const meant = suggest(key, known);
+      if (meant !== undefined) out.add(pathKey([...issue.path, meant]));
+    }
+  }
+  return out;
 }
 
 export function translateIssue(issue: z.core.$ZodIssue, site: Site, problems: Problems): void {
@@ -106,7 +143,7 @@ export function translateIssue(issue: z.core.$ZodIssue, site: Site, problems: Pr
     case 'unrecognized_keys': {
       const known: string[] = issue.message.startsWith(KNOWN_KEYS) ? JSON.parse(issue.message.slice(KNOWN_KEYS.length)) : [];
       for (const key of issue.keys) {
-        problems.add(site, [...path, key], `unknown field ${quote(key)}`, didYouMean(key, known), { key: true });
+        problems.add(site, [...path, key], `unknown field ${quote(key)}`, unknownFieldHint(key, known, docsSection(site, path)), { key: true });
       }
       return;
     }
@@ -155,7 +192,10 @@ export function translateIssue(issue: z.core.$ZodIssue, site: Site, problems: Pr
     }
     case 'custom': {
       const params = (issue.params ?? {}) as IssueParams;
-      problems.add(site, path, issue.message, params.hint, { key: params.key });
+      // A quantity's hint, fitted to the field it is in (no "250Mi?" on a CPU amount).
+      const field = params.quantity !== undefined ? quantityFieldOf(path) : undefined;
+      const hint = field ? quantityHint(params.quantity as string | number, field) ?? params.hint : params.hint;
+      problems.add(site, path, issue.message, hint, { key: params.key });
       return;
     }
     default:
@@ -168,6 +208,17 @@ export function translateIssue(issue: z.core.$ZodIssue, site: Site, problems: Pr
 function translateUnion(issue: z.core.$ZodIssueInvalidUnion, site: Site, problems: Problems): void {
   const path = issue.path as PathPart[];
   const branches = issue.errors;
+  const discriminated = issue as z.core.$ZodIssueInvalidUnion & { discriminator?: string; options?: unknown[] };
+  if (discriminated.discriminator !== undefined && branches.length === 0) {
+    // A discriminated union (an `hpa.metrics` item's `type`): the value is not one of the types.
+    const values = (discriminated.options ?? []).filter((o) => o !== null && o !== undefined).map(String);
+    const input = issue.input;
+    const got = input !== null && typeof input === 'object' ? (input as Record<string, unknown>)[discriminated.discriminator] : input;
+    const close = typeof got === 'string' ? didYouMean(got, values) : undefined;
+    const supported = `supported values: ${values.map((v) => JSON.stringify(v)).join(', ')}`;
+    problems.add(site, path, `unsupported value ${quoteValue(got)}`, close ? `${close} ${supported}` : supported);
+    return;
+  }
   const typeOnly = branches.every((b) => b.length === 1 && b[0].code === 'invalid_type' && b[0].path.length === 0);
   if (typeOnly || branches.length === 0) {
     if (issue.input === undefined) {
@@ -182,6 +233,54 @@ function translateUnion(issue: z.core.$ZodIssueInvalidUnion, site: Site, problem
   const depth = (b: z.core.$ZodIssue[]) => Math.max(...b.map((i) => i.path.length)) - b.length / 1000;
   const best = branches.filter((b) => !(b.length === 1 && b[0].code === 'invalid_type' && b[0].path.length === 0)).sort((a, b) => depth(b) - depth(a))[0];
   for (const inner of best) translateIssue({ ...inner, path: [...path, ...inner.path] } as z.core.$ZodIssue, site, problems);
+}
+
+/** Up to this many valid fields are all listed after an unknown one; past it, the closest few. */
+const ALL_FIELDS_UP_TO = 12;
+const CLOSEST_FIELDS = 5;
+
+/** An unknown field's hint: the closest valid name, then the valid fields at that place, all of
+ *  them when they are few, else the closest few and where the rest are documented. */
+export function unknownFieldHint(key: string, known: readonly string[], section: string): string | undefined {
+  if (known.length === 0) return undefined;
+  const close = didYouMean(key, known);
+  const lower = key.toLowerCase();
+  if (known.length <= ALL_FIELDS_UP_TO) return `${close ? `${close} ` : ''}fields here: ${known.join(', ')}`;
+  if (close) return `${close} (${known.length} fields here: ${section})`;
+  const closest = [...known].sort((a, b) => distance(lower, a.toLowerCase()) - distance(lower, b.toLowerCase()) || a.localeCompare(b)).slice(0, CLOSEST_FIELDS);
+  return `closest fields here: ${closest.join(', ')}, ... (${known.length} in all: ${section})`;
+}
+
+/** docs/scenario.md's sections, by the scenario path they document (longest prefix first); `*`
+ *  stands for any list index. */
+const DOC_SECTIONS: readonly [string[], string][] = [
+  [['spec', 'cluster', 'nodePools'], 'specclusternodepools'],
+  [['spec', 'cluster', 'autoscaler'], 'specclusterautoscaler'],
+  [['spec', 'cluster', 'scheduler'], 'specclusterscheduler'],
+  [['spec', 'cluster'], 'speccluster'],
+  [['spec', 'pricing'], 'specpricing'],
+  [['spec', 'karpenter'], 'karpenter'],
+  [['spec', 'workloads'], 'specworkloads-the-shorthand'],
+  [['spec', 'behavior', '*', 'demand'], 'demand-patterns'],
+  [['spec', 'behavior', '*', 'usage'], 'usage'],
+  [['spec', 'behavior', '*', 'disruption'], 'karpenter-disruption'],
+  [['spec', 'behavior'], 'specbehavior'],
+  [['spec', 'events'], 'specevents'],
+  [['spec', 'traces'], 'spectraces'],
+  [['spec', 'carbon'], 'speccarbon'],
+  [['spec'], 'spec-time-and-randomness'],
+  [[], 'the-document'],
+];
+export const DOC_ANCHORS: readonly string[] = [...DOC_SECTIONS.map(([, anchor]) => anchor), 'kinds-capsim-reads'];
+
+/** Where the fields at `path` (inside `site`) are documented: `see docs/scenario.md#...`. */
+export function docsSection(site: Site, path: readonly PathPart[]): string {
+  const full = site.generated ? site.generated.mapPath(path) : [...site.prefix, ...path];
+  const inScenario = site.scenario && full !== undefined && !(full[0] === 'spec' && full[1] === 'manifests');
+  const anchor = inScenario
+    ? DOC_SECTIONS.find(([prefix]) => prefix.length <= full.length && prefix.every((p, i) => p === '*' ? typeof full[i] === 'number' : full[i] === p))![1]
+    : 'kinds-capsim-reads';
+  return `see docs/scenario.md#${anchor}`;
 }
 
 /** `did you mean "requests"?`, naming both candidates when two are equally close

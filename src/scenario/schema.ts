@@ -2,15 +2,17 @@
 // problem with the closest valid name), with every default of the format, so that parsing it
 // yields the resolved document. Conversion to the model is in load.ts and the files it calls.
 import { z } from 'zod';
-import { karpenterShorthandSchema } from './karpenterShorthand.ts';
+import { karpenterShorthandSchema, type KarpenterShorthand } from './karpenterShorthand.ts';
 import { carbonSchema } from './carbonSchema.ts';
 import { budgetSchema, karpenterDuration, requirementSchema } from './kube/karpenter.ts';
-import { count, duration, intOrPercent, labelName, milliQuantity, number, objectName, percentOrQuantity, period, quantity, resourceMap, stringMap } from './fields.ts';
+import { checkPlausibleUsage, count, duration, intOrPercent, labelName, milliQuantity, number, objectName, percentOrQuantity, period, quantity, resourceMap, stringMap } from './fields.ts';
 import { affinity, taint, topologySpreadConstraint, toleration } from './kube/meta.ts';
 import { container } from './kube/pod.ts';
 import { WORKLOAD_KINDS } from './kube/kinds.ts';
+import { metricSpec } from './kube/autoscaling.ts';
 import { listInstanceTypes } from '../cost/catalog.ts';
 import { EXPANDER_NAMES } from '../model/scenario.ts';
+import { formatPath } from './errors.ts';
 import { calendarProblem } from '../timestamp.ts';
 
 type CheckContext = z.core.ParsePayload<unknown>;
@@ -155,8 +157,9 @@ export const pricingSchema = z.strictObject({
   spotPriceHistory: z.string().min(1).optional().describe('A spot price history, the JSON `aws ec2 describe-spot-price-history` prints, relative to the scenario: spot nodes of a type and zone it covers cost the price in effect, changing over the run'),
 });
 
-const hpaMetricShorthand = z
+const hpaMetricShort = z
   .strictObject({
+    type: z.undefined().optional(),
     resource: z.string().min(1).optional(),
     container: z.string().min(1).optional(),
     averageUtilization: z.number().int().min(1).optional(),
@@ -172,6 +175,12 @@ const hpaMetricShorthand = z
     exactlyOne(['averageUtilization', 'averageValue'], `a ${m.resource} metric`)(ctx);
     if (m.value !== undefined) ctx.issues.push({ code: 'custom', message: 'a resource metric takes averageUtilization or averageValue', input: m, path: ['value'], continue: true });
   });
+
+/** An `hpa.metrics` item: capsim's short form (`{resource: cpu, averageUtilization: 60}`), or,
+ *  told apart by its `type`, the autoscaling/v2 MetricSpec people copy from their manifests
+ *  (`{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 60}}}`),
+ *  which goes into the generated HPA as it is and is checked as in a manifest. */
+const hpaMetricShorthand = z.discriminatedUnion('type', [metricSpec, hpaMetricShort]);
 
 export const workloadSchema = z
   .strictObject({
@@ -261,10 +270,12 @@ const demandPattern = z
 const containerUsage = z.strictObject({
   cpu: z
     .strictObject({ base: milliQuantity.default('0'), perUnit: milliQuantity.default('0') })
+    .check(checkPlausibleUsage('cpu'))
     .optional()
     .describe('CPU wanted: base + perUnit x load; without it the container uses exactly its CPU request'),
   memory: z
     .strictObject({ base: quantity.default('0'), perUnit: quantity.default('0'), leakPerHour: quantity.default('0'), noise: number.min(0).default(0) })
+    .check(checkPlausibleUsage('bytes'))
     .optional()
     .describe('Memory used: (base + perUnit x load) x (1 + noise x z) + leak; without it the container uses exactly its memory request'),
 });
@@ -435,6 +446,56 @@ export interface ScenarioSections {
   rawWorkloads: unknown[];
   behavior: (BehaviorDocument | undefined)[];
   events: (EventDocument | undefined)[];
+  /** spec.karpenter (undefined when absent, or when it failed validation beyond salvage). */
+  karpenter: KarpenterShorthand | undefined;
+  /** Entries that failed validation but were checked further without the fields that failed,
+   *  by path (`spec.cluster.nodePools[0]`): the fields taken out. What the further checks find
+   *  about those fields (or the entry as a whole) is a consequence, not another problem. */
+  salvaged: Map<string, string[]>;
+}
+
+/** Salvages an entry that failed validation: the entry without the fields its issues are about
+ *  (an unknown key, a wrong value, the innermost field that holds it), when that parses, so that
+ *  its other fields are still checked (an unknown instance type beside a misspelt key, a priority
+ *  class beside a wrong CPU request are reported in the same pass). */
+function salvage<S extends z.ZodType>(schema: S, value: unknown, at: (string | number)[], salvaged: Map<string, string[]>): z.output<S> | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const entry = structuredClone(value) as Record<string, unknown>;
+  const removed: PropertyKey[][] = [];
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const result = schema.safeParse(entry);
+    if (result.success) {
+      if (removed.length > 0) salvaged.set(formatPath(at), removed.map((p) => formatPath(p as (string | number)[])));
+      return result.data;
+    }
+    for (const issue of result.error.issues) {
+      let target: PropertyKey[] = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : [...issue.path];
+      if (issue.code === 'unrecognized_keys') for (const k of issue.keys.slice(1)) removeAt(entry, [...issue.path, k], removed);
+      // A field missing (or taken out before) is its holder's problem; a list item, its list's.
+      while (target.length > 0 && (typeof target.at(-1) === 'number' || lookup(entry, target) === undefined)) target = target.slice(0, -1);
+      if (target.length === 0) return undefined; // about the entry as a whole
+      // Its identity (what others refer to it by) must stand as written.
+      if (target.length === 1 && ['name', 'namespace', 'kind'].includes(String(target[0]))) return undefined;
+      removeAt(entry, target, removed);
+    }
+  }
+  return undefined;
+}
+
+function lookup(root: unknown, path: readonly PropertyKey[]): unknown {
+  let node = root;
+  for (const part of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[part];
+  }
+  return node;
+}
+
+function removeAt(root: Record<string, unknown>, path: readonly PropertyKey[], removed: PropertyKey[][]): void {
+  const holder = lookup(root, path.slice(0, -1));
+  if (holder === null || typeof holder !== 'object' || Array.isArray(holder)) return;
+  delete (holder as Record<PropertyKey, unknown>)[path.at(-1)!];
+  removed.push([...path]);
 }
 
 function pick<S extends z.ZodType>(schema: S, value: unknown): z.output<S> | undefined {
@@ -457,19 +518,22 @@ export function sections(parsed: ScenarioDocument | undefined, raw: Record<strin
   const rawPools = asList(rawCluster.nodePools);
   const poolNames = rawPools.map((p) => asObject(p).name).filter((n): n is string => typeof n === 'string');
   const rawWorkloads = asList(rawSpec.workloads);
+  const salvaged = new Map<string, string[]>();
   if (parsed) {
     const s = parsed.spec;
-    return { duration: s.duration, sampleEvery: s.sampleEvery, nodePools: s.cluster.nodePools, poolNames, autoscaler: s.cluster.autoscaler, workloads: s.workloads, rawWorkloads, behavior: s.behavior, events: s.events };
+    return { duration: s.duration, sampleEvery: s.sampleEvery, nodePools: s.cluster.nodePools, poolNames, autoscaler: s.cluster.autoscaler, workloads: s.workloads, rawWorkloads, behavior: s.behavior, events: s.events, karpenter: s.karpenter, salvaged };
   }
   return {
     duration: pick(duration.default('1d'), rawSpec.duration),
     sampleEvery: pick(duration.default('1m'), rawSpec.sampleEvery),
-    nodePools: rawPools.map((p) => pick(nodePoolSchema, p)),
+    nodePools: rawPools.map((p, i) => salvage(nodePoolSchema, p, ['spec', 'cluster', 'nodePools', i], salvaged)),
     poolNames,
     autoscaler: pick(autoscalerSchema.nullable().default(null), rawCluster.autoscaler),
-    workloads: rawWorkloads.map((w) => pick(workloadSchema, w)),
+    workloads: rawWorkloads.map((w, i) => salvage(workloadSchema, w, ['spec', 'workloads', i], salvaged)),
     rawWorkloads,
-    behavior: asList(rawSpec.behavior).map((b) => pick(behaviorSchema, b)),
-    events: asList(rawSpec.events).map((e) => pick(eventSchema, e)),
+    behavior: asList(rawSpec.behavior).map((b, i) => salvage(behaviorSchema, b, ['spec', 'behavior', i], salvaged)),
+    events: asList(rawSpec.events).map((e, i) => salvage(eventSchema, e, ['spec', 'events', i], salvaged)),
+    karpenter: rawSpec.karpenter === undefined ? undefined : salvage(karpenterShorthandSchema, rawSpec.karpenter, ['spec', 'karpenter'], salvaged),
+    salvaged,
   };
 }

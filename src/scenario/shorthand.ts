@@ -122,7 +122,7 @@ function build(w: WorkloadDocument): Generated[] {
         apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: ownMeta(),
         spec: clean({ scaleTargetRef: targetRef, minReplicas: w.hpa.minReplicas, maxReplicas: w.hpa.maxReplicas, metrics: w.hpa.metrics.map(hpaMetric), behavior: w.hpa.behavior }),
       },
-      mapPath: mapper([[['spec', 'behavior'], ['hpa', 'behavior']], [['spec', 'metrics'], ['hpa', 'metrics']], [['spec', 'minReplicas'], ['hpa', 'minReplicas']], [['spec', 'maxReplicas'], ['hpa', 'maxReplicas']], [['spec'], ['hpa']]]),
+      mapPath: mapper([[['spec', 'behavior'], ['hpa', 'behavior']], ...shortMetricRules(w.hpa.metrics), [['spec', 'metrics'], ['hpa', 'metrics']], [['spec', 'minReplicas'], ['hpa', 'minReplicas']], [['spec', 'maxReplicas'], ['hpa', 'maxReplicas']], [['spec'], ['hpa']]]),
     });
   }
   if (w.vpa) {
@@ -151,8 +151,25 @@ function build(w: WorkloadDocument): Generated[] {
 
 type MetricShorthand = NonNullable<WorkloadDocument['hpa']>['metrics'][number];
 
-/** `{resource: cpu, averageUtilization: 60}` -> an autoscaling/v2 MetricSpec. */
+/** Where a problem in a generated MetricSpec is in the short form: its target's fields are the
+ *  item's own (`resource.target.averageValue` is `averageValue`), or inside pods:/external:. An
+ *  autoscaling/v2 item is as written. */
+function shortMetricRules(metrics: readonly MetricShorthand[]): [PathPart[], PathPart[]][] {
+  return metrics.flatMap((m, i): [PathPart[], PathPart[]][] => {
+    if (m.type !== undefined) return [];
+    const at = ['hpa', 'metrics', i];
+    return [
+      ...['resource', 'containerResource'].map((member): [PathPart[], PathPart[]] => [['spec', 'metrics', i, member, 'target'], at]),
+      ...['pods', 'external'].map((member): [PathPart[], PathPart[]] => [['spec', 'metrics', i, member, 'target'], [...at, member]]),
+      [['spec', 'metrics', i], at],
+    ];
+  });
+}
+
+/** `{resource: cpu, averageUtilization: 60}` -> an autoscaling/v2 MetricSpec; a MetricSpec
+ *  (`type: Resource`, ...) is one already. */
 function hpaMetric(m: MetricShorthand): Record<string, unknown> {
+  if (m.type !== undefined) return m;
   if (m.pods) return { type: 'Pods', pods: { metric: { name: m.pods.name }, target: { type: 'AverageValue', averageValue: m.pods.averageValue } } };
   if (m.external) {
     const target = m.external.value !== undefined ? { type: 'Value', value: m.external.value } : { type: 'AverageValue', averageValue: m.external.averageValue };

@@ -46,7 +46,7 @@ const HPA_RULES = ['scaleUp', 'scaleDown'].flatMap((d): (string | [string, strin
   `spec.behavior.${d}.policies[].value`, `spec.behavior.${d}.policies[].periodSeconds`,
 ]);
 
-export const SIMULATED: readonly SimulatedField[] = [
+const LISTED: readonly SimulatedField[] = [
   // --- the Scenario ------------------------------------------------------------------------------
   ...reads('scenario/load.ts', 'Scenario', ['apiVersion', 'kind', ['spec.manifests', 'readManifests']]),
   ...reads('cli/run.ts', 'Scenario', [['metadata.name', 'scenario.name']]),
@@ -253,4 +253,12 @@ export const SIMULATED: readonly SimulatedField[] = [
   ...reads('api/admission/priority.ts', 'PriorityClass', [['value', 'pc.value'], 'globalDefault', 'preemptionPolicy']),
   ...reads('api/admission/limitRanger.ts', 'LimitRange', [['type', 'item.type'], 'max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio'], { prefix: 'spec.limits[].' }),
   ...reads('api/admission/resourceQuota.ts', 'ResourceQuota', [['spec.hard', 'spec.hard'], ['spec.scopes', 'spec.scopes']]),
+];
+
+/** An autoscaling/v2 item of the shorthand's `hpa.metrics` (`type: Resource`, ...) goes into the
+ *  generated HPA as it is (scenario/shorthand.ts): its fields are read as the HPA's are. */
+const HPA_METRIC = 'HorizontalPodAutoscaler spec.metrics[].';
+export const SIMULATED: readonly SimulatedField[] = [
+  ...LISTED,
+  ...LISTED.filter((f) => f.field.startsWith(HPA_METRIC)).map((f) => ({ field: `Scenario spec.workloads[].hpa.metrics[].${f.field.slice(HPA_METRIC.length)}`, readBy: 'scenario/shorthand.ts', token: 'm.type !== undefined' })),
 ];

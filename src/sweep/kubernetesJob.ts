@@ -12,7 +12,8 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { InputError, type Problem } from '../scenario/errors.ts';
 import { displayPath } from '../scenario/paths.ts';
-import { parseBytes, parseCpuMilli, QuantityError } from '../quantity.ts';
+import { messageAndHint } from '../scenario/fields.ts';
+import { parseBytes, parseCpuMilli, QuantityError, quantityHint, type QuantityField } from '../quantity.ts';
 import { VERSION } from '../version.ts';
 import type { SweepPlan } from './plan.ts';
 
@@ -139,8 +140,8 @@ function jobSettings(plan: SweepPlan, options: EmitOptions): JobSettings {
 
   const cpu = options.cpu ?? DEFAULT_CPU;
   const memory = options.memory ?? DEFAULT_MEMORY;
-  const cpuMilli = quantityOf('--cpu', cpu, parseCpuMilli, problems);
-  quantityOf('--memory', memory, parseBytes, problems);
+  const cpuMilli = quantityOf('--cpu', cpu, parseCpuMilli, problems, 'cpu');
+  quantityOf('--memory', memory, parseBytes, problems, 'bytes');
   const workersPerPod = options.workersPerPod ?? Math.max(1, Math.floor(cpuMilli / 1000));
   wholeNumber('--parallel', workersPerPod);
 
@@ -179,14 +180,16 @@ function jobSettings(plan: SweepPlan, options: EmitOptions): JobSettings {
   };
 }
 
-function quantityOf(flag: string, text: string, parse: (text: string) => number, problems: Problem[]): number {
+function quantityOf(flag: string, text: string, parse: (text: string) => number, problems: Problem[], field: QuantityField): number {
   try {
     const amount = parse(text);
     if (amount <= 0) problems.push(optionProblem(flag, `must be more than 0, not ${text}`));
     return amount;
   } catch (error) {
     if (!(error instanceof QuantityError)) throw error;
-    problems.push(optionProblem(flag, error.message));
+    // The hint fitted to the flag: --cpu 2GB gets 2m or 2, not 2G or 2Gi.
+    const { message, hint } = messageAndHint(error);
+    problems.push(optionProblem(flag, message, quantityHint(text, field) ?? hint));
     return 0;
   }
 }

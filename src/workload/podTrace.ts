@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import type { Affinity, NodeSelectorRequirement, TaintEffect, Toleration } from '../model/api.ts';
 import type { ResourceMap } from '../model/resources.ts';
 import { parseDuration } from '../duration.ts';
-import { milliValue, parseQuantity, QuantityError, value } from '../quantity.ts';
+import { milliValue, parseQuantity, quantityFieldOf, quantityHint, QuantityError, value } from '../quantity.ts';
 import { excerpt, quote } from '../excerpt.ts';
 import { distance } from 'fastest-levenshtein';
 import { parseTime } from './trace.ts';
@@ -260,7 +260,7 @@ export class PodTraceReader {
         (m[1] === 'requests' ? requests : limits)[resource] = amount;
       } catch (error) {
         if (!(error instanceof QuantityError)) throw error;
-        return fail(column, `${excerpt(text)} in column "${column}" is not a quantity`, error.hint ?? (resource === 'cpu' ? 'cpu in cores or millicores: 0.5, 500m' : 'e.g. 512Mi, 2Gi, or a whole number'));
+        return fail(column, `${excerpt(text)} in column "${column}" is not a quantity`, quantityHint(text, quantityFieldOf([resource])) ?? error.hint ?? (resource === 'cpu' ? 'cpu in cores or millicores: 0.5, 500m' : 'e.g. 512Mi, 2Gi, or a whole number'));
       }
     }
     // As the API server defaults it: a limit without a request requests the limit.

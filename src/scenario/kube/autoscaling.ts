@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { HpaMetric, HpaMetricTarget, HpaObject, VpaObject } from '../../model/objects.ts';
 import { count, milliQuantity, resourceMap } from '../fields.ts';
+import { implausibleQuantity, quantityFieldOf } from '../../quantity.ts';
 import { crossVersionObjectReference, kubeObject, labelSelector } from './meta.ts';
 import { checkSelector, toMeta, toMilli, toResourceMap, type Convert } from './convert.ts';
 import type { PathPart } from '../source.ts';
@@ -16,7 +17,8 @@ const metricTarget = z.strictObject({
 
 const metricIdentifier = z.strictObject({ name: z.string().min(1), selector: labelSelector.optional() });
 
-const metricSpec = z.strictObject({
+/** An autoscaling/v2 MetricSpec; the `hpa.metrics` shorthand accepts it as well (schema.ts). */
+export const metricSpec = z.strictObject({
   type: z.enum(['Object', 'Pods', 'Resource', 'ContainerResource', 'External']),
   object: z.strictObject({ describedObject: crossVersionObjectReference, target: metricTarget, metric: metricIdentifier }).optional(),
   pods: z.strictObject({ metric: metricIdentifier, target: metricTarget }).optional(),
@@ -71,7 +73,12 @@ const MEMBER: Record<HpaMetric['type'], 'object' | 'pods' | 'resource' | 'contai
 
 type MetricTargetInput = z.output<typeof metricTarget>;
 
-function toTarget(t: MetricTargetInput, cv: Convert, path: PathPart[], allowed: HpaMetricTarget['type'][]): HpaMetricTarget {
+/** `resource` names what a resource metric measures (cpu, memory): an averageValue in a unit that
+ *  cannot be meant there (`cpu` at 500Mi) is a problem. */
+function toTarget(t: MetricTargetInput, cv: Convert, path: PathPart[], allowed: HpaMetricTarget['type'][], resource?: string): HpaMetricTarget {
+  const field = resource === undefined ? undefined : quantityFieldOf([resource]);
+  const wrong = field && t.averageValue !== undefined ? implausibleQuantity(t.averageValue, field) : undefined;
+  if (wrong) cv.problem([...path, 'averageValue'], wrong.message, wrong.hint);
   if (!allowed.includes(t.type)) {
     cv.problem([...path, 'type'], `unsupported value "${t.type}"`, `supported values here: ${allowed.map((a) => `"${a}"`).join(', ')}`);
   }
@@ -95,12 +102,12 @@ function toMetric(m: z.output<typeof metricSpec>, cv: Convert, path: PathPart[])
   switch (m.type) {
     case 'Resource':
       if (!m.resource) break;
-      return { type: 'Resource', resource: { name: m.resource.name, target: toTarget(m.resource.target, cv, [...p, 'target'], ['Utilization', 'AverageValue']) } };
+      return { type: 'Resource', resource: { name: m.resource.name, target: toTarget(m.resource.target, cv, [...p, 'target'], ['Utilization', 'AverageValue'], m.resource.name) } };
     case 'ContainerResource':
       if (!m.containerResource) break;
       return {
         type: 'ContainerResource',
-        containerResource: { name: m.containerResource.name, container: m.containerResource.container, target: toTarget(m.containerResource.target, cv, [...p, 'target'], ['Utilization', 'AverageValue']) },
+        containerResource: { name: m.containerResource.name, container: m.containerResource.container, target: toTarget(m.containerResource.target, cv, [...p, 'target'], ['Utilization', 'AverageValue'], m.containerResource.name) },
       };
     case 'Pods':
       if (!m.pods) break;

@@ -11,7 +11,7 @@ import { own } from '../../model/records.ts';
 import type { NodeClaimObject, NodeClassObject, NodePoolObject, NodeSelectorRequirementWithMinValues } from '../../model/karpenter.ts';
 import type { KubeletOverrides } from '../../model/karpenter.ts';
 import { OPERATORS, parseBound, restrictedLabelError } from '../../karpenter/requirements.ts';
-import { milliValue, parseQuantity, QuantityError, value } from '../../quantity.ts';
+import { milliValue, parseQuantity, quantityFieldOf, quantityHint, QuantityError, value } from '../../quantity.ts';
 import { anything, messageAndHint, stringMap } from '../fields.ts';
 import type { PathPart } from '../source.ts';
 import { kubeObject, taint, templateMeta } from './meta.ts';
@@ -180,7 +180,8 @@ function checkQuantity(name: string, amount: string | number, cv: Convert, path:
   } catch (error) {
     if (!(error instanceof QuantityError)) throw error;
     const { message, hint } = messageAndHint(error);
-    cv.problem(path, message, hint);
+    const field = quantityFieldOf(path);
+    cv.problem(path, message, (field && quantityHint(amount, field)) ?? hint);
     return undefined;
   }
 }
