@@ -35,6 +35,8 @@ test('a table wider than the terminal wraps its widest text column at words; pip
     '                               two spare',
   ]);
   assert.equal(renderTables([advice], undefined).split('\n').filter(Boolean).length, 2);
+  // No rows: no header over nothing, only what the notes say.
+  assert.equal(renderTable({ title: 'Advice', columns: advice.columns, cells: [], notes: ['Nothing to act on.'] }), 'Advice\nNothing to act on.\n');
 });
 
 test('money: $, cents, thousands separators; unit prices keep their digits', () => {

@@ -33,6 +33,8 @@ export function renderTable(table: TerminalTable, maxWidth?: number): string {
   for (const [i, row] of table.cells.entries()) {
     if (row.length !== width) throw new RangeError(`table ${table.title ?? ''} row ${i} has ${row.length} cells for ${width} columns`);
   }
+  // A header over no rows reads like a table that failed to print: say only what the notes say.
+  if (table.cells.length === 0) return [...(table.title ? [table.title] : []), ...(table.notes ?? [])].join('\n') + '\n';
   const drawn = new Table({
     colAligns: table.columns.map((c) => c.align ?? 'left'),
     chars: BORDERLESS,
