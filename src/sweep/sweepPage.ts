@@ -39,7 +39,7 @@ export function sweepPage(plan: SweepPlan, outcomes: readonly RunOutcome[], anal
     charts.map((c, i) => figure(c, svgs[i])).join('\n'),
     `<h2 id="configurations">Configurations</h2>`,
     `<p class="muted">${escapeHtml('Means over the finished seeds of each configuration; click a header to sort. Every figure with its p5 and p95 is in sweep-summary.csv, every run in sweep.csv.')}</p>`,
-    `<div style="overflow-x: auto">${table(a.configs, configColumns(plan, a), 'configurations')}</div>`,
+    table(a.configs, configColumns(plan, a), 'configurations'),
     `<h2 id="failed">Failed runs</h2>`,
     failedRuns(plan, failed),
     `<footer>capsim ${escapeHtml(version)} · files beside this page: sweep.csv, sweep-summary.csv, sweep.json, sweep-plan.json, runs/, charts/</footer>`,

@@ -96,7 +96,8 @@ export function epochMs(run: RunData, tSeconds: number): number {
 
 /** A time axis in UTC: the same labels on every machine, whatever its time zone. */
 export function timeX(field = 'time') {
-  return { field, type: 'temporal' as const, title: null, scale: { type: 'utc' as const }, axis: { labelOverlap: true } };
+  // labelSeparation: labels that merely touch ("Mon 05 02 AM") count as overlapping, so one goes.
+  return { field, type: 'temporal' as const, title: null, scale: { type: 'utc' as const }, axis: { labelOverlap: true, labelSeparation: 8 } };
 }
 
 /** The time of a point in a tooltip, in UTC like the axis. */
