@@ -12,6 +12,7 @@ import { displayObject, table } from '../src/report/html.ts';
 import { filesBeside } from '../src/report/filesBeside.ts';
 import { loadRun, type NodeRow, type RunData } from '../src/report/runFiles.ts';
 import type { NodeStateSpan } from '../src/report/nodeStates.ts';
+import { costByPoolCompareChart, type LabelledRun } from '../src/report/charts/compare.ts';
 import { capsim, scratchDir } from './support/run.ts';
 
 function fakeRun(nodes: Partial<NodeRow>[], durationSeconds: number, bucketSeconds: number, nodeStates: NodeStateSpan[]): RunData {
@@ -130,4 +131,24 @@ test('filesBeside: every file of the directory in the run files\' order, then ot
   for (const f of ['focus.csv', 'summary.json', 'hourly.parquet', 'report.html', 'backtest.json', '.hidden', 'summary.json.tmp-123', 'timeseries.csv']) fs.writeFileSync(path.join(dir, f), '');
   fs.mkdirSync(path.join(dir, 'charts'));
   assert.equal(filesBeside(dir), 'summary.json, run-info.json, backtest.json, charts/; tables (.csv or .parquet): timeseries, hourly, focus');
+});
+
+test('compare.html: a pool that never scaled is $0.00 "never scaled"; "no such pool" only when the run\'s scenario has none', () => {
+  const run = (label: string, byPool: Record<string, number>, scenarioYaml: string) =>
+    ({ label, summary: { cost: { byPool } }, scenarioYaml }) as unknown as LabelledRun;
+  const runs = [
+    // Declares gpu (min 0, never scaled): it has no cost entry.
+    run('a', { general: 12.5 }, 'spec:\n  cluster:\n    nodePools:\n      - {name: general}\n      - {name: gpu, autoscaling: {min: 0, max: 4}}\n'),
+    // Has a gpu pool that ran, and a Karpenter NodePool inline.
+    run('b', { general: 10, gpu: 30, burst: 2 }, 'spec:\n  cluster:\n    nodePools: [{name: general}, {name: gpu}]\n  manifests:\n    - {apiVersion: karpenter.sh/v1, kind: NodePool, metadata: {name: burst}}\n'),
+    // Its NodePools may be in manifest files: nothing certain but no node-hours.
+    run('c', { general: 10 }, 'spec:\n  cluster:\n    nodePools: [{name: general}]\n  manifests: [karpenter/*.yaml]\n'),
+  ];
+  const values = (costByPoolCompareChart(runs).spec as { data: { values: { category: string; run: string; text: string }[] } }).data.values;
+  const text = (pool: string, label: string) => values.find((v) => v.category === pool && v.run === label)?.text;
+  assert.equal(text('gpu', 'a'), '$0.00 (never scaled)');
+  assert.equal(text('burst', 'a'), 'no such pool');
+  assert.equal(text('gpu', 'b'), '$30.00');
+  assert.equal(text('burst', 'c'), '$0.00 (no nodes)');
+  assert.equal(text('gpu', 'c'), '$0.00 (no nodes)');
 });
