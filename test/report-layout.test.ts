@@ -13,6 +13,7 @@ import { filesBeside } from '../src/report/filesBeside.ts';
 import { loadRun, type NodeRow, type RunData } from '../src/report/runFiles.ts';
 import type { NodeStateSpan } from '../src/report/nodeStates.ts';
 import { costByPoolCompareChart, type LabelledRun } from '../src/report/charts/compare.ts';
+import { variedLabels } from '../src/sweep/variedLabels.ts';
 import { capsim, scratchDir } from './support/run.ts';
 
 function fakeRun(nodes: Partial<NodeRow>[], durationSeconds: number, bucketSeconds: number, nodeStates: NodeStateSpan[]): RunData {
@@ -151,4 +152,14 @@ test('compare.html: a pool that never scaled is $0.00 "never scaled"; "no such p
   assert.equal(text('gpu', 'b'), '$30.00');
   assert.equal(text('burst', 'c'), '$0.00 (no nodes)');
   assert.equal(text('gpu', 'c'), '$0.00 (no nodes)');
+});
+
+test('sweep labels: the varied path\'s last key in words, its parent where two end alike, the full path where even that is ambiguous', () => {
+  assert.deepEqual(
+    variedLabels(['spec.cluster.nodePools[0].instanceType', 'spec.workloads[0].containers[0].resources.requests.cpu', 'spec.workloads[0].hpa.targetCPUUtilizationPercentage']),
+    ['instance type', 'requests cpu', 'target cpu utilization percentage'],
+  );
+  assert.deepEqual(variedLabels(['spec.cluster.nodePools[0].count', 'spec.cluster.nodePools[1].count']), ['count (nodePools[0])', 'count (nodePools[1])']);
+  assert.deepEqual(variedLabels(['spec.a[0].count', 'spec.b.a[0].count']), ['a[0].count', 'b.a[0].count']);
+  assert.deepEqual(variedLabels(['spec.duration']), ['duration']);
 });

@@ -84,6 +84,8 @@ export interface Column<Row> {
   short?: boolean;
   /** The full text of a cell shown on hover (its `title`), when the cell shows a short form. */
   title?: (row: Row) => string;
+  /** The header's hover text: what a short header stands for (a sweep's varied path). */
+  headerTitle?: string;
 }
 
 /** A column whose every cell is at most this long never wraps (times, types, names): longer
@@ -96,14 +98,23 @@ export const SHORT_CELL_CHARS = 24;
 export function table<Row>(rows: readonly Row[], columns: readonly Column<Row>[], className = ''): string {
   const cells = rows.map((r) => columns.map((c) => c.cell(r)));
   const classes = columns.map((c, i) => (c.numeric ? 'num' : c.short || cells.every((row) => row[i].length <= SHORT_CELL_CHARS) ? 'short' : 'text'));
-  const head = columns.map((c) => `<th${c.numeric ? ' class="num"' : ''}>${escapeHtml(c.header)}</th>`).join('');
+  const head = columns.map((c) => `<th${c.numeric ? ' class="num"' : ''}${c.headerTitle ? ` title="${escapeHtml(c.headerTitle)}"` : ''}>${escapeHtml(c.header)}</th>`).join('');
   const body = cells
     .map((row, r) => `<tr>${row.map((text, i) => {
       const title = columns[i].title?.(rows[r]);
-      return `<td class="${classes[i]}"${title !== undefined && title !== text ? ` title="${escapeHtml(title)}"` : ''}>${escapeHtml(text)}</td>`;
+      return `<td class="${classes[i]}"${title !== undefined && title !== text ? ` title="${escapeHtml(title)}"` : ''}>${classes[i] === 'text' ? wrappingText(text) : escapeHtml(text)}</td>`;
     }).join('')}</tr>`)
     .join('\n');
   return scrollBox(`<table class="sortable ${className}"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`);
+}
+
+/** Text that wraps between words only: browsers also break after a hyphen or a slash
+ *  ("Pod/shop/cart-85cf" / "bb65d5"), so each word with one is kept whole in a span.w. */
+export function wrappingText(text: string): string {
+  return text
+    .split(/(\s+)/)
+    .map((part) => (/[-\u2010-\u2015/]/.test(part) && !/\s/.test(part) ? `<span class="w">${escapeHtml(part)}</span>` : escapeHtml(part)))
+    .join('');
 }
 
 /** A table in a box that scrolls sideways when the table is wider than the page's column. */
@@ -169,7 +180,7 @@ th { background: var(--card); cursor: pointer; user-select: none; white-space: n
 th.sorted-asc::after { content: " \\25B2"; } th.sorted-desc::after { content: " \\25BC"; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.short { white-space: nowrap; }
-td.text { min-width: 12em; }
+td.text { min-width: 12em; } .w { white-space: nowrap; }
 .delta-up { color: var(--bad); } .delta-down { color: var(--good); }
 pre { background: var(--card); border: 1px solid var(--line); padding: 12px; overflow: auto; font-size: 12px; max-height: 600px; }
 .muted { color: var(--muted); font-size: 13px; }
