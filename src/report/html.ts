@@ -90,7 +90,7 @@ export interface Column<Row> {
 
 /** A column whose every cell is at most this long never wraps (times, types, names): longer
  *  text (messages) wraps between words, never inside one. */
-export const SHORT_CELL_CHARS = 24;
+export const SHORT_CELL_CHARS = 16;
 
 /** A table of text cells (escaped here); sortable in the page by clicking a header. Words never
  *  break: a cell too narrow for a long name widens the table, which then scrolls sideways in its
@@ -98,7 +98,7 @@ export const SHORT_CELL_CHARS = 24;
 export function table<Row>(rows: readonly Row[], columns: readonly Column<Row>[], className = ''): string {
   const cells = rows.map((r) => columns.map((c) => c.cell(r)));
   const classes = columns.map((c, i) => (c.numeric ? 'num' : c.short || cells.every((row) => row[i].length <= SHORT_CELL_CHARS) ? 'short' : 'text'));
-  const head = columns.map((c) => `<th${c.numeric ? ' class="num"' : ''}${c.headerTitle ? ` title="${escapeHtml(c.headerTitle)}"` : ''}>${escapeHtml(c.header)}</th>`).join('');
+  const head = columns.map((c) => `<th${c.numeric ? ' class="num"' : ''}${c.headerTitle ? ` title="${escapeHtml(c.headerTitle)}"` : ''}>${wrappingText(c.header)}</th>`).join('');
   const body = cells
     .map((row, r) => `<tr>${row.map((text, i) => {
       const title = columns[i].title?.(rows[r]);
@@ -176,9 +176,10 @@ figure.chart figcaption p { margin: 2px 0 8px; color: var(--muted); font-size: 1
 .table-scroll { overflow-x: auto; margin: 8px 0 16px; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; margin: 0; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; overflow-wrap: normal; word-break: normal; }
-th { background: var(--card); cursor: pointer; user-select: none; white-space: nowrap; }
+th { background: var(--card); cursor: pointer; user-select: none; }
 th.sorted-asc::after { content: " \\25B2"; } th.sorted-desc::after { content: " \\25BC"; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
 td.short { white-space: nowrap; }
 td.text { min-width: 12em; } .w { white-space: nowrap; }
 .delta-up { color: var(--bad); } .delta-down { color: var(--good); }
