@@ -105,11 +105,16 @@ test('the quickstart: its 12h drain (1 node cordoned 1 h) and 18h zone outage (2
   assert.match(footer, /tables \(\.csv or \.parquet\): timeseries, workloads, nodes, node-utilization, events, recommendations, hourly, focus$/);
 });
 
-test('displayObject: cluster-scoped objects without "-/"; namespaced ones as they are', () => {
+test('displayObject: cluster-scoped objects without "-/", alone or in a message; namespaced ones as they are', () => {
   assert.equal(displayObject('Node/-/general-001'), 'Node/general-001');
   assert.equal(displayObject('NodeClaim/-/default-x7k2'), 'NodeClaim/default-x7k2');
   assert.equal(displayObject('Pod/shop/cart-1'), 'Pod/shop/cart-1');
   assert.equal(displayObject('Deployment/-x/a'), 'Deployment/-x/a');
+  // In a message or warning: every ref it names.
+  assert.equal(
+    displayObject('NodePool/-/general (scenarios/k.yaml:26): it allows spot; Node/-/a and Node/-/b, not x/Node/-/c'),
+    'NodePool/general (scenarios/k.yaml:26): it allows spot; Node/a and Node/b, not x/Node/-/c',
+  );
 });
 
 test('tables: short columns never wrap, long text wraps between words only, numbers never wrap, every table scrolls in its box', () => {

@@ -184,7 +184,7 @@ export function tracesLines(t: TracesSummary): string[] {
  *  the headline figures; nothing when there is none. */
 function warnings(list: readonly RunWarning[]): string {
   if (list.length === 0) return '';
-  const items = list.map((w) => `<li><strong>${escapeHtml(w.title)}</strong>: ${escapeHtml(w.message)}</li>`).join('');
+  const items = list.map((w) => `<li><strong>${escapeHtml(w.title)}</strong>: ${escapeHtml(displayObject(w.message))}</li>`).join('');
   // Styled in place: the shared style sheet is in every page, and a run without warnings keeps
   // the bytes it had.
   return `<div class="warnings" id="warnings" style="border: 1px solid var(--bad); border-left-width: 4px; border-radius: 6px; padding: 2px 14px; margin: 12px 0">` +
@@ -248,7 +248,7 @@ ${e.notableTotal === 0 ? '' : table(e.notable.slice(0, TABLE_ROWS), [
   { header: 'Type', cell: (r) => r.type },
   { header: 'Object', cell: (r) => displayObject(r.object) },
   { header: 'Node', cell: (r) => r.node },
-  { header: 'Message', cell: (r) => r.message },
+  { header: 'Message', cell: (r) => displayObject(r.message) },
 ])}`;
 }
 
@@ -256,7 +256,7 @@ ${e.notableTotal === 0 ? '' : table(e.notable.slice(0, TABLE_ROWS), [
 function exampleText(e: EventRow): string {
   const object = displayObject(e.object);
   const on = e.node && object !== `Node/${e.node}` ? ` on ${e.node}` : '';
-  return `${object}${on}: ${e.message}`;
+  return `${object}${on}: ${displayObject(e.message)}`;
 }
 
 function scenarioSection(yamlText: string): string {
