@@ -41,6 +41,75 @@ export interface BrowserCheck {
   charts: number;
   /** page.textContent('body') after the charts are ready. */
   bodyText: string;
+  /** What the page looks like at 1280 px (layout()), for the layout checks. */
+  layout: PageLayout;
+}
+
+export interface PageLayout {
+  /** Width of the page's column (the first figure's .vega-target, else the body's content). */
+  columnWidth: number;
+  /** Each chart as drawn in the page: its name and width in pixels. */
+  charts: { name: string; width: number }[];
+  /** Table cells whose text wraps inside a word: "table row/column: the word". */
+  brokenWords: string[];
+  /** Axis labels of one axis that overlap or touch: "chart: label and label". */
+  collidingLabels: string[];
+  /** The text of each chart's SVG as drawn (legends, axis labels), by chart name. */
+  chartText: Record<string, string>;
+  /** Ids of the page's elements that have one (sections, figures). */
+  ids: string[];
+}
+
+/** Measures the page as laid out: runs in the browser (no closure over Node values). */
+function layout(): PageLayout {
+  const target = document.querySelector('figure.chart .vega-target');
+  const columnWidth = target ? target.clientWidth : document.body.clientWidth;
+  const figures = Array.from(document.querySelectorAll('figure.chart'));
+  const charts = figures.map((fig) => {
+    const svg = fig.querySelector('.vega-target svg');
+    return { name: fig.getAttribute('data-chart') || '', width: svg ? Math.round(svg.getBoundingClientRect().width) : 0 };
+  });
+  const brokenWords: string[] = [];
+  Array.from(document.querySelectorAll('td, th')).forEach((cell) => {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent || '';
+      const re = /\S+/g;
+      for (let m = re.exec(text); m; m = re.exec(text)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        // A word on two lines has two boxes at different heights.
+        const tops = new Set(Array.from(range.getClientRects()).filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+        if (tops.size > 1) {
+          const row = cell.parentElement as HTMLTableRowElement;
+          const table = cell.closest('table');
+          brokenWords.push(`${table?.className || 'table'} row ${row.rowIndex} column ${(cell as HTMLTableCellElement).cellIndex}: ${m[0]}`);
+        }
+      }
+    }
+  });
+  const collidingLabels: string[] = [];
+  const chartText: Record<string, string> = {};
+  figures.forEach((fig) => {
+    const name = fig.getAttribute('data-chart') || '';
+    chartText[name] = Array.from(fig.querySelectorAll('.vega-target svg text')).map((t) => t.textContent).join(' | ');
+    fig.querySelectorAll('.vega-target svg g.role-axis-label').forEach((axis) => {
+      const boxes = Array.from(axis.querySelectorAll('text'))
+        .filter((t) => (t.getAttribute('opacity') ?? '1') !== '0' && (t.textContent || '') !== '')
+        .map((t) => ({ text: t.textContent || '', r: t.getBoundingClientRect() }))
+        .filter((b) => b.r.width > 0);
+      for (let i = 0; i < boxes.length; i++) {
+        for (let j = i + 1; j < boxes.length; j++) {
+          const a = boxes[i].r, b = boxes[j].r;
+          // Overlapping or closer than 2 px side by side ("Mon 05 02 AM").
+          if (a.left < b.right + 2 && b.left < a.right + 2 && a.top < b.bottom && b.top < a.bottom) collidingLabels.push(`${name}: "${boxes[i].text}" and "${boxes[j].text}"`);
+        }
+      }
+    });
+  });
+  const ids = Array.from(document.querySelectorAll('[id]')).map((e) => e.id);
+  return { columnWidth, charts, brokenWords, collidingLabels, chartText, ids };
 }
 
 interface PageState {
@@ -146,6 +215,7 @@ export async function checkReportInBrowser(htmlPath: string, screenshotPath: str
     if (state.empty.length) problems.push(`charts with nothing drawn (no svg with path/text/rect, no canvas with width): ${state.empty.join(', ')}`);
 
     const bodyText = (await page.textContent('body')) ?? '';
+    const measured = await page.evaluate(layout);
 
     fs.mkdirSync(path.dirname(path.resolve(screenshotPath)), { recursive: true });
     await page.screenshot({ path: screenshotPath, fullPage: true });
@@ -157,7 +227,7 @@ export async function checkReportInBrowser(htmlPath: string, screenshotPath: str
     if (dialogs.length) problems.push(`dialogs or popups opened (script injection?):\n    ${dialogs.join('\n    ')}`);
 
     if (problems.length) throw new Error(`${htmlPath}:\n  - ${problems.join('\n  - ')}\n  (screenshot: ${screenshotPath})`);
-    return { charts: Number(state.ready), bodyText };
+    return { charts: Number(state.ready), bodyText, layout: measured };
   } finally {
     await browser?.close();
   }

@@ -104,7 +104,7 @@ function fakeRun(nodes: Partial<NodeRow>[], durationSeconds: number, bucketSecon
     cpuRequestedMeanPct: 0, cpuUsedMeanPct: 0, memoryRequestedMeanPct: 0, memoryUsedMeanPct: 0, cpuAllocatableMilli: 0, memoryAllocatableBytes: 0, readySeconds: 0,
     ...n,
   }));
-  return { summary: { durationSeconds }, startEpochMs: 0, bucketSeconds, sampleSeconds: bucketSeconds, nodes: full } as unknown as RunData;
+  return { summary: { durationSeconds }, startEpochMs: 0, bucketSeconds, sampleSeconds: bucketSeconds, nodes: full, events: { nodeStates: [] } } as unknown as RunData;
 }
 
 test('nodes chart: each bucket counts a node for the share of it the node lived, by pool and capacity type', () => {

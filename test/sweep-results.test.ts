@@ -443,8 +443,17 @@ test('sweep.html renders every chart in Chromium, offline, without errors (skipp
     return;
   }
   const shot = path.join(dir, 'sweep-screenshot.png');
-  const { charts, bodyText } = await checkReportInBrowser(path.join(dir, 'sweep.html'), shot);
+  const { charts, bodyText, layout } = await checkReportInBrowser(path.join(dir, 'sweep.html'), shot);
   t.diagnostic(`${charts} charts; screenshot: ${shot}`);
   assert.equal(charts, 4);
   assert.match(bodyText, /best: c004/);
+  // Laid out like the report: charts across the column, no word broken, no labels colliding.
+  assert.deepEqual(layout.charts.filter((c) => c.width < 0.85 * layout.columnWidth), [], `charts narrower than 85 % of the ${layout.columnWidth} px column`);
+  assert.deepEqual(layout.brokenWords, []);
+  assert.deepEqual(layout.collidingLabels, []);
+  // Varied paths read as short labels, the full path on hover.
+  const html = fs.readFileSync(path.join(dir, 'sweep.html'), 'utf8');
+  assert.match(html, new RegExp(`<th title="${COUNT.replace(/[[\].]/g, '\\$&')}">count</th>`));
+  assert.match(html, /<th title="spec\.workloads\[0\]\.hpa\.targetCPUUtilizationPercentage">target cpu utilization percentage<\/th>/);
+  assert.ok(layout.chartText['effect-1-spec-cluster-nodepools-0-count']?.includes('count'), 'the effect chart of the pool count has no "count" axis title');
 });

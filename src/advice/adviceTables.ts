@@ -5,6 +5,7 @@ import YAML from 'yaml';
 import type { AdviceSummary, Summary } from '../outputs/summary.ts';
 import type { TerminalTable } from '../outputs/terminalTable.ts';
 import { usd } from '../outputs/money.ts';
+import { displayObject } from '../outputs/objectRef.ts';
 
 /** Workloads in the terminal's cost table; the rest summed in one row. */
 export const TERMINAL_COST_ROWS = 10;
@@ -21,7 +22,7 @@ function itemsTable(advice: AdviceSummary): TerminalTable {
   return {
     title: 'Advice',
     columns: [{ header: 'severity' }, { header: 'what' }, { header: 'object' }, { header: 'how much', align: 'right' }, { header: 'what to do' }],
-    cells: advice.items.map((a) => [a.severity, a.what, a.objects[0] ?? '', a.figure, a.action]),
+    cells: advice.items.map((a) => [a.severity, a.what, displayObject(a.objects[0] ?? '') + (a.objects.length > 1 ? ` +${a.objects.length - 1} more` : ''), a.figure, displayObject(a.action)]),
     notes: [
       ...(advice.items.length === 0 ? ['Nothing to act on: no HPA pinned at a bound, no throttling or OOM kills, every pod placed.'] : []),
       `Fleet: ${f.summary}`,

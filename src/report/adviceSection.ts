@@ -2,15 +2,13 @@
 // its Rightsizing section, drawn from summary.json `advice` (src/advice/). A run directory
 // written before capsim gave advice has none: the sections are left out.
 import type { AdviceSummary, ResourcesAdvice } from '../outputs/summary.ts';
-import { escapeHtml, table } from './html.ts';
+import { displayObject, escapeHtml, table } from './html.ts';
 import { count, cpu, duration, memory, percent, usd } from './units.ts';
 
 /** Workloads shown in Cost per workload; the rest are summed in one row. */
 export const COST_ROWS = 25;
 /** Resources blocks shown; resources in summary.json has them all. */
 const BLOCKS = 50;
-
-const SEVERITY_STYLE: Record<string, string> = { high: 'color: var(--bad); font-weight: bold', medium: 'color: #9a6700; font-weight: bold', low: 'color: var(--muted)' };
 
 export function adviceSection(advice: AdviceSummary): string {
   const head = `<h2 id="advice">Advice</h2>`;
@@ -21,14 +19,16 @@ export function adviceSection(advice: AdviceSummary): string {
       : '');
   const kept = f.kept.length > 0 ? `<p class="muted">${escapeHtml(`Left as they are: ${f.kept.map((k) => `${k.pool} (${k.reason}; ${usd(k.monthlyUsd)} a month)`).join(', ')}.`)}</p>` : '';
   if (advice.items.length === 0) return `${head}\n<p>Nothing to act on: no HPA pinned at a bound, no throttling or OOM kills, every pod placed.</p>\n${fleet}${kept}`;
-  const rows = advice.items.map((a) =>
-    `<tr><td style="${SEVERITY_STYLE[a.severity]}">${escapeHtml(a.severity)}</td><td>${escapeHtml(a.what)}</td><td>${escapeHtml(a.objects.join(', '))}</td><td class="num">${escapeHtml(a.figure)}</td><td>${escapeHtml(a.action)}</td></tr>`,
-  ).join('\n');
   return `${head}
+<style>td.sev-high { color: var(--bad); font-weight: bold } td.sev-medium { color: #9a6700; font-weight: bold } td.sev-low { color: var(--muted) }</style>
 <p class="muted">${escapeHtml(`${advice.items.length} thing${advice.items.length === 1 ? '' : 's'} to act on, most severe first (docs/outputs.md "Advice" has the thresholds).`)}</p>
-<table class="sortable advice"><thead><tr><th>Severity</th><th>What</th><th>Objects</th><th class="num">How much</th><th>What to do</th></tr></thead><tbody>
-${rows}
-</tbody></table>
+${table(advice.items, [
+  { header: 'Severity', cell: (a) => a.severity, cellClass: (a) => `sev-${a.severity}` },
+  { header: 'What', cell: (a) => a.what },
+  { header: 'Objects', cell: (a) => displayObject(a.objects.join(', ')) },
+  { header: 'How much', cell: (a) => a.figure, numeric: true },
+  { header: 'What to do', cell: (a) => displayObject(a.action) },
+], 'advice')}
 ${fleet}${kept}`;
 }
 

@@ -4,7 +4,7 @@ import type { Chart } from './charts/chart.ts';
 import type { Delta, FigureRow, FigureUnit } from './figures.ts';
 import type { RunData } from './runFiles.ts';
 import { displayPath } from '../scenario/paths.ts';
-import { escapeHtml, figure, page, table } from './html.ts';
+import { escapeHtml, figure, page, scrollBox, table, wrappingText } from './html.ts';
 import { count, duration, kgCo2e, kwh, percent, runDuration, servedPercent, usd, utcTime } from './units.ts';
 
 export function comparePage(runs: readonly RunData[], figures: readonly FigureRow[], charts: readonly Chart[], svgs: readonly string[], version: string): string {
@@ -55,10 +55,10 @@ function figuresTable(labels: readonly string[], rows: readonly FigureRow[]): st
       const decimals = moneyDecimals([...row.values, ...row.deltas.map((d) => d.absolute)]);
       const values = row.values.map((v) => `<td class="num">${escapeHtml(v === null ? '–' : formatValue(row.unit, v, decimals))}</td>`);
       const deltas = row.deltas.map((d) => deltaCell(row, d, decimals));
-      return `<tr><td title="${escapeHtml(row.key)}">${escapeHtml(row.label)}</td>${values.join('')}${deltas.join('')}</tr>`;
+      return `<tr><td title="${escapeHtml(row.key)}">${wrappingText(row.label)}</td>${values.join('')}${deltas.join('')}</tr>`;
     })
     .join('\n');
-  return `<table class="compare-figures"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+  return scrollBox(`<table class="compare-figures"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`);
 }
 
 /** Better or worse than the baseline, by the figure's direction; null for no verdict. */

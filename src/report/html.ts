@@ -55,6 +55,9 @@ export function figure(chart: Chart, svg: string): string {
 </figure>`;
 }
 
+
+export { displayObject } from '../outputs/objectRef.ts';
+
 export interface Card {
   label: string;
   value: string;
@@ -72,15 +75,51 @@ export function cards(list: readonly Card[]): string {
 export interface Column<Row> {
   header: string;
   cell: (row: Row) => string;
-  /** Numbers align right. */
+  /** Numbers align right (and never wrap). */
   numeric?: boolean;
+  /** Never wraps, whatever its length (times); columns of short cells never wrap anyway. */
+  short?: boolean;
+  /** The full text of a cell shown on hover (its `title`), when the cell shows a short form. */
+  title?: (row: Row) => string;
+  /** The header's hover text: what a short header stands for (a sweep's varied path). */
+  headerTitle?: string;
+  /** A class of the cell's own, for a cell whose look carries meaning (an advice's severity). */
+  cellClass?: (row: Row) => string;
 }
 
-/** A table of text cells (escaped here); sortable in the page by clicking a header. */
+/** A column whose every cell is at most this long never wraps (times, types, names): longer
+ *  text (messages) wraps between words, never inside one. */
+export const SHORT_CELL_CHARS = 16;
+
+/** A table of text cells (escaped here); sortable in the page by clicking a header. Words never
+ *  break: a cell too narrow for a long name widens the table, which then scrolls sideways in its
+ *  .table-scroll box rather than pushing the page wider. */
 export function table<Row>(rows: readonly Row[], columns: readonly Column<Row>[], className = ''): string {
-  const head = columns.map((c) => `<th${c.numeric ? ' class="num"' : ''}>${escapeHtml(c.header)}</th>`).join('');
-  const body = rows.map((r) => `<tr>${columns.map((c) => `<td${c.numeric ? ' class="num"' : ''}>${escapeHtml(c.cell(r))}</td>`).join('')}</tr>`).join('\n');
-  return `<table class="sortable ${className}"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+  const cells = rows.map((r) => columns.map((c) => c.cell(r)));
+  const classes = columns.map((c, i) => (c.numeric ? 'num' : c.short || cells.every((row) => row[i].length <= SHORT_CELL_CHARS) ? 'short' : 'text'));
+  const head = columns.map((c) => `<th${c.numeric ? ' class="num"' : ''}${c.headerTitle ? ` title="${escapeHtml(c.headerTitle)}"` : ''}>${wrappingText(c.header)}</th>`).join('');
+  const body = cells
+    .map((row, r) => `<tr>${row.map((text, i) => {
+      const title = columns[i].title?.(rows[r]);
+      const own = columns[i].cellClass?.(rows[r]);
+      return `<td class="${classes[i]}${own ? ` ${own}` : ''}"${title !== undefined && title !== text ? ` title="${escapeHtml(title)}"` : ''}>${classes[i] === 'text' ? wrappingText(text) : escapeHtml(text)}</td>`;
+    }).join('')}</tr>`)
+    .join('\n');
+  return scrollBox(`<table class="sortable ${className}"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`);
+}
+
+/** Text that wraps between words only: browsers also break after a hyphen or a slash
+ *  ("Pod/shop/cart-85cf" / "bb65d5"), so each word with one is kept whole in a span.w. */
+export function wrappingText(text: string): string {
+  return text
+    .split(/(\s+)/)
+    .map((part) => (/[-\u2010-\u2015/]/.test(part) && !/\s/.test(part) ? `<span class="w">${escapeHtml(part)}</span>` : escapeHtml(part)))
+    .join('');
+}
+
+/** A table in a box that scrolls sideways when the table is wider than the page's column. */
+export function scrollBox(tableHtml: string): string {
+  return `<div class="table-scroll">${tableHtml}</div>`;
 }
 
 export interface Page {
@@ -133,12 +172,16 @@ figure.chart { margin: 24px 0; }
 figure.chart figcaption p { margin: 2px 0 8px; color: var(--muted); font-size: 13px; }
 .vega-target { overflow-x: auto; }
 .vega-target svg { max-width: 100%; height: auto; }
-table { border-collapse: collapse; width: 100%; font-size: 13px; margin: 8px 0 16px; }
-th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
-th { background: var(--card); cursor: pointer; user-select: none; white-space: nowrap; }
+.vega-embed { display: block; }
+.table-scroll { overflow-x: auto; margin: 8px 0 16px; }
+table { border-collapse: collapse; width: 100%; font-size: 13px; margin: 0; }
+th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; overflow-wrap: normal; word-break: normal; }
+th { background: var(--card); cursor: pointer; user-select: none; }
 th.sorted-asc::after { content: " \\25B2"; } th.sorted-desc::after { content: " \\25BC"; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-td { word-break: break-word; }
+td.num { white-space: nowrap; }
+td.short { white-space: nowrap; }
+td.text { min-width: 12em; } .w { white-space: nowrap; }
 .delta-up { color: var(--bad); } .delta-down { color: var(--good); }
 pre { background: var(--card); border: 1px solid var(--line); padding: 12px; overflow: auto; font-size: 12px; max-height: 600px; }
 .muted { color: var(--muted); font-size: 13px; }
@@ -154,11 +197,37 @@ const BOOT = `
   var figures = Array.prototype.slice.call(document.querySelectorAll('figure.chart'));
   var drawn = 0, failed = [];
   var options = { renderer: 'svg', actions: { export: true, source: false, compiled: false, editor: false } };
+  // The views of a spec whose widths set the chart's width, and how many of them stand side by side.
+  function widthViews(spec) {
+    var numeric = function (view) { return view && typeof view.width === 'number'; };
+    if (spec.vconcat) return { views: spec.vconcat.filter(numeric), across: 1 };
+    if (spec.hconcat) { var row = spec.hconcat.filter(numeric); return { views: row, across: row.length }; }
+    if (spec.facet) {
+      var column = spec.facet.column, values = spec.data && spec.data.values;
+      var across = column && column.field && values ? Object.keys(values.reduce(function (seen, v) { seen['k' + v[column.field]] = 1; return seen; }, {})).length : 1;
+      return { views: numeric(spec.spec) ? [spec.spec] : [], across: Math.max(1, across) };
+    }
+    return { views: numeric(spec) ? [spec] : [], across: 1 };
+  }
+  // Charts are drawn to the page's column: the server-drawn SVG in place shows how wide the spec
+  // draws (plot plus axes and legend); each view's width grows (or shrinks) by its share of the
+  // difference. The SVG and PNG files keep the spec's fixed width.
+  var ACTIONS_PX = 42; // vega-embed's "..." menu pads the chart on the right
+  function fitToColumn(spec, target) {
+    var svg = target.querySelector('svg');
+    var drawn = svg ? parseFloat(svg.getAttribute('width')) : NaN;
+    var room = target.clientWidth - ACTIONS_PX;
+    var fit = widthViews(spec);
+    if (!(drawn > 0) || !(room > 0) || fit.views.length === 0) return spec;
+    var extra = Math.floor((room - drawn) / fit.across);
+    fit.views.forEach(function (view) { view.width = Math.max(160, view.width + extra); });
+    return spec;
+  }
   Promise.all(figures.map(function (figure) {
     var name = figure.getAttribute('data-chart');
     var target = figure.querySelector('.vega-target');
     var holder = document.createElement('div');
-    return vegaEmbed(holder, specs[name], options).then(function () {
+    return vegaEmbed(holder, fitToColumn(specs[name], target), options).then(function () {
       target.replaceChildren(holder);
       drawn++;
     }, function (error) {

@@ -2,9 +2,10 @@
 // the rightsizing table, the top events, and the scenario as run.
 import YAML from 'yaml';
 import type { Chart } from './charts/chart.ts';
-import type { Recommendation, RunData } from './runFiles.ts';
+import type { EventRow, Recommendation, RunData } from './runFiles.ts';
 import type { CarbonSummary, RunWarning, KarpenterSummary, TracesSummary } from '../outputs/summary.ts';
-import { cards, escapeHtml, figure, page, table, type Card } from './html.ts';
+import { cards, displayObject, escapeHtml, figure, page, table, type Card } from './html.ts';
+import { filesBeside } from './filesBeside.ts';
 import { backtestSection, type BacktestView } from './backtestSection.ts';
 import { count, cpu, duration, kg, kgCo2e, kwh, memory, percent, runDuration, servedPercent, usd, usdPerHour, utcTime } from './units.ts';
 import { adviceSection, historyNote, resourcesBlocks, workloadCostSection } from './adviceSection.ts';
@@ -37,7 +38,7 @@ export function reportPage(run: RunData, charts: readonly Chart[], svgs: readonl
     rightsizing(run.recommendations, fromRequests(s.warnings ?? []), s.advice?.resources ?? []),
     events(run),
     scenarioSection(run.scenarioYaml),
-    `<footer>capsim ${escapeHtml(version)} · files beside this page: summary.json, timeseries.csv, workloads.csv, nodes.csv, node-utilization.csv, events.csv, recommendations.csv, charts/</footer>`,
+    `<footer>capsim ${escapeHtml(version)} · files beside this page: ${escapeHtml(filesBeside(run.dir))}</footer>`,
   ].join('\n');
   return page({ title: `capsim · ${s.scenario}`, body, charts: backtest ? [...backtest.view.charts, ...charts] : charts });
 }
@@ -188,7 +189,7 @@ export function tracesLines(t: TracesSummary): string[] {
  *  the headline figures; nothing when there is none. */
 function warnings(list: readonly RunWarning[]): string {
   if (list.length === 0) return '';
-  const items = list.map((w) => `<li><strong>${escapeHtml(w.title)}</strong>: ${escapeHtml(w.message)}</li>`).join('');
+  const items = list.map((w) => `<li><strong>${escapeHtml(w.title)}</strong>: ${escapeHtml(displayObject(w.message))}</li>`).join('');
   // Styled in place: the shared style sheet is in every page, and a run without warnings keeps
   // the bytes it had.
   return `<div class="warnings" id="warnings" style="border: 1px solid var(--bad); border-left-width: 4px; border-radius: 6px; padding: 2px 14px; margin: 12px 0">` +
@@ -249,18 +250,25 @@ function events(run: RunData): string {
 ${table(e.byType.slice(0, 25), [
   { header: 'Type', cell: (c) => c.type },
   { header: 'Count', cell: (c) => count(c.count), numeric: true },
-  { header: 'First at', cell: (c) => at(c.firstSeconds) },
-  { header: 'First example', cell: (c) => `${c.example.object}${c.example.node ? ` on ${c.example.node}` : ''}: ${c.example.message}` },
+  { header: 'First at', cell: (c) => at(c.firstSeconds), short: true },
+  { header: 'First example', cell: (c) => exampleText(c.example) },
 ])}
 <h3>Trouble and disruptions, in order</h3>
 <p class="muted">${escapeHtml(e.notableTotal === 0 ? 'None: no kills, evictions, failed scheduling, disruptions or rollouts.' : `OOM kills, evictions, failed scheduling, node disruptions, rollouts and autoscaler trouble.${more}`)}</p>
 ${e.notableTotal === 0 ? '' : table(e.notable.slice(0, TABLE_ROWS), [
-  { header: 'Time', cell: (r) => at(r.t) },
+  { header: 'Time', cell: (r) => at(r.t), short: true },
   { header: 'Type', cell: (r) => r.type },
-  { header: 'Object', cell: (r) => r.object },
+  { header: 'Object', cell: (r) => displayObject(r.object) },
   { header: 'Node', cell: (r) => r.node },
-  { header: 'Message', cell: (r) => r.message },
+  { header: 'Message', cell: (r) => displayObject(r.message) },
 ])}`;
+}
+
+/** "Pod/shop/cart-1 on general-001: ...", "Node/general-001: ..." (a node is not on itself). */
+function exampleText(e: EventRow): string {
+  const object = displayObject(e.object);
+  const on = e.node && object !== `Node/${e.node}` ? ` on ${e.node}` : '';
+  return `${object}${on}: ${displayObject(e.message)}`;
 }
 
 function scenarioSection(yamlText: string): string {

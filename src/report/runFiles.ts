@@ -16,6 +16,7 @@ import { displayPath } from '../scenario/paths.ts';
 import { quote } from '../excerpt.ts';
 import { BucketAggregator, bucketSecondsFor } from './buckets.ts';
 import { own } from '../model/records.ts';
+import { NodeStateSpans, type NodeStateSpan } from './nodeStates.ts';
 
 export interface ClusterPoint {
   t: number;
@@ -103,6 +104,8 @@ export interface EventDigest {
   /** The first events of the kinds that mean trouble, in order. */
   notable: EventRow[];
   notableTotal: number;
+  /** When nodes were NotReady or cordoned (nodeStates.ts). */
+  nodeStates: NodeStateSpan[];
 }
 
 export interface Recommendation {
@@ -528,10 +531,12 @@ async function readEvents(dir: string, bucketSeconds: number, runSeconds: number
   const notable: EventRow[] = [];
   let notableTotal = 0;
   let total = 0;
+  const nodeStates = new NodeStateSpans();
   await readCsv(dir, EVENTS, (f, at) => {
     total++;
     const type = cell(f[at.type]);
     const t = seconds(f[at.t], runSeconds);
+    nodeStates.event(type, cell(f[at.node]), t);
     const seen = byType.get(type);
     if (seen) seen.count++;
     else byType.set(type, { type, count: 1, firstSeconds: t, example: eventRow(f, at, t) });
@@ -554,6 +559,7 @@ async function readEvents(dir: string, bucketSeconds: number, runSeconds: number
     timeline: [...timeline.values()].sort((a, b) => a.t - b.t || (a.category < b.category ? -1 : 1)),
     notable,
     notableTotal,
+    nodeStates: nodeStates.finish(runSeconds),
   };
 }
 

@@ -5,7 +5,8 @@
 import { CONFIG, SCHEMA, WIDTH, emptyChart, type Chart } from '../report/charts/chart.ts';
 import type { RunOutcome, SweepPlan } from './plan.ts';
 import type { Analysis, ConfigResult } from './study.ts';
-import { COST, OOM, SERVED, configValues, stats } from './study.ts';
+import { COST, OOM, SERVED, stats } from './study.ts';
+import { variedLabels } from './variedLabels.ts';
 
 /** d3 format of a figure by its unit, read from its name (summary.json keys end in their unit). */
 export function figureFormat(key: string): string {
@@ -65,7 +66,7 @@ function paretoChart(plan: SweepPlan, analysis: Analysis, name: string, title: s
     if (cost === null || value === null) return [];
     const status = statusOf(analysis, c);
     const label = c === best ? `${c.config.id} (best)` : c.config.id;
-    return [{ config: c.config.id, values: configValues(plan, c.config), cost, y: value, status: status.label, colour: status.colour, onFront: c[front] === true, best: c === best, label, seeds: c.runs - c.failed }];
+    return [{ config: c.config.id, values: labelledValues(plan, c.config.values), cost, y: value, status: status.label, colour: status.colour, onFront: c[front] === true, best: c === best, label, seeds: c.runs - c.failed }];
   });
   if (runs.length === 0 || configs.length === 0) return emptyChart(name, title, caption, `No finished run has both ${COST} and ${y.key}.`);
 
@@ -140,6 +141,12 @@ function paretoChart(plan: SweepPlan, analysis: Analysis, name: string, title: s
   };
 }
 
+/** A configuration's values by their short labels, for tooltips: "instance type=m5.large, count=3". */
+function labelledValues(plan: SweepPlan, values: readonly string[]): string {
+  const labels = variedLabels(plan.varies.map((v) => v.path));
+  return values.map((value, i) => `${labels[i]}=${value}`).join(', ');
+}
+
 /** A scale around the values: not from zero (costs and served demand sit in a narrow band;
  *  counts such as OOM kills do start at zero), and never an empty range, which would draw one
  *  label and no axis when every run has the same value. */
@@ -167,9 +174,10 @@ function effectChart(plan: SweepPlan, analysis: Analysis, varyIndex: number): Ch
   const vary = plan.varies[varyIndex];
   const name = `effect-${varyIndex + 1}-${slug(vary.path)}`;
   const metrics = effectKeys(analysis);
-  const title = `Effect of ${vary.path}`;
+  const label = variedLabels(plan.varies.map((v) => v.path))[varyIndex];
+  const title = `Effect of ${label}`;
   const caption =
-    `The mean of ${metrics.map((m) => `${m.key} (${m.better === 'min' ? 'lower' : 'higher'} is better)`).join(' and ')} over every finished run with each value of ${vary.path}, ` +
+    `The mean of ${metrics.map((m) => `${m.key} (${m.better === 'min' ? 'lower' : 'higher'} is better)`).join(' and ')} over every finished run with each value of ${label === vary.path ? vary.path : `${label} (${vary.path})`}, ` +
     `whatever the other parameters; the bar spans p5 to p95 of those runs.`;
   const values = [...new Set(vary.values)];
   // Room for each value's label; the panels side by side when two fit across.
@@ -179,10 +187,10 @@ function effectChart(plan: SweepPlan, analysis: Analysis, varyIndex: number): Ch
     const rows = values.flatMap((value) => {
       const xs = analysis.runs.filter((r) => r.outcome.status === 'ok' && plan.configs[r.outcome.run.config].values[varyIndex] === value).map((r) => r.figures.get(m.key));
       const s = stats(xs);
-      return s.mean === null ? [] : [{ value, mean: s.mean, p5: s.p5, p95: s.p95, runs: s.n }];
+      return s.mean === null ? [] : [{ value, path: vary.path, mean: s.mean, p5: s.p5, p95: s.p95, runs: s.n }];
     });
     if (rows.length === 0) return [];
-    const x = { field: 'value', type: 'ordinal' as const, title: vary.path, sort: values, axis: { labelAngle: 0, labelLimit: 160 } };
+    const x = { field: 'value', type: 'ordinal' as const, title: label, sort: values, axis: { labelAngle: 0, labelLimit: 160 } };
     const y = { field: 'mean', type: 'quantitative' as const, title: `${figureTitle(m.key)}, mean`, scale: scaleAround(rows.flatMap((r) => [r.p5!, r.p95!])), ...(axisFormat(m.key) ? { axis: { format: axisFormat(m.key) } } : {}) };
     const tip = (field: string, title: string) => ({ field, type: 'quantitative' as const, title, format: figureFormat(m.key) });
     return [{
@@ -194,7 +202,7 @@ function effectChart(plan: SweepPlan, analysis: Analysis, varyIndex: number): Ch
         { mark: { type: 'line' as const, color: '#90a4ae', strokeWidth: 1, strokeDash: [3, 3] }, encoding: { x, y } },
         {
           mark: { type: 'point' as const, filled: true, size: 80, color: FRONT },
-          encoding: { x, y, tooltip: [{ field: 'value', type: 'nominal' as const, title: vary.path }, tip('mean', `${m.key} mean`), tip('p5', 'p5'), tip('p95', 'p95'), { field: 'runs', type: 'quantitative' as const }] },
+          encoding: { x, y, tooltip: [{ field: 'value', type: 'nominal' as const, title: label }, { field: 'path', type: 'nominal' as const }, tip('mean', `${m.key} mean`), tip('p5', 'p5'), tip('p95', 'p95'), { field: 'runs', type: 'quantitative' as const }] },
         },
       ],
     }];

@@ -6,6 +6,7 @@ import { moneyDecimals } from '../report/comparePage.ts';
 import { cards, escapeHtml, figure, page, table, type Card, type Column } from '../report/html.ts';
 import { count, kgCo2e, kwh, percent, servedPercent, usd } from '../report/units.ts';
 import type { RunOutcome, SweepPlan } from './plan.ts';
+import { variedLabels } from './variedLabels.ts';
 import { CARBON, COST, OOM, SERVED, bestLine, type Analysis, type ConfigResult } from './study.ts';
 
 /** Failed runs listed on the page; sweep.csv has them all. */
@@ -39,7 +40,7 @@ export function sweepPage(plan: SweepPlan, outcomes: readonly RunOutcome[], anal
     charts.map((c, i) => figure(c, svgs[i])).join('\n'),
     `<h2 id="configurations">Configurations</h2>`,
     `<p class="muted">${escapeHtml('Means over the finished seeds of each configuration; click a header to sort. Every figure with its p5 and p95 is in sweep-summary.csv, every run in sweep.csv.')}</p>`,
-    `<div style="overflow-x: auto">${table(a.configs, configColumns(plan, a), 'configurations')}</div>`,
+    table(a.configs, configColumns(plan, a), 'configurations'),
     `<h2 id="failed">Failed runs</h2>`,
     failedRuns(plan, failed),
     `<footer>capsim ${escapeHtml(version)} · files beside this page: sweep.csv, sweep-summary.csv, sweep.json, sweep-plan.json, runs/, charts/</footer>`,
@@ -48,7 +49,8 @@ export function sweepPage(plan: SweepPlan, outcomes: readonly RunOutcome[], anal
 }
 
 function description(plan: SweepPlan, runs: number): string {
-  const varied = plan.varies.map((v) => `${v.path} in ${v.values.join(', ')}`).join('; ');
+  const labels = variedLabels(plan.varies.map((v) => v.path));
+  const varied = plan.varies.map((v, i) => `${labels[i] === v.path ? v.path : `${labels[i]} (${v.path})`} in ${v.values.join(', ')}`).join('; ');
   const sets = plan.sets.length > 0 ? ` Fixed for every run: ${plan.sets.join(', ')}.` : '';
   const planned = plan.configs.length * plan.seeds;
   const shown = runs === planned ? `${runs} runs` : `${runs} of the ${planned} runs`;
@@ -85,7 +87,8 @@ function answerValues(plan: SweepPlan, a: Analysis): string {
   const c = a.best ?? a.closest;
   if (!c) return '';
   const what = a.best ? `${c.config.id}, the best configuration` : `${c.config.id}, the closest to meeting every constraint`;
-  const items = plan.varies.map((v, i) => `<li><code>${escapeHtml(v.path)}</code> = <code>${escapeHtml(c.config.values[i])}</code></li>`).join('');
+  const labels = variedLabels(plan.varies.map((v) => v.path));
+  const items = plan.varies.map((v, i) => `<li><span title="${escapeHtml(v.path)}">${escapeHtml(labels[i])}</span> = <code>${escapeHtml(c.config.values[i])}</code></li>`).join('');
   return `<p class="muted">${escapeHtml(what)}:</p><ul class="glance">${items}</ul>`;
 }
 
@@ -120,9 +123,10 @@ function configColumns(plan: SweepPlan, a: Analysis): Column<ConfigResult>[] {
       })
     : [];
   const mark = (on: boolean | null) => (on === null ? '–' : on ? 'yes' : '');
+  const labels = variedLabels(plan.varies.map((v) => v.path));
   return [
     { header: 'Config', cell: (c) => c.config.id },
-    ...plan.varies.map((v, i): Column<ConfigResult> => ({ header: v.path, cell: (c) => c.config.values[i] })),
+    ...plan.varies.map((v, i): Column<ConfigResult> => ({ header: labels[i], headerTitle: v.path, cell: (c) => c.config.values[i] })),
     { header: 'Runs', cell: (c) => String(c.runs), numeric: true },
     { header: 'Failed', cell: (c) => String(c.failed), numeric: true },
     { header: 'Meets', cell: (c) => (c.meetsAll ? 'yes' : 'no') },

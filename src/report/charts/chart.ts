@@ -94,9 +94,14 @@ export function epochMs(run: RunData, tSeconds: number): number {
   return run.startEpochMs + Math.round(tSeconds * 1000);
 }
 
+/** Time-axis labels at most: vega's default (one per 40 pixels) put "Mon 05" flush against
+ *  "02 AM" on a 720-pixel chart, and the overlap check, which estimates text widths, let them
+ *  touch. About one label per 70 to 100 pixels leaves room for the widest ("Mon 05", "12 PM"). */
+export const TIME_LABELS = 10;
+
 /** A time axis in UTC: the same labels on every machine, whatever its time zone. */
 export function timeX(field = 'time') {
-  return { field, type: 'temporal' as const, title: null, scale: { type: 'utc' as const }, axis: { labelOverlap: true } };
+  return { field, type: 'temporal' as const, title: null, scale: { type: 'utc' as const }, axis: { labelOverlap: true, tickCount: TIME_LABELS } };
 }
 
 /** The time of a point in a tooltip, in UTC like the axis. */

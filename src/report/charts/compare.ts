@@ -6,9 +6,10 @@ import { chartNumber } from '../buckets.ts';
 import { percent, servedPercent, usd } from '../units.ts';
 import { emptyChart, frame, poolName, type Chart } from './chart.ts';
 import { own } from '../../model/records.ts';
+import { scenarioPools, type ScenarioPools } from '../scenarioPools.ts';
 
 /** A run as the comparison sees it: its data under a label unique among the runs compared. */
-export type LabelledRun = Pick<RunData, 'label' | 'summary' | 'cluster' | 'bucketSeconds' | 'sampleSeconds'>;
+export type LabelledRun = Pick<RunData, 'label' | 'summary' | 'cluster' | 'bucketSeconds' | 'sampleSeconds'> & Partial<Pick<RunData, 'scenarioYaml'>>;
 
 /** Dash patterns by run order, so lines that coincide stay told apart (and not by colour alone). */
 const DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [4, 4], [10, 4]];
@@ -151,10 +152,19 @@ export function costByPoolCompareChart(runs: readonly LabelledRun[]): Chart {
   const caption = 'Node cost of each pool over each whole run, in dollars (runs of different lengths: compare the monthly run-rate in the table).';
   const pools = [...new Set(runs.flatMap((r) => Object.keys(r.summary.cost.byPool)))].sort();
   if (pools.length === 0) return emptyChart(name, title, caption, 'No pool cost in these runs.');
-  const amounts = pools.flatMap((pool) => runs.map((r) => ({ pool, run: r.label, usd: own(r.summary.cost.byPool, pool) })));
+  const declared = runs.map((r) => scenarioPools(r.scenarioYaml ?? ''));
+  const amounts = pools.flatMap((pool) => runs.map((r, i) => ({ pool, run: r.label, usd: own(r.summary.cost.byPool, pool), declared: declared[i] })));
   const decimals = Math.max(...amounts.map((a) => Math.abs(a.usd ?? 0))) < 10 ? 3 : 2;
-  const values = amounts.map((a) => ({ category: poolName(a.pool), run: a.run, value: a.usd ?? 0, text: a.usd === undefined ? 'no such pool' : usd(a.usd, decimals) }));
+  const values = amounts.map((a) => ({ category: poolName(a.pool), run: a.run, value: a.usd ?? 0, text: a.usd === undefined ? absentPool(a.pool, a.declared, decimals) : usd(a.usd, decimals) }));
   return { name, title, caption, spec: groupedBars(runs, values, pools.map(poolName), { title: '$', axisFormat: '$,.2f' }) };
+}
+
+/** A pool with no cost in a run: declared there but never given a node ("never scaled"), not in
+ *  its scenario at all ("no such pool"), or, when the scenario cannot tell (its NodePools in
+ *  manifest files), only what is certain: no node-hours. */
+function absentPool(pool: string, declared: ScenarioPools, decimals: number): string {
+  if (declared.names.has(pool)) return `${usd(0, decimals)} (never scaled)`;
+  return declared.complete ? 'no such pool' : `${usd(0, decimals)} (no nodes)`;
 }
 
 const PERCENTAGES: readonly [string, (s: LabelledRun['summary']) => number | null, (pct: number) => string][] = [
