@@ -231,7 +231,7 @@ test('a run writes advice: 10 pods of 1 CPU / 2Gi on 5 m5.xlarge are a smaller f
   const html = fs.readFileSync(path.join(out.dir, 'report.html'), 'utf8');
   assert.ok(html.indexOf('id="advice"') > 0 && html.indexOf('id="advice"') < html.indexOf('id="charts"'), 'Advice comes before the charts');
   assert.match(html, /<h2 id="workload-cost">Cost per workload<\/h2>/);
-  assert.match(html, /<td>Deployment\/default\/web<\/td><td class="num">\$/);
+  assert.match(html, /<td class="[a-z]+"><span class="w">Deployment\/default\/web<\/span><\/td><td class="num">\$/);
   assert.match(html, /<pre style="margin: 0">resources:\n  requests:\n    cpu: \d+m\n    memory: \d+Mi\n<\/pre>/);
   assert.match(html, /<a href="#advice">Advice<\/a><a href="#workload-cost">Cost per workload<\/a>/);
 });
@@ -248,6 +248,6 @@ test('e09 CronJob: under an hour of history, the upper bound is flagged, not tru
   // The report shows "?" for the upper bound and says why.
   await writeReport(out.dir, ['html']);
   const html = fs.readFileSync(path.join(out.dir, 'report.html'), 'utf8');
-  assert.match(html, /<td>50m → 63m \[\d+m–\?\]<\/td>/);
+  assert.match(html, /<td class="[a-z]+">50m → 63m <span class="w">\[\d+m–\?\]<\/span><\/td>/);
   assert.match(html, /history 59m \d+s: too short to trust the upper bound/);
 });

@@ -74,7 +74,7 @@ export function resourcesBlocks(list: readonly ResourcesAdvice[]): string {
       `${notes.length > 0 ? ` <span class="muted">(${escapeHtml(notes.join('; '))})</span>` : ''} <button type="button" class="copy" style="font-size: 12px">Copy</button></p><pre style="margin: 0">${escapeHtml(r.yaml)}</pre></div>`;
   }).join('\n');
   return `<h3 id="resources">Resources to paste</h3>
-<p class="muted">${escapeHtml(`Each container's requests at the recommender's target; a limit it had is scaled with its request (the VPA keeps the limit:request ratio). Paste under the container in its manifest.${more}`)}</p>
+<p class="muted">${escapeHtml(`Each container's requests at the recommender's target, rounded up to a whole millicore and Mi (so a figure can read 1Mi above the table's); a limit it had is scaled with its request (the VPA keeps the limit:request ratio). Paste under the container in its manifest.${more}`)}</p>
 <div style="display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 4px 16px">
 ${items}
 </div>
