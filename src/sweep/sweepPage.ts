@@ -76,7 +76,7 @@ function headlineCards(plan: SweepPlan, a: Analysis, runs: number): Card[] {
       best
         ? { label: 'Best configuration', value: best.config.id, note: `${objective.direction === 'min' ? 'lowest' : 'highest'} ${objective.key}`, tone: 'good' }
         : { label: 'Best configuration', value: '–', note: a.feasible.length === 0 ? 'none meets every constraint' : `none has ${objective.key}`, tone: 'bad' },
-      { label: `${objective.key} (mean)`, value: best ? figureText(objective.key, best.objective?.mean, moneyDecimals([best.objective?.mean ?? null])) : '–', note: best && best.objective && best.objective.p5 !== best.objective.p95 ? `p5 ${figureText(objective.key, best.objective.p5, 3)}, p95 ${figureText(objective.key, best.objective.p95, 3)}` : undefined },
+      { label: `${objective.key} (mean)`, value: best ? figureText(objective.key, best.objective?.mean) : '–', note: best && best.objective && best.objective.p5 !== best.objective.p95 ? `p5 ${figureText(objective.key, best.objective.p5)}, p95 ${figureText(objective.key, best.objective.p95)}` : undefined },
     );
   }
   return list;
