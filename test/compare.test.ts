@@ -80,8 +80,8 @@ test('one more m5.xlarge for 2 h: compare.json shows +$0.384 total cost, and eve
   assert.equal(row('nodes.mean').deltas[0].absolute, 1);
   assert.equal(row('nodes.nodeHours').deltas[0].absolute, HOURS);
 
-  // Every figure, against the two summaries by hand.
-  assert.deepEqual(json.figures.map((f: { key: string }) => f.key), FIGURES.map((f) => f.key));
+  // Every figure, against the two summaries by hand (Karpenter's rows only where a run had it: not here).
+  assert.deepEqual(json.figures.map((f: { key: string }) => f.key), FIGURES.map((f) => f.key).filter((k) => !k.startsWith('autoscaling.karpenter.')));
   for (const f of json.figures) {
     const [va, vb] = [get(a, f.key), get(b, f.key)];
     assert.deepEqual(f.values, [va, vb], f.key);
@@ -214,7 +214,14 @@ test('compareFigures: a zero baseline has no %, each later run has its delta, be
     { label: 'c', summary: summary({ totalUsd: 7.5, oomKills: 0, servedPct: null, cpuUsedPct: 20 }) },
   ]);
   const row = (key: string) => rows.find((r) => r.key === key)!;
-  assert.equal(rows.length, 21); // FIGURES: 19, and carbon.kgCo2e and carbon.energyKwh
+  assert.equal(rows.length, 21); // FIGURES: 23 less Karpenter's two, which none of these runs had
+  assert.equal(rows.find((r) => r.key.startsWith('autoscaling.karpenter.')), undefined);
+  // A Karpenter run beside one without: its NodeClaims row, the other run's cell empty.
+  const withKarpenter = summary({});
+  withKarpenter.autoscaling.karpenter = { nodeClaimsLaunched: 8, nodeClaimsTerminated: 6 } as never;
+  const launched = compareFigures([{ label: 'ca', summary: summary({}) }, { label: 'k', summary: withKarpenter }]).find((r) => r.key === 'autoscaling.karpenter.nodeClaimsLaunched')!;
+  assert.deepEqual(launched.values, [null, 8]);
+  assert.equal(launched.label, 'NodeClaims launched (Karpenter)');
 
   const cost = row('cost.totalUsd');
   assert.deepEqual(cost.values, [10, 12.5, 7.5]);

@@ -12,11 +12,15 @@ export type FigureUnit = 'usd' | 'pct' | 'served-pct' | 'count' | 'kg-co2e' | 'k
 
 export interface Figure {
   /** Dotted path in summary.json. */
-  key: SummaryFigure;
+  key: SummaryFigure | KarpenterFigure;
   label: string;
   unit: FigureUnit;
   better: Better;
 }
+
+/** Karpenter's own counts: a Karpenter run has no cluster-autoscaler scale-ups, and a row of 0
+ *  scale-ups beside 8 launched NodeClaims would read as a fleet that never grew. */
+type KarpenterFigure = 'autoscaling.karpenter.nodeClaimsLaunched' | 'autoscaling.karpenter.nodeClaimsTerminated';
 
 export const FIGURES: readonly Figure[] = [
   { key: 'cost.totalUsd', label: 'Total cost', unit: 'usd', better: 'lower' },
@@ -38,8 +42,10 @@ export const FIGURES: readonly Figure[] = [
   { key: 'pods.unschedulable', label: 'Pods pending at the end', unit: 'count', better: 'lower' },
   { key: 'demand.servedPct', label: 'Demand served', unit: 'served-pct', better: 'higher' },
   { key: 'autoscaling.hpaScaleEvents', label: 'HPA scale events', unit: 'count', better: null },
-  { key: 'autoscaling.nodeScaleUps', label: 'Node scale-ups', unit: 'count', better: null },
-  { key: 'autoscaling.nodeScaleDowns', label: 'Node scale-downs', unit: 'count', better: null },
+  { key: 'autoscaling.nodeScaleUps', label: 'Node scale-ups (cluster autoscaler)', unit: 'count', better: null },
+  { key: 'autoscaling.nodeScaleDowns', label: 'Node scale-downs (cluster autoscaler)', unit: 'count', better: null },
+  { key: 'autoscaling.karpenter.nodeClaimsLaunched', label: 'NodeClaims launched (Karpenter)', unit: 'count', better: null },
+  { key: 'autoscaling.karpenter.nodeClaimsTerminated', label: 'NodeClaims terminated (Karpenter)', unit: 'count', better: null },
 ];
 
 export interface Delta {
@@ -82,8 +88,10 @@ export function delta(baseline: number | null, value: number | null): Delta {
 
 /** The headline figures of the runs, the first being the baseline. */
 export function compareFigures(runs: readonly { label: string; summary: Summary }[]): FigureRow[] {
-  return FIGURES.map((figure) => {
+  return FIGURES.flatMap((figure) => {
     const values = runs.map((r) => figureValue(r.summary, figure.key));
-    return { ...figure, values, deltas: values.slice(1).map((v) => delta(values[0], v)) };
+    // Karpenter's rows only where a run had Karpenter: a row of dashes says nothing.
+    if (figure.key.startsWith('autoscaling.karpenter.') && values.every((v) => v === null)) return [];
+    return [{ ...figure, values, deltas: values.slice(1).map((v) => delta(values[0], v)) }];
   });
 }
