@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { NodeStateSpans } from '../src/report/nodeStates.ts';
 import { nodesChart } from '../src/report/charts/nodes.ts';
+import { costChart } from '../src/report/charts/cost.ts';
 import { displayObject, table } from '../src/report/html.ts';
 import { filesBeside } from '../src/report/filesBeside.ts';
 import { loadRun, type NodeRow, type RunData } from '../src/report/runFiles.ts';
@@ -169,4 +170,15 @@ test('sweep labels: the varied path\'s last key in words, its parent where two e
   assert.deepEqual(variedLabels(['spec.cluster.nodePools[0].count', 'spec.cluster.nodePools[1].count']), ['count (nodePools[0])', 'count (nodePools[1])']);
   assert.deepEqual(variedLabels(['spec.a[0].count', 'spec.b.a[0].count']), ['a[0].count', 'b.a[0].count']);
   assert.deepEqual(variedLabels(['spec.duration']), ['duration']);
+});
+
+test('cost chart: a run under $20 labels its cumulative axis in cents ($0, $1, $1, $2 ... otherwise), a larger one in dollars', () => {
+  const axisFormat = (totalUsd: number) => {
+    const cluster = [0, 1800, 3600].map((t) => ({ t, costUsdPerHour: totalUsd, costUsdCumulative: (totalUsd * t) / 3600 }));
+    const run = { summary: { durationSeconds: 3600 }, startEpochMs: 0, bucketSeconds: 1800, sampleSeconds: 1800, cluster } as unknown as RunData;
+    return JSON.stringify(costChart(run).spec).match(/"title":"\$ cumulative","axis":\{"format":"([^"]+)"/)?.[1];
+  };
+  assert.equal(axisFormat(3.17), '$,.2f'); // the microservices example: $3.17 in a day
+  assert.equal(axisFormat(19.87), '$,.2f'); // the quickstart
+  assert.equal(axisFormat(161.84), '$,.0f'); // fleet-cost
 });

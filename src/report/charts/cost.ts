@@ -6,6 +6,9 @@ import { epochMs, frame, resolutionNote, timeTooltip, timeX, type Chart } from '
 
 export function costChart(run: RunData): Chart {
   const values = run.cluster.map((p) => ({ time: epochMs(run, p.t), rate: chartNumber(p.costUsdPerHour), cumulative: chartNumber(p.costUsdCumulative, 6) }));
+  // Whole dollars under $20 in all would label the ticks $0, $1, $1, $2, $2 ...: cents then.
+  const total = values.reduce((m, v) => Math.max(m, v.cumulative ?? 0), 0);
+  const cumulativeFormat = total < 20 ? '$,.2f' : '$,.0f';
   const time = timeTooltip();
   return {
     name: 'cost',
@@ -25,7 +28,7 @@ export function costChart(run: RunData): Chart {
         {
           mark: { type: 'line', color: '#333', strokeWidth: 1.8 },
           encoding: {
-            y: { field: 'cumulative', type: 'quantitative', title: '$ cumulative', axis: { format: '$,.0f' } },
+            y: { field: 'cumulative', type: 'quantitative', title: '$ cumulative', axis: { format: cumulativeFormat } },
             tooltip: [time, { field: 'cumulative', type: 'quantitative', title: '$ so far', format: '$,.2f' }],
           },
         },
