@@ -59,7 +59,9 @@ ${table(rows, [
 
 /** "history 1h 12m: too short for the upper bound" for a container the recommender saw for less than a day. */
 export function historyNote(r: ResourcesAdvice): string {
-  return `history ${r.historyDays > 0 ? duration(r.historyDays * 86400) : 'none'}: too short to trust the upper bound`;
+  const seconds = r.historyDays * 86400;
+  // To the minute past an hour: "23h 58m", not "23h 57m 59s" (the recommender's samples are a minute apart).
+  return `history ${seconds > 0 ? duration(seconds >= 3600 ? Math.round(seconds / 60) * 60 : seconds) : 'none'}: too short to trust the upper bound`;
 }
 
 /** The `resources:` blocks, a copy button each (works offline: the clipboard API, or a selection copied). */

@@ -21,12 +21,15 @@ export function kgCo2e(value: number): string {
 
 /** The number of kgCo2e alone, for a card whose label names the unit. */
 export function kg(value: number): string {
-  return value.toLocaleString('en-US', { maximumFractionDigits: Math.abs(value) < 10 ? 3 : 1 });
+  // Fixed digits, so figures side by side line up and read alike (0.350 beside 0.349, not 0.35).
+  const digits = Math.abs(value) < 10 ? 3 : 1;
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
 /** Energy in kWh, with the same precision as kgCo2e. */
 export function kwh(value: number): string {
-  return `${value.toLocaleString('en-US', { maximumFractionDigits: Math.abs(value) < 10 ? 3 : 1 })} kWh`;
+  const digits = Math.abs(value) < 10 ? 3 : 1;
+  return `${value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })} kWh`;
 }
 
 export function count(value: number): string {
