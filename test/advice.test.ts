@@ -9,7 +9,7 @@ import { binOf, cheapestFleet, firstFitDecreasing, type BinShape } from '../src/
 import { fleetAdvice } from '../src/advice/fleet.ts';
 import { buildAdvice } from '../src/advice/advice.ts';
 import { resourcesYaml } from '../src/advice/resourcesYaml.ts';
-import { adviceTables, flow } from '../src/advice/adviceTables.ts';
+import { adviceTables, flow, topWorkloads } from '../src/advice/adviceTables.ts';
 import type { PeakPod, PeakSnapshot } from '../src/advice/collect.ts';
 import type { RecommendationRow } from '../src/controllers/vpa/controller.ts';
 import type { Summary } from '../src/outputs/summary.ts';
@@ -250,4 +250,11 @@ test('e09 CronJob: under an hour of history, the upper bound is flagged, not tru
   const html = fs.readFileSync(path.join(out.dir, 'report.html'), 'utf8');
   assert.match(html, /<td class="[a-z]+">50m → 63m <span class="w">\[\d+m–\?\]<\/span><\/td>/);
   assert.match(html, /history 59m \d+s: too short to trust the upper bound/);
+});
+
+test('cost per workload: the top n, then the rest summed in one row (the report and the terminal alike)', () => {
+  const row = (workload: string, costUsd: number, sharePct: number) => ({ workload, costUsd, sharePct, cpuRequestedMilli: 1000, cpuUsedMilli: 250, memoryRequestedBytes: 2 ** 30, memoryUsedBytes: 2 ** 29 });
+  const rows = [row('a', 5, 50), row('b', 3, 30), row('c', 1.5, 15), row('d', 0.5, 5)];
+  assert.deepEqual(topWorkloads(rows, 4), rows, 'nothing left over: no summed row');
+  assert.deepEqual(topWorkloads(rows, 2).at(-1), { workload: '2 more workloads', costUsd: 2, sharePct: 20, cpuRequestedMilli: 2000, cpuUsedMilli: 500, memoryRequestedBytes: 2 ** 31, memoryUsedBytes: 2 ** 30 });
 });

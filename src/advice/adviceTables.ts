@@ -2,10 +2,11 @@
 // them): what to do, cost per workload, and each container's `resources:` on one line, in YAML's
 // flow form so that it pastes into a manifest as it is (as krr and Goldilocks print them).
 import YAML from 'yaml';
-import type { AdviceSummary, Summary } from '../outputs/summary.ts';
+import type { AdviceSummary, Summary, WorkloadCostRow } from '../outputs/summary.ts';
 import type { TerminalTable } from '../outputs/terminalTable.ts';
 import { usd } from '../outputs/money.ts';
 import { displayObject } from '../outputs/objectRef.ts';
+import { cpu, memory } from '../outputs/resourceText.ts';
 
 /** Workloads in the terminal's cost table; the rest summed in one row. */
 export const TERMINAL_COST_ROWS = 10;
@@ -31,20 +32,31 @@ function itemsTable(advice: AdviceSummary): TerminalTable {
   };
 }
 
+/** The `n` most expensive workloads, then the rest summed in one row ("12 more workloads"): the
+ *  report's and the terminal's cost tables alike. */
+export function topWorkloads(rows: readonly WorkloadCostRow[], n: number): WorkloadCostRow[] {
+  const rest = rows.slice(n);
+  if (rest.length === 0) return rows.slice();
+  const sum = (pick: (w: WorkloadCostRow) => number) => rest.reduce((s, w) => s + pick(w), 0);
+  return [...rows.slice(0, n), {
+    workload: `${rest.length} more workloads`, costUsd: sum((w) => w.costUsd), sharePct: sum((w) => w.sharePct),
+    cpuRequestedMilli: sum((w) => w.cpuRequestedMilli), cpuUsedMilli: sum((w) => w.cpuUsedMilli),
+    memoryRequestedBytes: sum((w) => w.memoryRequestedBytes), memoryUsedBytes: sum((w) => w.memoryUsedBytes),
+  }];
+}
+
+/** " (44%)": usage as a share of requests, after the usage. */
+export function usedShare(used: number, requested: number): string {
+  return requested > 0 ? ` (${Math.round((100 * used) / requested)}%)` : '';
+}
+
 function costTable(advice: AdviceSummary): TerminalTable | null {
   if (advice.workloads.length === 0) return null;
-  const shown = advice.workloads.slice(0, TERMINAL_COST_ROWS);
-  const rest = advice.workloads.slice(TERMINAL_COST_ROWS);
-  const used = (u: number, r: number) => (r > 0 ? ` (${Math.round((100 * u) / r)}%)` : '');
-  const cells = shown.map((w) => [
+  const cells = topWorkloads(advice.workloads, TERMINAL_COST_ROWS).map((w) => [
     w.workload, usd(w.costUsd), `${w.sharePct.toFixed(1)}%`,
-    cpuText(w.cpuRequestedMilli), `${cpuText(w.cpuUsedMilli)}${used(w.cpuUsedMilli, w.cpuRequestedMilli)}`,
-    memoryText(w.memoryRequestedBytes), `${memoryText(w.memoryUsedBytes)}${used(w.memoryUsedBytes, w.memoryRequestedBytes)}`,
+    cpu(w.cpuRequestedMilli), `${cpu(w.cpuUsedMilli)}${usedShare(w.cpuUsedMilli, w.cpuRequestedMilli)}`,
+    memory(w.memoryRequestedBytes), `${memory(w.memoryUsedBytes)}${usedShare(w.memoryUsedBytes, w.memoryRequestedBytes)}`,
   ]);
-  if (rest.length > 0) {
-    const sum = (pick: (w: AdviceSummary['workloads'][number]) => number) => rest.reduce((s, w) => s + pick(w), 0);
-    cells.push([`${rest.length} more`, usd(sum((w) => w.costUsd)), `${sum((w) => w.sharePct).toFixed(1)}%`, cpuText(sum((w) => w.cpuRequestedMilli)), cpuText(sum((w) => w.cpuUsedMilli)), memoryText(sum((w) => w.memoryRequestedBytes)), memoryText(sum((w) => w.memoryUsedBytes))]);
-  }
   return {
     title: 'Cost per workload',
     columns: [{ header: 'workload' }, { header: 'cost', align: 'right' }, { header: 'share', align: 'right' }, { header: 'cpu req', align: 'right' }, { header: 'cpu used', align: 'right' }, { header: 'mem req', align: 'right' }, { header: 'mem used', align: 'right' }],
@@ -67,18 +79,9 @@ function resourcesTable(advice: AdviceSummary): TerminalTable | null {
   };
 }
 
-/** `resources: {requests: {cpu: 379m, memory: 488Mi}, limits: {memory: 977Mi}}`. */
+/** `resources: {requests: {cpu: 379m, memory: 488Mi}, limits: {memory: 977Mi}}`: the block in
+ *  YAML's flow form, one line, as it pastes into a manifest. */
 export function flow(yaml: string): string {
-  const doc = YAML.parse(yaml) as { resources: Record<string, Record<string, string | number>> };
-  const inner = (m: Record<string, string | number>) => `{${Object.entries(m).map(([k, v]) => `${k}: ${v}`).join(', ')}}`;
-  return `resources: {${Object.entries(doc.resources).map(([k, m]) => `${k}: ${inner(m)}`).join(', ')}}`;
-}
-
-function cpuText(milli: number): string {
-  return milli >= 1000 && milli % 100 === 0 ? `${milli / 1000}` : `${Math.round(milli)}m`;
-}
-
-function memoryText(bytes: number): string {
-  const gib = bytes / 2 ** 30;
-  return gib >= 1 ? `${Number(gib.toFixed(2))}Gi` : `${Math.round(bytes / 2 ** 20)}Mi`;
+  const { resources } = YAML.parse(yaml) as { resources: unknown };
+  return `resources: ${YAML.stringify(resources, { collectionStyle: 'flow', flowCollectionPadding: false, lineWidth: 0 }).trim()}`;
 }

@@ -3,6 +3,7 @@
 // written before capsim gave advice has none: the sections are left out.
 import type { AdviceSummary, ResourcesAdvice } from '../outputs/summary.ts';
 import { displayObject, escapeHtml, table } from './html.ts';
+import { topWorkloads, usedShare } from '../advice/adviceTables.ts';
 import { count, cpu, duration, memory, percent, usd } from './units.ts';
 
 /** Workloads shown in Cost per workload; the rest are summed in one row. */
@@ -35,15 +36,7 @@ ${fleet}${kept}`;
 export function workloadCostSection(advice: AdviceSummary, allocatedUsd: number): string {
   const head = `<h2 id="workload-cost">Cost per workload</h2>`;
   if (advice.workloads.length === 0) return `${head}<p class="muted">No workload was charged.</p>`;
-  const shown = advice.workloads.slice(0, COST_ROWS);
-  const rest = advice.workloads.slice(COST_ROWS);
-  const sum = (pick: (w: AdviceSummary['workloads'][number]) => number) => rest.reduce((s, w) => s + pick(w), 0);
-  const rows = rest.length === 0 ? shown : [...shown, {
-    workload: `${rest.length} more workloads`, costUsd: sum((w) => w.costUsd), sharePct: sum((w) => w.sharePct),
-    cpuRequestedMilli: sum((w) => w.cpuRequestedMilli), cpuUsedMilli: sum((w) => w.cpuUsedMilli),
-    memoryRequestedBytes: sum((w) => w.memoryRequestedBytes), memoryUsedBytes: sum((w) => w.memoryUsedBytes),
-  }];
-  const used = (u: number, r: number) => (r > 0 ? ` (${Math.round((100 * u) / r)}%)` : '');
+  const rows = topWorkloads(advice.workloads, COST_ROWS);
   return `${head}
 <p class="muted">${escapeHtml(`The ${usd(allocatedUsd)} charged to workloads (max of requests and usage, per node-hour, as OpenCost), most expensive first; requests and usage are means over the run of all their pods. Click a header to sort.`)}</p>
 ${table(rows, [
@@ -51,9 +44,9 @@ ${table(rows, [
   { header: 'Cost', cell: (w) => usd(w.costUsd), numeric: true },
   { header: 'Share', cell: (w) => percent(w.sharePct), numeric: true },
   { header: 'CPU requested', cell: (w) => cpu(w.cpuRequestedMilli), numeric: true },
-  { header: 'CPU used', cell: (w) => `${cpu(w.cpuUsedMilli)}${used(w.cpuUsedMilli, w.cpuRequestedMilli)}`, numeric: true },
+  { header: 'CPU used', cell: (w) => `${cpu(w.cpuUsedMilli)}${usedShare(w.cpuUsedMilli, w.cpuRequestedMilli)}`, numeric: true },
   { header: 'Memory requested', cell: (w) => memory(w.memoryRequestedBytes), numeric: true },
-  { header: 'Memory used', cell: (w) => `${memory(w.memoryUsedBytes)}${used(w.memoryUsedBytes, w.memoryRequestedBytes)}`, numeric: true },
+  { header: 'Memory used', cell: (w) => `${memory(w.memoryUsedBytes)}${usedShare(w.memoryUsedBytes, w.memoryRequestedBytes)}`, numeric: true },
 ], 'workload-cost')}`;
 }
 

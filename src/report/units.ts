@@ -4,6 +4,8 @@
 import { durationAsWritten, formatDuration } from '../duration.ts';
 /** Money: the one formatter of src/outputs/money.ts ($1,201.40, $0.096/h). */
 export { usd, usdPerHour } from '../outputs/money.ts';
+/** CPU and memory as a manifest writes them: src/outputs/resourceText.ts, shared with the terminal. */
+export { cpu, memory } from '../outputs/resourceText.ts';
 
 export function percent(value: number, decimals = 1): string {
   return `${value.toFixed(decimals)}%`;
@@ -28,23 +30,11 @@ export function kg(value: number): string {
 
 /** Energy in kWh, with the same precision as kgCo2e. */
 export function kwh(value: number): string {
-  const digits = Math.abs(value) < 10 ? 3 : 1;
-  return `${value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })} kWh`;
+  return `${kg(value)} kWh`;
 }
 
 export function count(value: number): string {
   return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
-}
-
-export function cpu(milli: number | null): string {
-  if (milli === null) return '–';
-  return milli >= 1000 && milli % 100 === 0 ? `${milli / 1000}` : `${Math.round(milli)}m`;
-}
-
-export function memory(bytes: number | null): string {
-  if (bytes === null) return '–';
-  const gib = bytes / 2 ** 30;
-  return gib >= 1 ? `${Number(gib.toFixed(2))}Gi` : `${Math.round(bytes / 2 ** 20)}Mi`;
 }
 
 /** 90061 s -> "1d 1h 1m 1s", 30 days -> "30d": src/duration.ts formatDuration, the one way capsim
